@@ -1,0 +1,39 @@
+package io.daxguard.spi;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The plugin's view of one mounted filesystem, as the kernel's {@code dax_holder_operations} is XFS's.
+ *
+ * <p>Thread safety: the agent may call {@link #notifyFailure} and {@link #forEachWrittenExtent} from several
+ * threads at once; an implementation must allow that. {@link #close} is called once, after every call.
+ */
+public interface Holder extends Closeable {
+
+    /** The mount this holder was attached to. */
+    Mount mount();
+
+    /** What the holder learned of the filesystem at attach. */
+    FilesystemInfo info();
+
+    /**
+     * Reverse-maps a filesystem-relative byte range to every owner of it, in physical order.
+     *
+     * <p>Every byte of the range is covered by at least one owner: file data and its sharers, attribute
+     * forks and extent maps, named metadata, free space, or {@link UnknownOwner} where the filesystem cannot
+     * tell. Each owner's physical range is trimmed to the query. Reflinked bytes have one owner per sharer.
+     */
+    List<Owner> notifyFailure(FailureRange range) throws IOException;
+
+    /**
+     * Visits the written data extents (file data, attribute forks, metadata; not free space, not unwritten
+     * preallocation) that intersect {@code [from, to)}, in physical order, each trimmed to that window and
+     * visited once even when shared. The scrubber reads these.
+     */
+    void forEachWrittenExtent(long from, long to, ExtentConsumer consumer) throws IOException;
+
+    @Override
+    void close() throws IOException;
+}

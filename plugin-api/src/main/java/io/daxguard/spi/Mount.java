@@ -1,0 +1,45 @@
+package io.daxguard.spi;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * One line of {@code /proc/self/mountinfo}: a filesystem mounted on a block device.
+ *
+ * @param mountId    the kernel's mount id (first field of mountinfo)
+ * @param device     the block device holding the filesystem
+ * @param root       the directory of the filesystem this mount shows; {@code "/"} unless a bind mount
+ * @param mountPoint where it is mounted, absolute
+ * @param fsType     the filesystem type, for example {@code "xfs"}
+ * @param source     the mount source, for example {@code "/dev/loop3"}
+ * @param options    the per-mount and per-superblock options, comma separated
+ */
+public record Mount(int mountId, DeviceNumber device, String root, Path mountPoint, String fsType,
+                    String source, String options) {
+    public Mount {
+        Objects.requireNonNull(device, "device is null");
+        Objects.requireNonNull(root, "root is null");
+        Objects.requireNonNull(mountPoint, "mountPoint is null");
+        Objects.requireNonNull(fsType, "fsType is null");
+        Objects.requireNonNull(source, "source is null");
+        Objects.requireNonNull(options, "options is null");
+        if (!mountPoint.isAbsolute()) {
+            throw new IllegalArgumentException("mountPoint must be absolute, was " + mountPoint);
+        }
+    }
+
+    /** Whether this mount shows the whole filesystem (not a bind mount of a subdirectory). */
+    public boolean showsWholeFilesystem() {
+        return root.equals("/");
+    }
+
+    /** Whether the filesystem is mounted read-only. */
+    public boolean readOnly() {
+        for (String option : options.split(",")) {
+            if (option.equals("ro")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,28 @@
+package io.daxguard.spi;
+
+import java.util.Map;
+
+/** What the agent gives a plugin when it attaches. */
+public interface PluginContext {
+
+    /** The logger a plugin should use, so its messages reach the agent's log. */
+    System.Logger logger();
+
+    /** Plugin settings from the agent configuration ({@code plugins.<type>.*}); empty by default. */
+    Map<String, String> settings();
+
+    /** A context with the given logger and no settings; for tests and tools. */
+    static PluginContext of(System.Logger logger) {
+        return new PluginContext() {
+            @Override
+            public System.Logger logger() {
+                return logger;
+            }
+
+            @Override
+            public Map<String, String> settings() {
+                return Map.of();
+            }
+        };
+    }
+}

@@ -1,0 +1,128 @@
+package io.daxguard.spi.linux;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+
+/**
+ * Walks one filesystem's directory tree with {@code getdents64(2)}, which hands over each entry's inode
+ * number and type without a {@code stat} per file; that is what lets one walk resolve every pending inode
+ * of a 200,000-file filesystem in well under a second. Directories are visited breadth first; a directory
+ * on another device (a mount point inside the tree) is not entered.
+ *
+ * <pre>
+ * struct linux_dirent64       offset
+ *   __u64 d_ino                  0
+ *   __s64 d_off                  8
+ *   unsigned short d_reclen     16
+ *   unsigned char d_type        18
+ *   char d_name[]               19  NUL terminated
+ * </pre>
+ *
+ * File names are decoded as UTF-8; a name that is not valid UTF-8 is shown with replacement characters.
+ */
+public final class DirectoryWalk {
+    static final int OFFSET_INO = 0;
+    static final int OFFSET_RECLEN = 16;
+    static final int OFFSET_TYPE = 18;
+    static final int OFFSET_NAME = 19;
+    private static final int BUFFER_SIZE = 256 * 1024;
+
+    /** {@code d_type} values. */
+    public static final int DT_UNKNOWN = 0;
+    public static final int DT_DIR = 4;
+    public static final int DT_REG = 8;
+    public static final int DT_LNK = 10;
+
+    /** Receives entries; directory indexes are assigned in visit order, the root being 0. */
+    public interface Visitor {
+        /**
+         * One entry of directory {@code parent}.
+         *
+         * @return whether to walk into this entry; return true only for directories. The n-th entry
+         *         accepted gets directory index n (the root is 0), whether or not it can then be read
+         */
+        boolean entry(int parent, String name, long inode, int type);
+    }
+
+    private DirectoryWalk() {
+    }
+
+    /**
+     * Walks the tree under {@code root}. Entries that vanish or cannot be opened during the walk are skipped;
+     * the walk is a snapshot of a live tree, not a transaction.
+     *
+     * @return the number of directories read
+     */
+    public static int walk(Path root, Visitor visitor) throws IOException {
+        record Pending(int index, String path) {
+        }
+        ArrayDeque<Pending> queue = new ArrayDeque<>();
+        int nextIndex = 0;
+        int read = 0;
+        try (Memory buffer = new Memory(BUFFER_SIZE)) {
+            queue.add(new Pending(nextIndex++, root.toString()));
+            Integer rootDeviceMajor = null;
+            int rootDeviceMinor = 0;
+            while (!queue.isEmpty()) {
+                Pending directory = queue.poll();
+                NativeFile open;
+                try {
+                    open = NativeFile.openDirectory(Path.of(directory.path()));
+                } catch (NativeCallException e) {
+                    if (directory.index() == 0) {
+                        throw e;
+                    }
+                    continue;
+                }
+                try (NativeFile dir = open) {
+                    FileStatus status = dir.status();
+                    if (rootDeviceMajor == null) {
+                        rootDeviceMajor = status.device().major();
+                        rootDeviceMinor = status.device().minor();
+                    } else if (status.device().major() != rootDeviceMajor || status.device().minor() != rootDeviceMinor) {
+                        continue;
+                    }
+                    read++;
+                    String prefix = directory.path().endsWith("/") ? directory.path() : directory.path() + "/";
+                    while (true) {
+                        long filled;
+                        try {
+                            filled = LibC.getdents64(dir.fd(), buffer, BUFFER_SIZE);
+                        } catch (LastErrorException e) {
+                            throw NativeCallException.from("getdents64", directory.path(), e);
+                        }
+                        if (filled <= 0) {
+                            break;
+                        }
+                        for (long at = 0; at < filled; ) {
+                            int recordLength = buffer.getShort(at + OFFSET_RECLEN) & 0xffff;
+                            String name = name(buffer, at + OFFSET_NAME, at + recordLength);
+                            if (!name.equals(".") && !name.equals("..")) {
+                                long inode = buffer.getLong(at + OFFSET_INO);
+                                int type = buffer.getByte(at + OFFSET_TYPE) & 0xff;
+                                boolean descend = visitor.entry(directory.index(), name, inode, type);
+                                if (descend) {
+                                    queue.add(new Pending(nextIndex++, prefix + name));
+                                }
+                            }
+                            at += recordLength;
+                        }
+                    }
+                }
+            }
+        }
+        return read;
+    }
+
+    private static String name(Memory buffer, long from, long recordEnd) {
+        long end = from;
+        while (end < recordEnd && buffer.getByte(end) != 0) {
+            end++;
+        }
+        return new String(buffer.getByteArray(from, (int) (end - from)), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,103 @@
+package io.daxguard.spi.linux;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import io.daxguard.spi.DeviceNumber;
+import java.nio.file.Path;
+
+/**
+ * What {@code statx(2)} says of a file. statx is used rather than stat because its layout is the same on
+ * every architecture.
+ *
+ * <pre>
+ * struct statx (256 bytes)              offset
+ *   __u32 stx_mask                       0
+ *   __u32 stx_blksize                    4
+ *   __u64 stx_attributes                 8
+ *   __u32 stx_nlink                     16
+ *   __u32 stx_uid, stx_gid              20, 24
+ *   __u16 stx_mode                      28
+ *   __u64 stx_ino                       32
+ *   __u64 stx_size                      40
+ *   __u64 stx_blocks                    48
+ *   ...timestamps                       64..127
+ *   __u32 stx_rdev_major, rdev_minor    128, 132
+ *   __u32 stx_dev_major, dev_minor      136, 140
+ * </pre>
+ *
+ * @param device the device of the filesystem holding the file
+ * @param inode  inode number
+ * @param mode   type and permission bits
+ * @param links  hard link count
+ * @param size   size in bytes
+ * @param rdev   for a block or character device, the device it is
+ */
+public record FileStatus(DeviceNumber device, long inode, int mode, int links, long size, DeviceNumber rdev) {
+    static final int SIZE = 256;
+    static final int OFFSET_NLINK = 16;
+    static final int OFFSET_MODE = 28;
+    static final int OFFSET_INO = 32;
+    static final int OFFSET_SIZE = 40;
+    static final int OFFSET_RDEV_MAJOR = 128;
+    static final int OFFSET_RDEV_MINOR = 132;
+    static final int OFFSET_DEV_MAJOR = 136;
+    static final int OFFSET_DEV_MINOR = 140;
+    private static final int STATX_BASIC_STATS = 0x7ff;
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFLNK = 0120000;
+    private static final int S_IFBLK = 0060000;
+
+    /** Status of a path, not following a symlink in its last component. */
+    public static FileStatus ofPathNoFollow(Path path) throws NativeCallException {
+        return call(LibC.AT_FDCWD, path.toString(), LibC.AT_SYMLINK_NOFOLLOW | LibC.AT_NO_AUTOMOUNT, path.toString());
+    }
+
+    /** Status of a path, following symlinks. */
+    public static FileStatus ofPath(Path path) throws NativeCallException {
+        return call(LibC.AT_FDCWD, path.toString(), LibC.AT_NO_AUTOMOUNT, path.toString());
+    }
+
+    static FileStatus ofDescriptor(NativeFile file) throws NativeCallException {
+        return call(file.fd(), "", LibC.AT_EMPTY_PATH, file.name());
+    }
+
+    private static FileStatus call(int dirFd, String path, int flags, String target) throws NativeCallException {
+        try (Memory buffer = new Memory(SIZE)) {
+            buffer.clear();
+            try {
+                LibC.statx(dirFd, path, flags, STATX_BASIC_STATS, buffer);
+            } catch (LastErrorException e) {
+                throw NativeCallException.from("statx", target, e);
+            }
+            return decode(buffer);
+        }
+    }
+
+    static FileStatus decode(Memory buffer) {
+        return new FileStatus(
+                new DeviceNumber(buffer.getInt(OFFSET_DEV_MAJOR), buffer.getInt(OFFSET_DEV_MINOR)),
+                buffer.getLong(OFFSET_INO),
+                buffer.getShort(OFFSET_MODE) & 0xffff,
+                buffer.getInt(OFFSET_NLINK),
+                buffer.getLong(OFFSET_SIZE),
+                new DeviceNumber(buffer.getInt(OFFSET_RDEV_MAJOR), buffer.getInt(OFFSET_RDEV_MINOR)));
+    }
+
+    public boolean isRegularFile() {
+        return (mode & S_IFMT) == S_IFREG;
+    }
+
+    public boolean isDirectory() {
+        return (mode & S_IFMT) == S_IFDIR;
+    }
+
+    public boolean isSymbolicLink() {
+        return (mode & S_IFMT) == S_IFLNK;
+    }
+
+    public boolean isBlockDevice() {
+        return (mode & S_IFMT) == S_IFBLK;
+    }
+}

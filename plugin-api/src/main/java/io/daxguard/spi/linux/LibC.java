@@ -1,0 +1,57 @@
+package io.daxguard.spi.linux;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+
+/**
+ * The C library functions daxguard calls, direct-mapped (about four times cheaper per call than interface
+ * mapping, which matters for one FIEMAP per file). Callers outside this package go through the typed
+ * wrappers beside it ({@link Getfsmap}, {@link Fiemap}, {@link NativeFile}, ...), which turn errno into
+ * {@link NativeCallException}.
+ */
+final class LibC {
+    static {
+        Native.register(LibC.class, Platform.C_LIBRARY_NAME);
+    }
+
+    static final int O_RDONLY = 0;
+    static final int O_WRONLY = 1;
+    static final int O_RDWR = 2;
+    static final int O_NOFOLLOW = 0x20000;
+    static final int O_DIRECTORY = 0x10000;
+    static final int O_CLOEXEC = 0x80000;
+    static final int O_DIRECT = 0x4000;
+    static final int O_NONBLOCK = 0x800;
+    static final int AT_FDCWD = -100;
+    static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    static final int AT_EMPTY_PATH = 0x1000;
+    static final int AT_NO_AUTOMOUNT = 0x800;
+
+    private LibC() {
+    }
+
+    static native int open(String path, int flags, int mode) throws LastErrorException;
+
+    static native int openat(int dirFd, String name, int flags, int mode) throws LastErrorException;
+
+    static native int close(int fd) throws LastErrorException;
+
+    static native int ioctl(int fd, NativeLong request, Pointer argument) throws LastErrorException;
+
+    static native int fstatfs(int fd, Pointer buffer) throws LastErrorException;
+
+    static native int statx(int dirFd, String path, int flags, int mask, Pointer buffer) throws LastErrorException;
+
+    static native long getdents64(int fd, Pointer buffer, long size) throws LastErrorException;
+
+    static native long pread(int fd, Pointer buffer, long count, long offset) throws LastErrorException;
+
+    static native long pwrite(int fd, Pointer buffer, long count, long offset) throws LastErrorException;
+
+    static native int fsync(int fd) throws LastErrorException;
+
+    static native String strerror(int errno);
+}

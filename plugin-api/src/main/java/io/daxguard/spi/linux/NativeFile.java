@@ -1,0 +1,112 @@
+package io.daxguard.spi.linux;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * An open file descriptor, for the calls the JDK cannot make (ioctl, statx on the descriptor, O_NOFOLLOW
+ * opens relative to a directory). Closed exactly once; not shared between threads while open unless every
+ * call on it is itself thread-safe in the kernel (ioctl, pread and statx are).
+ */
+public final class NativeFile implements AutoCloseable {
+    private final int fd;
+    private final String name;
+    private boolean closed;
+
+    private NativeFile(int fd, String name) {
+        this.fd = fd;
+        this.name = name;
+    }
+
+    /** Opens a file or directory read-only; follows symlinks (for mount points and devices). */
+    public static NativeFile openReadOnly(Path path) throws NativeCallException {
+        return open(path, LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NONBLOCK);
+    }
+
+    /** Opens a directory read-only. */
+    public static NativeFile openDirectory(Path path) throws NativeCallException {
+        return open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
+    }
+
+    private static NativeFile open(Path path, int flags) throws NativeCallException {
+        try {
+            return new NativeFile(LibC.open(path.toString(), flags, 0), path.toString());
+        } catch (LastErrorException e) {
+            throw NativeCallException.from("open", path, e);
+        }
+    }
+
+    /**
+     * Opens {@code name} inside this directory without following a symlink in its last component (a
+     * symlink gives ELOOP, for anything but {@code O_PATH}); read-only unless {@code forWriting}.
+     */
+    public NativeFile openChildNoFollow(String name, boolean directory) throws NativeCallException {
+        int flags = LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | (directory ? LibC.O_DIRECTORY : LibC.O_NONBLOCK);
+        try {
+            return new NativeFile(LibC.openat(fd, name, flags, 0), this.name + "/" + name);
+        } catch (LastErrorException e) {
+            throw NativeCallException.from("openat", this.name + "/" + name, e);
+        }
+    }
+
+    /** The raw descriptor, for wrappers in this package. */
+    int fd() {
+        checkOpen();
+        return fd;
+    }
+
+    /** What was opened, for messages. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Calls {@code ioctl(fd, request, argument)}; the one place every ioctl in daxguard goes through.
+     *
+     * @param requestName the ioctl's name for messages, for example {@code "FS_IOC_GETFSMAP"}
+     */
+    public int ioctl(String requestName, long request, Pointer argument) throws NativeCallException {
+        try {
+            return LibC.ioctl(fd(), new NativeLong(request), argument);
+        } catch (LastErrorException e) {
+            throw NativeCallException.from("ioctl(" + requestName + ")", name, e);
+        }
+    }
+
+    /** {@code fstatx} of this descriptor. */
+    public FileStatus status() throws NativeCallException {
+        return FileStatus.ofDescriptor(this);
+    }
+
+    /** Reads up to {@code count} bytes at {@code offset} into {@code buffer}; returns the count read. */
+    public long pread(Memory buffer, long count, long offset) throws NativeCallException {
+        try {
+            return LibC.pread(fd(), buffer, count, offset);
+        } catch (LastErrorException e) {
+            throw NativeCallException.from("pread(offset " + offset + ", " + count + " bytes)", name, e);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            LibC.close(fd);
+        } catch (LastErrorException e) {
+            throw NativeCallException.from("close", name, e);
+        }
+    }
+}
