@@ -1,0 +1,43 @@
+package io.daxguard.agent.jmx;
+
+import io.daxguard.agent.jmx.Description.Impact;
+import java.util.List;
+
+@Description("The daxguard agent: turns media failures on block devices into damaged files and metadata")
+public interface AgentMXBean {
+
+    @Description("daxguard version")
+    String getVersion();
+
+    @Description("When the agent started, ISO-8601")
+    String getStartedAt();
+
+    @Description("Filesystem plugins loaded")
+    List<PluginView> getPlugins();
+
+    @Description("Plugins that were refused, and why")
+    List<String> getPluginRefusals();
+
+    @Description("Failure tuples received from every source")
+    long getFailuresReceived();
+
+    @Description("Damage records in the ledger")
+    long getDamageRecords();
+
+    @Description("Files with open damage, over every filesystem")
+    int getDamagedFiles();
+
+    @Description(value = "Reports a media failure on a block device, as the kernel would: the range is routed to the "
+            + "filesystem that holds it, its owners found and recorded. Returns what was hit.", impact = Impact.ACTION)
+    String reportFailure(
+            @Description(name = "device", value = "Kernel name (loop3, sdb2), /dev path or major:minor") String device,
+            @Description(name = "sector", value = "First failed 512-byte sector on that device") long sector,
+            @Description(name = "sectors", value = "Number of failed 512-byte sectors, at least 1") long sectors,
+            @Description(name = "errno", value = "The error the device returned: 5 (EIO) for a media error") int errno);
+
+    @Description("A plain-text report of every filesystem's health and damage, like zpool status -v")
+    String status();
+
+    @Description(value = "Re-reads block devices and mounts now, attaching new filesystems", impact = Impact.ACTION)
+    void refreshTopology();
+}

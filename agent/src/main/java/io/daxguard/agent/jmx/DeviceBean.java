@@ -1,0 +1,90 @@
+package io.daxguard.agent.jmx;
+
+import io.daxguard.agent.ledger.DamageLedger;
+import io.daxguard.agent.ledger.DamageRecord;
+import io.daxguard.agent.route.FailureProcessor;
+import io.daxguard.agent.topology.BlockDevice;
+import io.daxguard.agent.topology.Topology;
+import io.daxguard.spi.Mount;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** The MBean of one block device. */
+final class DeviceBean implements DeviceMXBean {
+    private final BlockDevice device;
+    private final FailureProcessor processor;
+    private final DamageLedger ledger;
+
+    DeviceBean(BlockDevice device, FailureProcessor processor, DamageLedger ledger) {
+        this.device = device;
+        this.processor = processor;
+        this.ledger = ledger;
+    }
+
+    @Override
+    public String getName() {
+        return device.name();
+    }
+
+    @Override
+    public String getDeviceNumber() {
+        return device.number().toString();
+    }
+
+    @Override
+    public long getSize() {
+        return device.size();
+    }
+
+    @Override
+    public String getKind() {
+        return device.kind();
+    }
+
+    @Override
+    public String getParent() {
+        return device.parent().orElse("");
+    }
+
+    @Override
+    public long getPartitionStart() {
+        return device.partitionStart();
+    }
+
+    @Override
+    public String getBackingFile() {
+        return device.loopBacking().map(BlockDevice.LoopBacking::file).orElse("");
+    }
+
+    @Override
+    public List<String> getHolders() {
+        return processor.topology().mountsOf(device.number()).stream()
+                .map(Mount::mountPoint).map(Object::toString).toList();
+    }
+
+    /** This device and its partitions: a disk's MBean shows damage routed to its partitions too. */
+    private List<DamageRecord> records() {
+        Topology topology = processor.topology();
+        Set<String> names = topology.partitionsOf(device).stream().map(BlockDevice::name).collect(Collectors.toSet());
+        names.add(device.name());
+        return ledger.records().stream().filter(record -> names.contains(record.deviceName())).toList();
+    }
+
+    @Override
+    public List<BadRangeView> getBadRanges() {
+        return records().stream().map(DeviceBean::view).toList();
+    }
+
+    @Override
+    public List<BadRangeView> getUnownedDamage() {
+        return records().stream().filter(DamageRecord::unowned).map(DeviceBean::view).toList();
+    }
+
+    static BadRangeView view(DamageRecord record) {
+        return new BadRangeView(record.offset(), record.length(), record.deviceName(), record.errno(), record.source(),
+                record.firstSeen().toString(), record.count(),
+                record.owners().stream().map(OwnerView::of).map(OwnerView::line).toList(),
+                record.state().name(), record.id());
+    }
+}

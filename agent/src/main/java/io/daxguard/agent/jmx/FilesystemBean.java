@@ -1,0 +1,163 @@
+package io.daxguard.agent.jmx;
+
+import io.daxguard.agent.ledger.AffectedOwner;
+import io.daxguard.agent.ledger.DamageLedger;
+import io.daxguard.agent.ledger.DamageRecord;
+import io.daxguard.agent.ledger.DamageState;
+import io.daxguard.agent.ledger.DamagedFile;
+import io.daxguard.agent.plugins.AttachedFilesystem;
+import io.daxguard.agent.route.FailureProcessor;
+import io.daxguard.spi.FailureRange;
+import io.daxguard.spi.FilesystemInfo;
+import io.daxguard.spi.FreeSpaceOwner;
+import io.daxguard.spi.MetadataOwner;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/** The MBean of one mounted filesystem. */
+final class FilesystemBean implements FilesystemMXBean {
+    static final int MAX_PAGE = 1000;
+
+    private final AttachedFilesystem filesystem;
+    private final FailureProcessor processor;
+    private final DamageLedger ledger;
+    private final Predicate<DamagedFile> registered;
+
+    FilesystemBean(AttachedFilesystem filesystem, FailureProcessor processor, DamageLedger ledger,
+                   Predicate<DamagedFile> registered) {
+        this.filesystem = filesystem;
+        this.processor = processor;
+        this.ledger = ledger;
+        this.registered = registered;
+    }
+
+    private String mountPoint() {
+        return filesystem.mount().mountPoint().toString();
+    }
+
+    @Override
+    public String getMountPoint() {
+        return mountPoint();
+    }
+
+    @Override
+    public String getType() {
+        return filesystem.mount().fsType();
+    }
+
+    @Override
+    public String getDevice() {
+        return filesystem.mount().source() + " (" + filesystem.mount().device() + ")";
+    }
+
+    @Override
+    public String getUuid() {
+        return filesystem.info().map(FilesystemInfo::uuid).orElse("");
+    }
+
+    @Override
+    public String getHealth() {
+        return health(filesystem, ledger.records());
+    }
+
+    /** The health word the MBean and the status report share. */
+    static String health(AttachedFilesystem filesystem, List<DamageRecord> records) {
+        if (filesystem.holder().isEmpty()) {
+            return "NOT HELD";
+        }
+        String mountPoint = filesystem.mount().mountPoint().toString();
+        boolean metadata = false;
+        boolean files = false;
+        for (AffectedOwner owner : openOwners(records, mountPoint)) {
+            metadata |= owner.owner() instanceof MetadataOwner;
+            files |= owner.file().isPresent();
+        }
+        return metadata ? "UNHEALTHY" : files ? "DEGRADED" : "ONLINE";
+    }
+
+    static List<AffectedOwner> openOwners(List<DamageRecord> records, String mountPoint) {
+        List<AffectedOwner> owners = new ArrayList<>();
+        for (DamageRecord record : records) {
+            if (record.state() != DamageState.OPEN) {
+                continue;
+            }
+            for (AffectedOwner owner : record.owners()) {
+                if (owner.filesystem().mountPoint().equals(mountPoint)) {
+                    owners.add(owner);
+                }
+            }
+        }
+        return owners;
+    }
+
+    @Override
+    public String getNotHeldReason() {
+        return filesystem.refusal().orElse("");
+    }
+
+    @Override
+    public String getReverseMap() {
+        return filesystem.info().map(FilesystemInfo::reverseMap).orElse("");
+    }
+
+    private List<DamagedFile> openFiles() {
+        return DamagedFile.group(ledger.records(), mountPoint()).stream()
+                .filter(file -> file.state() == DamageState.OPEN).toList();
+    }
+
+    @Override
+    public int getDamagedFileCount() {
+        return openFiles().size();
+    }
+
+    @Override
+    public long getDamagedBytes() {
+        return openFiles().stream().mapToLong(DamagedFile::damagedBytes).sum();
+    }
+
+    @Override
+    public List<OwnerView> getMetadataDamage() {
+        return openOwners(ledger.records(), mountPoint()).stream()
+                .filter(owner -> owner.owner() instanceof MetadataOwner).map(OwnerView::of).toList();
+    }
+
+    @Override
+    public long getFreeSpaceDamageBytes() {
+        return openOwners(ledger.records(), mountPoint()).stream()
+                .filter(owner -> owner.owner() instanceof FreeSpaceOwner).mapToLong(owner -> owner.owner().length()).sum();
+    }
+
+    @Override
+    public List<OwnerView> resolve(long offset, long length) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset must not be negative, was " + offset);
+        }
+        if (length <= 0) {
+            throw new IllegalArgumentException("length must be at least 1, was " + length);
+        }
+        try {
+            return processor.resolve(filesystem, FailureRange.of(offset, length)).stream().map(OwnerView::of).toList();
+        } catch (IOException | RuntimeException e) {
+            // Only JDK exception types cross to a remote client; the plugin's own types may not be there.
+            throw new IllegalStateException("resolve(" + offset + ", " + length + ") on " + mountPoint() + " failed: "
+                    + e.getMessage());
+        }
+    }
+
+    @Override
+    public List<DamagedFileSummary> listDamagedFiles(int offset, int limit) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset must not be negative, was " + offset);
+        }
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw new IllegalArgumentException("limit must be in 1.." + MAX_PAGE + ", was " + limit);
+        }
+        return DamagedFile.group(ledger.records(), mountPoint()).stream().skip(offset).limit(limit)
+                .map(file -> new DamagedFileSummary(file.displayPath(), file.key().inode(), file.key().generation(),
+                        file.damagedBytes(), file.hits().size(), file.state().name(),
+                        registered.test(file) ? ObjectNames.damagedFile(mountPoint(), file.displayPath()).toString() : ""))
+                .toList();
+    }
+}

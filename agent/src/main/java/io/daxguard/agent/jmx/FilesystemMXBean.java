@@ -1,0 +1,51 @@
+package io.daxguard.agent.jmx;
+
+import java.util.List;
+
+@Description("A mounted filesystem: its health, damaged files and metadata, and a reverse-map query")
+public interface FilesystemMXBean {
+
+    @Description("Where it is mounted")
+    String getMountPoint();
+
+    @Description("Filesystem type, for example xfs")
+    String getType();
+
+    @Description("The block device it is on")
+    String getDevice();
+
+    @Description("Filesystem UUID")
+    String getUuid();
+
+    @Description("ONLINE (no damage), DEGRADED (file data damaged), UNHEALTHY (metadata damaged: run the repair "
+            + "tool offline) or NOT HELD (no plugin could serve it)")
+    String getHealth();
+
+    @Description("Why the filesystem is not held, or empty")
+    String getNotHeldReason();
+
+    @Description("How owners are found: rmapbt (the filesystem's reverse map) or index")
+    String getReverseMap();
+
+    @Description("Files with open damage")
+    int getDamagedFileCount();
+
+    @Description("Bytes of open damage in files")
+    long getDamagedBytes();
+
+    @Description("Damaged metadata structures, with what to run")
+    List<OwnerView> getMetadataDamage();
+
+    @Description("Bytes of damage in free space")
+    long getFreeSpaceDamageBytes();
+
+    @Description("What owns a byte range of this filesystem's device, without recording anything")
+    List<OwnerView> resolve(
+            @Description(name = "offset", value = "First byte, relative to the start of the filesystem") long offset,
+            @Description(name = "length", value = "Bytes, at least 1") long length);
+
+    @Description("Damaged files, a page at a time, by path")
+    List<DamagedFileSummary> listDamagedFiles(
+            @Description(name = "offset", value = "How many files to skip") int offset,
+            @Description(name = "limit", value = "At most this many files (1..1000)") int limit);
+}

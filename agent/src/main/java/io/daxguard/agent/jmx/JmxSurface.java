@@ -1,0 +1,224 @@
+package io.daxguard.agent.jmx;
+
+import io.daxguard.agent.ingest.FailureTuple;
+import io.daxguard.agent.ingest.InputValidator;
+import io.daxguard.agent.ledger.AffectedOwner;
+import io.daxguard.agent.ledger.DamageLedger;
+import io.daxguard.agent.ledger.DamageRecord;
+import io.daxguard.agent.ledger.DamagedFile;
+import io.daxguard.agent.ledger.FileKey;
+import io.daxguard.agent.plugins.AttachedFilesystem;
+import io.daxguard.agent.plugins.PluginHost;
+import io.daxguard.agent.route.DamageListener;
+import io.daxguard.agent.route.FailureProcessor;
+import io.daxguard.agent.topology.BlockDevice;
+import io.daxguard.agent.topology.Topology;
+import io.daxguard.spi.MetadataOwner;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.InstanceNotFoundException;
+import javax.management.JMException;
+import javax.management.MBeanNotificationInfo;
+import javax.management.MBeanServer;
+import javax.management.Notification;
+import javax.management.NotificationBroadcasterSupport;
+import javax.management.ObjectName;
+
+/**
+ * Everything daxguard shows over JMX: registers the Agent, Device, Filesystem and DamagedFile MBeans, keeps
+ * them in step with the topology and the ledger, and sends notifications.
+ *
+ * <p>Threads: {@link DamageListener} calls arrive on the router thread; notifications are delivered by a
+ * single thread owned here so a slow listener never holds up routing. MBean attribute reads happen on JMX
+ * threads and read the ledger, which is thread safe. {@link #close} unregisters everything.
+ */
+public final class JmxSurface implements DamageListener, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(JmxSurface.class.getName());
+
+    public static final String FAILURE_RECEIVED = "io.daxguard.failure.received";
+    public static final String FILE_DAMAGED = "io.daxguard.file.damaged";
+    public static final String METADATA_DAMAGED = "io.daxguard.metadata.damaged";
+    public static final String FAILURE_UNOWNED = "io.daxguard.failure.unowned";
+
+    private final MBeanServer server;
+    private final FailureProcessor processor;
+    private final DamageLedger ledger;
+    private final int fileMBeansPerFilesystem;
+    private final ExecutorService notifier = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "daxguard-jmx-notifier");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final NotificationBroadcasterSupport broadcaster;
+    private final AtomicLong sequence = new AtomicLong();
+    private final AgentBean agent;
+    private final Map<String, ObjectName> devices = new HashMap<>();
+    private final Map<String, AttachedFilesystem> filesystems = new HashMap<>();
+    private final Map<FileKey, ObjectName> files = new LinkedHashMap<>();
+    private final Map<String, Integer> filesPerFilesystem = new HashMap<>();
+
+    public JmxSurface(MBeanServer server, String version, PluginHost plugins, FailureProcessor processor,
+                      DamageLedger ledger, InputValidator validator, Clock clock, int fileMBeansPerFilesystem) {
+        this.server = server;
+        this.processor = processor;
+        this.ledger = ledger;
+        this.fileMBeansPerFilesystem = fileMBeansPerFilesystem;
+        this.broadcaster = new NotificationBroadcasterSupport(notifier, new MBeanNotificationInfo(
+                new String[] {FAILURE_RECEIVED, FILE_DAMAGED, METADATA_DAMAGED, FAILURE_UNOWNED},
+                Notification.class.getName(), "A failure arrived, or damage was recorded; the user data is "
+                + "CompositeData describing it. Notifications are hints: read the attributes for the state."));
+        this.agent = new AgentBean(version, plugins, processor, ledger, validator, clock);
+    }
+
+    /** Registers the Agent MBean and the current devices and filesystems; then follows the processor. */
+    public synchronized void start() throws JMException {
+        server.registerMBean(new DescribedMBean<>(agent, AgentMXBean.class, broadcaster), ObjectNames.agent());
+        topologyChanged(processor.topology());
+        processor.addListener(this);
+    }
+
+    @Override
+    public void received(FailureTuple tuple) {
+        agent.failuresReceived.incrementAndGet();
+        send(FAILURE_RECEIVED, "failure on " + tuple.device() + " bytes " + tuple.offset() + "+" + tuple.length()
+                + " from " + tuple.source(), OpenRecords.toComposite(new FailureView(tuple.device(), tuple.offset(),
+                tuple.length(), tuple.errno(), tuple.source(), tuple.observedAt().toString())));
+    }
+
+    @Override
+    public synchronized void recorded(DamageRecord record) {
+        if (record.unowned()) {
+            send(FAILURE_UNOWNED, "damage on " + record.deviceName() + " that no filesystem holds",
+                    OpenRecords.toComposite(DeviceBean.view(record)));
+            return;
+        }
+        for (AffectedOwner owner : record.owners()) {
+            OwnerView view = OwnerView.of(owner);
+            if (owner.file().isPresent()) {
+                registerFile(owner);
+                send(FILE_DAMAGED, owner.filesystem().mountPoint() + ": " + view.line(), OpenRecords.toComposite(view));
+            } else if (owner.owner() instanceof MetadataOwner) {
+                send(METADATA_DAMAGED, owner.filesystem().mountPoint() + ": " + view.line(), OpenRecords.toComposite(view));
+            }
+        }
+    }
+
+    private void registerFile(AffectedOwner owner) {
+        var file = owner.file().orElseThrow();
+        FileKey key = new FileKey(owner.filesystem().uuid(), owner.filesystem().mountPoint(), file.inode(),
+                file.generation());
+        if (files.containsKey(key)) {
+            return;
+        }
+        int count = filesPerFilesystem.getOrDefault(key.mountPoint(), 0);
+        if (count >= fileMBeansPerFilesystem) {
+            if (count == fileMBeansPerFilesystem) {
+                LOG.log(System.Logger.Level.WARNING, key.mountPoint() + " has more than " + fileMBeansPerFilesystem
+                        + " damaged files; the rest are listed by listDamagedFiles only");
+                filesPerFilesystem.put(key.mountPoint(), count + 1);
+            }
+            return;
+        }
+        String path = owner.paths().isEmpty() ? "(no name) inode " + file.inode() : owner.paths().get(0);
+        ObjectName name = ObjectNames.damagedFile(key.mountPoint(), path);
+        if (server.isRegistered(name)) {
+            // Another file took this name (a replaced file at the same path): tell them apart by inode.
+            name = ObjectNames.damagedFile(key.mountPoint(), path + " (inode " + file.inode() + ")");
+        }
+        if (register(new DescribedMBean<>(new DamagedFileBean(key, ledger), DamagedFileMXBean.class), name)) {
+            files.put(key, name);
+            filesPerFilesystem.put(key.mountPoint(), count + 1);
+        }
+    }
+
+    /** Whether a damaged file has its own MBean (it may not, over the cap). */
+    synchronized boolean hasMBean(DamagedFile file) {
+        return files.containsKey(file.key());
+    }
+
+    @Override
+    public synchronized void topologyChanged(Topology topology) {
+        Set<String> seenDevices = new HashSet<>();
+        for (BlockDevice device : topology.devices()) {
+            seenDevices.add(device.name());
+            if (!devices.containsKey(device.name())) {
+                ObjectName name = ObjectNames.device(device.name());
+                if (register(new DescribedMBean<>(new DeviceBean(device, processor, ledger), DeviceMXBean.class), name)) {
+                    devices.put(device.name(), name);
+                }
+            }
+        }
+        devices.entrySet().removeIf(entry -> !seenDevices.contains(entry.getKey()) && unregister(entry.getValue()));
+        Set<String> seenFilesystems = new HashSet<>();
+        for (AttachedFilesystem filesystem : processor.filesystems().all()) {
+            String mountPoint = filesystem.mount().mountPoint().toString();
+            seenFilesystems.add(mountPoint);
+            if (filesystems.get(mountPoint) == filesystem) {
+                continue;
+            }
+            ObjectName name = ObjectNames.filesystem(mountPoint);
+            if (filesystems.containsKey(mountPoint)) {
+                unregister(name);
+                filesystems.remove(mountPoint);
+            }
+            if (register(new DescribedMBean<>(new FilesystemBean(filesystem, processor, ledger, this::hasMBean),
+                    FilesystemMXBean.class), name)) {
+                filesystems.put(mountPoint, filesystem);
+            }
+        }
+        filesystems.keySet().removeIf(mountPoint -> !seenFilesystems.contains(mountPoint)
+                && unregister(ObjectNames.filesystem(mountPoint)));
+    }
+
+    private boolean register(Object mbean, ObjectName name) {
+        try {
+            server.registerMBean(mbean, name);
+            return true;
+        } catch (JMException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not register " + name + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    private boolean unregister(ObjectName name) {
+        try {
+            server.unregisterMBean(name);
+        } catch (InstanceNotFoundException gone) {
+            // Already gone: the goal is reached.
+        } catch (JMException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not unregister " + name + ": " + e.getMessage());
+            return false;
+        }
+        return true;
+    }
+
+    private void send(String type, String message, Object userData) {
+        Notification notification = new Notification(type, ObjectNames.agent(), sequence.incrementAndGet(),
+                System.currentTimeMillis(), message);
+        notification.setUserData(userData);
+        broadcaster.sendNotification(notification);
+    }
+
+    @Override
+    public synchronized void close() {
+        files.values().forEach(this::unregister);
+        devices.values().forEach(this::unregister);
+        filesystems.keySet().forEach(mountPoint -> unregister(ObjectNames.filesystem(mountPoint)));
+        unregister(ObjectNames.agent());
+        files.clear();
+        devices.clear();
+        filesystems.clear();
+        notifier.shutdown();
+    }
+
+    /** A received failure as notification user data. */
+    record FailureView(String device, long offset, long length, int errno, String source, String observedAt) {
+    }
+}

@@ -1,0 +1,116 @@
+package io.daxguard.agent.jmx;
+
+import io.daxguard.agent.ledger.AffectedOwner;
+import io.daxguard.agent.ledger.DamageRecord;
+import io.daxguard.agent.ledger.DamageState;
+import io.daxguard.agent.ledger.DamagedFile;
+import io.daxguard.agent.plugins.AttachedFilesystem;
+import io.daxguard.spi.FilesystemInfo;
+import io.daxguard.spi.FreeSpaceOwner;
+import io.daxguard.spi.MetadataOwner;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The plain-text report of {@code status()}, in the spirit of {@code zpool status -v}: per filesystem, its
+ * health, then every damaged file with its ranges, then damaged metadata with what to run; then damage no
+ * filesystem holds.
+ */
+final class StatusReport {
+    private StatusReport() {
+    }
+
+    static String render(String header, List<AttachedFilesystem> filesystems, List<DamageRecord> records) {
+        StringBuilder out = new StringBuilder(header).append('\n');
+        if (filesystems.isEmpty()) {
+            out.append("\nno block-device filesystems mounted\n");
+        }
+        for (AttachedFilesystem filesystem : filesystems.stream()
+                .sorted(Comparator.comparing(fs -> fs.mount().mountPoint().toString())).toList()) {
+            renderFilesystem(out, filesystem, records);
+        }
+        List<DamageRecord> unowned = records.stream()
+                .filter(record -> record.unowned() && record.state() == DamageState.OPEN).toList();
+        out.append("\nunowned device damage: ").append(unowned.isEmpty() ? "none" : "").append('\n');
+        for (DamageRecord record : unowned) {
+            out.append(String.format("        %-10s bytes %d-%d (%s)  %s  seen %d time(s) since %s%n", record.deviceName(),
+                    record.offset(), record.end() - 1, bytes(record.length()), errno(record.errno()), record.count(),
+                    record.firstSeen()));
+        }
+        return out.toString();
+    }
+
+    private static void renderFilesystem(StringBuilder out, AttachedFilesystem filesystem, List<DamageRecord> records) {
+        String mountPoint = filesystem.mount().mountPoint().toString();
+        String health = FilesystemBean.health(filesystem, records);
+        out.append('\n');
+        out.append(String.format("  filesystem: %s%n", mountPoint));
+        out.append(String.format("        type: %s on %s (%s)%s%n", filesystem.mount().fsType(), filesystem.mount().source(),
+                filesystem.mount().device(), filesystem.info().map(info -> ", uuid " + info.uuid()).orElse("")));
+        out.append(String.format("       state: %s%n", health));
+        if (filesystem.refusal().isPresent()) {
+            out.append(String.format("      reason: %s%n", filesystem.refusal().get()));
+            return;
+        }
+        out.append(String.format(" reverse map: %s%n", filesystem.info().map(FilesystemInfo::reverseMap).orElse("")));
+        List<DamagedFile> files = DamagedFile.group(records, mountPoint).stream()
+                .filter(file -> file.state() == DamageState.OPEN).toList();
+        List<AffectedOwner> owners = FilesystemBean.openOwners(records, mountPoint);
+        List<AffectedOwner> metadata = owners.stream().filter(owner -> owner.owner() instanceof MetadataOwner).toList();
+        long free = owners.stream().filter(owner -> owner.owner() instanceof FreeSpaceOwner)
+                .mapToLong(owner -> owner.owner().length()).sum();
+        out.append(String.format("      errors: %d damaged file(s), %d damaged metadata range(s), %s in free space%n",
+                files.size(), metadata.size(), bytes(free)));
+        if (health.equals("UNHEALTHY")) {
+            out.append("      action: metadata is damaged; unmount and run the repair tool named below, then "
+                    + "restore damaged files\n");
+        } else if (health.equals("DEGRADED")) {
+            out.append("      action: restore the damaged files from a replica, or rewrite them\n");
+        }
+        if (!files.isEmpty()) {
+            out.append("\n  damaged files:\n");
+            for (DamagedFile file : files) {
+                out.append(String.format("        %s%s  (inode %d, generation %d)%n", mountPoint,
+                        file.paths().isEmpty() ? "  [no name: deleted, or unlinked but open] inode " + file.key().inode()
+                                : file.displayPath(),
+                        file.key().inode(), file.key().generation()));
+                for (String link : file.paths().stream().skip(1).toList()) {
+                    out.append(String.format("          also %s%s%n", mountPoint, link));
+                }
+                for (DamagedFile.Hit hit : file.hits()) {
+                    out.append(String.format("          %s bytes %d-%d (%s)%s  %s  %s  %s%n",
+                            hit.owner().fork().name().toLowerCase(), hit.owner().fileOffset(),
+                            hit.owner().fileOffset() + hit.owner().length() - 1, bytes(hit.owner().length()),
+                            hit.owner().shared() ? " shared" : "", errno(hit.record().errno()), hit.record().source(),
+                            hit.record().state()));
+                }
+            }
+        }
+        if (!metadata.isEmpty()) {
+            out.append("\n  metadata damage:\n");
+            for (AffectedOwner owner : metadata) {
+                MetadataOwner meta = (MetadataOwner) owner.owner();
+                out.append(String.format("        %-16s %s, fs bytes %d-%d (%s); run %s%n", meta.kind(), meta.description(),
+                        meta.physicalOffset(), meta.physicalEnd() - 1, bytes(meta.length()), meta.repairHint()));
+            }
+        }
+    }
+
+    static String errno(int errno) {
+        return errno == 5 ? "EIO" : errno == 61 ? "ENODATA" : errno == 74 ? "EBADMSG" : "errno " + errno;
+    }
+
+    static String bytes(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(value == Math.floor(value) ? "%.0f %s" : "%.1f %s", value, units[unit]);
+    }
+}

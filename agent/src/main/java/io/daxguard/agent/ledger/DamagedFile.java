@@ -1,0 +1,115 @@
+package io.daxguard.agent.ledger;
+
+import io.daxguard.spi.FileOwner;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/**
+ * Everything the ledger knows of one damaged file: a view assembled from damage records, which stay the
+ * only state.
+ *
+ * @param key   the file's identity
+ * @param paths its names as last recorded
+ * @param hits  every (record, owner) pair that names the file, by file offset
+ */
+public record DamagedFile(FileKey key, List<String> paths, List<Hit> hits) {
+    public DamagedFile {
+        Objects.requireNonNull(key, "key is null");
+        paths = List.copyOf(paths);
+        hits = List.copyOf(hits);
+    }
+
+    /** One damaged range of the file and the record it comes from. */
+    public record Hit(DamageRecord record, FileOwner owner) {
+    }
+
+    /** The name the MBean is registered under: the first path, or a marker naming the inode. */
+    public String displayPath() {
+        return paths.isEmpty() ? "(no name) inode " + key.inode() : paths.get(0);
+    }
+
+    public long damagedBytes() {
+        return hits.stream().mapToLong(hit -> hit.owner().length()).sum();
+    }
+
+    /** OPEN while any hit is open; otherwise the state of the latest record. */
+    public DamageState state() {
+        if (hits.stream().anyMatch(hit -> hit.record().state() == DamageState.OPEN)) {
+            return DamageState.OPEN;
+        }
+        return hits.stream().max(Comparator.comparing(hit -> hit.record().lastSeen()))
+                .map(hit -> hit.record().state()).orElse(DamageState.OPEN);
+    }
+
+    public Instant firstSeen() {
+        return hits.stream().map(hit -> hit.record().firstSeen()).min(Comparator.naturalOrder()).orElseThrow();
+    }
+
+    public Instant lastSeen() {
+        return hits.stream().map(hit -> hit.record().lastSeen()).max(Comparator.naturalOrder()).orElseThrow();
+    }
+
+    /**
+     * Groups the file owners of {@code records} by file. Only records of filesystem {@code mountPoint} count
+     * when it is not null.
+     */
+    public static List<DamagedFile> group(List<DamageRecord> records, String mountPoint) {
+        Map<FileKey, List<Hit>> hits = new LinkedHashMap<>();
+        Map<FileKey, List<String>> names = new LinkedHashMap<>();
+        for (DamageRecord record : records) {
+            for (AffectedOwner affected : record.owners()) {
+                if (!(affected.owner() instanceof FileOwner file)) {
+                    continue;
+                }
+                if (mountPoint != null && !affected.filesystem().mountPoint().equals(mountPoint)) {
+                    continue;
+                }
+                FileKey key = new FileKey(affected.filesystem().uuid(), affected.filesystem().mountPoint(),
+                        file.inode(), file.generation());
+                hits.computeIfAbsent(key, k -> new ArrayList<>()).add(new Hit(record, file));
+                names.put(key, affected.paths());
+            }
+        }
+        List<DamagedFile> files = new ArrayList<>();
+        for (Map.Entry<FileKey, List<Hit>> entry : hits.entrySet()) {
+            List<Hit> byOffset = new ArrayList<>(entry.getValue());
+            byOffset.sort(Comparator.comparing((Hit hit) -> hit.owner().fork()).thenComparingLong(hit -> hit.owner().fileOffset()));
+            files.add(new DamagedFile(entry.getKey(), names.get(entry.getKey()), byOffset));
+        }
+        files.sort(Comparator.comparing(DamagedFile::displayPath));
+        return files;
+    }
+
+    /** The other files that share any of this file's damaged blocks, by path (reflinked copies). */
+    public List<String> sharedWith(List<DamagedFile> all) {
+        TreeSet<String> sharers = new TreeSet<>();
+        for (Hit hit : hits) {
+            if (!hit.owner().shared()) {
+                continue;
+            }
+            for (DamagedFile other : all) {
+                if (other.key().equals(key)) {
+                    continue;
+                }
+                for (Hit theirs : other.hits()) {
+                    if (theirs.owner().shared() && overlaps(hit, theirs)) {
+                        sharers.add(other.displayPath());
+                    }
+                }
+            }
+        }
+        return List.copyOf(sharers);
+    }
+
+    private static boolean overlaps(Hit a, Hit b) {
+        return a.record().device().equals(b.record().device())
+                && a.owner().physicalOffset() < b.owner().physicalEnd()
+                && b.owner().physicalOffset() < a.owner().physicalEnd();
+    }
+}

@@ -1,0 +1,161 @@
+package io.daxguard.agent.paths;
+
+import io.daxguard.spi.linux.DirectoryWalk;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Every name in one filesystem's tree, from one {@link DirectoryWalk}, searchable by inode number.
+ *
+ * <p>Kept compact for trees of hundreds of thousands of entries: an entry is its inode, its directory (an
+ * int) and its name; a path is rebuilt by following directories up to the root. About 60 bytes per entry
+ * including the name string.
+ *
+ * <p>Immutable once built; a stale index is replaced, never patched.
+ */
+final class PathIndex {
+    private static final int ROOT = -1;
+
+    private final long[] inodes;
+    private final int[] directories;
+    private final String[] names;
+    /** Entry that each directory index stands for; directory 0 is the root. */
+    private final int[] directoryEntries;
+    /** Entry ids sorted by inode. */
+    private final int[] byInode;
+    private final int size;
+
+    private PathIndex(long[] inodes, int[] directories, String[] names, int[] directoryEntries, int size) {
+        this.inodes = inodes;
+        this.directories = directories;
+        this.names = names;
+        this.directoryEntries = directoryEntries;
+        this.size = size;
+        this.byInode = sortByInode(inodes, size);
+    }
+
+    /** Walks the tree under {@code root} (a mount point) once. */
+    static PathIndex build(Path root) throws IOException {
+        Builder builder = new Builder();
+        DirectoryWalk.walk(root, builder);
+        return builder.build();
+    }
+
+    /** The entry count. */
+    int size() {
+        return size;
+    }
+
+    /**
+     * Every path of {@code inode} relative to the root, each starting with {@code /}, sorted; empty when
+     * the walk did not meet it (deleted, or unlinked but still open).
+     */
+    List<String> pathsOf(long inode) {
+        int at = lowerBound(inode);
+        List<String> paths = new ArrayList<>(1);
+        for (int i = at; i < size && inodes[byInode[i]] == inode; i++) {
+            paths.add(pathOf(byInode[i]));
+        }
+        paths.sort(null);
+        return paths;
+    }
+
+    private String pathOf(int entry) {
+        List<String> parts = new ArrayList<>();
+        for (int current = entry; current != ROOT; ) {
+            parts.add(names[current]);
+            int directory = directories[current];
+            current = directory == 0 ? ROOT : directoryEntries[directory];
+        }
+        StringBuilder path = new StringBuilder();
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            path.append('/').append(parts.get(i));
+        }
+        return path.toString();
+    }
+
+    private int lowerBound(long inode) {
+        int low = 0;
+        int high = size;
+        while (low < high) {
+            int middle = (low + high) >>> 1;
+            if (inodes[byInode[middle]] < inode) {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        return low;
+    }
+
+    private static int[] sortByInode(long[] inodes, int size) {
+        // Sort (inode << 32 | entry) keys: one primitive sort instead of boxing 200,000 Integers.
+        // Inode numbers of XFS and ext4 fit in 32 bits for filesystems below 2^32 inodes; larger ones
+        // fall back to a boxed sort.
+        boolean fits = true;
+        for (int i = 0; i < size; i++) {
+            if ((inodes[i] >>> 31) != 0) {
+                fits = false;
+                break;
+            }
+        }
+        int[] order = new int[size];
+        if (fits) {
+            long[] keys = new long[size];
+            for (int i = 0; i < size; i++) {
+                keys[i] = (inodes[i] << 32) | i;
+            }
+            Arrays.sort(keys);
+            for (int i = 0; i < size; i++) {
+                order[i] = (int) keys[i];
+            }
+            return order;
+        }
+        Integer[] boxed = new Integer[size];
+        for (int i = 0; i < size; i++) {
+            boxed[i] = i;
+        }
+        Arrays.sort(boxed, (a, b) -> Long.compare(inodes[a], inodes[b]));
+        for (int i = 0; i < size; i++) {
+            order[i] = boxed[i];
+        }
+        return order;
+    }
+
+    private static final class Builder implements DirectoryWalk.Visitor {
+        private long[] inodes = new long[1024];
+        private int[] directories = new int[1024];
+        private String[] names = new String[1024];
+        private int[] directoryEntries = new int[256];
+        private int size;
+        private int directoryCount = 1;
+
+        @Override
+        public boolean entry(int parent, String name, long inode, int type) {
+            if (size == inodes.length) {
+                inodes = Arrays.copyOf(inodes, size * 2);
+                directories = Arrays.copyOf(directories, size * 2);
+                names = Arrays.copyOf(names, size * 2);
+            }
+            inodes[size] = inode;
+            directories[size] = parent;
+            names[size] = name;
+            boolean directory = type == DirectoryWalk.DT_DIR || type == DirectoryWalk.DT_UNKNOWN;
+            if (directory) {
+                if (directoryCount == directoryEntries.length) {
+                    directoryEntries = Arrays.copyOf(directoryEntries, directoryCount * 2);
+                }
+                directoryEntries[directoryCount++] = size;
+            }
+            size++;
+            return directory;
+        }
+
+        PathIndex build() {
+            return new PathIndex(inodes, directories, names, directoryEntries, size);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.daxguard.agent.plugins;
+
+import io.daxguard.agent.paths.FilePaths;
+import io.daxguard.agent.topology.Topology;
+import io.daxguard.spi.DeviceNumber;
+import io.daxguard.spi.FilesystemPlugin;
+import io.daxguard.spi.Holder;
+import io.daxguard.spi.Mount;
+import io.daxguard.spi.PluginContext;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One {@link AttachedFilesystem} per block device with a mounted filesystem, kept in step with the
+ * topology: a new mount is attached, a vanished one is closed.
+ *
+ * <p>Thread safety: {@link #sync} runs on the router thread; readers (JMX) see an immutable map published
+ * through a volatile field.
+ */
+public final class Filesystems implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Filesystems.class.getName());
+
+    private final PluginHost plugins;
+    private volatile Map<DeviceNumber, AttachedFilesystem> attached = Map.of();
+
+    public Filesystems(PluginHost plugins) {
+        this.plugins = plugins;
+    }
+
+    /**
+     * Attaches the filesystems of {@code topology} that are not yet attached, detaches the ones that are
+     * gone, keeps the rest.
+     *
+     * @return the filesystems attached by this call
+     */
+    public synchronized List<AttachedFilesystem> sync(Topology topology) {
+        Map<DeviceNumber, AttachedFilesystem> next = new LinkedHashMap<>();
+        List<AttachedFilesystem> added = new java.util.ArrayList<>();
+        Map<DeviceNumber, AttachedFilesystem> before = attached;
+        for (Mount mount : topology.primaryMounts()) {
+            AttachedFilesystem existing = before.get(mount.device());
+            if (existing != null && existing.mount().equals(mount)) {
+                next.put(mount.device(), existing);
+            } else {
+                AttachedFilesystem fresh = attach(mount);
+                next.put(mount.device(), fresh);
+                added.add(fresh);
+            }
+        }
+        attached = Map.copyOf(next);
+        for (Map.Entry<DeviceNumber, AttachedFilesystem> old : before.entrySet()) {
+            if (next.get(old.getKey()) != old.getValue()) {
+                closeQuietly(old.getValue());
+            }
+        }
+        return added;
+    }
+
+    private AttachedFilesystem attach(Mount mount) {
+        FilePaths paths = new FilePaths(mount.mountPoint());
+        Optional<FilesystemPlugin> plugin = plugins.forType(mount.fsType());
+        if (plugin.isEmpty()) {
+            return new AttachedFilesystem(mount, Optional.empty(),
+                    Optional.of("no plugin for filesystem type " + mount.fsType()), paths);
+        }
+        try {
+            Holder holder = plugin.get().attach(mount, PluginContext.of(
+                    System.getLogger("io.daxguard.plugin." + mount.fsType())));
+            LOG.log(System.Logger.Level.INFO, "holding " + mount.fsType() + " on " + mount.source() + " at "
+                    + mount.mountPoint() + " (" + holder.info().reverseMap() + ")");
+            return new AttachedFilesystem(mount, Optional.of(holder), Optional.empty(), paths);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "not holding " + mount.mountPoint() + ": " + e.getMessage());
+            return new AttachedFilesystem(mount, Optional.empty(), Optional.of(String.valueOf(e.getMessage())), paths);
+        }
+    }
+
+    public Optional<AttachedFilesystem> on(DeviceNumber device) {
+        return Optional.ofNullable(attached.get(device));
+    }
+
+    public List<AttachedFilesystem> all() {
+        return List.copyOf(attached.values());
+    }
+
+    /** The attached filesystem mounted at {@code mountPoint}, if any. */
+    public Optional<AttachedFilesystem> atMountPoint(String mountPoint) {
+        return attached.values().stream()
+                .filter(fs -> fs.mount().mountPoint().toString().equals(mountPoint))
+                .findFirst();
+    }
+
+    private static void closeQuietly(AttachedFilesystem filesystem) {
+        if (filesystem.holder().isEmpty()) {
+            return;
+        }
+        try {
+            filesystem.holder().get().close();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing the holder of " + filesystem.mount().mountPoint() + ": "
+                    + e.getMessage());
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        Map<DeviceNumber, AttachedFilesystem> last = attached;
+        attached = Map.of();
+        last.values().forEach(Filesystems::closeQuietly);
+    }
+}
