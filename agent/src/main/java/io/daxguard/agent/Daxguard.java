@@ -18,6 +18,9 @@ public final class Daxguard {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT%1$tz %4$s %3$s: %5$s%6$s%n");
+        }
         System.exit(run(args, System.out, System.err));
     }
 
@@ -41,6 +44,7 @@ public final class Daxguard {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
+            err.println("daxguard: stopped");
             stopped.countDown();
         }, "daxguard-shutdown"));
         out.println("daxguard " + Agent.version() + " running (pid " + ProcessHandle.current().pid()

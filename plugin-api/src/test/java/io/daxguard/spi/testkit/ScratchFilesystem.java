@@ -69,6 +69,7 @@ public final class ScratchFilesystem implements AutoCloseable, BeforeAllCallback
         List<String> tools = new ArrayList<>(List.of("losetup", "mount", "umount", "mkfs." + type));
         if (partitioned) {
             tools.add("sfdisk");
+            tools.add("partx");
         }
         Privileges.requireRootLoopAnd(tools.toArray(String[]::new));
         try {
@@ -89,8 +90,13 @@ public final class ScratchFilesystem implements AutoCloseable, BeforeAllCallback
             disk = Path.of(loop);
             undo.push(() -> Command.run("losetup", "--detach", loop));
             device = partitioned ? Path.of(loop + "p2") : disk;
+            if (partitioned && !Files.exists(device)) {
+                // Some kernels do not scan loop partitions themselves; partx reads the table and adds them.
+                Command.run("partx", "--add", loop);
+                undo.push(() -> Command.run("partx", "--delete", loop));
+            }
             if (!Files.exists(device)) {
-                throw new IOException("partition device " + device + " did not appear after losetup --partscan");
+                throw new IOException("partition device " + device + " did not appear after losetup --partscan and partx");
             }
             List<String> mkfs = new ArrayList<>(List.of("mkfs." + type, "-q"));
             if (type.equals("xfs")) {

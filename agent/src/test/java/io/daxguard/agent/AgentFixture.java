@@ -1,0 +1,99 @@
+package io.daxguard.agent;
+
+import io.daxguard.spi.linux.FiemapExtent;
+import io.daxguard.spi.linux.Fiemap;
+import io.daxguard.spi.linux.NativeFile;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.rmi.NoSuchObjectException;
+import java.rmi.registry.LocateRegistry;
+import java.rmi.registry.Registry;
+import java.rmi.server.UnicastRemoteObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import javax.management.MBeanServer;
+import javax.management.MBeanServerConnection;
+import javax.management.MBeanServerFactory;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXConnectorServer;
+import javax.management.remote.JMXConnectorServerFactory;
+import javax.management.remote.JMXServiceURL;
+
+/**
+ * An agent on its own MBean server, served by a real RMI connector on loopback, and a client connected to
+ * it; closes all of it. Also writes test files and says where their bytes are.
+ */
+final class AgentFixture implements AutoCloseable {
+    private final MBeanServer server = MBeanServerFactory.newMBeanServer();
+    private final Agent agent;
+    private final Registry registry;
+    private final JMXConnectorServer connectorServer;
+    private final JMXConnector client;
+
+    AgentFixture() throws Exception {
+        agent = Agent.start(Agent.Settings.defaults().withMBeanServer(server));
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        registry = LocateRegistry.createRegistry(port);
+        JMXServiceURL url = new JMXServiceURL("service:jmx:rmi://127.0.0.1:" + port + "/jndi/rmi://127.0.0.1:" + port
+                + "/jmxrmi");
+        connectorServer = JMXConnectorServerFactory.newJMXConnectorServer(url, null, server);
+        connectorServer.start();
+        client = JMXConnectorFactory.connect(connectorServer.getAddress());
+    }
+
+    /** The remote view, as jconsole has it: no daxguard classes needed to read it. */
+    MBeanServerConnection remote() throws IOException {
+        return client.getMBeanServerConnection();
+    }
+
+    Agent agent() {
+        return agent;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            client.close();
+        } finally {
+            try {
+                connectorServer.stop();
+            } finally {
+                try {
+                    UnicastRemoteObject.unexportObject(registry, true);
+                } catch (NoSuchObjectException alreadyGone) {
+                    // Nothing to release.
+                } finally {
+                    agent.close();
+                }
+            }
+        }
+    }
+
+    /** Writes {@code bytes} of seeded random data to a new file and fsyncs it, so its blocks are allocated. */
+    static void writeFile(Path file, int bytes, long seed) throws IOException {
+        byte[] data = new byte[bytes];
+        new Random(seed).nextBytes(data);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(data));
+            channel.force(true);
+        }
+    }
+
+    /** Where the file's bytes are on its filesystem's device. */
+    static List<FiemapExtent> extents(Path file) throws IOException {
+        List<FiemapExtent> extents = new ArrayList<>();
+        try (NativeFile open = NativeFile.openReadOnly(file)) {
+            Fiemap.map(open, 0, Long.MAX_VALUE, Fiemap.FLAG_SYNC, Fiemap.DEFAULT_BATCH, extents::add);
+        }
+        return extents;
+    }
+}

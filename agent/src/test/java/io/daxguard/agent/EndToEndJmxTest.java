@@ -1,0 +1,153 @@
+package io.daxguard.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.daxguard.agent.jmx.ObjectNames;
+import io.daxguard.spi.linux.FileGeneration;
+import io.daxguard.spi.linux.FiemapExtent;
+import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.spi.testkit.Command;
+import io.daxguard.spi.testkit.ScratchFilesystem;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.Set;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.RuntimeMBeanException;
+import javax.management.openmbean.CompositeData;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** A failure reported over a real RMI connector on a real XFS, read back as jconsole would read it. */
+@Tag("mount")
+class EndToEndJmxTest {
+    @RegisterExtension
+    static final ScratchFilesystem XFS = ScratchFilesystem.xfs().build();
+
+    private static AgentFixture fixture;
+    private static MBeanServerConnection remote;
+
+    @BeforeAll
+    static void startAgent() throws Exception {
+        Files.createDirectories(XFS.path("projects/alpha"));
+        AgentFixture.writeFile(XFS.path("projects/alpha/original.bin"), 64 * 1024, 1);
+        Command.run("cp", "--reflink=always", XFS.path("projects/alpha/original.bin").toString(),
+                XFS.path("projects/copy.bin").toString());
+        AgentFixture.writeFile(XFS.path("plain.bin"), 16 * 1024, 2);
+        Command.run("sync", "-f", XFS.mountPoint().toString());
+        fixture = new AgentFixture();
+        remote = fixture.remote();
+    }
+
+    @AfterAll
+    static void stopAgent() throws Exception {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    private static String loopName() {
+        return XFS.device().getFileName().toString();
+    }
+
+    private static ObjectName filesystemName() {
+        return ObjectNames.filesystem(XFS.mountPoint().toString());
+    }
+
+    private static String report(long deviceOffset, long bytes) throws Exception {
+        return (String) remote.invoke(ObjectNames.agent(), "reportFailure",
+                new Object[] {loopName(), deviceOffset / 512, bytes / 512, 5},
+                new String[] {"java.lang.String", "long", "long", "int"});
+    }
+
+    @Test
+    void aFailureUnderAReflinkedBlockDamagesBothSharers() throws Exception {
+        FiemapExtent extent = AgentFixture.extents(XFS.path("projects/alpha/original.bin")).get(0);
+        long thirdBlock = extent.physical() + 2 * 4096;
+
+        String summary = report(thirdBlock, 512);
+
+        assertThat(summary).contains("/projects/alpha/original.bin").contains("/projects/copy.bin");
+        ObjectName original = ObjectNames.damagedFile(XFS.mountPoint().toString(), "/projects/alpha/original.bin");
+        CompositeData[] ranges = (CompositeData[]) remote.getAttribute(original, "DamagedRanges");
+        assertThat(ranges).hasSize(1);
+        assertThat(ranges[0].get("fileOffset")).isEqualTo(2L * 4096);
+        assertThat(ranges[0].get("length")).isEqualTo(512L);
+        assertThat(ranges[0].get("shared")).isEqualTo(true);
+        assertThat((String[]) remote.getAttribute(original, "SharedWith")).containsExactly("/projects/copy.bin");
+    }
+
+    @Test
+    void theDamagedFileMBeanNamesInodeAndGeneration() throws Exception {
+        FiemapExtent extent = AgentFixture.extents(XFS.path("plain.bin")).get(0);
+        report(extent.physical() + 4096, 4096);
+        long inode = (Long) Files.getAttribute(XFS.path("plain.bin"), "unix:ino");
+        long generation;
+        try (NativeFile file = NativeFile.openReadOnly(XFS.path("plain.bin"))) {
+            generation = FileGeneration.of(file);
+        }
+
+        ObjectName plain = ObjectNames.damagedFile(XFS.mountPoint().toString(), "/plain.bin");
+
+        assertThat(remote.getAttribute(plain, "Inode")).isEqualTo(inode);
+        assertThat(remote.getAttribute(plain, "Generation")).isEqualTo(generation);
+        assertThat(remote.getAttribute(plain, "Size")).isEqualTo(16L * 1024);
+        assertThat(remote.getAttribute(plain, "State")).isEqualTo("OPEN");
+    }
+
+    @Test
+    void resolveNamesTheOwnerWithoutRecordingDamage() throws Exception {
+        FiemapExtent extent = AgentFixture.extents(XFS.path("projects/alpha/original.bin")).get(0);
+        long recordsBefore = (Long) remote.getAttribute(ObjectNames.agent(), "DamageRecords");
+
+        CompositeData[] owners = (CompositeData[]) remote.invoke(filesystemName(), "resolve",
+                new Object[] {extent.physical() + 8 * 4096, 1L}, new String[] {"long", "long"});
+
+        assertThat(Arrays.stream(owners).map(owner -> Arrays.asList((String[]) owner.get("paths"))))
+                .containsExactlyInAnyOrder(java.util.List.of("/projects/alpha/original.bin"),
+                        java.util.List.of("/projects/copy.bin"));
+        assertThat(owners[0].get("fileOffset")).isEqualTo(8L * 4096);
+        assertThat(remote.getAttribute(ObjectNames.agent(), "DamageRecords")).isEqualTo(recordsBefore);
+    }
+
+    @Test
+    void aReportWithANegativeSectorIsRejectedNamingTheField() {
+        assertThatThrownBy(() -> remote.invoke(ObjectNames.agent(), "reportFailure",
+                new Object[] {loopName(), -1L, 1L, 5}, new String[] {"java.lang.String", "long", "long", "int"}))
+                .isInstanceOf(RuntimeMBeanException.class)
+                .cause()
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sector: must be greater than or equal to 0 (was -1)");
+    }
+
+    @Test
+    void aReportOnAnUnknownDeviceIsRejectedNamingIt() {
+        assertThatThrownBy(() -> remote.invoke(ObjectNames.agent(), "reportFailure",
+                new Object[] {"nosuchdisk9", 0L, 1L, 5}, new String[] {"java.lang.String", "long", "long", "int"}))
+                .cause()
+                .hasMessageContaining("no block device \"nosuchdisk9\"");
+    }
+
+    @Test
+    void theFilesystemAndDeviceAreRegistered() throws Exception {
+        Set<ObjectName> names = remote.queryNames(ObjectName.getInstance("io.daxguard:*"), null);
+
+        assertThat(names).contains(ObjectNames.agent(), filesystemName(), ObjectNames.device(loopName()));
+        assertThat(remote.getAttribute(filesystemName(), "ReverseMap")).isEqualTo("rmapbt");
+    }
+
+    @Test
+    void statusShowsTheFilesystemDegradedWithItsDamagedFile() throws Exception {
+        FiemapExtent extent = AgentFixture.extents(XFS.path("plain.bin")).get(0);
+        report(extent.physical(), 512);
+
+        String status = (String) remote.invoke(ObjectNames.agent(), "status", new Object[0], new String[0]);
+
+        assertThat(status).contains("filesystem: " + XFS.mountPoint()).contains("state: DEGRADED")
+                .contains(XFS.mountPoint() + "/plain.bin");
+    }
+}

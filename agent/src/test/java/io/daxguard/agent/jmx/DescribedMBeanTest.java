@@ -1,0 +1,92 @@
+package io.daxguard.agent.jmx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.List;
+import javax.management.MBeanInfo;
+import javax.management.MBeanOperationInfo;
+import javax.management.MBeanParameterInfo;
+import org.junit.jupiter.api.Test;
+
+class DescribedMBeanTest {
+    private final MBeanInfo info = new DescribedMBean<>(new Fake(), AgentMXBean.class).getMBeanInfo();
+
+    private MBeanOperationInfo operation(String name) {
+        return Arrays.stream(info.getOperations()).filter(op -> op.getName().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void theMBeanIsDescribed() {
+        assertThat(info.getDescription()).startsWith("The daxguard agent");
+    }
+
+    @Test
+    void anAttributeIsDescribed() {
+        assertThat(Arrays.stream(info.getAttributes()).filter(a -> a.getName().equals("Version")).findFirst()
+                .orElseThrow().getDescription()).isEqualTo("daxguard version");
+    }
+
+    @Test
+    void aRepairIsAnActionAndAQueryIsInfo() {
+        assertThat(operation("reportFailure").getImpact()).isEqualTo(MBeanOperationInfo.ACTION);
+        assertThat(operation("status").getImpact()).isEqualTo(MBeanOperationInfo.INFO);
+    }
+
+    @Test
+    void parametersHaveNamesJconsoleShows() {
+        assertThat(Arrays.stream(operation("reportFailure").getSignature()).map(MBeanParameterInfo::getName))
+                .containsExactly("device", "sector", "sectors", "errno");
+    }
+
+    private static final class Fake implements AgentMXBean {
+        @Override
+        public String getVersion() {
+            return "test";
+        }
+
+        @Override
+        public String getStartedAt() {
+            return "";
+        }
+
+        @Override
+        public List<PluginView> getPlugins() {
+            return List.of();
+        }
+
+        @Override
+        public List<String> getPluginRefusals() {
+            return List.of();
+        }
+
+        @Override
+        public long getFailuresReceived() {
+            return 0;
+        }
+
+        @Override
+        public long getDamageRecords() {
+            return 0;
+        }
+
+        @Override
+        public int getDamagedFiles() {
+            return 0;
+        }
+
+        @Override
+        public String reportFailure(String device, long sector, long sectors, int errno) {
+            return "";
+        }
+
+        @Override
+        public String status() {
+            return "";
+        }
+
+        @Override
+        public void refreshTopology() {
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.daxguard.agent.paths;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** On a real directory tree: getdents64 and statx against whatever filesystem holds the temp directory. */
+class FilePathsTest {
+    private Path root;
+    private FilePaths paths;
+
+    @BeforeEach
+    void makeTree() throws IOException {
+        root = Files.createTempDirectory("daxguard-paths-");
+        Files.createDirectories(root.resolve("a/b/c"));
+        Files.writeString(root.resolve("a/b/c/deep.txt"), "deep");
+        Files.writeString(root.resolve("top.txt"), "top");
+        Files.createLink(root.resolve("a/link-to-top.txt"), root.resolve("top.txt"));
+        paths = new FilePaths(root);
+    }
+
+    @AfterEach
+    void removeTree() throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    private static long inode(Path path) throws IOException {
+        return (Long) Files.getAttribute(path, "unix:ino");
+    }
+
+    @Test
+    void findsAFileDeepInTheTree() throws IOException {
+        long inode = inode(root.resolve("a/b/c/deep.txt"));
+
+        assertThat(paths.pathsOf(List.of(inode))).containsEntry(inode, List.of("/a/b/c/deep.txt"));
+    }
+
+    @Test
+    void givesEveryNameOfAHardLinkedFile() throws IOException {
+        long inode = inode(root.resolve("top.txt"));
+
+        assertThat(paths.pathsOf(List.of(inode)).get(inode)).containsExactly("/a/link-to-top.txt", "/top.txt");
+    }
+
+    @Test
+    void answersSeveralInodesFromOneWalk() throws IOException {
+        long deep = inode(root.resolve("a/b/c/deep.txt"));
+        long top = inode(root.resolve("top.txt"));
+
+        assertThat(paths.pathsOf(List.of(deep, top))).containsOnlyKeys(deep, top);
+        assertThat(paths.indexedEntries()).isEqualTo(6);
+    }
+
+    @Test
+    void followsARenameMadeAfterTheWalk() throws IOException {
+        long inode = inode(root.resolve("a/b/c/deep.txt"));
+        paths.pathsOf(List.of(inode));
+
+        Files.move(root.resolve("a/b/c/deep.txt"), root.resolve("a/moved.txt"));
+
+        assertThat(paths.pathsOf(List.of(inode))).containsEntry(inode, List.of("/a/moved.txt"));
+    }
+
+    @Test
+    void anUnlinkedButOpenFileHasNoName() throws IOException {
+        Path doomed = root.resolve("doomed.txt");
+        Files.writeString(doomed, "soon gone");
+        long inode = inode(doomed);
+        try (RandomAccessFile stillOpen = new RandomAccessFile(doomed.toFile(), "r")) {
+            Files.delete(doomed);
+
+            assertThat(paths.pathsOf(List.of(inode))).containsEntry(inode, List.of());
+        }
+    }
+}
