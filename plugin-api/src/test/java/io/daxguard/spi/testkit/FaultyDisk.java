@@ -51,6 +51,16 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * filesystem mount are then left for a human. It touches only what it created.
  *
  * <p>Thread-safe: control calls and {@code close} are serialised on this object. It owns no thread.
+ *
+ * <pre>{@code
+ * try (FaultyDisk disk = FaultyDisk.xfs().create()) {
+ *     Path file = disk.path("data");
+ *     Files.write(file, bytes);                           // then fsync, so it has blocks
+ *     disk.poison(disk.sectorOf(file, 4096), 1);          // the first sector of its second page
+ *     // an O_DIRECT read of that page now fails with EIO; dmesg: "I/O error, dev loopN, sector S"
+ *     // rewriting the whole page clears it: disk.badSectors() is empty again
+ * }
+ * }</pre>
  */
 public final class FaultyDisk implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
     /** Where compiled servers are cached, relative to the working directory (the module under Maven). */
@@ -143,7 +153,8 @@ public final class FaultyDisk implements AutoCloseable, BeforeAllCallback, After
 
     /** Makes {@code count} sectors from {@code sector} on bad: reads touching them fail with EIO from now on. */
     public synchronized void poison(long sector, int count) throws IOException {
-        requireServer().command("poison " + new SectorRange(sector, count).start() + " " + count);
+        SectorRange range = new SectorRange(sector, count);
+        requireServer().command("poison " + range.start() + " " + range.count());
     }
 
     public void poison(SectorRange range) throws IOException {
@@ -152,7 +163,8 @@ public final class FaultyDisk implements AutoCloseable, BeforeAllCallback, After
 
     /** Makes the sectors good again without writing them (their old data reads back). */
     public synchronized void clear(long sector, int count) throws IOException {
-        requireServer().command("clear " + new SectorRange(sector, count).start() + " " + count);
+        SectorRange range = new SectorRange(sector, count);
+        requireServer().command("clear " + range.start() + " " + range.count());
     }
 
     public void clear(SectorRange range) throws IOException {

@@ -331,6 +331,7 @@ int main(int argc, char **argv) {
     fuse_remove_signal_handlers(fuse_get_session(fuse));
     fuse_unmount(fuse);   /* as root: umount2(MNT_DETACH); harmless when already unmounted */
     fuse_destroy(fuse);   /* closes /dev/fuse: the kernel aborts the connection */
-    /* 0 after an unmount (the normal end), the signal number after end of stdin or SIGTERM. */
-    return result == 0 ? 0 : 1;
+    /* fuse_loop gives 0 after an unmount and the signal number after end of stdin or SIGTERM (the two race
+     * when the owner unmounts, then closes stdin): both are a clean end. Only a negative errno is a failure. */
+    return result < 0 ? 1 : 0;
 }
