@@ -151,6 +151,19 @@ class FaultyDiskTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"xfs", "ext4"})
+    void poisoningTheSectorsOfAFileFailsAReadOfItsLastPage(String type) throws IOException {
+        try (FaultyDisk disk = create(type)) {
+            Path file = writeFile(disk, "victim", 1);
+            for (SectorRange range : disk.sectorsOf(file)) {
+                disk.poison(range);
+            }
+
+            assertThatThrownBy(() -> readDirect(file, FILE_SIZE - PAGE, PAGE)).isInstanceOf(IOException.class);
+        }
+    }
+
     @Test
     void badSectorsListsMaximalRunsOfWhatIsPoisoned() throws IOException {
         try (FaultyDisk disk = FaultyDisk.ext4().create()) {
@@ -209,16 +222,22 @@ class FaultyDiskTest {
     private record Created(Path directory, Path device, long serverPid) {
     }
 
+    /** Creates a disk and fails inside its try-with-resources block; a missing privilege still skips. */
     private static Created createAndFail() throws IOException {
-        Created[] created = new Created[1];
-        assertThatThrownBy(() -> {
-            try (FaultyDisk disk = FaultyDisk.ext4().sizeMiB(64).create()) {
-                created[0] = new Created(disk.directory(), disk.device(), disk.serverPid());
-                Files.writeString(disk.path("written-before-failing"), "x");
-                throw new IllegalStateException("the test body failed");
-            }
-        }).hasMessage("the test body failed");
-        return created[0];
+        Created created = null;
+        try (FaultyDisk disk = FaultyDisk.ext4().sizeMiB(64).create()) {
+            created = new Created(disk.directory(), disk.device(), disk.serverPid());
+            Files.writeString(disk.path("written-before-failing"), "x");
+            throw new BodyFailed();
+        } catch (BodyFailed expected) {
+            return created;
+        }
+    }
+
+    private static final class BodyFailed extends RuntimeException {
+        BodyFailed() {
+            super("the test body failed");
+        }
     }
 
     private static FaultyDisk create(String type) throws IOException {
