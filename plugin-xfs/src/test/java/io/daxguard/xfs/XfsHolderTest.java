@@ -29,7 +29,11 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -227,6 +231,28 @@ class XfsHolderTest {
             assertThat(owner.length()).isEqualTo(BLOCK);
             assertThat(owner.reason()).contains("beyond the end of the filesystem");
         });
+    }
+
+    @Test
+    void answersQueriesFromManyThreadsAtOnceAsItAnswersOne() throws Exception {
+        Path original = writeSynced(fs.path("concurrent"), 16);
+        Command.run("cp", "--reflink=always", original.toString(), fs.path("concurrent-copy").toString());
+        FiemapExtent extent = dataExtents(original).get(0);
+        FailureRange range = FailureRange.of(extent.physical() - BLOCK, extent.length() + 2 * BLOCK);
+        List<Owner> expected = holder.notifyFailure(range);
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<List<Owner>>> answers = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                answers.add(threads.submit(() -> holder.notifyFailure(range)));
+            }
+
+            for (Future<List<Owner>> answer : answers) {
+                assertThat(answer.get()).isEqualTo(expected);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     private static String repairHint() {
