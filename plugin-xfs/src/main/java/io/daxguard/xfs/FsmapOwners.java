@@ -132,8 +132,8 @@ final class FsmapOwners {
                     + " btree in use and the caller CAP_SYS_ADMIN?)");
         }
         if (owner == FsmapRecord.OWN_METADATA) {
-            return new MetadataOwner("xfs.metadata", "filesystem metadata", XfsSpecialOwner.AG_HEADERS.repairHint(device),
-                    start, length);
+            return new MetadataOwner("xfs.metadata", "filesystem metadata",
+                    XfsSpecialOwner.offlineRepairHint(device), start, length);
         }
         Optional<XfsSpecialOwner> special = XfsSpecialOwner.of(owner);
         if (special.isEmpty()) {

@@ -58,13 +58,17 @@ enum XfsSpecialOwner {
     /** The repair to run on {@code device} (the mount source), phrased for an operator. */
     String repairHint(String device) {
         return switch (repair) {
-            case OFFLINE -> "xfs_repair " + device + " (after unmounting; run xfs_repair -n first to see what it"
-                    + " would change)";
+            case OFFLINE -> offlineRepairHint(device);
             case LOG -> "xfs_repair " + device + " after unmounting; if mounting cannot replay the log, xfs_repair -L "
                     + device + " zeroes it and loses the metadata changes it still held";
             case COW -> "xfs_repair " + device + " (after unmounting); leftover CoW staging extents are freed at the"
                     + " next mount, but writes in flight to shared blocks may have been lost";
         };
+    }
+
+    /** What to run for damaged metadata xfs_repair checks and rebuilds. */
+    static String offlineRepairHint(String device) {
+        return "xfs_repair " + device + " (after unmounting; run xfs_repair -n first to see what it would change)";
     }
 
     /** The special owner of a GETFSMAP record, if it is one of XFS's own. */

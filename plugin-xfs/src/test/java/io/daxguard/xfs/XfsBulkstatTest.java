@@ -48,8 +48,8 @@ class XfsBulkstatTest {
         try (NativeFile mountPoint = NativeFile.openReadOnly(fs.mountPoint())) {
             XfsGeometry geometry = XfsGeometry.of(mountPoint);
 
-            assertThat(geometry.hasReverseMap() && geometry.hasReflink() && geometry.blockSize() == 4096
-                    && geometry.dataBytes() == 320L << 20).as("%s", geometry).isTrue();
+            assertThat(geometry).extracting(XfsGeometry::hasReverseMap, XfsGeometry::hasReflink,
+                    XfsGeometry::blockSize, XfsGeometry::dataBytes).containsExactly(true, true, 4096, 320L << 20);
         }
     }
 }

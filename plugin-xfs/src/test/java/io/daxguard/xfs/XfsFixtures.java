@@ -137,8 +137,9 @@ final class XfsFixtures {
     /** The first GETFSMAP record (untrimmed, straight from plugin-api's wrapper) that satisfies {@code wanted}. */
     static FsmapRecord firstRecord(ScratchFilesystem fs, Predicate<FsmapRecord> wanted) throws IOException {
         List<FsmapRecord> found = new ArrayList<>(1);
+        int device = fs.deviceNumber().encoded();
         try (NativeFile mountPoint = NativeFile.openReadOnly(fs.mountPoint())) {
-            Getfsmap.query(mountPoint, fs.deviceNumber().encoded(), 0, Long.MAX_VALUE, Getfsmap.DEFAULT_BATCH, record -> {
+            Getfsmap.query(mountPoint, device, 0, Long.MAX_VALUE, Getfsmap.DEFAULT_BATCH, record -> {
                 if (wanted.test(record)) {
                     found.add(record);
                     return false;

@@ -78,7 +78,8 @@ class XfsHolderTest {
         Path second = writeSynced(fs.path("span-second"), 4);
         FiemapExtent firstExtent = dataExtents(first).get(0);
         FiemapExtent secondExtent = dataExtents(second).get(0);
-        assertThat(secondExtent.physical()).as("XFS placed the files back to back").isEqualTo(firstExtent.physicalEnd());
+        assertThat(secondExtent.physical()).as("XFS placed the files back to back")
+                .isEqualTo(firstExtent.physicalEnd());
 
         List<Owner> owners = holder.notifyFailure(FailureRange.of(firstExtent.physicalEnd() - BLOCK, 2 * BLOCK));
 
@@ -127,7 +128,8 @@ class XfsHolderTest {
         XfsIoMapping headers = firstOwnedBy(fs.mountPoint(), "special_88:3");
 
         assertThat(holder.notifyFailure(FailureRange.of(headers.start(), 1))).singleElement()
-                .isInstanceOfSatisfying(MetadataOwner.class, owner -> assertThat(owner.kind()).isEqualTo("xfs.ag-headers"));
+                .isInstanceOfSatisfying(MetadataOwner.class,
+                        owner -> assertThat(owner.kind()).isEqualTo("xfs.ag-headers"));
     }
 
     @Test

@@ -91,7 +91,7 @@ class XfsLayoutTest {
         assertThat(java).isEqualTo(fromC("XFS_FMR_OWN_"));
     }
 
-    /** The compiler's values whose names start with one of the prefixes ({@code "x"} also matches {@code "sizeof x"}). */
+    /** The compiler's values whose names start with a prefix; {@code "x"} also matches {@code "sizeof x"}. */
     private static Map<String, Long> fromC(String... prefixes) {
         Map<String, Long> values = new LinkedHashMap<>();
         c.forEach((name, value) -> {

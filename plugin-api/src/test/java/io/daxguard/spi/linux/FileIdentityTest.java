@@ -25,9 +25,9 @@ class FileIdentityTest {
 
         FileStatus status = FileStatus.ofPath(file);
 
-        assertThat(status).isEqualTo(new FileStatus(fs.deviceNumber(),
-                ((Number) Files.getAttribute(file, "unix:ino")).longValue(), (Integer) Files.getAttribute(file, "unix:mode"),
-                1, 12345, status.rdev()));
+        long inode = ((Number) Files.getAttribute(file, "unix:ino")).longValue();
+        int mode = (Integer) Files.getAttribute(file, "unix:mode");
+        assertThat(status).isEqualTo(new FileStatus(fs.deviceNumber(), inode, mode, 1, 12345, status.rdev()));
     }
 
     @Test
@@ -65,7 +65,8 @@ class FileIdentityTest {
         try (NativeFile mountPoint = NativeFile.openReadOnly(fs.mountPoint())) {
             FilesystemStats stats = FilesystemStats.of(mountPoint);
 
-            assertThat(stats.magic() == FilesystemStats.XFS_MAGIC && stats.blockSize() == 4096).as("%s", stats).isTrue();
+            assertThat(stats).extracting(FilesystemStats::magic, FilesystemStats::blockSize)
+                    .containsExactly(FilesystemStats.XFS_MAGIC, 4096L);
         }
     }
 }

@@ -34,6 +34,7 @@ class NativeCallExceptionTest {
         NativeCallException refused = catchThrowableOfType(NativeCallException.class,
                 () -> NativeFile.openReadOnly(missing));
 
-        assertThat(refused.getMessage()).isEqualTo("open on " + missing + " failed: ENOENT (No such file or directory)");
+        assertThat(refused.getMessage())
+                .isEqualTo("open on " + missing + " failed: ENOENT (No such file or directory)");
     }
 }
