@@ -35,6 +35,7 @@ class XfsAttachTest {
 
     @Test
     void learnsTheUuidBlkidReportsTheBlockSizeAndTheSize() throws IOException {
+        Privileges.requireRootLoopAnd("blkid");
         try (ScratchFilesystem fs = ScratchFilesystem.xfs().create();
              Holder holder = new XfsPlugin().attach(XfsFixtures.mountOf(fs), CONTEXT)) {
             String blkid = Command.run("blkid", "-p", "-s", "UUID", "-o", "value", fs.device().toString()).strip();

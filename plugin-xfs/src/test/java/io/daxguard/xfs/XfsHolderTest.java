@@ -22,6 +22,7 @@ import io.daxguard.spi.UnknownOwner;
 import io.daxguard.spi.linux.FiemapExtent;
 import io.daxguard.spi.linux.FsmapRecord;
 import io.daxguard.spi.testkit.Command;
+import io.daxguard.spi.testkit.Privileges;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import io.daxguard.xfs.XfsFixtures.XfsIoMapping;
 import java.io.IOException;
@@ -50,6 +51,7 @@ class XfsHolderTest {
 
     @BeforeAll
     static void attach() throws IOException {
+        Privileges.requireRootLoopAnd("xfs_io", "fallocate", "cp");
         holder = new XfsPlugin().attach(XfsFixtures.mountOf(fs), PluginContext.of(System.getLogger("test")));
     }
 

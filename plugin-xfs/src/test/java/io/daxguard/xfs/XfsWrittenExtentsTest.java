@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.PluginContext;
 import io.daxguard.spi.testkit.Command;
+import io.daxguard.spi.testkit.Privileges;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import io.daxguard.spi.linux.FiemapExtent;
 import io.daxguard.xfs.XfsFixtures.XfsIoMapping;
@@ -32,6 +33,7 @@ class XfsWrittenExtentsTest {
 
     @BeforeAll
     static void attach() throws IOException {
+        Privileges.requireRootLoopAnd("xfs_io", "fallocate", "cp");
         holder = new XfsPlugin().attach(XfsFixtures.mountOf(fs), PluginContext.of(System.getLogger("test")));
     }
 

@@ -3,12 +3,14 @@ package io.daxguard.spi.linux;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.testkit.Command;
+import io.daxguard.spi.testkit.Privileges;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -18,6 +20,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FileIdentityTest {
     @RegisterExtension
     static final ScratchFilesystem fs = ScratchFilesystem.xfs().build();
+
+    @BeforeAll
+    static void requireTools() {
+        Privileges.requireRootLoopAnd("xfs_io", "blkid");
+    }
 
     @Test
     void fileStatusGivesTheInodeSizeAndDeviceTheJdkSees() throws IOException {
