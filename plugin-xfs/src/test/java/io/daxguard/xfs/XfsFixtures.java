@@ -78,6 +78,16 @@ final class XfsFixtures {
         }
     }
 
+    /**
+     * Leaves CoW staging extents behind: a reflinked copy with a 1 MiB CoW extent size hint, one block of which is
+     * rewritten, stages the whole 1 MiB; XFS frees the unused staging only after minutes (blockgc).
+     */
+    static void stageCopyOnWrite(Path original, Path copy) throws IOException {
+        Command.run("cp", "--reflink=always", original.toString(), copy.toString());
+        Command.run("xfs_io", "-c", "cowextsize 1m", "-c", "pwrite " + BLOCK + " " + BLOCK, "-c", "fsync",
+                copy.toString());
+    }
+
     /** The file's data extents, as FIEMAP reports them (an independent view from GETFSMAP's). */
     static List<FiemapExtent> dataExtents(Path file) throws IOException {
         return extents(file, Fiemap.FLAG_SYNC);

@@ -157,6 +157,15 @@ class XfsHolderTest {
     }
 
     @Test
+    void namesCopyOnWriteStagingExtents() throws IOException {
+        XfsFixtures.stageCopyOnWrite(writeSynced(fs.path("cow-original"), 256), fs.path("cow-copy"));
+        XfsIoMapping staging = firstOwnedBy(fs.mountPoint(), "special_88:7");
+
+        assertThat(holder.notifyFailure(FailureRange.of(staging.start(), 1))).singleElement()
+                .isInstanceOfSatisfying(MetadataOwner.class, owner -> assertThat(owner.kind()).isEqualTo("xfs.cow"));
+    }
+
+    @Test
     void reportsFreeSpaceTrimmedToTheQuery() throws IOException {
         XfsIoMapping free = firstOwnedBy(fs.mountPoint(), "special_0:1");
 

@@ -92,6 +92,14 @@ class XfsWrittenExtentsTest {
     }
 
     @Test
+    void skipsCopyOnWriteStaging() throws IOException {
+        XfsFixtures.stageCopyOnWrite(writeSynced(fs.path("cow-original"), 256), fs.path("cow-copy"));
+        XfsIoMapping staging = firstOwnedBy(fs.mountPoint(), "special_88:7");
+
+        assertThat(written(staging.start(), staging.end())).isEmpty();
+    }
+
+    @Test
     void skipsFreeSpace() throws IOException {
         XfsIoMapping free = firstOwnedBy(fs.mountPoint(), "special_0:1");
 
