@@ -1,0 +1,76 @@
+package io.daxguard.spi.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.daxguard.spi.testkit.Command;
+import io.daxguard.spi.testkit.ScratchFilesystem;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The getdents64 walk over a real XFS tree. */
+@Tag("mount")
+class DirectoryWalkTest {
+    @RegisterExtension
+    static final ScratchFilesystem fs = ScratchFilesystem.xfs().build();
+
+    /** Every entry the walk reported, by path relative to the root, with its inode. */
+    private static Map<String, Long> walk(Path root) throws IOException {
+        List<String> directories = new ArrayList<>(List.of(""));
+        Map<String, Long> found = new HashMap<>();
+        DirectoryWalk.walk(root, (parent, name, inode, type) -> {
+            String path = directories.get(parent).isEmpty() ? name : directories.get(parent) + "/" + name;
+            found.put(path, inode);
+            if (type == DirectoryWalk.DT_DIR) {
+                directories.add(path);
+                return true;
+            }
+            return false;
+        });
+        return found;
+    }
+
+    @Test
+    void findsEveryFileOfATreeWithItsInode() throws IOException {
+        Path root = Files.createDirectories(fs.path("tree"));
+        Files.createDirectories(root.resolve("a/b/c"));
+        Files.createDirectories(root.resolve("empty"));
+        for (String file : List.of("top", "a/one", "a/b/two", "a/b/c/three", "a/b/c/naïve name")) {
+            Files.write(root.resolve(file), new byte[10]);
+        }
+        Files.createSymbolicLink(root.resolve("a/link"), Path.of("one"));
+        Map<String, Long> expected = new HashMap<>();
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.filter(p -> !p.equals(root)).toList()) {
+                expected.put(root.relativize(path).toString(),
+                        ((Number) Files.getAttribute(path, "unix:ino", java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                                .longValue());
+            }
+        }
+
+        assertThat(walk(root)).isEqualTo(expected);
+    }
+
+    @Test
+    void doesNotEnterAFilesystemMountedInsideTheTree() throws IOException {
+        Path root = Files.createDirectories(fs.path("with-mount"));
+        Files.write(root.resolve("mine"), new byte[1]);
+        Path inner = Files.createDirectories(root.resolve("inner"));
+        Command.run("mount", "-t", "tmpfs", "-o", "size=1m", "daxguard-test", inner.toString());
+        try {
+            Files.write(inner.resolve("not-mine"), new byte[1]);
+
+            assertThat(walk(root)).containsOnlyKeys("mine", "inner");
+        } finally {
+            Command.run("umount", inner.toString());
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.daxguard.xfs;
+
+import io.daxguard.spi.ExtentConsumer;
+import io.daxguard.spi.FailureRange;
+import io.daxguard.spi.FilesystemInfo;
+import io.daxguard.spi.Holder;
+import io.daxguard.spi.Mount;
+import io.daxguard.spi.Owner;
+import io.daxguard.spi.linux.FsmapRecord;
+import io.daxguard.spi.linux.Getfsmap;
+import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.xfs.XfsBulkstat.InodeStat;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Holds one mounted XFS filesystem and answers from its reverse-map btree through GETFSMAP.
+ *
+ * <p>Threads: the holder owns no thread. Any number of callers may query at once; each query allocates its own
+ * buffers and shares only the mount point's descriptor, on which the ioctls are thread-safe. {@link #close()}
+ * waits for queries in progress (so the descriptor is never closed under one, nor its number reused) and
+ * must not be called from an {@link ExtentConsumer}; queries after it throw {@link IllegalStateException}.
+ */
+final class XfsHolder implements Holder {
+    private final Mount mount;
+    private final FilesystemInfo info;
+    private final NativeFile filesystem;
+    private final int deviceCookie;
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    /**
+     * @param filesystem   the mount point, opened once; the holder closes it
+     * @param deviceCookie the data device as GETFSMAP names it
+     */
+    XfsHolder(Mount mount, FilesystemInfo info, NativeFile filesystem, int deviceCookie) {
+        this.mount = Objects.requireNonNull(mount, "mount is null");
+        this.info = Objects.requireNonNull(info, "info is null");
+        this.filesystem = Objects.requireNonNull(filesystem, "filesystem is null");
+        this.deviceCookie = deviceCookie;
+    }
+
+    @Override
+    public Mount mount() {
+        return mount;
+    }
+
+    @Override
+    public FilesystemInfo info() {
+        return info;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Each inode owner's generation comes from one BULKSTAT per distinct inode. An inode freed between
+     * GETFSMAP and BULKSTAT (a file deleted during the query) is reported as an {@link io.daxguard.spi.UnknownOwner}
+     * over its bytes rather than with a guessed generation.
+     */
+    @Override
+    public List<Owner> notifyFailure(FailureRange range) throws IOException {
+        Objects.requireNonNull(range, "range is null");
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            List<FsmapRecord> records = new ArrayList<>();
+            Getfsmap.query(filesystem, deviceCookie, range.offset(), range.end(), Getfsmap.DEFAULT_BATCH, record -> {
+                // Keys name only the data device, but the log or realtime device must never leak in.
+                if (record.device() == deviceCookie) {
+                    records.add(record);
+                }
+                return true;
+            });
+            Map<Long, Optional<InodeStat>> inodes = new LinkedHashMap<>();
+            for (FsmapRecord record : records) {
+                if (!record.isSpecialOwner() && !inodes.containsKey(record.owner())) {
+                    inodes.put(record.owner(), XfsBulkstat.of(filesystem, record.owner()));
+                }
+            }
+            return new FsmapOwners(range.offset(), range.end(), info.size(), mount.source()).owners(records, inodes);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Written means: file data that is not unwritten preallocation, attribute forks, extent maps and
+     * filesystem metadata (the log included). Free space, CoW staging extents (not yet part of any file) and
+     * blocks XFS already knows to be defective are skipped. Blocks XFS reports without an owner are visited: they
+     * may hold data.
+     */
+    @Override
+    public void forEachWrittenExtent(long from, long to, ExtentConsumer consumer) throws IOException {
+        Objects.requireNonNull(consumer, "consumer is null");
+        if (from < 0 || to < from) {
+            throw new IllegalArgumentException("window must be [from, to) with 0 <= from <= to, was [" + from + ", "
+                    + to + ")");
+        }
+        if (from == to) {
+            return;
+        }
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            // Records arrive in physical order (rmap key order, AG by AG), so overlapping sharers and adjacent
+            // extents merge as they stream by, without holding the whole window in memory.
+            ExtentMerger merger = new ExtentMerger(consumer);
+            Getfsmap.query(filesystem, deviceCookie, from, to, Getfsmap.DEFAULT_BATCH, record -> {
+                if (record.device() == deviceCookie && isWritten(record)) {
+                    merger.add(Math.max(record.physical(), from), Math.min(record.end(), to));
+                }
+                return true;
+            });
+            merger.flush();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private static boolean isWritten(FsmapRecord record) {
+        if (record.isPrealloc()) {
+            return false;
+        }
+        if (!record.isSpecialOwner()) {
+            return true;
+        }
+        long owner = record.owner();
+        return owner != FsmapRecord.OWN_FREE && owner != XfsSpecialOwner.COW_STAGING.owner()
+                && owner != XfsSpecialOwner.DEFECTIVE.owner();
+    }
+
+    /** Merges extents given in order of their start into disjoint runs, handing each run on once. */
+    private static final class ExtentMerger {
+        private final ExtentConsumer consumer;
+        private long start = -1;
+        private long end = -1;
+        private long handedOn;
+
+        ExtentMerger(ExtentConsumer consumer) {
+            this.consumer = consumer;
+        }
+
+        void add(long extentStart, long extentEnd) throws IOException {
+            // Never hand on a byte twice, even if the kernel's order were not by start.
+            extentStart = Math.max(extentStart, handedOn);
+            if (extentStart >= extentEnd) {
+                return;
+            }
+            if (start >= 0 && extentStart <= end) {
+                end = Math.max(end, extentEnd);
+                return;
+            }
+            flush();
+            start = extentStart;
+            end = extentEnd;
+        }
+
+        void flush() throws IOException {
+            if (start >= 0) {
+                consumer.accept(start, end - start);
+                handedOn = end;
+                start = -1;
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the holder of " + mount.mountPoint() + " is closed");
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        lock.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            filesystem.close();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "XfsHolder[" + mount.mountPoint() + " on " + mount.source() + " (" + mount.device() + ")]";
+    }
+}

@@ -1,0 +1,127 @@
+package io.daxguard.xfs;
+
+import io.daxguard.spi.AttachRefusedException;
+import io.daxguard.spi.FilesystemInfo;
+import io.daxguard.spi.FilesystemPlugin;
+import io.daxguard.spi.Holder;
+import io.daxguard.spi.Mount;
+import io.daxguard.spi.PluginContext;
+import io.daxguard.spi.linux.FileStatus;
+import io.daxguard.spi.linux.FilesystemStats;
+import io.daxguard.spi.linux.FilesystemUuid;
+import io.daxguard.spi.linux.FsmapRecord;
+import io.daxguard.spi.linux.Getfsmap;
+import io.daxguard.spi.linux.NativeCallException;
+import io.daxguard.spi.linux.NativeFile;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The XFS plugin: owners come from the filesystem's reverse-map btree through {@code FS_IOC_GETFSMAP}.
+ *
+ * <p>Attaching refuses, with the fix in the reason, a filesystem GETFSMAP cannot answer for: one made without
+ * the reverse-map btree, and any filesystem when the agent lacks {@code CAP_SYS_ADMIN}. In both cases the kernel
+ * still answers GETFSMAP, but from the free-space btree, reporting every used block as "unknown owner"; so the
+ * first is told by the geometry flags and the second by probing the superblock's owner.
+ */
+public final class XfsPlugin implements FilesystemPlugin {
+    static final String NO_REVERSE_MAP = "XFS made without the reverse-map btree (mkfs.xfs -m rmapbt=1); daxguard"
+            + " cannot find owners on it yet";
+    static final String NO_CAP_SYS_ADMIN = "GETFSMAP reports no inode owners without CAP_SYS_ADMIN; run daxguard as"
+            + " root or with AmbientCapabilities=CAP_SYS_ADMIN";
+
+    /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
+    public XfsPlugin() {
+    }
+
+    @Override
+    public String type() {
+        return "xfs";
+    }
+
+    @Override
+    public Holder attach(Mount mount, PluginContext context) throws IOException {
+        Objects.requireNonNull(mount, "mount is null");
+        Objects.requireNonNull(context, "context is null");
+        NativeFile filesystem = NativeFile.openReadOnly(mount.mountPoint());
+        try {
+            FilesystemInfo info = examine(mount, filesystem);
+            context.logger().log(System.Logger.Level.INFO, "holding XFS {0} on {1} ({2}), uuid {3}",
+                    mount.mountPoint(), mount.source(), mount.device(), info.uuid());
+            return new XfsHolder(mount, info, filesystem, mount.device().encoded());
+        } catch (IOException | RuntimeException e) {
+            try {
+                filesystem.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private static FilesystemInfo examine(Mount mount, NativeFile filesystem) throws IOException {
+        FilesystemStats stats = FilesystemStats.of(filesystem);
+        if (stats.magic() != FilesystemStats.XFS_MAGIC) {
+            throw new AttachRefusedException(mount.mountPoint(), "not an XFS filesystem (statfs magic 0x"
+                    + Long.toHexString(stats.magic()) + ")");
+        }
+        FileStatus status = filesystem.status();
+        if (!status.device().equals(mount.device())) {
+            throw new AttachRefusedException(mount.mountPoint(), "the mount point shows device " + status.device()
+                    + ", not " + mount.device() + " as the mount table said; refresh the topology");
+        }
+        XfsGeometry geometry = XfsGeometry.of(filesystem);
+        if (!geometry.hasReverseMap()) {
+            throw new AttachRefusedException(mount.mountPoint(), NO_REVERSE_MAP);
+        }
+        probeOwners(mount, filesystem, geometry);
+        return new FilesystemInfo(uuid(filesystem, geometry), geometry.blockSize(), geometry.dataBytes(), "rmapbt");
+    }
+
+    /**
+     * Asks GETFSMAP who owns the first block. With the reverse map in use it is static metadata (the superblock);
+     * the kernel falls back to the free-space btree for a caller without CAP_SYS_ADMIN and then says "unknown".
+     */
+    private static void probeOwners(Mount mount, NativeFile filesystem, XfsGeometry geometry) throws IOException {
+        int cookie = mount.device().encoded();
+        List<FsmapRecord> first = new ArrayList<>(1);
+        try {
+            Getfsmap.query(filesystem, cookie, 0, geometry.blockSize(), 1, record -> {
+                first.add(record);
+                return false;
+            });
+        } catch (NativeCallException e) {
+            if (e.isUnsupported()) {
+                throw new AttachRefusedException(mount.mountPoint(), "the kernel refuses GETFSMAP on this filesystem ("
+                        + NativeCallException.errnoName(e.errno()) + "); XFS needs Linux 4.12 or later", e);
+            }
+            throw e;
+        }
+        if (first.isEmpty()) {
+            throw new AttachRefusedException(mount.mountPoint(), "GETFSMAP returned nothing for the superblock of"
+                    + " device " + mount.device() + "; is the mount table stale?");
+        }
+        FsmapRecord superblock = first.get(0);
+        if (superblock.isSpecialOwner() && superblock.owner() == FsmapRecord.OWN_UNKNOWN) {
+            throw new AttachRefusedException(mount.mountPoint(), NO_CAP_SYS_ADMIN);
+        }
+        if (!superblock.isSpecialOwner() || superblock.owner() != XfsSpecialOwner.STATIC.owner()) {
+            throw new AttachRefusedException(mount.mountPoint(), "GETFSMAP names owner 0x"
+                    + Long.toHexString(superblock.owner()) + " for the superblock, not static fs metadata; daxguard"
+                    + " does not understand this filesystem's reverse map");
+        }
+    }
+
+    private static String uuid(NativeFile filesystem, XfsGeometry geometry) throws NativeCallException {
+        try {
+            return FilesystemUuid.of(filesystem);
+        } catch (NativeCallException e) {
+            if (e.isUnsupported()) {
+                return geometry.uuid(); // FS_IOC_GETFSUUID arrived in Linux 6.5
+            }
+            throw e;
+        }
+    }
+}
