@@ -78,10 +78,12 @@ public final class Agent implements AutoCloseable {
      * @param mbeanServer              where MBeans go
      * @param pluginLoader             where plugins are looked up
      * @param fileMBeansPerFilesystem  at most this many DamagedFile MBeans per filesystem
+     * @param stateDirectory           where the agent keeps what must survive a restart (ledger, scrub positions)
      */
     public record Settings(Path sysfs, Path mountinfo, MBeanServer mbeanServer, ClassLoader pluginLoader,
-                           int fileMBeansPerFilesystem) {
+                           int fileMBeansPerFilesystem, Path stateDirectory) {
         public Settings {
+            Objects.requireNonNull(stateDirectory, "stateDirectory is null");
             Objects.requireNonNull(sysfs, "sysfs is null");
             Objects.requireNonNull(mountinfo, "mountinfo is null");
             Objects.requireNonNull(mbeanServer, "mbeanServer is null");
@@ -94,11 +96,16 @@ public final class Agent implements AutoCloseable {
 
         public static Settings defaults() {
             return new Settings(Path.of("/sys"), Path.of("/proc/self/mountinfo"),
-                    ManagementFactory.getPlatformMBeanServer(), Agent.class.getClassLoader(), 10_000);
+                    ManagementFactory.getPlatformMBeanServer(), Agent.class.getClassLoader(), 10_000,
+                    Path.of("/var/lib/daxguard"));
         }
 
         public Settings withMBeanServer(MBeanServer server) {
-            return new Settings(sysfs, mountinfo, server, pluginLoader, fileMBeansPerFilesystem);
+            return new Settings(sysfs, mountinfo, server, pluginLoader, fileMBeansPerFilesystem, stateDirectory);
+        }
+
+        public Settings withStateDirectory(Path directory) {
+            return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem, directory);
         }
     }
 }

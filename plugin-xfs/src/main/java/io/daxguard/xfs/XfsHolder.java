@@ -17,34 +17,50 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Holds one mounted XFS filesystem and answers from its reverse-map btree through GETFSMAP.
  *
- * <p>Threads: the holder owns no thread. Any number of callers may query at once; each query allocates its own
- * buffers and shares only the mount point's descriptor, on which the ioctls are thread-safe. {@link #close()}
- * waits for queries in progress (so the descriptor is never closed under one, nor its number reused) and
- * must not be called from an {@link ExtentConsumer}; queries after it throw {@link IllegalStateException}.
+ * <p>Each query opens the mount point for its own ioctls and closes it again: a descriptor kept open between
+ * queries would make the administrator's {@code umount} fail with EBUSY. Opening costs a few microseconds; the
+ * opened directory is checked to still be this filesystem (a remount elsewhere is refused, not misread).
+ *
+ * <p>Threads: the holder owns no thread and shares nothing mutable but its closed flag, so any number of
+ * callers may query at once; queries after {@link #close()} throw {@link IllegalStateException}.
  */
 final class XfsHolder implements Holder {
     private final Mount mount;
     private final FilesystemInfo info;
-    private final NativeFile filesystem;
     private final int deviceCookie;
-    private final ReadWriteLock lock = new ReentrantReadWriteLock();
-    private boolean closed;
+    private volatile boolean closed;
 
     /**
-     * @param filesystem   the mount point, opened once; the holder closes it
      * @param deviceCookie the data device as GETFSMAP names it
      */
-    XfsHolder(Mount mount, FilesystemInfo info, NativeFile filesystem, int deviceCookie) {
+    XfsHolder(Mount mount, FilesystemInfo info, int deviceCookie) {
         this.mount = Objects.requireNonNull(mount, "mount is null");
         this.info = Objects.requireNonNull(info, "info is null");
-        this.filesystem = Objects.requireNonNull(filesystem, "filesystem is null");
         this.deviceCookie = deviceCookie;
+    }
+
+    /** Opens the mount point for one query, checking it still shows this filesystem. */
+    private NativeFile openFilesystem() throws IOException {
+        checkOpen();
+        NativeFile filesystem = NativeFile.openReadOnly(mount.mountPoint());
+        try {
+            if (!filesystem.status().device().equals(mount.device())) {
+                throw new IOException(mount.mountPoint() + " no longer shows device " + mount.device()
+                        + "; the topology must be refreshed");
+            }
+            return filesystem;
+        } catch (IOException | RuntimeException e) {
+            try {
+                filesystem.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -67,9 +83,7 @@ final class XfsHolder implements Holder {
     @Override
     public List<Owner> notifyFailure(FailureRange range) throws IOException {
         Objects.requireNonNull(range, "range is null");
-        lock.readLock().lock();
-        try {
-            checkOpen();
+        try (NativeFile filesystem = openFilesystem()) {
             List<FsmapRecord> records = new ArrayList<>();
             Getfsmap.query(filesystem, deviceCookie, range.offset(), range.end(), Getfsmap.DEFAULT_BATCH, record -> {
                 // Keys name only the data device, but the log or realtime device must never leak in.
@@ -85,8 +99,6 @@ final class XfsHolder implements Holder {
                 }
             }
             return new FsmapOwners(range.offset(), range.end(), info.size(), mount.source()).owners(records, inodes);
-        } finally {
-            lock.readLock().unlock();
         }
     }
 
@@ -108,9 +120,7 @@ final class XfsHolder implements Holder {
         if (from == to) {
             return;
         }
-        lock.readLock().lock();
-        try {
-            checkOpen();
+        try (NativeFile filesystem = openFilesystem()) {
             // Records arrive in physical order (rmap key order, AG by AG), so overlapping sharers and adjacent
             // extents merge as they stream by, without holding the whole window in memory.
             ExtentMerger merger = new ExtentMerger(consumer);
@@ -121,8 +131,6 @@ final class XfsHolder implements Holder {
                 return true;
             });
             merger.flush();
-        } finally {
-            lock.readLock().unlock();
         }
     }
 
@@ -180,17 +188,8 @@ final class XfsHolder implements Holder {
     }
 
     @Override
-    public void close() throws IOException {
-        lock.writeLock().lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            filesystem.close();
-        } finally {
-            lock.writeLock().unlock();
-        }
+    public void close() {
+        closed = true;
     }
 
     @Override

@@ -45,19 +45,11 @@ public final class XfsPlugin implements FilesystemPlugin {
     public Holder attach(Mount mount, PluginContext context) throws IOException {
         Objects.requireNonNull(mount, "mount is null");
         Objects.requireNonNull(context, "context is null");
-        NativeFile filesystem = NativeFile.openReadOnly(mount.mountPoint());
-        try {
+        try (NativeFile filesystem = NativeFile.openReadOnly(mount.mountPoint())) {
             FilesystemInfo info = examine(mount, filesystem);
             context.logger().log(System.Logger.Level.INFO, "holding XFS {0} on {1} ({2}), uuid {3}",
                     mount.mountPoint(), mount.source(), mount.device(), info.uuid());
-            return new XfsHolder(mount, info, filesystem, mount.device().encoded());
-        } catch (IOException | RuntimeException e) {
-            try {
-                filesystem.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
+            return new XfsHolder(mount, info, mount.device().encoded());
         }
     }
 

@@ -88,6 +88,26 @@ class XfsAttachTest {
     }
 
     @Test
+    void keepsNoDescriptorOnTheMountPointSoTheAdministratorCanUnmount() throws IOException {
+        try (ScratchFilesystem fs = ScratchFilesystem.xfs().create();
+             Holder holder = new XfsPlugin().attach(XfsFixtures.mountOf(fs), CONTEXT)) {
+            holder.notifyFailure(FailureRange.of(0, 4096));
+
+            try (var descriptors = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+                assertThat(descriptors.map(XfsAttachTest::target)).doesNotContain(fs.mountPoint().toString());
+            }
+        }
+    }
+
+    private static String target(Path descriptor) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(descriptor).toString();
+        } catch (IOException closedMeanwhile) {
+            return "";
+        }
+    }
+
+    @Test
     void refusesQueriesAfterClose() throws IOException {
         try (ScratchFilesystem fs = ScratchFilesystem.xfs().create()) {
             Holder holder = new XfsPlugin().attach(XfsFixtures.mountOf(fs), CONTEXT);
