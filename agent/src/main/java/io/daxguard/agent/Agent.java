@@ -51,6 +51,11 @@ public final class Agent implements AutoCloseable {
         return agent;
     }
 
+    /** The plain-text status report, as the Agent MBean's {@code status()} gives it. */
+    public String status() {
+        return jmx.status();
+    }
+
     public FailureProcessor processor() {
         return processor;
     }

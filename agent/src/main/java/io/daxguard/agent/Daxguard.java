@@ -49,8 +49,8 @@ public final class Daxguard {
         }, "daxguard-shutdown"));
         out.println("daxguard " + Agent.version() + " running (pid " + ProcessHandle.current().pid()
                 + "); connect jconsole to this process and open the io.daxguard domain. Ctrl-C stops it.");
-        out.println(agent.processor().topology().primaryMounts().size() + " block-device filesystem(s) mounted; "
-                + "status: jconsole > MBeans > io.daxguard > Agent > Operations > status");
+        out.println(agent.status());
+        out.println("status later: jconsole > MBeans > io.daxguard > Agent > Operations > status()");
         stopped.await();
         return EXIT_OK;
     }

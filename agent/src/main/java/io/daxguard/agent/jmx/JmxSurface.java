@@ -138,6 +138,11 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
         }
     }
 
+    /** The report {@code Agent.status()} gives. */
+    public String status() {
+        return agent.status();
+    }
+
     /** Whether a damaged file has its own MBean (it may not, over the cap). */
     synchronized boolean hasMBean(DamagedFile file) {
         return files.containsKey(file.key());
