@@ -7,6 +7,7 @@
 #   --size SIZE   sparse image size for truncate (default 8G)
 #   --rmapbt 0|1  XFS only: reverse-mapping btree (default 1; 0 makes GETFSMAP report no file owners)
 #   --force       replace an existing image (otherwise refuse to touch it)
+#   --print-stamp print the stamp these parameters would produce and exit (used by run-*.sh)
 #
 # The image is built as <image-path>.partial and renamed only on success; <image-path>.stamp records
 # the parameters (run-*.sh reuse an image whose stamp matches) and <image-path>.summary the summary.
@@ -21,14 +22,15 @@ BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 FIXTURE_VERSION=2
 FIXED_UUID=6461786a-6775-4172-a462-656e63680001
 
-seed=42 size=8G rmapbt=1 force=0
+seed=42 size=8G rmapbt=1 force=0 print_stamp=0
 while [ $# -gt 0 ]; do
     case $1 in
         --seed) seed=$2; shift 2 ;;
         --size) size=$2; shift 2 ;;
         --rmapbt) rmapbt=$2; shift 2 ;;
         --force) force=1; shift ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        --print-stamp) print_stamp=1; shift ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         --) shift; break ;;
         -*) bench_die "unknown option $1" ;;
         *) break ;;
@@ -41,12 +43,13 @@ case $rmapbt in 0|1) ;; *) bench_die "--rmapbt must be 0 or 1" ;; esac
 [[ $files =~ ^[0-9]+$ ]] || bench_die "files must be a number"
 [[ $seed =~ ^[0-9]+$ ]] || bench_die "seed must be a number"
 
+stamp="fixture_version=$FIXTURE_VERSION fstype=$fstype files=$files seed=$seed size=$size"
+[ "$fstype" = xfs ] && stamp+=" rmapbt=$rmapbt"
+if [ $print_stamp -eq 1 ]; then printf '%s\n' "$stamp"; exit 0; fi
+
 bench_require_root
 bench_require_tools "mkfs.$fstype" losetup mount umount findmnt perl truncate df find filefrag xfs_io
 [ -e "$image" ] && [ $force -eq 0 ] && bench_die "$image exists; use --force to replace it"
-
-stamp="fixture_version=$FIXTURE_VERSION fstype=$fstype files=$files seed=$seed size=$size"
-[ "$fstype" = xfs ] && stamp+=" rmapbt=$rmapbt"
 
 bench_init
 partial="$image.partial"
