@@ -37,7 +37,7 @@ bench_require_tools debugfs awk
 bs=$(stat -f -c %S "$mnt")
 
 bench_init
-if [ -n "$out" ]; then mkdir -p -- "$out"; work=$out; else work=$(bench_tmpdir); fi
+if [ -n "$out" ]; then mkdir -p -- "$out"; work=$out; else bench_tmpdir; work=$BENCH_TMP; fi
 
 blocks=$(awk -v bs="$bs" 'NF >= 2 { printf "%.0f ", $1 / bs }' "$ranges")
 nranges=$(echo $blocks | wc -w)

@@ -42,7 +42,7 @@ bench_require_root
 bench_require_tools xfs_io find awk
 
 bench_init
-if [ -n "$out" ]; then mkdir -p -- "$out"; work=$out; else work=$(bench_tmpdir); fi
+if [ -n "$out" ]; then mkdir -p -- "$out"; work=$out; else bench_tmpdir; work=$BENCH_TMP; fi
 
 args=()
 while read -r off len _; do

@@ -44,12 +44,11 @@ bench_init() {
     trap 'exit 143' TERM
 }
 
-# bench_tmpdir: prints a fresh temporary directory that cleanup removes
+# bench_tmpdir: sets BENCH_TMP to a fresh temporary directory that cleanup removes. Call it in the
+# main shell, never in $(...): the record of what to remove must live in the shell that cleans up.
 bench_tmpdir() {
-    local d
-    d=$(mktemp -d "${TMPDIR:-/tmp}/daxbench.XXXXXX") || bench_die "mktemp failed"
-    BENCH_TMPDIRS+=("$d")
-    printf '%s\n' "$d"
+    BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/daxbench.XXXXXX") || bench_die "mktemp failed"
+    BENCH_TMPDIRS+=("$BENCH_TMP")
 }
 
 # bench_attach_and_mount <image> <mount-point> [mount options]: sets BENCH_LOOP to the loop device.

@@ -58,7 +58,8 @@ else
     "$BENCH_DIR/make-fixture.sh" --force --seed "$seed" "$fstype" "$image" "$files" >&2
 fi
 
-mnt=$(bench_tmpdir)/mnt
+bench_tmpdir
+mnt=$BENCH_TMP/mnt
 bench_attach_and_mount "$image" "$mnt" "$mount_opts"
 dev=$BENCH_LOOP
 ranges=$out/ranges-$name-r$range_seed-c$count.txt
@@ -110,14 +111,17 @@ if [ -x "$hook" ]; then
     for mode in cold warm; do
         runs=1
         [ $mode = warm ] && runs=$repeat
-        line=$(for ((i = 0; i < runs; i++)); do
+        lines=
+        for ((i = 0; i < runs; i++)); do
             [ $mode = cold ] && bench_drop_caches
             t0=$(bench_now)
-            hook_out=$("$hook" "$mnt" "$ranges" "$mode")
+            hook_out=$("$hook" "$mnt" "$ranges" "$mode") || bench_die "$hook $mode failed (exit $?)"
             t1=$(bench_now)
             dg=$(printf '%s\n' "$hook_out" | field "daxguard_${mode}_s")
-            echo "daxguard mode=$mode daxguard_${mode}_s=${dg:-missing} hook_wall_${mode}_s=$(bench_elapsed "$t0" "$t1")"
-        done | median_line "daxguard_${mode}_s")
+            [ -n "$dg" ] || bench_die "$hook $mode printed no daxguard_${mode}_s=<seconds>"
+            lines+="daxguard mode=$mode daxguard_${mode}_s=$dg hook_wall_${mode}_s=$(bench_elapsed "$t0" "$t1")"$'\n'
+        done
+        line=$(printf '%s' "$lines" | median_line "daxguard_${mode}_s")
         dg=$(printf '%s\n' "$line" | field "daxguard_${mode}_s")
         for v in "${variants[@]}"; do line+=" peer_${v}_over_daxguard_${mode}=$(ratio "${peer_total[$v-$mode]}" "$dg")"; done
         result+=$'\n'"$line"
