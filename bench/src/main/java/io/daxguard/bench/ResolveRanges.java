@@ -17,7 +17,8 @@ import javax.management.MBeanServerFactory;
 
 /**
  * The daxguard side of the scripted comparison with the peer pipeline: starts an agent, resolves every range
- * of a ranges file (owners and paths), and prints machine-readable timings.
+ * of a ranges file (owners and paths) as one batch, as the peer runs one {@code xfs_io} with every range and
+ * one {@code find}, and prints machine-readable timings.
  *
  * <pre>
  * java -cp ... io.daxguard.bench.ResolveRanges MOUNT RANGES_FILE [ANSWERS_FILE]
@@ -69,10 +70,15 @@ public final class ResolveRanges {
 
     private static void pass(Agent agent, AttachedFilesystem filesystem, List<long[]> ranges, List<String> answers)
             throws IOException {
+        List<FailureRange> asked = new ArrayList<>(ranges.size());
         for (long[] range : ranges) {
-            for (AffectedOwner owner : agent.processor().resolve(filesystem, FailureRange.of(range[0], range[1]))) {
+            asked.add(FailureRange.of(range[0], range[1]));
+        }
+        List<List<AffectedOwner>> owners = agent.processor().resolveAll(filesystem, asked);
+        for (int i = 0; i < asked.size(); i++) {
+            for (AffectedOwner owner : owners.get(i)) {
                 if (owner.owner() instanceof FileOwner file) {
-                    answers.add(range[0] + " " + file.inode() + " " + String.join(" ", owner.paths()));
+                    answers.add(asked.get(i).offset() + " " + file.inode() + " " + String.join(" ", owner.paths()));
                 }
             }
         }

@@ -2,6 +2,7 @@ package io.daxguard.spi;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,6 +27,19 @@ public interface Holder extends Closeable {
      * tell. Each owner's physical range is trimmed to the query. Reflinked bytes have one owner per sharer.
      */
     List<Owner> notifyFailure(FailureRange range) throws IOException;
+
+    /**
+     * Reverse-maps several ranges in one go: element {@code i} of the answer is what {@link #notifyFailure}
+     * answers for range {@code i}. A holder overrides this when a batch is cheaper than separate calls (a
+     * storm of kernel errors, a scrub's findings, an operator's list of bad sectors).
+     */
+    default List<List<Owner>> notifyFailures(List<FailureRange> ranges) throws IOException {
+        List<List<Owner>> answers = new ArrayList<>(ranges.size());
+        for (FailureRange range : ranges) {
+            answers.add(notifyFailure(range));
+        }
+        return answers;
+    }
 
     /**
      * Visits the written data extents (file data, attribute forks, metadata; not free space, not unwritten

@@ -12,7 +12,7 @@ import io.daxguard.spi.linux.NativeFile;
 import io.daxguard.xfs.XfsBulkstat.InodeStat;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,6 +31,9 @@ import java.util.Optional;
 final class XfsHolder implements Holder {
     private final Mount mount;
     private final FilesystemInfo info;
+    /** Most failures cover a block or two: a small first buffer, paginated when a range holds more. */
+    private static final int RECORDS_PER_CALL = 16;
+
     private final int deviceCookie;
     private volatile boolean closed;
 
@@ -83,23 +86,43 @@ final class XfsHolder implements Holder {
     @Override
     public List<Owner> notifyFailure(FailureRange range) throws IOException {
         Objects.requireNonNull(range, "range is null");
+        return notifyFailures(List.of(range)).get(0);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One descriptor serves the whole batch, and each distinct inode is looked up once.
+     */
+    @Override
+    public List<List<Owner>> notifyFailures(List<FailureRange> ranges) throws IOException {
+        Objects.requireNonNull(ranges, "ranges is null");
         try (NativeFile filesystem = openFilesystem()) {
-            List<FsmapRecord> records = new ArrayList<>();
-            Getfsmap.query(filesystem, deviceCookie, range.offset(), range.end(), Getfsmap.DEFAULT_BATCH, record -> {
-                // Keys name only the data device, but the log or realtime device must never leak in.
-                if (record.device() == deviceCookie) {
-                    records.add(record);
-                }
-                return true;
-            });
-            Map<Long, Optional<InodeStat>> inodes = new LinkedHashMap<>();
-            for (FsmapRecord record : records) {
-                if (!record.isSpecialOwner() && !inodes.containsKey(record.owner())) {
-                    inodes.put(record.owner(), XfsBulkstat.of(filesystem, record.owner()));
-                }
+            Map<Long, Optional<InodeStat>> inodes = new HashMap<>();
+            List<List<Owner>> answers = new ArrayList<>(ranges.size());
+            for (FailureRange range : ranges) {
+                answers.add(owners(filesystem, range, inodes));
             }
-            return new FsmapOwners(range.offset(), range.end(), info.size(), mount.source()).owners(records, inodes);
+            return answers;
         }
+    }
+
+    private List<Owner> owners(NativeFile filesystem, FailureRange range, Map<Long, Optional<InodeStat>> inodes)
+            throws IOException {
+        List<FsmapRecord> records = new ArrayList<>();
+        Getfsmap.query(filesystem, deviceCookie, range.offset(), range.end(), RECORDS_PER_CALL, record -> {
+            // Keys name only the data device, but the log or realtime device must never leak in.
+            if (record.device() == deviceCookie) {
+                records.add(record);
+            }
+            return true;
+        });
+        for (FsmapRecord record : records) {
+            if (!record.isSpecialOwner() && !inodes.containsKey(record.owner())) {
+                inodes.put(record.owner(), XfsBulkstat.of(filesystem, record.owner()));
+            }
+        }
+        return new FsmapOwners(range.offset(), range.end(), info.size(), mount.source()).owners(records, inodes);
     }
 
     /**

@@ -12,11 +12,20 @@ import java.util.stream.Collectors;
  * Checks every input that comes from outside (JMX, CLI, configuration) with Hibernate Validator. A rejection
  * names each bad field and the value it had, so an operator sees exactly what to fix.
  *
- * <p>Thread safe; built once per agent because building a validator factory is slow.
+ * <p>Thread safe. The validator factory is slow to build (a few hundred milliseconds), so it is built on the
+ * first input, not at agent start: an agent that only listens starts faster.
  */
 public final class InputValidator implements AutoCloseable {
-    private final ValidatorFactory factory = Validation.buildDefaultValidatorFactory();
-    private final Validator validator = factory.getValidator();
+    private ValidatorFactory factory;
+    private Validator validator;
+
+    private synchronized Validator validator() {
+        if (validator == null) {
+            factory = Validation.buildDefaultValidatorFactory();
+            validator = factory.getValidator();
+        }
+        return validator;
+    }
 
     /**
      * Returns {@code input} when valid.
@@ -24,7 +33,7 @@ public final class InputValidator implements AutoCloseable {
      * @throws IllegalArgumentException naming every violation as {@code field: message (was value)}
      */
     public <T> T check(String what, T input) {
-        Set<ConstraintViolation<T>> violations = validator.validate(input);
+        Set<ConstraintViolation<T>> violations = validator().validate(input);
         if (violations.isEmpty()) {
             return input;
         }
@@ -41,7 +50,9 @@ public final class InputValidator implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        factory.close();
+    public synchronized void close() {
+        if (factory != null) {
+            factory.close();
+        }
     }
 }

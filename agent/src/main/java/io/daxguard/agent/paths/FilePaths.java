@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -42,6 +43,22 @@ public final class FilePaths {
             }
         }
         return answer;
+    }
+
+    /**
+     * Starts the first walk on {@code executor} if none was made yet, so it overlaps with the reverse-map
+     * queries whose inodes it will name; a later {@link #pathsOf} waits for it instead of walking again.
+     */
+    public void walkAheadOn(Executor executor) {
+        if (index == null) {
+            executor.execute(() -> {
+                try {
+                    currentIndex();
+                } catch (IOException e) {
+                    // The question that needs the walk will walk again and report the error itself.
+                }
+            });
+        }
     }
 
     /** Forgets the walk so the next question walks again (a rename or mount change was seen). */

@@ -46,6 +46,12 @@ public final class FailureProcessor implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    /** Walks directory trees ahead of the path questions that will need them. */
+    private final ExecutorService pathWalker = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "daxguard-path-walker");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile Topology topology;
     private volatile String mountTableText = "";
 
@@ -139,20 +145,39 @@ public final class FailureProcessor implements AutoCloseable {
      * @throws IllegalStateException when no plugin holds the filesystem
      */
     public List<AffectedOwner> resolve(AttachedFilesystem filesystem, FailureRange range) throws IOException {
+        return resolveAll(filesystem, List.of(range)).get(0);
+    }
+
+    /**
+     * {@link #resolve} for many ranges of one filesystem: one batch for the holder and one path lookup for
+     * every inode of every range.
+     */
+    public List<List<AffectedOwner>> resolveAll(AttachedFilesystem filesystem, List<FailureRange> ranges)
+            throws IOException {
         Holder holder = filesystem.holder().orElseThrow(() -> new IllegalStateException(
                 filesystem.mount().mountPoint() + " is not held: " + filesystem.refusal().orElse("")));
-        List<Owner> owners = holder.notifyFailure(range);
+        if (ranges.size() > 1) {
+            filesystem.paths().walkAheadOn(pathWalker);
+        }
+        List<List<Owner>> answers = holder.notifyFailures(ranges);
         Set<Long> inodes = new LinkedHashSet<>();
-        for (Owner owner : owners) {
-            if (owner instanceof FileOwner file) {
-                inodes.add(file.inode());
+        for (List<Owner> owners : answers) {
+            for (Owner owner : owners) {
+                if (owner instanceof FileOwner file) {
+                    inodes.add(file.inode());
+                }
             }
         }
         Map<Long, List<String>> paths = inodes.isEmpty() ? Map.of() : filesystem.paths().pathsOf(inodes);
-        List<AffectedOwner> affected = new ArrayList<>(owners.size());
-        for (Owner owner : owners) {
-            List<String> names = owner instanceof FileOwner file ? paths.getOrDefault(file.inode(), List.of()) : List.of();
-            affected.add(new AffectedOwner(filesystem.reference(), owner, names));
+        List<List<AffectedOwner>> affected = new ArrayList<>(answers.size());
+        for (List<Owner> owners : answers) {
+            List<AffectedOwner> named = new ArrayList<>(owners.size());
+            for (Owner owner : owners) {
+                List<String> names = owner instanceof FileOwner file ? paths.getOrDefault(file.inode(), List.of())
+                        : List.of();
+                named.add(new AffectedOwner(filesystem.reference(), owner, names));
+            }
+            affected.add(named);
         }
         return affected;
     }
@@ -163,6 +188,7 @@ public final class FailureProcessor implements AutoCloseable {
 
     @Override
     public void close() {
+        pathWalker.shutdownNow();
         router.shutdown();
         try {
             if (!router.awaitTermination(10, TimeUnit.SECONDS)) {

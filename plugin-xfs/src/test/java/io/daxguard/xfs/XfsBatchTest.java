@@ -1,0 +1,48 @@
+package io.daxguard.xfs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.daxguard.spi.FailureRange;
+import io.daxguard.spi.Holder;
+import io.daxguard.spi.Owner;
+import io.daxguard.spi.PluginContext;
+import io.daxguard.spi.linux.Fiemap;
+import io.daxguard.spi.linux.FiemapExtent;
+import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.spi.testkit.ScratchFilesystem;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** A batch of ranges is answered range by range exactly as separate calls answer them. */
+@Tag("mount")
+class XfsBatchTest {
+    @RegisterExtension
+    static final ScratchFilesystem XFS = ScratchFilesystem.xfs().build();
+
+    @Test
+    void aBatchAnswersEachRangeAsSeparateCallsDo() throws Exception {
+        XfsFixtures.writeSynced(XFS.path("first.bin"), 8);
+        XfsFixtures.writeSynced(XFS.path("second.bin"), 8);
+        List<FailureRange> ranges = new ArrayList<>();
+        for (String name : List.of("first.bin", "second.bin")) {
+            try (NativeFile file = NativeFile.openReadOnly(XFS.path(name))) {
+                Fiemap.map(file, 0, Long.MAX_VALUE, 0, Fiemap.DEFAULT_BATCH, (FiemapExtent extent) -> {
+                    ranges.add(FailureRange.of(extent.physical() + XfsFixtures.BLOCK, 1));
+                    return true;
+                });
+            }
+        }
+        ranges.add(FailureRange.of(0, XfsFixtures.BLOCK));
+        try (Holder holder = new XfsPlugin().attach(XfsFixtures.mountOf(XFS), PluginContext.of(System.getLogger("t")))) {
+            List<List<Owner>> separately = new ArrayList<>();
+            for (FailureRange range : ranges) {
+                separately.add(holder.notifyFailure(range));
+            }
+
+            assertThat(holder.notifyFailures(ranges)).isEqualTo(separately);
+        }
+    }
+}
