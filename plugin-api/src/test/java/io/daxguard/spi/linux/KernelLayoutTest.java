@@ -1,6 +1,5 @@
 package io.daxguard.spi.linux;
 
-import static io.daxguard.spi.testkit.CLayoutProbe.javaValues;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.testkit.CLayoutProbe;
@@ -58,7 +57,7 @@ class KernelLayoutTest {
 
     @Test
     void getfsmapMatchesLinuxFsmapHeader() {
-        assertThat(javaValues(
+        assertThat(java(
                 "FS_IOC_GETFSMAP", Getfsmap.FS_IOC_GETFSMAP,
                 "sizeof fsmap_head", Getfsmap.HEAD_SIZE,
                 "sizeof fsmap", Getfsmap.RECORD_SIZE,
@@ -78,7 +77,7 @@ class KernelLayoutTest {
 
     @Test
     void fiemapMatchesLinuxFiemapHeader() {
-        assertThat(javaValues(
+        assertThat(java(
                 "FS_IOC_FIEMAP", Fiemap.FS_IOC_FIEMAP,
                 "sizeof fiemap", Fiemap.HEAD_SIZE,
                 "sizeof fiemap_extent", Fiemap.EXTENT_SIZE,
@@ -98,7 +97,7 @@ class KernelLayoutTest {
 
     @Test
     void fileStatusMatchesStatxOfSysStat() {
-        assertThat(javaValues(
+        assertThat(java(
                 "sizeof statx", FileStatus.SIZE,
                 "statx.stx_nlink", FileStatus.OFFSET_NLINK,
                 "statx.stx_mode", FileStatus.OFFSET_MODE,
@@ -113,7 +112,7 @@ class KernelLayoutTest {
 
     @Test
     void filesystemStatsMatchesStatfsOfSysVfs() {
-        assertThat(javaValues(
+        assertThat(java(
                 "sizeof statfs", FilesystemStats.SIZE,
                 "statfs.f_type", FilesystemStats.OFFSET_TYPE,
                 "statfs.f_bsize", FilesystemStats.OFFSET_BSIZE,
@@ -124,7 +123,7 @@ class KernelLayoutTest {
 
     @Test
     void filesystemUuidMatchesFsuuid2OfLinuxFs() {
-        assertThat(javaValues(
+        assertThat(java(
                 "FS_IOC_GETFSUUID", FilesystemUuid.FS_IOC_GETFSUUID,
                 "sizeof fsuuid2", FilesystemUuid.SIZE,
                 "fsuuid2.len", 0,
@@ -139,13 +138,22 @@ class KernelLayoutTest {
 
     @Test
     void directoryWalkMatchesDirent64() {
-        assertThat(javaValues(
+        assertThat(java(
                 "dirent64.d_ino", DirectoryWalk.OFFSET_INO,
                 "dirent64.d_off", 8,
                 "dirent64.d_reclen", DirectoryWalk.OFFSET_RECLEN,
                 "dirent64.d_type", DirectoryWalk.OFFSET_TYPE,
                 "dirent64.d_name", DirectoryWalk.OFFSET_NAME))
                 .isEqualTo(fromC("dirent64."));
+    }
+
+    /** Alternating names and values, in a map that compares with {@link #fromC}. */
+    private static Map<String, Long> java(Object... namesAndValues) {
+        Map<String, Long> values = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            values.put((String) namesAndValues[i], ((Number) namesAndValues[i + 1]).longValue());
+        }
+        return values;
     }
 
     /** The compiler's values whose names equal or start with one of the given names or prefixes. */
