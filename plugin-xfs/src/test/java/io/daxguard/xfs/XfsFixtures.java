@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.FileOwner;
+import io.daxguard.spi.Holder;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
+import io.daxguard.spi.PluginContext;
 import io.daxguard.spi.linux.Fiemap;
 import io.daxguard.spi.linux.FiemapExtent;
 import io.daxguard.spi.linux.FileGeneration;
@@ -13,6 +15,7 @@ import io.daxguard.spi.linux.FsmapRecord;
 import io.daxguard.spi.linux.Getfsmap;
 import io.daxguard.spi.linux.NativeFile;
 import io.daxguard.spi.testkit.Command;
+import io.daxguard.spi.testkit.Privileges;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,12 +27,60 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** What the XFS tests share: the mount record of a scratch filesystem, synced files, and independent views. */
+/**
+ * What the XFS tests share: a scratch XFS with the holder attached, the mount record of a scratch filesystem,
+ * synced files, and independent views.
+ */
 final class XfsFixtures {
     static final int BLOCK = 4096;
 
     private XfsFixtures() {
+    }
+
+    /**
+     * A scratch XFS (rmapbt, reflink) with the plugin's holder attached to it, shared by the tests of one class:
+     * register it as {@code @RegisterExtension static final}. After all tests the holder is closed, then the
+     * filesystem taken apart, also when attaching failed.
+     */
+    static final class AttachedScratchXfs implements BeforeAllCallback, AfterAllCallback {
+        private final ScratchFilesystem filesystem = ScratchFilesystem.xfs().build();
+        private final String[] tools;
+        private Holder holder;
+
+        /** {@code tools}: the executables the tests run besides mkfs and mount, required as {@link Privileges} says. */
+        AttachedScratchXfs(String... tools) {
+            this.tools = tools.clone();
+        }
+
+        @Override
+        public void beforeAll(ExtensionContext context) throws IOException {
+            filesystem.create();
+            Privileges.requireRootLoopAnd(tools);
+            holder = new XfsPlugin().attach(mountOf(filesystem), PluginContext.of(System.getLogger("test")));
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) throws IOException {
+            try {
+                if (holder != null) {
+                    holder.close();
+                }
+            } finally {
+                filesystem.close();
+            }
+        }
+
+        ScratchFilesystem filesystem() {
+            return filesystem;
+        }
+
+        Holder holder() {
+            return holder;
+        }
     }
 
     /** The mount record of a scratch filesystem, read from {@code /proc/self/mountinfo} as the agent reads it. */

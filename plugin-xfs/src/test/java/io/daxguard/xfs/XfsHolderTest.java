@@ -17,13 +17,12 @@ import io.daxguard.spi.FreeSpaceOwner;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.Owner;
-import io.daxguard.spi.PluginContext;
 import io.daxguard.spi.UnknownOwner;
 import io.daxguard.spi.linux.FiemapExtent;
 import io.daxguard.spi.linux.FsmapRecord;
 import io.daxguard.spi.testkit.Command;
-import io.daxguard.spi.testkit.Privileges;
 import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.xfs.XfsFixtures.AttachedScratchXfs;
 import io.daxguard.xfs.XfsFixtures.XfsIoMapping;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -35,8 +34,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,22 +42,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Tag("mount")
 class XfsHolderTest {
     @RegisterExtension
-    static final ScratchFilesystem fs = ScratchFilesystem.xfs().build();
-
-    private static Holder holder;
-
-    @BeforeAll
-    static void attach() throws IOException {
-        Privileges.requireRootLoopAnd("xfs_io", "fallocate", "cp");
-        holder = new XfsPlugin().attach(XfsFixtures.mountOf(fs), PluginContext.of(System.getLogger("test")));
-    }
-
-    @AfterAll
-    static void detach() throws IOException {
-        if (holder != null) {
-            holder.close();
-        }
-    }
+    static final AttachedScratchXfs xfs = new AttachedScratchXfs("xfs_io", "fallocate", "cp");
+    private static final ScratchFilesystem fs = xfs.filesystem();
 
     @Test
     void namesTheInodeGenerationAndExactFileOffsetOfAByteInAFilesThirdBlock() throws IOException {
@@ -68,7 +51,7 @@ class XfsHolderTest {
         FiemapExtent extent = dataExtents(file).get(0);
         long failed = extent.physical() + 2 * BLOCK + 100;
 
-        List<Owner> owners = holder.notifyFailure(FailureRange.of(failed, 1));
+        List<Owner> owners = xfs.holder().notifyFailure(FailureRange.of(failed, 1));
 
         assertThat(owners).containsExactly(new FileOwner(inode(file), generation(file), Fork.DATA,
                 2 * BLOCK + 100, failed, 1, false, false));
@@ -83,7 +66,7 @@ class XfsHolderTest {
         assertThat(secondExtent.physical()).as("XFS placed the files back to back")
                 .isEqualTo(firstExtent.physicalEnd());
 
-        List<Owner> owners = holder.notifyFailure(FailureRange.of(firstExtent.physicalEnd() - BLOCK, 2 * BLOCK));
+        List<Owner> owners = xfs.holder().notifyFailure(FailureRange.of(firstExtent.physicalEnd() - BLOCK, 2 * BLOCK));
 
         assertThat(owners).containsExactly(
                 new FileOwner(inode(first), generation(first), Fork.DATA, 3 * BLOCK,
@@ -100,7 +83,7 @@ class XfsHolderTest {
         XfsFixtures.sync(copy);
         FiemapExtent extent = dataExtents(original).get(0);
 
-        List<Owner> owners = holder.notifyFailure(FailureRange.of(extent.physical() + BLOCK, BLOCK));
+        List<Owner> owners = xfs.holder().notifyFailure(FailureRange.of(extent.physical() + BLOCK, BLOCK));
 
         assertThat(owners).containsExactlyInAnyOrder(
                 new FileOwner(inode(original), generation(original), Fork.DATA, BLOCK, extent.physical() + BLOCK,
@@ -118,7 +101,7 @@ class XfsHolderTest {
         FiemapExtent extent = dataExtents(original).get(0);
         long originalInode = inode(original);
 
-        List<Owner> owners = holder.notifyFailure(FailureRange.of(extent.physical(), 4 * BLOCK));
+        List<Owner> owners = xfs.holder().notifyFailure(FailureRange.of(extent.physical(), 4 * BLOCK));
 
         assertThat(owners).filteredOn(owner -> owner instanceof FileOwner file && file.inode() == originalInode)
                 .extracting(owner -> ((FileOwner) owner).shared())
@@ -129,7 +112,7 @@ class XfsHolderTest {
     void namesTheAllocationGroupHeaders() throws IOException {
         XfsIoMapping headers = firstOwnedBy(fs.mountPoint(), "special_88:3");
 
-        assertThat(holder.notifyFailure(FailureRange.of(headers.start(), 1))).singleElement()
+        assertThat(xfs.holder().notifyFailure(FailureRange.of(headers.start(), 1))).singleElement()
                 .isInstanceOfSatisfying(MetadataOwner.class,
                         owner -> assertThat(owner.kind()).isEqualTo("xfs.ag-headers"));
     }
@@ -138,7 +121,8 @@ class XfsHolderTest {
     void namesTheInodeBtree() throws IOException {
         XfsIoMapping inobt = firstOwnedBy(fs.mountPoint(), "special_88:4");
 
-        assertThat(holder.notifyFailure(FailureRange.of(inobt.start(), inobt.end() - inobt.start()))).singleElement()
+        assertThat(xfs.holder().notifyFailure(FailureRange.of(inobt.start(), inobt.end() - inobt.start())))
+                .singleElement()
                 .isEqualTo(new MetadataOwner("xfs.inobt", "inode btree", repairHint(), inobt.start(),
                         inobt.end() - inobt.start()));
     }
@@ -148,7 +132,7 @@ class XfsHolderTest {
         XfsIoMapping log = firstOwnedBy(fs.mountPoint(), "special_88:2");
         long middle = (log.start() + log.end()) / 2;
 
-        List<Owner> owners = holder.notifyFailure(FailureRange.of(middle, BLOCK));
+        List<Owner> owners = xfs.holder().notifyFailure(FailureRange.of(middle, BLOCK));
 
         assertThat(owners).singleElement().isInstanceOfSatisfying(MetadataOwner.class, owner -> {
             assertThat(owner.kind()).isEqualTo("xfs.log");
@@ -161,7 +145,7 @@ class XfsHolderTest {
         XfsFixtures.stageCopyOnWrite(writeSynced(fs.path("cow-original"), 256), fs.path("cow-copy"));
         XfsIoMapping staging = firstOwnedBy(fs.mountPoint(), "special_88:7");
 
-        assertThat(holder.notifyFailure(FailureRange.of(staging.start(), 1))).singleElement()
+        assertThat(xfs.holder().notifyFailure(FailureRange.of(staging.start(), 1))).singleElement()
                 .isInstanceOfSatisfying(MetadataOwner.class, owner -> assertThat(owner.kind()).isEqualTo("xfs.cow"));
     }
 
@@ -169,7 +153,7 @@ class XfsHolderTest {
     void reportsFreeSpaceTrimmedToTheQuery() throws IOException {
         XfsIoMapping free = firstOwnedBy(fs.mountPoint(), "special_0:1");
 
-        assertThat(holder.notifyFailure(FailureRange.of(free.start() + 512, 512)))
+        assertThat(xfs.holder().notifyFailure(FailureRange.of(free.start() + 512, 512)))
                 .containsExactly(new FreeSpaceOwner(free.start() + 512, 512));
     }
 
@@ -178,7 +162,7 @@ class XfsHolderTest {
         Path file = writeSynced(fs.path("one-byte"), 1);
         long failed = dataExtents(file).get(0).physical() + 7;
 
-        List<Owner> owners = holder.notifyFailure(FailureRange.of(failed, 1));
+        List<Owner> owners = xfs.holder().notifyFailure(FailureRange.of(failed, 1));
 
         assertCoversEveryByte(owners, failed, failed + 1);
     }
@@ -190,7 +174,7 @@ class XfsHolderTest {
         long from = 0;
         long to = dataExtents(original).get(0).physicalEnd() + (8L << 20);
 
-        List<Owner> owners = holder.notifyFailure(FailureRange.of(from, to - from));
+        List<Owner> owners = xfs.holder().notifyFailure(FailureRange.of(from, to - from));
 
         assertCoversEveryByte(owners, from, to);
     }
@@ -203,7 +187,7 @@ class XfsHolderTest {
         XfsFixtures.sync(file);
         FiemapExtent remoteValue = attributeExtents(file).get(0);
 
-        List<Owner> owners = holder.notifyFailure(FailureRange.of(remoteValue.physical(), 1));
+        List<Owner> owners = xfs.holder().notifyFailure(FailureRange.of(remoteValue.physical(), 1));
 
         assertThat(owners).containsExactly(new FileOwner(inode(file), generation(file), Fork.ATTRIBUTES,
                 remoteValue.logical(), remoteValue.physical(), 1, false, false));
@@ -215,7 +199,7 @@ class XfsHolderTest {
         Command.run("fallocate", "--length", String.valueOf(16 * BLOCK), file.toString());
         FiemapExtent extent = dataExtents(file).get(0);
 
-        List<Owner> owners = holder.notifyFailure(FailureRange.of(extent.physical() + 5 * BLOCK, BLOCK));
+        List<Owner> owners = xfs.holder().notifyFailure(FailureRange.of(extent.physical() + 5 * BLOCK, BLOCK));
 
         assertThat(owners).containsExactly(new FileOwner(inode(file), generation(file), Fork.DATA, 5 * BLOCK,
                 extent.physical() + 5 * BLOCK, BLOCK, false, true));
@@ -227,7 +211,7 @@ class XfsHolderTest {
         long inode = inode(file);
         FsmapRecord extentMap = XfsFixtures.firstRecord(fs, record -> record.isExtentMap() && record.owner() == inode);
 
-        List<Owner> owners = holder.notifyFailure(FailureRange.of(extentMap.physical(), 1));
+        List<Owner> owners = xfs.holder().notifyFailure(FailureRange.of(extentMap.physical(), 1));
 
         assertThat(owners).containsExactly(new FileOwner(inode, generation(file), Fork.EXTENT_MAP, 0,
                 extentMap.physical(), 1, false, false));
@@ -235,9 +219,9 @@ class XfsHolderTest {
 
     @Test
     void reportsBytesBeyondTheEndOfTheFilesystemAsUnknown() throws IOException {
-        long size = holder.info().size();
+        long size = xfs.holder().info().size();
 
-        List<Owner> owners = holder.notifyFailure(FailureRange.of(size - BLOCK, 2 * BLOCK));
+        List<Owner> owners = xfs.holder().notifyFailure(FailureRange.of(size - BLOCK, 2 * BLOCK));
 
         assertThat(owners).last().isInstanceOfSatisfying(UnknownOwner.class, owner -> {
             assertThat(owner.physicalOffset()).isEqualTo(size);
@@ -252,12 +236,12 @@ class XfsHolderTest {
         Command.run("cp", "--reflink=always", original.toString(), fs.path("concurrent-copy").toString());
         FiemapExtent extent = dataExtents(original).get(0);
         FailureRange range = FailureRange.of(extent.physical() - BLOCK, extent.length() + 2 * BLOCK);
-        List<Owner> expected = holder.notifyFailure(range);
+        List<Owner> expected = xfs.holder().notifyFailure(range);
         ExecutorService threads = Executors.newFixedThreadPool(4);
         try {
             List<Future<List<Owner>>> answers = new ArrayList<>();
             for (int i = 0; i < 64; i++) {
-                answers.add(threads.submit(() -> holder.notifyFailure(range)));
+                answers.add(threads.submit(() -> xfs.holder().notifyFailure(range)));
             }
 
             for (Future<List<Owner>> answer : answers) {

@@ -1,5 +1,6 @@
 package io.daxguard.xfs;
 
+import static io.daxguard.spi.testkit.CLayoutProbe.javaValues;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.testkit.CLayoutProbe;
@@ -41,43 +42,41 @@ class XfsLayoutTest {
 
     @Test
     void geometryMatchesXfsFsopGeom() {
-        Map<String, Long> java = new LinkedHashMap<>();
-        java.put("XFS_IOC_FSGEOMETRY", XfsGeometry.XFS_IOC_FSGEOMETRY);
-        java.put("XFS_IOC_FSGEOMETRY_V4", XfsGeometry.XFS_IOC_FSGEOMETRY_V4);
-        java.put("sizeof xfs_fsop_geom", (long) XfsGeometry.SIZE);
-        java.put("sizeof xfs_fsop_geom_v4", (long) XfsGeometry.SIZE_V4);
-        java.put("xfs_fsop_geom.blocksize", (long) XfsGeometry.OFFSET_BLOCKSIZE);
-        java.put("xfs_fsop_geom.agblocks", (long) XfsGeometry.OFFSET_AGBLOCKS);
-        java.put("xfs_fsop_geom.agcount", (long) XfsGeometry.OFFSET_AGCOUNT);
-        java.put("xfs_fsop_geom.logblocks", (long) XfsGeometry.OFFSET_LOGBLOCKS);
-        java.put("xfs_fsop_geom.datablocks", (long) XfsGeometry.OFFSET_DATABLOCKS);
-        java.put("xfs_fsop_geom.rtblocks", (long) XfsGeometry.OFFSET_RTBLOCKS);
-        java.put("xfs_fsop_geom.logstart", (long) XfsGeometry.OFFSET_LOGSTART);
-        java.put("xfs_fsop_geom.uuid", (long) XfsGeometry.OFFSET_UUID);
-        java.put("xfs_fsop_geom.flags", (long) XfsGeometry.OFFSET_FLAGS);
-        java.put("XFS_FSOP_GEOM_FLAGS_RMAPBT", (long) XfsGeometry.FLAG_RMAPBT);
-        java.put("XFS_FSOP_GEOM_FLAGS_REFLINK", (long) XfsGeometry.FLAG_REFLINK);
-
-        assertThat(java).isEqualTo(fromC("XFS_IOC_FSGEOMETRY", "xfs_fsop_geom", "XFS_FSOP_GEOM_FLAGS_"));
+        assertThat(javaValues(
+                "XFS_IOC_FSGEOMETRY", XfsGeometry.XFS_IOC_FSGEOMETRY,
+                "XFS_IOC_FSGEOMETRY_V4", XfsGeometry.XFS_IOC_FSGEOMETRY_V4,
+                "sizeof xfs_fsop_geom", XfsGeometry.SIZE,
+                "sizeof xfs_fsop_geom_v4", XfsGeometry.SIZE_V4,
+                "xfs_fsop_geom.blocksize", XfsGeometry.OFFSET_BLOCKSIZE,
+                "xfs_fsop_geom.agblocks", XfsGeometry.OFFSET_AGBLOCKS,
+                "xfs_fsop_geom.agcount", XfsGeometry.OFFSET_AGCOUNT,
+                "xfs_fsop_geom.logblocks", XfsGeometry.OFFSET_LOGBLOCKS,
+                "xfs_fsop_geom.datablocks", XfsGeometry.OFFSET_DATABLOCKS,
+                "xfs_fsop_geom.rtblocks", XfsGeometry.OFFSET_RTBLOCKS,
+                "xfs_fsop_geom.logstart", XfsGeometry.OFFSET_LOGSTART,
+                "xfs_fsop_geom.uuid", XfsGeometry.OFFSET_UUID,
+                "xfs_fsop_geom.flags", XfsGeometry.OFFSET_FLAGS,
+                "XFS_FSOP_GEOM_FLAGS_RMAPBT", XfsGeometry.FLAG_RMAPBT,
+                "XFS_FSOP_GEOM_FLAGS_REFLINK", XfsGeometry.FLAG_REFLINK))
+                .isEqualTo(fromC("XFS_IOC_FSGEOMETRY", "xfs_fsop_geom", "XFS_FSOP_GEOM_FLAGS_"));
     }
 
     @Test
     void bulkstatMatchesXfsBulkIreqAndXfsBulkstat() {
-        Map<String, Long> java = new LinkedHashMap<>();
-        java.put("XFS_IOC_BULKSTAT", XfsBulkstat.XFS_IOC_BULKSTAT);
-        java.put("sizeof xfs_bulk_ireq", (long) XfsBulkstat.IREQ_SIZE);
-        java.put("sizeof xfs_bulkstat", (long) XfsBulkstat.BULKSTAT_SIZE);
-        java.put("xfs_bulk_ireq.ino", (long) XfsBulkstat.IREQ_INO);
-        java.put("xfs_bulk_ireq.flags", (long) XfsBulkstat.IREQ_FLAGS);
-        java.put("xfs_bulk_ireq.icount", (long) XfsBulkstat.IREQ_ICOUNT);
-        java.put("xfs_bulk_ireq.ocount", (long) XfsBulkstat.IREQ_OCOUNT);
-        java.put("xfs_bulkstat.bs_ino", (long) XfsBulkstat.BS_INO);
-        java.put("xfs_bulkstat.bs_size", (long) XfsBulkstat.BS_SIZE);
-        java.put("xfs_bulkstat.bs_gen", (long) XfsBulkstat.BS_GEN);
-        java.put("xfs_bulkstat.bs_nlink", (long) XfsBulkstat.BS_NLINK);
-        java.put("xfs_bulkstat.bs_mode", (long) XfsBulkstat.BS_MODE);
-
-        assertThat(java).isEqualTo(fromC("XFS_IOC_BULKSTAT", "xfs_bulk_ireq", "xfs_bulkstat"));
+        assertThat(javaValues(
+                "XFS_IOC_BULKSTAT", XfsBulkstat.XFS_IOC_BULKSTAT,
+                "sizeof xfs_bulk_ireq", XfsBulkstat.IREQ_SIZE,
+                "sizeof xfs_bulkstat", XfsBulkstat.BULKSTAT_SIZE,
+                "xfs_bulk_ireq.ino", XfsBulkstat.IREQ_INO,
+                "xfs_bulk_ireq.flags", XfsBulkstat.IREQ_FLAGS,
+                "xfs_bulk_ireq.icount", XfsBulkstat.IREQ_ICOUNT,
+                "xfs_bulk_ireq.ocount", XfsBulkstat.IREQ_OCOUNT,
+                "xfs_bulkstat.bs_ino", XfsBulkstat.BS_INO,
+                "xfs_bulkstat.bs_size", XfsBulkstat.BS_SIZE,
+                "xfs_bulkstat.bs_gen", XfsBulkstat.BS_GEN,
+                "xfs_bulkstat.bs_nlink", XfsBulkstat.BS_NLINK,
+                "xfs_bulkstat.bs_mode", XfsBulkstat.BS_MODE))
+                .isEqualTo(fromC("XFS_IOC_BULKSTAT", "xfs_bulk_ireq", "xfs_bulkstat"));
     }
 
     @Test

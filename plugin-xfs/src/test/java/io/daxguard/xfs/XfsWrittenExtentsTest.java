@@ -7,18 +7,15 @@ import static io.daxguard.xfs.XfsFixtures.writeSynced;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.Holder;
-import io.daxguard.spi.PluginContext;
 import io.daxguard.spi.testkit.Command;
-import io.daxguard.spi.testkit.Privileges;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import io.daxguard.spi.linux.FiemapExtent;
+import io.daxguard.xfs.XfsFixtures.AttachedScratchXfs;
 import io.daxguard.xfs.XfsFixtures.XfsIoMapping;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,22 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Tag("mount")
 class XfsWrittenExtentsTest {
     @RegisterExtension
-    static final ScratchFilesystem fs = ScratchFilesystem.xfs().build();
-
-    private static Holder holder;
-
-    @BeforeAll
-    static void attach() throws IOException {
-        Privileges.requireRootLoopAnd("xfs_io", "fallocate", "cp");
-        holder = new XfsPlugin().attach(XfsFixtures.mountOf(fs), PluginContext.of(System.getLogger("test")));
-    }
-
-    @AfterAll
-    static void detach() throws IOException {
-        if (holder != null) {
-            holder.close();
-        }
-    }
+    static final AttachedScratchXfs xfs = new AttachedScratchXfs("xfs_io", "fallocate", "cp");
+    private static final ScratchFilesystem fs = xfs.filesystem();
 
     private record Extent(long physical, long length) {
         long end() {
@@ -52,7 +35,7 @@ class XfsWrittenExtentsTest {
 
     private static List<Extent> written(long from, long to) throws IOException {
         List<Extent> extents = new ArrayList<>();
-        holder.forEachWrittenExtent(from, to, (physical, length) -> extents.add(new Extent(physical, length)));
+        xfs.holder().forEachWrittenExtent(from, to, (physical, length) -> extents.add(new Extent(physical, length)));
         return extents;
     }
 
@@ -116,7 +99,7 @@ class XfsWrittenExtentsTest {
         List<XfsIoMapping> unwrittenOrFree = XfsFixtures.xfsIoFsmap(fs.mountPoint()).stream()
                 .filter(m -> m.owner().equals("special_0:1") || m.owner().equals(preallocatedOwner)).toList();
 
-        List<Extent> extents = written(0, holder.info().size());
+        List<Extent> extents = written(0, xfs.holder().info().size());
 
         assertThat(extents).isNotEmpty();
         for (int i = 1; i < extents.size(); i++) {

@@ -103,6 +103,21 @@ public final class CLayoutProbe {
         }
     }
 
+    /**
+     * The values the Java side decodes with, given as alternating names (as {@link #run()} names them) and
+     * numbers, in a map that compares with {@link #run()}'s, so a failing comparison names each wrong constant.
+     */
+    public static Map<String, Long> javaValues(Object... namesAndValues) {
+        if (namesAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("names and values must alternate, got " + namesAndValues.length);
+        }
+        Map<String, Long> values = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            values.put((String) namesAndValues[i], ((Number) namesAndValues[i + 1]).longValue());
+        }
+        return values;
+    }
+
     private String source() {
         StringBuilder c = new StringBuilder();
         preamble.forEach(line -> c.append(line).append('\n'));

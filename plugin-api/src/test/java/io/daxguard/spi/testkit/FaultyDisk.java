@@ -1,25 +1,15 @@
 package io.daxguard.spi.testkit;
 
-import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.linux.Fiemap;
-import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.NativeFile;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A disk with media errors you choose: a real filesystem on a loop device whose backing file is served
@@ -62,7 +52,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * }
  * }</pre>
  */
-public final class FaultyDisk implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+public final class FaultyDisk extends LoopFilesystem {
     /** Where compiled servers are cached, relative to the working directory (the module under Maven). */
     static final Path SERVER_CACHE = Path.of("target", "faulty-disk-server");
     private static final Set<FaultyDisk> OPEN = ConcurrentHashMap.newKeySet();
@@ -71,22 +61,14 @@ public final class FaultyDisk implements AutoCloseable, BeforeAllCallback, After
         Runtime.getRuntime().addShutdownHook(new Thread(FaultyDisk::closeForgotten, "faulty-disk-cleanup"));
     }
 
-    private final String type;
-    private final long sizeBytes;
-    private final List<String> mkfsOptions;
     private final boolean failWholeRequests;
-    private final Deque<Undo> undo = new ArrayDeque<>();
     private Path directory;
     private Path fuseDirectory;
     private Path servedImage;
-    private Path device;
-    private Path mountPoint;
     private FaultyDiskServer server;
 
     private FaultyDisk(Builder builder) {
-        this.type = builder.type;
-        this.sizeBytes = builder.sizeBytes;
-        this.mkfsOptions = List.copyOf(builder.mkfsOptions);
+        super(builder.type, builder.sizeBytes, builder.mkfsOptions);
         this.failWholeRequests = builder.failWholeRequests;
     }
 
@@ -106,49 +88,29 @@ public final class FaultyDisk implements AutoCloseable, BeforeAllCallback, After
     }
 
     /** Builds the server if needed, starts it, attaches, makes the filesystem and mounts it. */
+    @Override
     public synchronized FaultyDisk create() throws IOException {
-        Privileges.requireRootLoopFuseAnd("losetup", "mount", "umount", "mkfs." + type);
+        Privileges.requireRootLoopFuseAnd("losetup", "mount", "umount", "mkfs." + type());
         if (directory != null) {
             throw new IllegalStateException("already created: " + directory);
         }
         OPEN.add(this);
-        try {
-            Path binary = FaultyDiskServer.binary(SERVER_CACHE.toAbsolutePath());
-            directory = Files.createTempDirectory("daxguard-faulty-" + type + "-");
-            undo.push(this::deleteDirectory);
-            Path backing = directory.resolve("backing.img");
-            try (RandomAccessFile file = new RandomAccessFile(backing.toFile(), "rw")) {
-                file.setLength(sizeBytes);
-            }
-            fuseDirectory = Files.createDirectory(directory.resolve("fuse"));
-            server = FaultyDiskServer.start(binary, backing, fuseDirectory, directory.resolve("server.log"),
-                    failWholeRequests);
-            undo.push(server::close);
-            undo.push(this::unmountFuse);
-            servedImage = fuseDirectory.resolve("disk.img");
-            String loop = Command.run("losetup", "--find", "--show", "--direct-io=off", servedImage.toString())
-                    .strip();
-            device = Path.of(loop);
-            undo.push(() -> Command.run("losetup", "--detach", loop));
-            List<String> mkfs = new ArrayList<>(List.of("mkfs." + type, "-q"));
-            if (type.equals("xfs")) {
-                mkfs.add("-f");
-            }
-            mkfs.addAll(mkfsOptions);
-            mkfs.add(loop);
-            Command.run(mkfs.toArray(String[]::new));
-            mountPoint = Files.createDirectory(directory.resolve("mnt"));
-            Command.run("mount", "-t", type, loop, mountPoint.toString());
-            undo.push(() -> unmount(mountPoint, "umount"));
-            return this;
-        } catch (IOException | RuntimeException e) {
-            try {
-                close();
-            } catch (IOException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
+        makeOrUndo(this::make);
+        return this;
+    }
+
+    private void make() throws IOException {
+        Path binary = FaultyDiskServer.binary(SERVER_CACHE.toAbsolutePath());
+        directory = Files.createTempDirectory("daxguard-faulty-" + type() + "-");
+        pushUndo(this::deleteDirectory);
+        Path backing = sparseFile(directory.resolve("backing.img"), sizeBytes());
+        fuseDirectory = Files.createDirectory(directory.resolve("fuse"));
+        server = FaultyDiskServer.start(binary, backing, fuseDirectory, directory.resolve("server.log"),
+                failWholeRequests);
+        pushUndo(server::close);
+        pushUndo(() -> Teardown.unmount(fuseDirectory, "-z", "fusermount3", "-u"));
+        servedImage = fuseDirectory.resolve("disk.img");
+        formatAndMount(attachLoop(servedImage, "--direct-io=off"), directory.resolve("mnt"));
     }
 
     /** Makes {@code count} sectors from {@code sector} on bad: reads touching them fail with EIO from now on. */
@@ -216,24 +178,10 @@ public final class FaultyDisk implements AutoCloseable, BeforeAllCallback, After
     }
 
     private FaultyDiskServer requireServer() {
-        if (server == null || mountPoint == null) {
+        if (server == null || mountPoint() == null) {
             throw new IllegalStateException("the faulty disk is not created or already closed");
         }
         return server;
-    }
-
-    private void unmountFuse() throws IOException {
-        unmount(fuseDirectory, "fusermount3", "-u");
-    }
-
-    /** Unmounts; a busy mount (a test left a file open) is detached lazily so the layers below can go. */
-    private static void unmount(Path where, String... command) throws IOException {
-        List<String> argv = new ArrayList<>(List.of(command));
-        argv.add(where.toString());
-        if (Command.tryRun(argv.toArray(String[]::new)).exitCode() != 0) {
-            argv.add(argv.size() - 1, command[0].equals("umount") ? "--lazy" : "-z");
-            Command.run(argv.toArray(String[]::new));
-        }
     }
 
     /** Deletes the directory unless something is still mounted in it (then deleting would reach into it). */
@@ -246,31 +194,21 @@ public final class FaultyDisk implements AutoCloseable, BeforeAllCallback, After
         if (!stillMounted.isEmpty()) {
             throw new IOException("left " + directory + " in place: still mounted there: " + stillMounted);
         }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
+        Teardown.deleteTree(directory);
+    }
+
+    @Override
+    String description() {
+        return "faulty " + type() + " disk in " + directory;
     }
 
     @Override
     public synchronized void close() throws IOException {
-        IOException first = null;
-        while (!undo.isEmpty()) {
-            try {
-                undo.pop().run();
-            } catch (IOException | RuntimeException e) {
-                if (first == null) {
-                    first = new IOException("cleaning up faulty " + type + " disk in " + directory, e);
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        mountPoint = null;
-        OPEN.remove(this);
-        if (first != null) {
-            throw first;
+        try {
+            super.close();
+        } finally {
+            forgetMountPoint();
+            OPEN.remove(this);
         }
     }
 
@@ -284,42 +222,9 @@ public final class FaultyDisk implements AutoCloseable, BeforeAllCallback, After
         }
     }
 
-    @Override
-    public void beforeAll(ExtensionContext context) throws IOException {
-        create();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) throws IOException {
-        close();
-    }
-
-    public String type() {
-        return type;
-    }
-
-    /** Where the filesystem is mounted. */
-    public Path mountPoint() {
-        return mountPoint;
-    }
-
-    /** A path inside the filesystem. */
-    public Path path(String relative) {
-        return mountPoint.resolve(relative);
-    }
-
-    /** The loop device, for example {@code /dev/loop3}. */
-    public Path device() {
-        return device;
-    }
-
     /** The kernel's name of the device, as in {@code I/O error, dev loop3, sector 8}. */
     public String deviceName() {
-        return device.getFileName().toString();
-    }
-
-    public DeviceNumber deviceNumber() throws IOException {
-        return FileStatus.ofPath(device).rdev();
+        return device().getFileName().toString();
     }
 
     /** The FUSE-served file behind the loop device. */
@@ -335,11 +240,6 @@ public final class FaultyDisk implements AutoCloseable, BeforeAllCallback, After
     /** The FUSE server's process id, to check that it is gone. */
     public long serverPid() {
         return requireServer().pid();
-    }
-
-    @FunctionalInterface
-    private interface Undo {
-        void run() throws IOException;
     }
 
     /** Settings of a faulty disk. */

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -28,24 +32,31 @@ class FaultyDiskTest {
     private static final int SECTOR_IN_PAGE = 3;
     /** DEFAULT_RATELIMIT_INTERVAL (5 s) and a margin. */
     private static final long KERNEL_RATE_LIMIT_WINDOW_MILLIS = 5_500;
+    /** The content of the file the tests poison, from {@link #content(long)}. */
+    private static final long VICTIM_SEED = 1;
 
+    /** A test run once on XFS and once on ext4; its parameter is the type. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"xfs", "ext4"})
+    @interface OnXfsAndExt4 {
+    }
+
+    @OnXfsAndExt4
     void directReadOfAPoisonedBlockFailsWithInputOutputError(String type) throws IOException {
         try (FaultyDisk disk = create(type)) {
-            Path file = writeFile(disk, "victim", 1);
-            disk.poison(poisonedSector(disk, file), 1);
+            Victim victim = writePoisonedVictim(disk);
 
-            assertThatThrownBy(() -> readDirect(file, POISONED_PAGE, PAGE))
+            assertThatThrownBy(() -> readDirect(victim.file(), POISONED_PAGE, PAGE))
                     .isInstanceOf(IOException.class).hasMessageContaining("Input/output error");
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"xfs", "ext4"})
+    @OnXfsAndExt4
     void filesWithoutPoisonedSectorsStillRead(String type) throws IOException {
         try (FaultyDisk disk = create(type)) {
-            Path victim = writeFile(disk, "victim", 1);
+            Path victim = writeFile(disk, "victim", VICTIM_SEED);
             Path bystander = writeFile(disk, "bystander", 2);
             disk.poison(poisonedSector(disk, victim), 1);
 
@@ -53,11 +64,10 @@ class FaultyDiskTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"xfs", "ext4"})
+    @OnXfsAndExt4
     void poisonAddedAfterASuccessfulReadFailsTheNextDirectRead(String type) throws IOException {
         try (FaultyDisk disk = create(type)) {
-            Path file = writeFile(disk, "victim", 1);
+            Path file = writeFile(disk, "victim", VICTIM_SEED);
             readDirect(file, 0, FILE_SIZE);
             disk.poison(poisonedSector(disk, file), 1);
 
@@ -65,11 +75,10 @@ class FaultyDiskTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"xfs", "ext4"})
+    @OnXfsAndExt4
     void poisonAddedAfterASuccessfulReadFailsABufferedReadOnceCachesAreDropped(String type) throws IOException {
         try (FaultyDisk disk = create(type)) {
-            Path file = writeFile(disk, "victim", 1);
+            Path file = writeFile(disk, "victim", VICTIM_SEED);
             Files.readAllBytes(file);
             disk.poison(poisonedSector(disk, file), 1);
             // Page cache only (1): enough for the read to reach the device, gentle on a shared machine.
@@ -79,68 +88,57 @@ class FaultyDiskTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"xfs", "ext4"})
+    @OnXfsAndExt4
     void rewritingThePoisonedPageMakesItReadableAgain(String type) throws IOException {
         try (FaultyDisk disk = create(type)) {
-            Path file = writeFile(disk, "victim", 1);
-            disk.poison(poisonedSector(disk, file), 1);
+            Victim victim = writePoisonedVictim(disk);
             byte[] replacement = new byte[PAGE];
             new Random(7).nextBytes(replacement);
 
-            rewritePage(file, POISONED_PAGE, replacement);
+            rewritePage(victim.file(), POISONED_PAGE, replacement);
 
-            assertThat(readDirect(file, POISONED_PAGE, PAGE)).isEqualTo(replacement);
+            assertThat(readDirect(victim.file(), POISONED_PAGE, PAGE)).isEqualTo(replacement);
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"xfs", "ext4"})
+    @OnXfsAndExt4
     void rewritingThePoisonedPageRemovesItFromTheBadSectors(String type) throws IOException {
         try (FaultyDisk disk = create(type)) {
-            Path file = writeFile(disk, "victim", 1);
-            long sector = poisonedSector(disk, file);
-            disk.poison(sector, 1);
+            Victim victim = writePoisonedVictim(disk);
 
-            rewritePage(file, POISONED_PAGE, new byte[PAGE]);
+            rewritePage(victim.file(), POISONED_PAGE, new byte[PAGE]);
 
-            assertThat(disk.badSectors()).noneMatch(range -> range.contains(sector));
+            assertThat(disk.badSectors()).noneMatch(range -> range.contains(victim.sector()));
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"xfs", "ext4"})
+    @OnXfsAndExt4
     void clearMakesTheOldDataReadableAgain(String type) throws IOException {
         try (FaultyDisk disk = create(type)) {
-            Path file = writeFile(disk, "victim", 1);
-            long sector = poisonedSector(disk, file);
-            disk.poison(sector, 1);
+            Victim victim = writePoisonedVictim(disk);
 
-            disk.clear(sector, 1);
+            disk.clear(victim.sector(), 1);
 
-            assertThat(readDirect(file, 0, FILE_SIZE)).isEqualTo(content(1));
+            assertThat(readDirect(victim.file(), 0, FILE_SIZE)).isEqualTo(content(VICTIM_SEED));
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"xfs", "ext4"})
+    @OnXfsAndExt4
     void kernelLogsAnIoErrorNamingTheLoopDeviceAndTheBadSector(String type) throws IOException {
         try (FaultyDisk disk = create(type)) {
-            Path file = writeFile(disk, "victim", 1);
-            long sector = poisonedSector(disk, file);
-            disk.poison(sector, 1);
+            Victim victim = writePoisonedVictim(disk);
 
-            List<String> logged = kernelLogOfFailingRead(disk, file);
+            List<String> logged = kernelLogOfFailingRead(disk, victim.file());
 
-            assertThat(logged)
-                    .anyMatch(line -> line.contains("I/O error, dev " + disk.deviceName() + ", sector " + sector + " "));
+            assertThat(logged).anyMatch(
+                    line -> line.contains("I/O error, dev " + disk.deviceName() + ", sector " + victim.sector() + " "));
         }
     }
 
     @Test
     void failingWholeRequestsMakesTheKernelNameTheStartOfTheRequest() throws IOException {
         try (FaultyDisk disk = FaultyDisk.xfs().failWholeRequests().create()) {
-            Path file = writeFile(disk, "victim", 1);
+            Path file = writeFile(disk, "victim", VICTIM_SEED);
             long requestStart = disk.sectorOf(file, POISONED_PAGE);
             disk.poison(requestStart + SECTOR_IN_PAGE, 1);
 
@@ -151,11 +149,10 @@ class FaultyDiskTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"xfs", "ext4"})
+    @OnXfsAndExt4
     void poisoningTheSectorsOfAFileFailsAReadOfItsLastPage(String type) throws IOException {
         try (FaultyDisk disk = create(type)) {
-            Path file = writeFile(disk, "victim", 1);
+            Path file = writeFile(disk, "victim", VICTIM_SEED);
             for (SectorRange range : disk.sectorsOf(file)) {
                 disk.poison(range);
             }
@@ -246,6 +243,18 @@ class FaultyDiskTest {
 
     private static long poisonedSector(FaultyDisk disk, Path file) throws IOException {
         return disk.sectorOf(file, POISONED_PAGE) + SECTOR_IN_PAGE;
+    }
+
+    /** A written file with one bad sector inside its {@link #POISONED_PAGE}. */
+    private record Victim(Path file, long sector) {
+    }
+
+    /** Writes the file most tests are about, {@code victim}, and poisons one sector of its poisoned page. */
+    private static Victim writePoisonedVictim(FaultyDisk disk) throws IOException {
+        Path file = writeFile(disk, "victim", VICTIM_SEED);
+        long sector = poisonedSector(disk, file);
+        disk.poison(sector, 1);
+        return new Victim(file, sector);
     }
 
     private static byte[] content(long seed) {
