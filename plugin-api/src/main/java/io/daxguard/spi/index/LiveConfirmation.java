@@ -136,7 +136,7 @@ final class LiveConfirmation {
             long overlapEnd = Math.min(end, physical + length);
             if ((flags & (ExtentFlags.EXTENT_MAP | ExtentFlags.ATTRIBUTES)) == wanted && overlapStart < overlapEnd) {
                 owners.add(new FileOwner(candidate.inode(), candidate.generation(), candidate.fork(), 0,
-                        overlapStart, overlapEnd - overlapStart, false, false));
+                        overlapStart, overlapEnd - overlapStart, ExtentFlags.has(flags, ExtentFlags.SHARED), false));
             }
         });
     }

@@ -13,8 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -158,7 +159,7 @@ public final class LiveReverseMap implements Closeable {
     }
 
     private Resolution resolve(ExtentIndex index, long from, long to, boolean inline) throws IOException {
-        Set<FileOwner> owners = new LinkedHashSet<>();
+        Map<FileOwner, FileOwner> owners = new LinkedHashMap<>();
         boolean rejected = false;
         for (IndexedExtent candidate : index.overlapping(from, to)) {
             if (candidate.isInline() != inline) {
@@ -168,9 +169,15 @@ public final class LiveReverseMap implements Closeable {
             long wanted = Math.min(to, candidate.physicalEnd()) - Math.max(from, candidate.physical());
             long got = confirmed.stream().mapToLong(FileOwner::length).sum();
             rejected |= got < wanted;
-            owners.addAll(confirmed);
+            for (FileOwner owner : confirmed) {
+                // The same bytes found twice (FIEMAP and an extra source): one owner, flags combined.
+                FileOwner key = new FileOwner(owner.inode(), owner.generation(), owner.fork(), owner.fileOffset(),
+                        owner.physicalOffset(), owner.length(), false, false);
+                owners.merge(key, owner, (a, b) -> new FileOwner(a.inode(), a.generation(), a.fork(), a.fileOffset(),
+                        a.physicalOffset(), a.length(), a.shared() || b.shared(), a.unwritten() || b.unwritten()));
+            }
         }
-        List<FileOwner> list = new ArrayList<>(owners);
+        List<FileOwner> list = new ArrayList<>(owners.values());
         list.sort(Comparator.comparingLong(FileOwner::physicalOffset));
         return new Resolution(list, inline ? List.of() : gaps(list, from, to), rejected);
     }
