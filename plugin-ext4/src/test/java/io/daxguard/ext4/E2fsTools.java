@@ -84,6 +84,17 @@ final class E2fsTools {
         return blocks;
     }
 
+    /** {@code debugfs blocks}: the data blocks of a path (relative to the filesystem root). */
+    static List<Long> dataBlocks(Path device, String path) throws IOException {
+        List<Long> blocks = new ArrayList<>();
+        for (String field : debugfs(device, "blocks /" + path).trim().split("\\s+")) {
+            if (field.matches("\\d+")) {
+                blocks.add(Long.parseLong(field));
+            }
+        }
+        return blocks;
+    }
+
     /** The xattr block ({@code File ACL}) of an inode, 0 if none. */
     static long xattrBlock(Path device, long inode) throws IOException {
         Matcher matcher = Pattern.compile("File ACL: (\\d+)").matcher(debugfs(device, "stat <" + inode + ">"));

@@ -65,7 +65,22 @@ class Ext4DebugfsComparisonTest {
 
     @Test
     void namesTheInodesDebugfsIcheckNamesAndThePathsNcheckPrints() throws Exception {
-        List<Long> blocks = randomAllocatedUnknownBlocks();
+        TreeSet<Long> sample = new TreeSet<>(randomAllocatedUnknownBlocks());
+        int random = sample.size();
+        // Small structures a uniform sample rarely hits: directories, extent-tree and xattr blocks.
+        E2fsTools.frozen(FILESYSTEM.mountPoint(), () -> {
+            for (int d = 0; d < 8; d++) {
+                sample.addAll(E2fsTools.dataBlocks(FILESYSTEM.device(), "d" + d));
+                sample.addAll(E2fsTools.dataBlocks(FILESYSTEM.device(), "d" + d + "/sub" + (d % 3)));
+                long fragmented = Ext4Files.inodeOf(FILESYSTEM.path("d" + d + "/sub" + (d % 3) + "/fragmented"));
+                sample.addAll(E2fsTools.extentTreeBlocks(FILESYSTEM.device(), fragmented));
+                long withXattr = Ext4Files.inodeOf(FILESYSTEM.path("d" + d + "/sub" + (d % 3) + "/f11"));
+                sample.add(E2fsTools.xattrBlock(FILESYSTEM.device(), withXattr));
+            }
+            return null;
+        });
+        assertThat(sample.size()).as("directory, tree and xattr blocks added").isGreaterThan(random + 8 * 3);
+        List<Long> blocks = new ArrayList<>(sample);
         Map<Long, Long> icheck = E2fsTools.frozen(FILESYSTEM.mountPoint(),
                 () -> E2fsTools.icheck(FILESYSTEM.device(), blocks));
         Map<Long, Set<String>> ncheck = E2fsTools.frozen(FILESYSTEM.mountPoint(),
