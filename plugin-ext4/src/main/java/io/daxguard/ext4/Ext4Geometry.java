@@ -25,7 +25,9 @@ import java.util.List;
  *   s_inode_size                       0x58     i_generation             0x64
  *   s_feature_compat (HAS_JOURNAL 4)   0x5c     i_file_acl_lo            0x68
  *   s_feature_incompat (META_BG 0x10,  0x60     l_i_file_acl_high (u16)  0x76
- *     64BIT 0x80)
+ *     64BIT 0x80)                             i_mode 0x00, i_links_count 0x1a
+ *   s_feature_ro_compat (GDT_CSUM      0x64   group descriptor: bg_flags 0x12 (INODE_UNINIT 1),
+ *     0x10, METADATA_CSUM 0x400)               bg_itable_unused_lo 0x1c, _hi 0x32
  *   s_journal_inum                     0xe0   extent header (12 bytes): magic 0xf30a u16, entries u16,
  *   s_jnl_backup_type (1 = i_block)    0xfd     max u16, depth u16; index entry (12): ei_block u32,
  *   s_desc_size                        0xfe     ei_leaf_lo u32, ei_leaf_hi u16; leaf (12): ee_block u32,
@@ -51,6 +53,11 @@ final class Ext4Geometry {
     final int descriptorSize;
     final boolean metaBlockGroups;
     final long journalInode;
+    /** The first inode a file may have (s_first_ino); lower ones are reserved, but for the root (2). */
+    final long firstInode;
+    /** Whether group descriptors count unused inodes reliably (GDT_CSUM or METADATA_CSUM). */
+    final boolean groupChecksums;
+    final long groups;
     /** Journal extents in bytes {start, end}; empty if unknown or external. */
     final List<long[]> journal;
 
@@ -70,6 +77,9 @@ final class Ext4Geometry {
         inodeSize = superblock.getShort(0x58) & 0xffff;
         descriptorSize = wide ? Math.max(32, superblock.getShort(0xfe) & 0xffff) : 32;
         metaBlockGroups = (incompat & INCOMPAT_META_BG) != 0;
+        firstInode = superblock.getInt(0x54) & 0xffff_ffffL;
+        groupChecksums = (superblock.getInt(0x64) & (0x10 | 0x400)) != 0;
+        groups = (blocksCount - firstDataBlock + blocksPerGroup - 1) / blocksPerGroup;
         boolean hasJournal = (superblock.getInt(0x5c) & COMPAT_HAS_JOURNAL) != 0;
         journalInode = hasJournal ? superblock.getInt(0xe0) & 0xffff_ffffL : 0;
         boolean backupInIBlock = superblock.get(0xfd) == 1;

@@ -7,6 +7,7 @@ import io.daxguard.spi.Holder;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.PluginContext;
 import io.daxguard.spi.index.ExtraExtentSource;
+import io.daxguard.spi.index.InodeScanner;
 import io.daxguard.spi.index.LiveReverseMap;
 import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.FilesystemStats;
@@ -74,7 +75,10 @@ public final class Ext4Plugin implements FilesystemPlugin {
                         + "xattr blocks will be reported as unknown");
             }
             List<Ext4Holder.HiddenMetadata> hidden = hiddenMetadata(geometry, extras, logger);
-            LiveReverseMap reverseMap = LiveReverseMap.start(mount.mountPoint(), extras, logger, progress -> {
+            // The inode-table scan is ~5x faster than FIEMAP per file; without the device, FIEMAP it is.
+            InodeScanner scanner = geometry == null || geometry.metaBlockGroups ? null
+                    : new Ext4InodeScanner(device, geometry);
+            LiveReverseMap reverseMap = LiveReverseMap.start(mount.mountPoint(), extras, scanner, logger, progress -> {
             });
             return new Ext4Holder(mount, info, mountPoint, device, cookie, hidden, reverseMap);
         } catch (IOException | RuntimeException e) {

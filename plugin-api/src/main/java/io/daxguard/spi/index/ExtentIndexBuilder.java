@@ -48,6 +48,7 @@ public final class ExtentIndexBuilder {
 
     private final Path root;
     private final ExtraExtentSource extras;
+    private final InodeScanner scanner;
     private final BooleanSupplier cancelled;
     private final ProgressListener listener;
 
@@ -59,8 +60,18 @@ public final class ExtentIndexBuilder {
      */
     public ExtentIndexBuilder(Path root, ExtraExtentSource extras, BooleanSupplier cancelled,
                               ProgressListener listener) {
+        this(root, extras, null, cancelled, listener);
+    }
+
+    /**
+     * A builder that takes files and extents from {@code scanner} and walks the directories only for names
+     * (no file is opened); {@code scanner} null means FIEMAP per file.
+     */
+    public ExtentIndexBuilder(Path root, ExtraExtentSource extras, InodeScanner scanner, BooleanSupplier cancelled,
+                              ProgressListener listener) {
         this.root = Objects.requireNonNull(root, "root is null");
         this.extras = Objects.requireNonNull(extras, "extras is null");
+        this.scanner = scanner;
         this.cancelled = Objects.requireNonNull(cancelled, "cancelled is null");
         this.listener = Objects.requireNonNull(listener, "listener is null");
     }
@@ -70,6 +81,9 @@ public final class ExtentIndexBuilder {
         long started = System.nanoTime();
         try (NativeFile rootDirectory = NativeFile.openDirectory(root)) {
             FileStatus rootStatus = rootDirectory.status();
+            if (scanner != null) {
+                return buildFromScanner(rootStatus.inode(), started);
+            }
             Walk walk = new Walk(new IndexAssembler(rootStatus.inode()), rootStatus.device());
             walk.directoryPaths.add(root.toString());
             walk.map(rootDirectory, rootStatus);
@@ -83,6 +97,42 @@ public final class ExtentIndexBuilder {
             listener.progress(walk.directories(), walk.assembler.fileCount(), walk.assembler.extentCount());
             return walk.assembler.finish(root, started);
         }
+    }
+
+    /** Names from a getdents walk (no opens), files and extents from the scanner. */
+    private ExtentIndex buildFromScanner(long rootInode, long started) throws IOException {
+        IndexAssembler assembler = new IndexAssembler(rootInode);
+        long[] entries = {0};
+        int directories = DirectoryWalk.walk(root, (parent, name, inode, type) -> {
+            if (cancelled.getAsBoolean()) {
+                throw new CancellationException("index build of " + root + " cancelled");
+            }
+            boolean isDirectory = type == DirectoryWalk.DT_DIR;
+            if (isDirectory || type == DirectoryWalk.DT_REG || type == DirectoryWalk.DT_UNKNOWN) {
+                assembler.addLink(parent, name, inode, isDirectory);
+            }
+            if (++entries[0] % (PROGRESS_EVERY * 16) == 0) {
+                listener.progress(0, 0, 0);
+            }
+            return isDirectory;
+        });
+        long[] files = {0};
+        scanner.scan(new InodeScanner.Sink() {
+            @Override
+            public void file(long inode, long generation) {
+                assembler.addFile(inode, generation);
+                if (++files[0] % (PROGRESS_EVERY * 16) == 0) {
+                    listener.progress(directories, files[0], assembler.extentCount());
+                }
+            }
+
+            @Override
+            public void extent(long inode, long logical, long physical, long length, int flags) {
+                assembler.addExtent(inode, logical, physical, length, flags);
+            }
+        }, cancelled);
+        listener.progress(directories, assembler.fileCount(), assembler.extentCount());
+        return assembler.finish(root, started);
     }
 
     /** The state of one walk; lives on the build thread only. */

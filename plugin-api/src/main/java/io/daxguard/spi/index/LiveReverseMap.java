@@ -50,6 +50,7 @@ public final class LiveReverseMap implements Closeable {
 
     private final Path root;
     private final ExtraExtentSource extras;
+    private final InodeScanner scanner;
     private final System.Logger logger;
     private final Consumer<IndexBuildProgress> listener;
     private final LiveConfirmation confirmation;
@@ -64,10 +65,11 @@ public final class LiveReverseMap implements Closeable {
     private CompletableFuture<ExtentIndex> latest;
     private long latestScheduledNanos;
 
-    private LiveReverseMap(Path root, ExtraExtentSource extras, System.Logger logger,
+    private LiveReverseMap(Path root, ExtraExtentSource extras, InodeScanner scanner, System.Logger logger,
                            Consumer<IndexBuildProgress> listener) {
         this.root = Objects.requireNonNull(root, "root is null");
         this.extras = Objects.requireNonNull(extras, "extras is null");
+        this.scanner = scanner;
         this.logger = Objects.requireNonNull(logger, "logger is null");
         this.listener = Objects.requireNonNull(listener, "listener is null");
         this.confirmation = new LiveConfirmation(extras);
@@ -86,7 +88,16 @@ public final class LiveReverseMap implements Closeable {
      */
     public static LiveReverseMap start(Path root, ExtraExtentSource extras, System.Logger logger,
                                        Consumer<IndexBuildProgress> listener) {
-        LiveReverseMap map = new LiveReverseMap(root, extras, logger, listener);
+        return start(root, extras, null, logger, listener);
+    }
+
+    /**
+     * As {@link #start(Path, ExtraExtentSource, System.Logger, Consumer)}, with files and extents from a
+     * filesystem-specific {@link InodeScanner} instead of FIEMAP per file ({@code scanner} may be null).
+     */
+    public static LiveReverseMap start(Path root, ExtraExtentSource extras, InodeScanner scanner,
+                                       System.Logger logger, Consumer<IndexBuildProgress> listener) {
+        LiveReverseMap map = new LiveReverseMap(root, extras, scanner, logger, listener);
         map.refreshStartedAfter(System.nanoTime());
         return map;
     }
@@ -257,7 +268,7 @@ public final class LiveReverseMap implements Closeable {
             logger.log(System.Logger.Level.INFO, (first ? "building" : "refreshing") + " the reverse-map index of "
                     + root + " (~" + expected + " inodes in use)");
             int[] loggedTenth = {0};
-            ExtentIndexBuilder builder = new ExtentIndexBuilder(root, extras, () -> closed || Thread.interrupted(),
+            ExtentIndexBuilder builder = new ExtentIndexBuilder(root, extras, scanner, () -> closed || Thread.interrupted(),
                     (directories, files, extents) -> {
                         publish(new IndexBuildProgress(current == null ? IndexBuildProgress.State.BUILDING
                                 : IndexBuildProgress.State.READY, builds, directories, files, extents, expected, ""));
