@@ -84,6 +84,7 @@ public final class Ext4Holder implements Holder {
 
     @Override
     public List<Owner> notifyFailure(FailureRange range) throws IOException {
+        long asked = System.nanoTime();
         List<Owner> owners = new ArrayList<>();
         long end = Math.min(range.end(), info.size());
         if (range.offset() >= info.size()) {
@@ -112,11 +113,11 @@ public final class Ext4Holder implements Holder {
             owners.add(new UnknownOwner(covered[0], end - covered[0], "GETFSMAP reported nothing here"));
         }
         for (long[] part : merge(allocated)) {
-            owners.addAll(reverseMap.ownersOfAllocated(part[0], part[1]));
+            owners.addAll(reverseMap.ownersOfAllocated(part[0], part[1], asked));
         }
         for (long[] part : merge(inodeTables)) {
             if (reverseMap.index().isPresent()) {
-                owners.addAll(reverseMap.inlineOwners(part[0], part[1]));
+                owners.addAll(reverseMap.inlineOwners(part[0], part[1], asked));
             }
         }
         owners.sort(Comparator.comparingLong(Owner::physicalOffset));

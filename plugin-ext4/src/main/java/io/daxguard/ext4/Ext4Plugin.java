@@ -27,6 +27,14 @@ import java.util.List;
  * location and the blocks FIEMAP does not show; without the device it still works, reporting those as unknown.
  */
 public final class Ext4Plugin implements FilesystemPlugin {
+    /**
+     * Setting {@code plugins.ext4.indexSource}: where the index build takes files and extents from,
+     * {@value #INODE_TABLES} (default; one pass over the inode tables) or {@value #FIEMAP} (open and FIEMAP
+     * every file; slower, needs no access to the device).
+     */
+    public static final String INDEX_SOURCE = "indexSource";
+    public static final String INODE_TABLES = "inode-tables";
+    public static final String FIEMAP = "fiemap";
 
     @Override
     public String type() {
@@ -68,16 +76,22 @@ public final class Ext4Plugin implements FilesystemPlugin {
             }
             long size = geometry != null ? geometry.blocksCount * geometry.blockSize : stats.blocks() * stats.blockSize();
             String uuid = FilesystemUuid.of(mountPoint);
-            FilesystemInfo info = new FilesystemInfo(uuid, (int) stats.blockSize(), size, "index");
             ExtraExtentSource extras = geometry == null ? ExtraExtentSource.NONE : new Ext4ExtraExtents(device, geometry);
             if (geometry != null && geometry.metaBlockGroups) {
                 logger.log(System.Logger.Level.WARNING, mount.mountPoint() + " uses meta_bg: extent-tree and hidden "
                         + "xattr blocks will be reported as unknown");
             }
             List<Ext4Holder.HiddenMetadata> hidden = hiddenMetadata(geometry, extras, logger);
-            // The inode-table scan is ~5x faster than FIEMAP per file; without the device, FIEMAP it is.
-            InodeScanner scanner = geometry == null || geometry.metaBlockGroups ? null
+            // The inode-table scan is faster than FIEMAP per file; without the device, FIEMAP it is.
+            String source = context.settings().getOrDefault(INDEX_SOURCE, INODE_TABLES);
+            if (!source.equals(INODE_TABLES) && !source.equals(FIEMAP)) {
+                throw new AttachRefusedException(mount.mountPoint(), "setting plugins.ext4." + INDEX_SOURCE
+                        + " must be " + INODE_TABLES + " or " + FIEMAP + ", was \"" + source + "\"");
+            }
+            InodeScanner scanner = geometry == null || geometry.metaBlockGroups || source.equals(FIEMAP) ? null
                     : new Ext4InodeScanner(device, geometry);
+            FilesystemInfo info = new FilesystemInfo(uuid, (int) stats.blockSize(), size,
+                    scanner == null ? "index:" + FIEMAP : "index:" + INODE_TABLES);
             LiveReverseMap reverseMap = LiveReverseMap.start(mount.mountPoint(), extras, scanner, logger, progress -> {
             });
             return new Ext4Holder(mount, info, mountPoint, device, cookie, hidden, reverseMap);

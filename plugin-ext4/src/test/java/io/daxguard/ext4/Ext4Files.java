@@ -34,8 +34,12 @@ final class Ext4Files {
 
     /** Attaches and waits for the first index build. */
     static Ext4Holder attached(ScratchFilesystem filesystem) throws Exception {
-        Ext4Holder holder = (Ext4Holder) new Ext4Plugin().attach(mountOf(filesystem),
-                PluginContext.of(System.getLogger("test")));
+        return attached(filesystem, PluginContext.of(System.getLogger("test")));
+    }
+
+    /** Attaches with the given context (settings) and waits for the first index build. */
+    static Ext4Holder attached(ScratchFilesystem filesystem, PluginContext context) throws Exception {
+        Ext4Holder holder = (Ext4Holder) new Ext4Plugin().attach(mountOf(filesystem), context);
         if (!holder.awaitIndex(Duration.ofMinutes(5))) {
             holder.close();
             throw new AssertionError("index not built: " + holder.indexProgress());

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.daxguard.spi.AttachRefusedException;
+import io.daxguard.spi.FailureFlag;
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.FilesystemPlugin;
@@ -29,6 +30,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -51,8 +53,18 @@ class Ext4HolderTest {
         }
     }
 
+    /** The plugin's settings; a subclass runs every test with the other index source. */
+    PluginContext context() {
+        return PluginContext.of(System.getLogger("test"));
+    }
+
+    /** What {@code info().reverseMap()} says with {@link #context()}. */
+    String expectedReverseMap() {
+        return "index:inode-tables";
+    }
+
     private Ext4Holder holder() throws Exception {
-        Ext4Holder holder = attached(FILESYSTEM);
+        Ext4Holder holder = attached(FILESYSTEM, context());
         holders.add(holder);
         return holder;
     }
@@ -259,6 +271,27 @@ class Ext4HolderTest {
     }
 
     @Test
+    void rebuildsTheIndexAtMostOnceForAFailureOfTheWholeDevice() throws Exception {
+        Ext4Holder holder = holder();
+        write(freshDirectory().resolve("after"), 0, 3 * BLOCK, 12);
+        long before = holder.indexProgress().builds();
+
+        holder.notifyFailure(new FailureRange(0, holder.info().size(), 5, Set.of(FailureFlag.PRE_REMOVE)));
+
+        assertThat(holder.indexProgress().builds() - before).isEqualTo(1);
+    }
+
+    @Test
+    void answersForEveryByteOfAFailureOfTheWholeDevice() throws Exception {
+        Ext4Holder holder = holder();
+        long size = holder.info().size();
+
+        List<Owner> owners = holder.notifyFailure(new FailureRange(0, size, 5, Set.of(FailureFlag.PRE_REMOVE)));
+
+        assertThat(covered(owners, 0, size)).isEqualTo(size);
+    }
+
+    @Test
     void visitsNoFreeBlockAsWritten() throws Exception {
         long free = frozen(() -> E2fsTools.aFreeBlock(FILESYSTEM.device())) * BLOCK;
         Ext4Holder holder = holder();
@@ -278,6 +311,11 @@ class Ext4HolderTest {
         Ext4Holder holder = holder();
 
         assertThat(holder.pathsOf(inodeOf(file))).containsExactlyInAnyOrder(file, directory.resolve("two"));
+    }
+
+    @Test
+    void saysWhereItsIndexComesFrom() throws Exception {
+        assertThat(holder().info().reverseMap()).isEqualTo(expectedReverseMap());
     }
 
     @Test

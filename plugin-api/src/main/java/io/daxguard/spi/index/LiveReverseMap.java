@@ -129,8 +129,17 @@ public final class LiveReverseMap implements Closeable {
      * in physical order. Inline extents are left out: they live in inode tables, see {@link #inlineOwners}.
      */
     public List<Owner> ownersOfAllocated(long from, long to) throws IOException {
+        return ownersOfAllocated(from, to, System.nanoTime());
+    }
+
+    /**
+     * As {@link #ownersOfAllocated(long, long)} for one part of a larger question asked at {@code askedNanos}
+     * ({@link System#nanoTime()}): every part of one failure shares it, so the index is rebuilt at most once
+     * per failure however many parts it has.
+     */
+    public List<Owner> ownersOfAllocated(long from, long to, long askedNanos) throws IOException {
         checkRange(from, to);
-        long asked = System.nanoTime();
+        long asked = askedNanos;
         ExtentIndex index = current;
         if (index == null) {
             return List.of(new UnknownOwner(from, to - from, notReadyReason()));
@@ -157,8 +166,13 @@ public final class LiveReverseMap implements Closeable {
      * whether an inode table holds inline data the index does not know of.
      */
     public List<FileOwner> inlineOwners(long from, long to) throws IOException {
+        return inlineOwners(from, to, System.nanoTime());
+    }
+
+    /** As {@link #inlineOwners(long, long)}, for one part of a question asked at {@code askedNanos}. */
+    public List<FileOwner> inlineOwners(long from, long to, long askedNanos) throws IOException {
         checkRange(from, to);
-        long asked = System.nanoTime();
+        long asked = askedNanos;
         ExtentIndex index = current;
         if (index == null) {
             return List.of();
