@@ -21,9 +21,36 @@ final class LiveConfirmation {
     private static final int FIEMAP_BATCH = 32;
 
     private final ExtraExtentSource extras;
+    private final Object rootLock = new Object();
+    private NativeFile root;
+    private boolean closed;
 
     LiveConfirmation(ExtraExtentSource extras) {
         this.extras = extras;
+    }
+
+    /** The root directory, opened once and kept: every confirmation starts its no-follow walk there. */
+    private NativeFile root(ExtentIndex index) throws IOException {
+        synchronized (rootLock) {
+            if (closed) {
+                throw new IOException("reverse map of " + index.root() + " is closed");
+            }
+            if (root == null) {
+                root = NativeFile.openDirectory(index.root());
+            }
+            return root;
+        }
+    }
+
+    /** Closes the kept root directory; called once every query has returned. */
+    void close() throws IOException {
+        synchronized (rootLock) {
+            closed = true;
+            if (root != null) {
+                root.close();
+                root = null;
+            }
+        }
     }
 
     /** The confirmed owners of {@code candidate} inside {@code [from, to)}; empty when nothing is confirmed. */
@@ -71,23 +98,28 @@ final class LiveConfirmation {
         return null;
     }
 
-    private static NativeFile openNoFollow(ExtentIndex index, List<String> components) throws IOException {
-        NativeFile current;
-        try {
-            current = NativeFile.openDirectory(index.root());
-        } catch (NativeCallException e) {
-            return null;
+    private NativeFile openNoFollow(ExtentIndex index, List<String> components) throws IOException {
+        if (components.isEmpty()) {
+            return NativeFile.openDirectory(index.root());
         }
+        NativeFile current = root(index);
+        boolean owned = false;
         for (int i = 0; i < components.size(); i++) {
             boolean last = i == components.size() - 1;
+            NativeFile next;
             try {
-                NativeFile next = current.openChildNoFollow(components.get(i), !last);
-                current.close();
-                current = next;
+                next = current.openChildNoFollow(components.get(i), !last);
             } catch (NativeCallException e) {
+                next = null;
+            }
+            if (owned) {
                 current.close();
+            }
+            if (next == null) {
                 return null;
             }
+            current = next;
+            owned = true;
         }
         return current;
     }

@@ -23,9 +23,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -36,8 +35,8 @@ import java.util.function.Consumer;
  * <p><b>Threads.</b> The map owns one daemon thread, {@code daxguard-index <root>}, created by {@link #start}:
  * it runs the first build at once and every refresh after. Queries run on the caller's threads, any number at
  * once; a query that needs a refresh waits for a build that <em>started after the query did</em> (concurrent
- * queries share it). {@link #close} sets a flag the builder polls between files, interrupts the thread, waits
- * up to 30 s for it to stop, and fails every waiting query with an {@link IOException}.
+ * queries share it). {@link #close} sets a flag the builder polls between files, interrupts the thread, joins
+ * it (up to 30 s), and fails every waiting query with an {@link IOException}.
  *
  * <p><b>Staleness.</b> A refresh is a full rebuild (walk + FIEMAP); it is triggered by a query when the index
  * predates the query and either a proposed owner fails confirmation (the file was truncated, deleted,
@@ -54,7 +53,8 @@ public final class LiveReverseMap implements Closeable {
     private final System.Logger logger;
     private final Consumer<IndexBuildProgress> listener;
     private final LiveConfirmation confirmation;
-    private final ExecutorService thread;
+    private final Thread thread;
+    private final BlockingQueue<CompletableFuture<ExtentIndex>> requests = new LinkedBlockingQueue<>();
     private final CountDownLatch firstBuild = new CountDownLatch(1);
     private final Object lock = new Object();
     private final Set<CompletableFuture<ExtentIndex>> pending = new HashSet<>();
@@ -73,11 +73,21 @@ public final class LiveReverseMap implements Closeable {
         this.logger = Objects.requireNonNull(logger, "logger is null");
         this.listener = Objects.requireNonNull(listener, "listener is null");
         this.confirmation = new LiveConfirmation(extras);
-        this.thread = Executors.newSingleThreadExecutor(runnable -> {
-            Thread owned = new Thread(runnable, "daxguard-index " + root);
-            owned.setDaemon(true);
-            return owned;
-        });
+        this.thread = new Thread(this::runBuilds, "daxguard-index " + root);
+        this.thread.setDaemon(true);
+    }
+
+    /** The body of the map's own thread: one build per request, until closed. */
+    private void runBuilds() {
+        while (!closed) {
+            CompletableFuture<ExtentIndex> build;
+            try {
+                build = requests.take();
+            } catch (InterruptedException e) {
+                continue; // close() interrupts after setting closed
+            }
+            runBuild(build);
+        }
     }
 
     /**
@@ -98,6 +108,7 @@ public final class LiveReverseMap implements Closeable {
     public static LiveReverseMap start(Path root, ExtraExtentSource extras, InodeScanner scanner,
                                        System.Logger logger, Consumer<IndexBuildProgress> listener) {
         LiveReverseMap map = new LiveReverseMap(root, extras, scanner, logger, listener);
+        map.thread.start();
         map.refreshStartedAfter(System.nanoTime());
         return map;
     }
@@ -264,12 +275,7 @@ public final class LiveReverseMap implements Closeable {
             latestScheduledNanos = System.nanoTime();
             latest = build;
             pending.add(build);
-            try {
-                thread.execute(() -> runBuild(build));
-            } catch (RejectedExecutionException e) {
-                pending.remove(build);
-                build.cancel(false);
-            }
+            requests.add(build);
             return build;
         }
     }
@@ -358,14 +364,16 @@ public final class LiveReverseMap implements Closeable {
             waiting = new ArrayList<>(pending);
             pending.clear();
         }
-        thread.shutdownNow();
+        thread.interrupt();
         try {
-            if (!thread.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            thread.join(CLOSE_WAIT.toMillis());
+            if (thread.isAlive()) {
                 logger.log(System.Logger.Level.WARNING, "index thread of " + root + " did not stop in " + CLOSE_WAIT);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            confirmation.close();
             waiting.forEach(build -> build.cancel(false));
             progress = new IndexBuildProgress(IndexBuildProgress.State.CLOSED, progress.builds(), 0, 0, 0, 0, "");
             firstBuild.countDown();
