@@ -99,40 +99,84 @@ public final class ExtentIndexBuilder {
         }
     }
 
-    /** Names from a getdents walk (no opens), files and extents from the scanner. */
+    /**
+     * Names from a getdents walk (no opens), files and extents from the scanner. The two passes are
+     * independent and fill disjoint columns of the assembler, so the scan runs on a helper thread this method
+     * starts and always joins before returning ({@code daxguard-index-scan <root>}), while the walk runs on
+     * the calling thread.
+     */
     private ExtentIndex buildFromScanner(long rootInode, long started) throws IOException {
         IndexAssembler assembler = new IndexAssembler(rootInode);
-        long[] entries = {0};
-        int directories = DirectoryWalk.walk(root, (parent, name, inode, type) -> {
-            if (cancelled.getAsBoolean()) {
-                throw new CancellationException("index build of " + root + " cancelled");
-            }
-            boolean isDirectory = type == DirectoryWalk.DT_DIR;
-            if (isDirectory || type == DirectoryWalk.DT_REG || type == DirectoryWalk.DT_UNKNOWN) {
-                assembler.addLink(parent, name, inode, isDirectory);
-            }
-            if (++entries[0] % (PROGRESS_EVERY * 16) == 0) {
-                listener.progress(0, 0, 0);
-            }
-            return isDirectory;
-        });
         long[] files = {0};
-        scanner.scan(new InodeScanner.Sink() {
-            @Override
-            public void file(long inode, long generation) {
-                assembler.addFile(inode, generation);
-                if (++files[0] % (PROGRESS_EVERY * 16) == 0) {
-                    listener.progress(directories, files[0], assembler.extentCount());
-                }
-            }
+        Throwable[] scanFailure = {null};
+        boolean[] walkFailed = {false};
+        BooleanSupplier stopScan = () -> cancelled.getAsBoolean() || walkFailed[0];
+        Thread scan = new Thread(() -> {
+            try {
+                scanner.scan(new InodeScanner.Sink() {
+                    @Override
+                    public void file(long inode, long generation) {
+                        assembler.addFile(inode, generation);
+                        if (++files[0] % (PROGRESS_EVERY * 16) == 0) {
+                            listener.progress(0, files[0], assembler.extentCount());
+                        }
+                    }
 
-            @Override
-            public void extent(long inode, long logical, long physical, long length, int flags) {
-                assembler.addExtent(inode, logical, physical, length, flags);
+                    @Override
+                    public void extent(long inode, long logical, long physical, long length, int flags) {
+                        assembler.addExtent(inode, logical, physical, length, flags);
+                    }
+                }, stopScan);
+            } catch (Throwable e) {
+                scanFailure[0] = e;
             }
-        }, cancelled);
+        }, "daxguard-index-scan " + root);
+        scan.setDaemon(true);
+        scan.start();
+        int directories;
+        try {
+            directories = DirectoryWalk.walk(root, (parent, name, inode, type) -> {
+                if (cancelled.getAsBoolean()) {
+                    throw new CancellationException("index build of " + root + " cancelled");
+                }
+                boolean isDirectory = type == DirectoryWalk.DT_DIR;
+                if (isDirectory || type == DirectoryWalk.DT_REG || type == DirectoryWalk.DT_UNKNOWN) {
+                    assembler.addLink(parent, name, inode, isDirectory);
+                }
+                return isDirectory;
+            });
+        } catch (IOException | RuntimeException e) {
+            walkFailed[0] = true;
+            throw e;
+        } finally {
+            joinUninterruptibly(scan);
+        }
+        if (scanFailure[0] instanceof IOException e) {
+            throw e;
+        }
+        if (scanFailure[0] instanceof RuntimeException e) {
+            throw e;
+        }
+        if (scanFailure[0] instanceof Error e) {
+            throw e;
+        }
         listener.progress(directories, assembler.fileCount(), assembler.extentCount());
         return assembler.finish(root, started);
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The state of one walk; lives on the build thread only. */
