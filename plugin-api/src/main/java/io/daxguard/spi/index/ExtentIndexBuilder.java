@@ -44,6 +44,10 @@ public final class ExtentIndexBuilder {
         };
 
         void progress(long directories, long files, long extents);
+
+        /** The scanner failed (a media error in an inode table, say); the build goes on with FIEMAP per file. */
+        default void scannerFailed(IOException failure) {
+        }
     }
 
     private final Path root;
@@ -82,7 +86,11 @@ public final class ExtentIndexBuilder {
         try (NativeFile rootDirectory = NativeFile.openDirectory(root)) {
             FileStatus rootStatus = rootDirectory.status();
             if (scanner != null) {
-                return buildFromScanner(rootStatus.inode(), started);
+                try {
+                    return buildFromScanner(rootStatus.inode(), started);
+                } catch (IOException e) {
+                    listener.scannerFailed(e);
+                }
             }
             Walk walk = new Walk(new IndexAssembler(rootStatus.inode()), rootStatus.device());
             walk.directoryPaths.add(root.toString());

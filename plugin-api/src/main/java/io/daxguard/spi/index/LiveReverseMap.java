@@ -288,16 +288,26 @@ public final class LiveReverseMap implements Closeable {
             logger.log(System.Logger.Level.INFO, (first ? "building" : "refreshing") + " the reverse-map index of "
                     + root + " (~" + expected + " inodes in use)");
             int[] loggedTenth = {0};
-            ExtentIndexBuilder builder = new ExtentIndexBuilder(root, extras, scanner, () -> closed || Thread.interrupted(),
-                    (directories, files, extents) -> {
-                        publish(new IndexBuildProgress(current == null ? IndexBuildProgress.State.BUILDING
-                                : IndexBuildProgress.State.READY, builds, directories, files, extents, expected, ""));
-                        int tenth = expected == 0 ? 0 : (int) Math.min(9, files * 10 / expected);
-                        if (first && tenth > loggedTenth[0]) {
-                            loggedTenth[0] = tenth;
-                            logger.log(System.Logger.Level.INFO, "reverse-map index of " + root + ": " + progress);
-                        }
-                    });
+            ExtentIndexBuilder.ProgressListener heard = new ExtentIndexBuilder.ProgressListener() {
+                @Override
+                public void progress(long directories, long files, long extents) {
+                    publish(new IndexBuildProgress(current == null ? IndexBuildProgress.State.BUILDING
+                            : IndexBuildProgress.State.READY, builds, directories, files, extents, expected, ""));
+                    int tenth = expected == 0 ? 0 : (int) Math.min(9, files * 10 / expected);
+                    if (first && tenth > loggedTenth[0]) {
+                        loggedTenth[0] = tenth;
+                        logger.log(System.Logger.Level.INFO, "reverse-map index of " + root + ": " + progress);
+                    }
+                }
+
+                @Override
+                public void scannerFailed(IOException failure) {
+                    logger.log(System.Logger.Level.WARNING, "scanning the inodes of " + root + " failed ("
+                            + failure.getMessage() + "); building the index with FIEMAP per file instead");
+                }
+            };
+            ExtentIndexBuilder builder = new ExtentIndexBuilder(root, extras, scanner,
+                    () -> closed || Thread.interrupted(), heard);
             ExtentIndex index = builder.build();
             current = index;
             publish(new IndexBuildProgress(IndexBuildProgress.State.READY, builds + 1, progress.directories(),

@@ -196,6 +196,23 @@ abstract class LiveReverseMapContract {
     }
 
     @Test
+    void buildsWithFiemapWhenTheInodeScannerFails() throws Exception {
+        Path file = write(freshDirectory().resolve("scanned"), 4096, 11);
+        InodeScanner failing = (sink, cancelled) -> {
+            throw new IOException("media error in an inode table");
+        };
+        LiveReverseMap map = LiveReverseMap.start(filesystem().mountPoint(), ExtraExtentSource.NONE, failing, LOGGER,
+                p -> {
+                });
+        maps.add(map);
+        assertThat(map.awaitIndex(Duration.ofMinutes(5))).isTrue();
+        FiemapExtent extent = extentsOf(file).get(0);
+
+        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+                .containsExactly(inodeOf(file));
+    }
+
+    @Test
     void reportsProgressUntilReady() throws Exception {
         LiveReverseMap map = builtMap();
 
