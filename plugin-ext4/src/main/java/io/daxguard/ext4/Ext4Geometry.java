@@ -26,6 +26,7 @@ import java.util.List;
  *   s_feature_compat (HAS_JOURNAL 4)   0x5c     i_file_acl_lo            0x68
  *   s_feature_incompat (META_BG 0x10,  0x60     l_i_file_acl_high (u16)  0x76
  *     64BIT 0x80)                             i_mode 0x00, i_links_count 0x1a
+ *   s_uuid[16]                         0x68
  *   s_feature_ro_compat (GDT_CSUM      0x64   group descriptor: bg_flags 0x12 (INODE_UNINIT 1),
  *     0x10, METADATA_CSUM 0x400)               bg_itable_unused_lo 0x1c, _hi 0x32
  *   s_journal_inum                     0xe0   extent header (12 bytes): magic 0xf30a u16, entries u16,
@@ -58,6 +59,8 @@ final class Ext4Geometry {
     /** Whether group descriptors count unused inodes reliably (GDT_CSUM or METADATA_CSUM). */
     final boolean groupChecksums;
     final long groups;
+    /** s_uuid (0x68, 16 bytes), lower case with dashes. */
+    final String uuid;
     /** Journal extents in bytes {start, end}; empty if unknown or external. */
     final List<long[]> journal;
 
@@ -79,6 +82,14 @@ final class Ext4Geometry {
         metaBlockGroups = (incompat & INCOMPAT_META_BG) != 0;
         firstInode = superblock.getInt(0x54) & 0xffff_ffffL;
         groupChecksums = (superblock.getInt(0x64) & (0x10 | 0x400)) != 0;
+        StringBuilder text = new StringBuilder(36);
+        for (int i = 0; i < 16; i++) {
+            if (i == 4 || i == 6 || i == 8 || i == 10) {
+                text.append('-');
+            }
+            text.append(String.format("%02x", superblock.get(0x68 + i) & 0xff));
+        }
+        uuid = text.toString();
         groups = (blocksCount - firstDataBlock + blocksPerGroup - 1) / blocksPerGroup;
         boolean hasJournal = (superblock.getInt(0x5c) & COMPAT_HAS_JOURNAL) != 0;
         journalInode = hasJournal ? superblock.getInt(0xe0) & 0xffff_ffffL : 0;

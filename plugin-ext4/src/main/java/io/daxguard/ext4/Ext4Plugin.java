@@ -75,7 +75,7 @@ public final class Ext4Plugin implements FilesystemPlugin {
                 }
             }
             long size = geometry != null ? geometry.blocksCount * geometry.blockSize : stats.blocks() * stats.blockSize();
-            String uuid = FilesystemUuid.of(mountPoint);
+            String uuid = uuid(mountPoint, geometry);
             ExtraExtentSource extras = geometry == null ? ExtraExtentSource.NONE : new Ext4ExtraExtents(device, geometry);
             if (geometry != null && geometry.metaBlockGroups) {
                 logger.log(System.Logger.Level.WARNING, mount.mountPoint() + " uses meta_bg: extent-tree and hidden "
@@ -126,6 +126,18 @@ public final class Ext4Plugin implements FilesystemPlugin {
         }
         hidden.sort(Comparator.comparingLong(Ext4Holder.HiddenMetadata::start));
         return hidden;
+    }
+
+    /** FS_IOC_GETFSUUID (Linux 6.5+), else the superblock's. */
+    private static String uuid(NativeFile mountPoint, Ext4Geometry geometry) throws IOException {
+        try {
+            return FilesystemUuid.of(mountPoint);
+        } catch (NativeCallException e) {
+            if (geometry == null || !e.isUnsupported()) {
+                throw e;
+            }
+            return geometry.uuid;
+        }
     }
 
     private static void probeGetfsmap(Mount mount, NativeFile mountPoint, int cookie, int blockSize) throws IOException {

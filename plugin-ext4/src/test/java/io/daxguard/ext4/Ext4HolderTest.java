@@ -319,6 +319,13 @@ class Ext4HolderTest {
     }
 
     @Test
+    void reportsTheUuidBlkidReads() throws Exception {
+        String blkid = Command.run("blkid", "-s", "UUID", "-o", "value", FILESYSTEM.device().toString()).strip();
+
+        assertThat(holder().info().uuid()).isEqualTo(blkid);
+    }
+
+    @Test
     void isFoundByServiceLoader() {
         assertThat(ServiceLoader.load(FilesystemPlugin.class)).extracting(FilesystemPlugin::type).contains("ext4");
     }
