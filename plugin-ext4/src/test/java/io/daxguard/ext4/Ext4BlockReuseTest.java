@@ -13,6 +13,7 @@ import io.daxguard.spi.linux.FiemapExtent;
 import io.daxguard.spi.linux.FileGeneration;
 import io.daxguard.spi.linux.NativeFile;
 import io.daxguard.spi.testkit.Command;
+import io.daxguard.spi.testkit.Privileges;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,6 +35,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class Ext4BlockReuseTest {
     @RegisterExtension
     static final ScratchFilesystem FILESYSTEM = ScratchFilesystem.ext4().sizeMiB(64).mkfsOptions("-b", "4096").build();
+
+    @BeforeAll
+    static void requireTools() {
+        Privileges.requireRootLoopAnd("sync");
+    }
 
     @Test
     void namesTheNewOwnerOfBlocksADeletedFileHadNeverTheOld() throws Exception {

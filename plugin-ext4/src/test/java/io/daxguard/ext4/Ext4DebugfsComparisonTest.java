@@ -12,6 +12,7 @@ import io.daxguard.spi.linux.FsmapRecord;
 import io.daxguard.spi.linux.Getfsmap;
 import io.daxguard.spi.linux.NativeFile;
 import io.daxguard.spi.testkit.Command;
+import io.daxguard.spi.testkit.Privileges;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,6 +42,7 @@ class Ext4DebugfsComparisonTest {
 
     @BeforeAll
     static void populate() throws IOException {
+        Privileges.requireRootLoopAnd("debugfs", "fsfreeze", "fallocate", "sync");
         Random random = new Random(42);
         int[] sizes = {100, 5000, 50_000, 300_000, 2_000_000};
         for (int d = 0; d < 8; d++) {

@@ -23,6 +23,7 @@ import io.daxguard.spi.Owner;
 import io.daxguard.spi.PluginContext;
 import io.daxguard.spi.linux.FiemapExtent;
 import io.daxguard.spi.testkit.Command;
+import io.daxguard.spi.testkit.Privileges;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.ServiceLoader;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,6 +47,11 @@ class Ext4HolderTest {
             .mkfsOptions("-b", "4096", "-O", "inline_data").build();
     private static int directories;
     private final List<Ext4Holder> holders = new ArrayList<>();
+
+    @BeforeAll
+    static void requireTools() {
+        Privileges.requireRootLoopAnd("debugfs", "dumpe2fs", "fsfreeze", "fallocate", "blkid");
+    }
 
     @AfterEach
     void closeHolders() throws IOException {

@@ -7,6 +7,7 @@ import io.daxguard.spi.Owner;
 import io.daxguard.spi.linux.Fiemap;
 import io.daxguard.spi.linux.FiemapExtent;
 import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.spi.testkit.Privileges;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +35,11 @@ abstract class LiveReverseMapContract {
     private static int directories;
 
     abstract ScratchFilesystem filesystem();
+
+    @BeforeAll
+    static void requireTools() {
+        Privileges.requireRootLoopAnd("fallocate");
+    }
 
     @AfterEach
     void closeMaps() throws IOException {
