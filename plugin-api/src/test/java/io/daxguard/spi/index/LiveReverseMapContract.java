@@ -220,6 +220,29 @@ abstract class LiveReverseMapContract {
     }
 
     @Test
+    void answersSeveralThreadsAskingAtOnceAboutFilesWrittenAfterTheBuild() throws Exception {
+        Path directory = freshDirectory();
+        LiveReverseMap map = builtMap();
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            files.add(write(directory.resolve("concurrent" + i), 8192, 20 + i));
+        }
+        java.util.concurrent.ExecutorService askers = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<List<Long>>> answers = new ArrayList<>();
+            for (Path file : files) {
+                long physical = extentsOf(file).get(0).physical();
+                answers.add(askers.submit(() -> fileOwnerInodes(map.ownersOfAllocated(physical, physical + 4096))));
+            }
+            for (int i = 0; i < files.size(); i++) {
+                assertThat(answers.get(i).get()).containsExactly(inodeOf(files.get(i)));
+            }
+        } finally {
+            askers.shutdownNow();
+        }
+    }
+
+    @Test
     void reportsProgressUntilReady() throws Exception {
         LiveReverseMap map = builtMap();
 
