@@ -172,6 +172,22 @@ public final class LiveReverseMap implements Closeable {
     }
 
     /**
+     * The confirmed owners of {@code [from, to)} if they account for every byte of it, without asking the
+     * filesystem anything else and without refreshing: a byte a live file maps is that file's, so a caller can
+     * answer from this alone and skip its own allocation lookup (GETFSMAP). Empty when the index is not ready,
+     * a proposal failed, or any byte is unexplained; the caller then takes its full path.
+     */
+    public Optional<List<FileOwner>> ownersIfAllConfirmed(long from, long to) throws IOException {
+        checkRange(from, to);
+        ExtentIndex index = current;
+        if (index == null) {
+            return Optional.empty();
+        }
+        Resolution resolution = resolve(index, from, to, false);
+        return resolution.rejected || !resolution.gaps.isEmpty() ? Optional.empty() : Optional.of(resolution.owners);
+    }
+
+    /**
      * Files whose data or attributes live inside inodes stored in {@code [from, to)} (ext4 inline data),
      * confirmed. The index is refreshed first if it predates the call, since no allocation map can say
      * whether an inode table holds inline data the index does not know of.
