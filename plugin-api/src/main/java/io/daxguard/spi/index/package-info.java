@@ -14,7 +14,7 @@
  * <p><b>Using it from a plugin</b> (plugin-xfs when rmapbt is absent):
  * <pre>{@code
  * // attach(): start building on the map's own thread; returns at once
- * LiveReverseMap map = LiveReverseMap.start(mount.mountPoint(), ExtraExtentSource.NONE, context.logger(),
+ * LiveReverseMap map = LiveReverseMap.start(mount.mountPoint(), IndexOptions.defaults(), context.logger(),
  *         progress -> { });                       // progress also readable any time: map.progress()
  *
  * // notifyFailure(range): one timestamp for the whole failure, so the index is rebuilt at most once
@@ -22,6 +22,8 @@
  * // GETFSMAP over the range: FREE -> FreeSpaceOwner, named metadata -> MetadataOwner,
  * // OWN_UNKNOWN (allocated, owner not known to the filesystem) -> ask the map:
  * owners.addAll(map.ownersOfAllocated(from, to, asked)); // confirmed FileOwners + UnknownOwner for the rest
+ * // optional fast path before GETFSMAP: map.ownersIfAllConfirmed(from, to) answers alone when live files
+ * // account for every byte
  *
  * // paths: map.pathsOf(inode) gives every hard link from the same walk
  * // close(): map.close() stops and joins the thread

@@ -243,6 +243,23 @@ abstract class LiveReverseMapContract {
     }
 
     @Test
+    void rebuildsOnlyOnceForBlocksNoFileExplains() throws Exception {
+        LiveReverseMap map = builtMap();
+        map.ownersOfAllocated(0, 4096);
+
+        map.ownersOfAllocated(4096, 8192);
+
+        assertThat(map.progress().builds()).isEqualTo(2);
+    }
+
+    @Test
+    void saysNoFileOwnsABlockOnlyMetadataHolds() throws Exception {
+        LiveReverseMap map = builtMap();
+
+        assertThat(map.ownersOfAllocated(0, 4096)).singleElement().isInstanceOf(io.daxguard.spi.UnknownOwner.class);
+    }
+
+    @Test
     void reportsProgressUntilReady() throws Exception {
         LiveReverseMap map = builtMap();
 
