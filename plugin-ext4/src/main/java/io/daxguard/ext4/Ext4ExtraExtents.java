@@ -17,13 +17,13 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * differs from the open file's is skipped (it was being reused). An xattr block whose header counts more
  * than one reference (ext4 shares identical ones) is marked {@link ExtentFlags#SHARED}. Thread-safe.
  *
- * <p>Not handled: {@code meta_bg} filesystems (group descriptors scattered; nothing is reported) and
- * block-mapped (ext2/ext3 style) files, whose indirect blocks stay unknown.
+ * <p>Block-mapped (ext2/ext3 style) files: their indirect blocks are reported as {@link ExtentFlags#EXTENT_MAP}.
+ * Not handled: {@code meta_bg} filesystems (group descriptors scattered; nothing is reported).
  */
 final class Ext4ExtraExtents implements ExtraExtentSource {
     private static final int INODE_BYTES = 0x80;
     private static final int MAX_DEPTH = 5;
-    private static final int RESIZE_INODE = 7;
+    private static final int INLINE_DATA_FL = 0x10000000;
 
     private final NativeFile device;
     private final Ext4Geometry geometry;
@@ -35,17 +35,6 @@ final class Ext4ExtraExtents implements ExtraExtentSource {
         long groups = (geometry.blocksCount - geometry.firstDataBlock + geometry.blocksPerGroup - 1)
                 / geometry.blocksPerGroup;
         this.inodeTables = new AtomicLongArray((int) Math.min(groups, 1 << 24));
-    }
-
-    /** The block of the resize inode (7) that maps the reserved GDT blocks ({@code i_block[13]}), or 0. */
-    long resizeInodeBlock() throws IOException {
-        if (geometry.metaBlockGroups) {
-            return 0;
-        }
-        long table = inodeTable(0);
-        ByteBuffer raw = read(table * geometry.blockSize + (RESIZE_INODE - 1) * (long) geometry.inodeSize, INODE_BYTES);
-        long block = raw.getInt(0x28 + 13 * 4) & 0xffff_ffffL;
-        return block < geometry.blocksCount ? block : 0;
     }
 
     @Override
@@ -71,8 +60,21 @@ final class Ext4ExtraExtents implements ExtraExtentSource {
             sink.extent(acl * geometry.blockSize, geometry.blockSize,
                     ExtentFlags.ATTRIBUTES | (references > 1 ? ExtentFlags.SHARED : 0));
         }
-        if ((raw.getInt(0x20) & Ext4Geometry.EXTENTS_FL) != 0) {
+        int flags = raw.getInt(0x20);
+        if ((flags & Ext4Geometry.EXTENTS_FL) != 0) {
             visitIndexBlocks(raw, 0x28, 4, sink, 0);
+        } else if ((flags & INLINE_DATA_FL) == 0) {
+            Ext4BlockMap.walk(raw, 0x28, this::read, geometry.blockSize, geometry.blocksCount, new Ext4BlockMap.Sink() {
+                @Override
+                public void data(long logicalBlock, long physicalBlock, long count) {
+                    // data is confirmed by FIEMAP, not here
+                }
+
+                @Override
+                public void indirect(long physicalBlock) {
+                    sink.extent(physicalBlock * geometry.blockSize, geometry.blockSize, ExtentFlags.EXTENT_MAP);
+                }
+            });
         }
     }
 

@@ -6,13 +6,16 @@ import io.daxguard.spi.linux.NativeFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
 /**
  * Reads every in-use inode of every block group from the inode tables, in large sequential reads through
  * the device's page cache, and reports regular files and directories with their extents: leaf extents as
- * data, extent-tree index blocks as {@link ExtentFlags#EXTENT_MAP}, the xattr block as
+ * data, extent-tree index blocks (and the indirect blocks of ext2/ext3-style block-mapped files) as
+ * {@link ExtentFlags#EXTENT_MAP}, the xattr block as
  * {@link ExtentFlags#ATTRIBUTES}, inline data at its place in the inode. This is what {@code debugfs icheck}
  * reads, done once; it replaces an open and two FIEMAP calls per file (about 5x faster, see the report of
  * issue 3). Groups marked {@code INODE_UNINIT} and the unused tail of each table are skipped.
@@ -84,11 +87,57 @@ final class Ext4InodeScanner implements InodeScanner {
             return;
         }
         sink.file(inode, raw.getInt(0x64) & 0xffff_ffffL);
+        extentsOf(sink, inode, raw, inodeByte);
+    }
+
+    /**
+     * Every block of a reserved inode (the journal, 8; the resize inode, 7), data and block map alike, in
+     * bytes {start, end}: GETFSMAP calls these blocks unknown, and no file name leads to them.
+     */
+    List<long[]> blocksOf(long inode) throws IOException {
+        long group = (inode - 1) / geometry.inodesPerGroup;
+        long descriptors = (geometry.firstDataBlock + 1) * geometry.blockSize;
+        ByteBuffer descriptor = read(descriptors + group * geometry.descriptorSize, geometry.descriptorSize);
+        long table = (descriptor.getInt(0x08) & 0xffff_ffffL)
+                | (geometry.descriptorSize >= 64 ? (descriptor.getInt(0x28) & 0xffff_ffffL) << 32 : 0);
+        long inodeByte = table * geometry.blockSize + ((inode - 1) % geometry.inodesPerGroup) * geometry.inodeSize;
+        List<long[]> blocks = new ArrayList<>();
+        extentsOf(new Sink() {
+            @Override
+            public void file(long number, long generation) {
+            }
+
+            @Override
+            public void extent(long number, long logical, long physical, long length, int flags) {
+                if ((flags & ExtentFlags.INLINE) == 0) {
+                    blocks.add(new long[] {physical, physical + length});
+                }
+            }
+        }, inode, read(inodeByte, geometry.inodeSize), inodeByte);
+        blocks.sort(java.util.Comparator.comparingLong(block -> block[0]));
+        return blocks;
+    }
+
+    private void extentsOf(Sink sink, long inode, ByteBuffer raw, long inodeByte) throws IOException {
         int flags = raw.getInt(0x20);
         if ((flags & INLINE_DATA_FL) != 0) {
             sink.extent(inode, 0, inodeByte + 0x28, 60, ExtentFlags.INLINE);
         } else if ((flags & Ext4Geometry.EXTENTS_FL) != 0) {
             node(sink, inode, raw, 0x28, 4, 0);
+        } else {
+            long blockSize = geometry.blockSize;
+            Ext4BlockMap.walk(raw, 0x28, this::read, geometry.blockSize, geometry.blocksCount, new Ext4BlockMap.Sink() {
+                @Override
+                public void data(long logicalBlock, long physicalBlock, long count) {
+                    sink.extent(inode, logicalBlock * blockSize, physicalBlock * blockSize, count * blockSize, 0);
+                }
+
+                @Override
+                public void indirect(long physicalBlock) {
+                    sink.extent(inode, 0, physicalBlock * blockSize, blockSize,
+                            ExtentFlags.EXTENT_MAP | ExtentFlags.EXTRA);
+                }
+            });
         }
         long acl = (raw.getInt(0x68) & 0xffff_ffffL) | ((raw.getShort(0x76) & 0xffffL) << 32);
         if (acl != 0 && acl < geometry.blocksCount) {

@@ -16,7 +16,7 @@ enum Ext4MetadataKind {
     RESERVED_GDT(FsmapRecord.owner('f', 2), "ext4.reserved_gdt", "reserved group descriptor blocks"),
     BLOCK_BITMAP(FsmapRecord.owner('f', 3), "ext4.block_bitmap", "block bitmap"),
     INODE_BITMAP(FsmapRecord.owner('f', 4), "ext4.inode_bitmap", "inode bitmap"),
-    /** The resize inode's (7) indirect block, which maps the reserved GDT blocks; GETFSMAP calls it unknown. */
+    /** A block of the resize inode (7), which maps the reserved GDT blocks, where GETFSMAP calls it unknown. */
     RESIZE_INODE(-1, "ext4.resize_inode", "resize inode block (maps the reserved group descriptor blocks)");
 
     /** What an administrator runs, with the bad-block list the Filesystem MBean offers ({@link BadBlockList}). */

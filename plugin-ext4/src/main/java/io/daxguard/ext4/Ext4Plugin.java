@@ -35,6 +35,7 @@ public final class Ext4Plugin implements FilesystemPlugin {
     public static final String INDEX_SOURCE = "indexSource";
     public static final String INODE_TABLES = "inode-tables";
     public static final String FIEMAP = "fiemap";
+    private static final long RESIZE_INODE = 7;
 
     @Override
     public String type() {
@@ -81,7 +82,7 @@ public final class Ext4Plugin implements FilesystemPlugin {
                 logger.log(System.Logger.Level.WARNING, mount.mountPoint() + " uses meta_bg: extent-tree and hidden "
                         + "xattr blocks will be reported as unknown");
             }
-            List<Ext4Holder.HiddenMetadata> hidden = hiddenMetadata(geometry, extras, logger);
+            List<Ext4Holder.HiddenMetadata> hidden = hiddenMetadata(geometry, device, logger);
             // The inode-table scan is faster than FIEMAP per file; without the device, FIEMAP it is.
             String source = context.settings().getOrDefault(INDEX_SOURCE, INODE_TABLES);
             if (!source.equals(INODE_TABLES) && !source.equals(FIEMAP)) {
@@ -104,23 +105,32 @@ public final class Ext4Plugin implements FilesystemPlugin {
         }
     }
 
-    private static List<Ext4Holder.HiddenMetadata> hiddenMetadata(Ext4Geometry geometry, ExtraExtentSource extras,
+    /**
+     * The journal's and the resize inode's blocks, read from inodes 8 and 7 (any layout: extents, deeper
+     * trees, block maps); the superblock's copy of the journal's extents if inode 8 cannot be read.
+     */
+    private static List<Ext4Holder.HiddenMetadata> hiddenMetadata(Ext4Geometry geometry, NativeFile device,
                                                                   System.Logger logger) {
         List<Ext4Holder.HiddenMetadata> hidden = new ArrayList<>();
         if (geometry == null) {
             return hidden;
         }
-        for (long[] extent : geometry.journal) {
-            hidden.add(new Ext4Holder.HiddenMetadata(Ext4MetadataKind.JOURNAL, extent[0], extent[1]));
-        }
-        if (extras instanceof Ext4ExtraExtents ext4) {
+        Ext4InodeScanner inodes = new Ext4InodeScanner(device, geometry);
+        List<long[]> journal = geometry.journal;
+        if (geometry.journalInode != 0 && !geometry.metaBlockGroups) {
             try {
-                long block = ext4.resizeInodeBlock();
-                if (block > 0) {
-                    hidden.add(new Ext4Holder.HiddenMetadata(Ext4MetadataKind.RESIZE_INODE, block * geometry.blockSize,
-                            (block + 1) * geometry.blockSize));
-                }
-            } catch (IOException e) {
+                journal = inodes.blocksOf(geometry.journalInode);
+            } catch (IOException | RuntimeException e) {
+                logger.log(System.Logger.Level.WARNING, "cannot read the journal inode: " + e.getMessage());
+            }
+        }
+        journal.forEach(extent -> hidden.add(new Ext4Holder.HiddenMetadata(Ext4MetadataKind.JOURNAL, extent[0],
+                extent[1])));
+        if (!geometry.metaBlockGroups) {
+            try {
+                inodes.blocksOf(RESIZE_INODE).forEach(extent -> hidden.add(new Ext4Holder.HiddenMetadata(
+                        Ext4MetadataKind.RESIZE_INODE, extent[0], extent[1])));
+            } catch (IOException | RuntimeException e) {
                 logger.log(System.Logger.Level.WARNING, "cannot read the resize inode: " + e.getMessage());
             }
         }

@@ -74,10 +74,13 @@ final class E2fsTools {
         return paths;
     }
 
-    /** The extent-tree blocks ({@code (ETBn):block} in {@code debugfs stat}) of an inode. */
+    /**
+     * The block-map blocks of an inode: extent-tree blocks ({@code (ETBn):block} in {@code debugfs stat}) or,
+     * for a block-mapped file, indirect blocks ({@code (IND)}, {@code (DIND)}, {@code (TIND)}).
+     */
     static List<Long> extentTreeBlocks(Path device, long inode) throws IOException {
         List<Long> blocks = new ArrayList<>();
-        Matcher matcher = Pattern.compile("\\(ETB\\d+\\):(\\d+)").matcher(debugfs(device, "stat <" + inode + ">"));
+        Matcher matcher = Pattern.compile("\\((?:ETB\\d+|IND|DIND|TIND)\\):(\\d+)").matcher(debugfs(device, "stat <" + inode + ">"));
         while (matcher.find()) {
             blocks.add(Long.parseLong(matcher.group(1)));
         }

@@ -45,6 +45,11 @@ abstract class Ext4DebugfsComparisonContract {
     /** The filesystem to compare on; each subclass makes one with its own mkfs options. */
     abstract ScratchFilesystem filesystem();
 
+    /** Whether files can have unwritten (preallocated) extents; block-mapped files cannot. */
+    boolean supportsPreallocation() {
+        return true;
+    }
+
     @BeforeAll
     void populate() throws IOException {
         fs = filesystem();
@@ -71,7 +76,9 @@ abstract class Ext4DebugfsComparisonContract {
                 write(fragmented, 2L * i * BLOCK, BLOCK, i);
             }
         }
-        Command.run("fallocate", "-l", "4M", fs.path("preallocated").toString());
+        if (supportsPreallocation()) {
+            Command.run("fallocate", "-l", "4M", fs.path("preallocated").toString());
+        }
         Command.run("sync");
     }
 
