@@ -86,9 +86,9 @@ final class IndexBuildThread {
 
     /**
      * Whether an unexplained range may cost a rebuild: always when it can join a build that started after
-     * the question; otherwise at most once per {@link IndexOptions#gapRefreshInterval}. Blocks no file will ever explain
-     * (metadata GETFSMAP calls unknown, as all of it on XFS without rmapbt) must not rebuild per query.
-     * A failed confirmation is never limited: it proves a change since the build.
+     * the question; otherwise at most once per {@link IndexOptions#gapRefreshInterval}. Blocks no file will
+     * ever explain (metadata GETFSMAP calls unknown, all of it on XFS without rmapbt) must not rebuild the
+     * index per query. A failed confirmation is never limited: it proves a change since the build.
      */
     boolean mayRefreshForGaps(long asked) {
         synchronized (lock) {
