@@ -75,9 +75,11 @@ public final class Ext4Plugin implements FilesystemPlugin {
                     device = null;
                 }
             }
-            long size = geometry != null ? geometry.blocksCount * geometry.blockSize : stats.blocks() * stats.blockSize();
+            long size = geometry != null ? geometry.blocksCount * geometry.blockSize
+                    : stats.blocks() * stats.blockSize();
             String uuid = uuid(mountPoint, geometry);
-            ExtraExtentSource extras = geometry == null ? ExtraExtentSource.NONE : new Ext4ExtraExtents(device, geometry);
+            ExtraExtentSource extras = geometry == null ? ExtraExtentSource.NONE
+                    : new Ext4ExtraExtents(device, geometry);
             if (geometry != null && geometry.metaBlockGroups) {
                 logger.log(System.Logger.Level.WARNING, mount.mountPoint() + " uses meta_bg: extent-tree and hidden "
                         + "xattr blocks will be reported as unknown");
@@ -150,7 +152,8 @@ public final class Ext4Plugin implements FilesystemPlugin {
         }
     }
 
-    private static void probeGetfsmap(Mount mount, NativeFile mountPoint, int cookie, int blockSize) throws IOException {
+    private static void probeGetfsmap(Mount mount, NativeFile mountPoint, int cookie, int blockSize)
+            throws IOException {
         try {
             Getfsmap.query(mountPoint, cookie, 0, blockSize, 4, record -> false);
         } catch (NativeCallException e) {

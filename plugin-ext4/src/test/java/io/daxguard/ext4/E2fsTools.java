@@ -80,7 +80,8 @@ final class E2fsTools {
      */
     static List<Long> extentTreeBlocks(Path device, long inode) throws IOException {
         List<Long> blocks = new ArrayList<>();
-        Matcher matcher = Pattern.compile("\\((?:ETB\\d+|IND|DIND|TIND)\\):(\\d+)").matcher(debugfs(device, "stat <" + inode + ">"));
+        Matcher matcher = Pattern.compile("\\((?:ETB\\d+|IND|DIND|TIND)\\):(\\d+)")
+                .matcher(debugfs(device, "stat <" + inode + ">"));
         while (matcher.find()) {
             blocks.add(Long.parseLong(matcher.group(1)));
         }

@@ -62,7 +62,8 @@ abstract class Ext4DebugfsComparisonContract {
         for (int d = 0; d < 8; d++) {
             Path directory = Files.createDirectories(fs.path("d" + d + "/sub" + (d % 3)));
             for (int f = 0; f < 40; f++) {
-                Path file = write(directory.resolve("f" + f), 0, sizes[random.nextInt(sizes.length)], random.nextLong());
+                Path file = write(directory.resolve("f" + f), 0, sizes[random.nextInt(sizes.length)],
+                        random.nextLong());
                 if (f % 13 == 0) {
                     Files.createLink(fs.path("d" + d + "/link" + f), file);
                 }

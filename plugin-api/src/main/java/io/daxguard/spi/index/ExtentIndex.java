@@ -45,7 +45,8 @@ public final class ExtentIndex {
     private final int[] directoryLink;
     private final long rootInode;
 
-    ExtentIndex(Path root, long rootInode, long startedNanos, Duration buildTime, long[] physical, long[] length, long[] logical,
+    ExtentIndex(Path root, long rootInode, long startedNanos, Duration buildTime, long[] physical, long[] length,
+                long[] logical,
                 int[] file, byte[] flags, long[] inode, int[] generation, int[] firstLink, int[] linkDirectory,
                 int[] nameStart, byte[] names, int[] directoryLink) {
         this.root = Objects.requireNonNull(root, "root is null");

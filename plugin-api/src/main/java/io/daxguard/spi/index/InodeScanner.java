@@ -26,7 +26,8 @@ public interface InodeScanner {
     /**
      * Reports every in-use regular file and directory with its extents.
      *
-     * @param cancelled polled now and then; when true, stop by throwing {@link java.util.concurrent.CancellationException}
+     * @param cancelled polled now and then; when true, stop by throwing
+     *                  {@link java.util.concurrent.CancellationException}
      */
     void scan(Sink sink, BooleanSupplier cancelled) throws IOException;
 }
