@@ -1,0 +1,273 @@
+package io.daxguard.spi.index;
+
+import io.daxguard.spi.linux.InodeCounts;
+import io.daxguard.spi.linux.NativeFile;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The one thread that builds and rebuilds a {@link LiveReverseMap}'s index, the current index, and the
+ * progress. Owned by the map: started by {@link #start}, stopped by {@link #close} (sets a flag the builder
+ * polls between files, interrupts, joins up to 30 s, cancels waiting requests).
+ */
+final class IndexBuildThread {
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+
+    private final Path root;
+    private final IndexOptions options;
+    private final System.Logger logger;
+    private final Consumer<IndexBuildProgress> listener;
+    private final Thread thread;
+    private final BlockingQueue<CompletableFuture<ExtentIndex>> requests = new LinkedBlockingQueue<>();
+    private final CountDownLatch firstBuild = new CountDownLatch(1);
+    private final Object lock = new Object();
+    private final Set<CompletableFuture<ExtentIndex>> pending = new HashSet<>();
+    private volatile ExtentIndex current;
+    private volatile IndexBuildProgress progress = IndexBuildProgress.starting();
+    private volatile boolean closed;
+    private CompletableFuture<ExtentIndex> latest;
+    private long latestScheduledNanos;
+    private long gapRefreshes;
+    private long lastGapRefreshNanos;
+
+    IndexBuildThread(Path root, IndexOptions options, System.Logger logger, Consumer<IndexBuildProgress> listener) {
+        this.root = root;
+        this.options = options;
+        this.logger = logger;
+        this.listener = listener;
+        this.thread = new Thread(this::runBuilds, "daxguard-index " + root);
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts the thread and the first build. */
+    void start() {
+        thread.start();
+        refreshStartedAfter(System.nanoTime());
+    }
+
+    ExtentIndex current() {
+        return current;
+    }
+
+    IndexBuildProgress progress() {
+        return progress;
+    }
+
+    boolean awaitFirstBuild(Duration timeout) throws InterruptedException {
+        return firstBuild.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** The body of the map's own thread: one build per request, until closed. */
+    private void runBuilds() {
+        while (!closed) {
+            CompletableFuture<ExtentIndex> build;
+            try {
+                build = requests.take();
+            } catch (InterruptedException e) {
+                continue; // close() interrupts after setting closed
+            }
+            runBuild(build);
+        }
+    }
+
+    /**
+     * Whether an unexplained range may cost a rebuild: always when it can join a build that started after
+     * the question; otherwise at most once per {@link IndexOptions#gapRefreshInterval}. Blocks no file will
+     * ever explain (metadata GETFSMAP calls unknown, all of it on XFS without rmapbt) must not rebuild the
+     * index per query. A failed confirmation is never limited: it proves a change since the build.
+     */
+    boolean mayRefreshForGaps(long asked) {
+        synchronized (lock) {
+            if (latest != null && latestScheduledNanos >= asked && !latest.isCompletedExceptionally()) {
+                return true;
+            }
+            long now = System.nanoTime();
+            if (gapRefreshes > 0 && now - lastGapRefreshNanos < options.gapRefreshInterval().toNanos()) {
+                return false;
+            }
+            gapRefreshes++;
+            lastGapRefreshNanos = now;
+            return true;
+        }
+    }
+
+    /** The index of the build in flight or last finished, when newer than {@code index}; waits for it. */
+    ExtentIndex newestAvailable(ExtentIndex index) throws IOException {
+        CompletableFuture<ExtentIndex> inFlight;
+        synchronized (lock) {
+            inFlight = latest;
+        }
+        if (inFlight == null) {
+            return index;
+        }
+        try {
+            ExtentIndex newest = inFlight.get();
+            return newest.startedNanos() > index.startedNanos() ? newest : index;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted waiting for the index of " + root);
+        } catch (ExecutionException | CancellationException e) {
+            return index;
+        }
+    }
+
+    String notReadyReason() {
+        IndexBuildProgress now = progress;
+        if (now.state() == IndexBuildProgress.State.FAILED) {
+            return "reverse-map index could not be built: " + now.failure();
+        }
+        if (now.state() == IndexBuildProgress.State.CLOSED) {
+            return "reverse-map index closed";
+        }
+        return "reverse-map index being built, " + now.percentDone() + "% done; ask again when it is ready";
+    }
+
+    /** Waits for an index whose build started at or after {@code asked} (System.nanoTime). */
+    ExtentIndex refreshedSince(long asked) throws IOException {
+        CompletableFuture<ExtentIndex> build = refreshStartedAfter(asked);
+        try {
+            return build.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted waiting for the index of " + root);
+        } catch (ExecutionException e) {
+            throw new IOException("refreshing the index of " + root + " failed", e.getCause());
+        } catch (CancellationException e) {
+            throw new IOException("the index of " + root + " was closed", e);
+        }
+    }
+
+    private CompletableFuture<ExtentIndex> refreshStartedAfter(long asked) {
+        synchronized (lock) {
+            if (latest != null && latestScheduledNanos >= asked && !latest.isCompletedExceptionally()) {
+                return latest;
+            }
+            CompletableFuture<ExtentIndex> build = new CompletableFuture<>();
+            if (closed) {
+                build.cancel(false);
+                return build;
+            }
+            latestScheduledNanos = System.nanoTime();
+            latest = build;
+            pending.add(build);
+            requests.add(build);
+            return build;
+        }
+    }
+
+    private void runBuild(CompletableFuture<ExtentIndex> build) {
+        try (NativeFile mountPoint = NativeFile.openDirectory(root)) {
+            long expected = InodeCounts.of(mountPoint).used();
+            long builds = progress.builds();
+            boolean first = current == null;
+            logger.log(System.Logger.Level.INFO, (first ? "building" : "refreshing") + " the reverse-map index of "
+                    + root + " (~" + expected + " inodes in use)");
+            int[] loggedTenth = {0};
+            ExtentIndexBuilder.ProgressListener heard = new ExtentIndexBuilder.ProgressListener() {
+                @Override
+                public void progress(long directories, long files, long extents) {
+                    publish(new IndexBuildProgress(current == null ? IndexBuildProgress.State.BUILDING
+                            : IndexBuildProgress.State.READY, builds, directories, files, extents, expected, ""));
+                    int tenth = expected == 0 ? 0 : (int) Math.min(9, files * 10 / expected);
+                    if (first && tenth > loggedTenth[0]) {
+                        loggedTenth[0] = tenth;
+                        logger.log(System.Logger.Level.INFO, "reverse-map index of " + root + ": " + progress);
+                    }
+                }
+
+                @Override
+                public void scannerFailed(IOException failure) {
+                    logger.log(System.Logger.Level.WARNING, "scanning the inodes of " + root + " failed ("
+                            + failure.getMessage() + "); building the index with FIEMAP per file instead");
+                }
+            };
+            ExtentIndexBuilder builder = new ExtentIndexBuilder(root, options.extras(), options.scanner(),
+                    () -> closed || Thread.interrupted(), heard);
+            ExtentIndex index = builder.build();
+            current = index;
+            publish(new IndexBuildProgress(IndexBuildProgress.State.READY, builds + 1, progress.directories(),
+                    index.fileCount(), index.extentCount(), expected, ""));
+            logger.log(System.Logger.Level.INFO, "reverse-map index of " + root + " ready: " + index.fileCount()
+                    + " files, " + index.extentCount() + " extents, ~" + index.memoryBytes() / 1024 + " KiB, built in "
+                    + index.buildTime().toMillis() + " ms");
+            finish(build, index, null);
+        } catch (Throwable e) {
+            if (!closed) {
+                logger.log(System.Logger.Level.WARNING, "building the reverse-map index of " + root + " failed", e);
+                if (current == null) {
+                    publish(new IndexBuildProgress(IndexBuildProgress.State.FAILED, progress.builds(), 0, 0, 0, 0,
+                            String.valueOf(e.getMessage())));
+                }
+            }
+            finish(build, null, e);
+            if (e instanceof Error error) {
+                throw error;
+            }
+        } finally {
+            firstBuild.countDown();
+        }
+    }
+
+    private void finish(CompletableFuture<ExtentIndex> build, ExtentIndex index, Throwable failure) {
+        synchronized (lock) {
+            pending.remove(build);
+        }
+        if (failure == null) {
+            build.complete(index);
+        } else {
+            build.completeExceptionally(failure);
+        }
+    }
+
+    private void publish(IndexBuildProgress now) {
+        if (closed) {
+            return;
+        }
+        progress = now;
+        try {
+            listener.accept(now);
+        } catch (RuntimeException e) {
+            logger.log(System.Logger.Level.WARNING, "index progress listener failed", e);
+        }
+    }
+
+    /** Stops the thread and cancels every waiting request; see the class comment. */
+    void close() {
+        List<CompletableFuture<ExtentIndex>> waiting;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            waiting = new ArrayList<>(pending);
+            pending.clear();
+        }
+        thread.interrupt();
+        try {
+            thread.join(CLOSE_WAIT.toMillis());
+            if (thread.isAlive()) {
+                logger.log(System.Logger.Level.WARNING, "index thread of " + root + " did not stop in " + CLOSE_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            waiting.forEach(build -> build.cancel(false));
+            progress = new IndexBuildProgress(IndexBuildProgress.State.CLOSED, progress.builds(), 0, 0, 0, 0, "");
+            firstBuild.countDown();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.daxguard.spi.index;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link LiveReverseMap} builds and refreshes its index.
+ *
+ * @param extras             blocks FIEMAP does not show; {@link ExtraExtentSource#NONE} if none
+ * @param scanner            a filesystem-specific bulk source of files and extents, or null for FIEMAP per file
+ * @param gapRefreshInterval the least time between two rebuilds caused only by allocated blocks no file
+ *                           explains (a failed confirmation always rebuilds); default 10 s
+ */
+public record IndexOptions(ExtraExtentSource extras, InodeScanner scanner, Duration gapRefreshInterval) {
+    public static final Duration DEFAULT_GAP_REFRESH_INTERVAL = Duration.ofSeconds(10);
+
+    public IndexOptions {
+        Objects.requireNonNull(extras, "extras is null");
+        Objects.requireNonNull(gapRefreshInterval, "gapRefreshInterval is null");
+        if (gapRefreshInterval.isNegative()) {
+            throw new IllegalArgumentException("gapRefreshInterval must not be negative, was " + gapRefreshInterval);
+        }
+    }
+
+    /** FIEMAP per file, nothing extra, default interval: what a filesystem without a plugin-specific source uses. */
+    public static IndexOptions defaults() {
+        return new IndexOptions(ExtraExtentSource.NONE, null, DEFAULT_GAP_REFRESH_INTERVAL);
+    }
+
+    public IndexOptions withExtras(ExtraExtentSource newExtras) {
+        return new IndexOptions(newExtras, scanner, gapRefreshInterval);
+    }
+
+    public IndexOptions withScanner(InodeScanner newScanner) {
+        return new IndexOptions(extras, newScanner, gapRefreshInterval);
+    }
+
+    public IndexOptions withGapRefreshInterval(Duration interval) {
+        return new IndexOptions(extras, scanner, interval);
+    }
+}

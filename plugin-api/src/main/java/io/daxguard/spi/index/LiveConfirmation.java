@@ -1,0 +1,181 @@
+package io.daxguard.spi.index;
+
+import io.daxguard.spi.FileOwner;
+import io.daxguard.spi.linux.Fiemap;
+import io.daxguard.spi.linux.FiemapExtent;
+import io.daxguard.spi.linux.FileGeneration;
+import io.daxguard.spi.linux.FileStatus;
+import io.daxguard.spi.linux.NativeCallException;
+import io.daxguard.spi.linux.NativeFile;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Checks an index proposal against the live file: the file is reopened by one of its indexed names, one
+ * component at a time without following symlinks; its inode number and generation must be the indexed
+ * ones; and its live mapping (FIEMAP over the proposed file range, or the {@link ExtraExtentSource} again)
+ * must put the same file bytes on the same device bytes. Only the part that matches becomes an owner.
+ */
+final class LiveConfirmation {
+    private static final int FIEMAP_BATCH = 32;
+
+    private final ExtraExtentSource extras;
+    private final Object rootLock = new Object();
+    private NativeFile root;
+    private boolean closed;
+
+    LiveConfirmation(ExtraExtentSource extras) {
+        this.extras = extras;
+    }
+
+    /** The root directory, opened once and kept: every confirmation starts its no-follow walk there. */
+    private NativeFile root(ExtentIndex index) throws IOException {
+        synchronized (rootLock) {
+            if (closed) {
+                throw new IOException("reverse map of " + index.root() + " is closed");
+            }
+            if (root == null) {
+                root = NativeFile.openDirectory(index.root());
+            }
+            return root;
+        }
+    }
+
+    /** Closes the kept root directory; called once every query has returned. */
+    void close() throws IOException {
+        synchronized (rootLock) {
+            closed = true;
+            if (root != null) {
+                root.close();
+                root = null;
+            }
+        }
+    }
+
+    /** The confirmed owners of {@code candidate} inside {@code [from, to)}; empty when nothing is confirmed. */
+    List<FileOwner> confirm(ExtentIndex index, IndexedExtent candidate, long from, long to) throws IOException {
+        long start = Math.max(from, candidate.physical());
+        long end = Math.min(to, candidate.physicalEnd());
+        List<FileOwner> owners = new ArrayList<>();
+        if (start >= end) {
+            return owners;
+        }
+        try (NativeFile file = open(index, candidate.inode(), candidate.generation())) {
+            if (file == null) {
+                return owners;
+            }
+            if (candidate.isExtra()) {
+                confirmExtra(candidate, file, start, end, owners);
+            } else if (candidate.isInline() || candidate.fork() != io.daxguard.spi.Fork.DATA) {
+                confirmByPhysical(candidate, file, start, end, owners);
+            } else {
+                confirmData(candidate, file, start, end, owners);
+            }
+        } catch (NativeCallException e) {
+            // The file changed under us (truncated, removed): whatever was not confirmed stays unconfirmed.
+        }
+        return owners;
+    }
+
+    /** Opens the inode at one of its indexed links and checks it is still the indexed file; null if none is. */
+    NativeFile open(ExtentIndex index, long inode, long generation) throws IOException {
+        for (List<String> components : index.linkComponentsOf(inode)) {
+            NativeFile file = openNoFollow(index, components);
+            if (file == null) {
+                continue;
+            }
+            try {
+                FileStatus status = file.status();
+                if (status.inode() == inode && FileGeneration.of(file) == generation) {
+                    return file;
+                }
+            } catch (NativeCallException e) {
+                // fall through to the next link
+            }
+            file.close();
+        }
+        return null;
+    }
+
+    private NativeFile openNoFollow(ExtentIndex index, List<String> components) throws IOException {
+        if (components.isEmpty()) {
+            return NativeFile.openDirectory(index.root());
+        }
+        NativeFile current = root(index);
+        boolean owned = false;
+        for (int i = 0; i < components.size(); i++) {
+            boolean last = i == components.size() - 1;
+            NativeFile next;
+            try {
+                next = current.openChildNoFollow(components.get(i), !last);
+            } catch (NativeCallException e) {
+                next = null;
+            }
+            if (owned) {
+                current.close();
+            }
+            if (next == null) {
+                return null;
+            }
+            current = next;
+            owned = true;
+        }
+        return current;
+    }
+
+    private void confirmData(IndexedExtent candidate, NativeFile file, long start, long end, List<FileOwner> owners)
+            throws IOException {
+        long delta = candidate.physical() - candidate.logical();
+        long logicalStart = start - delta;
+        long logicalEnd = end - delta;
+        Fiemap.map(file, logicalStart, logicalEnd - logicalStart, 0, FIEMAP_BATCH, live -> {
+            if (live.hasNoPhysicalAddress() || live.physical() - live.logical() != delta) {
+                return true;
+            }
+            long overlapStart = Math.max(logicalStart, live.logical());
+            long overlapEnd = Math.min(logicalEnd, live.logicalEnd());
+            if (overlapStart < overlapEnd) {
+                owners.add(owner(candidate, live, overlapStart, overlapStart + delta, overlapEnd - overlapStart));
+            }
+            return true;
+        });
+    }
+
+    /** Attribute blocks and inline data: the device bytes must still be the file's; file offsets come along. */
+    private void confirmByPhysical(IndexedExtent candidate, NativeFile file, long start, long end,
+                                   List<FileOwner> owners) throws IOException {
+        int fiemapFlags = candidate.fork() == io.daxguard.spi.Fork.ATTRIBUTES ? Fiemap.FLAG_XATTR : 0;
+        Fiemap.map(file, 0, Long.MAX_VALUE, fiemapFlags, FIEMAP_BATCH, live -> {
+            if (live.isInline() != candidate.isInline() || (live.hasNoPhysicalAddress() && !live.isInline())) {
+                return true;
+            }
+            long overlapStart = Math.max(start, live.physical());
+            long overlapEnd = Math.min(end, live.physicalEnd());
+            if (overlapStart < overlapEnd) {
+                long fileOffset = live.logical() + (overlapStart - live.physical());
+                owners.add(owner(candidate, live, fileOffset, overlapStart, overlapEnd - overlapStart));
+            }
+            return true;
+        });
+    }
+
+    private void confirmExtra(IndexedExtent candidate, NativeFile file, long start, long end, List<FileOwner> owners)
+            throws IOException {
+        int wanted = candidate.flags() & (ExtentFlags.EXTENT_MAP | ExtentFlags.ATTRIBUTES);
+        extras.visit(candidate.inode(), file, (physical, length, flags) -> {
+            long overlapStart = Math.max(start, physical);
+            long overlapEnd = Math.min(end, physical + length);
+            if ((flags & (ExtentFlags.EXTENT_MAP | ExtentFlags.ATTRIBUTES)) == wanted && overlapStart < overlapEnd) {
+                owners.add(new FileOwner(candidate.inode(), candidate.generation(), candidate.fork(), 0,
+                        overlapStart, overlapEnd - overlapStart, ExtentFlags.has(flags, ExtentFlags.SHARED), false));
+            }
+        });
+    }
+
+    private static FileOwner owner(IndexedExtent candidate, FiemapExtent live, long fileOffset, long physical,
+                                   long length) {
+        return new FileOwner(candidate.inode(), candidate.generation(), candidate.fork(), fileOffset, physical, length,
+                live.isShared(), live.isUnwritten());
+    }
+}

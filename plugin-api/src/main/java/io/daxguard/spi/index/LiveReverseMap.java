@@ -1,0 +1,244 @@
+package io.daxguard.spi.index;
+
+import io.daxguard.spi.FileOwner;
+import io.daxguard.spi.Owner;
+import io.daxguard.spi.UnknownOwner;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A reverse map for a filesystem that keeps none: an {@link ExtentIndex} proposes owners, the live file
+ * confirms each before it is reported, and a stale index is rebuilt rather than trusted.
+ *
+ * <p><b>Threads.</b> The map owns one daemon thread, {@code daxguard-index <root>} ({@link IndexBuildThread}),
+ * created by {@link #start}: it runs the first build at once and every refresh after (a build with an
+ * {@link InodeScanner} briefly adds a helper it joins). Queries run on the caller's threads, any number at
+ * once; a query that needs a refresh waits for a build that <em>started after the query did</em> (concurrent
+ * queries share it). {@link #close} sets a flag the builder polls between files, interrupts the thread, joins
+ * it (up to 30 s), and fails every waiting query with an {@link IOException}.
+ *
+ * <p><b>Staleness.</b> A refresh is a full rebuild (walk + FIEMAP, or walk + scanner: ~0.5 s for 200,000 ext4
+ * files); it is triggered by a query when the index predates the query and either a proposed owner fails
+ * confirmation (the file was truncated, deleted, replaced, its blocks moved) or part of an allocated range
+ * has no confirmed owner (a file created or grown since). Ranges still unexplained by a fresh index are
+ * remembered for that index, and rebuilds caused only by unexplained ranges happen at most once per
+ * {@link IndexOptions#gapRefreshInterval}, so blocks no file will ever explain (metadata the filesystem calls
+ * "unknown") do not rebuild the index on every query. All parts of one failure share one rebuild.
+ */
+public final class LiveReverseMap implements Closeable {
+    private final Duration gapRefreshInterval;
+    private final LiveConfirmation confirmation;
+    private final IndexBuildThread builds;
+    private final UnexplainedRanges unexplained = new UnexplainedRanges();
+
+    private LiveReverseMap(Path root, IndexOptions options, System.Logger logger,
+                           Consumer<IndexBuildProgress> listener) {
+        Objects.requireNonNull(root, "root is null");
+        Objects.requireNonNull(options, "options is null");
+        this.gapRefreshInterval = options.gapRefreshInterval();
+        this.confirmation = new LiveConfirmation(options.extras());
+        this.builds = new IndexBuildThread(root, options, Objects.requireNonNull(logger, "logger is null"),
+                Objects.requireNonNull(listener, "listener is null"));
+    }
+
+    /**
+     * Starts building the index of the tree under {@code root} (a mount point) on the map's own thread and
+     * returns at once.
+     *
+     * @param listener hears progress on the build thread; must return quickly
+     */
+    public static LiveReverseMap start(Path root, IndexOptions options, System.Logger logger,
+                                       Consumer<IndexBuildProgress> listener) {
+        LiveReverseMap map = new LiveReverseMap(root, options, logger, listener);
+        map.builds.start();
+        return map;
+    }
+
+    /** {@link #start(Path, IndexOptions, System.Logger, Consumer)} with FIEMAP per file and these extras. */
+    public static LiveReverseMap start(Path root, ExtraExtentSource extras, System.Logger logger,
+                                       Consumer<IndexBuildProgress> listener) {
+        return start(root, IndexOptions.defaults().withExtras(extras), logger, listener);
+    }
+
+    /** {@link #start(Path, IndexOptions, System.Logger, Consumer)} with a scanner (may be null) and extras. */
+    public static LiveReverseMap start(Path root, ExtraExtentSource extras, InodeScanner scanner,
+                                       System.Logger logger, Consumer<IndexBuildProgress> listener) {
+        return start(root, IndexOptions.defaults().withExtras(extras).withScanner(scanner), logger, listener);
+    }
+
+    /** Where the build is. */
+    public IndexBuildProgress progress() {
+        return builds.progress();
+    }
+
+    /** Waits until the first build finished (or failed, or the map closed); true if an index is ready. */
+    public boolean awaitIndex(Duration timeout) throws InterruptedException {
+        return builds.awaitFirstBuild(timeout) && builds.current() != null;
+    }
+
+    /** The current snapshot, once the first build finished. Proposals only: confirm before reporting. */
+    public Optional<ExtentIndex> index() {
+        return Optional.ofNullable(builds.current());
+    }
+
+    /** Every known path of the inode (all hard links), from the current index; empty if unknown. */
+    public List<Path> pathsOf(long inode) {
+        ExtentIndex index = builds.current();
+        return index == null ? List.of() : index.pathsOf(inode);
+    }
+
+    /**
+     * The owners of a range the filesystem says is allocated but cannot name (GETFSMAP's {@code OWN_UNKNOWN}):
+     * confirmed {@link FileOwner}s, and an {@link UnknownOwner} with the reason for every byte none confirms,
+     * in physical order. Inline extents are left out: they live in inode tables, see {@link #inlineOwners}.
+     */
+    public List<Owner> ownersOfAllocated(long from, long to) throws IOException {
+        return ownersOfAllocated(from, to, System.nanoTime());
+    }
+
+    /**
+     * As {@link #ownersOfAllocated(long, long)} for one part of a larger question asked at {@code askedNanos}
+     * ({@link System#nanoTime()}): every part of one failure shares it, so the index is rebuilt at most once
+     * per failure however many parts it has.
+     */
+    public List<Owner> ownersOfAllocated(long from, long to, long askedNanos) throws IOException {
+        checkRange(from, to);
+        long asked = askedNanos;
+        ExtentIndex index = builds.current();
+        if (index == null) {
+            return List.of(new UnknownOwner(from, to - from, builds.notReadyReason()));
+        }
+        Resolution resolution = resolve(index, from, to, false);
+        boolean unexplainedGaps = !unexplained.coversAll(index, resolution.gaps);
+        boolean limited = false;
+        if (index.startedNanos() < asked && (resolution.rejected || unexplainedGaps)) {
+            if (resolution.rejected || builds.mayRefreshForGaps(asked)) {
+                index = builds.refreshedSince(asked);
+            } else {
+                limited = true;
+                index = builds.newestAvailable(index);
+            }
+            resolution = resolve(index, from, to, false);
+            if (!limited) {
+                unexplained.remember(index, resolution.gaps);
+            }
+        }
+        List<Owner> owners = new ArrayList<>(resolution.owners);
+        String reason = "allocated, but no file maps it" + (limited ? " in an index rebuilt less than "
+                + gapRefreshInterval.toSeconds() + " s ago (rebuilds for unexplained blocks are rate-limited)"
+                : " (filesystem metadata the filesystem does not name, a long symlink's block, or a block"
+                + " reused while the index was rebuilt)");
+        for (long[] gap : resolution.gaps) {
+            owners.add(new UnknownOwner(gap[0], gap[1] - gap[0], reason));
+        }
+        owners.sort(Comparator.comparingLong(Owner::physicalOffset));
+        return owners;
+    }
+
+    /**
+     * The confirmed owners of {@code [from, to)} if they account for every byte of it, without asking the
+     * filesystem anything else and without refreshing: a byte a live file maps is that file's, so a caller can
+     * answer from this alone and skip its own allocation lookup (GETFSMAP). Empty when the index is not ready,
+     * a proposal failed, or any byte is unexplained; the caller then takes its full path.
+     */
+    public Optional<List<FileOwner>> ownersIfAllConfirmed(long from, long to) throws IOException {
+        checkRange(from, to);
+        ExtentIndex index = builds.current();
+        if (index == null) {
+            return Optional.empty();
+        }
+        Resolution resolution = resolve(index, from, to, false);
+        return resolution.rejected || !resolution.gaps.isEmpty() ? Optional.empty() : Optional.of(resolution.owners);
+    }
+
+    /**
+     * Files whose data or attributes live inside inodes stored in {@code [from, to)} (ext4 inline data),
+     * confirmed. The index is refreshed first if it predates the call, since no allocation map can say
+     * whether an inode table holds inline data the index does not know of.
+     */
+    public List<FileOwner> inlineOwners(long from, long to) throws IOException {
+        return inlineOwners(from, to, System.nanoTime());
+    }
+
+    /** As {@link #inlineOwners(long, long)}, for one part of a question asked at {@code askedNanos}. */
+    public List<FileOwner> inlineOwners(long from, long to, long askedNanos) throws IOException {
+        checkRange(from, to);
+        long asked = askedNanos;
+        ExtentIndex index = builds.current();
+        if (index == null) {
+            return List.of();
+        }
+        if (index.startedNanos() < asked) {
+            index = builds.refreshedSince(asked);
+        }
+        return resolve(index, from, to, true).owners;
+    }
+
+    private Resolution resolve(ExtentIndex index, long from, long to, boolean inline) throws IOException {
+        Map<FileOwner, FileOwner> owners = new LinkedHashMap<>();
+        boolean rejected = false;
+        for (IndexedExtent candidate : index.overlapping(from, to)) {
+            if (candidate.isInline() != inline) {
+                continue;
+            }
+            List<FileOwner> confirmed = confirmation.confirm(index, candidate, from, to);
+            long wanted = Math.min(to, candidate.physicalEnd()) - Math.max(from, candidate.physical());
+            long got = confirmed.stream().mapToLong(FileOwner::length).sum();
+            rejected |= got < wanted;
+            for (FileOwner owner : confirmed) {
+                // The same bytes found twice (FIEMAP and an extra source): one owner, flags combined.
+                FileOwner key = new FileOwner(owner.inode(), owner.generation(), owner.fork(), owner.fileOffset(),
+                        owner.physicalOffset(), owner.length(), false, false);
+                owners.merge(key, owner, (a, b) -> new FileOwner(a.inode(), a.generation(), a.fork(), a.fileOffset(),
+                        a.physicalOffset(), a.length(), a.shared() || b.shared(), a.unwritten() || b.unwritten()));
+            }
+        }
+        List<FileOwner> list = new ArrayList<>(owners.values());
+        list.sort(Comparator.comparingLong(FileOwner::physicalOffset));
+        return new Resolution(list, inline ? List.of() : gaps(list, from, to), rejected);
+    }
+
+    private static List<long[]> gaps(List<FileOwner> owners, long from, long to) {
+        List<long[]> gaps = new ArrayList<>();
+        long covered = from;
+        for (FileOwner owner : owners) {
+            if (owner.physicalOffset() > covered) {
+                gaps.add(new long[] {covered, owner.physicalOffset()});
+            }
+            covered = Math.max(covered, owner.physicalEnd());
+        }
+        if (covered < to) {
+            gaps.add(new long[] {covered, to});
+        }
+        return gaps;
+    }
+
+    private record Resolution(List<FileOwner> owners, List<long[]> gaps, boolean rejected) {
+    }
+
+    private static void checkRange(long from, long to) {
+        if (from < 0 || to <= from) {
+            throw new IllegalArgumentException("range must be non-empty, was [" + from + ", " + to + ")");
+        }
+    }
+
+    /** Stops the build thread (see the class comment), fails waiting queries, closes the kept root. */
+    @Override
+    public void close() throws IOException {
+        try {
+            builds.close();
+        } finally {
+            confirmation.close();
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.daxguard.spi.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ExtentIndexTest {
+    private static final Path ROOT = Path.of("/mnt/data");
+    private static final long ROOT_INODE = 2;
+
+    /** /a (inode 12, 2 extents), /dir (inode 13) holding b (inode 14) and c, a hard link to /a. */
+    private static ExtentIndex sample() {
+        IndexAssembler assembler = new IndexAssembler(ROOT_INODE);
+        assembler.addFile(ROOT_INODE, 0);
+        assembler.addLink(0, "a", 12, false);
+        int dir = assembler.addLink(0, "dir", 13, true);
+        assembler.addLink(dir, "b", 14, false);
+        assembler.addLink(dir, "c", 12, false);
+        assembler.addFile(14, 7);
+        assembler.addFile(12, 5);
+        assembler.addFile(13, 6);
+        assembler.addExtent(12, 0, 40960, 4096, 0);
+        assembler.addExtent(12, 4096, 8192, 8192, ExtentFlags.UNWRITTEN);
+        assembler.addExtent(14, 0, 20480, 4096, 0);
+        assembler.addExtent(13, 0, 1_000_000, 4096, 0);
+        return assembler.finish(ROOT, 1);
+    }
+
+    @Test
+    void proposesTheExtentHoldingAByte() {
+        assertThat(sample().overlapping(20480, 20481))
+                .containsExactly(new IndexedExtent(14, 7, 0, 20480, 4096, 0));
+    }
+
+    @Test
+    void proposesEveryExtentOfARangeSpanningOwnersInPhysicalOrder() {
+        assertThat(sample().overlapping(10000, 41000)).extracting(IndexedExtent::physical)
+                .containsExactly(8192L, 20480L, 40960L);
+    }
+
+    @Test
+    void findsALongExtentStartingWellBeforeTheRange() {
+        assertThat(sample().overlapping(16000, 16384)).extracting(IndexedExtent::inode, IndexedExtent::logical)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(12L, 4096L));
+    }
+
+    @Test
+    void proposesNothingForAGapBetweenExtents() {
+        assertThat(sample().overlapping(16384, 20480)).isEmpty();
+    }
+
+    @Test
+    void keepsTheFlagsOfAnExtent() {
+        assertThat(sample().overlapping(8192, 8193).get(0).flags()).isEqualTo(ExtentFlags.UNWRITTEN);
+    }
+
+    @Test
+    void givesEveryHardLinkOfAnInode() {
+        assertThat(sample().pathsOf(12)).containsExactlyInAnyOrder(ROOT.resolve("a"), ROOT.resolve("dir/c"));
+    }
+
+    @Test
+    void givesThePathOfAFileInASubdirectory() {
+        assertThat(sample().pathsOf(14)).containsExactly(ROOT.resolve("dir/b"));
+    }
+
+    @Test
+    void givesTheRootForTheRootInode() {
+        assertThat(sample().pathsOf(ROOT_INODE)).containsExactly(ROOT);
+    }
+
+    @Test
+    void givesNoPathForAnUnknownInode() {
+        assertThat(sample().pathsOf(99)).isEmpty();
+    }
+
+    @Test
+    void remembersGenerations() {
+        assertThat(sample().generationOf(13)).hasValue(6);
+    }
+
+    @Test
+    void keepsPathsThroughADirectoryThatCouldNotBeMapped() {
+        IndexAssembler assembler = new IndexAssembler(ROOT_INODE);
+        int locked = assembler.addLink(0, "locked", 30, true);
+        assembler.addLink(locked, "f", 31, false);
+        assembler.addFile(31, 1);
+        assertThat(assembler.finish(ROOT, 1).pathsOf(31)).containsExactly(ROOT.resolve("locked/f"));
+    }
+
+    @Test
+    void dropsExtentsOfFilesNeverRecorded() {
+        IndexAssembler assembler = new IndexAssembler(ROOT_INODE);
+        assembler.addExtent(77, 0, 0, 4096, 0);
+        assertThat(assembler.finish(ROOT, 1).extentCount()).isZero();
+    }
+
+    @Test
+    void keepsNamesThatAreNotAscii() {
+        IndexAssembler assembler = new IndexAssembler(ROOT_INODE);
+        assembler.addLink(0, "données-é", 40, false);
+        assembler.addFile(40, 1);
+        assertThat(assembler.finish(ROOT, 1).linkComponentsOf(40)).containsExactly(List.of("données-é"));
+    }
+
+    @Test
+    void sortsManyExtentsByPhysicalStart() {
+        IndexAssembler assembler = new IndexAssembler(ROOT_INODE);
+        assembler.addFile(50, 1);
+        for (int i = 0; i < 5000; i++) {
+            assembler.addExtent(50, i * 4096L, ((i * 7919L) % 5000) * 4096, 4096, 0);
+        }
+        ExtentIndex index = assembler.finish(ROOT, 1);
+        assertThat(index.overlapping(0, 5000L * 4096)).extracting(IndexedExtent::physical).isSorted().hasSize(5000);
+    }
+
+    @Test
+    void countsTwentyNineBytesPerExtent() {
+        assertThat(ExtentIndex.BYTES_PER_EXTENT).isEqualTo(29).isLessThanOrEqualTo(40);
+    }
+}

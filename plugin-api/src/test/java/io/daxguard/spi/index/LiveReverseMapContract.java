@@ -1,0 +1,277 @@
+package io.daxguard.spi.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.daxguard.spi.FileOwner;
+import io.daxguard.spi.Owner;
+import io.daxguard.spi.linux.Fiemap;
+import io.daxguard.spi.linux.FiemapExtent;
+import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.spi.testkit.Privileges;
+import io.daxguard.spi.testkit.ScratchFilesystem;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What any filesystem without a reverse map gets from {@link LiveReverseMap}, checked on a real one.
+ * Subclasses provide the filesystem; each test works in a directory of its own.
+ */
+@Tag("mount")
+abstract class LiveReverseMapContract {
+    private static final System.Logger LOGGER = System.getLogger("test");
+    private final List<LiveReverseMap> maps = new ArrayList<>();
+    private static int directories;
+
+    abstract ScratchFilesystem filesystem();
+
+    @BeforeAll
+    static void requireTools() {
+        Privileges.requireRootLoopAnd("fallocate");
+    }
+
+    @AfterEach
+    void closeMaps() throws IOException {
+        for (LiveReverseMap map : maps) {
+            map.close();
+        }
+    }
+
+    Path freshDirectory() throws IOException {
+        return Files.createDirectory(filesystem().path("t" + (++directories)));
+    }
+
+    LiveReverseMap builtMap() throws Exception {
+        LiveReverseMap map = LiveReverseMap.start(filesystem().mountPoint(), ExtraExtentSource.NONE, LOGGER, p -> {
+        });
+        maps.add(map);
+        assertThat(map.awaitIndex(Duration.ofMinutes(5))).as("index built: %s", map.progress()).isTrue();
+        return map;
+    }
+
+    static Path write(Path file, int bytes, long seed) throws IOException {
+        byte[] data = new byte[bytes];
+        new Random(seed).nextBytes(data);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND)) {
+            channel.write(ByteBuffer.wrap(data));
+            channel.force(true);
+        }
+        return file;
+    }
+
+    static List<FiemapExtent> extentsOf(Path file) throws IOException {
+        List<FiemapExtent> extents = new ArrayList<>();
+        try (NativeFile open = NativeFile.openReadOnly(file)) {
+            Fiemap.map(open, 0, Long.MAX_VALUE, 0, 64, extent -> extents.add(extent));
+        }
+        return extents;
+    }
+
+    static long inodeOf(Path file) throws IOException {
+        return (Long) Files.getAttribute(file, "unix:ino");
+    }
+
+    static List<Long> fileOwnerInodes(List<Owner> owners) {
+        return owners.stream().filter(FileOwner.class::isInstance).map(o -> ((FileOwner) o).inode()).toList();
+    }
+
+    @Test
+    void namesTheOwnerOfASmallFilesBlock() throws Exception {
+        Path file = write(freshDirectory().resolve("small"), 4096, 1);
+        LiveReverseMap map = builtMap();
+        FiemapExtent extent = extentsOf(file).get(0);
+
+        List<Owner> owners = map.ownersOfAllocated(extent.physical(), extent.physical() + 4096);
+
+        assertThat(owners).containsExactly(new FileOwner(inodeOf(file), map.index().orElseThrow()
+                .generationOf(inodeOf(file)).orElseThrow(), io.daxguard.spi.Fork.DATA, 0, extent.physical(), 4096,
+                false, false));
+    }
+
+    @Test
+    void givesTheFileOffsetOfABlockInsideALargeFile() throws Exception {
+        Path file = write(freshDirectory().resolve("large"), 8 << 20, 2);
+        LiveReverseMap map = builtMap();
+        FiemapExtent extent = extentsOf(file).get(0);
+        long block = extent.physical() + 5 * 4096;
+
+        List<Owner> owners = map.ownersOfAllocated(block, block + 4096);
+
+        assertThat(owners).singleElement().isInstanceOfSatisfying(FileOwner.class,
+                owner -> assertThat(owner.fileOffset()).isEqualTo(extent.logical() + 5 * 4096));
+    }
+
+    @Test
+    void namesEveryOwnerOfARangeSpanningTwoFiles() throws Exception {
+        Path directory = freshDirectory();
+        Path first = write(directory.resolve("first"), 8192, 3);
+        Path second = write(directory.resolve("second"), 8192, 4);
+        LiveReverseMap map = builtMap();
+        FiemapExtent a = extentsOf(first).get(0);
+        FiemapExtent b = extentsOf(second).get(0);
+        long from = Math.min(a.physical(), b.physical());
+        long to = Math.max(a.physicalEnd(), b.physicalEnd());
+
+        assertThat(fileOwnerInodes(map.ownersOfAllocated(from, to)))
+                .contains(inodeOf(first), inodeOf(second));
+    }
+
+    @Test
+    void findsAFileWrittenAfterTheIndexWasBuilt() throws Exception {
+        Path directory = freshDirectory();
+        LiveReverseMap map = builtMap();
+        Path late = write(directory.resolve("late"), 16384, 5);
+        FiemapExtent extent = extentsOf(late).get(0);
+
+        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+                .containsExactly(inodeOf(late));
+    }
+
+    @Test
+    void findsTheBlocksAFileGrewIntoAfterTheIndexWasBuilt() throws Exception {
+        Path file = write(freshDirectory().resolve("growing"), 4096, 6);
+        LiveReverseMap map = builtMap();
+        write(file, 1 << 20, 7);
+        List<FiemapExtent> extents = extentsOf(file);
+        FiemapExtent last = extents.get(extents.size() - 1);
+
+        assertThat(fileOwnerInodes(map.ownersOfAllocated(last.physicalEnd() - 4096, last.physicalEnd())))
+                .containsExactly(inodeOf(file));
+    }
+
+    @Test
+    void neverNamesAFileForBlocksItNoLongerHas() throws Exception {
+        Path file = write(freshDirectory().resolve("truncated"), 1 << 20, 8);
+        LiveReverseMap map = builtMap();
+        FiemapExtent extent = extentsOf(file).get(0);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate(0);
+            channel.force(true);
+        }
+
+        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+                .doesNotContain(inodeOf(file));
+    }
+
+    @Test
+    void neverNamesADeletedFile() throws Exception {
+        Path file = write(freshDirectory().resolve("deleted"), 65536, 9);
+        LiveReverseMap map = builtMap();
+        FiemapExtent extent = extentsOf(file).get(0);
+        long inode = inodeOf(file);
+        Files.delete(file);
+
+        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+                .doesNotContain(inode);
+    }
+
+    @Test
+    void givesEveryHardLinkOfAFile() throws Exception {
+        Path directory = freshDirectory();
+        Path file = write(directory.resolve("linked"), 4096, 10);
+        Files.createDirectory(directory.resolve("sub"));
+        Files.createLink(directory.resolve("sub/again"), file);
+        LiveReverseMap map = builtMap();
+
+        assertThat(map.pathsOf(inodeOf(file))).containsExactlyInAnyOrder(file, directory.resolve("sub/again"));
+    }
+
+    @Test
+    void reportsAPreallocatedRangeAsUnwritten() throws Exception {
+        Path file = freshDirectory().resolve("preallocated");
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(0);
+        }
+        io.daxguard.spi.testkit.Command.run("fallocate", "-l", "1M", file.toString());
+        LiveReverseMap map = builtMap();
+        FiemapExtent extent = extentsOf(file).get(0);
+
+        assertThat(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)).singleElement()
+                .isInstanceOfSatisfying(FileOwner.class, owner -> assertThat(owner.unwritten()).isTrue());
+    }
+
+    @Test
+    void buildsWithFiemapWhenTheInodeScannerFails() throws Exception {
+        Path file = write(freshDirectory().resolve("scanned"), 4096, 11);
+        InodeScanner failing = (sink, cancelled) -> {
+            throw new IOException("media error in an inode table");
+        };
+        LiveReverseMap map = LiveReverseMap.start(filesystem().mountPoint(), ExtraExtentSource.NONE, failing, LOGGER,
+                p -> {
+                });
+        maps.add(map);
+        assertThat(map.awaitIndex(Duration.ofMinutes(5))).isTrue();
+        FiemapExtent extent = extentsOf(file).get(0);
+
+        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+                .containsExactly(inodeOf(file));
+    }
+
+    @Test
+    void answersSeveralThreadsAskingAtOnceAboutFilesWrittenAfterTheBuild() throws Exception {
+        Path directory = freshDirectory();
+        LiveReverseMap map = builtMap();
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            files.add(write(directory.resolve("concurrent" + i), 8192, 20 + i));
+        }
+        java.util.concurrent.ExecutorService askers = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<List<Long>>> answers = new ArrayList<>();
+            for (Path file : files) {
+                long physical = extentsOf(file).get(0).physical();
+                answers.add(askers.submit(() -> fileOwnerInodes(map.ownersOfAllocated(physical, physical + 4096))));
+            }
+            for (int i = 0; i < files.size(); i++) {
+                assertThat(answers.get(i).get()).containsExactly(inodeOf(files.get(i)));
+            }
+        } finally {
+            askers.shutdownNow();
+        }
+    }
+
+    @Test
+    void rebuildsOnlyOnceForBlocksNoFileExplains() throws Exception {
+        LiveReverseMap map = builtMap();
+        map.ownersOfAllocated(0, 4096);
+
+        map.ownersOfAllocated(4096, 8192);
+
+        assertThat(map.progress().builds()).isEqualTo(2);
+    }
+
+    @Test
+    void saysNoFileOwnsABlockOnlyMetadataHolds() throws Exception {
+        LiveReverseMap map = builtMap();
+
+        assertThat(map.ownersOfAllocated(0, 4096)).singleElement().isInstanceOf(io.daxguard.spi.UnknownOwner.class);
+    }
+
+    @Test
+    void reportsProgressUntilReady() throws Exception {
+        LiveReverseMap map = builtMap();
+
+        assertThat(map.progress().state()).isEqualTo(IndexBuildProgress.State.READY);
+    }
+
+    @Test
+    void stopsItsThreadOnClose() throws Exception {
+        LiveReverseMap map = builtMap();
+        map.close();
+
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                .noneMatch(name -> name.equals("daxguard-index " + filesystem().mountPoint()));
+    }
+}

@@ -1,0 +1,186 @@
+package io.daxguard.ext4;
+
+import io.daxguard.spi.AttachRefusedException;
+import io.daxguard.spi.FilesystemInfo;
+import io.daxguard.spi.FilesystemPlugin;
+import io.daxguard.spi.Holder;
+import io.daxguard.spi.Mount;
+import io.daxguard.spi.PluginContext;
+import io.daxguard.spi.index.ExtraExtentSource;
+import io.daxguard.spi.index.InodeScanner;
+import io.daxguard.spi.index.LiveReverseMap;
+import io.daxguard.spi.linux.FileStatus;
+import io.daxguard.spi.linux.FilesystemStats;
+import io.daxguard.spi.linux.FilesystemUuid;
+import io.daxguard.spi.linux.Getfsmap;
+import io.daxguard.spi.linux.NativeCallException;
+import io.daxguard.spi.linux.NativeFile;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * ext4: GETFSMAP for metadata and free space, a {@link LiveReverseMap} for file owners (ext4 keeps no
+ * reverse map). Needs Linux 4.12+ (GETFSMAP on ext4) and read access to the block device for the journal's
+ * location and the blocks FIEMAP does not show; without the device it still works, reporting those as unknown.
+ */
+public final class Ext4Plugin implements FilesystemPlugin {
+    /**
+     * Setting {@code plugins.ext4.indexSource}: where the index build takes files and extents from,
+     * {@value #INODE_TABLES} (default; one pass over the inode tables) or {@value #FIEMAP} (open and FIEMAP
+     * every file; slower, needs no access to the device).
+     */
+    public static final String INDEX_SOURCE = "indexSource";
+    public static final String INODE_TABLES = "inode-tables";
+    public static final String FIEMAP = "fiemap";
+    private static final long RESIZE_INODE = 7;
+
+    @Override
+    public String type() {
+        return "ext4";
+    }
+
+    @Override
+    public Holder attach(Mount mount, PluginContext context) throws IOException {
+        System.Logger logger = context.logger();
+        if (!mount.fsType().equals("ext4")) {
+            throw new AttachRefusedException(mount.mountPoint(), "filesystem type is " + mount.fsType() + ", not ext4");
+        }
+        if (!mount.showsWholeFilesystem()) {
+            throw new AttachRefusedException(mount.mountPoint(), "this mount shows only " + mount.root()
+                    + " of the filesystem; attach a mount of its root so the index sees every file");
+        }
+        NativeFile mountPoint = NativeFile.openDirectory(mount.mountPoint());
+        NativeFile device = null;
+        try {
+            FilesystemStats stats = FilesystemStats.of(mountPoint);
+            if (stats.magic() != FilesystemStats.EXT4_MAGIC) {
+                throw new AttachRefusedException(mount.mountPoint(), "not an ext4 filesystem (magic 0x"
+                        + Long.toHexString(stats.magic()) + ")");
+            }
+            int cookie = mount.device().encoded();
+            probeGetfsmap(mount, mountPoint, cookie, (int) stats.blockSize());
+            Ext4Geometry geometry = null;
+            try {
+                device = openDevice(mount);
+                geometry = Ext4Geometry.read(device);
+            } catch (IOException | IllegalArgumentException e) {
+                logger.log(System.Logger.Level.WARNING, "cannot read the superblock of " + mount.source() + " ("
+                        + e.getMessage() + "): the journal and extent-tree blocks of " + mount.mountPoint()
+                        + " will be reported as unknown");
+                if (device != null) {
+                    device.close();
+                    device = null;
+                }
+            }
+            long size = geometry != null ? geometry.blocksCount * geometry.blockSize
+                    : stats.blocks() * stats.blockSize();
+            String uuid = uuid(mountPoint, geometry);
+            ExtraExtentSource extras = geometry == null ? ExtraExtentSource.NONE
+                    : new Ext4ExtraExtents(device, geometry);
+            if (geometry != null && geometry.metaBlockGroups) {
+                logger.log(System.Logger.Level.WARNING, mount.mountPoint() + " uses meta_bg: extent-tree and hidden "
+                        + "xattr blocks will be reported as unknown");
+            }
+            List<Ext4Holder.HiddenMetadata> hidden = hiddenMetadata(geometry, device, logger);
+            // The inode-table scan is faster than FIEMAP per file; without the device, FIEMAP it is.
+            String source = context.settings().getOrDefault(INDEX_SOURCE, INODE_TABLES);
+            if (!source.equals(INODE_TABLES) && !source.equals(FIEMAP)) {
+                throw new AttachRefusedException(mount.mountPoint(), "setting plugins.ext4." + INDEX_SOURCE
+                        + " must be " + INODE_TABLES + " or " + FIEMAP + ", was \"" + source + "\"");
+            }
+            InodeScanner scanner = geometry == null || geometry.metaBlockGroups || source.equals(FIEMAP) ? null
+                    : new Ext4InodeScanner(device, geometry);
+            FilesystemInfo info = new FilesystemInfo(uuid, (int) stats.blockSize(), size,
+                    scanner == null ? "index:" + FIEMAP : "index:" + INODE_TABLES);
+            LiveReverseMap reverseMap = LiveReverseMap.start(mount.mountPoint(), extras, scanner, logger, progress -> {
+            });
+            return new Ext4Holder(mount, info, mountPoint, device, cookie, hidden, reverseMap);
+        } catch (IOException | RuntimeException e) {
+            mountPoint.close();
+            if (device != null) {
+                device.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The journal's and the resize inode's blocks, read from inodes 8 and 7 (any layout: extents, deeper
+     * trees, block maps); the superblock's copy of the journal's extents if inode 8 cannot be read.
+     */
+    private static List<Ext4Holder.HiddenMetadata> hiddenMetadata(Ext4Geometry geometry, NativeFile device,
+                                                                  System.Logger logger) {
+        List<Ext4Holder.HiddenMetadata> hidden = new ArrayList<>();
+        if (geometry == null) {
+            return hidden;
+        }
+        Ext4InodeScanner inodes = new Ext4InodeScanner(device, geometry);
+        List<long[]> journal = geometry.journal;
+        if (geometry.journalInode != 0 && !geometry.metaBlockGroups) {
+            try {
+                journal = inodes.blocksOf(geometry.journalInode);
+            } catch (IOException | RuntimeException e) {
+                logger.log(System.Logger.Level.WARNING, "cannot read the journal inode: " + e.getMessage());
+            }
+        }
+        journal.forEach(extent -> hidden.add(new Ext4Holder.HiddenMetadata(Ext4MetadataKind.JOURNAL, extent[0],
+                extent[1])));
+        if (!geometry.metaBlockGroups) {
+            try {
+                inodes.blocksOf(RESIZE_INODE).forEach(extent -> hidden.add(new Ext4Holder.HiddenMetadata(
+                        Ext4MetadataKind.RESIZE_INODE, extent[0], extent[1])));
+            } catch (IOException | RuntimeException e) {
+                logger.log(System.Logger.Level.WARNING, "cannot read the resize inode: " + e.getMessage());
+            }
+        }
+        hidden.sort(Comparator.comparingLong(Ext4Holder.HiddenMetadata::start));
+        return hidden;
+    }
+
+    /** FS_IOC_GETFSUUID (Linux 6.5+), else the superblock's. */
+    private static String uuid(NativeFile mountPoint, Ext4Geometry geometry) throws IOException {
+        try {
+            return FilesystemUuid.of(mountPoint);
+        } catch (NativeCallException e) {
+            if (geometry == null || !e.isUnsupported()) {
+                throw e;
+            }
+            return geometry.uuid;
+        }
+    }
+
+    private static void probeGetfsmap(Mount mount, NativeFile mountPoint, int cookie, int blockSize)
+            throws IOException {
+        try {
+            Getfsmap.query(mountPoint, cookie, 0, blockSize, 4, record -> false);
+        } catch (NativeCallException e) {
+            if (e.isUnsupported()) {
+                throw new AttachRefusedException(mount.mountPoint(), "the kernel has no GETFSMAP for ext4 (needs "
+                        + "Linux 4.12 or later)", e);
+            }
+            if (e.isPermissionDenied()) {
+                throw new AttachRefusedException(mount.mountPoint(), "GETFSMAP needs CAP_SYS_ADMIN", e);
+            }
+            throw e;
+        }
+    }
+
+    /** The mount's block device: its source if that is the device, else {@code /dev/block/M:m}. */
+    private static NativeFile openDevice(Mount mount) throws IOException {
+        Path source = Path.of(mount.source());
+        if (source.isAbsolute()) {
+            try {
+                FileStatus status = FileStatus.ofPath(source);
+                if (status.isBlockDevice() && status.rdev().equals(mount.device())) {
+                    return NativeFile.openReadOnly(source);
+                }
+            } catch (NativeCallException e) {
+                // fall back to the sysfs-style name
+            }
+        }
+        return NativeFile.openReadOnly(Path.of("/dev/block/" + mount.device()));
+    }
+}

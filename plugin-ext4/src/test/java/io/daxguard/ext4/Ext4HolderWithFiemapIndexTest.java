@@ -1,0 +1,27 @@
+package io.daxguard.ext4;
+
+import io.daxguard.spi.PluginContext;
+import java.util.Map;
+
+/** Every test of {@link Ext4HolderTest} again, with the index built by FIEMAP per file. */
+class Ext4HolderWithFiemapIndexTest extends Ext4HolderTest {
+    @Override
+    String expectedReverseMap() {
+        return "index:fiemap";
+    }
+
+    @Override
+    PluginContext context() {
+        return new PluginContext() {
+            @Override
+            public System.Logger logger() {
+                return System.getLogger("test");
+            }
+
+            @Override
+            public Map<String, String> settings() {
+                return Map.of(Ext4Plugin.INDEX_SOURCE, Ext4Plugin.FIEMAP);
+            }
+        };
+    }
+}
