@@ -2,8 +2,10 @@ package io.daxguard.spi;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The plugin's view of one mounted filesystem, as the kernel's {@code dax_holder_operations} is XFS's.
@@ -47,6 +49,38 @@ public interface Holder extends Closeable {
      * visited once even when shared. The scrubber reads these.
      */
     void forEachWrittenExtent(long from, long to, ExtentConsumer consumer) throws IOException;
+
+    /**
+     * Where the holder's own reverse map stands, when it builds one (a filesystem without a reverse map of its
+     * own: ext4, XFS without rmapbt); empty when the filesystem answers by itself.
+     */
+    default Optional<ReverseMapStatus> reverseMapStatus() {
+        return Optional.empty();
+    }
+
+    /**
+     * Waits until the holder can name the files owning a range: its first index build finished (or failed, or
+     * the holder closed). True at once for a holder that needs no index. Before then {@link #notifyFailure}
+     * answers data ranges with an {@link UnknownOwner} saying the index is being built; a caller that must
+     * have owners (a test, a benchmark, an operator's tool) waits here rather than polling.
+     *
+     * @return whether owners can be named (an index is ready)
+     */
+    default boolean awaitReverseMap(Duration timeout) throws InterruptedException {
+        return true;
+    }
+
+    /**
+     * The damaged ranges as the filesystem's offline checker reads a bad-block list, when it has one: ext4's
+     * {@code e2fsck -l} takes filesystem block numbers, one per line. Empty for a filesystem whose checker takes
+     * no such list (XFS).
+     *
+     * @param damaged filesystem-relative ranges
+     * @throws IllegalArgumentException when the list would be unreasonably long (a whole-device failure)
+     */
+    default Optional<String> offlineBadBlockList(List<FailureRange> damaged) {
+        return Optional.empty();
+    }
 
     @Override
     void close() throws IOException;

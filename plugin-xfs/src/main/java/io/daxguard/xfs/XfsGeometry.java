@@ -41,9 +41,10 @@ import io.daxguard.spi.linux.NativeFile;
  * @param logStart   first block of an internal log, 0 for an external log
  * @param flags      {@code XFS_FSOP_GEOM_FLAGS_*}
  * @param uuid       the filesystem UUID, lower case with dashes (for kernels before {@code FS_IOC_GETFSUUID})
+ * @param sectorSize the data device's sector size in bytes (each AG's header sectors are this big)
  */
 public record XfsGeometry(int blockSize, int agBlocks, int agCount, int logBlocks, long dataBlocks,
-                          long rtBlocks, long logStart, int flags, String uuid) {
+                          long rtBlocks, long logStart, int flags, String uuid, int sectorSize) {
     /** {@code _IOR('X', 126, struct xfs_fsop_geom)}, Linux 5.1. */
     static final long XFS_IOC_FSGEOMETRY = 0x8100587eL;
     /** {@code _IOR('X', 124, struct xfs_fsop_geom_v4)}, for kernels before 5.1. */
@@ -54,6 +55,7 @@ public record XfsGeometry(int blockSize, int agBlocks, int agCount, int logBlock
     static final int OFFSET_AGBLOCKS = 8;
     static final int OFFSET_AGCOUNT = 12;
     static final int OFFSET_LOGBLOCKS = 16;
+    static final int OFFSET_SECTSIZE = 20;
     static final int OFFSET_DATABLOCKS = 32;
     static final int OFFSET_RTBLOCKS = 40;
     static final int OFFSET_LOGSTART = 56;
@@ -78,7 +80,7 @@ public record XfsGeometry(int blockSize, int agBlocks, int agCount, int logBlock
             return new XfsGeometry(buffer.getInt(OFFSET_BLOCKSIZE), buffer.getInt(OFFSET_AGBLOCKS),
                     buffer.getInt(OFFSET_AGCOUNT), buffer.getInt(OFFSET_LOGBLOCKS), buffer.getLong(OFFSET_DATABLOCKS),
                     buffer.getLong(OFFSET_RTBLOCKS), buffer.getLong(OFFSET_LOGSTART), buffer.getInt(OFFSET_FLAGS),
-                    formatUuid(buffer.getByteArray(OFFSET_UUID, 16)));
+                    formatUuid(buffer.getByteArray(OFFSET_UUID, 16)), buffer.getInt(OFFSET_SECTSIZE));
         }
     }
 
@@ -106,6 +108,21 @@ public record XfsGeometry(int blockSize, int agBlocks, int agCount, int logBlock
     /** Whether the journal lives on a device of its own. */
     public boolean hasExternalLog() {
         return logStart == 0;
+    }
+
+    /**
+     * {@code log2} of the AG size rounded up to a power of two ({@code sb_agblklog}): an XFS filesystem block
+     * number ({@code xfs_fsblock_t}, as {@link #logStart} is) is {@code agno << agBlockLog | agbno}.
+     */
+    public int agBlockLog() {
+        return 32 - Integer.numberOfLeadingZeros(agBlocks - 1);
+    }
+
+    /** The byte offset on the data device of a filesystem block number ({@code XFS_FSB_TO_DADDR} in bytes). */
+    public long fsBlockToByte(long fsBlock) {
+        long ag = fsBlock >>> agBlockLog();
+        long agBlock = fsBlock & ((1L << agBlockLog()) - 1);
+        return (ag * agBlocks + agBlock) * blockSize;
     }
 
     /** The size of the data device's filesystem in bytes. */

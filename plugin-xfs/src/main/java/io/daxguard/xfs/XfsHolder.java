@@ -49,6 +49,11 @@ final class XfsHolder implements Holder {
     /** Opens the mount point for one query, checking it still shows this filesystem. */
     private NativeFile openFilesystem() throws IOException {
         checkOpen();
+        return openChecked(mount);
+    }
+
+    /** Opens the mount point, checking it still shows the mount's device; the caller closes it. */
+    static NativeFile openChecked(Mount mount) throws IOException {
         NativeFile filesystem = NativeFile.openReadOnly(mount.mountPoint());
         try {
             if (!filesystem.status().device().equals(mount.device())) {
@@ -157,7 +162,7 @@ final class XfsHolder implements Holder {
         }
     }
 
-    private static boolean isWritten(FsmapRecord record) {
+    static boolean isWritten(FsmapRecord record) {
         if (record.isPrealloc()) {
             return false;
         }
@@ -170,7 +175,7 @@ final class XfsHolder implements Holder {
     }
 
     /** Merges extents given in order of their start into disjoint runs, handing each run on once. */
-    private static final class ExtentMerger {
+    static final class ExtentMerger {
         private final ExtentConsumer consumer;
         private long start = -1;
         private long end = -1;

@@ -6,6 +6,8 @@ import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.PluginContext;
+import io.daxguard.spi.index.IndexOptions;
+import io.daxguard.spi.index.LiveReverseMap;
 import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.FilesystemStats;
 import io.daxguard.spi.linux.FilesystemUuid;
@@ -19,16 +21,17 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The XFS plugin: owners come from the filesystem's reverse-map btree through {@code FS_IOC_GETFSMAP}.
+ * The XFS plugin: owners come from the filesystem's reverse-map btree through {@code FS_IOC_GETFSMAP}
+ * ({@link XfsHolder}); on a filesystem made without it, from an index daxguard builds ({@link XfsIndexedHolder}).
  *
- * <p>Attaching refuses, with the fix in the reason, a filesystem GETFSMAP cannot answer for: one made without
- * the reverse-map btree, and any filesystem when the agent lacks {@code CAP_SYS_ADMIN}. In both cases the kernel
- * still answers GETFSMAP, but from the free-space btree, reporting every used block as "unknown owner"; so the
- * first is told by the geometry flags and the second by probing the superblock's owner.
+ * <p>Without rmapbt the kernel answers GETFSMAP from the free-space btree, reporting every used block as
+ * "unknown owner"; the geometry flags tell this case. With rmapbt the kernel does the same for a caller without
+ * {@code CAP_SYS_ADMIN}: attaching refuses that, told by probing the superblock's owner, with the fix in the
+ * reason (the index is no substitute there: an administrator should grant the capability).
  */
 public final class XfsPlugin implements FilesystemPlugin {
-    static final String NO_REVERSE_MAP = "XFS made without the reverse-map btree (mkfs.xfs -m rmapbt=1); daxguard"
-            + " cannot find owners on it yet";
+    /** {@link io.daxguard.spi.FilesystemInfo#reverseMap} of a filesystem without rmapbt. */
+    static final String INDEX_FIEMAP = "index:fiemap";
     static final String NO_CAP_SYS_ADMIN = "GETFSMAP reports no inode owners without CAP_SYS_ADMIN; run daxguard as"
             + " root or with AmbientCapabilities=CAP_SYS_ADMIN";
 
@@ -46,14 +49,41 @@ public final class XfsPlugin implements FilesystemPlugin {
         Objects.requireNonNull(mount, "mount is null");
         Objects.requireNonNull(context, "context is null");
         try (NativeFile filesystem = NativeFile.openReadOnly(mount.mountPoint())) {
-            FilesystemInfo info = examine(mount, filesystem);
+            XfsGeometry geometry = examine(mount, filesystem);
+            if (!geometry.hasReverseMap()) {
+                return attachIndexed(mount, context, filesystem, geometry);
+            }
+            probeOwners(mount, filesystem, geometry);
+            FilesystemInfo info = new FilesystemInfo(uuid(filesystem, geometry), geometry.blockSize(),
+                    geometry.dataBytes(), "rmapbt");
             context.logger().log(System.Logger.Level.INFO, "holding XFS {0} on {1} ({2}), uuid {3}",
                     mount.mountPoint(), mount.source(), mount.device(), info.uuid());
             return new XfsHolder(mount, info, mount.device().encoded());
         }
     }
 
-    private static FilesystemInfo examine(Mount mount, NativeFile filesystem) throws IOException {
+    /**
+     * No reverse-map btree: owners come from an index of every file's extents (FIEMAP per file), built on the
+     * index's own thread; attaching returns at once.
+     */
+    private static Holder attachIndexed(Mount mount, PluginContext context, NativeFile filesystem,
+                                        XfsGeometry geometry) throws IOException {
+        if (!mount.showsWholeFilesystem()) {
+            throw new AttachRefusedException(mount.mountPoint(), "XFS without the reverse-map btree is indexed from"
+                    + " its directory tree, and this mount shows only " + mount.root() + "; attach a mount of its root");
+        }
+        FilesystemInfo info = new FilesystemInfo(uuid(filesystem, geometry), geometry.blockSize(), geometry.dataBytes(),
+                INDEX_FIEMAP);
+        context.logger().log(System.Logger.Level.INFO, "holding XFS {0} on {1} ({2}), uuid {3}, without the"
+                + " reverse-map btree: building an index of its files (mkfs.xfs -m rmapbt=1 would make this"
+                + " unnecessary)", mount.mountPoint(), mount.source(), mount.device(), info.uuid());
+        LiveReverseMap map = LiveReverseMap.start(mount.mountPoint(), IndexOptions.defaults(), context.logger(),
+                progress -> { });
+        return new XfsIndexedHolder(mount, info, mount.device().encoded(),
+                XfsFixedMetadata.of(geometry, mount.source()), map);
+    }
+
+    private static XfsGeometry examine(Mount mount, NativeFile filesystem) throws IOException {
         FilesystemStats stats = FilesystemStats.of(filesystem);
         if (stats.magic() != FilesystemStats.XFS_MAGIC) {
             throw new AttachRefusedException(mount.mountPoint(), "not an XFS filesystem (statfs magic 0x"
@@ -64,12 +94,7 @@ public final class XfsPlugin implements FilesystemPlugin {
             throw new AttachRefusedException(mount.mountPoint(), "the mount point shows device " + status.device()
                     + ", not " + mount.device() + " as the mount table said; refresh the topology");
         }
-        XfsGeometry geometry = XfsGeometry.of(filesystem);
-        if (!geometry.hasReverseMap()) {
-            throw new AttachRefusedException(mount.mountPoint(), NO_REVERSE_MAP);
-        }
-        probeOwners(mount, filesystem, geometry);
-        return new FilesystemInfo(uuid(filesystem, geometry), geometry.blockSize(), geometry.dataBytes(), "rmapbt");
+        return XfsGeometry.of(filesystem);
     }
 
     /**

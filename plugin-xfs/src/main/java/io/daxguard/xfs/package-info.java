@@ -1,8 +1,11 @@
 /**
  * The XFS filesystem plugin: reverse-maps failed byte ranges to owners through {@code FS_IOC_GETFSMAP} over the
- * reverse-map btree, with inode generations from {@code XFS_IOC_BULKSTAT}. Depends on the plugin API only.
+ * reverse-map btree, with inode generations from {@code XFS_IOC_BULKSTAT} ({@code XfsHolder}). Depends on the
+ * plugin API only.
  *
- * <p>Requirements, checked when attaching: a filesystem made with {@code mkfs.xfs -m rmapbt=1}, and
- * {@code CAP_SYS_ADMIN} (without it XFS answers GETFSMAP from the free-space btree and names no owners).
+ * <p>A filesystem made without the reverse-map btree ({@code mkfs.xfs -m rmapbt=0}) is held through the plugin
+ * API's index ({@link io.daxguard.spi.index.LiveReverseMap}, FIEMAP per file): {@code XfsIndexedHolder}. With
+ * rmapbt, {@code CAP_SYS_ADMIN} is checked when attaching (without it XFS answers GETFSMAP from the free-space
+ * btree and names no owners).
  */
 package io.daxguard.xfs;

@@ -9,12 +9,14 @@ import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.PluginContext;
+import io.daxguard.spi.ReverseMapStatus;
 import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.testkit.Command;
 import io.daxguard.spi.testkit.Privileges;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -50,13 +52,30 @@ class XfsAttachTest {
     }
 
     @Test
-    void refusesXfsMadeWithoutTheReverseMapBtree() throws IOException {
-        try (ScratchFilesystem fs = ScratchFilesystem.xfs().mkfsOptions("-m", "rmapbt=0,reflink=0").create()) {
-            Mount mount = XfsFixtures.mountOf(fs);
+    void holdsXfsMadeWithoutTheReverseMapBtreeThroughAnIndexOfItsFiles() throws Exception {
+        try (ScratchFilesystem fs = ScratchFilesystem.xfs().mkfsOptions("-m", "rmapbt=0,reflink=0").create();
+             Holder holder = new XfsPlugin().attach(XfsFixtures.mountOf(fs), CONTEXT)) {
 
-            assertThatThrownBy(() -> new XfsPlugin().attach(mount, CONTEXT))
-                    .isInstanceOfSatisfying(AttachRefusedException.class,
-                            refused -> assertThat(refused.reason()).isEqualTo(XfsPlugin.NO_REVERSE_MAP));
+            assertThat(holder.info().reverseMap()).isEqualTo("index:fiemap");
+            assertThat(holder.awaitReverseMap(Duration.ofMinutes(1))).isTrue();
+            assertThat(holder.reverseMapStatus()).hasValueSatisfying(
+                    status -> assertThat(status.state()).isEqualTo(ReverseMapStatus.State.READY));
+        }
+    }
+
+    @Test
+    void closingTheIndexedHolderStopsItsIndexThreadAndKeepsNoDescriptor() throws Exception {
+        try (ScratchFilesystem fs = ScratchFilesystem.xfs().mkfsOptions("-m", "rmapbt=0,reflink=0").create()) {
+            Holder holder = new XfsPlugin().attach(XfsFixtures.mountOf(fs), CONTEXT);
+            holder.awaitReverseMap(Duration.ofMinutes(1));
+            holder.notifyFailure(FailureRange.of(0, 1 << 20));
+            holder.close();
+
+            assertThat(Thread.getAllStackTraces().keySet()).noneMatch(thread -> thread.isAlive()
+                    && thread.getName().equals("daxguard-index " + fs.mountPoint()));
+            try (var descriptors = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+                assertThat(descriptors.map(XfsAttachTest::target)).doesNotContain(fs.mountPoint().toString());
+            }
         }
     }
 

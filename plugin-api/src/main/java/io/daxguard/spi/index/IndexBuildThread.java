@@ -39,6 +39,7 @@ final class IndexBuildThread {
     private volatile ExtentIndex current;
     private volatile IndexBuildProgress progress = IndexBuildProgress.starting();
     private volatile boolean closed;
+    private volatile boolean building;
     private CompletableFuture<ExtentIndex> latest;
     private long latestScheduledNanos;
     private long gapRefreshes;
@@ -65,6 +66,11 @@ final class IndexBuildThread {
 
     IndexBuildProgress progress() {
         return progress;
+    }
+
+    /** Whether a build (the first or a refresh) is running now. */
+    boolean isBuilding() {
+        return building;
     }
 
     boolean awaitFirstBuild(Duration timeout) throws InterruptedException {
@@ -170,6 +176,7 @@ final class IndexBuildThread {
     }
 
     private void runBuild(CompletableFuture<ExtentIndex> build) {
+        building = true;
         try (NativeFile mountPoint = NativeFile.openDirectory(root)) {
             long expected = InodeCounts.of(mountPoint).used();
             long builds = progress.builds();
@@ -218,6 +225,7 @@ final class IndexBuildThread {
                 throw error;
             }
         } finally {
+            building = false;
             firstBuild.countDown();
         }
     }

@@ -22,34 +22,29 @@ final class LiveConfirmation {
 
     private final ExtraExtentSource extras;
     private final Object rootLock = new Object();
-    private NativeFile root;
     private boolean closed;
 
     LiveConfirmation(ExtraExtentSource extras) {
         this.extras = extras;
     }
 
-    /** The root directory, opened once and kept: every confirmation starts its no-follow walk there. */
+    /**
+     * The root directory, opened for one confirmation: a descriptor kept between queries would make the
+     * administrator's {@code umount} fail with EBUSY (opening costs a few microseconds).
+     */
     private NativeFile root(ExtentIndex index) throws IOException {
         synchronized (rootLock) {
             if (closed) {
                 throw new IOException("reverse map of " + index.root() + " is closed");
             }
-            if (root == null) {
-                root = NativeFile.openDirectory(index.root());
-            }
-            return root;
         }
+        return NativeFile.openDirectory(index.root());
     }
 
-    /** Closes the kept root directory; called once every query has returned. */
-    void close() throws IOException {
+    /** Refuses confirmations from now on; called once every query has returned. */
+    void close() {
         synchronized (rootLock) {
             closed = true;
-            if (root != null) {
-                root.close();
-                root = null;
-            }
         }
     }
 
@@ -103,7 +98,7 @@ final class LiveConfirmation {
             return NativeFile.openDirectory(index.root());
         }
         NativeFile current = root(index);
-        boolean owned = false;
+        boolean owned = true;
         for (int i = 0; i < components.size(); i++) {
             boolean last = i == components.size() - 1;
             NativeFile next;

@@ -2,6 +2,7 @@ package io.daxguard.spi.index;
 
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.Owner;
+import io.daxguard.spi.ReverseMapStatus;
 import io.daxguard.spi.UnknownOwner;
 import java.io.Closeable;
 import java.io.IOException;
@@ -79,6 +80,21 @@ public final class LiveReverseMap implements Closeable {
     /** Where the build is. */
     public IndexBuildProgress progress() {
         return builds.progress();
+    }
+
+    /** Where the map stands, as the SPI reports it ({@link io.daxguard.spi.Holder#reverseMapStatus}). */
+    public ReverseMapStatus status() {
+        IndexBuildProgress now = builds.progress();
+        ExtentIndex index = builds.current();
+        return switch (now.state()) {
+            case BUILDING -> new ReverseMapStatus(ReverseMapStatus.State.BUILDING, now.percentDone(),
+                    now.filesMapped(), now.extents(), "");
+            case READY -> new ReverseMapStatus(builds.isBuilding() ? ReverseMapStatus.State.REBUILDING
+                    : ReverseMapStatus.State.READY, 100, index == null ? now.filesMapped() : index.fileCount(),
+                    index == null ? now.extents() : index.extentCount(), "");
+            case FAILED -> new ReverseMapStatus(ReverseMapStatus.State.FAILED, 0, 0, 0, now.failure());
+            case CLOSED -> new ReverseMapStatus(ReverseMapStatus.State.CLOSED, 0, 0, 0, "");
+        };
     }
 
     /** Waits until the first build finished (or failed, or the map closed); true if an index is ready. */
@@ -232,7 +248,7 @@ public final class LiveReverseMap implements Closeable {
         }
     }
 
-    /** Stops the build thread (see the class comment), fails waiting queries, closes the kept root. */
+    /** Stops the build thread (see the class comment), fails waiting queries, refuses further confirmations. */
     @Override
     public void close() throws IOException {
         try {
