@@ -8,6 +8,7 @@ import io.daxguard.spi.FreeSpaceOwner;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
+import io.daxguard.spi.ReverseMapStatus;
 import io.daxguard.spi.UnknownOwner;
 import io.daxguard.spi.index.IndexBuildProgress;
 import io.daxguard.spi.index.LiveReverseMap;
@@ -36,17 +37,15 @@ import java.util.Optional;
 public final class Ext4Holder implements Holder {
     private final Mount mount;
     private final FilesystemInfo info;
-    private final NativeFile mountPoint;
     private final NativeFile device;
     private final int deviceCookie;
     private final List<HiddenMetadata> hiddenMetadata;
     private final LiveReverseMap reverseMap;
 
-    Ext4Holder(Mount mount, FilesystemInfo info, NativeFile mountPoint, NativeFile device, int deviceCookie,
+    Ext4Holder(Mount mount, FilesystemInfo info, NativeFile device, int deviceCookie,
                List<HiddenMetadata> hiddenMetadata, LiveReverseMap reverseMap) {
         this.mount = Objects.requireNonNull(mount, "mount is null");
         this.info = Objects.requireNonNull(info, "info is null");
-        this.mountPoint = Objects.requireNonNull(mountPoint, "mountPoint is null");
         this.device = device;
         this.deviceCookie = deviceCookie;
         this.hiddenMetadata = List.copyOf(hiddenMetadata);
@@ -84,6 +83,31 @@ public final class Ext4Holder implements Holder {
     }
 
     @Override
+    public Optional<ReverseMapStatus> reverseMapStatus() {
+        return Optional.of(reverseMap.status());
+    }
+
+    @Override
+    public boolean awaitReverseMap(Duration timeout) throws InterruptedException {
+        return reverseMap.awaitIndex(timeout);
+    }
+
+    /** {@inheritDoc} The text of {@link #badBlockList}: filesystem block numbers, one per line. */
+    @Override
+    public Optional<String> offlineBadBlockList(List<FailureRange> damaged) {
+        return Optional.of(badBlockList(damaged.stream().map(range -> new BadBlockList.Range(range.offset(),
+                range.length())).toList()).text());
+    }
+
+    /**
+     * Opens the mount point for one query: a descriptor kept between queries would make the administrator's
+     * {@code umount} fail with EBUSY.
+     */
+    private NativeFile openMountPoint() throws IOException {
+        return NativeFile.openDirectory(mount.mountPoint());
+    }
+
+    @Override
     public List<Owner> notifyFailure(FailureRange range) throws IOException {
         long asked = System.nanoTime();
         List<Owner> owners = new ArrayList<>();
@@ -104,19 +128,21 @@ public final class Ext4Holder implements Holder {
         long[] covered = {range.offset()};
         List<long[]> allocated = new ArrayList<>();
         List<long[]> inodeTables = new ArrayList<>();
-        Getfsmap.query(mountPoint, deviceCookie, range.offset(), end, Getfsmap.DEFAULT_BATCH, record -> {
-            long from = Math.max(record.physical(), range.offset());
-            long to = Math.min(record.end(), end);
-            if (from >= to) {
+        try (NativeFile mountPoint = openMountPoint()) {
+            Getfsmap.query(mountPoint, deviceCookie, range.offset(), end, Getfsmap.DEFAULT_BATCH, record -> {
+                long from = Math.max(record.physical(), range.offset());
+                long to = Math.min(record.end(), end);
+                if (from >= to) {
+                    return true;
+                }
+                if (from > covered[0]) {
+                    owners.add(new UnknownOwner(covered[0], from - covered[0], "GETFSMAP reported nothing here"));
+                }
+                covered[0] = Math.max(covered[0], to);
+                classify(record, from, to, owners, allocated, inodeTables);
                 return true;
-            }
-            if (from > covered[0]) {
-                owners.add(new UnknownOwner(covered[0], from - covered[0], "GETFSMAP reported nothing here"));
-            }
-            covered[0] = Math.max(covered[0], to);
-            classify(record, from, to, owners, allocated, inodeTables);
-            return true;
-        });
+            });
+        }
         if (covered[0] < end) {
             owners.add(new UnknownOwner(covered[0], end - covered[0], "GETFSMAP reported nothing here"));
         }
@@ -203,40 +229,38 @@ public final class Ext4Holder implements Holder {
             return;
         }
         long[] pending = {-1, -1};
-        Getfsmap.query(mountPoint, deviceCookie, from, end, Getfsmap.DEFAULT_BATCH, record -> {
-            long start = Math.max(record.physical(), from);
-            long stop = Math.min(record.end(), end);
-            if (start >= stop || (record.isSpecialOwner() && record.owner() == FsmapRecord.OWN_FREE)) {
+        try (NativeFile mountPoint = openMountPoint()) {
+            Getfsmap.query(mountPoint, deviceCookie, from, end, Getfsmap.DEFAULT_BATCH, record -> {
+                long start = Math.max(record.physical(), from);
+                long stop = Math.min(record.end(), end);
+                if (start >= stop || (record.isSpecialOwner() && record.owner() == FsmapRecord.OWN_FREE)) {
+                    return true;
+                }
+                if (pending[0] >= 0 && start <= pending[1]) {
+                    pending[1] = Math.max(pending[1], stop);
+                    return true;
+                }
+                if (pending[0] >= 0) {
+                    consumer.accept(pending[0], pending[1] - pending[0]);
+                }
+                pending[0] = start;
+                pending[1] = stop;
                 return true;
-            }
-            if (pending[0] >= 0 && start <= pending[1]) {
-                pending[1] = Math.max(pending[1], stop);
-                return true;
-            }
-            if (pending[0] >= 0) {
-                consumer.accept(pending[0], pending[1] - pending[0]);
-            }
-            pending[0] = start;
-            pending[1] = stop;
-            return true;
-        });
+            });
+        }
         if (pending[0] >= 0) {
             consumer.accept(pending[0], pending[1] - pending[0]);
         }
     }
 
-    /** Stops the index thread (see {@link LiveReverseMap#close}), then closes the descriptors. */
+    /** Stops the index thread (see {@link LiveReverseMap#close}), then closes the device. */
     @Override
     public void close() throws IOException {
         try {
             reverseMap.close();
         } finally {
-            try {
-                mountPoint.close();
-            } finally {
-                if (device != null) {
-                    device.close();
-                }
+            if (device != null) {
+                device.close();
             }
         }
     }

@@ -1,0 +1,83 @@
+package io.daxguard.ext4;
+
+import static io.daxguard.ext4.Ext4Files.BLOCK;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.daxguard.spi.FailureRange;
+import io.daxguard.spi.Holder;
+import io.daxguard.spi.ReverseMapStatus;
+import io.daxguard.spi.linux.FiemapExtent;
+import io.daxguard.spi.testkit.ScratchFilesystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** What the agent reads through the generic SPI: index status, waiting for the index, the e2fsck bad-block list. */
+@Tag("mount")
+class Ext4HolderSpiTest {
+    @RegisterExtension
+    static final ScratchFilesystem FILESYSTEM = ScratchFilesystem.ext4().mkfsOptions("-b", "4096").build();
+
+    private static Holder holder;
+
+    @BeforeAll
+    static void attach() throws Exception {
+        Ext4Files.write(FILESYSTEM.path("data.bin"), 0, 8 * BLOCK, 1);
+        holder = new Ext4Plugin().attach(Ext4Files.mountOf(FILESYSTEM),
+                io.daxguard.spi.PluginContext.of(System.getLogger("test")));
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        if (holder != null) {
+            holder.close();
+        }
+    }
+
+    @Test
+    void awaitingTheReverseMapLeavesItReadyWithTheFilesIndexed() throws Exception {
+        assertThat(holder.awaitReverseMap(Duration.ofMinutes(2))).isTrue();
+
+        assertThat(holder.reverseMapStatus()).hasValueSatisfying(status -> {
+            assertThat(status.state()).isIn(ReverseMapStatus.State.READY, ReverseMapStatus.State.REBUILDING);
+            assertThat(status.files()).isGreaterThanOrEqualTo(2); // the root directory and data.bin at least
+            assertThat(status.describe()).startsWith(status.state() == ReverseMapStatus.State.READY ? "ready: "
+                    : "rebuilding");
+        });
+    }
+
+    @Test
+    void theOfflineBadBlockListNamesTheFilesystemBlocksOfTheDamage() throws Exception {
+        FiemapExtent extent = Ext4Files.extentsOf(FILESYSTEM.path("data.bin")).get(0);
+        long third = extent.physical() / BLOCK + 2;
+
+        String list = holder.offlineBadBlockList(List.of(FailureRange.of(third * BLOCK + 512, BLOCK))).orElseThrow();
+
+        assertThat(list).isEqualTo(third + "\n" + (third + 1) + "\n");
+    }
+
+    @Test
+    void keepsNoDescriptorOnTheMountPointSoTheAdministratorCanUnmount() throws Exception {
+        holder.awaitReverseMap(Duration.ofMinutes(2));
+        FiemapExtent extent = Ext4Files.extentsOf(FILESYSTEM.path("data.bin")).get(0);
+        holder.notifyFailure(FailureRange.of(0, extent.physical() + BLOCK));
+
+        try (var descriptors = Files.list(Path.of("/proc/self/fd"))) {
+            assertThat(descriptors.map(Ext4HolderSpiTest::target)).doesNotContain(FILESYSTEM.mountPoint().toString());
+        }
+    }
+
+    private static String target(Path descriptor) {
+        try {
+            return Files.readSymbolicLink(descriptor).toString();
+        } catch (java.io.IOException closedMeanwhile) {
+            return "";
+        }
+    }
+}
