@@ -112,5 +112,10 @@ public final class Agent implements AutoCloseable {
         public Settings withStateDirectory(Path directory) {
             return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem, directory);
         }
+
+        /** Another mount table to read, for example a copy listing only the filesystems a test or benchmark owns. */
+        public Settings withMountinfo(Path table) {
+            return new Settings(sysfs, table, mbeanServer, pluginLoader, fileMBeansPerFilesystem, stateDirectory);
+        }
     }
 }

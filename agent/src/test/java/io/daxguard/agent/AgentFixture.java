@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.rmi.NoSuchObjectException;
@@ -14,8 +15,10 @@ import java.rmi.registry.LocateRegistry;
 import java.rmi.registry.Registry;
 import java.rmi.server.UnicastRemoteObject;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import javax.management.MBeanServer;
 import javax.management.MBeanServerConnection;
 import javax.management.MBeanServerFactory;
@@ -28,6 +31,10 @@ import javax.management.remote.JMXServiceURL;
 /**
  * An agent on its own MBean server, served by a real RMI connector on loopback, and a client connected to
  * it; closes all of it. Also writes test files and says where their bytes are.
+ *
+ * <p>The agent sees only the mounts the test names (a filtered copy of {@code /proc/self/mountinfo}): with the
+ * ext4 plugin on the class path it would otherwise index the machine's root filesystem, and it would walk other
+ * tests' scratch filesystems (whose unmount could then meet EBUSY).
  */
 final class AgentFixture implements AutoCloseable {
     private final MBeanServer server = MBeanServerFactory.newMBeanServer();
@@ -35,9 +42,16 @@ final class AgentFixture implements AutoCloseable {
     private final Registry registry;
     private final JMXConnectorServer connectorServer;
     private final JMXConnector client;
+    private final Path mountinfo;
 
-    AgentFixture() throws Exception {
-        agent = Agent.start(Agent.Settings.defaults().withMBeanServer(server));
+    /** An agent watching the filesystems mounted at {@code watched} and nothing else. */
+    AgentFixture(Path... watched) throws Exception {
+        if (watched.length == 0) {
+            throw new IllegalArgumentException("name the mount points the agent may watch");
+        }
+        mountinfo = Files.createTempFile("daxguard-mountinfo", "");
+        Files.write(mountinfo, onlyMountsAt(Path.of("/proc/self/mountinfo"), Set.of(watched)));
+        agent = Agent.start(Agent.Settings.defaults().withMBeanServer(server).withMountinfo(mountinfo));
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
@@ -72,10 +86,24 @@ final class AgentFixture implements AutoCloseable {
                 } catch (NoSuchObjectException alreadyGone) {
                     // Nothing to release.
                 } finally {
-                    agent.close();
+                    try {
+                        agent.close();
+                    } finally {
+                        Files.deleteIfExists(mountinfo);
+                    }
                 }
             }
         }
+    }
+
+    /** The lines of a mountinfo table whose mount point (fifth field) is one of {@code mountPoints}. */
+    static List<String> onlyMountsAt(Path table, Set<Path> mountPoints) throws IOException {
+        Set<String> wanted = new HashSet<>();
+        mountPoints.forEach(point -> wanted.add(point.toString()));
+        return Files.readAllLines(table).stream().filter(line -> {
+            String[] fields = line.split(" ");
+            return fields.length > 4 && wanted.contains(fields[4]);
+        }).toList();
     }
 
     /** Writes {@code bytes} of seeded random data to a new file and fsyncs it, so its blocks are allocated. */

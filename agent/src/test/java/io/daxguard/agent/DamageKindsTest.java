@@ -28,7 +28,7 @@ class DamageKindsTest {
 
     @BeforeAll
     static void startAgent() throws Exception {
-        fixture = new AgentFixture();
+        fixture = new AgentFixture(XFS.mountPoint());
         remote = fixture.remote();
     }
 

@@ -160,4 +160,21 @@ final class FilesystemBean implements FilesystemMXBean {
                         registered.test(file) ? ObjectNames.damagedFile(mountPoint(), file.displayPath()).toString() : ""))
                 .toList();
     }
+
+    // Issue 3: the reverse-map index of filesystems that keep none (ext4, XFS without rmapbt).
+
+    @Override
+    public String getReverseMapStatus() {
+        return IndexStatusView.reverseMapStatus(filesystem);
+    }
+
+    @Override
+    public boolean awaitReverseMap(int timeoutSeconds) {
+        return IndexStatusView.awaitReverseMap(filesystem, timeoutSeconds);
+    }
+
+    @Override
+    public String badBlockList() {
+        return IndexStatusView.badBlockList(filesystem, ledger.records());
+    }
 }

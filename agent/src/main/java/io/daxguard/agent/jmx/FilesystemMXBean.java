@@ -48,4 +48,21 @@ public interface FilesystemMXBean {
     List<DamagedFileSummary> listDamagedFiles(
             @Description(name = "offset", value = "How many files to skip") int offset,
             @Description(name = "limit", value = "At most this many files (1..1000)") int limit);
+
+    // Issue 3: the reverse-map index of filesystems that keep none (ext4, XFS without rmapbt).
+
+    @Description("The reverse-map index daxguard builds for a filesystem that keeps none (ext4, XFS without "
+            + "rmapbt): \"building 45% ...\", \"ready: 202,022 files, 205,113 extents\", \"rebuilding ...\" or "
+            + "\"failed: why\"; \"none needed\" when the filesystem keeps its own reverse map")
+    String getReverseMapStatus();
+
+    @Description("Waits until owners of file data can be named (the first index build is done), at most the given "
+            + "seconds; true when they can. Until then failures in file data are recorded with an unknown owner")
+    boolean awaitReverseMap(
+            @Description(name = "timeoutSeconds", value = "At most this long (1..3600)") int timeoutSeconds);
+
+    @Description("The blocks of this filesystem's open damage as its offline checker reads a bad-block list "
+            + "(ext4: e2fsck -l FILE, one filesystem block number per line). Empty when there is no open damage, "
+            + "and for a filesystem whose checker takes no such list (XFS: xfs_repair takes none)")
+    String badBlockList();
 }

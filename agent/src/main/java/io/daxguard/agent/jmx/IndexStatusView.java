@@ -1,0 +1,81 @@
+package io.daxguard.agent.jmx;
+
+import io.daxguard.agent.ledger.DamageRecord;
+import io.daxguard.agent.ledger.DamageState;
+import io.daxguard.agent.plugins.AttachedFilesystem;
+import io.daxguard.spi.FailureRange;
+import io.daxguard.spi.Holder;
+import io.daxguard.spi.ReverseMapStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The Filesystem MBean's view of a holder's own reverse map (issue 3), through the SPI's generic methods only:
+ * the agent never names a plugin class. Kept apart from {@link FilesystemBean} so the bean stays small.
+ */
+final class IndexStatusView {
+    private static final System.Logger LOG = System.getLogger(IndexStatusView.class.getName());
+    static final int MAX_AWAIT_SECONDS = 3600;
+
+    private IndexStatusView() {
+    }
+
+    static String reverseMapStatus(AttachedFilesystem filesystem) {
+        if (filesystem.holder().isEmpty()) {
+            return "not held";
+        }
+        return filesystem.holder().get().reverseMapStatus().map(ReverseMapStatus::describe).orElse("none needed");
+    }
+
+    static boolean awaitReverseMap(AttachedFilesystem filesystem, int timeoutSeconds) {
+        if (timeoutSeconds < 1 || timeoutSeconds > MAX_AWAIT_SECONDS) {
+            throw new IllegalArgumentException("timeoutSeconds must be in 1.." + MAX_AWAIT_SECONDS + ", was "
+                    + timeoutSeconds);
+        }
+        if (filesystem.holder().isEmpty()) {
+            return false;
+        }
+        try {
+            return filesystem.holder().get().awaitReverseMap(Duration.ofSeconds(timeoutSeconds));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for the reverse map of "
+                    + filesystem.mount().mountPoint());
+        }
+    }
+
+    /**
+     * The holder's bad-block list for the open damage on the filesystem's device. Records are relative to the
+     * device the filesystem is on (the partition when one holds it), which is where the filesystem starts, so
+     * their ranges are filesystem-relative; the parts past the filesystem's end are left out.
+     */
+    static String badBlockList(AttachedFilesystem filesystem, List<DamageRecord> records) {
+        if (filesystem.holder().isEmpty()) {
+            return "";
+        }
+        Holder holder = filesystem.holder().get();
+        long size = holder.info().size();
+        List<FailureRange> damaged = new ArrayList<>();
+        for (DamageRecord record : records) {
+            if (record.state() == DamageState.OPEN && record.device().equals(filesystem.mount().device())
+                    && record.offset() < size) {
+                damaged.add(FailureRange.of(record.offset(), Math.min(record.end(), size) - record.offset()));
+            }
+        }
+        Optional<String> list;
+        try {
+            list = holder.offlineBadBlockList(damaged);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("no bad-block list for " + filesystem.mount().mountPoint() + ": "
+                    + e.getMessage());
+        }
+        if (list.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "badBlockList: " + filesystem.mount().fsType() + " at "
+                    + filesystem.mount().mountPoint() + " has no offline bad-block list; its repair tool takes none");
+            return "";
+        }
+        return list.get();
+    }
+}

@@ -1,0 +1,104 @@
+package io.daxguard.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.daxguard.agent.jmx.ObjectNames;
+import io.daxguard.spi.linux.FiemapExtent;
+import io.daxguard.spi.linux.FileGeneration;
+import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.spi.testkit.ScratchFilesystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A failure reported over JMX on a real ext4, whose owners come from the ext4 plugin's index: the agent reaches
+ * the index's status, waits for it and reads the e2fsck bad-block list through the SPI alone.
+ */
+@Tag("mount")
+class Ext4EndToEndTest {
+    private static final int BLOCK = 4096;
+
+    @RegisterExtension
+    static final ScratchFilesystem EXT4 = ScratchFilesystem.ext4().mkfsOptions("-b", "4096").build();
+
+    private static AgentFixture fixture;
+    private static MBeanServerConnection remote;
+
+    @BeforeAll
+    static void startAgentAndAwaitTheIndex() throws Exception {
+        Files.createDirectories(EXT4.path("docs"));
+        AgentFixture.writeFile(EXT4.path("docs/report.bin"), 64 * 1024, 1);
+        AgentFixture.writeFile(EXT4.path("plain.bin"), 16 * 1024, 2);
+        fixture = new AgentFixture(EXT4.mountPoint());
+        remote = fixture.remote();
+        // Attaching returns at once and the index builds on its own thread; wait for it, bounded, no sleeps.
+        assertThat(remote.invoke(filesystemName(), "awaitReverseMap", new Object[] {120}, new String[] {"int"}))
+                .as("index built").isEqualTo(true);
+    }
+
+    @AfterAll
+    static void stopAgent() throws Exception {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    private static ObjectName filesystemName() {
+        return ObjectNames.filesystem(EXT4.mountPoint().toString());
+    }
+
+    private static void report(long deviceOffset, long bytes) throws Exception {
+        remote.invoke(ObjectNames.agent(), "reportFailure",
+                new Object[] {EXT4.device().getFileName().toString(), deviceOffset / 512, bytes / 512, 5},
+                new String[] {"java.lang.String", "long", "long", "int"});
+    }
+
+    @Test
+    void aFailureUnderAFileMakesADamagedFileMBeanWithItsInodeGenerationAndOffset() throws Exception {
+        Path file = EXT4.path("docs/report.bin");
+        FiemapExtent extent = AgentFixture.extents(file).get(0);
+        long inode = (Long) Files.getAttribute(file, "unix:ino");
+        long generation;
+        try (NativeFile open = NativeFile.openReadOnly(file)) {
+            generation = FileGeneration.of(open);
+        }
+
+        report(extent.physical() + 2 * BLOCK, BLOCK);
+
+        ObjectName damaged = ObjectNames.damagedFile(EXT4.mountPoint().toString(), "/docs/report.bin");
+        assertThat(remote.getAttribute(damaged, "Inode")).isEqualTo(inode);
+        assertThat(remote.getAttribute(damaged, "Generation")).isEqualTo(generation);
+        CompositeData[] ranges = (CompositeData[]) remote.getAttribute(damaged, "DamagedRanges");
+        assertThat(ranges).singleElement().satisfies(range -> {
+            assertThat(range.get("fileOffset")).isEqualTo(extent.logical() + 2 * BLOCK);
+            assertThat(range.get("length")).isEqualTo((long) BLOCK);
+        });
+    }
+
+    @Test
+    void theBadBlockListNamesTheFilesystemBlockOfTheDamage() throws Exception {
+        FiemapExtent extent = AgentFixture.extents(EXT4.path("plain.bin")).get(0);
+        long block = extent.physical() / BLOCK + 1;
+        report(block * BLOCK + 1024, 512);
+
+        String list = (String) remote.invoke(filesystemName(), "badBlockList", new Object[0], new String[0]);
+
+        assertThat(list.lines()).contains(Long.toString(block));
+    }
+
+    @Test
+    void theReverseMapStatusSaysReadyWithTheFilesIndexed() throws Exception {
+        String status = (String) remote.getAttribute(filesystemName(), "ReverseMapStatus");
+
+        assertThat(status).matches("(ready|rebuilding \\(ready): [0-9,]+ files, [0-9,]+ extents\\)?");
+        assertThat(remote.getAttribute(filesystemName(), "ReverseMap")).isEqualTo("index:inode-tables");
+    }
+}
