@@ -47,6 +47,7 @@ public class ResolveBenchmark {
 
     private ScratchFilesystem xfs;
     private Agent agent;
+    private Path mountinfo;
     private AttachedFilesystem filesystem;
     private long[] offsets;
     private int next;
@@ -76,7 +77,9 @@ public class ResolveBenchmark {
             }
         }
         offsets = blocks.stream().mapToLong(Long::longValue).toArray();
-        agent = Agent.start(Agent.Settings.defaults().withMBeanServer(MBeanServerFactory.newMBeanServer()));
+        mountinfo = MountTableCopy.withOnly(xfs.mountPoint().toString());
+        agent = Agent.start(Agent.Settings.defaults().withMBeanServer(MBeanServerFactory.newMBeanServer())
+                .withMountinfo(mountinfo));
         filesystem = agent.processor().filesystems().atMountPoint(xfs.mountPoint().toString()).orElseThrow();
         agent.processor().resolve(filesystem, FailureRange.of(offsets[0], BLOCK));
     }
@@ -94,7 +97,13 @@ public class ResolveBenchmark {
                 agent.close();
             }
         } finally {
-            xfs.close();
+            try {
+                xfs.close();
+            } finally {
+                if (mountinfo != null) {
+                    Files.deleteIfExists(mountinfo);
+                }
+            }
         }
     }
 }

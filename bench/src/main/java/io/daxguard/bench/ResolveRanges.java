@@ -5,11 +5,15 @@ import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FileOwner;
+import io.daxguard.spi.Holder;
+import io.daxguard.spi.ReverseMapStatus;
+import io.daxguard.spi.UnknownOwner;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,9 +26,13 @@ import javax.management.MBeanServerFactory;
  *
  * <pre>
  * java -cp ... io.daxguard.bench.ResolveRanges MOUNT RANGES_FILE [ANSWERS_FILE]
- *   cold: from JVM start (the agent just started, nothing cached) to the last answer of the first pass
+ *   cold: from JVM start (the agent just started, nothing cached) to the last answer of the first pass; on a
+ *         filesystem without a reverse map of its own (ext4, XFS without rmapbt) that includes building the
+ *         index: the first pass waits for it (Holder.awaitReverseMap), else it would answer "unknown"
  *   warm: the median of five further passes over the same ranges with the agent running
  * </pre>
+ *
+ * <p>The agent watches the benchmark's filesystem only ({@link MountTableCopy}).
  */
 public final class ResolveRanges {
     private static final int WARM_PASSES = 5;
@@ -39,13 +47,22 @@ public final class ResolveRanges {
         }
         String mount = Path.of(args[0]).toRealPath().toString();
         List<long[]> ranges = readRanges(Path.of(args[1]));
+        Path mountinfo = MountTableCopy.withOnly(mount);
         long agentStart = System.nanoTime();
-        try (Agent agent = Agent.start(Agent.Settings.defaults().withMBeanServer(MBeanServerFactory.newMBeanServer()))) {
+        try (Agent agent = Agent.start(Agent.Settings.defaults().withMBeanServer(MBeanServerFactory.newMBeanServer())
+                .withMountinfo(mountinfo))) {
             long agentReady = System.nanoTime();
             AttachedFilesystem filesystem = agent.processor().filesystems().atMountPoint(mount)
                     .orElseThrow(() -> new IllegalArgumentException("no filesystem mounted at " + mount));
+            Holder holder = filesystem.holder().orElseThrow(() -> new IllegalStateException(mount + " is not held: "
+                    + filesystem.refusal().orElse("")));
+            if (!holder.awaitReverseMap(Duration.ofHours(1))) {
+                throw new IllegalStateException("the reverse map of " + mount + " is not ready: "
+                        + holder.reverseMapStatus().map(ReverseMapStatus::describe).orElse(""));
+            }
+            long indexReady = System.nanoTime();
             List<String> answers = new ArrayList<>();
-            pass(agent, filesystem, ranges, answers);
+            int unknown = pass(agent, filesystem, ranges, answers);
             long coldDone = System.nanoTime();
             double sinceJvmStart = (System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime()) / 1e3;
             double[] warm = new double[WARM_PASSES];
@@ -57,19 +74,27 @@ public final class ResolveRanges {
             Arrays.sort(warm);
             System.out.printf("daxguard_cold_s=%.4f%n", sinceJvmStart);
             System.out.printf("daxguard_cold_agent_start_s=%.4f%n", (agentReady - agentStart) / 1e9);
-            System.out.printf("daxguard_cold_resolve_s=%.4f%n", (coldDone - agentReady) / 1e9);
+            System.out.printf("daxguard_cold_index_s=%.4f%n", (indexReady - agentReady) / 1e9);
+            System.out.printf("daxguard_cold_resolve_s=%.4f%n", (coldDone - indexReady) / 1e9);
+            System.out.printf("daxguard_reverse_map=%s%n", holder.info().reverseMap() + holder.reverseMapStatus()
+                    .map(status -> " (" + status.describe().replace(' ', '_') + ")").orElse(""));
             System.out.printf("daxguard_warm_s=%.6f%n", warm[WARM_PASSES / 2]);
             System.out.printf("daxguard_ranges=%d%n", ranges.size());
+            System.out.printf("daxguard_cold_unknown_owners=%d%n", unknown);
             if (args.length > 2) {
                 try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(Path.of(args[2])))) {
                     answers.forEach(out::println);
                 }
             }
+        } finally {
+            Files.deleteIfExists(mountinfo);
         }
     }
 
-    private static void pass(Agent agent, AttachedFilesystem filesystem, List<long[]> ranges, List<String> answers)
+    /** Resolves every range once; adds "offset inode paths" per file owner to answers; returns the unknown owners. */
+    private static int pass(Agent agent, AttachedFilesystem filesystem, List<long[]> ranges, List<String> answers)
             throws IOException {
+        int unknown = 0;
         List<FailureRange> asked = new ArrayList<>(ranges.size());
         for (long[] range : ranges) {
             asked.add(FailureRange.of(range[0], range[1]));
@@ -79,9 +104,12 @@ public final class ResolveRanges {
             for (AffectedOwner owner : owners.get(i)) {
                 if (owner.owner() instanceof FileOwner file) {
                     answers.add(asked.get(i).offset() + " " + file.inode() + " " + String.join(" ", owner.paths()));
+                } else if (owner.owner() instanceof UnknownOwner) {
+                    unknown++;
                 }
             }
         }
+        return unknown;
     }
 
     private static List<long[]> readRanges(Path file) throws IOException {
