@@ -107,7 +107,7 @@ done
 
 if [ -x "$hook" ]; then
     export DAXGUARD_BENCH_FSTYPE=$fstype DAXGUARD_BENCH_DEVICE=$dev DAXGUARD_BENCH_IMAGE=$image
-    export DAXGUARD_BENCH_PEER_PATHS=$out/peer-$name-inum-warm/paths.txt
+    export DAXGUARD_BENCH_PEER_PATHS=$out/peer-$name-${variants[0]}-warm/paths.txt
     for mode in cold warm; do
         runs=1
         [ $mode = warm ] && runs=$repeat
