@@ -36,17 +36,15 @@ import java.util.Optional;
 public final class Ext4Holder implements Holder {
     private final Mount mount;
     private final FilesystemInfo info;
-    private final NativeFile mountPoint;
     private final NativeFile device;
     private final int deviceCookie;
     private final List<HiddenMetadata> hiddenMetadata;
     private final LiveReverseMap reverseMap;
 
-    Ext4Holder(Mount mount, FilesystemInfo info, NativeFile mountPoint, NativeFile device, int deviceCookie,
+    Ext4Holder(Mount mount, FilesystemInfo info, NativeFile device, int deviceCookie,
                List<HiddenMetadata> hiddenMetadata, LiveReverseMap reverseMap) {
         this.mount = Objects.requireNonNull(mount, "mount is null");
         this.info = Objects.requireNonNull(info, "info is null");
-        this.mountPoint = Objects.requireNonNull(mountPoint, "mountPoint is null");
         this.device = device;
         this.deviceCookie = deviceCookie;
         this.hiddenMetadata = List.copyOf(hiddenMetadata);
@@ -104,21 +102,25 @@ public final class Ext4Holder implements Holder {
         long[] covered = {range.offset()};
         List<long[]> allocated = new ArrayList<>();
         List<long[]> inodeTables = new ArrayList<>();
-        Getfsmap.query(mountPoint, deviceCookie, range.offset(), end, Getfsmap.DEFAULT_BATCH, record -> {
-            long from = Math.max(record.physical(), range.offset());
-            long to = Math.min(record.end(), end);
-            if (from >= to) {
+        try (NativeFile mountPoint = NativeFile.openMountPoint(mount.mountPoint(), mount.device())) {
+            Getfsmap.query(mountPoint, deviceCookie, range.offset(), end, Getfsmap.DEFAULT_BATCH, record -> {
+                long from = Math.max(record.physical(), range.offset());
+                long to = Math.min(record.end(), end);
+                if (from >= to) {
+                    return true;
+                }
+                if (from > covered[0]) {
+                    // ext4's GETFSMAP (Linux 6.18) leaves out in-use space of block groups with no free block:
+                    // a gap may hold file data, so the index is asked, and only what it cannot confirm is unknown.
+                    allocated.add(new long[] {covered[0], from});
+                }
+                covered[0] = Math.max(covered[0], to);
+                classify(record, from, to, owners, allocated, inodeTables);
                 return true;
-            }
-            if (from > covered[0]) {
-                owners.add(new UnknownOwner(covered[0], from - covered[0], "GETFSMAP reported nothing here"));
-            }
-            covered[0] = Math.max(covered[0], to);
-            classify(record, from, to, owners, allocated, inodeTables);
-            return true;
-        });
+            });
+        }
         if (covered[0] < end) {
-            owners.add(new UnknownOwner(covered[0], end - covered[0], "GETFSMAP reported nothing here"));
+            allocated.add(new long[] {covered[0], end});
         }
         for (long[] part : merge(allocated)) {
             owners.addAll(reverseMap.ownersOfAllocated(part[0], part[1], asked));
@@ -192,7 +194,11 @@ public final class Ext4Holder implements Holder {
         return merged;
     }
 
-    /** Every allocated extent (metadata, journal, file data, directories; not free space), merged. */
+    /**
+     * Every allocated extent (metadata, journal, file data, directories), merged: the complement of free
+     * space. It is computed from the free-space records because ext4's GETFSMAP (Linux 6.18) leaves out the
+     * in-use space of block groups that have no free block, so the allocated records alone would miss data.
+     */
     @Override
     public void forEachWrittenExtent(long from, long to, ExtentConsumer consumer) throws IOException {
         if (from < 0 || to <= from) {
@@ -202,26 +208,23 @@ public final class Ext4Holder implements Holder {
         if (from >= end) {
             return;
         }
-        long[] pending = {-1, -1};
-        Getfsmap.query(mountPoint, deviceCookie, from, end, Getfsmap.DEFAULT_BATCH, record -> {
-            long start = Math.max(record.physical(), from);
-            long stop = Math.min(record.end(), end);
-            if (start >= stop || (record.isSpecialOwner() && record.owner() == FsmapRecord.OWN_FREE)) {
+        long[] written = {from};
+        try (NativeFile mountPoint = NativeFile.openMountPoint(mount.mountPoint(), mount.device())) {
+            Getfsmap.query(mountPoint, deviceCookie, from, end, Getfsmap.DEFAULT_BATCH, record -> {
+                if (!record.isSpecialOwner() || record.owner() != FsmapRecord.OWN_FREE) {
+                    return true;
+                }
+                long freeStart = Math.max(record.physical(), from);
+                long freeEnd = Math.min(record.end(), end);
+                if (freeStart > written[0]) {
+                    consumer.accept(written[0], freeStart - written[0]);
+                }
+                written[0] = Math.max(written[0], freeEnd);
                 return true;
-            }
-            if (pending[0] >= 0 && start <= pending[1]) {
-                pending[1] = Math.max(pending[1], stop);
-                return true;
-            }
-            if (pending[0] >= 0) {
-                consumer.accept(pending[0], pending[1] - pending[0]);
-            }
-            pending[0] = start;
-            pending[1] = stop;
-            return true;
-        });
-        if (pending[0] >= 0) {
-            consumer.accept(pending[0], pending[1] - pending[0]);
+            });
+        }
+        if (written[0] < end) {
+            consumer.accept(written[0], end - written[0]);
         }
     }
 
@@ -231,12 +234,8 @@ public final class Ext4Holder implements Holder {
         try {
             reverseMap.close();
         } finally {
-            try {
-                mountPoint.close();
-            } finally {
-                if (device != null) {
-                    device.close();
-                }
+            if (device != null) {
+                device.close();
             }
         }
     }

@@ -97,7 +97,8 @@ public final class Ext4Plugin implements FilesystemPlugin {
                     scanner == null ? "index:" + FIEMAP : "index:" + INODE_TABLES);
             LiveReverseMap reverseMap = LiveReverseMap.start(mount.mountPoint(), extras, scanner, logger, progress -> {
             });
-            return new Ext4Holder(mount, info, mountPoint, device, cookie, hidden, reverseMap);
+            mountPoint.close();
+            return new Ext4Holder(mount, info, device, cookie, hidden, reverseMap);
         } catch (IOException | RuntimeException e) {
             mountPoint.close();
             if (device != null) {

@@ -49,21 +49,7 @@ final class XfsHolder implements Holder {
     /** Opens the mount point for one query, checking it still shows this filesystem. */
     private NativeFile openFilesystem() throws IOException {
         checkOpen();
-        NativeFile filesystem = NativeFile.openReadOnly(mount.mountPoint());
-        try {
-            if (!filesystem.status().device().equals(mount.device())) {
-                throw new IOException(mount.mountPoint() + " no longer shows device " + mount.device()
-                        + "; the topology must be refreshed");
-            }
-            return filesystem;
-        } catch (IOException | RuntimeException e) {
-            try {
-                filesystem.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        return NativeFile.openMountPoint(mount.mountPoint(), mount.device());
     }
 
     @Override

@@ -21,36 +21,26 @@ final class LiveConfirmation {
     private static final int FIEMAP_BATCH = 32;
 
     private final ExtraExtentSource extras;
-    private final Object rootLock = new Object();
-    private NativeFile root;
-    private boolean closed;
+    private volatile boolean closed;
 
     LiveConfirmation(ExtraExtentSource extras) {
         this.extras = extras;
     }
 
-    /** The root directory, opened once and kept: every confirmation starts its no-follow walk there. */
-    private NativeFile root(ExtentIndex index) throws IOException {
-        synchronized (rootLock) {
-            if (closed) {
-                throw new IOException("reverse map of " + index.root() + " is closed");
-            }
-            if (root == null) {
-                root = NativeFile.openDirectory(index.root());
-            }
-            return root;
+    /**
+     * Opens the root directory for one confirmation. It is not kept open between confirmations: a descriptor
+     * held on the mount point would make the administrator's {@code umount} fail with EBUSY.
+     */
+    private NativeFile openRoot(ExtentIndex index) throws IOException {
+        if (closed) {
+            throw new IOException("reverse map of " + index.root() + " is closed");
         }
+        return NativeFile.openDirectory(index.root());
     }
 
-    /** Closes the kept root directory; called once every query has returned. */
-    void close() throws IOException {
-        synchronized (rootLock) {
-            closed = true;
-            if (root != null) {
-                root.close();
-                root = null;
-            }
-        }
+    /** Refuses confirmations from now on; called once every query has returned. */
+    void close() {
+        closed = true;
     }
 
     /** The confirmed owners of {@code candidate} inside {@code [from, to)}; empty when nothing is confirmed. */
@@ -99,11 +89,10 @@ final class LiveConfirmation {
     }
 
     private NativeFile openNoFollow(ExtentIndex index, List<String> components) throws IOException {
+        NativeFile current = openRoot(index);
         if (components.isEmpty()) {
-            return NativeFile.openDirectory(index.root());
+            return current;
         }
-        NativeFile current = root(index);
-        boolean owned = false;
         for (int i = 0; i < components.size(); i++) {
             boolean last = i == components.size() - 1;
             NativeFile next;
@@ -112,14 +101,11 @@ final class LiveConfirmation {
             } catch (NativeCallException e) {
                 next = null;
             }
-            if (owned) {
-                current.close();
-            }
+            current.close();
             if (next == null) {
                 return null;
             }
             current = next;
-            owned = true;
         }
         return current;
     }
