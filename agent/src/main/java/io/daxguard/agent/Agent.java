@@ -3,7 +3,8 @@ package io.daxguard.agent;
 import io.daxguard.agent.ingest.InputValidator;
 import io.daxguard.agent.jmx.JmxSurface;
 import io.daxguard.agent.ledger.DamageLedger;
-import io.daxguard.agent.ledger.InMemoryDamageLedger;
+import io.daxguard.agent.ledger.LedgerSettings;
+import io.daxguard.agent.ledger.SqliteDamageLedger;
 import io.daxguard.agent.plugins.Filesystems;
 import io.daxguard.agent.plugins.PluginHost;
 import io.daxguard.agent.route.FailureProcessor;
@@ -34,7 +35,8 @@ public final class Agent implements AutoCloseable {
 
     private Agent(Settings settings) throws IOException, JMException {
         validator = new InputValidator();
-        ledger = new InMemoryDamageLedger();
+        // Replayed before anything routes: a tuple arriving now is checked against the damage already known.
+        ledger = SqliteDamageLedger.open(settings.stateDirectory(), settings.ledger(), Clock.systemUTC());
         PluginHost plugins = PluginHost.load(settings.pluginLoader());
         filesystems = new Filesystems(plugins);
         processor = new FailureProcessor(new TopologyReader(settings.sysfs(), settings.mountinfo()), filesystems, ledger);
@@ -79,11 +81,13 @@ public final class Agent implements AutoCloseable {
      * @param pluginLoader             where plugins are looked up
      * @param fileMBeansPerFilesystem  at most this many DamagedFile MBeans per filesystem
      * @param stateDirectory           where the agent keeps what must survive a restart (ledger, scrub positions)
+     * @param ledger                   retention and retry of the durable ledger
      */
     public record Settings(Path sysfs, Path mountinfo, MBeanServer mbeanServer, ClassLoader pluginLoader,
-                           int fileMBeansPerFilesystem, Path stateDirectory) {
+                           int fileMBeansPerFilesystem, Path stateDirectory, LedgerSettings ledger) {
         public Settings {
             Objects.requireNonNull(stateDirectory, "stateDirectory is null");
+            Objects.requireNonNull(ledger, "ledger is null");
             Objects.requireNonNull(sysfs, "sysfs is null");
             Objects.requireNonNull(mountinfo, "mountinfo is null");
             Objects.requireNonNull(mbeanServer, "mbeanServer is null");
@@ -97,15 +101,20 @@ public final class Agent implements AutoCloseable {
         public static Settings defaults() {
             return new Settings(Path.of("/sys"), Path.of("/proc/self/mountinfo"),
                     ManagementFactory.getPlatformMBeanServer(), Agent.class.getClassLoader(), 10_000,
-                    Path.of("/var/lib/daxguard"));
+                    Path.of("/var/lib/daxguard"), LedgerSettings.defaults());
         }
 
         public Settings withMBeanServer(MBeanServer server) {
-            return new Settings(sysfs, mountinfo, server, pluginLoader, fileMBeansPerFilesystem, stateDirectory);
+            return new Settings(sysfs, mountinfo, server, pluginLoader, fileMBeansPerFilesystem, stateDirectory, ledger);
         }
 
         public Settings withStateDirectory(Path directory) {
-            return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem, directory);
+            return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem, directory, ledger);
+        }
+
+        public Settings withLedger(LedgerSettings settings) {
+            return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem, stateDirectory,
+                    settings);
         }
     }
 }

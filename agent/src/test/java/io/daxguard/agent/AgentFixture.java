@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.rmi.NoSuchObjectException;
@@ -36,8 +37,18 @@ final class AgentFixture implements AutoCloseable {
     private final JMXConnectorServer connectorServer;
     private final JMXConnector client;
 
+    private final Path ownStateDirectory;
+
+    /** An agent with a fresh state directory of its own, deleted at close. */
     AgentFixture() throws Exception {
-        agent = Agent.start(Agent.Settings.defaults().withMBeanServer(server));
+        this(null);
+    }
+
+    /** An agent keeping its ledger in {@code stateDirectory} (kept at close), or in a fresh one when null. */
+    AgentFixture(Path stateDirectory) throws Exception {
+        ownStateDirectory = stateDirectory == null ? Files.createTempDirectory("daxguard-state-") : null;
+        agent = Agent.start(Agent.Settings.defaults().withMBeanServer(server)
+                .withStateDirectory(stateDirectory == null ? ownStateDirectory : stateDirectory));
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
@@ -73,7 +84,18 @@ final class AgentFixture implements AutoCloseable {
                     // Nothing to release.
                 } finally {
                     agent.close();
+                    if (ownStateDirectory != null) {
+                        deleteTree(ownStateDirectory);
+                    }
                 }
+            }
+        }
+    }
+
+    static void deleteTree(Path directory) throws IOException {
+        try (var paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
             }
         }
     }

@@ -79,6 +79,16 @@ final class AgentBean implements AgentMXBean {
     }
 
     @Override
+    public boolean isLedgerDurable() {
+        return ledger.health().durable();
+    }
+
+    @Override
+    public String getLedgerHealth() {
+        return ledger.health().message();
+    }
+
+    @Override
     public String reportFailure(String device, long sector, long sectors, int errno) {
         FailureReport report = validator.check("reportFailure", new FailureReport(device, sector, sectors, errno));
         try {

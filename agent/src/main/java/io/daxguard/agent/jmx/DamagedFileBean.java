@@ -79,7 +79,7 @@ final class DamagedFileBean implements DamagedFileMXBean {
                 hit.owner().physicalOffset(),
                 hit.record().errno(), hit.record().source(), hit.record().firstSeen().toString(),
                 hit.record().lastSeen().toString(), hit.record().count(), hit.owner().shared(),
-                hit.record().state().name(), hit.record().id())).toList();
+                hit.state().name(), hit.record().id())).toList();
     }
 
     @Override
