@@ -7,6 +7,8 @@ import io.daxguard.agent.ledger.LedgerSettings;
 import io.daxguard.agent.ledger.SqliteDamageLedger;
 import io.daxguard.agent.plugins.Filesystems;
 import io.daxguard.agent.plugins.PluginHost;
+import io.daxguard.agent.recovery.RecoverySettings;
+import io.daxguard.agent.recovery.StartupReconciler;
 import io.daxguard.agent.route.FailureProcessor;
 import io.daxguard.agent.topology.TopologyReader;
 import java.io.IOException;
@@ -40,9 +42,12 @@ public final class Agent implements AutoCloseable {
         PluginHost plugins = PluginHost.load(settings.pluginLoader());
         filesystems = new Filesystems(plugins);
         processor = new FailureProcessor(new TopologyReader(settings.sysfs(), settings.mountinfo()), filesystems, ledger);
+        // Before anything is announced: files gone while the agent was down become FILE_GONE, not MBeans.
+        StartupReconciler.checkFiles(ledger, filesystems.all(), Clock.systemUTC());
         jmx = new JmxSurface(settings.mbeanServer(), version(), plugins, processor, ledger, validator,
-                Clock.systemUTC(), settings.fileMBeansPerFilesystem());
+                Clock.systemUTC(), settings.fileMBeansPerFilesystem(), settings.recovery());
         jmx.start();
+        StartupReconciler.reconcileBadblocks(processor, ledger, settings.sysfs(), Clock.systemUTC());
     }
 
     /** Starts an agent; on failure, whatever was started is stopped again. */
@@ -82,10 +87,13 @@ public final class Agent implements AutoCloseable {
      * @param fileMBeansPerFilesystem  at most this many DamagedFile MBeans per filesystem
      * @param stateDirectory           where the agent keeps what must survive a restart (ledger, scrub positions)
      * @param ledger                   retention and retry of the durable ledger
+     * @param recovery                 replica provider and procfs for the repairs of damaged files
      */
     public record Settings(Path sysfs, Path mountinfo, MBeanServer mbeanServer, ClassLoader pluginLoader,
-                           int fileMBeansPerFilesystem, Path stateDirectory, LedgerSettings ledger) {
+                           int fileMBeansPerFilesystem, Path stateDirectory, LedgerSettings ledger,
+                           RecoverySettings recovery) {
         public Settings {
+            Objects.requireNonNull(recovery, "recovery is null");
             Objects.requireNonNull(stateDirectory, "stateDirectory is null");
             Objects.requireNonNull(ledger, "ledger is null");
             Objects.requireNonNull(sysfs, "sysfs is null");
@@ -101,20 +109,28 @@ public final class Agent implements AutoCloseable {
         public static Settings defaults() {
             return new Settings(Path.of("/sys"), Path.of("/proc/self/mountinfo"),
                     ManagementFactory.getPlatformMBeanServer(), Agent.class.getClassLoader(), 10_000,
-                    Path.of("/var/lib/daxguard"), LedgerSettings.defaults());
+                    Path.of("/var/lib/daxguard"), LedgerSettings.defaults(),
+                    RecoverySettings.defaults());
         }
 
         public Settings withMBeanServer(MBeanServer server) {
-            return new Settings(sysfs, mountinfo, server, pluginLoader, fileMBeansPerFilesystem, stateDirectory, ledger);
+            return new Settings(sysfs, mountinfo, server, pluginLoader, fileMBeansPerFilesystem, stateDirectory, ledger,
+                    recovery);
         }
 
         public Settings withStateDirectory(Path directory) {
-            return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem, directory, ledger);
+            return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem, directory, ledger,
+                    recovery);
         }
 
         public Settings withLedger(LedgerSettings settings) {
             return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem, stateDirectory,
-                    settings);
+                    settings, recovery);
+        }
+
+        public Settings withRecovery(RecoverySettings settings) {
+            return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem, stateDirectory,
+                    ledger, settings);
         }
     }
 }

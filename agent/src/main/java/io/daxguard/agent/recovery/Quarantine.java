@@ -21,13 +21,13 @@ import java.util.List;
  * filesystem, no copy, the inode stays), so applications stop finding it while its damage stays on record;
  * the record follows the file to its new path.
  */
-final class Quarantine {
+public final class Quarantine {
     static final String DIRECTORY = ".daxguard-quarantine";
 
     private Quarantine() {
     }
 
-    static String quarantine(FileRecovery recovery, String principal) {
+    public static String quarantine(FileRecovery recovery, String principal) {
         DamagedFile file = recovery.file();
         String path = file.displayPath();
         if (path.startsWith("/" + DIRECTORY + "/")) {
