@@ -11,6 +11,9 @@ import java.util.List;
  * up to date. The SQL is plain (BIGINT, VARCHAR, INTEGER, no AUTOINCREMENT, no SQLite-only types) so the
  * same statements serve PostgreSQL later; ids are assigned by the agent.
  *
+ * <p>Tables carry no secondary index: the agent reads everything once at start and queries memory after, and
+ * every index would be maintained once per record of a storm. Compaction scans {@code damage}, rarely.
+ *
  * <p>State is per (record, owner): {@code damage_owner.state}. {@code damage.state} is derived (OPEN while
  * any owner is open) and kept for queries and for records with no owner.
  */
@@ -25,7 +28,6 @@ final class LedgerSchema {
                             + "dev_offset BIGINT NOT NULL, length BIGINT NOT NULL, errno INTEGER NOT NULL, "
                             + "source VARCHAR(255) NOT NULL, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL, "
                             + "seen_count BIGINT NOT NULL, state VARCHAR(24) NOT NULL, closed_at BIGINT)",
-                    "CREATE INDEX damage_state ON damage (state, closed_at)",
                     "CREATE TABLE damage_owner (damage_id BIGINT NOT NULL, owner_index INTEGER NOT NULL, "
                             + "fs_uuid VARCHAR(64) NOT NULL, mount_point VARCHAR(4096) NOT NULL, fs_type VARCHAR(32) NOT NULL, "
                             + "kind VARCHAR(16) NOT NULL, physical_offset BIGINT NOT NULL, length BIGINT NOT NULL, "
@@ -33,7 +35,6 @@ final class LedgerSchema {
                             + "is_shared INTEGER, is_unwritten INTEGER, structure VARCHAR(255), description VARCHAR(1024), "
                             + "repair_hint VARCHAR(255), paths VARCHAR(65535), state VARCHAR(24) NOT NULL, "
                             + "PRIMARY KEY (damage_id, owner_index))",
-                    "CREATE INDEX damage_owner_file ON damage_owner (fs_uuid, inode, generation)",
                     "CREATE TABLE audit (id BIGINT PRIMARY KEY, at BIGINT NOT NULL, principal VARCHAR(255) NOT NULL, "
                             + "action VARCHAR(64) NOT NULL, fs_uuid VARCHAR(64) NOT NULL, mount_point VARCHAR(4096) NOT NULL, "
                             + "inode BIGINT NOT NULL, generation BIGINT NOT NULL, path VARCHAR(4096) NOT NULL, "

@@ -91,10 +91,19 @@ public final class SqliteDamageLedger implements DamageLedger {
     private LedgerMemory replay(Path stateDirectory) {
         try {
             Files.createDirectories(stateDirectory);
-            store = openStore();
-            LedgerMemory replayed = new LedgerMemory(1);
-            store.loadAll().forEach(replayed::load);
-            auditTrail.addAll(store.loadAudit());
+            LedgerMemory replayed;
+            try {
+                store = LedgerStore.open(file);
+                replayed = load(store);
+            } catch (SQLException e) {
+                if (!LedgerStore.isCorruption(e)) {
+                    throw e;
+                }
+                closeStore();
+                moveAside(e);
+                store = LedgerStore.open(file);
+                replayed = load(store);
+            }
             health = new LedgerHealth(true, startNote.isEmpty() ? "ok" : "ok; " + startNote, 0);
             return replayed;
         } catch (IOException | SQLException | RuntimeException e) {
@@ -106,31 +115,32 @@ public final class SqliteDamageLedger implements DamageLedger {
         }
     }
 
-    private LedgerStore openStore() throws SQLException {
+    private LedgerMemory load(LedgerStore from) throws SQLException {
+        LedgerMemory replayed = new LedgerMemory(1);
+        from.loadAll().forEach(replayed::load);
+        auditTrail.clear();
+        auditTrail.addAll(from.loadAudit());
+        return replayed;
+    }
+
+    /** Keeps a corrupt database for a human ({@code ledger.db.corrupt-<millis>}) and says so loudly. */
+    private void moveAside(SQLException corruption) throws SQLException {
+        Path aside = file.resolveSibling(FILE_NAME + ".corrupt-" + clock.millis());
         try {
-            return LedgerStore.open(file);
-        } catch (SQLException e) {
-            if (!LedgerStore.isCorruption(e)) {
-                throw e;
-            }
-            Path aside = file.resolveSibling(FILE_NAME + ".corrupt-" + clock.millis());
-            try {
-                Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
-                for (String suffix : List.of("-wal", "-shm")) {
-                    Path companion = file.resolveSibling(FILE_NAME + suffix);
-                    if (Files.exists(companion)) {
-                        Files.move(companion, aside.resolveSibling(aside.getFileName() + suffix));
-                    }
+            Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+            for (String suffix : List.of("-wal", "-shm")) {
+                Path companion = file.resolveSibling(FILE_NAME + suffix);
+                if (Files.exists(companion)) {
+                    Files.move(companion, aside.resolveSibling(aside.getFileName() + suffix));
                 }
-            } catch (IOException moveFailed) {
-                throw new SQLException("ledger database " + file + " is corrupt (" + e.getMessage()
-                        + ") and could not be moved aside: " + moveFailed.getMessage(), e);
             }
-            startNote = "the ledger database was corrupt (" + e.getMessage() + "); it was moved to " + aside
-                    + " and a new one started: damage recorded before is not replayed";
-            LOG.log(System.Logger.Level.ERROR, startNote);
-            return LedgerStore.open(file);
+        } catch (IOException moveFailed) {
+            throw new SQLException("ledger database " + file + " is corrupt (" + corruption.getMessage()
+                    + ") and could not be moved aside: " + moveFailed.getMessage(), corruption);
         }
+        startNote = "the ledger database was corrupt (" + corruption.getMessage() + "); it was moved to " + aside
+                + " and a new one started: damage recorded before is not replayed";
+        LOG.log(System.Logger.Level.ERROR, startNote);
     }
 
     private LedgerHealth failing(String doing, Exception e, int pending) {
@@ -300,7 +310,7 @@ public final class SqliteDamageLedger implements DamageLedger {
         try {
             if (store == null) {
                 Files.createDirectories(file.getParent());
-                store = openStore();
+                store = LedgerStore.open(file);
             }
             for (Write write : batch) {
                 write.work().run(store);
