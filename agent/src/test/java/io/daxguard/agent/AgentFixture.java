@@ -1,5 +1,6 @@
 package io.daxguard.agent;
 
+import io.daxguard.agent.recovery.RecoverySettings;
 import io.daxguard.spi.linux.FiemapExtent;
 import io.daxguard.spi.linux.Fiemap;
 import io.daxguard.spi.linux.NativeFile;
@@ -46,9 +47,15 @@ final class AgentFixture implements AutoCloseable {
 
     /** An agent keeping its ledger in {@code stateDirectory} (kept at close), or in a fresh one when null. */
     AgentFixture(Path stateDirectory) throws Exception {
+        this(stateDirectory, RecoverySettings.defaults());
+    }
+
+    /** As {@link #AgentFixture(Path)}, with these recovery settings (a replica provider). */
+    AgentFixture(Path stateDirectory, RecoverySettings recovery) throws Exception {
         ownStateDirectory = stateDirectory == null ? Files.createTempDirectory("daxguard-state-") : null;
         agent = Agent.start(Agent.Settings.defaults().withMBeanServer(server)
-                .withStateDirectory(stateDirectory == null ? ownStateDirectory : stateDirectory));
+                .withStateDirectory(stateDirectory == null ? ownStateDirectory : stateDirectory)
+                .withRecovery(recovery));
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.daxguard.agent.jmx.ObjectNames;
+import io.daxguard.agent.recovery.MirrorTreeReplicaProvider;
+import io.daxguard.agent.recovery.RecoverySettings;
 import io.daxguard.spi.testkit.Command;
 import io.daxguard.spi.testkit.FaultyDisk;
 import io.daxguard.spi.testkit.Privileges;
@@ -13,7 +15,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.management.Notification;
+import javax.management.NotificationListener;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.RuntimeMBeanException;
@@ -39,7 +47,9 @@ class RecoveryJmxTest {
 
     @BeforeAll
     static void startAgent() throws Exception {
-        fixture = new AgentFixture();
+        Files.createDirectories(DISK.path("mirror"));
+        fixture = new AgentFixture(null, RecoverySettings.defaults().withReplicaProvider(
+                new MirrorTreeReplicaProvider(Map.of(DISK.mountPoint(), DISK.path("mirror")))));
         remote = fixture.remote();
     }
 
@@ -144,6 +154,42 @@ class RecoveryJmxTest {
         invoke(name, "restoreFrom", DISK.path("replicas/restore.bin").toString());
 
         assertThat(Files.readAllBytes(file)).isEqualTo(data(6));
+    }
+
+    @Test
+    void restoreFromReplicaCopiesFromTheConfiguredMirror() throws Exception {
+        Path file = fileWithData("mirrored.bin", 16);
+        AgentFixture.writeFile(DISK.path("mirror/mirrored.bin"), FILE_SIZE, 16);
+        ObjectName name = damage(file);
+
+        invoke(name, "restoreFromReplica");
+
+        assertThat(state(name)).isEqualTo("RESTORED");
+    }
+
+    @Test
+    void aRepairSendsFileRecoveredAndAStateChange() throws Exception {
+        ObjectName name = damage(fileWithData("announced.bin", 17));
+        BlockingQueue<Notification> received = new LinkedBlockingQueue<>();
+        NotificationListener listener = (notification, handback) -> received.add(notification);
+        remote.addNotificationListener(ObjectNames.agent(), listener, null, null);
+        try {
+            invoke(name, "acknowledgeLoss", "test");
+
+            List<String> types = new java.util.ArrayList<>();
+            while (types.size() < 2) {
+                Notification next = received.poll(60, TimeUnit.SECONDS); // a bound against hanging only
+                if (next == null) {
+                    break;
+                }
+                if (next.getSource().equals(name) || next.getType().equals("io.daxguard.file.recovered")) {
+                    types.add(next.getType());
+                }
+            }
+            assertThat(types).containsExactlyInAnyOrder("jmx.attribute.change", "io.daxguard.file.recovered");
+        } finally {
+            remote.removeNotificationListener(ObjectNames.agent(), listener);
+        }
     }
 
     @Test
