@@ -7,7 +7,10 @@ import io.daxguard.spi.FreeSpaceOwner;
 import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.UnknownOwner;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -80,6 +83,24 @@ final class LedgerStore implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             connection.close();
             throw e;
+        }
+    }
+
+    /** Moves a corrupt database and its WAL and shared-memory files to {@code <file>.corrupt-<millis>*}. */
+    static Path moveAside(Path file, SQLException corruption, long millis) throws SQLException {
+        Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + millis);
+        try {
+            Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+            for (String suffix : List.of("-wal", "-shm")) {
+                Path companion = file.resolveSibling(file.getFileName() + suffix);
+                if (Files.exists(companion)) {
+                    Files.move(companion, aside.resolveSibling(aside.getFileName() + suffix));
+                }
+            }
+            return aside;
+        } catch (IOException moveFailed) {
+            throw new SQLException("ledger database " + file + " is corrupt (" + corruption.getMessage()
+                    + ") and could not be moved aside: " + moveFailed.getMessage(), corruption);
         }
     }
 

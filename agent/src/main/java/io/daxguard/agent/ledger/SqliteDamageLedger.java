@@ -4,7 +4,6 @@ import io.daxguard.spi.DeviceNumber;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -123,21 +122,9 @@ public final class SqliteDamageLedger implements DamageLedger {
         return replayed;
     }
 
-    /** Keeps a corrupt database for a human ({@code ledger.db.corrupt-<millis>}) and says so loudly. */
+    /** Keeps a corrupt database for a human and says so loudly, for as long as the agent runs. */
     private void moveAside(SQLException corruption) throws SQLException {
-        Path aside = file.resolveSibling(FILE_NAME + ".corrupt-" + clock.millis());
-        try {
-            Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
-            for (String suffix : List.of("-wal", "-shm")) {
-                Path companion = file.resolveSibling(FILE_NAME + suffix);
-                if (Files.exists(companion)) {
-                    Files.move(companion, aside.resolveSibling(aside.getFileName() + suffix));
-                }
-            }
-        } catch (IOException moveFailed) {
-            throw new SQLException("ledger database " + file + " is corrupt (" + corruption.getMessage()
-                    + ") and could not be moved aside: " + moveFailed.getMessage(), corruption);
-        }
+        Path aside = LedgerStore.moveAside(file, corruption, clock.millis());
         startNote = "the ledger database was corrupt (" + corruption.getMessage() + "); it was moved to " + aside
                 + " and a new one started: damage recorded before is not replayed";
         LOG.log(System.Logger.Level.ERROR, startNote);
