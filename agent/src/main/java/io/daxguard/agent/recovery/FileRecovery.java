@@ -55,12 +55,23 @@ public final class FileRecovery {
         return file.openHits().stream().filter(hit -> hit.owner().fork() == Fork.DATA).toList();
     }
 
+    /** Why there is nothing to do: no open damage, or only in places reading or writing the file cannot reach. */
+    private static String nothingOpen(DamagedFile file, String verb) {
+        long elsewhere = file.openHits().stream().filter(hit -> hit.owner().fork() != Fork.DATA).count();
+        if (elsewhere > 0) {
+            return "no open data range to " + verb + "; " + elsewhere + " open range(s) are in the file's extended "
+                    + "attributes or block map, which only the filesystem's repair tool (offline) or acknowledgeLoss "
+                    + "can close";
+        }
+        return "nothing open to " + verb + "; state " + file.state();
+    }
+
     /** Re-reads every open range with O_DIRECT; ranges that read clean are closed as VERIFIED_GOOD. */
     public String verify(String principal) {
         DamagedFile file = file();
         List<DamagedFile.Hit> open = openData(file);
         if (open.isEmpty()) {
-            return audited(principal, "verify", file, "nothing open to verify; state " + file.state());
+            return audited(principal, "verify", file, nothingOpen(file, "verify"));
         }
         Verdict verdict = guarded(principal, "verify", file, () -> readBack(file, open, null));
         return record(principal, "verify", file, verdict, DamageState.VERIFIED_GOOD, "read clean", "");
@@ -80,7 +91,7 @@ public final class FileRecovery {
         }
         List<DamagedFile.Hit> open = openData(file);
         if (open.isEmpty()) {
-            return audited(principal, "rewriteZeros", file, "nothing open to rewrite; state " + file.state());
+            return audited(principal, "rewriteZeros", file, nothingOpen(file, "rewrite"));
         }
         Verdict verdict = guarded(principal, "rewriteZeros", file, () -> {
             try (NativeFile target = FileOpener.open(mount(), path, key, NativeFile.Access.WRITE)) {
@@ -105,7 +116,7 @@ public final class FileRecovery {
         String path = file.displayPath();
         List<DamagedFile.Hit> open = openData(file);
         if (open.isEmpty()) {
-            return audited(principal, "restoreFrom " + replicaPath, file, "nothing open to restore; state " + file.state());
+            return audited(principal, "restoreFrom " + replicaPath, file, nothingOpen(file, "restore"));
         }
         Verdict verdict = guarded(principal, "restoreFrom " + replicaPath, file, () -> {
             Replica replica;
