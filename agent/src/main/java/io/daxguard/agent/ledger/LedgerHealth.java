@@ -1,5 +1,8 @@
 package io.daxguard.agent.ledger;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.Objects;
 
 /**
@@ -14,5 +17,25 @@ public record LedgerHealth(boolean durable, String message, int pendingWrites) {
 
     public LedgerHealth {
         Objects.requireNonNull(message, "message is null");
+    }
+
+    /** Not durable: what failed on {@code file}, why in an operator's words, and what the ledger does now. */
+    static LedgerHealth failing(Path file, String doing, Exception e, int pending, long retryMillis) {
+        String why = cause(e);
+        Path directory = file.getParent();
+        if (why.contains("SQLITE_FULL")) {
+            why += " (the filesystem of " + directory + " is full)";
+        } else if (Files.isDirectory(directory) && !Files.isWritable(directory)) {
+            why += " (" + directory + " is not writable: read-only filesystem or permissions)";
+        } else if (Files.exists(directory) && !Files.isDirectory(directory)) {
+            why += " (" + directory + " is not a directory)";
+        }
+        return new LedgerHealth(false, "ledger " + file + ": " + doing + " failed: " + why + "; " + pending
+                + " write(s) held in memory, retrying every " + retryMillis + " ms", pending);
+    }
+
+    static String cause(Exception e) {
+        return e instanceof SQLException ? String.valueOf(e.getMessage())
+                : e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 }

@@ -55,6 +55,7 @@ public final class SqliteDamageLedger implements DamageLedger {
     private String startNote = "";
     private boolean closing;
     private boolean compactionDue = true;
+    private String lastProblem = "";
 
     /** One queued write: what to run in the batch's transaction, and whom to tell once it is committed. */
     private record Write(SqlWork work, Runnable onDurable, boolean closesRecords) {
@@ -107,7 +108,7 @@ public final class SqliteDamageLedger implements DamageLedger {
             return replayed;
         } catch (IOException | SQLException | RuntimeException e) {
             closeStore();
-            health = failing("cannot open", e, 0);
+            health = failing("opening", e, 0);
             LOG.log(System.Logger.Level.ERROR, health.message());
             // Ids above any the database can hold, so records made now never clash with it when it comes back.
             return new LedgerMemory(clock.millis() * 1000);
@@ -131,9 +132,7 @@ public final class SqliteDamageLedger implements DamageLedger {
     }
 
     private LedgerHealth failing(String doing, Exception e, int pending) {
-        String why = e instanceof SQLException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
-        return new LedgerHealth(false, "ledger " + file + ": " + doing + " failed: " + why + "; " + pending
-                + " write(s) held in memory, retrying every " + settings.retryInterval().toMillis() + " ms", pending);
+        return LedgerHealth.failing(file, doing, e, pending, settings.retryInterval().toMillis());
     }
 
     public Path file() {
@@ -336,9 +335,11 @@ public final class SqliteDamageLedger implements DamageLedger {
                 pending = queue.size();
             }
             LedgerHealth now = failing("writing", e, pending);
-            if (health.durable() || !health.message().equals(now.message())) {
-                LOG.log(System.Logger.Level.ERROR, now.message());
+            String problem = LedgerHealth.cause(e);
+            if (health.durable() || !problem.equals(lastProblem)) {
+                LOG.log(System.Logger.Level.ERROR, now.message()); // once per distinct problem, not per retry
             }
+            lastProblem = problem;
             setHealth(now);
             return false;
         }

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The state directory on a tiny tmpfs, filled up: the ledger says so clearly, keeps every record in memory,
- * and writes them all once there is space again.
+ * The state directory on a tiny tmpfs, filled up or made read-only: the ledger says so clearly, keeps every
+ * record in memory, and writes them all once it can again.
  */
 @Tag("mount")
 class FullDiskTest {
@@ -105,6 +105,40 @@ class FullDiskTest {
             }
             try (SqliteDamageLedger reopened = SqliteDamageLedger.open(tiny.directory, FAST_RETRY, Clock.systemUTC())) {
                 assertThat(reopened.records()).hasSize(500);
+            }
+        }
+    }
+
+    @Test
+    void recordsMadeWhileTheStateDirectoryIsReadOnlyAreWrittenOnceItIsWritable() throws Exception {
+        try (TinyFilesystem tiny = new TinyFilesystem()) {
+            Command.run("mount", "-o", "remount,ro", tiny.directory.toString());
+            List<CompletableFuture<DamageRecord>> futures = new ArrayList<>();
+            try (SqliteDamageLedger ledger = SqliteDamageLedger.open(tiny.directory, FAST_RETRY, Clock.systemUTC())) {
+                try {
+                    for (int i = 0; i < 10; i++) {
+                        futures.add(ledger.recordAsync(LedgerSamples.unowned(i * 4096L)));
+                    }
+                } finally {
+                    Command.run("mount", "-o", "remount,rw", tiny.directory.toString());
+                }
+                CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            }
+            try (SqliteDamageLedger reopened = SqliteDamageLedger.open(tiny.directory, FAST_RETRY, Clock.systemUTC())) {
+                assertThat(reopened.records()).hasSize(10);
+            }
+        }
+    }
+
+    @Test
+    void aReadOnlyStateDirectoryIsReportedClearly() throws Exception {
+        try (TinyFilesystem tiny = new TinyFilesystem()) {
+            Command.run("mount", "-o", "remount,ro", tiny.directory.toString());
+            try (SqliteDamageLedger ledger = SqliteDamageLedger.open(tiny.directory, FAST_RETRY, Clock.systemUTC())) {
+                assertThat(ledger.health().message()).contains(tiny.directory.toString()).contains("opening failed").contains("not writable")
+                        .contains("retrying");
+            } finally {
+                Command.run("mount", "-o", "remount,rw", tiny.directory.toString());
             }
         }
     }
