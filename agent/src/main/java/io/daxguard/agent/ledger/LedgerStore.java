@@ -86,6 +86,21 @@ final class LedgerStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens the database only to read it, as it is on disk, for a replay when it cannot be opened for writing
+     * (read-only filesystem): {@code immutable=1} asks SQLite for no locks, no WAL index, no writes.
+     */
+    static LedgerStore openReadOnly(Path file) throws SQLException {
+        Connection connection = DriverManager.getConnection("jdbc:sqlite:file:" + file + "?mode=ro&immutable=1");
+        try {
+            connection.setAutoCommit(false);
+            return new LedgerStore(connection);
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
     /** Moves a corrupt database and its WAL and shared-memory files to {@code <file>.corrupt-<millis>*}. */
     static Path moveAside(Path file, SQLException corruption, long millis) throws SQLException {
         Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + millis);

@@ -110,6 +110,16 @@ public final class SqliteDamageLedger implements DamageLedger {
             closeStore();
             health = failing("opening", e, 0);
             LOG.log(System.Logger.Level.ERROR, health.message());
+            if (Files.isRegularFile(file)) {
+                try (LedgerStore readOnly = LedgerStore.openReadOnly(file)) {
+                    LedgerMemory replayed = load(readOnly);
+                    health = new LedgerHealth(false, health.message() + "; the " + replayed.size()
+                            + " record(s) in it were replayed read-only", 0);
+                    return replayed;
+                } catch (SQLException | RuntimeException unreadable) {
+                    LOG.log(System.Logger.Level.ERROR, "cannot read " + file + " either: " + unreadable.getMessage());
+                }
+            }
             // Ids above any the database can hold, so records made now never clash with it when it comes back.
             return new LedgerMemory(clock.millis() * 1000);
         }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * record in memory, and writes them all once it can again.
  */
 @Tag("mount")
-class FullDiskTest {
+class StateDirectoryFailureTest {
     private static final LedgerSettings FAST_RETRY = LedgerSettings.defaults().withRetryInterval(Duration.ofMillis(50));
 
     /** A 1 MiB tmpfs mounted on a fresh directory; unmounted and removed at close. */
@@ -137,6 +137,43 @@ class FullDiskTest {
             try (SqliteDamageLedger ledger = SqliteDamageLedger.open(tiny.directory, FAST_RETRY, Clock.systemUTC())) {
                 assertThat(ledger.health().message()).contains(tiny.directory.toString()).contains("opening failed").contains("not writable")
                         .contains("retrying");
+            } finally {
+                Command.run("mount", "-o", "remount,rw", tiny.directory.toString());
+            }
+        }
+    }
+
+    @Test
+    void aLedgerOnAStateDirectoryThatIsReadOnlyAtStartIsReplayedAndWrittenLater() throws Exception {
+        try (TinyFilesystem tiny = new TinyFilesystem()) {
+            try (SqliteDamageLedger ledger = SqliteDamageLedger.open(tiny.directory, FAST_RETRY, Clock.systemUTC())) {
+                ledger.record(LedgerSamples.unowned(0));
+            }
+            Command.run("mount", "-o", "remount,ro", tiny.directory.toString());
+            try (SqliteDamageLedger ledger = SqliteDamageLedger.open(tiny.directory, FAST_RETRY, Clock.systemUTC())) {
+                CompletableFuture<DamageRecord> later;
+                try {
+                    later = ledger.recordAsync(LedgerSamples.unowned(4096));
+                } finally {
+                    Command.run("mount", "-o", "remount,rw", tiny.directory.toString());
+                }
+                later.get(60, TimeUnit.SECONDS);
+            }
+            try (SqliteDamageLedger reopened = SqliteDamageLedger.open(tiny.directory, FAST_RETRY, Clock.systemUTC())) {
+                assertThat(reopened.records()).extracting(DamageRecord::offset).containsExactly(0L, 4096L);
+            }
+        }
+    }
+
+    @Test
+    void aLedgerOnAStateDirectoryThatIsReadOnlyAtStartIsReplayed() throws Exception {
+        try (TinyFilesystem tiny = new TinyFilesystem()) {
+            try (SqliteDamageLedger ledger = SqliteDamageLedger.open(tiny.directory, FAST_RETRY, Clock.systemUTC())) {
+                ledger.record(LedgerSamples.sharedBlock(0));
+            }
+            Command.run("mount", "-o", "remount,ro", tiny.directory.toString());
+            try (SqliteDamageLedger ledger = SqliteDamageLedger.open(tiny.directory, FAST_RETRY, Clock.systemUTC())) {
+                assertThat(ledger.records()).extracting(DamageRecord::id).containsExactly(1L);
             } finally {
                 Command.run("mount", "-o", "remount,rw", tiny.directory.toString());
             }
