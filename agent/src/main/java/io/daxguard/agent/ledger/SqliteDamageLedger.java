@@ -303,6 +303,7 @@ public final class SqliteDamageLedger implements DamageLedger {
 
     /** Runs one batch in one transaction; false when it failed (the batch stays queued). */
     private boolean commit(List<Write> batch) {
+        String doing = store == null ? "opening" : "writing";
         try {
             if (store == null) {
                 Files.createDirectories(file.getParent());
@@ -344,7 +345,7 @@ public final class SqliteDamageLedger implements DamageLedger {
             synchronized (lock) {
                 pending = queue.size();
             }
-            LedgerHealth now = failing("writing", e, pending);
+            LedgerHealth now = failing(doing, e, pending);
             String problem = LedgerHealth.cause(e);
             if (health.durable() || !problem.equals(lastProblem)) {
                 LOG.log(System.Logger.Level.ERROR, now.message()); // once per distinct problem, not per retry
