@@ -71,6 +71,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     private final Map<String, AttachedFilesystem> filesystems = new HashMap<>();
     private final Map<FileKey, ObjectName> files = new LinkedHashMap<>();
     private final Map<String, Integer> filesPerFilesystem = new HashMap<>();
+    private boolean closed;
 
     public JmxSurface(MBeanServer server, String version, PluginHost plugins, FailureProcessor processor,
                       DamageLedger ledger, InputValidator validator, Clock clock, int fileMBeansPerFilesystem,
@@ -152,6 +153,9 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
 
     @Override
     public synchronized void recorded(DamageRecord record) {
+        if (closed) {
+            return; // a record committed while the agent stops: it is in the ledger, announced at the next start
+        }
         if (record.unowned()) {
             send(FAILURE_UNOWNED, "damage on " + record.deviceName() + " that no filesystem holds",
                     OpenRecords.toComposite(DeviceBean.view(record)));
@@ -204,6 +208,9 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
 
     @Override
     public synchronized void topologyChanged(Topology topology) {
+        if (closed) {
+            return;
+        }
         Set<String> seenDevices = new HashSet<>();
         for (BlockDevice device : topology.devices()) {
             seenDevices.add(device.name());
@@ -267,6 +274,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         files.values().forEach(this::unregister);
         devices.values().forEach(this::unregister);
         filesystems.keySet().forEach(mountPoint -> unregister(ObjectNames.filesystem(mountPoint)));

@@ -84,8 +84,8 @@ public final class StartupReconciler {
     }
 
     private static boolean isStill(Path mount, String path, FileKey key) {
-        try (NativeFile ignored = FileOpener.open(mount, path, key, NativeFile.Access.READ)) {
-            return true;
+        try (NativeFile file = FileOpener.open(mount, path, key, NativeFile.Access.READ)) {
+            return file.status().isRegularFile();
         } catch (IllegalStateException | IOException e) {
             return false;
         }
