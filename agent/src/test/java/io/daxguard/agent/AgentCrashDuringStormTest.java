@@ -38,6 +38,8 @@ class AgentCrashDuringStormTest {
         try {
             Set<Long> acknowledged = stormAndKill(state);
 
+            assertThat(acknowledged).as("the storm ran until the kill").hasSizeGreaterThanOrEqualTo(KILL_AFTER);
+
             try (SqliteDamageLedger ledger = SqliteDamageLedger.open(state, LedgerSettings.defaults(),
                     Clock.systemUTC())) {
                 Set<Long> recorded = ledger.records().stream().map(DamageRecord::offset).collect(Collectors.toSet());

@@ -114,7 +114,8 @@ final class AgentBean implements AgentMXBean {
     @Override
     public String status() {
         String header = String.format("daxguard %s, up since %s; %d plugin(s): %s", version, startedAt,
-                plugins.plugins().size(), String.join(", ", plugins.plugins().keySet()));
+                plugins.plugins().size(), String.join(", ", plugins.plugins().keySet()))
+                + (ledger.health().durable() ? "" : "\nLEDGER NOT DURABLE: " + ledger.health().message());
         return StatusReport.render(header, processor.filesystems().all(), ledger.records());
     }
 

@@ -50,6 +50,8 @@ class CrashDuringStormTest {
             child.waitFor();
         }
 
+        assertThat(acknowledged).as("the storm ran until the kill").hasSizeGreaterThanOrEqualTo(KILL_AFTER);
+
         try (SqliteDamageLedger ledger = SqliteDamageLedger.open(state, LedgerSettings.defaults(), Clock.systemUTC())) {
             Set<Long> recorded = ledger.records().stream().map(DamageRecord::offset).collect(Collectors.toSet());
             assertThat(recorded).as("%d acknowledged before the kill, %d in the ledger", acknowledged.size(),
