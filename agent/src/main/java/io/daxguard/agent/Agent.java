@@ -8,7 +8,7 @@ import io.daxguard.agent.ledger.SqliteDamageLedger;
 import io.daxguard.agent.plugins.Filesystems;
 import io.daxguard.agent.plugins.PluginHost;
 import io.daxguard.agent.recovery.RecoverySettings;
-import io.daxguard.agent.recovery.StartupReconciler;
+import io.daxguard.agent.recovery.LedgerReconciler;
 import io.daxguard.agent.route.FailureProcessor;
 import io.daxguard.agent.topology.TopologyReader;
 import java.io.IOException;
@@ -16,6 +16,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 
@@ -23,8 +26,9 @@ import javax.management.MBeanServer;
  * One running daxguard: wires plugins, topology, the failure processor, the ledger and the JMX surface, and
  * takes them down in reverse order.
  *
- * <p>Threads it owns (through its parts): the router thread of {@link FailureProcessor} and the notifier
- * thread of {@link JmxSurface}. {@link #close} stops both and closes every holder.
+ * <p>Threads it owns (through its parts): the router thread of {@link FailureProcessor}, the notifier
+ * thread of {@link JmxSurface}, the ledger's writer thread, and its own {@code daxguard-identity-check}
+ * (files with open damage still exist?). {@link #close} stops them all and closes every holder.
  */
 public final class Agent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Agent.class.getName());
@@ -34,6 +38,11 @@ public final class Agent implements AutoCloseable {
     private final Filesystems filesystems;
     private final FailureProcessor processor;
     private final JmxSurface jmx;
+    private final ScheduledExecutorService identityCheck = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "daxguard-identity-check");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private Agent(Settings settings) throws IOException, JMException {
         validator = new InputValidator();
@@ -43,11 +52,13 @@ public final class Agent implements AutoCloseable {
         filesystems = new Filesystems(plugins);
         processor = new FailureProcessor(new TopologyReader(settings.sysfs(), settings.mountinfo()), filesystems, ledger);
         // Before anything is announced: files gone while the agent was down become FILE_GONE, not MBeans.
-        StartupReconciler.checkFiles(ledger, filesystems.all(), Clock.systemUTC());
+        LedgerReconciler.checkFiles(ledger, filesystems.all(), Clock.systemUTC());
         jmx = new JmxSurface(settings.mbeanServer(), version(), plugins, processor, ledger, validator,
                 Clock.systemUTC(), settings.fileMBeansPerFilesystem(), settings.recovery());
         jmx.start();
-        StartupReconciler.reconcileBadblocks(processor, ledger, settings.sysfs(), Clock.systemUTC());
+        LedgerReconciler.reconcileBadblocks(processor, ledger, settings.sysfs(), Clock.systemUTC());
+        long every = settings.recovery().identityCheckInterval().toMillis();
+        identityCheck.scheduleWithFixedDelay(this::checkFiles, every, every, TimeUnit.MILLISECONDS);
     }
 
     /** Starts an agent; on failure, whatever was started is stopped again. */
@@ -56,6 +67,15 @@ public final class Agent implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "daxguard " + version() + " started; holding "
                 + agent.filesystems.all().stream().filter(fs -> fs.holder().isPresent()).count() + " filesystem(s)");
         return agent;
+    }
+
+    /** Files with open damage that no longer exist become FILE_GONE; a failure is logged, never fatal. */
+    void checkFiles() {
+        try {
+            LedgerReconciler.checkFiles(ledger, filesystems.all(), Clock.systemUTC());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "identity check of damaged files failed: " + e);
+        }
     }
 
     public FailureProcessor processor() {
@@ -69,6 +89,7 @@ public final class Agent implements AutoCloseable {
 
     @Override
     public void close() {
+        identityCheck.shutdownNow();
         jmx.close();
         processor.close();
         filesystems.close();

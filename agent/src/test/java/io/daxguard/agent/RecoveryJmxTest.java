@@ -258,6 +258,18 @@ class RecoveryJmxTest {
     }
 
     @Test
+    void aFileDeletedWhileTheAgentRunsBecomesGoneAtTheNextIdentityCheck() throws Exception {
+        Path file = fileWithData("doomed.bin", 18);
+        ObjectName name = damage(file);
+        DISK.clear(DISK.sectorOf(file, DAMAGED_PAGE), 1);
+        Files.delete(file);
+
+        fixture.agent().checkFiles();
+
+        assertThat(state(name)).isEqualTo("FILE_GONE");
+    }
+
+    @Test
     void quarantineMovesTheFileAndTheRecordFollows() throws Exception {
         ObjectName name = damage(fileWithData("suspect.bin", 12));
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The sysfs badblocks format: "first-sector count" per line. */
-class StartupReconcilerTest {
+class LedgerReconcilerTest {
     @TempDir
     Path sysfs;
 
@@ -17,11 +17,11 @@ class StartupReconcilerTest {
     void badblocksLinesBecomeSectorRanges() throws IOException {
         Path list = Files.writeString(sysfs.resolve("badblocks"), "8 8\n4096 1\n");
 
-        assertThat(StartupReconciler.badblocks(list)).containsExactly(new long[] {8, 8}, new long[] {4096, 1});
+        assertThat(LedgerReconciler.badblocks(list)).containsExactly(new long[] {8, 8}, new long[] {4096, 1});
     }
 
     @Test
     void aDeviceWithoutABadblocksListHasNone() {
-        assertThat(StartupReconciler.badblocks(sysfs.resolve("missing"))).isEmpty();
+        assertThat(LedgerReconciler.badblocks(sysfs.resolve("missing"))).isEmpty();
     }
 }

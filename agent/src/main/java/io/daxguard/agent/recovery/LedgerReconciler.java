@@ -25,7 +25,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What the agent checks after replaying the ledger, before it announces anything:
+ * What the agent checks after replaying the ledger, before it announces anything (and the file check again
+ * every {@link RecoverySettings#identityCheckInterval()} while it runs, so a file deleted after detection
+ * stops being listed as damaged and its freed blocks stop counting as known damage):
  * <ul>
  *   <li>every file with open damage still exists as the same inode and generation. A file found under another
  *       name (renamed while the agent was down) keeps its record, which follows it; a file that no longer exists
@@ -34,11 +36,11 @@ import java.util.Set;
  *       a failure (source {@code badblocks}), so damage found while the agent was down is recorded.</li>
  * </ul>
  */
-public final class StartupReconciler {
-    private static final System.Logger LOG = System.getLogger(StartupReconciler.class.getName());
+public final class LedgerReconciler {
+    private static final System.Logger LOG = System.getLogger(LedgerReconciler.class.getName());
     static final String PRINCIPAL = "agent";
 
-    private StartupReconciler() {
+    private LedgerReconciler() {
     }
 
     /** Checks every file with open damage; returns how many became FILE_GONE. */
@@ -63,6 +65,8 @@ public final class StartupReconciler {
             Path mount = entry.getKey().mount().mountPoint();
             Map<Long, List<String>> found;
             try {
+                // A fresh walk: an index older than a rename would not know the file's new name.
+                entry.getKey().paths().invalidate();
                 found = entry.getKey().paths().pathsOf(entry.getValue().stream().map(file -> file.key().inode()).toList());
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot walk " + mount + " to find renamed damaged files: "
@@ -72,6 +76,9 @@ public final class StartupReconciler {
             for (DamagedFile file : entry.getValue()) {
                 List<String> names = found.getOrDefault(file.key().inode(), List.of()).stream()
                         .filter(path -> isStill(mount, path, file.key())).toList();
+                if (changedMeanwhile(ledger, file)) {
+                    continue; // repaired or moved by an operator while we looked: their record stands
+                }
                 if (names.isEmpty()) {
                     markGone(ledger, file, mount, clock);
                     gone++;
@@ -81,6 +88,13 @@ public final class StartupReconciler {
             }
         }
         return gone;
+    }
+
+    private static boolean changedMeanwhile(DamageLedger ledger, DamagedFile seen) {
+        return DamagedFile.group(ledger.records(), seen.key().mountPoint()).stream()
+                .filter(file -> file.key().equals(seen.key())).findFirst()
+                .map(now -> !now.paths().equals(seen.paths()) || now.openHits().size() != seen.openHits().size())
+                .orElse(true);
     }
 
     private static boolean isStill(Path mount, String path, FileKey key) {
@@ -97,7 +111,7 @@ public final class StartupReconciler {
                 + "record as FILE_GONE";
         try {
             ledger.change(file.openHits().stream().map(hit -> new StateChange(hit.record().id(), hit.ownerIndex(),
-                    DamageState.FILE_GONE, null)).toList(), new AuditEntry(clock.instant(), PRINCIPAL, "startup check",
+                    DamageState.FILE_GONE, null)).toList(), new AuditEntry(clock.instant(), PRINCIPAL, "identity check",
                     file.key(), file.displayPath(), result));
         } catch (IllegalStateException notYetDurable) {
             // Applied in memory; the ledger writes it when it can and says so in its health.
@@ -109,8 +123,8 @@ public final class StartupReconciler {
     private static void follow(DamageLedger ledger, DamagedFile file, List<String> names, Clock clock) {
         try {
             ledger.change(file.hits().stream().map(hit -> new StateChange(hit.record().id(), hit.ownerIndex(),
-                    hit.state(), names)).toList(), new AuditEntry(clock.instant(), PRINCIPAL, "startup check",
-                    file.key(), names.get(0), "renamed while the agent was down: was " + file.displayPath()
+                    hit.state(), names)).toList(), new AuditEntry(clock.instant(), PRINCIPAL, "identity check",
+                    file.key(), names.get(0), "renamed: was " + file.displayPath()
                     + ", the record follows it"));
         } catch (IllegalStateException notYetDurable) {
             LOG.log(System.Logger.Level.WARNING, notYetDurable.getMessage());
