@@ -3,9 +3,12 @@ package io.daxguard.agent;
 import io.daxguard.agent.ingest.InputValidator;
 import io.daxguard.agent.jmx.JmxSurface;
 import io.daxguard.agent.ledger.DamageLedger;
-import io.daxguard.agent.ledger.InMemoryDamageLedger;
+import io.daxguard.agent.ledger.LedgerSettings;
+import io.daxguard.agent.ledger.SqliteDamageLedger;
 import io.daxguard.agent.plugins.Filesystems;
 import io.daxguard.agent.plugins.PluginHost;
+import io.daxguard.agent.recovery.RecoverySettings;
+import io.daxguard.agent.recovery.LedgerReconciler;
 import io.daxguard.agent.route.FailureProcessor;
 import io.daxguard.agent.topology.TopologyReader;
 import java.io.IOException;
@@ -13,6 +16,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 
@@ -20,8 +26,9 @@ import javax.management.MBeanServer;
  * One running daxguard: wires plugins, topology, the failure processor, the ledger and the JMX surface, and
  * takes them down in reverse order.
  *
- * <p>Threads it owns (through its parts): the router thread of {@link FailureProcessor} and the notifier
- * thread of {@link JmxSurface}. {@link #close} stops both and closes every holder.
+ * <p>Threads it owns (through its parts): the router thread of {@link FailureProcessor}, the notifier
+ * thread of {@link JmxSurface}, the ledger's writer thread, and its own {@code daxguard-identity-check}
+ * (files with open damage still exist?). {@link #close} stops them all and closes every holder.
  */
 public final class Agent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Agent.class.getName());
@@ -31,16 +38,27 @@ public final class Agent implements AutoCloseable {
     private final Filesystems filesystems;
     private final FailureProcessor processor;
     private final JmxSurface jmx;
+    private final ScheduledExecutorService identityCheck = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "daxguard-identity-check");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private Agent(Settings settings) throws IOException, JMException {
         validator = new InputValidator();
-        ledger = new InMemoryDamageLedger();
+        // Replayed before anything routes: a tuple arriving now is checked against the damage already known.
+        ledger = SqliteDamageLedger.open(settings.stateDirectory(), settings.ledger(), Clock.systemUTC());
         PluginHost plugins = PluginHost.load(settings.pluginLoader());
         filesystems = new Filesystems(plugins);
         processor = new FailureProcessor(new TopologyReader(settings.sysfs(), settings.mountinfo()), filesystems, ledger);
+        // Before anything is announced: files gone while the agent was down become FILE_GONE, not MBeans.
+        LedgerReconciler.checkFiles(ledger, filesystems.all(), Clock.systemUTC());
         jmx = new JmxSurface(settings.mbeanServer(), version(), plugins, processor, ledger, validator,
-                Clock.systemUTC(), settings.fileMBeansPerFilesystem());
+                Clock.systemUTC(), settings.fileMBeansPerFilesystem(), settings.recovery());
         jmx.start();
+        LedgerReconciler.reconcileBadblocks(processor, ledger, settings.sysfs(), Clock.systemUTC());
+        long every = settings.recovery().identityCheckInterval().toMillis();
+        identityCheck.scheduleWithFixedDelay(this::checkFiles, every, every, TimeUnit.MILLISECONDS);
     }
 
     /** Starts an agent; on failure, whatever was started is stopped again. */
@@ -56,6 +74,15 @@ public final class Agent implements AutoCloseable {
         return jmx.status();
     }
 
+    /** Files with open damage that no longer exist become FILE_GONE; a failure is logged, never fatal. */
+    void checkFiles() {
+        try {
+            LedgerReconciler.checkFiles(ledger, filesystems.all(), Clock.systemUTC());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "identity check of damaged files failed: " + e);
+        }
+    }
+
     public FailureProcessor processor() {
         return processor;
     }
@@ -67,6 +94,7 @@ public final class Agent implements AutoCloseable {
 
     @Override
     public void close() {
+        identityCheck.shutdownNow();
         jmx.close();
         processor.close();
         filesystems.close();
@@ -84,11 +112,16 @@ public final class Agent implements AutoCloseable {
      * @param pluginLoader             where plugins are looked up
      * @param fileMBeansPerFilesystem  at most this many DamagedFile MBeans per filesystem
      * @param stateDirectory           where the agent keeps what must survive a restart (ledger, scrub positions)
+     * @param ledger                   retention and retry of the durable ledger
+     * @param recovery                 replica provider and procfs for the repairs of damaged files
      */
     public record Settings(Path sysfs, Path mountinfo, MBeanServer mbeanServer, ClassLoader pluginLoader,
-                           int fileMBeansPerFilesystem, Path stateDirectory) {
+                           int fileMBeansPerFilesystem, Path stateDirectory, LedgerSettings ledger,
+                           RecoverySettings recovery) {
         public Settings {
+            Objects.requireNonNull(recovery, "recovery is null");
             Objects.requireNonNull(stateDirectory, "stateDirectory is null");
+            Objects.requireNonNull(ledger, "ledger is null");
             Objects.requireNonNull(sysfs, "sysfs is null");
             Objects.requireNonNull(mountinfo, "mountinfo is null");
             Objects.requireNonNull(mbeanServer, "mbeanServer is null");
@@ -102,15 +135,28 @@ public final class Agent implements AutoCloseable {
         public static Settings defaults() {
             return new Settings(Path.of("/sys"), Path.of("/proc/self/mountinfo"),
                     ManagementFactory.getPlatformMBeanServer(), Agent.class.getClassLoader(), 10_000,
-                    Path.of("/var/lib/daxguard"));
+                    Path.of("/var/lib/daxguard"), LedgerSettings.defaults(),
+                    RecoverySettings.defaults());
         }
 
         public Settings withMBeanServer(MBeanServer server) {
-            return new Settings(sysfs, mountinfo, server, pluginLoader, fileMBeansPerFilesystem, stateDirectory);
+            return new Settings(sysfs, mountinfo, server, pluginLoader, fileMBeansPerFilesystem, stateDirectory, ledger,
+                    recovery);
         }
 
         public Settings withStateDirectory(Path directory) {
-            return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem, directory);
+            return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem, directory, ledger,
+                    recovery);
+        }
+
+        public Settings withLedger(LedgerSettings settings) {
+            return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem, stateDirectory,
+                    settings, recovery);
+        }
+
+        public Settings withRecovery(RecoverySettings settings) {
+            return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem, stateDirectory,
+                    ledger, settings);
         }
     }
 }

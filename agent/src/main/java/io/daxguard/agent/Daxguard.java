@@ -29,14 +29,18 @@ public final class Daxguard {
             out.println("daxguard " + Agent.version());
             return EXIT_OK;
         }
-        if (args.length != 1 || !args[0].equals("run")) {
-            err.println("usage: daxguard run       start the agent in the foreground (stop with Ctrl-C or SIGTERM)");
+        Agent.Settings settings = Agent.Settings.defaults();
+        if (args.length == 3 && args[0].equals("run") && args[1].equals("--state-dir")) {
+            settings = settings.withStateDirectory(java.nio.file.Path.of(args[2]));
+        } else if (args.length != 1 || !args[0].equals("run")) {
+            err.println("usage: daxguard run [--state-dir DIR]  start the agent in the foreground (stop with Ctrl-C"
+                    + " or SIGTERM); DIR holds the damage ledger (default /var/lib/daxguard)");
             err.println("       daxguard version   print the version");
             return EXIT_USAGE;
         }
         Agent agent;
         try {
-            agent = Agent.start(Agent.Settings.defaults());
+            agent = Agent.start(settings);
         } catch (Exception e) {
             err.println("daxguard: could not start: " + e.getMessage());
             return EXIT_START_FAILED;

@@ -1,5 +1,6 @@
 package io.daxguard.agent;
 
+import io.daxguard.agent.recovery.RecoverySettings;
 import io.daxguard.spi.linux.FiemapExtent;
 import io.daxguard.spi.linux.Fiemap;
 import io.daxguard.spi.linux.NativeFile;
@@ -7,6 +8,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.rmi.NoSuchObjectException;
@@ -36,8 +38,24 @@ final class AgentFixture implements AutoCloseable {
     private final JMXConnectorServer connectorServer;
     private final JMXConnector client;
 
+    private final Path ownStateDirectory;
+
+    /** An agent with a fresh state directory of its own, deleted at close. */
     AgentFixture() throws Exception {
-        agent = Agent.start(Agent.Settings.defaults().withMBeanServer(server));
+        this(null);
+    }
+
+    /** An agent keeping its ledger in {@code stateDirectory} (kept at close), or in a fresh one when null. */
+    AgentFixture(Path stateDirectory) throws Exception {
+        this(stateDirectory, RecoverySettings.defaults());
+    }
+
+    /** As {@link #AgentFixture(Path)}, with these recovery settings (a replica provider). */
+    AgentFixture(Path stateDirectory, RecoverySettings recovery) throws Exception {
+        ownStateDirectory = stateDirectory == null ? Files.createTempDirectory("daxguard-state-") : null;
+        agent = Agent.start(Agent.Settings.defaults().withMBeanServer(server)
+                .withStateDirectory(stateDirectory == null ? ownStateDirectory : stateDirectory)
+                .withRecovery(recovery));
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
@@ -73,7 +91,18 @@ final class AgentFixture implements AutoCloseable {
                     // Nothing to release.
                 } finally {
                     agent.close();
+                    if (ownStateDirectory != null) {
+                        deleteTree(ownStateDirectory);
+                    }
                 }
+            }
+        }
+    }
+
+    static void deleteTree(Path directory) throws IOException {
+        try (var paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
             }
         }
     }

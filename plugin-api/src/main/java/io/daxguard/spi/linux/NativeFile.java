@@ -86,6 +86,53 @@ public final class NativeFile implements AutoCloseable {
         }
     }
 
+    /** How {@link #openChildNoFollow(String, Access)} opens a regular file. */
+    public enum Access {
+        /** {@code O_RDONLY}. */
+        READ(LibC.O_RDONLY),
+        /** {@code O_RDONLY | O_DIRECT}: reads reach the device; buffers, offsets and lengths must be aligned. */
+        READ_DIRECT(LibC.O_RDONLY | LibC.O_DIRECT),
+        /** {@code O_WRONLY}: never creates, never truncates. */
+        WRITE(LibC.O_WRONLY);
+
+        final int flags;
+
+        Access(int flags) {
+            this.flags = flags;
+        }
+    }
+
+    /**
+     * Opens the regular file {@code name} inside this directory with {@code O_NOFOLLOW}: a symlink in its place
+     * fails with ELOOP instead of being followed. Never creates or truncates.
+     */
+    public NativeFile openChildNoFollow(String name, Access access) throws NativeCallException {
+        int flags = access.flags | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NONBLOCK;
+        try {
+            return new NativeFile(LibC.openat(fd, name, flags, 0), this.name + "/" + name);
+        } catch (LastErrorException e) {
+            throw NativeCallException.from("openat(" + access + ")", this.name + "/" + name, e);
+        }
+    }
+
+    /** Writes {@code count} bytes of {@code buffer} at {@code offset}; returns the count written. */
+    public long pwrite(Memory buffer, long count, long offset) throws NativeCallException {
+        try {
+            return LibC.pwrite(fd(), buffer, count, offset);
+        } catch (LastErrorException e) {
+            throw NativeCallException.from("pwrite(offset " + offset + ", " + count + " bytes)", name, e);
+        }
+    }
+
+    /** {@code fsync(2)}: data and metadata of this file are on the device when it returns. */
+    public void fsync() throws NativeCallException {
+        try {
+            LibC.fsync(fd());
+        } catch (LastErrorException e) {
+            throw NativeCallException.from("fsync", name, e);
+        }
+    }
+
     /** The raw descriptor, for wrappers in this package. */
     int fd() {
         checkOpen();
