@@ -35,7 +35,7 @@ public final class Agent implements AutoCloseable {
     private Agent(Settings settings) throws IOException, JMException {
         validator = new InputValidator();
         ledger = new InMemoryDamageLedger();
-        PluginHost plugins = PluginHost.load(settings.pluginLoader());
+        PluginHost plugins = PluginHost.load(settings.pluginLoader(), settings.pluginDirectory());
         filesystems = new Filesystems(plugins);
         processor = new FailureProcessor(new TopologyReader(settings.sysfs(), settings.mountinfo()), filesystems, ledger);
         jmx = new JmxSurface(settings.mbeanServer(), version(), plugins, processor, ledger, validator,
@@ -53,6 +53,10 @@ public final class Agent implements AutoCloseable {
 
     public FailureProcessor processor() {
         return processor;
+    }
+
+    public DamageLedger ledger() {
+        return ledger;
     }
 
     public static String version() {
@@ -79,10 +83,13 @@ public final class Agent implements AutoCloseable {
      * @param pluginLoader             where plugins are looked up
      * @param fileMBeansPerFilesystem  at most this many DamagedFile MBeans per filesystem
      * @param stateDirectory           where the agent keeps what must survive a restart (ledger, scrub positions)
+     * @param pluginDirectory          plugins in subdirectories ({@code xfs/*.jar}), each in its own class loader;
+     *                                 a directory that does not exist holds none
      */
     public record Settings(Path sysfs, Path mountinfo, MBeanServer mbeanServer, ClassLoader pluginLoader,
-                           int fileMBeansPerFilesystem, Path stateDirectory) {
+                           int fileMBeansPerFilesystem, Path stateDirectory, Path pluginDirectory) {
         public Settings {
+            Objects.requireNonNull(pluginDirectory, "pluginDirectory is null");
             Objects.requireNonNull(stateDirectory, "stateDirectory is null");
             Objects.requireNonNull(sysfs, "sysfs is null");
             Objects.requireNonNull(mountinfo, "mountinfo is null");
@@ -97,15 +104,26 @@ public final class Agent implements AutoCloseable {
         public static Settings defaults() {
             return new Settings(Path.of("/sys"), Path.of("/proc/self/mountinfo"),
                     ManagementFactory.getPlatformMBeanServer(), Agent.class.getClassLoader(), 10_000,
-                    Path.of("/var/lib/daxguard"));
+                    Path.of("/var/lib/daxguard"), Path.of("/usr/share/daxguard/plugins"));
         }
 
         public Settings withMBeanServer(MBeanServer server) {
-            return new Settings(sysfs, mountinfo, server, pluginLoader, fileMBeansPerFilesystem, stateDirectory);
+            return new Settings(sysfs, mountinfo, server, pluginLoader, fileMBeansPerFilesystem, stateDirectory,
+                    pluginDirectory);
         }
 
         public Settings withStateDirectory(Path directory) {
-            return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem, directory);
+            return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem, directory,
+                    pluginDirectory);
+        }
+
+        public Settings withPluginDirectory(Path directory) {
+            return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem, stateDirectory,
+                    directory);
+        }
+
+        public Settings withFileMBeansPerFilesystem(int cap) {
+            return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, cap, stateDirectory, pluginDirectory);
         }
     }
 }

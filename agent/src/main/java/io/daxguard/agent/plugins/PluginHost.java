@@ -2,6 +2,9 @@ package io.daxguard.agent.plugins;
 
 import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.spi.SpiVersion;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +30,42 @@ public final class PluginHost {
     /** Loads every plugin visible to {@code loader} through {@link ServiceLoader}. */
     public static PluginHost load(ClassLoader loader) {
         Map<String, FilesystemPlugin> found = new LinkedHashMap<>();
-        List<String> refused = new java.util.ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        loadFrom(loader, "class path", found, refused);
+        return new PluginHost(found, refused);
+    }
+
+    /**
+     * Loads the plugins visible to {@code loader}, then those of every {@code plugins/<name>/} directory under
+     * {@code pluginDirectory}, each in its own {@link PluginClassLoader}. A directory whose jars are broken, or
+     * which declares another SPI version, is refused with a reason naming it; the others load.
+     */
+    public static PluginHost load(ClassLoader loader, Path pluginDirectory) throws IOException {
+        Map<String, FilesystemPlugin> found = new LinkedHashMap<>();
+        List<String> refused = new ArrayList<>();
+        loadFrom(loader, "class path", found, refused);
+        ClassLoader agentLoader = FilesystemPlugin.class.getClassLoader();
+        for (PluginDirectory directory : PluginDirectory.under(pluginDirectory)) {
+            String where = "plugin " + directory.name() + " (" + pluginDirectory.resolve(directory.name()) + ")";
+            try {
+                directory.checkJarsReadable();
+                for (int declared : directory.declaredSpiVersions()) {
+                    if (declared != SpiVersion.CURRENT) {
+                        throw new IOException("built for SPI version " + declared + ", this agent speaks "
+                                + SpiVersion.CURRENT);
+                    }
+                }
+            } catch (IOException refusal) {
+                refuse(refused, where + " refused: " + refusal.getMessage());
+                continue;
+            }
+            loadFrom(new PluginClassLoader(directory.name(), directory.urls(), agentLoader), where, found, refused);
+        }
+        return new PluginHost(found, refused);
+    }
+
+    private static void loadFrom(ClassLoader loader, String where, Map<String, FilesystemPlugin> found,
+                                 List<String> refused) {
         ServiceLoader<FilesystemPlugin> services = ServiceLoader.load(FilesystemPlugin.class, loader);
         var iterator = services.iterator();
         while (true) {
@@ -37,25 +75,35 @@ public final class PluginHost {
                     break;
                 }
                 plugin = iterator.next();
-            } catch (ServiceConfigurationError broken) {
-                refused.add("a plugin could not be loaded: " + broken.getMessage());
-                LOG.log(System.Logger.Level.ERROR, "refused a plugin: " + broken.getMessage());
+            } catch (ServiceConfigurationError | LinkageError broken) {
+                refuse(refused, where + ": a plugin could not be loaded: " + broken.getMessage());
                 continue;
             }
             String name = plugin.getClass().getName();
-            if (plugin.spiVersion() != SpiVersion.CURRENT) {
-                refused.add(name + " was built for SPI version " + plugin.spiVersion() + ", this agent speaks "
-                        + SpiVersion.CURRENT);
+            int spiVersion;
+            try {
+                spiVersion = plugin.spiVersion();
+            } catch (LinkageError | RuntimeException broken) {
+                refuse(refused, where + ": " + name + " failed to say its SPI version: " + broken);
+                continue;
+            }
+            if (spiVersion != SpiVersion.CURRENT) {
+                refuse(refused, where + ": " + name + " was built for SPI version " + spiVersion
+                        + ", this agent speaks " + SpiVersion.CURRENT);
                 continue;
             }
             if (found.putIfAbsent(plugin.type(), plugin) != null) {
-                refused.add(name + " serves " + plugin.type() + ", which " + found.get(plugin.type()).getClass().getName()
-                        + " already serves");
+                refuse(refused, where + ": " + name + " serves " + plugin.type() + ", which "
+                        + found.get(plugin.type()).getClass().getName() + " already serves");
                 continue;
             }
-            LOG.log(System.Logger.Level.INFO, "loaded plugin " + name + " for " + plugin.type());
+            LOG.log(System.Logger.Level.INFO, "loaded plugin " + name + " for " + plugin.type() + " from " + where);
         }
-        return new PluginHost(found, refused);
+    }
+
+    private static void refuse(List<String> refused, String reason) {
+        refused.add(reason);
+        LOG.log(System.Logger.Level.ERROR, "refused: " + reason);
     }
 
     public Optional<FilesystemPlugin> forType(String type) {
