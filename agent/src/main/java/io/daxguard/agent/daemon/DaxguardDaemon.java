@@ -24,6 +24,9 @@ public final class DaxguardDaemon implements Daemon {
 
     @Override
     public void init(DaemonContext context) throws DaemonInitException, Exception {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT%1$tz %4$s %3$s: %5$s%6$s%n");
+        }
         DaxguardConfig config = configFrom(List.of(context.getArguments()));
         service = AgentService.init(config, SettingsMapping.home());
     }
