@@ -96,6 +96,8 @@ public final class RemoteJmxServer implements AutoCloseable {
                     throw new IOException("jmx.remote.passwordFile " + passwords + " is missing or unreadable");
                 }
                 environment.put("jmx.remote.x.password.file", passwords.toString());
+                // Clear-text passwords are replaced by salted SHA3-512 hashes at the first login.
+                environment.put("jmx.remote.x.password.toHashes", "true");
             }
         }
         if (clientSockets != null) {
