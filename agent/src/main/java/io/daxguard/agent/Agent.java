@@ -4,13 +4,16 @@ import io.daxguard.agent.ingest.InputValidator;
 import io.daxguard.agent.jmx.JmxSurface;
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.InMemoryDamageLedger;
+import io.daxguard.agent.metrics.TimedLedger;
 import io.daxguard.agent.plugins.Filesystems;
 import io.daxguard.agent.plugins.PluginHost;
 import io.daxguard.agent.route.FailureProcessor;
 import io.daxguard.agent.topology.TopologyReader;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import com.codahale.metrics.MetricRegistry;
 import java.nio.file.Path;
+import java.util.Map;
 import java.time.Clock;
 import java.util.Objects;
 import javax.management.JMException;
@@ -34,8 +37,9 @@ public final class Agent implements AutoCloseable {
 
     private Agent(Settings settings) throws IOException, JMException {
         validator = new InputValidator();
-        ledger = new InMemoryDamageLedger();
-        PluginHost plugins = PluginHost.load(settings.pluginLoader(), settings.pluginDirectory());
+        ledger = new TimedLedger(new InMemoryDamageLedger(), settings.metrics().timer("ledger.commit"));
+        PluginHost plugins = PluginHost.load(settings.pluginLoader(), settings.pluginDirectory())
+                .withServices(settings.metrics(), settings.pluginSettings());
         filesystems = new Filesystems(plugins);
         processor = new FailureProcessor(new TopologyReader(settings.sysfs(), settings.mountinfo()), filesystems, ledger);
         jmx = new JmxSurface(settings.mbeanServer(), version(), plugins, processor, ledger, validator,
@@ -85,10 +89,15 @@ public final class Agent implements AutoCloseable {
      * @param stateDirectory           where the agent keeps what must survive a restart (ledger, scrub positions)
      * @param pluginDirectory          plugins in subdirectories ({@code xfs/*.jar}), each in its own class loader;
      *                                 a directory that does not exist holds none
+     * @param pluginSettings           settings for each plugin, by filesystem type
+     * @param metrics                  the registry every part counts into (and plugins get)
      */
     public record Settings(Path sysfs, Path mountinfo, MBeanServer mbeanServer, ClassLoader pluginLoader,
-                           int fileMBeansPerFilesystem, Path stateDirectory, Path pluginDirectory) {
+                           int fileMBeansPerFilesystem, Path stateDirectory, Path pluginDirectory,
+                           Map<String, Map<String, String>> pluginSettings, MetricRegistry metrics) {
         public Settings {
+            pluginSettings = Map.copyOf(Objects.requireNonNull(pluginSettings, "pluginSettings is null"));
+            Objects.requireNonNull(metrics, "metrics is null");
             Objects.requireNonNull(pluginDirectory, "pluginDirectory is null");
             Objects.requireNonNull(stateDirectory, "stateDirectory is null");
             Objects.requireNonNull(sysfs, "sysfs is null");
@@ -104,26 +113,37 @@ public final class Agent implements AutoCloseable {
         public static Settings defaults() {
             return new Settings(Path.of("/sys"), Path.of("/proc/self/mountinfo"),
                     ManagementFactory.getPlatformMBeanServer(), Agent.class.getClassLoader(), 10_000,
-                    Path.of("/var/lib/daxguard"), Path.of("/usr/share/daxguard/plugins"));
+                    Path.of("/var/lib/daxguard"), Path.of("/usr/share/daxguard/plugins"), Map.of(), new MetricRegistry());
         }
 
         public Settings withMBeanServer(MBeanServer server) {
             return new Settings(sysfs, mountinfo, server, pluginLoader, fileMBeansPerFilesystem, stateDirectory,
-                    pluginDirectory);
+                    pluginDirectory, pluginSettings, metrics);
         }
 
         public Settings withStateDirectory(Path directory) {
             return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem, directory,
-                    pluginDirectory);
+                    pluginDirectory, pluginSettings, metrics);
         }
 
         public Settings withPluginDirectory(Path directory) {
             return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem, stateDirectory,
-                    directory);
+                    directory, pluginSettings, metrics);
         }
 
         public Settings withFileMBeansPerFilesystem(int cap) {
-            return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, cap, stateDirectory, pluginDirectory);
+            return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, cap, stateDirectory, pluginDirectory,
+                    pluginSettings, metrics);
+        }
+
+        public Settings withPluginSettings(Map<String, Map<String, String>> settings) {
+            return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem, stateDirectory,
+                    pluginDirectory, settings, metrics);
+        }
+
+        public Settings withMetrics(MetricRegistry registry) {
+            return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem, stateDirectory,
+                    pluginDirectory, pluginSettings, registry);
         }
     }
 }

@@ -27,7 +27,8 @@ public final class SettingsMapping {
                 .withMBeanServer(server)
                 .withStateDirectory(resolve(home, config.stateDirectory()))
                 .withPluginDirectory(resolve(home, config.plugins().directory()))
-                .withFileMBeansPerFilesystem(config.mbeans().filesPerFilesystem());
+                .withFileMBeansPerFilesystem(config.mbeans().filesPerFilesystem())
+                .withPluginSettings(config.plugins().settings());
     }
 
     /** A path from the configuration: absolute as written, or relative to the daxguard home. */

@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.daxguard.agent.Agent;
 import io.daxguard.agent.config.DaxguardConfig;
 import io.daxguard.agent.config.SettingsMapping;
+import io.daxguard.agent.metrics.AgentMetrics;
 import io.daxguard.agent.remote.RemoteJmxServer;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -74,10 +75,9 @@ public final class AgentService implements AutoCloseable {
         if (agent != null) {
             throw new IllegalStateException("already started");
         }
-        agent = Agent.start(SettingsMapping.toSettings(config, home, server));
+        agent = Agent.start(SettingsMapping.toSettings(config, home, server).withMetrics(metrics));
         try {
-            metricsReporter = io.daxguard.agent.metrics.AgentMetrics.start(metrics, agent, server,
-                    config.metrics().jmx());
+            metricsReporter = AgentMetrics.start(metrics, agent, server, config);
             if (remote != null) {
                 remote.start(server);
             }

@@ -4,6 +4,7 @@ import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.jmx.JmxReporter;
 import io.daxguard.agent.Agent;
+import io.daxguard.agent.config.DaxguardConfig;
 import io.daxguard.agent.ingest.FailureTuple;
 import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.ledger.DamageState;
@@ -16,8 +17,9 @@ import javax.management.MBeanServer;
  *
  * <p>Meters: {@code tuples.<source>} (every tuple by the source that reported it), {@code routed} (recorded
  * with an owner), {@code unowned} (recorded on a range no filesystem holds), {@code coalesced} (reported again
- * while already known). Gauge: {@code damage.open} (open records). The timers {@code reverseMap.<type>} and
- * {@code ledger.commit} are kept by {@link TimedPlugins} and the ledger.
+ * while already known). Gauges: {@code damage.open} (open records), {@code queue.depth} (tuples waiting for
+ * the router), {@code scrub.bytesPerSecond}. Timers {@code reverseMap.<type>} ({@link TimedHolder}) and
+ * {@code ledger.commit} ({@link TimedLedger}) are kept where the work happens.
  */
 public final class AgentMetrics implements DamageListener {
     public static final String DOMAIN = "io.daxguard.metrics";
@@ -35,16 +37,20 @@ public final class AgentMetrics implements DamageListener {
     }
 
     /**
-     * Starts counting for {@code agent} and, when {@code publish}, reports to {@code server}.
+     * Starts counting for {@code agent} and, when {@code metrics.jmx} is on, reports to {@code server}.
      *
      * @return closing it stops the JMX reporter (the listener goes with the agent)
      */
-    public static AutoCloseable start(MetricRegistry registry, Agent agent, MBeanServer server, boolean publish) {
+    public static AutoCloseable start(MetricRegistry registry, Agent agent, MBeanServer server, DaxguardConfig config) {
         AgentMetrics metrics = new AgentMetrics(registry);
         registry.gauge("damage.open", () -> () -> agent.ledger().records().stream()
                 .filter(record -> record.state() == DamageState.OPEN).count());
+        registry.gauge("queue.depth", () -> () -> agent.processor().pending());
+        // The configured limit until the scrubber reports the rate it achieves.
+        long scrubRate = config.scrub().bytesPerSecond();
+        registry.gauge("scrub.bytesPerSecond", () -> () -> scrubRate);
         agent.processor().addListener(metrics);
-        if (!publish) {
+        if (!config.metrics().jmx()) {
             return () -> { };
         }
         JmxReporter reporter = JmxReporter.forRegistry(registry).registerWith(server).inDomain(DOMAIN).build();

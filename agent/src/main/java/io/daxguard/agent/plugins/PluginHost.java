@@ -1,6 +1,11 @@
 package io.daxguard.agent.plugins;
 
+import com.codahale.metrics.MetricRegistry;
+import io.daxguard.agent.metrics.TimedHolder;
 import io.daxguard.spi.FilesystemPlugin;
+import io.daxguard.spi.Holder;
+import io.daxguard.spi.Mount;
+import io.daxguard.spi.PluginContext;
 import io.daxguard.spi.SpiVersion;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -8,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
@@ -21,10 +27,55 @@ public final class PluginHost {
 
     private final Map<String, FilesystemPlugin> byType;
     private final List<String> refusals;
+    private final MetricRegistry metrics;
+    private final Map<String, Map<String, String>> settings;
 
     private PluginHost(Map<String, FilesystemPlugin> byType, List<String> refusals) {
+        this(byType, refusals, new MetricRegistry(), Map.of());
+    }
+
+    private PluginHost(Map<String, FilesystemPlugin> byType, List<String> refusals, MetricRegistry metrics,
+                       Map<String, Map<String, String>> settings) {
         this.byType = Map.copyOf(byType);
         this.refusals = List.copyOf(refusals);
+        this.metrics = metrics;
+        this.settings = Map.copyOf(settings);
+    }
+
+    /**
+     * These plugins, given the agent's metric registry and their settings ({@code plugins.settings.<type>}
+     * in the configuration) when they attach.
+     */
+    public PluginHost withServices(MetricRegistry registry, Map<String, Map<String, String>> pluginSettings) {
+        return new PluginHost(byType, refusals, Objects.requireNonNull(registry, "registry is null"),
+                Objects.requireNonNull(pluginSettings, "pluginSettings is null"));
+    }
+
+    /**
+     * Attaches {@code plugin} to {@code mount} with a context carrying the plugin's logger, settings and the
+     * metric registry; the holder's reverse-map lookups are timed as {@code reverseMap.<type>}.
+     */
+    public Holder attach(FilesystemPlugin plugin, Mount mount) throws IOException {
+        String type = plugin.type();
+        System.Logger logger = System.getLogger("io.daxguard.plugin." + type);
+        Map<String, String> own = settings.getOrDefault(type, Map.of());
+        PluginContext context = new PluginContext() {
+            @Override
+            public System.Logger logger() {
+                return logger;
+            }
+
+            @Override
+            public Map<String, String> settings() {
+                return own;
+            }
+
+            @Override
+            public MetricRegistry metrics() {
+                return metrics;
+            }
+        };
+        return new TimedHolder(plugin.attach(mount, context), metrics.timer(MetricRegistry.name("reverseMap", type)));
     }
 
     /** Loads every plugin visible to {@code loader} through {@link ServiceLoader}. */

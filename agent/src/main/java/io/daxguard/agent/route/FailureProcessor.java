@@ -46,6 +46,7 @@ public final class FailureProcessor implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Topology topology;
     private volatile String mountTableText = "";
 
@@ -85,13 +86,21 @@ public final class FailureProcessor implements AutoCloseable {
 
     /** Queues a tuple for the router thread. */
     public CompletableFuture<ProcessingResult> submit(FailureTuple tuple) {
+        pending.incrementAndGet();
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return process(tuple);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            } finally {
+                pending.decrementAndGet();
             }
         }, router);
+    }
+
+    /** Tuples submitted and not yet processed (the {@code queue.depth} gauge). */
+    public int pending() {
+        return pending.get();
     }
 
     private ProcessingResult process(FailureTuple tuple) throws IOException {
