@@ -5,6 +5,7 @@ import io.daxguard.agent.Agent;
 import io.daxguard.agent.config.DaxguardConfig;
 import io.daxguard.agent.config.SettingsMapping;
 import io.daxguard.agent.metrics.AgentMetrics;
+import io.daxguard.agent.remote.JolokiaBridge;
 import io.daxguard.agent.remote.RemoteJmxServer;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ import javax.management.MBeanServerFactory;
  * <li>{@link #init}: what may need privileges: the remote JMX port is bound (it may be below 1024) and the
  *     metric registry made; nothing runs yet;</li>
  * <li>{@link #start}: the agent (its router and notifier threads), the remote connector, the metrics
- *     reporter; returns once they run;</li>
+ *     reporter, the HTTP bridge; returns once they run;</li>
  * <li>{@link #stop}: the reverse, bounded by {@link #STOP_BOUND}: the ledger is flushed and the MBeans
  *     unregistered by {@link Agent#close};</li>
  * <li>{@link #close}: frees the port.</li>
@@ -47,6 +48,7 @@ public final class AgentService implements AutoCloseable {
     private RemoteJmxServer remote;
     private Agent agent;
     private AutoCloseable metricsReporter;
+    private JolokiaBridge http;
 
     private AgentService(DaxguardConfig config, Path home, MBeanServer server) {
         this.config = Objects.requireNonNull(config, "config is null");
@@ -81,6 +83,9 @@ public final class AgentService implements AutoCloseable {
             if (remote != null) {
                 remote.start(server);
             }
+            if (config.http().enabled()) {
+                http = JolokiaBridge.start(config.http(), home);
+            }
         } catch (Exception e) {
             stop();
             throw e;
@@ -101,6 +106,11 @@ public final class AgentService implements AutoCloseable {
         return remote == null ? java.util.Optional.empty() : java.util.Optional.of(remote.address());
     }
 
+    /** The HTTP bridge's port, when it runs. */
+    public java.util.OptionalInt httpPort() {
+        return http == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(http.port());
+    }
+
     /** The running agent; empty before start and after stop. */
     public java.util.Optional<Agent> agent() {
         return java.util.Optional.ofNullable(agent);
@@ -109,6 +119,8 @@ public final class AgentService implements AutoCloseable {
     /** Step three: stops everything started, within {@link #STOP_BOUND}; may be started again. */
     public void stop() {
         System.clearProperty(RUNNING_PROPERTY);
+        closeQuietly(http);
+        http = null;
         if (remote != null) {
             remote.stop();
         }

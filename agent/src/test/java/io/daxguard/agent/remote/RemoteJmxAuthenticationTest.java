@@ -151,6 +151,22 @@ class RemoteJmxAuthenticationTest {
     }
 
     @Test
+    void theHttpBridgeAcceptsAPasswordTheJdkHashed() throws Exception {
+        connect("operator", "operator-secret").close();
+
+        assertThat(new PasswordFile(home.resolve("conf/jmxremote.password")).accepts("operator", "operator-secret"))
+                .isTrue();
+    }
+
+    @Test
+    void theHttpBridgeRefusesAWrongPasswordAgainstAHash() throws Exception {
+        connect("operator", "operator-secret").close();
+
+        assertThat(new PasswordFile(home.resolve("conf/jmxremote.password")).accepts("operator", "operator-secreT"))
+                .isFalse();
+    }
+
+    @Test
     void remoteWithoutAuthenticationRefusesToStartWithoutTheInsecureFlag() {
         DaxguardConfig insecure = new DaxguardConfig(null, null, null, new io.daxguard.agent.config.JmxConfig(true,
                 new io.daxguard.agent.config.RemoteJmxConfig(true, "127.0.0.1", 1, false, false, null, null, null, null)),
