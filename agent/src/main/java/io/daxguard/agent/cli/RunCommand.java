@@ -24,6 +24,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: embedded defaults)")
     Path config;
 
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Where the ledger lives; overrides stateDirectory of the configuration")
+    Path stateDirectory;
+
     @Spec
     CommandSpec spec;
 
@@ -34,6 +38,10 @@ final class RunCommand implements Callable<Integer> {
         DaxguardConfig configuration;
         try {
             configuration = config == null ? DaxguardConfig.defaults() : ConfigLoader.load(config);
+            if (stateDirectory != null) {
+                configuration = ConfigLoader.validate("--state-dir",
+                        configuration.withStateDirectory(stateDirectory.toAbsolutePath().toString()));
+            }
         } catch (ConfigurationException invalid) {
             err.println("daxguard: " + invalid.getMessage());
             return ExitCode.BAD_CONFIG;

@@ -43,6 +43,11 @@ public record DaxguardConfig(
         http = Objects.requireNonNullElseGet(http, HttpConfig::defaults);
     }
 
+    /** This configuration with another state directory ({@code daxguard run --state-dir}). */
+    public DaxguardConfig withStateDirectory(String directory) {
+        return new DaxguardConfig(sources, scrub, directory, jmx, plugins, replica, mbeans, metrics, http);
+    }
+
     /** The embedded default configuration: what {@code daxguard run} uses without {@code --config}. */
     public static DaxguardConfig defaults() {
         return new DaxguardConfig(null, null, null, null, null, null, null, null, null);

@@ -110,7 +110,7 @@ class CommandLineTest {
     }
 
     @Test
-    void statusOfAnAgentWithNoDamageSaysOnlineAndExitsZero() {
+    void statusNamesEveryFilesystemTheAgentSees() {
         Outcome outcome = daxguard("status", "--url", url);
 
         assertThat(outcome.out()).startsWith("daxguard ").contains("filesystem: " + XFS.mountPoint());

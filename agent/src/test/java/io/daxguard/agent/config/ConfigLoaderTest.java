@@ -31,7 +31,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void theShippedConfigurationFileIsTheDefault(@TempDir Path directory) throws Exception {
+    void theShippedConfigurationFileIsTheDefault() throws Exception {
         Path shipped = Path.of("../dist/src/main/conf/daxguard.yaml");
 
         assertThat(ConfigLoader.load(shipped)).isEqualTo(DaxguardConfig.defaults());
