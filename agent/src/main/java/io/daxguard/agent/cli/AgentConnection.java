@@ -71,11 +71,15 @@ final class AgentConnection {
         if (pid != null) {
             candidates.add(String.valueOf(pid));
         } else {
+            // JVMs started by bin/daxguard name the main class; others (jsvc) are asked in turn after them.
+            List<String> others = new ArrayList<>();
             for (VirtualMachineDescriptor descriptor : VirtualMachine.list()) {
-                if (!descriptor.id().equals(String.valueOf(ProcessHandle.current().pid()))) {
-                    candidates.add(descriptor.id());
+                if (descriptor.id().equals(String.valueOf(ProcessHandle.current().pid()))) {
+                    continue;
                 }
+                (descriptor.displayName().contains("io.daxguard") ? candidates : others).add(descriptor.id());
             }
+            candidates.addAll(others);
         }
         for (String id : candidates) {
             VirtualMachine vm;
