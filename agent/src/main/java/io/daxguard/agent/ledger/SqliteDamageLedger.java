@@ -1,5 +1,6 @@
 package io.daxguard.agent.ledger;
 
+import com.codahale.metrics.Timer;
 import io.daxguard.spi.DeviceNumber;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,7 +70,11 @@ public final class SqliteDamageLedger implements DamageLedger {
         void run(LedgerStore store) throws SQLException;
     }
 
-    private SqliteDamageLedger(Path stateDirectory, LedgerSettings settings, Clock clock) {
+    /** Times each batch's transaction ({@code ledger.commit} in the agent's metrics). */
+    private final Timer commits;
+
+    private SqliteDamageLedger(Path stateDirectory, LedgerSettings settings, Clock clock, Timer commits) {
+        this.commits = commits;
         this.file = stateDirectory.resolve(FILE_NAME);
         this.settings = settings;
         this.clock = clock;
@@ -83,7 +88,12 @@ public final class SqliteDamageLedger implements DamageLedger {
      * for an unusable directory or database: the ledger then starts empty, not durable, and keeps retrying.
      */
     public static SqliteDamageLedger open(Path stateDirectory, LedgerSettings settings, Clock clock) {
-        SqliteDamageLedger ledger = new SqliteDamageLedger(stateDirectory, settings, clock);
+        return open(stateDirectory, settings, clock, new Timer());
+    }
+
+    /** {@link #open(Path, LedgerSettings, Clock)}, timing every batch's transaction into {@code commits}. */
+    public static SqliteDamageLedger open(Path stateDirectory, LedgerSettings settings, Clock clock, Timer commits) {
+        SqliteDamageLedger ledger = new SqliteDamageLedger(stateDirectory, settings, clock, commits);
         ledger.writer.start();
         return ledger;
     }
@@ -309,10 +319,12 @@ public final class SqliteDamageLedger implements DamageLedger {
                 Files.createDirectories(file.getParent());
                 store = LedgerStore.open(file);
             }
-            for (Write write : batch) {
-                write.work().run(store);
+            try (Timer.Context timing = commits.time()) {
+                for (Write write : batch) {
+                    write.work().run(store);
+                }
+                store.commit();
             }
-            store.commit();
             synchronized (lock) {
                 for (int i = 0; i < batch.size(); i++) {
                     queue.removeFirst();

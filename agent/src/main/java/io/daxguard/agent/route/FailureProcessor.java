@@ -52,6 +52,7 @@ public final class FailureProcessor implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Topology topology;
     private volatile String mountTableText = "";
 
@@ -94,13 +95,21 @@ public final class FailureProcessor implements AutoCloseable {
      * and announced: a storm is committed in batches while the router goes on routing.
      */
     public CompletableFuture<ProcessingResult> submit(FailureTuple tuple) {
+        pending.incrementAndGet();
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return process(tuple);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            } finally {
+                pending.decrementAndGet();
             }
         }, router).thenCompose(pending -> pending);
+    }
+
+    /** Tuples submitted and not yet processed (the {@code queue.depth} gauge). */
+    public int pending() {
+        return pending.get();
     }
 
     private CompletableFuture<ProcessingResult> process(FailureTuple tuple) throws IOException {
