@@ -68,7 +68,8 @@ class AgentMetricsTest {
 
     @Test
     void theLedgerCommitIsTimed() throws Exception {
-        assertThat(attribute("ledger.commit", "timers", "Count")).isEqualTo(1L);
+        // The report's record is committed before reportFailure returns; other writes may share or add commits.
+        assertThat((Long) attribute("ledger.commit", "timers", "Count")).isGreaterThanOrEqualTo(1L);
     }
 
     @Test
