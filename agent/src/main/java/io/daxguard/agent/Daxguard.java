@@ -1,57 +1,20 @@
 package io.daxguard.agent;
 
-import java.io.PrintStream;
-import java.util.concurrent.CountDownLatch;
+import io.daxguard.agent.cli.DaxguardCommand;
+import java.io.PrintWriter;
 
 /**
- * The command line: {@code daxguard run} starts the agent in the foreground with the embedded default
- * configuration and runs until SIGTERM or SIGINT.
- *
- * <p>Exit codes: 0 after an orderly stop, 1 when the agent could not start, 2 on a usage error.
+ * The {@code daxguard} program: {@code daxguard run} starts the agent in the foreground; the other commands
+ * talk to a running agent. See {@link DaxguardCommand} and {@link io.daxguard.agent.cli.ExitCode}.
  */
 public final class Daxguard {
-    static final int EXIT_OK = 0;
-    static final int EXIT_START_FAILED = 1;
-    static final int EXIT_USAGE = 2;
-
     private Daxguard() {
     }
 
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT%1$tz %4$s %3$s: %5$s%6$s%n");
         }
-        System.exit(run(args, System.out, System.err));
-    }
-
-    static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
-        if (args.length == 1 && args[0].equals("version")) {
-            out.println("daxguard " + Agent.version());
-            return EXIT_OK;
-        }
-        if (args.length != 1 || !args[0].equals("run")) {
-            err.println("usage: daxguard run       start the agent in the foreground (stop with Ctrl-C or SIGTERM)");
-            err.println("       daxguard version   print the version");
-            return EXIT_USAGE;
-        }
-        Agent agent;
-        try {
-            agent = Agent.start(Agent.Settings.defaults());
-        } catch (Exception e) {
-            err.println("daxguard: could not start: " + e.getMessage());
-            return EXIT_START_FAILED;
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            agent.close();
-            err.println("daxguard: stopped");
-            stopped.countDown();
-        }, "daxguard-shutdown"));
-        out.println("daxguard " + Agent.version() + " running (pid " + ProcessHandle.current().pid()
-                + "); connect jconsole to this process and open the io.daxguard domain. Ctrl-C stops it.");
-        out.println(agent.status());
-        out.println("status later: jconsole > MBeans > io.daxguard > Agent > Operations > status()");
-        stopped.await();
-        return EXIT_OK;
+        System.exit(DaxguardCommand.execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 }

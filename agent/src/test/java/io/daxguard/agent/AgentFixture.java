@@ -1,5 +1,6 @@
 package io.daxguard.agent;
 
+import io.daxguard.agent.recovery.RecoverySettings;
 import io.daxguard.spi.linux.FiemapExtent;
 import io.daxguard.spi.linux.Fiemap;
 import io.daxguard.spi.linux.NativeFile;
@@ -32,9 +33,10 @@ import javax.management.remote.JMXServiceURL;
  * An agent on its own MBean server, served by a real RMI connector on loopback, and a client connected to
  * it; closes all of it. Also writes test files and says where their bytes are.
  *
- * <p>The agent sees only the mounts the test names (a filtered copy of {@code /proc/self/mountinfo}): with the
- * ext4 plugin on the class path it would otherwise index the machine's root filesystem, and it would walk other
- * tests' scratch filesystems (whose unmount could then meet EBUSY).
+ * <p>The agent reads a filtered copy of {@code /proc/self/mountinfo}: loop-device mounts only, or only the mount
+ * points a test names ({@link #watching}). With the ext4 plugin on the test class path it would otherwise index
+ * the machine's own root filesystem; naming the mounts also keeps it from walking other tests' scratch
+ * filesystems (an index build holds directories open, so their unmount could meet EBUSY).
  */
 final class AgentFixture implements AutoCloseable {
     private final MBeanServer server = MBeanServerFactory.newMBeanServer();
@@ -42,16 +44,41 @@ final class AgentFixture implements AutoCloseable {
     private final Registry registry;
     private final JMXConnectorServer connectorServer;
     private final JMXConnector client;
+
+    private final Path ownStateDirectory;
     private final Path mountinfo;
 
-    /** An agent watching the filesystems mounted at {@code watched} and nothing else. */
-    AgentFixture(Path... watched) throws Exception {
-        if (watched.length == 0) {
+    /** An agent with a fresh state directory of its own, deleted at close. */
+    AgentFixture() throws Exception {
+        this(null);
+    }
+
+    /** An agent keeping its ledger in {@code stateDirectory} (kept at close), or in a fresh one when null. */
+    AgentFixture(Path stateDirectory) throws Exception {
+        this(stateDirectory, RecoverySettings.defaults());
+    }
+
+    /** As {@link #AgentFixture(Path)}, with these recovery settings (a replica provider). */
+    AgentFixture(Path stateDirectory, RecoverySettings recovery) throws Exception {
+        this(stateDirectory, recovery, Set.of());
+    }
+
+    /** An agent watching the filesystems mounted at {@code mountPoints} and nothing else. */
+    static AgentFixture watching(Path... mountPoints) throws Exception {
+        if (mountPoints.length == 0) {
             throw new IllegalArgumentException("name the mount points the agent may watch");
         }
-        mountinfo = Files.createTempFile("daxguard-mountinfo", "");
-        Files.write(mountinfo, onlyMountsAt(Path.of("/proc/self/mountinfo"), Set.of(watched)));
-        agent = Agent.start(Agent.Settings.defaults().withMBeanServer(server).withMountinfo(mountinfo));
+        return new AgentFixture(null, RecoverySettings.defaults(), Set.of(mountPoints));
+    }
+
+    /** {@code watched}: the mount points the agent sees; empty for every loop-device mount. */
+    private AgentFixture(Path stateDirectory, RecoverySettings recovery, Set<Path> watched) throws Exception {
+        ownStateDirectory = stateDirectory == null ? Files.createTempDirectory("daxguard-state-") : null;
+        mountinfo = Files.createTempFile("daxguard-mountinfo-", "");
+        Files.write(mountinfo, mountsFor(Path.of("/proc/self/mountinfo"), watched));
+        agent = Agent.start(Agent.Settings.defaults().withMBeanServer(server)
+                .withStateDirectory(stateDirectory == null ? ownStateDirectory : stateDirectory)
+                .withRecovery(recovery).withMountinfo(mountinfo));
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
@@ -86,24 +113,39 @@ final class AgentFixture implements AutoCloseable {
                 } catch (NoSuchObjectException alreadyGone) {
                     // Nothing to release.
                 } finally {
-                    try {
-                        agent.close();
-                    } finally {
-                        Files.deleteIfExists(mountinfo);
+                    agent.close();
+                    Files.deleteIfExists(mountinfo);
+                    if (ownStateDirectory != null) {
+                        deleteTree(ownStateDirectory);
                     }
                 }
             }
         }
     }
 
-    /** The lines of a mountinfo table whose mount point (fifth field) is one of {@code mountPoints}. */
-    static List<String> onlyMountsAt(Path table, Set<Path> mountPoints) throws IOException {
+    /**
+     * The lines of a mountinfo table the agent may see: those whose mount point (fifth field) is in
+     * {@code mountPoints}, or when it is empty those whose source (second field after " - ") is a loop device.
+     */
+    static List<String> mountsFor(Path table, Set<Path> mountPoints) throws IOException {
         Set<String> wanted = new HashSet<>();
         mountPoints.forEach(point -> wanted.add(point.toString()));
         return Files.readAllLines(table).stream().filter(line -> {
-            String[] fields = line.split(" ");
-            return fields.length > 4 && wanted.contains(fields[4]);
+            List<String> fields = List.of(line.split(" "));
+            int separator = fields.indexOf("-");
+            if (fields.size() < 5 || separator < 0 || separator + 2 >= fields.size()) {
+                return false;
+            }
+            return wanted.isEmpty() ? fields.get(separator + 2).startsWith("/dev/loop") : wanted.contains(fields.get(4));
         }).toList();
+    }
+
+    static void deleteTree(Path directory) throws IOException {
+        try (var paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     /** Writes {@code bytes} of seeded random data to a new file and fsyncs it, so its blocks are allocated. */

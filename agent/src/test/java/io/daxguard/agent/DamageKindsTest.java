@@ -28,7 +28,7 @@ class DamageKindsTest {
 
     @BeforeAll
     static void startAgent() throws Exception {
-        fixture = new AgentFixture(XFS.mountPoint());
+        fixture = new AgentFixture();
         remote = fixture.remote();
     }
 

@@ -39,7 +39,7 @@ class EndToEndJmxTest {
                 XFS.path("projects/copy.bin").toString());
         AgentFixture.writeFile(XFS.path("plain.bin"), 16 * 1024, 2);
         Command.run("sync", "-f", XFS.mountPoint().toString());
-        fixture = new AgentFixture(XFS.mountPoint());
+        fixture = new AgentFixture();
         remote = fixture.remote();
     }
 

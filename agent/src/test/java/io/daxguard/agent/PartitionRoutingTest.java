@@ -23,7 +23,7 @@ class PartitionRoutingTest {
         AgentFixture.writeFile(XFS.path("in-partition.bin"), 32 * 1024, 3);
         FiemapExtent extent = AgentFixture.extents(XFS.path("in-partition.bin")).get(0);
         long onDisk = XFS.offsetOnDisk() + extent.physical() + 5 * 4096;
-        try (AgentFixture fixture = new AgentFixture(XFS.mountPoint())) {
+        try (AgentFixture fixture = new AgentFixture()) {
             MBeanServerConnection remote = fixture.remote();
 
             remote.invoke(ObjectNames.agent(), "reportFailure",
@@ -40,7 +40,7 @@ class PartitionRoutingTest {
 
     @Test
     void bytesInThePartitionTableAreUnownedDamageOnTheDisk() throws Exception {
-        try (AgentFixture fixture = new AgentFixture(XFS.mountPoint())) {
+        try (AgentFixture fixture = new AgentFixture()) {
             MBeanServerConnection remote = fixture.remote();
             String disk = XFS.disk().getFileName().toString();
 

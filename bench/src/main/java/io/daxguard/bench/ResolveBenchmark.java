@@ -79,6 +79,7 @@ public class ResolveBenchmark {
         offsets = blocks.stream().mapToLong(Long::longValue).toArray();
         mountinfo = MountTableCopy.withOnly(xfs.mountPoint().toString());
         agent = Agent.start(Agent.Settings.defaults().withMBeanServer(MBeanServerFactory.newMBeanServer())
+                .withStateDirectory(java.nio.file.Files.createTempDirectory("daxguard-bench-state-"))
                 .withMountinfo(mountinfo));
         filesystem = agent.processor().filesystems().atMountPoint(xfs.mountPoint().toString()).orElseThrow();
         agent.processor().resolve(filesystem, FailureRange.of(offsets[0], BLOCK));

@@ -50,6 +50,7 @@ public final class ResolveRanges {
         Path mountinfo = MountTableCopy.withOnly(mount);
         long agentStart = System.nanoTime();
         try (Agent agent = Agent.start(Agent.Settings.defaults().withMBeanServer(MBeanServerFactory.newMBeanServer())
+                .withStateDirectory(java.nio.file.Files.createTempDirectory("daxguard-bench-state-"))
                 .withMountinfo(mountinfo))) {
             long agentReady = System.nanoTime();
             AttachedFilesystem filesystem = agent.processor().filesystems().atMountPoint(mount)

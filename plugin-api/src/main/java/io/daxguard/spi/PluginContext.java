@@ -11,6 +11,14 @@ public interface PluginContext {
     /** Plugin settings from the agent configuration ({@code plugins.<type>.*}); empty by default. */
     Map<String, String> settings();
 
+    /**
+     * The agent's metric registry (published under {@code io.daxguard.metrics}), for a plugin's own meters and
+     * timers; name them after the plugin's type. By default a private registry nobody publishes.
+     */
+    default com.codahale.metrics.MetricRegistry metrics() {
+        return new com.codahale.metrics.MetricRegistry();
+    }
+
     /** A context with the given logger and no settings; for tests and tools. */
     static PluginContext of(System.Logger logger) {
         return new PluginContext() {

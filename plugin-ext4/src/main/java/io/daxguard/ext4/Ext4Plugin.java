@@ -97,7 +97,7 @@ public final class Ext4Plugin implements FilesystemPlugin {
                     scanner == null ? "index:" + FIEMAP : "index:" + INODE_TABLES);
             LiveReverseMap reverseMap = LiveReverseMap.start(mount.mountPoint(), extras, scanner, logger, progress -> {
             });
-            mountPoint.close(); // the holder opens the mount point per query, so umount never meets EBUSY
+            mountPoint.close();
             return new Ext4Holder(mount, info, device, cookie, hidden, reverseMap);
         } catch (IOException | RuntimeException e) {
             mountPoint.close();

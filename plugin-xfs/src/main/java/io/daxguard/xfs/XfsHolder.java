@@ -49,26 +49,7 @@ final class XfsHolder implements Holder {
     /** Opens the mount point for one query, checking it still shows this filesystem. */
     private NativeFile openFilesystem() throws IOException {
         checkOpen();
-        return openChecked(mount);
-    }
-
-    /** Opens the mount point, checking it still shows the mount's device; the caller closes it. */
-    static NativeFile openChecked(Mount mount) throws IOException {
-        NativeFile filesystem = NativeFile.openReadOnly(mount.mountPoint());
-        try {
-            if (!filesystem.status().device().equals(mount.device())) {
-                throw new IOException(mount.mountPoint() + " no longer shows device " + mount.device()
-                        + "; the topology must be refreshed");
-            }
-            return filesystem;
-        } catch (IOException | RuntimeException e) {
-            try {
-                filesystem.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        return NativeFile.openMountPoint(mount.mountPoint(), mount.device());
     }
 
     @Override
@@ -162,7 +143,7 @@ final class XfsHolder implements Holder {
         }
     }
 
-    static boolean isWritten(FsmapRecord record) {
+    private static boolean isWritten(FsmapRecord record) {
         if (record.isPrealloc()) {
             return false;
         }
@@ -175,7 +156,7 @@ final class XfsHolder implements Holder {
     }
 
     /** Merges extents given in order of their start into disjoint runs, handing each run on once. */
-    static final class ExtentMerger {
+    private static final class ExtentMerger {
         private final ExtentConsumer consumer;
         private long start = -1;
         private long end = -1;

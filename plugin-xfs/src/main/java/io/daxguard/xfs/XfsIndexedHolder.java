@@ -94,7 +94,7 @@ final class XfsIndexedHolder implements Holder {
         List<Owner> owners = new ArrayList<>();
         List<long[]> allocated = new ArrayList<>();
         long[] covered = {range.offset()};
-        try (NativeFile filesystem = XfsHolder.openChecked(mount)) {
+        try (NativeFile filesystem = NativeFile.openMountPoint(mount.mountPoint(), mount.device())) {
             Getfsmap.query(filesystem, deviceCookie, range.offset(), end, Getfsmap.DEFAULT_BATCH, record -> {
                 long from = Math.max(record.physical(), range.offset());
                 long to = Math.min(record.end(), end);
@@ -102,7 +102,9 @@ final class XfsIndexedHolder implements Holder {
                     return true;
                 }
                 if (from > covered[0]) {
-                    owners.add(new UnknownOwner(covered[0], from - covered[0], "XFS reported no record for this range"));
+                    // XFS fills gaps between free extents with "unknown" itself; should a kernel leave one out,
+                    // it may hold file data: the index is asked, and only what it cannot confirm is unknown.
+                    fixedMetadata.split(covered[0], from, owners, allocated);
                 }
                 covered[0] = Math.max(covered[0], to);
                 classify(record, from, to, owners, allocated);
@@ -110,7 +112,7 @@ final class XfsIndexedHolder implements Holder {
             });
         }
         if (covered[0] < end) {
-            owners.add(new UnknownOwner(covered[0], end - covered[0], "XFS reported no record for this range"));
+            fixedMetadata.split(covered[0], end, owners, allocated);
         }
         for (long[] part : merge(allocated)) {
             owners.addAll(reverseMap.ownersOfAllocated(part[0], part[1], asked));
@@ -166,8 +168,9 @@ final class XfsIndexedHolder implements Holder {
     /**
      * {@inheritDoc}
      *
-     * <p>Written here means allocated (not free): without rmapbt GETFSMAP cannot tell unwritten preallocation from
-     * written data, so preallocated ranges are visited too (a superset; reading them is harmless).
+     * <p>Written here means not free: without rmapbt GETFSMAP cannot tell unwritten preallocation from written
+     * data, so preallocated ranges are visited too (a superset; reading them is harmless). Only the free records
+     * are taken from GETFSMAP and everything between them is visited, so a range the kernel left out is read.
      */
     @Override
     public void forEachWrittenExtent(long from, long to, ExtentConsumer consumer) throws IOException {
@@ -177,18 +180,28 @@ final class XfsIndexedHolder implements Holder {
                     + to + ")");
         }
         checkOpen();
-        if (from == to) {
+        long end = Math.min(to, info.size());
+        if (from >= end) {
             return;
         }
-        try (NativeFile filesystem = XfsHolder.openChecked(mount)) {
-            XfsHolder.ExtentMerger merger = new XfsHolder.ExtentMerger(consumer);
-            Getfsmap.query(filesystem, deviceCookie, from, to, Getfsmap.DEFAULT_BATCH, record -> {
-                if (record.device() == deviceCookie && XfsHolder.isWritten(record)) {
-                    merger.add(Math.max(record.physical(), from), Math.min(record.end(), to));
+        long[] written = {from};
+        try (NativeFile filesystem = NativeFile.openMountPoint(mount.mountPoint(), mount.device())) {
+            Getfsmap.query(filesystem, deviceCookie, from, end, Getfsmap.DEFAULT_BATCH, record -> {
+                if (record.device() != deviceCookie || !record.isSpecialOwner()
+                        || record.owner() != FsmapRecord.OWN_FREE) {
+                    return true;
                 }
+                long freeStart = Math.max(record.physical(), from);
+                long freeEnd = Math.min(record.end(), end);
+                if (freeStart > written[0]) {
+                    consumer.accept(written[0], freeStart - written[0]);
+                }
+                written[0] = Math.max(written[0], freeEnd);
                 return true;
             });
-            merger.flush();
+        }
+        if (written[0] < end) {
+            consumer.accept(written[0], end - written[0]);
         }
     }
 

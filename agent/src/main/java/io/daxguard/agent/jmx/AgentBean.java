@@ -79,6 +79,16 @@ final class AgentBean implements AgentMXBean {
     }
 
     @Override
+    public boolean isLedgerDurable() {
+        return ledger.health().durable();
+    }
+
+    @Override
+    public String getLedgerHealth() {
+        return ledger.health().message();
+    }
+
+    @Override
     public String reportFailure(String device, long sector, long sectors, int errno) {
         FailureReport report = validator.check("reportFailure", new FailureReport(device, sector, sectors, errno));
         try {
@@ -104,7 +114,8 @@ final class AgentBean implements AgentMXBean {
     @Override
     public String status() {
         String header = String.format("daxguard %s, up since %s; %d plugin(s): %s", version, startedAt,
-                plugins.plugins().size(), String.join(", ", plugins.plugins().keySet()));
+                plugins.plugins().size(), String.join(", ", plugins.plugins().keySet()))
+                + (ledger.health().durable() ? "" : "\nLEDGER NOT DURABLE: " + ledger.health().message());
         return StatusReport.render(header, processor.filesystems().all(), ledger.records());
     }
 

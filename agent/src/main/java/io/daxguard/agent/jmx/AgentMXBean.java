@@ -27,6 +27,13 @@ public interface AgentMXBean {
     @Description("Files with open damage, over every filesystem")
     int getDamagedFiles();
 
+    @Description("Whether damage records are being written durably now; false while the state directory is full, "
+            + "read-only or its database unusable (records are then kept in memory and writes retried)")
+    boolean isLedgerDurable();
+
+    @Description("The ledger's health: ok, or what is wrong with the state directory and what the agent does about it")
+    String getLedgerHealth();
+
     @Description(value = "Reports a media failure on a block device, as the kernel would: the range is routed to the "
             + "filesystem that holds it, its owners found and recorded. Returns what was hit.", impact = Impact.ACTION)
     String reportFailure(

@@ -1,21 +1,47 @@
 package io.daxguard.agent.jmx;
 
+import io.daxguard.agent.ledger.AuditEntry;
 import io.daxguard.agent.ledger.DamageLedger;
+import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.ledger.FileKey;
+import io.daxguard.agent.recovery.FileRecovery;
+import io.daxguard.agent.recovery.Mappers;
+import io.daxguard.agent.recovery.MappingProcesses;
+import io.daxguard.agent.recovery.Principals;
+import io.daxguard.agent.recovery.Quarantine;
+import io.daxguard.agent.recovery.RecoverySettings;
+import io.daxguard.spi.ReplicaProvider;
 import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.NativeCallException;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 
-/** The MBean of one damaged file: a live view of the ledger's records that name this file. */
+/**
+ * The MBean of one damaged file: a live view of the ledger's records that name this file, and its repairs.
+ * Repairs of one file run one at a time (synchronized); each tells {@link FileEvents} how the state moved.
+ */
 final class DamagedFileBean implements DamagedFileMXBean {
+    /** Told after a repair operation, for notifications. */
+    interface FileEvents {
+        void acted(FileKey key, String action, DamageState before, DamageState after, String result, String principal);
+    }
+
     private final FileKey key;
     private final DamageLedger ledger;
+    private final FileRecovery recovery;
+    private final RecoverySettings settings;
+    private final FileEvents events;
 
-    DamagedFileBean(FileKey key, DamageLedger ledger) {
+    DamagedFileBean(FileKey key, DamageLedger ledger, Supplier<Path> mountPoint, RecoverySettings settings,
+                    FileEvents events, java.time.Clock clock) {
         this.key = key;
         this.ledger = ledger;
+        this.recovery = new FileRecovery(ledger, key, mountPoint, clock);
+        this.settings = settings;
+        this.events = events;
     }
 
     private List<DamagedFile> allOfFilesystem() {
@@ -23,8 +49,7 @@ final class DamagedFileBean implements DamagedFileMXBean {
     }
 
     private DamagedFile file() {
-        return allOfFilesystem().stream().filter(file -> file.key().equals(key)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no damage recorded for inode " + key.inode()));
+        return recovery.file();
     }
 
     @Override
@@ -79,7 +104,7 @@ final class DamagedFileBean implements DamagedFileMXBean {
                 hit.owner().physicalOffset(),
                 hit.record().errno(), hit.record().source(), hit.record().firstSeen().toString(),
                 hit.record().lastSeen().toString(), hit.record().count(), hit.owner().shared(),
-                hit.record().state().name(), hit.record().id())).toList();
+                hit.state().name(), hit.record().id())).toList();
     }
 
     @Override
@@ -105,5 +130,82 @@ final class DamagedFileBean implements DamagedFileMXBean {
     @Override
     public String getLastSeen() {
         return file().lastSeen().toString();
+    }
+
+    @Override
+    public List<String> getHistory() {
+        return ledger.history(key).stream().map(AuditEntry::line).toList();
+    }
+
+    @Override
+    public List<String> getMappingProcesses() {
+        return Mappers.of(recovery, settings.proc()).stream().map(MappingProcesses.Mapper::line).toList();
+    }
+
+    @Override
+    public synchronized String verify() {
+        return act("verify", principal -> recovery.verify(principal));
+    }
+
+    @Override
+    public synchronized String rewriteZeros(String confirmPath) {
+        return act("rewriteZeros", principal -> recovery.rewriteZeros(principal, confirmPath));
+    }
+
+    @Override
+    public synchronized String restoreFrom(String replicaPath) {
+        return act("restoreFrom", principal -> recovery.restoreFrom(principal, replicaPath));
+    }
+
+    @Override
+    public synchronized String restoreFromReplica() {
+        ReplicaProvider provider = settings.replicaProvider().orElseThrow(() -> new IllegalStateException(
+                "restoreFromReplica: no replica provider is configured; use restoreFrom(path)"));
+        DamagedFile file = file();
+        Path replica;
+        try {
+            replica = provider.replicaOf(Path.of(key.mountPoint()), file.displayPath(), key.inode(), key.generation())
+                    .orElseThrow(() -> new IllegalStateException("restoreFromReplica: replica provider "
+                            + provider.name() + " has no copy of " + key.mountPoint() + file.displayPath()));
+        } catch (IOException e) {
+            throw new IllegalStateException("restoreFromReplica: replica provider " + provider.name() + " failed: "
+                    + e.getMessage());
+        }
+        return act("restoreFromReplica", principal -> recovery.restoreFrom(principal, replica.toString()));
+    }
+
+    @Override
+    public synchronized String quarantine() {
+        return act("quarantine", principal -> Quarantine.quarantine(recovery, principal));
+    }
+
+    @Override
+    public synchronized String acknowledgeLoss(String note) {
+        return act("acknowledgeLoss", principal -> recovery.acknowledgeLoss(principal, note));
+    }
+
+    @Override
+    public synchronized String signalMappers(String signal) {
+        return act("signalMappers", principal -> Mappers.signal(recovery, settings.proc(), principal, signal));
+    }
+
+    @FunctionalInterface
+    private interface Operation {
+        String run(String principal);
+    }
+
+    /** Runs a repair; only JDK exceptions leave, with the message the operator reads. */
+    private String act(String action, Operation operation) {
+        String principal = Principals.current();
+        DamageState before = file().state();
+        try {
+            String result = operation.run(principal);
+            events.acted(key, action, before, file().state(), result, principal);
+            return result;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(action + " failed: " + e);
+        }
     }
 }

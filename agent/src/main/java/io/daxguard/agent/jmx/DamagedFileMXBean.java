@@ -1,8 +1,10 @@
 package io.daxguard.agent.jmx;
 
+import io.daxguard.agent.jmx.Description.Impact;
 import java.util.List;
 
-@Description("A file with damaged ranges: where, since when, and shared with whom")
+@Description("A file with damaged ranges: where, since when, shared with whom; and how to repair it. Every repair "
+        + "first checks that the path still leads to the same inode and generation, and is recorded in History")
 public interface DamagedFileMXBean {
 
     @Description("Mount point of the filesystem holding the file")
@@ -43,4 +45,40 @@ public interface DamagedFileMXBean {
 
     @Description("When damage was last reported, ISO-8601")
     String getLastSeen();
+
+    @Description("Every action taken on this file: when, who, what, result")
+    List<String> getHistory();
+
+    @Description("Processes that map the file (from /proc/*/maps, by device and inode): pid (command)")
+    List<String> getMappingProcesses();
+
+    @Description(value = "Re-reads every open damaged range with O_DIRECT; ranges that now read clean are closed as "
+            + "VERIFIED_GOOD. Writes nothing.", impact = Impact.ACTION)
+    String verify();
+
+    @Description(value = "Overwrites the open damaged ranges with zeros, rounded out to whole pages (pmem clears "
+            + "poison only on whole-page writes), then fsync and verify. THE DATA IN THOSE PAGES IS LOST. Other files "
+            + "sharing the blocks (reflinks) stay damaged.", impact = Impact.ACTION)
+    String rewriteZeros(
+            @Description(name = "confirmPath", value = "The file's path, exactly as in Path, to confirm") String confirmPath);
+
+    @Description(value = "Copies the open damaged ranges (whole pages) from a good copy: a different regular file of "
+            + "the same size, no symbolic link on its path; then fsync, verify and compare the bytes",
+            impact = Impact.ACTION)
+    String restoreFrom(
+            @Description(name = "replicaPath", value = "Absolute path of the good copy") String replicaPath);
+
+    @Description(value = "restoreFrom the copy the configured replica provider names", impact = Impact.ACTION)
+    String restoreFromReplica();
+
+    @Description(value = "Moves the file into .daxguard-quarantine at the root of its filesystem (a rename); the "
+            + "record follows it", impact = Impact.ACTION)
+    String quarantine();
+
+    @Description(value = "Closes the open damage as accepted loss; writes nothing", impact = Impact.ACTION)
+    String acknowledgeLoss(@Description(name = "note", value = "Why, for the audit trail") String note);
+
+    @Description(value = "Sends a signal (SIGBUS when empty, as the kernel does for poisoned DAX mappings) to every "
+            + "process that maps the file", impact = Impact.ACTION)
+    String signalMappers(@Description(name = "signal", value = "SIGBUS, SIGTERM, SIGKILL, ... or empty") String signal);
 }

@@ -84,7 +84,7 @@ final class FilesystemBean implements FilesystemMXBean {
                 continue;
             }
             for (AffectedOwner owner : record.owners()) {
-                if (owner.filesystem().mountPoint().equals(mountPoint)) {
+                if (owner.open() && owner.filesystem().mountPoint().equals(mountPoint)) {
                     owners.add(owner);
                 }
             }

@@ -5,6 +5,10 @@ import io.daxguard.agent.ingest.InputValidator;
 import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageRecord;
+import io.daxguard.agent.ledger.DamageState;
+import io.daxguard.agent.recovery.RecoverySettings;
+import java.nio.file.Path;
+import javax.management.AttributeChangeNotification;
 import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.ledger.FileKey;
 import io.daxguard.agent.plugins.AttachedFilesystem;
@@ -46,11 +50,15 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     public static final String FILE_DAMAGED = "io.daxguard.file.damaged";
     public static final String METADATA_DAMAGED = "io.daxguard.metadata.damaged";
     public static final String FAILURE_UNOWNED = "io.daxguard.failure.unowned";
+    public static final String FILE_RECOVERED = "io.daxguard.file.recovered";
+    public static final String LEDGER_HEALTH = "io.daxguard.ledger.health";
 
     private final MBeanServer server;
     private final FailureProcessor processor;
     private final DamageLedger ledger;
     private final int fileMBeansPerFilesystem;
+    private final RecoverySettings recovery;
+    private final Clock clock;
     private final ExecutorService notifier = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "daxguard-jmx-notifier");
         thread.setDaemon(true);
@@ -63,25 +71,76 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     private final Map<String, AttachedFilesystem> filesystems = new HashMap<>();
     private final Map<FileKey, ObjectName> files = new LinkedHashMap<>();
     private final Map<String, Integer> filesPerFilesystem = new HashMap<>();
+    private boolean closed;
 
     public JmxSurface(MBeanServer server, String version, PluginHost plugins, FailureProcessor processor,
-                      DamageLedger ledger, InputValidator validator, Clock clock, int fileMBeansPerFilesystem) {
+                      DamageLedger ledger, InputValidator validator, Clock clock, int fileMBeansPerFilesystem,
+                      RecoverySettings recovery) {
         this.server = server;
+        this.recovery = recovery;
+        this.clock = clock;
         this.processor = processor;
         this.ledger = ledger;
         this.fileMBeansPerFilesystem = fileMBeansPerFilesystem;
         this.broadcaster = new NotificationBroadcasterSupport(notifier, new MBeanNotificationInfo(
-                new String[] {FAILURE_RECEIVED, FILE_DAMAGED, METADATA_DAMAGED, FAILURE_UNOWNED},
+                new String[] {FAILURE_RECEIVED, FILE_DAMAGED, METADATA_DAMAGED, FAILURE_UNOWNED, FILE_RECOVERED,
+                    LEDGER_HEALTH, AttributeChangeNotification.ATTRIBUTE_CHANGE},
                 Notification.class.getName(), "A failure arrived, or damage was recorded; the user data is "
                 + "CompositeData describing it. Notifications are hints: read the attributes for the state."));
         this.agent = new AgentBean(version, plugins, processor, ledger, validator, clock);
     }
 
-    /** Registers the Agent MBean and the current devices and filesystems; then follows the processor. */
+    /**
+     * Registers the Agent MBean, the current devices and filesystems, and a DamagedFile MBean for every file
+     * with open damage in the ledger (replayed at start); then follows the processor and the ledger's health.
+     */
     public synchronized void start() throws JMException {
         server.registerMBean(new DescribedMBean<>(agent, AgentMXBean.class, broadcaster), ObjectNames.agent());
         topologyChanged(processor.topology());
+        for (DamageRecord record : ledger.records()) {
+            for (AffectedOwner owner : record.owners()) {
+                if (owner.open() && owner.file().isPresent()) {
+                    registerFile(owner);
+                }
+            }
+        }
         processor.addListener(this);
+        ledger.onHealthChange(health -> send(LEDGER_HEALTH, health.message(),
+                OpenRecords.toComposite(new LedgerHealthView(health.durable(), health.message(), health.pendingWrites()))));
+        if (!ledger.health().durable() || !ledger.health().message().equals("ok")) {
+            send(LEDGER_HEALTH, ledger.health().message(), OpenRecords.toComposite(new LedgerHealthView(
+                    ledger.health().durable(), ledger.health().message(), ledger.health().pendingWrites())));
+        }
+    }
+
+    /** Where a filesystem is mounted now: by UUID among the attached ones, else where it was at detection. */
+    private Path mountPointOf(FileKey key) {
+        for (AttachedFilesystem filesystem : processor.filesystems().all()) {
+            if (filesystem.reference().uuid().equals(key.filesystemUuid())) {
+                return filesystem.mount().mountPoint();
+            }
+        }
+        return Path.of(key.mountPoint());
+    }
+
+    /** A repair ran: attribute change for State, and file.recovered when the file has no open damage left. */
+    private void acted(FileKey key, String action, DamageState before, DamageState after, String result,
+                       String principal) {
+        ObjectName source;
+        synchronized (this) {
+            source = files.getOrDefault(key, ObjectNames.agent());
+        }
+        if (before != after) {
+            AttributeChangeNotification change = new AttributeChangeNotification(source, sequence.incrementAndGet(),
+                    clock.millis(), key.mountPoint() + " inode " + key.inode() + ": " + before + " -> " + after
+                    + " by " + action, "State", String.class.getName(), before.name(), after.name());
+            broadcaster.sendNotification(change);
+        }
+        if (before == DamageState.OPEN && after != DamageState.OPEN) {
+            send(FILE_RECOVERED, key.mountPoint() + " inode " + key.inode() + " " + after + " by " + action + ": "
+                    + result, OpenRecords.toComposite(new RecoveredView(key.mountPoint(), key.filesystemUuid(),
+                    key.inode(), key.generation(), after.name(), action, principal, result)));
+        }
     }
 
     @Override
@@ -94,6 +153,9 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
 
     @Override
     public synchronized void recorded(DamageRecord record) {
+        if (closed) {
+            return; // a record committed while the agent stops: it is in the ledger, announced at the next start
+        }
         if (record.unowned()) {
             send(FAILURE_UNOWNED, "damage on " + record.deviceName() + " that no filesystem holds",
                     OpenRecords.toComposite(DeviceBean.view(record)));
@@ -132,7 +194,8 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
             // Another file took this name (a replaced file at the same path): tell them apart by inode.
             name = ObjectNames.damagedFile(key.mountPoint(), path + " (inode " + file.inode() + ")");
         }
-        if (register(new DescribedMBean<>(new DamagedFileBean(key, ledger), DamagedFileMXBean.class), name)) {
+        DamagedFileBean bean = new DamagedFileBean(key, ledger, () -> mountPointOf(key), recovery, this::acted, clock);
+        if (register(new DescribedMBean<>(bean, DamagedFileMXBean.class), name)) {
             files.put(key, name);
             filesPerFilesystem.put(key.mountPoint(), count + 1);
         }
@@ -150,6 +213,9 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
 
     @Override
     public synchronized void topologyChanged(Topology topology) {
+        if (closed) {
+            return;
+        }
         Set<String> seenDevices = new HashSet<>();
         for (BlockDevice device : topology.devices()) {
             seenDevices.add(device.name());
@@ -213,6 +279,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         files.values().forEach(this::unregister);
         devices.values().forEach(this::unregister);
         filesystems.keySet().forEach(mountPoint -> unregister(ObjectNames.filesystem(mountPoint)));
@@ -221,6 +288,15 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
         devices.clear();
         filesystems.clear();
         notifier.shutdown();
+    }
+
+    /** A repaired (or otherwise closed) file as notification user data. */
+    record RecoveredView(String filesystem, String filesystemUuid, long inode, long generation, String state,
+                         String action, String principal, String result) {
+    }
+
+    /** The ledger's health as notification user data. */
+    record LedgerHealthView(boolean durable, String message, int pendingWrites) {
     }
 
     /** A received failure as notification user data. */

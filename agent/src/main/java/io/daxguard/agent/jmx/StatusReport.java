@@ -82,7 +82,7 @@ final class StatusReport {
                             hit.owner().fork().name().toLowerCase(), hit.owner().fileOffset(),
                             hit.owner().fileOffset() + hit.owner().length() - 1, bytes(hit.owner().length()),
                             hit.owner().shared() ? " shared" : "", errno(hit.record().errno()), hit.record().source(),
-                            hit.record().state()));
+                            hit.state()));
                 }
             }
         }

@@ -7,21 +7,44 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * An owner hit by a damage, with what was known of it at detection.
+ * An owner hit by a damage, with what was known of it at detection, and where its damage stands. The state
+ * is per (record, owner): a reflinked block shared by two files is one record with two owners, and rewriting
+ * one file closes only that owner's damage.
  *
  * @param filesystem the filesystem the owner's range is relative to
  * @param owner      what the plugin answered; its physical range is filesystem-relative
  * @param paths      for a file, every name it had (relative to the mount, starting with {@code /}); empty for
  *                   anything else, and for a file with no name (unlinked but open)
+ * @param state      where this owner's damage stands
  */
-public record AffectedOwner(FilesystemRef filesystem, Owner owner, List<String> paths) {
+public record AffectedOwner(FilesystemRef filesystem, Owner owner, List<String> paths, DamageState state) {
     public AffectedOwner {
         Objects.requireNonNull(filesystem, "filesystem is null");
         Objects.requireNonNull(owner, "owner is null");
+        Objects.requireNonNull(state, "state is null");
         paths = List.copyOf(Objects.requireNonNull(paths, "paths is null"));
+    }
+
+    /** A newly hit owner: open. */
+    public AffectedOwner(FilesystemRef filesystem, Owner owner, List<String> paths) {
+        this(filesystem, owner, paths, DamageState.OPEN);
     }
 
     public Optional<FileOwner> file() {
         return owner instanceof FileOwner file ? Optional.of(file) : Optional.empty();
+    }
+
+    /** Whether this owner is the file {@code key}. */
+    public boolean isFile(FileKey key) {
+        return owner instanceof FileOwner file && file.inode() == key.inode() && file.generation() == key.generation()
+                && filesystem.uuid().equals(key.filesystemUuid());
+    }
+
+    public boolean open() {
+        return state == DamageState.OPEN;
+    }
+
+    AffectedOwner with(DamageState newState, List<String> newPaths) {
+        return new AffectedOwner(filesystem, owner, newPaths == null ? paths : newPaths, newState);
     }
 }

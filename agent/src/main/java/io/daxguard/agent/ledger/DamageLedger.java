@@ -4,18 +4,30 @@ import io.daxguard.spi.DeviceNumber;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
- * Where damage records live. The contract every implementation keeps: {@link #record} returns only once
- * the record is as durable as the implementation can make it, because callers announce a record (MBean,
- * notification) only after it returns.
+ * Where damage records live. The contract every implementation keeps: a record is as durable as the
+ * implementation can make it before {@link #record} returns or {@link #recordAsync}'s future completes, because
+ * callers announce a record (MBean, notification) only then. State changes and audit entries are durable when
+ * their methods return.
  *
- * <p>Thread safety: implementations are safe for one writer (the router thread) and many readers (JMX).
+ * <p>Thread safety: implementations are safe for one recording thread (the router) and many readers and
+ * recovery callers (JMX threads). Records handed out are immutable snapshots.
  */
 public interface DamageLedger extends AutoCloseable {
 
-    /** Stores a new damage record, open. */
-    DamageRecord record(Damage damage);
+    /** Stores a new damage record, open; returns once it is durable. */
+    default DamageRecord record(Damage damage) {
+        return recordAsync(damage).join();
+    }
+
+    /**
+     * Accepts a new damage record: it is visible to {@link #findOpenCovering} and {@link #records} at once, and
+     * the future completes once it is durable (a durable ledger commits a storm in batches).
+     */
+    CompletableFuture<DamageRecord> recordAsync(Damage damage);
 
     /** The open record that already covers this range of this device, if any. */
     Optional<DamageRecord> findOpenCovering(DeviceNumber device, long offset, long length);
@@ -25,6 +37,32 @@ public interface DamageLedger extends AutoCloseable {
 
     /** Every record, oldest first. */
     List<DamageRecord> records();
+
+    /** One record. */
+    default Optional<DamageRecord> find(long id) {
+        return records().stream().filter(record -> record.id() == id).findFirst();
+    }
+
+    /**
+     * Applies every change and the audit entry in one transaction; returns the changed records.
+     *
+     * @throws IllegalArgumentException when a record or owner does not exist
+     * @throws IllegalStateException    when the change could not be made durable (it is then not applied)
+     */
+    List<DamageRecord> change(List<StateChange> changes, AuditEntry audit);
+
+    /** Adds an audit entry for an action that changed no state (a refusal, a verify, a signal). */
+    void audit(AuditEntry entry);
+
+    /** The audit trail of one file, oldest first. */
+    List<AuditEntry> history(FileKey file);
+
+    /** Whether writes are durable now. */
+    LedgerHealth health();
+
+    /** Told on every change of {@link #health()}, on whichever thread noticed it. */
+    default void onHealthChange(Consumer<LedgerHealth> listener) {
+    }
 
     @Override
     void close();

@@ -2,6 +2,7 @@ package io.daxguard.agent.ledger;
 
 import io.daxguard.spi.DeviceNumber;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -12,6 +13,9 @@ import java.util.Objects;
  * @param firstSeen when it was first reported
  * @param lastSeen  when it was last reported
  * @param count     how many times it was reported
+ * @param owners    every owner hit, each with its own state
+ * @param state     {@link DamageState#OPEN} while any owner is open (or, with no owners, until closed);
+ *                  otherwise the state the last open owner was closed with
  */
 public record DamageRecord(long id, DeviceNumber device, String deviceName, long offset, long length, int errno,
                            String source, Instant firstSeen, Instant lastSeen, long count,
@@ -43,5 +47,23 @@ public record DamageRecord(long id, DeviceNumber device, String deviceName, long
     DamageRecord seenAgain(Instant at) {
         return new DamageRecord(id, device, deviceName, offset, length, errno, source, firstSeen,
                 at.isAfter(lastSeen) ? at : lastSeen, count + 1, owners, state);
+    }
+
+    /** This record with one owner's state (and optionally paths) changed; the record state follows. */
+    DamageRecord withOwner(int index, DamageState newState, List<String> newPaths) {
+        if (index < 0 || index >= owners.size()) {
+            throw new IllegalArgumentException("damage record " + id + " has no owner " + index);
+        }
+        List<AffectedOwner> changed = new ArrayList<>(owners);
+        changed.set(index, owners.get(index).with(newState, newPaths));
+        boolean anyOpen = changed.stream().anyMatch(AffectedOwner::open);
+        return new DamageRecord(id, device, deviceName, offset, length, errno, source, firstSeen, lastSeen, count,
+                changed, anyOpen ? DamageState.OPEN : newState);
+    }
+
+    /** This record (one with no owners) closed as {@code newState}. */
+    DamageRecord withState(DamageState newState) {
+        return new DamageRecord(id, device, deviceName, offset, length, errno, source, firstSeen, lastSeen, count,
+                owners, newState);
     }
 }

@@ -25,8 +25,16 @@ public record DamagedFile(FileKey key, List<String> paths, List<Hit> hits) {
         hits = List.copyOf(hits);
     }
 
-    /** One damaged range of the file and the record it comes from. */
-    public record Hit(DamageRecord record, FileOwner owner) {
+    /**
+     * One damaged range of the file and the record it comes from.
+     *
+     * @param ownerIndex which owner of the record this file is
+     * @param state      this file's state for the range (a sharer's may differ)
+     */
+    public record Hit(DamageRecord record, int ownerIndex, FileOwner owner, DamageState state) {
+        public boolean open() {
+            return state == DamageState.OPEN;
+        }
     }
 
     /** The name the MBean is registered under: the first path, or a marker naming the inode. */
@@ -38,13 +46,19 @@ public record DamagedFile(FileKey key, List<String> paths, List<Hit> hits) {
         return hits.stream().mapToLong(hit -> hit.owner().length()).sum();
     }
 
-    /** OPEN while any hit is open; otherwise the state of the latest record. */
+    /** OPEN while any hit is open; otherwise the state of the latest hit. */
     public DamageState state() {
-        if (hits.stream().anyMatch(hit -> hit.record().state() == DamageState.OPEN)) {
+        if (hits.stream().anyMatch(Hit::open)) {
             return DamageState.OPEN;
         }
-        return hits.stream().max(Comparator.comparing(hit -> hit.record().lastSeen()))
-                .map(hit -> hit.record().state()).orElse(DamageState.OPEN);
+        return hits.stream().max(Comparator.comparing((Hit hit) -> hit.record().lastSeen())
+                        .thenComparingLong(hit -> hit.record().id()))
+                .map(Hit::state).orElse(DamageState.OPEN);
+    }
+
+    /** The hits still open. */
+    public List<Hit> openHits() {
+        return hits.stream().filter(Hit::open).toList();
     }
 
     public Instant firstSeen() {
@@ -63,7 +77,8 @@ public record DamagedFile(FileKey key, List<String> paths, List<Hit> hits) {
         Map<FileKey, List<Hit>> hits = new LinkedHashMap<>();
         Map<FileKey, List<String>> names = new LinkedHashMap<>();
         for (DamageRecord record : records) {
-            for (AffectedOwner affected : record.owners()) {
+            for (int index = 0; index < record.owners().size(); index++) {
+                AffectedOwner affected = record.owners().get(index);
                 if (!(affected.owner() instanceof FileOwner file)) {
                     continue;
                 }
@@ -72,7 +87,7 @@ public record DamagedFile(FileKey key, List<String> paths, List<Hit> hits) {
                 }
                 FileKey key = new FileKey(affected.filesystem().uuid(), affected.filesystem().mountPoint(),
                         file.inode(), file.generation());
-                hits.computeIfAbsent(key, k -> new ArrayList<>()).add(new Hit(record, file));
+                hits.computeIfAbsent(key, k -> new ArrayList<>()).add(new Hit(record, index, file, affected.state()));
                 names.put(key, affected.paths());
             }
         }

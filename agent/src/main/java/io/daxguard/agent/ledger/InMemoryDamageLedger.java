@@ -3,49 +3,63 @@ package io.daxguard.agent.ledger;
 import io.daxguard.spi.DeviceNumber;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Keeps damage records in memory only: they are gone when the agent stops. Stands until the durable ledger
- * replaces it; nothing outside this package knows which one it talks to.
+ * Keeps damage records in memory only: they are gone when the agent stops. For tests and tools that need no
+ * durability; {@link SqliteDamageLedger} is the agent's. Shares the bookkeeping of {@link LedgerMemory}.
  */
 public final class InMemoryDamageLedger implements DamageLedger {
-    private final Map<Long, DamageRecord> records = new LinkedHashMap<>();
-    private long nextId = 1;
+    private final LedgerMemory memory = new LedgerMemory(1);
+    private final List<AuditEntry> audit = new ArrayList<>();
 
     @Override
-    public synchronized DamageRecord record(Damage damage) {
-        DamageRecord record = new DamageRecord(nextId++, damage.device(), damage.deviceName(), damage.offset(),
-                damage.length(), damage.errno(), damage.source(), damage.observedAt(), damage.observedAt(), 1,
-                damage.owners(), DamageState.OPEN);
-        records.put(record.id(), record);
-        return record;
+    public synchronized CompletableFuture<DamageRecord> recordAsync(Damage damage) {
+        return CompletableFuture.completedFuture(memory.add(damage));
     }
 
     @Override
     public synchronized Optional<DamageRecord> findOpenCovering(DeviceNumber device, long offset, long length) {
-        return records.values().stream()
-                .filter(record -> record.state() == DamageState.OPEN && record.covers(device, offset, length))
-                .findFirst();
+        return memory.findOpenCovering(device, offset, length);
     }
 
     @Override
     public synchronized DamageRecord seenAgain(long id, Instant at) {
-        DamageRecord record = records.get(id);
-        if (record == null) {
-            throw new IllegalArgumentException("no damage record " + id);
-        }
-        DamageRecord updated = record.seenAgain(at);
-        records.put(id, updated);
-        return updated;
+        return memory.seenAgain(id, at);
     }
 
     @Override
     public synchronized List<DamageRecord> records() {
-        return new ArrayList<>(records.values());
+        return memory.all();
+    }
+
+    @Override
+    public synchronized Optional<DamageRecord> find(long id) {
+        return memory.find(id);
+    }
+
+    @Override
+    public synchronized List<DamageRecord> change(List<StateChange> changes, AuditEntry entry) {
+        List<DamageRecord> changed = memory.apply(changes);
+        audit.add(entry);
+        return changed;
+    }
+
+    @Override
+    public synchronized void audit(AuditEntry entry) {
+        audit.add(entry);
+    }
+
+    @Override
+    public synchronized List<AuditEntry> history(FileKey file) {
+        return audit.stream().filter(entry -> entry.file().sameFile(file)).toList();
+    }
+
+    @Override
+    public LedgerHealth health() {
+        return LedgerHealth.MEMORY_ONLY;
     }
 
     @Override

@@ -23,6 +23,7 @@ public final class FilePaths {
     private final Path mountPoint;
     private final ReentrantLock walking = new ReentrantLock();
     private volatile PathIndex index;
+    private final java.util.concurrent.atomic.AtomicLong walks = new java.util.concurrent.atomic.AtomicLong();
 
     public FilePaths(Path mountPoint) {
         this.mountPoint = mountPoint;
@@ -31,18 +32,28 @@ public final class FilePaths {
     /**
      * Paths relative to the mount point (each starting with {@code /}) of every inode asked; an inode with no
      * name (deleted, or unlinked but still open) maps to an empty list.
+     *
+     * <p>An answer from the current walk is used when every name still leads to its inode and the inode has no
+     * more links than names. Otherwise, or when an inode is missing from a walk made before the question, the
+     * tree is walked again, once for the whole batch; what that walk cannot name has no name, and is remembered
+     * as such so the next question about it does not walk again.
      */
     public Map<Long, List<String>> pathsOf(Collection<Long> inodes) throws IOException {
+        long asked = System.nanoTime();
         Map<Long, List<String>> answer = lookUp(currentIndex(), inodes);
-        if (answer == null) {
-            answer = lookUp(rewalk(), inodes);
-            if (answer == null) {
-                // Two walks in a row disagree with the live tree: it is changing under us. Answer what the
-                // newest walk says, with the stale names dropped by verification.
-                answer = lookUpVerifiedOnly(index, inodes);
-            }
+        if (answer != null) {
+            return answer;
         }
-        return answer;
+        PathIndex fresh = walkStartedAfter(asked);
+        Map<Long, List<String>> verified = new HashMap<>();
+        for (long inode : inodes) {
+            List<String> paths = fresh.pathsOf(inode).stream().filter(path -> status(path, inode) != null).toList();
+            if (paths.isEmpty()) {
+                fresh.markNameless(inode);
+            }
+            verified.put(inode, paths);
+        }
+        return verified;
     }
 
     /**
@@ -61,11 +72,6 @@ public final class FilePaths {
         }
     }
 
-    /** Forgets the walk so the next question walks again (a rename or mount change was seen). */
-    public void invalidate() {
-        index = null;
-    }
-
     /** Entries in the current walk, 0 before the first. */
     public int indexedEntries() {
         PathIndex current = index;
@@ -78,45 +84,57 @@ public final class FilePaths {
     }
 
     private PathIndex rewalk() throws IOException {
-        PathIndex before = index;
+        return walkStartedAfter(System.nanoTime());
+    }
+
+    /** The current walk if it started after {@code moment}; otherwise a new one. One walk runs at a time. */
+    private PathIndex walkStartedAfter(long moment) throws IOException {
         walking.lock();
         try {
-            if (index != before && index != null) {
-                return index;
+            PathIndex current = index;
+            if (current != null && current.startedAt() - moment >= 0) {
+                return current;
             }
             index = PathIndex.build(mountPoint);
+            walks.incrementAndGet();
             return index;
         } finally {
             walking.unlock();
         }
     }
 
-    /** Null when an answer is stale or missing, so the caller walks again. */
-    private Map<Long, List<String>> lookUp(PathIndex walk, Collection<Long> inodes) throws NativeCallException {
+    /** How many times the tree was walked. */
+    public long walks() {
+        return walks.get();
+    }
+
+    /** Null when the walk cannot answer for sure, so the caller walks again. */
+    private Map<Long, List<String>> lookUp(PathIndex walk, Collection<Long> inodes) {
         Map<Long, List<String>> answer = new HashMap<>();
         for (long inode : inodes) {
             List<String> paths = walk.pathsOf(inode);
-            if (paths.isEmpty() || !paths.stream().allMatch(path -> leadsTo(path, inode))) {
+            if (paths.isEmpty() && !walk.isNameless(inode)) {
                 return null;
+            }
+            for (String path : paths) {
+                FileStatus status = status(path, inode);
+                // More links than names: a hard link was made after the walk, and it has a name we lack.
+                if (status == null || (status.isRegularFile() && status.links() > paths.size())) {
+                    return null;
+                }
             }
             answer.put(inode, paths);
         }
         return answer;
     }
 
-    private Map<Long, List<String>> lookUpVerifiedOnly(PathIndex walk, Collection<Long> inodes) {
-        Map<Long, List<String>> answer = new HashMap<>();
-        for (long inode : inodes) {
-            answer.put(inode, walk.pathsOf(inode).stream().filter(path -> leadsTo(path, inode)).toList());
-        }
-        return answer;
-    }
-
-    private boolean leadsTo(String relative, long inode) {
+    /** The status of {@code relative} if it still leads to {@code inode}; null otherwise. */
+    private FileStatus status(String relative, long inode) {
         try {
-            return FileStatus.ofPathNoFollow(mountPoint.resolve(relative.substring(1))).inode() == inode;
+            FileStatus status = FileStatus.ofPathNoFollow(mountPoint.resolve(relative.substring(1)));
+            return status.inode() == inode ? status : null;
         } catch (NativeCallException gone) {
-            return false;
+            return null;
         }
     }
 }

@@ -14,7 +14,8 @@ import java.util.List;
  * int) and its name; a path is rebuilt by following directories up to the root. About 60 bytes per entry
  * including the name string.
  *
- * <p>Immutable once built; a stale index is replaced, never patched.
+ * <p>Immutable once built (but for the set of inodes it found nameless); a stale index is replaced, never
+ * patched.
  */
 final class PathIndex {
     private static final int ROOT = -1;
@@ -27,8 +28,13 @@ final class PathIndex {
     /** Entry ids sorted by inode. */
     private final int[] byInode;
     private final int size;
+    private final long startedAt;
+    /** Inodes this walk was asked for and could not name; a walk is only asked after it started. */
+    private final java.util.Set<Long> nameless = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private PathIndex(long[] inodes, int[] directories, String[] names, int[] directoryEntries, int size) {
+    private PathIndex(long[] inodes, int[] directories, String[] names, int[] directoryEntries, int size,
+                      long startedAt) {
+        this.startedAt = startedAt;
         this.inodes = inodes;
         this.directories = directories;
         this.names = names;
@@ -39,9 +45,24 @@ final class PathIndex {
 
     /** Walks the tree under {@code root} (a mount point) once. */
     static PathIndex build(Path root) throws IOException {
+        long startedAt = System.nanoTime();
         Builder builder = new Builder();
         DirectoryWalk.walk(root, builder);
-        return builder.build();
+        return builder.build(startedAt);
+    }
+
+    /** When the walk started ({@link System#nanoTime}): it knows every name made before then. */
+    long startedAt() {
+        return startedAt;
+    }
+
+    void markNameless(long inode) {
+        nameless.add(inode);
+    }
+
+    /** Whether this walk, made after the question, found no name for {@code inode}. */
+    boolean isNameless(long inode) {
+        return nameless.contains(inode);
     }
 
     /** The entry count. */
@@ -154,8 +175,8 @@ final class PathIndex {
             return directory;
         }
 
-        PathIndex build() {
-            return new PathIndex(inodes, directories, names, directoryEntries, size);
+        PathIndex build(long startedAt) {
+            return new PathIndex(inodes, directories, names, directoryEntries, size, startedAt);
         }
     }
 }

@@ -6,7 +6,6 @@ import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.Mount;
-import io.daxguard.spi.PluginContext;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,8 +66,7 @@ public final class Filesystems implements AutoCloseable {
                     Optional.of("no plugin for filesystem type " + mount.fsType()), paths);
         }
         try {
-            Holder holder = plugin.get().attach(mount, PluginContext.of(
-                    System.getLogger("io.daxguard.plugin." + mount.fsType())));
+            Holder holder = plugins.attach(plugin.get(), mount);
             LOG.log(System.Logger.Level.INFO, "holding " + mount.fsType() + " on " + mount.source() + " at "
                     + mount.mountPoint() + " (" + holder.info().reverseMap() + ")");
             return new AttachedFilesystem(mount, Optional.of(holder), Optional.empty(), paths);

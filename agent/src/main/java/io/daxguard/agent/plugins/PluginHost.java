@@ -1,10 +1,19 @@
 package io.daxguard.agent.plugins;
 
+import com.codahale.metrics.MetricRegistry;
+import io.daxguard.agent.metrics.TimedHolder;
 import io.daxguard.spi.FilesystemPlugin;
+import io.daxguard.spi.Holder;
+import io.daxguard.spi.Mount;
+import io.daxguard.spi.PluginContext;
 import io.daxguard.spi.SpiVersion;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
@@ -18,16 +27,96 @@ public final class PluginHost {
 
     private final Map<String, FilesystemPlugin> byType;
     private final List<String> refusals;
+    private final MetricRegistry metrics;
+    private final Map<String, Map<String, String>> settings;
 
     private PluginHost(Map<String, FilesystemPlugin> byType, List<String> refusals) {
+        this(byType, refusals, new MetricRegistry(), Map.of());
+    }
+
+    private PluginHost(Map<String, FilesystemPlugin> byType, List<String> refusals, MetricRegistry metrics,
+                       Map<String, Map<String, String>> settings) {
         this.byType = Map.copyOf(byType);
         this.refusals = List.copyOf(refusals);
+        this.metrics = metrics;
+        this.settings = Map.copyOf(settings);
+    }
+
+    /**
+     * These plugins, given the agent's metric registry and their settings ({@code plugins.settings.<type>}
+     * in the configuration) when they attach.
+     */
+    public PluginHost withServices(MetricRegistry registry, Map<String, Map<String, String>> pluginSettings) {
+        return new PluginHost(byType, refusals, Objects.requireNonNull(registry, "registry is null"),
+                Objects.requireNonNull(pluginSettings, "pluginSettings is null"));
+    }
+
+    /**
+     * Attaches {@code plugin} to {@code mount} with a context carrying the plugin's logger, settings and the
+     * metric registry; the holder's reverse-map lookups are timed as {@code reverseMap.<type>}.
+     */
+    public Holder attach(FilesystemPlugin plugin, Mount mount) throws IOException {
+        String type = plugin.type();
+        System.Logger logger = System.getLogger("io.daxguard.plugin." + type);
+        Map<String, String> own = settings.getOrDefault(type, Map.of());
+        PluginContext context = new PluginContext() {
+            @Override
+            public System.Logger logger() {
+                return logger;
+            }
+
+            @Override
+            public Map<String, String> settings() {
+                return own;
+            }
+
+            @Override
+            public MetricRegistry metrics() {
+                return metrics;
+            }
+        };
+        return new TimedHolder(plugin.attach(mount, context), metrics.timer(MetricRegistry.name("reverseMap", type)));
     }
 
     /** Loads every plugin visible to {@code loader} through {@link ServiceLoader}. */
     public static PluginHost load(ClassLoader loader) {
         Map<String, FilesystemPlugin> found = new LinkedHashMap<>();
-        List<String> refused = new java.util.ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        loadFrom(loader, "class path", found, refused);
+        return new PluginHost(found, refused);
+    }
+
+    /**
+     * Loads the plugins visible to {@code loader}, then those of every {@code plugins/<name>/} directory under
+     * {@code pluginDirectory}, each in its own {@link PluginClassLoader}. A directory whose jars are broken, or
+     * which declares another SPI version, is refused with a reason naming it; the others load.
+     */
+    public static PluginHost load(ClassLoader loader, Path pluginDirectory) throws IOException {
+        Map<String, FilesystemPlugin> found = new LinkedHashMap<>();
+        List<String> refused = new ArrayList<>();
+        loadFrom(loader, "class path", found, refused);
+        ClassLoader agentLoader = FilesystemPlugin.class.getClassLoader();
+        for (PluginDirectory directory : PluginDirectory.under(pluginDirectory)) {
+            String where = "plugin " + directory.name() + " (" + pluginDirectory.resolve(directory.name()) + ")";
+            try {
+                directory.checkJarsReadable();
+                for (int declared : directory.declaredSpiVersions()) {
+                    if (declared != SpiVersion.CURRENT) {
+                        throw new IOException("built for SPI version " + declared + ", this agent speaks "
+                                + SpiVersion.CURRENT);
+                    }
+                }
+            } catch (IOException refusal) {
+                refuse(refused, where + " refused: " + refusal.getMessage());
+                continue;
+            }
+            loadFrom(new PluginClassLoader(directory.name(), directory.urls(), agentLoader), where, found, refused);
+        }
+        return new PluginHost(found, refused);
+    }
+
+    private static void loadFrom(ClassLoader loader, String where, Map<String, FilesystemPlugin> found,
+                                 List<String> refused) {
         ServiceLoader<FilesystemPlugin> services = ServiceLoader.load(FilesystemPlugin.class, loader);
         var iterator = services.iterator();
         while (true) {
@@ -37,25 +126,35 @@ public final class PluginHost {
                     break;
                 }
                 plugin = iterator.next();
-            } catch (ServiceConfigurationError broken) {
-                refused.add("a plugin could not be loaded: " + broken.getMessage());
-                LOG.log(System.Logger.Level.ERROR, "refused a plugin: " + broken.getMessage());
+            } catch (ServiceConfigurationError | LinkageError broken) {
+                refuse(refused, where + ": a plugin could not be loaded: " + broken.getMessage());
                 continue;
             }
             String name = plugin.getClass().getName();
-            if (plugin.spiVersion() != SpiVersion.CURRENT) {
-                refused.add(name + " was built for SPI version " + plugin.spiVersion() + ", this agent speaks "
-                        + SpiVersion.CURRENT);
+            int spiVersion;
+            try {
+                spiVersion = plugin.spiVersion();
+            } catch (LinkageError | RuntimeException broken) {
+                refuse(refused, where + ": " + name + " failed to say its SPI version: " + broken);
+                continue;
+            }
+            if (spiVersion != SpiVersion.CURRENT) {
+                refuse(refused, where + ": " + name + " was built for SPI version " + spiVersion
+                        + ", this agent speaks " + SpiVersion.CURRENT);
                 continue;
             }
             if (found.putIfAbsent(plugin.type(), plugin) != null) {
-                refused.add(name + " serves " + plugin.type() + ", which " + found.get(plugin.type()).getClass().getName()
-                        + " already serves");
+                refuse(refused, where + ": " + name + " serves " + plugin.type() + ", which "
+                        + found.get(plugin.type()).getClass().getName() + " already serves");
                 continue;
             }
-            LOG.log(System.Logger.Level.INFO, "loaded plugin " + name + " for " + plugin.type());
+            LOG.log(System.Logger.Level.INFO, "loaded plugin " + name + " for " + plugin.type() + " from " + where);
         }
-        return new PluginHost(found, refused);
+    }
+
+    private static void refuse(List<String> refused, String reason) {
+        refused.add(reason);
+        LOG.log(System.Logger.Level.ERROR, "refused: " + reason);
     }
 
     public Optional<FilesystemPlugin> forType(String type) {

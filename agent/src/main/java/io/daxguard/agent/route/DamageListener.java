@@ -5,7 +5,8 @@ import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.topology.Topology;
 
 /**
- * Told what the {@link FailureProcessor} does. Called on the router thread (or the thread refreshing the
+ * Told what the {@link FailureProcessor} does. Called on the router thread ({@link #recorded} on the ledger's
+ * writer thread, once the record is durable; or on the thread refreshing the
  * topology), after the ledger has the record, so a listener must be quick and must not block.
  */
 public interface DamageListener {

@@ -52,6 +52,7 @@ public final class FailureProcessor implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Topology topology;
     private volatile String mountTableText = "";
 
@@ -89,18 +90,29 @@ public final class FailureProcessor implements AutoCloseable {
         return topology;
     }
 
-    /** Queues a tuple for the router thread. */
+    /**
+     * Queues a tuple for the router thread. The future completes once every record the tuple made is durable
+     * and announced: a storm is committed in batches while the router goes on routing.
+     */
     public CompletableFuture<ProcessingResult> submit(FailureTuple tuple) {
+        pending.incrementAndGet();
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return process(tuple);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            } finally {
+                pending.decrementAndGet();
             }
-        }, router);
+        }, router).thenCompose(pending -> pending);
     }
 
-    private ProcessingResult process(FailureTuple tuple) throws IOException {
+    /** Tuples submitted and not yet processed (the {@code queue.depth} gauge). */
+    public int pending() {
+        return pending.get();
+    }
+
+    private CompletableFuture<ProcessingResult> process(FailureTuple tuple) throws IOException {
         listeners.forEach(listener -> listener.received(tuple));
         Topology current = refreshIfChanged(tuple.device());
         BlockDevice device = current.find(tuple.device())
@@ -109,7 +121,7 @@ public final class FailureProcessor implements AutoCloseable {
             throw new IllegalArgumentException("range: bytes " + tuple.offset() + "+" + tuple.length()
                     + " go past the end of " + device.name() + " (" + device.size() + " bytes)");
         }
-        List<DamageRecord> recorded = new ArrayList<>();
+        List<CompletableFuture<DamageRecord>> recorded = new ArrayList<>();
         List<DamageRecord> known = new ArrayList<>();
         for (RoutedRange piece : Router.route(current, device, tuple.offset(), tuple.length())) {
             var existing = ledger.findOpenCovering(piece.device().number(), piece.offset(), piece.length());
@@ -122,12 +134,16 @@ public final class FailureProcessor implements AutoCloseable {
             List<AffectedOwner> owners = piece.mount().isPresent()
                     ? owners(filesystems.on(piece.device().number()), piece, tuple)
                     : List.of();
-            DamageRecord record = ledger.record(new Damage(piece.device().number(), piece.device().name(),
-                    piece.offset(), piece.length(), tuple.errno(), tuple.source(), tuple.observedAt(), owners));
-            recorded.add(record);
-            listeners.forEach(listener -> listener.recorded(record));
+            // Announced only once durable; the ledger completes futures in the order records were made.
+            recorded.add(ledger.recordAsync(new Damage(piece.device().number(), piece.device().name(),
+                    piece.offset(), piece.length(), tuple.errno(), tuple.source(), tuple.observedAt(), owners))
+                    .thenApply(record -> {
+                        listeners.forEach(listener -> listener.recorded(record));
+                        return record;
+                    }));
         }
-        return new ProcessingResult(recorded, known);
+        return CompletableFuture.allOf(recorded.toArray(CompletableFuture[]::new))
+                .thenApply(done -> new ProcessingResult(recorded.stream().map(CompletableFuture::join).toList(), known));
     }
 
     private List<AffectedOwner> owners(java.util.Optional<AttachedFilesystem> filesystem, RoutedRange piece,

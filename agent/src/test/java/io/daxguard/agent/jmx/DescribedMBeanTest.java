@@ -76,6 +76,16 @@ class DescribedMBeanTest {
         }
 
         @Override
+        public boolean isLedgerDurable() {
+            return true;
+        }
+
+        @Override
+        public String getLedgerHealth() {
+            return "ok";
+        }
+
+        @Override
         public String reportFailure(String device, long sector, long sectors, int errno) {
             return "";
         }

@@ -75,6 +75,32 @@ class FilePathsTest {
     }
 
     @Test
+    void findsAHardLinkMadeAfterTheWalk() throws IOException {
+        long inode = inode(root.resolve("a/b/c/deep.txt"));
+        paths.pathsOf(List.of(inode));
+
+        Files.createLink(root.resolve("late-link.txt"), root.resolve("a/b/c/deep.txt"));
+
+        assertThat(paths.pathsOf(List.of(inode)).get(inode)).containsExactly("/a/b/c/deep.txt", "/late-link.txt");
+    }
+
+    @Test
+    void aFileWithNoNameIsWalkedForOnceNotAtEveryQuestion() throws IOException {
+        Path doomed = root.resolve("nameless.txt");
+        Files.writeString(doomed, "soon gone");
+        long inode = inode(doomed);
+        try (RandomAccessFile stillOpen = new RandomAccessFile(doomed.toFile(), "r")) {
+            Files.delete(doomed);
+            paths.pathsOf(List.of(inode));
+            long walksAfterFirstQuestion = paths.walks();
+
+            paths.pathsOf(List.of(inode));
+
+            assertThat(paths.walks()).isEqualTo(walksAfterFirstQuestion);
+        }
+    }
+
+    @Test
     void anUnlinkedButOpenFileHasNoName() throws IOException {
         Path doomed = root.resolve("doomed.txt");
         Files.writeString(doomed, "soon gone");

@@ -21,31 +21,26 @@ final class LiveConfirmation {
     private static final int FIEMAP_BATCH = 32;
 
     private final ExtraExtentSource extras;
-    private final Object rootLock = new Object();
-    private boolean closed;
+    private volatile boolean closed;
 
     LiveConfirmation(ExtraExtentSource extras) {
         this.extras = extras;
     }
 
     /**
-     * The root directory, opened for one confirmation: a descriptor kept between queries would make the
-     * administrator's {@code umount} fail with EBUSY (opening costs a few microseconds).
+     * Opens the root directory for one confirmation. It is not kept open between confirmations: a descriptor
+     * held on the mount point would make the administrator's {@code umount} fail with EBUSY.
      */
-    private NativeFile root(ExtentIndex index) throws IOException {
-        synchronized (rootLock) {
-            if (closed) {
-                throw new IOException("reverse map of " + index.root() + " is closed");
-            }
+    private NativeFile openRoot(ExtentIndex index) throws IOException {
+        if (closed) {
+            throw new IOException("reverse map of " + index.root() + " is closed");
         }
         return NativeFile.openDirectory(index.root());
     }
 
     /** Refuses confirmations from now on; called once every query has returned. */
     void close() {
-        synchronized (rootLock) {
-            closed = true;
-        }
+        closed = true;
     }
 
     /** The confirmed owners of {@code candidate} inside {@code [from, to)}; empty when nothing is confirmed. */
@@ -94,11 +89,10 @@ final class LiveConfirmation {
     }
 
     private NativeFile openNoFollow(ExtentIndex index, List<String> components) throws IOException {
+        NativeFile current = openRoot(index);
         if (components.isEmpty()) {
-            return NativeFile.openDirectory(index.root());
+            return current;
         }
-        NativeFile current = root(index);
-        boolean owned = true;
         for (int i = 0; i < components.size(); i++) {
             boolean last = i == components.size() - 1;
             NativeFile next;
@@ -107,14 +101,11 @@ final class LiveConfirmation {
             } catch (NativeCallException e) {
                 next = null;
             }
-            if (owned) {
-                current.close();
-            }
+            current.close();
             if (next == null) {
                 return null;
             }
             current = next;
-            owned = true;
         }
         return current;
     }

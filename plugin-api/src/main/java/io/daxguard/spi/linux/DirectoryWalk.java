@@ -22,7 +22,8 @@ import java.util.ArrayDeque;
  *   char d_name[]               19  NUL terminated
  * </pre>
  *
- * File names are decoded as UTF-8; a name that is not valid UTF-8 is shown with replacement characters.
+ * File names are decoded as UTF-8; a name that is not valid UTF-8 is shown with replacement characters. A
+ * directory below the root that cannot be opened or read (gone, a symlink, a media error) is skipped.
  */
 public final class DirectoryWalk {
     static final int OFFSET_INO = 0;
@@ -71,7 +72,10 @@ public final class DirectoryWalk {
                 Pending directory = queue.poll();
                 NativeFile open;
                 try {
-                    open = NativeFile.openDirectory(Path.of(directory.path()));
+                    // Below the root, a directory replaced by a symlink (or an entry without d_type that is one)
+                    // must not be followed: a link to an ancestor would make the walk loop.
+                    open = directory.index() == 0 ? NativeFile.openDirectory(Path.of(directory.path()))
+                            : NativeFile.openDirectoryNoFollow(Path.of(directory.path()));
                 } catch (NativeCallException e) {
                     if (directory.index() == 0) {
                         throw e;
@@ -93,7 +97,12 @@ public final class DirectoryWalk {
                         try {
                             filled = LibC.getdents64(dir.fd(), buffer, BUFFER_SIZE);
                         } catch (LastErrorException e) {
-                            throw NativeCallException.from("getdents64", directory.path(), e);
+                            if (directory.index() == 0) {
+                                throw NativeCallException.from("getdents64", directory.path(), e);
+                            }
+                            // A damaged directory (EIO, EFSCORRUPTED) must not cost the names of every other
+                            // file: the walk goes on without the rest of this directory.
+                            break;
                         }
                         if (filled <= 0) {
                             break;

@@ -53,5 +53,7 @@ final class LibC {
 
     static native int fsync(int fd) throws LastErrorException;
 
+    static native int kill(int pid, int signal) throws LastErrorException;
+
     static native String strerror(int errno);
 }

@@ -15,7 +15,8 @@ import java.nio.file.Path;
 public final class NativeFile implements AutoCloseable {
     private final int fd;
     private final String name;
-    private boolean closed;
+    /** Set once, by the one close that really closes the descriptor; a number closed twice may be reused. */
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private NativeFile(int fd, String name) {
         this.fd = fd;
@@ -30,6 +31,38 @@ public final class NativeFile implements AutoCloseable {
     /** Opens a directory read-only. */
     public static NativeFile openDirectory(Path path) throws NativeCallException {
         return open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
+    }
+
+    /** Opens a directory read-only, refusing (ELOOP) when the last component is a symlink. */
+    public static NativeFile openDirectoryNoFollow(Path path) throws NativeCallException {
+        return open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC);
+    }
+
+    /**
+     * Opens a mount point for one query and checks it still shows the filesystem on {@code device}; holders
+     * call this per query rather than keeping a descriptor, which would make the administrator's
+     * {@code umount} fail with EBUSY.
+     *
+     * @throws NativeCallException when it cannot be opened
+     * @throws java.io.IOException when another filesystem is mounted there now
+     */
+    public static NativeFile openMountPoint(Path mountPoint, io.daxguard.spi.DeviceNumber device) throws IOException {
+        NativeFile opened = openDirectory(mountPoint);
+        try {
+            io.daxguard.spi.DeviceNumber shown = opened.status().device();
+            if (!shown.equals(device)) {
+                throw new IOException(mountPoint + " shows device " + shown + " now, not " + device
+                        + "; the topology must be refreshed");
+            }
+            return opened;
+        } catch (IOException | RuntimeException e) {
+            try {
+                opened.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 
     private static NativeFile open(Path path, int flags) throws NativeCallException {
@@ -50,6 +83,53 @@ public final class NativeFile implements AutoCloseable {
             return new NativeFile(LibC.openat(fd, name, flags, 0), this.name + "/" + name);
         } catch (LastErrorException e) {
             throw NativeCallException.from("openat", this.name + "/" + name, e);
+        }
+    }
+
+    /** How {@link #openChildNoFollow(String, Access)} opens a regular file. */
+    public enum Access {
+        /** {@code O_RDONLY}. */
+        READ(LibC.O_RDONLY),
+        /** {@code O_RDONLY | O_DIRECT}: reads reach the device; buffers, offsets and lengths must be aligned. */
+        READ_DIRECT(LibC.O_RDONLY | LibC.O_DIRECT),
+        /** {@code O_WRONLY}: never creates, never truncates. */
+        WRITE(LibC.O_WRONLY);
+
+        final int flags;
+
+        Access(int flags) {
+            this.flags = flags;
+        }
+    }
+
+    /**
+     * Opens the regular file {@code name} inside this directory with {@code O_NOFOLLOW}: a symlink in its place
+     * fails with ELOOP instead of being followed. Never creates or truncates.
+     */
+    public NativeFile openChildNoFollow(String name, Access access) throws NativeCallException {
+        int flags = access.flags | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NONBLOCK;
+        try {
+            return new NativeFile(LibC.openat(fd, name, flags, 0), this.name + "/" + name);
+        } catch (LastErrorException e) {
+            throw NativeCallException.from("openat(" + access + ")", this.name + "/" + name, e);
+        }
+    }
+
+    /** Writes {@code count} bytes of {@code buffer} at {@code offset}; returns the count written. */
+    public long pwrite(Memory buffer, long count, long offset) throws NativeCallException {
+        try {
+            return LibC.pwrite(fd(), buffer, count, offset);
+        } catch (LastErrorException e) {
+            throw NativeCallException.from("pwrite(offset " + offset + ", " + count + " bytes)", name, e);
+        }
+    }
+
+    /** {@code fsync(2)}: data and metadata of this file are on the device when it returns. */
+    public void fsync() throws NativeCallException {
+        try {
+            LibC.fsync(fd());
+        } catch (LastErrorException e) {
+            throw NativeCallException.from("fsync", name, e);
         }
     }
 
@@ -84,6 +164,9 @@ public final class NativeFile implements AutoCloseable {
 
     /** Reads up to {@code count} bytes at {@code offset} into {@code buffer}; returns the count read. */
     public long pread(Memory buffer, long count, long offset) throws NativeCallException {
+        if (count < 0 || count > buffer.size()) {
+            throw new IllegalArgumentException("count must be in 0.." + buffer.size() + " (the buffer), was " + count);
+        }
         try {
             return LibC.pread(fd(), buffer, count, offset);
         } catch (LastErrorException e) {
@@ -92,17 +175,16 @@ public final class NativeFile implements AutoCloseable {
     }
 
     private void checkOpen() {
-        if (closed) {
+        if (closed.get()) {
             throw new IllegalStateException(name + " is closed");
         }
     }
 
     @Override
     public void close() throws IOException {
-        if (closed) {
+        if (!closed.compareAndSet(false, true)) {
             return;
         }
-        closed = true;
         try {
             LibC.close(fd);
         } catch (LastErrorException e) {

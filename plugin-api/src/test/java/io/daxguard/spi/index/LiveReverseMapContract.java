@@ -101,6 +101,26 @@ abstract class LiveReverseMapContract {
     }
 
     @Test
+    void keepsNoDescriptorOnTheMountPointBetweenQueries() throws Exception {
+        Path file = write(freshDirectory().resolve("unmountable"), 4096, 11);
+        LiveReverseMap map = builtMap();
+        FiemapExtent extent = extentsOf(file).get(0);
+        map.ownersOfAllocated(extent.physical(), extent.physical() + 4096);
+
+        try (var descriptors = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+            assertThat(descriptors.map(LiveReverseMapContract::target)).doesNotContain(filesystem().mountPoint().toString());
+        }
+    }
+
+    private static String target(Path descriptor) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(descriptor).toString();
+        } catch (java.io.IOException closedMeanwhile) {
+            return "";
+        }
+    }
+
+    @Test
     void givesTheFileOffsetOfABlockInsideALargeFile() throws Exception {
         Path file = write(freshDirectory().resolve("large"), 8 << 20, 2);
         LiveReverseMap map = builtMap();

@@ -39,6 +39,22 @@ class DirectoryWalkTest {
     }
 
     @Test
+    void neverFollowsASymlinkEvenWhenAskedToDescendIntoIt() throws IOException {
+        Path root = Files.createDirectories(fs.path("looping"));
+        Files.createDirectories(root.resolve("d"));
+        Files.createSymbolicLink(root.resolve("d/up"), Path.of(".."));
+        List<String> names = new ArrayList<>();
+
+        // A visitor that descends into everything, as one must for entries without d_type (DT_UNKNOWN).
+        DirectoryWalk.walk(root, (parent, name, inode, type) -> {
+            names.add(name);
+            return true;
+        });
+
+        assertThat(names).containsExactlyInAnyOrder("d", "up");
+    }
+
+    @Test
     void findsEveryFileOfATreeWithItsInode() throws IOException {
         Path root = Files.createDirectories(fs.path("tree"));
         Files.createDirectories(root.resolve("a/b/c"));

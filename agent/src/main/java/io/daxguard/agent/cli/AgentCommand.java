@@ -1,0 +1,57 @@
+package io.daxguard.agent.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import javax.management.JMException;
+import javax.management.MBeanException;
+import javax.management.MBeanServerConnection;
+import javax.management.RuntimeMBeanException;
+import javax.management.remote.JMXConnector;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** A command that talks to a running agent over JMX; turns every failure into a message and an exit code. */
+abstract class AgentCommand implements Callable<Integer> {
+    @Mixin
+    AgentConnection.Options connection = new AgentConnection.Options();
+
+    @Spec
+    CommandSpec spec;
+
+    /** Runs against the agent; returns the exit code. */
+    abstract int run(MBeanServerConnection agent, PrintWriter out) throws Exception;
+
+    @Override
+    public final Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (JMXConnector connector = AgentConnection.open(connection)) {
+            int code = run(AgentConnection.connection(connector), out);
+            out.flush();
+            return code;
+        } catch (AgentConnection.AgentUnreachableException unreachable) {
+            err.println("daxguard: " + unreachable.getMessage());
+            return ExitCode.NO_AGENT;
+        } catch (SecurityException refused) {
+            err.println("daxguard: refused: " + refused.getMessage());
+            return ExitCode.NO_AGENT;
+        } catch (RuntimeMBeanException | MBeanException failed) {
+            Throwable cause = failed.getCause() != null ? failed.getCause() : failed;
+            err.println("daxguard: " + cause.getMessage());
+            return cause instanceof IllegalArgumentException ? ExitCode.USAGE : ExitCode.FAILED;
+        } catch (javax.management.InstanceNotFoundException missing) {
+            err.println("daxguard: the agent has no " + missing.getMessage());
+            return ExitCode.FAILED;
+        } catch (javax.management.ReflectionException noSuchOperation) {
+            err.println("daxguard: this agent does not support that operation: "
+                    + AgentConnection.rootMessage(noSuchOperation));
+            return ExitCode.FAILED;
+        } catch (Exception e) {
+            Throwable cause = e instanceof JMException || e.getCause() == null ? e : e.getCause();
+            err.println("daxguard: " + (cause instanceof SecurityException ? "refused: " : "")
+                    + AgentConnection.rootMessage(cause));
+            return cause instanceof SecurityException ? ExitCode.NO_AGENT : ExitCode.FAILED;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.daxguard.agent.cli;
+
+import io.daxguard.agent.Agent;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code daxguard} command line. */
+@Command(name = "daxguard", mixinStandardHelpOptions = true, versionProvider = DaxguardCommand.Version.class,
+        description = "Turns media errors on Linux block devices into the damaged files an operator can act on.",
+        footer = ExitCode.HELP,
+        subcommands = {RunCommand.class, StatusCommand.class, SimpleCommands.Report.class,
+                SimpleCommands.Resolve.class, SimpleCommands.Scrub.class, SimpleCommands.Verify.class,
+                SimpleCommands.Rewrite.class, SimpleCommands.Restore.class, SimpleCommands.Quarantine.class,
+                SimpleCommands.Acknowledge.class, DemoCommand.class, DaxguardCommand.VersionCommand.class,
+                CommandLine.HelpCommand.class})
+public final class DaxguardCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed");
+    }
+
+    /** Runs the command line; returns the exit code. Bad arguments get a usage message, never a stack trace. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = new CommandLine(new DaxguardCommand())
+                .setOut(out).setErr(err)
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExitCodeExceptionMapper(error -> ExitCode.FAILED)
+                .setExecutionExceptionHandler((error, line, parsed) -> {
+                    line.getErr().println("daxguard: " + AgentConnection.rootMessage(error));
+                    return ExitCode.FAILED;
+                })
+                .setParameterExceptionHandler((error, args1) -> {
+                    CommandLine failed = error.getCommandLine();
+                    failed.getErr().println("daxguard: " + error.getMessage());
+                    failed.usage(failed.getErr());
+                    return ExitCode.USAGE;
+                });
+        int code = commandLine.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"daxguard " + Agent.version()};
+        }
+    }
+
+    @Command(name = "version", description = "Print the version.")
+    static final class VersionCommand implements Runnable {
+        @picocli.CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().getOut().println("daxguard " + Agent.version());
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.daxguard.agent.cli;
+
+import io.daxguard.agent.jmx.ObjectNames;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code daxguard status}: what {@code zpool status} shows for a pool, for every filesystem daxguard holds:
+ * health, damaged files with their ranges and states, metadata damage, device damage no filesystem holds.
+ */
+@Command(name = "status", description = "Show the health and damage of every filesystem, like zpool status.")
+final class StatusCommand extends AgentCommand {
+    @Option(names = {"-v", "--verbose"}, description = "List every damaged range, not only the damaged files")
+    boolean verbose;
+
+    @Option(names = "--json", description = "Print JSON for scripts instead of text")
+    boolean json;
+
+    @Override
+    int run(MBeanServerConnection agent, PrintWriter out) throws Exception {
+        List<Map<String, Object>> filesystems = new ArrayList<>();
+        boolean damaged = false;
+        for (ObjectName name : agent.queryNames(new ObjectName(ObjectNames.DOMAIN + ":type=Filesystem,*"), null)) {
+            String health = String.valueOf(agent.getAttribute(name, "Health"));
+            damaged |= health.equals("DEGRADED") || health.equals("UNHEALTHY");
+            if (json) {
+                filesystems.add(filesystem(agent, name, health));
+            }
+        }
+        long unowned = 0;
+        for (ObjectName device : agent.queryNames(new ObjectName(ObjectNames.DOMAIN + ":type=Device,*"), null)) {
+            Object ranges = agent.getAttribute(device, "UnownedDamage");
+            unowned += ranges instanceof Object[] array ? array.length : 0;
+        }
+        damaged |= unowned > 0;
+        if (json) {
+            Map<String, Object> document = new LinkedHashMap<>();
+            document.put("version", agent.getAttribute(ObjectNames.agent(), "Version"));
+            document.put("damageRecords", agent.getAttribute(ObjectNames.agent(), "DamageRecords"));
+            document.put("filesystems", filesystems);
+            document.put("unownedDamage", unownedDamage(agent));
+            out.println(Json.write(document));
+        } else {
+            String text = (String) agent.invoke(ObjectNames.agent(), "status", new Object[0], new String[0]);
+            out.print(verbose ? text : withoutRanges(text));
+        }
+        return damaged ? ExitCode.DAMAGE : ExitCode.OK;
+    }
+
+    private static Map<String, Object> filesystem(MBeanServerConnection agent, ObjectName name, String health)
+            throws Exception {
+        Map<String, Object> filesystem = new LinkedHashMap<>();
+        for (String attribute : List.of("MountPoint", "Type", "Device", "Uuid")) {
+            filesystem.put(lowerFirst(attribute), agent.getAttribute(name, attribute));
+        }
+        filesystem.put("health", health);
+        for (String attribute : List.of("DamagedFileCount", "DamagedBytes", "FreeSpaceDamageBytes")) {
+            filesystem.put(lowerFirst(attribute), agent.getAttribute(name, attribute));
+        }
+        filesystem.put("metadataDamage", Json.plain(agent.getAttribute(name, "MetadataDamage")));
+        List<Object> files = new ArrayList<>();
+        for (int offset = 0; ; offset += 1000) {
+            CompositeData[] page = (CompositeData[]) agent.invoke(name, "listDamagedFiles", new Object[] {offset, 1000},
+                    new String[] {"int", "int"});
+            for (CompositeData file : page) {
+                Map<String, Object> entry = Json.toMap(file);
+                String objectName = (String) file.get("objectName");
+                if (objectName != null && !objectName.isEmpty()) {
+                    entry.put("damagedRanges", Json.plain(agent.getAttribute(new ObjectName(objectName), "DamagedRanges")));
+                }
+                files.add(entry);
+            }
+            if (page.length < 1000) {
+                break;
+            }
+        }
+        filesystem.put("damagedFiles", files);
+        try {
+            filesystem.put("scrub", Map.of("state", agent.getAttribute(name, "ScrubState"),
+                    "progress", agent.getAttribute(name, "ScrubProgress")));
+        } catch (javax.management.AttributeNotFoundException noScrubInThisAgent) {
+            // Older agents have no scrubber.
+        }
+        return filesystem;
+    }
+
+    private static List<Object> unownedDamage(MBeanServerConnection agent) throws Exception {
+        List<Object> damage = new ArrayList<>();
+        Set<ObjectName> devices = agent.queryNames(new ObjectName(ObjectNames.DOMAIN + ":type=Device,*"), null);
+        for (ObjectName device : devices) {
+            Object ranges = Json.plain(agent.getAttribute(device, "UnownedDamage"));
+            if (ranges instanceof List<?> list) {
+                damage.addAll(list);
+            }
+        }
+        return damage;
+    }
+
+    /** The summary leaves out the per-range lines (indented ten spaces under each file). */
+    static String withoutRanges(String text) {
+        StringBuilder kept = new StringBuilder();
+        for (String line : text.split("\n", -1)) {
+            if (!line.startsWith("          ")) {
+                kept.append(line).append('\n');
+            }
+        }
+        return kept.substring(0, Math.max(0, kept.length() - 1));
+    }
+
+    private static String lowerFirst(String name) {
+        return Character.toLowerCase(name.charAt(0)) + name.substring(1);
+    }
+}

@@ -1,0 +1,203 @@
+package io.daxguard.agent.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validation;
+import jakarta.validation.ValidatorFactory;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Reads {@code daxguard.yaml} into a {@link DaxguardConfig}: unknown keys and values of the wrong type are
+ * errors, then every constraint is checked. All problems are collected, so an operator fixes the file in one
+ * go instead of one start-up failure at a time.
+ */
+public final class ConfigLoader {
+
+    private ConfigLoader() {
+    }
+
+    public static DaxguardConfig load(Path file) throws ConfigurationException, IOException {
+        try (Reader reader = Files.newBufferedReader(file)) {
+            return parse(file.toString(), reader);
+        }
+    }
+
+    public static DaxguardConfig parse(String source, String yaml) throws ConfigurationException {
+        try {
+            return parse(source, new StringReader(yaml));
+        } catch (IOException cannotHappen) {
+            throw new IllegalStateException(cannotHappen);
+        }
+    }
+
+    private static DaxguardConfig parse(String source, Reader reader) throws ConfigurationException, IOException {
+        List<String> problems = new ArrayList<>();
+        YAMLMapper mapper = YAMLMapper.builder()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .addHandler(new ProblemCollector(problems))
+                .build();
+        DaxguardConfig config;
+        try {
+            com.fasterxml.jackson.databind.JsonNode tree = mapper.readTree(reader);
+            config = tree == null || tree.isMissingNode() || tree.isNull() ? null
+                    : mapper.treeToValue(tree, DaxguardConfig.class);
+        } catch (MismatchedInputException wrongShape) {
+            problems.add(path(wrongShape.getPath()) + ": " + firstLine(wrongShape.getOriginalMessage()));
+            throw new ConfigurationException(source, problems);
+        } catch (JsonProcessingException syntax) {
+            problems.add("line " + syntax.getLocation().getLineNr() + " column " + syntax.getLocation().getColumnNr()
+                    + ": " + firstLine(syntax.getOriginalMessage()));
+            throw new ConfigurationException(source, problems);
+        }
+        if (config == null) {
+            config = DaxguardConfig.defaults(); // an empty file
+        }
+        problems.addAll(violations(config));
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(source, problems);
+        }
+        return config;
+    }
+
+    /** Checks a configuration made in code the same way a file is checked. */
+    public static DaxguardConfig validate(String source, DaxguardConfig config) throws ConfigurationException {
+        List<String> problems = violations(config);
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(source, problems);
+        }
+        return config;
+    }
+
+    private static List<String> violations(DaxguardConfig config) {
+        try (ValidatorFactory factory = Validation.buildDefaultValidatorFactory()) {
+            return factory.getValidator().validate(config).stream()
+                    .sorted(Comparator.comparing((ConstraintViolation<DaxguardConfig> v) -> v.getPropertyPath().toString()))
+                    .map(ConfigLoader::describe)
+                    .toList();
+        }
+    }
+
+    private static String describe(ConstraintViolation<DaxguardConfig> violation) {
+        String path = violation.getPropertyPath().toString();
+        Object value = violation.getInvalidValue();
+        if (value instanceof Boolean && violation.getLeafBean() != null && path.matches(".*\\.?[a-z]\\w*$")
+                && violation.getConstraintDescriptor().getAnnotation() instanceof jakarta.validation.constraints.AssertTrue) {
+            // A cross-field rule: name the section, not the helper method.
+            String section = path.contains(".") ? path.substring(0, path.lastIndexOf('.')) : "(top)";
+            return section + ": " + violation.getMessage();
+        }
+        return path + ": " + violation.getMessage() + " (was " + (value instanceof String text ? "\"" + text + "\""
+                : String.valueOf(value)) + ")";
+    }
+
+    private static String path(List<com.fasterxml.jackson.databind.JsonMappingException.Reference> references) {
+        StringBuilder path = new StringBuilder();
+        for (var reference : references) {
+            if (reference.getFieldName() != null) {
+                path.append(path.length() == 0 ? "" : ".").append(reference.getFieldName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.length() == 0 ? "(top)" : path.toString();
+    }
+
+    private static String firstLine(String message) {
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    private static String pathOf(JsonParser parser, String leaf) {
+        String pointer = parser.getParsingContext().pathAsPointer().toString();
+        String dotted = pointer.isEmpty() ? "" : pointer.substring(1).replace('/', '.');
+        if (leaf == null) {
+            return dotted.isEmpty() ? "(top)" : dotted;
+        }
+        return dotted.isEmpty() ? leaf : dotted + "." + leaf;
+    }
+
+    /** Records unknown keys and values of the wrong type, and lets reading go on to find the others. */
+    private static final class ProblemCollector extends DeserializationProblemHandler {
+        private final List<String> problems;
+
+        ProblemCollector(List<String> problems) {
+            this.problems = problems;
+        }
+
+        @Override
+        public boolean handleUnknownProperty(DeserializationContext context, JsonParser parser,
+                                             JsonDeserializer<?> deserializer, Object beanOrClass, String name)
+                throws IOException {
+            String path = pathOf(parser, null);
+            if (path.endsWith("." + name) || path.equals(name)) {
+                path = path.substring(0, path.length() - name.length()).replaceAll("\\.$", "");
+            }
+            String known = known(deserializer.getKnownPropertyNames());
+            problems.add((path.isEmpty() || path.equals("(top)") ? name : path + "." + name) + ": unknown key"
+                    + (known.isEmpty() ? "" : " (known here: " + known + ")"));
+            parser.skipChildren();
+            return true;
+        }
+
+        @Override
+        public Object handleWeirdStringValue(DeserializationContext context, Class<?> targetType, String value,
+                                             String failureMessage) {
+            problems.add(pathOf(context.getParser(), null) + ": must be " + describe(targetType) + " (was \"" + value
+                    + "\")");
+            return null;
+        }
+
+        @Override
+        public Object handleWeirdNumberValue(DeserializationContext context, Class<?> targetType, Number value,
+                                             String failureMessage) {
+            problems.add(pathOf(context.getParser(), null) + ": must be " + describe(targetType) + " (was " + value
+                    + ")");
+            return null;
+        }
+
+        @Override
+        public Object handleUnexpectedToken(DeserializationContext context, JavaType targetType, JsonToken token,
+                                            JsonParser parser, String failureMessage) throws IOException {
+            String shown = token.isScalarValue() ? "\"" + parser.getText() + "\"" : "a " + (token == JsonToken.START_ARRAY
+                    ? "list" : "section");
+            problems.add(pathOf(parser, null) + ": must be " + describe(targetType.getRawClass()) + " (was " + shown + ")");
+            parser.skipChildren();
+            return null;
+        }
+
+        private static String describe(Class<?> type) {
+            if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+                return "a whole number";
+            }
+            if (type == Boolean.class || type == boolean.class) {
+                return "true or false";
+            }
+            if (type == String.class) {
+                return "text";
+            }
+            return "a section";
+        }
+
+        private static String known(Collection<Object> names) {
+            return names == null ? "" : String.join(", ", names.stream().map(String::valueOf).sorted().toList());
+        }
+    }
+}

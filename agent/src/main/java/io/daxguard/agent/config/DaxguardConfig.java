@@ -1,0 +1,55 @@
+package io.daxguard.agent.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.util.Objects;
+
+/**
+ * The whole configuration file ({@code conf/daxguard.yaml}), bound by Jackson and checked by Hibernate
+ * Validator. A section or value left out takes its embedded default, so an empty file (or none) is a valid
+ * configuration. Relative paths are resolved against the daxguard home directory.
+ *
+ * @param sources         where failures come from
+ * @param scrub           the background read-verify of written data
+ * @param stateDirectory  what must survive a restart (the ledger, scrub positions)
+ * @param jmx             local and remote JMX
+ * @param plugins         where plugins are loaded from, and their settings
+ * @param replica         where restore copies good data from
+ * @param mbeans          limits on the MBeans registered
+ * @param metrics         Dropwizard metrics
+ * @param http            the optional Jolokia HTTP/JSON bridge
+ */
+public record DaxguardConfig(
+        @NotNull @Valid SourcesConfig sources,
+        @NotNull @Valid ScrubConfig scrub,
+        @NotBlank String stateDirectory,
+        @NotNull @Valid JmxConfig jmx,
+        @NotNull @Valid PluginsConfig plugins,
+        @NotNull @Valid ReplicaConfig replica,
+        @NotNull @Valid MBeansConfig mbeans,
+        @NotNull @Valid MetricsConfig metrics,
+        @NotNull @Valid HttpConfig http) {
+
+    public DaxguardConfig {
+        sources = Objects.requireNonNullElseGet(sources, SourcesConfig::defaults);
+        scrub = Objects.requireNonNullElseGet(scrub, ScrubConfig::defaults);
+        stateDirectory = Objects.requireNonNullElse(stateDirectory, "/var/lib/daxguard");
+        jmx = Objects.requireNonNullElseGet(jmx, JmxConfig::defaults);
+        plugins = Objects.requireNonNullElseGet(plugins, PluginsConfig::defaults);
+        replica = Objects.requireNonNullElseGet(replica, ReplicaConfig::defaults);
+        mbeans = Objects.requireNonNullElseGet(mbeans, MBeansConfig::defaults);
+        metrics = Objects.requireNonNullElseGet(metrics, MetricsConfig::defaults);
+        http = Objects.requireNonNullElseGet(http, HttpConfig::defaults);
+    }
+
+    /** This configuration with another state directory ({@code daxguard run --state-dir}). */
+    public DaxguardConfig withStateDirectory(String directory) {
+        return new DaxguardConfig(sources, scrub, directory, jmx, plugins, replica, mbeans, metrics, http);
+    }
+
+    /** The embedded default configuration: what {@code daxguard run} uses without {@code --config}. */
+    public static DaxguardConfig defaults() {
+        return new DaxguardConfig(null, null, null, null, null, null, null, null, null);
+    }
+}

@@ -1,0 +1,38 @@
+package io.daxguard.agent.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import java.util.Objects;
+
+/**
+ * The optional Jolokia bridge (JMX over HTTP/JSON) for an appliance's web UI.
+ *
+ * @param enabled       off by default
+ * @param host          address to listen on; loopback unless changed
+ * @param port          HTTP port
+ * @param passwordFile  {@code user password} lines, as for remote JMX
+ * @param accessFile    {@code user monitor|control} lines, as for remote JMX
+ */
+public record HttpConfig(Boolean enabled, @NotBlank String host, @Min(1) @Max(65535) Integer port,
+                         String passwordFile, String accessFile) {
+    public HttpConfig {
+        enabled = Objects.requireNonNullElse(enabled, false);
+        host = Objects.requireNonNullElse(host, "127.0.0.1");
+        port = Objects.requireNonNullElse(port, 8778);
+        passwordFile = Objects.requireNonNullElse(passwordFile, "conf/jmxremote.password");
+        accessFile = Objects.requireNonNullElse(accessFile, "conf/jmxremote.access");
+    }
+
+    static HttpConfig defaults() {
+        return new HttpConfig(null, null, null, null, null);
+    }
+
+    @JsonIgnore
+    @AssertTrue(message = "the HTTP bridge needs passwordFile and accessFile")
+    public boolean isAuthenticationConfigured() {
+        return !enabled || (!passwordFile.isBlank() && !accessFile.isBlank());
+    }
+}

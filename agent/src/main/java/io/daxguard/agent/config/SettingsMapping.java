@@ -1,0 +1,48 @@
+package io.daxguard.agent.config;
+
+import io.daxguard.agent.Agent;
+import java.nio.file.Path;
+import java.util.Objects;
+import javax.management.MBeanServer;
+
+/**
+ * The one place where the configuration file becomes the agent's internal {@link Agent.Settings}. A new
+ * setting gets a record component in its section and a line here.
+ */
+public final class SettingsMapping {
+
+    private SettingsMapping() {
+    }
+
+    /**
+     * @param config  a validated configuration
+     * @param home    the daxguard home, against which relative paths are resolved
+     * @param server  where MBeans go (the platform MBean server when {@code jmx.local} is on)
+     */
+    public static Agent.Settings toSettings(DaxguardConfig config, Path home, MBeanServer server) {
+        Objects.requireNonNull(config, "config is null");
+        Objects.requireNonNull(home, "home is null");
+        Objects.requireNonNull(server, "server is null");
+        return Agent.Settings.defaults()
+                .withMBeanServer(server)
+                .withStateDirectory(resolve(home, config.stateDirectory()))
+                .withPluginDirectory(resolve(home, config.plugins().directory()))
+                .withFileMBeansPerFilesystem(config.mbeans().filesPerFilesystem())
+                .withPluginSettings(config.plugins().settings());
+    }
+
+    /** A path from the configuration: absolute as written, or relative to the daxguard home. */
+    public static Path resolve(Path home, String configured) {
+        Path path = Path.of(configured);
+        return path.isAbsolute() ? path : home.resolve(path).normalize();
+    }
+
+    /**
+     * The daxguard home: the {@code daxguard.home} system property (set by {@code bin/daxguard} and
+     * {@code bin/daxguard-jsvc}), or the current directory.
+     */
+    public static Path home() {
+        String home = System.getProperty("daxguard.home");
+        return (home == null || home.isBlank() ? Path.of("") : Path.of(home)).toAbsolutePath().normalize();
+    }
+}

@@ -1,0 +1,173 @@
+package io.daxguard.agent.daemon;
+
+import com.codahale.metrics.MetricRegistry;
+import io.daxguard.agent.Agent;
+import io.daxguard.agent.config.DaxguardConfig;
+import io.daxguard.agent.config.SettingsMapping;
+import io.daxguard.agent.metrics.AgentMetrics;
+import io.daxguard.agent.remote.JolokiaBridge;
+import io.daxguard.agent.remote.RemoteJmxServer;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
+
+/**
+ * The agent as a service, in the four steps of Commons Daemon, shared by {@link DaxguardDaemon} (jsvc) and
+ * {@code daxguard run} (systemd, a terminal):
+ * <ol>
+ * <li>{@link #init}: what may need privileges: the remote JMX port is bound (it may be below 1024) and the
+ *     metric registry made; nothing runs yet;</li>
+ * <li>{@link #start}: the agent (its router and notifier threads), the remote connector, the metrics
+ *     reporter, the HTTP bridge; returns once they run;</li>
+ * <li>{@link #stop}: the reverse, bounded by {@link #STOP_BOUND}: the ledger is flushed and the MBeans
+ *     unregistered by {@link Agent#close};</li>
+ * <li>{@link #close}: frees the port.</li>
+ * </ol>
+ * Not thread safe: one caller (jsvc's thread or the main thread and the shutdown hook in turn) drives it.
+ */
+public final class AgentService implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(AgentService.class.getName());
+    /** How long {@link #stop} waits for the agent to stop before giving up on it. */
+    public static final Duration STOP_BOUND = Duration.ofSeconds(20);
+    /** Set while an agent runs in this JVM, so {@code daxguard status} can find it by local attach. */
+    public static final String RUNNING_PROPERTY = "io.daxguard.agent.running";
+
+    private final DaxguardConfig config;
+    private final Path home;
+    private final MBeanServer server;
+    private final MetricRegistry metrics = new MetricRegistry();
+    private RemoteJmxServer remote;
+    private Agent agent;
+    private AutoCloseable metricsReporter;
+    private JolokiaBridge http;
+
+    private AgentService(DaxguardConfig config, Path home, MBeanServer server) {
+        this.config = Objects.requireNonNull(config, "config is null");
+        this.home = Objects.requireNonNull(home, "home is null");
+        this.server = Objects.requireNonNull(server, "server is null");
+    }
+
+    /** Step one: binds what needs binding; on failure nothing is left open. */
+    public static AgentService init(DaxguardConfig config, Path home) throws Exception {
+        MBeanServer server = config.jmx().local() ? ManagementFactory.getPlatformMBeanServer()
+                : MBeanServerFactory.newMBeanServer();
+        return init(config, home, server);
+    }
+
+    /** Step one with a given MBean server (tests use a private one). */
+    public static AgentService init(DaxguardConfig config, Path home, MBeanServer server) throws Exception {
+        AgentService service = new AgentService(config, home, server);
+        if (config.jmx().remote().enabled()) {
+            service.remote = RemoteJmxServer.bind(config.jmx().remote(), home);
+        }
+        return service;
+    }
+
+    /** Step two. */
+    public void start() throws Exception {
+        if (agent != null) {
+            throw new IllegalStateException("already started");
+        }
+        agent = Agent.start(SettingsMapping.toSettings(config, home, server).withMetrics(metrics));
+        try {
+            metricsReporter = AgentMetrics.start(metrics, agent, server, config);
+            if (remote != null) {
+                remote.start(server);
+            }
+            if (config.http().enabled()) {
+                http = JolokiaBridge.start(config.http(), home);
+            }
+        } catch (Exception e) {
+            stop();
+            throw e;
+        }
+        System.setProperty(RUNNING_PROPERTY, Agent.version());
+    }
+
+    public MetricRegistry metrics() {
+        return metrics;
+    }
+
+    public MBeanServer mbeanServer() {
+        return server;
+    }
+
+    /** The remote JMX address, when remote JMX is on. */
+    public java.util.Optional<javax.management.remote.JMXServiceURL> remoteAddress() {
+        return remote == null ? java.util.Optional.empty() : java.util.Optional.of(remote.address());
+    }
+
+    /** The HTTP bridge's port, when it runs. */
+    public java.util.OptionalInt httpPort() {
+        return http == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(http.port());
+    }
+
+    /** The running agent; empty before start and after stop. */
+    public java.util.Optional<Agent> agent() {
+        return java.util.Optional.ofNullable(agent);
+    }
+
+    /** Step three: stops everything started, within {@link #STOP_BOUND}; may be started again. */
+    public void stop() {
+        System.clearProperty(RUNNING_PROPERTY);
+        closeQuietly(http);
+        http = null;
+        if (remote != null) {
+            remote.stop();
+        }
+        closeQuietly(metricsReporter);
+        metricsReporter = null;
+        Agent stopping = agent;
+        agent = null;
+        if (stopping == null) {
+            return;
+        }
+        ExecutorService stopper = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "daxguard-stop");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            Future<?> stopped = stopper.submit(stopping::close);
+            stopped.get(STOP_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException slow) {
+            LOG.log(System.Logger.Level.ERROR, "the agent did not stop within " + STOP_BOUND + "; giving up on it");
+        } catch (ExecutionException failed) {
+            LOG.log(System.Logger.Level.ERROR, "the agent failed to stop cleanly", failed.getCause());
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stopper.shutdownNow();
+        }
+    }
+
+    /** Step four: stops if still running, then frees the port. */
+    @Override
+    public void close() {
+        stop();
+        if (remote != null) {
+            remote.close();
+            remote = null;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "while stopping: " + e.getMessage());
+        }
+    }
+}

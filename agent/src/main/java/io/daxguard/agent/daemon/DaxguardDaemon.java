@@ -1,0 +1,67 @@
+package io.daxguard.agent.daemon;
+
+import io.daxguard.agent.config.ConfigLoader;
+import io.daxguard.agent.config.ConfigurationException;
+import io.daxguard.agent.config.DaxguardConfig;
+import io.daxguard.agent.config.SettingsMapping;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.commons.daemon.Daemon;
+import org.apache.commons.daemon.DaemonContext;
+import org.apache.commons.daemon.DaemonInitException;
+
+/**
+ * daxguard under Commons Daemon's {@code jsvc} ({@code bin/daxguard-jsvc}): jsvc calls {@link #init} as root
+ * (privileged resources are opened there), then {@link #start} after dropping to the configured user, then
+ * {@link #stop} and {@link #destroy} on SIGTERM. Arguments: {@code [--config FILE]}.
+ */
+public final class DaxguardDaemon implements Daemon {
+    private AgentService service;
+
+    public DaxguardDaemon() {
+        // jsvc needs a public no-argument constructor.
+    }
+
+    @Override
+    public void init(DaemonContext context) throws DaemonInitException, Exception {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT%1$tz %4$s %3$s: %5$s%6$s%n");
+        }
+        DaxguardConfig config = configFrom(List.of(context.getArguments()));
+        service = AgentService.init(config, SettingsMapping.home());
+    }
+
+    static DaxguardConfig configFrom(List<String> arguments) throws DaemonInitException {
+        if (arguments.isEmpty()) {
+            return DaxguardConfig.defaults();
+        }
+        if (arguments.size() != 2 || !arguments.get(0).equals("--config")) {
+            throw new DaemonInitException("usage: DaxguardDaemon [--config FILE], got " + arguments);
+        }
+        try {
+            return ConfigLoader.load(Path.of(arguments.get(1)));
+        } catch (ConfigurationException invalid) {
+            throw new DaemonInitException(invalid.getMessage());
+        } catch (java.io.IOException unreadable) {
+            throw new DaemonInitException("cannot read " + arguments.get(1) + ": " + unreadable.getMessage());
+        }
+    }
+
+    @Override
+    public void start() throws Exception {
+        service.start();
+    }
+
+    @Override
+    public void stop() {
+        service.stop();
+    }
+
+    @Override
+    public void destroy() {
+        if (service != null) {
+            service.close();
+            service = null;
+        }
+    }
+}

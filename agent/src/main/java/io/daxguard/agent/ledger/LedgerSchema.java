@@ -1,0 +1,86 @@
+package io.daxguard.agent.ledger;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The ledger's tables and their migrations, in the code so a binary always knows how to bring its database
+ * up to date. The SQL is plain (BIGINT, VARCHAR, INTEGER, no AUTOINCREMENT, no SQLite-only types) so the
+ * same statements serve PostgreSQL later; ids are assigned by the agent.
+ *
+ * <p>Tables carry no secondary index: the agent reads everything once at start and queries memory after, and
+ * every index would be maintained once per record of a storm. Compaction scans {@code damage}, rarely.
+ *
+ * <p>State is per (record, owner): {@code damage_owner.state}. {@code damage.state} is derived (OPEN while
+ * any owner is open) and kept for queries and for records with no owner.
+ */
+final class LedgerSchema {
+    /** A numbered step; applied once, in order, in one transaction with the version bump. */
+    record Migration(int version, List<String> statements) {
+    }
+
+    static final List<Migration> MIGRATIONS = List.of(
+            new Migration(1, List.of(
+                    "CREATE TABLE damage (id BIGINT PRIMARY KEY, device VARCHAR(24) NOT NULL, device_name VARCHAR(64) NOT NULL, "
+                            + "dev_offset BIGINT NOT NULL, length BIGINT NOT NULL, errno INTEGER NOT NULL, "
+                            + "source VARCHAR(255) NOT NULL, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL, "
+                            + "seen_count BIGINT NOT NULL, state VARCHAR(24) NOT NULL, closed_at BIGINT)",
+                    "CREATE TABLE damage_owner (damage_id BIGINT NOT NULL, owner_index INTEGER NOT NULL, "
+                            + "fs_uuid VARCHAR(64) NOT NULL, mount_point VARCHAR(4096) NOT NULL, fs_type VARCHAR(32) NOT NULL, "
+                            + "kind VARCHAR(16) NOT NULL, physical_offset BIGINT NOT NULL, length BIGINT NOT NULL, "
+                            + "inode BIGINT, generation BIGINT, fork VARCHAR(16), file_offset BIGINT, "
+                            + "is_shared INTEGER, is_unwritten INTEGER, structure VARCHAR(255), description VARCHAR(1024), "
+                            + "repair_hint VARCHAR(255), paths VARCHAR(65535), state VARCHAR(24) NOT NULL, "
+                            + "PRIMARY KEY (damage_id, owner_index))",
+                    "CREATE TABLE audit (id BIGINT PRIMARY KEY, at BIGINT NOT NULL, principal VARCHAR(255) NOT NULL, "
+                            + "action VARCHAR(64) NOT NULL, fs_uuid VARCHAR(64) NOT NULL, mount_point VARCHAR(4096) NOT NULL, "
+                            + "inode BIGINT NOT NULL, generation BIGINT NOT NULL, path VARCHAR(4096) NOT NULL, "
+                            + "result VARCHAR(4096) NOT NULL)",
+                    "CREATE INDEX audit_file ON audit (fs_uuid, inode, generation)")));
+
+    static final int LATEST = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
+
+    private LedgerSchema() {
+    }
+
+    /** Brings the database to {@link #LATEST}; refuses a database from a newer daxguard. */
+    static void migrate(Connection connection) throws SQLException {
+        int current = currentVersion(connection);
+        if (current > LATEST) {
+            throw new SQLException("the ledger database is at schema version " + current + ", newer than this daxguard ("
+                    + LATEST + "): run the newer version or move the database away");
+        }
+        for (Migration migration : MIGRATIONS) {
+            if (migration.version() <= current) {
+                continue;
+            }
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try (Statement statement = connection.createStatement()) {
+                for (String sql : migration.statements()) {
+                    statement.execute(sql);
+                }
+                statement.executeUpdate("DELETE FROM schema_version");
+                statement.executeUpdate("INSERT INTO schema_version (version) VALUES (" + migration.version() + ")");
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(autoCommit);
+            }
+        }
+    }
+
+    private static int currentVersion(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+            try (ResultSet rows = statement.executeQuery("SELECT MAX(version) FROM schema_version")) {
+                return rows.next() ? rows.getInt(1) : 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,408 @@
+package io.daxguard.agent.ledger;
+
+import io.daxguard.spi.DeviceNumber;
+import io.daxguard.spi.FileOwner;
+import io.daxguard.spi.Fork;
+import io.daxguard.spi.FreeSpaceOwner;
+import io.daxguard.spi.MetadataOwner;
+import io.daxguard.spi.Owner;
+import io.daxguard.spi.UnknownOwner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The ledger's JDBC side: one connection to the SQLite database, opened with WAL and {@code synchronous=FULL}
+ * (a commit is on disk when it returns). Used by one thread at a time: the ledger's writer, or the starting
+ * thread before the writer runs. Statements stay portable; only the pragmas are SQLite's.
+ */
+final class LedgerStore implements AutoCloseable {
+    private final Connection connection;
+    private final PreparedStatement insertDamage;
+    private final PreparedStatement insertOwner;
+    private final PreparedStatement updateSeen;
+    private final PreparedStatement updateOwner;
+    private final PreparedStatement updateDamageState;
+    private final PreparedStatement insertAudit;
+    private long nextAuditId;
+
+    private LedgerStore(Connection connection) throws SQLException {
+        this.connection = connection;
+        insertDamage = connection.prepareStatement("INSERT INTO damage (id, device, device_name, dev_offset, length, "
+                + "errno, source, first_seen, last_seen, seen_count, state, closed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+        insertOwner = connection.prepareStatement("INSERT INTO damage_owner (damage_id, owner_index, fs_uuid, "
+                + "mount_point, fs_type, kind, physical_offset, length, inode, generation, fork, file_offset, is_shared, "
+                + "is_unwritten, structure, description, repair_hint, paths, state) "
+                + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        updateSeen = connection.prepareStatement("UPDATE damage SET last_seen = ?, seen_count = ? WHERE id = ?");
+        updateOwner = connection.prepareStatement("UPDATE damage_owner SET state = ?, paths = ? "
+                + "WHERE damage_id = ? AND owner_index = ?");
+        updateDamageState = connection.prepareStatement("UPDATE damage SET state = ?, closed_at = ? WHERE id = ?");
+        insertAudit = connection.prepareStatement("INSERT INTO audit (id, at, principal, action, fs_uuid, mount_point, "
+                + "inode, generation, path, result) VALUES (?,?,?,?,?,?,?,?,?,?)");
+        try (Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT COALESCE(MAX(id), 0) FROM audit")) {
+            nextAuditId = rows.next() ? rows.getLong(1) + 1 : 1;
+        }
+    }
+
+    /**
+     * Opens (creating if needed) and migrates the database at {@code file}.
+     *
+     * @throws SQLException with SQLite's result code in its message when the file cannot be opened or is not a
+     *                      database (damage inside it shows as SQLITE_CORRUPT when {@link #loadAll} reads it)
+     */
+    static LedgerStore open(Path file) throws SQLException {
+        Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+        try {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("PRAGMA busy_timeout = 5000");
+                // Must precede the first table; lets compaction give pages back with incremental_vacuum.
+                statement.execute("PRAGMA auto_vacuum = INCREMENTAL");
+                statement.execute("PRAGMA journal_mode = WAL");
+                statement.execute("PRAGMA synchronous = FULL");
+                // Fewer, larger checkpoints during a storm (each one fsyncs the database file): 64 MiB of WAL.
+                statement.execute("PRAGMA wal_autocheckpoint = 16384");
+                statement.execute("PRAGMA cache_size = -65536");
+            }
+            LedgerSchema.migrate(connection);
+            connection.setAutoCommit(false);
+            return new LedgerStore(connection);
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the database only to read it, as it is on disk, for a replay when it cannot be opened for writing
+     * (read-only filesystem): {@code immutable=1} asks SQLite for no locks, no WAL index, no writes.
+     */
+    static LedgerStore openReadOnly(Path file) throws SQLException {
+        Connection connection = DriverManager.getConnection("jdbc:sqlite:file:" + file + "?mode=ro&immutable=1");
+        try {
+            connection.setAutoCommit(false);
+            return new LedgerStore(connection);
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    /** Moves a corrupt database and its WAL and shared-memory files to {@code <file>.corrupt-<millis>*}. */
+    static Path moveAside(Path file, SQLException corruption, long millis) throws SQLException {
+        Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + millis);
+        try {
+            Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+            for (String suffix : List.of("-wal", "-shm")) {
+                Path companion = file.resolveSibling(file.getFileName() + suffix);
+                if (Files.exists(companion)) {
+                    Files.move(companion, aside.resolveSibling(aside.getFileName() + suffix));
+                }
+            }
+            return aside;
+        } catch (IOException moveFailed) {
+            throw new SQLException("ledger database " + file + " is corrupt (" + corruption.getMessage()
+                    + ") and could not be moved aside: " + moveFailed.getMessage(), corruption);
+        }
+    }
+
+    /** Whether an exception says the database file is damaged (not merely unwritable). */
+    static boolean isCorruption(SQLException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.contains("SQLITE_CORRUPT") || message.contains("SQLITE_NOTADB");
+    }
+
+    /** Runs the batched inserts, then commits: durable when it returns (WAL, synchronous=FULL). */
+    void commit() throws SQLException {
+        flushInserts();
+        connection.commit();
+    }
+
+    /** Inserts are batched; anything that reads or updates rows runs them first so it sees them. */
+    private void flushInserts() throws SQLException {
+        insertDamage.executeBatch();
+        insertOwner.executeBatch();
+    }
+
+    void rollback() {
+        try {
+            insertDamage.clearBatch();
+            insertOwner.clearBatch();
+            connection.rollback();
+        } catch (SQLException ignored) {
+            // The connection is dropped after a failed batch anyway.
+        }
+    }
+
+    void insert(DamageRecord record) throws SQLException {
+        insertDamage.setLong(1, record.id());
+        insertDamage.setString(2, record.device().toString());
+        insertDamage.setString(3, record.deviceName());
+        insertDamage.setLong(4, record.offset());
+        insertDamage.setLong(5, record.length());
+        insertDamage.setInt(6, record.errno());
+        insertDamage.setString(7, record.source());
+        insertDamage.setLong(8, record.firstSeen().toEpochMilli());
+        insertDamage.setLong(9, record.lastSeen().toEpochMilli());
+        insertDamage.setLong(10, record.count());
+        insertDamage.setString(11, record.state().name());
+        insertDamage.setNull(12, Types.BIGINT);
+        insertDamage.addBatch();
+        for (int index = 0; index < record.owners().size(); index++) {
+            insertOwner(record.id(), index, record.owners().get(index));
+        }
+    }
+
+    private void insertOwner(long id, int index, AffectedOwner affected) throws SQLException {
+        PreparedStatement s = insertOwner;
+        s.setLong(1, id);
+        s.setInt(2, index);
+        s.setString(3, affected.filesystem().uuid());
+        s.setString(4, affected.filesystem().mountPoint());
+        s.setString(5, affected.filesystem().type());
+        Owner owner = affected.owner();
+        s.setLong(7, owner.physicalOffset());
+        s.setLong(8, owner.length());
+        for (int column = 9; column <= 17; column++) {
+            s.setNull(column, column <= 10 || column == 12 || column == 13 || column == 14 ? Types.BIGINT : Types.VARCHAR);
+        }
+        if (owner instanceof FileOwner file) {
+            s.setString(6, "FILE");
+            s.setLong(9, file.inode());
+            s.setLong(10, file.generation());
+            s.setString(11, file.fork().name());
+            s.setLong(12, file.fileOffset());
+            s.setInt(13, file.shared() ? 1 : 0);
+            s.setInt(14, file.unwritten() ? 1 : 0);
+        } else if (owner instanceof MetadataOwner meta) {
+            s.setString(6, "METADATA");
+            s.setString(15, meta.kind());
+            s.setString(16, meta.description());
+            s.setString(17, meta.repairHint());
+        } else if (owner instanceof FreeSpaceOwner) {
+            s.setString(6, "FREE");
+        } else {
+            s.setString(6, "UNKNOWN");
+            s.setString(15, ((UnknownOwner) owner).reason());
+        }
+        s.setString(18, encodePaths(affected.paths()));
+        s.setString(19, affected.state().name());
+        s.addBatch();
+    }
+
+    void seen(DamageRecord record) throws SQLException {
+        flushInserts();
+        updateSeen.setLong(1, record.lastSeen().toEpochMilli());
+        updateSeen.setLong(2, record.count());
+        updateSeen.setLong(3, record.id());
+        updateSeen.executeUpdate();
+    }
+
+    /** Writes every owner's state and paths and the record's state. */
+    void states(DamageRecord record, Instant at) throws SQLException {
+        flushInserts();
+        for (int index = 0; index < record.owners().size(); index++) {
+            AffectedOwner owner = record.owners().get(index);
+            updateOwner.setString(1, owner.state().name());
+            updateOwner.setString(2, encodePaths(owner.paths()));
+            updateOwner.setLong(3, record.id());
+            updateOwner.setInt(4, index);
+            updateOwner.executeUpdate();
+        }
+        updateDamageState.setString(1, record.state().name());
+        if (record.state() == DamageState.OPEN) {
+            updateDamageState.setNull(2, Types.BIGINT);
+        } else {
+            updateDamageState.setLong(2, at.toEpochMilli());
+        }
+        updateDamageState.setLong(3, record.id());
+        updateDamageState.executeUpdate();
+    }
+
+    void audit(AuditEntry entry) throws SQLException {
+        insertAudit.setLong(1, nextAuditId++);
+        insertAudit.setLong(2, entry.at().toEpochMilli());
+        insertAudit.setString(3, entry.principal());
+        insertAudit.setString(4, entry.action());
+        insertAudit.setString(5, entry.file().filesystemUuid());
+        insertAudit.setString(6, entry.file().mountPoint());
+        insertAudit.setLong(7, entry.file().inode());
+        insertAudit.setLong(8, entry.file().generation());
+        insertAudit.setString(9, entry.path());
+        insertAudit.setString(10, entry.result());
+        insertAudit.executeUpdate();
+    }
+
+    /** Every record, oldest first, in one pass over both tables. */
+    List<DamageRecord> loadAll() throws SQLException {
+        List<DamageRecord> records = new ArrayList<>();
+        String sql = "SELECT d.id, d.device, d.device_name, d.dev_offset, d.length, d.errno, d.source, d.first_seen, "
+                + "d.last_seen, d.seen_count, d.state, o.owner_index, o.fs_uuid, o.mount_point, o.fs_type, o.kind, "
+                + "o.physical_offset, o.length, o.inode, o.generation, o.fork, o.file_offset, o.is_shared, "
+                + "o.is_unwritten, o.structure, o.description, o.repair_hint, o.paths, o.state "
+                + "FROM damage d LEFT JOIN damage_owner o ON o.damage_id = d.id ORDER BY d.id, o.owner_index";
+        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+            long currentId = -1;
+            Object[] head = null;
+            List<AffectedOwner> owners = new ArrayList<>();
+            while (rows.next()) {
+                long id = rows.getLong(1);
+                if (id != currentId) {
+                    if (head != null) {
+                        records.add(toRecord(head, owners));
+                    }
+                    currentId = id;
+                    head = new Object[] {id, rows.getString(2), rows.getString(3), rows.getLong(4), rows.getLong(5),
+                        rows.getInt(6), rows.getString(7), rows.getLong(8), rows.getLong(9), rows.getLong(10),
+                        rows.getString(11)};
+                    owners = new ArrayList<>();
+                }
+                rows.getInt(12);
+                if (!rows.wasNull()) {
+                    owners.add(readOwner(rows));
+                }
+            }
+            if (head != null) {
+                records.add(toRecord(head, owners));
+            }
+        }
+        connection.commit();
+        return records;
+    }
+
+    private static DamageRecord toRecord(Object[] head, List<AffectedOwner> owners) {
+        return new DamageRecord((Long) head[0], DeviceNumber.parse((String) head[1]), (String) head[2], (Long) head[3],
+                (Long) head[4], (Integer) head[5], (String) head[6], Instant.ofEpochMilli((Long) head[7]),
+                Instant.ofEpochMilli((Long) head[8]), (Long) head[9], owners, DamageState.valueOf((String) head[10]));
+    }
+
+    private static AffectedOwner readOwner(ResultSet rows) throws SQLException {
+        FilesystemRef filesystem = new FilesystemRef(rows.getString(13), rows.getString(14), rows.getString(15));
+        long physical = rows.getLong(17);
+        long length = rows.getLong(18);
+        Owner owner = switch (rows.getString(16)) {
+            case "FILE" -> new FileOwner(rows.getLong(19), rows.getLong(20), Fork.valueOf(rows.getString(21)),
+                    rows.getLong(22), physical, length, rows.getInt(23) != 0, rows.getInt(24) != 0);
+            case "METADATA" -> new MetadataOwner(rows.getString(25), rows.getString(26), rows.getString(27), physical,
+                    length);
+            case "FREE" -> new FreeSpaceOwner(physical, length);
+            default -> new UnknownOwner(physical, length, rows.getString(25));
+        };
+        return new AffectedOwner(filesystem, owner, decodePaths(rows.getString(28)),
+                DamageState.valueOf(rows.getString(29)));
+    }
+
+    List<AuditEntry> loadAudit() throws SQLException {
+        List<AuditEntry> entries = new ArrayList<>();
+        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(
+                "SELECT at, principal, action, fs_uuid, mount_point, inode, generation, path, result FROM audit ORDER BY id")) {
+            while (rows.next()) {
+                entries.add(new AuditEntry(Instant.ofEpochMilli(rows.getLong(1)), rows.getString(2), rows.getString(3),
+                        new FileKey(rows.getString(4), rows.getString(5), rows.getLong(6), rows.getLong(7)),
+                        rows.getString(8), rows.getString(9)));
+            }
+        }
+        connection.commit();
+        return entries;
+    }
+
+    /**
+     * Deletes closed records beyond the newest {@code keep}, and closed records and audit entries older than
+     * {@code before}; gives freed pages back to the file system. Returns the ids of the deleted records.
+     */
+    List<Long> compact(int keep, Instant before) throws SQLException {
+        List<Long> doomed = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("SELECT id, closed_at FROM damage "
+                + "WHERE state <> 'OPEN' ORDER BY closed_at DESC, id DESC")) {
+            try (ResultSet rows = select.executeQuery()) {
+                int kept = 0;
+                while (rows.next()) {
+                    long closedAt = rows.getLong(2);
+                    if (kept < keep && closedAt >= before.toEpochMilli()) {
+                        kept++;
+                    } else {
+                        doomed.add(rows.getLong(1));
+                    }
+                }
+            }
+        }
+        try (PreparedStatement owners = connection.prepareStatement("DELETE FROM damage_owner WHERE damage_id = ?");
+             PreparedStatement damage = connection.prepareStatement("DELETE FROM damage WHERE id = ?");
+             PreparedStatement audit = connection.prepareStatement("DELETE FROM audit WHERE at < ?")) {
+            for (long id : doomed) {
+                owners.setLong(1, id);
+                owners.executeUpdate();
+                damage.setLong(1, id);
+                damage.executeUpdate();
+            }
+            audit.setLong(1, before.toEpochMilli());
+            audit.executeUpdate();
+        }
+        connection.commit();
+        connection.setAutoCommit(true);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA incremental_vacuum");
+        } finally {
+            connection.setAutoCommit(false);
+        }
+        return doomed;
+    }
+
+    /** Paths joined by newlines; a backslash or newline inside a name is escaped. */
+    static String encodePaths(List<String> paths) {
+        StringBuilder text = new StringBuilder();
+        for (String path : paths) {
+            if (text.length() > 0) {
+                text.append('\n');
+            }
+            text.append(path.replace("\\", "\\\\").replace("\n", "\\n"));
+        }
+        return text.toString();
+    }
+
+    static List<String> decodePaths(String text) {
+        if (text == null || text.isEmpty()) {
+            return List.of();
+        }
+        if (text.indexOf('\n') < 0 && text.indexOf('\\') < 0) {
+            return List.of(text);
+        }
+        return Arrays.stream(text.split("\n", -1)).map(LedgerStore::unescape).toList();
+    }
+
+    private static String unescape(String path) {
+        StringBuilder out = new StringBuilder(path.length());
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '\\' && i + 1 < path.length()) {
+                char next = path.charAt(++i);
+                out.append(next == 'n' ? '\n' : next);
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // Closing after a failure: nothing more to do with this connection.
+        }
+    }
+}

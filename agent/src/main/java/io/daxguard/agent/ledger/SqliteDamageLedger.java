@@ -1,0 +1,425 @@
+package io.daxguard.agent.ledger;
+
+import com.codahale.metrics.Timer;
+import io.daxguard.spi.DeviceNumber;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * The durable ledger: an embedded SQLite database ({@code ledger.db} in the state directory) behind the
+ * in-memory truth.
+ *
+ * <p>Every change is applied in memory at once and queued for the writer thread, which commits the queue in
+ * batches: a storm of tuples costs one fsync per batch, not per tuple (group commit). A record's future
+ * completes when its batch is committed, and only then is it announced.
+ *
+ * <p>When writing fails (disk full, read-only directory, database gone) the writes stay queued and the
+ * memory stays the truth; {@link #health()} says what is wrong, listeners are told, and the writer retries
+ * every {@link LedgerSettings#retryInterval()} with a fresh connection. A database that is not a database
+ * or fails its quick check is moved aside ({@code ledger.db.corrupt-<millis>}) and a new one started, said
+ * loudly in the health message.
+ *
+ * <p>Threads: one writer thread ({@code daxguard-ledger-writer}), owned here; {@link #close} lets it commit
+ * what is queued (bounded by 10 s when the disk keeps failing) and stops it.
+ */
+public final class SqliteDamageLedger implements DamageLedger {
+    private static final System.Logger LOG = System.getLogger(SqliteDamageLedger.class.getName());
+    static final String FILE_NAME = "ledger.db";
+    private static final long CLOSE_BOUND_MILLIS = 10_000;
+    private static final long CHANGE_WAIT_SECONDS = 10;
+
+    private final Path file;
+    private final LedgerSettings settings;
+    private final Clock clock;
+    private final Object lock = new Object();
+    private final LedgerMemory memory;
+    private final List<AuditEntry> auditTrail = new ArrayList<>();
+    private final ArrayDeque<Write> queue = new ArrayDeque<>();
+    private final List<Consumer<LedgerHealth>> healthListeners = new CopyOnWriteArrayList<>();
+    private final Thread writer;
+    private LedgerStore store;
+    private volatile LedgerHealth health;
+    private String startNote = "";
+    private boolean closing;
+    private boolean compactionDue = true;
+    private String lastProblem = "";
+
+    /** One queued write: what to run in the batch's transaction, and whom to tell once it is committed. */
+    private record Write(SqlWork work, Runnable onDurable, boolean closesRecords) {
+        Write(SqlWork work, Runnable onDurable) {
+            this(work, onDurable, false);
+        }
+    }
+
+    @FunctionalInterface
+    private interface SqlWork {
+        void run(LedgerStore store) throws SQLException;
+    }
+
+    /** Times each batch's transaction ({@code ledger.commit} in the agent's metrics). */
+    private final Timer commits;
+
+    private SqliteDamageLedger(Path stateDirectory, LedgerSettings settings, Clock clock, Timer commits) {
+        this.commits = commits;
+        this.file = stateDirectory.resolve(FILE_NAME);
+        this.settings = settings;
+        this.clock = clock;
+        this.memory = replay(stateDirectory);
+        this.writer = new Thread(this::writeLoop, "daxguard-ledger-writer");
+        writer.setDaemon(true);
+    }
+
+    /**
+     * Opens the ledger in {@code stateDirectory} (created if missing) and replays it into memory. Never fails
+     * for an unusable directory or database: the ledger then starts empty, not durable, and keeps retrying.
+     */
+    public static SqliteDamageLedger open(Path stateDirectory, LedgerSettings settings, Clock clock) {
+        return open(stateDirectory, settings, clock, new Timer());
+    }
+
+    /** {@link #open(Path, LedgerSettings, Clock)}, timing every batch's transaction into {@code commits}. */
+    public static SqliteDamageLedger open(Path stateDirectory, LedgerSettings settings, Clock clock, Timer commits) {
+        SqliteDamageLedger ledger = new SqliteDamageLedger(stateDirectory, settings, clock, commits);
+        ledger.writer.start();
+        return ledger;
+    }
+
+    private LedgerMemory replay(Path stateDirectory) {
+        try {
+            Files.createDirectories(stateDirectory);
+            LedgerMemory replayed;
+            try {
+                store = LedgerStore.open(file);
+                replayed = load(store);
+            } catch (SQLException e) {
+                if (!LedgerStore.isCorruption(e)) {
+                    throw e;
+                }
+                closeStore();
+                moveAside(e);
+                store = LedgerStore.open(file);
+                replayed = load(store);
+            }
+            health = new LedgerHealth(true, startNote.isEmpty() ? "ok" : "ok; " + startNote, 0);
+            return replayed;
+        } catch (IOException | SQLException | RuntimeException e) {
+            closeStore();
+            health = failing("opening", e, 0);
+            LOG.log(System.Logger.Level.ERROR, health.message());
+            if (Files.isRegularFile(file)) {
+                try (LedgerStore readOnly = LedgerStore.openReadOnly(file)) {
+                    LedgerMemory replayed = load(readOnly);
+                    health = new LedgerHealth(false, health.message() + "; the " + replayed.size()
+                            + " record(s) in it were replayed read-only", 0);
+                    return replayed;
+                } catch (SQLException | RuntimeException unreadable) {
+                    LOG.log(System.Logger.Level.ERROR, "cannot read " + file + " either: " + unreadable.getMessage());
+                }
+            }
+            // Ids above any the database can hold, so records made now never clash with it when it comes back.
+            return new LedgerMemory(clock.millis() * 1000);
+        }
+    }
+
+    private LedgerMemory load(LedgerStore from) throws SQLException {
+        LedgerMemory replayed = new LedgerMemory(1);
+        from.loadAll().forEach(replayed::load);
+        auditTrail.clear();
+        auditTrail.addAll(from.loadAudit());
+        return replayed;
+    }
+
+    /** Keeps a corrupt database for a human and says so loudly, for as long as the agent runs. */
+    private void moveAside(SQLException corruption) throws SQLException {
+        Path aside = LedgerStore.moveAside(file, corruption, clock.millis());
+        startNote = "the ledger database was corrupt (" + corruption.getMessage() + "); it was moved to " + aside
+                + " and a new one started: damage recorded before is not replayed";
+        LOG.log(System.Logger.Level.ERROR, startNote);
+    }
+
+    private LedgerHealth failing(String doing, Exception e, int pending) {
+        return LedgerHealth.failing(file, doing, e, pending, settings.retryInterval().toMillis());
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public CompletableFuture<DamageRecord> recordAsync(Damage damage) {
+        CompletableFuture<DamageRecord> durable = new CompletableFuture<>();
+        synchronized (lock) {
+            DamageRecord record = memory.add(damage);
+            enqueue(new Write(store -> store.insert(record), () -> durable.complete(record)));
+        }
+        return durable;
+    }
+
+    @Override
+    public Optional<DamageRecord> findOpenCovering(DeviceNumber device, long offset, long length) {
+        synchronized (lock) {
+            return memory.findOpenCovering(device, offset, length);
+        }
+    }
+
+    @Override
+    public DamageRecord seenAgain(long id, Instant at) {
+        synchronized (lock) {
+            DamageRecord updated = memory.seenAgain(id, at);
+            enqueue(new Write(store -> store.seen(updated), () -> { }));
+            return updated;
+        }
+    }
+
+    @Override
+    public List<DamageRecord> records() {
+        synchronized (lock) {
+            return memory.all();
+        }
+    }
+
+    @Override
+    public Optional<DamageRecord> find(long id) {
+        synchronized (lock) {
+            return memory.find(id);
+        }
+    }
+
+    @Override
+    public List<DamageRecord> change(List<StateChange> changes, AuditEntry audit) {
+        CompletableFuture<Void> durable = new CompletableFuture<>();
+        List<DamageRecord> changed;
+        synchronized (lock) {
+            changed = memory.apply(changes);
+            auditTrail.add(audit);
+            Instant at = audit.at();
+            List<DamageRecord> snapshot = List.copyOf(changed);
+            enqueue(new Write(store -> {
+                for (DamageRecord record : snapshot) {
+                    store.states(record, at);
+                }
+                store.audit(audit);
+            }, () -> durable.complete(null), true));
+        }
+        awaitDurable(durable, audit.action());
+        return changed;
+    }
+
+    @Override
+    public void audit(AuditEntry entry) {
+        CompletableFuture<Void> durable = new CompletableFuture<>();
+        synchronized (lock) {
+            auditTrail.add(entry);
+            enqueue(new Write(store -> store.audit(entry), () -> durable.complete(null)));
+        }
+        awaitDurable(durable, entry.action());
+    }
+
+    private void awaitDurable(CompletableFuture<Void> durable, String what) {
+        try {
+            durable.get(CHANGE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(what + " is applied in memory but not yet durable: " + health.message());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(what + ": interrupted while waiting for the ledger");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(what + ": " + e.getCause().getMessage());
+        }
+    }
+
+    @Override
+    public List<AuditEntry> history(FileKey key) {
+        synchronized (lock) {
+            return auditTrail.stream().filter(entry -> entry.file().sameFile(key)).toList();
+        }
+    }
+
+    @Override
+    public LedgerHealth health() {
+        return health;
+    }
+
+    @Override
+    public void onHealthChange(Consumer<LedgerHealth> listener) {
+        healthListeners.add(listener);
+    }
+
+    private void enqueue(Write write) {
+        if (closing) {
+            throw new IllegalStateException("the ledger is closed");
+        }
+        queue.add(write);
+        lock.notifyAll();
+    }
+
+    private void writeLoop() {
+        while (true) {
+            List<Write> batch;
+            synchronized (lock) {
+                while (queue.isEmpty() && !closing && !compactionDue) {
+                    waitQuietly(0);
+                }
+                if (queue.isEmpty() && closing) {
+                    break;
+                }
+                batch = new ArrayList<>(Math.min(queue.size(), settings.maxBatch()));
+                for (Write write : queue) {
+                    if (batch.size() == settings.maxBatch()) {
+                        break;
+                    }
+                    batch.add(write);
+                }
+            }
+            if (!commit(batch)) {
+                synchronized (lock) {
+                    if (closing && giveUpOnClose()) {
+                        break;
+                    }
+                    waitQuietly(settings.retryInterval().toMillis());
+                }
+            }
+        }
+        closeStore();
+    }
+
+    private long closeDeadline;
+
+    private boolean giveUpOnClose() {
+        if (closeDeadline == 0) {
+            closeDeadline = System.currentTimeMillis() + CLOSE_BOUND_MILLIS;
+        }
+        if (System.currentTimeMillis() >= closeDeadline) {
+            LOG.log(System.Logger.Level.ERROR, "ledger closed with " + queue.size() + " write(s) not durable: "
+                    + health.message());
+            return true;
+        }
+        return false;
+    }
+
+    /** Runs one batch in one transaction; false when it failed (the batch stays queued). */
+    private boolean commit(List<Write> batch) {
+        String doing = store == null ? "opening" : "writing";
+        try {
+            if (store == null) {
+                Files.createDirectories(file.getParent());
+                store = LedgerStore.open(file);
+            }
+            try (Timer.Context timing = commits.time()) {
+                for (Write write : batch) {
+                    write.work().run(store);
+                }
+                store.commit();
+            }
+            synchronized (lock) {
+                for (int i = 0; i < batch.size(); i++) {
+                    queue.removeFirst();
+                }
+            }
+            if (batch.stream().anyMatch(Write::closesRecords)) {
+                synchronized (lock) {
+                    compactionDue = true;
+                }
+            }
+            try {
+                compactIfDue();
+            } catch (SQLException e) {
+                // The batch is durable; compaction is retried after the next closing change.
+                store.rollback();
+                LOG.log(System.Logger.Level.WARNING, "ledger compaction failed: " + e.getMessage());
+            }
+            batch.forEach(write -> write.onDurable().run());
+            if (!health.durable()) {
+                setHealth(new LedgerHealth(true, "ok; writes resumed at " + clock.instant(), 0));
+                LOG.log(System.Logger.Level.INFO, "ledger " + file + " is durable again");
+            }
+            return true;
+        } catch (IOException | SQLException | RuntimeException e) {
+            if (store != null) {
+                store.rollback();
+            }
+            closeStore();
+            int pending;
+            synchronized (lock) {
+                pending = queue.size();
+            }
+            LedgerHealth now = failing(doing, e, pending);
+            String problem = LedgerHealth.cause(e);
+            if (health.durable() || !problem.equals(lastProblem)) {
+                LOG.log(System.Logger.Level.ERROR, now.message()); // once per distinct problem, not per retry
+            }
+            lastProblem = problem;
+            setHealth(now);
+            return false;
+        }
+    }
+
+    private void compactIfDue() throws SQLException {
+        boolean due;
+        synchronized (lock) {
+            due = compactionDue;
+            compactionDue = false;
+        }
+        if (!due) {
+            return;
+        }
+        List<Long> removed = store.compact(settings.keepClosed(), clock.instant().minus(settings.keepClosedFor()));
+        if (!removed.isEmpty()) {
+            synchronized (lock) {
+                memory.remove(removed);
+                Instant before = clock.instant().minus(settings.keepClosedFor());
+                auditTrail.removeIf(entry -> entry.at().isBefore(before));
+            }
+        }
+    }
+
+    private void setHealth(LedgerHealth now) {
+        health = now;
+        healthListeners.forEach(listener -> listener.accept(now));
+    }
+
+    private void waitQuietly(long millis) {
+        try {
+            lock.wait(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeStore() {
+        if (store != null) {
+            store.close();
+            store = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            lock.notifyAll();
+        }
+        try {
+            writer.join(CLOSE_BOUND_MILLIS + settings.retryInterval().toMillis() + 1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package io.daxguard.agent.recovery;
+
+import io.daxguard.agent.ledger.AuditEntry;
+import io.daxguard.agent.ledger.DamageLedger;
+import io.daxguard.agent.ledger.DamageState;
+import io.daxguard.agent.ledger.DamagedFile;
+import io.daxguard.agent.ledger.FileKey;
+import io.daxguard.agent.ledger.StateChange;
+import io.daxguard.spi.Fork;
+import io.daxguard.spi.linux.NativeCallException;
+import io.daxguard.spi.linux.NativeFile;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The repairs of one damaged file, each checked, audited and idempotent: verify, rewrite with zeros, restore
+ * from a replica, quarantine, acknowledge the loss. Only this file's side of a shared (reflinked) block is
+ * ever closed; the other sharers keep their own state.
+ *
+ * <p>Every operation works on the file's open data ranges as the ledger has them when it starts, rounded out
+ * to whole pages. Exceptions are JDK types with the message an operator reads: {@link IllegalArgumentException}
+ * for a bad argument, {@link IllegalStateException} for a refusal or failure.
+ */
+public final class FileRecovery {
+    private final DamageLedger ledger;
+    private final FileKey key;
+    private final Supplier<Path> mountPoint;
+    private final Clock clock;
+
+    /**
+     * @param mountPoint where the file's filesystem is mounted now (it may have moved since detection)
+     */
+    public FileRecovery(DamageLedger ledger, FileKey key, Supplier<Path> mountPoint, Clock clock) {
+        this.ledger = Objects.requireNonNull(ledger, "ledger is null");
+        this.key = Objects.requireNonNull(key, "key is null");
+        this.mountPoint = Objects.requireNonNull(mountPoint, "mountPoint is null");
+        this.clock = Objects.requireNonNull(clock, "clock is null");
+    }
+
+    /** The file as the ledger has it now. */
+    public DamagedFile file() {
+        return DamagedFile.group(ledger.records(), key.mountPoint()).stream().filter(file -> file.key().equals(key))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no damage recorded for inode " + key.inode()));
+    }
+
+    Path mount() {
+        return mountPoint.get();
+    }
+
+    private List<DamagedFile.Hit> openData(DamagedFile file) {
+        return file.openHits().stream().filter(hit -> hit.owner().fork() == Fork.DATA).toList();
+    }
+
+    /** Why there is nothing to do: no open damage, or only in places reading or writing the file cannot reach. */
+    private static String nothingOpen(DamagedFile file, String verb) {
+        long elsewhere = file.openHits().stream().filter(hit -> hit.owner().fork() != Fork.DATA).count();
+        if (elsewhere > 0) {
+            return "no open data range to " + verb + "; " + elsewhere + " open range(s) are in the file's extended "
+                    + "attributes or block map, which only the filesystem's repair tool (offline) or acknowledgeLoss "
+                    + "can close";
+        }
+        return "nothing open to " + verb + "; state " + file.state();
+    }
+
+    /** Re-reads every open range with O_DIRECT; ranges that read clean are closed as VERIFIED_GOOD. */
+    public String verify(String principal) {
+        DamagedFile file = file();
+        List<DamagedFile.Hit> open = openData(file);
+        if (open.isEmpty()) {
+            return audited(principal, "verify", file, nothingOpen(file, "verify"));
+        }
+        Verdict verdict = guarded(principal, "verify", file, () -> readBack(file, open, null));
+        return record(principal, "verify", file, verdict, DamageState.VERIFIED_GOOD, "read clean", "");
+    }
+
+    /**
+     * Writes zeros over every open data range, whole pages, then fsync and verify; ranges that then read clean
+     * are closed as REWRITTEN. The data there is lost.
+     */
+    public String rewriteZeros(String principal, String confirmPath) {
+        DamagedFile file = file();
+        String path = file.displayPath();
+        if (confirmPath == null || !(confirmPath.equals(path) || confirmPath.equals(mount() + path))) {
+            throw new IllegalArgumentException("rewriteZeros: confirmPath must be the file's path, \"" + path
+                    + "\" (or \"" + mount() + path + "\"), to confirm that its damaged ranges are overwritten with zeros;"
+                    + " was \"" + confirmPath + "\"");
+        }
+        List<DamagedFile.Hit> open = openData(file);
+        if (open.isEmpty()) {
+            return audited(principal, "rewriteZeros", file, nothingOpen(file, "rewrite"));
+        }
+        Verdict verdict = guarded(principal, "rewriteZeros", file, () -> {
+            try (NativeFile target = FileOpener.open(mount(), path, key, NativeFile.Access.WRITE)) {
+                long size = target.status().size();
+                for (PageRange range : merged(open, size)) {
+                    RangeIo.write(target, range.start(), new byte[Math.toIntExact(range.length())]);
+                }
+                target.fsync();
+            }
+            return readBack(file, open, null);
+        });
+        return record(principal, "rewriteZeros", file, verdict, DamageState.REWRITTEN,
+                "zeros written and read clean", " (the data in those ranges is lost)");
+    }
+
+    /**
+     * Copies every open data range (whole pages) from {@code replica}, fsync, re-reads with O_DIRECT and compares
+     * the bytes; ranges that match are closed as RESTORED.
+     */
+    public String restoreFrom(String principal, String replicaPath) {
+        DamagedFile file = file();
+        String path = file.displayPath();
+        List<DamagedFile.Hit> open = openData(file);
+        if (open.isEmpty()) {
+            return audited(principal, "restoreFrom " + replicaPath, file, nothingOpen(file, "restore"));
+        }
+        Verdict verdict = guarded(principal, "restoreFrom " + replicaPath, file, () -> {
+            Replica replica;
+            try (NativeFile target = FileOpener.open(mount(), path, key, NativeFile.Access.READ)) {
+                replica = Replica.check(replicaPath, target.status());
+            }
+            List<PageRange> ranges = merged(open, replica.size());
+            List<byte[]> copies = new ArrayList<>();
+            for (PageRange range : ranges) {
+                copies.add(replica.read(range));
+            }
+            try (NativeFile target = FileOpener.open(mount(), path, key, NativeFile.Access.WRITE)) {
+                for (int i = 0; i < ranges.size(); i++) {
+                    RangeIo.write(target, ranges.get(i).start(), copies.get(i));
+                }
+                target.fsync();
+            }
+            return readBack(file, open, replica);
+        });
+        return record(principal, "restoreFrom " + replicaPath, file, verdict, DamageState.RESTORED,
+                "restored and read back equal to the replica", "");
+    }
+
+    /** Closes every open range as ACKNOWLEDGED: the loss is accepted, nothing is written. */
+    public String acknowledgeLoss(String principal, String note) {
+        DamagedFile file = file();
+        List<DamagedFile.Hit> open = file.openHits();
+        if (open.isEmpty()) {
+            return audited(principal, "acknowledgeLoss", file, "nothing open to acknowledge; state " + file.state());
+        }
+        String result = "loss accepted for " + open.size() + " range(s)" + (note == null || note.isBlank() ? ""
+                : ": " + note.strip());
+        ledger.change(open.stream().map(hit -> new StateChange(hit.record().id(), hit.ownerIndex(),
+                DamageState.ACKNOWLEDGED, null)).toList(), entry(principal, "acknowledgeLoss", file, result));
+        return result;
+    }
+
+    List<PageRange> merged(List<DamagedFile.Hit> hits, long size) {
+        List<PageRange> ranges = new ArrayList<>();
+        hits.stream().map(PageRange::of).map(range -> range.clippedForWrite(size)).filter(range -> !range.isEmpty())
+                .sorted((a, b) -> Long.compare(a.start(), b.start())).forEach(range -> {
+                    if (!ranges.isEmpty() && ranges.get(ranges.size() - 1).end() >= range.start()) {
+                        PageRange last = ranges.remove(ranges.size() - 1);
+                        ranges.add(new PageRange(last.start(), Math.max(last.end(), range.end())));
+                    } else {
+                        ranges.add(range);
+                    }
+                });
+        return ranges;
+    }
+
+    /** Which hits now read clean with O_DIRECT (and, with a replica, read back equal to it). */
+    private Verdict readBack(DamagedFile file, List<DamagedFile.Hit> hits, Replica replica) throws java.io.IOException {
+        List<DamagedFile.Hit> good = new ArrayList<>();
+        List<String> bad = new ArrayList<>();
+        try (NativeFile check = FileOpener.open(mount(), file.displayPath(), key, NativeFile.Access.READ_DIRECT)) {
+            long size = check.status().size();
+            for (DamagedFile.Hit hit : hits) {
+                PageRange range = PageRange.of(hit).clippedForDirectRead(size);
+                if (range.isEmpty()) {
+                    good.add(hit); // the damaged bytes are past the end of the file now
+                    continue;
+                }
+                try {
+                    byte[] read = RangeIo.read(check, range);
+                    if (replica != null && !replica.sameBytes(range, read)) {
+                        bad.add(range + ": differs from the replica after the copy");
+                    } else {
+                        good.add(hit);
+                    }
+                } catch (NativeCallException e) {
+                    bad.add(range + ": " + NativeCallException.errnoName(e.errno()));
+                }
+            }
+        }
+        return new Verdict(good, bad);
+    }
+
+    private record Verdict(List<DamagedFile.Hit> good, List<String> bad) {
+    }
+
+    @FunctionalInterface
+    private interface Work {
+        Verdict run() throws NativeCallException, java.io.IOException;
+    }
+
+    /** Runs the work; a refusal or failure is audited and rethrown as IllegalStateException. */
+    private Verdict guarded(String principal, String action, DamagedFile file, Work work) {
+        try {
+            return work.run();
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            ledger.audit(entry(principal, action, file, e.getMessage()));
+            throw e;
+        } catch (java.io.IOException e) {
+            String message = action + " failed: " + e.getMessage();
+            ledger.audit(entry(principal, action, file, message));
+            throw new IllegalStateException(message);
+        }
+    }
+
+    private String record(String principal, String action, DamagedFile file, Verdict verdict, DamageState closedAs,
+                          String goodWords, String lossNote) {
+        String result = verdict.good().size() + " range(s) " + goodWords + lossNote + ", closed as " + closedAs
+                + (verdict.bad().isEmpty() ? "" : "; still damaged: " + String.join(", ", verdict.bad()));
+        List<StateChange> changes = verdict.good().stream()
+                .map(hit -> new StateChange(hit.record().id(), hit.ownerIndex(), closedAs, null)).toList();
+        if (changes.isEmpty()) {
+            ledger.audit(entry(principal, action, file, result));
+        } else {
+            ledger.change(changes, entry(principal, action, file, result));
+        }
+        return result;
+    }
+
+    private String audited(String principal, String action, DamagedFile file, String result) {
+        ledger.audit(entry(principal, action, file, result));
+        return result;
+    }
+
+    AuditEntry entry(String principal, String action, DamagedFile file, String result) {
+        return new AuditEntry(clock.instant(), principal, action, key, file.displayPath(), result);
+    }
+
+    FileKey key() {
+        return key;
+    }
+
+    DamageLedger ledger() {
+        return ledger;
+    }
+}

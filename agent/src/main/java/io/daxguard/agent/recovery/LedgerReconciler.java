@@ -1,0 +1,188 @@
+package io.daxguard.agent.recovery;
+
+import io.daxguard.agent.ingest.FailureTuple;
+import io.daxguard.agent.ledger.AuditEntry;
+import io.daxguard.agent.ledger.DamageLedger;
+import io.daxguard.agent.ledger.DamageState;
+import io.daxguard.agent.ledger.DamagedFile;
+import io.daxguard.agent.ledger.FileKey;
+import io.daxguard.agent.ledger.StateChange;
+import io.daxguard.agent.plugins.AttachedFilesystem;
+import io.daxguard.agent.route.FailureProcessor;
+import io.daxguard.agent.topology.BlockDevice;
+import io.daxguard.spi.linux.NativeFile;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the agent checks after replaying the ledger, before it announces anything (and the file check again
+ * every {@link RecoverySettings#identityCheckInterval()} while it runs, so a file deleted after detection
+ * stops being listed as damaged and its freed blocks stop counting as known damage):
+ * <ul>
+ *   <li>every file with open damage still exists as the same inode and generation. A file found under another
+ *       name (renamed while the agent was down) keeps its record, which follows it; a file that no longer exists
+ *       becomes FILE_GONE, audited, never silently dropped. A filesystem not mounted now is left as it is.</li>
+ *   <li>the devices' current sysfs {@code badblocks} lists: a bad range the ledger does not have is submitted as
+ *       a failure (source {@code badblocks}), so damage found while the agent was down is recorded.</li>
+ * </ul>
+ */
+public final class LedgerReconciler {
+    private static final System.Logger LOG = System.getLogger(LedgerReconciler.class.getName());
+    static final String PRINCIPAL = "agent";
+
+    private LedgerReconciler() {
+    }
+
+    /** Checks every file with open damage; returns how many became FILE_GONE. */
+    public static int checkFiles(DamageLedger ledger, List<AttachedFilesystem> filesystems, Clock clock) {
+        Map<AttachedFilesystem, List<DamagedFile>> lost = new HashMap<>();
+        for (DamagedFile file : DamagedFile.group(ledger.records(), null)) {
+            if (file.openHits().isEmpty()) {
+                continue;
+            }
+            Optional<AttachedFilesystem> filesystem = filesystems.stream()
+                    .filter(fs -> fs.reference().uuid().equals(file.key().filesystemUuid())).findFirst();
+            if (filesystem.isEmpty()) {
+                continue; // not mounted now: nothing can be said about the file
+            }
+            Path mount = filesystem.get().mount().mountPoint();
+            if (file.paths().stream().noneMatch(path -> isStill(mount, path, file.key()))) {
+                lost.computeIfAbsent(filesystem.get(), fs -> new ArrayList<>()).add(file);
+            }
+        }
+        int gone = 0;
+        for (Map.Entry<AttachedFilesystem, List<DamagedFile>> entry : lost.entrySet()) {
+            Path mount = entry.getKey().mount().mountPoint();
+            Map<Long, List<String>> found;
+            try {
+                // FilePaths walks again when a known name no longer leads to the inode (a rename).
+                found = entry.getKey().paths().pathsOf(entry.getValue().stream().map(file -> file.key().inode()).toList());
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot walk " + mount + " to find renamed damaged files: "
+                        + e.getMessage() + "; they stay open");
+                continue;
+            }
+            for (DamagedFile file : entry.getValue()) {
+                List<String> names = found.getOrDefault(file.key().inode(), List.of()).stream()
+                        .filter(path -> isStill(mount, path, file.key())).toList();
+                if (changedMeanwhile(ledger, file)) {
+                    continue; // repaired or moved by an operator while we looked: their record stands
+                }
+                if (names.isEmpty()) {
+                    markGone(ledger, file, mount, clock);
+                    gone++;
+                } else {
+                    follow(ledger, file, names, clock);
+                }
+            }
+        }
+        return gone;
+    }
+
+    private static boolean changedMeanwhile(DamageLedger ledger, DamagedFile seen) {
+        return DamagedFile.group(ledger.records(), seen.key().mountPoint()).stream()
+                .filter(file -> file.key().equals(seen.key())).findFirst()
+                .map(now -> !now.paths().equals(seen.paths()) || now.openHits().size() != seen.openHits().size())
+                .orElse(true);
+    }
+
+    private static boolean isStill(Path mount, String path, FileKey key) {
+        try (NativeFile file = FileOpener.open(mount, path, key, NativeFile.Access.READ)) {
+            return file.status().isRegularFile();
+        } catch (IllegalStateException | IOException e) {
+            return false;
+        }
+    }
+
+    private static void markGone(DamageLedger ledger, DamagedFile file, Path mount, Clock clock) {
+        String result = "file-gone: inode " + file.key().inode() + " generation " + file.key().generation()
+                + " no longer exists on " + mount + " (deleted, or replaced by another file); its damage is kept on "
+                + "record as FILE_GONE";
+        try {
+            ledger.change(file.openHits().stream().map(hit -> new StateChange(hit.record().id(), hit.ownerIndex(),
+                    DamageState.FILE_GONE, null)).toList(), new AuditEntry(clock.instant(), PRINCIPAL, "identity check",
+                    file.key(), file.displayPath(), result));
+        } catch (IllegalStateException notYetDurable) {
+            // Applied in memory; the ledger writes it when it can and says so in its health.
+            LOG.log(System.Logger.Level.WARNING, notYetDurable.getMessage());
+        }
+        LOG.log(System.Logger.Level.WARNING, mount + file.displayPath() + ": " + result);
+    }
+
+    private static void follow(DamageLedger ledger, DamagedFile file, List<String> names, Clock clock) {
+        try {
+            ledger.change(file.hits().stream().map(hit -> new StateChange(hit.record().id(), hit.ownerIndex(),
+                    hit.state(), names)).toList(), new AuditEntry(clock.instant(), PRINCIPAL, "identity check",
+                    file.key(), names.get(0), "renamed: was " + file.displayPath()
+                    + ", the record follows it"));
+        } catch (IllegalStateException notYetDurable) {
+            LOG.log(System.Logger.Level.WARNING, notYetDurable.getMessage());
+        }
+    }
+
+    /** Submits every range of a device's badblocks list that no open record covers; returns how many. */
+    public static int reconcileBadblocks(FailureProcessor processor, DamageLedger ledger, Path sysfs, Clock clock) {
+        int submitted = 0;
+        for (BlockDevice device : processor.topology().devices()) {
+            if (device.isPartition()) {
+                continue; // badblocks lists live on whole disks; routing cuts them to partitions
+            }
+            Path list = sysfs.resolve("block").resolve(device.name()).resolve("badblocks");
+            for (long[] range : badblocks(list)) {
+                long offset = range[0] * FailureTuple.SECTOR;
+                long length = range[1] * FailureTuple.SECTOR;
+                if (covered(ledger, processor, device, offset, length)) {
+                    continue;
+                }
+                processor.submit(new FailureTuple(device.name(), offset, length, 5, Set.of(), "badblocks",
+                        clock.instant()));
+                submitted++;
+            }
+        }
+        return submitted;
+    }
+
+    private static boolean covered(DamageLedger ledger, FailureProcessor processor, BlockDevice disk, long offset,
+                                   long length) {
+        if (ledger.findOpenCovering(disk.number(), offset, length).isPresent()) {
+            return true;
+        }
+        for (BlockDevice partition : processor.topology().partitionsOf(disk)) {
+            long start = partition.partitionStart();
+            if (offset >= start && offset + length <= start + partition.size()
+                    && ledger.findOpenCovering(partition.number(), offset - start, length).isPresent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Lines {@code "<first sector> <count>"}; a missing or unreadable list is empty. */
+    static List<long[]> badblocks(Path list) {
+        List<long[]> ranges = new ArrayList<>();
+        if (!Files.isReadable(list)) {
+            return ranges;
+        }
+        try {
+            for (String line : new LinkedHashSet<>(Files.readAllLines(list, StandardCharsets.US_ASCII))) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length == 2) {
+                    ranges.add(new long[] {Long.parseLong(fields[0]), Long.parseLong(fields[1])});
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot read " + list + ": " + e.getMessage());
+        }
+        return ranges;
+    }
+}

@@ -1,0 +1,34 @@
+package io.daxguard.agent.recovery;
+
+import io.daxguard.spi.ReplicaProvider;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How damaged files are recovered.
+ *
+ * @param replicaProvider where {@code restoreFromReplica()} gets good copies, if anywhere
+ * @param proc            where procfs is mounted (the maps of mapping processes)
+ * @param identityCheckInterval how often files with open damage are checked to still exist (FILE_GONE if not)
+ */
+public record RecoverySettings(Optional<ReplicaProvider> replicaProvider, Path proc, Duration identityCheckInterval) {
+    public RecoverySettings {
+        Objects.requireNonNull(replicaProvider, "replicaProvider is null");
+        Objects.requireNonNull(proc, "proc is null");
+        Objects.requireNonNull(identityCheckInterval, "identityCheckInterval is null");
+        if (identityCheckInterval.isNegative() || identityCheckInterval.isZero()) {
+            throw new IllegalArgumentException("identityCheckInterval must be positive, was " + identityCheckInterval);
+        }
+    }
+
+    /** No replica provider; /proc; files checked every 10 minutes. */
+    public static RecoverySettings defaults() {
+        return new RecoverySettings(Optional.empty(), Path.of("/proc"), Duration.ofMinutes(10));
+    }
+
+    public RecoverySettings withReplicaProvider(ReplicaProvider provider) {
+        return new RecoverySettings(Optional.of(provider), proc, identityCheckInterval);
+    }
+}

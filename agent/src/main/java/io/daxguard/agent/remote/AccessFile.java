@@ -1,0 +1,47 @@
+package io.daxguard.agent.remote;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Roles of remote users: one {@code user role} line each, role {@code monitor} or {@code control}; {@code #}
+ * starts a comment. A user who is not listed may authenticate but do nothing.
+ */
+public record AccessFile(Map<String, Role> roles) {
+    public AccessFile {
+        roles = Map.copyOf(roles);
+    }
+
+    public static AccessFile load(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        Map<String, Role> roles = new HashMap<>();
+        for (int number = 1; number <= lines.size(); number++) {
+            String line = lines.get(number - 1).replaceFirst("#.*", "").trim();
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] words = line.split("\\s+");
+            if (words.length != 2) {
+                throw new IOException(file + " line " + number + ": expected \"user monitor|control\", got \"" + line
+                        + "\"");
+            }
+            try {
+                roles.put(words[0], Role.valueOf(words[1].toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException unknown) {
+                throw new IOException(file + " line " + number + ": role must be monitor or control, was \""
+                        + words[1] + "\"");
+            }
+        }
+        return new AccessFile(roles);
+    }
+
+    public Optional<Role> roleOf(String user) {
+        return Optional.ofNullable(roles.get(user));
+    }
+}

@@ -1,0 +1,189 @@
+package io.daxguard.agent.remote;
+
+import io.daxguard.agent.config.RemoteJmxConfig;
+import io.daxguard.agent.config.SettingsMapping;
+import io.daxguard.agent.config.TlsConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.rmi.AlreadyBoundException;
+import java.rmi.NoSuchObjectException;
+import java.rmi.NotBoundException;
+import java.rmi.registry.LocateRegistry;
+import java.rmi.registry.Registry;
+import java.rmi.server.RMIClientSocketFactory;
+import java.rmi.server.UnicastRemoteObject;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.HashMap;
+import java.util.Map;
+import javax.management.MBeanServer;
+import javax.management.remote.JMXConnectorServer;
+import javax.management.remote.JMXServiceURL;
+import javax.management.remote.rmi.RMIConnectorServer;
+import javax.management.remote.rmi.RMIJRMPServerImpl;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import javax.rmi.ssl.SslRMIClientSocketFactory;
+
+/**
+ * The remote JMX connector: the RMI registry and the connector on one fixed port and one address, with
+ * authentication (the JDK's password file, whose clear-text passwords it hashes in place, or a JAAS login
+ * configuration), optional TLS (and client certificates), and {@link RoleEnforcer} for the monitor/control
+ * split. The client URL is {@code service:jmx:rmi:///jndi/rmi://HOST:PORT/jmxrmi}, which jconsole accepts.
+ *
+ * <p>{@link #bind} opens the port (it may be privileged: Commons Daemon's init step), {@link #start} serves
+ * an MBean server on it, {@link #stop} ends the connector (connected clients are dropped), {@link #close}
+ * frees the port.
+ */
+public final class RemoteJmxServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(RemoteJmxServer.class.getName());
+    private static final String BINDING = "jmxrmi";
+
+    private final RemoteJmxConfig config;
+    private final Path home;
+    private final BoundServerSocketFactory serverSockets;
+    private final RMIClientSocketFactory clientSockets;
+    private final Registry registry;
+    private final String host;
+    private JMXConnectorServer connector;
+
+    private RemoteJmxServer(RemoteJmxConfig config, Path home, BoundServerSocketFactory serverSockets,
+                            RMIClientSocketFactory clientSockets, Registry registry, String host) {
+        this.config = config;
+        this.home = home;
+        this.serverSockets = serverSockets;
+        this.clientSockets = clientSockets;
+        this.registry = registry;
+        this.host = host;
+    }
+
+    /** Opens the port. Refuses an unauthenticated connector unless {@code allowInsecure} says so. */
+    public static RemoteJmxServer bind(RemoteJmxConfig config, Path home) throws IOException, GeneralSecurityException {
+        if (!config.authenticate()) {
+            if (!config.allowInsecure()) {
+                throw new IllegalStateException("remote JMX without authentication needs jmx.remote.allowInsecure: true");
+            }
+            LOG.log(System.Logger.Level.WARNING, "REMOTE JMX WITHOUT AUTHENTICATION on " + config.bindAddress() + ":"
+                    + config.port() + ": anyone who reaches this port can control daxguard (jmx.remote.allowInsecure)");
+        }
+        InetAddress address = InetAddress.getByName(config.bindAddress());
+        String host = address.isAnyLocalAddress() ? InetAddress.getLocalHost().getHostName() : config.bindAddress();
+        if (!address.isAnyLocalAddress() && System.getProperty("java.rmi.server.hostname") == null) {
+            // Stubs carry the host their clients dial back to; it must be the address the port is bound to.
+            System.setProperty("java.rmi.server.hostname", config.bindAddress());
+        }
+        SSLContext tls = config.tls().enabled() ? sslContext(config.tls(), home) : null;
+        BoundServerSocketFactory serverSockets = new BoundServerSocketFactory(address, tls,
+                config.tls().enabled() && config.tls().needClientAuth());
+        RMIClientSocketFactory clientSockets = tls == null ? null : new SslRMIClientSocketFactory();
+        Registry registry = LocateRegistry.createRegistry(config.port(), clientSockets, serverSockets);
+        return new RemoteJmxServer(config, home, serverSockets, clientSockets, registry, host);
+    }
+
+    /** Serves {@code server} on the port. */
+    public synchronized void start(MBeanServer server) throws IOException {
+        Map<String, Object> environment = new HashMap<>();
+        if (config.authenticate()) {
+            if (!config.loginConfig().isBlank()) {
+                environment.put("jmx.remote.x.login.config", config.loginConfig());
+            } else {
+                Path passwords = SettingsMapping.resolve(home, config.passwordFile());
+                if (!Files.isReadable(passwords)) {
+                    throw new IOException("jmx.remote.passwordFile " + passwords + " is missing or unreadable");
+                }
+                environment.put("jmx.remote.x.password.file", passwords.toString());
+                // Clear-text passwords are replaced by salted SHA3-512 hashes at the first login.
+                environment.put("jmx.remote.x.password.toHashes", "true");
+            }
+        }
+        if (clientSockets != null) {
+            environment.put(RMIConnectorServer.RMI_CLIENT_SOCKET_FACTORY_ATTRIBUTE, clientSockets);
+        }
+        environment.put(RMIConnectorServer.RMI_SERVER_SOCKET_FACTORY_ATTRIBUTE, serverSockets);
+        // Only a user name and password may be deserialized before authentication.
+        environment.put("jmx.remote.rmi.server.credential.types",
+                new String[] {String[].class.getName(), String.class.getName()});
+        RMIJRMPServerImpl rmiServer = new RMIJRMPServerImpl(config.port(), clientSockets, serverSockets, environment);
+        JMXServiceURL url = new JMXServiceURL("rmi", host, config.port());
+        RMIConnectorServer started = new RMIConnectorServer(url, environment, rmiServer, server);
+        if (config.authenticate()) {
+            started.setMBeanServerForwarder(RoleEnforcer.forwarder(
+                    AccessFile.load(SettingsMapping.resolve(home, config.accessFile()))));
+        }
+        started.start();
+        try {
+            registry.bind(BINDING, rmiServer.toStub());
+        } catch (AlreadyBoundException stale) {
+            registry.rebind(BINDING, rmiServer.toStub());
+        }
+        connector = started;
+        LOG.log(System.Logger.Level.INFO, "remote JMX on " + address() + (config.tls().enabled() ? " (TLS)" : "")
+                + (config.authenticate() ? "" : " WITHOUT AUTHENTICATION"));
+    }
+
+    /** Where clients connect. */
+    public JMXServiceURL address() {
+        try {
+            return new JMXServiceURL("service:jmx:rmi:///jndi/rmi://" + host + ":" + config.port() + "/" + BINDING);
+        } catch (java.net.MalformedURLException cannotHappen) {
+            throw new IllegalStateException(cannotHappen);
+        }
+    }
+
+    /** Ends the connector; the port stays bound until {@link #close}. */
+    public synchronized void stop() {
+        if (connector == null) {
+            return;
+        }
+        try {
+            registry.unbind(BINDING);
+        } catch (NotBoundException | IOException ignored) {
+            // Already gone.
+        }
+        try {
+            connector.stop();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "remote JMX connector did not stop cleanly: " + e.getMessage());
+        }
+        connector = null;
+    }
+
+    @Override
+    public synchronized void close() {
+        stop();
+        try {
+            UnicastRemoteObject.unexportObject(registry, true);
+        } catch (NoSuchObjectException alreadyGone) {
+            // Nothing to free.
+        }
+    }
+
+    private static SSLContext sslContext(TlsConfig tls, Path home) throws IOException, GeneralSecurityException {
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(keyStore(SettingsMapping.resolve(home, tls.keyStore()), tls.keyStoreType(), tls.keyStorePassword()),
+                tls.keyStorePassword().toCharArray());
+        TrustManagerFactory trust = null;
+        if (!tls.trustStore().isBlank()) {
+            trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(keyStore(SettingsMapping.resolve(home, tls.trustStore()), tls.keyStoreType(),
+                    tls.trustStorePassword()));
+        }
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keys.getKeyManagers(), trust == null ? null : trust.getTrustManagers(), null);
+        return context;
+    }
+
+    private static KeyStore keyStore(Path file, String type, String password) throws IOException,
+            GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance(type);
+        try (InputStream in = Files.newInputStream(file)) {
+            store.load(in, password.toCharArray());
+        }
+        return store;
+    }
+
+}

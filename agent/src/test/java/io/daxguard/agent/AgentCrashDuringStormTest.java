@@ -1,0 +1,78 @@
+package io.daxguard.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.daxguard.agent.ledger.DamageRecord;
+import io.daxguard.agent.ledger.LedgerSettings;
+import io.daxguard.agent.ledger.SqliteDamageLedger;
+import io.daxguard.spi.testkit.ScratchFilesystem;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * kill -9 of a whole agent during a storm of 10,000 tuples on a real XFS device: every tuple whose submit
+ * future completed before the kill is in the ledger when it is opened again.
+ */
+@Tag("mount")
+class AgentCrashDuringStormTest {
+    private static final int TUPLES = 10_000;
+    private static final int KILL_AFTER = 2_000;
+
+    @RegisterExtension
+    static final ScratchFilesystem XFS = ScratchFilesystem.xfs().build();
+
+    @Test
+    void everyTupleAcknowledgedBeforeAKillIsInTheLedgerAfterARestart() throws Exception {
+        Path state = Files.createTempDirectory("daxguard-storm-state-");
+        try {
+            Set<Long> acknowledged = stormAndKill(state);
+
+            assertThat(acknowledged).as("the storm ran until the kill").hasSizeGreaterThanOrEqualTo(KILL_AFTER);
+
+            try (SqliteDamageLedger ledger = SqliteDamageLedger.open(state, LedgerSettings.defaults(),
+                    Clock.systemUTC())) {
+                Set<Long> recorded = ledger.records().stream().map(DamageRecord::offset).collect(Collectors.toSet());
+                assertThat(recorded).as("%d acknowledged before the kill, %d in the ledger", acknowledged.size(),
+                        recorded.size()).containsAll(acknowledged);
+            }
+        } finally {
+            AgentFixture.deleteTree(state);
+        }
+    }
+
+    private static Set<Long> stormAndKill(Path state) throws Exception {
+        Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), AgentStormDriver.class.getName(), state.toString(),
+                XFS.device().getFileName().toString(), String.valueOf(TUPLES)))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Set<Long> acknowledged = new HashSet<>();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (line.startsWith("ack ")) {
+                    acknowledged.add(Long.parseLong(line.substring(4)));
+                    if (acknowledged.size() == KILL_AFTER) {
+                        // kill -9, not Process.destroyForcibly, which would also close our end of the pipe.
+                        new ProcessBuilder("kill", "-9", String.valueOf(child.pid())).start().waitFor();
+                    }
+                }
+            }
+        } finally {
+            child.destroyForcibly();
+            child.waitFor();
+        }
+        return acknowledged;
+    }
+}

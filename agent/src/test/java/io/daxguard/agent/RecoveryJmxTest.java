@@ -1,0 +1,337 @@
+package io.daxguard.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.daxguard.agent.jmx.ObjectNames;
+import io.daxguard.agent.recovery.MirrorTreeReplicaProvider;
+import io.daxguard.agent.recovery.RecoverySettings;
+import io.daxguard.spi.testkit.Command;
+import io.daxguard.spi.testkit.FaultyDisk;
+import io.daxguard.spi.testkit.Privileges;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.management.Notification;
+import javax.management.NotificationListener;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.RuntimeMBeanException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Repairs from jconsole's point of view (a real RMI connector) on a faulty XFS disk whose bad sectors fail
+ * for real: every test damages its own file, reports the bad sector as the kernel would, and repairs it.
+ */
+@Tag("mount")
+class RecoveryJmxTest {
+    @RegisterExtension
+    static final FaultyDisk DISK = FaultyDisk.xfs().build();
+    private static final int FILE_SIZE = 64 * 1024;
+    private static final long DAMAGED_PAGE = 2 * 4096;
+
+    private static AgentFixture fixture;
+    private static MBeanServerConnection remote;
+
+    @BeforeAll
+    static void startAgent() throws Exception {
+        Files.createDirectories(DISK.path("mirror"));
+        fixture = new AgentFixture(null, RecoverySettings.defaults().withReplicaProvider(
+                new MirrorTreeReplicaProvider(Map.of(DISK.mountPoint(), DISK.path("mirror")))));
+        remote = fixture.remote();
+    }
+
+    @AfterAll
+    static void stopAgent() throws Exception {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    private static Path fileWithData(String name, long seed) throws Exception {
+        Path file = DISK.path(name);
+        AgentFixture.writeFile(file, FILE_SIZE, seed);
+        return file;
+    }
+
+    private static byte[] data(long seed) {
+        byte[] bytes = new byte[FILE_SIZE];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    /** Makes the first sector of the file's third page bad and reports it as the kernel would. */
+    private static ObjectName damage(Path file) throws Exception {
+        long sector = DISK.sectorOf(file, DAMAGED_PAGE);
+        DISK.poison(sector, 1);
+        remote.invoke(ObjectNames.agent(), "reportFailure", new Object[] {DISK.deviceName(), sector, 1L, 5},
+                new String[] {"java.lang.String", "long", "long", "int"});
+        return mbean(file);
+    }
+
+    private static ObjectName mbean(Path file) {
+        return ObjectNames.damagedFile(DISK.mountPoint().toString(), "/" + DISK.mountPoint().relativize(file));
+    }
+
+    private static Object invoke(ObjectName name, String operation, String... arguments) throws Exception {
+        String[] signature = new String[arguments.length];
+        java.util.Arrays.fill(signature, "java.lang.String");
+        return remote.invoke(name, operation, arguments, signature);
+    }
+
+    private static String state(ObjectName name) throws Exception {
+        return (String) remote.getAttribute(name, "State");
+    }
+
+    @Test
+    void rewriteZerosClearsTheMediaErrorForReal() throws Exception {
+        Path file = fileWithData("rewrite.bin", 1);
+        ObjectName name = damage(file);
+
+        invoke(name, "rewriteZeros", "/rewrite.bin");
+
+        assertThat(DirectIo.pageFailsToRead(file, DAMAGED_PAGE)).isFalse();
+    }
+
+    @Test
+    void rewriteZerosClosesTheFileAsRewrittenAfterItsVerify() throws Exception {
+        ObjectName name = damage(fileWithData("rewritten.bin", 2));
+
+        String result = (String) invoke(name, "rewriteZeros", "/rewritten.bin");
+
+        assertThat(state(name)).as(result).isEqualTo("REWRITTEN");
+    }
+
+    @Test
+    void rewriteZerosWithoutTheRightConfirmationWritesNothing() throws Exception {
+        Path file = fileWithData("unconfirmed.bin", 3);
+        ObjectName name = damage(file);
+
+        assertThatThrownBy(() -> invoke(name, "rewriteZeros", "/other.bin")).isInstanceOf(RuntimeMBeanException.class)
+                .cause().isInstanceOf(IllegalArgumentException.class).hasMessageContaining("confirmPath");
+        assertThat(DirectIo.pageFailsToRead(file, DAMAGED_PAGE)).isTrue();
+    }
+
+    @Test
+    void verifyClosesARangeThatReadsCleanAgain() throws Exception {
+        Path file = fileWithData("healed.bin", 4);
+        ObjectName name = damage(file);
+        DISK.clear(DISK.sectorOf(file, DAMAGED_PAGE), 1);
+
+        invoke(name, "verify");
+
+        assertThat(state(name)).isEqualTo("VERIFIED_GOOD");
+    }
+
+    @Test
+    void verifyLeavesARangeThatStillFailsOpen() throws Exception {
+        ObjectName name = damage(fileWithData("still-bad.bin", 5));
+
+        String result = (String) invoke(name, "verify");
+
+        assertThat(state(name)).as(result).isEqualTo("OPEN");
+    }
+
+    @Test
+    void restoreFromBringsBackTheExactBytes() throws Exception {
+        Path file = fileWithData("restore.bin", 6);
+        Files.createDirectories(DISK.path("replicas"));
+        AgentFixture.writeFile(DISK.path("replicas/restore.bin"), FILE_SIZE, 6);
+        ObjectName name = damage(file);
+
+        invoke(name, "restoreFrom", DISK.path("replicas/restore.bin").toString());
+
+        assertThat(Files.readAllBytes(file)).isEqualTo(data(6));
+    }
+
+    @Test
+    void restoreFromReplicaCopiesFromTheConfiguredMirror() throws Exception {
+        Path file = fileWithData("mirrored.bin", 16);
+        AgentFixture.writeFile(DISK.path("mirror/mirrored.bin"), FILE_SIZE, 16);
+        ObjectName name = damage(file);
+
+        invoke(name, "restoreFromReplica");
+
+        assertThat(state(name)).isEqualTo("RESTORED");
+    }
+
+    @Test
+    void aRepairSendsFileRecoveredAndAStateChange() throws Exception {
+        ObjectName name = damage(fileWithData("announced.bin", 17));
+        BlockingQueue<Notification> received = new LinkedBlockingQueue<>();
+        NotificationListener listener = (notification, handback) -> received.add(notification);
+        remote.addNotificationListener(ObjectNames.agent(), listener, null, null);
+        try {
+            invoke(name, "acknowledgeLoss", "test");
+
+            List<String> types = new java.util.ArrayList<>();
+            while (types.size() < 2) {
+                Notification next = received.poll(60, TimeUnit.SECONDS); // a bound against hanging only
+                if (next == null) {
+                    break;
+                }
+                if (next.getSource().equals(name) || next.getType().equals("io.daxguard.file.recovered")) {
+                    types.add(next.getType());
+                }
+            }
+            assertThat(types).containsExactlyInAnyOrder("jmx.attribute.change", "io.daxguard.file.recovered");
+        } finally {
+            remote.removeNotificationListener(ObjectNames.agent(), listener);
+        }
+    }
+
+    @Test
+    void aSymlinkedReplicaIsRefused() throws Exception {
+        Path file = fileWithData("symlinked.bin", 7);
+        Files.createDirectories(DISK.path("replicas"));
+        AgentFixture.writeFile(DISK.path("replicas/symlinked.bin"), FILE_SIZE, 7);
+        Path link = Files.createSymbolicLink(DISK.path("replica-link.bin"), DISK.path("replicas/symlinked.bin"));
+        ObjectName name = damage(file);
+
+        assertThatThrownBy(() -> invoke(name, "restoreFrom", link.toString())).cause()
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("symbolic link");
+    }
+
+    @Test
+    void rewritingOneReflinkedSharerLeavesTheOtherReadingEio() throws Exception {
+        Path original = fileWithData("pair-a.bin", 8);
+        Path copy = DISK.path("pair-b.bin");
+        Command.run("cp", "--reflink=always", original.toString(), copy.toString());
+        Command.run("sync", "-f", DISK.mountPoint().toString());
+        ObjectName a = damage(original);
+
+        invoke(a, "rewriteZeros", "/pair-a.bin");
+
+        assertThat(DirectIo.pageFailsToRead(copy, DAMAGED_PAGE)).isTrue();
+    }
+
+    @Test
+    void rewritingOneReflinkedSharerLeavesTheOtherOpen() throws Exception {
+        Path original = fileWithData("twin-a.bin", 9);
+        Command.run("cp", "--reflink=always", original.toString(), DISK.path("twin-b.bin").toString());
+        Command.run("sync", "-f", DISK.mountPoint().toString());
+        ObjectName a = damage(original);
+        ObjectName b = mbean(DISK.path("twin-b.bin"));
+
+        invoke(a, "rewriteZeros", "/twin-a.bin");
+        invoke(b, "verify");
+
+        assertThat(List.of(state(a), state(b))).containsExactly("REWRITTEN", "OPEN");
+    }
+
+    @Test
+    void everyDestructiveOperationRefusesAReplacedFile() throws Exception {
+        Path file = fileWithData("replaced.bin", 10);
+        ObjectName name = damage(file);
+        DISK.clear(DISK.sectorOf(file, DAMAGED_PAGE), 1);
+        Files.delete(file);
+        AgentFixture.writeFile(file, FILE_SIZE, 11);
+        Files.createDirectories(DISK.path("replicas"));
+        AgentFixture.writeFile(DISK.path("replicas/replaced.bin"), FILE_SIZE, 10);
+
+        List<String> refusals = new java.util.ArrayList<>();
+        for (String[] call : List.of(new String[] {"rewriteZeros", "/replaced.bin"},
+                new String[] {"restoreFrom", DISK.path("replicas/replaced.bin").toString()}, new String[] {"quarantine"})) {
+            try {
+                invoke(name, call[0], java.util.Arrays.copyOfRange(call, 1, call.length));
+                refusals.add(call[0] + " went ahead");
+            } catch (RuntimeMBeanException e) {
+                refusals.add(call[0] + ": " + e.getCause().getMessage());
+            }
+        }
+
+        // The old file's freed blocks may be reused by later tests' files: close its record so it covers nothing.
+        invoke(name, "acknowledgeLoss", "replaced by the test");
+        assertThat(refusals).allSatisfy(refusal -> assertThat(refusal).contains("the file was replaced"));
+    }
+
+    @Test
+    void aFileDeletedWhileTheAgentRunsBecomesGoneAtTheNextIdentityCheck() throws Exception {
+        Path file = fileWithData("doomed.bin", 18);
+        ObjectName name = damage(file);
+        DISK.clear(DISK.sectorOf(file, DAMAGED_PAGE), 1);
+        Files.delete(file);
+
+        fixture.agent().checkFiles();
+
+        assertThat(state(name)).isEqualTo("FILE_GONE");
+    }
+
+    @Test
+    void quarantineMovesTheFileAndTheRecordFollows() throws Exception {
+        ObjectName name = damage(fileWithData("suspect.bin", 12));
+
+        invoke(name, "quarantine");
+
+        assertThat((String) remote.getAttribute(name, "Path")).startsWith("/.daxguard-quarantine/")
+                .endsWith("-suspect.bin");
+    }
+
+    @Test
+    void everyActionIsInTheFilesHistory() throws Exception {
+        ObjectName name = damage(fileWithData("audited.bin", 13));
+        invoke(name, "verify");
+
+        invoke(name, "acknowledgeLoss", "scratch data, regenerated nightly");
+
+        assertThat(List.of((String[]) remote.getAttribute(name, "History"))).hasSize(2).last().asString()
+                .contains("local acknowledgeLoss /audited.bin: loss accepted for 1 range(s): scratch data");
+    }
+
+    @Test
+    void signalMappersReachesAProcessThatMapsTheFile() throws Exception {
+        Privileges.requireRootLoopAnd("python3");
+        Path file = fileWithData("mapped.bin", 14);
+        ObjectName name = damage(file);
+        String script = "import mmap, os, signal, sys\n"
+                + "f = open(sys.argv[1], 'rb'); m = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)\n"
+                + "signal.signal(signal.SIGBUS, lambda s, fr: (print('got SIGBUS', flush=True), os._exit(0)))\n"
+                + "print('mapped', flush=True)\n"
+                + "while True: signal.pause()\n";
+        Process mapper = new ProcessBuilder("python3", "-c", script, file.toString()).start();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(mapper.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            assertThat(lines.readLine()).isEqualTo("mapped");
+
+            invoke(name, "signalMappers", "");
+
+            assertThat(lines.readLine()).isEqualTo("got SIGBUS");
+        } finally {
+            mapper.destroyForcibly();
+            mapper.waitFor();
+        }
+    }
+
+    @Test
+    void mappingProcessesNamesAProcessThatMapsTheFile() throws Exception {
+        Privileges.requireRootLoopAnd("python3");
+        Path file = fileWithData("watched.bin", 15);
+        ObjectName name = damage(file);
+        String script = "import mmap, sys, time\n"
+                + "f = open(sys.argv[1], 'rb'); m = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)\n"
+                + "print('mapped', flush=True); sys.stdin.read()\n";
+        Process mapper = new ProcessBuilder("python3", "-c", script, file.toString()).start();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(mapper.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            assertThat(lines.readLine()).isEqualTo("mapped");
+
+            assertThat((String[]) remote.getAttribute(name, "MappingProcesses")).anySatisfy(
+                    line -> assertThat(line).startsWith(mapper.pid() + " ("));
+        } finally {
+            mapper.destroyForcibly();
+            mapper.waitFor();
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.daxguard.agent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.daxguard.agent.Agent;
+import java.nio.file.Path;
+import javax.management.MBeanServerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    private static ConfigurationException rejection(String yaml) {
+        try {
+            ConfigLoader.parse("test.yaml", yaml);
+        } catch (ConfigurationException expected) {
+            return expected;
+        }
+        throw new AssertionError("accepted:\n" + yaml);
+    }
+
+    @Test
+    void anEmptyFileIsTheEmbeddedDefault() throws Exception {
+        assertThat(ConfigLoader.parse("empty.yaml", "")).isEqualTo(DaxguardConfig.defaults());
+    }
+
+    @Test
+    void remoteJmxIsOffByDefault() {
+        assertThat(DaxguardConfig.defaults().jmx().remote().enabled()).isFalse();
+    }
+
+    @Test
+    void theShippedConfigurationFileIsTheDefault() throws Exception {
+        Path shipped = Path.of("../dist/src/main/conf/daxguard.yaml");
+
+        assertThat(ConfigLoader.load(shipped)).isEqualTo(DaxguardConfig.defaults());
+    }
+
+    @Test
+    void valuesGivenReplaceDefaultsAndTheRestStay() throws Exception {
+        DaxguardConfig config = ConfigLoader.parse("test.yaml", """
+                jmx:
+                  remote:
+                    enabled: true
+                    port: 7199
+                """);
+
+        assertThat(config.jmx().remote().port()).isEqualTo(7199);
+        assertThat(config.jmx().remote().authenticate()).isTrue();
+    }
+
+    @Test
+    void everyViolationIsListedByFieldPathAndValue() {
+        ConfigurationException rejected = rejection("""
+                jmx:
+                  remote:
+                    port: 70000
+                mbeans:
+                  filesPerFilesystem: -1
+                scrub:
+                  bytesPerSecond: 10
+                """);
+
+        assertThat(rejected.violations()).containsExactly(
+                "jmx.remote.port: must be less than or equal to 65535 (was 70000)",
+                "mbeans.filesPerFilesystem: must be greater than or equal to 0 (was -1)",
+                "scrub.bytesPerSecond: must be greater than or equal to 1048576 (was 10)");
+    }
+
+    @Test
+    void anUnknownKeyIsAnErrorNamingItsPlace() {
+        ConfigurationException rejected = rejection("""
+                jmx:
+                  remote:
+                    prot: 7199
+                """);
+
+        assertThat(rejected.violations()).singleElement().asString()
+                .startsWith("jmx.remote.prot: unknown key (known here: ");
+    }
+
+    @Test
+    void unknownKeysAndBadValuesAreAllReportedTogether() {
+        ConfigurationException rejected = rejection("""
+                colour: blue
+                jmx:
+                  remote:
+                    port: lots
+                """);
+
+        assertThat(rejected.violations()).hasSize(2)
+                .anySatisfy(line -> assertThat(line).startsWith("colour: unknown key"))
+                .anySatisfy(line -> assertThat(line).isEqualTo("jmx.remote.port: must be a whole number (was \"lots\")"));
+    }
+
+    @Test
+    void remoteWithoutAuthenticationNeedsTheInsecureFlag() {
+        ConfigurationException rejected = rejection("""
+                jmx:
+                  remote:
+                    enabled: true
+                    authenticate: false
+                """);
+
+        assertThat(rejected.violations()).singleElement().asString()
+                .startsWith("jmx.remote: authenticate: false needs allowInsecure: true");
+    }
+
+    @Test
+    void tlsWithoutAKeyStoreIsRejected() {
+        ConfigurationException rejected = rejection("""
+                jmx:
+                  remote:
+                    tls:
+                      enabled: true
+                """);
+
+        assertThat(rejected.violations()).containsExactly("jmx.remote.tls: TLS needs keyStore");
+    }
+
+    @Test
+    void aSyntaxErrorNamesItsLine() {
+        assertThat(rejection("jmx:\n  remote: [\n").violations()).singleElement().asString().startsWith("line ");
+    }
+
+    @Test
+    void theMessageListsEveryViolationOnItsOwnLine() {
+        assertThatThrownBy(() -> ConfigLoader.parse("daxguard.yaml", "mbeans:\n  filesPerFilesystem: -5\n"))
+                .hasMessage("daxguard.yaml is not a valid configuration:\n"
+                        + "  mbeans.filesPerFilesystem: must be greater than or equal to 0 (was -5)");
+    }
+
+    @Test
+    void relativePathsResolveAgainstTheHome(@TempDir Path home) throws Exception {
+        DaxguardConfig config = ConfigLoader.parse("test.yaml", "stateDirectory: state\nplugins:\n  directory: p\n");
+
+        Agent.Settings settings = SettingsMapping.toSettings(config, home, MBeanServerFactory.newMBeanServer());
+
+        assertThat(settings.stateDirectory()).isEqualTo(home.resolve("state"));
+        assertThat(settings.pluginDirectory()).isEqualTo(home.resolve("p"));
+    }
+
+    @Test
+    void aMissingFileIsReportedAsSuch(@TempDir Path directory) {
+        assertThatThrownBy(() -> ConfigLoader.load(directory.resolve("none.yaml")))
+                .isInstanceOf(java.nio.file.NoSuchFileException.class);
+    }
+}

@@ -1,0 +1,136 @@
+package io.daxguard.agent.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The durable ledger on a real SQLite file in a temporary directory; no root needed. */
+class SqliteDamageLedgerTest {
+    private static final LedgerSettings FAST_RETRY = LedgerSettings.defaults().withRetryInterval(Duration.ofMillis(50));
+
+    @TempDir
+    Path state;
+
+    private SqliteDamageLedger open() {
+        return SqliteDamageLedger.open(state, FAST_RETRY, Clock.systemUTC());
+    }
+
+    @Test
+    void everyKindOfRecordReadsBackTheSameAfterAReopen() {
+        List<DamageRecord> before;
+        try (SqliteDamageLedger ledger = open()) {
+            ledger.record(LedgerSamples.sharedBlock(1 << 20));
+            ledger.record(LedgerSamples.mixed(2 << 20));
+            ledger.record(LedgerSamples.unowned(3 << 20));
+            ledger.seenAgain(1, LedgerSamples.AT.plusSeconds(5));
+            before = ledger.records();
+        }
+
+        try (SqliteDamageLedger reopened = open()) {
+            assertThat(reopened.records()).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void closingOneSharerLeavesTheOtherOpenAcrossARestart() {
+        try (SqliteDamageLedger ledger = open()) {
+            DamageRecord record = ledger.record(LedgerSamples.sharedBlock(1 << 20));
+            ledger.change(List.of(new StateChange(record.id(), 0, DamageState.REWRITTEN, null)),
+                    LedgerSamples.audit("rewriteZeros", "ok"));
+        }
+
+        try (SqliteDamageLedger reopened = open()) {
+            DamageRecord record = reopened.records().get(0);
+            assertThat(record.owners()).extracting(AffectedOwner::state)
+                    .containsExactly(DamageState.REWRITTEN, DamageState.OPEN);
+            assertThat(record.state()).isEqualTo(DamageState.OPEN);
+        }
+    }
+
+    @Test
+    void aRecordIsClosedWithTheStateOfItsLastOpenOwner() {
+        try (SqliteDamageLedger ledger = open()) {
+            DamageRecord record = ledger.record(LedgerSamples.sharedBlock(1 << 20));
+            ledger.change(List.of(new StateChange(record.id(), 0, DamageState.REWRITTEN, null),
+                    new StateChange(record.id(), 1, DamageState.RESTORED, null)), LedgerSamples.audit("restore", "ok"));
+        }
+
+        try (SqliteDamageLedger reopened = open()) {
+            assertThat(reopened.records().get(0).state()).isEqualTo(DamageState.RESTORED);
+        }
+    }
+
+    @Test
+    void theAuditTrailOfAFileSurvivesARestart() {
+        try (SqliteDamageLedger ledger = open()) {
+            ledger.record(LedgerSamples.sharedBlock(1 << 20));
+            ledger.audit(LedgerSamples.audit("verify", "still damaged: 1 range reads EIO"));
+        }
+
+        try (SqliteDamageLedger reopened = open()) {
+            assertThat(reopened.history(LedgerSamples.fileA())).containsExactly(
+                    LedgerSamples.audit("verify", "still damaged: 1 range reads EIO"));
+        }
+    }
+
+    @Test
+    void newRecordsAfterARestartGetNewIds() {
+        try (SqliteDamageLedger ledger = open()) {
+            ledger.record(LedgerSamples.unowned(0));
+        }
+
+        try (SqliteDamageLedger reopened = open()) {
+            assertThat(reopened.record(LedgerSamples.unowned(4096)).id()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void onlyTheNewestClosedRecordsAreKept() {
+        try (SqliteDamageLedger ledger = SqliteDamageLedger.open(state, FAST_RETRY.withKeepClosed(2), Clock.systemUTC())) {
+            for (int i = 0; i < 5; i++) {
+                DamageRecord record = ledger.record(LedgerSamples.unowned(i * 4096L));
+                ledger.change(List.of(new StateChange(record.id(), -1, DamageState.ACKNOWLEDGED, null)),
+                        LedgerSamples.audit("acknowledgeLoss", "ok"));
+            }
+            ledger.record(LedgerSamples.unowned(1 << 20));
+        }
+
+        try (SqliteDamageLedger reopened = open()) {
+            assertThat(reopened.records()).extracting(DamageRecord::id).containsExactly(4L, 5L, 6L);
+        }
+    }
+
+    @Test
+    void aCorruptDatabaseIsMovedAsideAndSaidSo() throws IOException {
+        Files.write(state.resolve(SqliteDamageLedger.FILE_NAME), new byte[8192]);
+
+        try (SqliteDamageLedger ledger = open()) {
+            assertThat(ledger.health().message()).contains("corrupt").contains("moved to " + state);
+        }
+    }
+
+    @Test
+    void writesHeldWhileTheStateDirectoryIsUnusableAreWrittenOnceItIsBack() throws Exception {
+        Path blocked = state.resolve("blocked");
+        Files.writeString(blocked, "a file where the state directory should be");
+        try (SqliteDamageLedger ledger = SqliteDamageLedger.open(blocked, FAST_RETRY, Clock.systemUTC())) {
+            var durable = ledger.recordAsync(LedgerSamples.unowned(0));
+            assertThat(ledger.health().durable()).isFalse();
+
+            Files.delete(blocked);
+            Files.createDirectory(blocked);
+            durable.get();
+        }
+
+        try (SqliteDamageLedger reopened = SqliteDamageLedger.open(blocked, FAST_RETRY, Clock.systemUTC())) {
+            assertThat(reopened.records()).hasSize(1);
+        }
+    }
+}

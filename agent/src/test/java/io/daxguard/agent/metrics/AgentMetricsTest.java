@@ -1,0 +1,90 @@
+package io.daxguard.agent.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.daxguard.agent.AgentFiles;
+import io.daxguard.agent.config.ConfigLoader;
+import io.daxguard.agent.daemon.AgentService;
+import io.daxguard.agent.jmx.ObjectNames;
+import io.daxguard.spi.testkit.ScratchFilesystem;
+import java.nio.file.Path;
+import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One failure routed on a real XFS, counted and published under io.daxguard.metrics. */
+@Tag("mount")
+class AgentMetricsTest {
+    @RegisterExtension
+    static final ScratchFilesystem XFS = ScratchFilesystem.xfs().build();
+
+    @TempDir
+    static Path home;
+    private static final MBeanServer SERVER = MBeanServerFactory.newMBeanServer();
+    private static AgentService service;
+
+    @BeforeAll
+    static void reportOneFailure() throws Exception {
+        AgentFiles.writeFile(XFS.path("file.bin"), 16 * 1024, 3);
+        service = AgentService.init(ConfigLoader.parse("test", "stateDirectory: " + home), home, SERVER);
+        service.start();
+        long sector = AgentFiles.extents(XFS.path("file.bin")).get(0).physical() / 512;
+        SERVER.invoke(ObjectNames.agent(), "reportFailure",
+                new Object[] {XFS.device().getFileName().toString(), sector, 1L, 5},
+                new String[] {"java.lang.String", "long", "long", "int"});
+    }
+
+    @AfterAll
+    static void stop() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    private static Object attribute(String name, String type, String attribute) throws Exception {
+        return SERVER.getAttribute(new ObjectName(AgentMetrics.DOMAIN + ":name=" + name + ",type=" + type), attribute);
+    }
+
+    @Test
+    void theRoutedFailureIsMetered() throws Exception {
+        assertThat(attribute("routed", "meters", "Count")).isEqualTo(1L);
+    }
+
+    @Test
+    void tuplesAreMeteredBySource() throws Exception {
+        assertThat(attribute("tuples.jmx", "meters", "Count")).isEqualTo(1L);
+    }
+
+    @Test
+    void theXfsReverseMapLookupIsTimed() throws Exception {
+        assertThat((Long) attribute("reverseMap.xfs", "timers", "Count")).isGreaterThanOrEqualTo(1L);
+    }
+
+    @Test
+    void theLedgerCommitIsTimed() throws Exception {
+        // The report's record is committed before reportFailure returns; other writes may share or add commits.
+        assertThat((Long) attribute("ledger.commit", "timers", "Count")).isGreaterThanOrEqualTo(1L);
+    }
+
+    @Test
+    void openDamageIsAGauge() throws Exception {
+        assertThat(attribute("damage.open", "gauges", "Value")).isEqualTo(1L);
+    }
+
+    @Test
+    void stoppingUnregistersEveryMBean() throws Exception {
+        MBeanServer server = MBeanServerFactory.newMBeanServer();
+        AgentService other = AgentService.init(ConfigLoader.parse("test", "stateDirectory: " + home), home, server);
+        other.start();
+
+        other.close();
+
+        assertThat(server.queryNames(new ObjectName("io.daxguard*:*"), null)).isEmpty();
+    }
+}

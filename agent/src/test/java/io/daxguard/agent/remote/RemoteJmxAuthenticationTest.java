@@ -1,0 +1,178 @@
+package io.daxguard.agent.remote;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.daxguard.agent.config.ConfigLoader;
+import io.daxguard.agent.config.DaxguardConfig;
+import io.daxguard.agent.daemon.AgentService;
+import io.daxguard.agent.jmx.ObjectNames;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import javax.management.MBeanServerConnection;
+import javax.management.MBeanServerFactory;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Remote JMX with the password file and the monitor/control roles, over real RMI connections. */
+class RemoteJmxAuthenticationTest {
+    @TempDir
+    static Path home;
+    private static AgentService service;
+    private static JMXServiceURL url;
+
+    @BeforeAll
+    static void startAgentWithRemoteJmx() throws Exception {
+        Files.createDirectories(home.resolve("conf"));
+        Files.writeString(home.resolve("conf/jmxremote.password"), """
+                watcher watcher-secret
+                operator operator-secret
+                stranger stranger-secret
+                """);
+        Files.writeString(home.resolve("conf/jmxremote.access"), """
+                # roles
+                watcher monitor
+                operator control
+                """);
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        DaxguardConfig config = ConfigLoader.parse("test", """
+                stateDirectory: %s
+                jmx:
+                  remote:
+                    enabled: true
+                    bindAddress: 127.0.0.1
+                    port: %d
+                """.formatted(home.resolve("state"), port));
+        service = AgentService.init(config, home, MBeanServerFactory.newMBeanServer());
+        service.start();
+        url = service.remoteAddress().orElseThrow();
+    }
+
+    @AfterAll
+    static void stopAgent() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    private static JMXConnector connect(String user, String password) throws Exception {
+        return JMXConnectorFactory.connect(url, Map.of(JMXConnector.CREDENTIALS, new String[] {user, password}));
+    }
+
+    private static Object refreshTopologyAs(String user, String password) throws Exception {
+        try (JMXConnector connector = connect(user, password)) {
+            return connector.getMBeanServerConnection().invoke(ObjectNames.agent(), "refreshTopology", new Object[0],
+                    new String[0]);
+        }
+    }
+
+    @Test
+    void aClientWithoutCredentialsIsRefused() {
+        assertThatThrownBy(() -> JMXConnectorFactory.connect(url).close()).isInstanceOf(SecurityException.class);
+    }
+
+    @Test
+    void aWrongPasswordIsRefused() {
+        assertThatThrownBy(() -> connect("operator", "guess").close()).isInstanceOf(SecurityException.class);
+    }
+
+    @Test
+    void theUrlUsesOnePortForRegistryAndConnector() {
+        assertThat(url.toString()).isEqualTo("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + url.toString()
+                .replaceAll(".*:(\\d+)/jmxrmi$", "$1") + "/jmxrmi");
+    }
+
+    @Test
+    void aMonitorReadsAttributes() throws Exception {
+        try (JMXConnector connector = connect("watcher", "watcher-secret")) {
+            assertThat(connector.getMBeanServerConnection().getAttribute(ObjectNames.agent(), "DamageRecords"))
+                    .isInstanceOf(Long.class);
+        }
+    }
+
+    @Test
+    void aMonitorMayRunAQuery() throws Exception {
+        try (JMXConnector connector = connect("watcher", "watcher-secret")) {
+            Object status = connector.getMBeanServerConnection().invoke(ObjectNames.agent(), "status", new Object[0],
+                    new String[0]);
+
+            assertThat((String) status).startsWith("daxguard ");
+        }
+    }
+
+    @Test
+    void aMonitorCallingAnActionIsRefusedNamingTheRoleNeeded() {
+        assertThatThrownBy(() -> refreshTopologyAs("watcher", "watcher-secret"))
+                .isInstanceOf(SecurityException.class)
+                .hasMessageContaining("needs role control");
+    }
+
+    @Test
+    void aControllerMayCallAnAction() throws Exception {
+        assertThat(refreshTopologyAs("operator", "operator-secret")).isNull();
+    }
+
+    @Test
+    void aUserWithoutARoleMayNotEvenRead() throws Exception {
+        try (JMXConnector connector = connect("stranger", "stranger-secret")) {
+            MBeanServerConnection connection = connector.getMBeanServerConnection();
+
+            assertThatThrownBy(() -> connection.getAttribute(ObjectNames.agent(), "Version"))
+                    .isInstanceOf(SecurityException.class).hasMessageContaining("has no role");
+        }
+    }
+
+    @Test
+    void noRemoteUserMayCreateMBeans() throws Exception {
+        try (JMXConnector connector = connect("operator", "operator-secret")) {
+            MBeanServerConnection connection = connector.getMBeanServerConnection();
+
+            assertThatThrownBy(() -> connection.createMBean("javax.management.timer.Timer",
+                    new ObjectName("evil:type=Timer"))).isInstanceOf(SecurityException.class);
+        }
+    }
+
+    @Test
+    void theJdkHashesClearTextPasswordsInThePasswordFile() throws Exception {
+        connect("watcher", "watcher-secret").close();
+
+        assertThat(Files.readString(home.resolve("conf/jmxremote.password"))).doesNotContain("watcher-secret");
+    }
+
+    @Test
+    void theHttpBridgeAcceptsAPasswordTheJdkHashed() throws Exception {
+        connect("operator", "operator-secret").close();
+
+        assertThat(new PasswordFile(home.resolve("conf/jmxremote.password")).accepts("operator", "operator-secret"))
+                .isTrue();
+    }
+
+    @Test
+    void theHttpBridgeRefusesAWrongPasswordAgainstAHash() throws Exception {
+        connect("operator", "operator-secret").close();
+
+        assertThat(new PasswordFile(home.resolve("conf/jmxremote.password")).accepts("operator", "operator-secreT"))
+                .isFalse();
+    }
+
+    @Test
+    void remoteWithoutAuthenticationRefusesToStartWithoutTheInsecureFlag() {
+        DaxguardConfig insecure = new DaxguardConfig(null, null, null, new io.daxguard.agent.config.JmxConfig(true,
+                new io.daxguard.agent.config.RemoteJmxConfig(true, "127.0.0.1", 1, false, false, null, null, null, null)),
+                null, null, null, null, null);
+
+        assertThatThrownBy(() -> AgentService.init(insecure, home, MBeanServerFactory.newMBeanServer()))
+                .hasMessageContaining("allowInsecure");
+    }
+}

@@ -1,0 +1,135 @@
+package io.daxguard.agent.remote;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.daxguard.agent.Agent;
+import io.daxguard.agent.config.ConfigLoader;
+import io.daxguard.agent.config.DaxguardConfig;
+import io.daxguard.agent.daemon.AgentService;
+import io.daxguard.spi.testkit.Command;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.management.MBeanServerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Remote JMX over TLS with client certificates required: keys made by keytool, each client a fresh JVM
+ * ({@link TlsClientProbe}) connecting over real RMI/TLS.
+ */
+class RemoteJmxTlsTest {
+    private static final String STORE_PASSWORD = "store-secret";
+
+    @TempDir
+    static Path home;
+    private static AgentService service;
+    private static String url;
+
+    @BeforeAll
+    static void startAgentWithTls() throws Exception {
+        Path conf = Files.createDirectories(home.resolve("conf"));
+        keyPair("agent", conf.resolve("agent.p12"), conf.resolve("agent.crt"));
+        keyPair("client", conf.resolve("client.p12"), conf.resolve("client.crt"));
+        keyPair("intruder", conf.resolve("intruder.p12"), conf.resolve("intruder.crt"));
+        trust(conf.resolve("client.crt"), conf.resolve("agent-trust.p12"));
+        trust(conf.resolve("agent.crt"), conf.resolve("client-trust.p12"));
+        Files.writeString(conf.resolve("jmxremote.password"), "operator operator-secret\n");
+        Files.writeString(conf.resolve("jmxremote.access"), "operator control\n");
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        DaxguardConfig config = ConfigLoader.parse("test", """
+                stateDirectory: %s
+                jmx:
+                  remote:
+                    enabled: true
+                    bindAddress: 127.0.0.1
+                    port: %d
+                    tls:
+                      enabled: true
+                      keyStore: conf/agent.p12
+                      keyStorePassword: %s
+                      trustStore: conf/agent-trust.p12
+                      trustStorePassword: %s
+                      needClientAuth: true
+                """.formatted(home.resolve("state"), port, STORE_PASSWORD, STORE_PASSWORD));
+        service = AgentService.init(config, home, MBeanServerFactory.newMBeanServer());
+        service.start();
+        url = service.remoteAddress().orElseThrow().toString();
+    }
+
+    @AfterAll
+    static void stopAgent() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    private static void keyPair(String name, Path store, Path certificate) throws IOException {
+        Command.run(keytool(), "-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1",
+                "-dname", "CN=" + name, "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(),
+                "-storepass", STORE_PASSWORD);
+        Command.run(keytool(), "-exportcert", "-alias", name, "-keystore", store.toString(), "-storepass",
+                STORE_PASSWORD, "-file", certificate.toString());
+    }
+
+    private static void trust(Path certificate, Path store) throws IOException {
+        Command.run(keytool(), "-importcert", "-noprompt", "-alias", "trusted", "-file", certificate.toString(),
+                "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", STORE_PASSWORD);
+    }
+
+    private static String keytool() {
+        return Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+    }
+
+    /** Runs a client JVM with the given TLS identity (may be null) and trust (may be null). */
+    private static Command.Result client(String keyStore, String trustStore) throws IOException {
+        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path")));
+        if (keyStore != null) {
+            argv.addAll(List.of("-Djavax.net.ssl.keyStore=" + home.resolve("conf/" + keyStore),
+                    "-Djavax.net.ssl.keyStorePassword=" + STORE_PASSWORD));
+        }
+        if (trustStore != null) {
+            argv.addAll(List.of("-Djavax.net.ssl.trustStore=" + home.resolve("conf/" + trustStore),
+                    "-Djavax.net.ssl.trustStorePassword=" + STORE_PASSWORD));
+        }
+        argv.addAll(List.of(TlsClientProbe.class.getName(), url, "operator", "operator-secret"));
+        return Command.tryRun(argv.toArray(String[]::new));
+    }
+
+    @Test
+    void aClientWithATrustedCertificateConnects() throws Exception {
+        Command.Result result = client("client.p12", "client-trust.p12");
+
+        assertThat(result.stdout().trim()).as("%s", result).isEqualTo(Agent.version());
+    }
+
+    @Test
+    void aClientWithoutACertificateIsRefused() throws Exception {
+        Command.Result result = client(null, "client-trust.p12");
+
+        assertThat(result.exitCode()).as("%s", result).isEqualTo(1);
+    }
+
+    @Test
+    void aClientWithAnUntrustedCertificateIsRefused() throws Exception {
+        Command.Result result = client("intruder.p12", "client-trust.p12");
+
+        assertThat(result.exitCode()).as("%s", result).isEqualTo(1);
+    }
+
+    @Test
+    void aClientThatDoesNotTrustTheAgentsCertificateRefusesToTalk() throws Exception {
+        Command.Result result = client("client.p12", null);
+
+        assertThat(result.exitCode()).as("%s", result).isEqualTo(1);
+    }
+}

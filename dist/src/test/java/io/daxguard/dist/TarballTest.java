@@ -1,0 +1,157 @@
+package io.daxguard.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.daxguard.spi.testkit.Command;
+import io.daxguard.spi.testkit.Privileges;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The tarball as an administrator gets it: unpacked in a temporary directory, started and stopped by
+ * Debian's jsvc through bin/daxguard-jsvc, answering remote JMX and `daxguard status` while it runs.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TarballTest {
+    private static final String USER = "operator";
+    private static final String PASSWORD = "tarball-test-password";
+
+    @TempDir
+    static Path work;
+    private static Path home;
+    private static Path pidFile;
+    private static int port;
+    private static boolean started;
+
+    @BeforeAll
+    static void unpackAndStartWithJsvc() throws Exception {
+        Privileges.requireRootLoopAnd("jsvc", "tar");
+        Path tarball;
+        try (Stream<Path> built = Files.list(Path.of("target"))) {
+            tarball = built.filter(file -> file.getFileName().toString().matches("daxguard-.*\\.tar\\.gz"))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no daxguard-*.tar.gz in target/"));
+        }
+        Command.run("tar", "-xzf", tarball.toString(), "-C", work.toString());
+        try (Stream<Path> unpacked = Files.list(work)) {
+            home = unpacked.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Path conf = home.resolve("conf");
+        Files.writeString(conf.resolve("jmxremote.password"), USER + " " + PASSWORD + "\n");
+        Files.writeString(conf.resolve("jmxremote.access"), USER + " control\n");
+        Files.writeString(conf.resolve("test.yaml"), """
+                stateDirectory: %s
+                jmx:
+                  remote:
+                    enabled: true
+                    bindAddress: 127.0.0.1
+                    port: %d
+                """.formatted(work.resolve("state"), port));
+        pidFile = work.resolve("daxguard.pid");
+        Command.Result start = jsvc("start", "--config", conf.resolve("test.yaml").toString());
+        started = start.exitCode() == 0;
+        assertThat(start.exitCode()).as("jsvc start: %s\nlog: %s", start, log()).isZero();
+    }
+
+    @AfterAll
+    static void stopIfStillRunning() throws Exception {
+        if (started && Files.exists(pidFile)) {
+            jsvc("stop");
+        }
+    }
+
+    private static Command.Result jsvc(String... arguments) throws IOException {
+        List<String> argv = new java.util.ArrayList<>(List.of("env", "DAXGUARD_PID_FILE=" + pidFile,
+                "DAXGUARD_LOG=" + work.resolve("daxguard.log"), home.resolve("bin/daxguard-jsvc").toString()));
+        argv.addAll(List.of(arguments));
+        return Command.tryRun(argv.toArray(String[]::new));
+    }
+
+    private static String log() throws IOException {
+        Path log = work.resolve("daxguard.log");
+        return Files.exists(log) ? Files.readString(log) : "(no log)";
+    }
+
+    private static String url() {
+        return "service:jmx:rmi:///jndi/rmi://127.0.0.1:" + port + "/jmxrmi";
+    }
+
+    @Test
+    @Order(1)
+    void theAgentStartedByJsvcAnswersRemoteJmx() throws Exception {
+        Map<String, Object> credentials = new HashMap<>();
+        credentials.put(JMXConnector.CREDENTIALS, new String[] {USER, PASSWORD});
+        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(url()), credentials)) {
+            Object version = connector.getMBeanServerConnection()
+                    .getAttribute(new ObjectName("io.daxguard:type=Agent"), "Version");
+
+            assertThat(version).isEqualTo(Files.list(home.resolve("lib")).map(path -> path.getFileName().toString())
+                    .filter(name -> name.startsWith("agent-")).findFirst().orElseThrow()
+                    .replaceFirst("^agent-(.*)\\.jar$", "$1"));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void daxguardStatusFromTheTarballReachesItsAgentByLocalAttach() throws Exception {
+        Command.Result status = Command.tryRun(home.resolve("bin/daxguard").toString(), "status", "--pid",
+                Files.readString(pidFile).trim());
+
+        assertThat(status.stdout()).as("%s", status).startsWith("daxguard ").contains("unowned device damage:");
+    }
+
+    @Test
+    @Order(3)
+    void daxguardStatusReachesItsAgentByUrl() throws Exception {
+        Command.Result status = Command.tryRun("env", "DAXGUARD_JMX_PASSWORD=" + PASSWORD,
+                home.resolve("bin/daxguard").toString(), "status", "--url", url(), "--user", USER);
+
+        assertThat(status.stdout()).as("%s", status).startsWith("daxguard ");
+    }
+
+    @Test
+    @Order(4)
+    void theSystemdUnitPassesSystemdAnalyzeVerify() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Command.exists("systemd-analyze"),
+                "systemd-analyze is not installed: unit not verified");
+        Path unit = work.resolve("daxguard.service");
+        Files.writeString(unit, Files.readString(home.resolve("systemd/daxguard.service"))
+                .replace("/opt/daxguard", home.toString()));
+
+        Command.Result verify = Command.tryRun("systemd-analyze", "verify", unit.toString());
+
+        assertThat(verify.stdout() + verify.stderr()).as("exit %d", verify.exitCode()).isEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void jsvcStopEndsTheAgentAndRemovesThePidFile() throws Exception {
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+
+        Command.Result stop = jsvc("stop");
+
+        assertThat(stop.exitCode()).as("%s\nlog: %s", stop, log()).isZero();
+        assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as("agent process").isEmpty();
+        assertThat(pidFile).doesNotExist();
+        assertThat(log()).contains("daxguard stopped");
+    }
+}
