@@ -48,10 +48,10 @@ public final class ResolveRanges {
         String mount = Path.of(args[0]).toRealPath().toString();
         List<long[]> ranges = readRanges(Path.of(args[1]));
         Path mountinfo = MountTableCopy.withOnly(mount);
+        Path state = Files.createTempDirectory("daxguard-bench-state-");
         long agentStart = System.nanoTime();
         try (Agent agent = Agent.start(Agent.Settings.defaults().withMBeanServer(MBeanServerFactory.newMBeanServer())
-                .withStateDirectory(java.nio.file.Files.createTempDirectory("daxguard-bench-state-"))
-                .withMountinfo(mountinfo))) {
+                .withStateDirectory(state).withMountinfo(mountinfo))) {
             long agentReady = System.nanoTime();
             AttachedFilesystem filesystem = agent.processor().filesystems().atMountPoint(mount)
                     .orElseThrow(() -> new IllegalArgumentException("no filesystem mounted at " + mount));
@@ -89,6 +89,11 @@ public final class ResolveRanges {
             }
         } finally {
             Files.deleteIfExists(mountinfo);
+            try (var paths = Files.walk(state)) {
+                for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+            }
         }
     }
 
