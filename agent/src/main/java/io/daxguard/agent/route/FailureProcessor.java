@@ -1,6 +1,7 @@
 package io.daxguard.agent.route;
 
 import io.daxguard.agent.ingest.FailureTuple;
+import io.daxguard.agent.ingest.LoopStacking;
 import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.ledger.Damage;
 import io.daxguard.agent.ledger.DamageLedger;
@@ -36,6 +37,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FailureProcessor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FailureProcessor.class.getName());
+    /** How many loop devices deep a failure is followed (an image inside an image inside ...). */
+    private static final int MAX_STACK_DEPTH = 4;
 
     private final TopologyReader topologyReader;
     private final Filesystems filesystems;
@@ -95,6 +98,10 @@ public final class FailureProcessor implements AutoCloseable {
     }
 
     private ProcessingResult process(FailureTuple tuple) throws IOException {
+        return process(tuple, 0);
+    }
+
+    private ProcessingResult process(FailureTuple tuple, int depth) throws IOException {
         listeners.forEach(listener -> listener.received(tuple));
         Topology current = refreshIfChanged(tuple.device());
         BlockDevice device = current.find(tuple.device())
@@ -120,8 +127,34 @@ public final class FailureProcessor implements AutoCloseable {
                     piece.offset(), piece.length(), tuple.errno(), tuple.source(), tuple.observedAt(), owners));
             recorded.add(record);
             listeners.forEach(listener -> listener.recorded(record));
+            if (depth < MAX_STACK_DEPTH) {
+                routeStacked(current, piece, record, tuple, depth, recorded, known);
+            }
         }
         return new ProcessingResult(recorded, known);
+    }
+
+    /**
+     * Stacked devices: a damaged file that backs a loop device damages that loop device's range too; that
+     * range is routed again, on this thread, so the result names the files of the inner filesystem.
+     */
+    private void routeStacked(Topology current, RoutedRange piece, DamageRecord record, FailureTuple tuple, int depth,
+                              List<DamageRecord> recorded, List<DamageRecord> known) {
+        for (AffectedOwner affected : record.owners()) {
+            if (!(affected.owner() instanceof FileOwner file)) {
+                continue;
+            }
+            for (FailureTuple inner : LoopStacking.innerTuples(current, piece.device().number(), file, tuple)) {
+                try {
+                    ProcessingResult nested = process(inner, depth + 1);
+                    recorded.addAll(nested.recorded());
+                    known.addAll(nested.alreadyKnown());
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "could not route " + inner.device() + " bytes " + inner.offset()
+                            + "+" + inner.length() + " (inside " + tuple.device() + "): " + e.getMessage());
+                }
+            }
+        }
     }
 
     private List<AffectedOwner> owners(java.util.Optional<AttachedFilesystem> filesystem, RoutedRange piece,

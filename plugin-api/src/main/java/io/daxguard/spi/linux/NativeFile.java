@@ -27,6 +27,15 @@ public final class NativeFile implements AutoCloseable {
         return open(path, LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NONBLOCK);
     }
 
+    /**
+     * Opens a file or block device read-only with {@code O_DIRECT}: reads bypass the page cache and reach the
+     * device, so a bad sector fails the read instead of being answered from memory. Buffers, offsets and
+     * lengths must be aligned to the device's logical block size.
+     */
+    public static NativeFile openDirect(Path path) throws NativeCallException {
+        return open(path, LibC.O_RDONLY | LibC.O_DIRECT | LibC.O_CLOEXEC);
+    }
+
     /** Opens a directory read-only. */
     public static NativeFile openDirectory(Path path) throws NativeCallException {
         return open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
