@@ -39,19 +39,21 @@ class KernelLogOnFaultyDiskTest {
             SourcesFixture.requirePlugin("ext4");
         }
         FaultyDisk.Builder builder = type.equals("xfs") ? FaultyDisk.xfs() : FaultyDisk.ext4();
-        try (FaultyDisk disk = builder.failWholeRequests().create();
-             SourcesFixture fixture = new SourcesFixture(SourceSettings.defaults().withKmsg(true, false)
-                     .withBadblocks(false, Duration.ofMinutes(1)))) {
+        try (FaultyDisk disk = builder.failWholeRequests().create()) {
             Path file = disk.path("victim.bin");
             SourcesFixture.writeFile(file, FILE_SIZE, 3);
             long badSector = disk.sectorOf(file, BAD_BYTE_IN_FILE);
             disk.poison(badSector, 1);
-            CompletableFuture<DamageRecord> recorded = fixture.recordMatching(record -> record.source().equals("kmsg"));
+            try (SourcesFixture fixture = new SourcesFixture(SourceSettings.defaults().withKmsg(true, false)
+                    .withBadblocks(false, Duration.ofMinutes(1)))) {
+                fixture.awaitHolderReady(disk.mountPoint());
+                CompletableFuture<DamageRecord> recorded = fixture.recordMatching(record -> record.source().equals("kmsg"));
 
-            DamageRecord record = readUntilRecorded(file, recorded);
+                DamageRecord record = readUntilRecorded(file, recorded);
 
-            assertThat(SourcesFixture.fileHits(java.util.List.of(record), disk.mountPoint().toString()))
-                    .containsExactly("/victim.bin@" + BAD_BYTE_IN_FILE + "+512");
+                assertThat(SourcesFixture.fileHits(java.util.List.of(record), disk.mountPoint().toString()))
+                        .containsExactly("/victim.bin@" + BAD_BYTE_IN_FILE + "+512");
+            }
         }
     }
 

@@ -112,6 +112,24 @@ final class SourcesFixture implements AutoCloseable {
         return hits;
     }
 
+    /**
+     * Waits until the holder of {@code mountPoint} can name file owners: the ext4 holder builds its index after
+     * attach ({@code awaitIndex(Duration)}, called reflectively so this compiles without plugin-ext4); XFS
+     * needs no wait.
+     */
+    void awaitHolderReady(Path mountPoint) throws Exception {
+        var holder = agent.processor().filesystems().atMountPoint(mountPoint.toString()).orElseThrow().holder()
+                .orElseThrow();
+        try {
+            var awaitIndex = holder.getClass().getMethod("awaitIndex", java.time.Duration.class);
+            if (!(Boolean) awaitIndex.invoke(holder, java.time.Duration.ofMinutes(2))) {
+                throw new AssertionError("the index of " + mountPoint + " was not built in 2 minutes");
+            }
+        } catch (NoSuchMethodException noIndexToWaitFor) {
+            // A holder that answers from the filesystem's own reverse map is ready at attach.
+        }
+    }
+
     /** Skips (or fails under CI) unless a plugin for {@code type} is on the class path. */
     static void requirePlugin(String type) {
         boolean present = ServiceLoader.load(FilesystemPlugin.class).stream()

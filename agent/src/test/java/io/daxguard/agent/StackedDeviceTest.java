@@ -44,6 +44,7 @@ class StackedDeviceTest {
             long outerSector = outer.sectorOf(inner.image, innerDeviceByte + LOOP_OFFSET);
             try (SourcesFixture fixture = new SourcesFixture(SourceSettings.defaults().withKmsg(false, false)
                     .withBadblocks(false, Duration.ofMinutes(1)))) {
+                fixture.awaitHolderReady(outer.mountPoint());
 
                 ProcessingResult result = fixture.agent().processor().submit(FailureTuple.ofSectors(outer.deviceName(),
                         outerSector, 1, 5, "test", Instant.now())).get();

@@ -2,6 +2,8 @@ package io.daxguard.agent.ingest;
 
 import io.daxguard.spi.FailureFlag;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,12 +28,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  *
  * <p>Threads: any number of producers call {@link #submit}; one drain thread, {@code daxguard-ingest}, owned
- * here and started by {@link #start}, hands ranges to the {@link TupleSink} one at a time, device by device in
- * arrival order, lowest offset first. {@link #close} lets it finish what is queued (bounded wait), then
+ * here and started by {@link #start}, takes up to 256 ranges at a time and hands them to the {@link TupleSink}
+ * one by one, device by device in arrival order, lowest offset first. {@link #close} lets it finish what is queued (bounded wait), then
  * interrupts it.
  */
 public final class IngestQueue implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(IngestQueue.class.getName());
+    /** Ranges the drain thread takes per lock: fewer hand-overs between producers and the drain thread. */
+    private static final int BATCH = 256;
 
     /** Where ranges go when they leave the queue: the failure processor in the agent. */
     @FunctionalInterface
@@ -50,6 +54,8 @@ public final class IngestQueue implements AutoCloseable {
     private final Map<String, TreeMap<Long, Pending>> pending = new LinkedHashMap<>();
     private int pendingRanges;
     private boolean delivering;
+    private boolean drainWaiting;
+    private int blockedProducers;
     private boolean closed;
     private Thread drain;
 
@@ -105,7 +111,12 @@ public final class IngestQueue implements AutoCloseable {
                 return false;
             }
             while (!closed && pendingRanges >= capacity && !touchesWaiting(pending.get(tuple.device()), start, end)) {
-                notFull.await();
+                blockedProducers++;
+                try {
+                    notFull.await();
+                } finally {
+                    blockedProducers--;
+                }
             }
             if (closed) {
                 throw new IllegalStateException("the ingest queue is closed");
@@ -117,7 +128,9 @@ public final class IngestQueue implements AutoCloseable {
             if (change <= 0) {
                 merged.increment();
             }
-            notEmpty.signal();
+            if (drainWaiting) {
+                notEmpty.signal();
+            }
             return true;
         } finally {
             lock.unlock();
@@ -188,28 +201,36 @@ public final class IngestQueue implements AutoCloseable {
     }
 
     private void drainLoop() {
+        List<FailureTuple> batch = new ArrayList<>(BATCH);
         while (true) {
-            FailureTuple tuple;
             lock.lock();
             try {
                 while (pendingRanges == 0 && !closed) {
+                    drainWaiting = true;
                     notEmpty.await();
                 }
+                drainWaiting = false;
                 if (pendingRanges == 0) {
                     return;
                 }
-                tuple = takeFirst();
+                takeBatch(batch);
                 delivering = true;
             } catch (InterruptedException e) {
                 return;
             } finally {
                 lock.unlock();
             }
-            boolean ok = deliver(tuple);
+            boolean[] ok = new boolean[batch.size()];
+            for (int i = 0; i < batch.size(); i++) {
+                ok[i] = deliver(batch.get(i));
+            }
             lock.lock();
             try {
-                if (ok) {
-                    known.add(tuple.device(), tuple.offset(), tuple.offset() + tuple.length());
+                for (int i = 0; i < batch.size(); i++) {
+                    if (ok[i]) {
+                        FailureTuple tuple = batch.get(i);
+                        known.add(tuple.device(), tuple.offset(), tuple.offset() + tuple.length());
+                    }
                 }
                 delivering = false;
                 if (pendingRanges == 0) {
@@ -218,19 +239,29 @@ public final class IngestQueue implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
+            batch.clear();
         }
     }
 
-    private FailureTuple takeFirst() {
-        var device = pending.entrySet().iterator().next();
-        Pending first = device.getValue().pollFirstEntry().getValue();
-        if (device.getValue().isEmpty()) {
-            pending.remove(device.getKey());
+    /** Takes up to {@link #BATCH} ranges, device by device, lowest offset first (lock held). */
+    private void takeBatch(List<FailureTuple> batch) {
+        var devices = pending.entrySet().iterator();
+        while (batch.size() < BATCH && devices.hasNext()) {
+            var device = devices.next();
+            TreeMap<Long, Pending> ranges = device.getValue();
+            while (batch.size() < BATCH && !ranges.isEmpty()) {
+                Pending first = ranges.pollFirstEntry().getValue();
+                pendingRanges--;
+                batch.add(new FailureTuple(device.getKey(), first.start, first.end - first.start, first.errno,
+                        first.flags, first.source, first.observedAt));
+            }
+            if (ranges.isEmpty()) {
+                devices.remove();
+            }
         }
-        pendingRanges--;
-        notFull.signalAll();
-        return new FailureTuple(device.getKey(), first.start, first.end - first.start, first.errno, first.flags,
-                first.source, first.observedAt);
+        if (blockedProducers > 0) {
+            notFull.signalAll();
+        }
     }
 
     private boolean deliver(FailureTuple tuple) {

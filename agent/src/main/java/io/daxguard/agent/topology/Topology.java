@@ -14,6 +14,7 @@ import java.util.Optional;
  * the mount table changes; nothing in it is updated in place.
  */
 public final class Topology {
+    private static final java.util.regex.Pattern DEVICE_NUMBER = java.util.regex.Pattern.compile("\\d+:\\d+");
     private final Map<String, BlockDevice> byName;
     private final Map<DeviceNumber, BlockDevice> byNumber;
     private final List<Mount> mounts;
@@ -47,7 +48,7 @@ public final class Topology {
      * ({@code /dev/loop3}) or {@code major:minor}.
      */
     public Optional<BlockDevice> find(String device) {
-        if (device.matches("\\d+:\\d+")) {
+        if (DEVICE_NUMBER.matcher(device).matches()) {
             return byNumber(DeviceNumber.parse(device));
         }
         String name = device.startsWith("/dev/") ? device.substring("/dev/".length()) : device;
