@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -347,46 +346,6 @@ public final class IngestQueue implements AutoCloseable {
             Pending earlier = observedAt.isAfter(other.observedAt) ? other : this;
             return new Pending(Math.min(start, other.start), Math.max(end, other.end), earlier.errno, union,
                     earlier.source, earlier.observedAt);
-        }
-    }
-
-    /** Runs handed on, per device, bounded: past the bound the lowest run of the device is forgotten. */
-    private static final class KnownDamage {
-        private final int capacity;
-        private final Map<String, RangeSet> byDevice = new HashMap<>();
-        private int runs;
-
-        KnownDamage(int capacity) {
-            if (capacity < 0) {
-                throw new IllegalArgumentException("knownCapacity must not be negative, was " + capacity);
-            }
-            this.capacity = capacity;
-        }
-
-        boolean covers(String device, long start, long end) {
-            RangeSet set = byDevice.get(device);
-            return set != null && set.covers(start, end);
-        }
-
-        void add(String device, long start, long end) {
-            if (capacity == 0) {
-                return;
-            }
-            RangeSet set = byDevice.computeIfAbsent(device, name -> new RangeSet());
-            runs += set.add(start, end);
-            while (runs > capacity && !set.isEmpty()) {
-                set.pollFirst();
-                runs--;
-            }
-        }
-
-        void forget(String device, long start, long end) {
-            RangeSet set = byDevice.get(device);
-            if (set != null) {
-                int before = set.size();
-                set.remove(start, end);
-                runs += set.size() - before;
-            }
         }
     }
 }

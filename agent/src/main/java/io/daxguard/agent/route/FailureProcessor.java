@@ -107,6 +107,12 @@ public final class FailureProcessor implements AutoCloseable {
         BlockDevice device = current.find(tuple.device())
                 .orElseThrow(() -> new IllegalArgumentException("device: no block device \"" + tuple.device() + "\""));
         if (tuple.offset() + tuple.length() > device.size()) {
+            // A loop device re-attached (or resized) since the snapshot keeps its name: look again once.
+            current = refreshTopology();
+            device = current.find(tuple.device())
+                    .orElseThrow(() -> new IllegalArgumentException("device: no block device \"" + tuple.device() + "\""));
+        }
+        if (tuple.offset() + tuple.length() > device.size()) {
             throw new IllegalArgumentException("range: bytes " + tuple.offset() + "+" + tuple.length()
                     + " go past the end of " + device.name() + " (" + device.size() + " bytes)");
         }
