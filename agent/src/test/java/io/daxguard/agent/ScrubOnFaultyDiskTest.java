@@ -164,6 +164,18 @@ class ScrubOnFaultyDiskTest {
     }
 
     @Test
+    void aFinishedScrubShowsEveryWrittenByteDoneOnTheFilesystemMBean() throws Exception {
+        SourcesFixture fast = agent(0);
+        CompletableFuture<CompositeData> done = finished(fast.server());
+        invoke("startScrub");
+        SourcesFixture.await(done, 300);
+
+        long total = (Long) fast.server().getAttribute(filesystem(), "ScrubBytesTotal");
+        assertThat(fast.server().getAttribute(filesystem(), "ScrubBytesDone")).isEqualTo(total);
+        assertThat(total).isGreaterThan(24L << 20);
+    }
+
+    @Test
     void pauseStopsTheScrubAtASavedPosition() throws Exception {
         agent(SLOW);
         invoke("startScrub");
