@@ -47,7 +47,9 @@ class KernelLogOnFaultyDiskTest {
             try (SourcesFixture fixture = new SourcesFixture(SourceSettings.defaults().withKmsg(true, false)
                     .withBadblocks(false, Duration.ofMinutes(1)))) {
                 fixture.awaitHolderReady(disk.mountPoint());
-                CompletableFuture<DamageRecord> recorded = fixture.recordMatching(record -> record.source().equals("kmsg"));
+                // Other users of the machine may have failing disks too: only this disk's record counts.
+                CompletableFuture<DamageRecord> recorded = fixture.recordMatching(record -> record.source().equals("kmsg")
+                        && record.deviceName().equals(disk.deviceName()));
 
                 DamageRecord record = readUntilRecorded(file, recorded);
 
