@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -64,13 +65,15 @@ public final class Agent implements AutoCloseable {
             started.push(ledger);
             PluginHost plugins = PluginHost.load(settings.pluginLoader(), settings.pluginDirectory())
                     .withServices(settings.metrics(), settings.pluginSettings());
-            filesystems = new Filesystems(plugins);
+            filesystems = new Filesystems(plugins, settings.watchedMountPoints());
             started.push(filesystems);
             processor = new FailureProcessor(new TopologyReader(settings.sysfs(), settings.mountinfo()), filesystems,
                     ledger);
             started.push(processor);
             // Before anything is announced: files gone while the agent was down become FILE_GONE, not MBeans.
             LedgerReconciler.checkFiles(ledger, filesystems.all(), Clock.systemUTC());
+            processor.useKnownDamageCheck(record -> LedgerReconciler.checkFilesOf(record, ledger, filesystems.all(),
+                    Clock.systemUTC()));
             jmx = new JmxSurface(settings.mbeanServer(), version(), plugins, processor, ledger, validator,
                     Clock.systemUTC(), settings.fileMBeansPerFilesystem(), settings.recovery());
             started.push(jmx);
@@ -177,13 +180,15 @@ public final class Agent implements AutoCloseable {
      * @param pluginSettings           settings for each plugin, by filesystem type
      * @param metrics                  the registry every part counts into (and plugins get)
      * @param sources                  kmsg, badblocks, ingest queue and scrub settings
+     * @param watchedMountPoints       hold only filesystems mounted at or below these directories; empty: all
      */
     public record Settings(Path sysfs, Path mountinfo, MBeanServer mbeanServer, ClassLoader pluginLoader,
                            int fileMBeansPerFilesystem, Path stateDirectory, LedgerSettings ledger,
                            RecoverySettings recovery, Path pluginDirectory,
                            Map<String, Map<String, String>> pluginSettings, MetricRegistry metrics,
-                           SourceSettings sources) {
+                           SourceSettings sources, List<Path> watchedMountPoints) {
         public Settings {
+            watchedMountPoints = List.copyOf(Objects.requireNonNull(watchedMountPoints, "watchedMountPoints is null"));
             Objects.requireNonNull(sources, "sources is null");
             Objects.requireNonNull(sysfs, "sysfs is null");
             Objects.requireNonNull(mountinfo, "mountinfo is null");
@@ -205,7 +210,7 @@ public final class Agent implements AutoCloseable {
             return new Settings(Path.of("/sys"), Path.of("/proc/self/mountinfo"),
                     ManagementFactory.getPlatformMBeanServer(), Agent.class.getClassLoader(), 10_000,
                     Path.of("/var/lib/daxguard"), LedgerSettings.defaults(), RecoverySettings.defaults(),
-                    Path.of("/usr/share/daxguard/plugins"), Map.of(), new MetricRegistry(), SourceSettings.defaults());
+                    Path.of("/usr/share/daxguard/plugins"), Map.of(), new MetricRegistry(), SourceSettings.defaults(), List.of());
         }
 
         public Settings withMBeanServer(MBeanServer server) {
@@ -248,6 +253,10 @@ public final class Agent implements AutoCloseable {
             return copy().sysfs(root).build();
         }
 
+        public Settings withWatchedMountPoints(List<Path> mountPoints) {
+            return copy().watchedMountPoints(mountPoints).build();
+        }
+
         private Copy copy() {
             return new Copy(this);
         }
@@ -266,6 +275,7 @@ public final class Agent implements AutoCloseable {
             private Map<String, Map<String, String>> pluginSettings;
             private MetricRegistry metrics;
             private SourceSettings sources;
+            private List<Path> watchedMountPoints;
 
             Copy(Settings from) {
                 sysfs = from.sysfs;
@@ -280,10 +290,16 @@ public final class Agent implements AutoCloseable {
                 pluginSettings = from.pluginSettings;
                 metrics = from.metrics;
                 sources = from.sources;
+                watchedMountPoints = from.watchedMountPoints;
             }
 
             Copy sysfs(Path value) {
                 sysfs = value;
+                return this;
+            }
+
+            Copy watchedMountPoints(List<Path> value) {
+                watchedMountPoints = value;
                 return this;
             }
 
@@ -334,7 +350,8 @@ public final class Agent implements AutoCloseable {
 
             Settings build() {
                 return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem,
-                        stateDirectory, ledger, recovery, pluginDirectory, pluginSettings, metrics, sources);
+                        stateDirectory, ledger, recovery, pluginDirectory, pluginSettings, metrics, sources,
+                        watchedMountPoints);
             }
         }
     }

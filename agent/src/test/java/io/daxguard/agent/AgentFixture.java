@@ -32,6 +32,9 @@ import javax.management.remote.JMXServiceURL;
  * it; closes all of it. Also writes test files and says where their bytes are.
  */
 final class AgentFixture implements AutoCloseable {
+    /** Test agents hold only the scratch filesystems tests make under the temporary directory, not the host's. */
+    static final java.util.List<Path> SCRATCH = java.util.List.of(Path.of(System.getProperty("java.io.tmpdir")));
+
     private final MBeanServer server = MBeanServerFactory.newMBeanServer();
     private final Agent agent;
     private final Registry registry;
@@ -53,7 +56,7 @@ final class AgentFixture implements AutoCloseable {
     /** As {@link #AgentFixture(Path)}, with these recovery settings (a replica provider). */
     AgentFixture(Path stateDirectory, RecoverySettings recovery) throws Exception {
         ownStateDirectory = stateDirectory == null ? Files.createTempDirectory("daxguard-state-") : null;
-        agent = Agent.start(Agent.Settings.defaults().withMBeanServer(server)
+        agent = Agent.start(Agent.Settings.defaults().withMBeanServer(server).withWatchedMountPoints(SCRATCH)
                 .withStateDirectory(stateDirectory == null ? ownStateDirectory : stateDirectory)
                 .withRecovery(recovery));
         int port;

@@ -46,7 +46,7 @@ final class SourcesFixture implements AutoCloseable {
 
     private void start() throws Exception {
         server = MBeanServerFactory.newMBeanServer();
-        agent = Agent.start(Agent.Settings.defaults().withMBeanServer(server).withStateDirectory(stateDirectory)
+        agent = Agent.start(Agent.Settings.defaults().withMBeanServer(server).withWatchedMountPoints(AgentFixture.SCRATCH).withStateDirectory(stateDirectory)
                 .withSources(sources));
         agent.processor().addListener(new DamageListener() {
             @Override

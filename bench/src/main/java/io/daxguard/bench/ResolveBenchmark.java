@@ -77,6 +77,7 @@ public class ResolveBenchmark {
         }
         offsets = blocks.stream().mapToLong(Long::longValue).toArray();
         agent = Agent.start(Agent.Settings.defaults().withMBeanServer(MBeanServerFactory.newMBeanServer())
+                .withWatchedMountPoints(List.of(xfs.mountPoint()))
                 .withStateDirectory(java.nio.file.Files.createTempDirectory("daxguard-bench-state-")));
         filesystem = agent.processor().filesystems().atMountPoint(xfs.mountPoint().toString()).orElseThrow();
         agent.processor().resolve(filesystem, FailureRange.of(offsets[0], BLOCK));

@@ -40,7 +40,7 @@ public final class ResolveRanges {
         String mount = Path.of(args[0]).toRealPath().toString();
         List<long[]> ranges = readRanges(Path.of(args[1]));
         long agentStart = System.nanoTime();
-        try (Agent agent = Agent.start(Agent.Settings.defaults().withMBeanServer(MBeanServerFactory.newMBeanServer())
+        try (Agent agent = Agent.start(Agent.Settings.defaults().withMBeanServer(MBeanServerFactory.newMBeanServer()).withWatchedMountPoints(java.util.List.of(Path.of(mount)))
                 .withStateDirectory(java.nio.file.Files.createTempDirectory("daxguard-bench-state-")))) {
             long agentReady = System.nanoTime();
             AttachedFilesystem filesystem = agent.processor().filesystems().atMountPoint(mount)

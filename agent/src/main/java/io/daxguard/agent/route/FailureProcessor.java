@@ -59,6 +59,9 @@ public final class FailureProcessor implements AutoCloseable {
         return thread;
     });
     private final AtomicInteger pending = new AtomicInteger();
+    /** Run on a known record before a failure is counted against it; may close records whose files are gone. */
+    private volatile Consumer<DamageRecord> knownDamageCheck = record -> {
+    };
     private volatile Topology topology;
     private volatile String mountTableText = "";
 
@@ -68,6 +71,14 @@ public final class FailureProcessor implements AutoCloseable {
         this.filesystems = filesystems;
         this.ledger = ledger;
         refreshTopology();
+    }
+
+    /**
+     * Sets the check run on an open record before a failure it covers is counted as seen again (the agent
+     * checks that the record's files still exist, so a deleted file's record cannot hide a new owner).
+     */
+    public void useKnownDamageCheck(Consumer<DamageRecord> check) {
+        knownDamageCheck = check;
     }
 
     public void addListener(DamageListener listener) {
@@ -142,6 +153,10 @@ public final class FailureProcessor implements AutoCloseable {
         List<DamageRecord> known = new ArrayList<>();
         for (RoutedRange piece : Router.route(current, device, tuple.offset(), tuple.length())) {
             var existing = ledger.findOpenCovering(piece.device().number(), piece.offset(), piece.length());
+            if (existing.isPresent()) {
+                knownDamageCheck.accept(existing.get());
+                existing = ledger.findOpenCovering(piece.device().number(), piece.offset(), piece.length());
+            }
             if (existing.isPresent()) {
                 DamageRecord again = ledger.seenAgain(existing.get().id(), tuple.observedAt());
                 known.add(again);
