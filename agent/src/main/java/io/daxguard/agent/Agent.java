@@ -1,6 +1,8 @@
 package io.daxguard.agent;
 
+import io.daxguard.agent.ingest.FailureSources;
 import io.daxguard.agent.ingest.InputValidator;
+import io.daxguard.agent.ingest.SourceSettings;
 import io.daxguard.agent.jmx.JmxSurface;
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.LedgerSettings;
@@ -11,11 +13,13 @@ import io.daxguard.agent.plugins.PluginHost;
 import io.daxguard.agent.recovery.RecoverySettings;
 import io.daxguard.agent.recovery.LedgerReconciler;
 import io.daxguard.agent.route.FailureProcessor;
+import io.daxguard.agent.scrub.Scrubber;
 import io.daxguard.agent.topology.TopologyReader;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -29,8 +33,9 @@ import javax.management.MBeanServer;
  * takes them down in reverse order.
  *
  * <p>Threads it owns (through its parts): the router thread of {@link FailureProcessor}, the notifier
- * thread of {@link JmxSurface}, the ledger's writer thread, and its own {@code daxguard-identity-check}
- * (files with open damage still exist?). {@link #close} stops them all and closes every holder.
+ * thread of {@link JmxSurface}, the ledger's writer thread, the ingest, kmsg and badblocks threads of
+ * {@link FailureSources}, the scrub threads of {@link Scrubber}, and its own {@code daxguard-identity-check}
+ * (files with open damage still exist?). {@link #close} stops them, sources and scrubs first.
  */
 public final class Agent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Agent.class.getName());
@@ -45,24 +50,59 @@ public final class Agent implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    private final FailureSources sources;
+    private final Scrubber scrubber;
 
     private Agent(Settings settings) throws IOException, JMException {
-        validator = new InputValidator();
-        // Replayed before anything routes: a tuple arriving now is checked against the damage already known.
-        ledger = SqliteDamageLedger.open(settings.stateDirectory(), settings.ledger(), Clock.systemUTC(),
-                settings.metrics().timer("ledger.commit"));
-        PluginHost plugins = PluginHost.load(settings.pluginLoader(), settings.pluginDirectory())
-                .withServices(settings.metrics(), settings.pluginSettings());
-        filesystems = new Filesystems(plugins);
-        processor = new FailureProcessor(new TopologyReader(settings.sysfs(), settings.mountinfo()), filesystems, ledger);
-        // Before anything is announced: files gone while the agent was down become FILE_GONE, not MBeans.
-        LedgerReconciler.checkFiles(ledger, filesystems.all(), Clock.systemUTC());
-        jmx = new JmxSurface(settings.mbeanServer(), version(), plugins, processor, ledger, validator,
-                Clock.systemUTC(), settings.fileMBeansPerFilesystem(), settings.recovery());
-        jmx.start();
-        LedgerReconciler.reconcileBadblocks(processor, ledger, settings.sysfs(), Clock.systemUTC());
-        long every = settings.recovery().identityCheckInterval().toMillis();
-        identityCheck.scheduleWithFixedDelay(this::checkFiles, every, every, TimeUnit.MILLISECONDS);
+        // What is started is stopped again, newest first, if a later step fails.
+        java.util.Deque<AutoCloseable> started = new java.util.ArrayDeque<>();
+        try {
+            validator = new InputValidator();
+            started.push(validator);
+            // Replayed before anything routes: a tuple arriving now is checked against the damage already known.
+            ledger = SqliteDamageLedger.open(settings.stateDirectory(), settings.ledger(), Clock.systemUTC(),
+                    settings.metrics().timer("ledger.commit"));
+            started.push(ledger);
+            PluginHost plugins = PluginHost.load(settings.pluginLoader(), settings.pluginDirectory())
+                    .withServices(settings.metrics(), settings.pluginSettings());
+            filesystems = new Filesystems(plugins, settings.watchedMountPoints());
+            started.push(filesystems);
+            processor = new FailureProcessor(new TopologyReader(settings.sysfs(), settings.mountinfo()), filesystems,
+                    ledger);
+            started.push(processor);
+            // Before anything is announced: files gone while the agent was down become FILE_GONE, not MBeans.
+            LedgerReconciler.checkFiles(ledger, filesystems.all(), Clock.systemUTC());
+            processor.useKnownDamageCheck(record -> LedgerReconciler.checkFilesOf(record, ledger, filesystems.all(),
+                    Clock.systemUTC()));
+            jmx = new JmxSurface(settings.mbeanServer(), version(), plugins, processor, ledger, validator,
+                    Clock.systemUTC(), settings.fileMBeansPerFilesystem(), settings.recovery());
+            started.push(jmx);
+            sources = new FailureSources(settings.sources(), settings.sysfs(), processor, Clock.systemUTC(),
+                    jmx::badRangesCleared);
+            started.push(sources);
+            scrubber = new Scrubber(processor, sources.queue(), settings.stateDirectory(),
+                    settings.sources().devices(), settings.sources().scrubRateLimit(), Clock.systemUTC(),
+                    jmx::scrubFinished);
+            started.push(scrubber);
+            jmx.useScrubber(scrubber);
+            jmx.start();
+            LedgerReconciler.reconcileBadblocks(processor, ledger, settings.sysfs(), Clock.systemUTC());
+            sources.start();
+            scrubber.resumeSaved();
+            scrubber.scheduleEvery(settings.sources().scrubEvery());
+            long every = settings.recovery().identityCheckInterval().toMillis();
+            identityCheck.scheduleWithFixedDelay(this::checkFiles, every, every, TimeUnit.MILLISECONDS);
+        } catch (IOException | JMException | RuntimeException e) {
+            identityCheck.shutdownNow();
+            while (!started.isEmpty()) {
+                try {
+                    started.pop().close();
+                } catch (Exception cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
+            throw e;
+        }
     }
 
     /** Starts an agent; on failure, whatever was started is stopped again. */
@@ -95,6 +135,15 @@ public final class Agent implements AutoCloseable {
         return ledger;
     }
 
+    /** The ingest queue and the kernel log and badblocks sources. */
+    public FailureSources sources() {
+        return sources;
+    }
+
+    public Scrubber scrubber() {
+        return scrubber;
+    }
+
     public static String version() {
         String version = Agent.class.getPackage().getImplementationVersion();
         return version != null ? version : "development";
@@ -102,9 +151,12 @@ public final class Agent implements AutoCloseable {
 
     @Override
     public void close() {
+        scrubber.close();
+        sources.close();
         identityCheck.shutdownNow();
-        jmx.close();
+        // The router drains what is queued before the MBeans go, so nothing is registered after they went.
         processor.close();
+        jmx.close();
         filesystems.close();
         ledger.close();
         validator.close();
@@ -127,12 +179,17 @@ public final class Agent implements AutoCloseable {
      *                                 a directory that does not exist holds none
      * @param pluginSettings           settings for each plugin, by filesystem type
      * @param metrics                  the registry every part counts into (and plugins get)
+     * @param sources                  kmsg, badblocks, ingest queue and scrub settings
+     * @param watchedMountPoints       hold only filesystems mounted at or below these directories; empty: all
      */
     public record Settings(Path sysfs, Path mountinfo, MBeanServer mbeanServer, ClassLoader pluginLoader,
                            int fileMBeansPerFilesystem, Path stateDirectory, LedgerSettings ledger,
                            RecoverySettings recovery, Path pluginDirectory,
-                           Map<String, Map<String, String>> pluginSettings, MetricRegistry metrics) {
+                           Map<String, Map<String, String>> pluginSettings, MetricRegistry metrics,
+                           SourceSettings sources, List<Path> watchedMountPoints) {
         public Settings {
+            watchedMountPoints = List.copyOf(Objects.requireNonNull(watchedMountPoints, "watchedMountPoints is null"));
+            Objects.requireNonNull(sources, "sources is null");
             Objects.requireNonNull(sysfs, "sysfs is null");
             Objects.requireNonNull(mountinfo, "mountinfo is null");
             Objects.requireNonNull(mbeanServer, "mbeanServer is null");
@@ -153,7 +210,7 @@ public final class Agent implements AutoCloseable {
             return new Settings(Path.of("/sys"), Path.of("/proc/self/mountinfo"),
                     ManagementFactory.getPlatformMBeanServer(), Agent.class.getClassLoader(), 10_000,
                     Path.of("/var/lib/daxguard"), LedgerSettings.defaults(), RecoverySettings.defaults(),
-                    Path.of("/usr/share/daxguard/plugins"), Map.of(), new MetricRegistry());
+                    Path.of("/usr/share/daxguard/plugins"), Map.of(), new MetricRegistry(), SourceSettings.defaults(), List.of());
         }
 
         public Settings withMBeanServer(MBeanServer server) {
@@ -188,9 +245,16 @@ public final class Agent implements AutoCloseable {
             return copy().metrics(registry).build();
         }
 
-        /** Another mount table to read, for example a copy listing only the filesystems a test or benchmark owns. */
-        public Settings withMountinfo(Path table) {
-            return copy().mountinfo(table).build();
+        public Settings withSources(SourceSettings settings) {
+            return copy().sources(settings).build();
+        }
+
+        public Settings withSysfs(Path root) {
+            return copy().sysfs(root).build();
+        }
+
+        public Settings withWatchedMountPoints(List<Path> mountPoints) {
+            return copy().watchedMountPoints(mountPoints).build();
         }
 
         private Copy copy() {
@@ -210,6 +274,8 @@ public final class Agent implements AutoCloseable {
             private Path pluginDirectory;
             private Map<String, Map<String, String>> pluginSettings;
             private MetricRegistry metrics;
+            private SourceSettings sources;
+            private List<Path> watchedMountPoints;
 
             Copy(Settings from) {
                 sysfs = from.sysfs;
@@ -223,10 +289,22 @@ public final class Agent implements AutoCloseable {
                 pluginDirectory = from.pluginDirectory;
                 pluginSettings = from.pluginSettings;
                 metrics = from.metrics;
+                sources = from.sources;
+                watchedMountPoints = from.watchedMountPoints;
             }
 
-            Copy mountinfo(Path value) {
-                mountinfo = value;
+            Copy sysfs(Path value) {
+                sysfs = value;
+                return this;
+            }
+
+            Copy watchedMountPoints(List<Path> value) {
+                watchedMountPoints = value;
+                return this;
+            }
+
+            Copy sources(SourceSettings value) {
+                sources = value;
                 return this;
             }
 
@@ -272,7 +350,8 @@ public final class Agent implements AutoCloseable {
 
             Settings build() {
                 return new Settings(sysfs, mountinfo, mbeanServer, pluginLoader, fileMBeansPerFilesystem,
-                        stateDirectory, ledger, recovery, pluginDirectory, pluginSettings, metrics);
+                        stateDirectory, ledger, recovery, pluginDirectory, pluginSettings, metrics, sources,
+                        watchedMountPoints);
             }
         }
     }

@@ -16,10 +16,8 @@ import java.rmi.registry.LocateRegistry;
 import java.rmi.registry.Registry;
 import java.rmi.server.UnicastRemoteObject;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 import javax.management.MBeanServer;
 import javax.management.MBeanServerConnection;
 import javax.management.MBeanServerFactory;
@@ -32,13 +30,11 @@ import javax.management.remote.JMXServiceURL;
 /**
  * An agent on its own MBean server, served by a real RMI connector on loopback, and a client connected to
  * it; closes all of it. Also writes test files and says where their bytes are.
- *
- * <p>The agent reads a filtered copy of {@code /proc/self/mountinfo}: loop-device mounts only, or only the mount
- * points a test names ({@link #watching}). With the ext4 plugin on the test class path it would otherwise index
- * the machine's own root filesystem; naming the mounts also keeps it from walking other tests' scratch
- * filesystems (an index build holds directories open, so their unmount could meet EBUSY).
  */
 final class AgentFixture implements AutoCloseable {
+    /** Test agents hold only the scratch filesystems tests make under the temporary directory, not the host's. */
+    static final java.util.List<Path> SCRATCH = java.util.List.of(Path.of(System.getProperty("java.io.tmpdir")));
+
     private final MBeanServer server = MBeanServerFactory.newMBeanServer();
     private final Agent agent;
     private final Registry registry;
@@ -46,7 +42,6 @@ final class AgentFixture implements AutoCloseable {
     private final JMXConnector client;
 
     private final Path ownStateDirectory;
-    private final Path mountinfo;
 
     /** An agent with a fresh state directory of its own, deleted at close. */
     AgentFixture() throws Exception {
@@ -60,25 +55,10 @@ final class AgentFixture implements AutoCloseable {
 
     /** As {@link #AgentFixture(Path)}, with these recovery settings (a replica provider). */
     AgentFixture(Path stateDirectory, RecoverySettings recovery) throws Exception {
-        this(stateDirectory, recovery, Set.of());
-    }
-
-    /** An agent watching the filesystems mounted at {@code mountPoints} and nothing else. */
-    static AgentFixture watching(Path... mountPoints) throws Exception {
-        if (mountPoints.length == 0) {
-            throw new IllegalArgumentException("name the mount points the agent may watch");
-        }
-        return new AgentFixture(null, RecoverySettings.defaults(), Set.of(mountPoints));
-    }
-
-    /** {@code watched}: the mount points the agent sees; empty for every loop-device mount. */
-    private AgentFixture(Path stateDirectory, RecoverySettings recovery, Set<Path> watched) throws Exception {
         ownStateDirectory = stateDirectory == null ? Files.createTempDirectory("daxguard-state-") : null;
-        mountinfo = Files.createTempFile("daxguard-mountinfo-", "");
-        Files.write(mountinfo, mountsFor(Path.of("/proc/self/mountinfo"), watched));
-        agent = Agent.start(Agent.Settings.defaults().withMBeanServer(server)
+        agent = Agent.start(Agent.Settings.defaults().withMBeanServer(server).withWatchedMountPoints(SCRATCH)
                 .withStateDirectory(stateDirectory == null ? ownStateDirectory : stateDirectory)
-                .withRecovery(recovery).withMountinfo(mountinfo));
+                .withRecovery(recovery));
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
@@ -114,30 +94,12 @@ final class AgentFixture implements AutoCloseable {
                     // Nothing to release.
                 } finally {
                     agent.close();
-                    Files.deleteIfExists(mountinfo);
                     if (ownStateDirectory != null) {
                         deleteTree(ownStateDirectory);
                     }
                 }
             }
         }
-    }
-
-    /**
-     * The lines of a mountinfo table the agent may see: those whose mount point (fifth field) is in
-     * {@code mountPoints}, or when it is empty those whose source (second field after " - ") is a loop device.
-     */
-    static List<String> mountsFor(Path table, Set<Path> mountPoints) throws IOException {
-        Set<String> wanted = new HashSet<>();
-        mountPoints.forEach(point -> wanted.add(point.toString()));
-        return Files.readAllLines(table).stream().filter(line -> {
-            List<String> fields = List.of(line.split(" "));
-            int separator = fields.indexOf("-");
-            if (fields.size() < 5 || separator < 0 || separator + 2 >= fields.size()) {
-                return false;
-            }
-            return wanted.isEmpty() ? fields.get(separator + 2).startsWith("/dev/loop") : wanted.contains(fields.get(4));
-        }).toList();
     }
 
     static void deleteTree(Path directory) throws IOException {

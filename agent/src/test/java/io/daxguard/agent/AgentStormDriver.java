@@ -20,7 +20,7 @@ public final class AgentStormDriver {
         String device = args[1];
         int tuples = Integer.parseInt(args[2]);
         PrintStream out = new PrintStream(System.out, false);
-        Agent agent = Agent.start(Agent.Settings.defaults().withMBeanServer(MBeanServerFactory.newMBeanServer())
+        Agent agent = Agent.start(Agent.Settings.defaults().withMBeanServer(MBeanServerFactory.newMBeanServer()).withWatchedMountPoints(AgentFixture.SCRATCH)
                 .withStateDirectory(state));
         for (int i = 0; i < tuples; i++) {
             long offset = i * 4096L;

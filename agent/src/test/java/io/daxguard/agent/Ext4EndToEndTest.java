@@ -37,7 +37,7 @@ class Ext4EndToEndTest {
         Files.createDirectories(EXT4.path("docs"));
         AgentFixture.writeFile(EXT4.path("docs/report.bin"), 64 * 1024, 1);
         AgentFixture.writeFile(EXT4.path("plain.bin"), 16 * 1024, 2);
-        fixture = AgentFixture.watching(EXT4.mountPoint());
+        fixture = new AgentFixture();
         remote = fixture.remote();
         // Attaching returns at once and the index builds on its own thread; wait for it, bounded, no sleeps.
         assertThat(remote.invoke(filesystemName(), "awaitReverseMap", new Object[] {120}, new String[] {"int"}))

@@ -47,7 +47,6 @@ public class ResolveBenchmark {
 
     private ScratchFilesystem xfs;
     private Agent agent;
-    private Path mountinfo;
     private AttachedFilesystem filesystem;
     private long[] offsets;
     private int next;
@@ -77,10 +76,9 @@ public class ResolveBenchmark {
             }
         }
         offsets = blocks.stream().mapToLong(Long::longValue).toArray();
-        mountinfo = MountTableCopy.withOnly(xfs.mountPoint().toString());
         agent = Agent.start(Agent.Settings.defaults().withMBeanServer(MBeanServerFactory.newMBeanServer())
-                .withStateDirectory(java.nio.file.Files.createTempDirectory("daxguard-bench-state-"))
-                .withMountinfo(mountinfo));
+                .withWatchedMountPoints(List.of(xfs.mountPoint()))
+                .withStateDirectory(java.nio.file.Files.createTempDirectory("daxguard-bench-state-")));
         filesystem = agent.processor().filesystems().atMountPoint(xfs.mountPoint().toString()).orElseThrow();
         agent.processor().resolve(filesystem, FailureRange.of(offsets[0], BLOCK));
     }
@@ -98,13 +96,7 @@ public class ResolveBenchmark {
                 agent.close();
             }
         } finally {
-            try {
-                xfs.close();
-            } finally {
-                if (mountinfo != null) {
-                    Files.deleteIfExists(mountinfo);
-                }
-            }
+            xfs.close();
         }
     }
 }

@@ -182,6 +182,18 @@ public final class Ext4Plugin implements FilesystemPlugin {
                 // fall back to the sysfs-style name
             }
         }
-        return NativeFile.openReadOnly(Path.of("/dev/block/" + mount.device()));
+        // Without udev there is no /dev/block/M:m; the kernel's own name for the device is in sysfs.
+        Path byNumber = Path.of("/dev/block/" + mount.device());
+        if (!java.nio.file.Files.exists(byNumber)) {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/sys/dev/block/" + mount.device() + "/uevent"))) {
+                if (line.startsWith("DEVNAME=")) {
+                    Path named = Path.of("/dev", line.substring("DEVNAME=".length()));
+                    if (FileStatus.ofPath(named).rdev().equals(mount.device())) {
+                        return NativeFile.openReadOnly(named);
+                    }
+                }
+            }
+        }
+        return NativeFile.openReadOnly(byNumber);
     }
 }

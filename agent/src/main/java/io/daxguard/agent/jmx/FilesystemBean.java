@@ -7,6 +7,8 @@ import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.route.FailureProcessor;
+import io.daxguard.agent.scrub.ScrubProgress;
+import io.daxguard.agent.scrub.Scrubber;
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FilesystemInfo;
 import io.daxguard.spi.FreeSpaceOwner;
@@ -24,9 +26,16 @@ final class FilesystemBean implements FilesystemMXBean {
     private final FailureProcessor processor;
     private final DamageLedger ledger;
     private final Predicate<DamagedFile> registered;
+    private final Scrubber scrubber;
 
     FilesystemBean(AttachedFilesystem filesystem, FailureProcessor processor, DamageLedger ledger,
                    Predicate<DamagedFile> registered) {
+        this(filesystem, processor, ledger, registered, null);
+    }
+
+    FilesystemBean(AttachedFilesystem filesystem, FailureProcessor processor, DamageLedger ledger,
+                   Predicate<DamagedFile> registered, Scrubber scrubber) {
+        this.scrubber = scrubber;
         this.filesystem = filesystem;
         this.processor = processor;
         this.ledger = ledger;
@@ -159,6 +168,81 @@ final class FilesystemBean implements FilesystemMXBean {
                         file.damagedBytes(), file.hits().size(), file.state().name(),
                         registered.test(file) ? ObjectNames.damagedFile(mountPoint(), file.displayPath()).toString() : ""))
                 .toList();
+    }
+
+    private Scrubber scrubber() {
+        if (scrubber == null) {
+            throw new IllegalStateException("this agent has no scrubber");
+        }
+        return scrubber;
+    }
+
+    @Override
+    public ScrubProgress getScrub() {
+        return scrubber == null ? ScrubProgress.idle(mountPoint()) : scrubber.progress(mountPoint());
+    }
+
+    @Override
+    public String getScrubState() {
+        return getScrub().state();
+    }
+
+    @Override
+    public long getScrubBytesDone() {
+        return getScrub().bytesDone();
+    }
+
+    @Override
+    public long getScrubBytesTotal() {
+        return getScrub().bytesTotal();
+    }
+
+    @Override
+    public long getScrubRate() {
+        return getScrub().rateBytesPerSecond();
+    }
+
+    @Override
+    public long getScrubEtaSeconds() {
+        return getScrub().etaSeconds();
+    }
+
+    @Override
+    public ScrubProgress startScrub() {
+        return scrubControl("startScrub", () -> scrubber().start(mountPoint()));
+    }
+
+    @Override
+    public ScrubProgress pauseScrub() {
+        return scrubControl("pauseScrub", () -> scrubber().pause(mountPoint()));
+    }
+
+    @Override
+    public ScrubProgress resumeScrub() {
+        return scrubControl("resumeScrub", () -> scrubber().resume(mountPoint()));
+    }
+
+    @Override
+    public ScrubProgress cancelScrub() {
+        return scrubControl("cancelScrub", () -> scrubber().cancel(mountPoint()));
+    }
+
+    private interface ScrubCall {
+        ScrubProgress run() throws InterruptedException;
+    }
+
+    /** Only JDK exception types cross to a remote client. */
+    private ScrubProgress scrubControl(String operation, ScrubCall call) {
+        try {
+            return call.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(operation + " on " + mountPoint() + " was interrupted");
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(operation + " on " + mountPoint() + " failed: " + e.getMessage());
+        }
     }
 
     // Issue 3: the reverse-map index of filesystems that keep none (ext4, XFS without rmapbt).

@@ -1,5 +1,6 @@
 package io.daxguard.agent.jmx;
 
+import io.daxguard.agent.scrub.ScrubProgress;
 import java.util.List;
 
 @Description("A mounted filesystem: its health, damaged files and metadata, and a reverse-map query")
@@ -48,6 +49,37 @@ public interface FilesystemMXBean {
     List<DamagedFileSummary> listDamagedFiles(
             @Description(name = "offset", value = "How many files to skip") int offset,
             @Description(name = "limit", value = "At most this many files (1..1000)") int limit);
+
+    @Description("Scrub state: IDLE, RUNNING, PAUSED, FINISHED, CANCELLED or FAILED")
+    String getScrubState();
+
+    @Description("The scrub: bytes done and total, position, rate (bytes/s), ETA (s), bad runs and bytes found")
+    ScrubProgress getScrub();
+
+    @Description("Written bytes the scrub has verified")
+    long getScrubBytesDone();
+
+    @Description("Written bytes of the filesystem when the scrub (re)started")
+    long getScrubBytesTotal();
+
+    @Description("Scrub read rate in bytes per second since it (re)started")
+    long getScrubRate();
+
+    @Description("Seconds the scrub still needs at its rate; -1 when unknown")
+    long getScrubEtaSeconds();
+
+    @Description(value = "Starts a read-verify of every written extent from the beginning; bad sectors found are "
+            + "recorded like any other failure", impact = Description.Impact.ACTION)
+    ScrubProgress startScrub();
+
+    @Description(value = "Pauses the scrub after its current read; its position is saved", impact = Description.Impact.ACTION)
+    ScrubProgress pauseScrub();
+
+    @Description(value = "Resumes a paused scrub where it stopped", impact = Description.Impact.ACTION)
+    ScrubProgress resumeScrub();
+
+    @Description(value = "Cancels the scrub; a new one starts from the beginning", impact = Description.Impact.ACTION)
+    ScrubProgress cancelScrub();
 
     // Issue 3: the reverse-map index of filesystems that keep none (ext4, XFS without rmapbt).
 

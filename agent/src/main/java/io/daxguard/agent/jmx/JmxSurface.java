@@ -1,5 +1,6 @@
 package io.daxguard.agent.jmx;
 
+import io.daxguard.agent.ingest.ByteRange;
 import io.daxguard.agent.ingest.FailureTuple;
 import io.daxguard.agent.ingest.InputValidator;
 import io.daxguard.agent.ledger.AffectedOwner;
@@ -15,6 +16,8 @@ import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.plugins.PluginHost;
 import io.daxguard.agent.route.DamageListener;
 import io.daxguard.agent.route.FailureProcessor;
+import io.daxguard.agent.scrub.ScrubProgress;
+import io.daxguard.agent.scrub.Scrubber;
 import io.daxguard.agent.topology.BlockDevice;
 import io.daxguard.agent.topology.Topology;
 import io.daxguard.spi.MetadataOwner;
@@ -22,6 +25,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -52,6 +56,8 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     public static final String FAILURE_UNOWNED = "io.daxguard.failure.unowned";
     public static final String FILE_RECOVERED = "io.daxguard.file.recovered";
     public static final String LEDGER_HEALTH = "io.daxguard.ledger.health";
+    public static final String SCRUB_FINISHED = "io.daxguard.scrub.finished";
+    public static final String POISON_CLEARED = "io.daxguard.poison.cleared";
 
     private final MBeanServer server;
     private final FailureProcessor processor;
@@ -72,6 +78,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     private final Map<FileKey, ObjectName> files = new LinkedHashMap<>();
     private final Map<String, Integer> filesPerFilesystem = new HashMap<>();
     private boolean closed;
+    private Scrubber scrubber;
 
     public JmxSurface(MBeanServer server, String version, PluginHost plugins, FailureProcessor processor,
                       DamageLedger ledger, InputValidator validator, Clock clock, int fileMBeansPerFilesystem,
@@ -84,10 +91,30 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
         this.fileMBeansPerFilesystem = fileMBeansPerFilesystem;
         this.broadcaster = new NotificationBroadcasterSupport(notifier, new MBeanNotificationInfo(
                 new String[] {FAILURE_RECEIVED, FILE_DAMAGED, METADATA_DAMAGED, FAILURE_UNOWNED, FILE_RECOVERED,
-                    LEDGER_HEALTH, AttributeChangeNotification.ATTRIBUTE_CHANGE},
+                    LEDGER_HEALTH, AttributeChangeNotification.ATTRIBUTE_CHANGE, SCRUB_FINISHED, POISON_CLEARED},
                 Notification.class.getName(), "A failure arrived, or damage was recorded; the user data is "
                 + "CompositeData describing it. Notifications are hints: read the attributes for the state."));
         this.agent = new AgentBean(version, plugins, processor, ledger, validator, clock);
+    }
+
+    /** Gives Filesystem MBeans their scrub controls; call before {@link #start}. */
+    public synchronized void useScrubber(Scrubber scrubber) {
+        this.scrubber = scrubber;
+    }
+
+    /** A scrub finished, was cancelled or failed: {@code io.daxguard.scrub.finished} with its final progress. */
+    public void scrubFinished(ScrubProgress progress) {
+        send(SCRUB_FINISHED, "scrub of " + progress.mountPoint() + " " + progress.state().toLowerCase() + ": "
+                + progress.badRanges() + " bad run(s), " + progress.badBytes() + " bad bytes",
+                OpenRecords.toComposite(progress));
+    }
+
+    /** Poison disappeared from a device's badblocks list: {@code io.daxguard.poison.cleared}. */
+    public void badRangesCleared(String device, List<ByteRange> ranges) {
+        for (ByteRange range : ranges) {
+            send(POISON_CLEARED, "poison cleared on " + device + " bytes " + range, OpenRecords.toComposite(
+                    new ClearedView(device, range.offset(), range.length())));
+        }
     }
 
     /**
@@ -239,7 +266,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
                 unregister(name);
                 filesystems.remove(mountPoint);
             }
-            if (register(new DescribedMBean<>(new FilesystemBean(filesystem, processor, ledger, this::hasMBean),
+            if (register(new DescribedMBean<>(new FilesystemBean(filesystem, processor, ledger, this::hasMBean, scrubber),
                     FilesystemMXBean.class), name)) {
                 filesystems.put(mountPoint, filesystem);
             }
@@ -297,6 +324,10 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
 
     /** The ledger's health as notification user data. */
     record LedgerHealthView(boolean durable, String message, int pendingWrites) {
+    }
+
+    /** Cleared poison as notification user data. */
+    record ClearedView(String device, long offset, long length) {
     }
 
     /** A received failure as notification user data. */

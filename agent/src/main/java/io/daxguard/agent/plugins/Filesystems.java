@@ -23,10 +23,21 @@ public final class Filesystems implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Filesystems.class.getName());
 
     private final PluginHost plugins;
+    private final java.util.Set<java.nio.file.Path> watched;
     private volatile Map<DeviceNumber, AttachedFilesystem> attached = Map.of();
 
     public Filesystems(PluginHost plugins) {
+        this(plugins, List.of());
+    }
+
+    /**
+     * @param watched directories whose filesystems to hold: a filesystem mounted at or below one of them;
+     *                empty holds every block-device filesystem. An appliance names the trees it serves, so the
+     *                agent does not index the root filesystem and the rest.
+     */
+    public Filesystems(PluginHost plugins, List<java.nio.file.Path> watched) {
         this.plugins = plugins;
+        this.watched = java.util.Set.copyOf(watched);
     }
 
     /**
@@ -40,6 +51,9 @@ public final class Filesystems implements AutoCloseable {
         List<AttachedFilesystem> added = new java.util.ArrayList<>();
         Map<DeviceNumber, AttachedFilesystem> before = attached;
         for (Mount mount : topology.primaryMounts()) {
+            if (!watched.isEmpty() && watched.stream().noneMatch(mount.mountPoint()::startsWith)) {
+                continue;
+            }
             AttachedFilesystem existing = before.get(mount.device());
             if (existing != null && existing.mount().equals(mount)) {
                 next.put(mount.device(), existing);

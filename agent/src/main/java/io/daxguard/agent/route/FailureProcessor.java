@@ -1,6 +1,7 @@
 package io.daxguard.agent.route;
 
 import io.daxguard.agent.ingest.FailureTuple;
+import io.daxguard.agent.ingest.LoopStacking;
 import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.ledger.Damage;
 import io.daxguard.agent.ledger.DamageLedger;
@@ -14,6 +15,7 @@ import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.Owner;
+import io.daxguard.spi.UnknownOwner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -26,6 +28,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The path of a failure tuple: topology, routing, the holder's reverse map, paths, ledger, listeners.
@@ -36,6 +40,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FailureProcessor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FailureProcessor.class.getName());
+    /** Loop devices on files on loop devices...: how deep a failure is followed into stacked filesystems. */
+    private static final int MAX_STACK_DEPTH = 4;
 
     private final TopologyReader topologyReader;
     private final Filesystems filesystems;
@@ -52,7 +58,10 @@ public final class FailureProcessor implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger pending = new AtomicInteger();
+    /** Run on a known record before a failure is counted against it; may close records whose files are gone. */
+    private volatile Consumer<DamageRecord> knownDamageCheck = record -> {
+    };
     private volatile Topology topology;
     private volatile String mountTableText = "";
 
@@ -62,6 +71,14 @@ public final class FailureProcessor implements AutoCloseable {
         this.filesystems = filesystems;
         this.ledger = ledger;
         refreshTopology();
+    }
+
+    /**
+     * Sets the check run on an open record before a failure it covers is counted as seen again (the agent
+     * checks that the record's files still exist, so a deleted file's record cannot hide a new owner).
+     */
+    public void useKnownDamageCheck(Consumer<DamageRecord> check) {
+        knownDamageCheck = check;
     }
 
     public void addListener(DamageListener listener) {
@@ -79,7 +96,7 @@ public final class FailureProcessor implements AutoCloseable {
         topology = topologyReader.read();
         filesystems.sync(topology);
         Topology snapshot = topology;
-        listeners.forEach(listener -> listener.topologyChanged(snapshot));
+        announce(listener -> listener.topologyChanged(snapshot));
         return snapshot;
     }
 
@@ -113,46 +130,116 @@ public final class FailureProcessor implements AutoCloseable {
     }
 
     private CompletableFuture<ProcessingResult> process(FailureTuple tuple) throws IOException {
-        listeners.forEach(listener -> listener.received(tuple));
+        return process(tuple, 0);
+    }
+
+    private CompletableFuture<ProcessingResult> process(FailureTuple tuple, int depth) throws IOException {
+        announce(listener -> listener.received(tuple));
         Topology current = refreshIfChanged(tuple.device());
         BlockDevice device = current.find(tuple.device())
                 .orElseThrow(() -> new IllegalArgumentException("device: no block device \"" + tuple.device() + "\""));
+        if (tuple.offset() + tuple.length() > device.size()) {
+            // A loop device re-attached (or resized) since the snapshot keeps its name: look again once.
+            current = refreshTopology();
+            device = current.find(tuple.device())
+                    .orElseThrow(() -> new IllegalArgumentException("device: no block device \"" + tuple.device() + "\""));
+        }
         if (tuple.offset() + tuple.length() > device.size()) {
             throw new IllegalArgumentException("range: bytes " + tuple.offset() + "+" + tuple.length()
                     + " go past the end of " + device.name() + " (" + device.size() + " bytes)");
         }
         List<CompletableFuture<DamageRecord>> recorded = new ArrayList<>();
+        List<CompletableFuture<ProcessingResult>> stacked = new ArrayList<>();
         List<DamageRecord> known = new ArrayList<>();
         for (RoutedRange piece : Router.route(current, device, tuple.offset(), tuple.length())) {
             var existing = ledger.findOpenCovering(piece.device().number(), piece.offset(), piece.length());
             if (existing.isPresent()) {
+                knownDamageCheck.accept(existing.get());
+                existing = ledger.findOpenCovering(piece.device().number(), piece.offset(), piece.length());
+            }
+            if (existing.isPresent()) {
                 DamageRecord again = ledger.seenAgain(existing.get().id(), tuple.observedAt());
                 known.add(again);
-                listeners.forEach(listener -> listener.seenAgain(again));
+                announce(listener -> listener.seenAgain(again));
                 continue;
             }
-            List<AffectedOwner> owners = piece.mount().isPresent()
-                    ? owners(filesystems.on(piece.device().number()), piece, tuple)
-                    : List.of();
+            List<AffectedOwner> owners = piece.mount().isPresent() ? owners(piece, tuple) : List.of();
             // Announced only once durable; the ledger completes futures in the order records were made.
             recorded.add(ledger.recordAsync(new Damage(piece.device().number(), piece.device().name(),
                     piece.offset(), piece.length(), tuple.errno(), tuple.source(), tuple.observedAt(), owners))
                     .thenApply(record -> {
-                        listeners.forEach(listener -> listener.recorded(record));
+                        announce(listener -> listener.recorded(record));
                         return record;
                     }));
+            if (depth < MAX_STACK_DEPTH) {
+                stacked.addAll(routeStacked(current, piece, owners, tuple, depth));
+            }
         }
-        return CompletableFuture.allOf(recorded.toArray(CompletableFuture[]::new))
-                .thenApply(done -> new ProcessingResult(recorded.stream().map(CompletableFuture::join).toList(), known));
+        List<CompletableFuture<?>> all = new ArrayList<>(recorded);
+        all.addAll(stacked);
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<DamageRecord> records = new ArrayList<>(recorded.stream().map(CompletableFuture::join).toList());
+            for (CompletableFuture<ProcessingResult> inner : stacked) {
+                records.addAll(inner.join().recorded());
+                known.addAll(inner.join().alreadyKnown());
+            }
+            return new ProcessingResult(records, known);
+        });
     }
 
-    private List<AffectedOwner> owners(java.util.Optional<AttachedFilesystem> filesystem, RoutedRange piece,
-                                       FailureTuple tuple) throws IOException {
+    /**
+     * Stacked devices: a damaged file that backs a loop device damages that loop device's range too; that
+     * range is routed again, on this thread, so the result names the files of the inner filesystem.
+     */
+    private List<CompletableFuture<ProcessingResult>> routeStacked(Topology current, RoutedRange piece,
+                                                                   List<AffectedOwner> owners, FailureTuple tuple,
+                                                                   int depth) {
+        List<CompletableFuture<ProcessingResult>> nested = new ArrayList<>();
+        for (AffectedOwner affected : owners) {
+            if (!(affected.owner() instanceof FileOwner file)) {
+                continue;
+            }
+            for (FailureTuple inner : LoopStacking.innerTuples(current, piece.device().number(), file, tuple)) {
+                try {
+                    nested.add(process(inner, depth + 1));
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "could not route " + inner.device() + " bytes " + inner.offset()
+                            + "+" + inner.length() + " (inside " + tuple.device() + "): " + e.getMessage());
+                }
+            }
+        }
+        return nested;
+    }
+
+    /**
+     * The owners of a routed piece. When the reverse map itself fails (a media error in the filesystem's own
+     * btrees is exactly when it may), the damage is still recorded, with an unknown owner saying why.
+     */
+    private List<AffectedOwner> owners(RoutedRange piece, FailureTuple tuple) {
+        var filesystem = filesystems.on(piece.device().number());
         if (filesystem.isEmpty() || filesystem.get().holder().isEmpty()) {
             return List.of();
         }
         FailureRange range = new FailureRange(piece.offset(), piece.length(), tuple.errno(), tuple.flags());
-        return resolve(filesystem.get(), range);
+        try {
+            return resolve(filesystem.get(), range);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "owners of " + piece.device().name() + " bytes " + piece.offset()
+                    + "+" + piece.length() + " could not be found; recorded as unknown", e);
+            return List.of(new AffectedOwner(filesystem.get().reference(), new UnknownOwner(piece.offset(),
+                    piece.length(), "the reverse map failed: " + e), List.of()));
+        }
+    }
+
+    /** Tells every listener; one that throws is logged and does not keep the others, or the tuple, from going on. */
+    private void announce(Consumer<DamageListener> event) {
+        for (DamageListener listener : listeners) {
+            try {
+                event.accept(listener);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "a damage listener failed: " + e, e);
+            }
+        }
     }
 
     /**
@@ -184,7 +271,7 @@ public final class FailureProcessor implements AutoCloseable {
                 }
             }
         }
-        Map<Long, List<String>> paths = inodes.isEmpty() ? Map.of() : filesystem.paths().pathsOf(inodes);
+        Map<Long, List<String>> paths = inodes.isEmpty() ? Map.of() : pathsOrNone(filesystem, inodes);
         List<List<AffectedOwner>> affected = new ArrayList<>(answers.size());
         for (List<Owner> owners : answers) {
             List<AffectedOwner> named = new ArrayList<>(owners.size());
@@ -196,6 +283,17 @@ public final class FailureProcessor implements AutoCloseable {
             affected.add(named);
         }
         return affected;
+    }
+
+    /** Names are a help, not the answer: when the walk fails (a damaged directory), owners go without them. */
+    private static Map<Long, List<String>> pathsOrNone(AttachedFilesystem filesystem, Set<Long> inodes) {
+        try {
+            return filesystem.paths().pathsOf(inodes);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "names of " + inodes.size() + " inode(s) in "
+                    + filesystem.mount().mountPoint() + " could not be found: " + e);
+            return Map.of();
+        }
     }
 
     public Filesystems filesystems() {

@@ -14,9 +14,13 @@ import java.util.Optional;
  * the mount table changes; nothing in it is updated in place.
  */
 public final class Topology {
+    private static final java.util.regex.Pattern DEVICE_NUMBER = java.util.regex.Pattern.compile("\\d+:\\d+");
     private final Map<String, BlockDevice> byName;
     private final Map<DeviceNumber, BlockDevice> byNumber;
     private final List<Mount> mounts;
+    /** Precomputed: routing asks these for every tuple, so a storm must not rebuild them each time. */
+    private final Map<String, List<BlockDevice>> partitionsByDisk;
+    private final Map<DeviceNumber, Optional<Mount>> primaryByDevice;
 
     public Topology(List<BlockDevice> devices, List<Mount> mounts) {
         Map<String, BlockDevice> names = new LinkedHashMap<>();
@@ -28,6 +32,20 @@ public final class Topology {
         this.byName = Map.copyOf(names);
         this.byNumber = Map.copyOf(numbers);
         this.mounts = List.copyOf(mounts);
+        Map<String, List<BlockDevice>> partitions = new LinkedHashMap<>();
+        for (BlockDevice device : byName.values()) {
+            device.parent().ifPresent(parent -> partitions.computeIfAbsent(parent, disk -> new ArrayList<>()).add(device));
+        }
+        partitions.values().forEach(list -> list.sort(Comparator.comparingLong(BlockDevice::partitionStart)));
+        Map<String, List<BlockDevice>> frozen = new LinkedHashMap<>();
+        partitions.forEach((disk, list) -> frozen.put(disk, List.copyOf(list)));
+        this.partitionsByDisk = Map.copyOf(frozen);
+        Map<DeviceNumber, Optional<Mount>> primary = new LinkedHashMap<>();
+        for (Mount mount : this.mounts) {
+            primary.computeIfAbsent(mount.device(), number -> mountsOf(number).stream()
+                    .filter(Mount::showsWholeFilesystem).findFirst());
+        }
+        this.primaryByDevice = Map.copyOf(primary);
     }
 
     public List<BlockDevice> devices() {
@@ -47,7 +65,7 @@ public final class Topology {
      * ({@code /dev/loop3}) or {@code major:minor}.
      */
     public Optional<BlockDevice> find(String device) {
-        if (device.matches("\\d+:\\d+")) {
+        if (DEVICE_NUMBER.matcher(device).matches()) {
             return byNumber(DeviceNumber.parse(device));
         }
         String name = device.startsWith("/dev/") ? device.substring("/dev/".length()) : device;
@@ -56,14 +74,7 @@ public final class Topology {
 
     /** The partitions of a whole disk, by start. */
     public List<BlockDevice> partitionsOf(BlockDevice disk) {
-        List<BlockDevice> partitions = new ArrayList<>();
-        for (BlockDevice device : byName.values()) {
-            if (device.parent().filter(disk.name()::equals).isPresent()) {
-                partitions.add(device);
-            }
-        }
-        partitions.sort(Comparator.comparingLong(BlockDevice::partitionStart));
-        return partitions;
+        return partitionsByDisk.getOrDefault(disk.name(), List.of());
     }
 
     /** Every mount of a block device, whole-filesystem mounts first, then by mount point length. */
@@ -80,7 +91,7 @@ public final class Topology {
      * mount point; bind mounts of subdirectories cannot see every file, so they never stand for it.
      */
     public Optional<Mount> primaryMount(DeviceNumber device) {
-        return mountsOf(device).stream().filter(Mount::showsWholeFilesystem).findFirst();
+        return primaryByDevice.getOrDefault(device, Optional.empty());
     }
 
     /** Every mount on a block device known to this snapshot, one per device (the primary). */

@@ -25,6 +25,8 @@ final class LibC {
     static final int O_CLOEXEC = 0x80000;
     static final int O_DIRECT = 0x4000;
     static final int O_NONBLOCK = 0x800;
+    static final int SEEK_SET = 0;
+    static final int SEEK_END = 2;
     static final int AT_FDCWD = -100;
     static final int AT_SYMLINK_NOFOLLOW = 0x100;
     static final int AT_EMPTY_PATH = 0x1000;
@@ -54,6 +56,12 @@ final class LibC {
     static native int fsync(int fd) throws LastErrorException;
 
     static native int kill(int pid, int signal) throws LastErrorException;
+
+    static native long read(int fd, Pointer buffer, long count) throws LastErrorException;
+
+    static native long lseek(int fd, long offset, int whence) throws LastErrorException;
+
+    static native int poll(Pointer fds, long count, int timeoutMillis) throws LastErrorException;
 
     static native String strerror(int errno);
 }

@@ -11,6 +11,9 @@ public class NativeCallException extends IOException {
     public static final int ENOENT = 2;
     public static final int EIO = 5;
     public static final int EBADF = 9;
+    public static final int EAGAIN = 11;
+    public static final int EINTR = 4;
+    public static final int EPIPE = 32;
     public static final int EACCES = 13;
     public static final int EINVAL = 22;
     public static final int ENOSPC = 28;
@@ -66,6 +69,9 @@ public class NativeCallException extends IOException {
             case ENOENT -> "ENOENT";
             case EIO -> "EIO";
             case EBADF -> "EBADF";
+            case EAGAIN -> "EAGAIN";
+            case EINTR -> "EINTR";
+            case EPIPE -> "EPIPE";
             case EACCES -> "EACCES";
             case EINVAL -> "EINVAL";
             case ENOTTY -> "ENOTTY";

@@ -28,6 +28,15 @@ public final class NativeFile implements AutoCloseable {
         return open(path, LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NONBLOCK);
     }
 
+    /**
+     * Opens a file or block device read-only with {@code O_DIRECT}: reads bypass the page cache and reach the
+     * device, so a bad sector fails the read instead of being answered from memory. Buffers, offsets and
+     * lengths must be aligned to the device's logical block size.
+     */
+    public static NativeFile openDirect(Path path) throws NativeCallException {
+        return open(path, LibC.O_RDONLY | LibC.O_DIRECT | LibC.O_CLOEXEC);
+    }
+
     /** Opens a directory read-only. */
     public static NativeFile openDirectory(Path path) throws NativeCallException {
         return open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
@@ -171,6 +180,42 @@ public final class NativeFile implements AutoCloseable {
             return LibC.pread(fd(), buffer, count, offset);
         } catch (LastErrorException e) {
             throw NativeCallException.from("pread(offset " + offset + ", " + count + " bytes)", name, e);
+        }
+    }
+
+    /**
+     * Reads up to {@code count} bytes at the file position (for character devices such as {@code /dev/kmsg},
+     * where one read returns one record); returns the count read, 0 at end of file.
+     *
+     * @throws NativeCallException with errno EAGAIN when opened non-blocking and nothing is ready, EPIPE from
+     *                             {@code /dev/kmsg} when records were overwritten before they were read
+     */
+    public long read(Memory buffer, long count) throws NativeCallException {
+        if (count > buffer.size()) {
+            throw new IllegalArgumentException("count " + count + " exceeds the buffer's " + buffer.size() + " bytes");
+        }
+        try {
+            return LibC.read(fd(), buffer, count);
+        } catch (LastErrorException e) {
+            throw NativeCallException.from("read", name, e);
+        }
+    }
+
+    /** Moves the file position to the start ({@code lseek SEEK_SET 0}). */
+    public void seekToStart() throws NativeCallException {
+        seek(0, LibC.SEEK_SET, "lseek(SEEK_SET)");
+    }
+
+    /** Moves the file position to the end; on {@code /dev/kmsg}, after the last record now in the log. */
+    public void seekToEnd() throws NativeCallException {
+        seek(0, LibC.SEEK_END, "lseek(SEEK_END)");
+    }
+
+    private void seek(long offset, int whence, String call) throws NativeCallException {
+        try {
+            LibC.lseek(fd(), offset, whence);
+        } catch (LastErrorException e) {
+            throw NativeCallException.from(call, name, e);
         }
     }
 

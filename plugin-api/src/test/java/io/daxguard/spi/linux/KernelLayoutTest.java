@@ -31,7 +31,7 @@ class KernelLayoutTest {
     @BeforeAll
     static void askTheCompiler() throws IOException {
         c = CLayoutProbe.including("<linux/types.h>", "<linux/fs.h>", "<linux/fsmap.h>", "<linux/fiemap.h>",
-                        "<sys/ioctl.h>", "<sys/stat.h>", "<sys/vfs.h>", "<dirent.h>")
+                        "<sys/ioctl.h>", "<sys/stat.h>", "<sys/vfs.h>", "<dirent.h>", "<poll.h>")
                 .declaring(FSUUID2_FALLBACK)
                 .value("FS_IOC_GETFSMAP", "FS_IOC_GETFSMAP")
                 .sizeOf("fsmap_head").sizeOf("fsmap")
@@ -52,6 +52,9 @@ class KernelLayoutTest {
                 .offsetOf("fsuuid2", "len", "uuid")
                 .value("FS_IOC_GETVERSION", "FS_IOC_GETVERSION")
                 .offsetOf("dirent64", "d_ino", "d_off", "d_reclen", "d_type", "d_name")
+                .sizeOf("pollfd")
+                .offsetOf("pollfd", "fd", "events", "revents")
+                .value("POLLPRI", "POLLPRI")
                 .run();
     }
 
@@ -145,6 +148,17 @@ class KernelLayoutTest {
                 "dirent64.d_type", DirectoryWalk.OFFSET_TYPE,
                 "dirent64.d_name", DirectoryWalk.OFFSET_NAME))
                 .isEqualTo(fromC("dirent64."));
+    }
+
+    @Test
+    void pollMatchesPollfdOfPollH() {
+        assertThat(java(
+                "POLLPRI", Poll.POLLPRI,
+                "sizeof pollfd", Poll.POLLFD_SIZE,
+                "pollfd.fd", Poll.OFFSET_FD,
+                "pollfd.events", Poll.OFFSET_EVENTS,
+                "pollfd.revents", Poll.OFFSET_REVENTS))
+                .isEqualTo(fromC("POLLPRI", "sizeof pollfd", "pollfd."));
     }
 
     /** Alternating names and values, in a map that compares with {@link #fromC}. */
