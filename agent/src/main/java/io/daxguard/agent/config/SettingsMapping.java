@@ -1,6 +1,10 @@
 package io.daxguard.agent.config;
 
 import io.daxguard.agent.Agent;
+import io.daxguard.agent.ingest.SourceSettings;
+import io.daxguard.agent.recovery.RecoverySettings;
+import io.daxguard.spi.ReplicaProvider;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.Objects;
 import javax.management.MBeanServer;
@@ -28,7 +32,32 @@ public final class SettingsMapping {
                 .withStateDirectory(resolve(home, config.stateDirectory()))
                 .withPluginDirectory(resolve(home, config.plugins().directory()))
                 .withFileMBeansPerFilesystem(config.mbeans().filesPerFilesystem())
-                .withPluginSettings(config.plugins().settings());
+                .withPluginSettings(config.plugins().settings())
+                .withSources(SourceSettings.defaults()
+                        .withKmsg(config.sources().kmsg(), false)
+                        .withBadblocks(config.sources().badblocks(), SourceSettings.defaults().badblocksRescan())
+                        .withQueueCapacity(config.sources().queueCapacity())
+                        .withScrub(config.scrub().bytesPerSecond(), config.scrub().enabled()
+                                ? Duration.ofHours(config.scrub().intervalHours()) : Duration.ZERO))
+                .withRecovery(recovery(config.replica()));
+    }
+
+    /** The replica provider a vendor names by class (on the agent's class path), with a public no-arg constructor. */
+    private static RecoverySettings recovery(ReplicaConfig replica) {
+        if (replica.provider().isEmpty()) {
+            return RecoverySettings.defaults();
+        }
+        try {
+            Object provider = Class.forName(replica.provider()).getConstructor().newInstance();
+            if (!(provider instanceof ReplicaProvider replicas)) {
+                throw new IllegalArgumentException("replica.provider: " + replica.provider() + " does not implement "
+                        + ReplicaProvider.class.getName());
+            }
+            return RecoverySettings.defaults().withReplicaProvider(replicas);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new IllegalArgumentException("replica.provider: cannot create " + replica.provider() + " (" + e + ")",
+                    e);
+        }
     }
 
     /** A path from the configuration: absolute as written, or relative to the daxguard home. */

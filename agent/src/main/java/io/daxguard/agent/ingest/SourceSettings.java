@@ -60,6 +60,11 @@ public record SourceSettings(Path devices, Path kmsg, boolean kmsgEnabled, boole
                 scrubEvery, queueCapacity, knownCapacity);
     }
 
+    public SourceSettings withQueueCapacity(int capacity) {
+        return new SourceSettings(devices, kmsg, kmsgEnabled, kmsgReplay, badblocksEnabled, badblocksRescan,
+                scrubRateLimit, scrubEvery, capacity, knownCapacity);
+    }
+
     public SourceSettings withScrub(long rateLimit, Duration every) {
         return new SourceSettings(devices, kmsg, kmsgEnabled, kmsgReplay, badblocksEnabled, badblocksRescan, rateLimit,
                 every, queueCapacity, knownCapacity);

@@ -142,6 +142,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aScheduledScrubAndTheSourcesReachTheAgentSettings(@TempDir Path home) throws Exception {
+        DaxguardConfig config = ConfigLoader.parse("test.yaml", "sources:\n  kmsg: false\n  queueCapacity: 1024\n"
+                + "scrub:\n  enabled: true\n  intervalHours: 24\n  bytesPerSecond: 2097152\n");
+
+        Agent.Settings settings = SettingsMapping.toSettings(config, home, MBeanServerFactory.newMBeanServer());
+
+        assertThat(settings.sources()).satisfies(sources -> {
+            assertThat(sources.kmsgEnabled()).isFalse();
+            assertThat(sources.queueCapacity()).isEqualTo(1024);
+            assertThat(sources.scrubEvery()).isEqualTo(java.time.Duration.ofHours(24));
+            assertThat(sources.scrubRateLimit()).isEqualTo(2L << 20);
+        });
+    }
+
+    @Test
+    void aReplicaProviderThatIsNotOneIsRefusedNamingTheSetting(@TempDir Path home) throws Exception {
+        DaxguardConfig config = ConfigLoader.parse("test.yaml", "replica:\n  provider: java.lang.Object\n");
+
+        assertThatThrownBy(() -> SettingsMapping.toSettings(config, home, MBeanServerFactory.newMBeanServer()))
+                .hasMessageContaining("replica.provider: java.lang.Object does not implement");
+    }
+
+    @Test
     void aMissingFileIsReportedAsSuch(@TempDir Path directory) {
         assertThatThrownBy(() -> ConfigLoader.load(directory.resolve("none.yaml")))
                 .isInstanceOf(java.nio.file.NoSuchFileException.class);
