@@ -14,7 +14,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** A holder whose reverse-map lookups ({@link #notifyFailure}) are timed; everything else passes through. */
+/**
+ * A holder whose reverse-map lookups ({@link #notifyFailure}, {@link #notifyFailures}) are timed; everything
+ * else passes through. Every method of {@link Holder} must be passed through here, defaults included, or the
+ * plugin's own implementation is lost behind this wrapper.
+ */
 public final class TimedHolder implements Holder {
     private final Holder holder;
     private final Timer lookups;
@@ -38,6 +42,14 @@ public final class TimedHolder implements Holder {
     public List<Owner> notifyFailure(FailureRange range) throws IOException {
         try (Timer.Context ignored = lookups.time()) {
             return holder.notifyFailure(range);
+        }
+    }
+
+    /** A batch is timed as one lookup: the holder answers it in one go (XFS: one descriptor, shared inode lookups). */
+    @Override
+    public List<List<Owner>> notifyFailures(List<FailureRange> ranges) throws IOException {
+        try (Timer.Context ignored = lookups.time()) {
+            return holder.notifyFailures(ranges);
         }
     }
 

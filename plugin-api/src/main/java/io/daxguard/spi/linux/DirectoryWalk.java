@@ -66,12 +66,16 @@ public final class DirectoryWalk {
         int read = 0;
         try (Memory buffer = new Memory(BUFFER_SIZE)) {
             queue.add(new Pending(nextIndex++, root.toString()));
-            Integer rootDeviceMajor = null;
-            int rootDeviceMinor = 0;
+            io.daxguard.spi.DeviceNumber rootDevice = null;
             while (!queue.isEmpty()) {
                 Pending directory = queue.poll();
                 NativeFile open;
                 try {
+                    if (directory.index() != 0 && rootDevice != null
+                            && !FileStatus.ofPathNoFollow(Path.of(directory.path())).device().equals(rootDevice)) {
+                        // A mount point inside the tree: not even opened, so its umount never meets our descriptor.
+                        continue;
+                    }
                     // Below the root, a directory replaced by a symlink (or an entry without d_type that is one)
                     // must not be followed: a link to an ancestor would make the walk loop.
                     open = directory.index() == 0 ? NativeFile.openDirectory(Path.of(directory.path()))
@@ -84,11 +88,10 @@ public final class DirectoryWalk {
                 }
                 try (NativeFile dir = open) {
                     FileStatus status = dir.status();
-                    if (rootDeviceMajor == null) {
-                        rootDeviceMajor = status.device().major();
-                        rootDeviceMinor = status.device().minor();
-                    } else if (status.device().major() != rootDeviceMajor || status.device().minor() != rootDeviceMinor) {
-                        continue;
+                    if (rootDevice == null) {
+                        rootDevice = status.device();
+                    } else if (!status.device().equals(rootDevice)) {
+                        continue; // mounted there between the check and the open
                     }
                     read++;
                     String prefix = directory.path().endsWith("/") ? directory.path() : directory.path() + "/";
