@@ -3,6 +3,7 @@ package io.daxguard.agent.config;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,6 +20,7 @@ import java.util.Objects;
  * @param mbeans          limits on the MBeans registered
  * @param metrics         Dropwizard metrics
  * @param http            the optional Jolokia HTTP/JSON bridge
+ * @param watch           directories whose filesystems to hold (mounted at or below one); empty: every one
  */
 public record DaxguardConfig(
         @NotNull @Valid SourcesConfig sources,
@@ -29,7 +31,8 @@ public record DaxguardConfig(
         @NotNull @Valid ReplicaConfig replica,
         @NotNull @Valid MBeansConfig mbeans,
         @NotNull @Valid MetricsConfig metrics,
-        @NotNull @Valid HttpConfig http) {
+        @NotNull @Valid HttpConfig http,
+        @NotNull List<@NotBlank String> watch) {
 
     public DaxguardConfig {
         sources = Objects.requireNonNullElseGet(sources, SourcesConfig::defaults);
@@ -41,15 +44,16 @@ public record DaxguardConfig(
         mbeans = Objects.requireNonNullElseGet(mbeans, MBeansConfig::defaults);
         metrics = Objects.requireNonNullElseGet(metrics, MetricsConfig::defaults);
         http = Objects.requireNonNullElseGet(http, HttpConfig::defaults);
+        watch = List.copyOf(Objects.requireNonNullElse(watch, List.of()));
     }
 
     /** This configuration with another state directory ({@code daxguard run --state-dir}). */
     public DaxguardConfig withStateDirectory(String directory) {
-        return new DaxguardConfig(sources, scrub, directory, jmx, plugins, replica, mbeans, metrics, http);
+        return new DaxguardConfig(sources, scrub, directory, jmx, plugins, replica, mbeans, metrics, http, watch);
     }
 
     /** The embedded default configuration: what {@code daxguard run} uses without {@code --config}. */
     public static DaxguardConfig defaults() {
-        return new DaxguardConfig(null, null, null, null, null, null, null, null, null);
+        return new DaxguardConfig(null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -39,7 +39,8 @@ public final class SettingsMapping {
                         .withQueueCapacity(config.sources().queueCapacity())
                         .withScrub(config.scrub().bytesPerSecond(), config.scrub().enabled()
                                 ? Duration.ofHours(config.scrub().intervalHours()) : Duration.ZERO))
-                .withRecovery(recovery(config.replica()));
+                .withRecovery(recovery(config.replica()))
+                .withWatchedMountPoints(config.watch().stream().map(directory -> resolve(home, directory)).toList());
     }
 
     /** The replica provider a vendor names by class (on the agent's class path), with a public no-arg constructor. */

@@ -52,7 +52,8 @@ class DaxguardDaemonTest {
     @Test
     void startRegistersTheAgentAndStopUnregistersIt() throws Exception {
         Path config = directory.resolve("daxguard.yaml");
-        Files.writeString(config, "stateDirectory: " + directory.resolve("state") + "\n");
+        Files.writeString(config, "watch: [" + System.getProperty("java.io.tmpdir") + "]\n"
+                + "stateDirectory: " + directory.resolve("state") + "\n");
         DaxguardDaemon daemon = new DaxguardDaemon();
         daemon.init(arguments("--config", config.toString()));
         daemon.start();

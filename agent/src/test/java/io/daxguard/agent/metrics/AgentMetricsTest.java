@@ -21,6 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** One failure routed on a real XFS, counted and published under io.daxguard.metrics. */
 @Tag("mount")
 class AgentMetricsTest {
+    /** Hold only filesystems under the temporary directory, not the host's root filesystem. */
+    private static final String ONLY_SCRATCH = "watch: [" + System.getProperty("java.io.tmpdir") + "]\n";
+
     @RegisterExtension
     static final ScratchFilesystem XFS = ScratchFilesystem.xfs().build();
 
@@ -32,7 +35,7 @@ class AgentMetricsTest {
     @BeforeAll
     static void reportOneFailure() throws Exception {
         AgentFiles.writeFile(XFS.path("file.bin"), 16 * 1024, 3);
-        service = AgentService.init(ConfigLoader.parse("test", "stateDirectory: " + home), home, SERVER);
+        service = AgentService.init(ConfigLoader.parse("test", ONLY_SCRATCH + "stateDirectory: " + home), home, SERVER);
         service.start();
         long sector = AgentFiles.extents(XFS.path("file.bin")).get(0).physical() / 512;
         SERVER.invoke(ObjectNames.agent(), "reportFailure",
@@ -80,7 +83,7 @@ class AgentMetricsTest {
     @Test
     void stoppingUnregistersEveryMBean() throws Exception {
         MBeanServer server = MBeanServerFactory.newMBeanServer();
-        AgentService other = AgentService.init(ConfigLoader.parse("test", "stateDirectory: " + home), home, server);
+        AgentService other = AgentService.init(ConfigLoader.parse("test", ONLY_SCRATCH + "stateDirectory: " + home), home, server);
         other.start();
 
         other.close();
