@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** The agent's MBean. Exceptions leaving it are JDK types only, so a remote client without our classes reads them. */
 final class AgentBean implements AgentMXBean {
+    private static final System.Logger LOG = System.getLogger(AgentBean.class.getName());
     static final long REPORT_TIMEOUT_SECONDS = 120;
 
     private final String version;
@@ -88,6 +89,11 @@ final class AgentBean implements AgentMXBean {
         return ledger.health().message();
     }
 
+    /** The message a remote client reads: never just "null" (an NPE has none). */
+    static String describe(Throwable failure) {
+        return failure.getMessage() != null ? failure.getMessage() : failure.toString();
+    }
+
     @Override
     public String reportFailure(String device, long sector, long sectors, int errno) {
         FailureReport report = validator.check("reportFailure", new FailureReport(device, sector, sectors, errno));
@@ -101,7 +107,9 @@ final class AgentBean implements AgentMXBean {
             if (cause instanceof IllegalArgumentException) {
                 throw new IllegalArgumentException("reportFailure rejected: " + cause.getMessage());
             }
-            throw new IllegalStateException("reportFailure failed: " + cause.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "reportFailure(" + device + ", " + sector + ", " + sectors + ") failed",
+                    cause);
+            throw new IllegalStateException("reportFailure failed: " + describe(cause));
         } catch (TimeoutException e) {
             throw new IllegalStateException("reportFailure: still processing after " + REPORT_TIMEOUT_SECONDS
                     + " s; the damage will be recorded when done");
@@ -124,7 +132,8 @@ final class AgentBean implements AgentMXBean {
         try {
             processor.refreshTopology();
         } catch (IOException e) {
-            throw new IllegalStateException("refreshTopology failed: " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "refreshTopology failed", e);
+            throw new IllegalStateException("refreshTopology failed: " + describe(e));
         }
     }
 }

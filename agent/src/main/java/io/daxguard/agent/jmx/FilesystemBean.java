@@ -16,7 +16,9 @@ import io.daxguard.spi.MetadataOwner;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
+import java.util.Optional;
+import java.util.function.Function;
+import javax.management.ObjectName;
 
 /** The MBean of one mounted filesystem. */
 final class FilesystemBean implements FilesystemMXBean {
@@ -25,16 +27,17 @@ final class FilesystemBean implements FilesystemMXBean {
     private final AttachedFilesystem filesystem;
     private final FailureProcessor processor;
     private final DamageLedger ledger;
-    private final Predicate<DamagedFile> registered;
+    /** The name a file's MBean really has (a rename or a name clash makes it differ from its path now). */
+    private final Function<DamagedFile, Optional<ObjectName>> registered;
     private final Scrubber scrubber;
 
     FilesystemBean(AttachedFilesystem filesystem, FailureProcessor processor, DamageLedger ledger,
-                   Predicate<DamagedFile> registered) {
+                   Function<DamagedFile, Optional<ObjectName>> registered) {
         this(filesystem, processor, ledger, registered, null);
     }
 
     FilesystemBean(AttachedFilesystem filesystem, FailureProcessor processor, DamageLedger ledger,
-                   Predicate<DamagedFile> registered, Scrubber scrubber) {
+                   Function<DamagedFile, Optional<ObjectName>> registered, Scrubber scrubber) {
         this.scrubber = scrubber;
         this.filesystem = filesystem;
         this.processor = processor;
@@ -148,10 +151,12 @@ final class FilesystemBean implements FilesystemMXBean {
         }
         try {
             return processor.resolve(filesystem, FailureRange.of(offset, length)).stream().map(OwnerView::of).toList();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("resolve(" + offset + ", " + length + "): " + e.getMessage());
         } catch (IOException | RuntimeException e) {
             // Only JDK exception types cross to a remote client; the plugin's own types may not be there.
             throw new IllegalStateException("resolve(" + offset + ", " + length + ") on " + mountPoint() + " failed: "
-                    + e.getMessage());
+                    + AgentBean.describe(e));
         }
     }
 
@@ -166,7 +171,7 @@ final class FilesystemBean implements FilesystemMXBean {
         return DamagedFile.group(ledger.records(), mountPoint()).stream().skip(offset).limit(limit)
                 .map(file -> new DamagedFileSummary(file.displayPath(), file.key().inode(), file.key().generation(),
                         file.damagedBytes(), file.hits().size(), file.state().name(),
-                        registered.test(file) ? ObjectNames.damagedFile(mountPoint(), file.displayPath()).toString() : ""))
+                        registered.apply(file).map(ObjectName::toString).orElse("")))
                 .toList();
     }
 
@@ -241,7 +246,7 @@ final class FilesystemBean implements FilesystemMXBean {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new IllegalStateException(operation + " on " + mountPoint() + " failed: " + e.getMessage());
+            throw new IllegalStateException(operation + " on " + mountPoint() + " failed: " + AgentBean.describe(e));
         }
     }
 

@@ -233,9 +233,9 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
         return agent.status();
     }
 
-    /** Whether a damaged file has its own MBean (it may not, over the cap). */
-    synchronized boolean hasMBean(DamagedFile file) {
-        return files.containsKey(file.key());
+    /** The MBean a damaged file is registered under; empty over the cap. */
+    synchronized java.util.Optional<ObjectName> mbeanOf(DamagedFile file) {
+        return java.util.Optional.ofNullable(files.get(file.key()));
     }
 
     @Override
@@ -266,7 +266,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
                 unregister(name);
                 filesystems.remove(mountPoint);
             }
-            if (register(new DescribedMBean<>(new FilesystemBean(filesystem, processor, ledger, this::hasMBean, scrubber),
+            if (register(new DescribedMBean<>(new FilesystemBean(filesystem, processor, ledger, this::mbeanOf, scrubber),
                     FilesystemMXBean.class), name)) {
                 filesystems.put(mountPoint, filesystem);
             }
