@@ -12,62 +12,67 @@ import java.util.stream.Collectors;
 
 /** The MBean of one block device. */
 final class DeviceBean implements DeviceMXBean {
-    private final BlockDevice device;
+    /** As first seen; {@link #device()} gives it as the current topology has it (loop devices are reused). */
+    private final BlockDevice registered;
     private final FailureProcessor processor;
     private final DamageLedger ledger;
 
     DeviceBean(BlockDevice device, FailureProcessor processor, DamageLedger ledger) {
-        this.device = device;
+        this.registered = device;
         this.processor = processor;
         this.ledger = ledger;
     }
 
+    private BlockDevice device() {
+        return processor.topology().byName(registered.name()).orElse(registered);
+    }
+
     @Override
     public String getName() {
-        return device.name();
+        return device().name();
     }
 
     @Override
     public String getDeviceNumber() {
-        return device.number().toString();
+        return device().number().toString();
     }
 
     @Override
     public long getSize() {
-        return device.size();
+        return device().size();
     }
 
     @Override
     public String getKind() {
-        return device.kind();
+        return device().kind();
     }
 
     @Override
     public String getParent() {
-        return device.parent().orElse("");
+        return device().parent().orElse("");
     }
 
     @Override
     public long getPartitionStart() {
-        return device.partitionStart();
+        return device().partitionStart();
     }
 
     @Override
     public String getBackingFile() {
-        return device.loopBacking().map(BlockDevice.LoopBacking::file).orElse("");
+        return device().loopBacking().map(BlockDevice.LoopBacking::file).orElse("");
     }
 
     @Override
     public List<String> getHolders() {
-        return processor.topology().mountsOf(device.number()).stream()
+        return processor.topology().mountsOf(device().number()).stream()
                 .map(Mount::mountPoint).map(Object::toString).toList();
     }
 
     /** This device and its partitions: a disk's MBean shows damage routed to its partitions too. */
     private List<DamageRecord> records() {
         Topology topology = processor.topology();
-        Set<String> names = topology.partitionsOf(device).stream().map(BlockDevice::name).collect(Collectors.toSet());
-        names.add(device.name());
+        Set<String> names = topology.partitionsOf(device()).stream().map(BlockDevice::name).collect(Collectors.toSet());
+        names.add(device().name());
         return ledger.records().stream().filter(record -> names.contains(record.deviceName())).toList();
     }
 
