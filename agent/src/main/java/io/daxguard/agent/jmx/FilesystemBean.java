@@ -137,8 +137,10 @@ final class FilesystemBean implements FilesystemMXBean {
 
     @Override
     public long getFreeSpaceDamageBytes() {
-        return openOwners(ledger.records(), mountPoint()).stream()
-                .filter(owner -> owner.owner() instanceof FreeSpaceOwner).mapToLong(owner -> owner.owner().length()).sum();
+        return io.daxguard.agent.ledger.ByteRanges.unionLength(openOwners(ledger.records(), mountPoint()).stream()
+                .filter(owner -> owner.owner() instanceof FreeSpaceOwner)
+                .map(owner -> new long[] {owner.owner().physicalOffset(), owner.owner().physicalEnd()})
+                .toArray(long[][]::new));
     }
 
     @Override

@@ -42,8 +42,10 @@ public record DamagedFile(FileKey key, List<String> paths, List<Hit> hits) {
         return paths.isEmpty() ? "(no name) inode " + key.inode() : paths.get(0);
     }
 
+    /** Bytes of the file damaged, each counted once even when overlapping failures were reported. */
     public long damagedBytes() {
-        return hits.stream().mapToLong(hit -> hit.owner().length()).sum();
+        return ByteRanges.unionLength(hits.stream().map(hit -> new long[] {
+            hit.owner().physicalOffset(), hit.owner().physicalEnd()}).toArray(long[][]::new));
     }
 
     /** OPEN while any hit is open; otherwise the state of the latest hit. */
