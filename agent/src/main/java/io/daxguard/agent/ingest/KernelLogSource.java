@@ -163,11 +163,17 @@ public final class KernelLogSource implements AutoCloseable {
             suspect(error.device(), error.logicalBlock() * BUFFER_BLOCK, BUFFER_BLOCK);
         } else if (recognised instanceof KernelLogLine.MemoryFailure failure) {
             memoryFailure(failure);
-        } else if (recognised instanceof KernelLogLine.Suppressed suppressed) {
+        } else if (recognised instanceof KernelLogLine.Suppressed suppressed && namesFailures(suppressed.function())) {
             counters.get("suppressed").add(suppressed.count());
             LOG.log(System.Logger.Level.WARNING, "the kernel suppressed " + suppressed.count() + " lines of "
                     + suppressed.function() + "; failures named there are lost (a scrub finds them)");
         }
+    }
+
+    /** Whether a rate-limited kernel function is one whose lines name failures (not, say, capacity changes). */
+    private static boolean namesFailures(String function) {
+        return function.contains("req_error") || function.contains("update_request") || function.contains("buffer_io")
+                || function.contains("end_request") || function.contains("io_error") || function.contains("memory_failure");
     }
 
     private void suspect(String device, long offset, long window) throws IOException, InterruptedException {
