@@ -210,7 +210,8 @@ public final class Agent implements AutoCloseable {
             return new Settings(Path.of("/sys"), Path.of("/proc/self/mountinfo"),
                     ManagementFactory.getPlatformMBeanServer(), Agent.class.getClassLoader(), 10_000,
                     Path.of("/var/lib/daxguard"), LedgerSettings.defaults(), RecoverySettings.defaults(),
-                    Path.of("/usr/share/daxguard/plugins"), Map.of(), new MetricRegistry(), SourceSettings.defaults(), List.of());
+                    Path.of("/usr/share/daxguard/plugins"), Map.of(), new MetricRegistry(), SourceSettings.defaults(),
+                    List.of());
         }
 
         public Settings withMBeanServer(MBeanServer server) {

@@ -172,8 +172,9 @@ public final class KernelLogSource implements AutoCloseable {
 
     /** Whether a rate-limited kernel function is one whose lines name failures (not, say, capacity changes). */
     private static boolean namesFailures(String function) {
-        return function.contains("req_error") || function.contains("update_request") || function.contains("buffer_io")
-                || function.contains("end_request") || function.contains("io_error") || function.contains("memory_failure");
+        return function.contains("req_error") || function.contains("update_request")
+                || function.contains("buffer_io") || function.contains("end_request")
+                || function.contains("io_error") || function.contains("memory_failure");
     }
 
     private void suspect(String device, long offset, long window) throws IOException, InterruptedException {
