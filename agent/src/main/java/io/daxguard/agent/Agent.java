@@ -72,8 +72,6 @@ public final class Agent implements AutoCloseable {
             started.push(processor);
             // Before anything is announced: files gone while the agent was down become FILE_GONE, not MBeans.
             LedgerReconciler.checkFiles(ledger, filesystems.all(), Clock.systemUTC());
-            processor.useKnownDamageCheck(record -> LedgerReconciler.checkFilesOf(record, ledger, filesystems.all(),
-                    Clock.systemUTC()));
             jmx = new JmxSurface(settings.mbeanServer(), version(), plugins, processor, ledger, validator,
                     Clock.systemUTC(), settings.fileMBeansPerFilesystem(), settings.recovery());
             started.push(jmx);

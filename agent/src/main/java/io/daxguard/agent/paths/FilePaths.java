@@ -34,9 +34,9 @@ public final class FilePaths {
      * name (deleted, or unlinked but still open) maps to an empty list.
      *
      * <p>An answer from the current walk is used when every name still leads to its inode and the inode has no
-     * more links than names. Otherwise, or when an inode is missing from a walk made before the question, the
-     * tree is walked again, once for the whole batch; what that walk cannot name has no name, and is remembered
-     * as such so the next question about it does not walk again.
+     * more links than names. Otherwise, or when an inode is missing from the walk, the tree is walked again,
+     * once for the whole batch (unless a walk started since the question); what that walk cannot name has no
+     * name. Inode numbers are reused, so "no name" is never remembered from one question to the next.
      */
     public Map<Long, List<String>> pathsOf(Collection<Long> inodes) throws IOException {
         long asked = System.nanoTime();
@@ -47,11 +47,7 @@ public final class FilePaths {
         PathIndex fresh = walkStartedAfter(asked);
         Map<Long, List<String>> verified = new HashMap<>();
         for (long inode : inodes) {
-            List<String> paths = fresh.pathsOf(inode).stream().filter(path -> status(path, inode) != null).toList();
-            if (paths.isEmpty()) {
-                fresh.markNameless(inode);
-            }
-            verified.put(inode, paths);
+            verified.put(inode, fresh.pathsOf(inode).stream().filter(path -> status(path, inode) != null).toList());
         }
         return verified;
     }
@@ -113,7 +109,7 @@ public final class FilePaths {
         Map<Long, List<String>> answer = new HashMap<>();
         for (long inode : inodes) {
             List<String> paths = walk.pathsOf(inode);
-            if (paths.isEmpty() && !walk.isNameless(inode)) {
+            if (paths.isEmpty()) {
                 return null;
             }
             for (String path : paths) {

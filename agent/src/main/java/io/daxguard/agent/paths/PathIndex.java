@@ -14,8 +14,7 @@ import java.util.List;
  * int) and its name; a path is rebuilt by following directories up to the root. About 60 bytes per entry
  * including the name string.
  *
- * <p>Immutable once built (but for the set of inodes it found nameless); a stale index is replaced, never
- * patched.
+ * <p>Immutable once built; a stale index is replaced, never patched.
  */
 final class PathIndex {
     private static final int ROOT = -1;
@@ -29,8 +28,6 @@ final class PathIndex {
     private final int[] byInode;
     private final int size;
     private final long startedAt;
-    /** Inodes this walk was asked for and could not name; a walk is only asked after it started. */
-    private final java.util.Set<Long> nameless = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private PathIndex(long[] inodes, int[] directories, String[] names, int[] directoryEntries, int size,
                       long startedAt) {
@@ -56,14 +53,6 @@ final class PathIndex {
         return startedAt;
     }
 
-    void markNameless(long inode) {
-        nameless.add(inode);
-    }
-
-    /** Whether this walk, made after the question, found no name for {@code inode}. */
-    boolean isNameless(long inode) {
-        return nameless.contains(inode);
-    }
 
     /** The entry count. */
     int size() {

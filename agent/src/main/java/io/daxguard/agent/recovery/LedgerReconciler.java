@@ -1,10 +1,8 @@
 package io.daxguard.agent.recovery;
 
 import io.daxguard.agent.ingest.FailureTuple;
-import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.ledger.AuditEntry;
 import io.daxguard.agent.ledger.DamageLedger;
-import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.ledger.FileKey;
@@ -47,39 +45,9 @@ public final class LedgerReconciler {
 
     /** Checks every file with open damage; returns how many became FILE_GONE. */
     public static int checkFiles(DamageLedger ledger, List<AttachedFilesystem> filesystems, Clock clock) {
-        return checkFiles(ledger, filesystems, clock, key -> true);
-    }
-
-    /**
-     * Checks the files of one record, cheaply when they are still there (one open per name). Called before a
-     * failure is counted as known damage: a file deleted since, whose blocks another file now holds, must not
-     * hide the new owner behind the old record.
-     */
-    public static void checkFilesOf(DamageRecord record, DamageLedger ledger, List<AttachedFilesystem> filesystems,
-                                    Clock clock) {
-        java.util.Set<FileKey> suspects = new java.util.HashSet<>();
-        for (AffectedOwner owner : record.owners()) {
-            if (!owner.open() || owner.file().isEmpty()) {
-                continue;
-            }
-            FileKey key = new FileKey(owner.filesystem().uuid(), owner.filesystem().mountPoint(),
-                    owner.file().get().inode(), owner.file().get().generation());
-            Optional<Path> mount = filesystems.stream().filter(fs -> fs.reference().uuid().equals(key.filesystemUuid()))
-                    .map(fs -> fs.mount().mountPoint()).findFirst();
-            if (mount.isPresent() && owner.paths().stream().noneMatch(path -> isStill(mount.get(), path, key))) {
-                suspects.add(key);
-            }
-        }
-        if (!suspects.isEmpty()) {
-            checkFiles(ledger, filesystems, clock, suspects::contains);
-        }
-    }
-
-    private static int checkFiles(DamageLedger ledger, List<AttachedFilesystem> filesystems, Clock clock,
-                                  java.util.function.Predicate<FileKey> which) {
         Map<AttachedFilesystem, List<DamagedFile>> lost = new HashMap<>();
         for (DamagedFile file : DamagedFile.group(ledger.records(), null)) {
-            if (file.openHits().isEmpty() || !which.test(file.key())) {
+            if (file.openHits().isEmpty()) {
                 continue;
             }
             Optional<AttachedFilesystem> filesystem = filesystems.stream()

@@ -59,9 +59,6 @@ public final class FailureProcessor implements AutoCloseable {
         return thread;
     });
     private final AtomicInteger pending = new AtomicInteger();
-    /** Run on a known record before a failure is counted against it; may close records whose files are gone. */
-    private volatile Consumer<DamageRecord> knownDamageCheck = record -> {
-    };
     private volatile Topology topology;
     private volatile String mountTableText = "";
 
@@ -71,14 +68,6 @@ public final class FailureProcessor implements AutoCloseable {
         this.filesystems = filesystems;
         this.ledger = ledger;
         refreshTopology();
-    }
-
-    /**
-     * Sets the check run on an open record before a failure it covers is counted as seen again (the agent
-     * checks that the record's files still exist, so a deleted file's record cannot hide a new owner).
-     */
-    public void useKnownDamageCheck(Consumer<DamageRecord> check) {
-        knownDamageCheck = check;
     }
 
     public void addListener(DamageListener listener) {
@@ -153,9 +142,14 @@ public final class FailureProcessor implements AutoCloseable {
         List<DamageRecord> known = new ArrayList<>();
         for (RoutedRange piece : Router.route(current, device, tuple.offset(), tuple.length())) {
             var existing = ledger.findOpenCovering(piece.device().number(), piece.offset(), piece.length());
-            if (existing.isPresent()) {
-                knownDamageCheck.accept(existing.get());
-                existing = ledger.findOpenCovering(piece.device().number(), piece.offset(), piece.length());
+            List<AffectedOwner> owners = null;
+            if (existing.isPresent() && hasFileOwners(existing.get()) && piece.mount().isPresent()) {
+                // Files change owners (deleted, rewritten away from a shared block, blocks reused): the damage is
+                // only known if the record names every file that owns the range now.
+                owners = owners(piece, tuple);
+                if (!namesEveryFile(existing.get(), owners)) {
+                    existing = java.util.Optional.empty();
+                }
             }
             if (existing.isPresent()) {
                 DamageRecord again = ledger.seenAgain(existing.get().id(), tuple.observedAt());
@@ -163,7 +157,9 @@ public final class FailureProcessor implements AutoCloseable {
                 announce(listener -> listener.seenAgain(again));
                 continue;
             }
-            List<AffectedOwner> owners = piece.mount().isPresent() ? owners(piece, tuple) : List.of();
+            if (owners == null) {
+                owners = piece.mount().isPresent() ? owners(piece, tuple) : List.of();
+            }
             // Announced only once durable; the ledger completes futures in the order records were made.
             recorded.add(ledger.recordAsync(new Damage(piece.device().number(), piece.device().name(),
                     piece.offset(), piece.length(), tuple.errno(), tuple.source(), tuple.observedAt(), owners))
@@ -229,6 +225,26 @@ public final class FailureProcessor implements AutoCloseable {
             return List.of(new AffectedOwner(filesystem.get().reference(), new UnknownOwner(piece.offset(),
                     piece.length(), "the reverse map failed: " + e), List.of()));
         }
+    }
+
+    private static boolean hasFileOwners(DamageRecord record) {
+        return record.owners().stream().anyMatch(owner -> owner.file().isPresent());
+    }
+
+    /** Whether every file among {@code now} is an open owner of {@code record} (same inode and generation). */
+    private static boolean namesEveryFile(DamageRecord record, List<AffectedOwner> now) {
+        for (AffectedOwner current : now) {
+            if (current.file().isEmpty()) {
+                continue;
+            }
+            FileOwner file = current.file().get();
+            boolean named = record.owners().stream().anyMatch(owner -> owner.open() && owner.file().isPresent()
+                    && owner.file().get().inode() == file.inode() && owner.file().get().generation() == file.generation());
+            if (!named) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Tells every listener; one that throws is logged and does not keep the others, or the tuple, from going on. */
