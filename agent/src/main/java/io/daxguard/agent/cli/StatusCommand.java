@@ -3,6 +3,7 @@ package io.daxguard.agent.cli;
 import io.daxguard.agent.jmx.ObjectNames;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,15 +73,16 @@ final class StatusCommand extends AgentCommand {
             filesystem.put(lowerFirst(attribute), agent.getAttribute(name, attribute));
         }
         filesystem.put("metadataDamage", Json.plain(agent.getAttribute(name, "MetadataDamage")));
+        Map<String, ObjectName> mbeans = damagedFileMBeans(agent, String.valueOf(filesystem.get("mountPoint")));
         List<Object> files = new ArrayList<>();
         for (int offset = 0; ; offset += 1000) {
             CompositeData[] page = (CompositeData[]) agent.invoke(name, "listDamagedFiles", new Object[] {offset, 1000},
                     new String[] {"int", "int"});
             for (CompositeData file : page) {
                 Map<String, Object> entry = Json.toMap(file);
-                String objectName = (String) file.get("objectName");
-                if (objectName != null && !objectName.isEmpty()) {
-                    ObjectName fileName = new ObjectName(objectName);
+                ObjectName fileName = mbeans.get(file.get("inode") + "/" + file.get("generation"));
+                if (fileName != null) {
+                    entry.put("objectName", fileName.toString());
                     for (String attribute : List.of("DamagedRanges", "History", "MappingProcesses")) {
                         entry.put(lowerFirst(attribute), Json.plain(agent.getAttribute(fileName, attribute)));
                     }
@@ -97,6 +99,20 @@ final class StatusCommand extends AgentCommand {
         scrubEntry.put("progress", ScrubDisplay.fraction(scrub));
         filesystem.put("scrub", scrubEntry);
         return filesystem;
+    }
+
+    /**
+     * The filesystem's DamagedFile MBeans by {@code inode/generation}. An MBean keeps the name it was registered
+     * under while the file's path moves (quarantine), so the listing's objectName, made from the current path, is
+     * not used to find it.
+     */
+    private static Map<String, ObjectName> damagedFileMBeans(MBeanServerConnection agent, String mountPoint)
+            throws Exception {
+        Map<String, ObjectName> mbeans = new HashMap<>();
+        for (ObjectName name : agent.queryNames(ObjectNames.damagedFilesOf(mountPoint), null)) {
+            mbeans.put(agent.getAttribute(name, "Inode") + "/" + agent.getAttribute(name, "Generation"), name);
+        }
+        return mbeans;
     }
 
     private static List<Object> unownedDamage(MBeanServerConnection agent) throws Exception {

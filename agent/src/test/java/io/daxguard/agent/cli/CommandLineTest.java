@@ -267,7 +267,11 @@ class CommandLineTest {
 
     private static JsonNode xfsInJson() throws Exception {
         Outcome outcome = daxguard("status", "--json", "--url", url);
-        for (JsonNode filesystem : new ObjectMapper().readTree(outcome.out()).get("filesystems")) {
+        JsonNode filesystems = outcome.out().isEmpty() ? null : new ObjectMapper().readTree(outcome.out()).get("filesystems");
+        if (filesystems == null) {
+            throw new AssertionError("no filesystems in " + outcome);
+        }
+        for (JsonNode filesystem : filesystems) {
             if (filesystem.get("mountPoint").asText().equals(mount())) {
                 return filesystem;
             }
@@ -284,6 +288,17 @@ class CommandLineTest {
                 .filter(entry -> entry.get("path").asText().equals("/history.bin")).findFirst().orElseThrow();
 
         assertThat(file.get("history").toString()).contains("acknowledgeLoss").contains("scratch copy");
+    }
+
+    @Test
+    void statusJsonStillReadsTheMBeanOfAQuarantinedFile() throws Exception {
+        damagedFile("moved.bin", 20);
+        daxguard("quarantine", "--url", url, mount(), "/moved.bin");
+
+        JsonNode file = xfsInJson().get("damagedFiles").findParents("path").stream()
+                .filter(entry -> entry.get("path").asText().endsWith("-moved.bin")).findFirst().orElseThrow();
+
+        assertThat(file.path("history").toString()).contains("quarantine");
     }
 
     @Test
@@ -340,6 +355,26 @@ class CommandLineTest {
         Outcome acknowledge = daxguard("acknowledge", "--url", url, mount(), "/acknowledge.bin", "test data, no copy");
 
         assertThat(state(file)).as("%s", acknowledge).isEqualTo("ACKNOWLEDGED");
+    }
+
+    @Test
+    void restoreFromAReplicaClosesTheFileAsRestored() throws Exception {
+        ObjectName file = damagedFile("restore.bin", 18);
+        AgentFiles.writeFile(XFS.path("replica-of-restore.bin"), 16 * 1024, 18);
+
+        Outcome restore = daxguard("restore", "--url", url, mount(), "/restore.bin",
+                XFS.path("replica-of-restore.bin").toString());
+
+        assertThat(state(file)).as("%s", restore).isEqualTo("RESTORED");
+    }
+
+    @Test
+    void quarantineClosesTheFileAsQuarantined() throws Exception {
+        ObjectName file = damagedFile("quarantine.bin", 19);
+
+        Outcome quarantine = daxguard("quarantine", "--url", url, mount(), "/quarantine.bin");
+
+        assertThat(state(file)).as("%s", quarantine).isEqualTo("QUARANTINED");
     }
 
     @Test
