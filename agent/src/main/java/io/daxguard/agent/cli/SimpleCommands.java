@@ -51,8 +51,9 @@ final class SimpleCommands {
 
         @Override
         int run(MBeanServerConnection agent, PrintWriter out) throws Exception {
-            CompositeData[] owners = (CompositeData[]) agent.invoke(ObjectNames.filesystem(FileOperation.normalized(mount)), "resolve",
-                    new Object[] {offset, length}, new String[] {"long", "long"});
+            CompositeData[] owners = (CompositeData[]) agent.invoke(
+                    ObjectNames.filesystem(FileOperation.normalized(mount)), "resolve", new Object[] {offset, length},
+                    new String[] {"long", "long"});
             if (owners.length == 0) {
                 out.println("nothing owns bytes " + offset + "+" + length + " of " + mount);
             }

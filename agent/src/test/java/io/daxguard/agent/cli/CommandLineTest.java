@@ -267,7 +267,8 @@ class CommandLineTest {
 
     private static JsonNode xfsInJson() throws Exception {
         Outcome outcome = daxguard("status", "--json", "--url", url);
-        JsonNode filesystems = outcome.out().isEmpty() ? null : new ObjectMapper().readTree(outcome.out()).get("filesystems");
+        JsonNode filesystems = outcome.out().isEmpty() ? null
+                : new ObjectMapper().readTree(outcome.out()).get("filesystems");
         if (filesystems == null) {
             throw new AssertionError("no filesystems in " + outcome);
         }
