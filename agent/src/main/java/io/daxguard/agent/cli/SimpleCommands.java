@@ -3,7 +3,9 @@ package io.daxguard.agent.cli;
 import io.daxguard.agent.jmx.ObjectNames;
 import java.io.PrintWriter;
 import java.util.Arrays;
+import javax.management.InstanceNotFoundException;
 import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,8 +51,9 @@ final class SimpleCommands {
 
         @Override
         int run(MBeanServerConnection agent, PrintWriter out) throws Exception {
-            CompositeData[] owners = (CompositeData[]) agent.invoke(ObjectNames.filesystem(mount), "resolve",
-                    new Object[] {offset, length}, new String[] {"long", "long"});
+            CompositeData[] owners = (CompositeData[]) agent.invoke(
+                    ObjectNames.filesystem(FileOperation.normalized(mount)), "resolve", new Object[] {offset, length},
+                    new String[] {"long", "long"});
             if (owners.length == 0) {
                 out.println("nothing owns bytes " + offset + "+" + length + " of " + mount);
             }
@@ -74,7 +77,7 @@ final class SimpleCommands {
                 + owner.get("description");
     }
 
-    @Command(name = "scrub", description = "Control the read-verify scrub of a filesystem.")
+    @Command(name = "scrub", description = "Control the read-verify scrub of a filesystem, or show how far it is.")
     static final class Scrub extends AgentCommand {
         @Parameters(index = "0", paramLabel = "ACTION", description = "start, pause, resume, cancel or status")
         ScrubAction action;
@@ -82,35 +85,72 @@ final class SimpleCommands {
         @Parameters(index = "1", paramLabel = "MOUNT", description = "Mount point")
         String mount;
 
+        /** Each action but status is the Filesystem MBean operation {@code <action>Scrub()}. */
         enum ScrubAction { start, pause, resume, cancel, status }
 
         @Override
         int run(MBeanServerConnection agent, PrintWriter out) throws Exception {
-            var name = ObjectNames.filesystem(mount);
-            if (action != ScrubAction.status) {
-                String operation = action.name() + "Scrub";
-                agent.invoke(name, operation, new Object[0], new String[0]);
-            }
-            ScrubProgress.follow(agent, name, out, action == ScrubAction.start || action == ScrubAction.resume);
+            ObjectName name = ObjectNames.filesystem(FileOperation.normalized(mount));
+            CompositeData scrub = action == ScrubAction.status ? ScrubDisplay.read(agent, name)
+                    : (CompositeData) agent.invoke(name, action.name() + "Scrub", new Object[0], new String[0]);
+            ScrubDisplay.show(agent, name, scrub, out, action == ScrubAction.start || action == ScrubAction.resume);
             return ExitCode.OK;
         }
     }
 
-    /** verify, rewrite, restore, quarantine, acknowledge: operations of a DamagedFile MBean. */
+    /**
+     * verify, rewrite, restore, quarantine, acknowledge: operations of a DamagedFile MBean. Each prints the
+     * agent's answer and then the file's State.
+     */
     abstract static class FileOperation extends AgentCommand {
         @Parameters(index = "0", paramLabel = "MOUNT", description = "Mount point of the filesystem")
         String mount;
 
-        @Parameters(index = "1", paramLabel = "PATH", description = "Path of the damaged file inside the filesystem")
+        @Parameters(index = "1", paramLabel = "PATH",
+                description = "Path of the damaged file inside the filesystem (/dir/file), or with the mount point")
         String path;
+
+        /** The mount point as the agent names it: no trailing slash. */
+        static String normalized(String mount) {
+            String trimmed = mount;
+            while (trimmed.length() > 1 && trimmed.endsWith("/")) {
+                trimmed = trimmed.substring(0, trimmed.length() - 1);
+            }
+            return trimmed;
+        }
+
+        /** The path inside the filesystem, starting with a slash, as the DamagedFile MBean's Path shows it. */
+        String relativePath() {
+            String mountPoint = normalized(mount);
+            String relative = path.startsWith(mountPoint + "/") && !mountPoint.equals("/")
+                    ? path.substring(mountPoint.length()) : path;
+            return relative.startsWith("/") ? relative : "/" + relative;
+        }
+
+        /**
+         * The file's MBean: named by the path it had when it was registered, so another name (a hard link, or the
+         * name after a quarantine) is looked up in the Paths of the filesystem's DamagedFile MBeans.
+         */
+        ObjectName damagedFile(MBeanServerConnection agent) throws Exception {
+            String mountPoint = normalized(mount);
+            ObjectName byName = ObjectNames.damagedFile(mountPoint, relativePath());
+            if (agent.isRegistered(byName)) {
+                return byName;
+            }
+            for (ObjectName candidate : agent.queryNames(ObjectNames.damagedFilesOf(mountPoint), null)) {
+                if (Arrays.asList((String[]) agent.getAttribute(candidate, "Paths")).contains(relativePath())) {
+                    return candidate;
+                }
+            }
+            throw new InstanceNotFoundException("damaged file " + relativePath() + " on " + mountPoint
+                    + " (`daxguard status` lists the damaged files)");
+        }
 
         int invoke(MBeanServerConnection agent, PrintWriter out, String operation, Object[] arguments,
                    String[] signature) throws Exception {
-            String relative = path.startsWith(mount + "/") ? path.substring(mount.length()) : path;
-            Object result = agent.invoke(ObjectNames.damagedFile(mount, relative.startsWith("/") ? relative
-                    : "/" + relative), operation, arguments, signature);
-            out.println(result == null ? operation + ": done" : result instanceof Object[] array
-                    ? Arrays.toString(array) : result);
+            ObjectName file = damagedFile(agent);
+            out.println(agent.invoke(file, operation, arguments, signature));
+            out.println("state: " + agent.getAttribute(file, "State"));
             return ExitCode.OK;
         }
     }
@@ -128,24 +168,29 @@ final class SimpleCommands {
         @Option(names = "--confirm", required = true, description = "Required: the damaged bytes become zeros")
         boolean confirm;
 
+        /** The agent asks for the file's path as confirmation; the one the operator typed is sent. */
         @Override
         int run(MBeanServerConnection agent, PrintWriter out) throws Exception {
-            return invoke(agent, out, "rewriteZeros", new Object[] {confirm}, new String[] {"boolean"});
+            return invoke(agent, out, "rewriteZeros", new Object[] {relativePath()}, new String[] {"java.lang.String"});
         }
     }
 
-    @Command(name = "restore", description = "Copy a damaged file's ranges from a replica.")
+    @Command(name = "restore", description = "Copy a damaged file's ranges from a good copy: the one given, or the "
+            + "one the agent's replica provider names.")
     static final class Restore extends FileOperation {
-        @Parameters(index = "2", paramLabel = "REPLICA", description = "Path of a good copy of the file")
+        @Parameters(index = "2", arity = "0..1", paramLabel = "REPLICA",
+                description = "Absolute path of a good copy (as the agent sees it); none: ask the replica provider")
         String replica;
 
         @Override
         int run(MBeanServerConnection agent, PrintWriter out) throws Exception {
-            return invoke(agent, out, "restoreFrom", new Object[] {replica}, new String[] {"java.lang.String"});
+            return replica == null ? invoke(agent, out, "restoreFromReplica", new Object[0], new String[0])
+                    : invoke(agent, out, "restoreFrom", new Object[] {replica}, new String[] {"java.lang.String"});
         }
     }
 
-    @Command(name = "quarantine", description = "Move a damaged file out of the way (it stays on the filesystem).")
+    @Command(name = "quarantine", description = "Move a damaged file into .daxguard-quarantine at the root of its "
+            + "filesystem (a rename; it stays on the filesystem).")
     static final class Quarantine extends FileOperation {
         @Override
         int run(MBeanServerConnection agent, PrintWriter out) throws Exception {
@@ -155,7 +200,7 @@ final class SimpleCommands {
 
     @Command(name = "acknowledge", description = "Accept the loss of a damaged file's ranges, with a note.")
     static final class Acknowledge extends FileOperation {
-        @Parameters(index = "2", paramLabel = "NOTE", description = "Why the loss is accepted (kept in the audit)")
+        @Parameters(index = "2", paramLabel = "NOTE", description = "Why the loss is accepted (kept in the History)")
         String note;
 
         @Override

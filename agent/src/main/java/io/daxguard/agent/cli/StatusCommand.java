@@ -3,6 +3,7 @@ package io.daxguard.agent.cli;
 import io.daxguard.agent.jmx.ObjectNames;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,10 +16,14 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code daxguard status}: what {@code zpool status} shows for a pool, for every filesystem daxguard holds:
- * health, damaged files with their ranges and states, metadata damage, device damage no filesystem holds.
+ * health, scrub, damaged files with their ranges and states, metadata damage, device damage no filesystem holds.
  */
 @Command(name = "status", description = "Show the health and damage of every filesystem, like zpool status.")
 final class StatusCommand extends AgentCommand {
+    private static final String FILESYSTEM_LINE = "  filesystem: ";
+    private static final String STATE_LINE = "       state: ";
+    private static final String SCRUB_LINE = "       scrub: ";
+
     @Option(names = {"-v", "--verbose"}, description = "List every damaged range, not only the damaged files")
     boolean verbose;
 
@@ -51,6 +56,7 @@ final class StatusCommand extends AgentCommand {
             out.println(Json.write(document));
         } else {
             String text = (String) agent.invoke(ObjectNames.agent(), "status", new Object[0], new String[0]);
+            text = withScrubs(text, scrubs(agent));
             out.print(verbose ? text : withoutRanges(text));
         }
         return damaged ? ExitCode.DAMAGE : ExitCode.OK;
@@ -67,15 +73,19 @@ final class StatusCommand extends AgentCommand {
             filesystem.put(lowerFirst(attribute), agent.getAttribute(name, attribute));
         }
         filesystem.put("metadataDamage", Json.plain(agent.getAttribute(name, "MetadataDamage")));
+        Map<String, ObjectName> mbeans = damagedFileMBeans(agent, String.valueOf(filesystem.get("mountPoint")));
         List<Object> files = new ArrayList<>();
         for (int offset = 0; ; offset += 1000) {
             CompositeData[] page = (CompositeData[]) agent.invoke(name, "listDamagedFiles", new Object[] {offset, 1000},
                     new String[] {"int", "int"});
             for (CompositeData file : page) {
                 Map<String, Object> entry = Json.toMap(file);
-                String objectName = (String) file.get("objectName");
-                if (objectName != null && !objectName.isEmpty()) {
-                    entry.put("damagedRanges", Json.plain(agent.getAttribute(new ObjectName(objectName), "DamagedRanges")));
+                ObjectName fileName = mbeans.get(file.get("inode") + "/" + file.get("generation"));
+                if (fileName != null) {
+                    entry.put("objectName", fileName.toString());
+                    for (String attribute : List.of("DamagedRanges", "History", "MappingProcesses")) {
+                        entry.put(lowerFirst(attribute), Json.plain(agent.getAttribute(fileName, attribute)));
+                    }
                 }
                 files.add(entry);
             }
@@ -84,13 +94,25 @@ final class StatusCommand extends AgentCommand {
             }
         }
         filesystem.put("damagedFiles", files);
-        try {
-            filesystem.put("scrub", Map.of("state", agent.getAttribute(name, "ScrubState"),
-                    "progress", agent.getAttribute(name, "ScrubProgress")));
-        } catch (javax.management.AttributeNotFoundException noScrubInThisAgent) {
-            // Older agents have no scrubber.
-        }
+        CompositeData scrub = ScrubDisplay.read(agent, name);
+        Map<String, Object> scrubEntry = Json.toMap(scrub);
+        scrubEntry.put("progress", ScrubDisplay.fraction(scrub));
+        filesystem.put("scrub", scrubEntry);
         return filesystem;
+    }
+
+    /**
+     * The filesystem's DamagedFile MBeans by {@code inode/generation}. An MBean keeps the name it was registered
+     * under while the file's path moves (quarantine), so the listing's objectName, made from the current path, is
+     * not used to find it.
+     */
+    private static Map<String, ObjectName> damagedFileMBeans(MBeanServerConnection agent, String mountPoint)
+            throws Exception {
+        Map<String, ObjectName> mbeans = new HashMap<>();
+        for (ObjectName name : agent.queryNames(ObjectNames.damagedFilesOf(mountPoint), null)) {
+            mbeans.put(agent.getAttribute(name, "Inode") + "/" + agent.getAttribute(name, "Generation"), name);
+        }
+        return mbeans;
     }
 
     private static List<Object> unownedDamage(MBeanServerConnection agent) throws Exception {
@@ -103,6 +125,35 @@ final class StatusCommand extends AgentCommand {
             }
         }
         return damage;
+    }
+
+    /** Each filesystem's scrub, as one line of text, by mount point. */
+    private static Map<String, String> scrubs(MBeanServerConnection agent) throws Exception {
+        Map<String, String> scrubs = new LinkedHashMap<>();
+        for (ObjectName name : agent.queryNames(new ObjectName(ObjectNames.DOMAIN + ":type=Filesystem,*"), null)) {
+            scrubs.put(String.valueOf(agent.getAttribute(name, "MountPoint")),
+                    ScrubDisplay.describe(ScrubDisplay.read(agent, name)));
+        }
+        return scrubs;
+    }
+
+    /**
+     * The agent's report with a {@code scrub:} line after each filesystem's {@code state:} line (where
+     * {@code zpool status} shows its scan). The report is the agent's; the scrub is read from the Filesystem MBeans.
+     */
+    static String withScrubs(String text, Map<String, String> scrubs) {
+        List<String> lines = new ArrayList<>();
+        String filesystem = null;
+        for (String line : text.split("\n", -1)) {
+            lines.add(line);
+            if (line.startsWith(FILESYSTEM_LINE)) {
+                filesystem = line.substring(FILESYSTEM_LINE.length());
+            } else if (line.startsWith(STATE_LINE) && filesystem != null && scrubs.containsKey(filesystem)) {
+                lines.add(SCRUB_LINE + scrubs.get(filesystem));
+                filesystem = null;
+            }
+        }
+        return String.join("\n", lines);
     }
 
     /** The summary leaves out the per-range lines (indented ten spaces under each file). */

@@ -8,6 +8,8 @@ import io.daxguard.agent.Agent;
 import io.daxguard.agent.AgentFiles;
 import io.daxguard.agent.config.ConfigLoader;
 import io.daxguard.agent.daemon.AgentService;
+import io.daxguard.agent.jmx.JmxSurface;
+import io.daxguard.agent.jmx.ObjectNames;
 import io.daxguard.spi.linux.FiemapExtent;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.io.PrintWriter;
@@ -15,15 +17,29 @@ import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.management.MBeanServer;
 import javax.management.MBeanServerFactory;
+import javax.management.Notification;
+import javax.management.NotificationListener;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The daxguard command against an agent reached by URL, on a real XFS. */
+/**
+ * The daxguard command against an agent reached by URL, on a real XFS. Damage is reported (the data still reads
+ * fine: a verify closes it as VERIFIED_GOOD, a rewrite really writes). Every test that damages a file uses its
+ * own file, and every scrub is awaited through the agent's scrub.finished notification, so the tests share one
+ * agent in any order.
+ */
 @Tag("mount")
 class CommandLineTest {
     @RegisterExtension
@@ -31,7 +47,9 @@ class CommandLineTest {
 
     @TempDir
     static Path home;
+    private static final long DAMAGED_OFFSET = 4096;
     private static AgentService service;
+    private static MBeanServer server;
     private static String url;
 
     /** What a command printed and returned. */
@@ -56,7 +74,7 @@ class CommandLineTest {
                     port: %d
                     authenticate: false
                     allowInsecure: true
-                """.formatted(home.resolve("state"), port)), home, MBeanServerFactory.newMBeanServer());
+                """.formatted(home.resolve("state"), port)), home, server = MBeanServerFactory.newMBeanServer());
         service.start();
         url = service.remoteAddress().orElseThrow().toString();
     }
@@ -77,6 +95,44 @@ class CommandLineTest {
 
     private static String loop() {
         return XFS.device().getFileName().toString();
+    }
+
+    private static String mount() {
+        return XFS.mountPoint().toString();
+    }
+
+    /** Writes a file and reports its second page as failed, as the kernel would; returns its DamagedFile MBean. */
+    private static ObjectName damagedFile(String name, long seed) throws Exception {
+        AgentFiles.writeFile(XFS.path(name), 16 * 1024, seed);
+        FiemapExtent extent = AgentFiles.extents(XFS.path(name)).get(0);
+        server.invoke(ObjectNames.agent(), "reportFailure",
+                new Object[] {loop(), (extent.physical() + DAMAGED_OFFSET) / 512, 8L, 5},
+                new String[] {"java.lang.String", "long", "long", "int"});
+        return ObjectNames.damagedFile(mount(), "/" + name);
+    }
+
+    private static String state(ObjectName damagedFile) throws Exception {
+        return (String) server.getAttribute(damagedFile, "State");
+    }
+
+    /** Runs {@code daxguard scrub start} and waits for the agent's notification that this scrub finished. */
+    private static Outcome scrubToTheEnd() throws Exception {
+        CompletableFuture<CompositeData> finished = new CompletableFuture<>();
+        NotificationListener listener = (Notification notification, Object handback) -> {
+            if (notification.getType().equals(JmxSurface.SCRUB_FINISHED)
+                    && ((CompositeData) notification.getUserData()).get("mountPoint").equals(mount())) {
+                finished.complete((CompositeData) notification.getUserData());
+            }
+        };
+        server.addNotificationListener(ObjectNames.agent(), listener, null, null);
+        try {
+            Outcome start = daxguard("scrub", "start", "--url", url, mount());
+            assertThat(start.exitCode()).as("%s", start).isEqualTo(ExitCode.OK);
+            finished.get(120, TimeUnit.SECONDS);
+            return start;
+        } finally {
+            server.removeNotificationListener(ObjectNames.agent(), listener);
+        }
     }
 
     @Test
@@ -176,5 +232,170 @@ class CommandLineTest {
         assertThat(outcome.exitCode()).isEqualTo(ExitCode.BAD_CONFIG);
         assertThat(outcome.err()).contains("mbeans.filesPerFilesystem: must be greater than or equal to 0 (was -1)")
                 .contains("sources.queueCapacity: must be greater than or equal to 16 (was 1)");
+    }
+
+    @Test
+    void scrubStartThenScrubStatusShowsTheScrubFinishedWithEveryByteRead() throws Exception {
+        scrubToTheEnd();
+
+        Outcome status = daxguard("scrub", "status", "--url", url, mount());
+
+        assertThat(status.out()).as("%s", status).startsWith("scrub FINISHED").contains("] 100.0%")
+                .contains("0 bad range(s)");
+    }
+
+    @Test
+    void statusShowsTheScrubUnderTheFilesystem() throws Exception {
+        scrubToTheEnd();
+
+        Outcome status = daxguard("status", "--url", url);
+
+        assertThat(status.out()).as("%s", status)
+                .containsPattern("filesystem: " + java.util.regex.Pattern.quote(mount())
+                        + "\\n(.*\\n){2}       scrub: FINISHED +\\[#+\\] 100\\.0%");
+    }
+
+    @Test
+    void statusJsonShowsTheScrubProgress() throws Exception {
+        scrubToTheEnd();
+
+        JsonNode scrub = xfsInJson().get("scrub");
+
+        assertThat(scrub.get("state").asText() + " " + scrub.get("progress").asDouble() + " "
+                + (scrub.get("bytesDone").asLong() == scrub.get("bytesTotal").asLong())).isEqualTo("FINISHED 1.0 true");
+    }
+
+    private static JsonNode xfsInJson() throws Exception {
+        Outcome outcome = daxguard("status", "--json", "--url", url);
+        JsonNode filesystems = outcome.out().isEmpty() ? null
+                : new ObjectMapper().readTree(outcome.out()).get("filesystems");
+        if (filesystems == null) {
+            throw new AssertionError("no filesystems in " + outcome);
+        }
+        for (JsonNode filesystem : filesystems) {
+            if (filesystem.get("mountPoint").asText().equals(mount())) {
+                return filesystem;
+            }
+        }
+        throw new AssertionError("no " + mount() + " in " + outcome);
+    }
+
+    @Test
+    void statusJsonShowsADamagedFilesHistory() throws Exception {
+        damagedFile("history.bin", 14);
+        daxguard("acknowledge", "--url", url, mount(), "/history.bin", "scratch copy");
+
+        JsonNode file = xfsInJson().get("damagedFiles").findParents("path").stream()
+                .filter(entry -> entry.get("path").asText().equals("/history.bin")).findFirst().orElseThrow();
+
+        assertThat(file.get("history").toString()).contains("acknowledgeLoss").contains("scratch copy");
+    }
+
+    @Test
+    void statusJsonStillReadsTheMBeanOfAQuarantinedFile() throws Exception {
+        damagedFile("moved.bin", 20);
+        daxguard("quarantine", "--url", url, mount(), "/moved.bin");
+
+        JsonNode file = xfsInJson().get("damagedFiles").findParents("path").stream()
+                .filter(entry -> entry.get("path").asText().endsWith("-moved.bin")).findFirst().orElseThrow();
+
+        assertThat(file.path("history").toString()).contains("quarantine");
+    }
+
+    @Test
+    void verifyClosesADamagedRangeThatReadsCleanAsVerifiedGood() throws Exception {
+        ObjectName file = damagedFile("verify.bin", 11);
+
+        Outcome verify = daxguard("verify", "--url", url, mount(), "/verify.bin");
+
+        assertThat(state(file)).as("%s", verify).isEqualTo("VERIFIED_GOOD");
+    }
+
+    @Test
+    void verifyPrintsTheFilesNewState() throws Exception {
+        damagedFile("verify-output.bin", 15);
+
+        Outcome verify = daxguard("verify", "--url", url, mount(), mount() + "/verify-output.bin");
+
+        assertThat(verify.out()).as("%s", verify).endsWith("state: VERIFIED_GOOD\n");
+    }
+
+    @Test
+    void rewriteConfirmedClosesTheFileAsRewritten() throws Exception {
+        ObjectName file = damagedFile("rewrite.bin", 12);
+
+        Outcome rewrite = daxguard("rewrite", "--confirm", "--url", url, mount(), "/rewrite.bin");
+
+        assertThat(state(file)).as("%s", rewrite).isEqualTo("REWRITTEN");
+    }
+
+    @Test
+    void rewriteZeroesTheDamagedPage() throws Exception {
+        damagedFile("zeroed.bin", 16);
+
+        daxguard("rewrite", "--confirm", "--url", url, mount(), "/zeroed.bin");
+
+        byte[] bytes = Files.readAllBytes(XFS.path("zeroed.bin"));
+        assertThat(java.util.Arrays.copyOfRange(bytes, (int) DAMAGED_OFFSET, (int) DAMAGED_OFFSET + 4096))
+                .containsOnly(0);
+    }
+
+    @Test
+    void rewriteWithoutConfirmIsAUsageErrorAndWritesNothing() throws Exception {
+        ObjectName file = damagedFile("unconfirmed.bin", 17);
+
+        Outcome rewrite = daxguard("rewrite", "--url", url, mount(), "/unconfirmed.bin");
+
+        assertThat(rewrite.exitCode() + " " + state(file)).as("%s", rewrite).isEqualTo(ExitCode.USAGE + " OPEN");
+    }
+
+    @Test
+    void acknowledgeClosesTheFileAsAcknowledged() throws Exception {
+        ObjectName file = damagedFile("acknowledge.bin", 13);
+
+        Outcome acknowledge = daxguard("acknowledge", "--url", url, mount(), "/acknowledge.bin", "test data, no copy");
+
+        assertThat(state(file)).as("%s", acknowledge).isEqualTo("ACKNOWLEDGED");
+    }
+
+    @Test
+    void restoreFromAReplicaClosesTheFileAsRestored() throws Exception {
+        ObjectName file = damagedFile("restore.bin", 18);
+        AgentFiles.writeFile(XFS.path("replica-of-restore.bin"), 16 * 1024, 18);
+
+        Outcome restore = daxguard("restore", "--url", url, mount(), "/restore.bin",
+                XFS.path("replica-of-restore.bin").toString());
+
+        assertThat(state(file)).as("%s", restore).isEqualTo("RESTORED");
+    }
+
+    @Test
+    void quarantineClosesTheFileAsQuarantined() throws Exception {
+        ObjectName file = damagedFile("quarantine.bin", 19);
+
+        Outcome quarantine = daxguard("quarantine", "--url", url, mount(), "/quarantine.bin");
+
+        assertThat(state(file)).as("%s", quarantine).isEqualTo("QUARANTINED");
+    }
+
+    @Test
+    void anOperationOnAFileWithoutDamageSaysSoAndExitsOne() {
+        Outcome verify = daxguard("verify", "--url", url, mount(), "/healthy.bin");
+
+        assertThat(verify).isEqualTo(new Outcome(ExitCode.FAILED, "", "daxguard: the agent has no damaged file "
+                + "/healthy.bin on " + mount() + " (`daxguard status` lists the damaged files)\n"));
+    }
+
+    /**
+     * No scrub is running between tests (each awaits its own), so the agent's own operation refuses and says why;
+     * a wrong operation name or signature would fail differently ("does not support that operation").
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"pause", "resume", "cancel"})
+    void scrubControlOfAScrubNotRunningExitsOneWithTheAgentsReason(String action) {
+        Outcome outcome = daxguard("scrub", action, "--url", url, mount());
+
+        assertThat(outcome.exitCode() + " " + outcome.err()).startsWith(ExitCode.FAILED + " daxguard: ")
+                .contains("scrub of " + mount());
     }
 }
