@@ -66,6 +66,7 @@ class CommandLineTest {
         }
         // Authentication is tested with the remote connector; here the command line is under test.
         service = AgentService.init(ConfigLoader.parse("test", """
+                watch: ["%s"]
                 stateDirectory: %s
                 jmx:
                   remote:
@@ -74,7 +75,7 @@ class CommandLineTest {
                     port: %d
                     authenticate: false
                     allowInsecure: true
-                """.formatted(home.resolve("state"), port)), home, server = MBeanServerFactory.newMBeanServer());
+                """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"), port)), home, server = MBeanServerFactory.newMBeanServer());
         service.start();
         url = service.remoteAddress().orElseThrow().toString();
     }

@@ -44,11 +44,12 @@ class JolokiaBridgeTest {
         // Jolokia serves the MBean servers registered with MBeanServerFactory.
         server = MBeanServerFactory.createMBeanServer();
         service = AgentService.init(ConfigLoader.parse("test", """
+                watch: ["%s"]
                 stateDirectory: %s
                 http:
                   enabled: true
                   port: %d
-                """.formatted(home.resolve("state"), port)), home, server);
+                """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"), port)), home, server);
         service.start();
         base = "http://127.0.0.1:" + port + "/jolokia/";
     }

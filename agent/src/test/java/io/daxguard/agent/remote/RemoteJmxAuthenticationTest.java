@@ -47,13 +47,14 @@ class RemoteJmxAuthenticationTest {
             port = probe.getLocalPort();
         }
         DaxguardConfig config = ConfigLoader.parse("test", """
+                watch: ["%s"]
                 stateDirectory: %s
                 jmx:
                   remote:
                     enabled: true
                     bindAddress: 127.0.0.1
                     port: %d
-                """.formatted(home.resolve("state"), port));
+                """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"), port));
         service = AgentService.init(config, home, MBeanServerFactory.newMBeanServer());
         service.start();
         url = service.remoteAddress().orElseThrow();

@@ -47,6 +47,7 @@ class RemoteJmxJaasTest {
             port = probe.getLocalPort();
         }
         service = AgentService.init(ConfigLoader.parse("test", """
+                watch: ["%s"]
                 stateDirectory: %s
                 jmx:
                   remote:
@@ -54,7 +55,7 @@ class RemoteJmxJaasTest {
                     bindAddress: 127.0.0.1
                     port: %d
                     loginConfig: %s
-                """.formatted(home.resolve("state"), port, ENTRY)), home, MBeanServerFactory.newMBeanServer());
+                """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"), port, ENTRY)), home, MBeanServerFactory.newMBeanServer());
         service.start();
     }
 

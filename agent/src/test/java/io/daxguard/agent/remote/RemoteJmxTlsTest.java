@@ -46,6 +46,7 @@ class RemoteJmxTlsTest {
             port = probe.getLocalPort();
         }
         DaxguardConfig config = ConfigLoader.parse("test", """
+                watch: ["%s"]
                 stateDirectory: %s
                 jmx:
                   remote:
@@ -59,7 +60,7 @@ class RemoteJmxTlsTest {
                       trustStore: conf/agent-trust.p12
                       trustStorePassword: %s
                       needClientAuth: true
-                """.formatted(home.resolve("state"), port, STORE_PASSWORD, STORE_PASSWORD));
+                """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"), port, STORE_PASSWORD, STORE_PASSWORD));
         service = AgentService.init(config, home, MBeanServerFactory.newMBeanServer());
         service.start();
         url = service.remoteAddress().orElseThrow().toString();
