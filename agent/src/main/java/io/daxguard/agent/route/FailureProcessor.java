@@ -231,8 +231,14 @@ public final class FailureProcessor implements AutoCloseable {
         return record.owners().stream().anyMatch(owner -> owner.file().isPresent());
     }
 
-    /** Whether every file among {@code now} is an open owner of {@code record} (same inode and generation). */
+    /**
+     * Whether the files owning the range now are all open owners of {@code record} (same inode and generation).
+     * No file owning it now (freed, or the reverse map failed) does not count as the same damage either.
+     */
     private static boolean namesEveryFile(DamageRecord record, List<AffectedOwner> now) {
+        if (now.stream().noneMatch(current -> current.file().isPresent())) {
+            return false;
+        }
         for (AffectedOwner current : now) {
             if (current.file().isEmpty()) {
                 continue;

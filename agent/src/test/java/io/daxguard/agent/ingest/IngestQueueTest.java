@@ -19,6 +19,8 @@ class IngestQueueTest {
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
     private final List<FailureTuple> delivered = Collections.synchronizedList(new ArrayList<>());
     private final CountDownLatch gate = new CountDownLatch(1);
+    /** Counted down when the drain thread holds the first tuple: what is submitted after that waits queued. */
+    private final CountDownLatch drainBusy = new CountDownLatch(1);
     private IngestQueue queue;
 
     @AfterEach
@@ -36,6 +38,7 @@ class IngestQueueTest {
     /** A queue whose sink waits for the gate, so tuples gather before anything leaves. */
     private IngestQueue gatedQueue(int capacity) throws InterruptedException {
         queue = new IngestQueue(capacity, 1000, tuple -> {
+            drainBusy.countDown();
             gate.await();
             delivered.add(tuple);
         });
@@ -47,6 +50,7 @@ class IngestQueueTest {
     void overlappingAndAdjacentRangesOfADeviceLeaveAsOneTuple() throws Exception {
         gatedQueue(100);
         queue.submit(tuple("blocker", 0, 512));
+        drainBusy.await();
         queue.submit(tuple("loop3", 4096, 512));
         queue.submit(tuple("loop3", 4608, 512));
         queue.submit(tuple("loop3", 4096, 1024));
@@ -63,6 +67,7 @@ class IngestQueueTest {
     void rangesOfDifferentDevicesDoNotMerge() throws Exception {
         gatedQueue(100);
         queue.submit(tuple("blocker", 0, 512));
+        drainBusy.await();
         queue.submit(tuple("loop3", 0, 512));
         queue.submit(tuple("loop4", 512, 512));
         gate.countDown();
