@@ -1,5 +1,6 @@
 package io.daxguard.xfs;
 
+import io.daxguard.spi.ExtentConsumer;
 import io.daxguard.spi.FilesystemInfo;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.Mount;
@@ -49,6 +50,15 @@ abstract class MountedXfsHolder implements Holder {
     final void checkOpen() {
         if (closed) {
             throw new IllegalStateException("the holder of " + mount.mountPoint() + " is closed");
+        }
+    }
+
+    /** The argument checks of {@link #forEachWrittenExtent}: {@code [from, to)} with 0 <= from <= to. */
+    static void checkWindow(long from, long to, ExtentConsumer consumer) {
+        Objects.requireNonNull(consumer, "consumer is null");
+        if (from < 0 || to < from) {
+            throw new IllegalArgumentException("window must be [from, to) with 0 <= from <= to, was [" + from + ", "
+                    + to + ")");
         }
     }
 

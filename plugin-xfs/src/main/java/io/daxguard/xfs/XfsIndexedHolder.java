@@ -122,11 +122,7 @@ final class XfsIndexedHolder extends MountedXfsHolder {
      */
     @Override
     public void forEachWrittenExtent(long from, long to, ExtentConsumer consumer) throws IOException {
-        Objects.requireNonNull(consumer, "consumer is null");
-        if (from < 0 || to < from) {
-            throw new IllegalArgumentException("window must be [from, to) with 0 <= from <= to, was [" + from + ", "
-                    + to + ")");
-        }
+        checkWindow(from, to, consumer);
         checkOpen();
         long end = Math.min(to, info().size());
         if (from >= end) {
