@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.ledger.LedgerSettings;
 import io.daxguard.agent.ledger.SqliteDamageLedger;
+import io.daxguard.agent.ledger.StormChild;
 import io.daxguard.spi.testkit.ScratchFilesystem;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
@@ -52,27 +48,7 @@ class AgentCrashDuringStormTest {
     }
 
     private static Set<Long> stormAndKill(Path state) throws Exception {
-        Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), AgentStormDriver.class.getName(), state.toString(),
-                XFS.device().getFileName().toString(), String.valueOf(TUPLES)))
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        Set<Long> acknowledged = new HashSet<>();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                if (line.startsWith("ack ")) {
-                    acknowledged.add(Long.parseLong(line.substring(4)));
-                    if (acknowledged.size() == KILL_AFTER) {
-                        // kill -9, not Process.destroyForcibly, which would also close our end of the pipe.
-                        new ProcessBuilder("kill", "-9", String.valueOf(child.pid())).start().waitFor();
-                    }
-                }
-            }
-        } finally {
-            child.destroyForcibly();
-            child.waitFor();
-        }
-        return acknowledged;
+        return StormChild.runAndKill(AgentStormDriver.class, KILL_AFTER, state.toString(),
+                XFS.device().getFileName().toString(), String.valueOf(TUPLES));
     }
 }

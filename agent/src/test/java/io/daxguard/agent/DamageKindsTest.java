@@ -8,11 +8,9 @@ import io.daxguard.spi.testkit.Command;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
-import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,24 +21,12 @@ class DamageKindsTest {
     @RegisterExtension
     static final ScratchFilesystem XFS = ScratchFilesystem.xfs().build();
 
-    private static AgentFixture fixture;
-    private static MBeanServerConnection remote;
-
-    @BeforeAll
-    static void startAgent() throws Exception {
-        fixture = new AgentFixture();
-        remote = fixture.remote();
-    }
-
-    @AfterAll
-    static void stopAgent() throws Exception {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+    @RegisterExtension
+    @Order(Integer.MAX_VALUE) // after XFS: started once it is mounted, stopped before it is unmounted
+    static final RunningAgent AGENT = RunningAgent.started();
 
     private static String report(long deviceOffset, long bytes) throws Exception {
-        return (String) remote.invoke(ObjectNames.agent(), "reportFailure",
+        return (String) AGENT.remote().invoke(ObjectNames.agent(), "reportFailure",
                 new Object[] {XFS.device().getFileName().toString(), deviceOffset / 512, bytes / 512, 5},
                 new String[] {"java.lang.String", "long", "long", "int"});
     }
@@ -61,8 +47,8 @@ class DamageKindsTest {
         report(logOffset() + 8192, 4096);
 
         ObjectName filesystem = ObjectNames.filesystem(XFS.mountPoint().toString());
-        CompositeData[] metadata = (CompositeData[]) remote.getAttribute(filesystem, "MetadataDamage");
-        assertThat(remote.getAttribute(filesystem, "Health")).isEqualTo("UNHEALTHY");
+        CompositeData[] metadata = (CompositeData[]) AGENT.remote().getAttribute(filesystem, "MetadataDamage");
+        assertThat(AGENT.remote().getAttribute(filesystem, "Health")).isEqualTo("UNHEALTHY");
         assertThat(metadata).singleElement().satisfies(owner -> {
             assertThat(owner.get("structure")).isEqualTo("xfs.log");
             assertThat((String) owner.get("action")).contains("xfs_repair");
@@ -80,8 +66,8 @@ class DamageKindsTest {
             report(extent.physical(), 4096);
 
             ObjectName file = ObjectNames.damagedFile(XFS.mountPoint().toString(), "(no name) inode " + inode);
-            assertThat(remote.getAttribute(file, "Inode")).isEqualTo(inode);
-            assertThat((String[]) remote.getAttribute(file, "Paths")).isEmpty();
+            assertThat(AGENT.remote().getAttribute(file, "Inode")).isEqualTo(inode);
+            assertThat((String[]) AGENT.remote().getAttribute(file, "Paths")).isEmpty();
         }
     }
 
@@ -93,9 +79,9 @@ class DamageKindsTest {
         }
         ObjectName filesystem = ObjectNames.filesystem(XFS.mountPoint().toString());
 
-        CompositeData[] all = (CompositeData[]) remote.invoke(filesystem, "listDamagedFiles", new Object[] {0, 1000},
+        CompositeData[] all = (CompositeData[]) AGENT.remote().invoke(filesystem, "listDamagedFiles", new Object[] {0, 1000},
                 new String[] {"int", "int"});
-        CompositeData[] second = (CompositeData[]) remote.invoke(filesystem, "listDamagedFiles", new Object[] {1, 1},
+        CompositeData[] second = (CompositeData[]) AGENT.remote().invoke(filesystem, "listDamagedFiles", new Object[] {1, 1},
                 new String[] {"int", "int"});
 
         assertThat(second).singleElement().satisfies(page -> assertThat(page.get("path")).isEqualTo(all[1].get("path")));

@@ -12,12 +12,10 @@ import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.Set;
-import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.RuntimeMBeanException;
 import javax.management.openmbean.CompositeData;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,26 +26,18 @@ class EndToEndJmxTest {
     @RegisterExtension
     static final ScratchFilesystem XFS = ScratchFilesystem.xfs().build();
 
-    private static AgentFixture fixture;
-    private static MBeanServerConnection remote;
+    @RegisterExtension
+    @Order(Integer.MAX_VALUE) // after XFS: started once it is mounted, stopped before it is unmounted
+    static final RunningAgent AGENT = RunningAgent.startedAfter(EndToEndJmxTest::writeFiles);
 
-    @BeforeAll
-    static void startAgent() throws Exception {
+    /** The files the agent finds at attach: a reflinked pair and a plain file. */
+    private static void writeFiles() throws Exception {
         Files.createDirectories(XFS.path("projects/alpha"));
         AgentFixture.writeFile(XFS.path("projects/alpha/original.bin"), 64 * 1024, 1);
         Command.run("cp", "--reflink=always", XFS.path("projects/alpha/original.bin").toString(),
                 XFS.path("projects/copy.bin").toString());
         AgentFixture.writeFile(XFS.path("plain.bin"), 16 * 1024, 2);
         Command.run("sync", "-f", XFS.mountPoint().toString());
-        fixture = new AgentFixture();
-        remote = fixture.remote();
-    }
-
-    @AfterAll
-    static void stopAgent() throws Exception {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     private static String loopName() {
@@ -59,7 +49,7 @@ class EndToEndJmxTest {
     }
 
     private static String report(long deviceOffset, long bytes) throws Exception {
-        return (String) remote.invoke(ObjectNames.agent(), "reportFailure",
+        return (String) AGENT.remote().invoke(ObjectNames.agent(), "reportFailure",
                 new Object[] {loopName(), deviceOffset / 512, bytes / 512, 5},
                 new String[] {"java.lang.String", "long", "long", "int"});
     }
@@ -73,12 +63,12 @@ class EndToEndJmxTest {
 
         assertThat(summary).contains("/projects/alpha/original.bin").contains("/projects/copy.bin");
         ObjectName original = ObjectNames.damagedFile(XFS.mountPoint().toString(), "/projects/alpha/original.bin");
-        CompositeData[] ranges = (CompositeData[]) remote.getAttribute(original, "DamagedRanges");
+        CompositeData[] ranges = (CompositeData[]) AGENT.remote().getAttribute(original, "DamagedRanges");
         assertThat(ranges).hasSize(1);
         assertThat(ranges[0].get("fileOffset")).isEqualTo(2L * 4096);
         assertThat(ranges[0].get("length")).isEqualTo(512L);
         assertThat(ranges[0].get("shared")).isEqualTo(true);
-        assertThat((String[]) remote.getAttribute(original, "SharedWith")).containsExactly("/projects/copy.bin");
+        assertThat((String[]) AGENT.remote().getAttribute(original, "SharedWith")).containsExactly("/projects/copy.bin");
     }
 
     @Test
@@ -93,30 +83,30 @@ class EndToEndJmxTest {
 
         ObjectName plain = ObjectNames.damagedFile(XFS.mountPoint().toString(), "/plain.bin");
 
-        assertThat(remote.getAttribute(plain, "Inode")).isEqualTo(inode);
-        assertThat(remote.getAttribute(plain, "Generation")).isEqualTo(generation);
-        assertThat(remote.getAttribute(plain, "Size")).isEqualTo(16L * 1024);
-        assertThat(remote.getAttribute(plain, "State")).isEqualTo("OPEN");
+        assertThat(AGENT.remote().getAttribute(plain, "Inode")).isEqualTo(inode);
+        assertThat(AGENT.remote().getAttribute(plain, "Generation")).isEqualTo(generation);
+        assertThat(AGENT.remote().getAttribute(plain, "Size")).isEqualTo(16L * 1024);
+        assertThat(AGENT.remote().getAttribute(plain, "State")).isEqualTo("OPEN");
     }
 
     @Test
     void resolveNamesTheOwnerWithoutRecordingDamage() throws Exception {
         FiemapExtent extent = AgentFixture.extents(XFS.path("projects/alpha/original.bin")).get(0);
-        long recordsBefore = (Long) remote.getAttribute(ObjectNames.agent(), "DamageRecords");
+        long recordsBefore = (Long) AGENT.remote().getAttribute(ObjectNames.agent(), "DamageRecords");
 
-        CompositeData[] owners = (CompositeData[]) remote.invoke(filesystemName(), "resolve",
+        CompositeData[] owners = (CompositeData[]) AGENT.remote().invoke(filesystemName(), "resolve",
                 new Object[] {extent.physical() + 8 * 4096, 1L}, new String[] {"long", "long"});
 
         assertThat(Arrays.stream(owners).map(owner -> Arrays.asList((String[]) owner.get("paths"))))
                 .containsExactlyInAnyOrder(java.util.List.of("/projects/alpha/original.bin"),
                         java.util.List.of("/projects/copy.bin"));
         assertThat(owners[0].get("fileOffset")).isEqualTo(8L * 4096);
-        assertThat(remote.getAttribute(ObjectNames.agent(), "DamageRecords")).isEqualTo(recordsBefore);
+        assertThat(AGENT.remote().getAttribute(ObjectNames.agent(), "DamageRecords")).isEqualTo(recordsBefore);
     }
 
     @Test
     void aReportWithANegativeSectorIsRejectedNamingTheField() {
-        assertThatThrownBy(() -> remote.invoke(ObjectNames.agent(), "reportFailure",
+        assertThatThrownBy(() -> AGENT.remote().invoke(ObjectNames.agent(), "reportFailure",
                 new Object[] {loopName(), -1L, 1L, 5}, new String[] {"java.lang.String", "long", "long", "int"}))
                 .isInstanceOf(RuntimeMBeanException.class)
                 .cause()
@@ -126,7 +116,7 @@ class EndToEndJmxTest {
 
     @Test
     void aReportOnAnUnknownDeviceIsRejectedNamingIt() {
-        assertThatThrownBy(() -> remote.invoke(ObjectNames.agent(), "reportFailure",
+        assertThatThrownBy(() -> AGENT.remote().invoke(ObjectNames.agent(), "reportFailure",
                 new Object[] {"nosuchdisk9", 0L, 1L, 5}, new String[] {"java.lang.String", "long", "long", "int"}))
                 .cause()
                 .hasMessageContaining("no block device \"nosuchdisk9\"");
@@ -134,10 +124,10 @@ class EndToEndJmxTest {
 
     @Test
     void theFilesystemAndDeviceAreRegistered() throws Exception {
-        Set<ObjectName> names = remote.queryNames(ObjectName.getInstance("io.daxguard:*"), null);
+        Set<ObjectName> names = AGENT.remote().queryNames(ObjectName.getInstance("io.daxguard:*"), null);
 
         assertThat(names).contains(ObjectNames.agent(), filesystemName(), ObjectNames.device(loopName()));
-        assertThat(remote.getAttribute(filesystemName(), "ReverseMap")).isEqualTo("rmapbt");
+        assertThat(AGENT.remote().getAttribute(filesystemName(), "ReverseMap")).isEqualTo("rmapbt");
     }
 
     @Test
@@ -145,7 +135,7 @@ class EndToEndJmxTest {
         FiemapExtent extent = AgentFixture.extents(XFS.path("plain.bin")).get(0);
         report(extent.physical(), 512);
 
-        String status = (String) remote.invoke(ObjectNames.agent(), "status", new Object[0], new String[0]);
+        String status = (String) AGENT.remote().invoke(ObjectNames.agent(), "status", new Object[0], new String[0]);
 
         assertThat(status).contains("filesystem: " + XFS.mountPoint()).contains("state: DEGRADED")
                 .contains(XFS.mountPoint() + "/plain.bin");

@@ -9,11 +9,10 @@ import io.daxguard.spi.linux.NativeFile;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,26 +28,22 @@ class Ext4EndToEndTest {
     @RegisterExtension
     static final ScratchFilesystem EXT4 = ScratchFilesystem.ext4().mkfsOptions("-b", "4096").build();
 
-    private static AgentFixture fixture;
-    private static MBeanServerConnection remote;
+    @RegisterExtension
+    @Order(Integer.MAX_VALUE) // after EXT4: started once it is mounted, stopped before it is unmounted
+    static final RunningAgent AGENT = RunningAgent.startedAfter(Ext4EndToEndTest::writeFiles);
 
-    @BeforeAll
-    static void startAgentAndAwaitTheIndex() throws Exception {
+    /** The files the agent finds at attach. */
+    private static void writeFiles() throws Exception {
         Files.createDirectories(EXT4.path("docs"));
         AgentFixture.writeFile(EXT4.path("docs/report.bin"), 64 * 1024, 1);
         AgentFixture.writeFile(EXT4.path("plain.bin"), 16 * 1024, 2);
-        fixture = new AgentFixture();
-        remote = fixture.remote();
-        // Attaching returns at once and the index builds on its own thread; wait for it, bounded, no sleeps.
-        assertThat(remote.invoke(filesystemName(), "awaitReverseMap", new Object[] {120}, new String[] {"int"}))
-                .as("index built").isEqualTo(true);
     }
 
-    @AfterAll
-    static void stopAgent() throws Exception {
-        if (fixture != null) {
-            fixture.close();
-        }
+    @BeforeAll
+    static void awaitTheIndex() throws Exception {
+        // Attaching returns at once and the index builds on its own thread; wait for it, bounded, no sleeps.
+        assertThat(AGENT.remote().invoke(filesystemName(), "awaitReverseMap", new Object[] {120}, new String[] {"int"}))
+                .as("index built").isEqualTo(true);
     }
 
     private static ObjectName filesystemName() {
@@ -56,7 +51,7 @@ class Ext4EndToEndTest {
     }
 
     private static void report(long deviceOffset, long bytes) throws Exception {
-        remote.invoke(ObjectNames.agent(), "reportFailure",
+        AGENT.remote().invoke(ObjectNames.agent(), "reportFailure",
                 new Object[] {EXT4.device().getFileName().toString(), deviceOffset / 512, bytes / 512, 5},
                 new String[] {"java.lang.String", "long", "long", "int"});
     }
@@ -74,9 +69,9 @@ class Ext4EndToEndTest {
         report(extent.physical() + 2 * BLOCK, BLOCK);
 
         ObjectName damaged = ObjectNames.damagedFile(EXT4.mountPoint().toString(), "/docs/report.bin");
-        assertThat(remote.getAttribute(damaged, "Inode")).isEqualTo(inode);
-        assertThat(remote.getAttribute(damaged, "Generation")).isEqualTo(generation);
-        CompositeData[] ranges = (CompositeData[]) remote.getAttribute(damaged, "DamagedRanges");
+        assertThat(AGENT.remote().getAttribute(damaged, "Inode")).isEqualTo(inode);
+        assertThat(AGENT.remote().getAttribute(damaged, "Generation")).isEqualTo(generation);
+        CompositeData[] ranges = (CompositeData[]) AGENT.remote().getAttribute(damaged, "DamagedRanges");
         assertThat(ranges).singleElement().satisfies(range -> {
             assertThat(range.get("fileOffset")).isEqualTo(extent.logical() + 2 * BLOCK);
             assertThat(range.get("length")).isEqualTo((long) BLOCK);
@@ -89,16 +84,16 @@ class Ext4EndToEndTest {
         long block = extent.physical() / BLOCK + 1;
         report(block * BLOCK + 1024, 512);
 
-        String list = (String) remote.invoke(filesystemName(), "badBlockList", new Object[0], new String[0]);
+        String list = (String) AGENT.remote().invoke(filesystemName(), "badBlockList", new Object[0], new String[0]);
 
         assertThat(list.lines()).contains(Long.toString(block));
     }
 
     @Test
     void theReverseMapStatusSaysReadyWithTheFilesIndexed() throws Exception {
-        String status = (String) remote.getAttribute(filesystemName(), "ReverseMapStatus");
+        String status = (String) AGENT.remote().getAttribute(filesystemName(), "ReverseMapStatus");
 
         assertThat(status).matches("(ready|rebuilding \\(ready): [0-9,]+ files, [0-9,]+ extents\\)?");
-        assertThat(remote.getAttribute(filesystemName(), "ReverseMap")).isEqualTo("index:inode-tables");
+        assertThat(AGENT.remote().getAttribute(filesystemName(), "ReverseMap")).isEqualTo("index:inode-tables");
     }
 }

@@ -41,7 +41,7 @@ class KernelLogOnFaultyDiskTest {
         FaultyDisk.Builder builder = type.equals("xfs") ? FaultyDisk.xfs() : FaultyDisk.ext4();
         try (FaultyDisk disk = builder.failWholeRequests().create()) {
             Path file = disk.path("victim.bin");
-            SourcesFixture.writeFile(file, FILE_SIZE, 3);
+            AgentFixture.writeFile(file, FILE_SIZE, 3);
             long badSector = disk.sectorOf(file, BAD_BYTE_IN_FILE);
             disk.poison(badSector, 1);
             try (SourcesFixture fixture = new SourcesFixture(SourceSettings.defaults().withKmsg(true, false)

@@ -49,11 +49,11 @@ class ScrubOnFaultyDiskTest {
 
     @BeforeAll
     static void poisonTheDisk() throws Exception {
-        SourcesFixture.writeFile(DISK.path("a.bin"), 256 * 1024, 1);
-        SourcesFixture.writeFile(DISK.path("b.bin"), 256 * 1024, 2);
-        SourcesFixture.writeFile(DISK.path("original.bin"), 128 * 1024, 3);
+        AgentFixture.writeFile(DISK.path("a.bin"), 256 * 1024, 1);
+        AgentFixture.writeFile(DISK.path("b.bin"), 256 * 1024, 2);
+        AgentFixture.writeFile(DISK.path("original.bin"), 128 * 1024, 3);
         Command.run("cp", "--reflink=always", DISK.path("original.bin").toString(), DISK.path("copy.bin").toString());
-        SourcesFixture.writeFile(DISK.path("filler.bin"), 24 << 20, 4);
+        AgentFixture.writeFile(DISK.path("filler.bin"), 24 << 20, 4);
         Command.run("sync", "-f", DISK.mountPoint().toString());
         poison(DISK.sectorOf(DISK.path("a.bin"), 40_000));
         poison(DISK.sectorOf(DISK.path("b.bin"), 8192));

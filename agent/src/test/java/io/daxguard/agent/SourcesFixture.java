@@ -7,16 +7,12 @@ import io.daxguard.agent.route.DamageListener;
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.FilesystemPlugin;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Random;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -133,16 +129,6 @@ final class SourcesFixture implements AutoCloseable {
             throw new AssertionError(reason + "; CI=true, so the test fails instead of skipping");
         }
         Assumptions.assumeTrue(present, reason);
-    }
-
-    /** Writes seeded random bytes to a new file and fsyncs it, so it has blocks on the device. */
-    static void writeFile(Path file, int bytes, long seed) throws IOException {
-        byte[] data = new byte[bytes];
-        new Random(seed).nextBytes(data);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            channel.write(ByteBuffer.wrap(data));
-            channel.force(true);
-        }
     }
 
     @Override

@@ -38,7 +38,7 @@ class StackedDeviceTest {
         FaultyDisk.Builder builder = outerType.equals("xfs") ? FaultyDisk.xfs() : FaultyDisk.ext4();
         try (FaultyDisk outer = builder.sizeMiB(768).create(); InnerXfs inner = new InnerXfs(outer.path("inner.img"))) {
             Files.createDirectories(inner.mountPoint.resolve("docs"));
-            SourcesFixture.writeFile(inner.mountPoint.resolve("docs/inner.bin"), 64 * 1024, 9);
+            AgentFixture.writeFile(inner.mountPoint.resolve("docs/inner.bin"), 64 * 1024, 9);
             Command.run("sync");
             long innerDeviceByte = physicalOf(inner.mountPoint.resolve("docs/inner.bin"), BYTE_IN_INNER_FILE);
             long outerSector = outer.sectorOf(inner.image, innerDeviceByte + LOOP_OFFSET);

@@ -10,10 +10,10 @@ import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.ReverseMapStatus;
 import io.daxguard.spi.UnknownOwner;
+import io.daxguard.spi.index.AllocatedRanges;
 import io.daxguard.spi.index.IndexBuildProgress;
 import io.daxguard.spi.index.LiveReverseMap;
 import io.daxguard.spi.linux.FsmapRecord;
-import io.daxguard.spi.linux.Getfsmap;
 import io.daxguard.spi.linux.NativeFile;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -117,33 +117,14 @@ public final class Ext4Holder implements Holder {
                 return List.copyOf(files.get());
             }
         }
-        long[] covered = {range.offset()};
-        List<long[]> allocated = new ArrayList<>();
         List<long[]> inodeTables = new ArrayList<>();
-        try (NativeFile mountPoint = NativeFile.openMountPoint(mount.mountPoint(), mount.device())) {
-            Getfsmap.query(mountPoint, deviceCookie, range.offset(), end, Getfsmap.DEFAULT_BATCH, record -> {
-                long from = Math.max(record.physical(), range.offset());
-                long to = Math.min(record.end(), end);
-                if (from >= to) {
-                    return true;
-                }
-                if (from > covered[0]) {
-                    // ext4's GETFSMAP (Linux 6.18) leaves out in-use space of block groups with no free block:
-                    // a gap may hold file data, so the index is asked, and only what it cannot confirm is unknown.
-                    allocated.add(new long[] {covered[0], from});
-                }
-                covered[0] = Math.max(covered[0], to);
-                classify(record, from, to, owners, allocated, inodeTables);
-                return true;
-            });
-        }
-        if (covered[0] < end) {
-            allocated.add(new long[] {covered[0], end});
-        }
-        for (long[] part : merge(allocated)) {
-            owners.addAll(reverseMap.ownersOfAllocated(part[0], part[1], asked));
-        }
-        for (long[] part : merge(inodeTables)) {
+        // ext4's GETFSMAP (Linux 6.18) leaves out in-use space of block groups with no free block: a gap may hold
+        // file data, so the index is asked, and only what it cannot confirm is unknown.
+        List<long[]> allocated = AllocatedRanges.classify(mount, deviceCookie, range.offset(), end, owners,
+                (record, from, to, named, rest) -> classify(record, from, to, named, rest, inodeTables),
+                (from, to, named, rest) -> rest.add(new long[] {from, to}));
+        owners.addAll(AllocatedRanges.indexedOwners(reverseMap, allocated, asked));
+        for (long[] part : AllocatedRanges.merge(inodeTables)) {
             if (reverseMap.index().isPresent()) {
                 owners.addAll(reverseMap.inlineOwners(part[0], part[1], asked));
             }
@@ -176,40 +157,12 @@ public final class Ext4Holder implements Holder {
     }
 
     /** Metadata GETFSMAP calls unknown, located by the plugin; sorted by start. */
-    record HiddenMetadata(Ext4MetadataKind kind, long start, long end) {
+    record HiddenMetadata(Ext4MetadataKind kind, long start, long end) implements AllocatedRanges.KnownExtent {
     }
 
     private void splitHiddenMetadata(long from, long to, List<Owner> owners, List<long[]> allocated) {
-        long at = from;
-        for (HiddenMetadata extent : hiddenMetadata) {
-            long start = Math.max(at, extent.start());
-            long stop = Math.min(to, extent.end());
-            if (start >= stop) {
-                continue;
-            }
-            if (start > at) {
-                allocated.add(new long[] {at, start});
-            }
-            owners.add(extent.kind().owner(start, stop - start));
-            at = stop;
-        }
-        if (at < to) {
-            allocated.add(new long[] {at, to});
-        }
-    }
-
-    private static List<long[]> merge(List<long[]> ranges) {
-        List<long[]> merged = new ArrayList<>();
-        ranges.sort(Comparator.comparingLong(r -> r[0]));
-        for (long[] range : ranges) {
-            long[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
-            if (last != null && range[0] <= last[1]) {
-                last[1] = Math.max(last[1], range[1]);
-            } else {
-                merged.add(new long[] {range[0], range[1]});
-            }
-        }
-        return merged;
+        AllocatedRanges.splitAround(from, to, hiddenMetadata,
+                (extent, start, stop) -> owners.add(extent.kind().owner(start, stop - start)), allocated);
     }
 
     /**
@@ -226,24 +179,7 @@ public final class Ext4Holder implements Holder {
         if (from >= end) {
             return;
         }
-        long[] written = {from};
-        try (NativeFile mountPoint = NativeFile.openMountPoint(mount.mountPoint(), mount.device())) {
-            Getfsmap.query(mountPoint, deviceCookie, from, end, Getfsmap.DEFAULT_BATCH, record -> {
-                if (!record.isSpecialOwner() || record.owner() != FsmapRecord.OWN_FREE) {
-                    return true;
-                }
-                long freeStart = Math.max(record.physical(), from);
-                long freeEnd = Math.min(record.end(), end);
-                if (freeStart > written[0]) {
-                    consumer.accept(written[0], freeStart - written[0]);
-                }
-                written[0] = Math.max(written[0], freeEnd);
-                return true;
-            });
-        }
-        if (written[0] < end) {
-            consumer.accept(written[0], end - written[0]);
-        }
+        AllocatedRanges.forEachNotFree(mount, deviceCookie, from, end, consumer);
     }
 
     /** Stops the index thread (see {@link LiveReverseMap#close}), then closes the device. */

@@ -144,20 +144,20 @@ class Ext4HolderTest {
 
     @Test
     void namesTheFileOwningAnXattrBlock() throws Exception {
-        Path file = write(freshDirectory().resolve("xattr"), 0, 8192, 3);
-        Ext4Files.setXattr(file, "big", 3000);
-        long block = frozen(() -> E2fsTools.xattrBlock(FILESYSTEM.device(), inodeOf(file)));
-        assertThat(block).as("precondition: an xattr block").isPositive();
-        Ext4Holder holder = holder();
-
-        assertThat(fileOwners(ownersOfBlock(holder, block))).extracting(FileOwner::inode, FileOwner::fork)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(inodeOf(file), Fork.ATTRIBUTES));
+        assertTheXattrBlockOfANewFileIsNamedItsAttributes("xattr", 8192, 3, 3000);
     }
 
     @Test
     void namesTheInlineFileOwningAnXattrBlockFiemapDoesNotShow() throws Exception {
-        Path file = write(freshDirectory().resolve("inline-xattr"), 0, 20, 4);
-        Ext4Files.setXattr(file, "big", 3001);
+        // 20 bytes stay inline in the inode, so FIEMAP shows no block of this file at all.
+        assertTheXattrBlockOfANewFileIsNamedItsAttributes("inline-xattr", 20, 4, 3001);
+    }
+
+    /** Writes a new file of {@code bytes}, gives it an xattr too large for the inode, asks for its xattr block. */
+    private void assertTheXattrBlockOfANewFileIsNamedItsAttributes(String name, int bytes, int seed, int xattrBytes)
+            throws Exception {
+        Path file = write(freshDirectory().resolve(name), 0, bytes, seed);
+        Ext4Files.setXattr(file, "big", xattrBytes);
         long block = frozen(() -> E2fsTools.xattrBlock(FILESYSTEM.device(), inodeOf(file)));
         assertThat(block).as("precondition: an xattr block").isPositive();
         Ext4Holder holder = holder();

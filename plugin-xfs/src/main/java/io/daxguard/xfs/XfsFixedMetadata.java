@@ -1,6 +1,7 @@
 package io.daxguard.xfs;
 
 import io.daxguard.spi.MetadataOwner;
+import io.daxguard.spi.index.AllocatedRanges;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,7 +18,7 @@ final class XfsFixedMetadata {
     private static final int HEADER_SECTORS = 4;
 
     /** One named range, filesystem-relative bytes. */
-    record Extent(XfsSpecialOwner kind, long start, long end) {
+    record Extent(XfsSpecialOwner kind, long start, long end) implements AllocatedRanges.KnownExtent {
     }
 
     private final List<Extent> extents;
@@ -58,23 +59,10 @@ final class XfsFixedMetadata {
      * {@code allocated} for the index.
      */
     void split(long from, long to, List<? super MetadataOwner> owners, List<long[]> allocated) {
-        long at = from;
-        for (Extent extent : extents) {
-            long start = Math.max(at, extent.start());
-            long stop = Math.min(to, extent.end());
-            if (start >= stop) {
-                continue;
-            }
-            if (start > at) {
-                allocated.add(new long[] {at, start});
-            }
+        AllocatedRanges.splitAround(from, to, extents, (extent, start, stop) -> {
             XfsSpecialOwner kind = extent.kind();
             owners.add(new MetadataOwner(kind.kind(), kind.description(), kind.repairHint(device), start,
                     stop - start));
-            at = stop;
-        }
-        if (at < to) {
-            allocated.add(new long[] {at, to});
-        }
+        }, allocated);
     }
 }

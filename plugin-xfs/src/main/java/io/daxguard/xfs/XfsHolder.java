@@ -3,7 +3,6 @@ package io.daxguard.xfs;
 import io.daxguard.spi.ExtentConsumer;
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FilesystemInfo;
-import io.daxguard.spi.Holder;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.linux.FsmapRecord;
@@ -28,38 +27,15 @@ import java.util.Optional;
  * <p>Threads: the holder owns no thread and shares nothing mutable but its closed flag, so any number of
  * callers may query at once; queries after {@link #close()} throw {@link IllegalStateException}.
  */
-final class XfsHolder implements Holder {
-    private final Mount mount;
-    private final FilesystemInfo info;
+final class XfsHolder extends MountedXfsHolder {
     /** Most failures cover a block or two: a small first buffer, paginated when a range holds more. */
     private static final int RECORDS_PER_CALL = 16;
-
-    private final int deviceCookie;
-    private volatile boolean closed;
 
     /**
      * @param deviceCookie the data device as GETFSMAP names it
      */
     XfsHolder(Mount mount, FilesystemInfo info, int deviceCookie) {
-        this.mount = Objects.requireNonNull(mount, "mount is null");
-        this.info = Objects.requireNonNull(info, "info is null");
-        this.deviceCookie = deviceCookie;
-    }
-
-    /** Opens the mount point for one query, checking it still shows this filesystem. */
-    private NativeFile openFilesystem() throws IOException {
-        checkOpen();
-        return NativeFile.openMountPoint(mount.mountPoint(), mount.device());
-    }
-
-    @Override
-    public Mount mount() {
-        return mount;
-    }
-
-    @Override
-    public FilesystemInfo info() {
-        return info;
+        super(mount, info, deviceCookie);
     }
 
     /**
@@ -96,9 +72,9 @@ final class XfsHolder implements Holder {
     private List<Owner> owners(NativeFile filesystem, FailureRange range, Map<Long, Optional<InodeStat>> inodes)
             throws IOException {
         List<FsmapRecord> records = new ArrayList<>();
-        Getfsmap.query(filesystem, deviceCookie, range.offset(), range.end(), RECORDS_PER_CALL, record -> {
+        Getfsmap.query(filesystem, deviceCookie(), range.offset(), range.end(), RECORDS_PER_CALL, record -> {
             // Keys name only the data device, but the log or realtime device must never leak in.
-            if (record.device() == deviceCookie) {
+            if (record.device() == deviceCookie()) {
                 records.add(record);
             }
             return true;
@@ -108,7 +84,7 @@ final class XfsHolder implements Holder {
                 inodes.put(record.owner(), XfsBulkstat.of(filesystem, record.owner()));
             }
         }
-        return new FsmapOwners(range.offset(), range.end(), info.size(), mount.source()).owners(records, inodes);
+        return new FsmapOwners(range.offset(), range.end(), info().size(), mount().source()).owners(records, inodes);
     }
 
     /**
@@ -121,11 +97,7 @@ final class XfsHolder implements Holder {
      */
     @Override
     public void forEachWrittenExtent(long from, long to, ExtentConsumer consumer) throws IOException {
-        Objects.requireNonNull(consumer, "consumer is null");
-        if (from < 0 || to < from) {
-            throw new IllegalArgumentException("window must be [from, to) with 0 <= from <= to, was [" + from + ", "
-                    + to + ")");
-        }
+        checkWindow(from, to, consumer);
         if (from == to) {
             return;
         }
@@ -133,8 +105,8 @@ final class XfsHolder implements Holder {
             // Records arrive in physical order (rmap key order, AG by AG), so overlapping sharers and adjacent
             // extents merge as they stream by, without holding the whole window in memory.
             ExtentMerger merger = new ExtentMerger(consumer);
-            Getfsmap.query(filesystem, deviceCookie, from, to, Getfsmap.DEFAULT_BATCH, record -> {
-                if (record.device() == deviceCookie && isWritten(record)) {
+            Getfsmap.query(filesystem, deviceCookie(), from, to, Getfsmap.DEFAULT_BATCH, record -> {
+                if (record.device() == deviceCookie() && isWritten(record)) {
                     merger.add(Math.max(record.physical(), from), Math.min(record.end(), to));
                 }
                 return true;
@@ -190,19 +162,8 @@ final class XfsHolder implements Holder {
         }
     }
 
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("the holder of " + mount.mountPoint() + " is closed");
-        }
-    }
-
     @Override
     public void close() {
-        closed = true;
-    }
-
-    @Override
-    public String toString() {
-        return "XfsHolder[" + mount.mountPoint() + " on " + mount.source() + " (" + mount.device() + ")]";
+        markClosed();
     }
 }

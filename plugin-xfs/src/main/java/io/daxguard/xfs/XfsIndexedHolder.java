@@ -5,16 +5,14 @@ import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.FilesystemInfo;
 import io.daxguard.spi.FreeSpaceOwner;
-import io.daxguard.spi.Holder;
 import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.ReverseMapStatus;
 import io.daxguard.spi.UnknownOwner;
+import io.daxguard.spi.index.AllocatedRanges;
 import io.daxguard.spi.index.LiveReverseMap;
 import io.daxguard.spi.linux.FsmapRecord;
-import io.daxguard.spi.linux.Getfsmap;
-import io.daxguard.spi.linux.NativeFile;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,31 +35,15 @@ import java.util.Optional;
  * Queries run on the callers' threads, any number at once. Each query opens the mount point for its GETFSMAP and
  * closes it again (a descriptor kept open would make {@code umount} fail with EBUSY).
  */
-final class XfsIndexedHolder implements Holder {
-    private final Mount mount;
-    private final FilesystemInfo info;
-    private final int deviceCookie;
+final class XfsIndexedHolder extends MountedXfsHolder {
     private final XfsFixedMetadata fixedMetadata;
     private final LiveReverseMap reverseMap;
-    private volatile boolean closed;
 
     XfsIndexedHolder(Mount mount, FilesystemInfo info, int deviceCookie, XfsFixedMetadata fixedMetadata,
                      LiveReverseMap reverseMap) {
-        this.mount = Objects.requireNonNull(mount, "mount is null");
-        this.info = Objects.requireNonNull(info, "info is null");
-        this.deviceCookie = deviceCookie;
+        super(mount, info, deviceCookie);
         this.fixedMetadata = Objects.requireNonNull(fixedMetadata, "fixedMetadata is null");
         this.reverseMap = Objects.requireNonNull(reverseMap, "reverseMap is null");
-    }
-
-    @Override
-    public Mount mount() {
-        return mount;
-    }
-
-    @Override
-    public FilesystemInfo info() {
-        return info;
     }
 
     @Override
@@ -79,7 +61,7 @@ final class XfsIndexedHolder implements Holder {
         Objects.requireNonNull(range, "range is null");
         checkOpen();
         long asked = System.nanoTime(); // one timestamp per failure: the index is rebuilt at most once for it
-        long size = info.size();
+        long size = info().size();
         if (range.offset() >= size) {
             return List.of(beyondTheEnd(range.offset(), range.end()));
         }
@@ -92,31 +74,11 @@ final class XfsIndexedHolder implements Holder {
             }
         }
         List<Owner> owners = new ArrayList<>();
-        List<long[]> allocated = new ArrayList<>();
-        long[] covered = {range.offset()};
-        try (NativeFile filesystem = NativeFile.openMountPoint(mount.mountPoint(), mount.device())) {
-            Getfsmap.query(filesystem, deviceCookie, range.offset(), end, Getfsmap.DEFAULT_BATCH, record -> {
-                long from = Math.max(record.physical(), range.offset());
-                long to = Math.min(record.end(), end);
-                if (record.device() != deviceCookie || from >= to) {
-                    return true;
-                }
-                if (from > covered[0]) {
-                    // XFS fills gaps between free extents with "unknown" itself; should a kernel leave one out,
-                    // it may hold file data: the index is asked, and only what it cannot confirm is unknown.
-                    fixedMetadata.split(covered[0], from, owners, allocated);
-                }
-                covered[0] = Math.max(covered[0], to);
-                classify(record, from, to, owners, allocated);
-                return true;
-            });
-        }
-        if (covered[0] < end) {
-            fixedMetadata.split(covered[0], end, owners, allocated);
-        }
-        for (long[] part : merge(allocated)) {
-            owners.addAll(reverseMap.ownersOfAllocated(part[0], part[1], asked));
-        }
+        // XFS fills gaps between free extents with "unknown" itself; should a kernel leave one out, it may hold
+        // file data: the index is asked, and only what it cannot confirm is unknown.
+        List<long[]> allocated = AllocatedRanges.classify(mount(), deviceCookie(), range.offset(), end, owners,
+                this::classify, fixedMetadata::split);
+        owners.addAll(AllocatedRanges.indexedOwners(reverseMap, allocated, asked));
         if (end < range.end()) {
             owners.add(beyondTheEnd(end, range.end()));
         }
@@ -138,31 +100,17 @@ final class XfsIndexedHolder implements Holder {
         Optional<XfsSpecialOwner> special = XfsSpecialOwner.of(record.owner());
         if (special.isPresent()) {
             XfsSpecialOwner kind = special.get();
-            owners.add(new MetadataOwner(kind.kind(), kind.description(), kind.repairHint(mount.source()), from,
+            owners.add(new MetadataOwner(kind.kind(), kind.description(), kind.repairHint(mount().source()), from,
                     to - from));
         } else {
             owners.add(new MetadataOwner("xfs.metadata", "filesystem metadata",
-                    XfsSpecialOwner.offlineRepairHint(mount.source()), from, to - from));
+                    XfsSpecialOwner.offlineRepairHint(mount().source()), from, to - from));
         }
     }
 
     private UnknownOwner beyondTheEnd(long from, long to) {
-        return new UnknownOwner(from, to - from, "beyond the end of the filesystem, which holds " + info.size()
+        return new UnknownOwner(from, to - from, "beyond the end of the filesystem, which holds " + info().size()
                 + " bytes of the device");
-    }
-
-    private static List<long[]> merge(List<long[]> ranges) {
-        List<long[]> merged = new ArrayList<>();
-        ranges.sort(Comparator.comparingLong(r -> r[0]));
-        for (long[] range : ranges) {
-            long[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
-            if (last != null && range[0] <= last[1]) {
-                last[1] = Math.max(last[1], range[1]);
-            } else {
-                merged.add(new long[] {range[0], range[1]});
-            }
-        }
-        return merged;
     }
 
     /**
@@ -174,52 +122,19 @@ final class XfsIndexedHolder implements Holder {
      */
     @Override
     public void forEachWrittenExtent(long from, long to, ExtentConsumer consumer) throws IOException {
-        Objects.requireNonNull(consumer, "consumer is null");
-        if (from < 0 || to < from) {
-            throw new IllegalArgumentException("window must be [from, to) with 0 <= from <= to, was [" + from + ", "
-                    + to + ")");
-        }
+        checkWindow(from, to, consumer);
         checkOpen();
-        long end = Math.min(to, info.size());
+        long end = Math.min(to, info().size());
         if (from >= end) {
             return;
         }
-        long[] written = {from};
-        try (NativeFile filesystem = NativeFile.openMountPoint(mount.mountPoint(), mount.device())) {
-            Getfsmap.query(filesystem, deviceCookie, from, end, Getfsmap.DEFAULT_BATCH, record -> {
-                if (record.device() != deviceCookie || !record.isSpecialOwner()
-                        || record.owner() != FsmapRecord.OWN_FREE) {
-                    return true;
-                }
-                long freeStart = Math.max(record.physical(), from);
-                long freeEnd = Math.min(record.end(), end);
-                if (freeStart > written[0]) {
-                    consumer.accept(written[0], freeStart - written[0]);
-                }
-                written[0] = Math.max(written[0], freeEnd);
-                return true;
-            });
-        }
-        if (written[0] < end) {
-            consumer.accept(written[0], end - written[0]);
-        }
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("the holder of " + mount.mountPoint() + " is closed");
-        }
+        AllocatedRanges.forEachNotFree(mount(), deviceCookie(), from, end, consumer);
     }
 
     /** Stops and joins the index thread (see {@link LiveReverseMap#close}). */
     @Override
     public void close() throws IOException {
-        closed = true;
+        markClosed();
         reverseMap.close();
-    }
-
-    @Override
-    public String toString() {
-        return "XfsIndexedHolder[" + mount.mountPoint() + " on " + mount.source() + " (" + mount.device() + ")]";
     }
 }

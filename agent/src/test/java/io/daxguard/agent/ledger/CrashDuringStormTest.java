@@ -2,13 +2,8 @@ package io.daxguard.agent.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -28,27 +23,8 @@ class CrashDuringStormTest {
 
     @Test
     void everyTupleAcknowledgedBeforeAKillIsInTheLedgerAfterARestart() throws Exception {
-        Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), LedgerStormDriver.class.getName(), state.toString(),
-                String.valueOf(TUPLES))).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        Set<Long> acknowledged = new HashSet<>();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                if (line.startsWith("ack ")) {
-                    acknowledged.add(Long.parseLong(line.substring(4)));
-                    if (acknowledged.size() == KILL_AFTER) {
-                        // kill -9: no shutdown hook, no flush, no close. (Process.destroyForcibly would also
-                        // close our end of its output, losing acknowledgements already in the pipe.)
-                        new ProcessBuilder("kill", "-9", String.valueOf(child.pid())).start().waitFor();
-                    }
-                }
-            }
-        } finally {
-            child.destroyForcibly();
-            child.waitFor();
-        }
+        Set<Long> acknowledged = StormChild.runAndKill(LedgerStormDriver.class, KILL_AFTER, state.toString(),
+                String.valueOf(TUPLES));
 
         assertThat(acknowledged).as("the storm ran until the kill").hasSizeGreaterThanOrEqualTo(KILL_AFTER);
 

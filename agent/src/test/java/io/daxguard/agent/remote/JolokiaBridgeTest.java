@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.daxguard.agent.Agent;
 import io.daxguard.agent.config.ConfigLoader;
 import io.daxguard.agent.daemon.AgentService;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,10 +36,7 @@ class JolokiaBridgeTest {
         Files.createDirectories(home.resolve("conf"));
         Files.writeString(home.resolve("conf/jmxremote.password"), "watcher w-secret\noperator o-secret\n");
         Files.writeString(home.resolve("conf/jmxremote.access"), "watcher monitor\noperator control\n");
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
+        int port = RemoteJmxAgent.freePort();
         // Jolokia serves the MBean servers registered with MBeanServerFactory.
         server = MBeanServerFactory.createMBeanServer();
         service = AgentService.init(ConfigLoader.parse("test", """

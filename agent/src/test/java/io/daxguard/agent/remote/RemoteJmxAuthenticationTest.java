@@ -3,11 +3,9 @@ package io.daxguard.agent.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.daxguard.agent.config.ConfigLoader;
 import io.daxguard.agent.config.DaxguardConfig;
 import io.daxguard.agent.daemon.AgentService;
 import io.daxguard.agent.jmx.ObjectNames;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -42,21 +40,7 @@ class RemoteJmxAuthenticationTest {
                 watcher monitor
                 operator control
                 """);
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
-        DaxguardConfig config = ConfigLoader.parse("test", """
-                watch: ["%s"]
-                stateDirectory: %s
-                jmx:
-                  remote:
-                    enabled: true
-                    bindAddress: 127.0.0.1
-                    port: %d
-                """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"), port));
-        service = AgentService.init(config, home, MBeanServerFactory.newMBeanServer());
-        service.start();
+        service = RemoteJmxAgent.start(home, "");
         url = service.remoteAddress().orElseThrow();
     }
 

@@ -3,14 +3,11 @@ package io.daxguard.agent.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.daxguard.agent.config.ConfigLoader;
 import io.daxguard.agent.daemon.AgentService;
 import io.daxguard.agent.jmx.ObjectNames;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import javax.management.MBeanServerFactory;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.security.auth.login.AppConfigurationEntry;
@@ -42,21 +39,9 @@ class RemoteJmxJaasTest {
         });
         Files.createDirectories(home.resolve("conf"));
         Files.writeString(home.resolve("conf/jmxremote.access"), "alice monitor\n");
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
-        service = AgentService.init(ConfigLoader.parse("test", """
-                watch: ["%s"]
-                stateDirectory: %s
-                jmx:
-                  remote:
-                    enabled: true
-                    bindAddress: 127.0.0.1
-                    port: %d
+        service = RemoteJmxAgent.start(home, """
                     loginConfig: %s
-                """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"), port, ENTRY)), home, MBeanServerFactory.newMBeanServer());
-        service.start();
+                """.formatted(ENTRY));
     }
 
     @AfterAll

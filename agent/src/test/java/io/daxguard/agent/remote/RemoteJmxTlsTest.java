@@ -3,17 +3,13 @@ package io.daxguard.agent.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.agent.Agent;
-import io.daxguard.agent.config.ConfigLoader;
-import io.daxguard.agent.config.DaxguardConfig;
 import io.daxguard.agent.daemon.AgentService;
 import io.daxguard.spi.testkit.Command;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import javax.management.MBeanServerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,18 +37,7 @@ class RemoteJmxTlsTest {
         trust(conf.resolve("agent.crt"), conf.resolve("client-trust.p12"));
         Files.writeString(conf.resolve("jmxremote.password"), "operator operator-secret\n");
         Files.writeString(conf.resolve("jmxremote.access"), "operator control\n");
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
-        DaxguardConfig config = ConfigLoader.parse("test", """
-                watch: ["%s"]
-                stateDirectory: %s
-                jmx:
-                  remote:
-                    enabled: true
-                    bindAddress: 127.0.0.1
-                    port: %d
+        service = RemoteJmxAgent.start(home, """
                     tls:
                       enabled: true
                       keyStore: conf/agent.p12
@@ -60,9 +45,7 @@ class RemoteJmxTlsTest {
                       trustStore: conf/agent-trust.p12
                       trustStorePassword: %s
                       needClientAuth: true
-                """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"), port, STORE_PASSWORD, STORE_PASSWORD));
-        service = AgentService.init(config, home, MBeanServerFactory.newMBeanServer());
-        service.start();
+                """.formatted(STORE_PASSWORD, STORE_PASSWORD));
         url = service.remoteAddress().orElseThrow().toString();
     }
 

@@ -1,0 +1,61 @@
+package io.daxguard.agent;
+
+import javax.management.MBeanServerConnection;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * {@link AgentFixture} as a JUnit extension: one agent for the whole test class, started before the class's
+ * tests and closed after them, even when they fail. Register it as a static field after the scratch filesystem
+ * it should watch, with {@code @Order(Integer.MAX_VALUE)}, so the filesystem is mounted before the agent starts
+ * and unmounted only after it stopped.
+ */
+final class RunningAgent implements BeforeAllCallback, AfterAllCallback {
+    /** Work done on the scratch filesystem before the agent starts (files the agent must find at attach). */
+    @FunctionalInterface
+    interface Preparation {
+        void run() throws Exception;
+    }
+
+    private final Preparation beforeStart;
+    private AgentFixture fixture;
+    private MBeanServerConnection remote;
+
+    private RunningAgent(Preparation beforeStart) {
+        this.beforeStart = beforeStart;
+    }
+
+    /** An agent started as soon as the class's filesystems are mounted. */
+    static RunningAgent started() {
+        return new RunningAgent(() -> { });
+    }
+
+    /** An agent started once {@code beforeStart} has run. */
+    static RunningAgent startedAfter(Preparation beforeStart) {
+        return new RunningAgent(beforeStart);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        beforeStart.run();
+        fixture = new AgentFixture();
+        remote = fixture.remote();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        if (fixture != null) {
+            fixture.close();
+            fixture = null;
+        }
+    }
+
+    /** The remote view, as jconsole has it. */
+    MBeanServerConnection remote() {
+        if (remote == null) {
+            throw new IllegalStateException("the agent is not running");
+        }
+        return remote;
+    }
+}
