@@ -143,11 +143,14 @@ public final class FailureProcessor implements AutoCloseable {
         for (RoutedRange piece : Router.route(current, device, tuple.offset(), tuple.length())) {
             var existing = ledger.findOpenCovering(piece.device().number(), piece.offset(), piece.length());
             List<AffectedOwner> owners = null;
-            if (existing.isPresent() && hasFileOwners(existing.get()) && piece.mount().isPresent()) {
+            if (existing.isPresent() && piece.mount().isPresent()) {
                 // Files change owners (deleted, rewritten away from a shared block, blocks reused): the damage is
-                // only known if the record names every file that owns the range now.
+                // only known if the record names, open, every file that owns the range now, and had files only
+                // if some file still owns it.
                 owners = owners(piece, tuple);
-                if (!namesEveryFile(existing.get(), owners)) {
+                Set<List<Long>> now = fileIds(owners, false);
+                Set<List<Long>> recorded = fileIds(existing.get().owners(), true);
+                if (!recorded.containsAll(now) || (now.isEmpty() && !recorded.isEmpty())) {
                     existing = java.util.Optional.empty();
                 }
             }
@@ -227,30 +230,15 @@ public final class FailureProcessor implements AutoCloseable {
         }
     }
 
-    private static boolean hasFileOwners(DamageRecord record) {
-        return record.owners().stream().anyMatch(owner -> owner.file().isPresent());
-    }
-
-    /**
-     * Whether the files owning the range now are all open owners of {@code record} (same inode and generation).
-     * No file owning it now (freed, or the reverse map failed) does not count as the same damage either.
-     */
-    private static boolean namesEveryFile(DamageRecord record, List<AffectedOwner> now) {
-        if (now.stream().noneMatch(current -> current.file().isPresent())) {
-            return false;
-        }
-        for (AffectedOwner current : now) {
-            if (current.file().isEmpty()) {
-                continue;
-            }
-            FileOwner file = current.file().get();
-            boolean named = record.owners().stream().anyMatch(owner -> owner.open() && owner.file().isPresent()
-                    && owner.file().get().inode() == file.inode() && owner.file().get().generation() == file.generation());
-            if (!named) {
-                return false;
+    /** (inode, generation) of the file owners, only the open ones if asked. */
+    private static Set<List<Long>> fileIds(List<AffectedOwner> owners, boolean openOnly) {
+        Set<List<Long>> ids = new java.util.HashSet<>();
+        for (AffectedOwner owner : owners) {
+            if (owner.file().isPresent() && (!openOnly || owner.open())) {
+                ids.add(List.of(owner.file().get().inode(), owner.file().get().generation()));
             }
         }
-        return true;
+        return ids;
     }
 
     /** Tells every listener; one that throws is logged and does not keep the others, or the tuple, from going on. */
