@@ -149,8 +149,8 @@ public final class FailureProcessor implements AutoCloseable {
                 // if some file still owns it.
                 owners = owners(piece, tuple);
                 Set<List<Long>> now = fileIds(owners, false);
-                Set<List<Long>> recorded = fileIds(existing.get().owners(), true);
-                if (!recorded.containsAll(now) || (now.isEmpty() && !recorded.isEmpty())) {
+                Set<List<Long>> named = fileIds(existing.get().owners(), true);
+                if (!named.containsAll(now) || (now.isEmpty() && !named.isEmpty())) {
                     existing = java.util.Optional.empty();
                 }
             }
