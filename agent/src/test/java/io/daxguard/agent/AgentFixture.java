@@ -56,9 +56,12 @@ final class AgentFixture implements AutoCloseable {
     /** As {@link #AgentFixture(Path)}, with these recovery settings (a replica provider). */
     AgentFixture(Path stateDirectory, RecoverySettings recovery) throws Exception {
         ownStateDirectory = stateDirectory == null ? Files.createTempDirectory("daxguard-state-") : null;
+        // Failures come only from the test's own reports: the kernel log carries every other test's I/O errors,
+        // which would race with them (the sources have tests of their own, through SourcesFixture).
         agent = Agent.start(Agent.Settings.defaults().withMBeanServer(server).withWatchedMountPoints(SCRATCH)
                 .withStateDirectory(stateDirectory == null ? ownStateDirectory : stateDirectory)
-                .withRecovery(recovery));
+                .withRecovery(recovery)
+                .withSources(io.daxguard.agent.ingest.SourceSettings.defaults().withKmsg(false, false)));
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
