@@ -58,7 +58,8 @@ class RemoteJmxTlsTest {
 
     private static void keyPair(String name, Path store, Path certificate) throws IOException {
         Command.run(keytool(), "-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=" + name, "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(),
+                "-dname", "CN=" + name, "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", store.toString(),
                 "-storepass", STORE_PASSWORD);
         Command.run(keytool(), "-exportcert", "-alias", name, "-keystore", store.toString(), "-storepass",
                 STORE_PASSWORD, "-file", certificate.toString());
