@@ -1,5 +1,6 @@
 package io.daxguard.xfs;
 
+import io.daxguard.spi.testkit.OpenDescriptors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -73,9 +74,7 @@ class XfsAttachTest {
 
             assertThat(Thread.getAllStackTraces().keySet()).noneMatch(thread -> thread.isAlive()
                     && thread.getName().equals("daxguard-index " + fs.mountPoint()));
-            try (var descriptors = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
-                assertThat(descriptors.map(XfsAttachTest::target)).doesNotContain(fs.mountPoint().toString());
-            }
+            assertThat(OpenDescriptors.targets()).doesNotContain(fs.mountPoint().toString());
         }
     }
 
@@ -112,19 +111,10 @@ class XfsAttachTest {
              Holder holder = new XfsPlugin().attach(XfsFixtures.mountOf(fs), CONTEXT)) {
             holder.notifyFailure(FailureRange.of(0, 4096));
 
-            try (var descriptors = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
-                assertThat(descriptors.map(XfsAttachTest::target)).doesNotContain(fs.mountPoint().toString());
-            }
+            assertThat(OpenDescriptors.targets()).doesNotContain(fs.mountPoint().toString());
         }
     }
 
-    private static String target(Path descriptor) {
-        try {
-            return java.nio.file.Files.readSymbolicLink(descriptor).toString();
-        } catch (IOException closedMeanwhile) {
-            return "";
-        }
-    }
 
     @Test
     void refusesQueriesAfterClose() throws IOException {
