@@ -8,6 +8,7 @@ import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.spi.FilesystemInfo;
 import io.daxguard.spi.FreeSpaceOwner;
 import io.daxguard.spi.MetadataOwner;
+import io.daxguard.spi.linux.NativeCallException;
 import java.util.Comparator;
 import java.util.List;
 
@@ -97,7 +98,7 @@ final class StatusReport {
     }
 
     static String errno(int errno) {
-        return errno == 5 ? "EIO" : errno == 61 ? "ENODATA" : errno == 74 ? "EBADMSG" : "errno " + errno;
+        return NativeCallException.errnoName(errno);
     }
 
     static String bytes(long bytes) {

@@ -20,6 +20,9 @@ public class NativeCallException extends IOException {
     public static final int ENOTTY = 25;
     public static final int ELOOP = 40;
     public static final int EOPNOTSUPP = 95;
+    /** What some drivers return for an unreadable sector instead of EIO. */
+    public static final int ENODATA = 61;
+    public static final int EBADMSG = 74;
 
     private final String call;
     private final String target;
@@ -78,6 +81,8 @@ public class NativeCallException extends IOException {
             case ENOSPC -> "ENOSPC";
             case ELOOP -> "ELOOP";
             case EOPNOTSUPP -> "EOPNOTSUPP";
+            case ENODATA -> "ENODATA";
+            case EBADMSG -> "EBADMSG";
             default -> "errno " + errno;
         };
     }
