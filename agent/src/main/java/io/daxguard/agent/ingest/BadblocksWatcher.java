@@ -1,5 +1,8 @@
 package io.daxguard.agent.ingest;
 
+import io.daxguard.agent.ranges.ByteRange;
+import io.daxguard.agent.ranges.RangeSet;
+
 import io.daxguard.spi.linux.NativeCallException;
 import io.daxguard.spi.linux.NativeFile;
 import io.daxguard.spi.linux.Poll;

@@ -1,5 +1,7 @@
 package io.daxguard.agent.ingest;
 
+import io.daxguard.agent.ranges.ByteRange;
+
 import io.daxguard.agent.route.FailureProcessor;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -18,7 +18,7 @@ import java.util.Set;
  */
 public record FailureTuple(String device, long offset, long length, int errno, Set<FailureFlag> flags, String source,
                            Instant observedAt) {
-    public static final long SECTOR = 512;
+    public static final long SECTOR = io.daxguard.agent.ranges.ByteRange.SECTOR;
 
     public FailureTuple {
         Objects.requireNonNull(device, "device is null");

@@ -1,5 +1,7 @@
 package io.daxguard.agent.ingest;
 
+import io.daxguard.agent.ranges.RangeSet;
+
 import java.util.HashMap;
 import java.util.Map;
 

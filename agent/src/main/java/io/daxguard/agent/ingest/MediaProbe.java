@@ -1,5 +1,7 @@
 package io.daxguard.agent.ingest;
 
+import io.daxguard.agent.ranges.ByteRange;
+
 import com.sun.jna.Memory;
 import io.daxguard.spi.linux.NativeCallException;
 import io.daxguard.spi.linux.NativeFile;

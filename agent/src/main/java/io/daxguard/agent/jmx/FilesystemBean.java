@@ -1,5 +1,6 @@
 package io.daxguard.agent.jmx;
 
+import io.daxguard.agent.ranges.RangeSet;
 import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageRecord;
@@ -137,10 +138,10 @@ final class FilesystemBean implements FilesystemMXBean {
 
     @Override
     public long getFreeSpaceDamageBytes() {
-        return io.daxguard.agent.ledger.ByteRanges.unionLength(openOwners(ledger.records(), mountPoint()).stream()
-                .filter(owner -> owner.owner() instanceof FreeSpaceOwner)
-                .map(owner -> new long[] {owner.owner().physicalOffset(), owner.owner().physicalEnd()})
-                .toArray(long[][]::new));
+        RangeSet bytes = new RangeSet();
+        openOwners(ledger.records(), mountPoint()).stream().filter(owner -> owner.owner() instanceof FreeSpaceOwner)
+                .forEach(owner -> bytes.add(owner.owner().physicalOffset(), owner.owner().physicalEnd()));
+        return bytes.totalLength();
     }
 
     @Override

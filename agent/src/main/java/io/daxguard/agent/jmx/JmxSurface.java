@@ -1,6 +1,7 @@
 package io.daxguard.agent.jmx;
 
-import io.daxguard.agent.ingest.ByteRange;
+import io.daxguard.agent.ranges.ByteRange;
+
 import io.daxguard.agent.ingest.FailureTuple;
 import io.daxguard.agent.ingest.InputValidator;
 import io.daxguard.agent.ledger.AffectedOwner;

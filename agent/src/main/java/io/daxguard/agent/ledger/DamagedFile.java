@@ -1,5 +1,6 @@
 package io.daxguard.agent.ledger;
 
+import io.daxguard.agent.ranges.RangeSet;
 import io.daxguard.spi.FileOwner;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,8 +45,9 @@ public record DamagedFile(FileKey key, List<String> paths, List<Hit> hits) {
 
     /** Bytes of the file damaged, each counted once even when overlapping failures were reported. */
     public long damagedBytes() {
-        return ByteRanges.unionLength(hits.stream().map(hit -> new long[] {
-            hit.owner().physicalOffset(), hit.owner().physicalEnd()}).toArray(long[][]::new));
+        RangeSet bytes = new RangeSet();
+        hits.forEach(hit -> bytes.add(hit.owner().physicalOffset(), hit.owner().physicalEnd()));
+        return bytes.totalLength();
     }
 
     /** OPEN while any hit is open; otherwise the state of the latest hit. */

@@ -1,4 +1,4 @@
-package io.daxguard.agent.ingest;
+package io.daxguard.agent.ranges;
 
 /**
  * A run of bytes on a device, {@code [offset, offset + length)}.
@@ -7,6 +7,9 @@ package io.daxguard.agent.ingest;
  * @param length bytes, at least one
  */
 public record ByteRange(long offset, long length) implements Comparable<ByteRange> {
+    /** The unit sysfs badblocks, kmsg and operators count in. */
+    public static final long SECTOR = 512;
+
     public ByteRange {
         if (offset < 0 || length <= 0 || offset + length < 0) {
             throw new IllegalArgumentException("bad byte range: offset " + offset + " length " + length);
@@ -15,7 +18,7 @@ public record ByteRange(long offset, long length) implements Comparable<ByteRang
 
     /** The 512-byte sectors {@code [sector, sector + count)}, as sysfs and kmsg speak. */
     public static ByteRange ofSectors(long sector, long count) {
-        return new ByteRange(Math.multiplyExact(sector, FailureTuple.SECTOR), Math.multiplyExact(count, FailureTuple.SECTOR));
+        return new ByteRange(Math.multiplyExact(sector, SECTOR), Math.multiplyExact(count, SECTOR));
     }
 
     public long end() {

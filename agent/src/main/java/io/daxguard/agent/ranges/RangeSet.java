@@ -1,4 +1,4 @@
-package io.daxguard.agent.ingest;
+package io.daxguard.agent.ranges;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -108,6 +108,15 @@ public final class RangeSet {
         List<ByteRange> result = new ArrayList<>(runs.size());
         runs.forEach((start, end) -> result.add(new ByteRange(start, end - start)));
         return result;
+    }
+
+    /** The bytes in the set: overlapping runs added count once. */
+    public long totalLength() {
+        long total = 0;
+        for (Map.Entry<Long, Long> run : runs.entrySet()) {
+            total += run.getValue() - run.getKey();
+        }
+        return total;
     }
 
     public int size() {

@@ -1,6 +1,7 @@
 package io.daxguard.agent.scrub;
 
-import io.daxguard.agent.ingest.ByteRange;
+import io.daxguard.agent.ranges.ByteRange;
+
 import io.daxguard.agent.ingest.FailureTuple;
 import io.daxguard.agent.ingest.IngestQueue;
 import io.daxguard.agent.ingest.MediaProbe;

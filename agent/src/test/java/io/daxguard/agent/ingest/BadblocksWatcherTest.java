@@ -1,5 +1,7 @@
 package io.daxguard.agent.ingest;
 
+import io.daxguard.agent.ranges.ByteRange;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

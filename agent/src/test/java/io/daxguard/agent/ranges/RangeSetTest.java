@@ -1,4 +1,4 @@
-package io.daxguard.agent.ingest;
+package io.daxguard.agent.ranges;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
