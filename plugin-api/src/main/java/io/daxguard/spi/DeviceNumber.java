@@ -35,12 +35,6 @@ public record DeviceNumber(int major, int minor) implements Comparable<DeviceNum
         return (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12);
     }
 
-    /** The inverse of {@link #encoded()}. */
-    public static DeviceNumber decode(long dev) {
-        int major = (int) ((dev >>> 8) & 0xfff);
-        int minor = (int) ((dev & 0xff) | ((dev >>> 12) & 0xfff00));
-        return new DeviceNumber(major, minor);
-    }
 
     @Override
     public int compareTo(DeviceNumber other) {

@@ -1,8 +1,5 @@
 package io.daxguard.spi;
 
-import java.util.EnumSet;
-import java.util.Set;
-
 /**
  * The subset of the kernel's {@code enum mf_flags} a holder acts on, with the kernel's bit values.
  */
@@ -22,16 +19,5 @@ public enum FailureFlag {
 
     public int kernelBit() {
         return kernelBit;
-    }
-
-    /** The flags set in a kernel {@code mf_flags} word; bits daxguard does not act on are ignored. */
-    public static Set<FailureFlag> fromKernel(int mfFlags) {
-        EnumSet<FailureFlag> flags = EnumSet.noneOf(FailureFlag.class);
-        for (FailureFlag flag : values()) {
-            if ((mfFlags & flag.kernelBit) != 0) {
-                flags.add(flag);
-            }
-        }
-        return flags;
     }
 }

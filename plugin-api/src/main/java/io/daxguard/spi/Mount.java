@@ -33,13 +33,4 @@ public record Mount(int mountId, DeviceNumber device, String root, Path mountPoi
         return root.equals("/");
     }
 
-    /** Whether the filesystem is mounted read-only. */
-    public boolean readOnly() {
-        for (String option : options.split(",")) {
-            if (option.equals("ro")) {
-                return true;
-            }
-        }
-        return false;
-    }
 }
