@@ -71,6 +71,14 @@ public interface Holder extends Closeable {
     }
 
     /**
+     * Names of inodes the holder can give itself, so the agent need not walk the whole tree to name the files a
+     * failure hit; empty (the default) when the holder keeps no names and the agent walks.
+     */
+    default Optional<PathNames> pathNames() {
+        return Optional.empty();
+    }
+
+    /**
      * The damaged ranges as the filesystem's offline checker reads a bad-block list, when it has one: ext4's
      * {@code e2fsck -l} takes filesystem block numbers, one per line. Empty for a filesystem whose checker takes
      * no such list (XFS).

@@ -8,11 +8,13 @@ import io.daxguard.spi.FreeSpaceOwner;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
+import io.daxguard.spi.PathNames;
 import io.daxguard.spi.ReverseMapStatus;
 import io.daxguard.spi.UnknownOwner;
 import io.daxguard.spi.index.AllocatedRanges;
 import io.daxguard.spi.index.IndexBuildProgress;
 import io.daxguard.spi.index.LiveReverseMap;
+import io.daxguard.spi.index.Question;
 import io.daxguard.spi.linux.FsmapRecord;
 import io.daxguard.spi.linux.NativeFile;
 import java.io.IOException;
@@ -101,18 +103,33 @@ public final class Ext4Holder implements Holder {
 
     @Override
     public List<Owner> notifyFailure(FailureRange range) throws IOException {
-        long asked = System.nanoTime();
-        List<Owner> owners = new ArrayList<>();
+        return notifyFailure(range, reverseMap.question());
+    }
+
+    /** One question for the whole batch: one look at the filesystem's changes, at most one index rebuild. */
+    @Override
+    public List<List<Owner>> notifyFailures(List<FailureRange> ranges) throws IOException {
+        return reverseMap.answerAll(ranges, this::notifyFailure);
+    }
+
+    /** The index's own names, checked live: the agent need not walk the tree again. */
+    @Override
+    public Optional<PathNames> pathNames() {
+        return Optional.of(reverseMap::verifiedPaths);
+    }
+
+    private List<Owner> notifyFailure(FailureRange range, Question question) throws IOException {
         long end = Math.min(range.end(), info.size());
         if (range.offset() >= info.size()) {
             return List.of(new UnknownOwner(range.offset(), range.length(), "beyond the end of the filesystem"));
         }
+        List<Owner> owners = new ArrayList<>();
         if (range.end() > info.size()) {
             owners.add(new UnknownOwner(info.size(), range.end() - info.size(), "beyond the end of the filesystem"));
         } else {
             // Fast path: live files that map every byte are the whole answer (no block is both a file's and
             // metadata or free), so GETFSMAP (~30 us on ext4, which lists all fixed metadata per call) is skipped.
-            Optional<List<FileOwner>> files = reverseMap.ownersIfAllConfirmed(range.offset(), range.end());
+            Optional<List<FileOwner>> files = reverseMap.ownersIfAllConfirmed(range.offset(), range.end(), question);
             if (files.isPresent()) {
                 return List.copyOf(files.get());
             }
@@ -123,10 +140,10 @@ public final class Ext4Holder implements Holder {
         List<long[]> allocated = AllocatedRanges.classify(mount, deviceCookie, range.offset(), end, owners,
                 (record, from, to, named, rest) -> classify(record, from, to, named, rest, inodeTables),
                 (from, to, named, rest) -> rest.add(new long[] {from, to}));
-        owners.addAll(AllocatedRanges.indexedOwners(reverseMap, allocated, asked));
+        owners.addAll(AllocatedRanges.indexedOwners(reverseMap, allocated, question));
         for (long[] part : AllocatedRanges.merge(inodeTables)) {
             if (reverseMap.index().isPresent()) {
-                owners.addAll(reverseMap.inlineOwners(part[0], part[1], asked));
+                owners.addAll(reverseMap.inlineOwners(part[0], part[1], question));
             }
         }
         owners.sort(Comparator.comparingLong(Owner::physicalOffset));

@@ -8,10 +8,12 @@ import io.daxguard.spi.FreeSpaceOwner;
 import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
+import io.daxguard.spi.PathNames;
 import io.daxguard.spi.ReverseMapStatus;
 import io.daxguard.spi.UnknownOwner;
 import io.daxguard.spi.index.AllocatedRanges;
 import io.daxguard.spi.index.LiveReverseMap;
+import io.daxguard.spi.index.Question;
 import io.daxguard.spi.linux.FsmapRecord;
 import java.io.IOException;
 import java.time.Duration;
@@ -58,9 +60,25 @@ final class XfsIndexedHolder extends MountedXfsHolder {
 
     @Override
     public List<Owner> notifyFailure(FailureRange range) throws IOException {
-        Objects.requireNonNull(range, "range is null");
         checkOpen();
-        long asked = System.nanoTime(); // one timestamp per failure: the index is rebuilt at most once for it
+        return notifyFailure(range, reverseMap.question());
+    }
+
+    /** One question for the whole batch: one look at the filesystem's changes, at most one index rebuild. */
+    @Override
+    public List<List<Owner>> notifyFailures(List<FailureRange> ranges) throws IOException {
+        checkOpen();
+        return reverseMap.answerAll(ranges, this::notifyFailure);
+    }
+
+    /** The index's own names, checked live: the agent need not walk the tree again. */
+    @Override
+    public Optional<PathNames> pathNames() {
+        return Optional.of(reverseMap::verifiedPaths);
+    }
+
+    private List<Owner> notifyFailure(FailureRange range, Question question) throws IOException {
+        Objects.requireNonNull(range, "range is null");
         long size = info().size();
         if (range.offset() >= size) {
             return List.of(beyondTheEnd(range.offset(), range.end()));
@@ -68,7 +86,7 @@ final class XfsIndexedHolder extends MountedXfsHolder {
         long end = Math.min(range.end(), size);
         if (end == range.end()) {
             // Live files that map every byte are the whole answer; GETFSMAP is skipped.
-            Optional<List<FileOwner>> files = reverseMap.ownersIfAllConfirmed(range.offset(), end);
+            Optional<List<FileOwner>> files = reverseMap.ownersIfAllConfirmed(range.offset(), end, question);
             if (files.isPresent()) {
                 return List.copyOf(files.get());
             }
@@ -78,7 +96,7 @@ final class XfsIndexedHolder extends MountedXfsHolder {
         // file data: the index is asked, and only what it cannot confirm is unknown.
         List<long[]> allocated = AllocatedRanges.classify(mount(), deviceCookie(), range.offset(), end, owners,
                 this::classify, fixedMetadata::split);
-        owners.addAll(AllocatedRanges.indexedOwners(reverseMap, allocated, asked));
+        owners.addAll(AllocatedRanges.indexedOwners(reverseMap, allocated, question));
         if (end < range.end()) {
             owners.add(beyondTheEnd(end, range.end()));
         }

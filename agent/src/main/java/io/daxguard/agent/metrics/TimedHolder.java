@@ -7,6 +7,7 @@ import io.daxguard.spi.FilesystemInfo;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
+import io.daxguard.spi.PathNames;
 import io.daxguard.spi.ReverseMapStatus;
 import java.io.IOException;
 import java.time.Duration;
@@ -66,6 +67,11 @@ public final class TimedHolder implements Holder {
     @Override
     public boolean awaitReverseMap(Duration timeout) throws InterruptedException {
         return holder.awaitReverseMap(timeout);
+    }
+
+    @Override
+    public Optional<PathNames> pathNames() {
+        return holder.pathNames();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.daxguard.agent.paths;
 
+import io.daxguard.spi.Holder;
+import io.daxguard.spi.PathNames;
 import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.NativeCallException;
 import java.io.IOException;
@@ -8,6 +10,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -17,16 +21,25 @@ import java.util.concurrent.locks.ReentrantLock;
  * to that inode). When a check fails, or an inode is not in the walk, the tree is walked again, once per
  * batch of questions, not once per inode.
  *
+ * <p>When the filesystem's holder keeps names itself ({@link Holder#pathNames()}: an index built by walking the
+ * tree), they are asked first, and the agent walks only when the holder cannot vouch for every inode asked.
+ *
  * <p>Thread safety: callers may ask from any thread; a walk holds a lock so only one runs at a time.
  */
 public final class FilePaths {
     private final Path mountPoint;
+    private final Optional<PathNames> holderNames;
     private final ReentrantLock walking = new ReentrantLock();
     private volatile PathIndex index;
     private final java.util.concurrent.atomic.AtomicLong walks = new java.util.concurrent.atomic.AtomicLong();
 
     public FilePaths(Path mountPoint) {
+        this(mountPoint, Optional.empty());
+    }
+
+    public FilePaths(Path mountPoint, Optional<PathNames> holderNames) {
         this.mountPoint = mountPoint;
+        this.holderNames = Objects.requireNonNull(holderNames, "holderNames is null");
     }
 
     /**
@@ -40,6 +53,12 @@ public final class FilePaths {
      */
     public Map<Long, List<String>> pathsOf(Collection<Long> inodes) throws IOException {
         long asked = System.nanoTime();
+        if (holderNames.isPresent()) {
+            Optional<Map<Long, List<String>>> known = holderNames.get().pathsOf(inodes);
+            if (known.isPresent()) {
+                return known.get();
+            }
+        }
         Map<Long, List<String>> answer = lookUp(currentIndex(), inodes);
         if (answer != null) {
             return answer;
@@ -57,7 +76,7 @@ public final class FilePaths {
      * queries whose inodes it will name; a later {@link #pathsOf} waits for it instead of walking again.
      */
     public void walkAheadOn(Executor executor) {
-        if (index == null) {
+        if (index == null && holderNames.isEmpty()) {
             executor.execute(() -> {
                 try {
                     currentIndex();

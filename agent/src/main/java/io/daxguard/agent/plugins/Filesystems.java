@@ -33,7 +33,8 @@ public final class Filesystems implements AutoCloseable {
     /**
      * @param watched directories whose filesystems to hold: a filesystem mounted at or below one of them;
      *                empty holds every block-device filesystem. An appliance names the trees it serves, so the
-     *                agent does not index the root filesystem and the rest.
+     *                agent does not index the root filesystem and the rest. A filesystem mounted whole in several
+     *                places is held at the first watched one (its paths are then relative to that mount).
      */
     public Filesystems(PluginHost plugins, List<java.nio.file.Path> watched) {
         this.plugins = plugins;
@@ -50,10 +51,14 @@ public final class Filesystems implements AutoCloseable {
         Map<DeviceNumber, AttachedFilesystem> next = new LinkedHashMap<>();
         List<AttachedFilesystem> added = new java.util.ArrayList<>();
         Map<DeviceNumber, AttachedFilesystem> before = attached;
-        for (Mount mount : topology.primaryMounts()) {
-            if (!watched.isEmpty() && watched.stream().noneMatch(mount.mountPoint()::startsWith)) {
+        for (Mount primary : topology.primaryMounts()) {
+            Optional<Mount> chosen = watched.isEmpty() ? Optional.of(primary) : topology.mountsOf(primary.device())
+                    .stream().filter(Mount::showsWholeFilesystem)
+                    .filter(mount -> watched.stream().anyMatch(mount.mountPoint()::startsWith)).findFirst();
+            if (chosen.isEmpty()) {
                 continue;
             }
+            Mount mount = chosen.get();
             AttachedFilesystem existing = before.get(mount.device());
             if (existing != null && existing.mount().equals(mount)) {
                 next.put(mount.device(), existing);
@@ -73,20 +78,21 @@ public final class Filesystems implements AutoCloseable {
     }
 
     private AttachedFilesystem attach(Mount mount) {
-        FilePaths paths = new FilePaths(mount.mountPoint());
         Optional<FilesystemPlugin> plugin = plugins.forType(mount.fsType());
         if (plugin.isEmpty()) {
             return new AttachedFilesystem(mount, Optional.empty(),
-                    Optional.of("no plugin for filesystem type " + mount.fsType()), paths);
+                    Optional.of("no plugin for filesystem type " + mount.fsType()), new FilePaths(mount.mountPoint()));
         }
         try {
             Holder holder = plugins.attach(plugin.get(), mount);
             LOG.log(System.Logger.Level.INFO, "holding " + mount.fsType() + " on " + mount.source() + " at "
                     + mount.mountPoint() + " (" + holder.info().reverseMap() + ")");
-            return new AttachedFilesystem(mount, Optional.of(holder), Optional.empty(), paths);
+            return new AttachedFilesystem(mount, Optional.of(holder), Optional.empty(),
+                    new FilePaths(mount.mountPoint(), holder.pathNames()));
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "not holding " + mount.mountPoint() + ": " + e.getMessage());
-            return new AttachedFilesystem(mount, Optional.empty(), Optional.of(String.valueOf(e.getMessage())), paths);
+            return new AttachedFilesystem(mount, Optional.empty(), Optional.of(String.valueOf(e.getMessage())),
+                    new FilePaths(mount.mountPoint()));
         }
     }
 

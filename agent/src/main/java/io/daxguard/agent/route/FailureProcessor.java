@@ -3,6 +3,7 @@ package io.daxguard.agent.route;
 import io.daxguard.agent.ingest.FailureTuple;
 import io.daxguard.agent.ingest.LoopStacking;
 import io.daxguard.agent.ledger.AffectedOwner;
+import io.daxguard.agent.ledger.FilesystemRef;
 import io.daxguard.agent.ledger.Damage;
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageRecord;
@@ -282,13 +283,14 @@ public final class FailureProcessor implements AutoCloseable {
             }
         }
         Map<Long, List<String>> paths = inodes.isEmpty() ? Map.of() : pathsOrNone(filesystem, inodes);
+        FilesystemRef reference = filesystem.reference();
         List<List<AffectedOwner>> affected = new ArrayList<>(answers.size());
         for (List<Owner> owners : answers) {
             List<AffectedOwner> named = new ArrayList<>(owners.size());
             for (Owner owner : owners) {
                 List<String> names = owner instanceof FileOwner file ? paths.getOrDefault(file.inode(), List.of())
                         : List.of();
-                named.add(new AffectedOwner(filesystem.reference(), owner, names));
+                named.add(new AffectedOwner(reference, owner, names));
             }
             affected.add(named);
         }

@@ -85,11 +85,11 @@ public final class AllocatedRanges {
     }
 
     /** The owners the index names (and confirms) for each of {@code allocated}, in order. */
-    public static List<Owner> indexedOwners(LiveReverseMap reverseMap, List<long[]> allocated, long askedNanos)
+    public static List<Owner> indexedOwners(LiveReverseMap reverseMap, List<long[]> allocated, Question question)
             throws IOException {
         List<Owner> owners = new ArrayList<>();
         for (long[] part : allocated) {
-            owners.addAll(reverseMap.ownersOfAllocated(part[0], part[1], askedNanos));
+            owners.addAll(reverseMap.ownersOfAllocated(part[0], part[1], question));
         }
         return owners;
     }

@@ -10,8 +10,12 @@ import java.util.Objects;
  * @param scanner            a filesystem-specific bulk source of files and extents, or null for FIEMAP per file
  * @param gapRefreshInterval the least time between two rebuilds caused only by allocated blocks no file
  *                           explains (a failed confirmation always rebuilds); default 10 s
+ * @param rememberConfirmations whether owners and names confirmed live are remembered until the filesystem next
+ *                           changes (fanotify; see {@link ConfirmedFacts}); default true. False confirms every
+ *                           answer live, which only costs time.
  */
-public record IndexOptions(ExtraExtentSource extras, InodeScanner scanner, Duration gapRefreshInterval) {
+public record IndexOptions(ExtraExtentSource extras, InodeScanner scanner, Duration gapRefreshInterval,
+                           boolean rememberConfirmations) {
     public static final Duration DEFAULT_GAP_REFRESH_INTERVAL = Duration.ofSeconds(10);
 
     public IndexOptions {
@@ -24,18 +28,22 @@ public record IndexOptions(ExtraExtentSource extras, InodeScanner scanner, Durat
 
     /** FIEMAP per file, nothing extra, default interval: what a filesystem without a plugin-specific source uses. */
     public static IndexOptions defaults() {
-        return new IndexOptions(ExtraExtentSource.NONE, null, DEFAULT_GAP_REFRESH_INTERVAL);
+        return new IndexOptions(ExtraExtentSource.NONE, null, DEFAULT_GAP_REFRESH_INTERVAL, true);
     }
 
     public IndexOptions withExtras(ExtraExtentSource newExtras) {
-        return new IndexOptions(newExtras, scanner, gapRefreshInterval);
+        return new IndexOptions(newExtras, scanner, gapRefreshInterval, rememberConfirmations);
     }
 
     public IndexOptions withScanner(InodeScanner newScanner) {
-        return new IndexOptions(extras, newScanner, gapRefreshInterval);
+        return new IndexOptions(extras, newScanner, gapRefreshInterval, rememberConfirmations);
     }
 
     public IndexOptions withGapRefreshInterval(Duration interval) {
-        return new IndexOptions(extras, scanner, interval);
+        return new IndexOptions(extras, scanner, interval, rememberConfirmations);
+    }
+
+    public IndexOptions withRememberedConfirmations(boolean remember) {
+        return new IndexOptions(extras, scanner, gapRefreshInterval, remember);
     }
 }

@@ -43,8 +43,13 @@ final class LiveConfirmation {
         closed = true;
     }
 
-    /** The confirmed owners of {@code candidate} inside {@code [from, to)}; empty when nothing is confirmed. */
-    List<FileOwner> confirm(ExtentIndex index, IndexedExtent candidate, long from, long to) throws IOException {
+    /**
+     * The confirmed owners of {@code candidate} inside {@code [from, to)}; empty when nothing is confirmed.
+     * {@code wholeAsIndexed} runs when the live file maps the whole candidate extent exactly as the index says
+     * (same bytes, same shared and unwritten flags), so the caller may remember that until the filesystem changes.
+     */
+    List<FileOwner> confirm(ExtentIndex index, IndexedExtent candidate, long from, long to, Runnable wholeAsIndexed)
+            throws IOException {
         long start = Math.max(from, candidate.physical());
         long end = Math.min(to, candidate.physicalEnd());
         List<FileOwner> owners = new ArrayList<>();
@@ -60,7 +65,7 @@ final class LiveConfirmation {
             } else if (candidate.isInline() || candidate.fork() != io.daxguard.spi.Fork.DATA) {
                 confirmByPhysical(candidate, file, start, end, owners);
             } else {
-                confirmData(candidate, file, start, end, owners);
+                confirmData(candidate, file, start, end, owners, wholeAsIndexed);
             }
         } catch (NativeCallException e) {
             // The file changed under us (truncated, removed): whatever was not confirmed stays unconfirmed.
@@ -110,14 +115,24 @@ final class LiveConfirmation {
         return current;
     }
 
-    private void confirmData(IndexedExtent candidate, NativeFile file, long start, long end, List<FileOwner> owners)
-            throws IOException {
+    /**
+     * FIEMAP over the whole candidate (one call either way), so that a later question about another block of the
+     * same extent can be answered from what this one confirmed.
+     */
+    private void confirmData(IndexedExtent candidate, NativeFile file, long start, long end, List<FileOwner> owners,
+                             Runnable wholeAsIndexed) throws IOException {
         long delta = candidate.physical() - candidate.logical();
         long logicalStart = start - delta;
         long logicalEnd = end - delta;
-        Fiemap.map(file, logicalStart, logicalEnd - logicalStart, 0, FIEMAP_BATCH, live -> {
+        boolean shared = ExtentFlags.has(candidate.flags(), ExtentFlags.SHARED);
+        boolean unwritten = ExtentFlags.has(candidate.flags(), ExtentFlags.UNWRITTEN);
+        long[] asIndexedUpTo = {candidate.logical()};
+        Fiemap.map(file, candidate.logical(), candidate.length(), 0, FIEMAP_BATCH, live -> {
             if (live.hasNoPhysicalAddress() || live.physical() - live.logical() != delta) {
                 return true;
+            }
+            if (live.logical() <= asIndexedUpTo[0] && live.isShared() == shared && live.isUnwritten() == unwritten) {
+                asIndexedUpTo[0] = Math.max(asIndexedUpTo[0], live.logicalEnd());
             }
             long overlapStart = Math.max(logicalStart, live.logical());
             long overlapEnd = Math.min(logicalEnd, live.logicalEnd());
@@ -126,6 +141,19 @@ final class LiveConfirmation {
             }
             return true;
         });
+        if (asIndexedUpTo[0] >= candidate.logical() + candidate.length()) {
+            wholeAsIndexed.run();
+        }
+    }
+
+    /** The owner of {@code [from, to)} inside {@code candidate}, as the index says (already confirmed live). */
+    static FileOwner asIndexed(IndexedExtent candidate, long from, long to) {
+        long start = Math.max(from, candidate.physical());
+        long end = Math.min(to, candidate.physicalEnd());
+        return new FileOwner(candidate.inode(), candidate.generation(), candidate.fork(),
+                candidate.logical() + (start - candidate.physical()), start, end - start,
+                ExtentFlags.has(candidate.flags(), ExtentFlags.SHARED),
+                ExtentFlags.has(candidate.flags(), ExtentFlags.UNWRITTEN));
     }
 
     /** Attribute blocks and inline data: the device bytes must still be the file's; file offsets come along. */

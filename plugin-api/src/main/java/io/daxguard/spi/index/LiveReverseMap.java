@@ -1,5 +1,6 @@
 package io.daxguard.spi.index;
 
+import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.ReverseMapStatus;
@@ -9,12 +10,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -41,6 +44,9 @@ public final class LiveReverseMap implements Closeable {
     private final LiveConfirmation confirmation;
     private final IndexBuildThread builds;
     private final UnexplainedRanges unexplained = new UnexplainedRanges();
+    private final ConfirmedFacts facts;
+    private final AtomicLong liveConfirmations = new AtomicLong();
+    private final AtomicLong rememberedConfirmations = new AtomicLong();
 
     private LiveReverseMap(Path root, IndexOptions options, System.Logger logger,
                            Consumer<IndexBuildProgress> listener) {
@@ -48,6 +54,8 @@ public final class LiveReverseMap implements Closeable {
         Objects.requireNonNull(options, "options is null");
         this.gapRefreshInterval = options.gapRefreshInterval();
         this.confirmation = new LiveConfirmation(options.extras());
+        this.facts = options.rememberConfirmations() ? ConfirmedFacts.watching(root, logger)
+                : ConfirmedFacts.none("not asked to");
         this.builds = new IndexBuildThread(root, options, Objects.requireNonNull(logger, "logger is null"),
                 Objects.requireNonNull(listener, "listener is null"));
     }
@@ -114,27 +122,47 @@ public final class LiveReverseMap implements Closeable {
     }
 
     /**
+     * Starts a question: every part of it (all ranges of a batch, all pieces of one range) shares one moment, so
+     * the index is rebuilt at most once for it, and one look at the filesystem's changes, so what was confirmed
+     * live since the last change is not confirmed again.
+     */
+    public Question question() throws IOException {
+        return new Question(System.nanoTime(), facts.look());
+    }
+
+    /** Index proposals checked against the live file (reopened, FIEMAP) since the map started. */
+    public long liveConfirmations() {
+        return liveConfirmations.get();
+    }
+
+    /** Index proposals answered from a confirmation made since the filesystem last changed. */
+    public long rememberedConfirmations() {
+        return rememberedConfirmations.get();
+    }
+
+    /** Why confirmations are not remembered between questions, or empty when they are. */
+    public String confirmationsForgottenBecause() {
+        return facts.unavailable();
+    }
+
+    /**
      * The owners of a range the filesystem says is allocated but cannot name (GETFSMAP's {@code OWN_UNKNOWN}):
      * confirmed {@link FileOwner}s, and an {@link UnknownOwner} with the reason for every byte none confirms,
      * in physical order. Inline extents are left out: they live in inode tables, see {@link #inlineOwners}.
      */
     public List<Owner> ownersOfAllocated(long from, long to) throws IOException {
-        return ownersOfAllocated(from, to, System.nanoTime());
+        return ownersOfAllocated(from, to, question());
     }
 
-    /**
-     * As {@link #ownersOfAllocated(long, long)} for one part of a larger question asked at {@code askedNanos}
-     * ({@link System#nanoTime()}): every part of one failure shares it, so the index is rebuilt at most once
-     * per failure however many parts it has.
-     */
-    public List<Owner> ownersOfAllocated(long from, long to, long askedNanos) throws IOException {
+    /** As {@link #ownersOfAllocated(long, long)} for one part of a larger {@link Question}. */
+    public List<Owner> ownersOfAllocated(long from, long to, Question question) throws IOException {
         checkRange(from, to);
-        long asked = askedNanos;
+        long asked = question.askedNanos();
         ExtentIndex index = builds.current();
         if (index == null) {
             return List.of(new UnknownOwner(from, to - from, builds.notReadyReason()));
         }
-        Resolution resolution = resolve(index, from, to, false);
+        Resolution resolution = resolve(question, index, from, to, false);
         boolean unexplainedGaps = !unexplained.coversAll(index, resolution.gaps);
         boolean limited = false;
         if (index.startedNanos() < asked && (resolution.rejected || unexplainedGaps)) {
@@ -144,7 +172,7 @@ public final class LiveReverseMap implements Closeable {
                 limited = true;
                 index = builds.newestAvailable(index);
             }
-            resolution = resolve(index, from, to, false);
+            resolution = resolve(question, index, from, to, false);
             if (!limited) {
                 unexplained.remember(index, resolution.gaps);
             }
@@ -168,12 +196,17 @@ public final class LiveReverseMap implements Closeable {
      * a proposal failed, or any byte is unexplained; the caller then takes its full path.
      */
     public Optional<List<FileOwner>> ownersIfAllConfirmed(long from, long to) throws IOException {
+        return ownersIfAllConfirmed(from, to, question());
+    }
+
+    /** As {@link #ownersIfAllConfirmed(long, long)} for one part of a larger {@link Question}. */
+    public Optional<List<FileOwner>> ownersIfAllConfirmed(long from, long to, Question question) throws IOException {
         checkRange(from, to);
         ExtentIndex index = builds.current();
         if (index == null) {
             return Optional.empty();
         }
-        Resolution resolution = resolve(index, from, to, false);
+        Resolution resolution = resolve(question, index, from, to, false);
         return resolution.rejected || !resolution.gaps.isEmpty() ? Optional.empty() : Optional.of(resolution.owners);
     }
 
@@ -183,13 +216,13 @@ public final class LiveReverseMap implements Closeable {
      * whether an inode table holds inline data the index does not know of.
      */
     public List<FileOwner> inlineOwners(long from, long to) throws IOException {
-        return inlineOwners(from, to, System.nanoTime());
+        return inlineOwners(from, to, question());
     }
 
-    /** As {@link #inlineOwners(long, long)}, for one part of a question asked at {@code askedNanos}. */
-    public List<FileOwner> inlineOwners(long from, long to, long askedNanos) throws IOException {
+    /** As {@link #inlineOwners(long, long)}, for one part of a larger {@link Question}. */
+    public List<FileOwner> inlineOwners(long from, long to, Question question) throws IOException {
         checkRange(from, to);
-        long asked = askedNanos;
+        long asked = question.askedNanos();
         ExtentIndex index = builds.current();
         if (index == null) {
             return List.of();
@@ -197,34 +230,90 @@ public final class LiveReverseMap implements Closeable {
         if (index.startedNanos() < asked) {
             index = builds.refreshedSince(asked);
         }
-        return resolve(index, from, to, true).owners;
+        return resolve(question, index, from, to, true).owners;
     }
 
-    private Resolution resolve(ExtentIndex index, long from, long to, boolean inline) throws IOException {
-        Map<FileOwner, FileOwner> owners = new LinkedHashMap<>();
+    /**
+     * Every name of each inode (relative to the root, {@code "/dir/file"}), each checked to lead to that inode
+     * now, when the current index can vouch for all of them; see {@link VerifiedNames}. Empty when it cannot (an
+     * inode it does not know, a name that moved, a link made since it was built): the caller walks the tree.
+     */
+    public Optional<Map<Long, List<String>>> verifiedPaths(Collection<Long> inodes) throws IOException {
+        ExtentIndex index = builds.current();
+        if (index == null) {
+            return Optional.empty();
+        }
+        return VerifiedNames.of(index, facts.epoch(index, question().changeCount()), inodes);
+    }
+
+    /** One range of a batch, answered as part of the batch's question. */
+    @FunctionalInterface
+    public interface RangeAnswer<T> {
+        T answer(FailureRange range, Question question) throws IOException;
+    }
+
+    /**
+     * Answers every range as part of one {@link Question}: one look at the filesystem's changes and at most one
+     * rebuild for the whole batch.
+     */
+    public <T> List<T> answerAll(List<FailureRange> ranges, RangeAnswer<T> part) throws IOException {
+        Question question = question();
+        List<T> answers = new ArrayList<>(ranges.size());
+        for (FailureRange range : ranges) {
+            answers.add(part.answer(range, question));
+        }
+        return answers;
+    }
+
+    private Resolution resolve(Question question, ExtentIndex index, long from, long to, boolean inline)
+            throws IOException {
+        ConfirmedFacts.Epoch epoch = facts.epoch(index, question.changeCount());
+        int[] positions = index.positionsOverlapping(from, to);
+        List<FileOwner> found = new ArrayList<>(positions.length);
         boolean rejected = false;
-        for (IndexedExtent candidate : index.overlapping(from, to)) {
+        for (int position : positions) {
+            IndexedExtent candidate = index.extentAt(position);
             if (candidate.isInline() != inline) {
                 continue;
             }
-            List<FileOwner> confirmed = confirmation.confirm(index, candidate, from, to);
-            long wanted = Math.min(to, candidate.physicalEnd()) - Math.max(from, candidate.physical());
-            long got = confirmed.stream().mapToLong(FileOwner::length).sum();
-            rejected |= got < wanted;
-            for (FileOwner owner : confirmed) {
-                // The same bytes found twice (FIEMAP and an extra source): one owner, flags combined.
-                FileOwner key = new FileOwner(owner.inode(), owner.generation(), owner.fork(), owner.fileOffset(),
-                        owner.physicalOffset(), owner.length(), false, false);
-                owners.merge(key, owner, (a, b) -> new FileOwner(a.inode(), a.generation(), a.fork(), a.fileOffset(),
-                        a.physicalOffset(), a.length(), a.shared() || b.shared(), a.unwritten() || b.unwritten()));
+            List<FileOwner> confirmed;
+            if (epoch.isConfirmed(position)) {
+                rememberedConfirmations.incrementAndGet();
+                confirmed = List.of(LiveConfirmation.asIndexed(candidate, from, to));
+            } else {
+                liveConfirmations.incrementAndGet();
+                confirmed = confirmation.confirm(index, candidate, from, to, () -> epoch.confirmed(position));
             }
+            long wanted = Math.min(to, candidate.physicalEnd()) - Math.max(from, candidate.physical());
+            long got = 0;
+            for (FileOwner owner : confirmed) {
+                got += owner.length();
+            }
+            rejected |= got < wanted;
+            found.addAll(confirmed);
+        }
+        List<FileOwner> owners = found.size() > 1 ? merged(found) : found;
+        return new Resolution(owners, inline ? List.of() : gaps(owners, from, to), rejected);
+    }
+
+    /** In physical order, the same bytes found twice (FIEMAP and an extra source) as one owner, flags combined. */
+    private static List<FileOwner> merged(List<FileOwner> found) {
+        Map<FileOwner, FileOwner> owners = new LinkedHashMap<>();
+        for (FileOwner owner : found) {
+            FileOwner key = new FileOwner(owner.inode(), owner.generation(), owner.fork(), owner.fileOffset(),
+                    owner.physicalOffset(), owner.length(), false, false);
+            owners.merge(key, owner, (a, b) -> new FileOwner(a.inode(), a.generation(), a.fork(), a.fileOffset(),
+                    a.physicalOffset(), a.length(), a.shared() || b.shared(), a.unwritten() || b.unwritten()));
         }
         List<FileOwner> list = new ArrayList<>(owners.values());
         list.sort(Comparator.comparingLong(FileOwner::physicalOffset));
-        return new Resolution(list, inline ? List.of() : gaps(list, from, to), rejected);
+        return list;
     }
 
     private static List<long[]> gaps(List<FileOwner> owners, long from, long to) {
+        if (owners.size() == 1 && owners.get(0).physicalOffset() <= from && owners.get(0).physicalEnd() >= to) {
+            return List.of();
+        }
         List<long[]> gaps = new ArrayList<>();
         long covered = from;
         for (FileOwner owner : owners) {
@@ -254,7 +343,11 @@ public final class LiveReverseMap implements Closeable {
         try {
             builds.close();
         } finally {
-            confirmation.close();
+            try {
+                confirmation.close();
+            } finally {
+                facts.close();
+            }
         }
     }
 }

@@ -2,14 +2,16 @@
  * A reverse map for filesystems that keep none (ext4; XFS made without {@code -m rmapbt=1}): "which file
  * owns this physical range", answered fast and never with the wrong file.
  *
- * <p><b>How it works.</b> An {@link io.daxguard.spi.index.ExtentIndex} is a compact snapshot (parallel
- * primitive arrays sorted by physical start, {@value io.daxguard.spi.index.ExtentIndex#BYTES_PER_EXTENT} bytes
- * per extent, plus per-file identity and every hard link's name) built by
+ * <p><b>How it works.</b> An {@link io.daxguard.spi.index.ExtentIndex} is a compact snapshot (bit-packed
+ * columns sorted by physical start, about 10 bytes per extent and 27 with per-file identity and every hard
+ * link's name on the 200,000-file benchmark fixture) built by
  * {@link io.daxguard.spi.index.ExtentIndexBuilder}: a getdents walk for names, and either FIEMAP per file
  * (generic) or a filesystem's own {@link io.daxguard.spi.index.InodeScanner} (ext4: the inode tables). The
  * index only proposes: {@link io.daxguard.spi.index.LiveReverseMap} confirms every proposal against the
  * live file (reopened by name without following symlinks, same inode and generation, FIEMAP over the
- * proposed range maps the same bytes) and rebuilds a stale index instead of trusting it.
+ * proposed range maps the same bytes) and rebuilds a stale index instead of trusting it. What was confirmed is
+ * remembered until the filesystem next changes (fanotify, {@code FAN_MARK_FILESYSTEM}): the first question
+ * after any write, truncate, rename or unlink confirms live again.
  *
  * <p><b>Using it from a plugin</b> (plugin-xfs when rmapbt is absent):
  * <pre>{@code
@@ -17,15 +19,16 @@
  * LiveReverseMap map = LiveReverseMap.start(mount.mountPoint(), IndexOptions.defaults(), context.logger(),
  *         progress -> { });                       // progress also readable any time: map.progress()
  *
- * // notifyFailure(range): one timestamp for the whole failure, so the index is rebuilt at most once
- * long asked = System.nanoTime();
+ * // notifyFailure(range): one Question for the whole failure (or batch: map.answerAll), so the index is
+ * // rebuilt at most once and the filesystem's change queue is read once
+ * Question asked = map.question();
  * // GETFSMAP over the range: FREE -> FreeSpaceOwner, named metadata -> MetadataOwner,
  * // OWN_UNKNOWN (allocated, owner not known to the filesystem) -> ask the map:
  * owners.addAll(map.ownersOfAllocated(from, to, asked)); // confirmed FileOwners + UnknownOwner for the rest
- * // optional fast path before GETFSMAP: map.ownersIfAllConfirmed(from, to) answers alone when live files
- * // account for every byte
+ * // optional fast path before GETFSMAP: map.ownersIfAllConfirmed(from, to, asked) answers alone when live
+ * // files account for every byte
  *
- * // paths: map.pathsOf(inode) gives every hard link from the same walk
+ * // paths: Holder.pathNames() -> map::verifiedPaths gives every hard link from the same walk, checked live
  * // close(): map.close() stops and joins the thread
  * }</pre>
  * Before the first build has finished, {@code ownersOfAllocated} answers an

@@ -63,5 +63,10 @@ final class LibC {
 
     static native int poll(Pointer fds, long count, int timeoutMillis) throws LastErrorException;
 
+    static native int fanotify_init(int flags, int eventFileFlags) throws LastErrorException;
+
+    static native int fanotify_mark(int fanotifyFd, int flags, long mask, int dirFd, String path)
+            throws LastErrorException;
+
     static native String strerror(int errno);
 }

@@ -23,6 +23,11 @@ public final class NativeFile implements AutoCloseable {
         this.name = name;
     }
 
+    /** Takes ownership of a descriptor another wrapper of this package created (fanotify's). */
+    static NativeFile adopt(int fd, String name) {
+        return new NativeFile(fd, name);
+    }
+
     /** Opens a file or directory read-only; follows symlinks (for mount points and devices). */
     public static NativeFile openReadOnly(Path path) throws NativeCallException {
         return open(path, LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NONBLOCK);

@@ -116,8 +116,39 @@ class ExtentIndexTest {
         assertThat(index.overlapping(0, 5000L * 4096)).extracting(IndexedExtent::physical).isSorted().hasSize(5000);
     }
 
+    /** 100,000 one-extent files with random generations and 8-character names on an 8 GiB filesystem. */
+    private static ExtentIndex hundredThousandFiles() {
+        IndexAssembler assembler = new IndexAssembler(ROOT_INODE);
+        java.util.Random random = new java.util.Random(7);
+        int directory = assembler.addLink(0, "d", 11, true);
+        assembler.addFile(11, 1);
+        for (int i = 0; i < 100_000; i++) {
+            long inode = 12 + i;
+            assembler.addLink(directory, String.format("f%07d", i), inode, false);
+            assembler.addFile(inode, random.nextInt());
+            assembler.addExtent(inode, 0, (long) random.nextInt(2 << 20) * 4096, 4096L * (1 + random.nextInt(16)), 0);
+        }
+        return assembler.finish(ROOT, 1);
+    }
+
     @Test
-    void countsTwentyNineBytesPerExtent() {
-        assertThat(ExtentIndex.BYTES_PER_EXTENT).isEqualTo(29).isLessThanOrEqualTo(40);
+    void takesAtMostFortyBytesPerExtentWithFilesAndNames() {
+        ExtentIndex index = hundredThousandFiles();
+
+        assertThat((double) index.memoryBytes() / index.extentCount()).isLessThanOrEqualTo(40);
+    }
+
+    @Test
+    void keepsEveryValueWhilePacked() {
+        ExtentIndex index = hundredThousandFiles();
+        java.util.Random random = new java.util.Random(7);
+        random.nextInt();
+        long physical = (long) random.nextInt(2 << 20) * 4096;
+        long length = 4096L * (1 + random.nextInt(16));
+
+        assertThat(index.overlapping(physical, physical + 1)).extracting(IndexedExtent::inode).contains(12L);
+        assertThat(index.overlapping(physical, physical + 1)).filteredOn(e -> e.inode() == 12)
+                .extracting(IndexedExtent::length).containsExactly(length);
+        assertThat(index.linkComponentsOf(100_011)).containsExactly(List.of("d", "f0099999"));
     }
 }

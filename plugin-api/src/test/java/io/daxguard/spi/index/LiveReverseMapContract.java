@@ -279,6 +279,117 @@ abstract class LiveReverseMapContract {
     }
 
     @Test
+    void answersABlockAskedAgainFromTheConfirmationAlreadyMade() throws Exception {
+        Path file = write(freshDirectory().resolve("asked-twice"), 8192, 30);
+        LiveReverseMap map = builtMap();
+        FiemapExtent extent = extentsOf(file).get(0);
+        map.ownersOfAllocated(extent.physical(), extent.physical() + 4096);
+        long confirmedLive = map.liveConfirmations();
+
+        List<Owner> again = map.ownersOfAllocated(extent.physical() + 4096, extent.physical() + 8192);
+
+        assertThat(map.liveConfirmations()).as("live confirmations after the second question; owners %s", again)
+                .isEqualTo(confirmedLive);
+    }
+
+    @Test
+    void confirmsEveryQuestionLiveWhenAskedNotToRemember() throws Exception {
+        Path file = write(freshDirectory().resolve("forgetful"), 4096, 31);
+        LiveReverseMap map = LiveReverseMap.start(filesystem().mountPoint(),
+                IndexOptions.defaults().withRememberedConfirmations(false), LOGGER, p -> {
+                });
+        maps.add(map);
+        assertThat(map.awaitIndex(Duration.ofMinutes(5))).isTrue();
+        FiemapExtent extent = extentsOf(file).get(0);
+        map.ownersOfAllocated(extent.physical(), extent.physical() + 4096);
+        long confirmedLive = map.liveConfirmations();
+
+        map.ownersOfAllocated(extent.physical(), extent.physical() + 4096);
+
+        assertThat(map.liveConfirmations()).isEqualTo(confirmedLive + 1);
+    }
+
+    @Test
+    void forgetsARememberedOwnerOnceTheFileIsTruncated() throws Exception {
+        Path file = write(freshDirectory().resolve("remembered-then-truncated"), 1 << 20, 32);
+        LiveReverseMap map = builtMap();
+        FiemapExtent extent = extentsOf(file).get(0);
+        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+                .containsExactly(inodeOf(file));
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate(0);
+        }
+
+        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+                .doesNotContain(inodeOf(file));
+    }
+
+    @Test
+    void forgetsARememberedOwnerOnceTheFileIsDeleted() throws Exception {
+        Path file = write(freshDirectory().resolve("remembered-then-deleted"), 65536, 33);
+        LiveReverseMap map = builtMap();
+        FiemapExtent extent = extentsOf(file).get(0);
+        long inode = inodeOf(file);
+        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+                .containsExactly(inode);
+        Files.delete(file);
+
+        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+                .doesNotContain(inode);
+    }
+
+    @Test
+    void forgetsARememberedOwnerOncePunchedOut() throws Exception {
+        Path file = write(freshDirectory().resolve("remembered-then-punched"), 65536, 34);
+        LiveReverseMap map = builtMap();
+        FiemapExtent extent = extentsOf(file).get(0);
+        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+                .containsExactly(inodeOf(file));
+        io.daxguard.spi.testkit.Command.run("fallocate", "--punch-hole", "--offset", "0", "--length", "65536",
+                file.toString());
+
+        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+                .doesNotContain(inodeOf(file));
+    }
+
+    @Test
+    void givesCheckedNamesOfEveryHardLink() throws Exception {
+        Path directory = freshDirectory();
+        Path file = write(directory.resolve("named"), 4096, 35);
+        Files.createLink(directory.resolve("also-named"), file);
+        LiveReverseMap map = builtMap();
+
+        assertThat(map.verifiedPaths(List.of(inodeOf(file))).orElseThrow().get(inodeOf(file)))
+                .containsExactlyInAnyOrder(relative(file), relative(directory.resolve("also-named")));
+    }
+
+    @Test
+    void givesNoNamesOnceARememberedNameNoLongerLeadsToTheFile() throws Exception {
+        Path directory = freshDirectory();
+        Path file = write(directory.resolve("before-rename"), 4096, 36);
+        long inode = inodeOf(file);
+        LiveReverseMap map = builtMap();
+        assertThat(map.verifiedPaths(List.of(inode))).isPresent();
+        Files.move(file, directory.resolve("after-rename"));
+
+        assertThat(map.verifiedPaths(List.of(inode))).isEmpty();
+    }
+
+    @Test
+    void givesNoNamesForAFileLinkedAgainSinceTheBuild() throws Exception {
+        Path directory = freshDirectory();
+        Path file = write(directory.resolve("linked-later"), 4096, 37);
+        LiveReverseMap map = builtMap();
+        Files.createLink(directory.resolve("the-new-link"), file);
+
+        assertThat(map.verifiedPaths(List.of(inodeOf(file)))).isEmpty();
+    }
+
+    private String relative(Path file) {
+        return "/" + filesystem().mountPoint().relativize(file);
+    }
+
+    @Test
     void stopsItsThreadOnClose() throws Exception {
         LiveReverseMap map = builtMap();
         map.close();

@@ -1,0 +1,159 @@
+package io.daxguard.spi.index;
+
+import io.daxguard.spi.linux.FilesystemChanges;
+import io.daxguard.spi.linux.NativeCallException;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * What the live filesystem has confirmed since it last changed, so that a question asked again is answered
+ * without asking the filesystem again. A fact is remembered in an {@link Epoch}: one index and one count of
+ * the filesystem's changes ({@link FilesystemChanges}). The first question after any change (a write, truncate,
+ * fallocate, clone, rename, link or unlink anywhere in the filesystem) starts a new, empty epoch: every fact is
+ * confirmed live again, exactly as without this class.
+ *
+ * <p>Why whole-filesystem rather than per-file invalidation: a change to one file can change the answer for
+ * another (a reflink makes the source's blocks shared; a rename changes every path below it), and the events
+ * carry handles, not paths. On a quiet filesystem (the usual state when an operator investigates damage) the
+ * epoch lasts; on a busy one the cost is what it was without a cache.
+ *
+ * <p>Correctness: a fact is written only into the epoch whose count the writer's own question read, after that
+ * read; the kernel queues a change's event when the change completes, so any change that completed before the
+ * fact was read from the filesystem is either in that count (the fact reflects it) or will be read by the next
+ * question (which then starts a new epoch). Two questions that read the same count see no change between them.
+ *
+ * <p>Threads: any number of questions at once; an epoch's facts are lock-free ({@link AtomicLongArray},
+ * {@link ConcurrentHashMap}). When fanotify is not available (no CAP_SYS_ADMIN, an old kernel) nothing is
+ * remembered and every answer is confirmed live.
+ */
+final class ConfirmedFacts implements Closeable {
+    private final FilesystemChanges changes;
+    private final String unavailable;
+    private volatile Epoch current;
+
+    private ConfirmedFacts(FilesystemChanges changes, String unavailable) {
+        this.changes = changes;
+        this.unavailable = unavailable;
+    }
+
+    /** Watches the filesystem mounted at {@code root}; without fanotify, remembers nothing and logs why. */
+    static ConfirmedFacts watching(Path root, System.Logger logger) {
+        try {
+            return new ConfirmedFacts(FilesystemChanges.watch(root), "");
+        } catch (NativeCallException e) {
+            String reason = "fanotify unavailable (" + e.getMessage() + ")";
+            logger.log(System.Logger.Level.INFO, "owners in " + root + " are confirmed live on every question: "
+                    + reason);
+            return new ConfirmedFacts(null, reason);
+        }
+    }
+
+    /** Remembers nothing; every question confirms live. */
+    static ConfirmedFacts none(String reason) {
+        return new ConfirmedFacts(null, reason);
+    }
+
+    /** Why nothing is remembered, or empty when facts are. */
+    String unavailable() {
+        return unavailable;
+    }
+
+    /** Reads the filesystem's change queue once; a question keeps the answer for all its parts. */
+    long look() throws IOException {
+        return changes == null ? -1 : changes.changesSince();
+    }
+
+    /**
+     * The facts about {@code index} that hold for a question whose {@link #look} read {@code changeCount}. A
+     * question older than the newest epoch (it read a smaller count) gets an epoch that remembers nothing, so it
+     * can neither use a fact from after its look nor write one from before into a newer epoch.
+     */
+    Epoch epoch(ExtentIndex index, long changeCount) {
+        if (changes == null || changeCount < 0) {
+            return Epoch.forgetful();
+        }
+        Epoch epoch = current;
+        if (epoch != null && epoch.index == index && epoch.changeCount == changeCount) {
+            return epoch;
+        }
+        synchronized (this) {
+            epoch = current;
+            if (epoch != null && epoch.index == index && epoch.changeCount == changeCount) {
+                return epoch;
+            }
+            if (epoch != null && changeCount < epoch.changeCount) {
+                return Epoch.forgetful();
+            }
+            Epoch fresh = new Epoch(index, changeCount, index.extentCount());
+            current = fresh;
+            return fresh;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        current = null;
+        if (changes != null) {
+            changes.close();
+        }
+    }
+
+    /** The facts of one index between two changes of the filesystem. */
+    static final class Epoch {
+        private static final Epoch FORGETFUL = new Epoch(null, -1, 0);
+
+        private final ExtentIndex index;
+        private final long changeCount;
+        /** Bit {@code i}: extent {@code i} is mapped by its file exactly as indexed (whole, same flags). */
+        private final AtomicLongArray confirmedExtents;
+        /** Inode to every name, each checked to lead to it. */
+        private final ConcurrentHashMap<Long, List<String>> paths;
+
+        private Epoch(ExtentIndex index, long changeCount, int extents) {
+            this.index = index;
+            this.changeCount = changeCount;
+            this.confirmedExtents = index == null ? null : new AtomicLongArray((extents + 63) >>> 6);
+            this.paths = index == null ? null : new ConcurrentHashMap<>();
+        }
+
+        static Epoch forgetful() {
+            return FORGETFUL;
+        }
+
+        boolean remembers() {
+            return index != null;
+        }
+
+        boolean isConfirmed(int extent) {
+            return index != null && (confirmedExtents.get(extent >>> 6) & (1L << extent)) != 0;
+        }
+
+        void confirmed(int extent) {
+            if (index == null) {
+                return;
+            }
+            long bit = 1L << extent;
+            int word = extent >>> 6;
+            long before;
+            do {
+                before = confirmedExtents.get(word);
+            } while ((before & bit) == 0 && !confirmedExtents.compareAndSet(word, before, before | bit));
+        }
+
+        /** The names remembered for an inode, or null. */
+        List<String> paths(long inode) {
+            return index == null ? null : paths.get(inode);
+        }
+
+        void rememberPaths(long inode, List<String> names) {
+            if (index != null) {
+                paths.put(inode, List.copyOf(Objects.requireNonNull(names, "names is null")));
+            }
+        }
+    }
+}

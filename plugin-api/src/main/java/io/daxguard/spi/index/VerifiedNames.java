@@ -1,0 +1,64 @@
+package io.daxguard.spi.index;
+
+import io.daxguard.spi.linux.FileStatus;
+import io.daxguard.spi.linux.NativeCallException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The names an {@link ExtentIndex} keeps, checked against the live tree before they are given out: every name
+ * must still lead to the inode ({@code statx} without following a final symlink), and a regular file must have
+ * no more links than names (else a hard link was made since the walk, and its name is missing). The same rule
+ * as the agent's own walk applies, so a holder with an index spares the agent a second walk of the tree.
+ * Checked names are remembered in the {@link ConfirmedFacts.Epoch} until the filesystem next changes.
+ */
+final class VerifiedNames {
+    private VerifiedNames() {
+    }
+
+    /** Every checked name of every inode; empty as soon as one inode cannot be vouched for. */
+    static Optional<Map<Long, List<String>>> of(ExtentIndex index, ConfirmedFacts.Epoch epoch,
+                                                Collection<Long> inodes) {
+        Map<Long, List<String>> answer = new HashMap<>();
+        for (long inode : inodes) {
+            List<String> names = epoch.paths(inode);
+            if (names == null) {
+                names = checked(index, inode);
+                if (names == null) {
+                    return Optional.empty();
+                }
+                epoch.rememberPaths(inode, names);
+            }
+            answer.put(inode, names);
+        }
+        return Optional.of(answer);
+    }
+
+    /** The inode's names if every one leads to it and none is missing; null otherwise. */
+    private static List<String> checked(ExtentIndex index, long inode) {
+        List<List<String>> links = index.linkComponentsOf(inode);
+        if (links.isEmpty()) {
+            return null;
+        }
+        List<String> names = new ArrayList<>(links.size());
+        for (List<String> components : links) {
+            String relative = String.join("/", components);
+            Path path = components.isEmpty() ? index.root() : index.root().resolve(relative);
+            try {
+                FileStatus status = FileStatus.ofPathNoFollow(path);
+                if (status.inode() != inode || (status.isRegularFile() && status.links() > links.size())) {
+                    return null;
+                }
+            } catch (NativeCallException gone) {
+                return null;
+            }
+            names.add("/" + relative);
+        }
+        return names;
+    }
+}

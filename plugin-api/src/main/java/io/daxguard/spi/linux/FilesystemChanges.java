@@ -1,0 +1,177 @@
+package io.daxguard.spi.linux;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * fanotify(7) on a whole filesystem: tells, without a thread, whether anything that can move a file's blocks
+ * or names happened since the last look. A cache of facts read from the live filesystem (an index proposal
+ * confirmed by FIEMAP, a verified path) stays true exactly as long as {@link #changesSince} says nothing
+ * happened.
+ *
+ * <p>The group is {@code FAN_CLASS_NOTIF | FAN_REPORT_FID | FAN_NONBLOCK}: events carry file handles, never
+ * open descriptors, so no event keeps a file of the filesystem open (an event descriptor would make
+ * {@code umount} fail with EBUSY, and one per event would cost a descriptor per write). The mark is
+ * {@code FAN_MARK_FILESYSTEM} (every mount of the superblock; needs CAP_SYS_ADMIN) for
+ * {@value #WATCHED_DESCRIPTION}. The kernel queues an event when the change completes (after the write,
+ * truncate, fallocate, rename or unlink), so once a syscall has returned its event is readable: an empty queue
+ * means no change finished since the last read. A full queue (16,384 events) becomes one
+ * {@code FAN_Q_OVERFLOW} event, which also counts as a change. At unmount the kernel drops the mark itself.
+ *
+ * <p>What fanotify does not report: stores through a shared mmap (no syscall; they overwrite allocated blocks
+ * or fill holes and delayed allocations, so no confirmed block changes hands), and the block-moving ioctls of
+ * online defragmenters ({@code EXT4_IOC_MOVE_EXT}, {@code XFS_IOC_SWAPEXT}), which are reported when their
+ * writable descriptor closes ({@code FAN_CLOSE_WRITE}).
+ *
+ * <pre>
+ * struct fanotify_event_metadata (24 bytes)  offset
+ *   __u32 event_len                            0   this event and its info records
+ *   __u8  vers                                 4   FANOTIFY_METADATA_VERSION (3)
+ *   __u8  reserved                             5
+ *   __u16 metadata_len                         6
+ *   __aligned_u64 mask                         8
+ *   __s32 fd                                  16   FAN_NOFD (-1) with FAN_REPORT_FID
+ *   __s32 pid                                 20
+ * </pre>
+ *
+ * <p>Thread safety: {@link #changesSince} may be called from any thread; reads of the queue are serialised.
+ */
+public final class FilesystemChanges implements AutoCloseable {
+    static final int FAN_CLASS_NOTIF = 0x0;
+    static final int FAN_CLOEXEC = 0x1;
+    static final int FAN_NONBLOCK = 0x2;
+    static final int FAN_REPORT_FID = 0x200;
+    static final int FAN_MARK_ADD = 0x1;
+    static final int FAN_MARK_FILESYSTEM = 0x100;
+    static final long FAN_MODIFY = 0x2;
+    static final long FAN_ATTRIB = 0x4;
+    static final long FAN_CLOSE_WRITE = 0x8;
+    static final long FAN_MOVED_FROM = 0x40;
+    static final long FAN_MOVED_TO = 0x80;
+    static final long FAN_CREATE = 0x100;
+    static final long FAN_DELETE = 0x200;
+    static final long FAN_DELETE_SELF = 0x400;
+    static final long FAN_MOVE_SELF = 0x800;
+    static final long FAN_Q_OVERFLOW = 0x4000;
+    static final long FAN_ONDIR = 0x4000_0000L;
+    /** {@code FIONREAD} of asm-generic/ioctls.h: bytes of events queued. */
+    static final long FIONREAD = 0x541B;
+    static final int METADATA_SIZE = 24;
+    static final int OFFSET_EVENT_LEN = 0;
+    static final int OFFSET_MASK = 8;
+
+    private static final String WATCHED_DESCRIPTION = "data written, truncated, fallocated or cloned (FAN_MODIFY),"
+            + " attributes and link counts (FAN_ATTRIB), a writable descriptor closed (FAN_CLOSE_WRITE), names made,"
+            + " removed or moved (FAN_CREATE, FAN_DELETE, FAN_MOVED_FROM, FAN_MOVED_TO, FAN_DELETE_SELF,"
+            + " FAN_MOVE_SELF), directories included (FAN_ONDIR)";
+    /** The events that can change which blocks a file maps, or its names. */
+    static final long WATCHED = FAN_MODIFY | FAN_ATTRIB | FAN_CLOSE_WRITE | FAN_MOVED_FROM | FAN_MOVED_TO | FAN_CREATE
+            | FAN_DELETE | FAN_DELETE_SELF | FAN_MOVE_SELF | FAN_ONDIR;
+    private static final int BUFFER_SIZE = 64 * 1024;
+
+    private final NativeFile group;
+    private final Memory buffer = new Memory(BUFFER_SIZE);
+    private final Memory queued = new Memory(Integer.BYTES);
+    private final Object reading = new Object();
+    private long seen;
+
+    private FilesystemChanges(NativeFile group) {
+        this.group = group;
+    }
+
+    /**
+     * Starts watching the filesystem mounted at {@code mountPoint}.
+     *
+     * @throws NativeCallException EPERM without CAP_SYS_ADMIN; EINVAL or ENOSYS from a kernel without
+     *                             {@code FAN_REPORT_FID}; EXDEV/EOPNOTSUPP for a filesystem that cannot encode
+     *                             file handles
+     */
+    public static FilesystemChanges watch(Path mountPoint) throws NativeCallException {
+        int fd;
+        try {
+            fd = LibC.fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_FID,
+                    LibC.O_RDONLY | LibC.O_CLOEXEC);
+        } catch (LastErrorException e) {
+            throw NativeCallException.from("fanotify_init", mountPoint, e);
+        }
+        NativeFile group = NativeFile.adopt(fd, "fanotify " + mountPoint);
+        try {
+            LibC.fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, WATCHED, LibC.AT_FDCWD, mountPoint.toString());
+        } catch (LastErrorException e) {
+            closeQuietly(group);
+            throw NativeCallException.from("fanotify_mark", mountPoint, e);
+        }
+        return new FilesystemChanges(group);
+    }
+
+    /**
+     * Reads every queued event and returns how many changes were ever seen: a caller compares two answers, and
+     * equal counts mean no watched change finished between the two calls. Costs one {@code read} when nothing
+     * is queued.
+     */
+    public long changesSince() throws NativeCallException {
+        synchronized (reading) {
+            // FIONREAD first: an empty queue is then one ioctl, not a read failing with EAGAIN (an exception).
+            queued.setInt(0, 0);
+            group.ioctl("FIONREAD", FIONREAD, queued);
+            if (queued.getInt(0) == 0) {
+                return seen;
+            }
+            while (true) {
+                long read;
+                try {
+                    read = group.read(buffer, BUFFER_SIZE);
+                } catch (NativeCallException e) {
+                    if (e.errno() == NativeCallException.EAGAIN) {
+                        return seen;
+                    }
+                    if (e.errno() == NativeCallException.EINTR) {
+                        continue;
+                    }
+                    throw e;
+                }
+                if (read <= 0) {
+                    return seen;
+                }
+                seen += countEvents(buffer, read);
+            }
+        }
+    }
+
+    /** Events in the first {@code length} bytes of {@code events}; an event that says it is empty ends the count. */
+    static long countEvents(Memory events, long length) {
+        long count = 0;
+        long at = 0;
+        while (at + METADATA_SIZE <= length) {
+            int eventLength = events.getInt(at + OFFSET_EVENT_LEN);
+            if (eventLength < METADATA_SIZE) {
+                return count + 1;
+            }
+            count++;
+            at += eventLength;
+        }
+        return Math.max(count, 1);
+    }
+
+    @Override
+    public void close() throws IOException {
+        synchronized (reading) {
+            try {
+                group.close();
+            } finally {
+                buffer.close();
+                queued.close();
+            }
+        }
+    }
+
+    private static void closeQuietly(NativeFile file) {
+        try {
+            file.close();
+        } catch (IOException ignored) {
+            // the mark failed, which is what the caller hears about
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.daxguard.spi.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.daxguard.spi.testkit.Command;
+import io.daxguard.spi.testkit.OpenDescriptors;
+import io.daxguard.spi.testkit.ScratchFilesystem;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** fanotify on a real ext4 on a loop device: which changes count, and that watching never pins the filesystem. */
+@Tag("mount")
+class FilesystemChangesTest {
+    @RegisterExtension
+    static final ScratchFilesystem fs = ScratchFilesystem.ext4().build();
+
+    private static int files;
+
+    private static Path freshFile() throws IOException {
+        return Files.write(fs.path("changes-" + (++files)), new byte[8192]);
+    }
+
+    @Test
+    void countsNothingWhenNothingChanged() throws IOException {
+        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPoint())) {
+            long before = changes.changesSince();
+
+            assertThat(changes.changesSince()).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void countsNoChangeForReadingAFile() throws IOException {
+        Path file = freshFile();
+        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPoint())) {
+            long before = changes.changesSince();
+            Files.readAllBytes(file);
+
+            assertThat(changes.changesSince()).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void countsAWrite() throws IOException {
+        Path file = freshFile();
+        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPoint())) {
+            long before = changes.changesSince();
+            Files.write(file, new byte[4096]);
+
+            assertThat(changes.changesSince()).isGreaterThan(before);
+        }
+    }
+
+    @Test
+    void countsARename() throws IOException {
+        Path file = freshFile();
+        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPoint())) {
+            long before = changes.changesSince();
+            Files.move(file, fs.path("renamed-" + files));
+
+            assertThat(changes.changesSince()).isGreaterThan(before);
+        }
+    }
+
+    @Test
+    void countsAPunchedHole() throws IOException {
+        Path file = freshFile();
+        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPoint())) {
+            long before = changes.changesSince();
+            Command.run("fallocate", "--punch-hole", "--offset", "0", "--length", "4096", file.toString());
+
+            assertThat(changes.changesSince()).isGreaterThan(before);
+        }
+    }
+
+    @Test
+    void keepsNoDescriptorOnTheFilesystem() throws IOException {
+        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPoint())) {
+            Files.write(freshFile(), new byte[4096]);
+            changes.changesSince();
+
+            assertThat(OpenDescriptors.targets()).noneMatch(target -> target.startsWith(fs.mountPoint().toString()));
+        }
+    }
+
+    @Test
+    void letsTheFilesystemBeUnmountedWhileWatched() throws IOException {
+        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPoint())) {
+            Files.write(freshFile(), new byte[4096]);
+
+            int exit = Command.tryRun("umount", fs.mountPoint().toString()).exitCode();
+            if (exit == 0) {
+                // Mounted again so the other tests and the fixture's own teardown find it where they left it.
+                Command.run("mount", "-t", "ext4", fs.device().toString(), fs.mountPoint().toString());
+            }
+
+            assertThat(exit).as("umount exit code while watched").isZero();
+        }
+    }
+}
