@@ -51,6 +51,14 @@ final class RunningAgent implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /** The agent itself, for what no MBean shows (its ledger, its processor). */
+    Agent agent() {
+        if (fixture == null) {
+            throw new IllegalStateException("the agent is not running");
+        }
+        return fixture.agent();
+    }
+
     /** The remote view, as jconsole has it. */
     MBeanServerConnection remote() {
         if (remote == null) {

@@ -45,7 +45,7 @@ public record ReverseMapStatus(State state, int percentDone, long files, long ex
         String counts = String.format(Locale.ROOT, "%,d files, %,d extents", files, extents);
         return switch (state) {
             case BUILDING -> "building " + percentDone + "% (" + counts + " so far)";
-            case READY -> "ready: " + counts;
+            case READY -> "ready: " + counts + (message.isEmpty() ? "" : " (" + message + ")");
             case REBUILDING -> "rebuilding (ready: " + counts + ")";
             case FAILED -> "failed: " + message;
             case CLOSED -> "closed";

@@ -8,6 +8,7 @@ import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.spi.FilesystemInfo;
 import io.daxguard.spi.FreeSpaceOwner;
 import io.daxguard.spi.MetadataOwner;
+import io.daxguard.spi.UnknownOwner;
 import io.daxguard.spi.linux.NativeCallException;
 import java.util.Comparator;
 import java.util.List;
@@ -60,8 +61,10 @@ final class StatusReport {
         List<AffectedOwner> metadata = owners.stream().filter(owner -> owner.owner() instanceof MetadataOwner).toList();
         long free = owners.stream().filter(owner -> owner.owner() instanceof FreeSpaceOwner)
                 .mapToLong(owner -> owner.owner().length()).sum();
-        out.append(String.format("      errors: %d damaged file(s), %d damaged metadata range(s), %s in free space%n",
-                files.size(), metadata.size(), bytes(free)));
+        List<AffectedOwner> unknown = owners.stream().filter(owner -> owner.owner() instanceof UnknownOwner).toList();
+        out.append(String.format("      errors: %d damaged file(s), %d damaged metadata range(s), %s in free space%s%n",
+                files.size(), metadata.size(), bytes(free),
+                unknown.isEmpty() ? "" : ", " + unknown.size() + " range(s) with no known owner"));
         if (health.equals("UNHEALTHY")) {
             out.append("      action: metadata is damaged; unmount and run the repair tool named below, then "
                     + "restore damaged files\n");
@@ -94,6 +97,19 @@ final class StatusReport {
                 out.append(String.format("        %-16s %s, fs bytes %d-%d (%s); run %s%n", meta.kind(), meta.description(),
                         meta.physicalOffset(), meta.physicalEnd() - 1, bytes(meta.length()), meta.repairHint()));
             }
+        }
+        renderUnknown(out, unknown);
+    }
+
+    private static void renderUnknown(StringBuilder out, List<AffectedOwner> unknown) {
+        if (unknown.isEmpty()) {
+            return;
+        }
+        out.append("\n  damage with no known owner:\n");
+        for (AffectedOwner owner : unknown) {
+            UnknownOwner what = (UnknownOwner) owner.owner();
+            out.append(String.format("        fs bytes %d-%d (%s): %s%n", what.physicalOffset(), what.physicalEnd() - 1,
+                    bytes(what.length()), what.reason()));
         }
     }
 

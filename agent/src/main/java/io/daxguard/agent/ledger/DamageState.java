@@ -8,5 +8,10 @@ public enum DamageState {
     RESTORED,
     QUARANTINED,
     ACKNOWLEDGED,
-    FILE_GONE
+    FILE_GONE,
+    /**
+     * An unknown owner looked up again once the filesystem's reverse map could name owners (its index was still
+     * being built when the failure came); the owners found are in a newer record of the same bytes.
+     */
+    SUPERSEDED
 }

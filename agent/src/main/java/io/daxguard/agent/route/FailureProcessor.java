@@ -3,10 +3,14 @@ package io.daxguard.agent.route;
 import io.daxguard.agent.ingest.FailureTuple;
 import io.daxguard.agent.ingest.LoopStacking;
 import io.daxguard.agent.ledger.AffectedOwner;
-import io.daxguard.agent.ledger.FilesystemRef;
+import io.daxguard.agent.ledger.AuditEntry;
 import io.daxguard.agent.ledger.Damage;
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageRecord;
+import io.daxguard.agent.ledger.DamageState;
+import io.daxguard.agent.ledger.FileKey;
+import io.daxguard.agent.ledger.FilesystemRef;
+import io.daxguard.agent.ledger.StateChange;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.plugins.Filesystems;
 import io.daxguard.agent.topology.BlockDevice;
@@ -23,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -59,6 +64,7 @@ public final class FailureProcessor implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    private final IndexReadyWatch indexReady = new IndexReadyWatch(this::lookAgainAtUnknownOwners);
     private final AtomicInteger pending = new AtomicInteger();
     private volatile Topology topology;
     private volatile String mountTableText = "";
@@ -84,7 +90,7 @@ public final class FailureProcessor implements AutoCloseable {
     public synchronized Topology refreshTopology() throws IOException {
         mountTableText = topologyReader.mountTableText();
         topology = topologyReader.read();
-        filesystems.sync(topology);
+        filesystems.sync(topology).forEach(indexReady::watch);
         Topology snapshot = topology;
         announce(listener -> listener.topologyChanged(snapshot));
         return snapshot;
@@ -152,7 +158,7 @@ public final class FailureProcessor implements AutoCloseable {
                 Set<List<Long>> now = fileIds(owners, false);
                 Set<List<Long>> named = fileIds(existing.get().owners(), true);
                 if (!named.containsAll(now) || (now.isEmpty() && !named.isEmpty())) {
-                    existing = java.util.Optional.empty();
+                    existing = Optional.empty();
                 }
             }
             if (existing.isPresent()) {
@@ -297,6 +303,67 @@ public final class FailureProcessor implements AutoCloseable {
         return affected;
     }
 
+    /**
+     * Looks the open unknown owners of {@code filesystem}'s records up again, on the router thread after the tuples
+     * already queued (a failure recorded while the filesystem's index was being built could not name the files it
+     * hit). Each unknown owner whose bytes now have a known owner (a file, metadata, free space) is replaced: a new
+     * record of those bytes names the owners, announced like any other, and the unknown owner becomes
+     * {@link DamageState#SUPERSEDED}, audited. Owners still unknown stay as they are.
+     *
+     * @return how many unknown owners were replaced
+     */
+    public CompletableFuture<Integer> lookAgainAtUnknownOwners(AttachedFilesystem filesystem) {
+        return CompletableFuture.supplyAsync(() -> {
+            int replaced = 0;
+            for (DamageRecord record : ledger.records()) {
+                if (record.state() != DamageState.OPEN || !record.device().equals(filesystem.mount().device())) {
+                    continue;
+                }
+                for (int i = 0; i < record.owners().size(); i++) {
+                    AffectedOwner affected = record.owners().get(i);
+                    if (affected.open() && affected.owner() instanceof UnknownOwner unknown
+                            && replaceUnknown(filesystem, record, i, unknown)) {
+                        replaced++;
+                    }
+                }
+            }
+            return replaced;
+        }, router);
+    }
+
+    /** On the router thread: one unknown owner looked up again; whether it was replaced. */
+    private boolean replaceUnknown(AttachedFilesystem filesystem, DamageRecord record, int ownerIndex,
+                                   UnknownOwner unknown) {
+        List<AffectedOwner> now;
+        try {
+            now = resolve(filesystem, new FailureRange(unknown.physicalOffset(), unknown.length(), record.errno(),
+                    Set.of()));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "owners of record " + record.id() + " could not be looked up again: "
+                    + e.getMessage());
+            return false;
+        }
+        if (now.stream().allMatch(owner -> owner.owner() instanceof UnknownOwner)) {
+            return false;
+        }
+        DamageRecord fresh = ledger.recordAsync(new Damage(record.device(), record.deviceName(),
+                unknown.physicalOffset(), unknown.length(), record.errno(), record.source(), record.firstSeen(), now))
+                .thenApply(made -> {
+                    announce(listener -> listener.recorded(made));
+                    return made;
+                }).join();
+        Optional<AffectedOwner> file = now.stream().filter(owner -> owner.file().isPresent()).findFirst();
+        FileKey key = file.map(owner -> new FileKey(owner.filesystem().uuid(), owner.filesystem().mountPoint(),
+                owner.file().get().inode(), owner.file().get().generation())).orElse(FileKey.NONE);
+        ledger.change(List.of(new StateChange(record.id(), ownerIndex, DamageState.SUPERSEDED, null)),
+                new AuditEntry(java.time.Instant.now(), "agent", "look again once the reverse map is ready", key,
+                        file.map(owner -> owner.paths().isEmpty() ? "" : owner.paths().get(0)).orElse(""),
+                        "ok: the owners of fs bytes " + unknown.physicalOffset() + "-" + (unknown.physicalEnd() - 1)
+                                + " (record " + record.id() + ", unknown: " + unknown.reason() + ") are in record "
+                                + fresh.id()));
+        return true;
+    }
+
     /** Names are a help, not the answer: when the walk fails (a damaged directory), owners go without them. */
     private static Map<Long, List<String>> pathsOrNone(AttachedFilesystem filesystem, Set<Long> inodes) {
         try {
@@ -314,6 +381,7 @@ public final class FailureProcessor implements AutoCloseable {
 
     @Override
     public void close() {
+        indexReady.close();
         pathWalker.shutdownNow();
         router.shutdown();
         try {

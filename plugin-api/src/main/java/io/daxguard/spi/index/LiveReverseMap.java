@@ -99,10 +99,17 @@ public final class LiveReverseMap implements Closeable {
                     now.filesMapped(), now.extents(), "");
             case READY -> new ReverseMapStatus(builds.isBuilding() ? ReverseMapStatus.State.REBUILDING
                     : ReverseMapStatus.State.READY, 100, index == null ? now.filesMapped() : index.fileCount(),
-                    index == null ? now.extents() : index.extentCount(), "");
+                    index == null ? now.extents() : index.extentCount(), index == null ? "" : readyMessage(index));
             case FAILED -> new ReverseMapStatus(ReverseMapStatus.State.FAILED, 0, 0, 0, now.failure());
             case CLOSED -> new ReverseMapStatus(ReverseMapStatus.State.CLOSED, 0, 0, 0, "");
         };
+    }
+
+    /** Size and build time of the index, and whether answers are remembered, for the administrator. */
+    private String readyMessage(ExtentIndex index) {
+        String remembered = facts.unavailable().isEmpty() ? "" : "; every answer confirmed live: " + facts.unavailable();
+        return String.format(java.util.Locale.ROOT, "%,d KiB, built in %,d ms%s", index.memoryBytes() / 1024,
+                index.buildTime().toMillis(), remembered);
     }
 
     /** Waits until the first build finished (or failed, or the map closed); true if an index is ready. */
@@ -138,11 +145,6 @@ public final class LiveReverseMap implements Closeable {
     /** Index proposals answered from a confirmation made since the filesystem last changed. */
     public long rememberedConfirmations() {
         return rememberedConfirmations.get();
-    }
-
-    /** Why confirmations are not remembered between questions, or empty when they are. */
-    public String confirmationsForgottenBecause() {
-        return facts.unavailable();
     }
 
     /**

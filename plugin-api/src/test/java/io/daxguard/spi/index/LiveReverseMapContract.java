@@ -84,6 +84,11 @@ abstract class LiveReverseMapContract {
         return (Long) Files.getAttribute(file, "unix:ino");
     }
 
+    /** The inodes the map names for the first block of {@code extent}. */
+    static List<Long> blockOwners(LiveReverseMap map, FiemapExtent extent) throws IOException {
+        return fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096));
+    }
+
     static List<Long> fileOwnerInodes(List<Owner> owners) {
         return owners.stream().filter(FileOwner.class::isInstance).map(o -> ((FileOwner) o).inode()).toList();
     }
@@ -147,7 +152,7 @@ abstract class LiveReverseMapContract {
         Path late = write(directory.resolve("late"), 16384, 5);
         FiemapExtent extent = extentsOf(late).get(0);
 
-        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+        assertThat(blockOwners(map, extent))
                 .containsExactly(inodeOf(late));
     }
 
@@ -173,7 +178,7 @@ abstract class LiveReverseMapContract {
             channel.force(true);
         }
 
-        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+        assertThat(blockOwners(map, extent))
                 .doesNotContain(inodeOf(file));
     }
 
@@ -185,7 +190,7 @@ abstract class LiveReverseMapContract {
         long inode = inodeOf(file);
         Files.delete(file);
 
-        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+        assertThat(blockOwners(map, extent))
                 .doesNotContain(inode);
     }
 
@@ -227,7 +232,7 @@ abstract class LiveReverseMapContract {
         assertThat(map.awaitIndex(Duration.ofMinutes(5))).isTrue();
         FiemapExtent extent = extentsOf(file).get(0);
 
-        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+        assertThat(blockOwners(map, extent))
                 .containsExactly(inodeOf(file));
     }
 
@@ -314,13 +319,13 @@ abstract class LiveReverseMapContract {
         Path file = write(freshDirectory().resolve("remembered-then-truncated"), 1 << 20, 32);
         LiveReverseMap map = builtMap();
         FiemapExtent extent = extentsOf(file).get(0);
-        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+        assertThat(blockOwners(map, extent))
                 .containsExactly(inodeOf(file));
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.truncate(0);
         }
 
-        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+        assertThat(blockOwners(map, extent))
                 .doesNotContain(inodeOf(file));
     }
 
@@ -330,11 +335,11 @@ abstract class LiveReverseMapContract {
         LiveReverseMap map = builtMap();
         FiemapExtent extent = extentsOf(file).get(0);
         long inode = inodeOf(file);
-        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+        assertThat(blockOwners(map, extent))
                 .containsExactly(inode);
         Files.delete(file);
 
-        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+        assertThat(blockOwners(map, extent))
                 .doesNotContain(inode);
     }
 
@@ -343,12 +348,12 @@ abstract class LiveReverseMapContract {
         Path file = write(freshDirectory().resolve("remembered-then-punched"), 65536, 34);
         LiveReverseMap map = builtMap();
         FiemapExtent extent = extentsOf(file).get(0);
-        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+        assertThat(blockOwners(map, extent))
                 .containsExactly(inodeOf(file));
         io.daxguard.spi.testkit.Command.run("fallocate", "--punch-hole", "--offset", "0", "--length", "65536",
                 file.toString());
 
-        assertThat(fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096)))
+        assertThat(blockOwners(map, extent))
                 .doesNotContain(inodeOf(file));
     }
 

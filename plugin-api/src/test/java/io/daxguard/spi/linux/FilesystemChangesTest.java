@@ -24,57 +24,52 @@ class FilesystemChangesTest {
         return Files.write(fs.path("changes-" + (++files)), new byte[8192]);
     }
 
-    @Test
-    void countsNothingWhenNothingChanged() throws IOException {
+    @FunctionalInterface
+    private interface Action {
+        void run() throws IOException;
+    }
+
+    /** The changes a fresh watch counts while {@code action} runs. */
+    private static long changesDuring(Action action) throws IOException {
         try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPoint())) {
             long before = changes.changesSince();
-
-            assertThat(changes.changesSince()).isEqualTo(before);
+            action.run();
+            return changes.changesSince() - before;
         }
+    }
+
+    @Test
+    void countsNothingWhenNothingChanged() throws IOException {
+        assertThat(changesDuring(() -> { })).isZero();
     }
 
     @Test
     void countsNoChangeForReadingAFile() throws IOException {
         Path file = freshFile();
-        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPoint())) {
-            long before = changes.changesSince();
-            Files.readAllBytes(file);
 
-            assertThat(changes.changesSince()).isEqualTo(before);
-        }
+        assertThat(changesDuring(() -> Files.readAllBytes(file))).isZero();
     }
 
     @Test
     void countsAWrite() throws IOException {
         Path file = freshFile();
-        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPoint())) {
-            long before = changes.changesSince();
-            Files.write(file, new byte[4096]);
 
-            assertThat(changes.changesSince()).isGreaterThan(before);
-        }
+        assertThat(changesDuring(() -> Files.write(file, new byte[4096]))).isPositive();
     }
 
     @Test
     void countsARename() throws IOException {
         Path file = freshFile();
-        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPoint())) {
-            long before = changes.changesSince();
-            Files.move(file, fs.path("renamed-" + files));
 
-            assertThat(changes.changesSince()).isGreaterThan(before);
-        }
+        assertThat(changesDuring(() -> Files.move(file, fs.path("renamed-" + files)))).isPositive();
     }
 
     @Test
     void countsAPunchedHole() throws IOException {
         Path file = freshFile();
-        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPoint())) {
-            long before = changes.changesSince();
-            Command.run("fallocate", "--punch-hole", "--offset", "0", "--length", "4096", file.toString());
 
-            assertThat(changes.changesSince()).isGreaterThan(before);
-        }
+        assertThat(changesDuring(() -> Command.run("fallocate", "--punch-hole", "--offset", "0", "--length", "4096",
+                file.toString()))).isPositive();
     }
 
     @Test

@@ -1,0 +1,138 @@
+package io.daxguard.agent.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.daxguard.agent.paths.FilePaths;
+import io.daxguard.agent.plugins.AttachedFilesystem;
+import io.daxguard.spi.DeviceNumber;
+import io.daxguard.spi.ExtentConsumer;
+import io.daxguard.spi.FailureRange;
+import io.daxguard.spi.FilesystemInfo;
+import io.daxguard.spi.Holder;
+import io.daxguard.spi.Mount;
+import io.daxguard.spi.Owner;
+import io.daxguard.spi.ReverseMapStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * When the watch looks again. The holder here is a stand-in for the SPI (no kernel interface behind it): its
+ * index build is a latch the test releases, so "during the build" and "after it" are exact.
+ */
+class IndexReadyWatchTest {
+    /** A holder whose first index build ends when {@link #finish} is called. */
+    private static final class BuildingHolder implements Holder {
+        private final CountDownLatch built = new CountDownLatch(1);
+        private volatile ReverseMapStatus.State state;
+
+        BuildingHolder(ReverseMapStatus.State state) {
+            this.state = state;
+        }
+
+        void finish(ReverseMapStatus.State after) {
+            state = after;
+            built.countDown();
+        }
+
+        @Override
+        public Mount mount() {
+            return new Mount(7, new DeviceNumber(7, 3), "/", Path.of("/srv"), "ext4", "/dev/loop3", "rw");
+        }
+
+        @Override
+        public FilesystemInfo info() {
+            return new FilesystemInfo("uuid", 4096, 1 << 20, "index:test");
+        }
+
+        @Override
+        public List<Owner> notifyFailure(FailureRange range) {
+            return List.of();
+        }
+
+        @Override
+        public void forEachWrittenExtent(long from, long to, ExtentConsumer consumer) {
+        }
+
+        @Override
+        public Optional<ReverseMapStatus> reverseMapStatus() {
+            return Optional.of(new ReverseMapStatus(state, state == ReverseMapStatus.State.READY ? 100 : 40, 0, 0, ""));
+        }
+
+        @Override
+        public boolean awaitReverseMap(Duration timeout) throws InterruptedException {
+            return built.await(timeout.toNanos(), TimeUnit.NANOSECONDS) && state == ReverseMapStatus.State.READY;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static AttachedFilesystem held(Holder holder) {
+        return new AttachedFilesystem(holder.mount(), Optional.of(holder), Optional.empty(),
+                new FilePaths(holder.mount().mountPoint()));
+    }
+
+    @Test
+    void looksAgainOnceTheFirstBuildIsDone() throws Exception {
+        CompletableFuture<AttachedFilesystem> looked = new CompletableFuture<>();
+        BuildingHolder holder = new BuildingHolder(ReverseMapStatus.State.BUILDING);
+        try (IndexReadyWatch watch = new IndexReadyWatch(filesystem -> {
+            looked.complete(filesystem);
+            return CompletableFuture.completedFuture(1);
+        })) {
+            watch.watch(held(holder));
+            holder.finish(ReverseMapStatus.State.READY);
+
+            assertThat(looked.get(30, TimeUnit.SECONDS).holder()).contains(holder);
+        }
+    }
+
+    @Test
+    void doesNotLookWhileTheBuildRuns() throws Exception {
+        CountDownLatch looked = new CountDownLatch(1);
+        BuildingHolder holder = new BuildingHolder(ReverseMapStatus.State.BUILDING);
+        try (IndexReadyWatch watch = new IndexReadyWatch(filesystem -> {
+            looked.countDown();
+            return CompletableFuture.completedFuture(0);
+        })) {
+            watch.watch(held(holder));
+
+            assertThat(looked.await(200, TimeUnit.MILLISECONDS)).isFalse();
+        }
+    }
+
+    @Test
+    void doesNotLookWhenTheBuildFailed() throws Exception {
+        CountDownLatch looked = new CountDownLatch(1);
+        BuildingHolder holder = new BuildingHolder(ReverseMapStatus.State.BUILDING);
+        IndexReadyWatch watch = new IndexReadyWatch(filesystem -> {
+            looked.countDown();
+            return CompletableFuture.completedFuture(0);
+        });
+        watch.watch(held(holder));
+        holder.finish(ReverseMapStatus.State.FAILED);
+        assertThat(watch.finishWaiting(Duration.ofSeconds(30))).as("the wait ended").isTrue();
+
+        assertThat(looked.getCount()).isEqualTo(1);
+    }
+
+    @Test
+    void ignoresAHolderWhoseIndexIsAlreadyReady() throws Exception {
+        CountDownLatch looked = new CountDownLatch(1);
+        try (IndexReadyWatch watch = new IndexReadyWatch(filesystem -> {
+            looked.countDown();
+            return CompletableFuture.completedFuture(0);
+        })) {
+            watch.watch(held(new BuildingHolder(ReverseMapStatus.State.READY)));
+        }
+
+        assertThat(looked.getCount()).isEqualTo(1);
+    }
+}
