@@ -43,7 +43,8 @@ class UnknownOwnersLookedAgainTest {
 
     @BeforeAll
     static void awaitTheIndex() throws Exception {
-        assertThat(filesystem().holder().orElseThrow().awaitReverseMap(Duration.ofMinutes(2))).as("index built").isTrue();
+        assertThat(filesystem().holder().orElseThrow().awaitReverseMap(Duration.ofMinutes(2))).as("index built")
+                .isTrue();
     }
 
     private static AttachedFilesystem filesystem() throws Exception {

@@ -108,7 +108,8 @@ public final class ResolveRanges {
                 System.out.printf("daxguard_cold_unknown_owners=%d%n", unknown);
                 Runtime runtime = Runtime.getRuntime();
                 System.gc();
-                System.out.printf("daxguard_heap_used_mib=%.1f%n", (runtime.totalMemory() - runtime.freeMemory()) / 1048576.0);
+                System.out.printf("daxguard_heap_used_mib=%.1f%n",
+                        (runtime.totalMemory() - runtime.freeMemory()) / 1048576.0);
                 System.out.printf("daxguard_rss_mib=%.1f%n", residentMebibytes());
                 if (args.length > 2) {
                     try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(Path.of(args[2])))) {

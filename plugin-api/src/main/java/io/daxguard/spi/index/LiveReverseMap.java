@@ -107,7 +107,8 @@ public final class LiveReverseMap implements Closeable {
 
     /** Size and build time of the index, and whether answers are remembered, for the administrator. */
     private String readyMessage(ExtentIndex index) {
-        String remembered = facts.unavailable().isEmpty() ? "" : "; every answer confirmed live: " + facts.unavailable();
+        String remembered = facts.unavailable().isEmpty() ? ""
+                : "; every answer confirmed live: " + facts.unavailable();
         return String.format(java.util.Locale.ROOT, "%,d KiB, built in %,d ms%s", index.memoryBytes() / 1024,
                 index.buildTime().toMillis(), remembered);
     }
