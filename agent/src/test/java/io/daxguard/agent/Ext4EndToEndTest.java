@@ -93,7 +93,8 @@ class Ext4EndToEndTest {
     void theReverseMapStatusSaysReadyWithTheFilesIndexed() throws Exception {
         String status = (String) AGENT.remote().getAttribute(filesystemName(), "ReverseMapStatus");
 
-        assertThat(status).matches("(ready|rebuilding \\(ready): [0-9,]+ files, [0-9,]+ extents\\)?");
+        assertThat(status).matches("ready: [0-9,]+ files, [0-9,]+ extents \\([0-9,]+ KiB, built in [0-9,]+ ms\\)"
+                + "|rebuilding \\(ready: [0-9,]+ files, [0-9,]+ extents\\)");
         assertThat(AGENT.remote().getAttribute(filesystemName(), "ReverseMap")).isEqualTo("index:inode-tables");
     }
 }

@@ -77,7 +77,10 @@ public final class XfsPlugin implements FilesystemPlugin {
         context.logger().log(System.Logger.Level.INFO, "holding XFS {0} on {1} ({2}), uuid {3}, without the"
                 + " reverse-map btree: building an index of its files (mkfs.xfs -m rmapbt=1 would make this"
                 + " unnecessary)", mount.mountPoint(), mount.source(), mount.device(), info.uuid());
-        LiveReverseMap map = LiveReverseMap.start(mount.mountPoint(), IndexOptions.defaults(), context.logger(),
+        // Deduplication (FIDEDUPERANGE) remaps a file's blocks without any fanotify event, so on a filesystem whose
+        // files can share blocks every answer is confirmed live rather than remembered until the next change.
+        LiveReverseMap map = LiveReverseMap.start(mount.mountPoint(),
+                IndexOptions.defaults().withRememberedConfirmations(!geometry.hasReflink()), context.logger(),
                 progress -> { });
         return new XfsIndexedHolder(mount, info, mount.device().encoded(),
                 XfsFixedMetadata.of(geometry, mount.source()), map);

@@ -67,6 +67,11 @@ class XfsIndexedHolderTest {
     }
 
     @Test
+    void remembersConfirmedOwnersWhereNoFileCanShareBlocks() {
+        assertThat(holder.reverseMapStatus().orElseThrow().message()).doesNotContain("confirmed live");
+    }
+
+    @Test
     void aFileWrittenAfterTheIndexWasBuiltIsFound() throws Exception {
         Path file = XfsFixtures.writeSynced(XFS.path("late.bin"), 4);
         FiemapExtent extent = XfsFixtures.dataExtents(file).get(0);

@@ -131,7 +131,10 @@ final class LiveConfirmation {
             if (live.hasNoPhysicalAddress() || live.physical() - live.logical() != delta) {
                 return true;
             }
-            if (live.logical() <= asIndexedUpTo[0] && live.isShared() == shared && live.isUnwritten() == unwritten) {
+            // Only plain written, unshared blocks are remembered: a shared block is copied away and an unwritten one
+            // converted at writeback, after the write's fanotify event, so neither answer may outlive a question.
+            if (live.logical() <= asIndexedUpTo[0] && !shared && !unwritten && !live.isShared()
+                    && !live.isUnwritten()) {
                 asIndexedUpTo[0] = Math.max(asIndexedUpTo[0], live.logicalEnd());
             }
             long overlapStart = Math.max(logicalStart, live.logical());

@@ -55,7 +55,7 @@ public final class LiveReverseMap implements Closeable {
         this.gapRefreshInterval = options.gapRefreshInterval();
         this.confirmation = new LiveConfirmation(options.extras());
         this.facts = options.rememberConfirmations() ? ConfirmedFacts.watching(root, logger)
-                : ConfirmedFacts.none("not asked to");
+                : ConfirmedFacts.none("the plugin asked for it (IndexOptions.rememberConfirmations)");
         this.builds = new IndexBuildThread(root, options, Objects.requireNonNull(logger, "logger is null"),
                 Objects.requireNonNull(listener, "listener is null"));
     }
@@ -109,7 +109,7 @@ public final class LiveReverseMap implements Closeable {
     private String readyMessage(ExtentIndex index) {
         String remembered = facts.unavailable().isEmpty() ? ""
                 : "; every answer confirmed live: " + facts.unavailable();
-        return String.format(java.util.Locale.ROOT, "%,d KiB, built in %,d ms%s", index.memoryBytes() / 1024,
+        return String.format(java.util.Locale.ROOT, "%,d KiB, built in %,d ms%s", (index.memoryBytes() + 1023) / 1024,
                 index.buildTime().toMillis(), remembered);
     }
 

@@ -298,6 +298,22 @@ abstract class LiveReverseMapContract {
     }
 
     @Test
+    void confirmsAPreallocatedBlockLiveAtEveryQuestion() throws Exception {
+        // Writeback converts unwritten blocks after the write's event: such an answer must not be remembered.
+        Path file = freshDirectory().resolve("preallocated-asked-twice");
+        Files.createFile(file);
+        io.daxguard.spi.testkit.Command.run("fallocate", "-l", "64K", file.toString());
+        LiveReverseMap map = builtMap();
+        FiemapExtent extent = extentsOf(file).get(0);
+        blockOwners(map, extent);
+        long confirmedLive = map.liveConfirmations();
+
+        blockOwners(map, extent);
+
+        assertThat(map.liveConfirmations()).isEqualTo(confirmedLive + 1);
+    }
+
+    @Test
     void confirmsEveryQuestionLiveWhenAskedNotToRemember() throws Exception {
         Path file = write(freshDirectory().resolve("forgetful"), 4096, 31);
         LiveReverseMap map = LiveReverseMap.start(filesystem().mountPoint(),
