@@ -95,6 +95,10 @@ final class ConfirmedFacts implements Closeable {
         }
     }
 
+    /** A byte range, as the key of a remembered answer. */
+    private record Range(long from, long to) {
+    }
+
     @Override
     public void close() throws IOException {
         current = null;
@@ -106,6 +110,7 @@ final class ConfirmedFacts implements Closeable {
     /** The facts of one index between two changes of the filesystem. */
     static final class Epoch {
         private static final Epoch FORGETFUL = new Epoch(null, -1, 0);
+        private static final int MAX_ANSWERS = 65_536;
 
         private final ExtentIndex index;
         private final long changeCount;
@@ -113,12 +118,15 @@ final class ConfirmedFacts implements Closeable {
         private final AtomicLongArray confirmedExtents;
         /** Inode to every name, each checked to lead to it. */
         private final ConcurrentHashMap<Long, List<String>> paths;
+        /** Whole answers made only of remembered extents: a range asked again is one lookup. */
+        private final ConcurrentHashMap<Range, List<io.daxguard.spi.FileOwner>> answers;
 
         private Epoch(ExtentIndex index, long changeCount, int extents) {
             this.index = index;
             this.changeCount = changeCount;
             this.confirmedExtents = index == null ? null : new AtomicLongArray((extents + 63) >>> 6);
             this.paths = index == null ? null : new ConcurrentHashMap<>();
+            this.answers = index == null ? null : new ConcurrentHashMap<>();
         }
 
         static Epoch forgetful() {
@@ -148,6 +156,21 @@ final class ConfirmedFacts implements Closeable {
         /** The names remembered for an inode, or null. */
         List<String> paths(long inode) {
             return index == null ? null : paths.get(inode);
+        }
+
+        /** The remembered answer for exactly {@code [from, to)}, or null. */
+        List<io.daxguard.spi.FileOwner> answer(long from, long to) {
+            return index == null ? null : answers.get(new Range(from, to));
+        }
+
+        /**
+         * Remembers an answer made only of extents confirmed in this epoch (so it holds exactly as long as they
+         * do), up to {@value #MAX_ANSWERS} answers per epoch.
+         */
+        void rememberAnswer(long from, long to, List<io.daxguard.spi.FileOwner> owners) {
+            if (index != null && answers.size() < MAX_ANSWERS) {
+                answers.put(new Range(from, to), List.copyOf(owners));
+            }
         }
 
         void rememberPaths(long inode, List<String> names) {

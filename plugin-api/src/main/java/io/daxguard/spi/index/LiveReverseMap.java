@@ -209,8 +209,20 @@ public final class LiveReverseMap implements Closeable {
         if (index == null) {
             return Optional.empty();
         }
+        ConfirmedFacts.Epoch epoch = facts.epoch(index, question.changeCount());
+        List<FileOwner> known = epoch.answer(from, to);
+        if (known != null) {
+            rememberedConfirmations.incrementAndGet();
+            return Optional.of(known);
+        }
         Resolution resolution = resolve(question, index, from, to, false);
-        return resolution.rejected || !resolution.gaps.isEmpty() ? Optional.empty() : Optional.of(resolution.owners);
+        if (resolution.rejected || !resolution.gaps.isEmpty()) {
+            return Optional.empty();
+        }
+        if (resolution.allRemembered) {
+            epoch.rememberAnswer(from, to, resolution.owners);
+        }
+        return Optional.of(resolution.owners);
     }
 
     /**
@@ -274,6 +286,7 @@ public final class LiveReverseMap implements Closeable {
         int[] positions = index.positionsOverlapping(from, to);
         List<FileOwner> found = new ArrayList<>(positions.length);
         boolean rejected = false;
+        boolean allRemembered = epoch.remembers();
         for (int position : positions) {
             IndexedExtent candidate = index.extentAt(position);
             if (candidate.isInline() != inline) {
@@ -286,6 +299,7 @@ public final class LiveReverseMap implements Closeable {
             } else {
                 liveConfirmations.incrementAndGet();
                 confirmed = confirmation.confirm(index, candidate, from, to, () -> epoch.confirmed(position));
+                allRemembered &= epoch.isConfirmed(position);
             }
             long wanted = Math.min(to, candidate.physicalEnd()) - Math.max(from, candidate.physical());
             long got = 0;
@@ -296,7 +310,7 @@ public final class LiveReverseMap implements Closeable {
             found.addAll(confirmed);
         }
         List<FileOwner> owners = found.size() > 1 ? merged(found) : found;
-        return new Resolution(owners, inline ? List.of() : gaps(owners, from, to), rejected);
+        return new Resolution(owners, inline ? List.of() : gaps(owners, from, to), rejected, allRemembered);
     }
 
     /** In physical order, the same bytes found twice (FIEMAP and an extra source) as one owner, flags combined. */
@@ -331,7 +345,8 @@ public final class LiveReverseMap implements Closeable {
         return gaps;
     }
 
-    private record Resolution(List<FileOwner> owners, List<long[]> gaps, boolean rejected) {
+    /** @param allRemembered every owner comes from an extent confirmed whole in the question's epoch */
+    private record Resolution(List<FileOwner> owners, List<long[]> gaps, boolean rejected, boolean allRemembered) {
     }
 
     private static void checkRange(long from, long to) {

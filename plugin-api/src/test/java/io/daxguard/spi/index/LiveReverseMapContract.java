@@ -298,6 +298,36 @@ abstract class LiveReverseMapContract {
     }
 
     @Test
+    void forgetsARememberedAnswerOnceTheFileIsTruncated() throws Exception {
+        Path file = write(freshDirectory().resolve("answer-remembered-then-truncated"), 1 << 20, 38);
+        LiveReverseMap map = builtMap();
+        FiemapExtent extent = extentsOf(file).get(0);
+        long inode = inodeOf(file);
+        map.ownersIfAllConfirmed(extent.physical(), extent.physical() + 4096);
+        assertThat(map.ownersIfAllConfirmed(extent.physical(), extent.physical() + 4096)).hasValueSatisfying(
+                owners -> assertThat(owners).extracting(FileOwner::inode).containsExactly(inode));
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate(0);
+        }
+
+        assertThat(map.ownersIfAllConfirmed(extent.physical(), extent.physical() + 4096).orElse(List.of()))
+                .extracting(FileOwner::inode).doesNotContain(inode);
+    }
+
+    @Test
+    void answersARangeAskedAgainWithoutConfirmingAgain() throws Exception {
+        Path file = write(freshDirectory().resolve("same-range-twice"), 8192, 39);
+        LiveReverseMap map = builtMap();
+        FiemapExtent extent = extentsOf(file).get(0);
+        map.ownersIfAllConfirmed(extent.physical(), extent.physical() + 4096);
+        long confirmedLive = map.liveConfirmations();
+
+        map.ownersIfAllConfirmed(extent.physical(), extent.physical() + 4096);
+
+        assertThat(map.liveConfirmations()).isEqualTo(confirmedLive);
+    }
+
+    @Test
     void confirmsAPreallocatedBlockLiveAtEveryQuestion() throws Exception {
         // Writeback converts unwritten blocks after the write's event: such an answer must not be remembered.
         Path file = freshDirectory().resolve("preallocated-asked-twice");
