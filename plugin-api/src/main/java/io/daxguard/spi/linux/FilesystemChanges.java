@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * fanotify(7) on a whole filesystem: tells, without a thread, whether anything that can move a file's blocks
@@ -19,6 +20,10 @@ import java.nio.file.Path;
  * truncate, fallocate, rename or unlink), so once a syscall has returned its event is readable: an empty queue
  * means no change finished since the last read. A full queue (16,384 events) becomes one
  * {@code FAN_Q_OVERFLOW} event, which also counts as a change. At unmount the kernel drops the mark itself.
+ *
+ * <p>Mounts count as changes too: a filesystem mounted over one of this one's directories changes where a
+ * name leads without touching this filesystem. {@code /proc/self/mountinfo} raises {@code POLLPRI} once per
+ * change of the mount table since the last poll, so each look also polls it, without waiting.
  *
  * <p>What fanotify does not report: stores through a shared mmap (no syscall; they overwrite allocated blocks
  * or fill holes and delayed allocations, so no confirmed block changes hands), and the block-moving ioctls of
@@ -71,14 +76,18 @@ public final class FilesystemChanges implements AutoCloseable {
             | FAN_DELETE | FAN_DELETE_SELF | FAN_MOVE_SELF | FAN_ONDIR;
     private static final int BUFFER_SIZE = 64 * 1024;
 
+    private static final Path MOUNT_TABLE = Path.of("/proc/self/mountinfo");
+
     private final NativeFile group;
+    private final NativeFile mountTable;
     private final Memory buffer = new Memory(BUFFER_SIZE);
     private final Memory queued = new Memory(Integer.BYTES);
     private final Object reading = new Object();
     private long seen;
 
-    private FilesystemChanges(NativeFile group) {
+    private FilesystemChanges(NativeFile group, NativeFile mountTable) {
         this.group = group;
+        this.mountTable = mountTable;
     }
 
     /**
@@ -103,7 +112,12 @@ public final class FilesystemChanges implements AutoCloseable {
             closeQuietly(group);
             throw NativeCallException.from("fanotify_mark", mountPoint, e);
         }
-        return new FilesystemChanges(group);
+        try {
+            return new FilesystemChanges(group, NativeFile.openReadOnly(MOUNT_TABLE));
+        } catch (NativeCallException e) {
+            closeQuietly(group);
+            throw e;
+        }
     }
 
     /**
@@ -113,6 +127,10 @@ public final class FilesystemChanges implements AutoCloseable {
      */
     public long changesSince() throws NativeCallException {
         synchronized (reading) {
+            short mounts = Poll.await(List.of(new Poll.Request(mountTable, Poll.POLLPRI)), 0)[0];
+            if ((mounts & (Poll.POLLPRI | Poll.POLLERR)) != 0) {
+                seen++;
+            }
             // FIONREAD first: an empty queue is then one ioctl, not a read failing with EAGAIN (an exception).
             queued.setInt(0, 0);
             group.ioctl("FIONREAD", FIONREAD, queued);
@@ -161,8 +179,12 @@ public final class FilesystemChanges implements AutoCloseable {
             try {
                 group.close();
             } finally {
-                buffer.close();
-                queued.close();
+                try {
+                    mountTable.close();
+                } finally {
+                    buffer.close();
+                    queued.close();
+                }
             }
         }
     }

@@ -73,6 +73,17 @@ class FilesystemChangesTest {
     }
 
     @Test
+    void countsAMountOverOneOfItsDirectories() throws IOException {
+        Path covered = java.nio.file.Files.createDirectory(fs.path("covered-" + (++files)));
+        try {
+            assertThat(changesDuring(() -> Command.run("mount", "-t", "tmpfs", "none", covered.toString())))
+                    .isPositive();
+        } finally {
+            Command.tryRun("umount", covered.toString());
+        }
+    }
+
+    @Test
     void keepsNoDescriptorOnTheFilesystem() throws IOException {
         try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPoint())) {
             Files.write(freshFile(), new byte[4096]);
