@@ -64,7 +64,7 @@ class UnknownOwnersLookedAgainTest {
     void namesTheFileOnceTheUnknownOwnerIsLookedAgain() throws Exception {
         recordedDuringTheBuild("first.bin");
 
-        AGENT.agent().processor().lookAgainAtUnknownOwners(filesystem()).join();
+        AGENT.agent().processor().lookAgainAtUnknownOwners(filesystem());
 
         assertThat(AGENT.remote().isRegistered(ObjectNames.damagedFile(EXT4.mountPoint().toString(), "/first.bin")))
                 .isTrue();
@@ -74,7 +74,7 @@ class UnknownOwnersLookedAgainTest {
     void supersedesTheUnknownOwnerOnceLookedAgain() throws Exception {
         DamageRecord during = recordedDuringTheBuild("second.bin");
 
-        AGENT.agent().processor().lookAgainAtUnknownOwners(filesystem()).join();
+        AGENT.agent().processor().lookAgainAtUnknownOwners(filesystem());
 
         assertThat(AGENT.agent().ledger().find(during.id()).orElseThrow().owners())
                 .extracting(AffectedOwner::state).containsExactly(DamageState.SUPERSEDED);
@@ -82,8 +82,8 @@ class UnknownOwnersLookedAgainTest {
 
     @Test
     void replacesNothingWhenNoOwnerIsUnknown() throws Exception {
-        AGENT.agent().processor().lookAgainAtUnknownOwners(filesystem()).join();
+        AGENT.agent().processor().lookAgainAtUnknownOwners(filesystem());
 
-        assertThat(AGENT.agent().processor().lookAgainAtUnknownOwners(filesystem()).join()).isZero();
+        assertThat(AGENT.agent().processor().lookAgainAtUnknownOwners(filesystem())).isZero();
     }
 }

@@ -27,6 +27,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Thread safety: callers may ask from any thread; a walk holds a lock so only one runs at a time.
  */
 public final class FilePaths {
+    private static final System.Logger LOG = System.getLogger(FilePaths.class.getName());
     private final Path mountPoint;
     private final Optional<PathNames> holderNames;
     private final ReentrantLock walking = new ReentrantLock();
@@ -54,9 +55,15 @@ public final class FilePaths {
     public Map<Long, List<String>> pathsOf(Collection<Long> inodes) throws IOException {
         long asked = System.nanoTime();
         if (holderNames.isPresent()) {
-            Optional<Map<Long, List<String>>> known = holderNames.get().pathsOf(inodes);
-            if (known.isPresent()) {
-                return known.get();
+            try {
+                Optional<Map<Long, List<String>>> known = holderNames.get().pathsOf(inodes);
+                if (known.isPresent()) {
+                    return known.get();
+                }
+            } catch (IOException | RuntimeException e) {
+                // The holder's names are a shortcut: without them the agent's own walk still names the files.
+                LOG.log(System.Logger.Level.WARNING, "the holder of " + mountPoint + " could not name "
+                        + inodes.size() + " inode(s) (" + e + "); walking the tree instead");
             }
         }
         Map<Long, List<String>> answer = lookUp(currentIndex(), inodes);

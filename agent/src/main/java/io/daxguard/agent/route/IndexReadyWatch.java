@@ -4,12 +4,10 @@ import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.ReverseMapStatus;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Function;
 
 /**
  * Waits for the first index build of each newly held filesystem whose holder builds one (ext4, XFS without
@@ -26,21 +24,30 @@ final class IndexReadyWatch implements AutoCloseable {
     /** How long one wait lasts before the build's state is read again (a failed build ends the wait). */
     private static final Duration WAIT_SLICE = Duration.ofSeconds(30);
 
-    private final Function<AttachedFilesystem, CompletableFuture<Integer>> lookAgain;
+    /** Looks again at a filesystem's unknown owners, on the calling (waiter) thread; how many were replaced. */
+    @FunctionalInterface
+    interface LookAgain {
+        int lookAgain(AttachedFilesystem filesystem) throws InterruptedException, ExecutionException;
+    }
+
+    private final LookAgain lookAgain;
     private final ExecutorService waiters = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "daxguard-index-wait");
         thread.setDaemon(true);
         return thread;
     });
 
-    IndexReadyWatch(Function<AttachedFilesystem, CompletableFuture<Integer>> lookAgain) {
+    IndexReadyWatch(LookAgain lookAgain) {
         this.lookAgain = lookAgain;
     }
 
-    /** Starts waiting when {@code filesystem}'s holder is building its first index; otherwise nothing. */
+    /**
+     * Starts waiting when {@code filesystem}'s holder builds an index of its own, also when it is ready already
+     * (a small filesystem's build may end before attach returns, and records kept from an earlier run may name
+     * unknown owners); otherwise nothing.
+     */
     void watch(AttachedFilesystem filesystem) {
-        if (filesystem.holder().isEmpty() || filesystem.holder().get().reverseMapStatus()
-                .map(status -> status.state() != ReverseMapStatus.State.BUILDING).orElse(true)) {
+        if (filesystem.holder().isEmpty() || filesystem.holder().get().reverseMapStatus().isEmpty()) {
             return;
         }
         Holder holder = filesystem.holder().get();
@@ -61,14 +68,15 @@ final class IndexReadyWatch implements AutoCloseable {
                     return;
                 }
             }
-            int replaced = lookAgain.apply(filesystem).join();
+            int replaced = lookAgain.lookAgain(filesystem);
             if (replaced > 0) {
                 LOG.log(System.Logger.Level.INFO, "reverse map of " + mountPoint + " ready: the owners of " + replaced
                         + " range(s) recorded while it was being built were looked up again");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (CompletionException | RejectedExecutionException e) {
+        } catch (ExecutionException | RuntimeException e) {
+            // A closed holder, a failed ledger: the unknown owners stay as they are, and say why they are unknown.
             LOG.log(System.Logger.Level.WARNING, "could not look again at the unknown owners of " + mountPoint + ": "
                     + e.getMessage());
         }

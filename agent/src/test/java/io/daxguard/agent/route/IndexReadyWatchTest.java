@@ -61,7 +61,8 @@ class IndexReadyWatchTest {
 
         @Override
         public Optional<ReverseMapStatus> reverseMapStatus() {
-            return Optional.of(new ReverseMapStatus(state, state == ReverseMapStatus.State.READY ? 100 : 40, 0, 0, ""));
+            return state == null ? Optional.empty()
+                    : Optional.of(new ReverseMapStatus(state, state == ReverseMapStatus.State.READY ? 100 : 40, 0, 0, ""));
         }
 
         @Override
@@ -85,7 +86,7 @@ class IndexReadyWatchTest {
         BuildingHolder holder = new BuildingHolder(ReverseMapStatus.State.BUILDING);
         try (IndexReadyWatch watch = new IndexReadyWatch(filesystem -> {
             looked.complete(filesystem);
-            return CompletableFuture.completedFuture(1);
+            return 1;
         })) {
             watch.watch(held(holder));
             holder.finish(ReverseMapStatus.State.READY);
@@ -100,7 +101,7 @@ class IndexReadyWatchTest {
         BuildingHolder holder = new BuildingHolder(ReverseMapStatus.State.BUILDING);
         try (IndexReadyWatch watch = new IndexReadyWatch(filesystem -> {
             looked.countDown();
-            return CompletableFuture.completedFuture(0);
+            return 0;
         })) {
             watch.watch(held(holder));
 
@@ -114,7 +115,7 @@ class IndexReadyWatchTest {
         BuildingHolder holder = new BuildingHolder(ReverseMapStatus.State.BUILDING);
         IndexReadyWatch watch = new IndexReadyWatch(filesystem -> {
             looked.countDown();
-            return CompletableFuture.completedFuture(0);
+            return 0;
         });
         watch.watch(held(holder));
         holder.finish(ReverseMapStatus.State.FAILED);
@@ -124,14 +125,29 @@ class IndexReadyWatchTest {
     }
 
     @Test
-    void ignoresAHolderWhoseIndexIsAlreadyReady() throws Exception {
+    void looksAgainAtOnceWhenTheIndexIsAlreadyReady() throws Exception {
         CountDownLatch looked = new CountDownLatch(1);
+        BuildingHolder holder = new BuildingHolder(ReverseMapStatus.State.READY);
+        holder.finish(ReverseMapStatus.State.READY);
         try (IndexReadyWatch watch = new IndexReadyWatch(filesystem -> {
             looked.countDown();
-            return CompletableFuture.completedFuture(0);
+            return 0;
         })) {
-            watch.watch(held(new BuildingHolder(ReverseMapStatus.State.READY)));
+            watch.watch(held(holder));
+
+            assertThat(looked.await(30, TimeUnit.SECONDS)).isTrue();
         }
+    }
+
+    @Test
+    void ignoresAHolderThatBuildsNoIndex() throws Exception {
+        CountDownLatch looked = new CountDownLatch(1);
+        IndexReadyWatch watch = new IndexReadyWatch(filesystem -> {
+            looked.countDown();
+            return 0;
+        });
+        watch.watch(held(new BuildingHolder(null)));
+        assertThat(watch.finishWaiting(Duration.ofSeconds(30))).as("no wait left").isTrue();
 
         assertThat(looked.getCount()).isEqualTo(1);
     }

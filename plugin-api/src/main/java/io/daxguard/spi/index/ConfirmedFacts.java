@@ -34,28 +34,33 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class ConfirmedFacts implements Closeable {
     private final FilesystemChanges changes;
     private final String unavailable;
+    private final Path root;
+    private final System.Logger logger;
     private volatile Epoch current;
+    private volatile boolean lookFailed;
 
-    private ConfirmedFacts(FilesystemChanges changes, String unavailable) {
+    private ConfirmedFacts(FilesystemChanges changes, String unavailable, Path root, System.Logger logger) {
         this.changes = changes;
         this.unavailable = unavailable;
+        this.root = root;
+        this.logger = logger;
     }
 
     /** Watches the filesystem mounted at {@code root}; without fanotify, remembers nothing and logs why. */
     static ConfirmedFacts watching(Path root, System.Logger logger) {
         try {
-            return new ConfirmedFacts(FilesystemChanges.watch(root), "");
+            return new ConfirmedFacts(FilesystemChanges.watch(root), "", root, logger);
         } catch (NativeCallException e) {
             String reason = "fanotify unavailable (" + e.getMessage() + ")";
             logger.log(System.Logger.Level.INFO, "owners in " + root + " are confirmed live on every question: "
                     + reason);
-            return new ConfirmedFacts(null, reason);
+            return new ConfirmedFacts(null, reason, root, logger);
         }
     }
 
     /** Remembers nothing; every question confirms live. */
     static ConfirmedFacts none(String reason) {
-        return new ConfirmedFacts(null, reason);
+        return new ConfirmedFacts(null, reason, null, null);
     }
 
     /** Why nothing is remembered, or empty when facts are. */
@@ -63,9 +68,24 @@ final class ConfirmedFacts implements Closeable {
         return unavailable;
     }
 
-    /** Reads the filesystem's change queue once; a question keeps the answer for all its parts. */
-    long look() throws IOException {
-        return changes == null ? -1 : changes.changesSince();
+    /**
+     * Reads the filesystem's change queue once; a question keeps the answer for all its parts. A queue that cannot
+     * be read (closed, an error) gives -1, an epoch that remembers nothing: the question is confirmed live.
+     */
+    long look() {
+        if (changes == null) {
+            return -1;
+        }
+        try {
+            return changes.changesSince();
+        } catch (NativeCallException | IllegalStateException e) {
+            if (!lookFailed) {
+                lookFailed = true;
+                logger.log(System.Logger.Level.WARNING, "cannot read the changes of " + root + " (" + e.getMessage()
+                        + "); owners are confirmed live on every question");
+            }
+            return -1;
+        }
     }
 
     /**

@@ -54,10 +54,11 @@ public final class LiveReverseMap implements Closeable {
         Objects.requireNonNull(options, "options is null");
         this.gapRefreshInterval = options.gapRefreshInterval();
         this.confirmation = new LiveConfirmation(options.extras());
-        this.facts = options.rememberConfirmations() ? ConfirmedFacts.watching(root, logger)
-                : ConfirmedFacts.none("the plugin asked for it (IndexOptions.rememberConfirmations)");
         this.builds = new IndexBuildThread(root, options, Objects.requireNonNull(logger, "logger is null"),
                 Objects.requireNonNull(listener, "listener is null"));
+        // Last: it opens descriptors (fanotify, mountinfo) that nothing would close if a step above threw.
+        this.facts = options.rememberConfirmations() ? ConfirmedFacts.watching(root, logger)
+                : ConfirmedFacts.none("the plugin asked for it (IndexOptions.rememberConfirmations)");
     }
 
     /**

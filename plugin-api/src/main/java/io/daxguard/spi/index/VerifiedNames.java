@@ -1,5 +1,6 @@
 package io.daxguard.spi.index;
 
+import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.NativeCallException;
 import java.nio.file.Path;
@@ -12,7 +13,8 @@ import java.util.Optional;
 
 /**
  * The names an {@link ExtentIndex} keeps, checked against the live tree before they are given out: every name
- * must still lead to the inode ({@code statx} without following a final symlink), and a regular file must have
+ * must still lead to the inode on the index's device ({@code statx} without following a final symlink), and a
+ * regular file must have
  * no more links than names (else a hard link was made since the walk, and its name is missing). The same rule
  * as the agent's own walk applies, so a holder with an index spares the agent a second walk of the tree.
  * Checked names are remembered in the {@link ConfirmedFacts.Epoch} until the filesystem next changes.
@@ -25,10 +27,16 @@ final class VerifiedNames {
     static Optional<Map<Long, List<String>>> of(ExtentIndex index, ConfirmedFacts.Epoch epoch,
                                                 Collection<Long> inodes) {
         Map<Long, List<String>> answer = new HashMap<>();
+        DeviceNumber device = null;
         for (long inode : inodes) {
             List<String> names = epoch.paths(inode);
             if (names == null) {
-                names = checked(index, inode);
+                try {
+                    device = device != null ? device : FileStatus.ofPathNoFollow(index.root()).device();
+                } catch (NativeCallException unmounted) {
+                    return Optional.empty();
+                }
+                names = checked(index, device, inode);
                 if (names == null) {
                     return Optional.empty();
                 }
@@ -40,7 +48,7 @@ final class VerifiedNames {
     }
 
     /** The inode's names if every one leads to it and none is missing; null otherwise. */
-    private static List<String> checked(ExtentIndex index, long inode) {
+    private static List<String> checked(ExtentIndex index, DeviceNumber device, long inode) {
         List<List<String>> links = index.linkComponentsOf(inode);
         if (links.isEmpty()) {
             return null;
@@ -51,7 +59,9 @@ final class VerifiedNames {
             Path path = components.isEmpty() ? index.root() : index.root().resolve(relative);
             try {
                 FileStatus status = FileStatus.ofPathNoFollow(path);
-                if (status.inode() != inode || (status.isRegularFile() && status.links() > links.size())) {
+                // Same device too: a name may cross a filesystem mounted since, where the number means another file.
+                if (status.inode() != inode || !status.device().equals(device)
+                        || (status.isRegularFile() && status.links() > links.size())) {
                     return null;
                 }
             } catch (NativeCallException gone) {

@@ -116,6 +116,22 @@ class ExtentIndexTest {
         assertThat(index.overlapping(0, 5000L * 4096)).extracting(IndexedExtent::physical).isSorted().hasSize(5000);
     }
 
+    @Test
+    void findsALongExtentStartingMoreThanAStrideOfExtentsBeforeTheByte() {
+        IndexAssembler assembler = new IndexAssembler(ROOT_INODE);
+        assembler.addFile(60, 1);
+        assembler.addFile(61, 1);
+        assembler.addExtent(60, 0, 0, 100L << 20, 0);
+        for (int i = 1; i <= 40; i++) {
+            assembler.addExtent(61, i * 4096L, i * 4096L, 4096, ExtentFlags.SHARED);
+        }
+        ExtentIndex index = assembler.finish(ROOT, 1);
+        long inTheLast = 40 * 4096L + 100;
+
+        assertThat(index.overlapping(inTheLast, inTheLast + 1)).extracting(IndexedExtent::inode)
+                .containsExactly(60L, 61L);
+    }
+
     /** 100,000 one-extent files with random generations and 8-character names on an 8 GiB filesystem. */
     private static ExtentIndex hundredThousandFiles() {
         IndexAssembler assembler = new IndexAssembler(ROOT_INODE);

@@ -15,15 +15,33 @@ class PackedColumnTest {
         return values;
     }
 
-    @Test
-    void givesBackValuesOfEveryWidthUpToSixtyThreeBits() {
-        Random random = new Random(1);
-        long[] values = new long[1000];
+    /** A column of random values of exactly {@code bits} bits at most, each shifted left by {@code zeros}. */
+    private static long[] randomColumn(int bits, int zeros, long seed) {
+        Random random = new Random(seed);
+        long[] values = new long[131];
         for (int i = 0; i < values.length; i++) {
-            values[i] = random.nextLong() >>> (1 + i % 63);
+            values[i] = (random.nextLong() >>> (64 - bits)) << zeros;
         }
+        values[0] = ((1L << (bits - 1)) | 1) << zeros; // the widest value, so the column is this wide
+        return values;
+    }
 
-        assertThat(read(PackedColumn.of(values, values.length))).containsExactly(values);
+    @Test
+    void givesBackColumnsOfEveryWidth() {
+        for (int bits = 1; bits <= 63; bits++) {
+            long[] values = randomColumn(bits, 0, bits);
+
+            assertThat(read(PackedColumn.of(values, values.length))).as("%d bits", bits).containsExactly(values);
+        }
+    }
+
+    @Test
+    void givesBackBlockAlignedColumnsOfEveryWidth() {
+        for (int bits = 1; bits <= 51; bits++) {
+            long[] values = randomColumn(bits, 12, bits);
+
+            assertThat(read(PackedColumn.of(values, values.length))).as("%d bits", bits).containsExactly(values);
+        }
     }
 
     @Test
