@@ -84,6 +84,13 @@ abstract class LiveReverseMapContract {
         return (Long) Files.getAttribute(file, "unix:ino");
     }
 
+    static void truncateToZero(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate(0);
+            channel.force(true);
+        }
+    }
+
     /** The inodes the map names for the first block of {@code extent}. */
     static List<Long> blockOwners(LiveReverseMap map, FiemapExtent extent) throws IOException {
         return fileOwnerInodes(map.ownersOfAllocated(extent.physical(), extent.physical() + 4096));
@@ -152,8 +159,7 @@ abstract class LiveReverseMapContract {
         Path late = write(directory.resolve("late"), 16384, 5);
         FiemapExtent extent = extentsOf(late).get(0);
 
-        assertThat(blockOwners(map, extent))
-                .containsExactly(inodeOf(late));
+        assertThat(blockOwners(map, extent)).containsExactly(inodeOf(late));
     }
 
     @Test
@@ -173,13 +179,9 @@ abstract class LiveReverseMapContract {
         Path file = write(freshDirectory().resolve("truncated"), 1 << 20, 8);
         LiveReverseMap map = builtMap();
         FiemapExtent extent = extentsOf(file).get(0);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            channel.truncate(0);
-            channel.force(true);
-        }
+        truncateToZero(file);
 
-        assertThat(blockOwners(map, extent))
-                .doesNotContain(inodeOf(file));
+        assertThat(blockOwners(map, extent)).doesNotContain(inodeOf(file));
     }
 
     @Test
@@ -190,8 +192,7 @@ abstract class LiveReverseMapContract {
         long inode = inodeOf(file);
         Files.delete(file);
 
-        assertThat(blockOwners(map, extent))
-                .doesNotContain(inode);
+        assertThat(blockOwners(map, extent)).doesNotContain(inode);
     }
 
     @Test
@@ -232,8 +233,7 @@ abstract class LiveReverseMapContract {
         assertThat(map.awaitIndex(Duration.ofMinutes(5))).isTrue();
         FiemapExtent extent = extentsOf(file).get(0);
 
-        assertThat(blockOwners(map, extent))
-                .containsExactly(inodeOf(file));
+        assertThat(blockOwners(map, extent)).containsExactly(inodeOf(file));
     }
 
     @Test
@@ -306,9 +306,7 @@ abstract class LiveReverseMapContract {
         map.ownersIfAllConfirmed(extent.physical(), extent.physical() + 4096);
         assertThat(map.ownersIfAllConfirmed(extent.physical(), extent.physical() + 4096)).hasValueSatisfying(
                 owners -> assertThat(owners).extracting(FileOwner::inode).containsExactly(inode));
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            channel.truncate(0);
-        }
+        truncateToZero(file);
 
         assertThat(map.ownersIfAllConfirmed(extent.physical(), extent.physical() + 4096).orElse(List.of()))
                 .extracting(FileOwner::inode).doesNotContain(inode);
@@ -365,14 +363,10 @@ abstract class LiveReverseMapContract {
         Path file = write(freshDirectory().resolve("remembered-then-truncated"), 1 << 20, 32);
         LiveReverseMap map = builtMap();
         FiemapExtent extent = extentsOf(file).get(0);
-        assertThat(blockOwners(map, extent))
-                .containsExactly(inodeOf(file));
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            channel.truncate(0);
-        }
+        assertThat(blockOwners(map, extent)).containsExactly(inodeOf(file));
+        truncateToZero(file);
 
-        assertThat(blockOwners(map, extent))
-                .doesNotContain(inodeOf(file));
+        assertThat(blockOwners(map, extent)).doesNotContain(inodeOf(file));
     }
 
     @Test
@@ -381,12 +375,10 @@ abstract class LiveReverseMapContract {
         LiveReverseMap map = builtMap();
         FiemapExtent extent = extentsOf(file).get(0);
         long inode = inodeOf(file);
-        assertThat(blockOwners(map, extent))
-                .containsExactly(inode);
+        assertThat(blockOwners(map, extent)).containsExactly(inode);
         Files.delete(file);
 
-        assertThat(blockOwners(map, extent))
-                .doesNotContain(inode);
+        assertThat(blockOwners(map, extent)).doesNotContain(inode);
     }
 
     @Test
@@ -394,13 +386,11 @@ abstract class LiveReverseMapContract {
         Path file = write(freshDirectory().resolve("remembered-then-punched"), 65536, 34);
         LiveReverseMap map = builtMap();
         FiemapExtent extent = extentsOf(file).get(0);
-        assertThat(blockOwners(map, extent))
-                .containsExactly(inodeOf(file));
+        assertThat(blockOwners(map, extent)).containsExactly(inodeOf(file));
         io.daxguard.spi.testkit.Command.run("fallocate", "--punch-hole", "--offset", "0", "--length", "65536",
                 file.toString());
 
-        assertThat(blockOwners(map, extent))
-                .doesNotContain(inodeOf(file));
+        assertThat(blockOwners(map, extent)).doesNotContain(inodeOf(file));
     }
 
     @Test
