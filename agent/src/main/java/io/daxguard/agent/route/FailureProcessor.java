@@ -3,14 +3,10 @@ package io.daxguard.agent.route;
 import io.daxguard.agent.ingest.FailureTuple;
 import io.daxguard.agent.ingest.LoopStacking;
 import io.daxguard.agent.ledger.AffectedOwner;
-import io.daxguard.agent.ledger.AuditEntry;
 import io.daxguard.agent.ledger.Damage;
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageRecord;
-import io.daxguard.agent.ledger.DamageState;
-import io.daxguard.agent.ledger.FileKey;
 import io.daxguard.agent.ledger.FilesystemRef;
-import io.daxguard.agent.ledger.StateChange;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.plugins.Filesystems;
 import io.daxguard.agent.topology.BlockDevice;
@@ -65,6 +61,7 @@ public final class FailureProcessor implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    private final UnknownOwners unknownOwners;
     private final IndexReadyWatch indexReady = new IndexReadyWatch(this::lookAgainAtUnknownOwners);
     private final AtomicInteger pending = new AtomicInteger();
     private volatile Topology topology;
@@ -75,6 +72,7 @@ public final class FailureProcessor implements AutoCloseable {
         this.topologyReader = topologyReader;
         this.filesystems = filesystems;
         this.ledger = ledger;
+        this.unknownOwners = new UnknownOwners(this, ledger, router);
         refreshTopology();
     }
 
@@ -304,110 +302,19 @@ public final class FailureProcessor implements AutoCloseable {
         return affected;
     }
 
-    /** An unknown owner looked up again, and the record that names what owns its bytes now. */
-    record Replacement(DamageRecord record, int ownerIndex, UnknownOwner unknown, List<AffectedOwner> now,
-                       CompletableFuture<DamageRecord> fresh) {
-    }
-
     /**
-     * Looks the open unknown owners of {@code filesystem}'s records up again, on the router thread after the tuples
-     * already queued (a failure recorded while the filesystem's index was being built could not name the files it
-     * hit), as one batch. Each unknown owner whose bytes now have a known owner (a file, metadata, free space) gets
-     * a new record of those bytes naming them, announced like any other. The router does not wait for the records
-     * to be durable: the future completes when they are, and the caller then {@link #supersede}s the unknown owners.
-     */
-    CompletableFuture<List<Replacement>> recordReplacements(AttachedFilesystem filesystem) {
-        return CompletableFuture.supplyAsync(() -> {
-            List<DamageRecord> records = new ArrayList<>();
-            List<Integer> indexes = new ArrayList<>();
-            List<FailureRange> ranges = new ArrayList<>();
-            for (DamageRecord record : ledger.records()) {
-                if (record.state() != DamageState.OPEN || !record.device().equals(filesystem.mount().device())) {
-                    continue;
-                }
-                for (int i = 0; i < record.owners().size(); i++) {
-                    AffectedOwner affected = record.owners().get(i);
-                    if (affected.open() && affected.owner() instanceof UnknownOwner unknown) {
-                        records.add(record);
-                        indexes.add(i);
-                        ranges.add(new FailureRange(unknown.physicalOffset(), unknown.length(), record.errno(),
-                                Set.of()));
-                    }
-                }
-            }
-            if (ranges.isEmpty()) {
-                return List.<Replacement>of();
-            }
-            List<List<AffectedOwner>> answers;
-            try {
-                answers = resolveAll(filesystem, ranges);
-            } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "unknown owners in " + filesystem.mount().mountPoint()
-                        + " could not be looked up again: " + e.getMessage());
-                return List.<Replacement>of();
-            }
-            List<Replacement> replacements = new ArrayList<>();
-            for (int i = 0; i < ranges.size(); i++) {
-                List<AffectedOwner> now = answers.get(i);
-                if (now.stream().allMatch(owner -> owner.owner() instanceof UnknownOwner)) {
-                    continue;
-                }
-                DamageRecord record = records.get(i);
-                UnknownOwner unknown = (UnknownOwner) record.owners().get(indexes.get(i)).owner();
-                replacements.add(new Replacement(record, indexes.get(i), unknown, now, ledger.recordAsync(
-                        new Damage(record.device(), record.deviceName(), unknown.physicalOffset(), unknown.length(),
-                                record.errno(), record.source(), record.firstSeen(), now))
-                        .thenApply(made -> {
-                            announce(listener -> listener.recorded(made));
-                            return made;
-                        })));
-            }
-            return replacements;
-        }, router).thenCompose(replacements -> CompletableFuture.allOf(replacements.stream()
-                .map(Replacement::fresh).toArray(CompletableFuture[]::new)).thenApply(durable -> replacements));
-    }
-
-    /**
-     * Marks each replaced unknown owner {@link DamageState#SUPERSEDED}, audited with the record that names its
-     * bytes now; not on the router or the ledger's writer thread ({@code change} waits for the writer). A change
-     * that cannot be made durable is logged and the others go on.
-     *
-     * @return how many unknown owners were superseded
-     */
-    int supersede(List<Replacement> replacements) {
-        int superseded = 0;
-        for (Replacement replacement : replacements) {
-            DamageRecord fresh = replacement.fresh().join();
-            UnknownOwner unknown = replacement.unknown();
-            Optional<AffectedOwner> file = replacement.now().stream().filter(owner -> owner.file().isPresent())
-                    .findFirst();
-            FileKey key = file.map(owner -> new FileKey(owner.filesystem().uuid(), owner.filesystem().mountPoint(),
-                    owner.file().get().inode(), owner.file().get().generation())).orElse(FileKey.NONE);
-            try {
-                ledger.change(List.of(new StateChange(replacement.record().id(), replacement.ownerIndex(),
-                        DamageState.SUPERSEDED, null)), new AuditEntry(java.time.Instant.now(), "agent",
-                        "look again once the reverse map is ready", key,
-                        file.map(owner -> owner.paths().isEmpty() ? "" : owner.paths().get(0)).orElse(""),
-                        "ok: the owners of fs bytes " + unknown.physicalOffset() + "-" + (unknown.physicalEnd() - 1)
-                                + " (record " + replacement.record().id() + ", unknown: " + unknown.reason()
-                                + ") are in record " + fresh.id()));
-                superseded++;
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "record " + replacement.record().id() + " keeps its unknown owner"
-                        + " (record " + fresh.id() + " names its bytes now): " + e.getMessage());
-            }
-        }
-        return superseded;
-    }
-
-    /**
-     * {@link #recordReplacements} then {@link #supersede}, waiting on the calling thread (interruptibly) for the
-     * new records to be durable; what {@link IndexReadyWatch} runs once an index is ready.
+     * Looks again at the open unknown owners of {@code filesystem}'s records (see {@link UnknownOwners}), waiting on
+     * the calling thread; what {@link IndexReadyWatch} runs once an index is ready.
      *
      * @return how many unknown owners were superseded
      */
     public int lookAgainAtUnknownOwners(AttachedFilesystem filesystem) throws InterruptedException, ExecutionException {
-        return supersede(recordReplacements(filesystem).get());
+        return unknownOwners.lookAgain(filesystem);
+    }
+
+    /** Tells every listener of a record made outside {@link #submit} (on the ledger's writer thread, once durable). */
+    void announceRecorded(DamageRecord record) {
+        announce(listener -> listener.recorded(record));
     }
 
     /** Names are a help, not the answer: when the walk fails (a damaged directory), owners go without them. */
