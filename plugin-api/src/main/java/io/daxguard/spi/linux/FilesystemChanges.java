@@ -30,16 +30,10 @@ import java.util.List;
  * online defragmenters ({@code EXT4_IOC_MOVE_EXT}, {@code XFS_IOC_SWAPEXT}), which are reported when their
  * writable descriptor closes ({@code FAN_CLOSE_WRITE}).
  *
- * <pre>
- * struct fanotify_event_metadata (24 bytes)  offset
- *   __u32 event_len                            0   this event and its info records
- *   __u8  vers                                 4   FANOTIFY_METADATA_VERSION (3)
- *   __u8  reserved                             5
- *   __u16 metadata_len                         6
- *   __aligned_u64 mask                         8
- *   __s32 fd                                  16   FAN_NOFD (-1) with FAN_REPORT_FID
- *   __s32 pid                                 20
- * </pre>
+ * <p>Events are only drained, never decoded: that one arrived is all a cache needs, so no event structure is
+ * read ({@code struct fanotify_event_metadata} and the FID records after it are skipped whole). The queue is read
+ * while {@code FIONREAD} says bytes are waiting, so an empty queue costs one ioctl and never an EAGAIN.
+ *
  *
  * <p>Thread safety: {@link #changesSince} may be called from any thread; reads of the queue are serialised.
  */
@@ -59,13 +53,9 @@ public final class FilesystemChanges implements AutoCloseable {
     static final long FAN_DELETE = 0x200;
     static final long FAN_DELETE_SELF = 0x400;
     static final long FAN_MOVE_SELF = 0x800;
-    static final long FAN_Q_OVERFLOW = 0x4000;
     static final long FAN_ONDIR = 0x4000_0000L;
     /** {@code FIONREAD} of asm-generic/ioctls.h: bytes of events queued. */
     static final long FIONREAD = 0x541B;
-    static final int METADATA_SIZE = 24;
-    static final int OFFSET_EVENT_LEN = 0;
-    static final int OFFSET_MASK = 8;
 
     private static final String WATCHED_DESCRIPTION = "data written, truncated, fallocated or cloned (FAN_MODIFY),"
             + " attributes and link counts (FAN_ATTRIB), a writable descriptor closed (FAN_CLOSE_WRITE), names made,"
@@ -122,8 +112,8 @@ public final class FilesystemChanges implements AutoCloseable {
 
     /**
      * Reads every queued event and returns how many changes were ever seen: a caller compares two answers, and
-     * equal counts mean no watched change finished between the two calls. Costs one {@code read} when nothing
-     * is queued.
+     * equal counts mean no watched change finished between the two calls (each look also counts a change of the
+     * mount table). Costs one {@code poll} and one {@code ioctl} when nothing happened.
      */
     public long changesSince() throws NativeCallException {
         synchronized (reading) {
@@ -131,46 +121,20 @@ public final class FilesystemChanges implements AutoCloseable {
             if ((mounts & (Poll.POLLPRI | Poll.POLLERR)) != 0) {
                 seen++;
             }
-            // FIONREAD first: an empty queue is then one ioctl, not a read failing with EAGAIN (an exception).
-            queued.setInt(0, 0);
-            group.ioctl("FIONREAD", FIONREAD, queued);
-            if (queued.getInt(0) == 0) {
-                return seen;
-            }
-            while (true) {
-                long read;
-                try {
-                    read = group.read(buffer, BUFFER_SIZE);
-                } catch (NativeCallException e) {
-                    if (e.errno() == NativeCallException.EAGAIN) {
-                        return seen;
-                    }
-                    if (e.errno() == NativeCallException.EINTR) {
-                        continue;
-                    }
-                    throw e;
+            while (queuedBytes() > 0) {
+                // One read or more per batch of events; each read that returns events counts as a change.
+                if (group.read(buffer, BUFFER_SIZE) > 0) {
+                    seen++;
                 }
-                if (read <= 0) {
-                    return seen;
-                }
-                seen += countEvents(buffer, read);
             }
+            return seen;
         }
     }
 
-    /** Events in the first {@code length} bytes of {@code events}; an event that says it is empty ends the count. */
-    static long countEvents(Memory events, long length) {
-        long count = 0;
-        long at = 0;
-        while (at + METADATA_SIZE <= length) {
-            int eventLength = events.getInt(at + OFFSET_EVENT_LEN);
-            if (eventLength < METADATA_SIZE) {
-                return count + 1;
-            }
-            count++;
-            at += eventLength;
-        }
-        return Math.max(count, 1);
+    private int queuedBytes() throws NativeCallException {
+        queued.setInt(0, 0);
+        group.ioctl("FIONREAD", FIONREAD, queued);
+        return queued.getInt(0);
     }
 
     @Override
