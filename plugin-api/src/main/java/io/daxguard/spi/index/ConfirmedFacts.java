@@ -94,7 +94,7 @@ final class ConfirmedFacts implements Closeable {
      * can neither use a fact from after its look nor write one from before into a newer epoch.
      */
     Epoch epoch(ExtentIndex index, long changeCount) {
-        if (changes == null || changeCount < 0) {
+        if (changeCount < 0) {
             return Epoch.forgetful();
         }
         Epoch epoch = current;

@@ -106,7 +106,7 @@ public final class ExtentIndex {
     }
 
     /** Heap bytes of the extent columns alone. */
-    public long extentBytes() {
+    private long extentBytes() {
         return physical.bytes() + length.bytes() + logical.bytes() + file.bytes() + flags.bytes();
     }
 

@@ -46,7 +46,6 @@ public final class LiveReverseMap implements Closeable {
     private final UnexplainedRanges unexplained = new UnexplainedRanges();
     private final ConfirmedFacts facts;
     private final AtomicLong liveConfirmations = new AtomicLong();
-    private final AtomicLong rememberedConfirmations = new AtomicLong();
 
     private LiveReverseMap(Path root, IndexOptions options, System.Logger logger,
                            Consumer<IndexBuildProgress> listener) {
@@ -144,11 +143,6 @@ public final class LiveReverseMap implements Closeable {
         return liveConfirmations.get();
     }
 
-    /** Index proposals answered from a confirmation made since the filesystem last changed. */
-    public long rememberedConfirmations() {
-        return rememberedConfirmations.get();
-    }
-
     /**
      * The owners of a range the filesystem says is allocated but cannot name (GETFSMAP's {@code OWN_UNKNOWN}):
      * confirmed {@link FileOwner}s, and an {@link UnknownOwner} with the reason for every byte none confirms,
@@ -166,7 +160,7 @@ public final class LiveReverseMap implements Closeable {
         if (index == null) {
             return List.of(new UnknownOwner(from, to - from, builds.notReadyReason()));
         }
-        Resolution resolution = resolve(question, index, from, to, false);
+        Resolution resolution = resolve(facts.epoch(index, question.changeCount()), index, from, to, false);
         boolean unexplainedGaps = !unexplained.coversAll(index, resolution.gaps);
         boolean limited = false;
         if (index.startedNanos() < asked && (resolution.rejected || unexplainedGaps)) {
@@ -176,7 +170,7 @@ public final class LiveReverseMap implements Closeable {
                 limited = true;
                 index = builds.newestAvailable(index);
             }
-            resolution = resolve(question, index, from, to, false);
+            resolution = resolve(facts.epoch(index, question.changeCount()), index, from, to, false);
             if (!limited) {
                 unexplained.remember(index, resolution.gaps);
             }
@@ -213,10 +207,9 @@ public final class LiveReverseMap implements Closeable {
         ConfirmedFacts.Epoch epoch = facts.epoch(index, question.changeCount());
         List<FileOwner> known = epoch.answer(from, to);
         if (known != null) {
-            rememberedConfirmations.incrementAndGet();
             return Optional.of(known);
         }
-        Resolution resolution = resolve(question, index, from, to, false);
+        Resolution resolution = resolve(epoch, index, from, to, false);
         if (resolution.rejected || !resolution.gaps.isEmpty()) {
             return Optional.empty();
         }
@@ -246,7 +239,7 @@ public final class LiveReverseMap implements Closeable {
         if (index.startedNanos() < asked) {
             index = builds.refreshedSince(asked);
         }
-        return resolve(question, index, from, to, true).owners;
+        return resolve(facts.epoch(index, question.changeCount()), index, from, to, true).owners;
     }
 
     /**
@@ -281,9 +274,9 @@ public final class LiveReverseMap implements Closeable {
         return answers;
     }
 
-    private Resolution resolve(Question question, ExtentIndex index, long from, long to, boolean inline)
+    /** The owners of {@code [from, to)} that {@code index} proposes, confirmed live unless {@code epoch} has them. */
+    private Resolution resolve(ConfirmedFacts.Epoch epoch, ExtentIndex index, long from, long to, boolean inline)
             throws IOException {
-        ConfirmedFacts.Epoch epoch = facts.epoch(index, question.changeCount());
         int[] positions = index.positionsOverlapping(from, to);
         List<FileOwner> found = new ArrayList<>(positions.length);
         boolean rejected = false;
@@ -295,7 +288,6 @@ public final class LiveReverseMap implements Closeable {
             }
             List<FileOwner> confirmed;
             if (epoch.isConfirmed(position)) {
-                rememberedConfirmations.incrementAndGet();
                 confirmed = List.of(LiveConfirmation.asIndexed(candidate, from, to));
             } else {
                 liveConfirmations.incrementAndGet();
