@@ -1,9 +1,9 @@
 package io.daxguard.agent.paths;
 
+import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.PathNames;
 import io.daxguard.spi.linux.FileStatus;
-import io.daxguard.spi.linux.NativeCallException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -66,14 +66,16 @@ public final class FilePaths {
                         + inodes.size() + " inode(s) (" + e + "); walking the tree instead");
             }
         }
-        Map<Long, List<String>> answer = lookUp(currentIndex(), inodes);
+        DeviceNumber device = FileStatus.ofPath(mountPoint).device();
+        Map<Long, List<String>> answer = lookUp(currentIndex(), device, inodes);
         if (answer != null) {
             return answer;
         }
         PathIndex fresh = walkStartedAfter(asked);
         Map<Long, List<String>> verified = new HashMap<>();
         for (long inode : inodes) {
-            verified.put(inode, fresh.pathsOf(inode).stream().filter(path -> status(path, inode) != null).toList());
+            verified.put(inode, fresh.pathsOf(inode).stream()
+                    .filter(path -> status(path, device, inode).isPresent()).toList());
         }
         return verified;
     }
@@ -131,7 +133,7 @@ public final class FilePaths {
     }
 
     /** Null when the walk cannot answer for sure, so the caller walks again. */
-    private Map<Long, List<String>> lookUp(PathIndex walk, Collection<Long> inodes) {
+    private Map<Long, List<String>> lookUp(PathIndex walk, DeviceNumber device, Collection<Long> inodes) {
         Map<Long, List<String>> answer = new HashMap<>();
         for (long inode : inodes) {
             List<String> paths = walk.pathsOf(inode);
@@ -139,9 +141,8 @@ public final class FilePaths {
                 return null;
             }
             for (String path : paths) {
-                FileStatus status = status(path, inode);
                 // More links than names: a hard link was made after the walk, and it has a name we lack.
-                if (status == null || (status.isRegularFile() && status.links() > paths.size())) {
+                if (!status(path, device, inode).map(status -> status.hasNoMoreLinksThan(paths.size())).orElse(false)) {
                     return null;
                 }
             }
@@ -150,13 +151,8 @@ public final class FilePaths {
         return answer;
     }
 
-    /** The status of {@code relative} if it still leads to {@code inode}; null otherwise. */
-    private FileStatus status(String relative, long inode) {
-        try {
-            FileStatus status = FileStatus.ofPathNoFollow(mountPoint.resolve(relative.substring(1)));
-            return status.inode() == inode ? status : null;
-        } catch (NativeCallException gone) {
-            return null;
-        }
+    /** The status of {@code relative} if it still leads to {@code inode} on {@code device}. */
+    private Optional<FileStatus> status(String relative, DeviceNumber device, long inode) {
+        return FileStatus.ofPathIfStill(mountPoint.resolve(relative.substring(1)), device, inode);
     }
 }

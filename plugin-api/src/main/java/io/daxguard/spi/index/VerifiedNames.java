@@ -16,7 +16,8 @@ import java.util.Optional;
  * must still lead to the inode on the index's device ({@code statx} without following a final symlink), and a
  * regular file must have
  * no more links than names (else a hard link was made since the walk, and its name is missing). The same rule
- * as the agent's own walk applies, so a holder with an index spares the agent a second walk of the tree.
+ * as the agent's own walk applies ({@link FileStatus#ofPathIfStill}, {@link FileStatus#hasNoMoreLinksThan}), so a
+ * holder with an index spares the agent a second walk of the tree.
  * Checked names are remembered in the {@link ConfirmedFacts.Epoch} until the filesystem next changes.
  */
 final class VerifiedNames {
@@ -57,14 +58,8 @@ final class VerifiedNames {
         for (List<String> components : links) {
             String relative = String.join("/", components);
             Path path = components.isEmpty() ? index.root() : index.root().resolve(relative);
-            try {
-                FileStatus status = FileStatus.ofPathNoFollow(path);
-                // Same device too: a name may cross a filesystem mounted since, where the number means another file.
-                if (status.inode() != inode || !status.device().equals(device)
-                        || (status.isRegularFile() && status.links() > links.size())) {
-                    return null;
-                }
-            } catch (NativeCallException gone) {
+            if (!FileStatus.ofPathIfStill(path, device, inode).map(status -> status.hasNoMoreLinksThan(links.size()))
+                    .orElse(false)) {
                 return null;
             }
             names.add("/" + relative);

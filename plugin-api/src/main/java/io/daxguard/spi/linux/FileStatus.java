@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import io.daxguard.spi.DeviceNumber;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * What {@code statx(2)} says of a file. statx is used rather than stat because its layout is the same on
@@ -52,6 +53,29 @@ public record FileStatus(DeviceNumber device, long inode, int mode, int links, l
     /** Status of a path, not following a symlink in its last component. */
     public static FileStatus ofPathNoFollow(Path path) throws NativeCallException {
         return call(LibC.AT_FDCWD, path.toString(), LibC.AT_SYMLINK_NOFOLLOW | LibC.AT_NO_AUTOMOUNT, path.toString());
+    }
+
+    /**
+     * The status of {@code path} (a symlink in its last component not followed) if it is inode {@code inode} on
+     * {@code device} now; empty when it is gone or is another file. How a name remembered from a walk is checked
+     * before it is given out: the device matters, since a path may cross a filesystem mounted since, where the
+     * same number is another file.
+     */
+    public static Optional<FileStatus> ofPathIfStill(Path path, DeviceNumber device, long inode) {
+        try {
+            FileStatus status = ofPathNoFollow(path);
+            return status.inode() == inode && status.device().equals(device) ? Optional.of(status) : Optional.empty();
+        } catch (NativeCallException gone) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Whether {@code names} names can be all of this file's: a regular file with more links than that has a name
+     * made since they were found (a directory's link count counts its subdirectories, not its names).
+     */
+    public boolean hasNoMoreLinksThan(int names) {
+        return !isRegularFile() || links <= names;
     }
 
     /** Status of a path, following symlinks. */

@@ -27,6 +27,32 @@ class FileIdentityTest {
     }
 
     @Test
+    void aPathIsStillTheFileWhenItLeadsToItsInodeOnItsDevice() throws IOException {
+        Path file = Files.write(fs.path("still-here"), new byte[16]);
+        FileStatus status = FileStatus.ofPathNoFollow(file);
+
+        assertThat(FileStatus.ofPathIfStill(file, status.device(), status.inode())).isPresent();
+    }
+
+    @Test
+    void aPathIsNotStillTheFileOnceAnotherFileTookItsName() throws IOException {
+        Path file = Files.write(fs.path("replaced"), new byte[16]);
+        FileStatus before = FileStatus.ofPathNoFollow(file);
+        Path other = Files.write(fs.path("replacement"), new byte[16]);
+        Files.move(other, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        assertThat(FileStatus.ofPathIfStill(file, before.device(), before.inode())).isEmpty();
+    }
+
+    @Test
+    void aRegularFileWithAnotherLinkHasMoreLinksThanOneName() throws IOException {
+        Path file = Files.write(fs.path("linked-twice"), new byte[16]);
+        Files.createLink(fs.path("linked-twice-again"), file);
+
+        assertThat(FileStatus.ofPathNoFollow(file).hasNoMoreLinksThan(1)).isFalse();
+    }
+
+    @Test
     void fileStatusGivesTheInodeSizeAndDeviceTheJdkSees() throws IOException {
         Path file = Files.write(fs.path("status"), new byte[12345]);
 
