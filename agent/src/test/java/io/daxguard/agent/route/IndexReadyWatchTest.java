@@ -16,7 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -80,75 +80,47 @@ class IndexReadyWatchTest {
                 new FilePaths(holder.mount().mountPoint()));
     }
 
-    @Test
-    void looksAgainOnceTheFirstBuildIsDone() throws Exception {
-        CompletableFuture<AttachedFilesystem> looked = new CompletableFuture<>();
-        BuildingHolder holder = new BuildingHolder(ReverseMapStatus.State.BUILDING);
-        try (IndexReadyWatch watch = new IndexReadyWatch(filesystem -> {
-            looked.complete(filesystem);
-            return 1;
-        })) {
-            watch.watch(held(holder));
-            holder.finish(ReverseMapStatus.State.READY);
-
-            assertThat(looked.get(30, TimeUnit.SECONDS).holder()).contains(holder);
-        }
+    /**
+     * Watches {@code holder}, lets {@code meanwhile} run, then lets the wait end by itself; returns the build's
+     * state at each look the watch made (a look made too early shows BUILDING).
+     */
+    private static List<ReverseMapStatus.State> looks(BuildingHolder holder, Runnable meanwhile) throws Exception {
+        List<ReverseMapStatus.State> looks = new CopyOnWriteArrayList<>();
+        IndexReadyWatch watch = new IndexReadyWatch(filesystem -> {
+            looks.add(holder.state);
+            return 0;
+        });
+        watch.watch(held(holder));
+        meanwhile.run();
+        assertThat(watch.finishWaiting(Duration.ofSeconds(30))).as("the wait ended").isTrue();
+        return looks;
     }
 
     @Test
-    void doesNotLookWhileTheBuildRuns() throws Exception {
-        CountDownLatch looked = new CountDownLatch(1);
+    void looksAgainOnceTheFirstBuildIsDoneAndNotBefore() throws Exception {
         BuildingHolder holder = new BuildingHolder(ReverseMapStatus.State.BUILDING);
-        try (IndexReadyWatch watch = new IndexReadyWatch(filesystem -> {
-            looked.countDown();
-            return 0;
-        })) {
-            watch.watch(held(holder));
 
-            assertThat(looked.await(200, TimeUnit.MILLISECONDS)).isFalse();
-        }
+        assertThat(looks(holder, () -> holder.finish(ReverseMapStatus.State.READY)))
+                .containsExactly(ReverseMapStatus.State.READY);
     }
 
     @Test
     void doesNotLookWhenTheBuildFailed() throws Exception {
-        CountDownLatch looked = new CountDownLatch(1);
         BuildingHolder holder = new BuildingHolder(ReverseMapStatus.State.BUILDING);
-        IndexReadyWatch watch = new IndexReadyWatch(filesystem -> {
-            looked.countDown();
-            return 0;
-        });
-        watch.watch(held(holder));
-        holder.finish(ReverseMapStatus.State.FAILED);
-        assertThat(watch.finishWaiting(Duration.ofSeconds(30))).as("the wait ended").isTrue();
 
-        assertThat(looked.getCount()).isEqualTo(1);
+        assertThat(looks(holder, () -> holder.finish(ReverseMapStatus.State.FAILED))).isEmpty();
     }
 
     @Test
     void looksAgainAtOnceWhenTheIndexIsAlreadyReady() throws Exception {
-        CountDownLatch looked = new CountDownLatch(1);
         BuildingHolder holder = new BuildingHolder(ReverseMapStatus.State.READY);
         holder.finish(ReverseMapStatus.State.READY);
-        try (IndexReadyWatch watch = new IndexReadyWatch(filesystem -> {
-            looked.countDown();
-            return 0;
-        })) {
-            watch.watch(held(holder));
 
-            assertThat(looked.await(30, TimeUnit.SECONDS)).isTrue();
-        }
+        assertThat(looks(holder, () -> { })).containsExactly(ReverseMapStatus.State.READY);
     }
 
     @Test
     void ignoresAHolderThatBuildsNoIndex() throws Exception {
-        CountDownLatch looked = new CountDownLatch(1);
-        IndexReadyWatch watch = new IndexReadyWatch(filesystem -> {
-            looked.countDown();
-            return 0;
-        });
-        watch.watch(held(new BuildingHolder(null)));
-        assertThat(watch.finishWaiting(Duration.ofSeconds(30))).as("no wait left").isTrue();
-
-        assertThat(looked.getCount()).isEqualTo(1);
+        assertThat(looks(new BuildingHolder(null), () -> { })).isEmpty();
     }
 }

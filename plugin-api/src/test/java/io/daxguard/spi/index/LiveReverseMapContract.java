@@ -358,39 +358,52 @@ abstract class LiveReverseMapContract {
         assertThat(map.liveConfirmations()).isEqualTo(confirmedLive + 1);
     }
 
-    @Test
-    void forgetsARememberedOwnerOnceTheFileIsTruncated() throws Exception {
-        Path file = write(freshDirectory().resolve("remembered-then-truncated"), 1 << 20, 32);
+    @FunctionalInterface
+    interface FileChange {
+        void apply(Path file) throws IOException;
+    }
+
+    /** A file's inode, and the inodes named for its first block after the change. */
+    record AfterChange(long inode, List<Long> owners) {
+    }
+
+    /**
+     * Writes a fresh file, asks for the owner of its first block once (so the answer is remembered), applies
+     * {@code change} to the file and asks again.
+     */
+    private AfterChange askRememberChangeAskAgain(String name, int bytes, long seed, FileChange change)
+            throws Exception {
+        Path file = write(freshDirectory().resolve(name), bytes, seed);
         LiveReverseMap map = builtMap();
         FiemapExtent extent = extentsOf(file).get(0);
-        assertThat(blockOwners(map, extent)).containsExactly(inodeOf(file));
-        truncateToZero(file);
+        long inode = inodeOf(file);
+        assertThat(blockOwners(map, extent)).as("owners before the change").containsExactly(inode);
+        change.apply(file);
+        return new AfterChange(inode, blockOwners(map, extent));
+    }
 
-        assertThat(blockOwners(map, extent)).doesNotContain(inodeOf(file));
+    @Test
+    void forgetsARememberedOwnerOnceTheFileIsTruncated() throws Exception {
+        AfterChange after = askRememberChangeAskAgain("remembered-then-truncated", 1 << 20, 32,
+                LiveReverseMapContract::truncateToZero);
+
+        assertThat(after.owners()).doesNotContain(after.inode());
     }
 
     @Test
     void forgetsARememberedOwnerOnceTheFileIsDeleted() throws Exception {
-        Path file = write(freshDirectory().resolve("remembered-then-deleted"), 65536, 33);
-        LiveReverseMap map = builtMap();
-        FiemapExtent extent = extentsOf(file).get(0);
-        long inode = inodeOf(file);
-        assertThat(blockOwners(map, extent)).containsExactly(inode);
-        Files.delete(file);
+        AfterChange after = askRememberChangeAskAgain("remembered-then-deleted", 65536, 33, Files::delete);
 
-        assertThat(blockOwners(map, extent)).doesNotContain(inode);
+        assertThat(after.owners()).doesNotContain(after.inode());
     }
 
     @Test
     void forgetsARememberedOwnerOncePunchedOut() throws Exception {
-        Path file = write(freshDirectory().resolve("remembered-then-punched"), 65536, 34);
-        LiveReverseMap map = builtMap();
-        FiemapExtent extent = extentsOf(file).get(0);
-        assertThat(blockOwners(map, extent)).containsExactly(inodeOf(file));
-        io.daxguard.spi.testkit.Command.run("fallocate", "--punch-hole", "--offset", "0", "--length", "65536",
-                file.toString());
+        AfterChange after = askRememberChangeAskAgain("remembered-then-punched", 65536, 34,
+                file -> io.daxguard.spi.testkit.Command.run("fallocate", "--punch-hole", "--offset", "0",
+                        "--length", "65536", file.toString()));
 
-        assertThat(blockOwners(map, extent)).doesNotContain(inodeOf(file));
+        assertThat(after.owners()).doesNotContain(after.inode());
     }
 
     @Test
