@@ -45,8 +45,8 @@ final class LiveConfirmation {
 
     /**
      * The confirmed owners of {@code candidate} inside {@code [from, to)}; empty when nothing is confirmed.
-     * {@code wholeAsIndexed} runs when the live file maps the whole candidate extent exactly as the index says
-     * (same bytes, same shared and unwritten flags), so the caller may remember that until the filesystem changes.
+     * {@code wholeAsIndexed} runs when the live file maps the whole candidate extent exactly as the index says, as
+     * plain written and unshared blocks, so the caller may remember that until the filesystem changes.
      */
     List<FileOwner> confirm(ExtentIndex index, IndexedExtent candidate, long from, long to, Runnable wholeAsIndexed)
             throws IOException {
@@ -124,8 +124,7 @@ final class LiveConfirmation {
         long delta = candidate.physical() - candidate.logical();
         long logicalStart = start - delta;
         long logicalEnd = end - delta;
-        boolean shared = ExtentFlags.has(candidate.flags(), ExtentFlags.SHARED);
-        boolean unwritten = ExtentFlags.has(candidate.flags(), ExtentFlags.UNWRITTEN);
+        boolean plain = (candidate.flags() & (ExtentFlags.SHARED | ExtentFlags.UNWRITTEN)) == 0;
         long[] asIndexedUpTo = {candidate.logical()};
         Fiemap.map(file, candidate.logical(), candidate.length(), 0, FIEMAP_BATCH, live -> {
             if (live.hasNoPhysicalAddress() || live.physical() - live.logical() != delta) {
@@ -133,8 +132,7 @@ final class LiveConfirmation {
             }
             // Only plain written, unshared blocks are remembered: a shared block is copied away and an unwritten one
             // converted at writeback, after the write's fanotify event, so neither answer may outlive a question.
-            if (live.logical() <= asIndexedUpTo[0] && !shared && !unwritten && !live.isShared()
-                    && !live.isUnwritten()) {
+            if (plain && live.logical() <= asIndexedUpTo[0] && !live.isShared() && !live.isUnwritten()) {
                 asIndexedUpTo[0] = Math.max(asIndexedUpTo[0], live.logicalEnd());
             }
             long overlapStart = Math.max(logicalStart, live.logical());

@@ -27,24 +27,38 @@ final class PackedColumn {
         this.size = size;
     }
 
+    /**
+     * How narrow the first {@code count} (non-negative) values can be stored: {@code shift}, the trailing zero bits
+     * they all have, and {@code bits}, what the widest needs once those are dropped.
+     */
+    record Width(int shift, int bits) {
+        static Width of(long[] values, int count) {
+            long any = 0;
+            for (int i = 0; i < count; i++) {
+                any |= values[i];
+            }
+            int shift = any == 0 ? 0 : Long.numberOfTrailingZeros(any);
+            long widest = 0;
+            for (int i = 0; i < count; i++) {
+                widest |= values[i] >>> shift;
+            }
+            return new Width(shift, 64 - Long.numberOfLeadingZeros(widest));
+        }
+    }
+
     /** Packs the first {@code count} values. */
     static PackedColumn of(long[] values, int count) {
         if (count == 0) {
             return EMPTY;
         }
-        long any = 0;
-        long widest = 0;
         for (int i = 0; i < count; i++) {
             if (values[i] < 0) {
                 throw new IllegalArgumentException("value " + i + " is negative: " + values[i]);
             }
-            any |= values[i];
         }
-        int shift = any == 0 ? 0 : Long.numberOfTrailingZeros(any);
-        for (int i = 0; i < count; i++) {
-            widest |= values[i] >>> shift;
-        }
-        int bits = 64 - Long.numberOfLeadingZeros(widest);
+        Width width = Width.of(values, count);
+        int shift = width.shift();
+        int bits = width.bits();
         long[] words = new long[(int) (((long) count * bits + 63) >>> 6)];
         for (int i = 0; i < count && bits > 0; i++) {
             long value = values[i] >>> shift;

@@ -21,25 +21,19 @@ final class PrimitiveSort {
         }
         boolean sorted = true;
         boolean negative = false;
-        long any = 0;
         for (int i = 0; i < count; i++) {
             sorted &= i == 0 || keys[i - 1] <= keys[i];
             negative |= keys[i] < 0;
-            any |= keys[i];
         }
         if (sorted) {
             return order;
         }
-        int shift = any == 0 ? 0 : Long.numberOfTrailingZeros(any);
-        long widest = 0;
-        for (int i = 0; i < count; i++) {
-            widest |= keys[i] >>> shift;
-        }
         int positionBits = 32 - Integer.numberOfLeadingZeros(count - 1);
-        if (!negative && 64 - Long.numberOfLeadingZeros(widest) + positionBits <= 63) {
+        PackedColumn.Width width = negative ? null : PackedColumn.Width.of(keys, count);
+        if (width != null && width.bits() + positionBits <= 63) {
             long[] packed = new long[count];
             for (int i = 0; i < count; i++) {
-                packed[i] = (keys[i] >>> shift) << positionBits | i;
+                packed[i] = (keys[i] >>> width.shift()) << positionBits | i;
             }
             java.util.Arrays.sort(packed);
             long mask = (1L << positionBits) - 1;
