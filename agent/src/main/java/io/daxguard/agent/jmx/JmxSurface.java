@@ -201,9 +201,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     }
 
     private void registerFile(AffectedOwner owner) {
-        var file = owner.file().orElseThrow();
-        FileKey key = new FileKey(owner.filesystem().uuid(), owner.filesystem().mountPoint(), file.inode(),
-                file.generation());
+        FileKey key = owner.fileKey().orElseThrow();
         if (files.containsKey(key)) {
             return;
         }
@@ -216,11 +214,11 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
             }
             return;
         }
-        String path = owner.paths().isEmpty() ? "(no name) inode " + file.inode() : owner.paths().get(0);
+        String path = owner.paths().isEmpty() ? "(no name) inode " + key.inode() : owner.paths().get(0);
         ObjectName name = ObjectNames.damagedFile(key.mountPoint(), path);
         if (server.isRegistered(name)) {
             // Another file took this name (a replaced file at the same path): tell them apart by inode.
-            name = ObjectNames.damagedFile(key.mountPoint(), path + " (inode " + file.inode() + ")");
+            name = ObjectNames.damagedFile(key.mountPoint(), path + " (inode " + key.inode() + ")");
         }
         DamagedFileBean bean = new DamagedFileBean(key, ledger, () -> mountPointOf(key), recovery, this::acted, clock);
         if (register(new DescribedMBean<>(bean, DamagedFileMXBean.class), name)) {

@@ -34,6 +34,12 @@ public record AffectedOwner(FilesystemRef filesystem, Owner owner, List<String> 
         return owner instanceof FileOwner file ? Optional.of(file) : Optional.empty();
     }
 
+    /** The identity of the file this owner is, if it is a file. */
+    public Optional<FileKey> fileKey() {
+        return file().map(file -> new FileKey(filesystem.uuid(), filesystem.mountPoint(), file.inode(),
+                file.generation()));
+    }
+
     /** Whether this owner is the file {@code key}. */
     public boolean isFile(FileKey key) {
         return owner instanceof FileOwner file && file.inode() == key.inode() && file.generation() == key.generation()

@@ -89,8 +89,7 @@ public record DamagedFile(FileKey key, List<String> paths, List<Hit> hits) {
                 if (mountPoint != null && !affected.filesystem().mountPoint().equals(mountPoint)) {
                     continue;
                 }
-                FileKey key = new FileKey(affected.filesystem().uuid(), affected.filesystem().mountPoint(),
-                        file.inode(), file.generation());
+                FileKey key = affected.fileKey().orElseThrow();
                 hits.computeIfAbsent(key, k -> new ArrayList<>()).add(new Hit(record, index, file, affected.state()));
                 names.put(key, affected.paths());
             }

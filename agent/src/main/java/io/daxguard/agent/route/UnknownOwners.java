@@ -121,8 +121,7 @@ final class UnknownOwners {
             UnknownOwner unknown = replacement.unknown();
             Optional<AffectedOwner> file = replacement.now().stream().filter(owner -> owner.file().isPresent())
                     .findFirst();
-            FileKey key = file.map(owner -> new FileKey(owner.filesystem().uuid(), owner.filesystem().mountPoint(),
-                    owner.file().get().inode(), owner.file().get().generation())).orElse(FileKey.NONE);
+            FileKey key = file.flatMap(AffectedOwner::fileKey).orElse(FileKey.NONE);
             try {
                 ledger.change(List.of(new StateChange(replacement.record().id(), replacement.ownerIndex(),
                         DamageState.SUPERSEDED, null)), new AuditEntry(java.time.Instant.now(), "agent",
