@@ -1,5 +1,7 @@
 package io.daxguard.agent;
 
+import io.daxguard.agent.daemon.Agent;
+
 import io.daxguard.agent.recovery.RecoverySettings;
 import io.daxguard.spi.linux.FiemapExtent;
 import io.daxguard.spi.linux.Fiemap;
@@ -61,7 +63,7 @@ final class AgentFixture implements AutoCloseable {
         agent = Agent.start(Agent.Settings.defaults().withMBeanServer(server).withWatchedMountPoints(SCRATCH)
                 .withStateDirectory(stateDirectory == null ? ownStateDirectory : stateDirectory)
                 .withRecovery(recovery)
-                .withSources(io.daxguard.agent.ingest.SourceSettings.defaults().withKmsg(false, false)));
+                .withSources(io.daxguard.agent.source.SourceSettings.defaults().withKmsg(false, false)));
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();

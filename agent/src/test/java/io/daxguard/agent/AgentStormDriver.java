@@ -1,6 +1,8 @@
 package io.daxguard.agent;
 
-import io.daxguard.agent.ingest.FailureTuple;
+import io.daxguard.agent.daemon.Agent;
+
+import io.daxguard.agent.failure.FailureTuple;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -3,7 +3,7 @@ package io.daxguard.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.daxguard.agent.ingest.SourceSettings;
+import io.daxguard.agent.source.SourceSettings;
 import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.spi.testkit.FaultyDisk;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.daxguard.agent;
 
+import io.daxguard.agent.daemon.Agent;
+
 import javax.management.MBeanServerConnection;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;

@@ -2,7 +2,7 @@ package io.daxguard.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.daxguard.agent.ingest.SourceSettings;
+import io.daxguard.agent.source.SourceSettings;
 import io.daxguard.agent.jmx.JmxSurface;
 import io.daxguard.agent.jmx.ObjectNames;
 import io.daxguard.agent.plugins.AttachedFilesystem;

@@ -1,9 +1,11 @@
 package io.daxguard.agent;
 
-import io.daxguard.agent.ingest.SourceSettings;
+import io.daxguard.agent.daemon.Agent;
+
+import io.daxguard.agent.source.SourceSettings;
 import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.ledger.DamageRecord;
-import io.daxguard.agent.route.DamageListener;
+import io.daxguard.agent.failure.DamageListener;
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.FilesystemPlugin;
 import java.io.IOException;

@@ -2,9 +2,9 @@ package io.daxguard.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.daxguard.agent.ingest.FailureTuple;
-import io.daxguard.agent.ingest.SourceSettings;
-import io.daxguard.agent.route.ProcessingResult;
+import io.daxguard.agent.failure.FailureTuple;
+import io.daxguard.agent.source.SourceSettings;
+import io.daxguard.agent.failure.ProcessingResult;
 import io.daxguard.spi.linux.Fiemap;
 import io.daxguard.spi.linux.NativeFile;
 import io.daxguard.spi.testkit.Command;

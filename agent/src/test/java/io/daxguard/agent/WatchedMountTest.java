@@ -1,5 +1,7 @@
 package io.daxguard.agent;
 
+import io.daxguard.agent.daemon.Agent;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.agent.plugins.AttachedFilesystem;

@@ -1,7 +1,7 @@
 package io.daxguard.bench;
 
-import io.daxguard.agent.ingest.FailureTuple;
-import io.daxguard.agent.ingest.IngestQueue;
+import io.daxguard.agent.failure.FailureTuple;
+import io.daxguard.agent.source.IngestQueue;
 import io.daxguard.agent.route.RoutedRange;
 import io.daxguard.agent.route.Router;
 import io.daxguard.agent.topology.BlockDevice;

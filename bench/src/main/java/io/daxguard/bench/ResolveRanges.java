@@ -1,6 +1,6 @@
 package io.daxguard.bench;
 
-import io.daxguard.agent.Agent;
+import io.daxguard.agent.daemon.Agent;
 import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.spi.FailureRange;

@@ -1,9 +1,9 @@
 package io.daxguard.bench;
 
-import io.daxguard.agent.Agent;
-import io.daxguard.agent.ingest.SourceSettings;
-import io.daxguard.agent.scrub.ScrubProgress;
-import io.daxguard.agent.scrub.Scrubber;
+import io.daxguard.agent.daemon.Agent;
+import io.daxguard.agent.source.SourceSettings;
+import io.daxguard.agent.source.scrub.ScrubProgress;
+import io.daxguard.agent.source.scrub.Scrubber;
 import io.daxguard.spi.testkit.Command;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.io.IOException;

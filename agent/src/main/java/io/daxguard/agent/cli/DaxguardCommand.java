@@ -1,6 +1,6 @@
 package io.daxguard.agent.cli;
 
-import io.daxguard.agent.Agent;
+import io.daxguard.agent.daemon.Agent;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

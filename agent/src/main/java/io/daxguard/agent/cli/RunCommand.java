@@ -1,10 +1,10 @@
 package io.daxguard.agent.cli;
 
-import io.daxguard.agent.Agent;
+import io.daxguard.agent.daemon.Agent;
 import io.daxguard.agent.config.ConfigLoader;
 import io.daxguard.agent.config.ConfigurationException;
 import io.daxguard.agent.config.DaxguardConfig;
-import io.daxguard.agent.config.SettingsMapping;
+import io.daxguard.agent.daemon.SettingsMapping;
 import io.daxguard.agent.daemon.AgentService;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -1,9 +1,7 @@
 package io.daxguard.agent.daemon;
 
 import com.codahale.metrics.MetricRegistry;
-import io.daxguard.agent.Agent;
 import io.daxguard.agent.config.DaxguardConfig;
-import io.daxguard.agent.config.SettingsMapping;
 import io.daxguard.agent.metrics.AgentMetrics;
 import io.daxguard.agent.remote.JolokiaBridge;
 import io.daxguard.agent.remote.RemoteJmxServer;

@@ -3,7 +3,6 @@ package io.daxguard.agent.daemon;
 import io.daxguard.agent.config.ConfigLoader;
 import io.daxguard.agent.config.ConfigurationException;
 import io.daxguard.agent.config.DaxguardConfig;
-import io.daxguard.agent.config.SettingsMapping;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.commons.daemon.Daemon;

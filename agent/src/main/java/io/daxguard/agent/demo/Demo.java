@@ -1,8 +1,8 @@
 package io.daxguard.agent.demo;
 
-import io.daxguard.agent.Agent;
+import io.daxguard.agent.daemon.Agent;
 import io.daxguard.agent.config.DaxguardConfig;
-import io.daxguard.agent.config.SettingsMapping;
+import io.daxguard.agent.daemon.SettingsMapping;
 import io.daxguard.agent.jmx.ObjectNames;
 import io.daxguard.spi.linux.Fiemap;
 import io.daxguard.spi.linux.FiemapExtent;

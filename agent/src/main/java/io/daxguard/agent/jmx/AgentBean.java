@@ -1,13 +1,13 @@
 package io.daxguard.agent.jmx;
 
-import io.daxguard.agent.ingest.FailureReport;
-import io.daxguard.agent.ingest.InputValidator;
+import io.daxguard.agent.source.operator.FailureReport;
+import io.daxguard.agent.validation.InputValidator;
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.plugins.PluginHost;
 import io.daxguard.agent.route.FailureProcessor;
-import io.daxguard.agent.route.ProcessingResult;
+import io.daxguard.agent.failure.ProcessingResult;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;

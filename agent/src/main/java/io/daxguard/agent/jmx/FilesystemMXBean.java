@@ -1,6 +1,6 @@
 package io.daxguard.agent.jmx;
 
-import io.daxguard.agent.scrub.ScrubProgress;
+import io.daxguard.agent.source.scrub.ScrubProgress;
 import java.util.List;
 
 @Description("A mounted filesystem: its health, damaged files and metadata, and a reverse-map query")

@@ -2,8 +2,8 @@ package io.daxguard.agent.jmx;
 
 import io.daxguard.agent.ranges.ByteRange;
 
-import io.daxguard.agent.ingest.FailureTuple;
-import io.daxguard.agent.ingest.InputValidator;
+import io.daxguard.agent.failure.FailureTuple;
+import io.daxguard.agent.validation.InputValidator;
 import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageRecord;
@@ -15,10 +15,10 @@ import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.ledger.FileKey;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.plugins.PluginHost;
-import io.daxguard.agent.route.DamageListener;
+import io.daxguard.agent.failure.DamageListener;
 import io.daxguard.agent.route.FailureProcessor;
-import io.daxguard.agent.scrub.ScrubProgress;
-import io.daxguard.agent.scrub.Scrubber;
+import io.daxguard.agent.source.scrub.ScrubProgress;
+import io.daxguard.agent.source.scrub.Scrubber;
 import io.daxguard.agent.topology.BlockDevice;
 import io.daxguard.agent.topology.Topology;
 import io.daxguard.spi.MetadataOwner;

@@ -1,14 +1,16 @@
 package io.daxguard.agent.metrics;
 
+import io.daxguard.agent.plugins.TimedHolder;
+
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.jmx.JmxReporter;
-import io.daxguard.agent.Agent;
+import io.daxguard.agent.daemon.Agent;
 import io.daxguard.agent.config.DaxguardConfig;
-import io.daxguard.agent.ingest.FailureTuple;
+import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.ledger.DamageState;
-import io.daxguard.agent.route.DamageListener;
+import io.daxguard.agent.failure.DamageListener;
 import javax.management.MBeanServer;
 
 /**

@@ -1,7 +1,6 @@
 package io.daxguard.agent.plugins;
 
 import com.codahale.metrics.MetricRegistry;
-import io.daxguard.agent.metrics.TimedHolder;
 import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.Mount;

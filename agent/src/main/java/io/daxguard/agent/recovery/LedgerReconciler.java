@@ -1,6 +1,6 @@
 package io.daxguard.agent.recovery;
 
-import io.daxguard.agent.ingest.FailureTuple;
+import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.ledger.AuditEntry;
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageState;

@@ -4,7 +4,7 @@ import com.sun.net.httpserver.Authenticator;
 import com.sun.net.httpserver.BasicAuthenticator;
 import com.sun.net.httpserver.HttpServer;
 import io.daxguard.agent.config.HttpConfig;
-import io.daxguard.agent.config.SettingsMapping;
+import io.daxguard.agent.daemon.SettingsMapping;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

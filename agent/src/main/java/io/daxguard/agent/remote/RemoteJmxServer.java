@@ -1,7 +1,7 @@
 package io.daxguard.agent.remote;
 
 import io.daxguard.agent.config.RemoteJmxConfig;
-import io.daxguard.agent.config.SettingsMapping;
+import io.daxguard.agent.daemon.SettingsMapping;
 import io.daxguard.agent.config.TlsConfig;
 import java.io.IOException;
 import java.io.InputStream;

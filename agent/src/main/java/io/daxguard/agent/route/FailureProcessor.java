@@ -1,7 +1,9 @@
 package io.daxguard.agent.route;
 
-import io.daxguard.agent.ingest.FailureTuple;
-import io.daxguard.agent.ingest.LoopStacking;
+import io.daxguard.agent.failure.DamageListener;
+import io.daxguard.agent.failure.ProcessingResult;
+
+import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.ledger.Damage;
 import io.daxguard.agent.ledger.DamageLedger;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.daxguard.agent.Agent;
+import io.daxguard.agent.daemon.Agent;
 import io.daxguard.agent.AgentFiles;
 import io.daxguard.agent.config.ConfigLoader;
 import io.daxguard.agent.daemon.AgentService;

@@ -1,9 +1,11 @@
 package io.daxguard.agent.config;
 
+import io.daxguard.agent.daemon.SettingsMapping;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.daxguard.agent.Agent;
+import io.daxguard.agent.daemon.Agent;
 import java.nio.file.Path;
 import javax.management.MBeanServerFactory;
 import org.junit.jupiter.api.Test;

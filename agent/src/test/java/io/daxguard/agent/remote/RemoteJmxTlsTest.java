@@ -2,7 +2,7 @@ package io.daxguard.agent.remote;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.daxguard.agent.Agent;
+import io.daxguard.agent.daemon.Agent;
 import io.daxguard.agent.daemon.AgentService;
 import io.daxguard.spi.testkit.Command;
 import java.io.IOException;

@@ -1,0 +1,80 @@
+package io.daxguard.agent.daemon;
+
+import io.daxguard.agent.config.DaxguardConfig;
+import io.daxguard.agent.config.ReplicaConfig;
+
+import io.daxguard.agent.source.SourceSettings;
+import io.daxguard.agent.recovery.RecoverySettings;
+import io.daxguard.spi.ReplicaProvider;
+import java.time.Duration;
+import java.nio.file.Path;
+import java.util.Objects;
+import javax.management.MBeanServer;
+
+/**
+ * The one place where the configuration file becomes the agent's internal {@link Agent.Settings}. A new
+ * setting gets a record component in its section and a line here.
+ */
+public final class SettingsMapping {
+
+    private SettingsMapping() {
+    }
+
+    /**
+     * @param config  a validated configuration
+     * @param home    the daxguard home, against which relative paths are resolved
+     * @param server  where MBeans go (the platform MBean server when {@code jmx.local} is on)
+     */
+    public static Agent.Settings toSettings(DaxguardConfig config, Path home, MBeanServer server) {
+        Objects.requireNonNull(config, "config is null");
+        Objects.requireNonNull(home, "home is null");
+        Objects.requireNonNull(server, "server is null");
+        return Agent.Settings.defaults()
+                .withMBeanServer(server)
+                .withStateDirectory(resolve(home, config.stateDirectory()))
+                .withPluginDirectory(resolve(home, config.plugins().directory()))
+                .withFileMBeansPerFilesystem(config.mbeans().filesPerFilesystem())
+                .withPluginSettings(config.plugins().settings())
+                .withSources(SourceSettings.defaults()
+                        .withKmsg(config.sources().kmsg(), false)
+                        .withBadblocks(config.sources().badblocks(), SourceSettings.defaults().badblocksRescan())
+                        .withQueueCapacity(config.sources().queueCapacity())
+                        .withScrub(config.scrub().bytesPerSecond(), config.scrub().enabled()
+                                ? Duration.ofHours(config.scrub().intervalHours()) : Duration.ZERO))
+                .withRecovery(recovery(config.replica()))
+                .withWatchedMountPoints(config.watch().stream().map(directory -> resolve(home, directory)).toList());
+    }
+
+    /** The replica provider a vendor names by class (on the agent's class path), with a public no-arg constructor. */
+    private static RecoverySettings recovery(ReplicaConfig replica) {
+        if (replica.provider().isEmpty()) {
+            return RecoverySettings.defaults();
+        }
+        try {
+            Object provider = Class.forName(replica.provider()).getConstructor().newInstance();
+            if (!(provider instanceof ReplicaProvider replicas)) {
+                throw new IllegalArgumentException("replica.provider: " + replica.provider() + " does not implement "
+                        + ReplicaProvider.class.getName());
+            }
+            return RecoverySettings.defaults().withReplicaProvider(replicas);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new IllegalArgumentException("replica.provider: cannot create " + replica.provider() + " (" + e + ")",
+                    e);
+        }
+    }
+
+    /** A path from the configuration: absolute as written, or relative to the daxguard home. */
+    public static Path resolve(Path home, String configured) {
+        Path path = Path.of(configured);
+        return path.isAbsolute() ? path : home.resolve(path).normalize();
+    }
+
+    /**
+     * The daxguard home: the {@code daxguard.home} system property (set by {@code bin/daxguard} and
+     * {@code bin/daxguard-jsvc}), or the current directory.
+     */
+    public static Path home() {
+        String home = System.getProperty("daxguard.home");
+        return (home == null || home.isBlank() ? Path.of("") : Path.of(home)).toAbsolutePath().normalize();
+    }
+}

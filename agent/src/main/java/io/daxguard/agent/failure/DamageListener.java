@@ -1,0 +1,29 @@
+package io.daxguard.agent.failure;
+
+import io.daxguard.agent.route.FailureProcessor;
+
+import io.daxguard.agent.ledger.DamageRecord;
+import io.daxguard.agent.topology.Topology;
+
+/**
+ * Told what the {@link FailureProcessor} does. Called on the router thread ({@link #recorded} on the ledger's
+ * writer thread, once the record is durable; or on the thread refreshing the
+ * topology), after the ledger has the record, so a listener must be quick and must not block.
+ */
+public interface DamageListener {
+    /** A tuple arrived, before routing. */
+    default void received(FailureTuple tuple) {
+    }
+
+    /** A new record is in the ledger. */
+    default void recorded(DamageRecord record) {
+    }
+
+    /** Known damage was reported again. */
+    default void seenAgain(DamageRecord record) {
+    }
+
+    /** Devices or mounts changed; filesystems have been attached or detached to match. */
+    default void topologyChanged(Topology topology) {
+    }
+}

@@ -1,0 +1,414 @@
+package io.daxguard.agent.source.scrub;
+
+import io.daxguard.agent.ranges.ByteRange;
+
+import io.daxguard.agent.failure.FailureTuple;
+import io.daxguard.agent.source.IngestQueue;
+import io.daxguard.agent.source.probe.MediaProbe;
+import io.daxguard.spi.Holder;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The scrub of one filesystem: reads its written extents (from the holder, in physical order) from the
+ * device node with large {@code O_DIRECT} reads, bisects a read that fails with EIO down to the sector, and
+ * submits each bad run to the ingest queue (source {@code scrub}).
+ *
+ * <p>Runs on its own thread ({@code daxguard-scrub <mount point>}), started by {@link Scrubber}. Control
+ * calls (pause, resume, cancel, stop) come from other threads and are seen by the scrub thread after each
+ * read: pause, cancel and stop leave the holder's extent walk (so no descriptor stays open on the mount while
+ * paused) and save the position; pause then waits for resume. Progress is read lock-free from volatile fields.
+ */
+final class ScrubJob {
+    private static final System.Logger LOG = System.getLogger(ScrubJob.class.getName());
+    static final int MAX_READ = 8 << 20;
+    private static final long SAVE_EVERY_BYTES = 256L << 20;
+    private static final int KEEP_BAD_RANGES = 100;
+    private static final int EIO = 5;
+
+    private enum Request { NONE, PAUSE, CANCEL, STOP }
+
+    /** Thrown through the holder's extent walk to leave it at a checkpoint. */
+    private static final class Leave extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Leave() {
+            super("scrub control");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
+    private final String mountPoint;
+    private final String uuid;
+    private final Holder holder;
+    private final String deviceName;
+    private final Path deviceNode;
+    private final long deviceSize;
+    private final IngestQueue ingest;
+    private final ScrubPositionStore store;
+    private final TokenBucket bucket;
+    private final int readSize;
+    private final Clock clock;
+    private final Consumer<ScrubProgress> onFinished;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private Request request = Request.NONE;
+    private volatile ScrubState state;
+    private volatile long position;
+    private volatile long bytesDone;
+    private volatile long bytesTotal;
+    private volatile long badRanges;
+    private volatile long badBytes;
+    private volatile String message = "";
+    private final String startedAt;
+    private final List<String> firstBad = new ArrayList<>();
+    private long runStartNanos;
+    private long runBytes;
+    private long lastSaved;
+    private Thread thread;
+
+    ScrubJob(Scrubber.Target target, ScrubPositionStore.Saved from, IngestQueue ingest, ScrubPositionStore store,
+             long rateLimit, Clock clock, Consumer<ScrubProgress> onFinished) {
+        this.mountPoint = target.mountPoint();
+        this.uuid = target.uuid();
+        this.holder = target.holder();
+        this.deviceName = target.deviceName();
+        this.deviceNode = target.deviceNode();
+        this.deviceSize = target.deviceSize();
+        this.ingest = ingest;
+        this.store = store;
+        this.bucket = new TokenBucket(rateLimit);
+        this.readSize = readSize(rateLimit);
+        this.clock = clock;
+        this.onFinished = onFinished;
+        this.state = from.state();
+        this.position = from.position();
+        this.lastSaved = from.position();
+        this.badRanges = from.badRanges();
+        this.badBytes = from.badBytes();
+        this.startedAt = from.startedAt();
+    }
+
+    /** Starts the scrub thread; a job saved as PAUSED waits for {@link #resume} before reading. */
+    void start() {
+        if (state == ScrubState.PAUSED) {
+            lock.lock();
+            try {
+                request = Request.PAUSE;
+            } finally {
+                lock.unlock();
+            }
+        }
+        thread = new Thread(this::run, "daxguard-scrub " + mountPoint);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            waitWhilePaused();
+            countWritten();
+            try (MediaProbe probe = new MediaProbe(deviceNode, deviceSize, readSize)) {
+                runStartNanos = System.nanoTime();
+                while (position < deviceSize) {
+                    try {
+                        Run run = new Run(probe);
+                        holder.forEachWrittenExtent(position, deviceSize, run::extent);
+                        run.flush();
+                        position = deviceSize;
+                    } catch (Leave leave) {
+                        waitWhilePaused();
+                    }
+                }
+            }
+            finish(ScrubState.FINISHED);
+        } catch (Leave | InterruptedException stopped) {
+            ended();
+        } catch (IOException | RuntimeException e) {
+            message = String.valueOf(e.getMessage());
+            LOG.log(System.Logger.Level.ERROR, "scrub of " + mountPoint + " failed: " + message);
+            finish(ScrubState.FAILED);
+        }
+    }
+
+    /** 8 MiB, or a quarter second's worth when rate limited, so a throttled read never sleeps long. */
+    private static int readSize(long rateLimit) {
+        if (rateLimit == 0) {
+            return MAX_READ;
+        }
+        long quarter = Math.max(64 << 10, Math.min(MAX_READ, rateLimit / 4));
+        return (int) (quarter / 4096 * 4096);
+    }
+
+    /** Sums the written bytes, and those before the position (done before a resume). */
+    private void countWritten() throws IOException {
+        long[] sums = new long[2];
+        long from = position;
+        holder.forEachWrittenExtent(0, deviceSize, (offset, length) -> {
+            sums[0] += length;
+            if (offset < from) {
+                sums[1] += Math.min(length, from - offset);
+            }
+        });
+        bytesTotal = sums[0];
+        bytesDone = sums[1];
+    }
+
+    /** Contiguous extents gathered into reads of up to {@link #MAX_READ} bytes. */
+    private final class Run {
+        private final MediaProbe probe;
+        private long start = -1;
+        private long end = -1;
+
+        Run(MediaProbe probe) {
+            this.probe = probe;
+        }
+
+        void extent(long offset, long length) throws IOException {
+            if (start >= 0 && offset == end) {
+                end += length;
+            } else {
+                flush();
+                start = offset;
+                end = offset + length;
+            }
+            while (end - start >= readSize) {
+                read(start, readSize);
+                start += readSize;
+            }
+        }
+
+        void flush() throws IOException {
+            if (start >= 0 && end > start) {
+                read(start, (int) (end - start));
+            }
+            start = -1;
+        }
+
+        private void read(long offset, int length) throws IOException {
+            try {
+                bucket.acquire(length);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Leave();
+            }
+            if (!probe.readFully(offset, length)) {
+                for (ByteRange bad : probe.findBad(offset, length)) {
+                    found(bad);
+                }
+            }
+            position = offset + length;
+            bytesDone += length;
+            runBytes += length;
+            if (position - lastSaved >= SAVE_EVERY_BYTES) {
+                save(ScrubState.RUNNING);
+            }
+            checkpoint();
+        }
+    }
+
+    private void found(ByteRange bad) throws IOException {
+        badRanges++;
+        badBytes += bad.length();
+        synchronized (firstBad) {
+            if (firstBad.size() < KEEP_BAD_RANGES) {
+                firstBad.add(bad.toString());
+            }
+        }
+        LOG.log(System.Logger.Level.WARNING, "scrub of " + mountPoint + ": bad sectors on " + deviceName + " bytes " + bad);
+        try {
+            ingest.submit(new FailureTuple(deviceName, bad.offset(), bad.length(), EIO, Set.of(), "scrub",
+                    clock.instant()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Leave();
+        }
+    }
+
+    /** After each read: leaves the walk if paused, cancelled or stopped. */
+    private void checkpoint() throws Leave {
+        lock.lock();
+        try {
+            if (request != Request.NONE) {
+                throw new Leave();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Outside the walk: parks while paused; leaves for good when cancelled or stopped. */
+    private void waitWhilePaused() throws IOException, InterruptedException {
+        lock.lock();
+        try {
+            if (request == Request.PAUSE) {
+                state = ScrubState.PAUSED;
+                save(ScrubState.PAUSED);
+                changed.signalAll();
+                while (request == Request.PAUSE) {
+                    changed.await();
+                }
+            }
+            if (request == Request.CANCEL || request == Request.STOP) {
+                throw new Leave();
+            }
+            state = ScrubState.RUNNING;
+            runStartNanos = System.nanoTime();
+            runBytes = 0;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The thread leaves because of cancel or stop. */
+    private void ended() {
+        lock.lock();
+        try {
+            if (request == Request.CANCEL) {
+                state = ScrubState.CANCELLED;
+                deleteQuietly();
+            } else {
+                saveQuietly(state == ScrubState.PAUSED ? ScrubState.PAUSED : ScrubState.RUNNING);
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void finish(ScrubState end) {
+        lock.lock();
+        try {
+            state = end;
+            deleteQuietly();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        LOG.log(System.Logger.Level.INFO, "scrub of " + mountPoint + " " + end.name().toLowerCase() + ": " + bytesDone
+                + " bytes read, " + badRanges + " bad run(s), " + badBytes + " bad bytes");
+        onFinished.accept(progress());
+    }
+
+    private void save(ScrubState as) throws IOException {
+        store.save(uuid, new ScrubPositionStore.Saved(as, position, badRanges, badBytes, startedAt));
+        lastSaved = position;
+    }
+
+    private void saveQuietly(ScrubState as) {
+        try {
+            save(as);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not save the scrub position of " + mountPoint + ": " + e.getMessage());
+        }
+    }
+
+    private void deleteQuietly() {
+        try {
+            store.delete(uuid);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not delete the scrub position of " + mountPoint + ": " + e.getMessage());
+        }
+    }
+
+    /** Asks the thread to pause and waits (bounded) until it has; returns the state then. */
+    ScrubState pause() throws InterruptedException {
+        return control(Request.PAUSE, ScrubState.RUNNING, () -> state != ScrubState.RUNNING);
+    }
+
+    ScrubState resume() throws InterruptedException {
+        lock.lock();
+        try {
+            if (state != ScrubState.PAUSED) {
+                throw new IllegalStateException("the scrub of " + mountPoint + " is " + state + ", not PAUSED");
+            }
+            request = Request.NONE;
+            changed.signalAll();
+            awaitUntil(() -> state != ScrubState.PAUSED);
+            return state;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    ScrubState cancel() throws InterruptedException {
+        return control(Request.CANCEL, null, () -> state.isDone());
+    }
+
+    /** The agent stops: leave, saving the position as it is, so the next agent resumes. */
+    void stop() throws InterruptedException {
+        lock.lock();
+        try {
+            if (!state.isDone()) {
+                request = Request.STOP;
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (thread != null) {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+            if (thread.isAlive()) {
+                thread.interrupt();
+                thread.join(TimeUnit.SECONDS.toMillis(5));
+            }
+        }
+    }
+
+    private ScrubState control(Request wanted, ScrubState required, java.util.function.BooleanSupplier done)
+            throws InterruptedException {
+        lock.lock();
+        try {
+            if (state.isDone() || required != null && state != required) {
+                throw new IllegalStateException("the scrub of " + mountPoint + " is " + state
+                        + (required != null ? ", not " + required : ""));
+            }
+            request = wanted;
+            changed.signalAll();
+            awaitUntil(done);
+            return state;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits (lock held) until {@code done}, at most 60 s: one read of 8 MiB never takes that long. */
+    private void awaitUntil(java.util.function.BooleanSupplier done) throws InterruptedException {
+        long nanos = TimeUnit.SECONDS.toNanos(60);
+        while (!done.getAsBoolean() && nanos > 0) {
+            nanos = changed.awaitNanos(nanos);
+        }
+    }
+
+    ScrubState state() {
+        return state;
+    }
+
+    ScrubProgress progress() {
+        long total = bytesTotal;
+        long done = Math.min(bytesDone, total);
+        long elapsed = System.nanoTime() - runStartNanos;
+        long rate = state == ScrubState.RUNNING && runBytes > 0 && elapsed > 0
+                ? (long) (runBytes * 1e9 / elapsed) : 0;
+        long eta = state.isDone() ? 0 : rate > 0 ? (total - done) / rate : -1;
+        List<String> bad;
+        synchronized (firstBad) {
+            bad = List.copyOf(firstBad);
+        }
+        return new ScrubProgress(mountPoint, state.name(), done, total, position, rate, eta, badRanges, badBytes, bad,
+                startedAt, message);
+    }
+}
