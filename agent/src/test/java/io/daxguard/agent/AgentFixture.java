@@ -1,5 +1,6 @@
 package io.daxguard.agent;
 
+import io.daxguard.agent.daemon.AgentSettings;
 import io.daxguard.agent.daemon.Agent;
 
 import io.daxguard.agent.recovery.RecoverySettings;
@@ -60,10 +61,10 @@ final class AgentFixture implements AutoCloseable {
         ownStateDirectory = stateDirectory == null ? Files.createTempDirectory("daxguard-state-") : null;
         // Failures come only from the test's own reports: the kernel log carries every other test's I/O errors,
         // which would race with them (the sources have tests of their own, through SourcesFixture).
-        agent = Agent.start(Agent.Settings.defaults().withMBeanServer(server).withWatchedMountPoints(SCRATCH)
+        agent = Agent.start(AgentSettings.defaults().withMbeanServer(server).withWatchedMountPoints(SCRATCH)
                 .withStateDirectory(stateDirectory == null ? ownStateDirectory : stateDirectory)
                 .withRecovery(recovery)
-                .withSources(io.daxguard.agent.source.SourceSettings.defaults().withKmsg(false, false)));
+                .withSources(io.daxguard.agent.source.SourceSettings.defaults().withKmsgEnabled(false)));
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();

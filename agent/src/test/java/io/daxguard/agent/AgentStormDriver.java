@@ -1,5 +1,6 @@
 package io.daxguard.agent;
 
+import io.daxguard.agent.daemon.AgentSettings;
 import io.daxguard.agent.daemon.Agent;
 
 import io.daxguard.agent.failure.FailureTuple;
@@ -22,11 +23,12 @@ public final class AgentStormDriver {
         String device = args[1];
         int tuples = Integer.parseInt(args[2]);
         PrintStream out = new PrintStream(System.out, false);
-        Agent agent = Agent.start(Agent.Settings.defaults().withMBeanServer(MBeanServerFactory.newMBeanServer()).withWatchedMountPoints(AgentFixture.SCRATCH)
+        Agent agent = Agent.start(AgentSettings.defaults().withMbeanServer(MBeanServerFactory.newMBeanServer()).withWatchedMountPoints(AgentFixture.SCRATCH)
                 .withStateDirectory(state));
+        io.daxguard.agent.failure.DeviceRef ref = io.daxguard.agent.failure.DeviceResolver.system().resolve(device);
         for (int i = 0; i < tuples; i++) {
             long offset = i * 4096L;
-            agent.processor().submit(new FailureTuple(device, offset, 512, 5, java.util.Set.of(), "storm",
+            agent.router().route(new FailureTuple(ref, offset, 512, 5, java.util.Set.of(), "storm",
                     Instant.now())).thenRun(() -> {
                         synchronized (out) {
                             out.println("ack " + offset);

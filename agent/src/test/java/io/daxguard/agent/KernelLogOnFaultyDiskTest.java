@@ -44,8 +44,8 @@ class KernelLogOnFaultyDiskTest {
             AgentFixture.writeFile(file, FILE_SIZE, 3);
             long badSector = disk.sectorOf(file, BAD_BYTE_IN_FILE);
             disk.poison(badSector, 1);
-            try (SourcesFixture fixture = new SourcesFixture(SourceSettings.defaults().withKmsg(true, false)
-                    .withBadblocks(false, Duration.ofMinutes(1)))) {
+            try (SourcesFixture fixture = new SourcesFixture(SourceSettings.defaults().withKmsgEnabled(true)
+                    .withBadblocksEnabled(false))) {
                 fixture.awaitHolderReady(disk.mountPoint());
                 // Other users of the machine may have failing disks too: only this disk's record counts.
                 CompletableFuture<DamageRecord> recorded = fixture.recordMatching(record -> record.source().equals("kmsg")

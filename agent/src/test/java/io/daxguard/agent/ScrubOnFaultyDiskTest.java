@@ -83,8 +83,8 @@ class ScrubOnFaultyDiskTest {
     }
 
     private SourcesFixture agent(long rateLimit) throws Exception {
-        fixture = new SourcesFixture(SourceSettings.defaults().withKmsg(false, false)
-                .withBadblocks(false, Duration.ofMinutes(1)).withScrub(rateLimit, Duration.ZERO));
+        fixture = new SourcesFixture(SourceSettings.defaults().withKmsgEnabled(false)
+                .withBadblocksEnabled(false).withScrubRateLimit(rateLimit));
         return fixture;
     }
 
@@ -132,11 +132,11 @@ class ScrubOnFaultyDiskTest {
     @Test
     void theLastSectorOfTheDiskIsFreeSpace() throws Exception {
         SourcesFixture fast = agent(0);
-        AttachedFilesystem xfs = fast.agent().processor().filesystems().atMountPoint(DISK.mountPoint().toString())
+        AttachedFilesystem xfs = fast.agent().filesystems().atMountPoint(DISK.mountPoint().toString())
                 .orElseThrow();
         long offset = Long.parseLong(freeSpaceBad.split("\\+")[0]);
 
-        assertThat(fast.agent().processor().resolve(xfs, FailureRange.of(offset, 512)))
+        assertThat(fast.agent().owners().resolve(xfs, FailureRange.of(offset, 512)))
                 .allMatch(owner -> owner.owner() instanceof FreeSpaceOwner);
     }
 

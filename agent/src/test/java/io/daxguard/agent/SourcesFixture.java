@@ -1,5 +1,6 @@
 package io.daxguard.agent;
 
+import io.daxguard.agent.daemon.AgentSettings;
 import io.daxguard.agent.daemon.Agent;
 
 import io.daxguard.agent.source.SourceSettings;
@@ -44,9 +45,9 @@ final class SourcesFixture implements AutoCloseable {
 
     private void start() throws Exception {
         server = MBeanServerFactory.newMBeanServer();
-        agent = Agent.start(Agent.Settings.defaults().withMBeanServer(server).withWatchedMountPoints(AgentFixture.SCRATCH).withStateDirectory(stateDirectory)
+        agent = Agent.start(AgentSettings.defaults().withMbeanServer(server).withWatchedMountPoints(AgentFixture.SCRATCH).withStateDirectory(stateDirectory)
                 .withSources(sources));
-        agent.processor().addListener(new DamageListener() {
+        agent.events().add(new DamageListener() {
             @Override
             public void recorded(DamageRecord record) {
                 records.add(record);
@@ -115,7 +116,7 @@ final class SourcesFixture implements AutoCloseable {
      * attach ({@link io.daxguard.spi.Holder#awaitReverseMap}); XFS with rmapbt is ready at attach.
      */
     void awaitHolderReady(Path mountPoint) throws Exception {
-        var holder = agent.processor().filesystems().atMountPoint(mountPoint.toString()).orElseThrow().holder()
+        var holder = agent.filesystems().atMountPoint(mountPoint.toString()).orElseThrow().holder()
                 .orElseThrow();
         if (!holder.awaitReverseMap(java.time.Duration.ofMinutes(2))) {
             throw new AssertionError("the index of " + mountPoint + " was not built in 2 minutes");

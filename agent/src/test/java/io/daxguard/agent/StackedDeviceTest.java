@@ -2,6 +2,7 @@ package io.daxguard.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.daxguard.agent.failure.DeviceResolver;
 import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.source.SourceSettings;
 import io.daxguard.agent.failure.ProcessingResult;
@@ -42,12 +43,13 @@ class StackedDeviceTest {
             Command.run("sync");
             long innerDeviceByte = physicalOf(inner.mountPoint.resolve("docs/inner.bin"), BYTE_IN_INNER_FILE);
             long outerSector = outer.sectorOf(inner.image, innerDeviceByte + LOOP_OFFSET);
-            try (SourcesFixture fixture = new SourcesFixture(SourceSettings.defaults().withKmsg(false, false)
-                    .withBadblocks(false, Duration.ofMinutes(1)))) {
+            try (SourcesFixture fixture = new SourcesFixture(SourceSettings.defaults().withKmsgEnabled(false)
+                    .withBadblocksEnabled(false))) {
                 fixture.awaitHolderReady(outer.mountPoint());
 
-                ProcessingResult result = fixture.agent().processor().submit(FailureTuple.ofSectors(outer.deviceName(),
-                        outerSector, 1, 5, "test", Instant.now())).get();
+                ProcessingResult result = fixture.agent().router().route(new FailureTuple(
+                        DeviceResolver.system().resolve(outer.deviceName()), outerSector * FailureTuple.SECTOR,
+                        FailureTuple.SECTOR, 5, java.util.Set.of(), "test", Instant.now())).get();
 
                 assertThat(SourcesFixture.fileHits(result.recorded(), inner.mountPoint.toString()))
                         .containsExactly("/docs/inner.bin@" + BYTE_IN_INNER_FILE + "+512");

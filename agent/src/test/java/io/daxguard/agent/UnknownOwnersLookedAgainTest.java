@@ -48,7 +48,7 @@ class UnknownOwnersLookedAgainTest {
     }
 
     private static AttachedFilesystem filesystem() throws Exception {
-        return AGENT.agent().processor().filesystems().on(EXT4.deviceNumber()).orElseThrow();
+        return AGENT.agent().filesystems().on(EXT4.deviceNumber()).orElseThrow();
     }
 
     /** Records an unknown owner over the first block of {@code file}, as a failure during the build is recorded. */
@@ -64,7 +64,7 @@ class UnknownOwnersLookedAgainTest {
     void namesTheFileOnceTheUnknownOwnerIsLookedAgain() throws Exception {
         recordedDuringTheBuild("first.bin");
 
-        AGENT.agent().processor().lookAgainAtUnknownOwners(filesystem());
+        AGENT.agent().unknownOwners().lookAgain(filesystem());
 
         assertThat(AGENT.remote().isRegistered(ObjectNames.damagedFile(EXT4.mountPoint().toString(), "/first.bin")))
                 .isTrue();
@@ -74,7 +74,7 @@ class UnknownOwnersLookedAgainTest {
     void supersedesTheUnknownOwnerOnceLookedAgain() throws Exception {
         DamageRecord during = recordedDuringTheBuild("second.bin");
 
-        AGENT.agent().processor().lookAgainAtUnknownOwners(filesystem());
+        AGENT.agent().unknownOwners().lookAgain(filesystem());
 
         assertThat(AGENT.agent().ledger().find(during.id()).orElseThrow().owners())
                 .extracting(AffectedOwner::state).containsExactly(DamageState.SUPERSEDED);
@@ -82,8 +82,8 @@ class UnknownOwnersLookedAgainTest {
 
     @Test
     void replacesNothingWhenNoOwnerIsUnknown() throws Exception {
-        AGENT.agent().processor().lookAgainAtUnknownOwners(filesystem());
+        AGENT.agent().unknownOwners().lookAgain(filesystem());
 
-        assertThat(AGENT.agent().processor().lookAgainAtUnknownOwners(filesystem())).isZero();
+        assertThat(AGENT.agent().unknownOwners().lookAgain(filesystem())).isZero();
     }
 }

@@ -1,5 +1,6 @@
 package io.daxguard.agent;
 
+import io.daxguard.agent.daemon.AgentSettings;
 import io.daxguard.agent.daemon.Agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,9 +30,9 @@ class WatchedMountTest {
         // A longer path than the fixture's own mount, which would otherwise stand for the filesystem.
         Path second = Files.createDirectory(watched.resolve("a-mount-point-longer-than-the-first"));
         Command.run("mount", "-t", "ext4", EXT4.device().toString(), second.toString());
-        try (Agent agent = Agent.start(Agent.Settings.defaults().withMBeanServer(MBeanServerFactory.newMBeanServer())
+        try (Agent agent = Agent.start(AgentSettings.defaults().withMbeanServer(MBeanServerFactory.newMBeanServer())
                 .withWatchedMountPoints(List.of(watched)).withStateDirectory(state))) {
-            Optional<AttachedFilesystem> held = agent.processor().filesystems().on(EXT4.deviceNumber());
+            Optional<AttachedFilesystem> held = agent.filesystems().on(EXT4.deviceNumber());
 
             assertThat(held).map(filesystem -> filesystem.mount().mountPoint()).contains(second);
         } finally {

@@ -1,5 +1,6 @@
 package io.daxguard.bench;
 
+import io.daxguard.agent.failure.DeviceRef;
 import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.source.IngestQueue;
 import io.daxguard.agent.route.RoutedRange;
@@ -56,6 +57,8 @@ public class IngestBenchmark {
     private Blackhole sink;
     private long seed = 1;
 
+    private static final DeviceRef SDX = new DeviceRef(new DeviceNumber(8, 16), "sdx");
+
     @Setup(Level.Trial)
     public void setUp(Blackhole blackhole) {
         disk = new BlockDevice("sdx", new DeviceNumber(8, 16), DISK, Optional.empty(), 0, Optional.empty());
@@ -79,7 +82,7 @@ public class IngestBenchmark {
     }
 
     private void route(FailureTuple tuple) {
-        BlockDevice device = topology.find(tuple.device()).orElseThrow();
+        BlockDevice device = topology.byNumber(tuple.device().number()).orElseThrow();
         for (RoutedRange piece : Router.route(topology, device, tuple.offset(), tuple.length())) {
             sink.consume(piece);
         }
@@ -93,7 +96,7 @@ public class IngestBenchmark {
         for (int i = 0; i < STORM; i++) {
             seed = seed * 6364136223846793005L + 1442695040888963407L;
             long sector = base / 512 + Long.remainderUnsigned(seed >>> 11, window);
-            queue.submit(new FailureTuple("sdx", sector * 512, 512, 5, Set.of(), "bench", NOW));
+            queue.submit(new FailureTuple(SDX, sector * 512, 512, 5, Set.of(), "bench", NOW));
         }
         if (!queue.awaitIdle(10, TimeUnit.MINUTES)) {
             throw new IllegalStateException("the queue did not drain");

@@ -1,5 +1,6 @@
 package io.daxguard.bench;
 
+import io.daxguard.agent.daemon.AgentSettings;
 import io.daxguard.agent.daemon.Agent;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.spi.FailureRange;
@@ -76,17 +77,17 @@ public class ResolveBenchmark {
             }
         }
         offsets = blocks.stream().mapToLong(Long::longValue).toArray();
-        agent = Agent.start(Agent.Settings.defaults().withMBeanServer(MBeanServerFactory.newMBeanServer())
+        agent = Agent.start(AgentSettings.defaults().withMbeanServer(MBeanServerFactory.newMBeanServer())
                 .withWatchedMountPoints(List.of(xfs.mountPoint()))
                 .withStateDirectory(java.nio.file.Files.createTempDirectory("daxguard-bench-state-")));
-        filesystem = agent.processor().filesystems().atMountPoint(xfs.mountPoint().toString()).orElseThrow();
-        agent.processor().resolve(filesystem, FailureRange.of(offsets[0], BLOCK));
+        filesystem = agent.filesystems().atMountPoint(xfs.mountPoint().toString()).orElseThrow();
+        agent.owners().resolve(filesystem, FailureRange.of(offsets[0], BLOCK));
     }
 
     @Benchmark
     public Object resolveOneBlockWithPaths() throws IOException {
         long offset = offsets[next++ % offsets.length];
-        return agent.processor().resolve(filesystem, FailureRange.of(offset, BLOCK));
+        return agent.owners().resolve(filesystem, FailureRange.of(offset, BLOCK));
     }
 
     @TearDown(Level.Trial)

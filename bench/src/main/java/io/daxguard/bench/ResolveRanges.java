@@ -1,5 +1,6 @@
 package io.daxguard.bench;
 
+import io.daxguard.agent.daemon.AgentSettings;
 import io.daxguard.agent.daemon.Agent;
 import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.plugins.AttachedFilesystem;
@@ -58,7 +59,7 @@ public final class ResolveRanges {
         Path bind = Files.createDirectory(state.resolve("mnt"));
         String mount = bind.toString();
         long agentStart = System.nanoTime();
-        try (Agent agent = Agent.start(Agent.Settings.defaults().withMBeanServer(MBeanServerFactory.newMBeanServer())
+        try (Agent agent = Agent.start(AgentSettings.defaults().withMbeanServer(MBeanServerFactory.newMBeanServer())
                 .withWatchedMountPoints(List.of(bind)).withStateDirectory(state))) {
             long agentReady = System.nanoTime();
             run("mount", "--bind", source, mount);
@@ -133,8 +134,8 @@ public final class ResolveRanges {
      * tells it): the mount command has returned, so mountinfo already shows it.
      */
     private static AttachedFilesystem held(Agent agent, String mount) throws IOException {
-        agent.processor().refreshTopology();
-        return agent.processor().filesystems().atMountPoint(mount)
+        agent.topology().refresh();
+        return agent.filesystems().atMountPoint(mount)
                 .orElseThrow(() -> new IllegalStateException("the agent does not see " + mount + " after a refresh"));
     }
 
@@ -166,7 +167,7 @@ public final class ResolveRanges {
         for (long[] range : ranges) {
             asked.add(FailureRange.of(range[0], range[1]));
         }
-        List<List<AffectedOwner>> owners = agent.processor().resolveAll(filesystem, asked);
+        List<List<AffectedOwner>> owners = agent.owners().resolveAll(filesystem, asked);
         for (int i = 0; i < asked.size(); i++) {
             for (AffectedOwner owner : owners.get(i)) {
                 if (owner.owner() instanceof FileOwner file && answers != null) {

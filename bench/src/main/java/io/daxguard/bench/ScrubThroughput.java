@@ -1,5 +1,6 @@
 package io.daxguard.bench;
 
+import io.daxguard.agent.daemon.AgentSettings;
 import io.daxguard.agent.daemon.Agent;
 import io.daxguard.agent.source.SourceSettings;
 import io.daxguard.agent.source.scrub.ScrubProgress;
@@ -45,9 +46,9 @@ public final class ScrubThroughput {
             }
             Command.run("sync");
             Path state = Files.createTempDirectory("daxguard-bench-state-");
-            try (Agent agent = Agent.start(Agent.Settings.defaults().withMBeanServer(MBeanServerFactory.newMBeanServer())
-                    .withStateDirectory(state).withSources(SourceSettings.defaults().withKmsg(false, false)
-                            .withBadblocks(false, Duration.ofMinutes(1)).withScrub(0, Duration.ZERO)))) {
+            try (Agent agent = Agent.start(AgentSettings.defaults().withMbeanServer(MBeanServerFactory.newMBeanServer())
+                    .withStateDirectory(state).withSources(SourceSettings.defaults().withKmsgEnabled(false)
+                            .withBadblocksEnabled(false).withScrubRateLimit(0)))) {
                 String mountPoint = xfs.mountPoint().toString();
                 Scrubber scrubber = agent.scrubber();
                 long bytes = scrubOnce(scrubber, mountPoint).bytesTotal();

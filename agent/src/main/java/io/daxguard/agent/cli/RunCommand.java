@@ -1,10 +1,10 @@
 package io.daxguard.agent.cli;
 
+import io.daxguard.agent.config.DaxguardHome;
 import io.daxguard.agent.daemon.Agent;
 import io.daxguard.agent.config.ConfigLoader;
 import io.daxguard.agent.config.ConfigurationException;
 import io.daxguard.agent.config.DaxguardConfig;
-import io.daxguard.agent.daemon.SettingsMapping;
 import io.daxguard.agent.daemon.AgentService;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -51,7 +51,7 @@ final class RunCommand implements Callable<Integer> {
         }
         AgentService service;
         try {
-            service = AgentService.init(configuration, SettingsMapping.home());
+            service = AgentService.init(configuration, DaxguardHome.home());
             service.start();
         } catch (Exception e) {
             err.println("daxguard: could not start: " + AgentConnection.rootMessage(e));
@@ -67,7 +67,7 @@ final class RunCommand implements Callable<Integer> {
         out.println("daxguard " + Agent.version() + " running (pid " + ProcessHandle.current().pid() + ")"
                 + service.remoteAddress().map(url -> "; remote JMX at " + url).orElse("")
                 + "; `daxguard status` or jconsole (io.daxguard domain) show what it knows. Ctrl-C stops it.");
-        out.println(service.agent().map(agent -> agent.processor().topology().primaryMounts().size()).orElse(0)
+        out.println(service.agent().map(agent -> agent.topology().current().primaryMounts().size()).orElse(0)
                 + " block-device filesystem(s) mounted");
         out.flush();
         stopped.await();

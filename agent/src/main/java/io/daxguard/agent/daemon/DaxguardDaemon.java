@@ -1,5 +1,6 @@
 package io.daxguard.agent.daemon;
 
+import io.daxguard.agent.config.DaxguardHome;
 import io.daxguard.agent.config.ConfigLoader;
 import io.daxguard.agent.config.ConfigurationException;
 import io.daxguard.agent.config.DaxguardConfig;
@@ -27,7 +28,7 @@ public final class DaxguardDaemon implements Daemon {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT%1$tz %4$s %3$s: %5$s%6$s%n");
         }
         DaxguardConfig config = configFrom(List.of(context.getArguments()));
-        service = AgentService.init(config, SettingsMapping.home());
+        service = AgentService.init(config, DaxguardHome.home());
     }
 
     static DaxguardConfig configFrom(List<String> arguments) throws DaemonInitException {

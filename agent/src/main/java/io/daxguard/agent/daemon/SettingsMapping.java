@@ -1,6 +1,7 @@
 package io.daxguard.agent.daemon;
 
 import io.daxguard.agent.config.DaxguardConfig;
+import io.daxguard.agent.config.DaxguardHome;
 import io.daxguard.agent.config.ReplicaConfig;
 
 import io.daxguard.agent.source.SourceSettings;
@@ -12,7 +13,7 @@ import java.util.Objects;
 import javax.management.MBeanServer;
 
 /**
- * The one place where the configuration file becomes the agent's internal {@link Agent.Settings}. A new
+ * The one place where the configuration file becomes the agent's internal {@link AgentSettings}. A new
  * setting gets a record component in its section and a line here.
  */
 public final class SettingsMapping {
@@ -25,24 +26,25 @@ public final class SettingsMapping {
      * @param home    the daxguard home, against which relative paths are resolved
      * @param server  where MBeans go (the platform MBean server when {@code jmx.local} is on)
      */
-    public static Agent.Settings toSettings(DaxguardConfig config, Path home, MBeanServer server) {
+    public static AgentSettings toSettings(DaxguardConfig config, Path home, MBeanServer server) {
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(home, "home is null");
         Objects.requireNonNull(server, "server is null");
-        return Agent.Settings.defaults()
-                .withMBeanServer(server)
-                .withStateDirectory(resolve(home, config.stateDirectory()))
-                .withPluginDirectory(resolve(home, config.plugins().directory()))
+        return AgentSettings.defaults()
+                .withMbeanServer(server)
+                .withStateDirectory(DaxguardHome.resolve(home, config.stateDirectory()))
+                .withPluginDirectory(DaxguardHome.resolve(home, config.plugins().directory()))
                 .withFileMBeansPerFilesystem(config.mbeans().filesPerFilesystem())
                 .withPluginSettings(config.plugins().settings())
                 .withSources(SourceSettings.defaults()
-                        .withKmsg(config.sources().kmsg(), false)
-                        .withBadblocks(config.sources().badblocks(), SourceSettings.defaults().badblocksRescan())
+                        .withKmsgEnabled(config.sources().kmsg())
+                        .withBadblocksEnabled(config.sources().badblocks())
                         .withQueueCapacity(config.sources().queueCapacity())
-                        .withScrub(config.scrub().bytesPerSecond(), config.scrub().enabled()
-                                ? Duration.ofHours(config.scrub().intervalHours()) : Duration.ZERO))
+                        .withScrubRateLimit(config.scrub().bytesPerSecond())
+                        .withScrubEvery(config.scrub().enabled() ? Duration.ofHours(config.scrub().intervalHours())
+                                : Duration.ZERO))
                 .withRecovery(recovery(config.replica()))
-                .withWatchedMountPoints(config.watch().stream().map(directory -> resolve(home, directory)).toList());
+                .withWatchedMountPoints(config.watch().stream().map(directory -> DaxguardHome.resolve(home, directory)).toList());
     }
 
     /** The replica provider a vendor names by class (on the agent's class path), with a public no-arg constructor. */
@@ -61,20 +63,5 @@ public final class SettingsMapping {
             throw new IllegalArgumentException("replica.provider: cannot create " + replica.provider() + " (" + e + ")",
                     e);
         }
-    }
-
-    /** A path from the configuration: absolute as written, or relative to the daxguard home. */
-    public static Path resolve(Path home, String configured) {
-        Path path = Path.of(configured);
-        return path.isAbsolute() ? path : home.resolve(path).normalize();
-    }
-
-    /**
-     * The daxguard home: the {@code daxguard.home} system property (set by {@code bin/daxguard} and
-     * {@code bin/daxguard-jsvc}), or the current directory.
-     */
-    public static Path home() {
-        String home = System.getProperty("daxguard.home");
-        return (home == null || home.isBlank() ? Path.of("") : Path.of(home)).toAbsolutePath().normalize();
     }
 }

@@ -1,5 +1,7 @@
 package io.daxguard.agent.demo;
 
+import io.daxguard.agent.config.DaxguardHome;
+import io.daxguard.agent.daemon.AgentSettings;
 import io.daxguard.agent.daemon.Agent;
 import io.daxguard.agent.config.DaxguardConfig;
 import io.daxguard.agent.daemon.SettingsMapping;
@@ -81,7 +83,7 @@ public final class Demo {
         out.flush();
         MBeanServer server = MBeanServerFactory.newMBeanServer();
         DaxguardConfig defaults = DaxguardConfig.defaults();
-        Agent.Settings settings = SettingsMapping.toSettings(defaults, SettingsMapping.home(), server)
+        AgentSettings settings = SettingsMapping.toSettings(defaults, DaxguardHome.home(), server)
                 .withStateDirectory(disks.directory().resolve("state"));
         try (Agent agent = Agent.start(settings)) {
             out.println("3. reporting media errors, as the kernel would");

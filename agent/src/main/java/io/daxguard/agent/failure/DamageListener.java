@@ -1,14 +1,13 @@
 package io.daxguard.agent.failure;
 
-import io.daxguard.agent.route.FailureProcessor;
-
 import io.daxguard.agent.ledger.DamageRecord;
+import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.topology.Topology;
 
 /**
- * Told what the {@link FailureProcessor} does. Called on the router thread ({@link #recorded} on the ledger's
- * writer thread, once the record is durable; or on the thread refreshing the
- * topology), after the ledger has the record, so a listener must be quick and must not block.
+ * Told what the pipeline does, through {@link DamageEvents}. Called on the router thread ({@link #recorded} on the
+ * ledger's writer thread, once the record is durable; {@link #attached} and {@link #topologyChanged} on the thread
+ * refreshing the topology), after the ledger has the record, so a listener must be quick and must not block.
  */
 public interface DamageListener {
     /** A tuple arrived, before routing. */
@@ -21,6 +20,10 @@ public interface DamageListener {
 
     /** Known damage was reported again. */
     default void seenAgain(DamageRecord record) {
+    }
+
+    /** A filesystem was attached to its plugin (at start, or when it was mounted); its holder may still be indexing. */
+    default void attached(AttachedFilesystem filesystem) {
     }
 
     /** Devices or mounts changed; filesystems have been attached or detached to match. */

@@ -1,14 +1,15 @@
 package io.daxguard.agent.failure;
 
+import io.daxguard.agent.ranges.ByteRange;
 import io.daxguard.spi.FailureFlag;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * A failure as a source saw it, before routing: bytes on a named block device.
+ * A failure as a source saw it, before routing: bytes on a block device.
  *
- * @param device     kernel name ({@code loop3}), device path or {@code major:minor}
+ * @param device     the device, resolved at the edge ({@link DeviceResolver})
  * @param offset     first failed byte on that device
  * @param length     failed bytes
  * @param errno      the error, for example 5 (EIO)
@@ -16,9 +17,11 @@ import java.util.Set;
  * @param source     who reported it: {@code jmx}, {@code kmsg}, {@code badblocks}, {@code scrub}, {@code cli}
  * @param observedAt when the source saw it
  */
-public record FailureTuple(String device, long offset, long length, int errno, Set<FailureFlag> flags, String source,
+public record FailureTuple(DeviceRef device, long offset, long length, int errno, Set<FailureFlag> flags, String source,
                            Instant observedAt) {
-    public static final long SECTOR = io.daxguard.agent.ranges.ByteRange.SECTOR;
+    public static final long SECTOR = ByteRange.SECTOR;
+    /** The errno of a media error, what every automatic source reports. */
+    public static final int EIO = 5;
 
     public FailureTuple {
         Objects.requireNonNull(device, "device is null");
@@ -30,9 +33,17 @@ public record FailureTuple(String device, long offset, long length, int errno, S
         }
     }
 
-    /** A tuple from sectors, as sysfs, kmsg and operators speak. */
-    public static FailureTuple ofSectors(String device, long sector, long sectors, int errno, String source,
-                                         Instant observedAt) {
-        return new FailureTuple(device, sector * SECTOR, sectors * SECTOR, errno, Set.of(), source, observedAt);
+    /** A media error (EIO) on a byte range, as the automatic sources find them. */
+    public static FailureTuple mediaError(DeviceRef device, ByteRange range, String source, Instant observedAt) {
+        return new FailureTuple(device, range.offset(), range.length(), EIO, Set.of(), source, observedAt);
+    }
+
+    /** The same failure on other bytes of another device (a piece of it seen through a stacked device). */
+    public FailureTuple on(DeviceRef other, long otherOffset, long otherLength) {
+        return new FailureTuple(other, otherOffset, otherLength, errno, flags, source, observedAt);
+    }
+
+    public long end() {
+        return offset + length;
     }
 }

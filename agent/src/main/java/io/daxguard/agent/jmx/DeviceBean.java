@@ -2,7 +2,7 @@ package io.daxguard.agent.jmx;
 
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageRecord;
-import io.daxguard.agent.route.FailureProcessor;
+import io.daxguard.agent.route.LiveTopology;
 import io.daxguard.agent.topology.BlockDevice;
 import io.daxguard.agent.topology.Topology;
 import io.daxguard.spi.Mount;
@@ -14,17 +14,17 @@ import java.util.stream.Collectors;
 final class DeviceBean implements DeviceMXBean {
     /** As first seen; {@link #device()} gives it as the current topology has it (loop devices are reused). */
     private final BlockDevice registered;
-    private final FailureProcessor processor;
+    private final LiveTopology topology;
     private final DamageLedger ledger;
 
-    DeviceBean(BlockDevice device, FailureProcessor processor, DamageLedger ledger) {
+    DeviceBean(BlockDevice device, LiveTopology topology, DamageLedger ledger) {
         this.registered = device;
-        this.processor = processor;
+        this.topology = topology;
         this.ledger = ledger;
     }
 
     private BlockDevice device() {
-        return processor.topology().byName(registered.name()).orElse(registered);
+        return topology.current().byName(registered.name()).orElse(registered);
     }
 
     @Override
@@ -64,14 +64,13 @@ final class DeviceBean implements DeviceMXBean {
 
     @Override
     public List<String> getHolders() {
-        return processor.topology().mountsOf(device().number()).stream()
+        return topology.current().mountsOf(device().number()).stream()
                 .map(Mount::mountPoint).map(Object::toString).toList();
     }
 
     /** This device and its partitions: a disk's MBean shows damage routed to its partitions too. */
     private List<DamageRecord> records() {
-        Topology topology = processor.topology();
-        Set<String> names = topology.partitionsOf(device()).stream().map(BlockDevice::name).collect(Collectors.toSet());
+        Set<String> names = topology.current().partitionsOf(device()).stream().map(BlockDevice::name).collect(Collectors.toSet());
         names.add(device().name());
         return ledger.records().stream().filter(record -> names.contains(record.deviceName())).toList();
     }

@@ -7,7 +7,8 @@ import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.plugins.AttachedFilesystem;
-import io.daxguard.agent.route.FailureProcessor;
+import io.daxguard.agent.owners.OwnerLookup;
+import io.daxguard.agent.source.operator.OperatorReports;
 import io.daxguard.agent.source.scrub.ScrubProgress;
 import io.daxguard.agent.source.scrub.Scrubber;
 import io.daxguard.spi.FailureRange;
@@ -26,22 +27,22 @@ final class FilesystemBean implements FilesystemMXBean {
     static final int MAX_PAGE = 1000;
 
     private final AttachedFilesystem filesystem;
-    private final FailureProcessor processor;
+    private final OwnerLookup owners;
     private final DamageLedger ledger;
     /** The name a file's MBean really has (a rename or a name clash makes it differ from its path now). */
     private final Function<DamagedFile, Optional<ObjectName>> registered;
     private final Scrubber scrubber;
 
-    FilesystemBean(AttachedFilesystem filesystem, FailureProcessor processor, DamageLedger ledger,
+    FilesystemBean(AttachedFilesystem filesystem, OwnerLookup owners, DamageLedger ledger,
                    Function<DamagedFile, Optional<ObjectName>> registered) {
-        this(filesystem, processor, ledger, registered, null);
+        this(filesystem, owners, ledger, registered, null);
     }
 
-    FilesystemBean(AttachedFilesystem filesystem, FailureProcessor processor, DamageLedger ledger,
+    FilesystemBean(AttachedFilesystem filesystem, OwnerLookup owners, DamageLedger ledger,
                    Function<DamagedFile, Optional<ObjectName>> registered, Scrubber scrubber) {
         this.scrubber = scrubber;
         this.filesystem = filesystem;
-        this.processor = processor;
+        this.owners = owners;
         this.ledger = ledger;
         this.registered = registered;
     }
@@ -153,13 +154,13 @@ final class FilesystemBean implements FilesystemMXBean {
             throw new IllegalArgumentException("length must be at least 1, was " + length);
         }
         try {
-            return processor.resolve(filesystem, FailureRange.of(offset, length)).stream().map(OwnerView::of).toList();
+            return owners.resolve(filesystem, FailureRange.of(offset, length)).stream().map(OwnerView::of).toList();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("resolve(" + offset + ", " + length + "): " + e.getMessage());
         } catch (IOException | RuntimeException e) {
             // Only JDK exception types cross to a remote client; the plugin's own types may not be there.
             throw new IllegalStateException("resolve(" + offset + ", " + length + ") on " + mountPoint() + " failed: "
-                    + AgentBean.describe(e));
+                    + OperatorReports.describe(e));
         }
     }
 
@@ -249,7 +250,7 @@ final class FilesystemBean implements FilesystemMXBean {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new IllegalStateException(operation + " on " + mountPoint() + " failed: " + AgentBean.describe(e));
+            throw new IllegalStateException(operation + " on " + mountPoint() + " failed: " + OperatorReports.describe(e));
         }
     }
 

@@ -3,7 +3,6 @@ package io.daxguard.agent.jmx;
 import io.daxguard.agent.ranges.ByteRange;
 
 import io.daxguard.agent.failure.FailureTuple;
-import io.daxguard.agent.validation.InputValidator;
 import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageRecord;
@@ -16,7 +15,7 @@ import io.daxguard.agent.ledger.FileKey;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.plugins.PluginHost;
 import io.daxguard.agent.failure.DamageListener;
-import io.daxguard.agent.route.FailureProcessor;
+import io.daxguard.agent.failure.DeviceRef;
 import io.daxguard.agent.source.scrub.ScrubProgress;
 import io.daxguard.agent.source.scrub.Scrubber;
 import io.daxguard.agent.topology.BlockDevice;
@@ -61,7 +60,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     public static final String POISON_CLEARED = "io.daxguard.poison.cleared";
 
     private final MBeanServer server;
-    private final FailureProcessor processor;
+    private final Pipeline pipeline;
     private final DamageLedger ledger;
     private final int fileMBeansPerFilesystem;
     private final RecoverySettings recovery;
@@ -81,13 +80,12 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     private boolean closed;
     private Scrubber scrubber;
 
-    public JmxSurface(MBeanServer server, String version, PluginHost plugins, FailureProcessor processor,
-                      DamageLedger ledger, InputValidator validator, Clock clock, int fileMBeansPerFilesystem,
-                      RecoverySettings recovery) {
+    public JmxSurface(MBeanServer server, String version, PluginHost plugins, Pipeline pipeline, DamageLedger ledger,
+                      Clock clock, int fileMBeansPerFilesystem, RecoverySettings recovery) {
         this.server = server;
         this.recovery = recovery;
         this.clock = clock;
-        this.processor = processor;
+        this.pipeline = pipeline;
         this.ledger = ledger;
         this.fileMBeansPerFilesystem = fileMBeansPerFilesystem;
         this.broadcaster = new NotificationBroadcasterSupport(notifier, new MBeanNotificationInfo(
@@ -95,7 +93,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
                     LEDGER_HEALTH, AttributeChangeNotification.ATTRIBUTE_CHANGE, SCRUB_FINISHED, POISON_CLEARED},
                 Notification.class.getName(), "A failure arrived, or damage was recorded; the user data is "
                 + "CompositeData describing it. Notifications are hints: read the attributes for the state."));
-        this.agent = new AgentBean(version, plugins, processor, ledger, validator, clock);
+        this.agent = new AgentBean(version, plugins, pipeline, ledger, clock);
     }
 
     /** Gives Filesystem MBeans their scrub controls; call before {@link #start}. */
@@ -111,20 +109,20 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     }
 
     /** Poison disappeared from a device's badblocks list: {@code io.daxguard.poison.cleared}. */
-    public void badRangesCleared(String device, List<ByteRange> ranges) {
+    public void badRangesCleared(DeviceRef device, List<ByteRange> ranges) {
         for (ByteRange range : ranges) {
-            send(POISON_CLEARED, "poison cleared on " + device + " bytes " + range, OpenRecords.toComposite(
-                    new ClearedView(device, range.offset(), range.length())));
+            send(POISON_CLEARED, "poison cleared on " + device.name() + " bytes " + range, OpenRecords.toComposite(
+                    new ClearedView(device.name(), range.offset(), range.length())));
         }
     }
 
     /**
      * Registers the Agent MBean, the current devices and filesystems, and a DamagedFile MBean for every file
-     * with open damage in the ledger (replayed at start); then follows the processor and the ledger's health.
+     * with open damage in the ledger (replayed at start); then follows the pipeline's events and the ledger's health.
      */
     public synchronized void start() throws JMException {
         server.registerMBean(new DescribedMBean<>(agent, AgentMXBean.class, broadcaster), ObjectNames.agent());
-        topologyChanged(processor.topology());
+        topologyChanged(pipeline.topology().current());
         for (DamageRecord record : ledger.records()) {
             for (AffectedOwner owner : record.owners()) {
                 if (owner.open() && owner.file().isPresent()) {
@@ -132,7 +130,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
                 }
             }
         }
-        processor.addListener(this);
+        pipeline.events().add(this);
         ledger.onHealthChange(health -> send(LEDGER_HEALTH, health.message(),
                 OpenRecords.toComposite(new LedgerHealthView(health.durable(), health.message(), health.pendingWrites()))));
         if (!ledger.health().durable() || !ledger.health().message().equals("ok")) {
@@ -143,7 +141,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
 
     /** Where a filesystem is mounted now: by UUID among the attached ones, else where it was at detection. */
     private Path mountPointOf(FileKey key) {
-        for (AttachedFilesystem filesystem : processor.filesystems().all()) {
+        for (AttachedFilesystem filesystem : pipeline.filesystems().all()) {
             if (filesystem.reference().uuid().equals(key.filesystemUuid())) {
                 return filesystem.mount().mountPoint();
             }
@@ -174,8 +172,9 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     @Override
     public void received(FailureTuple tuple) {
         agent.failuresReceived.incrementAndGet();
-        send(FAILURE_RECEIVED, "failure on " + tuple.device() + " bytes " + tuple.offset() + "+" + tuple.length()
-                + " from " + tuple.source(), OpenRecords.toComposite(new FailureView(tuple.device(), tuple.offset(),
+        send(FAILURE_RECEIVED, "failure on " + tuple.device().name() + " bytes " + tuple.offset() + "+"
+                + tuple.length() + " from " + tuple.source(), OpenRecords.toComposite(new FailureView(
+                tuple.device().name(), tuple.offset(),
                 tuple.length(), tuple.errno(), tuple.source(), tuple.observedAt().toString())));
     }
 
@@ -247,14 +246,14 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
             seenDevices.add(device.name());
             if (!devices.containsKey(device.name())) {
                 ObjectName name = ObjectNames.device(device.name());
-                if (register(new DescribedMBean<>(new DeviceBean(device, processor, ledger), DeviceMXBean.class), name)) {
+                if (register(new DescribedMBean<>(new DeviceBean(device, pipeline.topology(), ledger), DeviceMXBean.class), name)) {
                     devices.put(device.name(), name);
                 }
             }
         }
         devices.entrySet().removeIf(entry -> !seenDevices.contains(entry.getKey()) && unregister(entry.getValue()));
         Set<String> seenFilesystems = new HashSet<>();
-        for (AttachedFilesystem filesystem : processor.filesystems().all()) {
+        for (AttachedFilesystem filesystem : pipeline.filesystems().all()) {
             String mountPoint = filesystem.mount().mountPoint().toString();
             seenFilesystems.add(mountPoint);
             if (filesystems.get(mountPoint) == filesystem) {
@@ -265,7 +264,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
                 unregister(name);
                 filesystems.remove(mountPoint);
             }
-            if (register(new DescribedMBean<>(new FilesystemBean(filesystem, processor, ledger, this::mbeanOf, scrubber),
+            if (register(new DescribedMBean<>(new FilesystemBean(filesystem, pipeline.owners(), ledger, this::mbeanOf, scrubber),
                     FilesystemMXBean.class), name)) {
                 filesystems.put(mountPoint, filesystem);
             }

@@ -5,8 +5,11 @@ import io.daxguard.agent.plugins.TimedHolder;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.jmx.JmxReporter;
-import io.daxguard.agent.daemon.Agent;
-import io.daxguard.agent.config.DaxguardConfig;
+import io.daxguard.agent.failure.DamageEvents;
+import io.daxguard.agent.ledger.DamageLedger;
+import java.util.Optional;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.ledger.DamageState;
@@ -20,7 +23,7 @@ import javax.management.MBeanServer;
  * <p>Meters: {@code tuples.<source>} (every tuple by the source that reported it), {@code routed} (recorded
  * with an owner), {@code unowned} (recorded on a range no filesystem holds), {@code coalesced} (reported again
  * while already known). Gauges: {@code damage.open} (open records), {@code queue.depth} (tuples waiting for
- * the router), {@code scrub.bytesPerSecond}. Timers {@code reverseMap.<type>} ({@link TimedHolder}) and
+ * the router), {@code scrub.bytesPerSecond} (the rate the running scrubs read at, measured). Timers {@code reverseMap.<type>} ({@link TimedHolder}) and
  * {@code ledger.commit} (SqliteDamageLedger) are kept where the work happens.
  */
 public final class AgentMetrics implements DamageListener {
@@ -39,23 +42,24 @@ public final class AgentMetrics implements DamageListener {
     }
 
     /**
-     * Starts counting for {@code agent} and, when {@code metrics.jmx} is on, reports to {@code server}.
+     * Starts counting what {@code events} tells and, when {@code jmx} is given, reports there.
      *
+     * @param queueDepth tuples waiting for the router
+     * @param scrubRate  bytes per second the running scrubs read now, measured (0 when none runs)
      * @return closing it stops the JMX reporter (the listener goes with the agent)
      */
-    public static AutoCloseable start(MetricRegistry registry, Agent agent, MBeanServer server, DaxguardConfig config) {
+    public static AutoCloseable start(MetricRegistry registry, DamageLedger ledger, IntSupplier queueDepth,
+                                      LongSupplier scrubRate, DamageEvents events, Optional<MBeanServer> jmx) {
         AgentMetrics metrics = new AgentMetrics(registry);
-        registry.gauge("damage.open", () -> () -> agent.ledger().records().stream()
+        registry.gauge("damage.open", () -> () -> ledger.records().stream()
                 .filter(record -> record.state() == DamageState.OPEN).count());
-        registry.gauge("queue.depth", () -> () -> agent.processor().pending());
-        // The configured limit until the scrubber reports the rate it achieves.
-        long scrubRate = config.scrub().bytesPerSecond();
-        registry.gauge("scrub.bytesPerSecond", () -> () -> scrubRate);
-        agent.processor().addListener(metrics);
-        if (!config.metrics().jmx()) {
+        registry.gauge("queue.depth", () -> queueDepth::getAsInt);
+        registry.gauge("scrub.bytesPerSecond", () -> scrubRate::getAsLong);
+        events.add(metrics);
+        if (jmx.isEmpty()) {
             return () -> { };
         }
-        JmxReporter reporter = JmxReporter.forRegistry(registry).registerWith(server).inDomain(DOMAIN).build();
+        JmxReporter reporter = JmxReporter.forRegistry(registry).registerWith(jmx.get()).inDomain(DOMAIN).build();
         reporter.start();
         return reporter::stop;
     }

@@ -1,6 +1,5 @@
 package io.daxguard.agent.recovery;
 
-import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.ledger.AuditEntry;
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageState;
@@ -8,33 +7,24 @@ import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.ledger.FileKey;
 import io.daxguard.agent.ledger.StateChange;
 import io.daxguard.agent.plugins.AttachedFilesystem;
-import io.daxguard.agent.route.FailureProcessor;
-import io.daxguard.agent.topology.BlockDevice;
 import io.daxguard.spi.linux.NativeFile;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * What the agent checks after replaying the ledger, before it announces anything (and the file check again
- * every {@link RecoverySettings#identityCheckInterval()} while it runs, so a file deleted after detection
- * stops being listed as damaged and its freed blocks stop counting as known damage):
- * <ul>
- *   <li>every file with open damage still exists as the same inode and generation. A file found under another
- *       name (renamed while the agent was down) keeps its record, which follows it; a file that no longer exists
- *       becomes FILE_GONE, audited, never silently dropped. A filesystem not mounted now is left as it is.</li>
- *   <li>the devices' current sysfs {@code badblocks} lists: a bad range the ledger does not have is submitted as
- *       a failure (source {@code badblocks}), so damage found while the agent was down is recorded.</li>
- * </ul>
+ * What the agent checks after replaying the ledger, before it announces anything, and again every
+ * {@link RecoverySettings#identityCheckInterval()} while it runs (so a file deleted after detection stops being
+ * listed as damaged and its freed blocks stop counting as known damage): every file with open damage still exists
+ * as the same inode and generation. A file found under another name (renamed while the agent was down) keeps its
+ * record, which follows it; a file that no longer exists becomes FILE_GONE, audited, never silently dropped. A
+ * filesystem not mounted now is left as it is. (Damage listed in sysfs {@code badblocks} while the agent was down
+ * is found by the badblocks source's first scan.)
  */
 public final class LedgerReconciler {
     private static final System.Logger LOG = System.getLogger(LedgerReconciler.class.getName());
@@ -128,61 +118,5 @@ public final class LedgerReconciler {
         } catch (IllegalStateException notYetDurable) {
             LOG.log(System.Logger.Level.WARNING, notYetDurable.getMessage());
         }
-    }
-
-    /** Submits every range of a device's badblocks list that no open record covers; returns how many. */
-    public static int reconcileBadblocks(FailureProcessor processor, DamageLedger ledger, Path sysfs, Clock clock) {
-        int submitted = 0;
-        for (BlockDevice device : processor.topology().devices()) {
-            if (device.isPartition()) {
-                continue; // badblocks lists live on whole disks; routing cuts them to partitions
-            }
-            Path list = sysfs.resolve("block").resolve(device.name()).resolve("badblocks");
-            for (long[] range : badblocks(list)) {
-                long offset = range[0] * FailureTuple.SECTOR;
-                long length = range[1] * FailureTuple.SECTOR;
-                if (covered(ledger, processor, device, offset, length)) {
-                    continue;
-                }
-                processor.submit(new FailureTuple(device.name(), offset, length, 5, Set.of(), "badblocks",
-                        clock.instant()));
-                submitted++;
-            }
-        }
-        return submitted;
-    }
-
-    private static boolean covered(DamageLedger ledger, FailureProcessor processor, BlockDevice disk, long offset,
-                                   long length) {
-        if (ledger.findOpenCovering(disk.number(), offset, length).isPresent()) {
-            return true;
-        }
-        for (BlockDevice partition : processor.topology().partitionsOf(disk)) {
-            long start = partition.partitionStart();
-            if (offset >= start && offset + length <= start + partition.size()
-                    && ledger.findOpenCovering(partition.number(), offset - start, length).isPresent()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Lines {@code "<first sector> <count>"}; a missing or unreadable list is empty. */
-    static List<long[]> badblocks(Path list) {
-        List<long[]> ranges = new ArrayList<>();
-        if (!Files.isReadable(list)) {
-            return ranges;
-        }
-        try {
-            for (String line : new LinkedHashSet<>(Files.readAllLines(list, StandardCharsets.US_ASCII))) {
-                String[] fields = line.trim().split("\\s+");
-                if (fields.length == 2) {
-                    ranges.add(new long[] {Long.parseLong(fields[0]), Long.parseLong(fields[1])});
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot read " + list + ": " + e.getMessage());
-        }
-        return ranges;
     }
 }

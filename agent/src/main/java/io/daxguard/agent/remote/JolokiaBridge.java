@@ -1,10 +1,10 @@
 package io.daxguard.agent.remote;
 
+import io.daxguard.agent.config.DaxguardHome;
 import com.sun.net.httpserver.Authenticator;
 import com.sun.net.httpserver.BasicAuthenticator;
 import com.sun.net.httpserver.HttpServer;
 import io.daxguard.agent.config.HttpConfig;
-import io.daxguard.agent.daemon.SettingsMapping;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -39,8 +39,8 @@ public final class JolokiaBridge implements AutoCloseable {
     }
 
     public static JolokiaBridge start(HttpConfig config, Path home) throws IOException {
-        Path passwords = SettingsMapping.resolve(home, config.passwordFile());
-        Path access = SettingsMapping.resolve(home, config.accessFile());
+        Path passwords = DaxguardHome.resolve(home, config.passwordFile());
+        Path access = DaxguardHome.resolve(home, config.accessFile());
         if (!Files.isReadable(passwords) || !Files.isReadable(access)) {
             throw new IOException("the HTTP bridge needs " + passwords + " and " + access);
         }

@@ -1,7 +1,7 @@
 package io.daxguard.agent.remote;
 
+import io.daxguard.agent.config.DaxguardHome;
 import io.daxguard.agent.config.RemoteJmxConfig;
-import io.daxguard.agent.daemon.SettingsMapping;
 import io.daxguard.agent.config.TlsConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -91,7 +91,7 @@ public final class RemoteJmxServer implements AutoCloseable {
             if (!config.loginConfig().isBlank()) {
                 environment.put("jmx.remote.x.login.config", config.loginConfig());
             } else {
-                Path passwords = SettingsMapping.resolve(home, config.passwordFile());
+                Path passwords = DaxguardHome.resolve(home, config.passwordFile());
                 if (!Files.isReadable(passwords)) {
                     throw new IOException("jmx.remote.passwordFile " + passwords + " is missing or unreadable");
                 }
@@ -112,7 +112,7 @@ public final class RemoteJmxServer implements AutoCloseable {
         RMIConnectorServer started = new RMIConnectorServer(url, environment, rmiServer, server);
         if (config.authenticate()) {
             started.setMBeanServerForwarder(RoleEnforcer.forwarder(
-                    AccessFile.load(SettingsMapping.resolve(home, config.accessFile()))));
+                    AccessFile.load(DaxguardHome.resolve(home, config.accessFile()))));
         }
         started.start();
         try {
@@ -164,12 +164,12 @@ public final class RemoteJmxServer implements AutoCloseable {
 
     private static SSLContext sslContext(TlsConfig tls, Path home) throws IOException, GeneralSecurityException {
         KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(keyStore(SettingsMapping.resolve(home, tls.keyStore()), tls.keyStoreType(), tls.keyStorePassword()),
+        keys.init(keyStore(DaxguardHome.resolve(home, tls.keyStore()), tls.keyStoreType(), tls.keyStorePassword()),
                 tls.keyStorePassword().toCharArray());
         TrustManagerFactory trust = null;
         if (!tls.trustStore().isBlank()) {
             trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(keyStore(SettingsMapping.resolve(home, tls.trustStore()), tls.keyStoreType(),
+            trust.init(keyStore(DaxguardHome.resolve(home, tls.trustStore()), tls.keyStoreType(),
                     tls.trustStorePassword()));
         }
         SSLContext context = SSLContext.getInstance("TLS");

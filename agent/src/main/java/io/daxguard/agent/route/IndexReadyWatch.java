@@ -1,5 +1,6 @@
 package io.daxguard.agent.route;
 
+import io.daxguard.agent.failure.DamageListener;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.ReverseMapStatus;
@@ -11,22 +12,22 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Waits for the first index build of each newly held filesystem whose holder builds one (ext4, XFS without
- * rmapbt), then has the processor look again at the unknown owners recorded meanwhile: a failure that came
+ * rmapbt), then has {@link UnknownOwners} look again at the unknown owners recorded meanwhile: a failure that came
  * while the index was being built is recorded at once (routing never waits for an index) but can only name
  * the files it hit once the index is ready.
  *
  * <p>Threads: one {@code daxguard-index-wait} thread per filesystem whose index is being built, ending when
- * the build is done, fails or its holder closes; {@link #close} (by the {@link FailureProcessor}) interrupts
- * them. The look itself runs on the router thread.
+ * the build is done, fails or its holder closes; {@link #close} (by the agent) interrupts them.
+ * The look itself runs on the router thread. It hears of each attached filesystem as a {@link DamageListener}.
  */
-final class IndexReadyWatch implements AutoCloseable {
+public final class IndexReadyWatch implements DamageListener, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(IndexReadyWatch.class.getName());
     /** How long one wait lasts before the build's state is read again (a failed build ends the wait). */
     private static final Duration WAIT_SLICE = Duration.ofSeconds(30);
 
     /** Looks again at a filesystem's unknown owners, on the calling (waiter) thread; how many were replaced. */
     @FunctionalInterface
-    interface LookAgain {
+    public interface LookAgain {
         int lookAgain(AttachedFilesystem filesystem) throws InterruptedException, ExecutionException;
     }
 
@@ -37,8 +38,13 @@ final class IndexReadyWatch implements AutoCloseable {
         return thread;
     });
 
-    IndexReadyWatch(LookAgain lookAgain) {
+    public IndexReadyWatch(LookAgain lookAgain) {
         this.lookAgain = lookAgain;
+    }
+
+    @Override
+    public void attached(AttachedFilesystem filesystem) {
+        watch(filesystem);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.daxguard.agent.route;
 
+import io.daxguard.agent.failure.DeviceRef;
 import io.daxguard.agent.failure.FailureTuple;
 
 import io.daxguard.agent.topology.BlockDevice;
@@ -52,8 +53,7 @@ public final class LoopStacking {
             long from = Math.max(owner.fileOffset() - backing.offset(), 0);
             long to = Math.min(owner.fileOffset() + owner.length() - backing.offset(), device.size());
             if (from < to) {
-                inner.add(new FailureTuple(device.name(), from, to - from, cause.errno(), cause.flags(),
-                        cause.source(), cause.observedAt()));
+                inner.add(cause.on(new DeviceRef(device.number(), device.name()), from, to - from));
             }
         }
         return inner;

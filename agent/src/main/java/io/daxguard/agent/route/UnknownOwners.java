@@ -1,5 +1,8 @@
 package io.daxguard.agent.route;
 
+import io.daxguard.agent.failure.DamageEvents;
+import io.daxguard.agent.owners.OwnerLookup;
+
 import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.ledger.AuditEntry;
 import io.daxguard.agent.ledger.Damage;
@@ -18,7 +21,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 
 /**
  * Unknown owners looked up again: a failure recorded while a filesystem's index was being built could not name
@@ -31,16 +33,18 @@ import java.util.concurrent.Executor;
  * {@code daxguard-index-wait} thread of {@link IndexReadyWatch}) waits for the commits and supersedes, since
  * {@code DamageLedger.change} waits for the ledger's writer.
  */
-final class UnknownOwners {
+public final class UnknownOwners {
     private static final System.Logger LOG = System.getLogger(UnknownOwners.class.getName());
 
-    private final FailureProcessor processor;
+    private final OwnerLookup owners;
     private final DamageLedger ledger;
-    private final Executor router;
+    private final DamageEvents events;
+    private final FailureRouter router;
 
-    UnknownOwners(FailureProcessor processor, DamageLedger ledger, Executor router) {
-        this.processor = processor;
+    public UnknownOwners(OwnerLookup owners, DamageLedger ledger, DamageEvents events, FailureRouter router) {
+        this.owners = owners;
         this.ledger = ledger;
+        this.events = events;
         this.router = router;
     }
 
@@ -57,7 +61,7 @@ final class UnknownOwners {
      * to be durable: the future completes when they are, and the caller then {@link #supersede}s the unknown owners.
      */
     CompletableFuture<List<Replacement>> recordReplacements(AttachedFilesystem filesystem) {
-        return CompletableFuture.supplyAsync(() -> {
+        return router.afterQueued(() -> {
             List<DamageRecord> records = new ArrayList<>();
             List<Integer> indexes = new ArrayList<>();
             List<FailureRange> ranges = new ArrayList<>();
@@ -80,7 +84,7 @@ final class UnknownOwners {
             }
             List<List<AffectedOwner>> answers;
             try {
-                answers = processor.resolveAll(filesystem, ranges);
+                answers = owners.resolveAll(filesystem, ranges);
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "unknown owners in " + filesystem.mount().mountPoint()
                         + " could not be looked up again: " + e.getMessage());
@@ -98,12 +102,12 @@ final class UnknownOwners {
                         new Damage(record.device(), record.deviceName(), unknown.physicalOffset(), unknown.length(),
                                 record.errno(), record.source(), record.firstSeen(), now))
                         .thenApply(made -> {
-                            processor.announceRecorded(made);
+                            events.recorded(made);
                             return made;
                         })));
             }
             return replacements;
-        }, router).thenCompose(replacements -> CompletableFuture.allOf(replacements.stream()
+        }).thenCompose(replacements -> CompletableFuture.allOf(replacements.stream()
                 .map(Replacement::fresh).toArray(CompletableFuture[]::new)).thenApply(durable -> replacements));
     }
 
@@ -145,7 +149,7 @@ final class UnknownOwners {
      *
      * @return how many unknown owners were superseded
      */
-    int lookAgain(AttachedFilesystem filesystem) throws InterruptedException, ExecutionException {
+    public int lookAgain(AttachedFilesystem filesystem) throws InterruptedException, ExecutionException {
         return supersede(recordReplacements(filesystem).get());
     }
 }

@@ -1,30 +1,28 @@
 package io.daxguard.agent.source;
 
-import io.daxguard.agent.failure.FailureTuple;
-import io.daxguard.agent.source.badblocks.BadblocksWatcher;
-import io.daxguard.agent.source.kmsg.KernelLogSource;
-
+import io.daxguard.agent.failure.DeviceRef;
+import io.daxguard.agent.failure.FailureSink;
+import io.daxguard.agent.failure.FailureSource;
 import io.daxguard.agent.ranges.ByteRange;
-
-import io.daxguard.agent.route.FailureProcessor;
+import io.daxguard.agent.source.badblocks.BadblocksSource;
+import io.daxguard.agent.source.kmsg.KernelLogSource;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
 
 /**
- * The failure sources of a running agent and the one ingest queue they feed: the kernel log
- * ({@link KernelLogSource}) and the badblocks watcher ({@link BadblocksWatcher}); the scrubber feeds the same
- * queue. The queue hands each coalesced range to the {@link FailureProcessor} and waits for it, so the
- * router's own queue never grows: back-pressure reaches the sources.
+ * The automatic failure sources of a running agent and the one ingest queue they feed. Each source is handed the
+ * queue as its {@link FailureSink}; the queue hands each coalesced range to the router and waits for it, so the
+ * router's own queue never grows: back-pressure reaches the sources. The scrubber feeds the same queue.
  *
- * <p>Threads: {@code daxguard-ingest} (the queue), {@code daxguard-kmsg}, {@code daxguard-badblocks}; all
- * owned through this object, stopped by {@link #close} (sources first, then the queue, which finishes what
- * is queued within a bound). A source that cannot start (no {@code /dev/kmsg} access) is logged and left off;
- * the agent runs without it.
+ * <p>Adding a source: write one {@link FailureSource} class and add one line to {@link #enabledSources}.
+ *
+ * <p>Threads: {@code daxguard-ingest} (the queue) and each source's own; all stopped by {@link #close} (sources
+ * first, then the queue, which finishes what is queued within a bound). A source that cannot start (no
+ * {@code /dev/kmsg} access) is logged and left off; the agent runs without it.
  */
 public final class FailureSources implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FailureSources.class.getName());
@@ -32,61 +30,53 @@ public final class FailureSources implements AutoCloseable {
     /** Told when poison disappeared from a badblocks list (a write cleared it). */
     @FunctionalInterface
     public interface ClearedListener {
-        void cleared(String device, List<ByteRange> ranges);
+        void cleared(DeviceRef device, List<ByteRange> ranges);
     }
 
-    private final SourceSettings settings;
     private final IngestQueue queue;
-    private final KernelLogSource kernelLog;
-    private final BadblocksWatcher badblocks;
+    private final List<FailureSource> sources;
+    private final List<FailureSource> started = new ArrayList<>();
 
-    public FailureSources(SourceSettings settings, Path sysfs, FailureProcessor processor, Clock clock,
+    /**
+     * @param router where the queue hands each range; it returns once the range is recorded (or failed)
+     */
+    public FailureSources(SourceSettings settings, Path sysfs, IngestQueue.TupleSink router, Clock clock,
                           ClearedListener clearedListener) {
-        this.settings = Objects.requireNonNull(settings, "settings is null");
-        this.queue = new IngestQueue(settings.queueCapacity(), settings.knownCapacity(), tuple -> deliver(processor, tuple));
-        this.kernelLog = new KernelLogSource(settings.kmsg(), sysfs, settings.devices(), queue, clock);
-        this.badblocks = new BadblocksWatcher(sysfs, settings.badblocksRescan(), new BadblocksWatcher.Listener() {
-            @Override
-            public void added(String device, List<ByteRange> ranges) throws InterruptedException {
-                for (ByteRange range : ranges) {
-                    queue.submit(new FailureTuple(device, range.offset(), range.length(), 5, Set.of(), "badblocks",
-                            clock.instant()));
-                }
-            }
-
-            @Override
-            public void cleared(String device, List<ByteRange> ranges) {
-                ranges.forEach(range -> queue.forget(device, range.offset(), range.length()));
-                clearedListener.cleared(device, ranges);
-            }
+        Objects.requireNonNull(settings, "settings is null");
+        this.queue = new IngestQueue(settings.queueCapacity(), settings.knownCapacity(), router);
+        this.sources = enabledSources(settings, sysfs, clock, (device, ranges) -> {
+            ranges.forEach(range -> queue.forget(device.number(), range.offset(), range.length()));
+            clearedListener.cleared(device, ranges);
         });
     }
 
-    private static void deliver(FailureProcessor processor, FailureTuple tuple) throws Exception {
-        try {
-            processor.submit(tuple).get();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
-    }
-
-    /** Starts the queue, then the sources that are enabled. */
-    public void start() {
-        queue.start();
+    private List<FailureSource> enabledSources(SourceSettings settings, Path sysfs, Clock clock,
+                                               BadblocksSource.Cleared cleared) {
+        List<FailureSource> enabled = new ArrayList<>();
         if (settings.kmsgEnabled()) {
-            try {
-                kernelLog.start(settings.kmsgReplay());
-            } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "not reading the kernel log " + settings.kmsg() + ": " + e.getMessage());
-            }
+            enabled.add(new KernelLogSource(settings.kmsg(), settings.kmsgReplay(), sysfs, settings.devices(), queue,
+                    queue::isKnown, clock));
         }
         if (settings.badblocksEnabled()) {
+            enabled.add(new BadblocksSource(sysfs, settings.badblocksRescan(), queue, cleared, clock));
+        }
+        return List.copyOf(enabled);
+    }
+
+    /** Starts the queue, then each source; one that cannot start is logged and left off. */
+    public void start() {
+        queue.start();
+        for (FailureSource source : sources) {
             try {
-                badblocks.start();
+                source.start();
+                started.add(source);
             } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "not watching badblocks: " + e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "not reading the " + source.name() + " source: " + e.getMessage());
+                source.close();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                source.close();
+                return;
             }
         }
     }
@@ -95,22 +85,14 @@ public final class FailureSources implements AutoCloseable {
         return queue;
     }
 
-    public KernelLogSource kernelLog() {
-        return kernelLog;
-    }
-
-    public BadblocksWatcher badblocks() {
-        return badblocks;
+    /** The sources that started, by name. */
+    public List<FailureSource> running() {
+        return List.copyOf(started);
     }
 
     @Override
     public void close() {
-        try {
-            kernelLog.close();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "closing the kernel log: " + e.getMessage());
-        }
-        badblocks.close();
+        sources.forEach(FailureSource::close);
         queue.close();
     }
 }

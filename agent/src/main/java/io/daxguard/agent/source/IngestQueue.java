@@ -1,5 +1,9 @@
 package io.daxguard.agent.source;
 
+import io.daxguard.agent.failure.DeviceRef;
+import io.daxguard.agent.failure.FailureSink;
+import io.daxguard.spi.DeviceNumber;
+
 import io.daxguard.agent.failure.FailureTuple;
 
 import io.daxguard.spi.FailureFlag;
@@ -33,7 +37,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * one by one, device by device in arrival order, lowest offset first. {@link #close} lets it finish what is queued (bounded wait), then
  * interrupts it.
  */
-public final class IngestQueue implements AutoCloseable {
+public final class IngestQueue implements FailureSink, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(IngestQueue.class.getName());
     /** Ranges the drain thread takes per lock: fewer hand-overs between producers and the drain thread. */
     private static final int BATCH = 256;
@@ -52,7 +56,7 @@ public final class IngestQueue implements AutoCloseable {
     private final Condition notEmpty = lock.newCondition();
     private final Condition idle = lock.newCondition();
     /** Devices with waiting ranges, in the order they first had one. */
-    private final Map<String, TreeMap<Long, Pending>> pending = new LinkedHashMap<>();
+    private final Map<DeviceNumber, TreeMap<Long, Pending>> pending = new LinkedHashMap<>();
     private int pendingRanges;
     private boolean delivering;
     private boolean drainWaiting;
@@ -95,23 +99,29 @@ public final class IngestQueue implements AutoCloseable {
         }
     }
 
+    /** Queues a tuple, merging it with waiting ranges of its device (by number); waits while the queue is full. */
+    @Override
+    public void submit(FailureTuple tuple) throws InterruptedException {
+        offer(tuple);
+    }
+
     /**
-     * Queues a tuple, merging it with waiting ranges of its device; waits while the queue is full.
+     * {@link #submit}, saying whether the tuple was queued.
      *
      * @return false when its bytes were all handed on already (dropped), true when queued
      * @throws IllegalStateException when the queue is closed
      */
-    public boolean submit(FailureTuple tuple) throws InterruptedException {
+    public boolean offer(FailureTuple tuple) throws InterruptedException {
         submitted.increment();
         long start = tuple.offset();
         long end = tuple.offset() + tuple.length();
         lock.lock();
         try {
-            if (known.covers(tuple.device(), start, end)) {
+            if (known.covers(tuple.device().number(), start, end)) {
                 alreadyKnown.increment();
                 return false;
             }
-            while (!closed && pendingRanges >= capacity && !touchesWaiting(pending.get(tuple.device()), start, end)) {
+            while (!closed && pendingRanges >= capacity && !touchesWaiting(pending.get(tuple.device().number()), start, end)) {
                 blockedProducers++;
                 try {
                     notFull.await();
@@ -122,8 +132,8 @@ public final class IngestQueue implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("the ingest queue is closed");
             }
-            TreeMap<Long, Pending> ranges = pending.computeIfAbsent(tuple.device(), device -> new TreeMap<>());
-            int change = merge(ranges, new Pending(start, end, tuple.errno(), flagSet(tuple.flags()), tuple.source(),
+            TreeMap<Long, Pending> ranges = pending.computeIfAbsent(tuple.device().number(), device -> new TreeMap<>());
+            int change = merge(ranges, new Pending(tuple.device(), start, end, tuple.errno(), flagSet(tuple.flags()), tuple.source(),
                     tuple.observedAt()));
             pendingRanges += change;
             if (change <= 0) {
@@ -139,7 +149,7 @@ public final class IngestQueue implements AutoCloseable {
     }
 
     /** Forgets that these bytes were handed on (poison cleared, file rewritten): a new failure there counts again. */
-    public void forget(String device, long offset, long length) {
+    public void forget(DeviceNumber device, long offset, long length) {
         lock.lock();
         try {
             known.forget(device, offset, offset + length);
@@ -149,7 +159,7 @@ public final class IngestQueue implements AutoCloseable {
     }
 
     /** Whether these bytes were all handed on already. */
-    public boolean isKnown(String device, long offset, long length) {
+    public boolean isKnown(DeviceNumber device, long offset, long length) {
         lock.lock();
         try {
             return known.covers(device, offset, offset + length);
@@ -230,7 +240,7 @@ public final class IngestQueue implements AutoCloseable {
                 for (int i = 0; i < batch.size(); i++) {
                     if (ok[i]) {
                         FailureTuple tuple = batch.get(i);
-                        known.add(tuple.device(), tuple.offset(), tuple.offset() + tuple.length());
+                        known.add(tuple.device().number(), tuple.offset(), tuple.end());
                     }
                 }
                 delivering = false;
@@ -253,7 +263,7 @@ public final class IngestQueue implements AutoCloseable {
             while (batch.size() < BATCH && !ranges.isEmpty()) {
                 Pending first = ranges.pollFirstEntry().getValue();
                 pendingRanges--;
-                batch.add(new FailureTuple(device.getKey(), first.start, first.end - first.start, first.errno,
+                batch.add(new FailureTuple(first.device, first.start, first.end - first.start, first.errno,
                         first.flags, first.source, first.observedAt));
             }
             if (ranges.isEmpty()) {
@@ -336,7 +346,8 @@ public final class IngestQueue implements AutoCloseable {
     }
 
     /** A waiting range and what the first report of it said. */
-    private record Pending(long start, long end, int errno, Set<FailureFlag> flags, String source, Instant observedAt) {
+    private record Pending(DeviceRef device, long start, long end, int errno, Set<FailureFlag> flags, String source,
+                           Instant observedAt) {
         Pending mergedWith(Pending other) {
             Set<FailureFlag> union = flags;
             if (!other.flags.isEmpty() && !flags.containsAll(other.flags)) {
@@ -346,7 +357,7 @@ public final class IngestQueue implements AutoCloseable {
                 union = both;
             }
             Pending earlier = observedAt.isAfter(other.observedAt) ? other : this;
-            return new Pending(Math.min(start, other.start), Math.max(end, other.end), earlier.errno, union,
+            return new Pending(earlier.device, Math.min(start, other.start), Math.max(end, other.end), earlier.errno, union,
                     earlier.source, earlier.observedAt);
         }
     }

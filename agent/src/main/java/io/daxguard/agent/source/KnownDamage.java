@@ -1,5 +1,7 @@
 package io.daxguard.agent.source;
 
+import io.daxguard.spi.DeviceNumber;
+
 import io.daxguard.agent.ranges.RangeSet;
 
 import java.util.HashMap;
@@ -11,7 +13,7 @@ import java.util.Map;
  */
 final class KnownDamage {
     private final int capacity;
-    private final Map<String, RangeSet> byDevice = new HashMap<>();
+    private final Map<DeviceNumber, RangeSet> byDevice = new HashMap<>();
     private int runs;
 
     KnownDamage(int capacity) {
@@ -21,12 +23,12 @@ final class KnownDamage {
         this.capacity = capacity;
     }
 
-    boolean covers(String device, long start, long end) {
+    boolean covers(DeviceNumber device, long start, long end) {
         RangeSet set = byDevice.get(device);
         return set != null && set.covers(start, end);
     }
 
-    void add(String device, long start, long end) {
+    void add(DeviceNumber device, long start, long end) {
         if (capacity == 0) {
             return;
         }
@@ -38,7 +40,7 @@ final class KnownDamage {
         }
     }
 
-    void forget(String device, long start, long end) {
+    void forget(DeviceNumber device, long start, long end) {
         RangeSet set = byDevice.get(device);
         if (set != null) {
             int before = set.size();

@@ -1,12 +1,14 @@
 package io.daxguard.agent.source;
 
+import io.soabase.recordbuilder.core.RecordBuilder;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * Settings of the failure sources, the ingest queue and the scrubber; {@link #defaults()} is the embedded
- * default.
+ * default; each {@code with...} (generated from the components) gives a copy with one setting changed.
  *
  * @param devices           where device nodes are ({@code /dev}); probes and scrubs open them
  * @param kmsg              the kernel log device ({@code /dev/kmsg})
@@ -19,9 +21,11 @@ import java.util.Objects;
  * @param queueCapacity     ranges the ingest queue holds before sources wait
  * @param knownCapacity     runs of handed-on damage the ingest queue remembers to drop duplicates
  */
+@RecordBuilder
 public record SourceSettings(Path devices, Path kmsg, boolean kmsgEnabled, boolean kmsgReplay,
                              boolean badblocksEnabled, Duration badblocksRescan, long scrubRateLimit,
-                             Duration scrubEvery, int queueCapacity, int knownCapacity) {
+                             Duration scrubEvery, int queueCapacity, int knownCapacity)
+        implements SourceSettingsBuilder.With {
     public SourceSettings {
         Objects.requireNonNull(devices, "devices is null");
         Objects.requireNonNull(kmsg, "kmsg is null");
@@ -48,25 +52,5 @@ public record SourceSettings(Path devices, Path kmsg, boolean kmsgEnabled, boole
     public static SourceSettings defaults() {
         return new SourceSettings(Path.of("/dev"), Path.of("/dev/kmsg"), true, false, true, Duration.ofSeconds(30),
                 128L << 20, Duration.ZERO, 65_536, 100_000);
-    }
-
-    public SourceSettings withKmsg(boolean enabled, boolean replay) {
-        return new SourceSettings(devices, kmsg, enabled, replay, badblocksEnabled, badblocksRescan, scrubRateLimit,
-                scrubEvery, queueCapacity, knownCapacity);
-    }
-
-    public SourceSettings withBadblocks(boolean enabled, Duration rescan) {
-        return new SourceSettings(devices, kmsg, kmsgEnabled, kmsgReplay, enabled, rescan, scrubRateLimit,
-                scrubEvery, queueCapacity, knownCapacity);
-    }
-
-    public SourceSettings withQueueCapacity(int capacity) {
-        return new SourceSettings(devices, kmsg, kmsgEnabled, kmsgReplay, badblocksEnabled, badblocksRescan,
-                scrubRateLimit, scrubEvery, capacity, knownCapacity);
-    }
-
-    public SourceSettings withScrub(long rateLimit, Duration every) {
-        return new SourceSettings(devices, kmsg, kmsgEnabled, kmsgReplay, badblocksEnabled, badblocksRescan, rateLimit,
-                every, queueCapacity, knownCapacity);
     }
 }

@@ -1,5 +1,6 @@
 package io.daxguard.agent.config;
 
+import io.daxguard.agent.daemon.AgentSettings;
 import io.daxguard.agent.daemon.SettingsMapping;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -137,7 +138,7 @@ class ConfigLoaderTest {
     void relativePathsResolveAgainstTheHome(@TempDir Path home) throws Exception {
         DaxguardConfig config = ConfigLoader.parse("test.yaml", "stateDirectory: state\nplugins:\n  directory: p\n");
 
-        Agent.Settings settings = SettingsMapping.toSettings(config, home, MBeanServerFactory.newMBeanServer());
+        AgentSettings settings = SettingsMapping.toSettings(config, home, MBeanServerFactory.newMBeanServer());
 
         assertThat(settings.stateDirectory()).isEqualTo(home.resolve("state"));
         assertThat(settings.pluginDirectory()).isEqualTo(home.resolve("p"));
@@ -148,7 +149,7 @@ class ConfigLoaderTest {
         DaxguardConfig config = ConfigLoader.parse("test.yaml", "sources:\n  kmsg: false\n  queueCapacity: 1024\n"
                 + "scrub:\n  enabled: true\n  intervalHours: 24\n  bytesPerSecond: 2097152\n");
 
-        Agent.Settings settings = SettingsMapping.toSettings(config, home, MBeanServerFactory.newMBeanServer());
+        AgentSettings settings = SettingsMapping.toSettings(config, home, MBeanServerFactory.newMBeanServer());
 
         assertThat(settings.sources()).satisfies(sources -> {
             assertThat(sources.kmsgEnabled()).isFalse();

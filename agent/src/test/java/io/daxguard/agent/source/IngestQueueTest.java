@@ -1,5 +1,9 @@
 package io.daxguard.agent.source;
 
+import io.daxguard.agent.failure.DeviceRef;
+import io.daxguard.spi.DeviceNumber;
+import java.util.Map;
+
 import io.daxguard.agent.failure.FailureTuple;
 
 import io.daxguard.agent.ranges.RangeSet;
@@ -35,8 +39,15 @@ class IngestQueueTest {
         }
     }
 
+    private static final Map<String, DeviceRef> DEVICES = Map.of(
+            "blocker", new DeviceRef(new DeviceNumber(1, 0), "blocker"),
+            "loop3", new DeviceRef(new DeviceNumber(7, 3), "loop3"),
+            "loop4", new DeviceRef(new DeviceNumber(7, 4), "loop4"),
+            // What a source that names devices by number reports: the same device as loop3.
+            "7:3", new DeviceRef(new DeviceNumber(7, 3), "7:3"));
+
     private static FailureTuple tuple(String device, long offset, long length) {
-        return new FailureTuple(device, offset, length, 5, Set.of(), "test", NOW);
+        return new FailureTuple(DEVICES.get(device), offset, length, 5, Set.of(), "test", NOW);
     }
 
     /** A queue whose sink waits for the gate, so tuples gather before anything leaves. */
@@ -62,9 +73,34 @@ class IngestQueueTest {
         gate.countDown();
         queue.awaitIdle(30, TimeUnit.SECONDS);
 
-        assertThat(delivered).filteredOn(t -> t.device().equals("loop3"))
+        assertThat(delivered).filteredOn(t -> t.device().number().equals(DEVICES.get("loop3").number()))
                 .extracting(FailureTuple::offset, FailureTuple::length)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(3584L, 1536L));
+    }
+
+    @Test
+    void aDeviceNamedByNumberAndByNameIsOneDevice() throws Exception {
+        gatedQueue(100);
+        queue.submit(tuple("blocker", 0, 512));
+        drainBusy.await();
+        queue.submit(tuple("loop3", 4096, 512));
+        queue.submit(tuple("7:3", 4608, 512));
+        gate.countDown();
+        queue.awaitIdle(30, TimeUnit.SECONDS);
+
+        assertThat(delivered).filteredOn(t -> t.device().number().equals(new DeviceNumber(7, 3)))
+                .extracting(FailureTuple::offset, FailureTuple::length)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(4096L, 1024L));
+    }
+
+    @Test
+    void damageHandedOnUnderOneNameIsKnownUnderTheOther() throws Exception {
+        gatedQueue(100);
+        gate.countDown();
+        queue.submit(tuple("loop3", 0, 4096));
+        queue.awaitIdle(30, TimeUnit.SECONDS);
+
+        assertThat(queue.offer(tuple("7:3", 512, 512))).isFalse();
     }
 
     @Test
@@ -77,7 +113,7 @@ class IngestQueueTest {
         gate.countDown();
         queue.awaitIdle(30, TimeUnit.SECONDS);
 
-        assertThat(delivered).extracting(FailureTuple::device).containsExactlyInAnyOrder("blocker", "loop3", "loop4");
+        assertThat(delivered).extracting(t -> t.device().name()).containsExactlyInAnyOrder("blocker", "loop3", "loop4");
     }
 
     @Test
@@ -87,7 +123,7 @@ class IngestQueueTest {
         queue.submit(tuple("loop3", 0, 4096));
         queue.awaitIdle(30, TimeUnit.SECONDS);
 
-        boolean queued = queue.submit(tuple("loop3", 512, 512));
+        boolean queued = queue.offer(tuple("loop3", 512, 512));
 
         assertThat(queued).isFalse();
     }
@@ -98,9 +134,9 @@ class IngestQueueTest {
         gate.countDown();
         queue.submit(tuple("loop3", 0, 4096));
         queue.awaitIdle(30, TimeUnit.SECONDS);
-        queue.forget("loop3", 0, 4096);
+        queue.forget(DEVICES.get("loop3").number(), 0, 4096);
 
-        assertThat(queue.submit(tuple("loop3", 512, 512))).isTrue();
+        assertThat(queue.offer(tuple("loop3", 512, 512))).isTrue();
     }
 
     @Test

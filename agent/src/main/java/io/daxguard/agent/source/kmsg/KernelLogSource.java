@@ -1,7 +1,12 @@
 package io.daxguard.agent.source.kmsg;
 
+import io.daxguard.agent.failure.DeviceRef;
+import io.daxguard.agent.failure.DeviceResolver;
+import io.daxguard.agent.failure.FailureSink;
+import io.daxguard.agent.failure.FailureSource;
+import io.daxguard.spi.DeviceNumber;
+
 import io.daxguard.agent.failure.FailureTuple;
-import io.daxguard.agent.source.IngestQueue;
 import io.daxguard.agent.source.probe.MediaProbe;
 
 import io.daxguard.agent.ranges.ByteRange;
@@ -21,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -44,19 +48,21 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link #close} (which clears the running flag, then joins) stops it within that; close also closes the
  * descriptor after the thread ended.
  */
-public final class KernelLogSource implements AutoCloseable {
+public final class KernelLogSource implements FailureSource {
     private static final System.Logger LOG = System.getLogger(KernelLogSource.class.getName());
     private static final int RECORD_BUFFER = 8192;
     private static final int POLL_SLICE_MILLIS = 250;
     private static final long MAX_WINDOW = 4L << 20;
     private static final long DEFAULT_WINDOW = 1L << 20;
     private static final long BUFFER_BLOCK = 4096;
-    private static final int EIO = 5;
 
     private final Path kmsg;
     private final Path sysfs;
     private final Path devices;
-    private final IngestQueue ingest;
+    private final boolean replay;
+    private final DeviceResolver resolver;
+    private final FailureSink sink;
+    private final AlreadyKnown known;
     private final MemoryFailureMapper memory;
     private final Clock clock;
     private final List<ProbedWindow> ownLines = new ArrayList<>();
@@ -67,16 +73,27 @@ public final class KernelLogSource implements AutoCloseable {
     private long nextProbe = 1;
     private StringBuilder continued;
 
+    /** Whether bytes of a device were handed on already (the ingest queue's memory): those are not probed again. */
+    @FunctionalInterface
+    public interface AlreadyKnown {
+        boolean covers(DeviceNumber device, long offset, long length);
+    }
+
     /**
      * @param kmsg    {@code /dev/kmsg}
+     * @param replay  read the log from the oldest record kept since boot instead of from its end
      * @param sysfs   where sysfs is (device sizes, request limits, pmem resources)
      * @param devices where device nodes are ({@code /dev})
      */
-    public KernelLogSource(Path kmsg, Path sysfs, Path devices, IngestQueue ingest, Clock clock) {
+    public KernelLogSource(Path kmsg, boolean replay, Path sysfs, Path devices, FailureSink sink, AlreadyKnown known,
+                           Clock clock) {
         this.kmsg = kmsg;
+        this.replay = replay;
         this.sysfs = sysfs;
         this.devices = devices;
-        this.ingest = ingest;
+        this.resolver = new DeviceResolver(sysfs);
+        this.sink = sink;
+        this.known = known;
         this.memory = new MemoryFailureMapper(sysfs, 4096);
         this.clock = clock;
         for (String name : List.of("records", "lost", "suspects", "confirmed", "unconfirmed", "ownLines", "suppressed",
@@ -85,8 +102,14 @@ public final class KernelLogSource implements AutoCloseable {
         }
     }
 
-    /** Opens the log (at its end unless {@code replay}) on the caller's thread, then starts reading it. */
-    public synchronized void start(boolean replay) throws IOException {
+    @Override
+    public String name() {
+        return "kmsg";
+    }
+
+    /** Opens the log (at its end unless replaying) on the caller's thread, then starts reading it. */
+    @Override
+    public synchronized void start() throws IOException {
         if (thread != null) {
             throw new IllegalStateException("already started");
         }
@@ -190,7 +213,8 @@ public final class KernelLogSource implements AutoCloseable {
                 return;
             }
         }
-        if (ingest.isKnown(device, offset, MediaProbe.SECTOR)) {
+        Optional<DeviceRef> ref = resolve(device);
+        if (ref.isEmpty() || known.covers(ref.get().number(), offset, MediaProbe.SECTOR)) {
             return;
         }
         count("suspects");
@@ -217,7 +241,7 @@ public final class KernelLogSource implements AutoCloseable {
         }
         for (ByteRange range : bad) {
             count("confirmed");
-            ingest.submit(new FailureTuple(device, range.offset(), range.length(), EIO, Set.of(), "kmsg", clock.instant()));
+            sink.submit(FailureTuple.mediaError(ref.get(), range, "kmsg", clock.instant()));
         }
     }
 
@@ -230,8 +254,23 @@ public final class KernelLogSource implements AutoCloseable {
             return;
         }
         MemoryFailureMapper.Location where = location.get();
-        ingest.submit(new FailureTuple(where.device(), where.offset(), where.length(), EIO, Set.of(), "kmsg",
-                clock.instant()));
+        Optional<DeviceRef> ref = resolve(where.device());
+        if (ref.isPresent()) {
+            sink.submit(FailureTuple.mediaError(ref.get(), new ByteRange(where.offset(), where.length()), "kmsg",
+                    clock.instant()));
+        }
+    }
+
+    /** The device a log line names, if it is still there (it may have gone since the kernel wrote the line). */
+    private Optional<DeviceRef> resolve(String device) {
+        try {
+            return Optional.of(resolver.resolve(device));
+        } catch (IllegalArgumentException gone) {
+            count("unconfirmed");
+            LOG.log(System.Logger.Level.INFO, "kernel log names " + device + ", which is not a block device now: "
+                    + gone.getMessage());
+            return Optional.empty();
+        }
     }
 
     private void writeMarker(long probe, String detail) {
@@ -277,7 +316,7 @@ public final class KernelLogSource implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() throws IOException {
+    public synchronized void close() {
         running = false;
         if (thread != null) {
             try {
@@ -287,7 +326,11 @@ public final class KernelLogSource implements AutoCloseable {
             }
         }
         if (log != null && (thread == null || !thread.isAlive())) {
-            log.close();
+            try {
+                log.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing the kernel log: " + e.getMessage());
+            }
         }
     }
 

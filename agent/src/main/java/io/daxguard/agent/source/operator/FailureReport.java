@@ -1,5 +1,6 @@
 package io.daxguard.agent.source.operator;
 
+import io.daxguard.agent.failure.DeviceRef;
 import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.validation.InputValidator;
 
@@ -10,6 +11,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
 import java.time.Instant;
+import java.util.Set;
 
 /**
  * A failure as an operator or vendor software reports it (JMX {@code reportFailure}, the CLI), in 512-byte
@@ -22,8 +24,7 @@ import java.time.Instant;
  */
 public record FailureReport(
         @NotNull
-        @Pattern(regexp = "(/dev/)?[A-Za-z0-9][A-Za-z0-9._+-]*|[0-9]+:[0-9]+",
-                message = "must be a kernel device name (loop3), a /dev path or major:minor")
+        @Pattern(regexp = DeviceRef.GRAMMAR, message = DeviceRef.GRAMMAR_MESSAGE)
         String device,
         @PositiveOrZero
         @Max(value = Long.MAX_VALUE / FailureTuple.SECTOR - (1L << 40), message = "is beyond any device")
@@ -35,7 +36,9 @@ public record FailureReport(
         @Max(4095)
         int errno) {
 
-    public FailureTuple toTuple(String source, Instant observedAt) {
-        return FailureTuple.ofSectors(device, sector, sectors, errno, source, observedAt);
+    /** The failure on {@code device}, resolved from {@link #device} by the caller. */
+    public FailureTuple toTuple(DeviceRef resolved, String source, Instant observedAt) {
+        return new FailureTuple(resolved, sector * FailureTuple.SECTOR, sectors * FailureTuple.SECTOR, errno, Set.of(),
+                source, observedAt);
     }
 }

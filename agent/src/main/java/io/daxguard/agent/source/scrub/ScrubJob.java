@@ -3,7 +3,8 @@ package io.daxguard.agent.source.scrub;
 import io.daxguard.agent.ranges.ByteRange;
 
 import io.daxguard.agent.failure.FailureTuple;
-import io.daxguard.agent.source.IngestQueue;
+import io.daxguard.agent.failure.DeviceRef;
+import io.daxguard.agent.failure.FailureSink;
 import io.daxguard.agent.source.probe.MediaProbe;
 import io.daxguard.spi.Holder;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -20,7 +20,7 @@ import java.util.function.Consumer;
 /**
  * The scrub of one filesystem: reads its written extents (from the holder, in physical order) from the
  * device node with large {@code O_DIRECT} reads, bisects a read that fails with EIO down to the sector, and
- * submits each bad run to the ingest queue (source {@code scrub}).
+ * submits each bad run to its sink, the ingest queue (source {@code scrub}).
  *
  * <p>Runs on its own thread ({@code daxguard-scrub <mount point>}), started by {@link Scrubber}. Control
  * calls (pause, resume, cancel, stop) come from other threads and are seen by the scrub thread after each
@@ -32,7 +32,6 @@ final class ScrubJob {
     static final int MAX_READ = 8 << 20;
     private static final long SAVE_EVERY_BYTES = 256L << 20;
     private static final int KEEP_BAD_RANGES = 100;
-    private static final int EIO = 5;
 
     private enum Request { NONE, PAUSE, CANCEL, STOP }
 
@@ -53,10 +52,10 @@ final class ScrubJob {
     private final String mountPoint;
     private final String uuid;
     private final Holder holder;
-    private final String deviceName;
+    private final DeviceRef device;
     private final Path deviceNode;
     private final long deviceSize;
-    private final IngestQueue ingest;
+    private final FailureSink sink;
     private final ScrubPositionStore store;
     private final TokenBucket bucket;
     private final int readSize;
@@ -79,15 +78,15 @@ final class ScrubJob {
     private long lastSaved;
     private Thread thread;
 
-    ScrubJob(Scrubber.Target target, ScrubPositionStore.Saved from, IngestQueue ingest, ScrubPositionStore store,
+    ScrubJob(Scrubber.Target target, ScrubPositionStore.Saved from, FailureSink sink, ScrubPositionStore store,
              long rateLimit, Clock clock, Consumer<ScrubProgress> onFinished) {
         this.mountPoint = target.mountPoint();
         this.uuid = target.uuid();
         this.holder = target.holder();
-        this.deviceName = target.deviceName();
+        this.device = target.device();
         this.deviceNode = target.deviceNode();
         this.deviceSize = target.deviceSize();
-        this.ingest = ingest;
+        this.sink = sink;
         this.store = store;
         this.bucket = new TokenBucket(rateLimit);
         this.readSize = readSize(rateLimit);
@@ -227,10 +226,9 @@ final class ScrubJob {
                 firstBad.add(bad.toString());
             }
         }
-        LOG.log(System.Logger.Level.WARNING, "scrub of " + mountPoint + ": bad sectors on " + deviceName + " bytes " + bad);
+        LOG.log(System.Logger.Level.WARNING, "scrub of " + mountPoint + ": bad sectors on " + device.name() + " bytes " + bad);
         try {
-            ingest.submit(new FailureTuple(deviceName, bad.offset(), bad.length(), EIO, Set.of(), "scrub",
-                    clock.instant()));
+            sink.submit(FailureTuple.mediaError(device, bad, "scrub", clock.instant()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Leave();

@@ -1,8 +1,11 @@
 package io.daxguard.agent.source.scrub;
 
-import io.daxguard.agent.source.IngestQueue;
+import io.daxguard.agent.failure.DeviceRef;
+import io.daxguard.agent.failure.FailureSink;
+import io.daxguard.agent.plugins.Filesystems;
+import io.daxguard.agent.topology.Topology;
+import java.util.function.Supplier;
 import io.daxguard.agent.plugins.AttachedFilesystem;
-import io.daxguard.agent.route.FailureProcessor;
 import io.daxguard.agent.topology.BlockDevice;
 import io.daxguard.spi.Holder;
 import java.io.IOException;
@@ -26,8 +29,9 @@ import java.util.function.Consumer;
 public final class Scrubber implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Scrubber.class.getName());
 
-    private final FailureProcessor processor;
-    private final IngestQueue ingest;
+    private final Filesystems filesystems;
+    private final Supplier<Topology> topology;
+    private final FailureSink sink;
     private final ScrubPositionStore store;
     private final Path devices;
     private final long rateLimit;
@@ -44,10 +48,11 @@ public final class Scrubber implements AutoCloseable {
      * @param rateLimit      bytes per second per scrub; 0 for no limit
      * @param onFinished     told (on the scrub thread) when a scrub finished or failed
      */
-    public Scrubber(FailureProcessor processor, IngestQueue ingest, Path stateDirectory, Path devices, long rateLimit,
+    public Scrubber(Filesystems filesystems, Supplier<Topology> topology, FailureSink sink, Path stateDirectory, Path devices, long rateLimit,
                     Clock clock, Consumer<ScrubProgress> onFinished) {
-        this.processor = Objects.requireNonNull(processor, "processor is null");
-        this.ingest = Objects.requireNonNull(ingest, "ingest is null");
+        this.filesystems = Objects.requireNonNull(filesystems, "filesystems is null");
+        this.topology = Objects.requireNonNull(topology, "topology is null");
+        this.sink = Objects.requireNonNull(sink, "sink is null");
         this.store = new ScrubPositionStore(stateDirectory);
         this.devices = Objects.requireNonNull(devices, "devices is null");
         if (rateLimit < 0) {
@@ -59,17 +64,18 @@ public final class Scrubber implements AutoCloseable {
     }
 
     /** What a scrub job reads. */
-    record Target(String mountPoint, String uuid, Holder holder, String deviceName, Path deviceNode, long deviceSize) {
+    record Target(String mountPoint, String uuid, Holder holder, DeviceRef device, Path deviceNode, long deviceSize) {
     }
 
     private Target target(String mountPoint) {
-        AttachedFilesystem filesystem = processor.filesystems().atMountPoint(mountPoint)
+        AttachedFilesystem filesystem = filesystems.atMountPoint(mountPoint)
                 .orElseThrow(() -> new IllegalArgumentException("no filesystem is mounted at " + mountPoint));
         Holder holder = filesystem.holder().orElseThrow(() -> new IllegalStateException(
                 mountPoint + " is not held (" + filesystem.refusal().orElse("") + "): it cannot be scrubbed"));
-        BlockDevice device = processor.topology().byNumber(filesystem.mount().device()).orElseThrow(
+        BlockDevice device = topology.get().byNumber(filesystem.mount().device()).orElseThrow(
                 () -> new IllegalStateException("the device of " + mountPoint + " is not in the topology"));
-        return new Target(mountPoint, holder.info().uuid(), holder, device.name(), devices.resolve(device.name()),
+        return new Target(mountPoint, holder.info().uuid(), holder, new DeviceRef(device.number(), device.name()),
+                devices.resolve(device.name()),
                 device.size());
     }
 
@@ -87,7 +93,7 @@ public final class Scrubber implements AutoCloseable {
     }
 
     private ScrubJob newJob(Target target, ScrubPositionStore.Saved from) {
-        ScrubJob job = new ScrubJob(target, from, ingest, store, rateLimit, clock, this::finished);
+        ScrubJob job = new ScrubJob(target, from, sink, store, rateLimit, clock, this::finished);
         jobs.put(target.mountPoint(), job);
         lastFinished.remove(target.mountPoint());
         job.start();
@@ -137,9 +143,16 @@ public final class Scrubber implements AutoCloseable {
         return Optional.ofNullable(lastFinished.get(mountPoint)).orElse(ScrubProgress.idle(mountPoint));
     }
 
+    /** Bytes per second the running scrubs read now, measured (0 when none runs): the scrub rate gauge. */
+    public synchronized long bytesPerSecond() {
+        return jobs.values().stream().map(ScrubJob::progress)
+                .filter(progress -> progress.state().equals(ScrubState.RUNNING.name()))
+                .mapToLong(ScrubProgress::rateBytesPerSecond).sum();
+    }
+
     /** Continues the scrubs saved by the last agent: RUNNING ones run on, PAUSED ones wait for resume. */
     public synchronized void resumeSaved() {
-        for (AttachedFilesystem filesystem : processor.filesystems().all()) {
+        for (AttachedFilesystem filesystem : filesystems.all()) {
             if (filesystem.holder().isEmpty() || jobs.containsKey(filesystem.mount().mountPoint().toString())) {
                 continue;
             }
@@ -178,7 +191,7 @@ public final class Scrubber implements AutoCloseable {
     }
 
     private void startAllIdle() {
-        for (AttachedFilesystem filesystem : processor.filesystems().all()) {
+        for (AttachedFilesystem filesystem : filesystems.all()) {
             String mountPoint = filesystem.mount().mountPoint().toString();
             if (filesystem.holder().isEmpty()) {
                 continue;

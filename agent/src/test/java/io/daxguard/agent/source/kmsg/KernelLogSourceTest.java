@@ -1,5 +1,8 @@
 package io.daxguard.agent.source.kmsg;
 
+import io.daxguard.agent.failure.DeviceRef;
+import io.daxguard.spi.DeviceNumber;
+
 import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.source.IngestQueue;
 
@@ -37,7 +40,9 @@ class KernelLogSourceTest {
         Files.writeString(device.resolve("size"), "1073741824\n");
         queue = new IngestQueue(100, 100, delivered::add);
         queue.start();
-        source = new KernelLogSource(sysfs.resolve("kmsg-not-opened"), sysfs, sysfs, queue,
+        // The device's number, where sysfs keeps it for every block device.
+        Files.writeString(Files.createDirectories(sysfs.resolve("class/block/pmem0")).resolve("dev"), "259:0\n");
+        source = new KernelLogSource(sysfs.resolve("kmsg-not-opened"), false, sysfs, sysfs, queue, queue::isKnown,
                 Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
     }
 
@@ -56,7 +61,8 @@ class KernelLogSourceTest {
         queue.awaitIdle(30, TimeUnit.SECONDS);
 
         assertThat(delivered).extracting(FailureTuple::device, FailureTuple::offset, FailureTuple::length)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("pmem0", 8192L, 4096L));
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(
+                        new DeviceRef(new DeviceNumber(259, 0), "pmem0"), 8192L, 4096L));
     }
 
     @Test

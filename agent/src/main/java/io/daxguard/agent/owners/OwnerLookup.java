@@ -1,0 +1,130 @@
+package io.daxguard.agent.owners;
+
+import io.daxguard.agent.ledger.AffectedOwner;
+import io.daxguard.agent.ledger.FilesystemRef;
+import io.daxguard.agent.plugins.AttachedFilesystem;
+import io.daxguard.agent.plugins.Filesystems;
+import io.daxguard.spi.DeviceNumber;
+import io.daxguard.spi.FailureRange;
+import io.daxguard.spi.FileOwner;
+import io.daxguard.spi.Holder;
+import io.daxguard.spi.Owner;
+import io.daxguard.spi.UnknownOwner;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Every owner of filesystem-relative byte ranges, with the paths of the files among them, recording nothing: the
+ * holder's reverse map (design step 4) and the names (step 5). Used by the router for each routed piece, by the
+ * Filesystem MBean's {@code resolve}, and by the look again at unknown owners.
+ *
+ * <p>Threads: a lookup runs on its caller's thread. One {@code daxguard-path-walker} thread, owned here, walks a
+ * directory tree ahead of a batch's path questions so the walk overlaps the reverse-map queries; {@link #close}
+ * stops it.
+ */
+public final class OwnerLookup implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(OwnerLookup.class.getName());
+
+    private final Filesystems filesystems;
+    private final ExecutorService pathWalker = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "daxguard-path-walker");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public OwnerLookup(Filesystems filesystems) {
+        this.filesystems = filesystems;
+    }
+
+    /** The filesystems the lookups are answered from. */
+    public Filesystems filesystems() {
+        return filesystems;
+    }
+
+    /**
+     * The owners of a range of the filesystem on {@code device}; none when no plugin holds a filesystem there. When
+     * the reverse map itself fails (a media error in the filesystem's own btrees is exactly when it may), the
+     * answer is one unknown owner saying why, so the damage is still recorded.
+     */
+    public List<AffectedOwner> ownersOn(DeviceNumber device, String deviceName, FailureRange range) {
+        Optional<AttachedFilesystem> filesystem = filesystems.on(device);
+        if (filesystem.isEmpty() || filesystem.get().holder().isEmpty()) {
+            return List.of();
+        }
+        try {
+            return resolve(filesystem.get(), range);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "owners of " + deviceName + " bytes " + range.offset() + "+"
+                    + range.length() + " could not be found; recorded as unknown", e);
+            return List.of(new AffectedOwner(filesystem.get().reference(), new UnknownOwner(range.offset(),
+                    range.length(), "the reverse map failed: " + e), List.of()));
+        }
+    }
+
+    /**
+     * Every owner of a filesystem-relative range, with paths.
+     *
+     * @throws IllegalStateException when no plugin holds the filesystem
+     */
+    public List<AffectedOwner> resolve(AttachedFilesystem filesystem, FailureRange range) throws IOException {
+        return resolveAll(filesystem, List.of(range)).get(0);
+    }
+
+    /**
+     * {@link #resolve} for many ranges of one filesystem: one batch for the holder and one path lookup for every
+     * inode of every range.
+     */
+    public List<List<AffectedOwner>> resolveAll(AttachedFilesystem filesystem, List<FailureRange> ranges)
+            throws IOException {
+        Holder holder = filesystem.holder().orElseThrow(() -> new IllegalStateException(
+                filesystem.mount().mountPoint() + " is not held: " + filesystem.refusal().orElse("")));
+        if (ranges.size() > 1) {
+            filesystem.paths().walkAheadOn(pathWalker);
+        }
+        List<List<Owner>> answers = holder.notifyFailures(ranges);
+        Set<Long> inodes = new LinkedHashSet<>();
+        for (List<Owner> owners : answers) {
+            for (Owner owner : owners) {
+                if (owner instanceof FileOwner file) {
+                    inodes.add(file.inode());
+                }
+            }
+        }
+        Map<Long, List<String>> paths = inodes.isEmpty() ? Map.of() : pathsOrNone(filesystem, inodes);
+        FilesystemRef reference = filesystem.reference();
+        List<List<AffectedOwner>> affected = new ArrayList<>(answers.size());
+        for (List<Owner> owners : answers) {
+            List<AffectedOwner> named = new ArrayList<>(owners.size());
+            for (Owner owner : owners) {
+                List<String> names = owner instanceof FileOwner file ? paths.getOrDefault(file.inode(), List.of())
+                        : List.of();
+                named.add(new AffectedOwner(reference, owner, names));
+            }
+            affected.add(named);
+        }
+        return affected;
+    }
+
+    /** Names are a help, not the answer: when the walk fails (a damaged directory), owners go without them. */
+    private static Map<Long, List<String>> pathsOrNone(AttachedFilesystem filesystem, Set<Long> inodes) {
+        try {
+            return filesystem.paths().pathsOf(inodes);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "names of " + inodes.size() + " inode(s) in "
+                    + filesystem.mount().mountPoint() + " could not be found: " + e);
+            return Map.of();
+        }
+    }
+
+    @Override
+    public void close() {
+        pathWalker.shutdownNow();
+    }
+}

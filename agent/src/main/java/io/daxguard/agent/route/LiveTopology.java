@@ -1,0 +1,81 @@
+package io.daxguard.agent.route;
+
+import io.daxguard.agent.failure.DamageListener;
+import io.daxguard.agent.failure.DeviceRef;
+import io.daxguard.agent.plugins.Filesystems;
+import io.daxguard.agent.topology.BlockDevice;
+import io.daxguard.agent.topology.Topology;
+import io.daxguard.agent.topology.TopologyReader;
+import java.io.IOException;
+
+/**
+ * The topology the router routes by: an immutable {@link Topology} snapshot, replaced (never changed in place) when
+ * the mount table changed, a device is unknown, or a failure lies beyond a device's known size (a loop device
+ * re-attached under the same number). Each new snapshot attaches and detaches filesystems to match, and tells the
+ * listener which filesystems were attached and that the topology changed.
+ *
+ * <p>Threads: {@link #current} is lock-free; refreshes are serialised (the router thread, a JMX
+ * {@code refreshTopology}, agent start).
+ */
+public final class LiveTopology {
+    private final TopologyReader reader;
+    private final Filesystems filesystems;
+    private final DamageListener listener;
+    private volatile Topology topology;
+    private volatile String mountTableText = "";
+
+    /** Reads nothing yet: the first {@link #refresh} (at agent start) does, once every listener is in place. */
+    public LiveTopology(TopologyReader reader, Filesystems filesystems, DamageListener listener) {
+        this.reader = reader;
+        this.filesystems = filesystems;
+        this.listener = listener;
+        this.topology = new Topology(java.util.List.of(), java.util.List.of());
+    }
+
+    /** The current snapshot. */
+    public Topology current() {
+        return topology;
+    }
+
+    /** Re-reads devices and mounts and attaches or detaches filesystems; returns the new snapshot. */
+    public synchronized Topology refresh() throws IOException {
+        mountTableText = reader.mountTableText();
+        topology = reader.read();
+        filesystems.sync(topology).forEach(listener::attached);
+        Topology snapshot = topology;
+        listener.topologyChanged(snapshot);
+        return snapshot;
+    }
+
+    /**
+     * The device a failure names and a snapshot that has it, whole: re-read when the mount table changed or the
+     * device is unknown, and once more when the bytes go past its end in the snapshot.
+     *
+     * @throws IllegalArgumentException when there is no such device, or the bytes go past its end
+     */
+    Routing deviceFor(DeviceRef wanted, long offset, long length) throws IOException {
+        Topology snapshot = topology;
+        if (!reader.mountTableText().equals(mountTableText) || snapshot.byNumber(wanted.number()).isEmpty()) {
+            snapshot = refresh();
+        }
+        BlockDevice device = device(snapshot, wanted);
+        if (offset + length > device.size()) {
+            snapshot = refresh();
+            device = device(snapshot, wanted);
+        }
+        if (offset + length > device.size()) {
+            throw new IllegalArgumentException("range: bytes " + offset + "+" + length + " go past the end of "
+                    + device.name() + " (" + device.size() + " bytes)");
+        }
+        return new Routing(snapshot, device);
+    }
+
+    private static BlockDevice device(Topology snapshot, DeviceRef wanted) {
+        return snapshot.byNumber(wanted.number()).orElseThrow(() -> new IllegalArgumentException(
+                "device: no block device \"" + wanted.name() + "\" (" + wanted.number() + ")"));
+    }
+
+    /** A device and the snapshot it was found in. */
+    record Routing(Topology topology, BlockDevice device) {
+    }
+}

@@ -1,0 +1,82 @@
+package io.daxguard.agent.source.badblocks;
+
+import io.daxguard.agent.failure.DeviceRef;
+import io.daxguard.agent.failure.DeviceResolver;
+import io.daxguard.agent.failure.FailureSink;
+import io.daxguard.agent.failure.FailureSource;
+import io.daxguard.agent.failure.FailureTuple;
+import io.daxguard.agent.ranges.ByteRange;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The badblocks lists as a failure source: ranges that appear in {@code <sysfs>/block/*}{@code /badblocks} become
+ * media errors (source {@code badblocks}); ranges that disappear (a write cleared the poison) are told to the
+ * {@link Cleared} listener. The first scan, at {@link #start}, reports everything listed already: that is the
+ * start-up reconciliation (damage found while the agent was down is recorded; known damage is recognised by the
+ * router).
+ *
+ * <p>Thread: the {@link BadblocksWatcher}'s, owned through this object.
+ */
+public final class BadblocksSource implements FailureSource {
+    private static final System.Logger LOG = System.getLogger(BadblocksSource.class.getName());
+
+    /** Told when poison disappeared from a badblocks list. */
+    @FunctionalInterface
+    public interface Cleared {
+        void cleared(DeviceRef device, List<ByteRange> ranges);
+    }
+
+    private final BadblocksWatcher watcher;
+
+    public BadblocksSource(Path sysfs, Duration rescan, FailureSink sink, Cleared cleared, Clock clock) {
+        DeviceResolver resolver = new DeviceResolver(sysfs);
+        this.watcher = new BadblocksWatcher(sysfs, rescan, new BadblocksWatcher.Listener() {
+            @Override
+            public void added(String device, List<ByteRange> ranges) throws InterruptedException {
+                DeviceRef ref;
+                try {
+                    ref = resolver.resolve(device);
+                } catch (IllegalArgumentException gone) {
+                    LOG.log(System.Logger.Level.WARNING, "bad ranges listed for " + device + ", which is gone: " + ranges);
+                    return;
+                }
+                for (ByteRange range : ranges) {
+                    sink.submit(FailureTuple.mediaError(ref, range, "badblocks", clock.instant()));
+                }
+            }
+
+            @Override
+            public void cleared(String device, List<ByteRange> ranges) {
+                try {
+                    cleared.cleared(resolver.resolve(device), ranges);
+                } catch (IllegalArgumentException gone) {
+                    LOG.log(System.Logger.Level.INFO, "poison cleared on " + device + ", which is gone: " + ranges);
+                }
+            }
+        });
+    }
+
+    @Override
+    public String name() {
+        return "badblocks";
+    }
+
+    @Override
+    public void start() throws IOException, InterruptedException {
+        watcher.start();
+    }
+
+    /** The watcher, for its counters and an immediate scan. */
+    public BadblocksWatcher watcher() {
+        return watcher;
+    }
+
+    @Override
+    public void close() {
+        watcher.close();
+    }
+}
