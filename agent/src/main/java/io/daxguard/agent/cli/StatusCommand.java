@@ -34,7 +34,7 @@ final class StatusCommand extends AgentCommand {
     int run(MBeanServerConnection agent, PrintWriter out) throws Exception {
         List<Map<String, Object>> filesystems = new ArrayList<>();
         boolean damaged = false;
-        for (ObjectName name : agent.queryNames(new ObjectName(ObjectNames.DOMAIN + ":type=Filesystem,*"), null)) {
+        for (ObjectName name : agent.queryNames(ObjectNames.allFilesystems(), null)) {
             String health = String.valueOf(agent.getAttribute(name, "Health"));
             damaged |= health.equals("DEGRADED") || health.equals("UNHEALTHY");
             if (json) {
@@ -42,7 +42,7 @@ final class StatusCommand extends AgentCommand {
             }
         }
         long unowned = 0;
-        for (ObjectName device : agent.queryNames(new ObjectName(ObjectNames.DOMAIN + ":type=Device,*"), null)) {
+        for (ObjectName device : agent.queryNames(ObjectNames.allDevices(), null)) {
             Object ranges = agent.getAttribute(device, "UnownedDamage");
             unowned += ranges instanceof Object[] array ? array.length : 0;
         }
@@ -117,7 +117,7 @@ final class StatusCommand extends AgentCommand {
 
     private static List<Object> unownedDamage(MBeanServerConnection agent) throws Exception {
         List<Object> damage = new ArrayList<>();
-        Set<ObjectName> devices = agent.queryNames(new ObjectName(ObjectNames.DOMAIN + ":type=Device,*"), null);
+        Set<ObjectName> devices = agent.queryNames(ObjectNames.allDevices(), null);
         for (ObjectName device : devices) {
             Object ranges = Json.plain(agent.getAttribute(device, "UnownedDamage"));
             if (ranges instanceof List<?> list) {
@@ -130,7 +130,7 @@ final class StatusCommand extends AgentCommand {
     /** Each filesystem's scrub, as one line of text, by mount point. */
     private static Map<String, String> scrubs(MBeanServerConnection agent) throws Exception {
         Map<String, String> scrubs = new LinkedHashMap<>();
-        for (ObjectName name : agent.queryNames(new ObjectName(ObjectNames.DOMAIN + ":type=Filesystem,*"), null)) {
+        for (ObjectName name : agent.queryNames(ObjectNames.allFilesystems(), null)) {
             scrubs.put(String.valueOf(agent.getAttribute(name, "MountPoint")),
                     ScrubDisplay.describe(ScrubDisplay.read(agent, name)));
         }

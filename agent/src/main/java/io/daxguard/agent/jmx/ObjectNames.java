@@ -17,10 +17,6 @@ public final class ObjectNames {
         return name("type=Agent");
     }
 
-    public static ObjectName plugin(String type) {
-        return name("type=Plugin,name=" + quoteIfNeeded(type));
-    }
-
     public static ObjectName device(String kernelName) {
         return name("type=Device,name=" + quoteIfNeeded(kernelName));
     }
@@ -32,6 +28,16 @@ public final class ObjectNames {
     /** A damaged file, by its filesystem's mount point and its path inside the filesystem. */
     public static ObjectName damagedFile(String mountPoint, String path) {
         return name("type=DamagedFile,filesystem=" + ObjectName.quote(mountPoint) + ",path=" + ObjectName.quote(path));
+    }
+
+    /** Every Filesystem MBean. */
+    public static ObjectName allFilesystems() {
+        return name("type=Filesystem,*");
+    }
+
+    /** Every Device MBean. */
+    public static ObjectName allDevices() {
+        return name("type=Device,*");
     }
 
     /** Every damaged file MBean of one filesystem. */

@@ -1,6 +1,10 @@
 package io.daxguard.agent.ledger;
 
-/** Where a damage record stands. Only {@link #OPEN} damage keeps a file's MBean registered. */
+/**
+ * Where a damage record (and each of its owners) stands. A file with {@link #OPEN} damage gets a DamagedFile MBean at
+ * agent start; one whose damage a repair closed keeps its MBean until the agent restarts, so the operator sees the
+ * result.
+ */
 public enum DamageState {
     OPEN,
     VERIFIED_GOOD,

@@ -27,6 +27,10 @@ import java.util.List;
  * The ledger's JDBC side: one connection to the SQLite database, opened with WAL and {@code synchronous=FULL}
  * (a commit is on disk when it returns). Used by one thread at a time: the ledger's writer, or the starting
  * thread before the writer runs. Statements stay portable; only the pragmas are SQLite's.
+ *
+ * <p>Over 400 lines because it holds every SQL statement of the three tables (insert, update, replay, retention)
+ * beside the one connection they share: split, the statements would need the connection's transaction rules
+ * in two places.
  */
 final class LedgerStore implements AutoCloseable {
     private final Connection connection;

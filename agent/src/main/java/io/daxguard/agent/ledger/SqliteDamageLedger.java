@@ -35,6 +35,10 @@ import java.util.function.Consumer;
  *
  * <p>Threads: one writer thread ({@code daxguard-ledger-writer}), owned here; {@link #close} lets it commit
  * what is queued (bounded by 10 s when the disk keeps failing) and stops it.
+ *
+ * <p>Over 400 lines because the write queue, the writer thread's batch, retry and health, and the start-up
+ * replay and recovery of a corrupt database share one lock and one view of what is durable; the SQL is in
+ * {@link LedgerStore} and the in-memory truth in {@link LedgerMemory}.
  */
 public final class SqliteDamageLedger implements DamageLedger {
     private static final System.Logger LOG = System.getLogger(SqliteDamageLedger.class.getName());

@@ -77,6 +77,17 @@ public final class PluginHost {
         return new TimedHolder(plugin.attach(mount, context), metrics.timer(MetricRegistry.name("reverseMap", type)));
     }
 
+    /** Exactly these plugins, already made (an embedding vendor's own, or a test's hand-made one). */
+    public static PluginHost of(FilesystemPlugin... plugins) {
+        Map<String, FilesystemPlugin> byType = new LinkedHashMap<>();
+        for (FilesystemPlugin plugin : plugins) {
+            if (byType.putIfAbsent(plugin.type(), plugin) != null) {
+                throw new IllegalArgumentException("two plugins for filesystem type " + plugin.type());
+            }
+        }
+        return new PluginHost(byType, List.of());
+    }
+
     /** Loads every plugin visible to {@code loader} through {@link ServiceLoader}. */
     public static PluginHost load(ClassLoader loader) {
         Map<String, FilesystemPlugin> found = new LinkedHashMap<>();

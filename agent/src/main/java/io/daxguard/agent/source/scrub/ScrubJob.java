@@ -26,6 +26,10 @@ import java.util.function.Consumer;
  * calls (pause, resume, cancel, stop) come from other threads and are seen by the scrub thread after each
  * read: pause, cancel and stop leave the holder's extent walk (so no descriptor stays open on the mount while
  * paused) and save the position; pause then waits for resume. Progress is read lock-free from volatile fields.
+ *
+ * <p>Over 400 lines because the read loop, its state machine (run, pause, resume, cancel, stop) and the saved
+ * position must change together under one lock; the reading itself ({@code MediaProbe}) and the rate limit
+ * ({@link TokenBucket}) are already apart.
  */
 final class ScrubJob {
     private static final System.Logger LOG = System.getLogger(ScrubJob.class.getName());
