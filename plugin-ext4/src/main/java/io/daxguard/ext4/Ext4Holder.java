@@ -12,6 +12,7 @@ import io.daxguard.spi.PathNames;
 import io.daxguard.spi.ReverseMapStatus;
 import io.daxguard.spi.UnknownOwner;
 import io.daxguard.spi.index.AllocatedRanges;
+import io.daxguard.spi.index.ByteSpan;
 import io.daxguard.spi.index.IndexBuildProgress;
 import io.daxguard.spi.index.LiveReverseMap;
 import io.daxguard.spi.index.Question;
@@ -134,27 +135,27 @@ public final class Ext4Holder implements Holder {
                 return List.copyOf(files.get());
             }
         }
-        List<long[]> inodeTables = new ArrayList<>();
+        List<ByteSpan> inodeTables = new ArrayList<>();
         // ext4's GETFSMAP (Linux 6.18) leaves out in-use space of block groups with no free block: a gap may hold
         // file data, so the index is asked, and only what it cannot confirm is unknown.
-        List<long[]> allocated = AllocatedRanges.classify(mount, deviceCookie, range.offset(), end, owners,
+        List<ByteSpan> allocated = AllocatedRanges.classify(mount, deviceCookie, range.offset(), end, owners,
                 (record, from, to, named, rest) -> classify(record, from, to, named, rest, inodeTables),
-                (from, to, named, rest) -> rest.add(new long[] {from, to}));
+                (from, to, named, rest) -> rest.add(new ByteSpan(from, to)));
         owners.addAll(AllocatedRanges.indexedOwners(reverseMap, allocated, question));
-        for (long[] part : AllocatedRanges.merge(inodeTables)) {
+        for (ByteSpan part : AllocatedRanges.merge(inodeTables)) {
             if (reverseMap.index().isPresent()) {
-                owners.addAll(reverseMap.inlineOwners(part[0], part[1], question));
+                owners.addAll(reverseMap.inlineOwners(part.start(), part.end(), question));
             }
         }
         owners.sort(Comparator.comparingLong(Owner::physicalOffset));
         return owners;
     }
 
-    private void classify(FsmapRecord record, long from, long to, List<Owner> owners, List<long[]> allocated,
-                          List<long[]> inodeTables) {
+    private void classify(FsmapRecord record, long from, long to, List<Owner> owners, List<ByteSpan> allocated,
+                          List<ByteSpan> inodeTables) {
         if (!record.isSpecialOwner()) {
             // ext4 never names inodes; if a future kernel does, the index still decides.
-            allocated.add(new long[] {from, to});
+            allocated.add(new ByteSpan(from, to));
             return;
         }
         if (record.owner() == FsmapRecord.OWN_FREE) {
@@ -165,7 +166,7 @@ public final class Ext4Holder implements Holder {
         if (kind.isPresent()) {
             owners.add(kind.get().owner(from, to - from));
             if (kind.get() == Ext4MetadataKind.INODE_TABLE) {
-                inodeTables.add(new long[] {from, to});
+                inodeTables.add(new ByteSpan(from, to));
             }
             return;
         }
@@ -177,7 +178,7 @@ public final class Ext4Holder implements Holder {
     record HiddenMetadata(Ext4MetadataKind kind, long start, long end) implements AllocatedRanges.KnownExtent {
     }
 
-    private void splitHiddenMetadata(long from, long to, List<Owner> owners, List<long[]> allocated) {
+    private void splitHiddenMetadata(long from, long to, List<Owner> owners, List<ByteSpan> allocated) {
         AllocatedRanges.splitAround(from, to, hiddenMetadata,
                 (extent, start, stop) -> owners.add(extent.kind().owner(start, stop - start)), allocated);
     }

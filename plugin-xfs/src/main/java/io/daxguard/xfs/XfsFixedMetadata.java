@@ -2,6 +2,7 @@ package io.daxguard.xfs;
 
 import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.index.AllocatedRanges;
+import io.daxguard.spi.index.ByteSpan;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -58,7 +59,7 @@ final class XfsFixedMetadata {
      * Splits a range GETFSMAP calls allocated-but-unknown: named metadata goes to {@code owners}, the rest to
      * {@code allocated} for the index.
      */
-    void split(long from, long to, List<? super MetadataOwner> owners, List<long[]> allocated) {
+    void split(long from, long to, List<? super MetadataOwner> owners, List<ByteSpan> allocated) {
         AllocatedRanges.splitAround(from, to, extents, (extent, start, stop) -> {
             XfsSpecialOwner kind = extent.kind();
             owners.add(new MetadataOwner(kind.kind(), kind.description(), kind.repairHint(device), start,

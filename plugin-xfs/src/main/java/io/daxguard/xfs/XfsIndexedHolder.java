@@ -12,6 +12,7 @@ import io.daxguard.spi.PathNames;
 import io.daxguard.spi.ReverseMapStatus;
 import io.daxguard.spi.UnknownOwner;
 import io.daxguard.spi.index.AllocatedRanges;
+import io.daxguard.spi.index.ByteSpan;
 import io.daxguard.spi.index.LiveReverseMap;
 import io.daxguard.spi.index.Question;
 import io.daxguard.spi.linux.FsmapRecord;
@@ -94,7 +95,7 @@ final class XfsIndexedHolder extends MountedXfsHolder {
         List<Owner> owners = new ArrayList<>();
         // XFS fills gaps between free extents with "unknown" itself; should a kernel leave one out, it may hold
         // file data: the index is asked, and only what it cannot confirm is unknown.
-        List<long[]> allocated = AllocatedRanges.classify(mount(), deviceCookie(), range.offset(), end, owners,
+        List<ByteSpan> allocated = AllocatedRanges.classify(mount(), deviceCookie(), range.offset(), end, owners,
                 this::classify, fixedMetadata::split);
         owners.addAll(AllocatedRanges.indexedOwners(reverseMap, allocated, question));
         if (end < range.end()) {
@@ -104,7 +105,7 @@ final class XfsIndexedHolder extends MountedXfsHolder {
         return owners;
     }
 
-    private void classify(FsmapRecord record, long from, long to, List<Owner> owners, List<long[]> allocated) {
+    private void classify(FsmapRecord record, long from, long to, List<Owner> owners, List<ByteSpan> allocated) {
         if (!record.isSpecialOwner() || record.owner() == FsmapRecord.OWN_UNKNOWN) {
             // Without rmapbt everything in use is "unknown"; an inode owner would only come from a kernel that
             // learned more, and the index still decides (and confirms) who owns it.

@@ -14,7 +14,7 @@ import java.util.List;
 /**
  * GETFSMAP for filesystems whose GETFSMAP cannot name file owners (ext4, XFS without the reverse-map btree):
  * it tells free space and some metadata, and everything else in use is "allocated", left for a
- * {@link LiveReverseMap} to name. Ranges are {@code long[] {start, end}} in filesystem bytes.
+ * {@link LiveReverseMap} to name, as {@link ByteSpan}s.
  *
  * <p>Every call opens the mount point for its own GETFSMAP and closes it again (a descriptor kept open would make
  * {@code umount} fail with EBUSY).
@@ -24,7 +24,7 @@ public final class AllocatedRanges {
     /** Decides what the part {@code [from, to)} of one record is: named owners, or allocated for the index. */
     @FunctionalInterface
     public interface RecordClassifier {
-        void classify(FsmapRecord record, long from, long to, List<Owner> owners, List<long[]> allocated);
+        void classify(FsmapRecord record, long from, long to, List<Owner> owners, List<ByteSpan> allocated);
     }
 
     /**
@@ -33,7 +33,7 @@ public final class AllocatedRanges {
      */
     @FunctionalInterface
     public interface GapClassifier {
-        void classify(long from, long to, List<Owner> owners, List<long[]> allocated);
+        void classify(long from, long to, List<Owner> owners, List<ByteSpan> allocated);
     }
 
     /** An extent a plugin has named itself, within space GETFSMAP calls unknown. */
@@ -58,9 +58,9 @@ public final class AllocatedRanges {
      *
      * @return the allocated ranges, sorted and merged
      */
-    public static List<long[]> classify(Mount mount, int deviceCookie, long from, long end, List<Owner> owners,
-                                        RecordClassifier records, GapClassifier gaps) throws IOException {
-        List<long[]> allocated = new ArrayList<>();
+    public static List<ByteSpan> classify(Mount mount, int deviceCookie, long from, long end, List<Owner> owners,
+                                          RecordClassifier records, GapClassifier gaps) throws IOException {
+        List<ByteSpan> allocated = new ArrayList<>();
         long[] covered = {from};
         try (NativeFile filesystem = NativeFile.openMountPoint(mount.mountPoint(), mount.device())) {
             Getfsmap.query(filesystem, deviceCookie, from, end, Getfsmap.DEFAULT_BATCH, record -> {
@@ -85,11 +85,11 @@ public final class AllocatedRanges {
     }
 
     /** The owners the index names (and confirms) for each of {@code allocated}, in order. */
-    public static List<Owner> indexedOwners(LiveReverseMap reverseMap, List<long[]> allocated, Question question)
+    public static List<Owner> indexedOwners(LiveReverseMap reverseMap, List<ByteSpan> allocated, Question question)
             throws IOException {
         List<Owner> owners = new ArrayList<>();
-        for (long[] part : allocated) {
-            owners.addAll(reverseMap.ownersOfAllocated(part[0], part[1], question));
+        for (ByteSpan part : allocated) {
+            owners.addAll(reverseMap.ownersOfAllocated(part.start(), part.end(), question));
         }
         return owners;
     }
@@ -127,7 +127,7 @@ public final class AllocatedRanges {
      * {@code knownPart}, the rest to {@code allocated} for the index.
      */
     public static <E extends KnownExtent> void splitAround(long from, long to, List<E> known, KnownPart<E> knownPart,
-                                                           List<long[]> allocated) {
+                                                           List<ByteSpan> allocated) {
         long at = from;
         for (E extent : known) {
             long start = Math.max(at, extent.start());
@@ -136,27 +136,28 @@ public final class AllocatedRanges {
                 continue;
             }
             if (start > at) {
-                allocated.add(new long[] {at, start});
+                allocated.add(new ByteSpan(at, start));
             }
             knownPart.accept(extent, start, stop);
             at = stop;
         }
         if (at < to) {
-            allocated.add(new long[] {at, to});
+            allocated.add(new ByteSpan(at, to));
         }
     }
 
-    /** Sorts {@code ranges} by start and merges those that overlap or touch; the given arrays are not changed. */
-    public static List<long[]> merge(List<long[]> ranges) {
-        List<long[]> sorted = new ArrayList<>(ranges);
-        sorted.sort(Comparator.comparingLong(r -> r[0]));
-        List<long[]> merged = new ArrayList<>();
-        for (long[] range : sorted) {
-            long[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
-            if (last != null && range[0] <= last[1]) {
-                last[1] = Math.max(last[1], range[1]);
+    /** Sorts {@code ranges} by start and merges those that overlap or touch; the given list is not changed. */
+    public static List<ByteSpan> merge(List<ByteSpan> ranges) {
+        List<ByteSpan> sorted = new ArrayList<>(ranges);
+        sorted.sort(Comparator.comparingLong(ByteSpan::start));
+        List<ByteSpan> merged = new ArrayList<>();
+        for (ByteSpan range : sorted) {
+            int lastIndex = merged.size() - 1;
+            ByteSpan last = merged.isEmpty() ? null : merged.get(lastIndex);
+            if (last != null && range.start() <= last.end()) {
+                merged.set(lastIndex, new ByteSpan(last.start(), Math.max(last.end(), range.end())));
             } else {
-                merged.add(new long[] {range[0], range[1]});
+                merged.add(range);
             }
         }
         return merged;

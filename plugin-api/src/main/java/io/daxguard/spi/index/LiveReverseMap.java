@@ -180,8 +180,8 @@ public final class LiveReverseMap implements Closeable {
                 + gapRefreshInterval.toSeconds() + " s ago (rebuilds for unexplained blocks are rate-limited)"
                 : " (filesystem metadata the filesystem does not name, a long symlink's block, or a block"
                 + " reused while the index was rebuilt)");
-        for (long[] gap : resolution.gaps) {
-            owners.add(new UnknownOwner(gap[0], gap[1] - gap[0], reason));
+        for (ByteSpan gap : resolution.gaps) {
+            owners.add(new UnknownOwner(gap.start(), gap.length(), reason));
         }
         owners.sort(Comparator.comparingLong(Owner::physicalOffset));
         return owners;
@@ -320,26 +320,26 @@ public final class LiveReverseMap implements Closeable {
         return list;
     }
 
-    private static List<long[]> gaps(List<FileOwner> owners, long from, long to) {
+    private static List<ByteSpan> gaps(List<FileOwner> owners, long from, long to) {
         if (owners.size() == 1 && owners.get(0).physicalOffset() <= from && owners.get(0).physicalEnd() >= to) {
             return List.of();
         }
-        List<long[]> gaps = new ArrayList<>();
+        List<ByteSpan> gaps = new ArrayList<>();
         long covered = from;
         for (FileOwner owner : owners) {
             if (owner.physicalOffset() > covered) {
-                gaps.add(new long[] {covered, owner.physicalOffset()});
+                gaps.add(new ByteSpan(covered, owner.physicalOffset()));
             }
             covered = Math.max(covered, owner.physicalEnd());
         }
         if (covered < to) {
-            gaps.add(new long[] {covered, to});
+            gaps.add(new ByteSpan(covered, to));
         }
         return gaps;
     }
 
     /** @param allRemembered every owner comes from an extent confirmed whole in the question's epoch */
-    private record Resolution(List<FileOwner> owners, List<long[]> gaps, boolean rejected, boolean allRemembered) {
+    private record Resolution(List<FileOwner> owners, List<ByteSpan> gaps, boolean rejected, boolean allRemembered) {
     }
 
     private static void checkRange(long from, long to) {

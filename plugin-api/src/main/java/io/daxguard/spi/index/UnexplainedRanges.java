@@ -13,29 +13,29 @@ final class UnexplainedRanges {
     private final TreeMap<Long, Long> ranges = new TreeMap<>();
 
     /** Whether every gap is a known-unexplained range of this very index (no gaps: true). */
-    synchronized boolean coversAll(ExtentIndex forIndex, List<long[]> gaps) {
+    synchronized boolean coversAll(ExtentIndex forIndex, List<ByteSpan> gaps) {
         if (gaps.isEmpty()) {
             return true;
         }
         if (forIndex != index) {
             return false;
         }
-        for (long[] gap : gaps) {
-            Map.Entry<Long, Long> known = ranges.floorEntry(gap[0]);
-            if (known == null || known.getValue() < gap[1]) {
+        for (ByteSpan gap : gaps) {
+            Map.Entry<Long, Long> known = ranges.floorEntry(gap.start());
+            if (known == null || known.getValue() < gap.end()) {
                 return false;
             }
         }
         return true;
     }
 
-    synchronized void remember(ExtentIndex forIndex, List<long[]> gaps) {
+    synchronized void remember(ExtentIndex forIndex, List<ByteSpan> gaps) {
         if (forIndex != index) {
             index = forIndex;
             ranges.clear();
         }
-        for (long[] gap : gaps) {
-            ranges.merge(gap[0], gap[1], Math::max);
+        for (ByteSpan gap : gaps) {
+            ranges.merge(gap.start(), gap.end(), Math::max);
         }
     }
 }
