@@ -8,7 +8,7 @@ public interface PluginContext {
     /** The logger a plugin should use, so its messages reach the agent's log. */
     System.Logger logger();
 
-    /** Plugin settings from the agent configuration ({@code plugins.<type>.*}); empty by default. */
+    /** Plugin settings from the agent configuration ({@code plugins.settings.<type>}, a map of strings); empty by default. */
     Map<String, String> settings();
 
     /**

@@ -1,5 +1,7 @@
 package io.daxguard.agent.config;
 
+import io.daxguard.agent.validation.InputValidator;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -10,9 +12,6 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import jakarta.validation.ConstraintViolation;
-import jakarta.validation.Validation;
-import jakarta.validation.ValidatorFactory;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -20,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -29,6 +27,7 @@ import java.util.List;
  * go instead of one start-up failure at a time.
  */
 public final class ConfigLoader {
+    private static final InputValidator VALIDATOR = new InputValidator();
 
     private ConfigLoader() {
     }
@@ -87,25 +86,7 @@ public final class ConfigLoader {
     }
 
     private static List<String> violations(DaxguardConfig config) {
-        try (ValidatorFactory factory = Validation.buildDefaultValidatorFactory()) {
-            return factory.getValidator().validate(config).stream()
-                    .sorted(Comparator.comparing((ConstraintViolation<DaxguardConfig> v) -> v.getPropertyPath().toString()))
-                    .map(ConfigLoader::describe)
-                    .toList();
-        }
-    }
-
-    private static String describe(ConstraintViolation<DaxguardConfig> violation) {
-        String path = violation.getPropertyPath().toString();
-        Object value = violation.getInvalidValue();
-        if (value instanceof Boolean && violation.getLeafBean() != null && path.matches(".*\\.?[a-z]\\w*$")
-                && violation.getConstraintDescriptor().getAnnotation() instanceof jakarta.validation.constraints.AssertTrue) {
-            // A cross-field rule: name the section, not the helper method.
-            String section = path.contains(".") ? path.substring(0, path.lastIndexOf('.')) : "(top)";
-            return section + ": " + violation.getMessage();
-        }
-        return path + ": " + violation.getMessage() + " (was " + (value instanceof String text ? "\"" + text + "\""
-                : String.valueOf(value)) + ")";
+        return VALIDATOR.violations(config);
     }
 
     private static String path(List<com.fasterxml.jackson.databind.JsonMappingException.Reference> references) {

@@ -72,7 +72,6 @@ public final class Agent implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         try {
             validator = new InputValidator();
-            started.push(validator);
             // Replayed before anything routes: a tuple arriving now is checked against the damage already known.
             ledger = SqliteDamageLedger.open(settings.stateDirectory(), settings.ledger(), clock,
                     settings.metrics().timer("ledger.commit"));
@@ -212,7 +211,6 @@ public final class Agent implements AutoCloseable {
         jmx.close();
         filesystems.close();
         ledger.close();
-        validator.close();
         LOG.log(System.Logger.Level.INFO, "daxguard stopped");
     }
 }

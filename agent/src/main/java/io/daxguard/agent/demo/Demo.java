@@ -84,7 +84,8 @@ public final class Demo {
         MBeanServer server = MBeanServerFactory.newMBeanServer();
         DaxguardConfig defaults = DaxguardConfig.defaults();
         AgentSettings settings = SettingsMapping.toSettings(defaults, DaxguardHome.home(), server)
-                .withStateDirectory(disks.directory().resolve("state"));
+                .withStateDirectory(disks.directory().resolve("state"))
+                .withWatchedMountPoints(java.util.List.of(disks.directory()));
         try (Agent agent = Agent.start(settings)) {
             out.println("3. reporting media errors, as the kernel would");
             inject(server, out, xfs.device(), firstSector(log) + 16, "a sector under app.log");

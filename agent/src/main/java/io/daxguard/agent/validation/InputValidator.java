@@ -3,56 +3,54 @@ package io.daxguard.agent.validation;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validation;
 import jakarta.validation.Validator;
-import jakarta.validation.ValidatorFactory;
+import jakarta.validation.constraints.AssertTrue;
 import java.util.Comparator;
-import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.List;
 
 /**
- * Checks every input that comes from outside (JMX, CLI, configuration) with Hibernate Validator. A rejection
- * names each bad field and the value it had, so an operator sees exactly what to fix.
+ * Checks every input that comes from outside (JMX, CLI, configuration) with Hibernate Validator, and says what is
+ * wrong in one format everywhere: {@code path.to.field: what is wrong (was value)}, so an operator sees exactly
+ * what to fix. A cross-field rule (an {@code @AssertTrue} method) names its section instead of the method.
  *
- * <p>Thread safe. The validator factory is slow to build (a few hundred milliseconds), so it is built on the
- * first input, not at agent start: an agent that only listens starts faster.
+ * <p>Thread safe and cheap to make: the validator factory is built once per process, on the first input (it takes a
+ * few hundred milliseconds, so an agent that only listens starts faster), and lives as long as the process.
  */
-public final class InputValidator implements AutoCloseable {
-    private ValidatorFactory factory;
-    private Validator validator;
-
-    private synchronized Validator validator() {
-        if (validator == null) {
-            factory = Validation.buildDefaultValidatorFactory();
-            validator = factory.getValidator();
-        }
-        return validator;
+public final class InputValidator {
+    /** The holder idiom: built on first use, once, without a lock on every call. */
+    private static final class Shared {
+        static final Validator VALIDATOR = Validation.buildDefaultValidatorFactory().getValidator();
     }
 
     /**
      * Returns {@code input} when valid.
      *
-     * @throws IllegalArgumentException naming every violation as {@code field: message (was value)}
+     * @throws IllegalArgumentException {@code what rejected: } and every violation, separated by {@code ; }
      */
     public <T> T check(String what, T input) {
-        Set<ConstraintViolation<T>> violations = validator().validate(input);
+        List<String> violations = violations(input);
         if (violations.isEmpty()) {
             return input;
         }
-        String reasons = violations.stream()
-                .sorted(Comparator.comparing(violation -> violation.getPropertyPath().toString()))
-                .map(violation -> violation.getPropertyPath() + ": " + violation.getMessage() + " (was "
-                        + describe(violation.getInvalidValue()) + ")")
-                .collect(Collectors.joining("; "));
-        throw new IllegalArgumentException(what + " rejected: " + reasons);
+        throw new IllegalArgumentException(what + " rejected: " + String.join("; ", violations));
     }
 
-    private static String describe(Object value) {
-        return value instanceof String text ? "\"" + text + "\"" : String.valueOf(value);
+    /** Every violation of {@code input}, sorted by path, each as {@code path: message (was value)}. */
+    public <T> List<String> violations(T input) {
+        return Shared.VALIDATOR.validate(input).stream()
+                .sorted(Comparator.comparing((ConstraintViolation<T> violation) -> violation.getPropertyPath().toString()))
+                .map(InputValidator::describe)
+                .toList();
     }
 
-    @Override
-    public synchronized void close() {
-        if (factory != null) {
-            factory.close();
+    private static String describe(ConstraintViolation<?> violation) {
+        String path = violation.getPropertyPath().toString();
+        Object value = violation.getInvalidValue();
+        if (value instanceof Boolean && violation.getConstraintDescriptor().getAnnotation() instanceof AssertTrue) {
+            // A cross-field rule: name the section, not the helper method.
+            String section = path.contains(".") ? path.substring(0, path.lastIndexOf('.')) : "(top)";
+            return section + ": " + violation.getMessage();
         }
+        return path + ": " + violation.getMessage() + " (was " + (value instanceof String text ? "\"" + text + "\""
+                : String.valueOf(value)) + ")";
     }
 }

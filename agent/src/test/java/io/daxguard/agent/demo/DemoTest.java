@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,6 +46,15 @@ class DemoTest {
     @Test
     void itShowsBothSharersOfTheReflinkedBlockDamaged() {
         assertThat(out).contains("/xfs/reports/q3.pdf  (inode").contains("/xfs/reports/q3-copy.pdf  (inode");
+    }
+
+    @Test
+    void itHoldsOnlyItsOwnScratchFilesystems() {
+        // The host's own filesystems (/ at least) are mounted too; the demo must not index or list them.
+        List<String> held = out.lines().filter(line -> line.startsWith("  filesystem: "))
+                .map(line -> line.substring("  filesystem: ".length())).toList();
+
+        assertThat(held).hasSize(2).allSatisfy(mountPoint -> assertThat(mountPoint).startsWith(directory()));
     }
 
     @Test

@@ -5,16 +5,10 @@ import io.daxguard.agent.source.operator.FailureReport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 class InputValidatorTest {
     private static final InputValidator VALIDATOR = new InputValidator();
-
-    @AfterAll
-    static void close() {
-        VALIDATOR.close();
-    }
 
     @Test
     void acceptsAKernelNameADevicePathAndAMajorMinor() {
