@@ -10,6 +10,7 @@ import io.daxguard.spi.linux.NativeFile;
 import io.daxguard.spi.testkit.Command;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Set;
 import javax.management.ObjectName;
@@ -49,9 +50,33 @@ class EndToEndJmxTest {
     }
 
     private static String report(long deviceOffset, long bytes) throws Exception {
+        return report(loopName(), deviceOffset, bytes);
+    }
+
+    private static String report(String device, long deviceOffset, long bytes) throws Exception {
         return (String) AGENT.remote().invoke(ObjectNames.agent(), "reportFailure",
-                new Object[] {loopName(), deviceOffset / 512, bytes / 512, 5},
+                new Object[] {device, deviceOffset / 512, bytes / 512, 5},
                 new String[] {"java.lang.String", "long", "long", "int"});
+    }
+
+    @Test
+    void theSameBytesReportedByNumberAndByDevPathAreKnownDamage() throws Exception {
+        FiemapExtent extent = AgentFixture.extents(XFS.path("plain.bin")).get(0);
+        String number = Files.readString(Path.of("/sys/class/block", loopName(), "dev")).strip();
+        assertThat(report(extent.physical() + 3 * 4096, 512)).contains("/plain.bin");
+
+        assertThat(report(number, extent.physical() + 3 * 4096, 512)).isEqualTo("already known: 1 record(s)");
+        assertThat(report("/dev/" + loopName(), extent.physical() + 3 * 4096, 512))
+                .isEqualTo("already known: 1 record(s)");
+    }
+
+    @Test
+    void aReportOnADeviceWithNoMediaIsRejectedSayingSo() throws Exception {
+        // The first free loop device: a block device with no backing file, so no media (losetup makes the node).
+        String device = Path.of(Command.run("losetup", "--find").strip()).getFileName().toString();
+
+        assertThatThrownBy(() -> report(device, 0, 512)).cause().isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("reportFailure rejected: device: " + device + " has no media (0 bytes)");
     }
 
     @Test

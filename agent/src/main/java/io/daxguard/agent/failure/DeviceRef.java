@@ -13,13 +13,14 @@ import java.util.Objects;
  */
 public record DeviceRef(DeviceNumber number, String name) {
     /**
-     * What an operator or a source may name a device by: a kernel name ({@code loop3}), a {@code /dev} path
-     * ({@code /dev/loop3}) or {@code major:minor}. No other slash, and no leading dot, so a name never leaves
-     * sysfs's block directory.
+     * What an operator may name a device by: a kernel name ({@code loop3}; no slash and no leading dot, so a name
+     * never leaves sysfs's block directory), a path under {@code /dev} (whatever it leads to must be a block
+     * device node) or {@code major:minor}.
      */
-    public static final String GRAMMAR = "(/dev/)?[A-Za-z0-9][A-Za-z0-9._+-]*|[0-9]+:[0-9]+";
+    public static final String GRAMMAR = "/dev/[^\\x00\\n]+|[A-Za-z0-9][A-Za-z0-9._+!-]*|[0-9]+:[0-9]+";
     /** What a text that does not follow {@link #GRAMMAR} is told. */
-    public static final String GRAMMAR_MESSAGE = "must be a kernel device name (loop3), a /dev path or major:minor";
+    public static final String GRAMMAR_MESSAGE =
+            "must be a kernel device name (loop3), a path under /dev (/dev/sdb, /dev/disk/by-id/...) or major:minor";
 
     public DeviceRef {
         Objects.requireNonNull(number, "number is null");

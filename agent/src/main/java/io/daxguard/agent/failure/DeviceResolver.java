@@ -1,6 +1,8 @@
 package io.daxguard.agent.failure;
 
 import io.daxguard.spi.DeviceNumber;
+import io.daxguard.spi.linux.FileStatus;
+import io.daxguard.spi.linux.NativeCallException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -9,13 +11,21 @@ import java.util.regex.Pattern;
 
 /**
  * Turns what a source or an operator calls a device into a {@link DeviceRef}, once, at the edge of the pipeline:
- * one grammar ({@link DeviceRef#GRAMMAR}), one error message per kind of mistake. A name is looked up in
- * {@code <sysfs>/class/block/<name>/dev}, a number in {@code <sysfs>/dev/block/<major:minor>}, so a device attached
- * a moment ago is found without re-reading the whole topology. Thread safe (it keeps nothing).
+ * one grammar ({@link DeviceRef#GRAMMAR}) and one message per kind of mistake, each naming the text.
+ * <ul>
+ *   <li>a kernel name ({@code loop3}, {@code cciss!c0d0}) is looked up in {@code <sysfs>/class/block/<name>/dev};</li>
+ *   <li>{@code major:minor} in {@code <sysfs>/dev/block/<major:minor>}, which leads to the device's name;</li>
+ *   <li>a path under {@code /dev} ({@code /dev/sdb}, {@code /dev/disk/by-id/...}, {@code /dev/mapper/...},
+ *       {@code /dev/block/8:16}) by what it is: it must be a block device node, and its device number
+ *       ({@code st_rdev}) is the device.</li>
+ * </ul>
+ * A device attached a moment ago is found without re-reading the whole topology. Thread safe (it keeps nothing).
  */
 public final class DeviceResolver {
     private static final Pattern GRAMMAR = Pattern.compile(DeviceRef.GRAMMAR);
     private static final Pattern NUMBER = Pattern.compile("[0-9]+:[0-9]+");
+    /** A name sysfs lists: one path segment (sysfs writes a kernel name's '/' as '!'). */
+    private static final Pattern SYSFS_NAME = Pattern.compile("[^/\\x00\\s]+");
 
     private final Path sysfs;
 
@@ -29,7 +39,9 @@ public final class DeviceResolver {
     }
 
     /**
-     * @param text a kernel name, {@code /dev} path or {@code major:minor}
+     * What an operator or vendor software typed.
+     *
+     * @param text a kernel name, a path under {@code /dev} or {@code major:minor}
      * @throws IllegalArgumentException {@code device: ...} naming the text, when it is not a device name or no
      *                                  block device has it
      */
@@ -38,19 +50,80 @@ public final class DeviceResolver {
             throw new IllegalArgumentException("device: " + DeviceRef.GRAMMAR_MESSAGE + " (was "
                     + (text == null ? "null" : "\"" + text + "\"") + ")");
         }
-        try {
-            if (NUMBER.matcher(text).matches()) {
-                DeviceNumber number = DeviceNumber.parse(text);
-                Path device = sysfs.resolve("dev/block").resolve(number.toString()).toRealPath();
-                return new DeviceRef(number, device.getFileName().toString());
-            }
-            String name = text.startsWith("/dev/") ? text.substring("/dev/".length()) : text;
-            Path dev = sysfs.resolve("class/block").resolve(name).resolve("dev");
-            return new DeviceRef(DeviceNumber.parse(Files.readString(dev).strip()), name);
-        } catch (NoSuchFileException | IllegalArgumentException unknown) {
-            throw new IllegalArgumentException("device: no block device \"" + text + "\"");
-        } catch (IOException e) {
-            throw new IllegalArgumentException("device: cannot read what \"" + text + "\" is in " + sysfs + ": " + e);
+        if (NUMBER.matcher(text).matches()) {
+            return byNumber(text);
         }
+        if (text.startsWith("/dev/")) {
+            return byNode(text);
+        }
+        return ofKernelName(text);
+    }
+
+    /**
+     * A name the kernel gave (a line of {@code /dev/kmsg}, a directory of {@code <sysfs>/block}): taken as the
+     * kernel wrote it, whatever characters it has. A {@code /} in it is looked up as {@code !}, as sysfs names
+     * {@code cciss/c0d0} {@code cciss!c0d0}.
+     *
+     * @throws IllegalArgumentException when no block device has that name (any more)
+     */
+    public DeviceRef ofKernelName(String name) {
+        String inSysfs = name == null ? null : name.replace('/', '!');
+        if (inSysfs == null || !SYSFS_NAME.matcher(inSysfs).matches() || inSysfs.equals(".")
+                || inSysfs.equals("..")) {
+            throw new IllegalArgumentException("device: not a kernel device name (was "
+                    + (name == null ? "null" : "\"" + name + "\"") + ")");
+        }
+        Path dev = sysfs.resolve("class/block").resolve(inSysfs).resolve("dev");
+        return new DeviceRef(numberIn(dev, name), inSysfs);
+    }
+
+    private DeviceRef byNumber(String text) {
+        DeviceNumber number;
+        try {
+            number = DeviceNumber.parse(text);
+        } catch (IllegalArgumentException outOfRange) {
+            throw noSuchDevice(text);
+        }
+        try {
+            Path device = sysfs.resolve("dev/block").resolve(number.toString()).toRealPath();
+            return new DeviceRef(number, device.getFileName().toString());
+        } catch (IOException unknown) {
+            throw noSuchDevice(text);
+        }
+    }
+
+    private DeviceRef byNode(String text) {
+        FileStatus node;
+        try {
+            node = FileStatus.ofPath(Path.of(text));
+        } catch (NativeCallException | RuntimeException missing) {
+            throw noSuchDevice(text);
+        }
+        if (!node.isBlockDevice()) {
+            throw new IllegalArgumentException("device: \"" + text + "\" is not a block device");
+        }
+        return byNumber(node.rdev().toString());
+    }
+
+    private DeviceNumber numberIn(Path dev, String text) {
+        String content;
+        try {
+            content = Files.readString(dev).strip();
+        } catch (NoSuchFileException unknown) {
+            throw noSuchDevice(text);
+        } catch (IOException e) {
+            // "File name too long" and the like: the name cannot be a device's.
+            throw noSuchDevice(text);
+        }
+        try {
+            return DeviceNumber.parse(content);
+        } catch (IllegalArgumentException garbled) {
+            throw new IllegalArgumentException("device: sysfs gives \"" + text + "\" the number \"" + content
+                    + "\", which is not major:minor");
+        }
+    }
+
+    private static IllegalArgumentException noSuchDevice(String text) {
+        return new IllegalArgumentException("device: no block device \"" + text + "\"");
     }
 }

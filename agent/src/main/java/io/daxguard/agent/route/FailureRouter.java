@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -67,15 +68,21 @@ public final class FailureRouter implements AutoCloseable {
     /** Queues a tuple for the router thread; the future completes once what it made is durable and announced. */
     public CompletableFuture<ProcessingResult> route(FailureTuple tuple) {
         pending.incrementAndGet();
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return process(tuple, 0);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } finally {
-                pending.decrementAndGet();
-            }
-        }, thread).thenCompose(made -> made);
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return process(tuple, 0);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } finally {
+                    pending.decrementAndGet();
+                }
+            }, thread).thenCompose(made -> made);
+        } catch (RejectedExecutionException stopping) {
+            pending.decrementAndGet();
+            return CompletableFuture.failedFuture(new IllegalStateException("the router is stopped: " + tuple.device()
+                    + " bytes " + tuple.offset() + "+" + tuple.length() + " not routed"));
+        }
     }
 
     /**

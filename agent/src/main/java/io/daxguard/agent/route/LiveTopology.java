@@ -2,6 +2,7 @@ package io.daxguard.agent.route;
 
 import io.daxguard.agent.failure.DamageListener;
 import io.daxguard.agent.failure.DeviceRef;
+import io.daxguard.agent.failure.FailureRejected;
 import io.daxguard.agent.plugins.Filesystems;
 import io.daxguard.agent.topology.BlockDevice;
 import io.daxguard.agent.topology.Topology;
@@ -39,10 +40,13 @@ public final class LiveTopology {
 
     /** Re-reads devices and mounts and attaches or detaches filesystems; returns the new snapshot. */
     public synchronized Topology refresh() throws IOException {
-        mountTableText = reader.mountTableText();
-        topology = reader.read();
-        filesystems.sync(topology).forEach(listener::attached);
-        Topology snapshot = topology;
+        String text = reader.mountTableText();
+        Topology snapshot = reader.read();
+        // Published once its filesystems are attached, so a reader never sees a mount no holder answers for yet.
+        var attached = filesystems.sync(snapshot);
+        mountTableText = text;
+        topology = snapshot;
+        attached.forEach(listener::attached);
         listener.topologyChanged(snapshot);
         return snapshot;
     }
@@ -51,7 +55,7 @@ public final class LiveTopology {
      * The device a failure names and a snapshot that has it, whole: re-read when the mount table changed or the
      * device is unknown, and once more when the bytes go past its end in the snapshot.
      *
-     * @throws IllegalArgumentException when there is no such device, or the bytes go past its end
+     * @throws FailureRejected when there is no such device, or the bytes go past its end
      */
     Routing deviceFor(DeviceRef wanted, long offset, long length) throws IOException {
         Topology snapshot = topology;
@@ -63,15 +67,18 @@ public final class LiveTopology {
             snapshot = refresh();
             device = device(snapshot, wanted);
         }
+        if (device.size() == 0) {
+            throw new FailureRejected("device: " + device.name() + " has no media (0 bytes)");
+        }
         if (offset + length > device.size()) {
-            throw new IllegalArgumentException("range: bytes " + offset + "+" + length + " go past the end of "
+            throw new FailureRejected("range: bytes " + offset + "+" + length + " go past the end of "
                     + device.name() + " (" + device.size() + " bytes)");
         }
         return new Routing(snapshot, device);
     }
 
     private static BlockDevice device(Topology snapshot, DeviceRef wanted) {
-        return snapshot.byNumber(wanted.number()).orElseThrow(() -> new IllegalArgumentException(
+        return snapshot.byNumber(wanted.number()).orElseThrow(() -> new FailureRejected(
                 "device: no block device \"" + wanted.name() + "\" (" + wanted.number() + ")"));
     }
 

@@ -33,12 +33,40 @@ class DeviceResolverTest {
     }
 
     @Test
-    void aKernelNameADevPathAndANumberAreOneDevice() {
+    void aKernelNameAndANumberAreOneDevice() {
         DeviceRef expected = new DeviceRef(new DeviceNumber(259, 0), "pmem0");
 
         assertThat(resolver.resolve("pmem0")).isEqualTo(expected);
-        assertThat(resolver.resolve("/dev/pmem0")).isEqualTo(expected);
         assertThat(resolver.resolve("259:0")).isEqualTo(expected);
+    }
+
+    @Test
+    void aNameTheKernelGaveIsTakenWithTheCharactersItHas() throws IOException {
+        Path device = Files.createDirectories(sysfs.resolve("devices/pci/cciss!c0d0"));
+        Files.writeString(device.resolve("dev"), "104:0\n");
+        Files.createSymbolicLink(sysfs.resolve("class/block/cciss!c0d0"), device);
+        DeviceRef expected = new DeviceRef(new DeviceNumber(104, 0), "cciss!c0d0");
+
+        assertThat(resolver.ofKernelName("cciss!c0d0")).isEqualTo(expected);
+        assertThat(resolver.ofKernelName("cciss/c0d0")).isEqualTo(expected);
+        assertThat(resolver.resolve("cciss!c0d0")).isEqualTo(expected);
+    }
+
+    @Test
+    void aKernelNameThatWouldLeaveSysfsIsRefused() {
+        for (String name : new String[] {"..", ".", "", "a b"}) {
+            assertThatThrownBy(() -> resolver.ofKernelName(name)).as(name)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("device: not a kernel device");
+        }
+    }
+
+    @Test
+    void aGarbledNumberInSysfsIsSaidAsSuch() throws IOException {
+        Path device = Files.createDirectories(sysfs.resolve("devices/virtual/block/odd0"));
+        Files.writeString(device.resolve("dev"), "not a number\n");
+        Files.createSymbolicLink(sysfs.resolve("class/block/odd0"), device);
+
+        assertThatThrownBy(() -> resolver.resolve("odd0")).hasMessageContaining("not major:minor");
     }
 
     @Test
@@ -51,10 +79,30 @@ class DeviceResolverTest {
 
     @Test
     void textThatIsNoDeviceNameIsRefusedBeforeSysfsIsRead() {
-        for (String text : new String[] {"../../etc", "/dev/mapper/x", "", ".hidden", "7:", "a b"}) {
+        for (String text : new String[] {"../../etc", "dev/sda", "", ".hidden", "7:", "a b", "/dev/", "/etc/passwd"}) {
             assertThatThrownBy(() -> resolver.resolve(text)).as(text).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("device: " + DeviceRef.GRAMMAR_MESSAGE);
         }
+    }
+
+    @Test
+    void aPathUnderDevIsTheBlockDeviceItLeadsTo() throws IOException {
+        try (var devices = Files.list(Path.of("/sys/class/block"))) {
+            Path first = devices.filter(entry -> Files.exists(Path.of("/dev", entry.getFileName().toString())))
+                    .sorted().findFirst().orElseThrow();
+            String name = first.getFileName().toString();
+
+            assertThat(DeviceResolver.system().resolve("/dev/" + name).name()).isEqualTo(name);
+            assertThat(DeviceResolver.system().resolve("/dev/../dev/" + name).name()).isEqualTo(name);
+        }
+    }
+
+    @Test
+    void aPathUnderDevThatIsNoBlockDeviceIsRefusedNamingIt() {
+        assertThatThrownBy(() -> DeviceResolver.system().resolve("/dev/null"))
+                .hasMessage("device: \"/dev/null\" is not a block device");
+        assertThatThrownBy(() -> DeviceResolver.system().resolve("/dev/no-such-disk"))
+                .hasMessage("device: no block device \"/dev/no-such-disk\"");
     }
 
     @Test

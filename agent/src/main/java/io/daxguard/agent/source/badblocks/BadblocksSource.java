@@ -39,7 +39,7 @@ public final class BadblocksSource implements FailureSource {
             public void added(String device, List<ByteRange> ranges) throws InterruptedException {
                 DeviceRef ref;
                 try {
-                    ref = resolver.resolve(device);
+                    ref = resolver.ofKernelName(device);
                 } catch (IllegalArgumentException gone) {
                     LOG.log(System.Logger.Level.WARNING, "bad ranges listed for " + device + ", which is gone: " + ranges);
                     return;
@@ -52,7 +52,7 @@ public final class BadblocksSource implements FailureSource {
             @Override
             public void cleared(String device, List<ByteRange> ranges) {
                 try {
-                    cleared.cleared(resolver.resolve(device), ranges);
+                    cleared.cleared(resolver.ofKernelName(device), ranges);
                 } catch (IllegalArgumentException gone) {
                     LOG.log(System.Logger.Level.INFO, "poison cleared on " + device + ", which is gone: " + ranges);
                 }

@@ -264,7 +264,7 @@ public final class KernelLogSource implements FailureSource {
     /** The device a log line names, if it is still there (it may have gone since the kernel wrote the line). */
     private Optional<DeviceRef> resolve(String device) {
         try {
-            return Optional.of(resolver.resolve(device));
+            return Optional.of(resolver.ofKernelName(device));
         } catch (IllegalArgumentException gone) {
             count("unconfirmed");
             LOG.log(System.Logger.Level.INFO, "kernel log names " + device + ", which is not a block device now: "

@@ -1,6 +1,7 @@
 package io.daxguard.agent.source.operator;
 
 import io.daxguard.agent.failure.DeviceResolver;
+import io.daxguard.agent.failure.FailureRejected;
 import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.failure.ProcessingResult;
 import io.daxguard.agent.route.FailureRouter;
@@ -56,7 +57,7 @@ public final class OperatorReports {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() instanceof UncheckedIOException io && io.getCause() != null
                     ? io.getCause() : e.getCause();
-            if (cause instanceof IllegalArgumentException) {
+            if (cause instanceof FailureRejected) {
                 throw new IllegalArgumentException("reportFailure rejected: " + cause.getMessage());
             }
             LOG.log(System.Logger.Level.WARNING, "reportFailure(" + device + ", " + sector + ", " + sectors + ") failed",
