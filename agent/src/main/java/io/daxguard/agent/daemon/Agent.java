@@ -19,6 +19,7 @@ import io.daxguard.agent.source.operator.OperatorReports;
 import io.daxguard.agent.source.scrub.Scrubber;
 import io.daxguard.agent.topology.TopologyReader;
 import io.daxguard.agent.validation.InputValidator;
+import io.daxguard.spi.linux.LinuxConstants;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -134,8 +135,16 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** Starts an agent; on failure, whatever was started is stopped again. */
+    /**
+     * Starts an agent; on failure, whatever was started is stopped again.
+     *
+     * @throws UnsupportedOperationException naming the architecture, on one daxguard has no table of Linux
+     *                                       constants for ({@link LinuxConstants}); checked before anything opens,
+     *                                       since a plugin's first open would fail inside its holder, where a
+     *                                       failure only leaves one filesystem unheld
+     */
     public static Agent start(AgentSettings settings) throws IOException, JMException {
+        LinuxConstants.running();
         Agent agent = new Agent(settings);
         LOG.log(System.Logger.Level.INFO, "daxguard " + version() + " started; holding "
                 + agent.filesystems.all().stream().filter(fs -> fs.holder().isPresent()).count() + " filesystem(s)");

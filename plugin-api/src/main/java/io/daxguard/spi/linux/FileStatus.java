@@ -43,12 +43,12 @@ public record FileStatus(DeviceNumber device, long inode, int mode, int links, l
     static final int OFFSET_RDEV_MINOR = 132;
     static final int OFFSET_DEV_MAJOR = 136;
     static final int OFFSET_DEV_MINOR = 140;
-    private static final int STATX_BASIC_STATS = 0x7ff;
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFREG = 0100000;
-    private static final int S_IFDIR = 0040000;
-    private static final int S_IFLNK = 0120000;
-    private static final int S_IFBLK = 0060000;
+    static final int STATX_BASIC_STATS = 0x7ff;
+    static final int S_IFMT = 0170000;
+    static final int S_IFREG = 0100000;
+    static final int S_IFDIR = 0040000;
+    static final int S_IFLNK = 0120000;
+    static final int S_IFBLK = 0060000;
 
     /** Status of a path, not following a symlink in its last component. */
     public static FileStatus ofPathNoFollow(Path path) throws NativeCallException {

@@ -20,10 +20,10 @@ final class LibC {
     static final int O_RDONLY = 0;
     static final int O_WRONLY = 1;
     static final int O_RDWR = 2;
-    static final int O_NOFOLLOW = 0x20000;
-    static final int O_DIRECTORY = 0x10000;
+    // O_DIRECT, O_DIRECTORY and O_NOFOLLOW differ between architectures: LinuxConstants.running() has them.
+    /** {@code asm-generic/fcntl.h} 02000000, on x86-64 and arm64. */
     static final int O_CLOEXEC = 0x80000;
-    static final int O_DIRECT = 0x4000;
+    /** {@code asm-generic/fcntl.h} 00004000, on x86-64 and arm64. */
     static final int O_NONBLOCK = 0x800;
     static final int SEEK_SET = 0;
     static final int SEEK_END = 2;

@@ -39,17 +39,17 @@ public final class NativeFile implements AutoCloseable {
      * lengths must be aligned to the device's logical block size.
      */
     public static NativeFile openDirect(Path path) throws NativeCallException {
-        return open(path, LibC.O_RDONLY | LibC.O_DIRECT | LibC.O_CLOEXEC);
+        return open(path, LibC.O_RDONLY | arch().oDirect() | LibC.O_CLOEXEC);
     }
 
     /** Opens a directory read-only. */
     public static NativeFile openDirectory(Path path) throws NativeCallException {
-        return open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
+        return open(path, LibC.O_RDONLY | arch().oDirectory() | LibC.O_CLOEXEC);
     }
 
     /** Opens a directory read-only, refusing (ELOOP) when the last component is a symlink. */
     public static NativeFile openDirectoryNoFollow(Path path) throws NativeCallException {
-        return open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC);
+        return open(path, LibC.O_RDONLY | arch().oDirectory() | arch().oNofollow() | LibC.O_CLOEXEC);
     }
 
     /**
@@ -92,7 +92,8 @@ public final class NativeFile implements AutoCloseable {
      * symlink gives ELOOP, for anything but {@code O_PATH}); read-only unless {@code forWriting}.
      */
     public NativeFile openChildNoFollow(String name, boolean directory) throws NativeCallException {
-        int flags = LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | (directory ? LibC.O_DIRECTORY : LibC.O_NONBLOCK);
+        int flags = LibC.O_RDONLY | arch().oNofollow() | LibC.O_CLOEXEC
+                | (directory ? arch().oDirectory() : LibC.O_NONBLOCK);
         try {
             return new NativeFile(LibC.openat(fd, name, flags, 0), this.name + "/" + name);
         } catch (LastErrorException e) {
@@ -103,16 +104,19 @@ public final class NativeFile implements AutoCloseable {
     /** How {@link #openChildNoFollow(String, Access)} opens a regular file. */
     public enum Access {
         /** {@code O_RDONLY}. */
-        READ(LibC.O_RDONLY),
+        READ,
         /** {@code O_RDONLY | O_DIRECT}: reads reach the device; buffers, offsets and lengths must be aligned. */
-        READ_DIRECT(LibC.O_RDONLY | LibC.O_DIRECT),
+        READ_DIRECT,
         /** {@code O_WRONLY}: never creates, never truncates. */
-        WRITE(LibC.O_WRONLY);
+        WRITE;
 
-        final int flags;
-
-        Access(int flags) {
-            this.flags = flags;
+        /** Looked up at each open, not when the enum loads, so an unknown architecture gets its own error. */
+        int flags() {
+            return switch (this) {
+                case READ -> LibC.O_RDONLY;
+                case READ_DIRECT -> LibC.O_RDONLY | arch().oDirect();
+                case WRITE -> LibC.O_WRONLY;
+            };
         }
     }
 
@@ -121,7 +125,7 @@ public final class NativeFile implements AutoCloseable {
      * fails with ELOOP instead of being followed. Never creates or truncates.
      */
     public NativeFile openChildNoFollow(String name, Access access) throws NativeCallException {
-        int flags = access.flags | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NONBLOCK;
+        int flags = access.flags() | arch().oNofollow() | LibC.O_CLOEXEC | LibC.O_NONBLOCK;
         try {
             return new NativeFile(LibC.openat(fd, name, flags, 0), this.name + "/" + name);
         } catch (LastErrorException e) {
@@ -145,6 +149,15 @@ public final class NativeFile implements AutoCloseable {
         } catch (LastErrorException e) {
             throw NativeCallException.from("fsync", name, e);
         }
+    }
+
+    /**
+     * The open flags that differ between architectures, for the running one.
+     *
+     * @throws UnsupportedOperationException on an architecture daxguard has no table for
+     */
+    private static LinuxConstants arch() {
+        return LinuxConstants.running();
     }
 
     /** The raw descriptor, for wrappers in this package. */

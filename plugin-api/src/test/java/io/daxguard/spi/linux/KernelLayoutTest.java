@@ -46,7 +46,7 @@ class KernelLayoutTest {
                 .offsetOf("statx", "stx_nlink", "stx_mode", "stx_ino", "stx_size", "stx_rdev_major",
                         "stx_rdev_minor", "stx_dev_major", "stx_dev_minor")
                 .sizeOf("statfs")
-                .offsetOf("statfs", "f_type", "f_bsize", "f_blocks", "f_bfree")
+                .offsetOf("statfs", "f_type", "f_bsize", "f_blocks", "f_bfree", "f_files", "f_ffree")
                 .value("FS_IOC_GETFSUUID", "FS_IOC_GETFSUUID")
                 .sizeOf("fsuuid2")
                 .offsetOf("fsuuid2", "len", "uuid")
@@ -120,7 +120,9 @@ class KernelLayoutTest {
                 "statfs.f_type", FilesystemStats.OFFSET_TYPE,
                 "statfs.f_bsize", FilesystemStats.OFFSET_BSIZE,
                 "statfs.f_blocks", FilesystemStats.OFFSET_BLOCKS,
-                "statfs.f_bfree", FilesystemStats.OFFSET_BFREE))
+                "statfs.f_bfree", FilesystemStats.OFFSET_BFREE,
+                "statfs.f_files", InodeCounts.OFFSET_FILES,
+                "statfs.f_ffree", InodeCounts.OFFSET_FFREE))
                 .isEqualTo(fromC("sizeof statfs", "statfs."));
     }
 
