@@ -42,6 +42,11 @@ final class LedgerMemory {
         nextId = Math.max(nextId, record.id() + 1);
     }
 
+    /** Ids made from now on are above {@code floor} (records this memory cannot see may hold the ones below). */
+    void startIdsAbove(long floor) {
+        nextId = Math.max(nextId, floor + 1);
+    }
+
     long nextId() {
         return nextId;
     }

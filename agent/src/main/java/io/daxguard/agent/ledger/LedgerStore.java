@@ -91,14 +91,43 @@ final class LedgerStore implements AutoCloseable {
     }
 
     /**
-     * Opens the database only to read it, as it is on disk, for a replay when it cannot be opened for writing
-     * (read-only filesystem): {@code immutable=1} asks SQLite for no locks, no WAL index, no writes.
+     * Opens the database only to read it, for a replay when it cannot be opened for writing (read-only
+     * filesystem). First as a plain read-only reader, which also reads the write-ahead log a killed agent left
+     * (its last commits may be only there: checkpoints are rare, see {@code wal_autocheckpoint}); SQLite can do
+     * that when the {@code -shm} file exists. Only when that fails, {@code immutable=1}: no locks, no WAL, the
+     * main file alone, and {@link ReadOnly#sawWal()} false.
      */
-    static LedgerStore openReadOnly(Path file) throws SQLException {
-        Connection connection = DriverManager.getConnection("jdbc:sqlite:file:" + file + "?mode=ro&immutable=1");
+    static ReadOnly openReadOnly(Path file) throws SQLException {
+        try {
+            return new ReadOnly(readOnly("jdbc:sqlite:file:" + file + "?mode=ro"), true);
+        } catch (SQLException | RuntimeException withWal) {
+            try {
+                return new ReadOnly(readOnly("jdbc:sqlite:file:" + file + "?mode=ro&immutable=1"), false);
+            } catch (SQLException | RuntimeException alone) {
+                alone.addSuppressed(withWal);
+                throw alone;
+            }
+        }
+    }
+
+    /** A read-only store, and whether it read the write-ahead log too. */
+    record ReadOnly(LedgerStore store, boolean sawWal) implements AutoCloseable {
+        @Override
+        public void close() throws SQLException {
+            store.close();
+        }
+    }
+
+    private static LedgerStore readOnly(String url) throws SQLException {
+        Connection connection = DriverManager.getConnection(url);
         try {
             connection.setAutoCommit(false);
-            return new LedgerStore(connection);
+            LedgerStore store = new LedgerStore(connection);
+            // Reads a page now: a reader that cannot use the WAL fails here, not in the middle of the replay.
+            try (Statement statement = connection.createStatement()) {
+                statement.executeQuery("SELECT count(*) FROM sqlite_master").close();
+            }
+            return store;
         } catch (SQLException | RuntimeException e) {
             connection.close();
             throw e;

@@ -125,13 +125,23 @@ public final class SqliteDamageLedger implements DamageLedger {
             health = failing("opening", e, 0);
             LOG.log(System.Logger.Level.ERROR, health.message());
             if (Files.isRegularFile(file)) {
-                try (LedgerStore readOnly = LedgerStore.openReadOnly(file)) {
-                    LedgerMemory replayed = load(readOnly);
-                    health = new LedgerHealth(false, health.message() + "; the " + replayed.size()
-                            + " record(s) in it were replayed read-only", 0);
+                try (LedgerStore.ReadOnly readOnly = LedgerStore.openReadOnly(file)) {
+                    LedgerMemory replayed = load(readOnly.store());
+                    startNote = "at start the " + replayed.size() + " record(s) in it were replayed read-only";
+                    Path wal = file.resolveSibling(file.getFileName() + "-wal");
+                    if (!readOnly.sawWal() && Files.isRegularFile(wal) && Files.size(wal) > 0) {
+                        // Its last commits are in a log this reader could not use: new ids must not clash with them.
+                        replayed.startIdsAbove(clock.millis() * 1000);
+                        startNote += ", without its write-ahead log " + wal + " (records only there are shown"
+                                + " after the next start)";
+                    }
+                    health = new LedgerHealth(false, health.message() + "; " + startNote, 0);
                     return replayed;
-                } catch (SQLException | RuntimeException unreadable) {
+                } catch (IOException | SQLException | RuntimeException unreadable) {
                     LOG.log(System.Logger.Level.ERROR, "cannot read " + file + " either: " + unreadable.getMessage());
+                    startNote = "at start it could not be read either (" + unreadable.getMessage()
+                            + "): damage recorded before is shown after the next start";
+                    health = new LedgerHealth(false, health.message() + "; " + startNote, 0);
                 }
             }
             // Ids above any the database can hold, so records made now never clash with it when it comes back.
@@ -155,8 +165,11 @@ public final class SqliteDamageLedger implements DamageLedger {
         LOG.log(System.Logger.Level.ERROR, startNote);
     }
 
+    /** Unhealthy, saying why; what happened at start (a corrupt database moved aside, a read-only replay) stays said. */
     private LedgerHealth failing(String doing, Exception e, int pending) {
-        return LedgerHealth.failing(file, doing, e, pending, settings.retryInterval().toMillis());
+        LedgerHealth failing = LedgerHealth.failing(file, doing, e, pending, settings.retryInterval().toMillis());
+        return startNote.isEmpty() ? failing
+                : new LedgerHealth(false, failing.message() + "; " + startNote, failing.pendingWrites());
     }
 
     public Path file() {
@@ -348,7 +361,8 @@ public final class SqliteDamageLedger implements DamageLedger {
             }
             batch.forEach(write -> write.onDurable().run());
             if (!health.durable()) {
-                setHealth(new LedgerHealth(true, "ok; writes resumed at " + clock.instant(), 0));
+                setHealth(new LedgerHealth(true, "ok; writes resumed at " + clock.instant()
+                        + (startNote.isEmpty() ? "" : "; " + startNote), 0));
                 LOG.log(System.Logger.Level.INFO, "ledger " + file + " is durable again");
             }
             return true;

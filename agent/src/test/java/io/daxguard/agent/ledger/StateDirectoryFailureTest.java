@@ -179,4 +179,74 @@ class StateDirectoryFailureTest {
             }
         }
     }
+
+    /**
+     * An agent killed after its last commits leaves them in the write-ahead log (checkpoints are rare); if the state
+     * directory is read-only at the next start, the replay must still see them and make no id they hold.
+     */
+    @Test
+    void aReadOnlyReplayAfterAKillSeesTheRecordsOnlyInTheWriteAheadLog() throws Exception {
+        Path crashed = Files.createTempDirectory("daxguard-crashed-");
+        try (TinyFilesystem tiny = new TinyFilesystem()) {
+            try (SqliteDamageLedger running = SqliteDamageLedger.open(crashed, FAST_RETRY, Clock.systemUTC())) {
+                running.record(LedgerSamples.unowned(0));
+                running.record(LedgerSamples.unowned(4096));
+                // What a kill -9 leaves: the files as they are while the agent runs (closing would checkpoint).
+                for (String name : new String[] {"ledger.db", "ledger.db-wal", "ledger.db-shm"}) {
+                    Files.copy(crashed.resolve(name), tiny.directory.resolve(name));
+                }
+            }
+            assertThat(Files.size(tiny.directory.resolve("ledger.db-wal"))).isPositive();
+            Command.run("mount", "-o", "remount,ro", tiny.directory.toString());
+            try (SqliteDamageLedger replayed = SqliteDamageLedger.open(tiny.directory, FAST_RETRY, Clock.systemUTC())) {
+                DamageRecord made = replayed.recordAsync(LedgerSamples.unowned(8192)).getNow(null);
+
+                assertThat(replayed.records()).extracting(DamageRecord::offset).containsExactly(0L, 4096L, 8192L);
+                assertThat(replayed.records()).extracting(DamageRecord::id).doesNotHaveDuplicates();
+                assertThat(made).isNull(); // not durable: the directory is read-only
+            } finally {
+                Command.run("mount", "-o", "remount,rw", tiny.directory.toString());
+            }
+        } finally {
+            try (var files = Files.list(crashed)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(crashed);
+        }
+    }
+
+    /** Without the WAL's index file a read-only reader cannot use the log: then new ids stay clear of its records. */
+    @Test
+    void aReadOnlyReplayThatCannotReadTheWriteAheadLogMakesNoIdItsRecordsMayHold() throws Exception {
+        Path crashed = Files.createTempDirectory("daxguard-crashed-");
+        try (TinyFilesystem tiny = new TinyFilesystem()) {
+            try (SqliteDamageLedger running = SqliteDamageLedger.open(crashed, FAST_RETRY, Clock.systemUTC())) {
+                running.record(LedgerSamples.unowned(0));
+                for (String name : new String[] {"ledger.db", "ledger.db-wal"}) {
+                    Files.copy(crashed.resolve(name), tiny.directory.resolve(name));
+                }
+            }
+            Command.run("mount", "-o", "remount,ro", tiny.directory.toString());
+            try (SqliteDamageLedger replayed = SqliteDamageLedger.open(tiny.directory, FAST_RETRY, Clock.systemUTC())) {
+                assertThat(replayed.health().message()).contains("shown after the next start");
+
+                replayed.recordAsync(LedgerSamples.unowned(8192));
+
+                // Ids from the clock (millis * 1000), far above the few the lost log can hold.
+                assertThat(replayed.records()).filteredOn(record -> record.offset() == 8192).singleElement()
+                        .extracting(DamageRecord::id).satisfies(id -> assertThat(id).isGreaterThan(1_000_000L));
+            } finally {
+                Command.run("mount", "-o", "remount,rw", tiny.directory.toString());
+            }
+        } finally {
+            try (var files = Files.list(crashed)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(crashed);
+        }
+    }
 }

@@ -69,4 +69,8 @@ final class LibC {
             throws LastErrorException;
 
     static native String strerror(int errno);
+
+    /** mount(2); {@code data} may be null. */
+    static native int mount(String source, String target, String filesystemType, NativeLong flags, Pointer data)
+            throws LastErrorException;
 }

@@ -1,0 +1,56 @@
+package io.daxguard.agent.source.trace;
+
+import io.daxguard.spi.DeviceNumber;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One {@code block:block_rq_error} trace event: a request on a block device completed with an error. Unlike the
+ * kernel log's {@code I/O error} lines it is not rate-limited and it gives the request's length.
+ *
+ * @param device  the request's device (a whole disk or a partition's disk: requests are issued on the disk)
+ * @param sector  the request's first 512-byte sector on the device
+ * @param sectors the request's length in 512-byte sectors
+ * @param error   the negative errno the request completed with ({@code -5} EIO, {@code -61} ENODATA for a medium
+ *                error)
+ * @param rwbs    the request's kind, as blktrace spells it ({@code R}, {@code RA}, {@code W}, {@code WS}...)
+ */
+public record BlockError(DeviceNumber device, long sector, long sectors, int error, String rwbs) {
+    /**
+     * The event's text in {@code trace_pipe}, after the task, CPU, flags and timestamp:
+     * {@code block_rq_error: 7,3 R () 442368 + 20 none,0,0 [-5]} (Linux 6.x; before 6.1 without the I/O priority
+     * field {@code none,0,0}).
+     */
+    private static final Pattern EVENT = Pattern.compile(
+            "block_rq_error: (\\d+),(\\d+) (\\S+) \\((.*)\\) (\\d+) \\+ (\\d+)(?: \\S+)? \\[(-?\\d+)]\\s*$");
+
+    public BlockError {
+        Objects.requireNonNull(device, "device is null");
+        Objects.requireNonNull(rwbs, "rwbs is null");
+        if (sector < 0 || sectors < 0) {
+            throw new IllegalArgumentException("sector and sectors must not be negative: " + sector + " + " + sectors);
+        }
+    }
+
+    /** The event in a {@code trace_pipe} line, if the line is one. */
+    public static Optional<BlockError> parse(String line) {
+        Matcher matcher = EVENT.matcher(line);
+        if (!matcher.find()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new BlockError(new DeviceNumber(Integer.parseInt(matcher.group(1)),
+                    Integer.parseInt(matcher.group(2))), Long.parseLong(matcher.group(5)),
+                    Long.parseLong(matcher.group(6)), Integer.parseInt(matcher.group(7)), matcher.group(3)));
+        } catch (IllegalArgumentException outOfRange) {
+            return Optional.empty();
+        }
+    }
+
+    /** Whether the request read (a read error is what loses data; a failed write is retried or reported to the writer). */
+    public boolean isRead() {
+        return rwbs.contains("R");
+    }
+}
