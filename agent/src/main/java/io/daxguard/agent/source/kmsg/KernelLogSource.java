@@ -35,9 +35,10 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>A block-layer line names the start of the failed request on the whole disk, not the bad sector, and no
  * length. So a suspect window from that sector (the device's largest request, at most 4 MiB) is re-read with
- * {@link MediaProbe} and only the sectors that fail again are submitted. Those re-reads make the kernel log
- * more errors; after each probe a marker line {@code daxguard: probe N ...} is written to the log, and lines
- * inside a probed window that come before their marker are the probe's own and are skipped. A line whose
+ * {@link MediaProbe} in whole logical blocks of the device and only the logical blocks that fail again are
+ * submitted. Those re-reads make the kernel log more errors; after each probe a marker line
+ * {@code daxguard: probe N ...} is written to the log, and lines inside a probed window that come before their
+ * marker are the probe's own and are skipped. A line whose
  * sector is already known bad is skipped too.
  *
  * <p>The log is opened non-blocking at {@link #start} (at its end by default, or at the oldest record when

@@ -60,11 +60,6 @@ public final class MediaProbe implements AutoCloseable {
         return bufferSize;
     }
 
-    /** The alignment every read of this probe keeps. */
-    public DirectIoAlignment alignment() {
-        return alignment;
-    }
-
     /**
      * The bytes {@link #findBad} reads for {@code [offset, offset + length)}: widened to whole logical blocks,
      * cut at the device's end; empty when nothing of it is on the device.
