@@ -33,7 +33,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Repairs from jconsole's point of view (a real RMI connector) on a faulty XFS disk whose bad sectors fail
- * for real: every test damages its own file, reports the bad sector as the kernel would, and repairs it.
+ * for real: every test damages its own file, reports the bad sector as the kernel would, and repairs it. The
+ * verify, rewrite and restore tests on every logical sector size make a disk of their own, XFS or ext4, and
+ * damage the last, partial page of a file: its logical sector reaches past the end of the file.
  */
 @Tag("mount")
 class RecoveryJmxTest {
@@ -93,6 +95,110 @@ class RecoveryJmxTest {
 
     private static String state(ObjectName name) throws Exception {
         return (String) remote.getAttribute(name, "State");
+    }
+
+    /**
+     * Ends 1000 bytes into a page that is not the first of a 16 KiB logical sector: the last page, and the logical
+     * sector holding it, are partly past the end of the file, and a 16 KiB sector is more than the last page.
+     */
+    private static final int PARTIAL_FILE_SIZE = 68 * 1024 + 1000;
+
+    /** What is reported of a bad 512-byte sector on a disk with larger logical sectors. */
+    private enum Reported {
+        /** The whole logical sector around it, as the kernel log source and the scrub record it. */
+        LOGICAL_SECTOR,
+        /** Only that 512-byte sector, as an operator or a sysfs badblocks list may name it. */
+        ONE_512_BYTE_SECTOR
+    }
+
+    /**
+     * A file whose last byte is on a bad 512-byte sector, reported; the file's filesystem attached and its owners
+     * nameable first.
+     */
+    private record DamagedTail(Path file, ObjectName mbean, long badSector) {
+        static DamagedTail of(FaultyDisk disk, long seed, Reported reported) throws Exception {
+            Path file = disk.path("tail.bin");
+            AgentFixture.writeFile(file, PARTIAL_FILE_SIZE, seed);
+            remote.invoke(ObjectNames.agent(), "refreshTopology", new Object[0], new String[0]);
+            remote.invoke(ObjectNames.filesystem(disk.mountPoint().toString()), "awaitReverseMap", new Object[] {120},
+                    new String[] {"int"});
+            long badSector = disk.sectorOf(file, PARTIAL_FILE_SIZE - 1);
+            disk.poison(badSector, 1);
+            long sectors = reported == Reported.LOGICAL_SECTOR ? disk.logicalSectorSize() / 512 : 1;
+            long firstSector = Math.floorDiv(badSector, sectors) * sectors;
+            remote.invoke(ObjectNames.agent(), "reportFailure", new Object[] {disk.deviceName(), firstSector, sectors,
+                    5}, new String[] {"java.lang.String", "long", "long", "int"});
+            return new DamagedTail(file, ObjectNames.damagedFile(disk.mountPoint().toString(), "/tail.bin"), badSector);
+        }
+    }
+
+    /** Where {@code content} stops being {@code original}, and where its zero tail starts: readable in a failure. */
+    private static String shape(byte[] content, byte[] original) {
+        int kept = java.util.Arrays.mismatch(content, original);
+        int zeros = content.length;
+        while (zeros > 0 && content[zeros - 1] == 0) {
+            zeros--;
+        }
+        return content.length + " bytes, as written up to byte " + (kept < 0 ? content.length : kept)
+                + ", zeros from byte " + zeros;
+    }
+
+    private static byte[] data(long seed, int size) {
+        byte[] bytes = new byte[size];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    @LogicalSectorSizes.OnEveryLogicalSectorSize
+    void verifyClosesABadLogicalSectorThatReadsCleanAgain(String type, int logicalSectorSize) throws Exception {
+        try (FaultyDisk disk = LogicalSectorSizes.faultyDisk(type, logicalSectorSize).create()) {
+            DamagedTail damaged = DamagedTail.of(disk, 21, Reported.LOGICAL_SECTOR);
+            disk.clear(damaged.badSector(), 1);
+
+            String result = (String) invoke(damaged.mbean(), "verify");
+
+            assertThat(state(damaged.mbean())).as(result).isEqualTo("VERIFIED_GOOD");
+        }
+    }
+
+    @LogicalSectorSizes.OnEveryLogicalSectorSize
+    void rewriteZerosClosesABadLogicalSectorAsRewritten(String type, int logicalSectorSize) throws Exception {
+        try (FaultyDisk disk = LogicalSectorSizes.faultyDisk(type, logicalSectorSize).create()) {
+            DamagedTail damaged = DamagedTail.of(disk, 22, Reported.LOGICAL_SECTOR);
+
+            String result = (String) invoke(damaged.mbean(), "rewriteZeros", "/tail.bin");
+
+            assertThat(state(damaged.mbean())).as(result).isEqualTo("REWRITTEN");
+        }
+    }
+
+    @LogicalSectorSizes.OnEveryLogicalSectorSize
+    void rewriteZerosOfOneReported512ByteSectorZeroesItsWholeLogicalSectorAndNothingElse(String type,
+            int logicalSectorSize) throws Exception {
+        try (FaultyDisk disk = LogicalSectorSizes.faultyDisk(type, logicalSectorSize).create()) {
+            DamagedTail damaged = DamagedTail.of(disk, 23, Reported.ONE_512_BYTE_SECTOR);
+            byte[] original = data(23, PARTIAL_FILE_SIZE);
+            byte[] expected = original.clone();
+            int rewritten = (int) LogicalSectorSizes.logicalSectorStart(PARTIAL_FILE_SIZE - 1,
+                    Math.max(4096, logicalSectorSize));
+            java.util.Arrays.fill(expected, rewritten, PARTIAL_FILE_SIZE, (byte) 0);
+
+            invoke(damaged.mbean(), "rewriteZeros", "/tail.bin");
+
+            assertThat(shape(Files.readAllBytes(damaged.file()), original)).isEqualTo(shape(expected, original));
+        }
+    }
+
+    @LogicalSectorSizes.OnEveryLogicalSectorSize
+    void restoreFromClosesABadLogicalSectorAsRestored(String type, int logicalSectorSize) throws Exception {
+        try (FaultyDisk disk = LogicalSectorSizes.faultyDisk(type, logicalSectorSize).create()) {
+            DamagedTail damaged = DamagedTail.of(disk, 24, Reported.LOGICAL_SECTOR);
+            AgentFixture.writeFile(disk.path("tail-replica.bin"), PARTIAL_FILE_SIZE, 24);
+
+            String result = (String) invoke(damaged.mbean(), "restoreFrom", disk.path("tail-replica.bin").toString());
+
+            assertThat(state(damaged.mbean())).as(result).isEqualTo("RESTORED");
+        }
     }
 
     @Test

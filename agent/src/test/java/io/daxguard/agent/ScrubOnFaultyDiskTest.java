@@ -34,7 +34,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Scrub of an XFS on a disk with bad sectors under two files, under a reflinked pair, under one metadata
  * block (a secondary superblock, which the kernel never reads while mounted) and in free space: the scrub
  * must find exactly the ones under written data. A 24 MiB filler file gives the rate-limited scrubs time to
- * be paused and cancelled.
+ * be paused and cancelled. On every logical sector size, XFS and ext4 (a disk of its own per test): the scrub
+ * finds the exact bad logical sector.
  */
 @Tag("mount")
 class ScrubOnFaultyDiskTest {
@@ -234,6 +235,31 @@ class ScrubOnFaultyDiskTest {
 
         assertThat(finished.get("startedAt")).isEqualTo(started.get("startedAt"));
         assertThat(finished.get("badRanges")).isEqualTo((long) UNDER_WRITTEN_DATA.size());
+    }
+
+    @LogicalSectorSizes.OnEveryLogicalSectorSize
+    void aScrubFinishesAndFindsExactlyTheBadLogicalSector(String type, int logicalSectorSize) throws Exception {
+        try (FaultyDisk disk = LogicalSectorSizes.faultyDisk(type, logicalSectorSize).create()) {
+            Path file = disk.path("victim.bin");
+            // Odd-sized, so the written extents do not end on a power of two and a bisection halves unevenly.
+            AgentFixture.writeFile(file, (1 << 20) + 3 * 4096 + 1000, 5);
+            long badSector = disk.sectorOf(file, 300_000);
+            disk.poison(badSector, 1);
+            long badByte = badSector * 512;
+            try (SourcesFixture agent = new SourcesFixture(SourceSettings.defaults().withKmsgEnabled(false)
+                    .withBadblocksEnabled(false).withScrubRateLimit(0))) {
+                agent.awaitHolderReady(disk.mountPoint());
+                ObjectName filesystem = ObjectNames.filesystem(disk.mountPoint().toString());
+                CompletableFuture<CompositeData> done = finished(agent.server());
+
+                agent.server().invoke(filesystem, "startScrub", new Object[0], new String[0]);
+
+                CompositeData progress = SourcesFixture.await(done, 300);
+                assertThat(progress.get("state") + " " + badRanges(progress)).isEqualTo("FINISHED ["
+                        + LogicalSectorSizes.logicalSectorStart(badByte, logicalSectorSize) + "+" + logicalSectorSize
+                        + "]");
+            }
+        }
     }
 
     private String uuid() throws Exception {

@@ -103,7 +103,8 @@ public final class Agent implements AutoCloseable {
                     clock, jmx::badRangesCleared);
             started.push(sources);
             scrubber = new Scrubber(filesystems, topology::current, sources.queue(), settings.stateDirectory(),
-                    settings.sources().devices(), settings.sources().scrubRateLimit(), clock, jmx::scrubFinished);
+                    settings.sources().devices(), settings.sysfs(), settings.sources().scrubRateLimit(), clock,
+                    jmx::scrubFinished);
             started.push(scrubber);
             jmx.useScrubber(scrubber);
             jmx.start();

@@ -39,7 +39,7 @@ final class DamagedFileBean implements DamagedFileMXBean {
                     FileEvents events, java.time.Clock clock) {
         this.key = key;
         this.ledger = ledger;
-        this.recovery = new FileRecovery(ledger, key, mountPoint, clock);
+        this.recovery = new FileRecovery(ledger, key, mountPoint, settings.sysfs(), clock);
         this.settings = settings;
         this.events = events;
     }

@@ -6,7 +6,9 @@ import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.ledger.FileKey;
 import io.daxguard.agent.ledger.StateChange;
+import io.daxguard.agent.topology.DirectIoAlignment;
 import io.daxguard.spi.Fork;
+import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.NativeCallException;
 import io.daxguard.spi.linux.NativeFile;
 import java.nio.file.Path;
@@ -22,22 +24,27 @@ import java.util.function.Supplier;
  * ever closed; the other sharers keep their own state.
  *
  * <p>Every operation works on the file's open data ranges as the ledger has them when it starts, rounded out
- * to whole pages. Exceptions are JDK types with the message an operator reads: {@link IllegalArgumentException}
- * for a bad argument, {@link IllegalStateException} for a refusal or failure.
+ * to whole pages and whole logical blocks of the filesystem's device (its logical block size and DMA alignment
+ * are read from sysfs once per operation and passed down to every read). Exceptions are JDK types with the
+ * message an operator reads: {@link IllegalArgumentException} for a bad argument, {@link IllegalStateException}
+ * for a refusal or failure.
  */
 public final class FileRecovery {
     private final DamageLedger ledger;
     private final FileKey key;
     private final Supplier<Path> mountPoint;
+    private final Path sysfs;
     private final Clock clock;
 
     /**
      * @param mountPoint where the file's filesystem is mounted now (it may have moved since detection)
+     * @param sysfs      where sysfs is (the logical block size and DMA alignment of the filesystem's device)
      */
-    public FileRecovery(DamageLedger ledger, FileKey key, Supplier<Path> mountPoint, Clock clock) {
+    public FileRecovery(DamageLedger ledger, FileKey key, Supplier<Path> mountPoint, Path sysfs, Clock clock) {
         this.ledger = Objects.requireNonNull(ledger, "ledger is null");
         this.key = Objects.requireNonNull(key, "key is null");
         this.mountPoint = Objects.requireNonNull(mountPoint, "mountPoint is null");
+        this.sysfs = Objects.requireNonNull(sysfs, "sysfs is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
     }
 
@@ -49,6 +56,14 @@ public final class FileRecovery {
 
     Path mount() {
         return mountPoint.get();
+    }
+
+    /**
+     * The alignment of the device of the file's filesystem, the device the mount point shows (the file is opened
+     * only when its device is that one).
+     */
+    private DirectIoAlignment alignment() throws java.io.IOException {
+        return DirectIoAlignment.ofDevice(sysfs, FileStatus.ofPath(mount()).device());
     }
 
     private List<DamagedFile.Hit> openData(DamagedFile file) {
@@ -73,7 +88,7 @@ public final class FileRecovery {
         if (open.isEmpty()) {
             return audited(principal, "verify", file, nothingOpen(file, "verify"));
         }
-        Verdict verdict = guarded(principal, "verify", file, () -> readBack(file, open, null));
+        Verdict verdict = guarded(principal, "verify", file, () -> readBack(file, open, null, alignment()));
         return record(principal, "verify", file, verdict, DamageState.VERIFIED_GOOD, "read clean", "");
     }
 
@@ -94,14 +109,15 @@ public final class FileRecovery {
             return audited(principal, "rewriteZeros", file, nothingOpen(file, "rewrite"));
         }
         Verdict verdict = guarded(principal, "rewriteZeros", file, () -> {
+            DirectIoAlignment alignment = alignment();
             try (NativeFile target = FileOpener.open(mount(), path, key, NativeFile.Access.WRITE)) {
                 long size = target.status().size();
-                for (PageRange range : merged(open, size)) {
+                for (PageRange range : merged(open, size, alignment)) {
                     RangeIo.write(target, range.start(), new byte[Math.toIntExact(range.length())]);
                 }
                 target.fsync();
             }
-            return readBack(file, open, null);
+            return readBack(file, open, null, alignment);
         });
         return record(principal, "rewriteZeros", file, verdict, DamageState.REWRITTEN,
                 "zeros written and read clean", " (the data in those ranges is lost)");
@@ -119,11 +135,12 @@ public final class FileRecovery {
             return audited(principal, "restoreFrom " + replicaPath, file, nothingOpen(file, "restore"));
         }
         Verdict verdict = guarded(principal, "restoreFrom " + replicaPath, file, () -> {
+            DirectIoAlignment alignment = alignment();
             Replica replica;
             try (NativeFile target = FileOpener.open(mount(), path, key, NativeFile.Access.READ)) {
                 replica = Replica.check(replicaPath, target.status());
             }
-            List<PageRange> ranges = merged(open, replica.size());
+            List<PageRange> ranges = merged(open, replica.size(), alignment);
             List<byte[]> copies = new ArrayList<>();
             for (PageRange range : ranges) {
                 copies.add(replica.read(range));
@@ -134,7 +151,7 @@ public final class FileRecovery {
                 }
                 target.fsync();
             }
-            return readBack(file, open, replica);
+            return readBack(file, open, replica, alignment);
         });
         return record(principal, "restoreFrom " + replicaPath, file, verdict, DamageState.RESTORED,
                 "restored and read back equal to the replica", "");
@@ -154,10 +171,11 @@ public final class FileRecovery {
         return result;
     }
 
-    List<PageRange> merged(List<DamagedFile.Hit> hits, long size) {
+    List<PageRange> merged(List<DamagedFile.Hit> hits, long size, DirectIoAlignment alignment) {
         List<PageRange> ranges = new ArrayList<>();
-        hits.stream().map(PageRange::of).map(range -> range.clippedForWrite(size)).filter(range -> !range.isEmpty())
-                .sorted((a, b) -> Long.compare(a.start(), b.start())).forEach(range -> {
+        hits.stream().map(hit -> PageRange.of(hit, alignment)).map(range -> range.clippedForWrite(size))
+                .filter(range -> !range.isEmpty()).sorted((a, b) -> Long.compare(a.start(), b.start()))
+                .forEach(range -> {
                     if (!ranges.isEmpty() && ranges.get(ranges.size() - 1).end() >= range.start()) {
                         PageRange last = ranges.remove(ranges.size() - 1);
                         ranges.add(new PageRange(last.start(), Math.max(last.end(), range.end())));
@@ -169,19 +187,20 @@ public final class FileRecovery {
     }
 
     /** Which hits now read clean with O_DIRECT (and, with a replica, read back equal to it). */
-    private Verdict readBack(DamagedFile file, List<DamagedFile.Hit> hits, Replica replica) throws java.io.IOException {
+    private Verdict readBack(DamagedFile file, List<DamagedFile.Hit> hits, Replica replica, DirectIoAlignment alignment)
+            throws java.io.IOException {
         List<DamagedFile.Hit> good = new ArrayList<>();
         List<String> bad = new ArrayList<>();
         try (NativeFile check = FileOpener.open(mount(), file.displayPath(), key, NativeFile.Access.READ_DIRECT)) {
             long size = check.status().size();
             for (DamagedFile.Hit hit : hits) {
-                PageRange range = PageRange.of(hit).clippedForDirectRead(size);
+                PageRange range = PageRange.of(hit, alignment).clippedForDirectRead(size, alignment);
                 if (range.isEmpty()) {
                     good.add(hit); // the damaged bytes are past the end of the file now
                     continue;
                 }
                 try {
-                    byte[] read = RangeIo.read(check, range);
+                    byte[] read = RangeIo.readDirect(check, range, alignment);
                     if (replica != null && !replica.sameBytes(range, read)) {
                         bad.add(range + ": differs from the replica after the copy");
                     } else {

@@ -1,6 +1,7 @@
 package io.daxguard.agent.recovery;
 
 import com.sun.jna.Memory;
+import io.daxguard.agent.topology.DirectIoAlignment;
 import io.daxguard.spi.linux.NativeCallException;
 import io.daxguard.spi.linux.NativeFile;
 
@@ -11,22 +12,34 @@ final class RangeIo {
     private RangeIo() {
     }
 
-    /** Reads {@code range} with the descriptor's flags (O_DIRECT: aligned buffer); short only at end of file. */
-    static byte[] read(NativeFile file, PageRange range) throws NativeCallException {
+    /**
+     * Reads {@code range} through an {@code O_DIRECT} descriptor: the buffer aligned and every chunk whole logical
+     * blocks as {@code alignment} says, so {@code range} must start on a logical block. Short only at the end of
+     * the file.
+     */
+    static byte[] readDirect(NativeFile file, PageRange range, DirectIoAlignment alignment) throws NativeCallException {
+        if (!alignment.isAligned(range.start()) || !alignment.isAligned(range.length())) {
+            throw new IllegalArgumentException(range + " is not whole logical blocks of "
+                    + alignment.logicalBlockSize() + " bytes");
+        }
         byte[] out = new byte[Math.toIntExact(range.length())];
-        try (Memory raw = new Memory(Math.min(CHUNK, out.length) + PageRange.PAGE)) {
-            Memory buffer = raw.align(PageRange.PAGE);
+        int chunk = (int) Math.max(alignment.logicalBlockSize(), alignment.floor(CHUNK));
+        try (Memory raw = new Memory(Math.min(chunk, out.length) + (long) alignment.bufferAlignment())) {
+            Memory buffer = raw.align(alignment.bufferAlignment());
             int done = 0;
             while (done < out.length) {
-                int want = Math.min(CHUNK, out.length - done);
+                int want = Math.min(chunk, out.length - done);
                 long got = file.pread(buffer, want, range.start() + done);
-                if (got <= 0) {
+                if (got > 0) {
+                    buffer.read(0, out, done, (int) got);
+                    done += (int) got;
+                }
+                if (got < want) {
+                    // The end of the file: another read would start off a logical block (EINVAL) or read nothing.
                     byte[] shorter = new byte[done];
                     System.arraycopy(out, 0, shorter, 0, done);
                     return shorter;
                 }
-                buffer.read(0, out, done, (int) got);
-                done += (int) got;
             }
         }
         return out;

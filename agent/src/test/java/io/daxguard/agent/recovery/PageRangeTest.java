@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.ledger.DamagedFile;
+import io.daxguard.agent.topology.DirectIoAlignment;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.Fork;
@@ -20,14 +21,23 @@ class PageRangeTest {
                 DamageState.OPEN);
     }
 
+    private static final DirectIoAlignment SECTORS_512 = new DirectIoAlignment(512, 512);
+    private static final DirectIoAlignment SECTORS_4K = new DirectIoAlignment(4096, 512);
+    private static final DirectIoAlignment SECTORS_16K = new DirectIoAlignment(16384, 512);
+
     @Test
     void aSectorIsRoundedOutToItsWholePage() {
-        assertThat(PageRange.of(hit(8192 + 1024, 512))).isEqualTo(new PageRange(8192, 12288));
+        assertThat(PageRange.of(hit(8192 + 1024, 512), SECTORS_512)).isEqualTo(new PageRange(8192, 12288));
     }
 
     @Test
     void aRangeAcrossAPageBoundaryCoversBothPages() {
-        assertThat(PageRange.of(hit(4096 - 512, 1024))).isEqualTo(new PageRange(0, 8192));
+        assertThat(PageRange.of(hit(4096 - 512, 1024), SECTORS_512)).isEqualTo(new PageRange(0, 8192));
+    }
+
+    @Test
+    void aSectorIsRoundedOutToItsWholeLogicalBlockWhenThatIsLargerThanAPage() {
+        assertThat(PageRange.of(hit(20480 + 512, 512), SECTORS_16K)).isEqualTo(new PageRange(16384, 32768));
     }
 
     @Test
@@ -37,6 +47,13 @@ class PageRangeTest {
 
     @Test
     void aDirectReadEndsOnASectorBoundaryPastTheEndOfFile() {
-        assertThat(new PageRange(8192, 12288).clippedForDirectRead(10_000)).isEqualTo(new PageRange(8192, 10_240));
+        assertThat(new PageRange(8192, 12288).clippedForDirectRead(10_000, SECTORS_512))
+                .isEqualTo(new PageRange(8192, 10_240));
+    }
+
+    @Test
+    void aDirectReadOnA4KnDiskEndsOnALogicalBlockBoundaryPastTheEndOfFile() {
+        assertThat(new PageRange(8192, 12288).clippedForDirectRead(10_000, SECTORS_4K))
+                .isEqualTo(new PageRange(8192, 12288));
     }
 }

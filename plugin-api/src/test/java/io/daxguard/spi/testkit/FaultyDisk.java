@@ -18,12 +18,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <pre>
  *   filesystem (mkfs.xfs -m rmapbt=1,reflink=1, or mkfs.ext4) mounted at  dir/mnt
- *   loop device (losetup --direct-io=off)                          over  dir/fuse/disk.img
+ *   loop device (losetup --direct-io=off --sector-size N)          over  dir/fuse/disk.img
  *   FUSE server process ({@link FaultyDiskServer}, direct_io)      over  dir/backing.img (sparse)
  * </pre>
  *
  * <p>Because the filesystem sits straight on the loop device (no partition), a loop sector is
- * {@code fiemap physical / 512}; {@link #sectorsOf(Path)} does that. The kernel reacts as to a real disk:
+ * {@code fiemap physical / 512}; {@link #sectorsOf(Path)} does that. Sectors are 512 bytes whatever the loop
+ * device's logical sector size ({@link Builder#logicalSectorSize}, 512 by default, 4096 for a 4Kn disk): on a
+ * 4Kn disk one bad 512-byte sector makes its whole 4096-byte logical block fail, as on a real one. The kernel reacts as to a real disk:
  * the read fails with EIO and {@code I/O error, dev loopN, sector S} is logged. By default the server
  * completes the good part of a request and fails from the bad sector (a SCSI medium error), so S is the bad
  * sector; {@link Builder#failWholeRequests()} fails the whole request (NVMe), so S is the request's start.
@@ -62,14 +64,16 @@ public final class FaultyDisk extends LoopFilesystem {
     }
 
     private final boolean failWholeRequests;
+    private final int logicalSectorSize;
     private Path directory;
     private Path fuseDirectory;
     private Path servedImage;
     private FaultyDiskServer server;
 
     private FaultyDisk(Builder builder) {
-        super(builder.type, builder.sizeBytes, builder.mkfsOptions);
+        super(builder.type, builder.sizeBytes, builder.mkfsOptionsMatchingTheSectorSize());
         this.failWholeRequests = builder.failWholeRequests;
+        this.logicalSectorSize = builder.logicalSectorSize;
     }
 
     /** XFS with the reverse-map btree and reflink, as daxguard wants it. */
@@ -110,7 +114,8 @@ public final class FaultyDisk extends LoopFilesystem {
         pushUndo(server::close);
         pushUndo(() -> Teardown.unmount(fuseDirectory, "-z", "fusermount3", "-u"));
         servedImage = fuseDirectory.resolve("disk.img");
-        formatAndMount(attachLoop(servedImage, "--direct-io=off"), directory.resolve("mnt"));
+        formatAndMount(attachLoop(servedImage, "--direct-io=off", "--sector-size", String.valueOf(logicalSectorSize)),
+                directory.resolve("mnt"));
     }
 
     /** Makes {@code count} sectors from {@code sector} on bad: reads touching them fail with EIO from now on. */
@@ -227,6 +232,11 @@ public final class FaultyDisk extends LoopFilesystem {
         return device().getFileName().toString();
     }
 
+    /** The loop device's logical sector size in bytes: the smallest unit it reads and writes. */
+    public int logicalSectorSize() {
+        return logicalSectorSize;
+    }
+
     /** The FUSE-served file behind the loop device. */
     public Path servedImage() {
         return servedImage;
@@ -248,6 +258,7 @@ public final class FaultyDisk extends LoopFilesystem {
         private long sizeBytes = 320L << 20;
         private final List<String> mkfsOptions = new ArrayList<>();
         private boolean failWholeRequests;
+        private int logicalSectorSize = SectorRange.SECTOR_SIZE;
 
         private Builder(String type) {
             this.type = type;
@@ -276,6 +287,44 @@ public final class FaultyDisk extends LoopFilesystem {
         public Builder failWholeRequests() {
             this.failWholeRequests = true;
             return this;
+        }
+
+        /**
+         * The loop device's logical sector size ({@code losetup --sector-size}): 512 (the default), 4096 for a
+         * 4Kn disk, any power of two up to 64 KiB. mkfs is made to match: XFS {@code -s size=N} (and
+         * {@code -b size=N} above 4096, since a block holds whole sectors), ext4 {@code -b N}. The loop driver
+         * cannot make a 512e disk (512-byte logical, 4096-byte physical sectors): it reports the physical
+         * size equal to the logical one.
+         */
+        public Builder logicalSectorSize(int bytes) {
+            if (bytes < SectorRange.SECTOR_SIZE || bytes > 64 << 10 || Integer.bitCount(bytes) != 1) {
+                throw new IllegalArgumentException("logical sector size must be a power of two from 512 to 65536, was "
+                        + bytes);
+            }
+            this.logicalSectorSize = bytes;
+            return this;
+        }
+
+        /** The options given, and those that make the filesystem's sectors and blocks fit the logical sector. */
+        private List<String> mkfsOptionsMatchingTheSectorSize() {
+            List<String> options = new ArrayList<>(mkfsOptions);
+            if (logicalSectorSize == SectorRange.SECTOR_SIZE) {
+                return options; // mkfs defaults fit 512-byte sectors
+            }
+            String size = String.valueOf(logicalSectorSize);
+            switch (type) {
+                case "xfs" -> {
+                    options.addAll(List.of("-s", "size=" + size));
+                    if (logicalSectorSize > 4096) {
+                        options.addAll(List.of("-b", "size=" + size));
+                    }
+                }
+                case "ext4" -> options.addAll(List.of("-b", size));
+                default -> {
+                    // Other types pick their sizes from the device or from the options given.
+                }
+            }
+            return options;
         }
 
         public FaultyDisk build() {

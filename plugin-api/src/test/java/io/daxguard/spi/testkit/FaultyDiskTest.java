@@ -161,6 +161,21 @@ class FaultyDiskTest {
         }
     }
 
+    @OnXfsAndExt4
+    void aDiskMadeWith4096ByteLogicalSectorsHasThemInSysfs(String type) throws IOException {
+        try (FaultyDisk disk = builder(type).logicalSectorSize(4096).create()) {
+            Path queue = Path.of("/sys/class/block", disk.deviceName(), "queue");
+
+            assertThat(Files.readString(queue.resolve("logical_block_size")).strip()).isEqualTo("4096");
+        }
+    }
+
+    @Test
+    void aLogicalSectorSizeThatIsNoPowerOfTwoIsRefused() {
+        assertThatThrownBy(() -> FaultyDisk.xfs().logicalSectorSize(3000)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("power of two");
+    }
+
     @Test
     void badSectorsListsMaximalRunsOfWhatIsPoisoned() throws IOException {
         try (FaultyDisk disk = FaultyDisk.ext4().create()) {
@@ -238,7 +253,11 @@ class FaultyDiskTest {
     }
 
     private static FaultyDisk create(String type) throws IOException {
-        return (type.equals("xfs") ? FaultyDisk.xfs() : FaultyDisk.ext4()).create();
+        return builder(type).create();
+    }
+
+    private static FaultyDisk.Builder builder(String type) {
+        return type.equals("xfs") ? FaultyDisk.xfs() : FaultyDisk.ext4();
     }
 
     private static long poisonedSector(FaultyDisk disk, Path file) throws IOException {

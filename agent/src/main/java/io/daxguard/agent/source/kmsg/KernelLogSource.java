@@ -10,6 +10,7 @@ import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.source.probe.MediaProbe;
 
 import io.daxguard.agent.ranges.ByteRange;
+import io.daxguard.agent.topology.DirectIoAlignment;
 
 import com.sun.jna.Memory;
 import io.daxguard.spi.linux.NativeCallException;
@@ -34,9 +35,10 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>A block-layer line names the start of the failed request on the whole disk, not the bad sector, and no
  * length. So a suspect window from that sector (the device's largest request, at most 4 MiB) is re-read with
- * {@link MediaProbe} and only the sectors that fail again are submitted. Those re-reads make the kernel log
- * more errors; after each probe a marker line {@code daxguard: probe N ...} is written to the log, and lines
- * inside a probed window that come before their marker are the probe's own and are skipped. A line whose
+ * {@link MediaProbe} in whole logical blocks of the device and only the logical blocks that fail again are
+ * submitted. Those re-reads make the kernel log more errors; after each probe a marker line
+ * {@code daxguard: probe N ...} is written to the log, and lines inside a probed window that come before their
+ * marker are the probe's own and are skipped. A line whose
  * sector is already known bad is skipped too.
  *
  * <p>The log is opened non-blocking at {@link #start} (at its end by default, or at the oldest record when
@@ -187,7 +189,7 @@ public final class KernelLogSource implements FailureSource {
         if (recognised instanceof KernelLogLine.ProbeMarker marker) {
             ownLines.removeIf(window -> window.probe <= marker.probe());
         } else if (recognised instanceof KernelLogLine.RequestError error) {
-            suspect(error.device(), error.sector() * MediaProbe.SECTOR, requestWindow(error.device()));
+            suspect(error.device(), error.sector() * ByteRange.SECTOR, requestWindow(error.device()));
         } else if (recognised instanceof KernelLogLine.BufferError error) {
             suspect(error.device(), error.logicalBlock() * BUFFER_BLOCK, BUFFER_BLOCK);
         } else if (recognised instanceof KernelLogLine.MemoryFailure failure) {
@@ -214,7 +216,7 @@ public final class KernelLogSource implements FailureSource {
             }
         }
         Optional<DeviceRef> ref = resolve(device);
-        if (ref.isEmpty() || known.covers(ref.get().number(), offset, MediaProbe.SECTOR)) {
+        if (ref.isEmpty() || known.covers(ref.get().number(), offset, ByteRange.SECTOR)) {
             return;
         }
         count("suspects");
@@ -224,15 +226,25 @@ public final class KernelLogSource implements FailureSource {
             count("unconfirmed");
             return;
         }
-        long length = Math.min(window, size - offset);
+        // Re-read only whole logical blocks: a 4Kn disk refuses (EINVAL) anything finer, so the window is
+        // widened to them, and what the probe's reads make the kernel log falls inside the widened window.
+        DirectIoAlignment alignment = DirectIoAlignment.ofDevice(sysfs, device);
+        long wanted = Math.min(window, size - offset);
+        int bufferSize = (int) alignment.ceil(Math.min(MAX_WINDOW, wanted));
+        ByteRange probed;
         List<ByteRange> bad;
-        try (MediaProbe probe = new MediaProbe(node, size, (int) Math.max(4096, Math.min(MAX_WINDOW, ceil4k(length))))) {
-            bad = probe.findBad(offset, length);
+        try (MediaProbe probe = new MediaProbe(node, size, alignment, bufferSize)) {
+            Optional<ByteRange> aligned = probe.window(offset, wanted);
+            if (aligned.isEmpty()) {
+                count("unconfirmed");
+                return;
+            }
+            probed = aligned.get();
+            bad = probe.findBad(probed.offset(), probed.length());
         }
         long probeNumber = nextProbe++;
-        ownLines.add(new ProbedWindow(device, offset, offset + length, probeNumber));
-        writeMarker(probeNumber, "of " + device + " bytes " + offset + "+" + length + ": " + bad.size()
-                + " bad run(s)");
+        ownLines.add(new ProbedWindow(device, probed.offset(), probed.end(), probeNumber));
+        writeMarker(probeNumber, "of " + device + " bytes " + probed + ": " + bad.size() + " bad run(s)");
         if (bad.isEmpty()) {
             count("unconfirmed");
             LOG.log(System.Logger.Level.INFO, "kernel logged an error on " + device + " at byte " + offset
@@ -297,11 +309,7 @@ public final class KernelLogSource implements FailureSource {
 
     private long deviceSize(String device) throws IOException {
         return Long.parseLong(Files.readString(sysfs.resolve("class/block").resolve(device).resolve("size")).strip())
-                * MediaProbe.SECTOR;
-    }
-
-    private static long ceil4k(long value) {
-        return (value + 4095) / 4096 * 4096;
+                * ByteRange.SECTOR;
     }
 
     private void count(String name) {

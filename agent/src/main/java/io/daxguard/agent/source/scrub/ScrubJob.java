@@ -6,6 +6,7 @@ import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.failure.DeviceRef;
 import io.daxguard.agent.failure.FailureSink;
 import io.daxguard.agent.source.probe.MediaProbe;
+import io.daxguard.agent.topology.DirectIoAlignment;
 import io.daxguard.spi.Holder;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,8 +20,9 @@ import java.util.function.Consumer;
 
 /**
  * The scrub of one filesystem: reads its written extents (from the holder, in physical order) from the
- * device node with large {@code O_DIRECT} reads, bisects a read that fails with EIO down to the sector, and
- * submits each bad run to its sink, the ingest queue (source {@code scrub}).
+ * device node with large {@code O_DIRECT} reads, widened to whole logical blocks of the device, bisects a read
+ * that fails with EIO down to the logical block, and submits each bad run to its sink, the ingest queue (source
+ * {@code scrub}).
  *
  * <p>Runs on its own thread ({@code daxguard-scrub <mount point>}), started by {@link Scrubber}. Control
  * calls (pause, resume, cancel, stop) come from other threads and are seen by the scrub thread after each
@@ -59,6 +61,7 @@ final class ScrubJob {
     private final DeviceRef device;
     private final Path deviceNode;
     private final long deviceSize;
+    private final DirectIoAlignment alignment;
     private final FailureSink sink;
     private final ScrubPositionStore store;
     private final TokenBucket bucket;
@@ -90,10 +93,11 @@ final class ScrubJob {
         this.device = target.device();
         this.deviceNode = target.deviceNode();
         this.deviceSize = target.deviceSize();
+        this.alignment = target.alignment();
         this.sink = sink;
         this.store = store;
         this.bucket = new TokenBucket(rateLimit);
-        this.readSize = readSize(rateLimit);
+        this.readSize = readSize(rateLimit, alignment);
         this.clock = clock;
         this.onFinished = onFinished;
         this.state = from.state();
@@ -123,7 +127,7 @@ final class ScrubJob {
         try {
             waitWhilePaused();
             countWritten();
-            try (MediaProbe probe = new MediaProbe(deviceNode, deviceSize, readSize)) {
+            try (MediaProbe probe = new MediaProbe(deviceNode, deviceSize, alignment, readSize)) {
                 runStartNanos = System.nanoTime();
                 while (position < deviceSize) {
                     try {
@@ -146,13 +150,13 @@ final class ScrubJob {
         }
     }
 
-    /** 8 MiB, or a quarter second's worth when rate limited, so a throttled read never sleeps long. */
-    private static int readSize(long rateLimit) {
-        if (rateLimit == 0) {
-            return MAX_READ;
-        }
-        long quarter = Math.max(64 << 10, Math.min(MAX_READ, rateLimit / 4));
-        return (int) (quarter / 4096 * 4096);
+    /**
+     * 8 MiB, or a quarter second's worth when rate limited, so a throttled read never sleeps long; whole logical
+     * blocks either way.
+     */
+    private static int readSize(long rateLimit, DirectIoAlignment alignment) {
+        long wanted = rateLimit == 0 ? MAX_READ : Math.max(64 << 10, Math.min(MAX_READ, rateLimit / 4));
+        return (int) Math.max(alignment.logicalBlockSize(), alignment.floor(wanted));
     }
 
     /** Sums the written bytes, and those before the position (done before a resume). */
@@ -169,7 +173,11 @@ final class ScrubJob {
         bytesDone = sums[1];
     }
 
-    /** Contiguous extents gathered into reads of up to {@link #MAX_READ} bytes. */
+    /**
+     * Contiguous extents gathered into reads of up to {@link #MAX_READ} bytes. Each extent is widened to whole
+     * logical blocks first (metadata of a filesystem made for 512-byte sectors can sit inside one 4096-byte
+     * block), so two extents sharing a logical block join into one run and every read is aligned.
+     */
     private final class Run {
         private final MediaProbe probe;
         private long start = -1;
@@ -180,12 +188,17 @@ final class ScrubJob {
         }
 
         void extent(long offset, long length) throws IOException {
-            if (start >= 0 && offset == end) {
-                end += length;
+            long from = alignment.floor(offset);
+            long to = Math.min(alignment.floor(deviceSize), alignment.ceil(offset + length));
+            if (to <= from) {
+                return; // only a tail shorter than a logical block, which no O_DIRECT read reaches
+            }
+            if (start >= 0 && from <= end) {
+                end = Math.max(end, to);
             } else {
                 flush();
-                start = offset;
-                end = offset + length;
+                start = from;
+                end = to;
             }
             while (end - start >= readSize) {
                 read(start, readSize);

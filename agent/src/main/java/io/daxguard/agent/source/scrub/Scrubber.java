@@ -7,6 +7,7 @@ import io.daxguard.agent.topology.Topology;
 import java.util.function.Supplier;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.topology.BlockDevice;
+import io.daxguard.agent.topology.DirectIoAlignment;
 import io.daxguard.spi.Holder;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,6 +35,7 @@ public final class Scrubber implements AutoCloseable {
     private final FailureSink sink;
     private final ScrubPositionStore store;
     private final Path devices;
+    private final Path sysfs;
     private final long rateLimit;
     private final Clock clock;
     private final Consumer<ScrubProgress> onFinished;
@@ -45,16 +47,18 @@ public final class Scrubber implements AutoCloseable {
     /**
      * @param stateDirectory where positions are kept
      * @param devices        where device nodes are ({@code /dev})
+     * @param sysfs          where sysfs is (each device's logical block size and DMA alignment)
      * @param rateLimit      bytes per second per scrub; 0 for no limit
      * @param onFinished     told (on the scrub thread) when a scrub finished or failed
      */
-    public Scrubber(Filesystems filesystems, Supplier<Topology> topology, FailureSink sink, Path stateDirectory, Path devices, long rateLimit,
-                    Clock clock, Consumer<ScrubProgress> onFinished) {
+    public Scrubber(Filesystems filesystems, Supplier<Topology> topology, FailureSink sink, Path stateDirectory,
+                    Path devices, Path sysfs, long rateLimit, Clock clock, Consumer<ScrubProgress> onFinished) {
         this.filesystems = Objects.requireNonNull(filesystems, "filesystems is null");
         this.topology = Objects.requireNonNull(topology, "topology is null");
         this.sink = Objects.requireNonNull(sink, "sink is null");
         this.store = new ScrubPositionStore(stateDirectory);
         this.devices = Objects.requireNonNull(devices, "devices is null");
+        this.sysfs = Objects.requireNonNull(sysfs, "sysfs is null");
         if (rateLimit < 0) {
             throw new IllegalArgumentException("rateLimit must not be negative, was " + rateLimit);
         }
@@ -63,11 +67,12 @@ public final class Scrubber implements AutoCloseable {
         this.onFinished = Objects.requireNonNull(onFinished, "onFinished is null");
     }
 
-    /** What a scrub job reads. */
-    record Target(String mountPoint, String uuid, Holder holder, DeviceRef device, Path deviceNode, long deviceSize) {
+    /** What a scrub job reads, and how its reads of the device must be aligned. */
+    record Target(String mountPoint, String uuid, Holder holder, DeviceRef device, Path deviceNode, long deviceSize,
+                  DirectIoAlignment alignment) {
     }
 
-    private Target target(String mountPoint) {
+    private Target target(String mountPoint) throws IOException {
         AttachedFilesystem filesystem = filesystems.atMountPoint(mountPoint)
                 .orElseThrow(() -> new IllegalArgumentException("no filesystem is mounted at " + mountPoint));
         Holder holder = filesystem.holder().orElseThrow(() -> new IllegalStateException(
@@ -75,8 +80,7 @@ public final class Scrubber implements AutoCloseable {
         BlockDevice device = topology.get().byNumber(filesystem.mount().device()).orElseThrow(
                 () -> new IllegalStateException("the device of " + mountPoint + " is not in the topology"));
         return new Target(mountPoint, holder.info().uuid(), holder, new DeviceRef(device.number(), device.name()),
-                devices.resolve(device.name()),
-                device.size());
+                devices.resolve(device.name()), device.size(), DirectIoAlignment.ofDevice(sysfs, device.name()));
     }
 
     /** Starts a scrub from the beginning. */
@@ -87,7 +91,13 @@ public final class Scrubber implements AutoCloseable {
             throw new IllegalStateException("the scrub of " + mountPoint + " is already " + existing.state()
                     + (existing.state() == ScrubState.PAUSED ? ": resume or cancel it" : ""));
         }
-        ScrubJob job = newJob(target(mountPoint), new ScrubPositionStore.Saved(ScrubState.RUNNING, 0, 0, 0,
+        Target target;
+        try {
+            target = target(mountPoint);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot scrub " + mountPoint + ": " + e.getMessage(), e);
+        }
+        ScrubJob job = newJob(target, new ScrubPositionStore.Saved(ScrubState.RUNNING, 0, 0, 0,
                 clock.instant().toString()));
         return job.progress();
     }
