@@ -105,6 +105,7 @@ public final class Agent implements AutoCloseable {
                     settings.sources().devices(), settings.sources().scrubRateLimit(), clock, jmx::scrubFinished);
             started.push(scrubber);
             jmx.useScrubber(scrubber);
+            jmx.useSources(sources);
             jmx.start();
             sources.start();
             scrubber.resumeSaved();
