@@ -15,8 +15,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code daxguard status}: what {@code zpool status} shows for a pool, for every filesystem daxguard holds:
- * health, scrub, damaged files with their ranges and states, metadata damage, device damage no filesystem holds.
+ * {@code daxguard status}: the failure sources' states, then what {@code zpool status} shows for a pool, for every
+ * filesystem daxguard holds: health, scrub, damaged files with their ranges and states, metadata damage, device damage
+ * no filesystem holds.
  */
 @Command(name = "status", description = "Show the health and damage of every filesystem, like zpool status.")
 final class StatusCommand extends AgentCommand {
@@ -51,6 +52,7 @@ final class StatusCommand extends AgentCommand {
             Map<String, Object> document = new LinkedHashMap<>();
             document.put("version", agent.getAttribute(ObjectNames.agent(), "Version"));
             document.put("damageRecords", agent.getAttribute(ObjectNames.agent(), "DamageRecords"));
+            document.put("sources", Json.plain(agent.getAttribute(ObjectNames.agent(), "Sources")));
             document.put("filesystems", filesystems);
             document.put("unownedDamage", unownedDamage(agent));
             out.println(Json.write(document));

@@ -107,6 +107,7 @@ public final class Agent implements AutoCloseable {
                     jmx::scrubFinished);
             started.push(scrubber);
             jmx.useScrubber(scrubber);
+            jmx.useSources(sources);
             jmx.start();
             sources.start();
             scrubber.resumeSaved();

@@ -4,12 +4,14 @@ import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.plugins.PluginHost;
+import io.daxguard.agent.source.SourceStatus;
 import io.daxguard.agent.source.operator.OperatorReports;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /** The agent's MBean. Exceptions leaving it are JDK types only, so a remote client without our classes reads them. */
 final class AgentBean implements AgentMXBean {
@@ -21,6 +23,8 @@ final class AgentBean implements AgentMXBean {
     private final Pipeline pipeline;
     private final DamageLedger ledger;
     final AtomicLong failuresReceived = new AtomicLong();
+    /** The failure sources' states; set once the sources exist (they are made after the MBeans' surface). */
+    private volatile Supplier<List<SourceStatus>> sources = List::of;
 
     AgentBean(String version, PluginHost plugins, Pipeline pipeline, DamageLedger ledger, Clock clock) {
         this.version = version;
@@ -49,6 +53,15 @@ final class AgentBean implements AgentMXBean {
     @Override
     public List<String> getPluginRefusals() {
         return plugins.refusals();
+    }
+
+    void useSources(Supplier<List<SourceStatus>> sources) {
+        this.sources = sources;
+    }
+
+    @Override
+    public List<SourceView> getSources() {
+        return sources.get().stream().map(SourceView::of).toList();
     }
 
     @Override
@@ -87,7 +100,7 @@ final class AgentBean implements AgentMXBean {
         String header = String.format("daxguard %s, up since %s; %d plugin(s): %s", version, startedAt,
                 plugins.plugins().size(), String.join(", ", plugins.plugins().keySet()))
                 + (ledger.health().durable() ? "" : "\nLEDGER NOT DURABLE: " + ledger.health().message());
-        return StatusReport.render(header, pipeline.filesystems().all(), ledger.records());
+        return StatusReport.render(header, sources.get(), pipeline.filesystems().all(), ledger.records());
     }
 
     @Override

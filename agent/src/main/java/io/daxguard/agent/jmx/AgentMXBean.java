@@ -18,6 +18,10 @@ public interface AgentMXBean {
     @Description("Plugins that were refused, and why")
     List<String> getPluginRefusals();
 
+    @Description("The failure sources (kmsg, badblocks): state RUNNING, RESTARTING (with the next attempt), FAILED "
+            + "or STOPPED, the reason, how many times each was restarted after its thread ended, and since when")
+    List<SourceView> getSources();
+
     @Description("Failure tuples received from every source")
     long getFailuresReceived();
 

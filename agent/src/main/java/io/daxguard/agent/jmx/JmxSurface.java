@@ -16,6 +16,7 @@ import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.plugins.PluginHost;
 import io.daxguard.agent.failure.DamageListener;
 import io.daxguard.agent.failure.DeviceRef;
+import io.daxguard.agent.source.FailureSources;
 import io.daxguard.agent.source.scrub.ScrubProgress;
 import io.daxguard.agent.source.scrub.Scrubber;
 import io.daxguard.agent.topology.BlockDevice;
@@ -99,6 +100,11 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     /** Gives Filesystem MBeans their scrub controls; call before {@link #start}. */
     public synchronized void useScrubber(Scrubber scrubber) {
         this.scrubber = scrubber;
+    }
+
+    /** Shows the failure sources' states (Agent MBean {@code Sources}, {@code status()}); call before {@link #start}. */
+    public void useSources(FailureSources sources) {
+        agent.useSources(sources::statuses);
     }
 
     /** A scrub finished, was cancelled or failed: {@code io.daxguard.scrub.finished} with its final progress. */

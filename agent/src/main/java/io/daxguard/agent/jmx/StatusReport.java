@@ -5,6 +5,8 @@ import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.plugins.AttachedFilesystem;
+import io.daxguard.agent.source.SourceState;
+import io.daxguard.agent.source.SourceStatus;
 import io.daxguard.spi.FilesystemInfo;
 import io.daxguard.spi.FreeSpaceOwner;
 import io.daxguard.spi.MetadataOwner;
@@ -14,16 +16,18 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The plain-text report of {@code status()}, in the spirit of {@code zpool status -v}: per filesystem, its
- * health, then every damaged file with its ranges, then damaged metadata with what to run; then damage no
- * filesystem holds.
+ * The plain-text report of {@code status()}, in the spirit of {@code zpool status -v}: the failure sources and their
+ * states; per filesystem, its health, then every damaged file with its ranges, then damaged metadata with what to
+ * run; then damage no filesystem holds.
  */
 final class StatusReport {
     private StatusReport() {
     }
 
-    static String render(String header, List<AttachedFilesystem> filesystems, List<DamageRecord> records) {
+    static String render(String header, List<SourceStatus> sources, List<AttachedFilesystem> filesystems,
+                         List<DamageRecord> records) {
         StringBuilder out = new StringBuilder(header).append('\n');
+        renderSources(out, sources);
         if (filesystems.isEmpty()) {
             out.append("\nno block-device filesystems mounted\n");
         }
@@ -40,6 +44,26 @@ final class StatusReport {
                     record.firstSeen()));
         }
         return out.toString();
+    }
+
+    /**
+     * One line per source: name, state, since when, and what is wrong. Indented eight spaces, like the other lines
+     * the summary keeps ({@code daxguard status} without {@code -v} drops lines indented ten).
+     */
+    private static void renderSources(StringBuilder out, List<SourceStatus> sources) {
+        out.append("\n     sources:").append(sources.isEmpty() ? " none enabled" : "").append('\n');
+        for (SourceStatus source : sources) {
+            StringBuilder line = new StringBuilder(String.format("        %-10s %-11s since %s", source.name(),
+                    source.state(), source.since()));
+            if (source.restarts() > 0) {
+                line.append(", restarted ").append(source.restarts()).append(" time(s)");
+            }
+            source.nextAttempt().ifPresent(next -> line.append(", next attempt ").append(next));
+            if (source.state() != SourceState.RUNNING && !source.reason().isEmpty()) {
+                line.append(": ").append(source.reason());
+            }
+            out.append(line).append('\n');
+        }
     }
 
     private static void renderFilesystem(StringBuilder out, AttachedFilesystem filesystem, List<DamageRecord> records) {

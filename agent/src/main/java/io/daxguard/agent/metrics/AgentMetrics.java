@@ -2,11 +2,14 @@ package io.daxguard.agent.metrics;
 
 import io.daxguard.agent.plugins.TimedHolder;
 
+import com.codahale.metrics.Counter;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.jmx.JmxReporter;
 import io.daxguard.agent.failure.DamageEvents;
 import io.daxguard.agent.ledger.DamageLedger;
+import io.daxguard.agent.source.FailureSources;
+import io.daxguard.agent.source.SourceStatus;
 import java.util.Optional;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
@@ -23,8 +26,11 @@ import javax.management.MBeanServer;
  * <p>Meters: {@code tuples.<source>} (every tuple by the source that reported it), {@code routed} (recorded
  * with an owner), {@code unowned} (recorded on a range no filesystem holds), {@code coalesced} (reported again
  * while already known). Gauges: {@code damage.open} (open records), {@code queue.depth} (tuples waiting for
- * the router), {@code scrub.bytesPerSecond} (the rate the running scrubs read at, measured). Timers {@code reverseMap.<type>} ({@link TimedHolder}) and
- * {@code ledger.commit} (SqliteDamageLedger) are kept where the work happens.
+ * the router), {@code scrub.bytesPerSecond} (the rate the running scrubs read at, measured). Per failure source:
+ * gauge {@code source.<name>.state} ({@link io.daxguard.agent.source.SourceState#code}: 0 STOPPED, 1 RUNNING,
+ * 2 RESTARTING, 3 FAILED), counter {@code source.<name>.restarts}, and a gauge per thing the source counts
+ * ({@code source.kmsg.unparsable}, {@code source.badblocks.unreadableFiles}, ...). Timers {@code reverseMap.<type>}
+ * ({@link TimedHolder}) and {@code ledger.commit} (SqliteDamageLedger) are kept where the work happens.
  */
 public final class AgentMetrics implements DamageListener {
     public static final String DOMAIN = "io.daxguard.metrics";
@@ -46,15 +52,27 @@ public final class AgentMetrics implements DamageListener {
      *
      * @param queueDepth tuples waiting for the router
      * @param scrubRate  bytes per second the running scrubs read now, measured (0 when none runs)
+     * @param sources    the failure sources: their states, restarts and counters
      * @return closing it stops the JMX reporter (the listener goes with the agent)
      */
     public static AutoCloseable start(MetricRegistry registry, DamageLedger ledger, IntSupplier queueDepth,
-                                      LongSupplier scrubRate, DamageEvents events, Optional<MBeanServer> jmx) {
+                                      LongSupplier scrubRate, FailureSources sources, DamageEvents events,
+                                      Optional<MBeanServer> jmx) {
         AgentMetrics metrics = new AgentMetrics(registry);
         registry.gauge("damage.open", () -> () -> ledger.records().stream()
                 .filter(record -> record.state() == DamageState.OPEN).count());
         registry.gauge("queue.depth", () -> queueDepth::getAsInt);
         registry.gauge("scrub.bytesPerSecond", () -> scrubRate::getAsLong);
+        sources.counters().forEach((source, counted) -> {
+            registry.gauge(MetricRegistry.name("source", source, "state"),
+                    () -> () -> statusOf(sources, source).map(status -> status.state().code()).orElse(0));
+            registry.register(MetricRegistry.name("source", source, "restarts"),
+                    new CountOf(() -> statusOf(sources, source).map(SourceStatus::restarts).orElse(0)));
+            for (String name : counted.keySet()) {
+                registry.gauge(MetricRegistry.name("source", source, name),
+                        () -> () -> sources.counters().getOrDefault(source, java.util.Map.of()).getOrDefault(name, 0L));
+            }
+        });
         events.add(metrics);
         if (jmx.isEmpty()) {
             return () -> { };
@@ -62,6 +80,37 @@ public final class AgentMetrics implements DamageListener {
         JmxReporter reporter = JmxReporter.forRegistry(registry).registerWith(jmx.get()).inDomain(DOMAIN).build();
         reporter.start();
         return reporter::stop;
+    }
+
+    private static Optional<SourceStatus> statusOf(FailureSources sources, String name) {
+        return sources.statuses().stream().filter(status -> status.name().equals(name)).findFirst();
+    }
+
+    /**
+     * A counter whose count is kept elsewhere (the supervisor counts restarts): one truth, shown as a counter.
+     * Nothing here counts, so inc and dec are refused.
+     */
+    private static final class CountOf extends Counter {
+        private final LongSupplier count;
+
+        CountOf(LongSupplier count) {
+            this.count = count;
+        }
+
+        @Override
+        public long getCount() {
+            return count.getAsLong();
+        }
+
+        @Override
+        public void inc(long n) {
+            throw new UnsupportedOperationException("counted by the source supervisor");
+        }
+
+        @Override
+        public void dec(long n) {
+            throw new UnsupportedOperationException("counted by the source supervisor");
+        }
     }
 
     @Override

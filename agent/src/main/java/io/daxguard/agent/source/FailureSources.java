@@ -6,11 +6,12 @@ import io.daxguard.agent.failure.FailureSource;
 import io.daxguard.agent.ranges.ByteRange;
 import io.daxguard.agent.source.badblocks.BadblocksSource;
 import io.daxguard.agent.source.kmsg.KernelLogSource;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -20,9 +21,14 @@ import java.util.Objects;
  *
  * <p>Adding a source: write one {@link FailureSource} class and add one line to {@link #enabledSources}.
  *
- * <p>Threads: {@code daxguard-ingest} (the queue) and each source's own; all stopped by {@link #close} (sources
- * first, then the queue, which finishes what is queued within a bound). A source that cannot start (no
- * {@code /dev/kmsg} access) is logged and left off; the agent runs without it.
+ * <p>The sources are supervised ({@link SourceSupervisor}): a source whose thread ends by itself is started again
+ * with a backoff, and every source has a state ({@link #statuses}: RUNNING, RESTARTING, FAILED, STOPPED) that the
+ * views show. A source that cannot start (no {@code /dev/kmsg} access) is FAILED with the reason; the agent runs
+ * without it.
+ *
+ * <p>Threads: {@code daxguard-ingest} (the queue), {@code daxguard-source-supervisor} (restarts) and each source's
+ * own; all stopped by {@link #close} (the supervisor and the sources first, then the queue, which finishes what is
+ * queued within a bound).
  */
 public final class FailureSources implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FailureSources.class.getName());
@@ -35,7 +41,7 @@ public final class FailureSources implements AutoCloseable {
 
     private final IngestQueue queue;
     private final List<FailureSource> sources;
-    private final List<FailureSource> started = new ArrayList<>();
+    private final SourceSupervisor supervisor;
 
     /**
      * @param router where the queue hands each range; it returns once the range is recorded (or failed)
@@ -48,6 +54,7 @@ public final class FailureSources implements AutoCloseable {
             ranges.forEach(range -> queue.forget(device.number(), range.offset(), range.length()));
             clearedListener.cleared(device, ranges);
         });
+        this.supervisor = new SourceSupervisor(sources, Backoff.standard(), clock);
     }
 
     private List<FailureSource> enabledSources(SourceSettings settings, Path sysfs, Clock clock,
@@ -63,36 +70,36 @@ public final class FailureSources implements AutoCloseable {
         return List.copyOf(enabled);
     }
 
-    /** Starts the queue, then each source; one that cannot start is logged and left off. */
+    /** Starts the queue, then each source (on the caller's thread); one that cannot start is FAILED. */
     public void start() {
         queue.start();
-        for (FailureSource source : sources) {
-            try {
-                source.start();
-                started.add(source);
-            } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "not reading the " + source.name() + " source: " + e.getMessage());
-                source.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                source.close();
-                return;
-            }
-        }
+        supervisor.start();
     }
 
     public IngestQueue queue() {
         return queue;
     }
 
-    /** The sources that started, by name. */
-    public List<FailureSource> running() {
-        return List.copyOf(started);
+    /** Every enabled source's state, in the order they were enabled. */
+    public List<SourceStatus> statuses() {
+        return supervisor.statuses();
+    }
+
+    /** Hears every later change of a source's state. */
+    public void addStateListener(SourceSupervisor.StateListener listener) {
+        supervisor.addListener(listener);
+    }
+
+    /** What each enabled source counted (records, skipped records, ...), by source name; fixed names. */
+    public Map<String, Map<String, Long>> counters() {
+        Map<String, Map<String, Long>> counters = new LinkedHashMap<>();
+        sources.forEach(source -> counters.put(source.name(), source.counters()));
+        return counters;
     }
 
     @Override
     public void close() {
-        sources.forEach(FailureSource::close);
+        supervisor.close();
         queue.close();
     }
 }

@@ -194,6 +194,24 @@ class CommandLineTest {
     }
 
     @Test
+    void statusShowsEachFailureSourceAndItsState() {
+        Outcome outcome = daxguard("status", "--url", url);
+
+        assertThat(outcome.out()).as("%s", outcome).contains("\n     sources:\n")
+                .containsPattern("\n {8}kmsg +RUNNING +since ").containsPattern("\n {8}badblocks +RUNNING +since ");
+    }
+
+    @Test
+    void statusJsonGivesEachFailureSourceItsState() throws Exception {
+        Outcome outcome = daxguard("status", "--json", "--url", url);
+
+        JsonNode sources = new ObjectMapper().readTree(outcome.out()).get("sources");
+        assertThat(sources.findValuesAsText("name")).containsExactly("kmsg", "badblocks");
+        assertThat(sources.findValuesAsText("state")).containsExactly("RUNNING", "RUNNING");
+        assertThat(sources.get(0).get("restarts").asInt()).isZero();
+    }
+
+    @Test
     void resolveNamesTheOwnerOfARange() throws Exception {
         FiemapExtent extent = AgentFiles.extents(XFS.path("healthy.bin")).get(0);
 

@@ -61,6 +61,11 @@ class DescribedMBeanTest {
         }
 
         @Override
+        public List<SourceView> getSources() {
+            return List.of();
+        }
+
+        @Override
         public long getFailuresReceived() {
             return 0;
         }

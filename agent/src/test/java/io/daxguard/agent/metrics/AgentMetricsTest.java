@@ -6,6 +6,7 @@ import io.daxguard.agent.AgentFiles;
 import io.daxguard.agent.config.ConfigLoader;
 import io.daxguard.agent.daemon.AgentService;
 import io.daxguard.agent.jmx.ObjectNames;
+import io.daxguard.agent.source.SourceState;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.nio.file.Path;
 import javax.management.MBeanServer;
@@ -52,6 +53,13 @@ class AgentMetricsTest {
 
     private static Object attribute(String name, String type, String attribute) throws Exception {
         return SERVER.getAttribute(new ObjectName(AgentMetrics.DOMAIN + ":name=" + name + ",type=" + type), attribute);
+    }
+
+    @Test
+    void eachFailureSourceHasAStateGaugeAndARestartsCounter() throws Exception {
+        assertThat(attribute("source.kmsg.state", "gauges", "Value")).isEqualTo(SourceState.RUNNING.code());
+        assertThat(attribute("source.kmsg.restarts", "counters", "Count")).isEqualTo(0L);
+        assertThat(attribute("source.badblocks.unreadableFiles", "gauges", "Value")).isEqualTo(0L);
     }
 
     @Test

@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The badblocks lists as a failure source: ranges that appear in {@code <sysfs>/block/*}{@code /badblocks} become
@@ -18,6 +20,9 @@ import java.util.List;
  * {@link Cleared} listener. The first scan, at {@link #start}, reports everything listed already: that is the
  * start-up reconciliation (damage found while the agent was down is recorded; known damage is recognised by the
  * router).
+ *
+ * <p>A device whose number cannot be read any more (its directory vanished between the list and the number) is
+ * logged by the watcher and its ranges reported again at the next scan: recorded if the device is back.
  *
  * <p>Thread: the {@link BadblocksWatcher}'s, owned through this object.
  */
@@ -37,13 +42,9 @@ public final class BadblocksSource implements FailureSource {
         this.watcher = new BadblocksWatcher(sysfs, rescan, new BadblocksWatcher.Listener() {
             @Override
             public void added(String device, List<ByteRange> ranges) throws InterruptedException {
-                DeviceRef ref;
-                try {
-                    ref = resolver.ofKernelName(device);
-                } catch (IllegalArgumentException gone) {
-                    LOG.log(System.Logger.Level.WARNING, "bad ranges listed for " + device + ", which is gone: " + ranges);
-                    return;
-                }
+                // A device gone between its list and its number throws: the watcher reports these ranges again at
+                // its next scan, so they are recorded if the device is back, and dropped with its list if not.
+                DeviceRef ref = resolver.ofKernelName(device);
                 for (ByteRange range : ranges) {
                     sink.submit(FailureTuple.mediaError(ref, range, "badblocks", clock.instant()));
                 }
@@ -66,8 +67,18 @@ public final class BadblocksSource implements FailureSource {
     }
 
     @Override
-    public void start() throws IOException, InterruptedException {
-        watcher.start();
+    public void start(ThreadEnded ended) throws IOException, InterruptedException {
+        watcher.start(ended);
+    }
+
+    @Override
+    public Map<String, Long> counters() {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        counters.put("scans", watcher.scans());
+        counters.put("malformedLines", watcher.malformedLines());
+        counters.put("unreadableFiles", watcher.unreadableFiles());
+        counters.put("unreported", watcher.unreported());
+        return counters;
     }
 
     /** The watcher, for its counters and an immediate scan. */

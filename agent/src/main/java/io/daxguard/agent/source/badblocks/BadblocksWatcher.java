@@ -1,5 +1,6 @@
 package io.daxguard.agent.source.badblocks;
 
+import io.daxguard.agent.failure.FailureSource;
 import io.daxguard.agent.ranges.ByteRange;
 import io.daxguard.agent.ranges.RangeSet;
 
@@ -14,9 +15,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -31,9 +34,15 @@ import java.util.concurrent.atomic.LongAdder;
  * keeps running. The first scan reports everything already listed, so damage found while the agent was
  * down is ingested (known damage is recognised downstream).
  *
+ * <p>One device never stops the others: a file that cannot be read (a refused read, an errno of the driver) is
+ * logged and counted, its last ranges are kept as they were (not cleared), and the scan goes on with the next
+ * device. A listener that throws (the device went between its list and its number, a sink that fails) leaves
+ * that device's changes unreported: they are reported again at the next scan, so nothing listed is lost.
+ *
  * <p>Thread: {@code daxguard-badblocks}, owned here, started by {@link #start}. It polls in slices of at most
- * 250 ms so {@link #close} (clear the flag, join) stops it promptly. {@link #scanNow} may also be called from
- * any thread (scans are serialised).
+ * 250 ms so {@link #close} (clear the flag, join) stops it promptly. If it ends other than by close, it tells the
+ * {@link FailureSource.ThreadEnded} it was started with, and may be started again. {@link #scanNow} may also be
+ * called from any thread (scans are serialised).
  */
 public final class BadblocksWatcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BadblocksWatcher.class.getName());
@@ -53,8 +62,12 @@ public final class BadblocksWatcher implements AutoCloseable {
     private final Duration rescanInterval;
     private final Listener listener;
     private final Map<String, RangeSet> lastSeen = new HashMap<>();
+    /** Devices whose file could not be read at the last scan: logged once until it reads again. */
+    private final Set<String> unreadable = new HashSet<>();
     private final LongAdder malformedLines = new LongAdder();
     private final LongAdder scans = new LongAdder();
+    private final LongAdder unreadableFiles = new LongAdder();
+    private final LongAdder unreported = new LongAdder();
     private Thread thread;
     private volatile boolean running;
 
@@ -67,19 +80,45 @@ public final class BadblocksWatcher implements AutoCloseable {
         }
     }
 
-    /** Scans once on the caller's thread (reporting what is listed now), then watches on its own thread. */
-    public synchronized void start() throws IOException, InterruptedException {
+    /** {@link #start(FailureSource.ThreadEnded)} for a watcher nobody restarts: an end is only logged. */
+    public void start() throws IOException, InterruptedException {
+        start(cause -> LOG.log(System.Logger.Level.ERROR, "badblocks watch ended", cause));
+    }
+
+    /**
+     * Scans once on the caller's thread (reporting what changed since the last scan: at the first start, everything
+     * listed now), then watches on its own thread; an end of that thread other than by {@link #close} is told to
+     * {@code ended}. Called again after such an end, it goes on from the ranges seen so far.
+     */
+    public synchronized void start(FailureSource.ThreadEnded ended) throws IOException, InterruptedException {
         if (thread != null) {
-            throw new IllegalStateException("already started");
+            // A thread that told its end is finishing; one still watching would not end here.
+            thread.join(10_000);
+            if (thread.isAlive()) {
+                throw new IllegalStateException("already running");
+            }
         }
         scanNow();
         running = true;
-        thread = new Thread(this::watchLoop, "daxguard-badblocks");
+        thread = new Thread(() -> watchLoop(ended), "daxguard-badblocks");
         thread.setDaemon(true);
         thread.start();
     }
 
-    private void watchLoop() {
+    private void watchLoop(FailureSource.ThreadEnded ended) {
+        Throwable cause = null;
+        try {
+            watch();
+        } catch (RuntimeException | Error e) {
+            cause = e;
+        } finally {
+            if (running) {
+                ended.ended(cause != null ? cause : new IllegalStateException("the badblocks watch loop returned"));
+            }
+        }
+    }
+
+    private void watch() {
         long nextScan = System.nanoTime() + rescanInterval.toNanos();
         while (running) {
             List<NativeFile> open = new ArrayList<>();
@@ -112,8 +151,9 @@ public final class BadblocksWatcher implements AutoCloseable {
                     nextScan = System.nanoTime() + rescanInterval.toNanos();
                 }
             } catch (InterruptedException e) {
+                // Nothing here interrupts this thread: an interrupt is not a close, so it is an end like any other.
                 Thread.currentThread().interrupt();
-                return;
+                throw new IllegalStateException("interrupted", e);
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "badblocks watch: " + e.getMessage() + "; retrying at the next scan");
                 nextScan = System.nanoTime() + rescanInterval.toNanos();
@@ -138,7 +178,13 @@ public final class BadblocksWatcher implements AutoCloseable {
         }
     }
 
-    /** Reads every badblocks file now and reports the differences from the last scan. */
+    /**
+     * Reads every badblocks file now and reports the differences from the last scan. A device whose file cannot
+     * be read, or whose changes the listener refused, is logged, counted and left for the next scan; the others are
+     * scanned.
+     *
+     * @throws IOException when {@code <sysfs>/block} itself cannot be listed
+     */
     public synchronized void scanNow() throws IOException, InterruptedException {
         scans.increment();
         Map<String, Path> files = badblocksFiles();
@@ -149,25 +195,44 @@ public final class BadblocksWatcher implements AutoCloseable {
                 text = Files.readString(entry.getValue());
             } catch (NoSuchFileException vanished) {
                 continue;
+            } catch (IOException refused) {
+                // Its last ranges stay as they were: a list that cannot be read has not been cleared.
+                unreadableFiles.increment();
+                LOG.log(unreadable.add(device) ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                        entry.getValue() + " cannot be read (" + refused + "); it is read again at every scan");
+                continue;
+            }
+            if (unreadable.remove(device)) {
+                LOG.log(System.Logger.Level.INFO, entry.getValue() + " reads again");
             }
             RangeSet now = parse(device, text);
             RangeSet before = lastSeen.getOrDefault(device, new RangeSet());
             List<ByteRange> added = now.minus(before);
             List<ByteRange> cleared = before.minus(now);
+            try {
+                if (!cleared.isEmpty()) {
+                    LOG.log(System.Logger.Level.INFO, device + ": poison cleared on " + cleared);
+                    listener.cleared(device, cleared);
+                }
+                if (!added.isEmpty()) {
+                    listener.added(device, added);
+                }
+            } catch (RuntimeException refused) {
+                // Seen only once handed on: the next scan reports these changes again (a cleared range may be told
+                // twice, which forgets it twice; an added one that was not recorded is not lost).
+                unreported.increment();
+                LOG.log(System.Logger.Level.WARNING, device + ": changes of its badblocks list not handed on ("
+                        + refused.getMessage() + "); reported again at the next scan");
+                continue;
+            }
             lastSeen.put(device, now);
-            if (!cleared.isEmpty()) {
-                LOG.log(System.Logger.Level.INFO, device + ": poison cleared on " + cleared);
-                listener.cleared(device, cleared);
-            }
-            if (!added.isEmpty()) {
-                listener.added(device, added);
-            }
         }
         for (String gone : new ArrayList<>(lastSeen.keySet())) {
             if (!files.containsKey(gone)) {
                 lastSeen.remove(gone);
             }
         }
+        unreadable.retainAll(files.keySet());
     }
 
     private RangeSet parse(String device, String text) {
@@ -224,6 +289,16 @@ public final class BadblocksWatcher implements AutoCloseable {
     /** Scans done since start. */
     public long scans() {
         return scans.sum();
+    }
+
+    /** Times a badblocks file could not be read (other than gone). */
+    public long unreadableFiles() {
+        return unreadableFiles.sum();
+    }
+
+    /** Times a device's changes were not handed on (the listener threw) and left for the next scan. */
+    public long unreported() {
+        return unreported.sum();
     }
 
     @Override

@@ -19,6 +19,7 @@ import io.daxguard.spi.linux.Poll;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
@@ -46,6 +47,15 @@ import java.util.concurrent.atomic.LongAdder;
  * records are joined; rate-limited floods ({@code N callbacks suppressed}) are counted and logged, since the
  * suppressed lines are lost: a scrub finds what they would have named.
  *
+ * <p>A record that cannot be handled never ends the reading: an unparsable record, a sink that throws (that one
+ * failure is lost, logged at ERROR) or any other failure of one record is logged, counted ({@link #counters}) and
+ * the next record read. A suspect window that cannot be probed (the device's sysfs entry or node went between the
+ * log line and the probe, a refused open, an unexpected errno) is not lost either: the kernel's word is all there
+ * is, so the window is recorded unconfirmed, as source {@value #UNCONFIRMED_SOURCE} (an operator's {@code verify}
+ * re-reads the files it names). Only an error of the log itself (a read errno other than EAGAIN, EPIPE, EINTR)
+ * ends the thread, which tells the {@link FailureSource.ThreadEnded} it was started with; the supervisor then starts
+ * the source again, which reopens the log and reads on after the last record handled (by sequence number).
+ *
  * <p>Thread: {@code daxguard-kmsg}, owned here. It waits in {@code poll(2)} at most 250 ms at a time, so
  * {@link #close} (which clears the running flag, then joins) stops it within that; close also closes the
  * descriptor after the thread ended.
@@ -57,6 +67,11 @@ public final class KernelLogSource implements FailureSource {
     private static final long MAX_WINDOW = 4L << 20;
     private static final long DEFAULT_WINDOW = 1L << 20;
     private static final long BUFFER_BLOCK = 4096;
+    /** The source of a suspect window recorded without a probe's confirmation: the device could not be read back. */
+    public static final String UNCONFIRMED_SOURCE = "kmsg-unconfirmed";
+    /** open(2) of a node whose device is gone. */
+    private static final int ENXIO = 6;
+    private static final int ENODEV = 19;
 
     private final Path kmsg;
     private final Path sysfs;
@@ -74,6 +89,10 @@ public final class KernelLogSource implements FailureSource {
     private volatile boolean running;
     private long nextProbe = 1;
     private StringBuilder continued;
+    /** The sequence number of the last record handled: a restart reads on after it. Reading thread only. */
+    private long lastSequence = -1;
+    /** Set by a restart until the first new record: a gap in the sequence numbers then means records were lost. */
+    private boolean resuming;
 
     /** Whether bytes of a device were handed on already (the ingest queue's memory): those are not probed again. */
     @FunctionalInterface
@@ -94,12 +113,25 @@ public final class KernelLogSource implements FailureSource {
         this.sysfs = sysfs;
         this.devices = devices;
         this.resolver = new DeviceResolver(sysfs);
-        this.sink = sink;
+        // A sink that throws loses that one failure (logged, counted), never the source's thread.
+        this.sink = tuple -> {
+            try {
+                sink.submit(tuple);
+            } catch (RuntimeException e) {
+                count("sinkFailures");
+                LOG.log(System.Logger.Level.ERROR, "could not hand on the " + tuple.source() + " failure on "
+                        + tuple.device() + " bytes " + tuple.offset() + "+" + tuple.length() + ": " + e);
+            }
+        };
         this.known = known;
         this.memory = new MemoryFailureMapper(sysfs, 4096);
         this.clock = clock;
+        // unconfirmed: every sector read back, or the line lies past the device's end. deviceGone / probeFailed:
+        // the window could not be probed; unprobed: such windows recorded unconfirmed. failedRecords: records
+        // skipped for another error. readErrors: errors of the log itself (the thread ends; the supervisor restarts).
         for (String name : List.of("records", "lost", "suspects", "confirmed", "unconfirmed", "ownLines", "suppressed",
-                "memoryFailures", "unparsable")) {
+                "memoryFailures", "unparsable", "deviceGone", "probeFailed", "unprobed", "sinkFailures",
+                "failedRecords", "readErrors")) {
             counters.put(name, new LongAdder());
         }
     }
@@ -109,57 +141,146 @@ public final class KernelLogSource implements FailureSource {
         return "kmsg";
     }
 
-    /** Opens the log (at its end unless replaying) on the caller's thread, then starts reading it. */
+    /**
+     * Opens the log on the caller's thread, then reads it on {@code daxguard-kmsg}. The first start reads from the
+     * log's end (or its oldest record when replaying). A restart, after the thread ended, reads from the oldest record
+     * and passes over what was handled before, so records logged while the thread was down are still read (those
+     * the kernel overwrote meanwhile are counted lost).
+     */
     @Override
-    public synchronized void start() throws IOException {
+    public synchronized void start(ThreadEnded ended) throws IOException, InterruptedException {
         if (thread != null) {
-            throw new IllegalStateException("already started");
+            // A thread that told its end is finishing; one still reading would not end here.
+            thread.join(10_000);
+            if (thread.isAlive()) {
+                throw new IllegalStateException("already running");
+            }
+            closeLog();
         }
         log = NativeFile.openReadOnly(kmsg);
-        if (!replay) {
+        if (lastSequence >= 0) {
+            log.seekToStart();
+            resuming = true;
+        } else if (!replay) {
             log.seekToEnd();
         }
         running = true;
-        thread = new Thread(this::readLoop, "daxguard-kmsg");
+        thread = new Thread(() -> readLoop(ended), "daxguard-kmsg");
         thread.setDaemon(true);
         thread.start();
     }
 
-    private void readLoop() {
+    /** Reads records until {@link #close}; an error of the log itself ends it, told to {@code ended}. */
+    private void readLoop(ThreadEnded ended) {
+        Throwable cause = null;
         try (Memory buffer = new Memory(RECORD_BUFFER)) {
             while (running) {
-                try {
-                    long count = log.read(buffer, RECORD_BUFFER);
-                    if (count > 0) {
-                        handle(new String(buffer.getByteArray(0, (int) count), StandardCharsets.UTF_8));
-                    }
-                } catch (NativeCallException e) {
-                    if (e.errno() == NativeCallException.EAGAIN) {
-                        flushContinued();
-                        Poll.await(List.of(new Poll.Request(log, Poll.POLLIN)), POLL_SLICE_MILLIS);
-                    } else if (e.errno() == NativeCallException.EPIPE) {
-                        count("lost");
-                        LOG.log(System.Logger.Level.WARNING, "kernel log records were overwritten before daxguard "
-                                + "read them; failures named there are lost (a scrub finds them)");
-                    } else {
-                        throw e;
-                    }
-                } catch (RuntimeException e) {
-                    count("unparsable");
-                    LOG.log(System.Logger.Level.WARNING, "kernel log record skipped: " + e.getMessage());
+                Optional<String> record = nextRecord(buffer);
+                if (record.isPresent()) {
+                    handle(record.get());
                 }
             }
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.ERROR, "kernel log source stopped: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException | Error | InterruptedException e) {
+            // Nothing here interrupts this thread: an interrupt is not a close, so it is an end like any other.
+            cause = e;
+        } finally {
+            if (running) {
+                ended.ended(cause != null ? cause : new IllegalStateException("the kernel log read loop returned"));
+            }
         }
     }
 
-    /** Handles one raw record; joins continuation records before recognising their text. */
-    void handle(String raw) throws IOException, InterruptedException {
+    /**
+     * The next record, or empty when none came within a poll slice or records were overwritten (counted). Any other
+     * read error, or an end of file {@code /dev/kmsg} never gives, is the log's own: it is thrown and ends the
+     * thread, since the descriptor is not trusted any more; the supervisor opens the log again.
+     */
+    private Optional<String> nextRecord(Memory buffer) throws IOException, InterruptedException {
+        long count;
+        try {
+            count = log.read(buffer, RECORD_BUFFER);
+        } catch (NativeCallException e) {
+            if (e.errno() == NativeCallException.EAGAIN) {
+                skipOnFailure(this::flushContinued);
+                Poll.await(List.of(new Poll.Request(log, Poll.POLLIN)), POLL_SLICE_MILLIS);
+                return Optional.empty();
+            }
+            if (e.errno() == NativeCallException.EPIPE) {
+                count("lost");
+                LOG.log(System.Logger.Level.WARNING, "kernel log records were overwritten before daxguard "
+                        + "read them; failures named there are lost (a scrub finds them)");
+                return Optional.empty();
+            }
+            if (e.errno() == NativeCallException.EINTR) {
+                return Optional.empty();
+            }
+            count("readErrors");
+            throw e;
+        }
+        if (count <= 0) {
+            count("readErrors");
+            throw new IOException(kmsg + " ended (read returned " + count + "): it is not a kernel log");
+        }
+        return Optional.of(new String(buffer.getByteArray(0, (int) count), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Handles one raw record, as the reading thread does; joins continuation records before recognising their text.
+     * A record that cannot be handled is logged, counted and skipped: only an interrupt is thrown.
+     */
+    void handle(String raw) throws InterruptedException {
+        KernelLogParser.Record record;
+        try {
+            record = KernelLogParser.parseRecord(raw);
+        } catch (IllegalArgumentException unparsable) {
+            count("records");
+            count("unparsable");
+            LOG.log(System.Logger.Level.WARNING, "kernel log record skipped: " + unparsable.getMessage());
+            return;
+        }
+        if (!isNew(record.sequence())) {
+            return;
+        }
         count("records");
-        KernelLogParser.Record record = KernelLogParser.parseRecord(raw);
+        skipOnFailure(() -> handleRecord(record));
+    }
+
+    /** Whether a record comes after the last one handled (a restart reads the log again from its oldest record). */
+    private boolean isNew(long sequence) {
+        if (sequence <= lastSequence) {
+            return false;
+        }
+        if (resuming && sequence > lastSequence + 1) {
+            count("lost");
+            LOG.log(System.Logger.Level.WARNING, (sequence - lastSequence - 1) + " kernel log record(s) were "
+                    + "overwritten while the kernel log source was restarting; failures named there are lost (a scrub "
+                    + "finds them)");
+        }
+        resuming = false;
+        lastSequence = sequence;
+        return true;
+    }
+
+    /** Work on one record. */
+    @FunctionalInterface
+    private interface RecordWork {
+        void run() throws IOException, InterruptedException;
+    }
+
+    /** Runs the work of one record; a failure is logged and counted, and the source goes on with the next one. */
+    private void skipOnFailure(RecordWork work) throws InterruptedException {
+        try {
+            work.run();
+        } catch (IllegalArgumentException e) {
+            count("unparsable");
+            LOG.log(System.Logger.Level.WARNING, "kernel log record skipped: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            count("failedRecords");
+            LOG.log(System.Logger.Level.WARNING, "kernel log record skipped: " + e);
+        }
+    }
+
+    private void handleRecord(KernelLogParser.Record record) throws IOException, InterruptedException {
         if (record.isContinuation() && continued != null) {
             continued.append(record.text());
             return;
@@ -208,7 +329,57 @@ public final class KernelLogSource implements FailureSource {
                 || function.contains("io_error") || function.contains("memory_failure");
     }
 
-    private void suspect(String device, long offset, long window) throws IOException, InterruptedException {
+    /**
+     * A suspect window, confirmed by a probe. When the probe cannot run, the window is recorded unconfirmed
+     * ({@link #UNCONFIRMED_SOURCE}) rather than lost.
+     */
+    private void suspect(String device, long offset, long window) throws InterruptedException {
+        try {
+            confirmByProbe(device, offset, window);
+        } catch (IOException | RuntimeException probeFailed) {
+            keepUnconfirmed(device, offset, window, probeFailed);
+        }
+    }
+
+    /**
+     * The window of a line whose probe failed, submitted as {@link #UNCONFIRMED_SOURCE} on the device the line
+     * names (cut at its end when its size is still known). A device that has no number any more cannot be recorded:
+     * that is logged.
+     */
+    private void keepUnconfirmed(String device, long offset, long window, Exception why) throws InterruptedException {
+        count(isGone(why) ? "deviceGone" : "probeFailed");
+        DeviceRef ref;
+        try {
+            ref = resolver.ofKernelName(device);
+        } catch (IllegalArgumentException gone) {
+            LOG.log(System.Logger.Level.WARNING, "the kernel logged an error on " + device + " at byte " + offset
+                    + "; it cannot be probed (" + why.getMessage() + ") and is no block device now, so there is no "
+                    + "device number to record it under");
+            return;
+        }
+        long length = window;
+        try {
+            length = Math.min(window, deviceSize(device) - offset);
+        } catch (IOException | RuntimeException sizeUnknown) {
+            // The sysfs entry went too: the whole window is kept.
+        }
+        if (length <= 0) {
+            count("unconfirmed");
+            return;
+        }
+        count("unprobed");
+        LOG.log(System.Logger.Level.WARNING, "could not probe " + device + " bytes " + offset + "+" + length + " ("
+                + why.getMessage() + "); recorded unconfirmed, as source " + UNCONFIRMED_SOURCE);
+        sink.submit(FailureTuple.mediaError(ref, new ByteRange(offset, length), UNCONFIRMED_SOURCE, clock.instant()));
+    }
+
+    /** Whether a probe failed because the device went (its sysfs entry or node, or the device behind the node). */
+    private static boolean isGone(Exception failure) {
+        return failure instanceof NoSuchFileException || failure instanceof NativeCallException call
+                && (call.errno() == NativeCallException.ENOENT || call.errno() == ENXIO || call.errno() == ENODEV);
+    }
+
+    private void confirmByProbe(String device, long offset, long window) throws IOException, InterruptedException {
         for (ProbedWindow own : ownLines) {
             if (own.device.equals(device) && offset >= own.offset && offset < own.end) {
                 count("ownLines");
@@ -278,9 +449,9 @@ public final class KernelLogSource implements FailureSource {
         try {
             return Optional.of(resolver.ofKernelName(device));
         } catch (IllegalArgumentException gone) {
-            count("unconfirmed");
-            LOG.log(System.Logger.Level.INFO, "kernel log names " + device + ", which is not a block device now: "
-                    + gone.getMessage());
+            count("deviceGone");
+            LOG.log(System.Logger.Level.WARNING, "kernel log names " + device + ", which is not a block device now, "
+                    + "so there is no device number to record its failure under: " + gone.getMessage());
             return Optional.empty();
         }
     }
@@ -316,7 +487,8 @@ public final class KernelLogSource implements FailureSource {
         counters.get(name).increment();
     }
 
-    /** What the source has seen since start. */
+    /** What the source has seen since it was made. */
+    @Override
     public Map<String, Long> counters() {
         Map<String, Long> values = new LinkedHashMap<>();
         counters.forEach((name, adder) -> values.put(name, adder.sum()));
@@ -333,12 +505,19 @@ public final class KernelLogSource implements FailureSource {
                 Thread.currentThread().interrupt();
             }
         }
-        if (log != null && (thread == null || !thread.isAlive())) {
+        if (thread == null || !thread.isAlive()) {
+            closeLog();
+        }
+    }
+
+    private void closeLog() {
+        if (log != null) {
             try {
                 log.close();
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "closing the kernel log: " + e.getMessage());
             }
+            log = null;
         }
     }
 

@@ -11,7 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +43,8 @@ class BadblocksWatcherTest {
 
     private void badblocks(String device, String text) throws IOException {
         Path directory = Files.createDirectories(sysfs.resolve("block").resolve(device));
+        // Replaced, never written through: it may be a link to an unreadable file (below).
+        Files.deleteIfExists(directory.resolve("badblocks"));
         Files.writeString(directory.resolve("badblocks"), text);
     }
 
@@ -135,6 +139,71 @@ class BadblocksWatcherTest {
             badblocks("pmem0", "garbage\n16 1\n");
 
             assertThat(found.await(60, TimeUnit.SECONDS)).as("new range found by the running watcher").isTrue();
+        } finally {
+            watcher.close();
+        }
+    }
+
+    /**
+     * A badblocks attribute whose read fails, as one whose driver returns an error: {@code /proc/self/mem} is a
+     * regular file that every reader, root too, gets EIO from at offset 0 (nothing is mapped there).
+     */
+    private void unreadableBadblocks(String device) throws IOException {
+        Path directory = Files.createDirectories(sysfs.resolve("block").resolve(device));
+        Files.deleteIfExists(directory.resolve("badblocks"));
+        Files.createSymbolicLink(directory.resolve("badblocks"), Path.of("/proc/self/mem"));
+    }
+
+    @Test
+    void anUnreadableFileIsCountedAndTheOtherDevicesAreStillScanned() throws Exception {
+        unreadableBadblocks("pmem0");
+        badblocks("pmem1", "16 1\n");
+        BadblocksWatcher watcher = watcher();
+
+        watcher.scanNow();
+
+        assertThat(events).containsExactly("added pmem1 8192+512");
+        assertThat(watcher.unreadableFiles()).isEqualTo(1);
+    }
+
+    @Test
+    void aFileThatCannotBeReadKeepsItsRangesAndTheyAreReportedOnceItReadsAgain() throws Exception {
+        BadblocksWatcher watcher = watcher();
+        badblocks("pmem0", "8 1\n");
+        watcher.scanNow();
+        unreadableBadblocks("pmem0");
+        watcher.scanNow();
+        badblocks("pmem0", "8 1\n64 8\n");
+
+        watcher.scanNow();
+
+        assertThat(events).as("no range is taken for cleared while its list cannot be read")
+                .containsExactly("added pmem0 4096+512", "added pmem0 32768+4096");
+    }
+
+    @Test
+    void aWatcherThreadThatDiesSaysWhy() throws Exception {
+        badblocks("pmem0", "8 1\n");
+        BlockingQueue<Throwable> ended = new LinkedBlockingQueue<>();
+        BadblocksWatcher watcher = new BadblocksWatcher(sysfs, Duration.ofMillis(20), new BadblocksWatcher.Listener() {
+            @Override
+            public void added(String device, List<ByteRange> ranges) {
+                if (Thread.currentThread().getName().equals("daxguard-badblocks")) {
+                    throw new OutOfMemoryError("no room to report " + ranges); // an Error no scan survives
+                }
+            }
+
+            @Override
+            public void cleared(String device, List<ByteRange> ranges) {
+            }
+        });
+        try {
+            watcher.start(ended::add);
+            badblocks("pmem0", "8 1\n16 1\n");
+
+            Throwable cause = ended.poll(60, TimeUnit.SECONDS);
+
+            assertThat(cause).as("the end was told").isInstanceOf(OutOfMemoryError.class);
         } finally {
             watcher.close();
         }

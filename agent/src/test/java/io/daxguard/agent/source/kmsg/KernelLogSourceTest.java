@@ -8,23 +8,32 @@ import io.daxguard.agent.source.IngestQueue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.daxguard.agent.failure.FailureSink;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Record handling of the kernel log source that needs no disk: memory failures (pfn mapped through a fake
- * sysfs) and continuation records. Block I/O errors are tested on a real failing disk (KmsgOnFaultyDiskTest).
+ * sysfs), continuation records, and records that cannot be handled (the source goes on with the next one). Block
+ * I/O errors are tested on a real failing disk (KernelLogOnFaultyDiskTest).
  */
 class KernelLogSourceTest {
     @TempDir
@@ -80,5 +89,128 @@ class KernelLogSourceTest {
         source.handle("4,14,102,-;blk_print_req_error: 23 callbacks suppressed");
 
         assertThat(source.counters()).containsEntry("suppressed", 23L);
+    }
+
+    @Test
+    void anUnparsableRecordIsCountedAndTheNextFailureIsStillRecorded() throws Exception {
+        source.handle("not a kernel log record");
+        source.handle("3,15,103,-;Memory failure: " + pfnOf(12288) + ": recovery action for dax page: Recovered");
+        queue.awaitIdle(30, TimeUnit.SECONDS);
+
+        assertThat(source.counters()).containsEntry("unparsable", 1L);
+        assertThat(delivered).extracting(FailureTuple::offset).containsExactly(12288L);
+    }
+
+    @Test
+    void aProbeOnAVanishedDeviceRecordsTheWindowUnconfirmedAndTheNextFailureIsStillRecorded() throws Exception {
+        disk("sdz", "8:240", 1L << 30); // listed in sysfs, but its node is gone from the devices directory
+
+        source.handle("3,16,104,-;I/O error, dev sdz, sector 8 op 0x0:(READ) flags 0x0 phys_seg 1 prio class 2");
+        source.handle("3,17,105,-;Memory failure: " + pfnOf(16384) + ": recovery action for dax page: Recovered");
+        queue.awaitIdle(30, TimeUnit.SECONDS);
+
+        assertThat(delivered).extracting(tuple -> tuple.device().name(), FailureTuple::offset, FailureTuple::source)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("sdz", 4096L, KernelLogSource.UNCONFIRMED_SOURCE),
+                        org.assertj.core.groups.Tuple.tuple("pmem0", 16384L, "kmsg"));
+        assertThat(delivered.get(0).length()).isPositive();
+        assertThat(source.counters()).containsEntry("deviceGone", 1L).containsEntry("unprobed", 1L);
+    }
+
+    @Test
+    void aProbeThatFailsWithAnUnexpectedErrnoRecordsTheWindowUnconfirmed() throws Exception {
+        disk("sdy", "8:224", 1L << 30);
+        Files.createDirectories(sysfs.resolve("sdy")); // the "node" is a directory: O_DIRECT reads are refused
+
+        source.handle("3,18,106,-;I/O error, dev sdy, sector 16 op 0x0:(READ) flags 0x0 phys_seg 1 prio class 2");
+        queue.awaitIdle(30, TimeUnit.SECONDS);
+
+        assertThat(delivered).extracting(FailureTuple::offset, FailureTuple::source)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(8192L, KernelLogSource.UNCONFIRMED_SOURCE));
+        assertThat(source.counters()).containsEntry("probeFailed", 1L);
+    }
+
+    @Test
+    void anExceptionFromTheSinkLosesOnlyThatFailure() throws Exception {
+        AtomicInteger submits = new AtomicInteger();
+        FailureSink failingOnce = tuple -> {
+            if (submits.incrementAndGet() == 1) {
+                throw new IllegalStateException("the pipeline refused it");
+            }
+            queue.submit(tuple);
+        };
+        KernelLogSource refused = new KernelLogSource(sysfs.resolve("kmsg-not-opened"), false, sysfs, sysfs,
+                failingOnce, queue::isKnown, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+
+        refused.handle("3,19,107,-;Memory failure: " + pfnOf(20480) + ": recovery action for dax page: Recovered");
+        refused.handle("3,20,108,-;Memory failure: " + pfnOf(24576) + ": recovery action for dax page: Recovered");
+        queue.awaitIdle(30, TimeUnit.SECONDS);
+
+        assertThat(refused.counters()).containsEntry("sinkFailures", 1L);
+        assertThat(delivered).extracting(FailureTuple::offset).containsExactly(24576L);
+    }
+
+    @Test
+    void theReadingThreadGoesOnAfterAProbeOnAVanishedDevice() throws Exception {
+        Path kmsg = Path.of("/dev/kmsg");
+        requireWritable(kmsg);
+        // A name no real device has: other readers of this machine's log find no such device and pass over it.
+        String device = "dgtest" + ProcessHandle.current().pid();
+        disk(device, "8:208", 1L << 30);
+        BlockingQueue<FailureTuple> arrived = new LinkedBlockingQueue<>();
+        BlockingQueue<Throwable> ended = new LinkedBlockingQueue<>();
+        IngestQueue mine = new IngestQueue(100, 100, arrived::put);
+        mine.start();
+        KernelLogSource reading = new KernelLogSource(kmsg, false, sysfs, sysfs, mine, mine::isKnown,
+                Clock.systemUTC());
+        try {
+            reading.start(ended::add);
+
+            writeLine(kmsg, "daxguard test: I/O error, dev " + device + ", sector 8");
+            FailureTuple first = nextOf(arrived, device);
+            writeLine(kmsg, "daxguard test: I/O error, dev " + device + ", sector 1000000");
+            FailureTuple second = nextOf(arrived, device);
+
+            assertThat(List.of(first, second)).extracting(FailureTuple::offset, FailureTuple::source).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple(4096L, KernelLogSource.UNCONFIRMED_SOURCE),
+                    org.assertj.core.groups.Tuple.tuple(512_000_000L, KernelLogSource.UNCONFIRMED_SOURCE));
+            assertThat(ended).as("the reading thread told no end").isEmpty();
+        } finally {
+            reading.close();
+            mine.close();
+        }
+    }
+
+    /** A whole disk as sysfs lists it: its number and size; no node is made for it. */
+    private void disk(String name, String number, long bytes) throws Exception {
+        Path entry = Files.createDirectories(sysfs.resolve("class/block").resolve(name));
+        Files.writeString(entry.resolve("dev"), number + "\n");
+        Files.writeString(entry.resolve("size"), bytes / 512 + "\n");
+    }
+
+    /** The next tuple on {@code device}; the bound only keeps a broken source from hanging the build. */
+    private static FailureTuple nextOf(BlockingQueue<FailureTuple> arrived, String device) throws Exception {
+        while (true) {
+            FailureTuple tuple = arrived.poll(60, TimeUnit.SECONDS);
+            assertThat(tuple).as("a failure on " + device + " arrived").isNotNull();
+            if (tuple.device().name().equals(device)) {
+                return tuple;
+            }
+        }
+    }
+
+    private static void writeLine(Path kmsg, String text) throws Exception {
+        Files.writeString(kmsg, "<3>" + text + "\n", StandardCharsets.UTF_8, StandardOpenOption.WRITE);
+    }
+
+    /** Writing the kernel log needs root; under CI=true its absence fails the test instead of skipping it. */
+    private static void requireWritable(Path kmsg) {
+        if (Files.isReadable(kmsg) && Files.isWritable(kmsg)) {
+            return;
+        }
+        String reason = "this test reads and writes " + kmsg + " (root)";
+        if ("true".equals(System.getenv("CI"))) {
+            Assertions.fail(reason + "; CI=true, so it fails instead of skipping");
+        }
+        Assumptions.abort(reason);
     }
 }
