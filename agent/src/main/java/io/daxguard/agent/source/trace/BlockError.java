@@ -16,15 +16,17 @@ import java.util.regex.Pattern;
  * @param error   the negative errno the request completed with ({@code -5} EIO, {@code -61} ENODATA for a medium
  *                error)
  * @param rwbs    the request's kind, as blktrace spells it ({@code R}, {@code RA}, {@code W}, {@code WS}...)
+ * @param at      when the request failed, in nanoseconds of the trace clock ({@code CLOCK_MONOTONIC} in daxguard's
+ *                own instance, the clock of {@link System#nanoTime()})
  */
-public record BlockError(DeviceNumber device, long sector, long sectors, int error, String rwbs) {
+public record BlockError(DeviceNumber device, long sector, long sectors, int error, String rwbs, long at) {
     /**
-     * The event's text in {@code trace_pipe}, after the task, CPU, flags and timestamp:
-     * {@code block_rq_error: 7,3 R () 442368 + 20 none,0,0 [-5]} (Linux 6.x; before 6.1 without the I/O priority
-     * field {@code none,0,0}).
+     * The event's text in {@code trace_pipe}, after the task, CPU and flags: the timestamp (seconds, microseconds)
+     * and {@code block_rq_error: 7,3 R () 442368 + 20 none,0,0 [-5]} (Linux 6.x; before 6.1 without the I/O
+     * priority field {@code none,0,0}).
      */
-    private static final Pattern EVENT = Pattern.compile(
-            "block_rq_error: (\\d+),(\\d+) (\\S+) \\((.*)\\) (\\d+) \\+ (\\d+)(?: \\S+)? \\[(-?\\d+)]\\s*$");
+    private static final Pattern EVENT = Pattern.compile(" (\\d+)\\.(\\d{6}): block_rq_error: (\\d+),(\\d+) (\\S+) "
+            + "\\((.*)\\) (\\d+) \\+ (\\d+)(?: \\S+)? \\[(-?\\d+)]\\s*$");
 
     public BlockError {
         Objects.requireNonNull(device, "device is null");
@@ -41,10 +43,12 @@ public record BlockError(DeviceNumber device, long sector, long sectors, int err
             return Optional.empty();
         }
         try {
-            return Optional.of(new BlockError(new DeviceNumber(Integer.parseInt(matcher.group(1)),
-                    Integer.parseInt(matcher.group(2))), Long.parseLong(matcher.group(5)),
-                    Long.parseLong(matcher.group(6)), Integer.parseInt(matcher.group(7)), matcher.group(3)));
-        } catch (IllegalArgumentException outOfRange) {
+            long at = Math.addExact(Math.multiplyExact(Long.parseLong(matcher.group(1)), 1_000_000_000L),
+                    Long.parseLong(matcher.group(2)) * 1_000L);
+            return Optional.of(new BlockError(new DeviceNumber(Integer.parseInt(matcher.group(3)),
+                    Integer.parseInt(matcher.group(4))), Long.parseLong(matcher.group(7)),
+                    Long.parseLong(matcher.group(8)), Integer.parseInt(matcher.group(9)), matcher.group(5), at));
+        } catch (IllegalArgumentException | ArithmeticException outOfRange) {
             return Optional.empty();
         }
     }

@@ -57,6 +57,8 @@ final class TraceInstance implements AutoCloseable {
         Path directory = instances.resolve(PREFIX + ProcessHandle.current().pid() + "-" + System.nanoTime());
         Files.createDirectory(directory);
         try {
+            // CLOCK_MONOTONIC, as System.nanoTime(): an event's time can be set against when daxguard itself read.
+            Files.writeString(directory.resolve("trace_clock"), "mono", StandardCharsets.US_ASCII);
             Files.writeString(directory.resolve(EVENT).resolve("enable"), "1", StandardCharsets.US_ASCII);
             return new TraceInstance(directory, NativeFile.openReadOnly(directory.resolve("trace_pipe")));
         } catch (IOException | RuntimeException e) {

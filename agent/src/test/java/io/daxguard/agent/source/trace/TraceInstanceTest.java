@@ -36,6 +36,7 @@ class TraceInstanceTest {
                 disk.poison(sector, 1);
             }
             // Twelve failing reads within a moment: the kernel log would keep about ten of them (printk rate limit).
+            long before = System.nanoTime();
             try (NativeFile direct = NativeFile.openDirect(device); Memory allocation = new Memory(8192)) {
                 Memory buffer = allocation.align(4096);
                 for (long sector : bad) {
@@ -47,6 +48,7 @@ class TraceInstanceTest {
                 }
             }
 
+            long after = System.nanoTime();
             List<BlockError> errors = readUntil(trace, bad.length, number);
 
             assertThat(errors).extracting(BlockError::sector).containsExactly(bad[0], bad[1], bad[2], bad[3], bad[4],
@@ -55,6 +57,8 @@ class TraceInstanceTest {
                 assertThat(error.sectors()).isEqualTo(8);
                 assertThat(error.isRead()).isTrue();
                 assertThat(error.error()).isNegative();
+                // The instance's clock is System.nanoTime's: each failure is placed between the reads' start and end.
+                assertThat(error.at()).isBetween(before, after);
             });
         }
     }
