@@ -64,7 +64,7 @@ final class AgentFixture implements AutoCloseable {
         agent = Agent.start(AgentSettings.defaults().withMbeanServer(server).withWatchedMountPoints(SCRATCH)
                 .withStateDirectory(stateDirectory == null ? ownStateDirectory : stateDirectory)
                 .withRecovery(recovery)
-                .withSources(io.daxguard.agent.source.SourceSettings.defaults().withKmsgEnabled(false)));
+                .withSources(io.daxguard.agent.source.SourceSettings.defaults().withKmsgEnabled(false).withTraceEnabled(false)));
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();

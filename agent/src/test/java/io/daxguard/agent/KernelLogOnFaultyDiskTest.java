@@ -34,7 +34,7 @@ class KernelLogOnFaultyDiskTest {
             AgentFixture.writeFile(file, FILE_SIZE, 3);
             long badSector = disk.sectorOf(file, BAD_BYTE_IN_FILE);
             disk.poison(badSector, 1);
-            try (SourcesFixture fixture = new SourcesFixture(SourceSettings.defaults().withKmsgEnabled(true)
+            try (SourcesFixture fixture = new SourcesFixture(SourceSettings.defaults().withKmsgEnabled(true).withTraceEnabled(false)
                     .withBadblocksEnabled(false))) {
                 fixture.awaitHolderReady(disk.mountPoint());
                 // Other users of the machine may have failing disks too: only this disk's record counts.

@@ -84,7 +84,7 @@ class ScrubOnFaultyDiskTest {
     }
 
     private SourcesFixture agent(long rateLimit) throws Exception {
-        fixture = new SourcesFixture(SourceSettings.defaults().withKmsgEnabled(false)
+        fixture = new SourcesFixture(SourceSettings.defaults().withKmsgEnabled(false).withTraceEnabled(false)
                 .withBadblocksEnabled(false).withScrubRateLimit(rateLimit));
         return fixture;
     }
@@ -246,7 +246,7 @@ class ScrubOnFaultyDiskTest {
             long badSector = disk.sectorOf(file, 300_000);
             disk.poison(badSector, 1);
             long badByte = badSector * 512;
-            try (SourcesFixture agent = new SourcesFixture(SourceSettings.defaults().withKmsgEnabled(false)
+            try (SourcesFixture agent = new SourcesFixture(SourceSettings.defaults().withKmsgEnabled(false).withTraceEnabled(false)
                     .withBadblocksEnabled(false).withScrubRateLimit(0))) {
                 agent.awaitHolderReady(disk.mountPoint());
                 ObjectName filesystem = ObjectNames.filesystem(disk.mountPoint().toString());

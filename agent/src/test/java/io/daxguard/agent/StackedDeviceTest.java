@@ -43,7 +43,7 @@ class StackedDeviceTest {
             Command.run("sync");
             long innerDeviceByte = physicalOf(inner.mountPoint.resolve("docs/inner.bin"), BYTE_IN_INNER_FILE);
             long outerSector = outer.sectorOf(inner.image, innerDeviceByte + LOOP_OFFSET);
-            try (SourcesFixture fixture = new SourcesFixture(SourceSettings.defaults().withKmsgEnabled(false)
+            try (SourcesFixture fixture = new SourcesFixture(SourceSettings.defaults().withKmsgEnabled(false).withTraceEnabled(false)
                     .withBadblocksEnabled(false))) {
                 fixture.awaitHolderReady(outer.mountPoint());
 

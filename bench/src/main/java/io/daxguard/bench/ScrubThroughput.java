@@ -47,7 +47,7 @@ public final class ScrubThroughput {
             Command.run("sync");
             Path state = Files.createTempDirectory("daxguard-bench-state-");
             try (Agent agent = Agent.start(AgentSettings.defaults().withMbeanServer(MBeanServerFactory.newMBeanServer())
-                    .withStateDirectory(state).withSources(SourceSettings.defaults().withKmsgEnabled(false)
+                    .withStateDirectory(state).withSources(SourceSettings.defaults().withKmsgEnabled(false).withTraceEnabled(false)
                             .withBadblocksEnabled(false).withScrubRateLimit(0)))) {
                 String mountPoint = xfs.mountPoint().toString();
                 Scrubber scrubber = agent.scrubber();

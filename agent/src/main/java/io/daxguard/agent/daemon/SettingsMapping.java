@@ -37,6 +37,7 @@ public final class SettingsMapping {
                 .withFileMBeansPerFilesystem(config.mbeans().filesPerFilesystem())
                 .withPluginSettings(config.plugins().settings())
                 .withSources(SourceSettings.defaults()
+                        .withTraceEnabled(config.sources().trace())
                         .withKmsgEnabled(config.sources().kmsg())
                         .withBadblocksEnabled(config.sources().badblocks())
                         .withQueueCapacity(config.sources().queueCapacity())

@@ -6,6 +6,7 @@ import io.daxguard.agent.failure.FailureSource;
 import io.daxguard.agent.ranges.ByteRange;
 import io.daxguard.agent.source.badblocks.BadblocksSource;
 import io.daxguard.agent.source.kmsg.KernelLogSource;
+import io.daxguard.agent.source.trace.BlockErrorTraceSource;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 /**
  * The automatic failure sources of a running agent and the one ingest queue they feed. Each source is handed the
@@ -39,6 +41,9 @@ public final class FailureSources implements AutoCloseable {
         void cleared(DeviceRef device, List<ByteRange> ranges);
     }
 
+    /** Where the trace source looks for tracefs before mounting it. */
+    private static final Path MOUNTS = Path.of("/proc/self/mounts");
+
     private final IngestQueue queue;
     private final List<FailureSource> sources;
     private final SourceSupervisor supervisor;
@@ -60,9 +65,16 @@ public final class FailureSources implements AutoCloseable {
     private List<FailureSource> enabledSources(SourceSettings settings, Path sysfs, Clock clock,
                                                BadblocksSource.Cleared cleared) {
         List<FailureSource> enabled = new ArrayList<>();
+        BooleanSupplier traced = () -> false;
+        if (settings.traceEnabled()) {
+            BlockErrorTraceSource trace = new BlockErrorTraceSource(settings.tracefs(), MOUNTS, sysfs,
+                    settings.devices(), queue, queue::isKnown, clock);
+            enabled.add(trace);
+            traced = trace::isRunning;
+        }
         if (settings.kmsgEnabled()) {
             enabled.add(new KernelLogSource(settings.kmsg(), settings.kmsgReplay(), sysfs, settings.devices(), queue,
-                    queue::isKnown, clock));
+                    queue::isKnown, traced, clock));
         }
         if (settings.badblocksEnabled()) {
             enabled.add(new BadblocksSource(sysfs, settings.badblocksRescan(), queue, cleared, clock));

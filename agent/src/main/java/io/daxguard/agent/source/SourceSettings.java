@@ -20,17 +20,22 @@ import java.util.Objects;
  * @param scrubEvery        start a scrub of every held filesystem this often; zero for never
  * @param queueCapacity     ranges the ingest queue holds before sources wait
  * @param knownCapacity     runs of handed-on damage the ingest queue remembers to drop duplicates
+ * @param traceEnabled      whether failed block requests are read from the {@code block:block_rq_error} trace event
+ *                          (the kernel log's block error lines are then passed over)
+ * @param tracefs           where tracefs is, or is mounted when it is not ({@code /sys/kernel/tracing})
  */
 @RecordBuilder
 public record SourceSettings(Path devices, Path kmsg, boolean kmsgEnabled, boolean kmsgReplay,
                              boolean badblocksEnabled, Duration badblocksRescan, long scrubRateLimit,
-                             Duration scrubEvery, int queueCapacity, int knownCapacity)
+                             Duration scrubEvery, int queueCapacity, int knownCapacity, boolean traceEnabled,
+                             Path tracefs)
         implements SourceSettingsBuilder.With {
     public SourceSettings {
         Objects.requireNonNull(devices, "devices is null");
         Objects.requireNonNull(kmsg, "kmsg is null");
         Objects.requireNonNull(badblocksRescan, "badblocksRescan is null");
         Objects.requireNonNull(scrubEvery, "scrubEvery is null");
+        Objects.requireNonNull(tracefs, "tracefs is null");
         if (badblocksRescan.isNegative() || badblocksRescan.isZero()) {
             throw new IllegalArgumentException("badblocksRescan must be positive, was " + badblocksRescan);
         }
@@ -48,9 +53,9 @@ public record SourceSettings(Path devices, Path kmsg, boolean kmsgEnabled, boole
         }
     }
 
-    /** kmsg and badblocks on, scrub at 128 MiB/s on request only, 65,536 queued ranges, 100,000 known runs. */
+    /** Trace, kmsg and badblocks on, scrub at 128 MiB/s on request only, 65,536 queued ranges, 100,000 known runs. */
     public static SourceSettings defaults() {
         return new SourceSettings(Path.of("/dev"), Path.of("/dev/kmsg"), true, false, true, Duration.ofSeconds(30),
-                128L << 20, Duration.ZERO, 65_536, 100_000);
+                128L << 20, Duration.ZERO, 65_536, 100_000, true, Path.of("/sys/kernel/tracing"));
     }
 }

@@ -8,9 +8,10 @@ import io.daxguard.spi.DeviceNumber;
 
 import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.source.probe.MediaProbe;
+import io.daxguard.agent.source.probe.AlreadyKnown;
+import io.daxguard.agent.source.probe.SuspectProbe;
 
 import io.daxguard.agent.ranges.ByteRange;
-import io.daxguard.agent.topology.DirectIoAlignment;
 
 import com.sun.jna.Memory;
 import io.daxguard.spi.linux.NativeCallException;
@@ -23,6 +24,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.function.BooleanSupplier;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,7 +66,6 @@ public final class KernelLogSource implements FailureSource {
     private static final System.Logger LOG = System.getLogger(KernelLogSource.class.getName());
     private static final int RECORD_BUFFER = 8192;
     private static final int POLL_SLICE_MILLIS = 250;
-    private static final long MAX_WINDOW = 4L << 20;
     private static final long DEFAULT_WINDOW = 1L << 20;
     private static final long BUFFER_BLOCK = 4096;
     /** The source of a suspect window recorded without a probe's confirmation: the device could not be read back. */
@@ -75,7 +76,8 @@ public final class KernelLogSource implements FailureSource {
 
     private final Path kmsg;
     private final Path sysfs;
-    private final Path devices;
+    private final SuspectProbe probe;
+    private final BooleanSupplier traced;
     private final boolean replay;
     private final DeviceResolver resolver;
     private final FailureSink sink;
@@ -94,24 +96,21 @@ public final class KernelLogSource implements FailureSource {
     /** Set by a restart until the first new record: a gap in the sequence numbers then means records were lost. */
     private boolean resuming;
 
-    /** Whether bytes of a device were handed on already (the ingest queue's memory): those are not probed again. */
-    @FunctionalInterface
-    public interface AlreadyKnown {
-        boolean covers(DeviceNumber device, long offset, long length);
-    }
-
     /**
      * @param kmsg    {@code /dev/kmsg}
      * @param replay  read the log from the oldest record kept since boot instead of from its end
      * @param sysfs   where sysfs is (device sizes, request limits, pmem resources)
      * @param devices where device nodes are ({@code /dev})
+     * @param traced  whether failed block requests are read from the trace event now: then the log's block I/O error
+     *                lines (rate-limited, without lengths) are passed over, and only memory failures taken from it
      */
     public KernelLogSource(Path kmsg, boolean replay, Path sysfs, Path devices, FailureSink sink, AlreadyKnown known,
-                           Clock clock) {
+                           BooleanSupplier traced, Clock clock) {
         this.kmsg = kmsg;
         this.replay = replay;
         this.sysfs = sysfs;
-        this.devices = devices;
+        this.probe = new SuspectProbe(sysfs, devices);
+        this.traced = traced;
         this.resolver = new DeviceResolver(sysfs);
         // A sink that throws loses that one failure (logged, counted), never the source's thread.
         this.sink = tuple -> {
@@ -131,7 +130,7 @@ public final class KernelLogSource implements FailureSource {
         // skipped for another error. readErrors: errors of the log itself (the thread ends; the supervisor restarts).
         for (String name : List.of("records", "lost", "suspects", "confirmed", "unconfirmed", "ownLines", "suppressed",
                 "memoryFailures", "unparsable", "deviceGone", "probeFailed", "unprobed", "sinkFailures",
-                "failedRecords", "readErrors")) {
+                "failedRecords", "readErrors", "traced")) {
             counters.put(name, new LongAdder());
         }
     }
@@ -309,6 +308,9 @@ public final class KernelLogSource implements FailureSource {
         KernelLogLine recognised = line.get();
         if (recognised instanceof KernelLogLine.ProbeMarker marker) {
             ownLines.removeIf(window -> window.probe <= marker.probe());
+        } else if ((recognised instanceof KernelLogLine.RequestError || recognised instanceof KernelLogLine.BufferError)
+                && traced.getAsBoolean()) {
+            count("traced"); // the trace source has the same failure, with its length and no rate limit
         } else if (recognised instanceof KernelLogLine.RequestError error) {
             suspect(error.device(), error.sector() * ByteRange.SECTOR, requestWindow(error.device()));
         } else if (recognised instanceof KernelLogLine.BufferError error) {
@@ -359,7 +361,7 @@ public final class KernelLogSource implements FailureSource {
         }
         long length = window;
         try {
-            length = Math.min(window, deviceSize(device) - offset);
+            length = Math.min(window, probe.deviceSize(device) - offset);
         } catch (IOException | RuntimeException sizeUnknown) {
             // The sysfs entry went too: the whole window is kept.
         }
@@ -391,28 +393,13 @@ public final class KernelLogSource implements FailureSource {
             return;
         }
         count("suspects");
-        Path node = devices.resolve(device);
-        long size = deviceSize(device);
-        if (offset >= size) {
+        SuspectProbe.Outcome outcome = probe.probe(ref.get(), offset, window);
+        if (outcome.probed().isEmpty()) {
             count("unconfirmed");
             return;
         }
-        // Re-read only whole logical blocks: a 4Kn disk refuses (EINVAL) anything finer, so the window is
-        // widened to them, and what the probe's reads make the kernel log falls inside the widened window.
-        DirectIoAlignment alignment = DirectIoAlignment.ofDevice(sysfs, device);
-        long wanted = Math.min(window, size - offset);
-        int bufferSize = (int) alignment.ceil(Math.min(MAX_WINDOW, wanted));
-        ByteRange probed;
-        List<ByteRange> bad;
-        try (MediaProbe probe = new MediaProbe(node, size, alignment, bufferSize)) {
-            Optional<ByteRange> aligned = probe.window(offset, wanted);
-            if (aligned.isEmpty()) {
-                count("unconfirmed");
-                return;
-            }
-            probed = aligned.get();
-            bad = probe.findBad(probed.offset(), probed.length());
-        }
+        ByteRange probed = outcome.probed().get();
+        List<ByteRange> bad = outcome.bad();
         long probeNumber = nextProbe++;
         ownLines.add(new ProbedWindow(device, probed.offset(), probed.end(), probeNumber));
         writeMarker(probeNumber, "of " + device + " bytes " + probed + ": " + bad.size() + " bad run(s)");
@@ -472,15 +459,10 @@ public final class KernelLogSource implements FailureSource {
         try {
             long kib = Long.parseLong(Files.readString(sysfs.resolve("class/block").resolve(device)
                     .resolve("queue/max_sectors_kb")).strip());
-            return Math.min(MAX_WINDOW, Math.max(4096, kib * 1024));
+            return Math.min(SuspectProbe.MAX_WINDOW, Math.max(4096, kib * 1024));
         } catch (IOException | NumberFormatException e) {
             return DEFAULT_WINDOW;
         }
-    }
-
-    private long deviceSize(String device) throws IOException {
-        return Long.parseLong(Files.readString(sysfs.resolve("class/block").resolve(device).resolve("size")).strip())
-                * ByteRange.SECTOR;
     }
 
     private void count(String name) {

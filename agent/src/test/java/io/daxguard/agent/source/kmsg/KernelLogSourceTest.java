@@ -51,7 +51,7 @@ class KernelLogSourceTest {
         queue.start();
         // The device's number, where sysfs keeps it for every block device.
         Files.writeString(Files.createDirectories(sysfs.resolve("class/block/pmem0")).resolve("dev"), "259:0\n");
-        source = new KernelLogSource(sysfs.resolve("kmsg-not-opened"), false, sysfs, sysfs, queue, queue::isKnown,
+        source = new KernelLogSource(sysfs.resolve("kmsg-not-opened"), false, sysfs, sysfs, queue, queue::isKnown, () -> false,
                 Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
     }
 
@@ -139,7 +139,7 @@ class KernelLogSourceTest {
             queue.submit(tuple);
         };
         KernelLogSource refused = new KernelLogSource(sysfs.resolve("kmsg-not-opened"), false, sysfs, sysfs,
-                failingOnce, queue::isKnown, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+                failingOnce, queue::isKnown, () -> false, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
 
         refused.handle("3,19,107,-;Memory failure: " + pfnOf(20480) + ": recovery action for dax page: Recovered");
         refused.handle("3,20,108,-;Memory failure: " + pfnOf(24576) + ": recovery action for dax page: Recovered");
@@ -160,7 +160,7 @@ class KernelLogSourceTest {
         BlockingQueue<Throwable> ended = new LinkedBlockingQueue<>();
         IngestQueue mine = new IngestQueue(100, 100, arrived::put);
         mine.start();
-        KernelLogSource reading = new KernelLogSource(kmsg, false, sysfs, sysfs, mine, mine::isKnown,
+        KernelLogSource reading = new KernelLogSource(kmsg, false, sysfs, sysfs, mine, mine::isKnown, () -> false,
                 Clock.systemUTC());
         try {
             reading.start(ended::add);
