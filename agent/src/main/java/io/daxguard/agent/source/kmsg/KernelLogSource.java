@@ -10,6 +10,9 @@ import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.source.probe.MediaProbe;
 import io.daxguard.agent.source.probe.AlreadyKnown;
 import io.daxguard.agent.source.probe.SuspectProbe;
+import io.daxguard.agent.topology.MountTable;
+import io.daxguard.spi.Mount;
+import io.daxguard.spi.linux.FilesystemStats;
 
 import io.daxguard.agent.ranges.ByteRange;
 
@@ -67,7 +70,15 @@ public final class KernelLogSource implements FailureSource {
     private static final int RECORD_BUFFER = 8192;
     private static final int POLL_SLICE_MILLIS = 250;
     private static final long DEFAULT_WINDOW = 1L << 20;
-    private static final long BUFFER_BLOCK = 4096;
+    /** When no filesystem is mounted on a device, a buffer error's block is taken as a page. */
+    private static final long DEFAULT_BUFFER_BLOCK = 4096;
+    /**
+     * How long a probed window waits for its marker. The kernel logs a probe's own errors while it runs and the
+     * marker right after, so both are read within moments; a marker that never comes (the write failed, the record
+     * was overwritten) must not mute the window's region for good.
+     */
+    private static final long MARKER_WAIT_MILLIS = 30_000;
+    private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
     /** The source of a suspect window recorded without a probe's confirmation: the device could not be read back. */
     public static final String UNCONFIRMED_SOURCE = "kmsg-unconfirmed";
     /** open(2) of a node whose device is gone. */
@@ -91,6 +102,7 @@ public final class KernelLogSource implements FailureSource {
     private volatile boolean running;
     private long nextProbe = 1;
     private StringBuilder continued;
+    private boolean continuedFromKernel;
     /** The sequence number of the last record handled: a restart reads on after it. Reading thread only. */
     private long lastSequence = -1;
     /** Set by a restart until the first new record: a gap in the sequence numbers then means records were lost. */
@@ -130,7 +142,7 @@ public final class KernelLogSource implements FailureSource {
         // skipped for another error. readErrors: errors of the log itself (the thread ends; the supervisor restarts).
         for (String name : List.of("records", "lost", "suspects", "confirmed", "unconfirmed", "ownLines", "suppressed",
                 "memoryFailures", "unparsable", "deviceGone", "probeFailed", "unprobed", "sinkFailures",
-                "failedRecords", "readErrors", "traced")) {
+                "failedRecords", "readErrors", "traced", "notKernel", "markerLost")) {
             counters.put(name, new LongAdder());
         }
     }
@@ -287,20 +299,29 @@ public final class KernelLogSource implements FailureSource {
         flushContinued();
         if (record.expectsContinuation()) {
             continued = new StringBuilder(record.text());
+            continuedFromKernel = isKernels(record);
             return;
         }
-        handleText(record.text());
+        handleText(record.text(), isKernels(record));
+    }
+
+    /**
+     * Whether the kernel wrote a record (facility 0). Any root process can write to {@code /dev/kmsg} (its records
+     * get the user facility): such a record may be daxguard's own probe marker, never a failure to act on.
+     */
+    private static boolean isKernels(KernelLogParser.Record record) {
+        return record.priority() >> 3 == 0;
     }
 
     private void flushContinued() throws IOException, InterruptedException {
         if (continued != null) {
             String text = continued.toString();
             continued = null;
-            handleText(text);
+            handleText(text, continuedFromKernel);
         }
     }
 
-    private void handleText(String text) throws IOException, InterruptedException {
+    private void handleText(String text, boolean fromKernel) throws IOException, InterruptedException {
         Optional<KernelLogLine> line = KernelLogParser.recognise(text);
         if (line.isEmpty()) {
             return;
@@ -308,13 +329,16 @@ public final class KernelLogSource implements FailureSource {
         KernelLogLine recognised = line.get();
         if (recognised instanceof KernelLogLine.ProbeMarker marker) {
             ownLines.removeIf(window -> window.probe <= marker.probe());
+        } else if (!fromKernel) {
+            count("notKernel");
         } else if ((recognised instanceof KernelLogLine.RequestError || recognised instanceof KernelLogLine.BufferError)
                 && traced.getAsBoolean()) {
             count("traced"); // the trace source has the same failure, with its length and no rate limit
         } else if (recognised instanceof KernelLogLine.RequestError error) {
             suspect(error.device(), error.sector() * ByteRange.SECTOR, requestWindow(error.device()));
         } else if (recognised instanceof KernelLogLine.BufferError error) {
-            suspect(error.device(), error.logicalBlock() * BUFFER_BLOCK, BUFFER_BLOCK);
+            long block = bufferBlockSize(error.device());
+            suspect(error.device(), error.logicalBlock() * block, block);
         } else if (recognised instanceof KernelLogLine.MemoryFailure failure) {
             memoryFailure(failure);
         } else if (recognised instanceof KernelLogLine.Suppressed suppressed && namesFailures(suppressed.function())) {
@@ -382,6 +406,10 @@ public final class KernelLogSource implements FailureSource {
     }
 
     private void confirmByProbe(String device, long offset, long window) throws IOException, InterruptedException {
+        long now = clock.millis();
+        if (ownLines.removeIf(own -> now - own.madeMillis > MARKER_WAIT_MILLIS)) {
+            count("markerLost"); // its marker never came: the window must not mute its region for good
+        }
         for (ProbedWindow own : ownLines) {
             if (own.device.equals(device) && offset >= own.offset && offset < own.end) {
                 count("ownLines");
@@ -401,7 +429,7 @@ public final class KernelLogSource implements FailureSource {
         ByteRange probed = outcome.probed().get();
         List<ByteRange> bad = outcome.bad();
         long probeNumber = nextProbe++;
-        ownLines.add(new ProbedWindow(device, probed.offset(), probed.end(), probeNumber));
+        ownLines.add(new ProbedWindow(device, probed.offset(), probed.end(), probeNumber, clock.millis()));
         writeMarker(probeNumber, "of " + device + " bytes " + probed + ": " + bad.size() + " bad run(s)");
         if (bad.isEmpty()) {
             count("unconfirmed");
@@ -465,6 +493,26 @@ public final class KernelLogSource implements FailureSource {
         }
     }
 
+    /**
+     * The size of a "logical block" in a {@code Buffer I/O error} line: the buffer size of the device, which is the
+     * block size of the filesystem mounted on it (4096 when none is, or it cannot be read).
+     */
+    private long bufferBlockSize(String device) {
+        try {
+            DeviceRef ref = resolver.ofKernelName(device);
+            for (Mount mount : MountTable.read(MOUNTINFO)) {
+                if (mount.device().equals(ref.number())) {
+                    try (NativeFile root = NativeFile.openDirectory(mount.mountPoint())) {
+                        return FilesystemStats.of(root).blockSize();
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException unknown) {
+            // a device gone, a mount table that cannot be read: the page-sized guess, widened by the probe anyway
+        }
+        return DEFAULT_BUFFER_BLOCK;
+    }
+
     private void count(String name) {
         counters.get(name).increment();
     }
@@ -504,6 +552,6 @@ public final class KernelLogSource implements FailureSource {
     }
 
     /** A range this source re-read, whose kernel log lines up to marker {@code probe} are its own. */
-    private record ProbedWindow(String device, long offset, long end, long probe) {
+    private record ProbedWindow(String device, long offset, long end, long probe, long madeMillis) {
     }
 }
