@@ -206,8 +206,8 @@ class CommandLineTest {
         Outcome outcome = daxguard("status", "--json", "--url", url);
 
         JsonNode sources = new ObjectMapper().readTree(outcome.out()).get("sources");
-        assertThat(sources.findValuesAsText("name")).containsExactly("kmsg", "badblocks");
-        assertThat(sources.findValuesAsText("state")).containsExactly("RUNNING", "RUNNING");
+        assertThat(sources.findValuesAsText("name")).containsExactly("trace", "kmsg", "badblocks");
+        assertThat(sources.findValuesAsText("state")).containsExactly("RUNNING", "RUNNING", "RUNNING");
         assertThat(sources.get(0).get("restarts").asInt()).isZero();
     }
 
