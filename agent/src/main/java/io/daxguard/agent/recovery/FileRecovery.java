@@ -7,9 +7,9 @@ import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.ledger.FileKey;
 import io.daxguard.agent.ledger.StateChange;
 import io.daxguard.spi.Fork;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.linux.NativeCallException;
 import io.daxguard.spi.linux.NativeFile;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,13 +28,13 @@ import java.util.function.Supplier;
 public final class FileRecovery {
     private final DamageLedger ledger;
     private final FileKey key;
-    private final Supplier<Path> mountPoint;
+    private final Supplier<LinuxPath> mountPoint;
     private final Clock clock;
 
     /**
      * @param mountPoint where the file's filesystem is mounted now (it may have moved since detection)
      */
-    public FileRecovery(DamageLedger ledger, FileKey key, Supplier<Path> mountPoint, Clock clock) {
+    public FileRecovery(DamageLedger ledger, FileKey key, Supplier<LinuxPath> mountPoint, Clock clock) {
         this.ledger = Objects.requireNonNull(ledger, "ledger is null");
         this.key = Objects.requireNonNull(key, "key is null");
         this.mountPoint = Objects.requireNonNull(mountPoint, "mountPoint is null");
@@ -47,12 +47,30 @@ public final class FileRecovery {
                 .findFirst().orElseThrow(() -> new IllegalStateException("no damage recorded for inode " + key.inode()));
     }
 
-    Path mount() {
+    /** Where the file's filesystem is mounted now. */
+    public LinuxPath mount() {
         return mountPoint.get();
     }
 
     private List<DamagedFile.Hit> openData(DamagedFile file) {
         return file.openHits().stream().filter(hit -> hit.owner().fork() == Fork.DATA).toList();
+    }
+
+    /**
+     * Whether the operator's {@code confirmPath} names the file: its path or its full path, compared as the bytes
+     * the display forms stand for (so {@code caf\xc3\xa9} confirms {@code café} too).
+     */
+    private boolean confirms(String confirmPath, String path) {
+        if (confirmPath == null) {
+            return false;
+        }
+        try {
+            LinuxPath confirmed = LinuxPath.fromDisplay(confirmPath);
+            LinuxPath relative = LinuxPath.fromDisplay(path);
+            return confirmed.equals(relative) || confirmed.equals(mount().join(relative));
+        } catch (IllegalArgumentException notAName) {
+            return false;
+        }
     }
 
     /** Why there is nothing to do: no open damage, or only in places reading or writing the file cannot reach. */
@@ -84,7 +102,7 @@ public final class FileRecovery {
     public String rewriteZeros(String principal, String confirmPath) {
         DamagedFile file = file();
         String path = file.displayPath();
-        if (confirmPath == null || !(confirmPath.equals(path) || confirmPath.equals(mount() + path))) {
+        if (!confirms(confirmPath, path)) {
             throw new IllegalArgumentException("rewriteZeros: confirmPath must be the file's path, \"" + path
                     + "\" (or \"" + mount() + path + "\"), to confirm that its damaged ranges are overwritten with zeros;"
                     + " was \"" + confirmPath + "\"");
