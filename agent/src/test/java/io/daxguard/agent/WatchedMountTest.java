@@ -1,11 +1,11 @@
 package io.daxguard.agent;
 
-import io.daxguard.agent.daemon.AgentSettings;
-import io.daxguard.agent.daemon.Agent;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.daxguard.agent.daemon.Agent;
+import io.daxguard.agent.daemon.AgentSettings;
 import io.daxguard.agent.plugins.AttachedFilesystem;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.testkit.Command;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.nio.file.Files;
@@ -34,7 +34,7 @@ class WatchedMountTest {
                 .withWatchedMountPoints(List.of(watched)).withStateDirectory(state))) {
             Optional<AttachedFilesystem> held = agent.filesystems().on(EXT4.deviceNumber());
 
-            assertThat(held).map(filesystem -> filesystem.mount().mountPoint()).contains(second);
+            assertThat(held).map(filesystem -> filesystem.mount().mountPoint()).contains(LinuxPath.of(second));
         } finally {
             Command.run("umount", second.toString());
             AgentFixture.deleteTree(state);

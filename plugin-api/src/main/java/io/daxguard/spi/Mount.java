@@ -1,6 +1,5 @@
 package io.daxguard.spi;
 
-import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -8,13 +7,15 @@ import java.util.Objects;
  *
  * @param mountId    the kernel's mount id (first field of mountinfo)
  * @param device     the block device holding the filesystem
- * @param root       the directory of the filesystem this mount shows; {@code "/"} unless a bind mount
- * @param mountPoint where it is mounted, absolute
+ * @param root       the directory of the filesystem this mount shows, in display form ({@link LinuxPath});
+ *                   {@code "/"} unless a bind mount
+ * @param mountPoint where it is mounted, absolute, as the kernel has it (bytes: it is opened, and need not be
+ *                   UTF-8)
  * @param fsType     the filesystem type, for example {@code "xfs"}
- * @param source     the mount source, for example {@code "/dev/loop3"}
+ * @param source     the mount source in display form, for example {@code "/dev/loop3"}
  * @param options    the per-mount and per-superblock options, comma separated
  */
-public record Mount(int mountId, DeviceNumber device, String root, Path mountPoint, String fsType,
+public record Mount(int mountId, DeviceNumber device, String root, LinuxPath mountPoint, String fsType,
                     String source, String options) {
     public Mount {
         Objects.requireNonNull(device, "device is null");

@@ -15,10 +15,10 @@ import java.util.Optional;
 public interface PathNames {
     /**
      * Every name of every inode asked, relative to the mount point and starting with {@code /}
-     * ({@code "/dir/file"}; the root is {@code "/"}), each checked against the live filesystem: it leads to
+     * ({@code "/dir/file"}; the root is {@code "/"}), as bytes, each checked against the live filesystem: it leads to
      * that inode now, and a regular file has no more links than names. Empty when the holder cannot vouch for
      * every inode asked (one it does not know, a name that moved, a link made since it looked); the agent then
      * walks the tree itself. Never a partial or unchecked answer.
      */
-    Optional<Map<Long, List<String>>> pathsOf(Collection<Long> inodes) throws IOException;
+    Optional<Map<Long, List<LinuxPath>>> pathsOf(Collection<Long> inodes) throws IOException;
 }

@@ -6,6 +6,7 @@ import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.FilesystemInfo;
 import io.daxguard.spi.FreeSpaceOwner;
 import io.daxguard.spi.Holder;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.PathNames;
@@ -19,7 +20,6 @@ import io.daxguard.spi.index.Question;
 import io.daxguard.spi.linux.FsmapRecord;
 import io.daxguard.spi.linux.NativeFile;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -76,7 +76,7 @@ public final class Ext4Holder implements Holder {
     }
 
     /** Every path of an inode (all hard links) as of the current index. */
-    public List<Path> pathsOf(long inode) {
+    public List<LinuxPath> pathsOf(long inode) {
         return reverseMap.pathsOf(inode);
     }
 

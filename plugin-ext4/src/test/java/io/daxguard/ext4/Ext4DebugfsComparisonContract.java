@@ -116,8 +116,8 @@ abstract class Ext4DebugfsComparisonContract {
             }
             for (Map.Entry<Long, Set<String>> entry : ncheck.entrySet()) {
                 Set<String> ourPaths = new HashSet<>();
-                holder.pathsOf(entry.getKey()).forEach(p -> ourPaths.add(fs.mountPoint().relativize(p)
-                        .toString()));
+                holder.pathsOf(entry.getKey()).forEach(p -> ourPaths.add(fs.mountPoint()
+                        .relativize(java.nio.file.Path.of(p.display())).toString()));
                 if (!ourPaths.equals(entry.getValue())) {
                     differences.add("inode " + entry.getKey() + ": daxguard " + ourPaths + ", ncheck "
                             + entry.getValue());

@@ -28,7 +28,7 @@ final class Ext4Files {
     }
 
     static Mount mountOf(ScratchFilesystem filesystem) throws IOException {
-        return new Mount(0, filesystem.deviceNumber(), "/", filesystem.mountPoint(), "ext4",
+        return new Mount(0, filesystem.deviceNumber(), "/", filesystem.mountPointBytes(), "ext4",
                 filesystem.device().toString(), "rw,relatime");
     }
 

@@ -18,6 +18,7 @@ import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.spi.Fork;
 import io.daxguard.spi.FreeSpaceOwner;
 import io.daxguard.spi.MetadataOwner;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.PluginContext;
@@ -317,7 +318,8 @@ class Ext4HolderTest {
         Files.createLink(directory.resolve("two"), file);
         Ext4Holder holder = holder();
 
-        assertThat(holder.pathsOf(inodeOf(file))).containsExactlyInAnyOrder(file, directory.resolve("two"));
+        assertThat(holder.pathsOf(inodeOf(file))).containsExactlyInAnyOrder(LinuxPath.of(file),
+                LinuxPath.of(directory.resolve("two")));
     }
 
     @Test

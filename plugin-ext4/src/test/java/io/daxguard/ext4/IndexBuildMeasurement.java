@@ -51,7 +51,7 @@ public final class IndexBuildMeasurement {
         };
         long started = System.nanoTime();
         try (Ext4Holder holder = (Ext4Holder) new Ext4Plugin().attach(
-                new Mount(0, device, "/", mountPoint, "ext4", args[1], "rw"), context)) {
+                new Mount(0, device, "/", io.daxguard.spi.LinuxPath.of(mountPoint), "ext4", args[1], "rw"), context)) {
             holder.awaitIndex(Duration.ofHours(1));
             long built = System.nanoTime();
             System.out.printf("attach + index build: %.0f ms (%s)%n", (built - started) / 1e6, holder.indexProgress());

@@ -1,6 +1,5 @@
 package io.daxguard.xfs;
 
-import io.daxguard.spi.testkit.OpenDescriptors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,11 +7,13 @@ import io.daxguard.spi.AttachRefusedException;
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.spi.Holder;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.PluginContext;
 import io.daxguard.spi.ReverseMapStatus;
 import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.testkit.Command;
+import io.daxguard.spi.testkit.OpenDescriptors;
 import io.daxguard.spi.testkit.Privileges;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.io.IOException;
@@ -98,7 +99,7 @@ class XfsAttachTest {
     @Test
     void refusesAFilesystemThatIsNotXfs() throws IOException {
         Path shm = Path.of("/dev/shm");
-        Mount tmpfs = new Mount(0, FileStatus.ofPath(shm).device(), "/", shm, "xfs", "tmpfs", "rw");
+        Mount tmpfs = new Mount(0, FileStatus.ofPath(shm).device(), "/", LinuxPath.of(shm), "xfs", "tmpfs", "rw");
 
         assertThatThrownBy(() -> new XfsPlugin().attach(tmpfs, CONTEXT))
                 .isInstanceOfSatisfying(AttachRefusedException.class,
@@ -130,7 +131,8 @@ class XfsAttachTest {
     /** Attaches in a child JVM and prints {@code attached} or {@code refused: <reason>}. */
     public static final class AttachInChildProcess {
         public static void main(String[] args) throws IOException {
-            Mount mount = new Mount(0, io.daxguard.spi.DeviceNumber.parse(args[1]), "/", Path.of(args[0]), "xfs",
+            Mount mount = new Mount(0, io.daxguard.spi.DeviceNumber.parse(args[1]), "/", LinuxPath.ofText(args[0]),
+                    "xfs",
                     args[2], "rw");
             try (Holder holder = new XfsPlugin().attach(mount, CONTEXT)) {
                 System.out.println("attached " + holder);

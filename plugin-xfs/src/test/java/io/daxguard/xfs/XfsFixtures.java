@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.Holder;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.PluginContext;
@@ -90,7 +91,7 @@ final class XfsFixtures {
             if (fields[4].equals(fs.mountPoint().toString())) {
                 int separator = List.of(fields).indexOf("-");
                 return new Mount(Integer.parseInt(fields[0]), DeviceNumber.parse(fields[2]), fields[3],
-                        Path.of(fields[4]), fields[separator + 1], fields[separator + 2],
+                        LinuxPath.of(Path.of(fields[4])), fields[separator + 1], fields[separator + 2],
                         fields[5] + "," + fields[separator + 3]);
             }
         }

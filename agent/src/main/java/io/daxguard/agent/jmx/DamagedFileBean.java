@@ -11,6 +11,7 @@ import io.daxguard.agent.recovery.MappingProcesses;
 import io.daxguard.agent.recovery.Principals;
 import io.daxguard.agent.recovery.Quarantine;
 import io.daxguard.agent.recovery.RecoverySettings;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.ReplicaProvider;
 import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.NativeCallException;
@@ -35,7 +36,7 @@ final class DamagedFileBean implements DamagedFileMXBean {
     private final RecoverySettings settings;
     private final FileEvents events;
 
-    DamagedFileBean(FileKey key, DamageLedger ledger, Supplier<Path> mountPoint, RecoverySettings settings,
+    DamagedFileBean(FileKey key, DamageLedger ledger, Supplier<LinuxPath> mountPoint, RecoverySettings settings,
                     FileEvents events, java.time.Clock clock) {
         this.key = key;
         this.ledger = ledger;
@@ -86,11 +87,11 @@ final class DamagedFileBean implements DamagedFileMXBean {
     public long getSize() {
         for (String path : file().paths()) {
             try {
-                FileStatus status = FileStatus.ofPathNoFollow(Path.of(key.mountPoint(), path.substring(1)));
+                FileStatus status = FileStatus.ofPathNoFollow(recovery.mount().join(LinuxPath.fromDisplay(path)));
                 if (status.inode() == key.inode() && status.isRegularFile()) {
                     return status.size();
                 }
-            } catch (NativeCallException gone) {
+            } catch (NativeCallException | IllegalArgumentException gone) {
                 // Try the next name.
             }
         }
@@ -162,9 +163,11 @@ final class DamagedFileBean implements DamagedFileMXBean {
         ReplicaProvider provider = settings.replicaProvider().orElseThrow(() -> new IllegalStateException(
                 "restoreFromReplica: no replica provider is configured; use restoreFrom(path)"));
         DamagedFile file = file();
+        String mountPoint = jdkText(key.mountPoint());
+        String path = jdkText(file.displayPath());
         Path replica;
         try {
-            replica = provider.replicaOf(Path.of(key.mountPoint()), file.displayPath(), key.inode(), key.generation())
+            replica = provider.replicaOf(Path.of(mountPoint), path, key.inode(), key.generation())
                     .orElseThrow(() -> new IllegalStateException("restoreFromReplica: replica provider "
                             + provider.name() + " has no copy of " + key.mountPoint() + file.displayPath()));
         } catch (IOException e) {
@@ -172,6 +175,28 @@ final class DamagedFileBean implements DamagedFileMXBean {
                     + e.getMessage());
         }
         return act("restoreFromReplica", principal -> recovery.restoreFrom(principal, replica.toString()));
+    }
+
+    /**
+     * A recorded path (display form) as the text the replica SPI takes: it speaks {@link Path}s, which hold only
+     * names this JVM's charset encodes. A name that is not UTF-8, or that this JVM cannot encode (non-ASCII under
+     * {@code LANG=C}), is refused rather than looked up under a wrong name.
+     */
+    private static String jdkText(String display) {
+        byte[] bytes = LinuxPath.fromDisplay(display).bytes();
+        String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        boolean exact;
+        try {
+            exact = LinuxPath.of(Path.of(text)).equals(LinuxPath.of(bytes));
+        } catch (java.nio.file.InvalidPathException unencodable) {
+            exact = false;
+        }
+        if (!exact) {
+            throw new IllegalStateException("restoreFromReplica: " + display + " cannot be named to a replica provider"
+                    + " (it is not text in this JVM's charset, " + System.getProperty("sun.jnu.encoding")
+                    + "); use restoreFrom(path) with the replica's path");
+        }
+        return text;
     }
 
     @Override

@@ -59,7 +59,7 @@ final class DeviceBean implements DeviceMXBean {
 
     @Override
     public String getBackingFile() {
-        return device().loopBacking().map(BlockDevice.LoopBacking::file).orElse("");
+        return device().loopBacking().map(backing -> backing.file().display()).orElse("");
     }
 
     @Override

@@ -8,7 +8,6 @@ import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.recovery.RecoverySettings;
-import java.nio.file.Path;
 import javax.management.AttributeChangeNotification;
 import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.ledger.FileKey;
@@ -21,6 +20,7 @@ import io.daxguard.agent.source.scrub.ScrubProgress;
 import io.daxguard.agent.source.scrub.Scrubber;
 import io.daxguard.agent.topology.BlockDevice;
 import io.daxguard.agent.topology.Topology;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.MetadataOwner;
 import java.time.Clock;
 import java.util.HashMap;
@@ -146,13 +146,13 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     }
 
     /** Where a filesystem is mounted now: by UUID among the attached ones, else where it was at detection. */
-    private Path mountPointOf(FileKey key) {
+    private LinuxPath mountPointOf(FileKey key) {
         for (AttachedFilesystem filesystem : pipeline.filesystems().all()) {
             if (filesystem.reference().uuid().equals(key.filesystemUuid())) {
                 return filesystem.mount().mountPoint();
             }
         }
-        return Path.of(key.mountPoint());
+        return LinuxPath.fromDisplay(key.mountPoint());
     }
 
     /** A repair ran: attribute change for State, and file.recovered when the file has no open damage left. */

@@ -2,10 +2,10 @@ package io.daxguard.agent.paths;
 
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.Holder;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.PathNames;
 import io.daxguard.spi.linux.FileStatus;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -24,28 +24,31 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>When the filesystem's holder keeps names itself ({@link Holder#pathNames()}: an index built by walking the
  * tree), they are asked first, and the agent walks only when the holder cannot vouch for every inode asked.
  *
+ * <p>Names are bytes until they leave: walked, kept and checked ({@code statx}) as the kernel has them, and handed
+ * out in their display form ({@link LinuxPath#display()}), which is what the ledger and JMX keep.
+ *
  * <p>Thread safety: callers may ask from any thread; a walk holds a lock so only one runs at a time.
  */
 public final class FilePaths {
     private static final System.Logger LOG = System.getLogger(FilePaths.class.getName());
-    private final Path mountPoint;
+    private final LinuxPath mountPoint;
     private final Optional<PathNames> holderNames;
     private final ReentrantLock walking = new ReentrantLock();
     private volatile PathIndex index;
     private final java.util.concurrent.atomic.AtomicLong walks = new java.util.concurrent.atomic.AtomicLong();
 
-    public FilePaths(Path mountPoint) {
+    public FilePaths(LinuxPath mountPoint) {
         this(mountPoint, Optional.empty());
     }
 
-    public FilePaths(Path mountPoint, Optional<PathNames> holderNames) {
+    public FilePaths(LinuxPath mountPoint, Optional<PathNames> holderNames) {
         this.mountPoint = mountPoint;
         this.holderNames = Objects.requireNonNull(holderNames, "holderNames is null");
     }
 
     /**
-     * Paths relative to the mount point (each starting with {@code /}) of every inode asked; an inode with no
-     * name (deleted, or unlinked but still open) maps to an empty list.
+     * Paths relative to the mount point (each starting with {@code /}, in display form) of every inode asked; an
+     * inode with no name (deleted, or unlinked but still open) maps to an empty list.
      *
      * <p>An answer from the current walk is used when every name still leads to its inode and the inode has no
      * more links than names. Otherwise, or when an inode is missing from the walk, the tree is walked again,
@@ -53,10 +56,14 @@ public final class FilePaths {
      * name. Inode numbers are reused, so "no name" is never remembered from one question to the next.
      */
     public Map<Long, List<String>> pathsOf(Collection<Long> inodes) throws IOException {
+        return displayed(names(inodes));
+    }
+
+    private Map<Long, List<LinuxPath>> names(Collection<Long> inodes) throws IOException {
         long asked = System.nanoTime();
         if (holderNames.isPresent()) {
             try {
-                Optional<Map<Long, List<String>>> known = holderNames.get().pathsOf(inodes);
+                Optional<Map<Long, List<LinuxPath>>> known = holderNames.get().pathsOf(inodes);
                 if (known.isPresent()) {
                     return known.get();
                 }
@@ -67,17 +74,23 @@ public final class FilePaths {
             }
         }
         DeviceNumber device = FileStatus.ofPath(mountPoint).device();
-        Map<Long, List<String>> answer = lookUp(currentIndex(), device, inodes);
+        Map<Long, List<LinuxPath>> answer = lookUp(currentIndex(), device, inodes);
         if (answer != null) {
             return answer;
         }
         PathIndex fresh = walkStartedAfter(asked);
-        Map<Long, List<String>> verified = new HashMap<>();
+        Map<Long, List<LinuxPath>> verified = new HashMap<>();
         for (long inode : inodes) {
             verified.put(inode, fresh.pathsOf(inode).stream()
                     .filter(path -> status(path, device, inode).isPresent()).toList());
         }
         return verified;
+    }
+
+    private static Map<Long, List<String>> displayed(Map<Long, List<LinuxPath>> names) {
+        Map<Long, List<String>> shown = new HashMap<>();
+        names.forEach((inode, paths) -> shown.put(inode, paths.stream().map(LinuxPath::display).toList()));
+        return shown;
     }
 
     /**
@@ -133,14 +146,14 @@ public final class FilePaths {
     }
 
     /** Null when the walk cannot answer for sure, so the caller walks again. */
-    private Map<Long, List<String>> lookUp(PathIndex walk, DeviceNumber device, Collection<Long> inodes) {
-        Map<Long, List<String>> answer = new HashMap<>();
+    private Map<Long, List<LinuxPath>> lookUp(PathIndex walk, DeviceNumber device, Collection<Long> inodes) {
+        Map<Long, List<LinuxPath>> answer = new HashMap<>();
         for (long inode : inodes) {
-            List<String> paths = walk.pathsOf(inode);
+            List<LinuxPath> paths = walk.pathsOf(inode);
             if (paths.isEmpty()) {
                 return null;
             }
-            for (String path : paths) {
+            for (LinuxPath path : paths) {
                 // More links than names: a hard link was made after the walk, and it has a name we lack.
                 if (!status(path, device, inode).map(status -> status.hasNoMoreLinksThan(paths.size())).orElse(false)) {
                     return null;
@@ -152,7 +165,7 @@ public final class FilePaths {
     }
 
     /** The status of {@code relative} if it still leads to {@code inode} on {@code device}. */
-    private Optional<FileStatus> status(String relative, DeviceNumber device, long inode) {
-        return FileStatus.ofPathIfStill(mountPoint.resolve(relative.substring(1)), device, inode);
+    private Optional<FileStatus> status(LinuxPath relative, DeviceNumber device, long inode) {
+        return FileStatus.ofPathIfStill(mountPoint.join(relative), device, inode);
     }
 }

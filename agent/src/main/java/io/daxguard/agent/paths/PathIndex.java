@@ -1,8 +1,8 @@
 package io.daxguard.agent.paths;
 
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.linux.DirectoryWalk;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,8 +11,9 @@ import java.util.List;
  * Every name in one filesystem's tree, from one {@link DirectoryWalk}, searchable by inode number.
  *
  * <p>Kept compact for trees of hundreds of thousands of entries: an entry is its inode, its directory (an
- * int) and its name; a path is rebuilt by following directories up to the root. About 60 bytes per entry
- * including the name string.
+ * int) and its name (the bytes {@code getdents64} gave, never decoded: a name that is not UTF-8 must lead back to
+ * its file); a path is rebuilt by following directories up to the root. A name is one byte array, smaller than the
+ * String it replaced (about 60 bytes per entry then, name included).
  *
  * <p>Immutable once built; a stale index is replaced, never patched.
  */
@@ -21,7 +22,7 @@ final class PathIndex {
 
     private final long[] inodes;
     private final int[] directories;
-    private final String[] names;
+    private final byte[][] names;
     /** Entry that each directory index stands for; directory 0 is the root. */
     private final int[] directoryEntries;
     /** Entry ids sorted by inode. */
@@ -29,7 +30,7 @@ final class PathIndex {
     private final int size;
     private final long startedAt;
 
-    private PathIndex(long[] inodes, int[] directories, String[] names, int[] directoryEntries, int size,
+    private PathIndex(long[] inodes, int[] directories, byte[][] names, int[] directoryEntries, int size,
                       long startedAt) {
         this.startedAt = startedAt;
         this.inodes = inodes;
@@ -41,7 +42,7 @@ final class PathIndex {
     }
 
     /** Walks the tree under {@code root} (a mount point) once. */
-    static PathIndex build(Path root) throws IOException {
+    static PathIndex build(LinuxPath root) throws IOException {
         long startedAt = System.nanoTime();
         Builder builder = new Builder();
         DirectoryWalk.walk(root, builder);
@@ -60,12 +61,12 @@ final class PathIndex {
     }
 
     /**
-     * Every path of {@code inode} relative to the root, each starting with {@code /}, sorted; empty when
+     * Every path of {@code inode} relative to the root, each starting with {@code /}, sorted by bytes; empty when
      * the walk did not meet it (deleted, or unlinked but still open).
      */
-    List<String> pathsOf(long inode) {
+    List<LinuxPath> pathsOf(long inode) {
         int at = lowerBound(inode);
-        List<String> paths = new ArrayList<>(1);
+        List<LinuxPath> paths = new ArrayList<>(1);
         for (int i = at; i < size && inodes[byInode[i]] == inode; i++) {
             paths.add(pathOf(byInode[i]));
         }
@@ -73,18 +74,23 @@ final class PathIndex {
         return paths;
     }
 
-    private String pathOf(int entry) {
-        List<String> parts = new ArrayList<>();
+    private LinuxPath pathOf(int entry) {
+        List<byte[]> parts = new ArrayList<>();
+        int length = 0;
         for (int current = entry; current != ROOT; ) {
             parts.add(names[current]);
+            length += 1 + names[current].length;
             int directory = directories[current];
             current = directory == 0 ? ROOT : directoryEntries[directory];
         }
-        StringBuilder path = new StringBuilder();
+        byte[] path = new byte[length];
+        int at = 0;
         for (int i = parts.size() - 1; i >= 0; i--) {
-            path.append('/').append(parts.get(i));
+            path[at++] = '/';
+            System.arraycopy(parts.get(i), 0, path, at, parts.get(i).length);
+            at += parts.get(i).length;
         }
-        return path.toString();
+        return LinuxPath.of(path);
     }
 
     private int lowerBound(long inode) {
@@ -138,13 +144,13 @@ final class PathIndex {
     private static final class Builder implements DirectoryWalk.Visitor {
         private long[] inodes = new long[1024];
         private int[] directories = new int[1024];
-        private String[] names = new String[1024];
+        private byte[][] names = new byte[1024][];
         private int[] directoryEntries = new int[256];
         private int size;
         private int directoryCount = 1;
 
         @Override
-        public boolean entry(int parent, String name, long inode, int type) {
+        public boolean entry(int parent, byte[] name, long inode, int type) {
             if (size == inodes.length) {
                 inodes = Arrays.copyOf(inodes, size * 2);
                 directories = Arrays.copyOf(directories, size * 2);

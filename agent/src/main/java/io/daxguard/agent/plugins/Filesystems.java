@@ -5,6 +5,7 @@ import io.daxguard.agent.topology.Topology;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.spi.Holder;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Mount;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -23,7 +24,8 @@ public final class Filesystems implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Filesystems.class.getName());
 
     private final PluginHost plugins;
-    private final java.util.Set<java.nio.file.Path> watched;
+    /** As bytes, compared component by component with the mount points mountinfo gives. */
+    private final java.util.Set<LinuxPath> watched;
     private volatile Map<DeviceNumber, AttachedFilesystem> attached = Map.of();
 
     public Filesystems(PluginHost plugins) {
@@ -38,7 +40,7 @@ public final class Filesystems implements AutoCloseable {
      */
     public Filesystems(PluginHost plugins, List<java.nio.file.Path> watched) {
         this.plugins = plugins;
-        this.watched = java.util.Set.copyOf(watched);
+        this.watched = watched.stream().map(LinuxPath::of).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     /**

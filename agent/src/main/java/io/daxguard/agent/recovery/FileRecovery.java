@@ -9,6 +9,7 @@ import io.daxguard.agent.ledger.StateChange;
 import io.daxguard.agent.topology.DirectIoAlignment;
 import io.daxguard.spi.Fork;
 import io.daxguard.spi.linux.FileStatus;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.linux.NativeCallException;
 import io.daxguard.spi.linux.NativeFile;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ import java.util.function.Supplier;
 public final class FileRecovery {
     private final DamageLedger ledger;
     private final FileKey key;
-    private final Supplier<Path> mountPoint;
+    private final Supplier<LinuxPath> mountPoint;
     private final Path sysfs;
     private final Clock clock;
 
@@ -40,7 +41,7 @@ public final class FileRecovery {
      * @param mountPoint where the file's filesystem is mounted now (it may have moved since detection)
      * @param sysfs      where sysfs is (the logical block size and DMA alignment of the filesystem's device)
      */
-    public FileRecovery(DamageLedger ledger, FileKey key, Supplier<Path> mountPoint, Path sysfs, Clock clock) {
+    public FileRecovery(DamageLedger ledger, FileKey key, Supplier<LinuxPath> mountPoint, Path sysfs, Clock clock) {
         this.ledger = Objects.requireNonNull(ledger, "ledger is null");
         this.key = Objects.requireNonNull(key, "key is null");
         this.mountPoint = Objects.requireNonNull(mountPoint, "mountPoint is null");
@@ -54,7 +55,8 @@ public final class FileRecovery {
                 .findFirst().orElseThrow(() -> new IllegalStateException("no damage recorded for inode " + key.inode()));
     }
 
-    Path mount() {
+    /** Where the file's filesystem is mounted now. */
+    public LinuxPath mount() {
         return mountPoint.get();
     }
 
@@ -68,6 +70,23 @@ public final class FileRecovery {
 
     private List<DamagedFile.Hit> openData(DamagedFile file) {
         return file.openHits().stream().filter(hit -> hit.owner().fork() == Fork.DATA).toList();
+    }
+
+    /**
+     * Whether the operator's {@code confirmPath} names the file: its path or its full path, compared as the bytes
+     * the display forms stand for (so {@code caf\xc3\xa9} confirms {@code café} too).
+     */
+    private boolean confirms(String confirmPath, String path) {
+        if (confirmPath == null) {
+            return false;
+        }
+        try {
+            LinuxPath confirmed = LinuxPath.fromDisplay(confirmPath);
+            LinuxPath relative = LinuxPath.fromDisplay(path);
+            return confirmed.equals(relative) || confirmed.equals(mount().join(relative));
+        } catch (IllegalArgumentException notAName) {
+            return false;
+        }
     }
 
     /** Why there is nothing to do: no open damage, or only in places reading or writing the file cannot reach. */
@@ -99,7 +118,7 @@ public final class FileRecovery {
     public String rewriteZeros(String principal, String confirmPath) {
         DamagedFile file = file();
         String path = file.displayPath();
-        if (confirmPath == null || !(confirmPath.equals(path) || confirmPath.equals(mount() + path))) {
+        if (!confirms(confirmPath, path)) {
             throw new IllegalArgumentException("rewriteZeros: confirmPath must be the file's path, \"" + path
                     + "\" (or \"" + mount() + path + "\"), to confirm that its damaged ranges are overwritten with zeros;"
                     + " was \"" + confirmPath + "\"");

@@ -7,9 +7,9 @@ import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.ledger.FileKey;
 import io.daxguard.agent.ledger.StateChange;
 import io.daxguard.agent.plugins.AttachedFilesystem;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.linux.NativeFile;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,14 +45,14 @@ public final class LedgerReconciler {
             if (filesystem.isEmpty()) {
                 continue; // not mounted now: nothing can be said about the file
             }
-            Path mount = filesystem.get().mount().mountPoint();
+            LinuxPath mount = filesystem.get().mount().mountPoint();
             if (file.paths().stream().noneMatch(path -> isStill(mount, path, file.key()))) {
                 lost.computeIfAbsent(filesystem.get(), fs -> new ArrayList<>()).add(file);
             }
         }
         int gone = 0;
         for (Map.Entry<AttachedFilesystem, List<DamagedFile>> entry : lost.entrySet()) {
-            Path mount = entry.getKey().mount().mountPoint();
+            LinuxPath mount = entry.getKey().mount().mountPoint();
             Map<Long, List<String>> found;
             try {
                 // FilePaths walks again when a known name no longer leads to the inode (a rename).
@@ -86,7 +86,7 @@ public final class LedgerReconciler {
                 .orElse(true);
     }
 
-    private static boolean isStill(Path mount, String path, FileKey key) {
+    private static boolean isStill(LinuxPath mount, String path, FileKey key) {
         try (NativeFile file = FileOpener.open(mount, path, key, NativeFile.Access.READ)) {
             return file.status().isRegularFile();
         } catch (IllegalStateException | IOException e) {
@@ -94,7 +94,7 @@ public final class LedgerReconciler {
         }
     }
 
-    private static void markGone(DamageLedger ledger, DamagedFile file, Path mount, Clock clock) {
+    private static void markGone(DamageLedger ledger, DamagedFile file, LinuxPath mount, Clock clock) {
         String result = "file-gone: inode " + file.key().inode() + " generation " + file.key().generation()
                 + " no longer exists on " + mount + " (deleted, or replaced by another file); its damage is kept on "
                 + "record as FILE_GONE";

@@ -1,6 +1,7 @@
 package io.daxguard.agent.recovery;
 
 import io.daxguard.agent.ledger.DamagedFile;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.NativeCallException;
 import io.daxguard.spi.linux.Signals;
@@ -14,7 +15,7 @@ public final class Mappers {
     }
 
     public static List<MappingProcesses.Mapper> of(FileRecovery recovery, Path proc) {
-        Path mount = recovery.mount();
+        LinuxPath mount = recovery.mount();
         try {
             return MappingProcesses.of(proc, FileStatus.ofPath(mount).device(), recovery.key().inode());
         } catch (NativeCallException e) {

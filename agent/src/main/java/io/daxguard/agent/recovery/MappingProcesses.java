@@ -45,7 +45,9 @@ public final class MappingProcesses {
 
     private static boolean maps(Path maps, String device, String inode) {
         try {
-            for (String line : Files.readAllLines(maps, StandardCharsets.UTF_8)) {
+            // One char per byte: the mapped files' paths at the end of a line need not be UTF-8, and the fields
+            // compared (device, inode) are ASCII.
+            for (String line : new String(Files.readAllBytes(maps), StandardCharsets.ISO_8859_1).split("\n")) {
                 String[] fields = line.split("\\s+", 6);
                 if (fields.length >= 5 && fields[4].equals(inode) && sameDevice(fields[3], device)) {
                     return true;

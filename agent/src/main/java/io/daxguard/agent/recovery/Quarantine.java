@@ -3,16 +3,10 @@ package io.daxguard.agent.recovery;
 import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.ledger.StateChange;
-import io.daxguard.spi.linux.FileGeneration;
-import io.daxguard.spi.linux.FileStatus;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.linux.NativeCallException;
 import io.daxguard.spi.linux.NativeFile;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,9 +14,15 @@ import java.util.List;
  * Moves a damaged file into {@code .daxguard-quarantine} at the root of its own filesystem (a rename: same
  * filesystem, no copy, the inode stays), so applications stop finding it while its damage stays on record;
  * the record follows the file to its new path.
+ *
+ * <p>Everything is done through descriptors and names as bytes: the file's directory is reached component by
+ * component without following symlinks ({@link FileOpener#openParent}), the file is identified there, and the
+ * rename ({@code renameat2}, never over an existing name) goes from that directory to the quarantine directory.
+ * The quarantine name keeps the file's own name bytes after {@code <inode>-<generation>-}.
  */
 public final class Quarantine {
     static final String DIRECTORY = ".daxguard-quarantine";
+    private static final LinuxPath DIRECTORY_NAME = LinuxPath.ofText(DIRECTORY);
 
     private Quarantine() {
     }
@@ -33,36 +33,31 @@ public final class Quarantine {
         if (path.startsWith("/" + DIRECTORY + "/")) {
             return audited(recovery, principal, file, "already quarantined at " + path);
         }
-        Path mount = recovery.mount();
-        try {
+        LinuxPath mount = recovery.mount();
+        String shown = mount + path;
+        try (NativeFile parent = FileOpener.openParent(mount, path)) {
+            LinuxPath name = FileOpener.lastComponent(path);
             // Identity first: only the recorded file is moved, never whatever has its name now.
-            try (NativeFile checked = FileOpener.open(mount, path, recovery.key(), NativeFile.Access.READ)) {
-                checked.status();
+            try (NativeFile checked = parent.openChildNoFollow(name, NativeFile.Access.READ)) {
+                FileOpener.requireRecordedFile(checked, mount, recovery.key(), shown);
             }
-            Path directory = mount.resolve(DIRECTORY);
-            if (Files.isSymbolicLink(directory)) {
-                throw new IllegalStateException("refused: " + directory + " is a symbolic link; nothing moved");
+            LinuxPath target = LinuxPath.fromDisplay(recovery.key().inode() + "-" + recovery.key().generation() + "-"
+                    + name.display());
+            String newPath = "/" + DIRECTORY + "/" + target.display();
+            try (NativeFile quarantine = quarantineDirectory(mount)) {
+                parent.rename(name, quarantine, target);
+                if (!isTheFile(recovery, mount, quarantine, target, shown)) {
+                    // Replaced between the check and the rename: put it back and touch nothing else.
+                    quarantine.rename(target, parent, name);
+                    throw new IllegalStateException("refused: " + shown + " was replaced while being quarantined; "
+                            + "it was put back");
+                }
             }
-            if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rwx------")));
-            }
-            Path source = mount.resolve(path.substring(1));
-            String name = recovery.key().inode() + "-" + recovery.key().generation() + "-" + source.getFileName();
-            Path target = directory.resolve(name);
-            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
-            if (!isTheFile(recovery, target)) {
-                // Replaced between the check and the rename: put it back and touch nothing else.
-                Files.move(target, source, StandardCopyOption.ATOMIC_MOVE);
-                throw new IllegalStateException("refused: " + mount + path + " was replaced while being quarantined; "
-                        + "it was put back");
-            }
-            String newPath = "/" + DIRECTORY + "/" + name;
             List<String> paths = new ArrayList<>(List.of(newPath));
             file.paths().stream().filter(other -> !other.equals(path)).forEach(paths::add);
             List<StateChange> changes = file.hits().stream().map(hit -> new StateChange(hit.record().id(),
                     hit.ownerIndex(), hit.open() ? DamageState.QUARANTINED : hit.state(), paths)).toList();
-            String result = "moved " + mount + path + " to " + mount + newPath + "; " + file.openHits().size()
+            String result = "moved " + shown + " to " + mount + newPath + "; " + file.openHits().size()
                     + " open range(s) closed as QUARANTINED";
             recovery.ledger().change(changes, recovery.entry(principal, "quarantine", file, result));
             return result;
@@ -70,21 +65,40 @@ public final class Quarantine {
             recovery.ledger().audit(recovery.entry(principal, "quarantine", file, e.getMessage()));
             throw e;
         } catch (IOException e) {
-            String message = "quarantine of " + mount + path + " failed: " + e.getMessage();
+            String message = "quarantine of " + shown + " failed: " + e.getMessage();
             recovery.ledger().audit(recovery.entry(principal, "quarantine", file, message));
             throw new IllegalStateException(message);
         }
     }
 
-    private static boolean isTheFile(FileRecovery recovery, Path target) throws IOException {
-        FileStatus status = FileStatus.ofPathNoFollow(target);
-        if (!status.isRegularFile() || status.inode() != recovery.key().inode()) {
-            return false;
+    /** The quarantine directory at the mount point, made (0700) if missing; a symlink in its place is refused. */
+    private static NativeFile quarantineDirectory(LinuxPath mount) throws IOException {
+        try (NativeFile root = NativeFile.openDirectory(mount)) {
+            try {
+                root.makeDirectory(DIRECTORY_NAME, 0700);
+            } catch (NativeCallException e) {
+                if (e.errno() != NativeCallException.EEXIST) {
+                    throw e;
+                }
+            }
+            try {
+                return root.openChildNoFollow(DIRECTORY_NAME, true);
+            } catch (NativeCallException e) {
+                if (e.errno() == NativeCallException.ELOOP) {
+                    throw new IllegalStateException("refused: " + mount.join(DIRECTORY_NAME)
+                            + " is a symbolic link; nothing moved");
+                }
+                throw e;
+            }
         }
-        try (NativeFile directory = NativeFile.openDirectory(target.getParent());
-             NativeFile file = directory.openChildNoFollow(target.getFileName().toString(), NativeFile.Access.READ)) {
-            return FileGeneration.of(file) == recovery.key().generation();
-        } catch (NativeCallException e) {
+    }
+
+    private static boolean isTheFile(FileRecovery recovery, LinuxPath mount, NativeFile quarantine, LinuxPath target,
+                                     String shown) throws IOException {
+        try (NativeFile moved = quarantine.openChildNoFollow(target, NativeFile.Access.READ)) {
+            FileOpener.requireRecordedFile(moved, mount, recovery.key(), shown);
+            return true;
+        } catch (IllegalStateException | NativeCallException notTheFile) {
             return false;
         }
     }

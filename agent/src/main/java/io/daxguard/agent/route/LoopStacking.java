@@ -8,9 +8,9 @@ import io.daxguard.agent.topology.Topology;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.Fork;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.NativeCallException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -59,12 +59,13 @@ public final class LoopStacking {
         return inner;
     }
 
-    private static Optional<FileStatus> statusOf(String backingFile) {
-        if (backingFile.endsWith(" (deleted)")) {
+    private static Optional<FileStatus> statusOf(LinuxPath backingFile) {
+        // The display form ends in " (deleted)" exactly when the bytes do: ASCII is shown as itself.
+        if (backingFile.display().endsWith(" (deleted)")) {
             return Optional.empty();
         }
         try {
-            return Optional.of(FileStatus.ofPath(Path.of(backingFile)));
+            return Optional.of(FileStatus.ofPath(backingFile));
         } catch (NativeCallException e) {
             return Optional.empty();
         }

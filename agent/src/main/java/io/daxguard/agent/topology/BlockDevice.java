@@ -1,6 +1,7 @@
 package io.daxguard.agent.topology;
 
 import io.daxguard.spi.DeviceNumber;
+import io.daxguard.spi.LinuxPath;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -44,8 +45,11 @@ public record BlockDevice(String name, DeviceNumber number, long size, Optional<
         return "disk";
     }
 
-    /** The file a loop device reads, and where in it the device starts. */
-    public record LoopBacking(String file, long offset) {
+    /**
+     * The file a loop device reads (its path as sysfs shows it, bytes; {@code " (deleted)"} appended once it is
+     * unlinked), and where in it the device starts.
+     */
+    public record LoopBacking(LinuxPath file, long offset) {
         public LoopBacking {
             Objects.requireNonNull(file, "file is null");
         }

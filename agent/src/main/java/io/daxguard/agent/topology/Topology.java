@@ -82,7 +82,7 @@ public final class Topology {
         return mounts.stream()
                 .filter(mount -> mount.device().equals(device))
                 .sorted(Comparator.comparing((Mount mount) -> !mount.showsWholeFilesystem())
-                        .thenComparing(mount -> mount.mountPoint().toString().length()))
+                        .thenComparing(mount -> mount.mountPoint().length()))
                 .toList();
     }
 

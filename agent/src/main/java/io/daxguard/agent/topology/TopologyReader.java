@@ -1,7 +1,9 @@
 package io.daxguard.agent.topology;
 
 import io.daxguard.spi.DeviceNumber;
+import io.daxguard.spi.LinuxPath;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -33,9 +35,12 @@ public final class TopologyReader {
         return new Topology(readDevices(), MountTable.read(mountinfo));
     }
 
-    /** The mountinfo text, to tell whether the mount table changed since a snapshot. */
+    /**
+     * The mountinfo text, to tell whether the mount table changed since a snapshot: one char per byte
+     * (ISO-8859-1), since mount points need not be UTF-8 and the text is only compared, never shown.
+     */
     public String mountTableText() throws IOException {
-        return Files.readString(mountinfo);
+        return new String(Files.readAllBytes(mountinfo), StandardCharsets.ISO_8859_1);
     }
 
     private List<BlockDevice> readDevices() throws IOException {
@@ -70,10 +75,19 @@ public final class TopologyReader {
         Optional<BlockDevice.LoopBacking> loop = Optional.empty();
         Path backing = entry.resolve("loop/backing_file");
         if (Files.exists(backing)) {
-            loop = Optional.of(new BlockDevice.LoopBacking(Files.readString(backing).strip(),
-                    readLong(entry.resolve("loop/offset"))));
+            loop = Optional.of(new BlockDevice.LoopBacking(pathIn(backing), readLong(entry.resolve("loop/offset"))));
         }
         return Optional.of(new BlockDevice(name, number, size, parent, start, loop));
+    }
+
+    /**
+     * A path sysfs prints on a line of its own, as bytes: a backing file's name need not be UTF-8, and only the
+     * newline sysfs adds is taken off (a name may end in a space).
+     */
+    private static LinuxPath pathIn(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        int length = bytes.length > 0 && bytes[bytes.length - 1] == '\n' ? bytes.length - 1 : bytes.length;
+        return LinuxPath.of(java.util.Arrays.copyOf(bytes, length));
     }
 
     private static long readLong(Path file) throws IOException {

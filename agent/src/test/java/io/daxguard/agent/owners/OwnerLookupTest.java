@@ -16,6 +16,7 @@ import io.daxguard.spi.FilesystemInfo;
 import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.spi.Fork;
 import io.daxguard.spi.Holder;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.PluginContext;
@@ -46,7 +47,7 @@ class OwnerLookupTest {
     @BeforeEach
     void holdTheDirectory() throws IOException {
         device = FileStatus.ofPath(mountPoint).device();
-        Mount mount = new Mount(1, device, "/", mountPoint, "handmade", "/dev/hand0", "rw");
+        Mount mount = new Mount(1, device, "/", LinuxPath.of(mountPoint), "handmade", "/dev/hand0", "rw");
         Holder holder = new Holder() {
             @Override
             public Mount mount() {

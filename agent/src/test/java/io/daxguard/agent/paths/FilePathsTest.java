@@ -2,6 +2,7 @@ package io.daxguard.agent.paths;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.daxguard.spi.LinuxPath;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ class FilePathsTest {
         Files.writeString(root.resolve("a/b/c/deep.txt"), "deep");
         Files.writeString(root.resolve("top.txt"), "top");
         Files.createLink(root.resolve("a/link-to-top.txt"), root.resolve("top.txt"));
-        paths = new FilePaths(root);
+        paths = new FilePaths(LinuxPath.of(root));
     }
 
     @AfterEach

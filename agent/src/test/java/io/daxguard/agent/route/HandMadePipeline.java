@@ -11,14 +11,15 @@ import io.daxguard.agent.topology.TopologyReader;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.ExtentConsumer;
 import io.daxguard.spi.FailureRange;
+import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.FilesystemInfo;
 import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.spi.Fork;
 import io.daxguard.spi.Holder;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.PluginContext;
-import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.linux.FileStatus;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,7 +62,7 @@ final class HandMadePipeline implements AutoCloseable {
         Files.createSymbolicLink(sysfs.resolve("class/block/hand0"), device);
         Path mountinfo = Files.writeString(directory.resolve("mountinfo"), "36 35 " + number + " / " + mountPoint
                 + " rw,relatime shared:1 - " + TYPE + " /dev/hand0 rw\n");
-        holder = new HandMadeHolder(new Mount(36, number, "/", mountPoint, TYPE, "/dev/hand0", "rw"));
+        holder = new HandMadeHolder(new Mount(36, number, "/", LinuxPath.of(mountPoint), TYPE, "/dev/hand0", "rw"));
         FilesystemPlugin plugin = new FilesystemPlugin() {
             @Override
             public String type() {

@@ -9,10 +9,10 @@ import io.daxguard.spi.ExtentConsumer;
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FilesystemInfo;
 import io.daxguard.spi.Holder;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.ReverseMapStatus;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -42,7 +42,7 @@ class IndexReadyWatchTest {
 
         @Override
         public Mount mount() {
-            return new Mount(7, new DeviceNumber(7, 3), "/", Path.of("/srv"), "ext4", "/dev/loop3", "rw");
+            return new Mount(7, new DeviceNumber(7, 3), "/", LinuxPath.ofText("/srv"), "ext4", "/dev/loop3", "rw");
         }
 
         @Override

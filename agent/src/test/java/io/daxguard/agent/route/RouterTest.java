@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.daxguard.agent.topology.BlockDevice;
 import io.daxguard.agent.topology.Topology;
 import io.daxguard.spi.DeviceNumber;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Mount;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,7 @@ class RouterTest {
             MIB, Optional.empty());
     private final BlockDevice second = new BlockDevice("sdb2", new DeviceNumber(8, 18), 50 * MIB, Optional.of("sdb"),
             20 * MIB, Optional.empty());
-    private final Mount data = new Mount(40, second.number(), "/", Path.of("/data"), "xfs", "/dev/sdb2", "rw");
+    private final Mount data = new Mount(40, second.number(), "/", LinuxPath.ofText("/data"), "xfs", "/dev/sdb2", "rw");
     private final Topology topology = new Topology(List.of(disk, first, second), List.of(data));
 
     @Test
@@ -55,8 +55,8 @@ class RouterTest {
     @Test
     void aDiskWithAFilesystemOnItselfIsNotCutIntoPartitions() {
         BlockDevice loop = new BlockDevice("loop3", new DeviceNumber(7, 3), 300 * MIB, Optional.empty(), 0,
-                Optional.of(new BlockDevice.LoopBacking("/images/a.img", 0)));
-        Mount whole = new Mount(41, loop.number(), "/", Path.of("/mnt"), "xfs", "/dev/loop3", "rw");
+                Optional.of(new BlockDevice.LoopBacking(LinuxPath.ofText("/images/a.img"), 0)));
+        Mount whole = new Mount(41, loop.number(), "/", LinuxPath.ofText("/mnt"), "xfs", "/dev/loop3", "rw");
         Topology plain = new Topology(List.of(loop), List.of(whole));
 
         assertThat(Router.route(plain, loop, 4096, 4096)).containsExactly(new RoutedRange(loop, 4096, 4096,

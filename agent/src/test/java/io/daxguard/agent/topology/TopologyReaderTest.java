@@ -2,6 +2,7 @@ package io.daxguard.agent.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class TopologyReaderTest {
 
         BlockDevice disk = topology.byName(XFS.disk().getFileName().toString()).orElseThrow();
 
-        assertThat(disk.loopBacking().orElseThrow().file()).isEqualTo(XFS.image().toString());
+        assertThat(disk.loopBacking().orElseThrow().file()).isEqualTo(LinuxPath.of(XFS.image()));
         assertThat(disk.kind()).isEqualTo("loop");
     }
 
@@ -40,6 +41,7 @@ class TopologyReaderTest {
     void findsTheMountOnThePartition() throws Exception {
         Topology topology = TopologyReader.system().read();
 
-        assertThat(topology.primaryMount(XFS.deviceNumber()).orElseThrow().mountPoint()).isEqualTo(XFS.mountPoint());
+        assertThat(topology.primaryMount(XFS.deviceNumber()).orElseThrow().mountPoint())
+                .isEqualTo(XFS.mountPointBytes());
     }
 }

@@ -4,7 +4,7 @@ import io.daxguard.spi.linux.FilesystemChanges;
 import io.daxguard.spi.linux.NativeCallException;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.file.Path;
+import io.daxguard.spi.LinuxPath;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,12 +34,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class ConfirmedFacts implements Closeable {
     private final FilesystemChanges changes;
     private final String unavailable;
-    private final Path root;
+    private final LinuxPath root;
     private final System.Logger logger;
     private volatile Epoch current;
     private volatile boolean lookFailed;
 
-    private ConfirmedFacts(FilesystemChanges changes, String unavailable, Path root, System.Logger logger) {
+    private ConfirmedFacts(FilesystemChanges changes, String unavailable, LinuxPath root, System.Logger logger) {
         this.changes = changes;
         this.unavailable = unavailable;
         this.root = root;
@@ -47,7 +47,7 @@ final class ConfirmedFacts implements Closeable {
     }
 
     /** Watches the filesystem mounted at {@code root}; without fanotify, remembers nothing and logs why. */
-    static ConfirmedFacts watching(Path root, System.Logger logger) {
+    static ConfirmedFacts watching(LinuxPath root, System.Logger logger) {
         try {
             return new ConfirmedFacts(FilesystemChanges.watch(root), "", root, logger);
         } catch (NativeCallException e) {
@@ -137,7 +137,7 @@ final class ConfirmedFacts implements Closeable {
         /** Bit {@code i}: extent {@code i} is mapped by its file exactly as indexed (whole, same flags). */
         private final AtomicLongArray confirmedExtents;
         /** Inode to every name, each checked to lead to it. */
-        private final ConcurrentHashMap<Long, List<String>> paths;
+        private final ConcurrentHashMap<Long, List<LinuxPath>> paths;
         /** Whole answers made only of remembered extents: a range asked again is one lookup. */
         private final ConcurrentHashMap<Range, List<io.daxguard.spi.FileOwner>> answers;
 
@@ -174,7 +174,7 @@ final class ConfirmedFacts implements Closeable {
         }
 
         /** The names remembered for an inode, or null. */
-        List<String> paths(long inode) {
+        List<LinuxPath> paths(long inode) {
             return index == null ? null : paths.get(inode);
         }
 
@@ -193,7 +193,7 @@ final class ConfirmedFacts implements Closeable {
             }
         }
 
-        void rememberPaths(long inode, List<String> names) {
+        void rememberPaths(long inode, List<LinuxPath> names) {
             if (index != null) {
                 paths.put(inode, List.copyOf(Objects.requireNonNull(names, "names is null")));
             }

@@ -1,7 +1,6 @@
 package io.daxguard.spi.index;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import io.daxguard.spi.LinuxPath;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,14 +15,15 @@ import java.util.OptionalLong;
  *
  * <p>Memory: every column is a {@link PackedColumn}, as wide as its widest value. An extent is its physical
  * offset, length, file offset, file number and flags; a file its inode and generation and where its links
- * start; a link its directory, where its name starts, and the name's UTF-8 bytes. On the 200,000-file
+ * start; a link its directory, where its name starts, and the name's bytes as the directory holds them (not decoded:
+ * a name that is not UTF-8 must be opened by those bytes). On the 200,000-file
  * benchmark fixture (8 GiB) that is 8.6 bytes per extent and 27.6 bytes per extent with files and names
  * (see {@link #memoryBytes}); plain {@code long[]} columns took 29 bytes per extent before files and names.
  * Safe to read from any number of threads.
  */
 public final class ExtentIndex {
     private static final int REACH_STRIDE = 16;
-    private final Path root;
+    private final LinuxPath root;
     private final long startedNanos;
     private final Duration buildTime;
     // Extents, sorted by physical.
@@ -51,7 +51,7 @@ public final class ExtentIndex {
     private final PackedColumn directoryLinkPlusOne;
     private final long rootInode;
 
-    ExtentIndex(Path root, long rootInode, long startedNanos, Duration buildTime, long[] physical, long[] length,
+    ExtentIndex(LinuxPath root, long rootInode, long startedNanos, Duration buildTime, long[] physical, long[] length,
                 long[] logical,
                 int[] file, byte[] flags, long[] inode, int[] generation, int[] firstLink, int[] linkDirectory,
                 int[] nameStart, byte[] names, int[] directoryLink) {
@@ -84,7 +84,7 @@ public final class ExtentIndex {
     }
 
     /** The directory the walk started from; every path is under it. */
-    public Path root() {
+    public LinuxPath root() {
         return root;
     }
 
@@ -182,17 +182,14 @@ public final class ExtentIndex {
     }
 
     /** Every path (hard link) the walk found for the inode, absolute; empty if it found none. */
-    public List<Path> pathsOf(long inodeNumber) {
-        if (inodeNumber == rootInode) {
-            return List.of(root);
-        }
-        int f = inode.binarySearch(inodeNumber);
-        if (f < 0) {
-            return List.of();
-        }
-        List<Path> paths = new ArrayList<>(firstLink.getInt(f + 1) - firstLink.getInt(f));
-        for (int link = firstLink.getInt(f); link < firstLink.getInt(f + 1); link++) {
-            paths.add(root.resolve(String.join("/", components(link))));
+    public List<LinuxPath> pathsOf(long inodeNumber) {
+        List<LinuxPath> paths = new ArrayList<>();
+        for (List<LinuxPath> components : linkComponentsOf(inodeNumber)) {
+            LinuxPath path = root;
+            for (LinuxPath component : components) {
+                path = path.join(component);
+            }
+            paths.add(path);
         }
         return paths;
     }
@@ -201,7 +198,7 @@ public final class ExtentIndex {
      * The names leading from {@link #root} to each link of the inode, one list per link; callers that open
      * files re-walk these one component at a time without following symlinks.
      */
-    public List<List<String>> linkComponentsOf(long inodeNumber) {
+    public List<List<LinuxPath>> linkComponentsOf(long inodeNumber) {
         if (inodeNumber == rootInode) {
             return List.of(List.of());
         }
@@ -209,22 +206,22 @@ public final class ExtentIndex {
         if (f < 0) {
             return List.of();
         }
-        List<List<String>> links = new ArrayList<>();
+        List<List<LinuxPath>> links = new ArrayList<>();
         for (int link = firstLink.getInt(f); link < firstLink.getInt(f + 1); link++) {
             links.add(components(link));
         }
         return links;
     }
 
-    private List<String> components(int link) {
-        ArrayList<String> reversed = new ArrayList<>();
+    private List<LinuxPath> components(int link) {
+        ArrayList<LinuxPath> reversed = new ArrayList<>();
         int current = link;
         while (current >= 0) {
             int nameFrom = nameStart.getInt(current);
-            reversed.add(new String(names, nameFrom, nameStart.getInt(current + 1) - nameFrom, StandardCharsets.UTF_8));
+            reversed.add(LinuxPath.of(Arrays.copyOfRange(names, nameFrom, nameStart.getInt(current + 1))));
             current = directoryLinkPlusOne.getInt(linkDirectory.getInt(current)) - 1;
         }
-        List<String> components = new ArrayList<>(reversed.size());
+        List<LinuxPath> components = new ArrayList<>(reversed.size());
         for (int i = reversed.size() - 1; i >= 0; i--) {
             components.add(reversed.get(i));
         }
@@ -232,7 +229,7 @@ public final class ExtentIndex {
     }
 
     /** An index of nothing, standing in before the first build. */
-    static ExtentIndex empty(Path root) {
+    static ExtentIndex empty(LinuxPath root) {
         return new IndexAssembler(0).finish(root, System.nanoTime());
     }
 }

@@ -10,7 +10,7 @@ import io.daxguard.spi.linux.NativeCallException;
 import io.daxguard.spi.linux.NativeFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
+import io.daxguard.spi.LinuxPath;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -50,7 +50,7 @@ public final class ExtentIndexBuilder {
         }
     }
 
-    private final Path root;
+    private final LinuxPath root;
     private final ExtraExtentSource extras;
     private final InodeScanner scanner;
     private final BooleanSupplier cancelled;
@@ -62,7 +62,7 @@ public final class ExtentIndexBuilder {
      * @param cancelled polled between files; when it turns true the build throws {@link CancellationException}
      * @param listener  progress, every 1024 files and at the end
      */
-    public ExtentIndexBuilder(Path root, ExtraExtentSource extras, BooleanSupplier cancelled,
+    public ExtentIndexBuilder(LinuxPath root, ExtraExtentSource extras, BooleanSupplier cancelled,
                               ProgressListener listener) {
         this(root, extras, null, cancelled, listener);
     }
@@ -71,7 +71,7 @@ public final class ExtentIndexBuilder {
      * A builder that takes files and extents from {@code scanner} and walks the directories only for names
      * (no file is opened); {@code scanner} null means FIEMAP per file.
      */
-    public ExtentIndexBuilder(Path root, ExtraExtentSource extras, InodeScanner scanner, BooleanSupplier cancelled,
+    public ExtentIndexBuilder(LinuxPath root, ExtraExtentSource extras, InodeScanner scanner, BooleanSupplier cancelled,
                               ProgressListener listener) {
         this.root = Objects.requireNonNull(root, "root is null");
         this.extras = Objects.requireNonNull(extras, "extras is null");
@@ -93,7 +93,7 @@ public final class ExtentIndexBuilder {
                 }
             }
             Walk walk = new Walk(new IndexAssembler(rootStatus.inode()), rootStatus.device());
-            walk.directoryPaths.add(root.toString());
+            walk.directoryPaths.add(root);
             walk.map(rootDirectory, rootStatus);
             try {
                 DirectoryWalk.walk(root, walk::entry);
@@ -191,7 +191,7 @@ public final class ExtentIndexBuilder {
     private final class Walk {
         final IndexAssembler assembler;
         final DeviceNumber device;
-        final List<String> directoryPaths = new ArrayList<>();
+        final List<LinuxPath> directoryPaths = new ArrayList<>();
         final Set<Long> multiplyLinkedSeen = new HashSet<>();
         int openParent = -1;
         NativeFile parentDirectory;
@@ -207,7 +207,7 @@ public final class ExtentIndexBuilder {
             return directoryPaths.size();
         }
 
-        boolean entry(int parent, String name, long inode, int type) {
+        boolean entry(int parent, byte[] name, long inode, int type) {
             if (cancelled.getAsBoolean()) {
                 throw new CancellationException("index build of " + root + " cancelled");
             }
@@ -217,8 +217,7 @@ public final class ExtentIndexBuilder {
             }
             try {
                 if (isDirectory) {
-                    String parentPath = directoryPaths.get(parent);
-                    directoryPaths.add(parentPath.endsWith("/") ? parentPath + name : parentPath + "/" + name);
+                    directoryPaths.add(directoryPaths.get(parent).join(LinuxPath.of(name)));
                 }
                 mapChild(parent, name, inode, isDirectory);
             } catch (IOException e) {
@@ -230,7 +229,7 @@ public final class ExtentIndexBuilder {
             return isDirectory;
         }
 
-        private void mapChild(int parent, String name, long inode, boolean isDirectory) throws IOException {
+        private void mapChild(int parent, byte[] name, long inode, boolean isDirectory) throws IOException {
             NativeFile child = openChild(parent, name, isDirectory);
             if (child == null) {
                 if (isDirectory) {
@@ -252,18 +251,18 @@ public final class ExtentIndexBuilder {
             }
         }
 
-        private NativeFile openChild(int parent, String name, boolean isDirectory) throws IOException {
+        private NativeFile openChild(int parent, byte[] name, boolean isDirectory) throws IOException {
             if (parent != openParent) {
                 closeParent();
                 try {
-                    parentDirectory = NativeFile.openDirectory(Path.of(directoryPaths.get(parent)));
+                    parentDirectory = NativeFile.openDirectory(directoryPaths.get(parent));
                     openParent = parent;
                 } catch (NativeCallException e) {
                     return null;
                 }
             }
             try {
-                return parentDirectory.openChildNoFollow(name, isDirectory);
+                return parentDirectory.openChildNoFollow(LinuxPath.of(name), isDirectory);
             } catch (NativeCallException e) {
                 return null;
             }

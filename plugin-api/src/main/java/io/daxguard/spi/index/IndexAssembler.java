@@ -1,7 +1,6 @@
 package io.daxguard.spi.index;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import io.daxguard.spi.LinuxPath;
 import java.time.Duration;
 import java.util.Arrays;
 
@@ -40,15 +39,14 @@ final class IndexAssembler {
     }
 
     /**
-     * Records that directory {@code parent} has {@code name} for {@code inode}.
+     * Records that directory {@code parent} has {@code name} (its bytes, kept as they are) for {@code inode}.
      *
      * @return the new directory's number when {@code isDirectory}, else -1
      */
-    int addLink(int parent, String name, long inode, boolean isDirectory) {
+    int addLink(int parent, byte[] name, long inode, boolean isDirectory) {
         if (parent < 0 || parent >= directories) {
             throw new IllegalArgumentException("no directory " + parent);
         }
-        byte[] encoded = name.getBytes(StandardCharsets.UTF_8);
         if (links == linkInode.length) {
             int grown = links * 2;
             linkInode = Arrays.copyOf(linkInode, grown);
@@ -56,15 +54,15 @@ final class IndexAssembler {
             linkNameStart = Arrays.copyOf(linkNameStart, grown);
             linkNameLength = Arrays.copyOf(linkNameLength, grown);
         }
-        if (nameBytes + encoded.length > names.length) {
-            names = Arrays.copyOf(names, Math.max(names.length * 2, nameBytes + encoded.length));
+        if (nameBytes + name.length > names.length) {
+            names = Arrays.copyOf(names, Math.max(names.length * 2, nameBytes + name.length));
         }
-        System.arraycopy(encoded, 0, names, nameBytes, encoded.length);
+        System.arraycopy(name, 0, names, nameBytes, name.length);
         linkInode[links] = inode;
         linkDirectory[links] = parent;
         linkNameStart[links] = nameBytes;
-        linkNameLength[links] = encoded.length;
-        nameBytes += encoded.length;
+        linkNameLength[links] = name.length;
+        nameBytes += name.length;
         int link = links++;
         if (!isDirectory) {
             return -1;
@@ -116,7 +114,7 @@ final class IndexAssembler {
     }
 
     /** Sorts the columns into an index. Extents of files never added are dropped. */
-    ExtentIndex finish(Path root, long startedNanos) {
+    ExtentIndex finish(LinuxPath root, long startedNanos) {
         int[] fileOrder = PrimitiveSort.order(fileInode, files);
         long[] sortedInodes = PrimitiveSort.permute(fileInode, fileOrder);
         int[] sortedGenerations = PrimitiveSort.permute(fileGeneration, fileOrder);

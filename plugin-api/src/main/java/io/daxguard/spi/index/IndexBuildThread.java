@@ -4,7 +4,7 @@ import io.daxguard.spi.linux.InodeCounts;
 import io.daxguard.spi.linux.NativeFile;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.file.Path;
+import io.daxguard.spi.LinuxPath;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,7 +27,7 @@ import java.util.function.Consumer;
 final class IndexBuildThread {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
-    private final Path root;
+    private final LinuxPath root;
     private final IndexOptions options;
     private final System.Logger logger;
     private final Consumer<IndexBuildProgress> listener;
@@ -45,7 +45,8 @@ final class IndexBuildThread {
     private long gapRefreshes;
     private long lastGapRefreshNanos;
 
-    IndexBuildThread(Path root, IndexOptions options, System.Logger logger, Consumer<IndexBuildProgress> listener) {
+    IndexBuildThread(LinuxPath root, IndexOptions options, System.Logger logger,
+                     Consumer<IndexBuildProgress> listener) {
         this.root = root;
         this.options = options;
         this.logger = logger;

@@ -1,6 +1,7 @@
 package io.daxguard.spi.index;
 
 import io.daxguard.spi.FileOwner;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.linux.Fiemap;
 import io.daxguard.spi.linux.FiemapExtent;
 import io.daxguard.spi.linux.FileGeneration;
@@ -75,7 +76,7 @@ final class LiveConfirmation {
 
     /** Opens the inode at one of its indexed links and checks it is still the indexed file; null if none is. */
     NativeFile open(ExtentIndex index, long inode, long generation) throws IOException {
-        for (List<String> components : index.linkComponentsOf(inode)) {
+        for (List<LinuxPath> components : index.linkComponentsOf(inode)) {
             NativeFile file = openNoFollow(index, components);
             if (file == null) {
                 continue;
@@ -93,7 +94,7 @@ final class LiveConfirmation {
         return null;
     }
 
-    private NativeFile openNoFollow(ExtentIndex index, List<String> components) throws IOException {
+    private NativeFile openNoFollow(ExtentIndex index, List<LinuxPath> components) throws IOException {
         NativeFile current = openRoot(index);
         if (components.isEmpty()) {
             return current;

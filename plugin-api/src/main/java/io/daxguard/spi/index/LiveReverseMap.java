@@ -7,7 +7,7 @@ import io.daxguard.spi.ReverseMapStatus;
 import io.daxguard.spi.UnknownOwner;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.file.Path;
+import io.daxguard.spi.LinuxPath;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -47,7 +47,7 @@ public final class LiveReverseMap implements Closeable {
     private final ConfirmedFacts facts;
     private final AtomicLong liveConfirmations = new AtomicLong();
 
-    private LiveReverseMap(Path root, IndexOptions options, System.Logger logger,
+    private LiveReverseMap(LinuxPath root, IndexOptions options, System.Logger logger,
                            Consumer<IndexBuildProgress> listener) {
         Objects.requireNonNull(root, "root is null");
         Objects.requireNonNull(options, "options is null");
@@ -66,21 +66,21 @@ public final class LiveReverseMap implements Closeable {
      *
      * @param listener hears progress on the build thread; must return quickly
      */
-    public static LiveReverseMap start(Path root, IndexOptions options, System.Logger logger,
+    public static LiveReverseMap start(LinuxPath root, IndexOptions options, System.Logger logger,
                                        Consumer<IndexBuildProgress> listener) {
         LiveReverseMap map = new LiveReverseMap(root, options, logger, listener);
         map.builds.start();
         return map;
     }
 
-    /** {@link #start(Path, IndexOptions, System.Logger, Consumer)} with FIEMAP per file and these extras. */
-    public static LiveReverseMap start(Path root, ExtraExtentSource extras, System.Logger logger,
+    /** {@link #start(LinuxPath, IndexOptions, System.Logger, Consumer)} with FIEMAP per file and these extras. */
+    public static LiveReverseMap start(LinuxPath root, ExtraExtentSource extras, System.Logger logger,
                                        Consumer<IndexBuildProgress> listener) {
         return start(root, IndexOptions.defaults().withExtras(extras), logger, listener);
     }
 
-    /** {@link #start(Path, IndexOptions, System.Logger, Consumer)} with a scanner (may be null) and extras. */
-    public static LiveReverseMap start(Path root, ExtraExtentSource extras, InodeScanner scanner,
+    /** {@link #start(LinuxPath, IndexOptions, System.Logger, Consumer)} with a scanner (may be null) and extras. */
+    public static LiveReverseMap start(LinuxPath root, ExtraExtentSource extras, InodeScanner scanner,
                                        System.Logger logger, Consumer<IndexBuildProgress> listener) {
         return start(root, IndexOptions.defaults().withExtras(extras).withScanner(scanner), logger, listener);
     }
@@ -124,7 +124,7 @@ public final class LiveReverseMap implements Closeable {
     }
 
     /** Every known path of the inode (all hard links), from the current index; empty if unknown. */
-    public List<Path> pathsOf(long inode) {
+    public List<LinuxPath> pathsOf(long inode) {
         ExtentIndex index = builds.current();
         return index == null ? List.of() : index.pathsOf(inode);
     }
@@ -247,7 +247,7 @@ public final class LiveReverseMap implements Closeable {
      * now, when the current index can vouch for all of them; see {@link VerifiedNames}. Empty when it cannot (an
      * inode it does not know, a name that moved, a link made since it was built): the caller walks the tree.
      */
-    public Optional<Map<Long, List<String>>> verifiedPaths(Collection<Long> inodes) throws IOException {
+    public Optional<Map<Long, List<LinuxPath>>> verifiedPaths(Collection<Long> inodes) throws IOException {
         ExtentIndex index = builds.current();
         if (index == null) {
             return Optional.empty();

@@ -3,7 +3,7 @@ package io.daxguard.spi.index;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.NativeCallException;
-import java.nio.file.Path;
+import io.daxguard.spi.LinuxPath;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -25,12 +25,12 @@ final class VerifiedNames {
     }
 
     /** Every checked name of every inode; empty as soon as one inode cannot be vouched for. */
-    static Optional<Map<Long, List<String>>> of(ExtentIndex index, ConfirmedFacts.Epoch epoch,
-                                                Collection<Long> inodes) {
-        Map<Long, List<String>> answer = new HashMap<>();
+    static Optional<Map<Long, List<LinuxPath>>> of(ExtentIndex index, ConfirmedFacts.Epoch epoch,
+                                                   Collection<Long> inodes) {
+        Map<Long, List<LinuxPath>> answer = new HashMap<>();
         DeviceNumber device = null;
         for (long inode : inodes) {
-            List<String> names = epoch.paths(inode);
+            List<LinuxPath> names = epoch.paths(inode);
             if (names == null) {
                 try {
                     device = device != null ? device : FileStatus.ofPathNoFollow(index.root()).device();
@@ -49,20 +49,22 @@ final class VerifiedNames {
     }
 
     /** The inode's names if every one leads to it and none is missing; null otherwise. */
-    private static List<String> checked(ExtentIndex index, DeviceNumber device, long inode) {
-        List<List<String>> links = index.linkComponentsOf(inode);
+    private static List<LinuxPath> checked(ExtentIndex index, DeviceNumber device, long inode) {
+        List<List<LinuxPath>> links = index.linkComponentsOf(inode);
         if (links.isEmpty()) {
             return null;
         }
-        List<String> names = new ArrayList<>(links.size());
-        for (List<String> components : links) {
-            String relative = String.join("/", components);
-            Path path = components.isEmpty() ? index.root() : index.root().resolve(relative);
-            if (!FileStatus.ofPathIfStill(path, device, inode).map(status -> status.hasNoMoreLinksThan(links.size()))
-                    .orElse(false)) {
+        List<LinuxPath> names = new ArrayList<>(links.size());
+        for (List<LinuxPath> components : links) {
+            LinuxPath relative = LinuxPath.ROOT;
+            for (LinuxPath component : components) {
+                relative = relative.join(component);
+            }
+            if (!FileStatus.ofPathIfStill(index.root().join(relative), device, inode)
+                    .map(status -> status.hasNoMoreLinksThan(links.size())).orElse(false)) {
                 return null;
             }
-            names.add("/" + relative);
+            names.add(relative);
         }
         return names;
     }

@@ -2,9 +2,9 @@ package io.daxguard.spi.linux;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import io.daxguard.spi.DeviceNumber;
+import io.daxguard.spi.LinuxPath;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 
 /**
@@ -22,8 +22,9 @@ import java.util.ArrayDeque;
  *   char d_name[]               19  NUL terminated
  * </pre>
  *
- * File names are decoded as UTF-8; a name that is not valid UTF-8 is shown with replacement characters. A
- * directory below the root that cannot be opened or read (gone, a symlink, a media error) is skipped.
+ * File names are handed over as the kernel gives them, bytes (see {@link LinuxPath}): a name that is not valid
+ * UTF-8 must still be opened by its name later. Directories are opened by the bytes of their paths. A directory
+ * below the root that cannot be opened or read (gone, a symlink, a media error) is skipped.
  */
 public final class DirectoryWalk {
     static final int OFFSET_INO = 0;
@@ -43,10 +44,11 @@ public final class DirectoryWalk {
         /**
          * One entry of directory {@code parent}.
          *
+         * @param name the entry's name, its bytes without the NUL; a new array the visitor may keep
          * @return whether to walk into this entry; return true only for directories. The n-th entry
          *         accepted gets directory index n (the root is 0), whether or not it can then be read
          */
-        boolean entry(int parent, String name, long inode, int type);
+        boolean entry(int parent, byte[] name, long inode, int type);
     }
 
     private DirectoryWalk() {
@@ -58,28 +60,28 @@ public final class DirectoryWalk {
      *
      * @return the number of directories read
      */
-    public static int walk(Path root, Visitor visitor) throws IOException {
-        record Pending(int index, String path) {
+    public static int walk(LinuxPath root, Visitor visitor) throws IOException {
+        record Pending(int index, LinuxPath path) {
         }
         ArrayDeque<Pending> queue = new ArrayDeque<>();
         int nextIndex = 0;
         int read = 0;
         try (Memory buffer = new Memory(BUFFER_SIZE)) {
-            queue.add(new Pending(nextIndex++, root.toString()));
-            io.daxguard.spi.DeviceNumber rootDevice = null;
+            queue.add(new Pending(nextIndex++, root));
+            DeviceNumber rootDevice = null;
             while (!queue.isEmpty()) {
                 Pending directory = queue.poll();
                 NativeFile open;
                 try {
                     if (directory.index() != 0 && rootDevice != null
-                            && !FileStatus.ofPathNoFollow(Path.of(directory.path())).device().equals(rootDevice)) {
+                            && !FileStatus.ofPathNoFollow(directory.path()).device().equals(rootDevice)) {
                         // A mount point inside the tree: not even opened, so its umount never meets our descriptor.
                         continue;
                     }
                     // Below the root, a directory replaced by a symlink (or an entry without d_type that is one)
                     // must not be followed: a link to an ancestor would make the walk loop.
-                    open = directory.index() == 0 ? NativeFile.openDirectory(Path.of(directory.path()))
-                            : NativeFile.openDirectoryNoFollow(Path.of(directory.path()));
+                    open = directory.index() == 0 ? NativeFile.openDirectory(directory.path())
+                            : NativeFile.openDirectoryNoFollow(directory.path());
                 } catch (NativeCallException e) {
                     if (directory.index() == 0) {
                         throw e;
@@ -94,7 +96,6 @@ public final class DirectoryWalk {
                         continue; // mounted there between the check and the open
                     }
                     read++;
-                    String prefix = directory.path().endsWith("/") ? directory.path() : directory.path() + "/";
                     while (true) {
                         long filled;
                         try {
@@ -112,13 +113,13 @@ public final class DirectoryWalk {
                         }
                         for (long at = 0; at < filled; ) {
                             int recordLength = buffer.getShort(at + OFFSET_RECLEN) & 0xffff;
-                            String name = name(buffer, at + OFFSET_NAME, at + recordLength);
-                            if (!name.equals(".") && !name.equals("..")) {
+                            byte[] name = name(buffer, at + OFFSET_NAME, at + recordLength);
+                            if (!isDotOrDotDot(name)) {
                                 long inode = buffer.getLong(at + OFFSET_INO);
                                 int type = buffer.getByte(at + OFFSET_TYPE) & 0xff;
                                 boolean descend = visitor.entry(directory.index(), name, inode, type);
                                 if (descend) {
-                                    queue.add(new Pending(nextIndex++, prefix + name));
+                                    queue.add(new Pending(nextIndex++, directory.path().join(LinuxPath.of(name))));
                                 }
                             }
                             at += recordLength;
@@ -130,11 +131,15 @@ public final class DirectoryWalk {
         return read;
     }
 
-    private static String name(Memory buffer, long from, long recordEnd) {
+    private static byte[] name(Memory buffer, long from, long recordEnd) {
         long end = from;
         while (end < recordEnd && buffer.getByte(end) != 0) {
             end++;
         }
-        return new String(buffer.getByteArray(from, (int) (end - from)), StandardCharsets.UTF_8);
+        return buffer.getByteArray(from, (int) (end - from));
+    }
+
+    private static boolean isDotOrDotDot(byte[] name) {
+        return name.length == 1 && name[0] == '.' || name.length == 2 && name[0] == '.' && name[1] == '.';
     }
 }

@@ -3,6 +3,7 @@ package io.daxguard.spi.linux;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import io.daxguard.spi.DeviceNumber;
+import io.daxguard.spi.LinuxPath;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -51,8 +52,13 @@ public record FileStatus(DeviceNumber device, long inode, int mode, int links, l
     static final int S_IFBLK = 0060000;
 
     /** Status of a path, not following a symlink in its last component. */
+    public static FileStatus ofPathNoFollow(LinuxPath path) throws NativeCallException {
+        return call(LibC.AT_FDCWD, path.nulTerminated(), LibC.AT_SYMLINK_NOFOLLOW | LibC.AT_NO_AUTOMOUNT, path);
+    }
+
+    /** {@link #ofPathNoFollow(LinuxPath)} of a path the JDK made from text. */
     public static FileStatus ofPathNoFollow(Path path) throws NativeCallException {
-        return call(LibC.AT_FDCWD, path.toString(), LibC.AT_SYMLINK_NOFOLLOW | LibC.AT_NO_AUTOMOUNT, path.toString());
+        return ofPathNoFollow(LinuxPath.of(path));
     }
 
     /**
@@ -61,7 +67,7 @@ public record FileStatus(DeviceNumber device, long inode, int mode, int links, l
      * before it is given out: the device matters, since a path may cross a filesystem mounted since, where the
      * same number is another file.
      */
-    public static Optional<FileStatus> ofPathIfStill(Path path, DeviceNumber device, long inode) {
+    public static Optional<FileStatus> ofPathIfStill(LinuxPath path, DeviceNumber device, long inode) {
         try {
             FileStatus status = ofPathNoFollow(path);
             return status.inode() == inode && status.device().equals(device) ? Optional.of(status) : Optional.empty();
@@ -79,15 +85,20 @@ public record FileStatus(DeviceNumber device, long inode, int mode, int links, l
     }
 
     /** Status of a path, following symlinks. */
+    public static FileStatus ofPath(LinuxPath path) throws NativeCallException {
+        return call(LibC.AT_FDCWD, path.nulTerminated(), LibC.AT_NO_AUTOMOUNT, path);
+    }
+
+    /** {@link #ofPath(LinuxPath)} of a path the JDK made from text (a device node, a configured directory). */
     public static FileStatus ofPath(Path path) throws NativeCallException {
-        return call(LibC.AT_FDCWD, path.toString(), LibC.AT_NO_AUTOMOUNT, path.toString());
+        return ofPath(LinuxPath.of(path));
     }
 
     static FileStatus ofDescriptor(NativeFile file) throws NativeCallException {
-        return call(file.fd(), "", LibC.AT_EMPTY_PATH, file.name());
+        return call(file.fd(), new byte[1], LibC.AT_EMPTY_PATH, file.name());
     }
 
-    private static FileStatus call(int dirFd, String path, int flags, String target) throws NativeCallException {
+    private static FileStatus call(int dirFd, byte[] path, int flags, Object target) throws NativeCallException {
         try (Memory buffer = new Memory(SIZE)) {
             buffer.clear();
             try {

@@ -3,6 +3,7 @@ package io.daxguard.spi.linux;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import java.io.IOException;
+import io.daxguard.spi.LinuxPath;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -87,7 +88,7 @@ public final class FilesystemChanges implements AutoCloseable {
      *                             {@code FAN_REPORT_FID}; EXDEV/EOPNOTSUPP for a filesystem that cannot encode
      *                             file handles
      */
-    public static FilesystemChanges watch(Path mountPoint) throws NativeCallException {
+    public static FilesystemChanges watch(LinuxPath mountPoint) throws NativeCallException {
         int fd;
         try {
             fd = LibC.fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_FID,
@@ -97,7 +98,8 @@ public final class FilesystemChanges implements AutoCloseable {
         }
         NativeFile group = NativeFile.adopt(fd, "fanotify " + mountPoint);
         try {
-            LibC.fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, WATCHED, LibC.AT_FDCWD, mountPoint.toString());
+            LibC.fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, WATCHED, LibC.AT_FDCWD,
+                    mountPoint.nulTerminated());
         } catch (LastErrorException e) {
             closeQuietly(group);
             throw NativeCallException.from("fanotify_mark", mountPoint, e);

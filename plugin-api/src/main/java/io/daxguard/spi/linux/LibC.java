@@ -31,13 +31,22 @@ final class LibC {
     static final int AT_SYMLINK_NOFOLLOW = 0x100;
     static final int AT_EMPTY_PATH = 0x1000;
     static final int AT_NO_AUTOMOUNT = 0x800;
+    static final int RENAME_NOREPLACE = 1;
 
     private LibC() {
     }
 
-    static native int open(String path, int flags, int mode) throws LastErrorException;
+    // Paths and names are NUL-terminated byte arrays, never Strings: JNA would encode a String with the JVM's
+    // default charset (ASCII under LANG=C), and a name that is not valid UTF-8 would not reach the kernel intact.
 
-    static native int openat(int dirFd, String name, int flags, int mode) throws LastErrorException;
+    static native int open(byte[] path, int flags, int mode) throws LastErrorException;
+
+    static native int openat(int dirFd, byte[] name, int flags, int mode) throws LastErrorException;
+
+    static native int mkdirat(int dirFd, byte[] name, int mode) throws LastErrorException;
+
+    static native int renameat2(int fromDirFd, byte[] from, int toDirFd, byte[] to, int flags)
+            throws LastErrorException;
 
     static native int close(int fd) throws LastErrorException;
 
@@ -45,7 +54,7 @@ final class LibC {
 
     static native int fstatfs(int fd, Pointer buffer) throws LastErrorException;
 
-    static native int statx(int dirFd, String path, int flags, int mask, Pointer buffer) throws LastErrorException;
+    static native int statx(int dirFd, byte[] path, int flags, int mask, Pointer buffer) throws LastErrorException;
 
     static native long getdents64(int fd, Pointer buffer, long size) throws LastErrorException;
 
@@ -65,7 +74,7 @@ final class LibC {
 
     static native int fanotify_init(int flags, int eventFileFlags) throws LastErrorException;
 
-    static native int fanotify_mark(int fanotifyFd, int flags, long mask, int dirFd, String path)
+    static native int fanotify_mark(int fanotifyFd, int flags, long mask, int dirFd, byte[] path)
             throws LastErrorException;
 
     static native String strerror(int errno);

@@ -15,6 +15,8 @@ public class NativeCallException extends IOException {
     public static final int EINTR = 4;
     public static final int EPIPE = 32;
     public static final int EACCES = 13;
+    public static final int EEXIST = 17;
+    public static final int EXDEV = 18;
     public static final int EINVAL = 22;
     public static final int ENOSPC = 28;
     public static final int ENOTTY = 25;
@@ -76,6 +78,8 @@ public class NativeCallException extends IOException {
             case EINTR -> "EINTR";
             case EPIPE -> "EPIPE";
             case EACCES -> "EACCES";
+            case EEXIST -> "EEXIST";
+            case EXDEV -> "EXDEV";
             case EINVAL -> "EINVAL";
             case ENOTTY -> "ENOTTY";
             case ENOSPC -> "ENOSPC";

@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
+import io.daxguard.spi.LinuxPath;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -11,6 +12,9 @@ import java.nio.file.Path;
  * An open file descriptor, for the calls the JDK cannot make (ioctl, statx on the descriptor, O_NOFOLLOW
  * opens relative to a directory). Closed exactly once; not shared between threads while open unless every
  * call on it is itself thread-safe in the kernel (ioctl, pread and statx are).
+ *
+ * <p>Paths and names go to the kernel as the bytes of a {@link LinuxPath}; the {@link Path} variants are for
+ * paths the JDK made from text (device nodes, configured directories) and pass the bytes the JDK would.
  */
 public final class NativeFile implements AutoCloseable {
     private final int fd;
@@ -29,8 +33,13 @@ public final class NativeFile implements AutoCloseable {
     }
 
     /** Opens a file or directory read-only; follows symlinks (for mount points and devices). */
-    public static NativeFile openReadOnly(Path path) throws NativeCallException {
+    public static NativeFile openReadOnly(LinuxPath path) throws NativeCallException {
         return open(path, LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NONBLOCK);
+    }
+
+    /** {@link #openReadOnly(LinuxPath)} of a path the JDK made. */
+    public static NativeFile openReadOnly(Path path) throws NativeCallException {
+        return openReadOnly(LinuxPath.of(path));
     }
 
     /**
@@ -39,16 +48,21 @@ public final class NativeFile implements AutoCloseable {
      * lengths must be aligned to the device's logical block size.
      */
     public static NativeFile openDirect(Path path) throws NativeCallException {
-        return open(path, LibC.O_RDONLY | arch().oDirect() | LibC.O_CLOEXEC);
+        return open(LinuxPath.of(path), LibC.O_RDONLY | arch().oDirect() | LibC.O_CLOEXEC);
     }
 
     /** Opens a directory read-only. */
-    public static NativeFile openDirectory(Path path) throws NativeCallException {
+    public static NativeFile openDirectory(LinuxPath path) throws NativeCallException {
         return open(path, LibC.O_RDONLY | arch().oDirectory() | LibC.O_CLOEXEC);
     }
 
+    /** {@link #openDirectory(LinuxPath)} of a path the JDK made. */
+    public static NativeFile openDirectory(Path path) throws NativeCallException {
+        return openDirectory(LinuxPath.of(path));
+    }
+
     /** Opens a directory read-only, refusing (ELOOP) when the last component is a symlink. */
-    public static NativeFile openDirectoryNoFollow(Path path) throws NativeCallException {
+    public static NativeFile openDirectoryNoFollow(LinuxPath path) throws NativeCallException {
         return open(path, LibC.O_RDONLY | arch().oDirectory() | arch().oNofollow() | LibC.O_CLOEXEC);
     }
 
@@ -60,7 +74,8 @@ public final class NativeFile implements AutoCloseable {
      * @throws NativeCallException when it cannot be opened
      * @throws java.io.IOException when another filesystem is mounted there now
      */
-    public static NativeFile openMountPoint(Path mountPoint, io.daxguard.spi.DeviceNumber device) throws IOException {
+    public static NativeFile openMountPoint(LinuxPath mountPoint, io.daxguard.spi.DeviceNumber device)
+            throws IOException {
         NativeFile opened = openDirectory(mountPoint);
         try {
             io.daxguard.spi.DeviceNumber shown = opened.status().device();
@@ -79,9 +94,9 @@ public final class NativeFile implements AutoCloseable {
         }
     }
 
-    private static NativeFile open(Path path, int flags) throws NativeCallException {
+    private static NativeFile open(LinuxPath path, int flags) throws NativeCallException {
         try {
-            return new NativeFile(LibC.open(path.toString(), flags, 0), path.toString());
+            return new NativeFile(LibC.open(path.nulTerminated(), flags, 0), path.display());
         } catch (LastErrorException e) {
             throw NativeCallException.from("open", path, e);
         }
@@ -89,19 +104,19 @@ public final class NativeFile implements AutoCloseable {
 
     /**
      * Opens {@code name} inside this directory without following a symlink in its last component (a
-     * symlink gives ELOOP, for anything but {@code O_PATH}); read-only unless {@code forWriting}.
+     * symlink gives ELOOP, for anything but {@code O_PATH}); read-only.
      */
-    public NativeFile openChildNoFollow(String name, boolean directory) throws NativeCallException {
+    public NativeFile openChildNoFollow(LinuxPath name, boolean directory) throws NativeCallException {
         int flags = LibC.O_RDONLY | arch().oNofollow() | LibC.O_CLOEXEC
                 | (directory ? arch().oDirectory() : LibC.O_NONBLOCK);
         try {
-            return new NativeFile(LibC.openat(fd, name, flags, 0), this.name + "/" + name);
+            return new NativeFile(LibC.openat(fd(), name.nulTerminated(), flags, 0), childName(name));
         } catch (LastErrorException e) {
-            throw NativeCallException.from("openat", this.name + "/" + name, e);
+            throw NativeCallException.from("openat", childName(name), e);
         }
     }
 
-    /** How {@link #openChildNoFollow(String, Access)} opens a regular file. */
+    /** How {@link #openChildNoFollow(LinuxPath, Access)} opens a regular file. */
     public enum Access {
         /** {@code O_RDONLY}. */
         READ,
@@ -124,13 +139,47 @@ public final class NativeFile implements AutoCloseable {
      * Opens the regular file {@code name} inside this directory with {@code O_NOFOLLOW}: a symlink in its place
      * fails with ELOOP instead of being followed. Never creates or truncates.
      */
-    public NativeFile openChildNoFollow(String name, Access access) throws NativeCallException {
+    public NativeFile openChildNoFollow(LinuxPath name, Access access) throws NativeCallException {
         int flags = access.flags() | arch().oNofollow() | LibC.O_CLOEXEC | LibC.O_NONBLOCK;
         try {
-            return new NativeFile(LibC.openat(fd, name, flags, 0), this.name + "/" + name);
+            return new NativeFile(LibC.openat(fd(), name.nulTerminated(), flags, 0), childName(name));
         } catch (LastErrorException e) {
-            throw NativeCallException.from("openat(" + access + ")", this.name + "/" + name, e);
+            throw NativeCallException.from("openat(" + access + ")", childName(name), e);
         }
+    }
+
+    /**
+     * Makes the directory {@code name} inside this directory ({@code mkdirat}) with {@code mode} (before the
+     * umask).
+     *
+     * @throws NativeCallException with errno EEXIST when something has that name already
+     */
+    public void makeDirectory(LinuxPath name, int mode) throws NativeCallException {
+        try {
+            LibC.mkdirat(fd(), name.nulTerminated(), mode);
+        } catch (LastErrorException e) {
+            throw NativeCallException.from("mkdirat", childName(name), e);
+        }
+    }
+
+    /**
+     * Renames {@code from} in this directory to {@code to} in {@code toDirectory} ({@code renameat2} with
+     * {@code RENAME_NOREPLACE}: never over an existing name, so a rename cannot destroy another file). The entry
+     * itself moves; a symlink named {@code from} is moved, not followed.
+     *
+     * @throws NativeCallException with errno EEXIST when {@code to} exists, EXDEV across filesystems
+     */
+    public void rename(LinuxPath from, NativeFile toDirectory, LinuxPath to) throws NativeCallException {
+        try {
+            LibC.renameat2(fd(), from.nulTerminated(), toDirectory.fd(), to.nulTerminated(), LibC.RENAME_NOREPLACE);
+        } catch (LastErrorException e) {
+            throw NativeCallException.from("renameat2(" + toDirectory.childName(to) + ")", childName(from), e);
+        }
+    }
+
+    /** What a child of this directory is called in messages: the display form of its path. */
+    private String childName(LinuxPath child) {
+        return (name.endsWith("/") ? name : name + "/") + child.display();
     }
 
     /** Writes {@code count} bytes of {@code buffer} at {@code offset}; returns the count written. */
@@ -166,7 +215,7 @@ public final class NativeFile implements AutoCloseable {
         return fd;
     }
 
-    /** What was opened, for messages. */
+    /** What was opened, for messages: the display form of its path. */
     public String name() {
         return name;
     }

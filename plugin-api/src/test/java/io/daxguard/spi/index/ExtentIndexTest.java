@@ -2,22 +2,23 @@ package io.daxguard.spi.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
+import io.daxguard.spi.LinuxPath;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ExtentIndexTest {
-    private static final Path ROOT = Path.of("/mnt/data");
+    private static final LinuxPath ROOT = LinuxPath.ofText("/mnt/data");
     private static final long ROOT_INODE = 2;
 
     /** /a (inode 12, 2 extents), /dir (inode 13) holding b (inode 14) and c, a hard link to /a. */
     private static ExtentIndex sample() {
         IndexAssembler assembler = new IndexAssembler(ROOT_INODE);
         assembler.addFile(ROOT_INODE, 0);
-        assembler.addLink(0, "a", 12, false);
-        int dir = assembler.addLink(0, "dir", 13, true);
-        assembler.addLink(dir, "b", 14, false);
-        assembler.addLink(dir, "c", 12, false);
+        assembler.addLink(0, name("a"), 12, false);
+        int dir = assembler.addLink(0, name("dir"), 13, true);
+        assembler.addLink(dir, name("b"), 14, false);
+        assembler.addLink(dir, name("c"), 12, false);
         assembler.addFile(14, 7);
         assembler.addFile(12, 5);
         assembler.addFile(13, 6);
@@ -58,12 +59,13 @@ class ExtentIndexTest {
 
     @Test
     void givesEveryHardLinkOfAnInode() {
-        assertThat(sample().pathsOf(12)).containsExactlyInAnyOrder(ROOT.resolve("a"), ROOT.resolve("dir/c"));
+        assertThat(sample().pathsOf(12)).containsExactlyInAnyOrder(ROOT.join(LinuxPath.ofText("a")),
+                ROOT.join(LinuxPath.ofText("dir/c")));
     }
 
     @Test
     void givesThePathOfAFileInASubdirectory() {
-        assertThat(sample().pathsOf(14)).containsExactly(ROOT.resolve("dir/b"));
+        assertThat(sample().pathsOf(14)).containsExactly(ROOT.join(LinuxPath.ofText("dir/b")));
     }
 
     @Test
@@ -84,10 +86,10 @@ class ExtentIndexTest {
     @Test
     void keepsPathsThroughADirectoryThatCouldNotBeMapped() {
         IndexAssembler assembler = new IndexAssembler(ROOT_INODE);
-        int locked = assembler.addLink(0, "locked", 30, true);
-        assembler.addLink(locked, "f", 31, false);
+        int locked = assembler.addLink(0, name("locked"), 30, true);
+        assembler.addLink(locked, name("f"), 31, false);
         assembler.addFile(31, 1);
-        assertThat(assembler.finish(ROOT, 1).pathsOf(31)).containsExactly(ROOT.resolve("locked/f"));
+        assertThat(assembler.finish(ROOT, 1).pathsOf(31)).containsExactly(ROOT.join(LinuxPath.ofText("locked/f")));
     }
 
     @Test
@@ -100,9 +102,21 @@ class ExtentIndexTest {
     @Test
     void keepsNamesThatAreNotAscii() {
         IndexAssembler assembler = new IndexAssembler(ROOT_INODE);
-        assembler.addLink(0, "données-é", 40, false);
+        assembler.addLink(0, name("données-é"), 40, false);
         assembler.addFile(40, 1);
-        assertThat(assembler.finish(ROOT, 1).linkComponentsOf(40)).containsExactly(List.of("données-é"));
+        assertThat(assembler.finish(ROOT, 1).linkComponentsOf(40))
+                .containsExactly(List.of(LinuxPath.ofText("données-é")));
+    }
+
+    @Test
+    void keepsTheBytesOfANameThatIsNotUtf8() {
+        IndexAssembler assembler = new IndexAssembler(ROOT_INODE);
+        byte[] latin1 = {'c', 'a', 'f', (byte) 0xe9};
+        assembler.addLink(0, latin1, 41, false);
+        assembler.addFile(41, 1);
+
+        assertThat(assembler.finish(ROOT, 1).pathsOf(41)).extracting(LinuxPath::bytes)
+                .containsExactly("/mnt/data/caf\u00e9".getBytes(StandardCharsets.ISO_8859_1));
     }
 
     @Test
@@ -136,11 +150,11 @@ class ExtentIndexTest {
     private static ExtentIndex hundredThousandFiles() {
         IndexAssembler assembler = new IndexAssembler(ROOT_INODE);
         java.util.Random random = new java.util.Random(7);
-        int directory = assembler.addLink(0, "d", 11, true);
+        int directory = assembler.addLink(0, name("d"), 11, true);
         assembler.addFile(11, 1);
         for (int i = 0; i < 100_000; i++) {
             long inode = 12 + i;
-            assembler.addLink(directory, String.format("f%07d", i), inode, false);
+            assembler.addLink(directory, name(String.format("f%07d", i)), inode, false);
             assembler.addFile(inode, random.nextInt());
             assembler.addExtent(inode, 0, (long) random.nextInt(2 << 20) * 4096, 4096L * (1 + random.nextInt(16)), 0);
         }
@@ -165,6 +179,11 @@ class ExtentIndexTest {
         assertThat(index.overlapping(physical, physical + 1)).extracting(IndexedExtent::inode).contains(12L);
         assertThat(index.overlapping(physical, physical + 1)).filteredOn(e -> e.inode() == 12)
                 .extracting(IndexedExtent::length).containsExactly(length);
-        assertThat(index.linkComponentsOf(100_011)).containsExactly(List.of("d", "f0099999"));
+        assertThat(index.linkComponentsOf(100_011))
+                .containsExactly(List.of(LinuxPath.ofText("d"), LinuxPath.ofText("f0099999")));
+    }
+
+    private static byte[] name(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

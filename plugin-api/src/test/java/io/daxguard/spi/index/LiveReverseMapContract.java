@@ -4,6 +4,8 @@ import io.daxguard.spi.testkit.OpenDescriptors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.FileOwner;
+import io.daxguard.spi.LinuxPath;
+import io.daxguard.spi.testkit.ByteNames;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.linux.Fiemap;
 import io.daxguard.spi.linux.FiemapExtent;
@@ -54,8 +56,9 @@ abstract class LiveReverseMapContract {
     }
 
     LiveReverseMap builtMap() throws Exception {
-        LiveReverseMap map = LiveReverseMap.start(filesystem().mountPoint(), ExtraExtentSource.NONE, LOGGER, p -> {
-        });
+        LiveReverseMap map = LiveReverseMap.start(filesystem().mountPointBytes(), ExtraExtentSource.NONE, LOGGER,
+                p -> {
+                });
         maps.add(map);
         assertThat(map.awaitIndex(Duration.ofMinutes(5))).as("index built: %s", map.progress()).isTrue();
         return map;
@@ -203,7 +206,8 @@ abstract class LiveReverseMapContract {
         Files.createLink(directory.resolve("sub/again"), file);
         LiveReverseMap map = builtMap();
 
-        assertThat(map.pathsOf(inodeOf(file))).containsExactlyInAnyOrder(file, directory.resolve("sub/again"));
+        assertThat(map.pathsOf(inodeOf(file))).containsExactlyInAnyOrder(LinuxPath.of(file),
+                LinuxPath.of(directory.resolve("sub/again")));
     }
 
     @Test
@@ -226,7 +230,7 @@ abstract class LiveReverseMapContract {
         InodeScanner failing = (sink, cancelled) -> {
             throw new IOException("media error in an inode table");
         };
-        LiveReverseMap map = LiveReverseMap.start(filesystem().mountPoint(), ExtraExtentSource.NONE, failing, LOGGER,
+        LiveReverseMap map = LiveReverseMap.start(filesystem().mountPointBytes(), ExtraExtentSource.NONE, failing, LOGGER,
                 p -> {
                 });
         maps.add(map);
@@ -344,7 +348,7 @@ abstract class LiveReverseMapContract {
     @Test
     void confirmsEveryQuestionLiveWhenAskedNotToRemember() throws Exception {
         Path file = write(freshDirectory().resolve("forgetful"), 4096, 31);
-        LiveReverseMap map = LiveReverseMap.start(filesystem().mountPoint(),
+        LiveReverseMap map = LiveReverseMap.start(filesystem().mountPointBytes(),
                 IndexOptions.defaults().withRememberedConfirmations(false), LOGGER, p -> {
                 });
         maps.add(map);
@@ -414,7 +418,8 @@ abstract class LiveReverseMapContract {
         LiveReverseMap map = builtMap();
 
         assertThat(map.verifiedPaths(List.of(inodeOf(file))).orElseThrow().get(inodeOf(file)))
-                .containsExactlyInAnyOrder(relative(file), relative(directory.resolve("also-named")));
+                .extracting(LinuxPath::display).containsExactlyInAnyOrder(relative(file),
+                        relative(directory.resolve("also-named")));
     }
 
     @Test
@@ -437,6 +442,28 @@ abstract class LiveReverseMapContract {
         Files.createLink(directory.resolve("the-new-link"), file);
 
         assertThat(map.verifiedPaths(List.of(inodeOf(file)))).isEmpty();
+    }
+
+    @Test
+    void namesAndConfirmsAFileWhoseNamesAreNotUtf8ByTheirBytes() throws Exception {
+        Path directory = freshDirectory();
+        Path written = write(directory.resolve("plain"), 4096, 38);
+        long inode = inodeOf(written);
+        LinuxPath latin1Directory = ByteNames.makeDirectory(
+                LinuxPath.of(directory).join(ByteNames.latin1("d\u00e9j\u00e0")));
+        ByteNames.rename(written, latin1Directory.join(ByteNames.latin1("caf\u00e9")));
+        LiveReverseMap map = builtMap();
+        FiemapExtent extent;
+        try (NativeFile directoryOpen = NativeFile.openDirectory(latin1Directory);
+             NativeFile file = directoryOpen.openChildNoFollow(ByteNames.latin1("caf\u00e9"), NativeFile.Access.READ)) {
+            List<FiemapExtent> extents = new ArrayList<>();
+            Fiemap.map(file, 0, Long.MAX_VALUE, 0, 64, extents::add);
+            extent = extents.get(0);
+        }
+
+        assertThat(blockOwners(map, extent)).as("confirmed by opening the file by its bytes").containsExactly(inode);
+        assertThat(map.verifiedPaths(List.of(inode)).orElseThrow().get(inode)).extracting(LinuxPath::display)
+                .containsExactly(relative(directory) + "/d\\xe9j\\xe0/caf\\xe9");
     }
 
     private String relative(Path file) {

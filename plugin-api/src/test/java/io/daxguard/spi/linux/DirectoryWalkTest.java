@@ -2,6 +2,8 @@ package io.daxguard.spi.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.daxguard.spi.LinuxPath;
+import io.daxguard.spi.testkit.ByteNames;
 import io.daxguard.spi.testkit.Command;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.io.IOException;
@@ -22,11 +24,12 @@ class DirectoryWalkTest {
     @RegisterExtension
     static final ScratchFilesystem fs = ScratchFilesystem.xfs().build();
 
-    /** Every entry the walk reported, by path relative to the root, with its inode. */
+    /** Every entry the walk reported, by path relative to the root (display form), with its inode. */
     private static Map<String, Long> walk(Path root) throws IOException {
         List<String> directories = new ArrayList<>(List.of(""));
         Map<String, Long> found = new HashMap<>();
-        DirectoryWalk.walk(root, (parent, name, inode, type) -> {
+        DirectoryWalk.walk(LinuxPath.of(root), (parent, bytes, inode, type) -> {
+            String name = LinuxPath.of(bytes).display();
             String path = directories.get(parent).isEmpty() ? name : directories.get(parent) + "/" + name;
             found.put(path, inode);
             if (type == DirectoryWalk.DT_DIR) {
@@ -46,8 +49,8 @@ class DirectoryWalkTest {
         List<String> names = new ArrayList<>();
 
         // A visitor that descends into everything, as one must for entries without d_type (DT_UNKNOWN).
-        DirectoryWalk.walk(root, (parent, name, inode, type) -> {
-            names.add(name);
+        DirectoryWalk.walk(LinuxPath.of(root), (parent, name, inode, type) -> {
+            names.add(LinuxPath.of(name).display());
             return true;
         });
 
@@ -73,6 +76,22 @@ class DirectoryWalkTest {
         }
 
         assertThat(walk(root)).isEqualTo(expected);
+    }
+
+    @Test
+    void givesNamesThatAreNotUtf8AsTheirBytesAndWalksIntoSuchDirectories() throws IOException {
+        Path root = Files.createDirectories(fs.path("latin1"));
+        LinuxPath directory = ByteNames.makeDirectory(LinuxPath.of(root).join(ByteNames.latin1("r\u00e9sum\u00e9s")));
+        Files.write(root.resolve("plain"), new byte[10]);
+        ByteNames.rename(root.resolve("plain"), directory.join(ByteNames.latin1("caf\u00e9")));
+        List<LinuxPath> names = new ArrayList<>();
+
+        DirectoryWalk.walk(LinuxPath.of(root), (parent, name, inode, type) -> {
+            names.add(LinuxPath.of(name));
+            return type == DirectoryWalk.DT_DIR;
+        });
+
+        assertThat(names).containsExactly(ByteNames.latin1("r\u00e9sum\u00e9s"), ByteNames.latin1("caf\u00e9"));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.daxguard.spi.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.testkit.Command;
 import io.daxguard.spi.testkit.Privileges;
 import io.daxguard.spi.testkit.ScratchFilesystem;
@@ -31,7 +32,7 @@ class FileIdentityTest {
         Path file = Files.write(fs.path("still-here"), new byte[16]);
         FileStatus status = FileStatus.ofPathNoFollow(file);
 
-        assertThat(FileStatus.ofPathIfStill(file, status.device(), status.inode())).isPresent();
+        assertThat(FileStatus.ofPathIfStill(LinuxPath.of(file), status.device(), status.inode())).isPresent();
     }
 
     @Test
@@ -41,7 +42,7 @@ class FileIdentityTest {
         Path other = Files.write(fs.path("replacement"), new byte[16]);
         Files.move(other, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
-        assertThat(FileStatus.ofPathIfStill(file, before.device(), before.inode())).isEmpty();
+        assertThat(FileStatus.ofPathIfStill(LinuxPath.of(file), before.device(), before.inode())).isEmpty();
     }
 
     @Test

@@ -31,7 +31,7 @@ class FilesystemChangesTest {
 
     /** The changes a fresh watch counts while {@code action} runs. */
     private static long changesDuring(Action action) throws IOException {
-        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPoint())) {
+        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPointBytes())) {
             long before = changes.changesSince();
             action.run();
             return changes.changesSince() - before;
@@ -85,7 +85,7 @@ class FilesystemChangesTest {
 
     @Test
     void keepsNoDescriptorOnTheFilesystem() throws IOException {
-        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPoint())) {
+        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPointBytes())) {
             Files.write(freshFile(), new byte[4096]);
             changes.changesSince();
 
@@ -95,7 +95,7 @@ class FilesystemChangesTest {
 
     @Test
     void letsTheFilesystemBeUnmountedWhileWatched() throws IOException {
-        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPoint())) {
+        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPointBytes())) {
             Files.write(freshFile(), new byte[4096]);
 
             int exit = Command.tryRun("umount", fs.mountPoint().toString()).exitCode();

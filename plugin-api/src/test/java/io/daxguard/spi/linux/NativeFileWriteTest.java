@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.jna.Memory;
+import io.daxguard.spi.LinuxPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class NativeFileWriteTest {
     void pwriteChangesExactlyTheBytesAskedAndFsyncSucceeds() throws Exception {
         Files.write(directory.resolve("data"), new byte[8192]);
         try (NativeFile dir = NativeFile.openDirectory(directory);
-             NativeFile file = dir.openChildNoFollow("data", NativeFile.Access.WRITE);
+             NativeFile file = dir.openChildNoFollow(LinuxPath.ofText("data"), NativeFile.Access.WRITE);
              Memory ones = new Memory(100)) {
             ones.setMemory(0, 100, (byte) 1);
             file.pwrite(ones, 100, 4096);
@@ -35,7 +36,7 @@ class NativeFileWriteTest {
         Files.write(directory.resolve("target"), new byte[10]);
         Files.createSymbolicLink(directory.resolve("link"), directory.resolve("target"));
         try (NativeFile dir = NativeFile.openDirectory(directory)) {
-            assertThatThrownBy(() -> dir.openChildNoFollow("link", NativeFile.Access.WRITE))
+            assertThatThrownBy(() -> dir.openChildNoFollow(LinuxPath.ofText("link"), NativeFile.Access.WRITE))
                     .isInstanceOfSatisfying(NativeCallException.class,
                             e -> assertThat(e.errno()).isEqualTo(NativeCallException.ELOOP));
         }
@@ -47,7 +48,7 @@ class NativeFileWriteTest {
         java.util.Arrays.fill(data, (byte) 7);
         Files.write(directory.resolve("direct"), data);
         try (NativeFile dir = NativeFile.openDirectory(directory);
-             NativeFile file = dir.openChildNoFollow("direct", NativeFile.Access.READ_DIRECT);
+             NativeFile file = dir.openChildNoFollow(LinuxPath.ofText("direct"), NativeFile.Access.READ_DIRECT);
              Memory raw = new Memory(2 * 4096)) {
             Memory aligned = raw.align(4096);
             long read = file.pread(aligned, 4096, 0);

@@ -1,6 +1,7 @@
 package io.daxguard.spi.testkit;
 
 import io.daxguard.spi.DeviceNumber;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.linux.FileStatus;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -29,6 +30,7 @@ abstract sealed class LoopFilesystem implements AutoCloseable, BeforeAllCallback
     private final Teardown teardown = new Teardown();
     private Path device;
     private Path mountPoint;
+    private LinuxPath mountPointBytes;
 
     LoopFilesystem(String type, long sizeBytes, List<String> mkfsOptions) {
         this.type = type;
@@ -84,6 +86,36 @@ abstract sealed class LoopFilesystem implements AutoCloseable, BeforeAllCallback
 
     /** Makes the filesystem on {@code device} and mounts it on a new directory {@code where}; unmounted on close. */
     final void formatAndMount(Path device, Path where) throws IOException {
+        format(device);
+        Path mounted = Files.createDirectory(where);
+        mountPoint = mounted;
+        mountPointBytes = LinuxPath.of(mounted);
+        Command.run("mount", "-t", type, device.toString(), mounted.toString());
+        teardown.push(() -> Teardown.unmount(mounted, "--lazy", "umount"));
+    }
+
+    /**
+     * Makes the filesystem on {@code device} and mounts it on a new directory named {@code name} (any bytes) made
+     * alone in the new directory {@code parent}; unmounted on close. The directory is made and mounted by its
+     * bytes; {@link #mountPoint()} is then the JDK's {@link Path} read from {@code parent}'s listing, which keeps
+     * the bytes for file operations but not in its text.
+     */
+    final void formatAndMount(Path device, Path parent, LinuxPath name) throws IOException {
+        format(device);
+        Files.createDirectory(parent);
+        LinuxPath mounted = ByteNames.makeDirectory(LinuxPath.of(parent).join(name));
+        try (java.util.stream.Stream<Path> listing = Files.list(parent)) {
+            mountPoint = listing.findFirst().orElseThrow();
+        }
+        mountPointBytes = mounted;
+        Command.run("sh", "-c", "mount -t " + type + " " + device + " " + ByteNames.shellWord(mounted));
+        teardown.push(() -> {
+            String word = ByteNames.shellWord(mounted);
+            Command.run("sh", "-c", "umount " + word + " || umount --lazy " + word);
+        });
+    }
+
+    private void format(Path device) throws IOException {
         this.device = device;
         List<String> mkfs = new ArrayList<>(List.of("mkfs." + type, "-q"));
         if (type.equals("xfs")) {
@@ -92,15 +124,12 @@ abstract sealed class LoopFilesystem implements AutoCloseable, BeforeAllCallback
         mkfs.addAll(mkfsOptions);
         mkfs.add(device.toString());
         Command.run(mkfs.toArray(String[]::new));
-        Path mounted = Files.createDirectory(where);
-        mountPoint = mounted;
-        Command.run("mount", "-t", type, device.toString(), mounted.toString());
-        teardown.push(() -> Teardown.unmount(mounted, "--lazy", "umount"));
     }
 
     /** Makes {@link #mountPoint()} null: after close, for fixtures whose calls check that they are still open. */
     final void forgetMountPoint() {
         mountPoint = null;
+        mountPointBytes = null;
     }
 
     /** Undoes every step, newest first, also after a half-done {@code create()}; touches only what it made. */
@@ -130,6 +159,11 @@ abstract sealed class LoopFilesystem implements AutoCloseable, BeforeAllCallback
     /** Where the filesystem is mounted. */
     public Path mountPoint() {
         return mountPoint;
+    }
+
+    /** Where the filesystem is mounted, as the kernel has it (exact also when the name is not UTF-8). */
+    public LinuxPath mountPointBytes() {
+        return mountPointBytes;
     }
 
     /** A path inside the filesystem. */

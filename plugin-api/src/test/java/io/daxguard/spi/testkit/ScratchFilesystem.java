@@ -1,6 +1,7 @@
 package io.daxguard.spi.testkit;
 
 import io.daxguard.spi.DeviceNumber;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.linux.FileStatus;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,13 +24,16 @@ public final class ScratchFilesystem extends LoopFilesystem {
     public static final long PARTITION_1_SIZE = 16L << 20;
 
     private final boolean partitioned;
+    private final LinuxPath mountDirectoryName;
     private Path directory;
     private Path image;
     private Path disk;
 
-    private ScratchFilesystem(String type, long sizeBytes, List<String> mkfsOptions, boolean partitioned) {
+    private ScratchFilesystem(String type, long sizeBytes, List<String> mkfsOptions, boolean partitioned,
+                              LinuxPath mountDirectoryName) {
         super(type, sizeBytes, mkfsOptions);
         this.partitioned = partitioned;
+        this.mountDirectoryName = mountDirectoryName;
     }
 
     /** XFS with the reverse-map btree and reflink, as daxguard wants it. */
@@ -81,7 +85,11 @@ public final class ScratchFilesystem extends LoopFilesystem {
         if (!Files.exists(device)) {
             throw new IOException("partition device " + device + " did not appear after losetup --partscan and partx");
         }
-        formatAndMount(device, directory.resolve("mnt"));
+        if (mountDirectoryName == null) {
+            formatAndMount(device, directory.resolve("mnt"));
+        } else {
+            formatAndMount(device, directory.resolve("mnt"), mountDirectoryName);
+        }
     }
 
     @Override
@@ -114,6 +122,7 @@ public final class ScratchFilesystem extends LoopFilesystem {
         private long sizeBytes = 320L << 20;
         private final List<String> mkfsOptions = new ArrayList<>();
         private boolean partitioned;
+        private LinuxPath mountDirectoryName;
 
         private Builder(String type) {
             this.type = type;
@@ -138,8 +147,17 @@ public final class ScratchFilesystem extends LoopFilesystem {
             return this;
         }
 
+        /**
+         * Mounts the filesystem on a directory with this name (one component, any bytes: {@link ByteNames#latin1}),
+         * inside a directory {@code mnt} of its own, instead of on {@code mnt} itself.
+         */
+        public Builder mountDirectoryNamed(LinuxPath name) {
+            this.mountDirectoryName = name;
+            return this;
+        }
+
         public ScratchFilesystem build() {
-            return new ScratchFilesystem(type, sizeBytes, mkfsOptions, partitioned);
+            return new ScratchFilesystem(type, sizeBytes, mkfsOptions, partitioned, mountDirectoryName);
         }
 
         /** {@link #build()} then {@link ScratchFilesystem#create()}. */
