@@ -38,8 +38,13 @@ final class SourcesFixture implements AutoCloseable {
     private Agent agent;
 
     SourcesFixture(SourceSettings sources) throws Exception {
+        this(sources, Files.createTempDirectory("daxguard-state-"));
+    }
+
+    /** On a state directory another agent used (it is deleted by {@link #close} all the same). */
+    SourcesFixture(SourceSettings sources, Path stateDirectory) throws Exception {
         this.sources = sources;
-        this.stateDirectory = Files.createTempDirectory("daxguard-state-");
+        this.stateDirectory = stateDirectory;
         start();
     }
 

@@ -99,7 +99,8 @@ public final class Agent implements AutoCloseable {
                     new Pipeline(topology, filesystems, owners, events, reports), ledger, clock,
                     settings.fileMBeansPerFilesystem(), settings.recovery());
             started.push(jmx);
-            sources = new FailureSources(settings.sources(), settings.sysfs(), tuple -> awaitRouted(router, tuple),
+            sources = new FailureSources(settings.sources(), settings.sysfs(), settings.stateDirectory(),
+                    tuple -> awaitRouted(router, tuple),
                     clock, jmx::badRangesCleared);
             started.push(sources);
             scrubber = new Scrubber(filesystems, topology::current, sources.queue(), settings.stateDirectory(),

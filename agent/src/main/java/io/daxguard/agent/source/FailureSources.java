@@ -6,6 +6,8 @@ import io.daxguard.agent.failure.FailureSource;
 import io.daxguard.agent.ranges.ByteRange;
 import io.daxguard.agent.source.badblocks.BadblocksSource;
 import io.daxguard.agent.source.kmsg.KernelLogSource;
+import io.daxguard.agent.source.kmsg.KmsgCursor;
+import io.daxguard.agent.source.probe.Handoff;
 import io.daxguard.agent.source.trace.BlockErrorTraceSource;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,7 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The automatic failure sources of a running agent and the one ingest queue they feed. Each source is handed the
@@ -41,6 +44,8 @@ public final class FailureSources implements AutoCloseable {
         void cleared(DeviceRef device, List<ByteRange> ranges);
     }
 
+    /** How long a source waits for what it handed on to be recorded before it keeps its position (it tries again). */
+    private static final long DURABLE_WAIT_SECONDS = 60;
     /** Where the trace source looks for tracefs before mounting it. */
     private static final Path MOUNTS = Path.of("/proc/self/mounts");
 
@@ -49,32 +54,36 @@ public final class FailureSources implements AutoCloseable {
     private final SourceSupervisor supervisor;
 
     /**
-     * @param router where the queue hands each range; it returns once the range is recorded (or failed)
+     * @param stateDirectory where the kernel log source keeps its position ({@code kmsg.cursor})
+     * @param router         where the queue hands each range; it returns once the range is recorded (or failed)
      */
-    public FailureSources(SourceSettings settings, Path sysfs, IngestQueue.TupleSink router, Clock clock,
-                          ClearedListener clearedListener) {
+    public FailureSources(SourceSettings settings, Path sysfs, Path stateDirectory, IngestQueue.TupleSink router,
+                          Clock clock, ClearedListener clearedListener) {
         Objects.requireNonNull(settings, "settings is null");
         this.queue = new IngestQueue(settings.queueCapacity(), settings.knownCapacity(), router);
-        this.sources = enabledSources(settings, sysfs, clock, (device, ranges) -> {
+        this.sources = enabledSources(settings, sysfs, stateDirectory, clock, (device, ranges) -> {
             ranges.forEach(range -> queue.forget(device.number(), range.offset(), range.length()));
             clearedListener.cleared(device, ranges);
         });
         this.supervisor = new SourceSupervisor(sources, Backoff.standard(), clock);
     }
 
-    private List<FailureSource> enabledSources(SourceSettings settings, Path sysfs, Clock clock,
+    private List<FailureSource> enabledSources(SourceSettings settings, Path sysfs, Path stateDirectory, Clock clock,
                                                BadblocksSource.Cleared cleared) {
         List<FailureSource> enabled = new ArrayList<>();
-        BooleanSupplier traced = () -> false;
+        // What a probing source waits for before it keeps a position: everything handed on is recorded.
+        Handoff handoff = new Handoff(queue, queue::isKnown, () -> queue.awaitIdle(DURABLE_WAIT_SECONDS,
+                TimeUnit.SECONDS));
+        LongSupplier tracedSince = () -> Long.MAX_VALUE;
         if (settings.traceEnabled()) {
             BlockErrorTraceSource trace = new BlockErrorTraceSource(settings.tracefs(), MOUNTS, sysfs,
-                    settings.devices(), queue, queue::isKnown, clock);
+                    settings.devices(), handoff, clock);
             enabled.add(trace);
-            traced = trace::isRunning;
+            tracedSince = trace::tracingSinceMicros;
         }
         if (settings.kmsgEnabled()) {
-            enabled.add(new KernelLogSource(settings.kmsg(), settings.kmsgReplay(), sysfs, settings.devices(), queue,
-                    queue::isKnown, traced, clock));
+            enabled.add(new KernelLogSource(settings.kmsg(), settings.kmsgReplay(), sysfs, settings.devices(), handoff,
+                    tracedSince, KmsgCursor.in(stateDirectory.resolve("kmsg.cursor")), clock));
         }
         if (settings.badblocksEnabled()) {
             enabled.add(new BadblocksSource(sysfs, settings.badblocksRescan(), queue, cleared, clock));

@@ -9,6 +9,7 @@ import io.daxguard.spi.DeviceNumber;
 import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.source.probe.MediaProbe;
 import io.daxguard.agent.source.probe.AlreadyKnown;
+import io.daxguard.agent.source.probe.Handoff;
 import io.daxguard.agent.source.probe.SuspectProbe;
 import io.daxguard.agent.topology.MountTable;
 import io.daxguard.spi.Mount;
@@ -27,7 +28,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
-import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,7 +89,12 @@ public final class KernelLogSource implements FailureSource {
     private final Path kmsg;
     private final Path sysfs;
     private final SuspectProbe probe;
-    private final BooleanSupplier traced;
+    private final LongSupplier tracedSince;
+    private final KmsgCursor cursor;
+    private final Handoff.AwaitDurable durable;
+    /** The sequence number last kept in the cursor, and whether failures were handed on since. */
+    private long savedSequence = -1;
+    private boolean handedOnSinceSave;
     private final boolean replay;
     private final DeviceResolver resolver;
     private final FailureSink sink;
@@ -103,38 +109,48 @@ public final class KernelLogSource implements FailureSource {
     private long nextProbe = 1;
     private StringBuilder continued;
     private boolean continuedFromKernel;
+    private long continuedAt;
     /** The sequence number of the last record handled: a restart reads on after it. Reading thread only. */
     private long lastSequence = -1;
     /** Set by a restart until the first new record: a gap in the sequence numbers then means records were lost. */
     private boolean resuming;
+    private boolean started;
 
     /**
      * @param kmsg    {@code /dev/kmsg}
      * @param replay  read the log from the oldest record kept since boot instead of from its end
      * @param sysfs   where sysfs is (device sizes, request limits, pmem resources)
      * @param devices where device nodes are ({@code /dev})
-     * @param traced  whether failed block requests are read from the trace event now: then the log's block I/O error
-     *                lines (rate-limited, without lengths) are passed over, and only memory failures taken from it
+     * @param handoff where failures go, what was handed on already, and a wait until that is durable
+     * @param tracedSince since when (CLOCK_MONOTONIC microseconds, as the log's timestamps) failed block requests are
+     *                    read from the trace event ({@link Long#MAX_VALUE}: not now): the log's block I/O error lines
+     *                    (rate-limited, without lengths) from then on are passed over; older ones (read again after a
+     *                    restart) are not
+     * @param cursor  where reading starts, and where the position read is kept
      */
-    public KernelLogSource(Path kmsg, boolean replay, Path sysfs, Path devices, FailureSink sink, AlreadyKnown known,
-                           BooleanSupplier traced, Clock clock) {
+    public KernelLogSource(Path kmsg, boolean replay, Path sysfs, Path devices, Handoff handoff,
+                           LongSupplier tracedSince, KmsgCursor cursor, Clock clock) {
         this.kmsg = kmsg;
         this.replay = replay;
         this.sysfs = sysfs;
         this.probe = new SuspectProbe(sysfs, devices);
-        this.traced = traced;
+        this.tracedSince = tracedSince;
+        this.cursor = cursor;
+        this.durable = handoff.durable();
+        FailureSink sink = handoff.sink();
         this.resolver = new DeviceResolver(sysfs);
         // A sink that throws loses that one failure (logged, counted), never the source's thread.
         this.sink = tuple -> {
             try {
                 sink.submit(tuple);
+                handedOnSinceSave = true;
             } catch (RuntimeException e) {
                 count("sinkFailures");
                 LOG.log(System.Logger.Level.ERROR, "could not hand on the " + tuple.source() + " failure on "
                         + tuple.device() + " bytes " + tuple.offset() + "+" + tuple.length() + ": " + e);
             }
         };
-        this.known = known;
+        this.known = handoff.known();
         this.memory = new MemoryFailureMapper(sysfs, 4096);
         this.clock = clock;
         // unconfirmed: every sector read back, or the line lies past the device's end. deviceGone / probeFailed:
@@ -169,16 +185,63 @@ public final class KernelLogSource implements FailureSource {
             closeLog();
         }
         log = NativeFile.openReadOnly(kmsg);
+        boolean atEnd = false;
+        if (!started) {
+            // The first start: after the position kept by the last run in this boot, the whole log after a reboot,
+            // or (a state directory that never read the log) where the configuration says.
+            KmsgCursor.Start start = cursor.start(replay);
+            if (start instanceof KmsgCursor.Start.After after) {
+                lastSequence = after.sequence();
+                savedSequence = after.sequence();
+            }
+            atEnd = start instanceof KmsgCursor.Start.End;
+        } else {
+            atEnd = lastSequence < 0 && !replay; // a restart before any record: as the first start did
+        }
+        started = true;
+        log.seekToStart();
         if (lastSequence >= 0) {
-            log.seekToStart();
             resuming = true;
-        } else if (!replay) {
-            log.seekToEnd();
+        } else if (atEnd) {
+            passOverWhatIsThere();
         }
         running = true;
         thread = new Thread(() -> readLoop(ended), "daxguard-kmsg");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * A start at the log's end, on the starting thread: the records there now are read and passed over, not handled,
+     * to learn the last one's sequence number, so the position can be kept from the first catch-up on (a crash right
+     * after start then loses nothing logged later) and anything logged after {@link #start} returns is handled.
+     */
+    private void passOverWhatIsThere() throws NativeCallException {
+        try (Memory buffer = new Memory(RECORD_BUFFER)) {
+            while (true) {
+                long count;
+                try {
+                    count = log.read(buffer, RECORD_BUFFER);
+                } catch (NativeCallException e) {
+                    if (e.errno() == NativeCallException.EAGAIN) {
+                        return;
+                    }
+                    if (e.errno() == NativeCallException.EPIPE || e.errno() == NativeCallException.EINTR) {
+                        continue;
+                    }
+                    throw e;
+                }
+                if (count <= 0) {
+                    return;
+                }
+                try {
+                    lastSequence = Math.max(lastSequence, KernelLogParser.parseRecord(new String(
+                            buffer.getByteArray(0, (int) count), StandardCharsets.UTF_8)).sequence());
+                } catch (IllegalArgumentException unparsable) {
+                    // not a record: its neighbours give the position
+                }
+            }
+        }
     }
 
     /** Reads records until {@link #close}; an error of the log itself ends it, told to {@code ended}. */
@@ -213,6 +276,7 @@ public final class KernelLogSource implements FailureSource {
         } catch (NativeCallException e) {
             if (e.errno() == NativeCallException.EAGAIN) {
                 skipOnFailure(this::flushContinued);
+                keepPosition();
                 Poll.await(List.of(new Poll.Request(log, Poll.POLLIN)), POLL_SLICE_MILLIS);
                 return Optional.empty();
             }
@@ -256,6 +320,23 @@ public final class KernelLogSource implements FailureSource {
         skipOnFailure(() -> handleRecord(record));
     }
 
+    /**
+     * Keeps the position read in the cursor once caught up with the log: after waiting until what was handed on since
+     * the last save is durable, so a crash never skips a failure that was not recorded (it may read one again, which
+     * the router knows).
+     */
+    private void keepPosition() throws InterruptedException {
+        if (lastSequence <= savedSequence || continued != null) {
+            return;
+        }
+        if (handedOnSinceSave && !durable.await()) {
+            return; // not durable yet: the next catch-up tries again
+        }
+        handedOnSinceSave = false;
+        cursor.save(lastSequence);
+        savedSequence = lastSequence;
+    }
+
     /** Whether a record comes after the last one handled (a restart reads the log again from its oldest record). */
     private boolean isNew(long sequence) {
         if (sequence <= lastSequence) {
@@ -264,8 +345,7 @@ public final class KernelLogSource implements FailureSource {
         if (resuming && sequence > lastSequence + 1) {
             count("lost");
             LOG.log(System.Logger.Level.WARNING, (sequence - lastSequence - 1) + " kernel log record(s) were "
-                    + "overwritten while the kernel log source was restarting; failures named there are lost (a scrub "
-                    + "finds them)");
+                    + "overwritten while daxguard was not reading the log: possible lost failures, run a scrub");
         }
         resuming = false;
         lastSequence = sequence;
@@ -300,9 +380,20 @@ public final class KernelLogSource implements FailureSource {
         if (record.expectsContinuation()) {
             continued = new StringBuilder(record.text());
             continuedFromKernel = isKernels(record);
+            continuedAt = record.microseconds();
             return;
         }
-        handleText(record.text(), isKernels(record));
+        handleText(record.text(), isKernels(record), record.microseconds());
+    }
+
+    /**
+     * Whether the trace source saw a failure the log recorded at {@code at}: it traces from when it started, and a
+     * second of margin lets a failure near that moment be read by both rather than by neither (the two clocks are
+     * the same, but the log stamps a line a little after the request failed).
+     */
+    private boolean isTraced(long at) {
+        long since = tracedSince.getAsLong();
+        return since != Long.MAX_VALUE && at >= since + 1_000_000;
     }
 
     /**
@@ -317,11 +408,14 @@ public final class KernelLogSource implements FailureSource {
         if (continued != null) {
             String text = continued.toString();
             continued = null;
-            handleText(text, continuedFromKernel);
+            handleText(text, continuedFromKernel, continuedAt);
         }
     }
 
-    private void handleText(String text, boolean fromKernel) throws IOException, InterruptedException {
+    /**
+     * @param at when the kernel logged it, in microseconds since boot (the log's clock, CLOCK_MONOTONIC's)
+     */
+    private void handleText(String text, boolean fromKernel, long at) throws IOException, InterruptedException {
         Optional<KernelLogLine> line = KernelLogParser.recognise(text);
         if (line.isEmpty()) {
             return;
@@ -332,7 +426,7 @@ public final class KernelLogSource implements FailureSource {
         } else if (!fromKernel) {
             count("notKernel");
         } else if ((recognised instanceof KernelLogLine.RequestError || recognised instanceof KernelLogLine.BufferError)
-                && traced.getAsBoolean()) {
+                && isTraced(at)) {
             count("traced"); // the trace source has the same failure, with its length and no rate limit
         } else if (recognised instanceof KernelLogLine.RequestError error) {
             suspect(error.device(), error.sector() * ByteRange.SECTOR, requestWindow(error.device()));

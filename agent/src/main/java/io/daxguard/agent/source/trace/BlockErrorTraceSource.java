@@ -8,6 +8,7 @@ import io.daxguard.agent.failure.FailureSource;
 import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.ranges.ByteRange;
 import io.daxguard.agent.source.probe.AlreadyKnown;
+import io.daxguard.agent.source.probe.Handoff;
 import io.daxguard.agent.source.probe.SuspectProbe;
 import io.daxguard.spi.linux.NativeCallException;
 import io.daxguard.spi.linux.Poll;
@@ -54,6 +55,7 @@ public final class BlockErrorTraceSource implements FailureSource {
     private TraceInstance instance;
     private Thread thread;
     private volatile boolean running;
+    private volatile long tracingSince = Long.MAX_VALUE;
 
     /**
      * @param tracefs where tracefs is or is to be mounted ({@code /sys/kernel/tracing})
@@ -61,14 +63,13 @@ public final class BlockErrorTraceSource implements FailureSource {
      * @param sysfs   where sysfs is (device names, sizes, logical block sizes)
      * @param devices where device nodes are ({@code /dev})
      */
-    public BlockErrorTraceSource(Path tracefs, Path mounts, Path sysfs, Path devices, FailureSink sink,
-                                 AlreadyKnown known, Clock clock) {
+    public BlockErrorTraceSource(Path tracefs, Path mounts, Path sysfs, Path devices, Handoff handoff, Clock clock) {
         this.tracefs = tracefs;
         this.mounts = mounts;
         this.resolver = new DeviceResolver(sysfs);
         this.probe = new SuspectProbe(sysfs, devices);
-        this.sink = sink;
-        this.known = known;
+        this.sink = handoff.sink();
+        this.known = handoff.known();
         this.clock = clock;
         // ownReads: failures of the probe's own re-reads. known: requests starting at a block already handed on.
         // deviceGone: a traced device with no sysfs entry any more. unconfirmed: every block read back fine.
@@ -88,6 +89,14 @@ public final class BlockErrorTraceSource implements FailureSource {
         return running;
     }
 
+    /**
+     * Since when failed requests are traced, in CLOCK_MONOTONIC microseconds (the kernel log's clock);
+     * {@link Long#MAX_VALUE} while the source is not reading.
+     */
+    public long tracingSinceMicros() {
+        return running ? tracingSince : Long.MAX_VALUE;
+    }
+
     /** Makes a trace instance on the caller's thread (so a start that cannot trace fails here), then reads it. */
     @Override
     public synchronized void start(ThreadEnded ended) throws IOException, InterruptedException {
@@ -101,6 +110,7 @@ public final class BlockErrorTraceSource implements FailureSource {
             }
         }
         instance = TraceInstance.open(tracefs, mounts);
+        tracingSince = System.nanoTime() / 1000; // the event is enabled: what fails from now on is traced
         running = true;
         TraceInstance reading = instance;
         thread = new Thread(() -> readLoop(reading, ended), "daxguard-trace");

@@ -1,5 +1,7 @@
 package io.daxguard.agent.source.kmsg;
 
+import io.daxguard.agent.source.probe.Handoff;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.agent.failure.FailureTuple;
@@ -52,7 +54,7 @@ class KernelLogOnLoopDeviceTest {
     /** A log the source can write its markers to that never gives them back: each marker is lost. */
     private KernelLogSource sourceWithLostMarkers() throws Exception {
         Path kmsg = Files.createFile(directory.resolve("kmsg"));
-        return new KernelLogSource(kmsg, false, Path.of("/sys"), Path.of("/dev"), queue, queue::isKnown, () -> false,
+        return new KernelLogSource(kmsg, false, Path.of("/sys"), Path.of("/dev"), new Handoff(queue, queue::isKnown, () -> true), () -> Long.MAX_VALUE, KmsgCursor.none(),
                 clock);
     }
 
