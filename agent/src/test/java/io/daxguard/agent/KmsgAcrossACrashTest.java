@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.daxguard.agent.ledger.DamageRecord;
+import com.sun.jna.Memory;
 import io.daxguard.agent.source.SourceSettings;
+import io.daxguard.agent.source.kmsg.KernelLogParser;
+import io.daxguard.spi.linux.NativeCallException;
+import io.daxguard.spi.linux.NativeFile;
 import io.daxguard.spi.testkit.FaultyDisk;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -37,8 +41,9 @@ class KmsgAcrossACrashTest {
             runAgentUntilItKeptItsPositionThenKillIt(state);
 
             // No agent runs now: the kernel logs the failed read (waiting out its rate limit if others used it up).
-            long logged = failReadUntilTheKernelLogsIt(file, disk.deviceName());
-            assertThat(logged).isPositive();
+            long kept = Long.parseLong(Files.readString(state.resolve("kmsg.cursor")).strip().split(" ")[1]);
+            long logged = failReadUntilTheKernelLogsIt(file, disk.deviceName(), kept);
+            assertThat(logged).as("error lines for the disk after the kept position").isPositive();
 
             try (SourcesFixture next = new SourcesFixture(SourceSettings.defaults().withBadblocksEnabled(false),
                     state)) {
@@ -85,11 +90,11 @@ class KmsgAcrossACrashTest {
      * kernel's rate limit, shared by the whole machine, may swallow one: its window is then waited out, ten times at
      * most). Returns how many such lines the log holds.
      */
-    private static long failReadUntilTheKernelLogsIt(Path file, String device) throws Exception {
+    private static long failReadUntilTheKernelLogsIt(Path file, String device, long after) throws Exception {
         for (int attempt = 1; ; attempt++) {
             Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "1\n");
             assertThatThrownBy(() -> Files.readAllBytes(file)).isInstanceOf(IOException.class);
-            long lines = errorLinesFor(device);
+            long lines = errorLinesFor(device, after);
             if (lines > 0 || attempt == 10) {
                 return lines;
             }
@@ -97,10 +102,29 @@ class KmsgAcrossACrashTest {
         }
     }
 
-    private static long errorLinesFor(String device) throws IOException, InterruptedException {
-        Process dmesg = new ProcessBuilder("dmesg", "--kernel", "--raw").redirectErrorStream(true).start();
-        String text = new String(dmesg.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        dmesg.waitFor();
-        return text.lines().filter(line -> line.contains("error, dev " + device + ",")).count();
+    /** Kernel records after sequence number {@code after} that name a failed request on {@code device}. */
+    private static long errorLinesFor(String device, long after) throws IOException {
+        long lines = 0;
+        try (NativeFile log = NativeFile.openReadOnly(Path.of("/dev/kmsg")); Memory buffer = new Memory(8192)) {
+            while (true) {
+                long count;
+                try {
+                    count = log.read(buffer, 8192);
+                } catch (NativeCallException e) {
+                    if (e.errno() == NativeCallException.EPIPE) {
+                        continue; // overwritten while read: the next record follows
+                    }
+                    if (e.errno() == NativeCallException.EAGAIN) {
+                        return lines;
+                    }
+                    throw e;
+                }
+                KernelLogParser.Record record = KernelLogParser.parseRecord(new String(buffer.getByteArray(0,
+                        (int) count), StandardCharsets.UTF_8));
+                if (record.sequence() > after && record.text().contains("error, dev " + device + ",")) {
+                    lines++;
+                }
+            }
+        }
     }
 }

@@ -62,6 +62,9 @@ public final class AgentMetrics implements DamageListener {
         registry.gauge("damage.open", () -> () -> ledger.records().stream()
                 .filter(record -> record.state() == DamageState.OPEN).count());
         registry.gauge("queue.depth", () -> queueDepth::getAsInt);
+        // 1 while every change is on disk, 0 while changes wait in memory (state directory full, read-only, gone).
+        registry.gauge("ledger.durable", () -> () -> ledger.health().durable() ? 1 : 0);
+        registry.gauge("ledger.pendingWrites", () -> () -> ledger.health().pendingWrites());
         registry.gauge("scrub.bytesPerSecond", () -> scrubRate::getAsLong);
         sources.counters().forEach((source, counted) -> {
             registry.gauge(MetricRegistry.name("source", source, "state"),

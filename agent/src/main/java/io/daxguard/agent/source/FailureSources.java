@@ -8,6 +8,7 @@ import io.daxguard.agent.source.badblocks.BadblocksSource;
 import io.daxguard.agent.source.kmsg.KernelLogSource;
 import io.daxguard.agent.source.kmsg.KmsgCursor;
 import io.daxguard.agent.source.probe.Handoff;
+import io.daxguard.agent.source.probe.SuspectProbe;
 import io.daxguard.agent.source.trace.BlockErrorTraceSource;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -72,18 +73,19 @@ public final class FailureSources implements AutoCloseable {
                                                BadblocksSource.Cleared cleared) {
         List<FailureSource> enabled = new ArrayList<>();
         // What a probing source waits for before it keeps a position: everything handed on is recorded.
-        Handoff handoff = new Handoff(queue, queue::isKnown, () -> queue.awaitIdle(DURABLE_WAIT_SECONDS,
+        Handoff handoff = new Handoff(queue, queue::touchesKnown, () -> queue.awaitIdle(DURABLE_WAIT_SECONDS,
                 TimeUnit.SECONDS));
+        // One probe for both sources: the trace then tells the kernel log source's re-reads from new failures.
+        SuspectProbe probe = new SuspectProbe(sysfs, settings.devices());
         LongSupplier tracedSince = () -> Long.MAX_VALUE;
         if (settings.traceEnabled()) {
-            BlockErrorTraceSource trace = new BlockErrorTraceSource(settings.tracefs(), MOUNTS, sysfs,
-                    settings.devices(), handoff, clock);
+            BlockErrorTraceSource trace = new BlockErrorTraceSource(settings.tracefs(), MOUNTS, sysfs, probe, handoff,
+                    clock);
             enabled.add(trace);
             tracedSince = trace::tracingSinceMicros;
         }
         if (settings.kmsgEnabled()) {
-            enabled.add(new KernelLogSource(settings.kmsg(), settings.kmsgReplay(), sysfs, settings.devices(), handoff,
-                    tracedSince, KmsgCursor.in(stateDirectory.resolve("kmsg.cursor")), clock));
+            enabled.add(new KernelLogSource(settings.kmsg(), settings.kmsgReplay(), sysfs, probe, handoff, tracedSince, KmsgCursor.in(stateDirectory.resolve("kmsg.cursor")), clock));
         }
         if (settings.badblocksEnabled()) {
             enabled.add(new BadblocksSource(sysfs, settings.badblocksRescan(), queue, cleared, clock));

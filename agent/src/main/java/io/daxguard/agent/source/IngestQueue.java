@@ -158,11 +158,20 @@ public final class IngestQueue implements FailureSink, AutoCloseable {
         }
     }
 
-    /** Whether these bytes were all handed on already. */
-    public boolean isKnown(DeviceNumber device, long offset, long length) {
+
+    /**
+     * Whether any of these bytes is damage handed on already or waiting to be: a failed request over such bytes is
+     * explained by it, and re-reading it would only fail again (and make the failure be traced again).
+     */
+    public boolean touchesKnown(DeviceNumber device, long offset, long length) {
         lock.lock();
         try {
-            return known.covers(device, offset, offset + length);
+            if (known.intersects(device, offset, offset + length)) {
+                return true;
+            }
+            TreeMap<Long, Pending> waiting = pending.get(device);
+            Map.Entry<Long, Pending> before = waiting == null ? null : waiting.floorEntry(offset + length - 1);
+            return before != null && before.getValue().end > offset;
         } finally {
             lock.unlock();
         }

@@ -23,6 +23,11 @@ final class KnownDamage {
         this.capacity = capacity;
     }
 
+    boolean intersects(DeviceNumber device, long start, long end) {
+        RangeSet set = byDevice.get(device);
+        return set != null && set.intersects(start, end);
+    }
+
     boolean covers(DeviceNumber device, long start, long end) {
         RangeSet set = byDevice.get(device);
         return set != null && set.covers(start, end);

@@ -89,6 +89,12 @@ class AgentMetricsTest {
     }
 
     @Test
+    void aDurableLedgerSaysSoAsAGauge() throws Exception {
+        assertThat(attribute("ledger.durable", "gauges", "Value")).isEqualTo(1);
+        assertThat(attribute("ledger.pendingWrites", "gauges", "Value")).isEqualTo(0);
+    }
+
+    @Test
     void stoppingUnregistersEveryMBean() throws Exception {
         MBeanServer server = MBeanServerFactory.newMBeanServer();
         AgentService other = AgentService.init(ConfigLoader.parse("test", ONLY_SCRATCH + "stateDirectory: " + home), home, server);

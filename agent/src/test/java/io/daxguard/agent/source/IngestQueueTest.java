@@ -104,6 +104,22 @@ class IngestQueueTest {
     }
 
     @Test
+    void aRangeTouchingDamageHandedOnOrWaitingIsKnownToTouchIt() throws Exception {
+        gatedQueue(100);
+        queue.submit(tuple("blocker", 0, 512));
+        drainBusy.await();
+        queue.submit(tuple("loop3", 8192, 512)); // waiting behind the blocker
+        DeviceNumber loop3 = DEVICES.get("loop3").number();
+
+        assertThat(queue.touchesKnown(loop3, 0, 1 << 20)).isTrue();
+        assertThat(queue.touchesKnown(loop3, 0, 8192)).isFalse();
+        gate.countDown();
+        queue.awaitIdle(30, TimeUnit.SECONDS);
+        assertThat(queue.touchesKnown(loop3, 4096, 8192)).isTrue(); // handed on now
+        assertThat(queue.touchesKnown(DEVICES.get("loop4").number(), 0, 1 << 20)).isFalse();
+    }
+
+    @Test
     void rangesOfDifferentDevicesDoNotMerge() throws Exception {
         gatedQueue(100);
         queue.submit(tuple("blocker", 0, 512));

@@ -120,7 +120,7 @@ public final class KernelLogSource implements FailureSource {
      * @param kmsg    {@code /dev/kmsg}
      * @param replay  read the log from the oldest record kept since boot instead of from its end
      * @param sysfs   where sysfs is (device sizes, request limits, pmem resources)
-     * @param devices where device nodes are ({@code /dev})
+     * @param probe   re-reads suspect windows (shared with the trace source)
      * @param handoff where failures go, what was handed on already, and a wait until that is durable
      * @param tracedSince since when (CLOCK_MONOTONIC microseconds, as the log's timestamps) failed block requests are
      *                    read from the trace event ({@link Long#MAX_VALUE}: not now): the log's block I/O error lines
@@ -128,12 +128,12 @@ public final class KernelLogSource implements FailureSource {
      *                    restart) are not
      * @param cursor  where reading starts, and where the position read is kept
      */
-    public KernelLogSource(Path kmsg, boolean replay, Path sysfs, Path devices, Handoff handoff,
+    public KernelLogSource(Path kmsg, boolean replay, Path sysfs, SuspectProbe probe, Handoff handoff,
                            LongSupplier tracedSince, KmsgCursor cursor, Clock clock) {
         this.kmsg = kmsg;
         this.replay = replay;
         this.sysfs = sysfs;
-        this.probe = new SuspectProbe(sysfs, devices);
+        this.probe = probe;
         this.tracedSince = tracedSince;
         this.cursor = cursor;
         this.durable = handoff.durable();
@@ -511,7 +511,7 @@ public final class KernelLogSource implements FailureSource {
             }
         }
         Optional<DeviceRef> ref = resolve(device);
-        if (ref.isEmpty() || known.covers(ref.get().number(), offset, ByteRange.SECTOR)) {
+        if (ref.isEmpty() || known.touches(ref.get().number(), offset, ByteRange.SECTOR)) {
             return;
         }
         count("suspects");

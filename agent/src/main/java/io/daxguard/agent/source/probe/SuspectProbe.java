@@ -16,14 +16,15 @@ import java.util.Optional;
  * Confirms a suspect range, what the kernel says failed (a logged request's start, a traced request), by re-reading
  * it: the range is widened to whole logical blocks of the device (a 4Kn disk refuses anything finer), cut to the
  * device's end and to {@link #MAX_WINDOW}, and bisected by {@link MediaProbe} down to the logical blocks that fail
- * again. Shared by the kernel log and the trace source; each holds its own.
+ * again. The kernel log and the trace source share one.
  *
  * <p>The probe's own reads fail too, and the kernel reports them like any other failure. The trace source tells
  * them apart by time: {@link #isOwnRead} answers whether a failure of a range lies inside a window this probe was
  * reading at that moment (by {@link System#nanoTime()}, the clock the trace instance stamps events with). The kernel
  * log source uses markers in the log instead (it has no usable clock).
  *
- * <p>Not thread safe: one source's thread uses it.
+ * <p>Thread safe: the kernel log and the trace source share one, so the trace tells the kernel log source's re-reads
+ * from new failures; each probe opens its own descriptor and buffer.
  */
 public final class SuspectProbe {
     /** The largest window re-read for one suspect: what a disk's largest request can be. */
@@ -65,15 +66,18 @@ public final class SuspectProbe {
         DirectIoAlignment alignment = DirectIoAlignment.ofDevice(sysfs, device.name());
         long wanted = Math.min(window, size - offset);
         int bufferSize = (int) alignment.ceil(Math.min(MAX_WINDOW, wanted));
-        long started = System.nanoTime();
         try (MediaProbe probe = new MediaProbe(devices.resolve(device.name()), size, alignment, bufferSize)) {
             Optional<ByteRange> aligned = probe.window(offset, wanted);
             if (aligned.isEmpty()) {
                 return new Outcome(Optional.empty(), List.of());
             }
-            List<ByteRange> bad = probe.findBad(aligned.get().offset(), aligned.get().length());
-            remember(new ProbedWindow(device.number(), aligned.get(), started, System.nanoTime()));
-            return new Outcome(aligned, bad);
+            // Known as own from before the first read: a trace reader may see the first failure while this runs.
+            ProbedWindow reading = remember(device.number(), aligned.get());
+            try {
+                return new Outcome(aligned, probe.findBad(aligned.get().offset(), aligned.get().length()));
+            } finally {
+                reading.end();
+            }
         }
     }
 
@@ -87,7 +91,7 @@ public final class SuspectProbe {
      * Whether a failure of {@code [offset, offset + length)} on {@code device} at {@code atNanos} was this probe's
      * own read: the range lies inside a window it was reading then.
      */
-    public boolean isOwnRead(DeviceNumber device, long offset, long length, long atNanos) {
+    public synchronized boolean isOwnRead(DeviceNumber device, long offset, long length, long atNanos) {
         for (ProbedWindow window : recent) {
             if (window.device.equals(device) && offset >= window.range.offset() && offset + length <= window.range.end()
                     && atNanos >= window.startedNanos && atNanos <= window.endedNanos) {
@@ -97,13 +101,30 @@ public final class SuspectProbe {
         return false;
     }
 
-    private void remember(ProbedWindow window) {
+    private synchronized ProbedWindow remember(DeviceNumber device, ByteRange range) {
         if (recent.size() == REMEMBERED) {
             recent.removeFirst();
         }
+        ProbedWindow window = new ProbedWindow(device, range, System.nanoTime());
         recent.addLast(window);
+        return window;
     }
 
-    private record ProbedWindow(DeviceNumber device, ByteRange range, long startedNanos, long endedNanos) {
+    /** A window being read since {@code startedNanos}, until {@link #end} (until then, open-ended). */
+    private static final class ProbedWindow {
+        final DeviceNumber device;
+        final ByteRange range;
+        final long startedNanos;
+        volatile long endedNanos = Long.MAX_VALUE;
+
+        ProbedWindow(DeviceNumber device, ByteRange range, long startedNanos) {
+            this.device = device;
+            this.range = range;
+            this.startedNanos = startedNanos;
+        }
+
+        void end() {
+            endedNanos = System.nanoTime();
+        }
     }
 }

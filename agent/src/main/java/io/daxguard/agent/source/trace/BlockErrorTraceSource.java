@@ -61,13 +61,14 @@ public final class BlockErrorTraceSource implements FailureSource {
      * @param tracefs where tracefs is or is to be mounted ({@code /sys/kernel/tracing})
      * @param mounts  the mount table to look for it in ({@code /proc/self/mounts})
      * @param sysfs   where sysfs is (device names, sizes, logical block sizes)
-     * @param devices where device nodes are ({@code /dev})
+     * @param probe   re-reads failed reads (shared with the kernel log source, whose re-reads it passes over)
      */
-    public BlockErrorTraceSource(Path tracefs, Path mounts, Path sysfs, Path devices, Handoff handoff, Clock clock) {
+    public BlockErrorTraceSource(Path tracefs, Path mounts, Path sysfs, SuspectProbe probe, Handoff handoff,
+                                 Clock clock) {
         this.tracefs = tracefs;
         this.mounts = mounts;
         this.resolver = new DeviceResolver(sysfs);
-        this.probe = new SuspectProbe(sysfs, devices);
+        this.probe = probe;
         this.sink = handoff.sink();
         this.known = handoff.known();
         this.clock = clock;
@@ -190,7 +191,7 @@ public final class BlockErrorTraceSource implements FailureSource {
                     + " failed, and the device has gone: nothing to record it under");
             return;
         }
-        if (known.covers(device.number(), offset, ByteRange.SECTOR)) {
+        if (known.touches(device.number(), offset, length)) {
             count("known");
             return;
         }

@@ -24,6 +24,7 @@ final class TraceInstance implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TraceInstance.class.getName());
     static final String EVENT = "events/block/block_rq_error";
     private static final String PREFIX = "daxguard-";
+    private static final java.util.concurrent.atomic.AtomicLong NEXT = new java.util.concurrent.atomic.AtomicLong();
 
     private final Path directory;
     private final NativeFile pipe;
@@ -54,7 +55,9 @@ final class TraceInstance implements AutoCloseable {
             throw new IOException("the kernel has no " + EVENT + " trace event");
         }
         removeInstancesOfDeadAgents(instances);
-        Path directory = instances.resolve(PREFIX + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        // pid and the process's start time: a pid reused by another process does not keep a dead agent's instance.
+        Path directory = instances.resolve(PREFIX + ProcessHandle.current().pid() + "-" + startMillis(ProcessHandle
+                .current()) + "-" + NEXT.incrementAndGet());
         Files.createDirectory(directory);
         try {
             // CLOCK_MONOTONIC, as System.nanoTime(): an event's time can be set against when daxguard itself read.
@@ -77,18 +80,27 @@ final class TraceInstance implements AutoCloseable {
         return false;
     }
 
-    /** Instances named {@code daxguard-<pid>-...} whose process is gone: left by an agent that was killed. */
+    /**
+     * Instances named {@code daxguard-<pid>-<start millis>-<n>} whose process is gone (or is another process with the
+     * same pid now): left by an agent that was killed. An agent in another pid namespace sharing this tracefs would
+     * take the host agent's instances for dead ones: run one agent per host.
+     */
     private static void removeInstancesOfDeadAgents(Path instances) throws IOException {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(instances, PREFIX + "*")) {
             for (Path entry : entries) {
                 String[] parts = entry.getFileName().toString().split("-");
-                if (parts.length >= 2 && parts[1].matches("[0-9]{1,10}")
-                        && ProcessHandle.of(Long.parseLong(parts[1])).isEmpty()) {
+                if (parts.length == 4 && parts[1].matches("[0-9]{1,10}") && parts[2].matches("[0-9]{1,19}")
+                        && !ProcessHandle.of(Long.parseLong(parts[1]))
+                                .map(process -> startMillis(process) == Long.parseLong(parts[2])).orElse(false)) {
                     LOG.log(System.Logger.Level.INFO, "removing " + entry + ", left by an agent that is gone");
                     removeQuietly(entry);
                 }
             }
         }
+    }
+
+    private static long startMillis(ProcessHandle process) {
+        return process.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
     }
 
     /** The instance's {@code trace_pipe}, opened non-blocking: a read returns what is there or EAGAIN. */

@@ -1,6 +1,7 @@
 package io.daxguard.agent.source.kmsg;
 
 import io.daxguard.agent.source.probe.Handoff;
+import io.daxguard.agent.source.probe.SuspectProbe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,7 +55,7 @@ class KernelLogOnLoopDeviceTest {
     /** A log the source can write its markers to that never gives them back: each marker is lost. */
     private KernelLogSource sourceWithLostMarkers() throws Exception {
         Path kmsg = Files.createFile(directory.resolve("kmsg"));
-        return new KernelLogSource(kmsg, false, Path.of("/sys"), Path.of("/dev"), new Handoff(queue, queue::isKnown, () -> true), () -> Long.MAX_VALUE, KmsgCursor.none(),
+        return new KernelLogSource(kmsg, false, Path.of("/sys"), new SuspectProbe(Path.of("/sys"), Path.of("/dev")), new Handoff(queue, queue::touchesKnown, () -> true), () -> Long.MAX_VALUE, KmsgCursor.none(),
                 clock);
     }
 

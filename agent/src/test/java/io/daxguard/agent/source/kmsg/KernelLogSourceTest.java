@@ -1,6 +1,7 @@
 package io.daxguard.agent.source.kmsg;
 
 import io.daxguard.agent.source.probe.Handoff;
+import io.daxguard.agent.source.probe.SuspectProbe;
 
 import io.daxguard.agent.failure.DeviceRef;
 import io.daxguard.spi.DeviceNumber;
@@ -53,7 +54,7 @@ class KernelLogSourceTest {
         queue.start();
         // The device's number, where sysfs keeps it for every block device.
         Files.writeString(Files.createDirectories(sysfs.resolve("class/block/pmem0")).resolve("dev"), "259:0\n");
-        source = new KernelLogSource(sysfs.resolve("kmsg-not-opened"), false, sysfs, sysfs, new Handoff(queue, queue::isKnown, () -> true), () -> Long.MAX_VALUE, KmsgCursor.none(),
+        source = new KernelLogSource(sysfs.resolve("kmsg-not-opened"), false, sysfs, new SuspectProbe(sysfs, sysfs), new Handoff(queue, queue::touchesKnown, () -> true), () -> Long.MAX_VALUE, KmsgCursor.none(),
                 Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
     }
 
@@ -151,8 +152,8 @@ class KernelLogSourceTest {
             }
             queue.submit(tuple);
         };
-        KernelLogSource refused = new KernelLogSource(sysfs.resolve("kmsg-not-opened"), false, sysfs, sysfs,
-                new Handoff(failingOnce, queue::isKnown, () -> true), () -> Long.MAX_VALUE, KmsgCursor.none(), Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+        KernelLogSource refused = new KernelLogSource(sysfs.resolve("kmsg-not-opened"), false, sysfs, new SuspectProbe(sysfs, sysfs),
+                new Handoff(failingOnce, queue::touchesKnown, () -> true), () -> Long.MAX_VALUE, KmsgCursor.none(), Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
 
         refused.handle("3,19,107,-;Memory failure: " + pfnOf(20480) + ": recovery action for dax page: Recovered");
         refused.handle("3,20,108,-;Memory failure: " + pfnOf(24576) + ": recovery action for dax page: Recovered");
