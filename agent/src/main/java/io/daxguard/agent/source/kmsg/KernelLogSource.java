@@ -1,19 +1,14 @@
 package io.daxguard.agent.source.kmsg;
 
 import io.daxguard.agent.failure.DeviceRef;
-import io.daxguard.agent.failure.DeviceResolver;
 import io.daxguard.agent.failure.FailureSink;
+import io.daxguard.agent.failure.SourceCounters;
 import io.daxguard.agent.failure.FailureSource;
-import io.daxguard.spi.DeviceNumber;
 
 import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.source.probe.MediaProbe;
-import io.daxguard.agent.source.probe.AlreadyKnown;
 import io.daxguard.agent.source.probe.Handoff;
 import io.daxguard.agent.source.probe.SuspectProbe;
-import io.daxguard.agent.topology.MountTable;
-import io.daxguard.spi.Mount;
-import io.daxguard.spi.linux.FilesystemStats;
 
 import io.daxguard.agent.ranges.ByteRange;
 
@@ -23,32 +18,24 @@ import io.daxguard.spi.linux.NativeFile;
 import io.daxguard.spi.linux.Poll;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.function.LongSupplier;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Listens to the kernel log ({@code /dev/kmsg}) for block I/O errors and memory failures and turns them into
  * exact failure tuples.
  *
  * <p>A block-layer line names the start of the failed request on the whole disk, not the bad sector, and no
- * length. So a suspect window from that sector (the device's largest request, at most 4 MiB) is re-read with
- * {@link MediaProbe} in whole logical blocks of the device and only the logical blocks that fail again are
- * submitted. Those re-reads make the kernel log more errors; after each probe a marker line
- * {@code daxguard: probe N ...} is written to the log, and lines inside a probed window that come before their
- * marker are the probe's own and are skipped. A line whose
- * sector is already known bad is skipped too.
+ * length: {@link KmsgSuspects} re-reads a suspect window from there and submits only the logical blocks that fail
+ * again (passing over the probe's own lines by markers). Only kernel-facility records are acted on; while the trace
+ * source runs, block error lines logged after it started are its, and passed over here.
  *
- * <p>The log is opened non-blocking at {@link #start} (at its end by default, or at the oldest record when
+ * <p>The log is opened non-blocking at {@link #start}: after the position kept in the state directory
+ * ({@link KmsgCursor}) in the same boot, the whole log after a reboot, else at its end (or its oldest record when
  * replaying since boot). Overwritten records ({@code EPIPE}) are counted and reading goes on; continuation
  * records are joined; rate-limited floods ({@code N callbacks suppressed}) are counted and logged, since the
  * suppressed lines are lost: a scrub finds what they would have named.
@@ -70,25 +57,11 @@ public final class KernelLogSource implements FailureSource {
     private static final System.Logger LOG = System.getLogger(KernelLogSource.class.getName());
     private static final int RECORD_BUFFER = 8192;
     private static final int POLL_SLICE_MILLIS = 250;
-    private static final long DEFAULT_WINDOW = 1L << 20;
-    /** When no filesystem is mounted on a device, a buffer error's block is taken as a page. */
-    private static final long DEFAULT_BUFFER_BLOCK = 4096;
-    /**
-     * How long a probed window waits for its marker. The kernel logs a probe's own errors while it runs and the
-     * marker right after, so both are read within moments; a marker that never comes (the write failed, the record
-     * was overwritten) must not mute the window's region for good.
-     */
-    private static final long MARKER_WAIT_MILLIS = 30_000;
-    private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
     /** The source of a suspect window recorded without a probe's confirmation: the device could not be read back. */
     public static final String UNCONFIRMED_SOURCE = "kmsg-unconfirmed";
-    /** open(2) of a node whose device is gone. */
-    private static final int ENXIO = 6;
-    private static final int ENODEV = 19;
 
     private final Path kmsg;
     private final Path sysfs;
-    private final SuspectProbe probe;
     private final LongSupplier tracedSince;
     private final KmsgCursor cursor;
     private final Handoff.AwaitDurable durable;
@@ -96,17 +69,14 @@ public final class KernelLogSource implements FailureSource {
     private long savedSequence = -1;
     private boolean handedOnSinceSave;
     private final boolean replay;
-    private final DeviceResolver resolver;
     private final FailureSink sink;
-    private final AlreadyKnown known;
     private final MemoryFailureMapper memory;
     private final Clock clock;
-    private final List<ProbedWindow> ownLines = new ArrayList<>();
-    private final Map<String, LongAdder> counters = new LinkedHashMap<>();
+    private final SourceCounters counters;
+    private final KmsgSuspects suspects;
     private NativeFile log;
     private Thread thread;
     private volatile boolean running;
-    private long nextProbe = 1;
     private StringBuilder continued;
     private boolean continuedFromKernel;
     private long continuedAt;
@@ -133,12 +103,10 @@ public final class KernelLogSource implements FailureSource {
         this.kmsg = kmsg;
         this.replay = replay;
         this.sysfs = sysfs;
-        this.probe = probe;
         this.tracedSince = tracedSince;
         this.cursor = cursor;
         this.durable = handoff.durable();
         FailureSink sink = handoff.sink();
-        this.resolver = new DeviceResolver(sysfs);
         // A sink that throws loses that one failure (logged, counted), never the source's thread.
         this.sink = tuple -> {
             try {
@@ -150,17 +118,15 @@ public final class KernelLogSource implements FailureSource {
                         + tuple.device() + " bytes " + tuple.offset() + "+" + tuple.length() + ": " + e);
             }
         };
-        this.known = handoff.known();
         this.memory = new MemoryFailureMapper(sysfs, 4096);
         this.clock = clock;
         // unconfirmed: every sector read back, or the line lies past the device's end. deviceGone / probeFailed:
         // the window could not be probed; unprobed: such windows recorded unconfirmed. failedRecords: records
         // skipped for another error. readErrors: errors of the log itself (the thread ends; the supervisor restarts).
-        for (String name : List.of("records", "lost", "suspects", "confirmed", "unconfirmed", "ownLines", "suppressed",
-                "memoryFailures", "unparsable", "deviceGone", "probeFailed", "unprobed", "sinkFailures",
-                "failedRecords", "readErrors", "traced", "notKernel", "markerLost")) {
-            counters.put(name, new LongAdder());
-        }
+        this.counters = new SourceCounters(List.of("records", "lost", "suspects", "confirmed", "unconfirmed", "ownLines",
+                "suppressed", "memoryFailures", "unparsable", "deviceGone", "probeFailed", "unprobed", "sinkFailures",
+                "failedRecords", "readErrors", "traced", "notKernel", "markerLost"));
+        this.suspects = new KmsgSuspects(kmsg, sysfs, probe, this.sink, handoff.known(), counters, clock);
     }
 
     @Override
@@ -422,21 +388,20 @@ public final class KernelLogSource implements FailureSource {
         }
         KernelLogLine recognised = line.get();
         if (recognised instanceof KernelLogLine.ProbeMarker marker) {
-            ownLines.removeIf(window -> window.probe <= marker.probe());
+            suspects.markerSeen(marker.probe());
         } else if (!fromKernel) {
             count("notKernel");
         } else if ((recognised instanceof KernelLogLine.RequestError || recognised instanceof KernelLogLine.BufferError)
                 && isTraced(at)) {
             count("traced"); // the trace source has the same failure, with its length and no rate limit
         } else if (recognised instanceof KernelLogLine.RequestError error) {
-            suspect(error.device(), error.sector() * ByteRange.SECTOR, requestWindow(error.device()));
+            suspects.requestError(error.device(), error.sector());
         } else if (recognised instanceof KernelLogLine.BufferError error) {
-            long block = bufferBlockSize(error.device());
-            suspect(error.device(), error.logicalBlock() * block, block);
+            suspects.bufferError(error.device(), error.logicalBlock());
         } else if (recognised instanceof KernelLogLine.MemoryFailure failure) {
             memoryFailure(failure);
         } else if (recognised instanceof KernelLogLine.Suppressed suppressed && namesFailures(suppressed.function())) {
-            counters.get("suppressed").add(suppressed.count());
+            counters.add("suppressed", suppressed.count());
             LOG.log(System.Logger.Level.WARNING, "the kernel suppressed " + suppressed.count() + " lines of "
                     + suppressed.function() + "; failures named there are lost (a scrub finds them)");
         }
@@ -449,94 +414,6 @@ public final class KernelLogSource implements FailureSource {
                 || function.contains("io_error") || function.contains("memory_failure");
     }
 
-    /**
-     * A suspect window, confirmed by a probe. When the probe cannot run, the window is recorded unconfirmed
-     * ({@link #UNCONFIRMED_SOURCE}) rather than lost.
-     */
-    private void suspect(String device, long offset, long window) throws InterruptedException {
-        try {
-            confirmByProbe(device, offset, window);
-        } catch (IOException | RuntimeException probeFailed) {
-            keepUnconfirmed(device, offset, window, probeFailed);
-        }
-    }
-
-    /**
-     * The window of a line whose probe failed, submitted as {@link #UNCONFIRMED_SOURCE} on the device the line
-     * names (cut at its end when its size is still known). A device that has no number any more cannot be recorded:
-     * that is logged.
-     */
-    private void keepUnconfirmed(String device, long offset, long window, Exception why) throws InterruptedException {
-        count(isGone(why) ? "deviceGone" : "probeFailed");
-        DeviceRef ref;
-        try {
-            ref = resolver.ofKernelName(device);
-        } catch (IllegalArgumentException gone) {
-            LOG.log(System.Logger.Level.WARNING, "the kernel logged an error on " + device + " at byte " + offset
-                    + "; it cannot be probed (" + why.getMessage() + ") and is no block device now, so there is no "
-                    + "device number to record it under");
-            return;
-        }
-        long length = window;
-        try {
-            length = Math.min(window, probe.deviceSize(device) - offset);
-        } catch (IOException | RuntimeException sizeUnknown) {
-            // The sysfs entry went too: the whole window is kept.
-        }
-        if (length <= 0) {
-            count("unconfirmed");
-            return;
-        }
-        count("unprobed");
-        LOG.log(System.Logger.Level.WARNING, "could not probe " + device + " bytes " + offset + "+" + length + " ("
-                + why.getMessage() + "); recorded unconfirmed, as source " + UNCONFIRMED_SOURCE);
-        sink.submit(FailureTuple.mediaError(ref, new ByteRange(offset, length), UNCONFIRMED_SOURCE, clock.instant()));
-    }
-
-    /** Whether a probe failed because the device went (its sysfs entry or node, or the device behind the node). */
-    private static boolean isGone(Exception failure) {
-        return failure instanceof NoSuchFileException || failure instanceof NativeCallException call
-                && (call.errno() == NativeCallException.ENOENT || call.errno() == ENXIO || call.errno() == ENODEV);
-    }
-
-    private void confirmByProbe(String device, long offset, long window) throws IOException, InterruptedException {
-        long now = clock.millis();
-        if (ownLines.removeIf(own -> now - own.madeMillis > MARKER_WAIT_MILLIS)) {
-            count("markerLost"); // its marker never came: the window must not mute its region for good
-        }
-        for (ProbedWindow own : ownLines) {
-            if (own.device.equals(device) && offset >= own.offset && offset < own.end) {
-                count("ownLines");
-                return;
-            }
-        }
-        Optional<DeviceRef> ref = resolve(device);
-        if (ref.isEmpty() || known.touches(ref.get().number(), offset, ByteRange.SECTOR)) {
-            return;
-        }
-        count("suspects");
-        SuspectProbe.Outcome outcome = probe.probe(ref.get(), offset, window);
-        if (outcome.probed().isEmpty()) {
-            count("unconfirmed");
-            return;
-        }
-        ByteRange probed = outcome.probed().get();
-        List<ByteRange> bad = outcome.bad();
-        long probeNumber = nextProbe++;
-        ownLines.add(new ProbedWindow(device, probed.offset(), probed.end(), probeNumber, clock.millis()));
-        writeMarker(probeNumber, "of " + device + " bytes " + probed + ": " + bad.size() + " bad run(s)");
-        if (bad.isEmpty()) {
-            count("unconfirmed");
-            LOG.log(System.Logger.Level.INFO, "kernel logged an error on " + device + " at byte " + offset
-                    + " but every sector reads back now (transient, or rewritten since)");
-            return;
-        }
-        for (ByteRange range : bad) {
-            count("confirmed");
-            sink.submit(FailureTuple.mediaError(ref.get(), range, "kmsg", clock.instant()));
-        }
-    }
-
     private void memoryFailure(KernelLogLine.MemoryFailure failure) throws IOException, InterruptedException {
         count("memoryFailures");
         Optional<MemoryFailureMapper.Location> location = memory.locate(failure.pfn());
@@ -546,77 +423,21 @@ public final class KernelLogSource implements FailureSource {
             return;
         }
         MemoryFailureMapper.Location where = location.get();
-        Optional<DeviceRef> ref = resolve(where.device());
+        Optional<DeviceRef> ref = suspects.resolve(where.device());
         if (ref.isPresent()) {
             sink.submit(FailureTuple.mediaError(ref.get(), new ByteRange(where.offset(), where.length()), "kmsg",
                     clock.instant()));
         }
     }
 
-    /** The device a log line names, if it is still there (it may have gone since the kernel wrote the line). */
-    private Optional<DeviceRef> resolve(String device) {
-        try {
-            return Optional.of(resolver.ofKernelName(device));
-        } catch (IllegalArgumentException gone) {
-            count("deviceGone");
-            LOG.log(System.Logger.Level.WARNING, "kernel log names " + device + ", which is not a block device now, "
-                    + "so there is no device number to record its failure under: " + gone.getMessage());
-            return Optional.empty();
-        }
-    }
-
-    private void writeMarker(long probe, String detail) {
-        try {
-            Files.writeString(kmsg, KernelLogParser.markerText(probe, detail) + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            // Without markers the probe's own lines cannot be told apart; forget the window rather than
-            // skip real lines forever. The known-damage check still stops a probe from finding news twice.
-            ownLines.removeIf(window -> window.probe == probe);
-            LOG.log(System.Logger.Level.WARNING, "cannot write a marker to " + kmsg + ": " + e.getMessage());
-        }
-    }
-
-    private long requestWindow(String device) {
-        try {
-            long kib = Long.parseLong(Files.readString(sysfs.resolve("class/block").resolve(device)
-                    .resolve("queue/max_sectors_kb")).strip());
-            return Math.min(SuspectProbe.MAX_WINDOW, Math.max(4096, kib * 1024));
-        } catch (IOException | NumberFormatException e) {
-            return DEFAULT_WINDOW;
-        }
-    }
-
-    /**
-     * The size of a "logical block" in a {@code Buffer I/O error} line: the buffer size of the device, which is the
-     * block size of the filesystem mounted on it (4096 when none is, or it cannot be read).
-     */
-    private long bufferBlockSize(String device) {
-        try {
-            DeviceRef ref = resolver.ofKernelName(device);
-            for (Mount mount : MountTable.read(MOUNTINFO)) {
-                if (mount.device().equals(ref.number())) {
-                    try (NativeFile root = NativeFile.openDirectory(mount.mountPoint())) {
-                        return FilesystemStats.of(root).blockSize();
-                    }
-                }
-            }
-        } catch (IOException | RuntimeException unknown) {
-            // a device gone, a mount table that cannot be read: the page-sized guess, widened by the probe anyway
-        }
-        return DEFAULT_BUFFER_BLOCK;
-    }
-
     private void count(String name) {
-        counters.get(name).increment();
+        counters.increment(name);
     }
 
     /** What the source has seen since it was made. */
     @Override
     public Map<String, Long> counters() {
-        Map<String, Long> values = new LinkedHashMap<>();
-        counters.forEach((name, adder) -> values.put(name, adder.sum()));
-        return values;
+        return counters.snapshot();
     }
 
     @Override
@@ -643,9 +464,5 @@ public final class KernelLogSource implements FailureSource {
             }
             log = null;
         }
-    }
-
-    /** A range this source re-read, whose kernel log lines up to marker {@code probe} are its own. */
-    private record ProbedWindow(String device, long offset, long end, long probe, long madeMillis) {
     }
 }

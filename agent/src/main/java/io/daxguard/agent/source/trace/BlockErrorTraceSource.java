@@ -6,6 +6,7 @@ import io.daxguard.agent.failure.DeviceResolver;
 import io.daxguard.agent.failure.FailureSink;
 import io.daxguard.agent.failure.FailureSource;
 import io.daxguard.agent.failure.FailureTuple;
+import io.daxguard.agent.failure.SourceCounters;
 import io.daxguard.agent.ranges.ByteRange;
 import io.daxguard.agent.source.probe.AlreadyKnown;
 import io.daxguard.agent.source.probe.Handoff;
@@ -16,11 +17,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Failed block requests from the {@code block:block_rq_error} trace event (see {@link TraceInstance}): unlike the
@@ -51,7 +50,7 @@ public final class BlockErrorTraceSource implements FailureSource {
     private final FailureSink sink;
     private final AlreadyKnown known;
     private final Clock clock;
-    private final Map<String, LongAdder> counters = new LinkedHashMap<>();
+    private final SourceCounters counters;
     private TraceInstance instance;
     private Thread thread;
     private volatile boolean running;
@@ -74,10 +73,8 @@ public final class BlockErrorTraceSource implements FailureSource {
         this.clock = clock;
         // ownReads: failures of the probe's own re-reads. known: requests starting at a block already handed on.
         // deviceGone: a traced device with no sysfs entry any more. unconfirmed: every block read back fine.
-        for (String name : List.of("events", "readErrors", "writeErrors", "ownReads", "known", "suspects",
-                "confirmed", "unconfirmed", "unprobed", "deviceGone", "unparsable", "failedEvents")) {
-            counters.put(name, new LongAdder());
-        }
+        this.counters = new SourceCounters(List.of("events", "readErrors", "writeErrors", "ownReads", "known",
+                "suspects", "confirmed", "unconfirmed", "unprobed", "deviceGone", "unparsable", "failedEvents"));
     }
 
     @Override
@@ -224,14 +221,12 @@ public final class BlockErrorTraceSource implements FailureSource {
     }
 
     private void count(String name) {
-        counters.get(name).increment();
+        counters.increment(name);
     }
 
     @Override
     public Map<String, Long> counters() {
-        Map<String, Long> values = new LinkedHashMap<>();
-        counters.forEach((name, adder) -> values.put(name, adder.sum()));
-        return values;
+        return counters.snapshot();
     }
 
     @Override
