@@ -52,6 +52,10 @@ import java.util.Optional;
  * <p>Thread: {@code daxguard-kmsg}, owned here. It waits in {@code poll(2)} at most 250 ms at a time, so
  * {@link #close} (which clears the running flag, then joins) stops it within that; close also closes the
  * descriptor after the thread ended.
+ *
+ * <p>Over 400 lines because reading, the position kept, continuation records and the isolation of each record share
+ * the reading thread's state (sequence numbers, the record being continued); confirming block errors is apart, in
+ * {@link KmsgSuspects}.
  */
 public final class KernelLogSource implements FailureSource {
     private static final System.Logger LOG = System.getLogger(KernelLogSource.class.getName());
