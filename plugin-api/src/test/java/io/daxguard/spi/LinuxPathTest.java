@@ -102,8 +102,10 @@ class LinuxPathTest {
 
     @Test
     void encodesAJdkPathAsTheJdkDoes() {
-        assertThat(LinuxPath.of(java.nio.file.Path.of("/tmp/é")).bytes())
-                .isEqualTo("/tmp/é".getBytes(Charset.forName(System.getProperty("sun.jnu.encoding"))));
+        // "é" only where the JDK can name it (not under LANG=C, where Path.of refuses it).
+        String text = io.daxguard.spi.testkit.ByteNames.jdkCanName("é") ? "/tmp/é" : "/tmp/e";
+        assertThat(LinuxPath.of(java.nio.file.Path.of(text)).bytes())
+                .isEqualTo(text.getBytes(Charset.forName(System.getProperty("sun.jnu.encoding"))));
     }
 
     @Test

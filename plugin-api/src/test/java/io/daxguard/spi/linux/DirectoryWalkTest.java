@@ -62,7 +62,9 @@ class DirectoryWalkTest {
         Path root = Files.createDirectories(fs.path("tree"));
         Files.createDirectories(root.resolve("a/b/c"));
         Files.createDirectories(root.resolve("empty"));
-        for (String file : List.of("top", "a/one", "a/b/two", "a/b/c/three", "a/b/c/naïve name")) {
+        // A non-ASCII name only where the JDK can name it (not under LANG=C); names as bytes are tested apart.
+        String unusual = io.daxguard.spi.testkit.ByteNames.jdkCanName("naïve") ? "a/b/c/naïve name" : "a/b/c/naive name";
+        for (String file : List.of("top", "a/one", "a/b/two", "a/b/c/three", unusual)) {
             Files.write(root.resolve(file), new byte[10]);
         }
         Files.createSymbolicLink(root.resolve("a/link"), Path.of("one"));

@@ -16,6 +16,14 @@ public final class ByteNames {
     }
 
     /** One byte per character of {@code text} (ISO-8859-1): {@code latin1("caf\u00e9")} is {@code c a f 0xE9}. */
+    /**
+     * Whether the JDK can make a {@code Path} of {@code text} in this process: not under {@code LANG=C} or no locale,
+     * where {@code sun.jnu.encoding} is ASCII and {@code Path.of} refuses any other character.
+     */
+    public static boolean jdkCanName(String text) {
+        return java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding")).newEncoder().canEncode(text);
+    }
+
     public static LinuxPath latin1(String text) {
         return LinuxPath.of(text.getBytes(StandardCharsets.ISO_8859_1));
     }
