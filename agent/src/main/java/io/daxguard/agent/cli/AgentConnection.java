@@ -4,6 +4,7 @@ import com.sun.tools.attach.VirtualMachine;
 import com.sun.tools.attach.VirtualMachineDescriptor;
 import io.daxguard.agent.daemon.AgentService;
 import java.io.Console;
+import java.util.Optional;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -116,11 +117,11 @@ final class AgentConnection {
         if (fromEnvironment != null) {
             return fromEnvironment;
         }
-        Console console = System.console();
-        if (console == null) {
+        Optional<Console> console = Terminal.console();
+        if (console.isEmpty()) {
             return "";
         }
-        char[] typed = console.readPassword("password for %s: ", user);
+        char[] typed = console.get().readPassword("password for %s: ", user);
         return typed == null ? "" : new String(typed);
     }
 

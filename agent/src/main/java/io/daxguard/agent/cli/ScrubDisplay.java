@@ -1,5 +1,6 @@
 package io.daxguard.agent.cli;
 
+import io.daxguard.agent.ranges.ByteSizes;
 import java.io.PrintWriter;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
@@ -28,7 +29,7 @@ final class ScrubDisplay {
      */
     static void show(MBeanServerConnection agent, ObjectName filesystem, CompositeData scrub, PrintWriter out,
                      boolean live) throws Exception {
-        boolean terminal = System.console() != null;
+        boolean terminal = Terminal.console().isPresent();
         CompositeData current = scrub;
         while (live && terminal && "RUNNING".equals(current.get("state"))) {
             out.print("\r" + line(current));
@@ -53,17 +54,17 @@ final class ScrubDisplay {
         double fraction = fraction(scrub);
         int filled = (int) Math.round(fraction * WIDTH);
         StringBuilder text = new StringBuilder(String.format("%-9s [%s%s] %5.1f%%  %s of %s", state, "#".repeat(filled),
-                ".".repeat(WIDTH - filled), fraction * 100, bytes(number(scrub, "bytesDone")),
-                bytes(number(scrub, "bytesTotal"))));
+                ".".repeat(WIDTH - filled), fraction * 100, ByteSizes.format(number(scrub, "bytesDone")),
+                ByteSizes.format(number(scrub, "bytesTotal"))));
         if (state.equals("RUNNING")) {
-            text.append(", ").append(bytes(number(scrub, "rateBytesPerSecond"))).append("/s");
+            text.append(", ").append(ByteSizes.format(number(scrub, "rateBytesPerSecond"))).append("/s");
             long eta = number(scrub, "etaSeconds");
             text.append(eta < 0 ? "" : ", " + eta + " s left");
         }
         long badRanges = number(scrub, "badRanges");
         text.append(", ").append(badRanges).append(" bad range(s)");
         if (badRanges > 0) {
-            text.append(" (").append(bytes(number(scrub, "badBytes"))).append(')');
+            text.append(" (").append(ByteSizes.format(number(scrub, "badBytes"))).append(')');
         }
         String message = String.valueOf(scrub.get("message"));
         if (!message.isEmpty() && !message.equals("null")) {
@@ -83,19 +84,5 @@ final class ScrubDisplay {
 
     private static long number(CompositeData scrub, String key) {
         return ((Number) scrub.get(key)).longValue();
-    }
-
-    static String bytes(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format("%.1f %s", value, units[unit]);
     }
 }

@@ -1,5 +1,6 @@
 package io.daxguard.agent.jmx;
 
+import io.daxguard.agent.ranges.ByteSizes;
 import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.ledger.DamageState;
@@ -40,7 +41,7 @@ final class StatusReport {
         out.append("\nunowned device damage: ").append(unowned.isEmpty() ? "none" : "").append('\n');
         for (DamageRecord record : unowned) {
             out.append(String.format("        %-10s bytes %d-%d (%s)  %s  seen %d time(s) since %s%n", record.deviceName(),
-                    record.offset(), record.end() - 1, bytes(record.length()), errno(record.errno()), record.count(),
+                    record.offset(), record.end() - 1, ByteSizes.format(record.length()), errno(record.errno()), record.count(),
                     record.firstSeen()));
         }
         return out.toString();
@@ -87,7 +88,7 @@ final class StatusReport {
                 .mapToLong(owner -> owner.owner().length()).sum();
         List<AffectedOwner> unknown = owners.stream().filter(owner -> owner.owner() instanceof UnknownOwner).toList();
         out.append(String.format("      errors: %d damaged file(s), %d damaged metadata range(s), %s in free space%s%n",
-                files.size(), metadata.size(), bytes(free),
+                files.size(), metadata.size(), ByteSizes.format(free),
                 unknown.isEmpty() ? "" : ", " + unknown.size() + " range(s) with no known owner"));
         if (health.equals("UNHEALTHY")) {
             out.append("      action: metadata is damaged; unmount and run the repair tool named below, then "
@@ -108,7 +109,7 @@ final class StatusReport {
                 for (DamagedFile.Hit hit : file.hits()) {
                     out.append(String.format("          %s bytes %d-%d (%s)%s  %s  %s  %s%n",
                             hit.owner().fork().name().toLowerCase(), hit.owner().fileOffset(),
-                            hit.owner().fileOffset() + hit.owner().length() - 1, bytes(hit.owner().length()),
+                            hit.owner().fileOffset() + hit.owner().length() - 1, ByteSizes.format(hit.owner().length()),
                             hit.owner().shared() ? " shared" : "", errno(hit.record().errno()), hit.record().source(),
                             hit.state()));
                 }
@@ -119,7 +120,7 @@ final class StatusReport {
             for (AffectedOwner owner : metadata) {
                 MetadataOwner meta = (MetadataOwner) owner.owner();
                 out.append(String.format("        %-16s %s, fs bytes %d-%d (%s); run %s%n", meta.kind(), meta.description(),
-                        meta.physicalOffset(), meta.physicalEnd() - 1, bytes(meta.length()), meta.repairHint()));
+                        meta.physicalOffset(), meta.physicalEnd() - 1, ByteSizes.format(meta.length()), meta.repairHint()));
             }
         }
         renderUnknown(out, unknown);
@@ -133,25 +134,11 @@ final class StatusReport {
         for (AffectedOwner owner : unknown) {
             UnknownOwner what = (UnknownOwner) owner.owner();
             out.append(String.format("        fs bytes %d-%d (%s): %s%n", what.physicalOffset(), what.physicalEnd() - 1,
-                    bytes(what.length()), what.reason()));
+                    ByteSizes.format(what.length()), what.reason()));
         }
     }
 
     static String errno(int errno) {
         return NativeCallException.errnoName(errno);
-    }
-
-    static String bytes(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(value == Math.floor(value) ? "%.0f %s" : "%.1f %s", value, units[unit]);
     }
 }

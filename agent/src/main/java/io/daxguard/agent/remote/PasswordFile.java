@@ -12,11 +12,15 @@ import java.util.Map;
 
 /**
  * Checks a password against the JDK's JMX password file, so the HTTP bridge and remote JMX share one file:
- * {@code user password} lines in clear text, or {@code user hash salt algorithm} once the JDK has hashed
- * them (digest of the salt, then the UTF-8 password; both Base64). Re-read at every check, so an edited
- * file takes effect without a restart.
+ * {@code user password} lines in clear text, or, once the JDK has hashed them, its documented form
+ * {@code user salt hash [algorithm]} (both Base64; the algorithm SHA3-512 when left out; see the JDK's
+ * {@code conf/management/jmxremote.password.template}). Re-read at every check, so an edited file takes effect
+ * without a restart.
  */
 final class PasswordFile {
+    /** The JDK's algorithm for a hashed line that names none. */
+    private static final String DEFAULT_ALGORITHM = "SHA3-512";
+
     private final Path file;
 
     PasswordFile(Path file) {
@@ -37,9 +41,8 @@ final class PasswordFile {
             return MessageDigest.isEqual(entry[1].getBytes(StandardCharsets.UTF_8),
                     password.getBytes(StandardCharsets.UTF_8));
         }
-        if (entry.length == 4) {
-            // Which of the two Base64 fields is the salt is not documented; the hash is the longer one.
-            return matches(entry[1], entry[2], entry[3], password) || matches(entry[2], entry[1], entry[3], password);
+        if (entry.length == 3 || entry.length == 4) {
+            return matches(entry[2], entry[1], entry.length == 4 ? entry[3] : DEFAULT_ALGORITHM, password);
         }
         return false;
     }

@@ -160,4 +160,24 @@ class RemoteJmxAuthenticationTest {
         assertThatThrownBy(() -> AgentService.init(insecure, home, MBeanServerFactory.newMBeanServer()))
                 .hasMessageContaining("allowInsecure");
     }
+
+    /**
+     * After a login the JDK has hashed the file's clear passwords ({@code user salt hash algorithm}); the HTTP bridge
+     * reads the same file, and must accept what the JDK wrote, also in its documented three-field form (no
+     * algorithm: SHA3-512).
+     */
+    @Test
+    void theBridgeAcceptsThePasswordsTheJdkHashedInBothOfItsForms() throws Exception {
+        connect("stranger", "stranger-secret").close();
+        Path file = home.resolve("conf/jmxremote.password");
+        String hashed = java.nio.file.Files.readAllLines(file).stream().filter(line -> line.startsWith("stranger "))
+                .findFirst().orElseThrow();
+        assertThat(hashed.trim().split("\\s+")).as("the JDK hashed the line").hasSize(4);
+        Path threeFields = home.resolve("conf/three-fields.password");
+        java.nio.file.Files.writeString(threeFields, hashed.trim().replaceAll("\\s+\\S+$", "") + "\n");
+
+        assertThat(new PasswordFile(file).accepts("stranger", "stranger-secret")).isTrue();
+        assertThat(new PasswordFile(file).accepts("stranger", "stranger-guess")).isFalse();
+        assertThat(new PasswordFile(threeFields).accepts("stranger", "stranger-secret")).isTrue();
+    }
 }
