@@ -39,6 +39,19 @@ class PartitionRoutingTest {
     }
 
     @Test
+    void theDiskMBeanNamesItsPartitionsAndThePartitionItsDisk() throws Exception {
+        try (AgentFixture fixture = new AgentFixture()) {
+            MBeanServerConnection remote = fixture.remote();
+            String disk = XFS.disk().getFileName().toString();
+            String partition = XFS.device().getFileName().toString();
+
+            assertThat((String[]) remote.getAttribute(ObjectNames.device(disk), "Partitions")).contains(partition);
+            assertThat(remote.getAttribute(ObjectNames.device(partition), "Parent")).isEqualTo(disk);
+            assertThat((String[]) remote.getAttribute(ObjectNames.device(partition), "Partitions")).isEmpty();
+        }
+    }
+
+    @Test
     void bytesInThePartitionTableAreUnownedDamageOnTheDisk() throws Exception {
         try (AgentFixture fixture = new AgentFixture()) {
             MBeanServerConnection remote = fixture.remote();

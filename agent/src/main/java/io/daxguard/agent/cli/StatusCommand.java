@@ -57,9 +57,10 @@ final class StatusCommand extends AgentCommand {
             document.put("unownedDamage", unownedDamage(agent));
             out.println(Json.write(document));
         } else {
-            String text = (String) agent.invoke(ObjectNames.agent(), "status", new Object[0], new String[0]);
-            text = withScrubs(text, scrubs(agent));
-            out.print(verbose ? text : withoutRanges(text));
+            // Both views are rendered by the agent from its records, so no line kind is lost to filtering text.
+            String text = (String) agent.invoke(ObjectNames.agent(), verbose ? "status" : "statusSummary",
+                    new Object[0], new String[0]);
+            out.print(withScrubs(text, scrubs(agent)));
         }
         return damaged ? ExitCode.DAMAGE : ExitCode.OK;
     }
@@ -158,16 +159,6 @@ final class StatusCommand extends AgentCommand {
         return String.join("\n", lines);
     }
 
-    /** The summary leaves out the per-range lines (indented ten spaces under each file). */
-    static String withoutRanges(String text) {
-        StringBuilder kept = new StringBuilder();
-        for (String line : text.split("\n", -1)) {
-            if (!line.startsWith("          ")) {
-                kept.append(line).append('\n');
-            }
-        }
-        return kept.substring(0, Math.max(0, kept.length() - 1));
-    }
 
     private static String lowerFirst(String name) {
         return Character.toLowerCase(name.charAt(0)) + name.substring(1);

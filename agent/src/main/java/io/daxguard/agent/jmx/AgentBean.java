@@ -97,10 +97,19 @@ final class AgentBean implements AgentMXBean {
 
     @Override
     public String status() {
+        return status(true);
+    }
+
+    @Override
+    public String statusSummary() {
+        return status(false);
+    }
+
+    private String status(boolean everyRange) {
         String header = String.format("daxguard %s, up since %s; %d plugin(s): %s", version, startedAt,
                 plugins.plugins().size(), String.join(", ", plugins.plugins().keySet()))
                 + (ledger.health().durable() ? "" : "\nLEDGER NOT DURABLE: " + ledger.health().message());
-        return StatusReport.render(header, sources.get(), pipeline.filesystems().all(), ledger.records());
+        return StatusReport.render(header, sources.get(), pipeline.filesystems().all(), ledger.records(), everyRange);
     }
 
     @Override

@@ -49,6 +49,9 @@ public interface AgentMXBean {
     @Description("A plain-text report of every filesystem's health and damage, like zpool status -v")
     String status();
 
+    @Description("status() without the lines of each damaged range (what daxguard status prints without -v)")
+    String statusSummary();
+
     @Description(value = "Re-reads block devices and mounts now, attaching new filesystems", impact = Impact.ACTION)
     void refreshTopology();
 }

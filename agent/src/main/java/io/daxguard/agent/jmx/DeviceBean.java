@@ -63,6 +63,11 @@ final class DeviceBean implements DeviceMXBean {
     }
 
     @Override
+    public List<String> getPartitions() {
+        return topology.current().partitionsOf(device()).stream().map(BlockDevice::name).toList();
+    }
+
+    @Override
     public List<String> getHolders() {
         return topology.current().mountsOf(device().number()).stream()
                 .map(Mount::mountPoint).map(Object::toString).toList();

@@ -23,6 +23,9 @@ public interface DeviceMXBean {
     @Description("For a partition: where it starts on its disk, in bytes")
     long getPartitionStart();
 
+    @Description("For a whole disk: its partitions, by start; otherwise empty")
+    List<String> getPartitions();
+
     @Description("For a loop device: its backing file; otherwise empty")
     String getBackingFile();
 

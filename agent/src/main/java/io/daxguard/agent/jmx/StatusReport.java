@@ -25,8 +25,9 @@ final class StatusReport {
     private StatusReport() {
     }
 
+    /** @param everyRange with a line for each damaged range of each file ({@code status -v}) */
     static String render(String header, List<SourceStatus> sources, List<AttachedFilesystem> filesystems,
-                         List<DamageRecord> records) {
+                         List<DamageRecord> records, boolean everyRange) {
         StringBuilder out = new StringBuilder(header).append('\n');
         renderSources(out, sources);
         if (filesystems.isEmpty()) {
@@ -34,7 +35,7 @@ final class StatusReport {
         }
         for (AttachedFilesystem filesystem : filesystems.stream()
                 .sorted(Comparator.comparing(fs -> fs.mount().mountPoint().toString())).toList()) {
-            renderFilesystem(out, filesystem, records);
+            renderFilesystem(out, filesystem, records, everyRange);
         }
         List<DamageRecord> unowned = records.stream()
                 .filter(record -> record.unowned() && record.state() == DamageState.OPEN).toList();
@@ -67,7 +68,8 @@ final class StatusReport {
         }
     }
 
-    private static void renderFilesystem(StringBuilder out, AttachedFilesystem filesystem, List<DamageRecord> records) {
+    private static void renderFilesystem(StringBuilder out, AttachedFilesystem filesystem, List<DamageRecord> records,
+                                         boolean everyRange) {
         String mountPoint = filesystem.mount().mountPoint().toString();
         String health = FilesystemBean.health(filesystem, records);
         out.append('\n');
@@ -106,7 +108,7 @@ final class StatusReport {
                 for (String link : file.paths().stream().skip(1).toList()) {
                     out.append(String.format("          also %s%s%n", mountPoint, link));
                 }
-                for (DamagedFile.Hit hit : file.hits()) {
+                for (DamagedFile.Hit hit : everyRange ? file.hits() : List.<DamagedFile.Hit>of()) {
                     out.append(String.format("          %s bytes %d-%d (%s)%s  %s  %s  %s%n",
                             hit.owner().fork().name().toLowerCase(), hit.owner().fileOffset(),
                             hit.owner().fileOffset() + hit.owner().length() - 1, ByteSizes.format(hit.owner().length()),

@@ -300,6 +300,24 @@ class CommandLineTest {
     }
 
     @Test
+    void statusWithoutVerboseNamesEveryLinkOfADamagedFileButNoRange() throws Exception {
+        AgentFiles.writeFile(XFS.path("linked.bin"), 16 * 1024, 21);
+        java.nio.file.Files.createLink(XFS.path("second-name.bin"), XFS.path("linked.bin"));
+        FiemapExtent extent = AgentFiles.extents(XFS.path("linked.bin")).get(0);
+        server.invoke(ObjectNames.agent(), "reportFailure",
+                new Object[] {loop(), (extent.physical() + DAMAGED_OFFSET) / 512, 8L, 5},
+                new String[] {"java.lang.String", "long", "long", "int"});
+
+        Outcome summary = daxguard("status", "--url", url);
+        Outcome verbose = daxguard("status", "-v", "--url", url);
+
+        assertThat(summary.out()).as("%s", summary).contains("also " + mount() + "/second-name.bin")
+                .doesNotContain("data bytes " + DAMAGED_OFFSET + "-");
+        assertThat(verbose.out()).contains("also " + mount() + "/second-name.bin")
+                .contains("data bytes " + DAMAGED_OFFSET + "-");
+    }
+
+    @Test
     void statusJsonShowsADamagedFilesHistory() throws Exception {
         damagedFile("history.bin", 14);
         daxguard("acknowledge", "--url", url, mount(), "/history.bin", "scratch copy");

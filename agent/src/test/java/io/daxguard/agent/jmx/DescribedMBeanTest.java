@@ -101,6 +101,11 @@ class DescribedMBeanTest {
         }
 
         @Override
+        public String statusSummary() {
+            return "";
+        }
+
+        @Override
         public void refreshTopology() {
         }
     }
