@@ -97,6 +97,18 @@ class EndToEndJmxTest {
     }
 
     @Test
+    void theAgentAndTheFilesystemCountDamagedFilesUnderOneName() throws Exception {
+        FiemapExtent extent = AgentFixture.extents(XFS.path("plain.bin")).get(0);
+        report(extent.physical() + 2 * 4096, 512);
+
+        int onTheFilesystem = (Integer) AGENT.remote().getAttribute(filesystemName(), "DamagedFileCount");
+        int overall = (Integer) AGENT.remote().getAttribute(ObjectNames.agent(), "DamagedFileCount");
+
+        assertThat(onTheFilesystem).isPositive();
+        assertThat(overall).isGreaterThanOrEqualTo(onTheFilesystem);
+    }
+
+    @Test
     void theDamagedFileMBeanNamesInodeAndGeneration() throws Exception {
         FiemapExtent extent = AgentFixture.extents(XFS.path("plain.bin")).get(0);
         report(extent.physical() + 4096, 4096);

@@ -143,6 +143,17 @@ class TarballTest {
     }
 
     @Test
+    @Order(4)
+    void jsvcRefusesToDropToAUserThatWouldLoseTheCapabilitiesSayingWhy() throws Exception {
+        Command.Result start = Command.tryRun("env", "DAXGUARD_USER=nobody", "DAXGUARD_PID_FILE=" + work.resolve("no.pid"),
+                "DAXGUARD_LOG=" + work.resolve("no.log"), home.resolve("bin/daxguard-jsvc").toString(), "start");
+
+        assertThat(start.exitCode()).as("%s", start).isEqualTo(1);
+        assertThat(start.stderr()).contains("DAXGUARD_USER=nobody").contains("CAP_SYS_ADMIN");
+        assertThat(work.resolve("no.pid")).doesNotExist();
+    }
+
+    @Test
     @Order(5)
     void jsvcStopEndsTheAgentAndRemovesThePidFile() throws Exception {
         long pid = Long.parseLong(Files.readString(pidFile).trim());

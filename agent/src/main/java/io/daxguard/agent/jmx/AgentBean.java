@@ -75,7 +75,7 @@ final class AgentBean implements AgentMXBean {
     }
 
     @Override
-    public int getDamagedFiles() {
+    public int getDamagedFileCount() {
         return (int) DamagedFile.group(ledger.records(), null).stream()
                 .filter(file -> file.state() == DamageState.OPEN).count();
     }

@@ -29,7 +29,7 @@ public interface AgentMXBean {
     long getDamageRecords();
 
     @Description("Files with open damage, over every filesystem")
-    int getDamagedFiles();
+    int getDamagedFileCount();
 
     @Description("Whether damage records are being written durably now; false while the state directory is full, "
             + "read-only or its database unusable (records are then kept in memory and writes retried)")

@@ -76,7 +76,7 @@ class DescribedMBeanTest {
         }
 
         @Override
-        public int getDamagedFiles() {
+        public int getDamagedFileCount() {
             return 0;
         }
 
