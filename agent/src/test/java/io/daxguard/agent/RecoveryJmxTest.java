@@ -386,6 +386,29 @@ class RecoveryJmxTest {
     }
 
     @Test
+    void aListenerOnTheDamagedFileMBeanHearsItsStateChange() throws Exception {
+        ObjectName name = damage(fileWithData("listened.bin", 15));
+        java.util.concurrent.CompletableFuture<javax.management.AttributeChangeNotification> heard =
+                new java.util.concurrent.CompletableFuture<>();
+        remote.addNotificationListener(name, (notification, handback) -> {
+            if (notification instanceof javax.management.AttributeChangeNotification change) {
+                heard.complete(change);
+            }
+        }, null, null);
+
+        invoke(name, "acknowledgeLoss", "scratch data");
+
+        javax.management.AttributeChangeNotification change = heard.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(change.getAttributeName()).isEqualTo("State");
+        assertThat(change.getOldValue()).isEqualTo("OPEN");
+        assertThat(change.getNewValue()).isEqualTo("ACKNOWLEDGED");
+        assertThat(change.getSource()).isEqualTo(name);
+        assertThat(java.util.Arrays.stream(remote.getMBeanInfo(name).getNotifications())
+                .flatMap(info -> java.util.Arrays.stream(info.getNotifTypes())))
+                .contains(javax.management.AttributeChangeNotification.ATTRIBUTE_CHANGE);
+    }
+
+    @Test
     void everyActionIsInTheFilesHistory() throws Exception {
         ObjectName name = damage(fileWithData("audited.bin", 13));
         invoke(name, "verify");

@@ -77,6 +77,9 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     private final Map<String, ObjectName> devices = new HashMap<>();
     private final Map<String, AttachedFilesystem> filesystems = new HashMap<>();
     private final Map<FileKey, ObjectName> files = new LinkedHashMap<>();
+    /** Each DamagedFile MBean's own notifications (State changes). */
+    private final Map<FileKey, NotificationBroadcasterSupport> fileEvents = new HashMap<>();
+    private final AtomicLong fileSequence = new AtomicLong();
     private final Map<String, Integer> filesPerFilesystem = new HashMap<>();
     private boolean closed;
     private Scrubber scrubber;
@@ -91,9 +94,10 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
         this.fileMBeansPerFilesystem = fileMBeansPerFilesystem;
         this.broadcaster = new NotificationBroadcasterSupport(notifier, new MBeanNotificationInfo(
                 new String[] {FAILURE_RECEIVED, FILE_DAMAGED, METADATA_DAMAGED, FAILURE_UNOWNED, FILE_RECOVERED,
-                    LEDGER_HEALTH, AttributeChangeNotification.ATTRIBUTE_CHANGE, SCRUB_FINISHED, POISON_CLEARED},
+                    LEDGER_HEALTH, SCRUB_FINISHED, POISON_CLEARED},
                 Notification.class.getName(), "A failure arrived, or damage was recorded; the user data is "
-                + "CompositeData describing it. Notifications are hints: read the attributes for the state."));
+                + "CompositeData describing it. Notifications are hints: read the attributes for the state."),
+                stateChanges("The State of a DamagedFile MBean changed (its source); every file's, in one stream"));
         this.agent = new AgentBean(version, plugins, pipeline, ledger, clock);
     }
 
@@ -163,10 +167,19 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
             source = files.getOrDefault(key, ObjectNames.agent());
         }
         if (before != after) {
-            AttributeChangeNotification change = new AttributeChangeNotification(source, sequence.incrementAndGet(),
-                    clock.millis(), key.mountPoint() + " inode " + key.inode() + ": " + before + " -> " + after
-                    + " by " + action, "State", String.class.getName(), before.name(), after.name());
-            broadcaster.sendNotification(change);
+            String message = key.mountPoint() + " inode " + key.inode() + ": " + before + " -> " + after + " by "
+                    + action;
+            broadcaster.sendNotification(new AttributeChangeNotification(source, sequence.incrementAndGet(),
+                    clock.millis(), message, "State", String.class.getName(), before.name(), after.name()));
+            NotificationBroadcasterSupport own;
+            synchronized (this) {
+                own = fileEvents.get(key);
+            }
+            if (own != null) {
+                // Also on the file's own MBean, for a listener registered there (its own sequence numbers).
+                own.sendNotification(new AttributeChangeNotification(source, fileSequence.incrementAndGet(),
+                        clock.millis(), message, "State", String.class.getName(), before.name(), after.name()));
+            }
         }
         if (before == DamageState.OPEN && after != DamageState.OPEN) {
             send(FILE_RECOVERED, key.mountPoint() + " inode " + key.inode() + " " + after + " by " + action + ": "
@@ -226,10 +239,18 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
             name = ObjectNames.damagedFile(key.mountPoint(), path + " (inode " + key.inode() + ")");
         }
         DamagedFileBean bean = new DamagedFileBean(key, ledger, () -> mountPointOf(key), recovery, this::acted, clock);
-        if (register(new DescribedMBean<>(bean, DamagedFileMXBean.class), name)) {
+        NotificationBroadcasterSupport events = new NotificationBroadcasterSupport(notifier,
+                stateChanges("This file's State changed (OPEN, REWRITTEN, RESTORED, ...)"));
+        if (register(new DescribedMBean<>(bean, DamagedFileMXBean.class, events), name)) {
             files.put(key, name);
+            fileEvents.put(key, events);
             filesPerFilesystem.put(key.mountPoint(), count + 1);
         }
+    }
+
+    private static MBeanNotificationInfo stateChanges(String description) {
+        return new MBeanNotificationInfo(new String[] {AttributeChangeNotification.ATTRIBUTE_CHANGE},
+                AttributeChangeNotification.class.getName(), description);
     }
 
     /** The report {@code Agent.status()} gives. */
@@ -316,6 +337,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
         filesystems.keySet().forEach(mountPoint -> unregister(ObjectNames.filesystem(mountPoint)));
         unregister(ObjectNames.agent());
         files.clear();
+        fileEvents.clear();
         devices.clear();
         filesystems.clear();
         notifier.shutdown();
