@@ -49,7 +49,6 @@ import javax.management.JMException;
 public final class Agent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Agent.class.getName());
 
-    private final InputValidator validator;
     private final DamageLedger ledger;
     private final Filesystems filesystems;
     private final DamageEvents events = new DamageEvents();
@@ -72,7 +71,6 @@ public final class Agent implements AutoCloseable {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         Clock clock = Clock.systemUTC();
         try {
-            validator = new InputValidator();
             // Replayed before anything routes: a tuple arriving now is checked against the damage already known.
             ledger = SqliteDamageLedger.open(settings.stateDirectory(), settings.ledger(), clock,
                     settings.metrics().timer("ledger.commit"));
@@ -93,7 +91,7 @@ public final class Agent implements AutoCloseable {
             topology.refresh();
             // Before anything is announced: files gone while the agent was down become FILE_GONE, not MBeans.
             LedgerReconciler.checkFiles(ledger, filesystems.all(), clock);
-            OperatorReports reports = new OperatorReports(validator, new DeviceResolver(settings.sysfs()), router,
+            OperatorReports reports = new OperatorReports(new InputValidator(), new DeviceResolver(settings.sysfs()), router,
                     clock);
             jmx = new JmxSurface(settings.mbeanServer(), version(), plugins,
                     new Pipeline(topology, filesystems, owners, events, reports), ledger, clock,

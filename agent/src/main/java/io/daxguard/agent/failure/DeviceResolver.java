@@ -78,17 +78,24 @@ public final class DeviceResolver {
     }
 
     private DeviceRef byNumber(String text) {
-        DeviceNumber number;
         try {
-            number = DeviceNumber.parse(text);
+            return ofNumber(DeviceNumber.parse(text));
         } catch (IllegalArgumentException outOfRange) {
             throw noSuchDevice(text);
         }
+    }
+
+    /**
+     * A device known by its number (a trace event, a {@code st_rdev}), named as sysfs names it.
+     *
+     * @throws IllegalArgumentException when no block device has that number (any more)
+     */
+    public DeviceRef ofNumber(DeviceNumber number) {
         try {
             Path device = sysfs.resolve("dev/block").resolve(number.toString()).toRealPath();
             return new DeviceRef(number, device.getFileName().toString());
         } catch (IOException unknown) {
-            throw noSuchDevice(text);
+            throw noSuchDevice(number.toString());
         }
     }
 
@@ -102,7 +109,11 @@ public final class DeviceResolver {
         if (!node.isBlockDevice()) {
             throw new IllegalArgumentException("device: \"" + text + "\" is not a block device");
         }
-        return byNumber(node.rdev().toString());
+        try {
+            return ofNumber(node.rdev());
+        } catch (IllegalArgumentException gone) {
+            throw noSuchDevice(text);
+        }
     }
 
     private DeviceNumber numberIn(Path dev, String text) {

@@ -65,7 +65,6 @@ public final class KernelLogSource implements FailureSource {
     public static final String UNCONFIRMED_SOURCE = "kmsg-unconfirmed";
 
     private final Path kmsg;
-    private final Path sysfs;
     private final LongSupplier tracedSince;
     private final KmsgCursor cursor;
     private final Handoff.AwaitDurable durable;
@@ -106,7 +105,6 @@ public final class KernelLogSource implements FailureSource {
                            LongSupplier tracedSince, KmsgCursor cursor, Clock clock) {
         this.kmsg = kmsg;
         this.replay = replay;
-        this.sysfs = sysfs;
         this.tracedSince = tracedSince;
         this.cursor = cursor;
         this.durable = handoff.durable();

@@ -25,8 +25,4 @@ public record Handoff(FailureSink sink, AlreadyKnown known, AwaitDurable durable
         boolean await() throws InterruptedException;
     }
 
-    /** A sink with nothing known and nothing to wait for (tests of one source). */
-    public static Handoff to(FailureSink sink) {
-        return new Handoff(sink, (device, offset, length) -> false, () -> true);
-    }
 }

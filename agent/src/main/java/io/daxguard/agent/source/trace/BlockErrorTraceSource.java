@@ -82,10 +82,6 @@ public final class BlockErrorTraceSource implements FailureSource {
         return SOURCE;
     }
 
-    /** Whether failed block requests are being read now (the kernel log source passes them over meanwhile). */
-    public boolean isRunning() {
-        return running;
-    }
 
     /**
      * Since when failed requests are traced, in CLOCK_MONOTONIC microseconds (the kernel log's clock);
@@ -181,7 +177,7 @@ public final class BlockErrorTraceSource implements FailureSource {
         }
         DeviceRef device;
         try {
-            device = resolver.resolve(error.device().toString());
+            device = resolver.ofNumber(error.device());
         } catch (IllegalArgumentException gone) {
             count("deviceGone");
             LOG.log(System.Logger.Level.WARNING, "a read of " + error.device() + " bytes " + offset + "+" + length
