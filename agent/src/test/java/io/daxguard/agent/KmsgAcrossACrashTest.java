@@ -51,9 +51,6 @@ class KmsgAcrossACrashTest {
                 java.util.function.Predicate<DamageRecord> ofTheDisk = record ->
                         record.deviceName().equals(disk.deviceName()) && record.source().equals("kmsg");
                 CompletableFuture<DamageRecord> recorded = next.recordMatching(ofTheDisk);
-                // The log is read from the kept position as the agent starts: the record may be made before the
-                // fixture listens.
-                next.agent().ledger().records().stream().filter(ofTheDisk).findFirst().ifPresent(recorded::complete);
 
                 DamageRecord record = SourcesFixture.await(recorded, 120);
                 next.agent().sources().queue().awaitIdle(60, TimeUnit.SECONDS);

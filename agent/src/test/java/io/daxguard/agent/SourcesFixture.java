@@ -93,13 +93,22 @@ final class SourcesFixture implements AutoCloseable {
         }
     }
 
-    /** A future completed with the first record (from now on, or already made) that matches. */
+    /**
+     * A future completed with the first record (from now on, or already made) that matches. Already made includes
+     * what the ledger has: a source may record while the agent starts, before this fixture listens.
+     */
     CompletableFuture<DamageRecord> recordMatching(Predicate<DamageRecord> wanted) {
         CompletableFuture<DamageRecord> future = new CompletableFuture<>();
         synchronized (waiters) {
-            records().stream().filter(wanted).findFirst().ifPresentOrElse(future::complete,
-                    () -> waiters.add(new Waiter(wanted, future)));
+            waiters.add(new Waiter(wanted, future));
         }
+        java.util.stream.Stream.concat(records().stream(), agent.ledger().records().stream()).filter(wanted)
+                .findFirst().ifPresent(found -> {
+                    synchronized (waiters) {
+                        waiters.removeIf(waiter -> waiter.future == future);
+                    }
+                    future.complete(found);
+                });
         return future;
     }
 

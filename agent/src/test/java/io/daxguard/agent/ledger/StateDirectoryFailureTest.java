@@ -181,21 +181,38 @@ class StateDirectoryFailureTest {
     }
 
     /**
+     * What a kill -9 leaves of a ledger holding these records, copied into {@code into}: the named files as they are
+     * while the agent runs (closing would checkpoint the write-ahead log into the database).
+     */
+    private static void leaveWhatAKillLeaves(Path into, long[] offsets, String... files) throws Exception {
+        Path running = Files.createTempDirectory("daxguard-crashed-");
+        try {
+            try (SqliteDamageLedger ledger = SqliteDamageLedger.open(running, FAST_RETRY, Clock.systemUTC())) {
+                for (long offset : offsets) {
+                    ledger.record(LedgerSamples.unowned(offset));
+                }
+                for (String name : files) {
+                    Files.copy(running.resolve(name), into.resolve(name));
+                }
+            }
+        } finally {
+            try (var left = Files.list(running)) {
+                for (Path file : left.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(running);
+        }
+    }
+
+    /**
      * An agent killed after its last commits leaves them in the write-ahead log (checkpoints are rare); if the state
      * directory is read-only at the next start, the replay must still see them and make no id they hold.
      */
     @Test
     void aReadOnlyReplayAfterAKillSeesTheRecordsOnlyInTheWriteAheadLog() throws Exception {
-        Path crashed = Files.createTempDirectory("daxguard-crashed-");
         try (TinyFilesystem tiny = new TinyFilesystem()) {
-            try (SqliteDamageLedger running = SqliteDamageLedger.open(crashed, FAST_RETRY, Clock.systemUTC())) {
-                running.record(LedgerSamples.unowned(0));
-                running.record(LedgerSamples.unowned(4096));
-                // What a kill -9 leaves: the files as they are while the agent runs (closing would checkpoint).
-                for (String name : new String[] {"ledger.db", "ledger.db-wal", "ledger.db-shm"}) {
-                    Files.copy(crashed.resolve(name), tiny.directory.resolve(name));
-                }
-            }
+            leaveWhatAKillLeaves(tiny.directory, new long[] {0, 4096}, "ledger.db", "ledger.db-wal", "ledger.db-shm");
             assertThat(Files.size(tiny.directory.resolve("ledger.db-wal"))).isPositive();
             Command.run("mount", "-o", "remount,ro", tiny.directory.toString());
             try (SqliteDamageLedger replayed = SqliteDamageLedger.open(tiny.directory, FAST_RETRY, Clock.systemUTC())) {
@@ -207,27 +224,14 @@ class StateDirectoryFailureTest {
             } finally {
                 Command.run("mount", "-o", "remount,rw", tiny.directory.toString());
             }
-        } finally {
-            try (var files = Files.list(crashed)) {
-                for (Path file : files.toList()) {
-                    Files.delete(file);
-                }
-            }
-            Files.delete(crashed);
         }
     }
 
     /** Without the WAL's index file a read-only reader cannot use the log: then new ids stay clear of its records. */
     @Test
     void aReadOnlyReplayThatCannotReadTheWriteAheadLogMakesNoIdItsRecordsMayHold() throws Exception {
-        Path crashed = Files.createTempDirectory("daxguard-crashed-");
         try (TinyFilesystem tiny = new TinyFilesystem()) {
-            try (SqliteDamageLedger running = SqliteDamageLedger.open(crashed, FAST_RETRY, Clock.systemUTC())) {
-                running.record(LedgerSamples.unowned(0));
-                for (String name : new String[] {"ledger.db", "ledger.db-wal"}) {
-                    Files.copy(crashed.resolve(name), tiny.directory.resolve(name));
-                }
-            }
+            leaveWhatAKillLeaves(tiny.directory, new long[] {0}, "ledger.db", "ledger.db-wal");
             Command.run("mount", "-o", "remount,ro", tiny.directory.toString());
             try (SqliteDamageLedger replayed = SqliteDamageLedger.open(tiny.directory, FAST_RETRY, Clock.systemUTC())) {
                 assertThat(replayed.health().message()).contains("shown after the next start");
@@ -240,13 +244,6 @@ class StateDirectoryFailureTest {
             } finally {
                 Command.run("mount", "-o", "remount,rw", tiny.directory.toString());
             }
-        } finally {
-            try (var files = Files.list(crashed)) {
-                for (Path file : files.toList()) {
-                    Files.delete(file);
-                }
-            }
-            Files.delete(crashed);
         }
     }
 }
