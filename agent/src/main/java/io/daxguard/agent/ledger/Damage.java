@@ -16,14 +16,25 @@ import java.util.Objects;
  * @param source     who reported it
  * @param observedAt when
  * @param owners     everything occupying the range; empty when no filesystem holds it (unowned damage)
+ * @param medium     the identity of the disk under the device (a loop device's backing file, a disk's WWID or
+ *                   serial), so damage of a disk that was swapped is not taken for the new disk's; empty when unknown
+ * @param inheritedFrom the record of an earlier filesystem on the same disk this damage was resolved again from;
+ *                   0 for damage a source found
  */
 public record Damage(DeviceNumber device, String deviceName, long offset, long length, int errno, String source,
-                     Instant observedAt, List<AffectedOwner> owners) {
+                     Instant observedAt, List<AffectedOwner> owners, String medium, long inheritedFrom) {
     public Damage {
         Objects.requireNonNull(device, "device is null");
         Objects.requireNonNull(deviceName, "deviceName is null");
         Objects.requireNonNull(source, "source is null");
         Objects.requireNonNull(observedAt, "observedAt is null");
+        Objects.requireNonNull(medium, "medium is null");
         owners = List.copyOf(Objects.requireNonNull(owners, "owners is null"));
+    }
+
+    /** Damage a source found on a disk of unknown identity (tests and tools). */
+    public Damage(DeviceNumber device, String deviceName, long offset, long length, int errno, String source,
+                  Instant observedAt, List<AffectedOwner> owners) {
+        this(device, deviceName, offset, length, errno, source, observedAt, owners, "", 0);
     }
 }

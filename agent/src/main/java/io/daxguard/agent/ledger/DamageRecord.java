@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A recorded damage: the durable fact that a device range failed, who was hit, and where it stands.
@@ -16,10 +17,14 @@ import java.util.Objects;
  * @param owners    every owner hit, each with its own state
  * @param state     {@link DamageState#OPEN} while any owner is open (or, with no owners, until closed);
  *                  otherwise the state the last open owner was closed with
+ * @param inheritedFrom the record of an earlier filesystem on the same disk this one was resolved again from (the
+ *                  filesystem was re-made; the bad bytes stayed bad); 0 when found by a source
+ * @param medium    the identity of the disk under the device when the damage was found ({@link Damage#medium()}),
+ *                  empty when unknown
  */
 public record DamageRecord(long id, DeviceNumber device, String deviceName, long offset, long length, int errno,
                            String source, Instant firstSeen, Instant lastSeen, long count,
-                           List<AffectedOwner> owners, DamageState state) {
+                           List<AffectedOwner> owners, DamageState state, long inheritedFrom, String medium) {
     public DamageRecord {
         Objects.requireNonNull(device, "device is null");
         Objects.requireNonNull(deviceName, "deviceName is null");
@@ -27,11 +32,22 @@ public record DamageRecord(long id, DeviceNumber device, String deviceName, long
         Objects.requireNonNull(firstSeen, "firstSeen is null");
         Objects.requireNonNull(lastSeen, "lastSeen is null");
         Objects.requireNonNull(state, "state is null");
+        Objects.requireNonNull(medium, "medium is null");
         owners = List.copyOf(Objects.requireNonNull(owners, "owners is null"));
     }
 
     public long end() {
         return offset + length;
+    }
+
+    /** The filesystem the range was resolved in; empty when none held it. */
+    public Optional<FilesystemRef> filesystem() {
+        return owners.isEmpty() ? Optional.empty() : Optional.of(owners.get(0).filesystem());
+    }
+
+    /** Whether the record was resolved in the filesystem with this UUID. */
+    public boolean ofFilesystem(String uuid) {
+        return filesystem().map(fs -> fs.uuid().equals(uuid)).orElse(false);
     }
 
     /** Whether no filesystem held the range. */
@@ -46,7 +62,7 @@ public record DamageRecord(long id, DeviceNumber device, String deviceName, long
 
     DamageRecord seenAgain(Instant at) {
         return new DamageRecord(id, device, deviceName, offset, length, errno, source, firstSeen,
-                at.isAfter(lastSeen) ? at : lastSeen, count + 1, owners, state);
+                at.isAfter(lastSeen) ? at : lastSeen, count + 1, owners, state, inheritedFrom, medium);
     }
 
     /** This record with one owner's state (and optionally paths) changed; the record state follows. */
@@ -58,12 +74,12 @@ public record DamageRecord(long id, DeviceNumber device, String deviceName, long
         changed.set(index, owners.get(index).with(newState, newPaths));
         boolean anyOpen = changed.stream().anyMatch(AffectedOwner::open);
         return new DamageRecord(id, device, deviceName, offset, length, errno, source, firstSeen, lastSeen, count,
-                changed, anyOpen ? DamageState.OPEN : newState);
+                changed, anyOpen ? DamageState.OPEN : newState, inheritedFrom, medium);
     }
 
     /** This record (one with no owners) closed as {@code newState}. */
     DamageRecord withState(DamageState newState) {
         return new DamageRecord(id, device, deviceName, offset, length, errno, source, firstSeen, lastSeen, count,
-                owners, newState);
+                owners, newState, inheritedFrom, medium);
     }
 }

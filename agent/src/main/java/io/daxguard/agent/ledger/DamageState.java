@@ -1,9 +1,8 @@
 package io.daxguard.agent.ledger;
 
 /**
- * Where a damage record (and each of its owners) stands. A file with {@link #OPEN} damage gets a DamagedFile MBean at
- * agent start; one whose damage a repair closed keeps its MBean until the agent restarts, so the operator sees the
- * result.
+ * Where a damage record (and each of its owners) stands. A file with {@link #OPEN} damage gets a DamagedFile MBean;
+ * once its damage is closed the MBean goes away and the history stays in the ledger.
  */
 public enum DamageState {
     OPEN,
@@ -14,8 +13,21 @@ public enum DamageState {
     ACKNOWLEDGED,
     FILE_GONE,
     /**
-     * An unknown owner looked up again once the filesystem's reverse map could name owners (its index was still
-     * being built when the failure came); the owners found are in a newer record of the same bytes.
+     * The owners found are in a newer record of the same bytes: an unknown owner looked up again once the
+     * filesystem's reverse map could name owners, damage no filesystem held until one was made on the device, or
+     * an owner that no longer holds the bytes when they were reported again.
      */
-    SUPERSEDED
+    SUPERSEDED,
+    /**
+     * The filesystem the record was resolved in no longer exists on its device: another filesystem was made there,
+     * or the disk was replaced. The bad bytes of the old disk stay listed as device damage; they count toward no
+     * filesystem's health (a filesystem re-made on the same disk inherits them in records of its own), and an
+     * operator may close them ({@link #ACKNOWLEDGED}).
+     */
+    FILESYSTEM_GONE;
+
+    /** Whether damage in this state still asks for action: OPEN. */
+    public boolean open() {
+        return this == OPEN;
+    }
 }

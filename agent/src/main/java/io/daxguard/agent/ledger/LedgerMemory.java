@@ -31,7 +31,8 @@ final class LedgerMemory {
     DamageRecord add(Damage damage) {
         Instant at = damage.observedAt().truncatedTo(ChronoUnit.MILLIS);
         DamageRecord record = new DamageRecord(nextId++, damage.device(), damage.deviceName(), damage.offset(),
-                damage.length(), damage.errno(), damage.source(), at, at, 1, damage.owners(), DamageState.OPEN);
+                damage.length(), damage.errno(), damage.source(), at, at, 1, damage.owners(), DamageState.OPEN,
+                damage.inheritedFrom(), damage.medium());
         put(record);
         return record;
     }

@@ -39,7 +39,13 @@ final class LedgerSchema {
                             + "action VARCHAR(64) NOT NULL, fs_uuid VARCHAR(64) NOT NULL, mount_point VARCHAR(4096) NOT NULL, "
                             + "inode BIGINT NOT NULL, generation BIGINT NOT NULL, path VARCHAR(4096) NOT NULL, "
                             + "result VARCHAR(4096) NOT NULL)",
-                    "CREATE INDEX audit_file ON audit (fs_uuid, inode, generation)")));
+                    "CREATE INDEX audit_file ON audit (fs_uuid, inode, generation)")),
+            // Lifetime: the disk a record's bytes are on, the record an inherited one came from, and the device
+            // each owner's filesystem was resolved on (empty in rows written before: the record's device).
+            new Migration(2, List.of(
+                    "ALTER TABLE damage ADD COLUMN medium VARCHAR(512) NOT NULL DEFAULT ''",
+                    "ALTER TABLE damage ADD COLUMN inherited_from BIGINT NOT NULL DEFAULT 0",
+                    "ALTER TABLE damage_owner ADD COLUMN fs_device VARCHAR(24) NOT NULL DEFAULT ''")));
 
     static final int LATEST = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
 

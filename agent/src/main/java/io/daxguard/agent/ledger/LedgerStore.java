@@ -45,11 +45,12 @@ final class LedgerStore implements AutoCloseable {
     private LedgerStore(Connection connection) throws SQLException {
         this.connection = connection;
         insertDamage = connection.prepareStatement("INSERT INTO damage (id, device, device_name, dev_offset, length, "
-                + "errno, source, first_seen, last_seen, seen_count, state, closed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+                + "errno, source, first_seen, last_seen, seen_count, state, closed_at, medium, inherited_from) "
+                + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         insertOwner = connection.prepareStatement("INSERT INTO damage_owner (damage_id, owner_index, fs_uuid, "
                 + "mount_point, fs_type, kind, physical_offset, length, inode, generation, fork, file_offset, is_shared, "
-                + "is_unwritten, structure, description, repair_hint, paths, state) "
-                + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                + "is_unwritten, structure, description, repair_hint, paths, state, fs_device) "
+                + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         updateSeen = connection.prepareStatement("UPDATE damage SET last_seen = ?, seen_count = ? WHERE id = ?");
         updateOwner = connection.prepareStatement("UPDATE damage_owner SET state = ?, paths = ? "
                 + "WHERE damage_id = ? AND owner_index = ?");
@@ -193,6 +194,8 @@ final class LedgerStore implements AutoCloseable {
         insertDamage.setLong(10, record.count());
         insertDamage.setString(11, record.state().name());
         insertDamage.setNull(12, Types.BIGINT);
+        insertDamage.setString(13, record.medium());
+        insertDamage.setLong(14, record.inheritedFrom());
         insertDamage.addBatch();
         for (int index = 0; index < record.owners().size(); index++) {
             insertOwner(record.id(), index, record.owners().get(index));
@@ -233,6 +236,7 @@ final class LedgerStore implements AutoCloseable {
         }
         s.setString(18, encodePaths(affected.paths()));
         s.setString(19, affected.state().name());
+        s.setString(20, affected.filesystem().device().toString());
         s.addBatch();
     }
 
@@ -285,7 +289,8 @@ final class LedgerStore implements AutoCloseable {
         String sql = "SELECT d.id, d.device, d.device_name, d.dev_offset, d.length, d.errno, d.source, d.first_seen, "
                 + "d.last_seen, d.seen_count, d.state, o.owner_index, o.fs_uuid, o.mount_point, o.fs_type, o.kind, "
                 + "o.physical_offset, o.length, o.inode, o.generation, o.fork, o.file_offset, o.is_shared, "
-                + "o.is_unwritten, o.structure, o.description, o.repair_hint, o.paths, o.state "
+                + "o.is_unwritten, o.structure, o.description, o.repair_hint, o.paths, o.state, o.fs_device, "
+                + "d.medium, d.inherited_from "
                 + "FROM damage d LEFT JOIN damage_owner o ON o.damage_id = d.id ORDER BY d.id, o.owner_index";
         try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
             long currentId = -1;
@@ -300,12 +305,12 @@ final class LedgerStore implements AutoCloseable {
                     currentId = id;
                     head = new Object[] {id, rows.getString(2), rows.getString(3), rows.getLong(4), rows.getLong(5),
                         rows.getInt(6), rows.getString(7), rows.getLong(8), rows.getLong(9), rows.getLong(10),
-                        rows.getString(11)};
+                        rows.getString(11), rows.getString(31), rows.getLong(32)};
                     owners = new ArrayList<>();
                 }
                 rows.getInt(12);
                 if (!rows.wasNull()) {
-                    owners.add(readOwner(rows));
+                    owners.add(readOwner(rows, (String) head[1]));
                 }
             }
             if (head != null) {
@@ -319,11 +324,15 @@ final class LedgerStore implements AutoCloseable {
     private static DamageRecord toRecord(Object[] head, List<AffectedOwner> owners) {
         return new DamageRecord((Long) head[0], DeviceNumber.parse((String) head[1]), (String) head[2], (Long) head[3],
                 (Long) head[4], (Integer) head[5], (String) head[6], Instant.ofEpochMilli((Long) head[7]),
-                Instant.ofEpochMilli((Long) head[8]), (Long) head[9], owners, DamageState.valueOf((String) head[10]));
+                Instant.ofEpochMilli((Long) head[8]), (Long) head[9], owners, DamageState.valueOf((String) head[10]),
+                (Long) head[12], (String) head[11]);
     }
 
-    private static AffectedOwner readOwner(ResultSet rows) throws SQLException {
-        FilesystemRef filesystem = new FilesystemRef(rows.getString(13), rows.getString(14), rows.getString(15));
+    private static AffectedOwner readOwner(ResultSet rows, String recordDevice) throws SQLException {
+        String fsDevice = rows.getString(30);
+        FilesystemRef filesystem = new FilesystemRef(rows.getString(13),
+                DeviceNumber.parse(fsDevice == null || fsDevice.isEmpty() ? recordDevice : fsDevice),
+                rows.getString(14), rows.getString(15));
         long physical = rows.getLong(17);
         long length = rows.getLong(18);
         Owner owner = switch (rows.getString(16)) {
@@ -354,12 +363,13 @@ final class LedgerStore implements AutoCloseable {
 
     /**
      * Deletes closed records beyond the newest {@code keep}, and closed records and audit entries older than
-     * {@code before}; gives freed pages back to the file system. Returns the ids of the deleted records.
+     * {@code before} (FILESYSTEM_GONE is not closed: the old disk's bytes are still bad until an operator says);
+     * gives freed pages back to the file system. Returns the ids of the deleted records.
      */
     List<Long> compact(int keep, Instant before) throws SQLException {
         List<Long> doomed = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement("SELECT id, closed_at FROM damage "
-                + "WHERE state <> 'OPEN' ORDER BY closed_at DESC, id DESC")) {
+                + "WHERE state NOT IN ('OPEN', 'FILESYSTEM_GONE') ORDER BY closed_at DESC, id DESC")) {
             try (ResultSet rows = select.executeQuery()) {
                 int kept = 0;
                 while (rows.next()) {

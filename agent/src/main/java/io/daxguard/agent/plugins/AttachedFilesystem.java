@@ -33,7 +33,7 @@ public record AttachedFilesystem(Mount mount, Optional<Holder> holder, Optional<
 
     /** The filesystem as damage records name it. */
     public FilesystemRef reference() {
-        return new FilesystemRef(info().map(FilesystemInfo::uuid).orElse("unknown"), mount.mountPoint().toString(),
-                mount.fsType());
+        return new FilesystemRef(info().map(FilesystemInfo::uuid).orElse("unknown"), mount.device(),
+                mount.mountPoint().toString(), mount.fsType());
     }
 }

@@ -12,7 +12,7 @@ import java.util.List;
 /** Damage as the router would hand it to a ledger, for ledger tests that need no filesystem. */
 final class LedgerSamples {
     static final DeviceNumber DEVICE = new DeviceNumber(7, 3);
-    static final FilesystemRef FILESYSTEM = new FilesystemRef("0b1c-uuid", "/mnt/data", "xfs");
+    static final FilesystemRef FILESYSTEM = new FilesystemRef("0b1c-uuid", DEVICE, "/mnt/data", "xfs");
     static final Instant AT = Instant.parse("2026-11-23T10:15:30.123Z");
 
     private LedgerSamples() {

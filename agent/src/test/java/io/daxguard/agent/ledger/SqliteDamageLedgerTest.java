@@ -133,4 +133,63 @@ class SqliteDamageLedgerTest {
             assertThat(reopened.records()).hasSize(1);
         }
     }
+
+    @Test
+    void anInheritedRecordKeepsItsOriginAndItsDiskAcrossARestart() {
+        DamageRecord inherited;
+        try (SqliteDamageLedger ledger = open()) {
+            DamageRecord old = ledger.record(LedgerSamples.unowned(0));
+            Damage again = LedgerSamples.mixed(0);
+            inherited = ledger.record(new Damage(again.device(), again.deviceName(), again.offset(), again.length(),
+                    again.errno(), "inherited:" + again.source(), again.observedAt(), again.owners(),
+                    "loop-backing 254:1 inode 77", old.id()));
+        }
+
+        try (SqliteDamageLedger reopened = open()) {
+            DamageRecord back = reopened.find(inherited.id()).orElseThrow();
+            assertThat(back.inheritedFrom()).isEqualTo(1);
+            assertThat(back.medium()).isEqualTo("loop-backing 254:1 inode 77");
+            assertThat(back.filesystem()).contains(LedgerSamples.FILESYSTEM);
+        }
+    }
+
+    @Test
+    void damageOfAGoneFilesystemIsNeverCompactedAway() {
+        try (SqliteDamageLedger ledger = SqliteDamageLedger.open(state, FAST_RETRY.withKeepClosed(0), Clock.systemUTC())) {
+            DamageRecord gone = ledger.record(LedgerSamples.unowned(0));
+            ledger.change(List.of(new StateChange(gone.id(), -1, DamageState.FILESYSTEM_GONE, null)),
+                    LedgerSamples.audit("filesystem gone", "ok"));
+            DamageRecord closed = ledger.record(LedgerSamples.unowned(4096));
+            ledger.change(List.of(new StateChange(closed.id(), -1, DamageState.ACKNOWLEDGED, null)),
+                    LedgerSamples.audit("acknowledgeLoss", "ok"));
+        }
+
+        try (SqliteDamageLedger reopened = open()) {
+            assertThat(reopened.records()).extracting(DamageRecord::state).containsExactly(DamageState.FILESYSTEM_GONE);
+        }
+    }
+
+    @Test
+    void aLedgerWrittenBySchemaVersionOneIsMigratedWithItsRecords() throws Exception {
+        try (java.sql.Connection v1 = java.sql.DriverManager.getConnection("jdbc:sqlite:"
+                + state.resolve(SqliteDamageLedger.FILE_NAME));
+             java.sql.Statement sql = v1.createStatement()) {
+            sql.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+            for (String statement : LedgerSchema.MIGRATIONS.get(0).statements()) {
+                sql.execute(statement);
+            }
+            sql.execute("INSERT INTO schema_version VALUES (1)");
+            sql.execute("INSERT INTO damage VALUES (1, '7:3', 'loop3', 4096, 512, 5, 'kmsg', 0, 0, 1, 'OPEN', NULL)");
+            sql.execute("INSERT INTO damage_owner (damage_id, owner_index, fs_uuid, mount_point, fs_type, kind, "
+                    + "physical_offset, length, paths, state) VALUES (1, 0, 'u-1', '/mnt/a', 'xfs', 'FREE', 4096, 512, "
+                    + "'', 'OPEN')");
+        }
+
+        try (SqliteDamageLedger migrated = open()) {
+            DamageRecord record = migrated.records().get(0);
+            assertThat(record.filesystem().orElseThrow().device()).isEqualTo(LedgerSamples.DEVICE);
+            assertThat(record.medium()).isEmpty();
+            assertThat(record.inheritedFrom()).isZero();
+        }
+    }
 }

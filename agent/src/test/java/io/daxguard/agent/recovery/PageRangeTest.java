@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class PageRangeTest {
     private static DamagedFile.Hit hit(long fileOffset, long length) {
         DamageRecord record = new DamageRecord(1, new DeviceNumber(7, 0), "loop0", 0, length, 5, "test",
-                Instant.EPOCH, Instant.EPOCH, 1, List.of(), DamageState.OPEN);
+                Instant.EPOCH, Instant.EPOCH, 1, List.of(), DamageState.OPEN, 0, "");
         return new DamagedFile.Hit(record, 0, new FileOwner(5, 1, Fork.DATA, fileOffset, 1 << 20, length, false, false),
                 DamageState.OPEN);
     }
