@@ -11,6 +11,8 @@ import io.daxguard.agent.plugins.Filesystems;
 import io.daxguard.agent.plugins.PluginHost;
 import io.daxguard.agent.recovery.LedgerReconciler;
 import io.daxguard.agent.route.FailureRouter;
+import io.daxguard.agent.failure.DamageLog;
+import io.daxguard.agent.route.DeviceHistory;
 import io.daxguard.agent.route.IndexReadyWatch;
 import io.daxguard.agent.route.LiveTopology;
 import io.daxguard.agent.route.UnknownOwners;
@@ -88,6 +90,9 @@ public final class Agent implements AutoCloseable {
             indexReady = new IndexReadyWatch(unknownOwners::lookAgain);
             started.push(indexReady);
             events.add(indexReady);
+            // Before the first refresh: filesystems attached at start review their device's damage history too.
+            events.add(new DamageLog());
+            events.add(new DeviceHistory(topology, owners, ledger, events, router, clock));
             topology.refresh();
             // Before anything is announced: files gone while the agent was down become FILE_GONE, not MBeans.
             LedgerReconciler.checkFiles(ledger, filesystems.all(), clock);
@@ -159,6 +164,11 @@ public final class Agent implements AutoCloseable {
 
     /** Files with open damage that no longer exist become FILE_GONE; a failure is logged, never fatal. */
     public void checkFiles() {
+        try {
+            topology.refreshIfRemounted();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not re-read the topology: " + e);
+        }
         try {
             LedgerReconciler.checkFiles(ledger, filesystems.all(), Clock.systemUTC());
         } catch (RuntimeException e) {

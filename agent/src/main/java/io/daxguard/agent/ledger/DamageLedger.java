@@ -51,6 +51,15 @@ public interface DamageLedger extends AutoCloseable {
      */
     List<DamageRecord> change(List<StateChange> changes, AuditEntry audit);
 
+    /**
+     * {@link #change} without waiting: applied (and visible) at once, in the ledger's one writer order; the future
+     * completes with the changed records once they are durable. For the router's thread, which must not wait for the
+     * ledger's writer.
+     *
+     * @throws IllegalArgumentException when a record or owner does not exist (nothing is applied)
+     */
+    CompletableFuture<List<DamageRecord>> changeAsync(List<StateChange> changes, AuditEntry audit);
+
     /** Adds an audit entry for an action that changed no state (a refusal, a verify, a signal). */
     void audit(AuditEntry entry);
 

@@ -48,6 +48,11 @@ public final class InMemoryDamageLedger implements DamageLedger {
     }
 
     @Override
+    public synchronized CompletableFuture<List<DamageRecord>> changeAsync(List<StateChange> changes, AuditEntry entry) {
+        return CompletableFuture.completedFuture(change(changes, entry));
+    }
+
+    @Override
     public synchronized void audit(AuditEntry entry) {
         audit.add(entry);
     }

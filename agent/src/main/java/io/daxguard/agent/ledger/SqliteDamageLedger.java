@@ -218,22 +218,26 @@ public final class SqliteDamageLedger implements DamageLedger {
 
     @Override
     public List<DamageRecord> change(List<StateChange> changes, AuditEntry audit) {
-        CompletableFuture<Void> durable = new CompletableFuture<>();
-        List<DamageRecord> changed;
+        CompletableFuture<List<DamageRecord>> durable = changeAsync(changes, audit);
+        awaitDurable(durable, audit.action());
+        return durable.join();
+    }
+
+    @Override
+    public CompletableFuture<List<DamageRecord>> changeAsync(List<StateChange> changes, AuditEntry audit) {
+        CompletableFuture<List<DamageRecord>> durable = new CompletableFuture<>();
         synchronized (lock) {
-            changed = memory.apply(changes);
+            List<DamageRecord> snapshot = List.copyOf(memory.apply(changes));
             auditTrail.add(audit);
             Instant at = audit.at();
-            List<DamageRecord> snapshot = List.copyOf(changed);
             enqueue(new Write(store -> {
                 for (DamageRecord record : snapshot) {
                     store.states(record, at);
                 }
                 store.audit(audit);
-            }, () -> durable.complete(null), true));
+            }, () -> durable.complete(snapshot), true));
         }
-        awaitDurable(durable, audit.action());
-        return changed;
+        return durable;
     }
 
     @Override
@@ -246,7 +250,7 @@ public final class SqliteDamageLedger implements DamageLedger {
         awaitDurable(durable, entry.action());
     }
 
-    private void awaitDurable(CompletableFuture<Void> durable, String what) {
+    private void awaitDurable(CompletableFuture<?> durable, String what) {
         try {
             durable.get(CHANGE_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException e) {

@@ -7,6 +7,8 @@ import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Mount;
+import io.daxguard.spi.linux.FileStatus;
+import io.daxguard.spi.linux.NativeCallException;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +29,8 @@ public final class Filesystems implements AutoCloseable {
     /** As bytes, compared component by component with the mount points mountinfo gives. */
     private final java.util.Set<LinuxPath> watched;
     private volatile Map<DeviceNumber, AttachedFilesystem> attached = Map.of();
+    /** The kernel's id of each attached mount ({@link FileStatus#mountIdOf}), to tell a re-made filesystem. */
+    private volatile Map<DeviceNumber, Long> mountIds = Map.of();
 
     public Filesystems(PluginHost plugins) {
         this(plugins, List.of());
@@ -51,6 +55,7 @@ public final class Filesystems implements AutoCloseable {
      */
     public synchronized List<AttachedFilesystem> sync(Topology topology) {
         Map<DeviceNumber, AttachedFilesystem> next = new LinkedHashMap<>();
+        Map<DeviceNumber, Long> nextIds = new LinkedHashMap<>();
         List<AttachedFilesystem> added = new java.util.ArrayList<>();
         Map<DeviceNumber, AttachedFilesystem> before = attached;
         for (Mount primary : topology.primaryMounts()) {
@@ -62,7 +67,11 @@ public final class Filesystems implements AutoCloseable {
             }
             Mount mount = chosen.get();
             AttachedFilesystem existing = before.get(mount.device());
-            if (existing != null && existing.mount().equals(mount)) {
+            long mountId = mountIdOf(mount);
+            nextIds.put(mount.device(), mountId);
+            // mountinfo's id is reused after an unmount: a filesystem re-made and mounted at the same place can read
+            // the same there, but never has the same 64-bit mount id.
+            if (existing != null && existing.mount().equals(mount) && mountId == mountIds.getOrDefault(mount.device(), -1L)) {
                 next.put(mount.device(), existing);
             } else {
                 AttachedFilesystem fresh = attach(mount);
@@ -71,6 +80,7 @@ public final class Filesystems implements AutoCloseable {
             }
         }
         attached = Map.copyOf(next);
+        mountIds = Map.copyOf(nextIds);
         for (Map.Entry<DeviceNumber, AttachedFilesystem> old : before.entrySet()) {
             if (next.get(old.getKey()) != old.getValue()) {
                 closeQuietly(old.getValue());
@@ -95,6 +105,29 @@ public final class Filesystems implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "not holding " + mount.mountPoint() + ": " + e.getMessage());
             return new AttachedFilesystem(mount, Optional.empty(), Optional.of(String.valueOf(e.getMessage())),
                     new FilePaths(mount.mountPoint()));
+        }
+    }
+
+    /**
+     * Whether the filesystem attached on {@code device} is no longer the mount it was attached from (unmounted, or
+     * unmounted and mounted again: perhaps another filesystem), even when mountinfo reads the same; one statx.
+     */
+    public boolean remounted(DeviceNumber device) {
+        AttachedFilesystem filesystem = attached.get(device);
+        return filesystem != null && mountIdOf(filesystem.mount()) != mountIds.getOrDefault(device, -1L);
+    }
+
+    /** {@link #remounted} for any attached filesystem. */
+    public boolean anyRemounted() {
+        return attached.keySet().stream().anyMatch(this::remounted);
+    }
+
+    /** The mount's id, or -1 when its mount point cannot be read (gone; a test's made-up mount table). */
+    private static long mountIdOf(Mount mount) {
+        try {
+            return FileStatus.mountIdOf(mount.mountPoint());
+        } catch (NativeCallException unreadable) {
+            return -1;
         }
     }
 

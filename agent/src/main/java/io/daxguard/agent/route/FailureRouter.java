@@ -4,6 +4,10 @@ import io.daxguard.agent.failure.DamageEvents;
 import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.failure.ProcessingResult;
 import io.daxguard.agent.ledger.AffectedOwner;
+import io.daxguard.agent.ledger.AuditEntry;
+import io.daxguard.agent.ledger.DamageState;
+import io.daxguard.agent.ledger.FileKey;
+import io.daxguard.agent.ledger.StateChange;
 import io.daxguard.agent.ledger.Damage;
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageRecord;
@@ -14,10 +18,8 @@ import io.daxguard.spi.FileOwner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,8 +34,10 @@ import java.util.function.Supplier;
  *
  * <pre>
  * tuple -> LiveTopology (the device, whole) -> Router (cut at partitions) -> for each piece:
- *          open record covering it and naming every owner now?  yes -> seen again
- *                                                               no  -> OwnerLookup -> ledger.recordAsync
+ *          open record covering it, same disk, same filesystem (UUID), same owners now?  (StillKnown)
+ *                yes -> seen again
+ *                no  -> OwnerLookup -> ledger.recordAsync (owners of the old record that no longer hold the
+ *                       bytes are superseded by it)
  *          -> LoopStacking: a damaged loop backing file routes the loop device's range again (at most 4 deep)
  * </pre>
  *
@@ -104,30 +108,35 @@ public final class FailureRouter implements AutoCloseable {
         List<CompletableFuture<DamageRecord>> recorded = new ArrayList<>();
         List<CompletableFuture<ProcessingResult>> stacked = new ArrayList<>();
         List<DamageRecord> known = new ArrayList<>();
+        List<CompletableFuture<?>> superseded = new ArrayList<>();
         for (RoutedRange piece : Router.route(routing.topology(), routing.device(), tuple.offset(), tuple.length())) {
             FailureRange range = new FailureRange(piece.offset(), piece.length(), tuple.errno(), tuple.flags());
+            String medium = topology.medium(routing.topology(), piece.device());
+            Optional<String> heldUuid = owners.filesystems().on(piece.device().number())
+                    .filter(filesystem -> filesystem.holder().isPresent() && piece.mount().isPresent())
+                    .map(filesystem -> filesystem.reference().uuid());
             Optional<DamageRecord> existing = ledger.findOpenCovering(piece.device().number(), piece.offset(),
                     piece.length());
             List<AffectedOwner> now = null;
-            if (existing.isPresent() && piece.mount().isPresent()) {
-                // Files change owners (deleted, rewritten away from a shared block, blocks reused): the damage is
-                // only known if the record names, open, every file that owns the range now, and had files only
-                // if some file still owns it.
-                now = ownersOf(piece, range);
-                if (!stillNamesEveryOwner(existing.get(), now)) {
-                    existing = Optional.empty();
-                }
-            }
             if (existing.isPresent()) {
-                DamageRecord again = ledger.seenAgain(existing.get().id(), tuple.observedAt());
-                known.add(again);
-                events.seenAgain(again);
-                continue;
+                now = heldUuid.isPresent() ? ownersOf(piece, range) : List.of();
+                StillKnown.Verdict verdict = StillKnown.judge(existing.get(), medium, heldUuid, now, piece.offset(),
+                        piece.end());
+                if (verdict.known()) {
+                    DamageRecord again = ledger.seenAgain(existing.get().id(), tuple.observedAt());
+                    known.add(again);
+                    events.seenAgain(again);
+                    continue;
+                }
+                if (!verdict.noLongerOwning().isEmpty()) {
+                    superseded.add(supersede(existing.get(), verdict.noLongerOwning(), piece, tuple));
+                }
             }
             List<AffectedOwner> affected = now != null ? now : ownersOf(piece, range);
             // Announced only once durable; the ledger completes futures in the order records were made.
             recorded.add(ledger.recordAsync(new Damage(piece.device().number(), piece.device().name(),
-                    piece.offset(), piece.length(), tuple.errno(), tuple.source(), tuple.observedAt(), affected))
+                    piece.offset(), piece.length(), tuple.errno(), tuple.source(), tuple.observedAt(), affected,
+                    medium, 0))
                     .thenApply(record -> {
                         events.recorded(record);
                         return record;
@@ -138,6 +147,7 @@ public final class FailureRouter implements AutoCloseable {
         }
         List<CompletableFuture<?>> all = new ArrayList<>(recorded);
         all.addAll(stacked);
+        all.addAll(superseded);
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<DamageRecord> records = new ArrayList<>(recorded.stream().map(CompletableFuture::join).toList());
             for (CompletableFuture<ProcessingResult> inner : stacked) {
@@ -153,22 +163,22 @@ public final class FailureRouter implements AutoCloseable {
                 : List.of();
     }
 
-    /** Whether an open record names, open, every file that owns its range now (and had files only if some still do). */
-    private static boolean stillNamesEveryOwner(DamageRecord record, List<AffectedOwner> now) {
-        Set<List<Long>> owning = fileIds(now, false);
-        Set<List<Long>> named = fileIds(record.owners(), true);
-        return named.containsAll(owning) && !(owning.isEmpty() && !named.isEmpty());
-    }
-
-    /** (inode, generation) of the file owners, only the open ones if asked. */
-    private static Set<List<Long>> fileIds(List<AffectedOwner> owners, boolean openOnly) {
-        Set<List<Long>> ids = new HashSet<>();
-        for (AffectedOwner owner : owners) {
-            if (owner.file().isPresent() && (!openOnly || owner.open())) {
-                ids.add(List.of(owner.file().get().inode(), owner.file().get().generation()));
-            }
-        }
-        return ids;
+    /**
+     * The owners of a record that no longer hold the reported bytes (a file rewritten elsewhere, free space since
+     * allocated) are superseded by the new record, so the bytes are not counted twice; audited, not waited for.
+     */
+    private CompletableFuture<List<DamageRecord>> supersede(DamageRecord record, List<Integer> owners,
+                                                            RoutedRange piece, FailureTuple tuple) {
+        String result = "ok: reported again by " + tuple.source() + " on " + piece.device().name() + " bytes "
+                + piece.offset() + "+" + piece.length() + ", and " + owners.size() + " owner(s) of record "
+                + record.id() + " no longer hold them: superseded by a new record of what holds them now";
+        // The audit names the first file among them, so that file's history shows why its damage closed.
+        Optional<AffectedOwner> file = owners.stream().map(record.owners()::get)
+                .filter(owner -> owner.file().isPresent()).findFirst();
+        return ledger.changeAsync(owners.stream().map(index -> new StateChange(record.id(), index,
+                DamageState.SUPERSEDED, null)).toList(), new AuditEntry(tuple.observedAt(), "agent",
+                "owners changed", file.flatMap(AffectedOwner::fileKey).orElse(FileKey.NONE),
+                file.map(owner -> owner.paths().isEmpty() ? "" : owner.paths().get(0)).orElse(""), result));
     }
 
     /**

@@ -5,6 +5,7 @@ import io.daxguard.agent.failure.DeviceRef;
 import io.daxguard.agent.failure.FailureRejected;
 import io.daxguard.agent.plugins.Filesystems;
 import io.daxguard.agent.topology.BlockDevice;
+import io.daxguard.agent.topology.DiskIdentity;
 import io.daxguard.agent.topology.Topology;
 import io.daxguard.agent.topology.TopologyReader;
 import java.io.IOException;
@@ -22,6 +23,7 @@ public final class LiveTopology {
     private final TopologyReader reader;
     private final Filesystems filesystems;
     private final DamageListener listener;
+    private final DiskIdentity disks;
     private volatile Topology topology;
     private volatile String mountTableText = "";
 
@@ -30,7 +32,13 @@ public final class LiveTopology {
         this.reader = reader;
         this.filesystems = filesystems;
         this.listener = listener;
+        this.disks = reader.diskIdentity();
         this.topology = new Topology(java.util.List.of(), java.util.List.of());
+    }
+
+    /** The identity of the disk under {@code device} now ({@link DiskIdentity}); empty when sysfs gives none. */
+    public String medium(Topology snapshot, BlockDevice device) {
+        return disks.of(snapshot, device);
     }
 
     /** The current snapshot. */
@@ -59,7 +67,8 @@ public final class LiveTopology {
      */
     Routing deviceFor(DeviceRef wanted, long offset, long length) throws IOException {
         Topology snapshot = topology;
-        if (!reader.mountTableText().equals(mountTableText) || snapshot.byNumber(wanted.number()).isEmpty()) {
+        if (!reader.mountTableText().equals(mountTableText) || snapshot.byNumber(wanted.number()).isEmpty()
+                || filesystems.remounted(wanted.number()) || partitionRemounted(snapshot, wanted)) {
             snapshot = refresh();
         }
         BlockDevice device = device(snapshot, wanted);
@@ -75,6 +84,19 @@ public final class LiveTopology {
                     + device.name() + " (" + device.size() + " bytes)");
         }
         return new Routing(snapshot, device);
+    }
+
+    /** A failure on a whole disk routes to its partitions: any of theirs re-mounted counts too. */
+    private boolean partitionRemounted(Topology snapshot, DeviceRef wanted) {
+        return snapshot.byNumber(wanted.number()).map(disk -> snapshot.partitionsOf(disk).stream()
+                .anyMatch(partition -> filesystems.remounted(partition.number()))).orElse(false);
+    }
+
+    /** Refreshes when any attached filesystem was re-mounted since (the periodic check; mountinfo may read the same). */
+    public void refreshIfRemounted() throws IOException {
+        if (filesystems.anyRemounted()) {
+            refresh();
+        }
     }
 
     private static BlockDevice device(Topology snapshot, DeviceRef wanted) {

@@ -31,6 +31,11 @@ public final class TopologyReader {
         return new TopologyReader(Path.of("/sys"), Path.of("/proc/self/mountinfo"));
     }
 
+    /** Tells the disks under this sysfs apart. */
+    public DiskIdentity diskIdentity() {
+        return new DiskIdentity(sysfs);
+    }
+
     public Topology read() throws IOException {
         return new Topology(readDevices(), MountTable.read(mountinfo));
     }

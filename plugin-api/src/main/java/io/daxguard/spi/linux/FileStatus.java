@@ -25,6 +25,7 @@ import java.util.Optional;
  *   ...timestamps                       64..127
  *   __u32 stx_rdev_major, rdev_minor    128, 132
  *   __u32 stx_dev_major, dev_minor      136, 140
+ *   __u64 stx_mnt_id                    144
  * </pre>
  *
  * @param device the device of the filesystem holding the file
@@ -44,7 +45,14 @@ public record FileStatus(DeviceNumber device, long inode, int mode, int links, l
     static final int OFFSET_RDEV_MINOR = 132;
     static final int OFFSET_DEV_MAJOR = 136;
     static final int OFFSET_DEV_MINOR = 140;
+    static final int OFFSET_MNT_ID = 144;
     static final int STATX_BASIC_STATS = 0x7ff;
+    static final int STATX_MNT_ID = 0x1000;
+    /**
+     * Linux 6.8 include/uapi/linux/stat.h: stx_mnt_id is then the mount's 64-bit id, never reused (the older id of
+     * STATX_MNT_ID is, after an unmount). Defined here since older installed headers lack it.
+     */
+    static final int STATX_MNT_ID_UNIQUE = 0x4000;
     static final int S_IFMT = 0170000;
     static final int S_IFREG = 0100000;
     static final int S_IFDIR = 0040000;
@@ -92,6 +100,24 @@ public record FileStatus(DeviceNumber device, long inode, int mode, int links, l
     /** {@link #ofPath(LinuxPath)} of a path the JDK made from text (a device node, a configured directory). */
     public static FileStatus ofPath(Path path) throws NativeCallException {
         return ofPath(LinuxPath.of(path));
+    }
+
+    /**
+     * The id of the mount {@code path} is on: from Linux 6.8 the 64-bit id no other mount ever gets, so a filesystem
+     * unmounted and mounted again (re-made, say) at the same place is told apart even when mountinfo reads the same;
+     * on older kernels the mountinfo id, which a new mount may reuse.
+     */
+    public static long mountIdOf(LinuxPath path) throws NativeCallException {
+        try (Memory buffer = new Memory(SIZE)) {
+            buffer.clear();
+            try {
+                LibC.statx(LibC.AT_FDCWD, path.nulTerminated(), LibC.AT_NO_AUTOMOUNT,
+                        STATX_MNT_ID | STATX_MNT_ID_UNIQUE, buffer);
+            } catch (LastErrorException e) {
+                throw NativeCallException.from("statx", path, e);
+            }
+            return buffer.getLong(OFFSET_MNT_ID);
+        }
     }
 
     static FileStatus ofDescriptor(NativeFile file) throws NativeCallException {

@@ -44,7 +44,8 @@ class KernelLayoutTest {
                 .offsetOf("fiemap_extent", "fe_logical", "fe_physical", "fe_length", "fe_flags")
                 .sizeOf("statx")
                 .offsetOf("statx", "stx_nlink", "stx_mode", "stx_ino", "stx_size", "stx_rdev_major",
-                        "stx_rdev_minor", "stx_dev_major", "stx_dev_minor")
+                        "stx_rdev_minor", "stx_dev_major", "stx_dev_minor", "stx_mnt_id")
+                .value("STATX_MNT_ID", "STATX_MNT_ID")
                 .sizeOf("statfs")
                 .offsetOf("statfs", "f_type", "f_bsize", "f_blocks", "f_bfree", "f_files", "f_ffree")
                 .value("FS_IOC_GETFSUUID", "FS_IOC_GETFSUUID")
@@ -109,8 +110,10 @@ class KernelLayoutTest {
                 "statx.stx_rdev_major", FileStatus.OFFSET_RDEV_MAJOR,
                 "statx.stx_rdev_minor", FileStatus.OFFSET_RDEV_MINOR,
                 "statx.stx_dev_major", FileStatus.OFFSET_DEV_MAJOR,
-                "statx.stx_dev_minor", FileStatus.OFFSET_DEV_MINOR))
-                .isEqualTo(fromC("sizeof statx", "statx."));
+                "statx.stx_dev_minor", FileStatus.OFFSET_DEV_MINOR,
+                "statx.stx_mnt_id", FileStatus.OFFSET_MNT_ID,
+                "STATX_MNT_ID", FileStatus.STATX_MNT_ID))
+                .isEqualTo(fromC("sizeof statx", "statx.", "STATX_MNT_ID"));
     }
 
     @Test

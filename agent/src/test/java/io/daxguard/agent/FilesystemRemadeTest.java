@@ -1,0 +1,146 @@
+package io.daxguard.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.daxguard.agent.jmx.ObjectNames;
+import io.daxguard.agent.ledger.DamageRecord;
+import io.daxguard.agent.ledger.DamageState;
+import io.daxguard.spi.FileOwner;
+import io.daxguard.spi.linux.FiemapExtent;
+import io.daxguard.spi.testkit.Command;
+import io.daxguard.spi.testkit.ScratchFilesystem;
+import java.util.List;
+import javax.management.MBeanServerConnection;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A bad sector stays bad when the filesystem on it is re-made: the damage recorded in the old filesystem becomes
+ * FILESYSTEM_GONE and is resolved again, inherited, in the new one; reporting the sector again is then known in
+ * the new filesystem, never in the old one's record.
+ */
+@Tag("mount")
+class FilesystemRemadeTest {
+    @Test
+    void damageOfARemadeFilesystemIsInheritedByTheNewOneAndTheOldRecordSaysItsFilesystemIsGone() throws Exception {
+        try (ScratchFilesystem xfs = ScratchFilesystem.xfs().create()) {
+            remadeInherits(xfs);
+        }
+    }
+
+    private static void remadeInherits(ScratchFilesystem xfs) throws Exception {
+        AgentFixture.writeFile(xfs.path("victim.bin"), 64 * 1024, 7);
+        FiemapExtent extent = AgentFixture.extents(xfs.path("victim.bin")).get(0);
+        long sector = (extent.physical() + 8192) / 512;
+        String device = xfs.device().getFileName().toString();
+        String oldUuid = uuidOf(xfs);
+        try (AgentFixture fixture = new AgentFixture()) {
+            MBeanServerConnection remote = fixture.remote();
+            report(remote, device, sector);
+            DamageRecord first = only(fixture.agent().ledger().records());
+            assertThat(first.owners()).anyMatch(owner -> owner.owner() instanceof FileOwner);
+
+            remake(xfs);
+            String newUuid = uuidOf(xfs);
+            remote.invoke(ObjectNames.agent(), "refreshTopology", new Object[0], new String[0]);
+            fixture.agent().router().afterQueued(() -> null).get(); // the review runs on the router, queued first
+
+            List<DamageRecord> records = fixture.agent().ledger().records();
+            DamageRecord old = records.stream().filter(r -> r.id() == first.id()).findFirst().orElseThrow();
+            DamageRecord inherited = records.stream().filter(r -> r.id() != first.id()).findFirst().orElseThrow();
+            assertThat(old.state()).isEqualTo(DamageState.FILESYSTEM_GONE);
+            assertThat(old.filesystem().orElseThrow().uuid()).isEqualTo(oldUuid);
+            assertThat(inherited.inheritedFrom()).isEqualTo(first.id());
+            assertThat(inherited.filesystem().orElseThrow().uuid()).isEqualTo(newUuid);
+            assertThat(inherited.owners()).noneMatch(owner -> owner.owner() instanceof FileOwner);
+            assertThat(inherited.offset()).isEqualTo(first.offset());
+            assertThat(inherited.state()).isEqualTo(DamageState.OPEN);
+
+            String again = report(remote, device, sector);
+
+            assertThat(again).contains("already known");
+            assertThat(fixture.agent().ledger().records()).hasSize(2);
+            assertThat(fixture.agent().ledger().find(inherited.id()).orElseThrow().count()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aFailureOnAFilesystemRemadeWhereTheOldOneWasMountedIsResolvedInTheNewOneWithoutBeingAskedToLookAgain()
+            throws Exception {
+        try (ScratchFilesystem xfs = ScratchFilesystem.xfs().create()) {
+            AgentFixture.writeFile(xfs.path("victim.bin"), 64 * 1024, 7);
+            long sector = (AgentFixture.extents(xfs.path("victim.bin")).get(0).physical() + 8192) / 512;
+            String device = xfs.device().getFileName().toString();
+            try (AgentFixture fixture = new AgentFixture()) {
+                report(fixture.remote(), device, sector);
+                DamageRecord first = only(fixture.agent().ledger().records());
+                remake(xfs); // mountinfo may read exactly as before: the same mount id is reused
+
+                String again = report(fixture.remote(), device, sector);
+                fixture.agent().router().afterQueued(() -> null).get();
+
+                assertThat(again).doesNotContain("already known");
+                DamageRecord now = fixture.agent().ledger().records().stream().filter(r -> r.id() != first.id())
+                        .findFirst().orElseThrow();
+                assertThat(now.filesystem().orElseThrow().uuid()).isEqualTo(uuidOf(xfs));
+                assertThat(fixture.agent().ledger().find(first.id()).orElseThrow().state())
+                        .isEqualTo(DamageState.FILESYSTEM_GONE);
+                assertThat(fixture.agent().ledger().records()).hasSize(2);
+            }
+        }
+    }
+
+    @Test
+    void aSectorReportedAgainAfterItsFileWasDeletedIsNewDamageAndTheOldOwnerIsSuperseded() throws Exception {
+        try (ScratchFilesystem xfs = ScratchFilesystem.xfs().create()) {
+            deletedFileIsSuperseded(xfs);
+        }
+    }
+
+    private static void deletedFileIsSuperseded(ScratchFilesystem xfs) throws Exception {
+        AgentFixture.writeFile(xfs.path("victim.bin"), 64 * 1024, 7);
+        FiemapExtent extent = AgentFixture.extents(xfs.path("victim.bin")).get(0);
+        long sector = (extent.physical() + 8192) / 512;
+        String device = xfs.device().getFileName().toString();
+        try (AgentFixture fixture = new AgentFixture()) {
+            MBeanServerConnection remote = fixture.remote();
+            report(remote, device, sector);
+            DamageRecord first = only(fixture.agent().ledger().records());
+            java.nio.file.Files.delete(xfs.path("victim.bin"));
+            Command.run("sync");
+
+            String again = report(remote, device, sector);
+
+            assertThat(again).doesNotContain("already known");
+            List<DamageRecord> records = fixture.agent().ledger().records();
+            assertThat(records).hasSize(2);
+            assertThat(fixture.agent().ledger().find(first.id()).orElseThrow().state())
+                    .isEqualTo(DamageState.SUPERSEDED);
+            assertThat(records.get(1).owners()).noneMatch(owner -> owner.owner() instanceof FileOwner);
+        }
+    }
+
+    private static String report(MBeanServerConnection remote, String device, long sector) throws Exception {
+        return (String) remote.invoke(ObjectNames.agent(), "reportFailure", new Object[] {device, sector, 1L, 5},
+                new String[] {"java.lang.String", "long", "long", "int"});
+    }
+
+    private static DamageRecord only(List<DamageRecord> records) {
+        assertThat(records).hasSize(1);
+        return records.get(0);
+    }
+
+    private static String uuidOf(ScratchFilesystem filesystem) throws Exception {
+        return Command.run("blkid", "-s", "UUID", "-o", "value", filesystem.device().toString()).strip();
+    }
+
+    /** mkfs again on the same device (a new UUID) and mounted where it was, as an administrator would. */
+    private static void remake(ScratchFilesystem filesystem) throws Exception {
+        Command.run("umount", filesystem.mountPoint().toString());
+        try {
+            Command.run("mkfs.xfs", "-q", "-f", filesystem.device().toString());
+        } finally {
+            Command.run("mount", "-t", "xfs", filesystem.device().toString(), filesystem.mountPoint().toString());
+        }
+    }
+}
