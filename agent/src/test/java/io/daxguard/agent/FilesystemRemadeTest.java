@@ -1,6 +1,7 @@
 package io.daxguard.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.daxguard.agent.jmx.ObjectNames;
 import io.daxguard.agent.ledger.DamageRecord;
@@ -11,6 +12,7 @@ import io.daxguard.spi.testkit.Command;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.util.List;
 import javax.management.MBeanServerConnection;
+import javax.management.openmbean.CompositeData;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +64,41 @@ class FilesystemRemadeTest {
             assertThat(fixture.agent().ledger().records()).hasSize(2);
             assertThat(fixture.agent().ledger().find(inherited.id()).orElseThrow().count()).isEqualTo(2);
         }
+    }
+
+    @Test
+    void theGoneFilesystemsDamageIsListedOnTheDeviceAndOnlyItCanBeAcknowledgedThere() throws Exception {
+        try (ScratchFilesystem xfs = ScratchFilesystem.xfs().create()) {
+            AgentFixture.writeFile(xfs.path("victim.bin"), 64 * 1024, 7);
+            long sector = (AgentFixture.extents(xfs.path("victim.bin")).get(0).physical() + 8192) / 512;
+            String device = xfs.device().getFileName().toString();
+            try (AgentFixture fixture = new AgentFixture()) {
+                MBeanServerConnection remote = fixture.remote();
+                report(remote, device, sector);
+                long old = only(fixture.agent().ledger().records()).id();
+                remake(xfs);
+                remote.invoke(ObjectNames.agent(), "refreshTopology", new Object[0], new String[0]);
+                fixture.agent().router().afterQueued(() -> null).get();
+                long inherited = fixture.agent().ledger().records().stream().filter(r -> r.id() != old)
+                        .findFirst().orElseThrow().id();
+                javax.management.ObjectName deviceBean = ObjectNames.device(device);
+
+                CompositeData[] gone = (CompositeData[]) remote.getAttribute(deviceBean, "GoneFilesystemDamage");
+                assertThat(gone).extracting(row -> row.get("recordId")).containsExactly(old);
+                assertThatThrownBy(() -> acknowledge(remote, deviceBean, inherited))
+                        .hasStackTraceContaining("recordId: record " + inherited + " is OPEN");
+                assertThat(acknowledge(remote, deviceBean, old)).contains("acknowledged: re-made for tests");
+                assertThat(fixture.agent().ledger().find(old).orElseThrow().state())
+                        .isEqualTo(DamageState.ACKNOWLEDGED);
+                assertThat((CompositeData[]) remote.getAttribute(deviceBean, "GoneFilesystemDamage")).isEmpty();
+            }
+        }
+    }
+
+    private static String acknowledge(MBeanServerConnection remote, javax.management.ObjectName device, long id)
+            throws Exception {
+        return (String) remote.invoke(device, "acknowledgeGoneDamage", new Object[] {id, "re-made for tests"},
+                new String[] {"long", "java.lang.String"});
     }
 
     @Test

@@ -1,11 +1,18 @@
 package io.daxguard.agent.jmx;
 
 import io.daxguard.agent.ledger.DamageLedger;
+import io.daxguard.agent.ledger.AuditEntry;
 import io.daxguard.agent.ledger.DamageRecord;
+import io.daxguard.agent.ledger.DamageState;
+import io.daxguard.agent.ledger.FileKey;
+import io.daxguard.agent.ledger.StateChange;
+import io.daxguard.agent.recovery.Principals;
 import io.daxguard.agent.route.LiveTopology;
 import io.daxguard.agent.topology.BlockDevice;
 import io.daxguard.agent.topology.Topology;
 import io.daxguard.spi.Mount;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -16,9 +23,11 @@ final class DeviceBean implements DeviceMXBean {
     private final BlockDevice registered;
     private final LiveTopology topology;
     private final DamageLedger ledger;
+    private final Clock clock;
 
-    DeviceBean(BlockDevice device, LiveTopology topology, DamageLedger ledger) {
+    DeviceBean(BlockDevice device, LiveTopology topology, DamageLedger ledger, Clock clock) {
         this.registered = device;
+        this.clock = clock;
         this.topology = topology;
         this.ledger = ledger;
     }
@@ -88,6 +97,37 @@ final class DeviceBean implements DeviceMXBean {
     @Override
     public List<BadRangeView> getUnownedDamage() {
         return records().stream().filter(DamageRecord::unowned).map(DeviceBean::view).toList();
+    }
+
+    @Override
+    public List<BadRangeView> getGoneFilesystemDamage() {
+        return records().stream().filter(record -> record.state() == DamageState.FILESYSTEM_GONE)
+                .map(DeviceBean::view).toList();
+    }
+
+    @Override
+    public String acknowledgeGoneDamage(long recordId, String note) {
+        DamageRecord record = records().stream().filter(candidate -> candidate.id() == recordId).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("recordId: " + recordId + " is not a damage record of "
+                        + device().name()));
+        if (record.state() != DamageState.FILESYSTEM_GONE) {
+            throw new IllegalArgumentException("recordId: record " + recordId + " is " + record.state()
+                    + ", not FILESYSTEM_GONE; damage of a filesystem in use is closed on its DamagedFile MBean");
+        }
+        List<StateChange> changes = new ArrayList<>();
+        if (record.unowned()) {
+            changes.add(new StateChange(recordId, -1, DamageState.ACKNOWLEDGED, null));
+        }
+        for (int index = 0; index < record.owners().size(); index++) {
+            if (record.owners().get(index).state() == DamageState.FILESYSTEM_GONE) {
+                changes.add(new StateChange(recordId, index, DamageState.ACKNOWLEDGED, null));
+            }
+        }
+        String result = "ok: record " + recordId + " of " + device().name() + " bytes " + record.offset() + "+"
+                + record.length() + " acknowledged" + (note == null || note.isBlank() ? "" : ": " + note.strip());
+        ledger.change(changes, new AuditEntry(clock.instant(), Principals.current(), "acknowledgeGoneDamage",
+                FileKey.NONE, "", result));
+        return result;
     }
 
     static BadRangeView view(DamageRecord record) {

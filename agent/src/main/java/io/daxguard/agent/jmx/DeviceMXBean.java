@@ -37,4 +37,14 @@ public interface DeviceMXBean {
 
     @Description("Failed ranges that no filesystem holds")
     List<BadRangeView> getUnownedDamage();
+
+    @Description("Failed ranges of filesystems no longer on this device (re-made, or the disk was replaced): "
+            + "state FILESYSTEM_GONE; they count toward no filesystem's health")
+    List<BadRangeView> getGoneFilesystemDamage();
+
+    @Description(value = "Closes one FILESYSTEM_GONE record of this device as ACKNOWLEDGED (the old filesystem's "
+            + "damage is no longer of interest); audited. Returns what was done.", impact = Description.Impact.ACTION)
+    String acknowledgeGoneDamage(
+            @Description(name = "recordId", value = "The record's id, as in GoneFilesystemDamage") long recordId,
+            @Description(name = "note", value = "Why, for the audit trail") String note);
 }

@@ -273,7 +273,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
             seenDevices.add(device.name());
             if (!devices.containsKey(device.name())) {
                 ObjectName name = ObjectNames.device(device.name());
-                if (register(new DescribedMBean<>(new DeviceBean(device, pipeline.topology(), ledger), DeviceMXBean.class), name)) {
+                if (register(new DescribedMBean<>(new DeviceBean(device, pipeline.topology(), ledger, clock), DeviceMXBean.class), name)) {
                     devices.put(device.name(), name);
                 }
             }
