@@ -100,7 +100,8 @@ public final class UnknownOwners {
                 UnknownOwner unknown = (UnknownOwner) record.owners().get(indexes.get(i)).owner();
                 replacements.add(new Replacement(record, indexes.get(i), unknown, now, ledger.recordAsync(
                         new Damage(record.device(), record.deviceName(), unknown.physicalOffset(), unknown.length(),
-                                record.errno(), record.source(), record.firstSeen(), now))
+                                record.errno(), record.source(), record.firstSeen(), now, record.medium(),
+                                record.inheritedFrom()))
                         .thenApply(made -> {
                             events.recorded(made);
                             return made;
