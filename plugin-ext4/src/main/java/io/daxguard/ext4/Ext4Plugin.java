@@ -63,10 +63,12 @@ public final class Ext4Plugin implements FilesystemPlugin {
             int cookie = mount.device().encoded();
             probeGetfsmap(mount, mountPoint, cookie, (int) stats.blockSize());
             Ext4Geometry geometry = null;
+            String deviceProblem = "";
             try {
                 device = openDevice(mount);
                 geometry = Ext4Geometry.read(device);
             } catch (IOException | IllegalArgumentException e) {
+                deviceProblem = e.getMessage();
                 logger.log(System.Logger.Level.WARNING, "cannot read the superblock of " + mount.source() + " ("
                         + e.getMessage() + "): the journal and extent-tree blocks of " + mount.mountPoint()
                         + " will be reported as unknown");
@@ -77,7 +79,7 @@ public final class Ext4Plugin implements FilesystemPlugin {
             }
             long size = geometry != null ? geometry.blocksCount * geometry.blockSize
                     : stats.blocks() * stats.blockSize();
-            String uuid = uuid(mountPoint, geometry);
+            String uuid = uuid(mount, mountPoint, geometry, deviceProblem);
             ExtraExtentSource extras = geometry == null ? ExtraExtentSource.NONE
                     : new Ext4ExtraExtents(device, geometry);
             if (geometry != null && geometry.metaBlockGroups) {
@@ -141,15 +143,32 @@ public final class Ext4Plugin implements FilesystemPlugin {
         return hidden;
     }
 
-    /** FS_IOC_GETFSUUID (Linux 6.5+), else the superblock's. */
-    private static String uuid(NativeFile mountPoint, Ext4Geometry geometry) throws IOException {
+    /**
+     * The UUID in ext4's superblock now, which is what {@code blkid} reads: from the kernel through the mount point
+     * ({@code EXT4_IOC_GETFSUUID}, Linux 6.0+), which needs no access to the device; else from the superblock read
+     * from the device. Not {@code FS_IOC_GETFSUUID}: that is the VFS's copy from mount time, stale after an online
+     * {@code tune2fs -U} (zeros for a root filesystem made with a nil UUID and given its own at first boot), and
+     * every kernel that has it has ext4's. Nothing else the kernel offers names the UUID: sysfs's
+     * {@code /sys/fs/ext4/<dev>} has none, and statfs's {@code f_fsid} is a 64-bit fold of it that cannot be
+     * undone; {@code /dev/disk/by-uuid} is udev's (absent in containers and minimal systems, and not updated by an
+     * online change). Without both the filesystem is refused rather than given a UUID that is not its own, since
+     * the UUID is what its damage records are kept under.
+     */
+    private static String uuid(Mount mount, NativeFile mountPoint, Ext4Geometry geometry, String deviceProblem)
+            throws IOException {
         try {
-            return FilesystemUuid.of(mountPoint);
+            return FilesystemUuid.ofExt4(mountPoint);
         } catch (NativeCallException e) {
-            if (geometry == null || !e.isUnsupported()) {
-                throw e;
+            if (geometry != null && e.isUnsupported()) {
+                return geometry.uuid;
             }
-            return geometry.uuid;
+            if (geometry == null && e.isUnsupported()) {
+                throw new AttachRefusedException(mount.mountPoint(), "cannot learn its UUID: the kernel has no "
+                        + "EXT4_IOC_GETFSUUID (Linux 6.0 or later), and its superblock cannot be read from "
+                        + mount.source() + " (" + deviceProblem + "); give daxguard read access to the"
+                        + " device", e);
+            }
+            throw e;
         }
     }
 

@@ -26,6 +26,16 @@ class KernelLayoutTest {
             #endif
             """;
 
+    /**
+     * {@code struct fsuuid} and {@code EXT4_IOC_GETFSUUID} are not in the uapi headers: ext4 declares them in
+     * {@code fs/ext4/ext4.h} (Linux 6.0), copied here as written there, which checks the layout and the {@code _IOR}
+     * encoding; that the kernel agrees is {@code FilesystemUuidTest}'s, on a real ext4.
+     */
+    private static final String EXT4_FSUUID = """
+            struct fsuuid { __u32 fsu_len; __u32 fsu_flags; __u8 fsu_uuid[]; };
+            #define EXT4_IOC_GETFSUUID _IOR('f', 44, struct fsuuid)
+            """;
+
     private static Map<String, Long> c;
 
     @BeforeAll
@@ -33,6 +43,7 @@ class KernelLayoutTest {
         c = CLayoutProbe.including("<linux/types.h>", "<linux/fs.h>", "<linux/fsmap.h>", "<linux/fiemap.h>",
                         "<sys/ioctl.h>", "<sys/stat.h>", "<sys/vfs.h>", "<dirent.h>", "<poll.h>")
                 .declaring(FSUUID2_FALLBACK)
+                .declaring(EXT4_FSUUID)
                 .value("FS_IOC_GETFSMAP", "FS_IOC_GETFSMAP")
                 .sizeOf("fsmap_head").sizeOf("fsmap")
                 .offsetOf("fsmap_head", "fmh_iflags", "fmh_count", "fmh_entries", "fmh_keys", "fmh_recs")
@@ -51,6 +62,9 @@ class KernelLayoutTest {
                 .value("FS_IOC_GETFSUUID", "FS_IOC_GETFSUUID")
                 .sizeOf("fsuuid2")
                 .offsetOf("fsuuid2", "len", "uuid")
+                .value("EXT4_IOC_GETFSUUID", "EXT4_IOC_GETFSUUID")
+                .sizeOf("fsuuid")
+                .offsetOf("fsuuid", "fsu_len", "fsu_flags", "fsu_uuid")
                 .value("FS_IOC_GETVERSION", "FS_IOC_GETVERSION")
                 .offsetOf("dirent64", "d_ino", "d_off", "d_reclen", "d_type", "d_name")
                 .sizeOf("pollfd")
@@ -137,6 +151,17 @@ class KernelLayoutTest {
                 "fsuuid2.len", 0,
                 "fsuuid2.uuid", 1))
                 .isEqualTo(fromC("FS_IOC_GETFSUUID", "sizeof fsuuid2", "fsuuid2."));
+    }
+
+    @Test
+    void ext4FilesystemUuidMatchesFsuuidOfExt4H() {
+        assertThat(java(
+                "EXT4_IOC_GETFSUUID", FilesystemUuid.EXT4_IOC_GETFSUUID,
+                "sizeof fsuuid", FilesystemUuid.EXT4_HEADER_SIZE,
+                "fsuuid.fsu_len", FilesystemUuid.EXT4_OFFSET_LEN,
+                "fsuuid.fsu_flags", FilesystemUuid.EXT4_OFFSET_FLAGS,
+                "fsuuid.fsu_uuid", FilesystemUuid.EXT4_HEADER_SIZE))
+                .isEqualTo(fromC("EXT4_IOC_GETFSUUID", "sizeof fsuuid", "fsuuid."));
     }
 
     @Test
