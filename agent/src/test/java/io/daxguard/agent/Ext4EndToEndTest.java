@@ -97,4 +97,17 @@ class Ext4EndToEndTest {
                 + "|rebuilding \\(ready: [0-9,]+ files, [0-9,]+ extents\\)");
         assertThat(AGENT.remote().getAttribute(filesystemName(), "ReverseMap")).isEqualTo("index:inode-tables");
     }
+
+    /** The hint is shown as the plugin wrote it: once "unmount and run unmount, then e2fsck ...". */
+    @Test
+    void damagedMetadataSaysWhatToDoInOneSentence() throws Exception {
+        report(1024, 512); // the primary superblock
+
+        CompositeData[] metadata = (CompositeData[]) AGENT.remote().getAttribute(filesystemName(), "MetadataDamage");
+
+        assertThat(metadata).singleElement().satisfies(owner -> assertThat(owner.get("action")).isEqualTo("Unmount "
+                + EXT4.mountPoint() + " and run e2fsck -f -l FILE " + EXT4.device() + ", with FILE holding the"
+                + " Filesystem MBean's badBlockList; if e2fsck cannot read the superblock, add -b and the block number"
+                + " of a backup superblock (mke2fs -n with the filesystem's parameters lists them)."));
+    }
 }

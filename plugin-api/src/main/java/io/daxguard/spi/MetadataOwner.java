@@ -8,7 +8,9 @@ import java.util.Objects;
  *
  * @param kind           a stable name, {@code <fstype>.<structure>}, for example {@code "xfs.log"}
  * @param description    what an administrator reads, for example {@code "journalling log"}
- * @param repairHint     the offline repair to run, for example {@code "xfs_repair"}
+ * @param repairHint     what an administrator does about it, as one or more whole sentences naming the mount point and
+ *                       device, shown as written: for example {@code "Unmount /mnt/data and run xfs_repair /dev/sdb1
+ *                       (xfs_repair -n /dev/sdb1 first shows what it would change)."}
  */
 public record MetadataOwner(String kind, String description, String repairHint, long physicalOffset,
                             long length) implements Owner {

@@ -164,7 +164,7 @@ public final class Ext4Holder implements Holder {
         }
         Optional<Ext4MetadataKind> kind = Ext4MetadataKind.of(record.owner());
         if (kind.isPresent()) {
-            owners.add(kind.get().owner(from, to - from));
+            owners.add(kind.get().owner(mount, from, to - from));
             if (kind.get() == Ext4MetadataKind.INODE_TABLE) {
                 inodeTables.add(new ByteSpan(from, to));
             }
@@ -180,7 +180,7 @@ public final class Ext4Holder implements Holder {
 
     private void splitHiddenMetadata(long from, long to, List<Owner> owners, List<ByteSpan> allocated) {
         AllocatedRanges.splitAround(from, to, hiddenMetadata,
-                (extent, start, stop) -> owners.add(extent.kind().owner(start, stop - start)), allocated);
+                (extent, start, stop) -> owners.add(extent.kind().owner(mount, start, stop - start)), allocated);
     }
 
     /**

@@ -4,6 +4,7 @@ import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.Fork;
 import io.daxguard.spi.FreeSpaceOwner;
 import io.daxguard.spi.MetadataOwner;
+import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.UnknownOwner;
 import io.daxguard.spi.linux.FsmapRecord;
@@ -28,7 +29,7 @@ final class FsmapOwners {
     private final long from;
     private final long to;
     private final long filesystemBytes;
-    private final String device;
+    private final Mount mount;
 
     /** A record cut down to the queried range. */
     private record Trimmed(FsmapRecord record, long start, long end) {
@@ -46,13 +47,13 @@ final class FsmapOwners {
      * @param from            first queried byte
      * @param to              one past the last queried byte
      * @param filesystemBytes the size of the data device's filesystem, to explain gaps past its end
-     * @param device          the mount source, for repair hints
+     * @param mount           the filesystem's mount, named in repair hints
      */
-    FsmapOwners(long from, long to, long filesystemBytes, String device) {
+    FsmapOwners(long from, long to, long filesystemBytes, Mount mount) {
         this.from = from;
         this.to = to;
         this.filesystemBytes = filesystemBytes;
-        this.device = device;
+        this.mount = mount;
     }
 
     /**
@@ -133,7 +134,7 @@ final class FsmapOwners {
         }
         if (owner == FsmapRecord.OWN_METADATA) {
             return new MetadataOwner("xfs.metadata", "filesystem metadata",
-                    XfsSpecialOwner.offlineRepairHint(device), start, length);
+                    XfsSpecialOwner.offlineRepairHint(mount), start, length);
         }
         Optional<XfsSpecialOwner> special = XfsSpecialOwner.of(owner);
         if (special.isEmpty()) {
@@ -141,7 +142,7 @@ final class FsmapOwners {
                     + Long.toHexString(owner));
         }
         XfsSpecialOwner kind = special.get();
-        return new MetadataOwner(kind.kind(), kind.description(), kind.repairHint(device), start, length);
+        return new MetadataOwner(kind.kind(), kind.description(), kind.repairHint(mount), start, length);
     }
 
     /** Inserts an {@link UnknownOwner} for every byte of the query no owner covers. */

@@ -1,6 +1,7 @@
 package io.daxguard.xfs;
 
 import io.daxguard.spi.MetadataOwner;
+import io.daxguard.spi.Mount;
 import io.daxguard.spi.index.AllocatedRanges;
 import io.daxguard.spi.index.ByteSpan;
 import java.util.ArrayList;
@@ -23,15 +24,15 @@ final class XfsFixedMetadata {
     }
 
     private final List<Extent> extents;
-    private final String device;
+    private final Mount mount;
 
-    private XfsFixedMetadata(List<Extent> extents, String device) {
+    private XfsFixedMetadata(List<Extent> extents, Mount mount) {
         this.extents = List.copyOf(extents);
-        this.device = device;
+        this.mount = mount;
     }
 
-    /** The fixed metadata of a filesystem of this geometry; {@code device} is named in repair hints. */
-    static XfsFixedMetadata of(XfsGeometry geometry, String device) {
+    /** The fixed metadata of a filesystem of this geometry; {@code mount} is named in repair hints. */
+    static XfsFixedMetadata of(XfsGeometry geometry, Mount mount) {
         List<Extent> extents = new ArrayList<>();
         long blockSize = geometry.blockSize();
         long agBytes = (long) geometry.agBlocks() * blockSize;
@@ -48,7 +49,7 @@ final class XfsFixedMetadata {
             extents.add(new Extent(XfsSpecialOwner.LOG, start, start + (long) geometry.logBlocks() * blockSize));
         }
         extents.sort(Comparator.comparingLong(Extent::start));
-        return new XfsFixedMetadata(extents, device);
+        return new XfsFixedMetadata(extents, mount);
     }
 
     List<Extent> extents() {
@@ -62,7 +63,7 @@ final class XfsFixedMetadata {
     void split(long from, long to, List<? super MetadataOwner> owners, List<ByteSpan> allocated) {
         AllocatedRanges.splitAround(from, to, extents, (extent, start, stop) -> {
             XfsSpecialOwner kind = extent.kind();
-            owners.add(new MetadataOwner(kind.kind(), kind.description(), kind.repairHint(device), start,
+            owners.add(new MetadataOwner(kind.kind(), kind.description(), kind.repairHint(mount), start,
                     stop - start));
         }, allocated);
     }

@@ -84,7 +84,7 @@ final class XfsHolder extends MountedXfsHolder {
                 inodes.put(record.owner(), XfsBulkstat.of(filesystem, record.owner()));
             }
         }
-        return new FsmapOwners(range.offset(), range.end(), info().size(), mount().source()).owners(records, inodes);
+        return new FsmapOwners(range.offset(), range.end(), info().size(), mount()).owners(records, inodes);
     }
 
     /**

@@ -119,11 +119,11 @@ final class XfsIndexedHolder extends MountedXfsHolder {
         Optional<XfsSpecialOwner> special = XfsSpecialOwner.of(record.owner());
         if (special.isPresent()) {
             XfsSpecialOwner kind = special.get();
-            owners.add(new MetadataOwner(kind.kind(), kind.description(), kind.repairHint(mount().source()), from,
+            owners.add(new MetadataOwner(kind.kind(), kind.description(), kind.repairHint(mount()), from,
                     to - from));
         } else {
             owners.add(new MetadataOwner("xfs.metadata", "filesystem metadata",
-                    XfsSpecialOwner.offlineRepairHint(mount().source()), from, to - from));
+                    XfsSpecialOwner.offlineRepairHint(mount()), from, to - from));
         }
     }
 

@@ -83,7 +83,7 @@ public final class XfsPlugin implements FilesystemPlugin {
                 IndexOptions.defaults().withRememberedConfirmations(!geometry.hasReflink()), context.logger(),
                 progress -> { });
         return new XfsIndexedHolder(mount, info, mount.device().encoded(),
-                XfsFixedMetadata.of(geometry, mount.source()), map);
+                XfsFixedMetadata.of(geometry, mount), map);
     }
 
     private static XfsGeometry examine(Mount mount, NativeFile filesystem) throws IOException {

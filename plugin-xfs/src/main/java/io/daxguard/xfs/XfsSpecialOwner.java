@@ -1,5 +1,6 @@
 package io.daxguard.xfs;
 
+import io.daxguard.spi.Mount;
 import io.daxguard.spi.linux.FsmapRecord;
 import java.util.Optional;
 
@@ -17,7 +18,7 @@ enum XfsSpecialOwner {
     COW_STAGING(7, "xfs.cow", "CoW staging extents", Repair.COW),
     DEFECTIVE(8, "xfs.defective", "defective blocks", Repair.OFFLINE);
 
-    /** What to do, by kind of structure; the device is filled in by {@link #repairHint(String)}. */
+    /** What to do, by kind of structure; the mount point and device are filled in by {@link #repairHint(Mount)}. */
     private enum Repair {
         /** Every structure xfs_repair rebuilds or cross-checks from the others. */
         OFFLINE,
@@ -55,20 +56,28 @@ enum XfsSpecialOwner {
         return description;
     }
 
-    /** The repair to run on {@code device} (the mount source), phrased for an operator. */
-    String repairHint(String device) {
+    /**
+     * What an administrator does about damage here, as one sentence naming the filesystem's mount point and device
+     * (its mount source).
+     */
+    String repairHint(Mount mount) {
+        String device = mount.source();
         return switch (repair) {
-            case OFFLINE -> offlineRepairHint(device);
-            case LOG -> "xfs_repair " + device + " after unmounting; if mounting cannot replay the log, xfs_repair -L "
-                    + device + " zeroes it and loses the metadata changes it still held";
-            case COW -> "xfs_repair " + device + " (after unmounting); leftover CoW staging extents are freed at the"
-                    + " next mount, but writes in flight to shared blocks may have been lost";
+            case OFFLINE -> offlineRepairHint(mount);
+            case LOG -> unmountAndRun(mount) + "; if mounting cannot replay the log, xfs_repair -L " + device
+                    + " zeroes it, which loses the metadata changes it still held.";
+            case COW -> unmountAndRun(mount) + "; leftover CoW staging extents are freed at the next mount, but"
+                    + " writes in flight to shared blocks may have been lost.";
         };
     }
 
-    /** What to run for damaged metadata xfs_repair checks and rebuilds. */
-    static String offlineRepairHint(String device) {
-        return "xfs_repair " + device + " (after unmounting; run xfs_repair -n first to see what it would change)";
+    /** What to do about damaged metadata xfs_repair checks and rebuilds, as {@link #repairHint(Mount)}. */
+    static String offlineRepairHint(Mount mount) {
+        return unmountAndRun(mount) + " (xfs_repair -n " + mount.source() + " first shows what it would change).";
+    }
+
+    private static String unmountAndRun(Mount mount) {
+        return "Unmount " + mount.mountPoint() + " and run xfs_repair " + mount.source();
     }
 
     /** The special owner of a GETFSMAP record, if it is one of XFS's own. */

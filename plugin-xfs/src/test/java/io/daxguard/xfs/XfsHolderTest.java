@@ -253,6 +253,7 @@ class XfsHolderTest {
     }
 
     private static String repairHint() {
-        return XfsSpecialOwner.INODE_BTREE.repairHint(fs.device().toString());
+        return "Unmount " + fs.mountPoint() + " and run xfs_repair " + fs.device() + " (xfs_repair -n " + fs.device()
+                + " first shows what it would change).";
     }
 }

@@ -37,7 +37,7 @@ public record OwnerView(String kind, long filesystemOffset, long length, long in
         }
         if (affected.owner() instanceof MetadataOwner meta) {
             return new OwnerView("metadata", meta.physicalOffset(), meta.length(), 0, 0, "", 0, false, false,
-                    List.of(), meta.kind(), meta.description(), "filesystem metadata: unmount and run " + meta.repairHint());
+                    List.of(), meta.kind(), meta.description(), meta.repairHint());
         }
         if (affected.owner() instanceof FreeSpaceOwner free) {
             return new OwnerView("free space", free.physicalOffset(), free.length(), 0, 0, "", 0, false, false,

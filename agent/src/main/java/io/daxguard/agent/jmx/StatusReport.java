@@ -121,7 +121,7 @@ final class StatusReport {
             out.append("\n  metadata damage:\n");
             for (AffectedOwner owner : metadata) {
                 MetadataOwner meta = (MetadataOwner) owner.owner();
-                out.append(String.format("        %-16s %s, fs bytes %d-%d (%s); run %s%n", meta.kind(), meta.description(),
+                out.append(String.format("        %-16s %s, fs bytes %d-%d (%s). %s%n", meta.kind(), meta.description(),
                         meta.physicalOffset(), meta.physicalEnd() - 1, ByteSizes.format(meta.length()), meta.repairHint()));
             }
         }
