@@ -233,14 +233,20 @@ public record LinuxPath(byte[] bytes) implements Comparable<LinuxPath>, Serializ
     }
 
     /**
-     * {@code relative} below this path, with one {@code /} between them. A leading {@code /} of {@code relative} is
-     * taken as this path's root, since paths inside a filesystem are written from its mount point
-     * ({@code "/dir/file"}); unlike {@link Path#resolve}, the result is always below this path.
+     * {@code relative} below this path, with one {@code /} between them: the one way daxguard puts a mount point
+     * and a path inside its filesystem together. A leading {@code /} of {@code relative} is taken as this path's
+     * root, since paths inside a filesystem are written from its mount point ({@code "/dir/file"}); so the root
+     * mount point gives {@code /dir/file}, never {@code //dir/file}, and a {@code relative} of {@code /} (the
+     * filesystem's root) gives this path itself. Unlike {@link Path#resolve}, the result is always below this path.
+     * Bytes, not text: names that are not UTF-8 join as they are.
      */
     public LinuxPath join(LinuxPath relative) {
         int skip = 0;
         while (skip < relative.bytes.length && relative.bytes[skip] == '/') {
             skip++;
+        }
+        if (skip == relative.bytes.length && bytes.length > 0) {
+            return this;
         }
         boolean slash = bytes.length == 0 || bytes[bytes.length - 1] != '/';
         byte[] joined = Arrays.copyOf(bytes, bytes.length + (slash ? 1 : 0) + relative.bytes.length - skip);
@@ -249,6 +255,14 @@ public record LinuxPath(byte[] bytes) implements Comparable<LinuxPath>, Serializ
         }
         System.arraycopy(relative.bytes, skip, joined, bytes.length + (slash ? 1 : 0), relative.bytes.length - skip);
         return new LinuxPath(joined);
+    }
+
+    /**
+     * {@link #join} for paths in display form, as the ledger, JMX and the views carry them: where a file is shown
+     * with its mount point ({@code "/mnt/data"} and {@code "/dir/file"}, or {@code "/"} and {@code "/usr/x"}).
+     */
+    public static String joinDisplayed(String mountPoint, String relative) {
+        return fromDisplay(mountPoint).join(fromDisplay(relative)).display();
     }
 
     /** Whether {@code prefix}'s components are the first components of this path (both absolute or both not). */

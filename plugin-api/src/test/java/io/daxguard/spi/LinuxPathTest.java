@@ -7,6 +7,8 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class LinuxPathTest {
     private static LinuxPath bytes(int... values) {
@@ -81,6 +83,25 @@ class LinuxPathTest {
 
         assertThat(mount.join(LinuxPath.ofText("/dir/file")).display()).isEqualTo("/m\\xe9/dir/file");
         assertThat(LinuxPath.ROOT.join(LinuxPath.ofText("a"))).isEqualTo(LinuxPath.ofText("/a"));
+    }
+
+    @ParameterizedTest(name = "\"{0}\" and \"{1}\" -> \"{2}\"")
+    @CsvSource(delimiter = '|', value = {
+        "/          | /usr/share/doc/x | /usr/share/doc/x",
+        "/mnt/data  | /usr/share/doc/x | /mnt/data/usr/share/doc/x",
+        "/mnt/data/ | /dir/file        | /mnt/data/dir/file",
+        "/          | /                | /",
+        "/mnt/data  | /                | /mnt/data",
+        "/          | /caf\\xe9/\\xff | /caf\\xe9/\\xff",
+        "/m\\xe9    | /a\\\\b          | /m\\xe9/a\\\\b"})
+    void joinsAMountPointAndAPathInsideItInDisplayForm(String mountPoint, String relative, String joined) {
+        assertThat(LinuxPath.joinDisplayed(mountPoint, relative)).isEqualTo(joined);
+    }
+
+    @Test
+    void theRootMountPointJoinsWithoutADoubleSlash() {
+        assertThat(LinuxPath.ROOT.join(LinuxPath.ofText("/usr/share/doc/x"))).isEqualTo(
+                LinuxPath.ofText("/usr/share/doc/x"));
     }
 
     @Test

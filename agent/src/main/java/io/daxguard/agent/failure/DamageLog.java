@@ -35,13 +35,13 @@ public final class DamageLog implements DamageListener {
         if (owner.owner() instanceof FileOwner file) {
             String names = owner.paths().isEmpty() ? mount.display() + " inode " + file.inode() + " (no name)"
                     : String.join(", ", owner.paths().stream()
-                            .map(path -> mount.join(LinuxPath.fromDisplay(path)).display()).toList());
+                            .map(path -> LinuxPath.joinDisplayed(mount.display(), path)).toList());
             return "damaged file " + names + " " + file.fork().name().toLowerCase() + " file bytes "
                     + file.fileOffset() + "+" + file.length() + where;
         }
         if (owner.owner() instanceof MetadataOwner metadata) {
             return "damaged metadata of " + mount.display() + ": " + metadata.description() + " (" + metadata.kind()
-                    + ")" + where + "; " + metadata.repairHint();
+                    + ")" + where + ". " + metadata.repairHint();
         }
         return "";
     }

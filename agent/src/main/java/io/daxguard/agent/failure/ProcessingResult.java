@@ -4,6 +4,7 @@ import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.FreeSpaceOwner;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.MetadataOwner;
 import java.util.List;
 import java.util.Objects;
@@ -33,8 +34,9 @@ public record ProcessingResult(List<DamageRecord> recorded, List<DamageRecord> a
             }
             for (AffectedOwner affected : record.owners()) {
                 if (affected.owner() instanceof FileOwner file) {
-                    files.add(affected.filesystem().mountPoint() + (affected.paths().isEmpty()
-                            ? " inode " + file.inode() + " (no name)" : affected.paths().get(0)));
+                    String mountPoint = affected.filesystem().mountPoint();
+                    files.add(affected.paths().isEmpty() ? mountPoint + " inode " + file.inode() + " (no name)"
+                            : LinuxPath.joinDisplayed(mountPoint, affected.paths().get(0)));
                 } else if (affected.owner() instanceof MetadataOwner meta) {
                     metadata.add(affected.filesystem().mountPoint() + " " + meta.description());
                 } else if (affected.owner() instanceof FreeSpaceOwner free) {

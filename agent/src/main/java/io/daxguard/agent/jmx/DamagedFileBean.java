@@ -169,7 +169,8 @@ final class DamagedFileBean implements DamagedFileMXBean {
         try {
             replica = provider.replicaOf(Path.of(mountPoint), path, key.inode(), key.generation())
                     .orElseThrow(() -> new IllegalStateException("restoreFromReplica: replica provider "
-                            + provider.name() + " has no copy of " + key.mountPoint() + file.displayPath()));
+                            + provider.name() + " has no copy of "
+                            + LinuxPath.joinDisplayed(key.mountPoint(), file.displayPath())));
         } catch (IOException e) {
             throw new IllegalStateException("restoreFromReplica: replica provider " + provider.name() + " failed: "
                     + e.getMessage());

@@ -10,6 +10,7 @@ import io.daxguard.agent.source.SourceState;
 import io.daxguard.agent.source.SourceStatus;
 import io.daxguard.spi.FilesystemInfo;
 import io.daxguard.spi.FreeSpaceOwner;
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.UnknownOwner;
 import io.daxguard.spi.linux.NativeCallException;
@@ -101,12 +102,12 @@ final class StatusReport {
         if (!files.isEmpty()) {
             out.append("\n  damaged files:\n");
             for (DamagedFile file : files) {
-                out.append(String.format("        %s%s  (inode %d, generation %d)%n", mountPoint,
-                        file.paths().isEmpty() ? "  [no name: deleted, or unlinked but open] inode " + file.key().inode()
-                                : file.displayPath(),
+                out.append(String.format("        %s  (inode %d, generation %d)%n", file.paths().isEmpty()
+                                ? mountPoint + "  [no name: deleted, or unlinked but open] inode " + file.key().inode()
+                                : LinuxPath.joinDisplayed(mountPoint, file.displayPath()),
                         file.key().inode(), file.key().generation()));
                 for (String link : file.paths().stream().skip(1).toList()) {
-                    out.append(String.format("          also %s%s%n", mountPoint, link));
+                    out.append(String.format("          also %s%n", LinuxPath.joinDisplayed(mountPoint, link)));
                 }
                 for (DamagedFile.Hit hit : everyRange ? file.hits() : List.<DamagedFile.Hit>of()) {
                     out.append(String.format("          %s bytes %d-%d (%s)%s  %s  %s  %s%n",

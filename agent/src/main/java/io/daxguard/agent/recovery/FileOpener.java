@@ -33,7 +33,7 @@ final class FileOpener {
      * @throws IllegalStateException when the file is gone, is not a regular file, or is another file now
      */
     static NativeFile open(LinuxPath mountPoint, String path, FileKey key, NativeFile.Access access) {
-        String shown = mountPoint + path;
+        String shown = LinuxPath.joinDisplayed(mountPoint.display(), path);
         NativeFile directory = openParent(mountPoint, path);
         NativeFile file = null;
         try {
@@ -80,7 +80,7 @@ final class FileOpener {
      */
     static NativeFile openParent(LinuxPath mountPoint, String path) {
         List<LinuxPath> components = components(path);
-        String shown = mountPoint + path;
+        String shown = LinuxPath.joinDisplayed(mountPoint.display(), path);
         NativeFile directory = null;
         try {
             directory = NativeFile.openDirectory(mountPoint);

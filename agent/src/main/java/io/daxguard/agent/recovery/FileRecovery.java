@@ -120,7 +120,8 @@ public final class FileRecovery {
         String path = file.displayPath();
         if (!confirms(confirmPath, path)) {
             throw new IllegalArgumentException("rewriteZeros: confirmPath must be the file's path, \"" + path
-                    + "\" (or \"" + mount() + path + "\"), to confirm that its damaged ranges are overwritten with zeros;"
+                    + "\" (or \"" + LinuxPath.joinDisplayed(mount().display(), path) + "\"), to confirm that its damaged"
+                    + " ranges are overwritten with zeros;"
                     + " was \"" + confirmPath + "\"");
         }
         List<DamagedFile.Hit> open = openData(file);

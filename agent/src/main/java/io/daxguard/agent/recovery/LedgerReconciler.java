@@ -106,7 +106,8 @@ public final class LedgerReconciler {
             // Applied in memory; the ledger writes it when it can and says so in its health.
             LOG.log(System.Logger.Level.WARNING, notYetDurable.getMessage());
         }
-        LOG.log(System.Logger.Level.WARNING, mount + file.displayPath() + ": " + result);
+        LOG.log(System.Logger.Level.WARNING, LinuxPath.joinDisplayed(mount.display(), file.displayPath()) + ": "
+                + result);
     }
 
     private static void follow(DamageLedger ledger, DamagedFile file, List<String> names, Clock clock) {

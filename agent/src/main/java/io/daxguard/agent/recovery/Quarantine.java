@@ -34,7 +34,7 @@ public final class Quarantine {
             return audited(recovery, principal, file, "already quarantined at " + path);
         }
         LinuxPath mount = recovery.mount();
-        String shown = mount + path;
+        String shown = LinuxPath.joinDisplayed(mount.display(), path);
         try (NativeFile parent = FileOpener.openParent(mount, path)) {
             LinuxPath name = FileOpener.lastComponent(path);
             // Identity first: only the recorded file is moved, never whatever has its name now.
