@@ -37,9 +37,11 @@ public final class DeviceDenied {
             Files.writeString(group.resolve("tasks"), thread() + "\n");
             return action.call();
         } finally {
-            // Every thread in the group is this one or one it started: all go back where this one was.
-            for (String task : Files.readAllLines(group.resolve("tasks"))) {
-                if (!task.isBlank()) {
+            // Every thread in the group is this one or one it started: all go back where this one was, again
+            // until none is left, since one being moved may still start another.
+            List<String> tasks;
+            while (!(tasks = Files.readAllLines(group.resolve("tasks"))).isEmpty()) {
+                for (String task : tasks) {
                     Files.writeString(former.resolve("tasks"), task.strip() + "\n");
                 }
             }
