@@ -42,7 +42,11 @@ public final class DeviceDenied {
             List<String> tasks;
             while (!(tasks = Files.readAllLines(group.resolve("tasks"))).isEmpty()) {
                 for (String task : tasks) {
-                    Files.writeString(former.resolve("tasks"), task.strip() + "\n");
+                    try {
+                        Files.writeString(former.resolve("tasks"), task.strip() + "\n");
+                    } catch (IOException exited) {
+                        // ESRCH: the thread ended since the listing, and left the group by itself.
+                    }
                 }
             }
             Files.delete(group);
