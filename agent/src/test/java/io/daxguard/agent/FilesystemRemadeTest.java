@@ -102,6 +102,33 @@ class FilesystemRemadeTest {
     }
 
     @Test
+    void anAgentStartedAfterItsFilesystemWasRemadeShowsTheInheritedDamageAsSoonAsItIsUp() throws Exception {
+        try (ScratchFilesystem xfs = ScratchFilesystem.xfs().create()) {
+            AgentFixture.writeFile(xfs.path("victim.bin"), 64 * 1024, 7);
+            long sector = (AgentFixture.extents(xfs.path("victim.bin")).get(0).physical() + 8192) / 512;
+            java.nio.file.Path state = java.nio.file.Files.createTempDirectory("daxguard-remade-state-");
+            try {
+                long first;
+                try (AgentFixture before = new AgentFixture(state)) {
+                    report(before.remote(), xfs.device().getFileName().toString(), sector);
+                    first = only(before.agent().ledger().records()).id();
+                }
+                remake(xfs);
+
+                try (AgentFixture after = new AgentFixture(state)) {
+                    // No wait here: start returns once the device's history is reviewed.
+                    List<DamageRecord> records = after.agent().ledger().records();
+                    assertThat(records).extracting(DamageRecord::inheritedFrom).containsExactlyInAnyOrder(0L, first);
+                    assertThat(after.agent().ledger().find(first).orElseThrow().state())
+                            .isEqualTo(DamageState.FILESYSTEM_GONE);
+                }
+            } finally {
+                AgentFixture.deleteTree(state);
+            }
+        }
+    }
+
+    @Test
     void aFailureOnAFilesystemRemadeWhereTheOldOneWasMountedIsResolvedInTheNewOneWithoutBeingAskedToLookAgain()
             throws Exception {
         try (ScratchFilesystem xfs = ScratchFilesystem.xfs().create()) {

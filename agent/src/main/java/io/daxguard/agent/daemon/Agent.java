@@ -1,6 +1,7 @@
 package io.daxguard.agent.daemon;
 
 import io.daxguard.agent.failure.DamageEvents;
+import io.daxguard.agent.failure.DamageLog;
 import io.daxguard.agent.failure.DeviceResolver;
 import io.daxguard.agent.jmx.JmxSurface;
 import io.daxguard.agent.jmx.Pipeline;
@@ -11,7 +12,6 @@ import io.daxguard.agent.plugins.Filesystems;
 import io.daxguard.agent.plugins.PluginHost;
 import io.daxguard.agent.recovery.LedgerReconciler;
 import io.daxguard.agent.route.FailureRouter;
-import io.daxguard.agent.failure.DamageLog;
 import io.daxguard.agent.route.DeviceHistory;
 import io.daxguard.agent.route.IndexReadyWatch;
 import io.daxguard.agent.route.LiveTopology;
@@ -24,12 +24,14 @@ import io.daxguard.agent.validation.InputValidator;
 import io.daxguard.spi.linux.LinuxConstants;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.management.JMException;
 
 /**
@@ -50,6 +52,8 @@ import javax.management.JMException;
  */
 public final class Agent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Agent.class.getName());
+    /** How long start waits for the damage history of attached devices (see awaitHistoryReviewed). */
+    private static final Duration HISTORY_REVIEW_AT_START = Duration.ofSeconds(30);
 
     private final DamageLedger ledger;
     private final Filesystems filesystems;
@@ -92,8 +96,10 @@ public final class Agent implements AutoCloseable {
             events.add(indexReady);
             // Before the first refresh: filesystems attached at start review their device's damage history too.
             events.add(new DamageLog());
-            events.add(new DeviceHistory(topology, owners, ledger, events, router, clock));
+            DeviceHistory history = new DeviceHistory(topology, owners, ledger, events, router, clock);
+            events.add(history);
             topology.refresh();
+            awaitHistoryReviewed(history);
             // Before anything is announced: files gone while the agent was down become FILE_GONE, not MBeans.
             LedgerReconciler.checkFiles(ledger, filesystems.all(), clock);
             OperatorReports reports = new OperatorReports(new InputValidator(), new DeviceResolver(settings.sysfs()), router,
@@ -128,6 +134,23 @@ public final class Agent implements AutoCloseable {
                 }
             }
             throw e;
+        }
+    }
+
+    /**
+     * Waits a bounded time for the device-history reviews of the filesystems attached at start: a review can walk a
+     * large tree for names, and the agent must come up anyway; late reviews still land, they are only not yet shown.
+     */
+    private static void awaitHistoryReviewed(DeviceHistory history) {
+        try {
+            history.settled().get(HISTORY_REVIEW_AT_START.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            LOG.log(System.Logger.Level.WARNING, "the damage history of the attached devices is still being reviewed"
+                    + " after " + HISTORY_REVIEW_AT_START.toSeconds() + " s; starting anyway, it lands when done");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("unreachable: reviews complete normally", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -54,6 +54,8 @@ public final class DeviceHistory implements DamageListener {
     private final DamageEvents events;
     private final FailureRouter router;
     private final Clock clock;
+    /** Reviews queued or running; guarded by {@code this}. Only {@link #settled} reads it. */
+    private CompletableFuture<?> pending = CompletableFuture.completedFuture(null);
 
     public DeviceHistory(LiveTopology topology, OwnerLookup owners, DamageLedger ledger, DamageEvents events,
                          FailureRouter router, Clock clock) {
@@ -70,11 +72,22 @@ public final class DeviceHistory implements DamageListener {
         if (filesystem.holder().isEmpty()) {
             return; // no plugin resolves it: nothing can be said about its owners
         }
-        reviewAfterQueued(filesystem).exceptionally(failure -> {
+        CompletableFuture<Integer> review = reviewAfterQueued(filesystem).exceptionally(failure -> {
             LOG.log(System.Logger.Level.WARNING, "the damage history of " + filesystem.mount().source() + " could "
                     + "not be reviewed for " + filesystem.mount().mountPoint() + ": " + failure);
             return 0;
         });
+        synchronized (this) {
+            pending = CompletableFuture.allOf(pending, review);
+        }
+    }
+
+    /**
+     * Completes once every review queued so far is durable (never exceptionally: a failed review was logged). The
+     * agent waits for it at start, so what it announces (MBeans, status) already shows inherited damage.
+     */
+    public synchronized CompletableFuture<?> settled() {
+        return pending;
     }
 
     /** Reviews the device's history on the router thread; completes with how many records were retired, once durable. */
