@@ -73,6 +73,15 @@ public interface DamageLedger extends AutoCloseable {
     default void onHealthChange(Consumer<LedgerHealth> listener) {
     }
 
+    /**
+     * Told of every {@link #change} and {@link #changeAsync} once it is as durable as the ledger makes it, before the
+     * caller of {@link #change} returns: so a view (a DamagedFile MBean of damage now closed) follows the ledger
+     * without polling it. Called on whichever thread completes the change (a durable ledger's writer thread); a
+     * listener must not wait for the ledger's writer, and one that throws is logged, the others still told.
+     */
+    default void onChange(Consumer<LedgerChange> listener) {
+    }
+
     @Override
     void close();
 }

@@ -73,35 +73,52 @@ public record DamagedFile(FileKey key, List<String> paths, List<Hit> hits) {
         return hits.stream().map(hit -> hit.record().lastSeen()).max(Comparator.naturalOrder()).orElseThrow();
     }
 
+    /** Groups the file owners of {@code records} by file (its filesystem's UUID, inode and generation). */
+    public static List<DamagedFile> group(List<DamageRecord> records) {
+        return grouped(records, null);
+    }
+
     /**
-     * Groups the file owners of {@code records} by file. Only records of filesystem {@code mountPoint} count
-     * when it is not null.
+     * {@link #group} of the files of one filesystem, by its UUID: wherever it was mounted when each record was made
+     * (a filesystem unmounted and mounted elsewhere is the same filesystem, its files the same files).
      */
-    public static List<DamagedFile> group(List<DamageRecord> records, String mountPoint) {
+    public static List<DamagedFile> ofFilesystem(List<DamageRecord> records, String filesystemUuid) {
+        return grouped(records, Objects.requireNonNull(filesystemUuid, "filesystemUuid is null"));
+    }
+
+    private static List<DamagedFile> grouped(List<DamageRecord> records, String filesystemUuid) {
         Map<FileKey, List<Hit>> hits = new LinkedHashMap<>();
         Map<FileKey, List<String>> names = new LinkedHashMap<>();
+        // The key of the newest record naming the file: its mount point is where the filesystem was seen last.
+        Map<FileKey, FileKey> latest = new LinkedHashMap<>();
         for (DamageRecord record : records) {
             for (int index = 0; index < record.owners().size(); index++) {
                 AffectedOwner affected = record.owners().get(index);
                 if (!(affected.owner() instanceof FileOwner file)) {
                     continue;
                 }
-                if (mountPoint != null && !affected.filesystem().mountPoint().equals(mountPoint)) {
+                if (filesystemUuid != null && !affected.filesystem().uuid().equals(filesystemUuid)) {
                     continue;
                 }
                 FileKey key = affected.fileKey().orElseThrow();
                 hits.computeIfAbsent(key, k -> new ArrayList<>()).add(new Hit(record, index, file, affected.state()));
                 names.put(key, affected.paths());
+                latest.put(key, key);
             }
         }
         List<DamagedFile> files = new ArrayList<>();
         for (Map.Entry<FileKey, List<Hit>> entry : hits.entrySet()) {
             List<Hit> byOffset = new ArrayList<>(entry.getValue());
             byOffset.sort(Comparator.comparing((Hit hit) -> hit.owner().fork()).thenComparingLong(hit -> hit.owner().fileOffset()));
-            files.add(new DamagedFile(entry.getKey(), names.get(entry.getKey()), byOffset));
+            files.add(new DamagedFile(latest.get(entry.getKey()), names.get(entry.getKey()), byOffset));
         }
         files.sort(Comparator.comparing(DamagedFile::displayPath));
         return files;
+    }
+
+    /** This file with other names (its names now, looked up again by inode and generation). */
+    public DamagedFile withPaths(List<String> names) {
+        return new DamagedFile(key, names, hits);
     }
 
     /** The other files that share any of this file's damaged blocks, by path (reflinked copies). */

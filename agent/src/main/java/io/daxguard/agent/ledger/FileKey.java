@@ -2,7 +2,18 @@ package io.daxguard.agent.ledger;
 
 import java.util.Objects;
 
-/** A file's identity: filesystem, inode and generation; never its path, which can change. */
+/**
+ * A file's identity: its filesystem's UUID, inode and generation; never its path, which can change, nor the
+ * mount point, which changes when the filesystem is mounted elsewhere.
+ *
+ * @param filesystemUuid the UUID of the filesystem holding the file: with inode and generation, the identity
+ * @param mountPoint     where the filesystem was mounted when the file was seen (display form); not part of the
+ *                       identity: two keys of one file seen under two mount points are equal, so a file's damage
+ *                       recorded before and after a remount is one file's, and views follow the UUID to wherever
+ *                       the filesystem is mounted now
+ * @param inode          the inode number
+ * @param generation     the inode's generation (an inode number is reused; the pair is not)
+ */
 public record FileKey(String filesystemUuid, String mountPoint, long inode, long generation) {
     /** No file: for audit entries of actions on no file. */
     public static final FileKey NONE = new FileKey("", "", 0, 0);
@@ -12,8 +23,19 @@ public record FileKey(String filesystemUuid, String mountPoint, long inode, long
         Objects.requireNonNull(mountPoint, "mountPoint is null");
     }
 
-    /** Same file, whatever mount point each side was seen under. */
+    /** Same file, whatever mount point each side was seen under: the same as {@link #equals}. */
     public boolean sameFile(FileKey other) {
         return filesystemUuid.equals(other.filesystemUuid) && inode == other.inode && generation == other.generation;
+    }
+
+    /** Equal when the same file: UUID, inode and generation; the mount point seen is left out on purpose. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof FileKey key && sameFile(key);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(filesystemUuid, inode, generation);
     }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 public final class InMemoryDamageLedger implements DamageLedger {
     private final LedgerMemory memory = new LedgerMemory(1);
     private final List<AuditEntry> audit = new ArrayList<>();
+    private final ChangeListeners listeners = new ChangeListeners();
 
     @Override
     public synchronized CompletableFuture<DamageRecord> recordAsync(Damage damage) {
@@ -41,15 +42,24 @@ public final class InMemoryDamageLedger implements DamageLedger {
     }
 
     @Override
-    public synchronized List<DamageRecord> change(List<StateChange> changes, AuditEntry entry) {
-        List<DamageRecord> changed = memory.apply(changes);
-        audit.add(entry);
+    public List<DamageRecord> change(List<StateChange> changes, AuditEntry entry) {
+        List<DamageRecord> changed;
+        synchronized (this) {
+            changed = List.copyOf(memory.apply(changes));
+            audit.add(entry);
+        }
+        listeners.changed(new LedgerChange(changed, entry)); // outside the lock: listeners read the ledger
         return changed;
     }
 
     @Override
-    public synchronized CompletableFuture<List<DamageRecord>> changeAsync(List<StateChange> changes, AuditEntry entry) {
+    public CompletableFuture<List<DamageRecord>> changeAsync(List<StateChange> changes, AuditEntry entry) {
         return CompletableFuture.completedFuture(change(changes, entry));
+    }
+
+    @Override
+    public void onChange(java.util.function.Consumer<LedgerChange> listener) {
+        listeners.add(listener);
     }
 
     @Override

@@ -54,6 +54,7 @@ public final class SqliteDamageLedger implements DamageLedger {
     private final List<AuditEntry> auditTrail = new ArrayList<>();
     private final ArrayDeque<Write> queue = new ArrayDeque<>();
     private final List<Consumer<LedgerHealth>> healthListeners = new CopyOnWriteArrayList<>();
+    private final ChangeListeners changeListeners = new ChangeListeners();
     private final Thread writer;
     private LedgerStore store;
     private volatile LedgerHealth health;
@@ -235,7 +236,11 @@ public final class SqliteDamageLedger implements DamageLedger {
                     store.states(record, at);
                 }
                 store.audit(audit);
-            }, () -> durable.complete(snapshot), true));
+            }, () -> {
+                // Listeners first: when change() returns, the views have followed (a closed file's MBean is gone).
+                changeListeners.changed(new LedgerChange(snapshot, audit));
+                durable.complete(snapshot);
+            }, true));
         }
         return durable;
     }
@@ -273,6 +278,11 @@ public final class SqliteDamageLedger implements DamageLedger {
     @Override
     public LedgerHealth health() {
         return health;
+    }
+
+    @Override
+    public void onChange(Consumer<LedgerChange> listener) {
+        changeListeners.add(listener);
     }
 
     @Override
