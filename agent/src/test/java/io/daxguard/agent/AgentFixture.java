@@ -86,6 +86,11 @@ final class AgentFixture implements AutoCloseable {
         return agent;
     }
 
+    /** The agent's own MBean server, for a listener in the agent's JVM. */
+    MBeanServer server() {
+        return server;
+    }
+
     @Override
     public void close() throws IOException {
         try {

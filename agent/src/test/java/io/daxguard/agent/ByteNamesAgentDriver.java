@@ -58,10 +58,10 @@ public final class ByteNamesAgentDriver {
                 print("path", server.getAttribute(verify, "Path"));
                 print("filesystem", server.getAttribute(verify, "Filesystem"));
                 server.invoke(verify, "verify", new Object[0], new String[0]);
-                print("verify", server.getAttribute(verify, "State"));
+                print("verify", FileStates.of(server, verify));
                 server.invoke(rewrite, "rewriteZeros", new Object[] {"/caf\\xe9-rewrite.bin"},
                         new String[] {"java.lang.String"});
-                print("rewrite", server.getAttribute(rewrite, "State"));
+                print("rewrite", FileStates.of(server, rewrite));
             } finally {
                 AgentFixture.deleteTree(state);
             }

@@ -25,6 +25,7 @@ import javax.management.NotificationListener;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.RuntimeMBeanException;
+import javax.management.openmbean.CompositeData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -94,7 +95,7 @@ class RecoveryJmxTest {
     }
 
     private static String state(ObjectName name) throws Exception {
-        return (String) remote.getAttribute(name, "State");
+        return FileStates.of(remote, name);
     }
 
     /**
@@ -381,16 +382,24 @@ class RecoveryJmxTest {
 
         invoke(name, "quarantine");
 
-        assertThat((String) remote.getAttribute(name, "Path")).startsWith("/.daxguard-quarantine/")
-                .endsWith("-suspect.bin");
+        CompositeData[] listed = (CompositeData[]) remote.invoke(ObjectNames.filesystem(DISK.mountPoint().toString()),
+                "listDamagedFiles", new Object[] {0, 1000}, new String[] {"int", "int"});
+        assertThat(listed).filteredOn(file -> ((String) file.get("path")).endsWith("-suspect.bin")).singleElement()
+                .satisfies(file -> {
+                    assertThat((String) file.get("path")).startsWith("/.daxguard-quarantine/");
+                    assertThat(file.get("state")).isEqualTo("QUARANTINED");
+                });
     }
 
     @Test
-    void aListenerOnTheDamagedFileMBeanHearsItsStateChange() throws Exception {
+    void aListenerOnTheDamagedFileMBeanHearsItsStateChangeBeforeTheMBeanGoesAway() throws Exception {
         ObjectName name = damage(fileWithData("listened.bin", 15));
         java.util.concurrent.CompletableFuture<javax.management.AttributeChangeNotification> heard =
                 new java.util.concurrent.CompletableFuture<>();
-        remote.addNotificationListener(name, (notification, handback) -> {
+        javax.management.MBeanNotificationInfo[] declared = remote.getMBeanInfo(name).getNotifications();
+        // In the agent's JVM (a remote listener of an MBean that is unregistered may miss its last notification; the
+        // Agent MBean's stream carries the same State change for remote clients).
+        fixture.server().addNotificationListener(name, (notification, handback) -> {
             if (notification instanceof javax.management.AttributeChangeNotification change) {
                 heard.complete(change);
             }
@@ -403,7 +412,7 @@ class RecoveryJmxTest {
         assertThat(change.getOldValue()).isEqualTo("OPEN");
         assertThat(change.getNewValue()).isEqualTo("ACKNOWLEDGED");
         assertThat(change.getSource()).isEqualTo(name);
-        assertThat(java.util.Arrays.stream(remote.getMBeanInfo(name).getNotifications())
+        assertThat(java.util.Arrays.stream(declared)
                 .flatMap(info -> java.util.Arrays.stream(info.getNotifTypes())))
                 .contains(javax.management.AttributeChangeNotification.ATTRIBUTE_CHANGE);
     }
@@ -413,9 +422,15 @@ class RecoveryJmxTest {
         ObjectName name = damage(fileWithData("audited.bin", 13));
         invoke(name, "verify");
 
+        io.daxguard.agent.ledger.FileKey key = new io.daxguard.agent.ledger.FileKey(
+                (String) remote.getAttribute(name, "FilesystemUuid"), "", (Long) remote.getAttribute(name, "Inode"),
+                (Long) remote.getAttribute(name, "Generation"));
+
         invoke(name, "acknowledgeLoss", "scratch data, regenerated nightly");
 
-        assertThat(List.of((String[]) remote.getAttribute(name, "History"))).hasSize(2).last().asString()
+        // The MBean went away with the file's last open damage; its history stays in the ledger.
+        assertThat(fixture.agent().ledger().history(key).stream().map(io.daxguard.agent.ledger.AuditEntry::line))
+                .hasSize(2).last().asString()
                 .contains("local acknowledgeLoss /audited.bin: loss accepted for 1 range(s): scratch data");
     }
 

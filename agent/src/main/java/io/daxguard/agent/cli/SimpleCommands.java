@@ -149,9 +149,33 @@ final class SimpleCommands {
         int invoke(MBeanServerConnection agent, PrintWriter out, String operation, Object[] arguments,
                    String[] signature) throws Exception {
             ObjectName file = damagedFile(agent);
+            Object inode = agent.getAttribute(file, "Inode");
+            Object generation = agent.getAttribute(file, "Generation");
             out.println(agent.invoke(file, operation, arguments, signature));
-            out.println("state: " + agent.getAttribute(file, "State"));
+            out.println("state: " + (agent.isRegistered(file) ? agent.getAttribute(file, "State")
+                    : closedState(agent, ObjectName.unquote(file.getKeyProperty("filesystem")), inode, generation)));
             return ExitCode.OK;
+        }
+
+        /**
+         * The state of a file whose last open damage was closed: its MBean went away with it, and its filesystem lists
+         * it (listDamagedFiles, every file the ledger keeps).
+         */
+        private static String closedState(MBeanServerConnection agent, String mountPoint, Object inode,
+                                          Object generation) throws Exception {
+            ObjectName filesystem = ObjectNames.filesystem(mountPoint);
+            for (int offset = 0; ; offset += 1000) {
+                CompositeData[] page = (CompositeData[]) agent.invoke(filesystem, "listDamagedFiles",
+                        new Object[] {offset, 1000}, new String[] {"int", "int"});
+                for (CompositeData file : page) {
+                    if (file.get("inode").equals(inode) && file.get("generation").equals(generation)) {
+                        return (String) file.get("state");
+                    }
+                }
+                if (page.length < 1000) {
+                    return "closed (its MBean was unregistered)";
+                }
+            }
         }
     }
 

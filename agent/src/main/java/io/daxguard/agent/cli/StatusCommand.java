@@ -3,7 +3,6 @@ package io.daxguard.agent.cli;
 import io.daxguard.agent.jmx.ObjectNames;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,20 +75,13 @@ final class StatusCommand extends AgentCommand {
             filesystem.put(lowerFirst(attribute), agent.getAttribute(name, attribute));
         }
         filesystem.put("metadataDamage", Json.plain(agent.getAttribute(name, "MetadataDamage")));
-        Map<String, ObjectName> mbeans = damagedFileMBeans(agent, String.valueOf(filesystem.get("mountPoint")));
         List<Object> files = new ArrayList<>();
         for (int offset = 0; ; offset += 1000) {
             CompositeData[] page = (CompositeData[]) agent.invoke(name, "listDamagedFiles", new Object[] {offset, 1000},
                     new String[] {"int", "int"});
             for (CompositeData file : page) {
                 Map<String, Object> entry = Json.toMap(file);
-                ObjectName fileName = mbeans.get(file.get("inode") + "/" + file.get("generation"));
-                if (fileName != null) {
-                    entry.put("objectName", fileName.toString());
-                    for (String attribute : List.of("DamagedRanges", "History", "MappingProcesses")) {
-                        entry.put(lowerFirst(attribute), Json.plain(agent.getAttribute(fileName, attribute)));
-                    }
-                }
+                fileDetails(agent, String.valueOf(file.get("objectName")), entry);
                 files.add(entry);
             }
             if (page.length < 1000) {
@@ -105,17 +97,23 @@ final class StatusCommand extends AgentCommand {
     }
 
     /**
-     * The filesystem's DamagedFile MBeans by {@code inode/generation}. An MBean keeps the name it was registered
-     * under while the file's path moves (quarantine), so the listing's objectName, made from the current path, is
-     * not used to find it.
+     * What the file's DamagedFile MBean adds to its listing: ranges, history, mapping processes. The listing names the
+     * MBean as it is registered now (it follows the file's name and its filesystem's mount point); a file whose damage
+     * is closed has none (its history is in the ledger's events), and one renamed meanwhile is left with its listing.
      */
-    private static Map<String, ObjectName> damagedFileMBeans(MBeanServerConnection agent, String mountPoint)
+    private static void fileDetails(MBeanServerConnection agent, String objectName, Map<String, Object> entry)
             throws Exception {
-        Map<String, ObjectName> mbeans = new HashMap<>();
-        for (ObjectName name : agent.queryNames(ObjectNames.damagedFilesOf(mountPoint), null)) {
-            mbeans.put(agent.getAttribute(name, "Inode") + "/" + agent.getAttribute(name, "Generation"), name);
+        if (objectName.isEmpty()) {
+            return;
         }
-        return mbeans;
+        ObjectName fileName = new ObjectName(objectName);
+        try {
+            for (String attribute : List.of("DamagedRanges", "History", "MappingProcesses")) {
+                entry.put(lowerFirst(attribute), Json.plain(agent.getAttribute(fileName, attribute)));
+            }
+        } catch (javax.management.InstanceNotFoundException renamedMeanwhile) {
+            // Listed a moment ago under this name; the listing stands on its own.
+        }
     }
 
     private static List<Object> unownedDamage(MBeanServerConnection agent) throws Exception {

@@ -4,6 +4,7 @@ import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.plugins.PluginHost;
+import io.daxguard.agent.recovery.FileNames;
 import io.daxguard.agent.source.SourceStatus;
 import io.daxguard.agent.source.operator.OperatorReports;
 import java.io.IOException;
@@ -26,7 +27,10 @@ final class AgentBean implements AgentMXBean {
     /** The failure sources' states; set once the sources exist (they are made after the MBeans' surface). */
     private volatile Supplier<List<SourceStatus>> sources = List::of;
 
-    AgentBean(String version, PluginHost plugins, Pipeline pipeline, DamageLedger ledger, Clock clock) {
+    private final FileNames names;
+
+    AgentBean(String version, PluginHost plugins, Pipeline pipeline, DamageLedger ledger, Clock clock, FileNames names) {
+        this.names = names;
         this.version = version;
         this.startedAt = clock.instant();
         this.plugins = plugins;
@@ -76,7 +80,7 @@ final class AgentBean implements AgentMXBean {
 
     @Override
     public int getDamagedFileCount() {
-        return (int) DamagedFile.group(ledger.records(), null).stream()
+        return (int) DamagedFile.group(ledger.records()).stream()
                 .filter(file -> file.state() == DamageState.OPEN).count();
     }
 
@@ -109,6 +113,8 @@ final class AgentBean implements AgentMXBean {
         String header = String.format("daxguard %s, up since %s; %d plugin(s): %s", version, startedAt,
                 plugins.plugins().size(), String.join(", ", plugins.plugins().keySet()))
                 + (ledger.health().durable() ? "" : "\nLEDGER NOT DURABLE: " + ledger.health().message());
+        // Files are shown under their names now: renames since detection are followed in the ledger first.
+        names.current(DamagedFile.group(ledger.records()).stream().filter(file -> !file.openHits().isEmpty()).toList());
         return StatusReport.render(header, sources.get(), pipeline.filesystems().all(), ledger.records(), everyRange);
     }
 

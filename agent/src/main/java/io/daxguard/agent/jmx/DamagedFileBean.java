@@ -2,9 +2,9 @@ package io.daxguard.agent.jmx;
 
 import io.daxguard.agent.ledger.AuditEntry;
 import io.daxguard.agent.ledger.DamageLedger;
-import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.ledger.FileKey;
+import io.daxguard.agent.recovery.FileNames;
 import io.daxguard.agent.recovery.FileRecovery;
 import io.daxguard.agent.recovery.Mappers;
 import io.daxguard.agent.recovery.MappingProcesses;
@@ -18,44 +18,48 @@ import io.daxguard.spi.linux.NativeCallException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
- * The MBean of one damaged file: a live view of the ledger's records that name this file, and its repairs.
- * Repairs of one file run one at a time (synchronized); each tells {@link FileEvents} how the state moved.
+ * The MBean of one damaged file: a live view of the ledger's records that name this file, and its repairs. The file
+ * is its filesystem's UUID, inode and generation: its filesystem is shown where it is mounted now, and its names are
+ * looked up again ({@link FileNames}) whenever they are shown or the file is acted on. Repairs of one file run one at
+ * a time (synchronized); how they change the ledger is announced by the ledger's change listener
+ * ({@link FileMBeans}), which also unregisters this MBean once no damage of the file is open.
  */
 final class DamagedFileBean implements DamagedFileMXBean {
-    /** Told after a repair operation, for notifications. */
-    interface FileEvents {
-        void acted(FileKey key, String action, DamageState before, DamageState after, String result, String principal);
-    }
-
     private final FileKey key;
     private final DamageLedger ledger;
+    private final FileNames names;
     private final FileRecovery recovery;
     private final RecoverySettings settings;
-    private final FileEvents events;
 
-    DamagedFileBean(FileKey key, DamageLedger ledger, Supplier<LinuxPath> mountPoint, RecoverySettings settings,
-                    FileEvents events, java.time.Clock clock) {
+    DamagedFileBean(FileKey key, DamageLedger ledger, FileNames names, RecoverySettings settings,
+                    java.time.Clock clock) {
         this.key = key;
         this.ledger = ledger;
-        this.recovery = new FileRecovery(ledger, key, mountPoint, settings.sysfs(), clock);
+        this.names = names;
+        this.recovery = new FileRecovery(ledger, key, () -> names.mountPoint(key), settings.sysfs(), clock,
+                names::current);
         this.settings = settings;
-        this.events = events;
     }
 
     private List<DamagedFile> allOfFilesystem() {
-        return DamagedFile.group(ledger.records(), key.mountPoint());
+        return DamagedFile.ofFilesystem(ledger.records(), key.filesystemUuid());
     }
 
+    /** The file under its names now (looked up again). */
     private DamagedFile file() {
         return recovery.file();
     }
 
+    /** The file as recorded: for what names do not change (ranges, states, times). */
+    private DamagedFile recorded() {
+        return recovery.recorded();
+    }
+
     @Override
     public String getFilesystem() {
-        return key.mountPoint();
+        return names.mountPoint(key).toString();
     }
 
     @Override
@@ -100,7 +104,7 @@ final class DamagedFileBean implements DamagedFileMXBean {
 
     @Override
     public List<DamagedRangeView> getDamagedRanges() {
-        return file().hits().stream().map(hit -> new DamagedRangeView(hit.owner().fileOffset(), hit.owner().length(),
+        return recorded().hits().stream().map(hit -> new DamagedRangeView(hit.owner().fileOffset(), hit.owner().length(),
                 hit.owner().fork().name(), hit.record().deviceName(),
                 hit.owner().physicalOffset(),
                 hit.record().errno(), hit.record().source(), hit.record().firstSeen().toString(),
@@ -110,27 +114,27 @@ final class DamagedFileBean implements DamagedFileMXBean {
 
     @Override
     public long getDamagedBytes() {
-        return file().damagedBytes();
+        return recorded().damagedBytes();
     }
 
     @Override
     public List<String> getSharedWith() {
-        return file().sharedWith(allOfFilesystem());
+        return recorded().sharedWith(allOfFilesystem());
     }
 
     @Override
     public String getState() {
-        return file().state().name();
+        return recorded().state().name();
     }
 
     @Override
     public String getFirstSeen() {
-        return file().firstSeen().toString();
+        return recorded().firstSeen().toString();
     }
 
     @Override
     public String getLastSeen() {
-        return file().lastSeen().toString();
+        return recorded().lastSeen().toString();
     }
 
     @Override
@@ -163,14 +167,14 @@ final class DamagedFileBean implements DamagedFileMXBean {
         ReplicaProvider provider = settings.replicaProvider().orElseThrow(() -> new IllegalStateException(
                 "restoreFromReplica: no replica provider is configured; use restoreFrom(path)"));
         DamagedFile file = file();
-        String mountPoint = jdkText(key.mountPoint());
+        String mountPoint = jdkText(names.mountPoint(key).toString());
         String path = jdkText(file.displayPath());
         Path replica;
         try {
             replica = provider.replicaOf(Path.of(mountPoint), path, key.inode(), key.generation())
                     .orElseThrow(() -> new IllegalStateException("restoreFromReplica: replica provider "
                             + provider.name() + " has no copy of "
-                            + LinuxPath.joinDisplayed(key.mountPoint(), file.displayPath())));
+                            + LinuxPath.joinDisplayed(mountPoint, file.displayPath())));
         } catch (IOException e) {
             throw new IllegalStateException("restoreFromReplica: replica provider " + provider.name() + " failed: "
                     + e.getMessage());
@@ -223,11 +227,8 @@ final class DamagedFileBean implements DamagedFileMXBean {
     /** Runs a repair; only JDK exceptions leave, with the message the operator reads. */
     private String act(String action, Operation operation) {
         String principal = Principals.current();
-        DamageState before = file().state();
         try {
-            String result = operation.run(principal);
-            events.acted(key, action, before, file().state(), result, principal);
-            return result;
+            return operation.run(principal);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw e;
         } catch (RuntimeException e) {

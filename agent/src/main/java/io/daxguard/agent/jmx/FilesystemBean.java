@@ -8,6 +8,7 @@ import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.owners.OwnerLookup;
+import io.daxguard.agent.recovery.FileNames;
 import io.daxguard.agent.source.operator.OperatorReports;
 import io.daxguard.agent.source.scrub.ScrubProgress;
 import io.daxguard.agent.source.scrub.Scrubber;
@@ -20,9 +21,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import javax.management.ObjectName;
 
-/** The MBean of one mounted filesystem. */
+/**
+ * The MBean of one mounted filesystem. Its damage is the damage of its UUID, wherever the filesystem was mounted
+ * when each record was made (unmounted and mounted elsewhere, it keeps its damage and nothing is counted twice).
+ */
 final class FilesystemBean implements FilesystemMXBean {
     static final int MAX_PAGE = 1000;
 
@@ -32,19 +37,21 @@ final class FilesystemBean implements FilesystemMXBean {
     /** The name a file's MBean really has (a rename or a name clash makes it differ from its path now). */
     private final Function<DamagedFile, Optional<ObjectName>> registered;
     private final Scrubber scrubber;
+    /** The damaged files' names now (listDamagedFiles shows files renamed since detection by their new names). */
+    private final UnaryOperator<List<DamagedFile>> namesNow;
 
     FilesystemBean(AttachedFilesystem filesystem, OwnerLookup owners, DamageLedger ledger,
-                   Function<DamagedFile, Optional<ObjectName>> registered) {
-        this(filesystem, owners, ledger, registered, null);
-    }
-
-    FilesystemBean(AttachedFilesystem filesystem, OwnerLookup owners, DamageLedger ledger,
-                   Function<DamagedFile, Optional<ObjectName>> registered, Scrubber scrubber) {
+                   Function<DamagedFile, Optional<ObjectName>> registered, Scrubber scrubber, FileNames names) {
         this.scrubber = scrubber;
+        this.namesNow = names::current;
         this.filesystem = filesystem;
         this.owners = owners;
         this.ledger = ledger;
         this.registered = registered;
+    }
+
+    private String uuid() {
+        return filesystem.reference().uuid();
     }
 
     private String mountPoint() {
@@ -81,24 +88,24 @@ final class FilesystemBean implements FilesystemMXBean {
         if (filesystem.holder().isEmpty()) {
             return "NOT HELD";
         }
-        String mountPoint = filesystem.mount().mountPoint().toString();
         boolean metadata = false;
         boolean files = false;
-        for (AffectedOwner owner : openOwners(records, mountPoint)) {
+        for (AffectedOwner owner : openOwners(records, filesystem.reference().uuid())) {
             metadata |= owner.owner() instanceof MetadataOwner;
             files |= owner.file().isPresent();
         }
         return metadata ? "UNHEALTHY" : files ? "DEGRADED" : "ONLINE";
     }
 
-    static List<AffectedOwner> openOwners(List<DamageRecord> records, String mountPoint) {
+    /** The open owners of the filesystem with this UUID. */
+    static List<AffectedOwner> openOwners(List<DamageRecord> records, String uuid) {
         List<AffectedOwner> owners = new ArrayList<>();
         for (DamageRecord record : records) {
             if (record.state() != DamageState.OPEN) {
                 continue;
             }
             for (AffectedOwner owner : record.owners()) {
-                if (owner.open() && owner.filesystem().mountPoint().equals(mountPoint)) {
+                if (owner.open() && owner.filesystem().uuid().equals(uuid)) {
                     owners.add(owner);
                 }
             }
@@ -117,7 +124,7 @@ final class FilesystemBean implements FilesystemMXBean {
     }
 
     private List<DamagedFile> openFiles() {
-        return DamagedFile.group(ledger.records(), mountPoint()).stream()
+        return DamagedFile.ofFilesystem(ledger.records(), uuid()).stream()
                 .filter(file -> file.state() == DamageState.OPEN).toList();
     }
 
@@ -133,14 +140,14 @@ final class FilesystemBean implements FilesystemMXBean {
 
     @Override
     public List<OwnerView> getMetadataDamage() {
-        return openOwners(ledger.records(), mountPoint()).stream()
+        return openOwners(ledger.records(), uuid()).stream()
                 .filter(owner -> owner.owner() instanceof MetadataOwner).map(OwnerView::of).toList();
     }
 
     @Override
     public long getFreeSpaceDamageBytes() {
         RangeSet bytes = new RangeSet();
-        openOwners(ledger.records(), mountPoint()).stream().filter(owner -> owner.owner() instanceof FreeSpaceOwner)
+        openOwners(ledger.records(), uuid()).stream().filter(owner -> owner.owner() instanceof FreeSpaceOwner)
                 .forEach(owner -> bytes.add(owner.owner().physicalOffset(), owner.owner().physicalEnd()));
         return bytes.totalLength();
     }
@@ -172,7 +179,9 @@ final class FilesystemBean implements FilesystemMXBean {
         if (limit < 1 || limit > MAX_PAGE) {
             throw new IllegalArgumentException("limit must be in 1.." + MAX_PAGE + ", was " + limit);
         }
-        return DamagedFile.group(ledger.records(), mountPoint()).stream().skip(offset).limit(limit)
+        List<DamagedFile> page = DamagedFile.ofFilesystem(ledger.records(), uuid()).stream().skip(offset).limit(limit)
+                .toList();
+        return namesNow.apply(page).stream()
                 .map(file -> new DamagedFileSummary(file.displayPath(), file.key().inode(), file.key().generation(),
                         file.damagedBytes(), file.hits().size(), file.state().name(),
                         registered.apply(file).map(ObjectName::toString).orElse("")))

@@ -6,11 +6,10 @@ import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageRecord;
-import io.daxguard.agent.ledger.DamageState;
+import io.daxguard.agent.recovery.FileNames;
 import io.daxguard.agent.recovery.RecoverySettings;
 import javax.management.AttributeChangeNotification;
 import io.daxguard.agent.ledger.DamagedFile;
-import io.daxguard.agent.ledger.FileKey;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.plugins.PluginHost;
 import io.daxguard.agent.failure.DamageListener;
@@ -20,12 +19,10 @@ import io.daxguard.agent.source.scrub.ScrubProgress;
 import io.daxguard.agent.source.scrub.Scrubber;
 import io.daxguard.agent.topology.BlockDevice;
 import io.daxguard.agent.topology.Topology;
-import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.MetadataOwner;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -63,8 +60,6 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     private final MBeanServer server;
     private final Pipeline pipeline;
     private final DamageLedger ledger;
-    private final int fileMBeansPerFilesystem;
-    private final RecoverySettings recovery;
     private final Clock clock;
     private final ExecutorService notifier = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "daxguard-jmx-notifier");
@@ -76,29 +71,37 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     private final AgentBean agent;
     private final Map<String, ObjectName> devices = new HashMap<>();
     private final Map<String, AttachedFilesystem> filesystems = new HashMap<>();
-    private final Map<FileKey, ObjectName> files = new LinkedHashMap<>();
-    /** Each DamagedFile MBean's own notifications (State changes). */
-    private final Map<FileKey, NotificationBroadcasterSupport> fileEvents = new HashMap<>();
-    private final AtomicLong fileSequence = new AtomicLong();
-    private final Map<String, Integer> filesPerFilesystem = new HashMap<>();
+    private final FileNames names;
+    private final FileMBeans files;
     private boolean closed;
     private Scrubber scrubber;
 
     public JmxSurface(MBeanServer server, String version, PluginHost plugins, Pipeline pipeline, DamageLedger ledger,
                       Clock clock, int fileMBeansPerFilesystem, RecoverySettings recovery) {
         this.server = server;
-        this.recovery = recovery;
         this.clock = clock;
         this.pipeline = pipeline;
         this.ledger = ledger;
-        this.fileMBeansPerFilesystem = fileMBeansPerFilesystem;
         this.broadcaster = new NotificationBroadcasterSupport(notifier, new MBeanNotificationInfo(
                 new String[] {FAILURE_RECEIVED, FILE_DAMAGED, METADATA_DAMAGED, FAILURE_UNOWNED, FILE_RECOVERED,
                     LEDGER_HEALTH, SCRUB_FINISHED, POISON_CLEARED},
                 Notification.class.getName(), "A failure arrived, or damage was recorded; the user data is "
                 + "CompositeData describing it. Notifications are hints: read the attributes for the state."),
                 stateChanges("The State of a DamagedFile MBean changed (its source); every file's, in one stream"));
-        this.agent = new AgentBean(version, plugins, pipeline, ledger, clock);
+        this.names = new FileNames(ledger, pipeline.filesystems()::all, clock);
+        this.files = new FileMBeans(server, ledger, names, recovery, clock, fileMBeansPerFilesystem, new FileMBeans.Announcer() {
+            @Override
+            public void stateChanged(ObjectName source, String message, String before, String after) {
+                broadcaster.sendNotification(new AttributeChangeNotification(source, sequence.incrementAndGet(),
+                        clock.millis(), message, "State", String.class.getName(), before, after));
+            }
+
+            @Override
+            public void recovered(String message, RecoveredView view) {
+                send(FILE_RECOVERED, message, OpenRecords.toComposite(view));
+            }
+        });
+        this.agent = new AgentBean(version, plugins, pipeline, ledger, clock, names);
     }
 
     /** Gives Filesystem MBeans their scrub controls; call before {@link #start}. */
@@ -133,58 +136,14 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     public synchronized void start() throws JMException {
         server.registerMBean(new DescribedMBean<>(agent, AgentMXBean.class, broadcaster), ObjectNames.agent());
         topologyChanged(pipeline.topology().current());
-        for (DamageRecord record : ledger.records()) {
-            for (AffectedOwner owner : record.owners()) {
-                if (owner.open() && owner.file().isPresent()) {
-                    registerFile(owner);
-                }
-            }
-        }
+        files.registerOpen();
+        ledger.onChange(files::changed);
         pipeline.events().add(this);
         ledger.onHealthChange(health -> send(LEDGER_HEALTH, health.message(),
                 OpenRecords.toComposite(new LedgerHealthView(health.durable(), health.message(), health.pendingWrites()))));
         if (!ledger.health().durable() || !ledger.health().message().equals("ok")) {
             send(LEDGER_HEALTH, ledger.health().message(), OpenRecords.toComposite(new LedgerHealthView(
                     ledger.health().durable(), ledger.health().message(), ledger.health().pendingWrites())));
-        }
-    }
-
-    /** Where a filesystem is mounted now: by UUID among the attached ones, else where it was at detection. */
-    private LinuxPath mountPointOf(FileKey key) {
-        for (AttachedFilesystem filesystem : pipeline.filesystems().all()) {
-            if (filesystem.reference().uuid().equals(key.filesystemUuid())) {
-                return filesystem.mount().mountPoint();
-            }
-        }
-        return LinuxPath.fromDisplay(key.mountPoint());
-    }
-
-    /** A repair ran: attribute change for State, and file.recovered when the file has no open damage left. */
-    private void acted(FileKey key, String action, DamageState before, DamageState after, String result,
-                       String principal) {
-        ObjectName source;
-        synchronized (this) {
-            source = files.getOrDefault(key, ObjectNames.agent());
-        }
-        if (before != after) {
-            String message = key.mountPoint() + " inode " + key.inode() + ": " + before + " -> " + after + " by "
-                    + action;
-            broadcaster.sendNotification(new AttributeChangeNotification(source, sequence.incrementAndGet(),
-                    clock.millis(), message, "State", String.class.getName(), before.name(), after.name()));
-            NotificationBroadcasterSupport own;
-            synchronized (this) {
-                own = fileEvents.get(key);
-            }
-            if (own != null) {
-                // Also on the file's own MBean, for a listener registered there (its own sequence numbers).
-                own.sendNotification(new AttributeChangeNotification(source, fileSequence.incrementAndGet(),
-                        clock.millis(), message, "State", String.class.getName(), before.name(), after.name()));
-            }
-        }
-        if (before == DamageState.OPEN && after != DamageState.OPEN) {
-            send(FILE_RECOVERED, key.mountPoint() + " inode " + key.inode() + " " + after + " by " + action + ": "
-                    + result, OpenRecords.toComposite(new RecoveredView(key.mountPoint(), key.filesystemUuid(),
-                    key.inode(), key.generation(), after.name(), action, principal, result)));
         }
     }
 
@@ -207,44 +166,14 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
                     OpenRecords.toComposite(DeviceBean.view(record)));
             return;
         }
+        files.recorded(record);
         for (AffectedOwner owner : record.owners()) {
             OwnerView view = OwnerView.of(owner);
             if (owner.file().isPresent()) {
-                registerFile(owner);
                 send(FILE_DAMAGED, owner.filesystem().mountPoint() + ": " + view.line(), OpenRecords.toComposite(view));
             } else if (owner.owner() instanceof MetadataOwner) {
                 send(METADATA_DAMAGED, owner.filesystem().mountPoint() + ": " + view.line(), OpenRecords.toComposite(view));
             }
-        }
-    }
-
-    private void registerFile(AffectedOwner owner) {
-        FileKey key = owner.fileKey().orElseThrow();
-        if (files.containsKey(key)) {
-            return;
-        }
-        int count = filesPerFilesystem.getOrDefault(key.mountPoint(), 0);
-        if (count >= fileMBeansPerFilesystem) {
-            if (count == fileMBeansPerFilesystem) {
-                LOG.log(System.Logger.Level.WARNING, key.mountPoint() + " has more than " + fileMBeansPerFilesystem
-                        + " damaged files; the rest are listed by listDamagedFiles only");
-                filesPerFilesystem.put(key.mountPoint(), count + 1);
-            }
-            return;
-        }
-        String path = owner.paths().isEmpty() ? "(no name) inode " + key.inode() : owner.paths().get(0);
-        ObjectName name = ObjectNames.damagedFile(key.mountPoint(), path);
-        if (server.isRegistered(name)) {
-            // Another file took this name (a replaced file at the same path): tell them apart by inode.
-            name = ObjectNames.damagedFile(key.mountPoint(), path + " (inode " + key.inode() + ")");
-        }
-        DamagedFileBean bean = new DamagedFileBean(key, ledger, () -> mountPointOf(key), recovery, this::acted, clock);
-        NotificationBroadcasterSupport events = new NotificationBroadcasterSupport(notifier,
-                stateChanges("This file's State changed (OPEN, REWRITTEN, RESTORED, ...)"));
-        if (register(new DescribedMBean<>(bean, DamagedFileMXBean.class, events), name)) {
-            files.put(key, name);
-            fileEvents.put(key, events);
-            filesPerFilesystem.put(key.mountPoint(), count + 1);
         }
     }
 
@@ -259,8 +188,8 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     }
 
     /** The MBean a damaged file is registered under; empty over the cap. */
-    synchronized java.util.Optional<ObjectName> mbeanOf(DamagedFile file) {
-        return java.util.Optional.ofNullable(files.get(file.key()));
+    java.util.Optional<ObjectName> mbeanOf(DamagedFile file) {
+        return files.nameOf(file.key());
     }
 
     @Override
@@ -291,13 +220,15 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
                 unregister(name);
                 filesystems.remove(mountPoint);
             }
-            if (register(new DescribedMBean<>(new FilesystemBean(filesystem, pipeline.owners(), ledger, this::mbeanOf, scrubber),
+            if (register(new DescribedMBean<>(new FilesystemBean(filesystem, pipeline.owners(), ledger, this::mbeanOf, scrubber,
+                            names),
                     FilesystemMXBean.class), name)) {
                 filesystems.put(mountPoint, filesystem);
             }
         }
         filesystems.keySet().removeIf(mountPoint -> !seenFilesystems.contains(mountPoint)
                 && unregister(ObjectNames.filesystem(mountPoint)));
+        files.remounted();
     }
 
     private boolean register(Object mbean, ObjectName name) {
@@ -332,20 +263,22 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        files.values().forEach(this::unregister);
+        files.close();
         devices.values().forEach(this::unregister);
         filesystems.keySet().forEach(mountPoint -> unregister(ObjectNames.filesystem(mountPoint)));
         unregister(ObjectNames.agent());
-        files.clear();
-        fileEvents.clear();
         devices.clear();
         filesystems.clear();
         notifier.shutdown();
     }
 
-    /** A repaired (or otherwise closed) file as notification user data. */
-    record RecoveredView(String filesystem, String filesystemUuid, long inode, long generation, String state,
-                         String action, String principal, String result) {
+    /**
+     * A file whose damage was closed (repaired, acknowledged, gone, superseded, its filesystem gone) as notification
+     * user data: where and what it is, the MBean it had and whether that was unregistered, and how it was closed.
+     */
+    record RecoveredView(String filesystem, String filesystemUuid, long inode, long generation, String path,
+                         String mbean, boolean mbeanUnregistered, String state, String action, String principal,
+                         String result) {
     }
 
     /** The ledger's health as notification user data. */

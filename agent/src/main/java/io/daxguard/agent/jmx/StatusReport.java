@@ -38,6 +38,8 @@ final class StatusReport {
                 .sorted(Comparator.comparing(fs -> fs.mount().mountPoint().toString())).toList()) {
             renderFilesystem(out, filesystem, records, everyRange);
         }
+        renderNotMounted(out, filesystems, records);
+        renderGone(out, records);
         List<DamageRecord> unowned = records.stream()
                 .filter(record -> record.unowned() && record.state() == DamageState.OPEN).toList();
         out.append("\nunowned device damage: ").append(unowned.isEmpty() ? "none" : "").append('\n');
@@ -83,9 +85,10 @@ final class StatusReport {
             return;
         }
         out.append(String.format(" reverse map: %s%n", filesystem.info().map(FilesystemInfo::reverseMap).orElse("")));
-        List<DamagedFile> files = DamagedFile.group(records, mountPoint).stream()
+        String uuid = filesystem.reference().uuid();
+        List<DamagedFile> files = DamagedFile.ofFilesystem(records, uuid).stream()
                 .filter(file -> file.state() == DamageState.OPEN).toList();
-        List<AffectedOwner> owners = FilesystemBean.openOwners(records, mountPoint);
+        List<AffectedOwner> owners = FilesystemBean.openOwners(records, uuid);
         List<AffectedOwner> metadata = owners.stream().filter(owner -> owner.owner() instanceof MetadataOwner).toList();
         long free = owners.stream().filter(owner -> owner.owner() instanceof FreeSpaceOwner)
                 .mapToLong(owner -> owner.owner().length()).sum();
@@ -127,6 +130,63 @@ final class StatusReport {
             }
         }
         renderUnknown(out, unknown);
+    }
+
+    /**
+     * Open damage of filesystems not mounted now (unmounted, or mounted where the agent does not watch): listed under
+     * the filesystem's UUID and where it was last mounted, so it does not vanish while the filesystem is away.
+     */
+    private static void renderNotMounted(StringBuilder out, List<AttachedFilesystem> filesystems,
+                                         List<DamageRecord> records) {
+        java.util.Set<String> mounted = filesystems.stream().filter(fs -> fs.holder().isPresent())
+                .map(fs -> fs.reference().uuid()).collect(java.util.stream.Collectors.toSet());
+        java.util.Map<String, List<AffectedOwner>> away = new java.util.TreeMap<>();
+        java.util.Map<String, String> lastMountPoint = new java.util.HashMap<>();
+        for (DamageRecord record : records) {
+            for (AffectedOwner owner : record.owners()) {
+                if (owner.open() && !mounted.contains(owner.filesystem().uuid())) {
+                    away.computeIfAbsent(owner.filesystem().uuid(), uuid -> new java.util.ArrayList<>()).add(owner);
+                    lastMountPoint.put(owner.filesystem().uuid(), owner.filesystem().mountPoint());
+                }
+            }
+        }
+        away.forEach((uuid, owners) -> {
+            String mountPoint = lastMountPoint.get(uuid);
+            out.append('\n');
+            out.append(String.format("  filesystem: uuid %s (not mounted now; last mounted at %s)%n", uuid, mountPoint));
+            out.append(String.format("       state: NOT MOUNTED: its open damage is kept and shown again where it is "
+                    + "mounted next%n"));
+            List<DamagedFile> files = DamagedFile.ofFilesystem(records, uuid).stream()
+                    .filter(file -> file.state() == DamageState.OPEN).toList();
+            for (DamagedFile file : files) {
+                out.append(String.format("        %s  (inode %d, generation %d)%n",
+                        LinuxPath.joinDisplayed(mountPoint, file.displayPath()), file.key().inode(),
+                        file.key().generation()));
+            }
+            owners.stream().filter(owner -> owner.file().isEmpty())
+                    .forEach(owner -> out.append("        ").append(OwnerView.of(owner).line()).append('\n'));
+        });
+    }
+
+    /**
+     * Damage of filesystems that no longer exist (re-made, or the disk replaced): FILESYSTEM_GONE. It counts toward no
+     * filesystem's health and stays device damage until an operator closes it on the Device MBean.
+     */
+    private static void renderGone(StringBuilder out, List<DamageRecord> records) {
+        List<DamageRecord> gone = records.stream().filter(record -> record.state() == DamageState.FILESYSTEM_GONE)
+                .toList();
+        if (gone.isEmpty()) {
+            return;
+        }
+        out.append("\ndamage of filesystems that no longer exist (FILESYSTEM_GONE; close with the Device MBean's "
+                + "acknowledgeGoneDamage):\n");
+        for (DamageRecord record : gone) {
+            String was = record.filesystem().map(fs -> fs.type() + " " + fs.uuid() + " at " + fs.mountPoint())
+                    .orElse("no filesystem");
+            out.append(String.format("        %-10s bytes %d-%d (%s)  %s  record %d, was in %s%n", record.deviceName(),
+                    record.offset(), record.end() - 1, ByteSizes.format(record.length()), errno(record.errno()),
+                    record.id(), was));
+        }
     }
 
     private static void renderUnknown(StringBuilder out, List<AffectedOwner> unknown) {

@@ -36,12 +36,23 @@ public final class FileRecovery {
     private final Supplier<LinuxPath> mountPoint;
     private final Path sysfs;
     private final Clock clock;
+    private final java.util.function.UnaryOperator<DamagedFile> namesNow;
 
     /**
      * @param mountPoint where the file's filesystem is mounted now (it may have moved since detection)
      * @param sysfs      where sysfs is (the logical block size and DMA alignment of the filesystem's device)
      */
     public FileRecovery(DamageLedger ledger, FileKey key, Supplier<LinuxPath> mountPoint, Path sysfs, Clock clock) {
+        this(ledger, key, mountPoint, sysfs, clock, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * @param namesNow the file with its names now ({@link FileNames#current}): every operation acts on the file by
+     *                 the name it has when the operation starts, not the one it had at detection
+     */
+    public FileRecovery(DamageLedger ledger, FileKey key, Supplier<LinuxPath> mountPoint, Path sysfs, Clock clock,
+                        java.util.function.UnaryOperator<DamagedFile> namesNow) {
+        this.namesNow = Objects.requireNonNull(namesNow, "namesNow is null");
         this.ledger = Objects.requireNonNull(ledger, "ledger is null");
         this.key = Objects.requireNonNull(key, "key is null");
         this.mountPoint = Objects.requireNonNull(mountPoint, "mountPoint is null");
@@ -49,10 +60,16 @@ public final class FileRecovery {
         this.clock = Objects.requireNonNull(clock, "clock is null");
     }
 
-    /** The file as the ledger has it now. */
+    /** The file as the ledger has it now, under the names it has now. */
     public DamagedFile file() {
-        return DamagedFile.group(ledger.records(), key.mountPoint()).stream().filter(file -> file.key().equals(key))
-                .findFirst().orElseThrow(() -> new IllegalStateException("no damage recorded for inode " + key.inode()));
+        return namesNow.apply(recorded());
+    }
+
+    /** The file as the ledger has it now, under its recorded names (no look-up). */
+    public DamagedFile recorded() {
+        return DamagedFile.ofFilesystem(ledger.records(), key.filesystemUuid()).stream()
+                .filter(file -> file.key().equals(key)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no damage recorded for inode " + key.inode()));
     }
 
     /** Where the file's filesystem is mounted now. */

@@ -36,7 +36,7 @@ public final class LedgerReconciler {
     /** Checks every file with open damage; returns how many became FILE_GONE. */
     public static int checkFiles(DamageLedger ledger, List<AttachedFilesystem> filesystems, Clock clock) {
         Map<AttachedFilesystem, List<DamagedFile>> lost = new HashMap<>();
-        for (DamagedFile file : DamagedFile.group(ledger.records(), null)) {
+        for (DamagedFile file : DamagedFile.group(ledger.records())) {
             if (file.openHits().isEmpty()) {
                 continue;
             }
@@ -80,7 +80,7 @@ public final class LedgerReconciler {
     }
 
     private static boolean changedMeanwhile(DamageLedger ledger, DamagedFile seen) {
-        return DamagedFile.group(ledger.records(), seen.key().mountPoint()).stream()
+        return DamagedFile.ofFilesystem(ledger.records(), seen.key().filesystemUuid()).stream()
                 .filter(file -> file.key().equals(seen.key())).findFirst()
                 .map(now -> !now.paths().equals(seen.paths()) || now.openHits().size() != seen.openHits().size())
                 .orElse(true);
@@ -111,13 +111,6 @@ public final class LedgerReconciler {
     }
 
     private static void follow(DamageLedger ledger, DamagedFile file, List<String> names, Clock clock) {
-        try {
-            ledger.change(file.hits().stream().map(hit -> new StateChange(hit.record().id(), hit.ownerIndex(),
-                    hit.state(), names)).toList(), new AuditEntry(clock.instant(), PRINCIPAL, "identity check",
-                    file.key(), names.get(0), "renamed: was " + file.displayPath()
-                    + ", the record follows it"));
-        } catch (IllegalStateException notYetDurable) {
-            LOG.log(System.Logger.Level.WARNING, notYetDurable.getMessage());
-        }
+        FileNames.follow(ledger, file, names, clock, "identity check");
     }
 }
