@@ -38,6 +38,12 @@ final class StatusReport {
                 .sorted(Comparator.comparing(fs -> fs.mount().mountPoint().toString())).toList()) {
             renderFilesystem(out, filesystem, records, everyRange);
         }
+        renderUnowned(out, records);
+        return out.toString();
+    }
+
+    /** The open damage no filesystem holds, one line per record. */
+    static void renderUnowned(StringBuilder out, List<DamageRecord> records) {
         List<DamageRecord> unowned = records.stream()
                 .filter(record -> record.unowned() && record.state() == DamageState.OPEN).toList();
         out.append("\nunowned device damage: ").append(unowned.isEmpty() ? "none" : "").append('\n');
@@ -46,7 +52,6 @@ final class StatusReport {
                     record.offset(), record.end() - 1, ByteSizes.format(record.length()), errno(record.errno()), record.count(),
                     record.firstSeen()));
         }
-        return out.toString();
     }
 
     /**
@@ -86,6 +91,18 @@ final class StatusReport {
         List<DamagedFile> files = DamagedFile.group(records, mountPoint).stream()
                 .filter(file -> file.state() == DamageState.OPEN).toList();
         List<AffectedOwner> owners = FilesystemBean.openOwners(records, mountPoint);
+        renderDamage(out, mountPoint, health, files, owners, everyRange);
+    }
+
+    /**
+     * The damage of one filesystem: the errors line, what to do, the damaged files (with every range when
+     * {@code everyRange}), the metadata damage with its repair hints, the damage with no known owner.
+     *
+     * @param files  the filesystem's files with open damage
+     * @param owners the filesystem's open owners, of every kind
+     */
+    static void renderDamage(StringBuilder out, String mountPoint, String health, List<DamagedFile> files,
+                             List<AffectedOwner> owners, boolean everyRange) {
         List<AffectedOwner> metadata = owners.stream().filter(owner -> owner.owner() instanceof MetadataOwner).toList();
         long free = owners.stream().filter(owner -> owner.owner() instanceof FreeSpaceOwner)
                 .mapToLong(owner -> owner.owner().length()).sum();
