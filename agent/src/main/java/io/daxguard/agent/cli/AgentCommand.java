@@ -1,6 +1,7 @@
 package io.daxguard.agent.cli;
 
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import javax.management.JMException;
 import javax.management.MBeanException;
@@ -22,10 +23,23 @@ abstract class AgentCommand implements Callable<Integer> {
     /** Runs against the agent; returns the exit code. */
     abstract int run(MBeanServerConnection agent, PrintWriter out) throws Exception;
 
+    /**
+     * Runs without an agent when the command's options ask for that ({@code status --offline}): the exit code, or
+     * empty to connect to the agent and {@link #run} there.
+     */
+    Optional<Integer> runWithoutAgent(PrintWriter out, PrintWriter err) {
+        return Optional.empty();
+    }
+
     @Override
     public final Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Optional<Integer> withoutAgent = runWithoutAgent(out, err);
+        if (withoutAgent.isPresent()) {
+            out.flush();
+            return withoutAgent.get();
+        }
         try (JMXConnector connector = AgentConnection.open(connection)) {
             int code = run(AgentConnection.connection(connector), out);
             out.flush();

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "daxguard", mixinStandardHelpOptions = true, versionProvider = DaxguardCommand.Version.class,
         description = "Turns media errors on Linux block devices into the damaged files an operator can act on.",
         footer = ExitCode.HELP,
-        subcommands = {RunCommand.class, StatusCommand.class, SimpleCommands.Report.class,
+        subcommands = {RunCommand.class, StatusCommand.class, EventsCommand.class, SimpleCommands.Report.class,
                 SimpleCommands.Resolve.class, SimpleCommands.Scrub.class, SimpleCommands.Verify.class,
                 SimpleCommands.Rewrite.class, SimpleCommands.Restore.class, SimpleCommands.Quarantine.class,
                 SimpleCommands.Acknowledge.class, DemoCommand.class, DaxguardCommand.VersionCommand.class,

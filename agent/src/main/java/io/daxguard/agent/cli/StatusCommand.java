@@ -1,22 +1,30 @@
 package io.daxguard.agent.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.daxguard.agent.jmx.ObjectNames;
+import io.daxguard.agent.jmx.OfflineStatusReport;
+import io.daxguard.agent.ledger.DamageRecord;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * {@code daxguard status}: the failure sources' states, then what {@code zpool status} shows for a pool, for every
  * filesystem daxguard holds: health, scrub, damaged files with their ranges and states, metadata damage, device damage
- * no filesystem holds.
+ * no filesystem holds. With {@code --offline}, the same from the ledger alone ({@link OfflineStatusReport}).
  */
 @Command(name = "status", description = "Show the health and damage of every filesystem, like zpool status.")
 final class StatusCommand extends AgentCommand {
@@ -29,6 +37,50 @@ final class StatusCommand extends AgentCommand {
 
     @Option(names = "--json", description = "Print JSON for scripts instead of text")
     boolean json;
+
+    @Option(names = "--offline", description = "Show the status from the ledger alone, with no agent: reads the "
+            + "ledger of the state directory (see --state-dir, --config); what only a running agent knows (mounts, "
+            + "scrubs, reverse maps) is not shown")
+    boolean offline;
+
+    @Mixin
+    LedgerLocation location = new LedgerLocation();
+
+    @Override
+    Optional<Integer> runWithoutAgent(PrintWriter out, PrintWriter err) {
+        if (!offline) {
+            if (location.given()) {
+                throw new ParameterException(spec.commandLine(), "--state-dir and --config need --offline: without it "
+                        + "status asks the running agent");
+            }
+            return Optional.empty();
+        }
+        if (connection.url != null || connection.pid != null || connection.user != null) {
+            throw new ParameterException(spec.commandLine(), "--offline reads the ledger, not an agent: "
+                    + "--url, --pid and --user do not go with it");
+        }
+        return Optional.of(location.withLedger(err, ledger -> {
+            List<DamageRecord> records = ledger.records();
+            Instant readAt = Instant.now();
+            if (json) {
+                Map<String, Object> document = new LinkedHashMap<>();
+                document.put("ledger", ledger.file().toString());
+                document.put("schemaVersion", ledger.schemaVersion());
+                document.put("readAt", readAt.toString());
+                document.putAll(OfflineStatusReport.document(records));
+                try {
+                    out.println(Json.write(document));
+                } catch (JsonProcessingException e) {
+                    throw new UncheckedIOException(e);
+                }
+            } else {
+                out.print(OfflineStatusReport.render("daxguard status from the ledger " + ledger.file() + ", read at "
+                        + readAt + "\n(no agent asked: filesystems are named by where they were mounted when their "
+                        + "damage was recorded)", records, verbose));
+            }
+            return OfflineStatusReport.damaged(records) ? ExitCode.DAMAGE : ExitCode.OK;
+        }));
+    }
 
     @Override
     int run(MBeanServerConnection agent, PrintWriter out) throws Exception {

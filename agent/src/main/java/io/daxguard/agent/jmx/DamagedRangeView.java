@@ -20,4 +20,12 @@ package io.daxguard.agent.jmx;
 public record DamagedRangeView(long fileOffset, long length, String fork, String device, long deviceOffset, int errno,
                                String source, String firstSeen, String lastSeen, long timesSeen, boolean shared,
                                String state, long recordId) {
+
+    /** The view of one hit of a damaged file. */
+    static DamagedRangeView of(io.daxguard.agent.ledger.DamagedFile.Hit hit) {
+        return new DamagedRangeView(hit.owner().fileOffset(), hit.owner().length(), hit.owner().fork().name(),
+                hit.record().deviceName(), hit.owner().physicalOffset(), hit.record().errno(), hit.record().source(),
+                hit.record().firstSeen().toString(), hit.record().lastSeen().toString(), hit.record().count(),
+                hit.owner().shared(), hit.state().name(), hit.record().id());
+    }
 }

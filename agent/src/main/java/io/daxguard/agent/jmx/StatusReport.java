@@ -40,6 +40,12 @@ final class StatusReport {
         }
         renderNotMounted(out, filesystems, records);
         renderGone(out, records);
+        renderUnowned(out, records);
+        return out.toString();
+    }
+
+    /** The open damage no filesystem holds, one line per record. */
+    static void renderUnowned(StringBuilder out, List<DamageRecord> records) {
         List<DamageRecord> unowned = records.stream()
                 .filter(record -> record.unowned() && record.state() == DamageState.OPEN).toList();
         out.append("\nunowned device damage: ").append(unowned.isEmpty() ? "none" : "").append('\n');
@@ -48,7 +54,6 @@ final class StatusReport {
                     record.offset(), record.end() - 1, ByteSizes.format(record.length()), errno(record.errno()), record.count(),
                     record.firstSeen()));
         }
-        return out.toString();
     }
 
     /**
@@ -89,6 +94,18 @@ final class StatusReport {
         List<DamagedFile> files = DamagedFile.ofFilesystem(records, uuid).stream()
                 .filter(file -> file.state() == DamageState.OPEN).toList();
         List<AffectedOwner> owners = FilesystemBean.openOwners(records, uuid);
+        renderDamage(out, mountPoint, health, files, owners, everyRange);
+    }
+
+    /**
+     * The damage of one filesystem: the errors line, what to do, the damaged files (with every range when
+     * {@code everyRange}), the metadata damage with its repair hints, the damage with no known owner.
+     *
+     * @param files  the filesystem's files with open damage
+     * @param owners the filesystem's open owners, of every kind
+     */
+    static void renderDamage(StringBuilder out, String mountPoint, String health, List<DamagedFile> files,
+                             List<AffectedOwner> owners, boolean everyRange) {
         List<AffectedOwner> metadata = owners.stream().filter(owner -> owner.owner() instanceof MetadataOwner).toList();
         long free = owners.stream().filter(owner -> owner.owner() instanceof FreeSpaceOwner)
                 .mapToLong(owner -> owner.owner().length()).sum();
@@ -169,23 +186,27 @@ final class StatusReport {
     }
 
     /**
-     * Damage of filesystems that no longer exist (re-made, or the disk replaced): FILESYSTEM_GONE. It counts toward no
-     * filesystem's health and stays device damage until an operator closes it on the Device MBean.
+     * Damage of filesystems that no longer exist (re-made, or the disk replaced): FILESYSTEM_GONE, with what each
+     * record held. It counts toward no filesystem's health and stays device damage until an operator closes it on the
+     * Device MBean. Live and offline status show it alike.
      */
-    private static void renderGone(StringBuilder out, List<DamageRecord> records) {
+    static void renderGone(StringBuilder out, List<DamageRecord> records) {
         List<DamageRecord> gone = records.stream().filter(record -> record.state() == DamageState.FILESYSTEM_GONE)
                 .toList();
-        if (gone.isEmpty()) {
-            return;
-        }
-        out.append("\ndamage of filesystems that no longer exist (FILESYSTEM_GONE; close with the Device MBean's "
-                + "acknowledgeGoneDamage):\n");
+        out.append("\ndamage of filesystems that are gone: ").append(gone.isEmpty() ? "none" : "").append('\n');
         for (DamageRecord record : gone) {
-            String was = record.filesystem().map(fs -> fs.type() + " " + fs.uuid() + " at " + fs.mountPoint())
-                    .orElse("no filesystem");
-            out.append(String.format("        %-10s bytes %d-%d (%s)  %s  record %d, was in %s%n", record.deviceName(),
+            String filesystem = record.filesystem().map(fs -> fs.type() + " " + fs.uuid() + " (was at "
+                    + fs.mountPoint() + ")").orElse("no filesystem");
+            out.append(String.format("        %-10s bytes %d-%d (%s)  %s  record %d of %s%n", record.deviceName(),
                     record.offset(), record.end() - 1, ByteSizes.format(record.length()), errno(record.errno()),
-                    record.id(), was));
+                    record.id(), filesystem));
+            for (AffectedOwner owner : record.owners()) {
+                out.append(String.format("          %s%n", OwnerView.of(owner).line()));
+            }
+        }
+        if (!gone.isEmpty()) {
+            out.append("      action: the old filesystem's bytes are still bad on its disk; once dealt with, close each "
+                    + "record with acknowledgeGoneDamage(record, note) on the device's MBean\n");
         }
     }
 

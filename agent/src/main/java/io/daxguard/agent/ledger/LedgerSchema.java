@@ -56,8 +56,7 @@ final class LedgerSchema {
     static void migrate(Connection connection) throws SQLException {
         int current = currentVersion(connection);
         if (current > LATEST) {
-            throw new SQLException("the ledger database is at schema version " + current + ", newer than this daxguard ("
-                    + LATEST + "): run the newer version or move the database away");
+            throw new SQLException(newerMessage(current));
         }
         for (Migration migration : MIGRATIONS) {
             if (migration.version() <= current) {
@@ -79,6 +78,30 @@ final class LedgerSchema {
                 connection.setAutoCommit(autoCommit);
             }
         }
+    }
+
+    /**
+     * The version of a database opened read-only, without writing: 0 when it has no {@code schema_version} table
+     * (an empty file, or not a daxguard ledger).
+     */
+    static int readVersion(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            try (ResultSet tables = statement.executeQuery(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")) {
+                if (!tables.next() || tables.getInt(1) == 0) {
+                    return 0;
+                }
+            }
+            try (ResultSet rows = statement.executeQuery("SELECT MAX(version) FROM schema_version")) {
+                return rows.next() ? rows.getInt(1) : 0;
+            }
+        }
+    }
+
+    /** The refusal of a database written by a newer daxguard, in one wording for the agent and the readers. */
+    static String newerMessage(int version) {
+        return "the ledger database is at schema version " + version + ", newer than this daxguard (" + LATEST
+                + "): run the newer version or move the database away";
     }
 
     private static int currentVersion(Connection connection) throws SQLException {

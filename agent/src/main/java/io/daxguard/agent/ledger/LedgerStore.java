@@ -28,9 +28,9 @@ import java.util.List;
  * (a commit is on disk when it returns). Used by one thread at a time: the ledger's writer, or the starting
  * thread before the writer runs. Statements stay portable; only the pragmas are SQLite's.
  *
- * <p>Over 400 lines because it holds every SQL statement of the three tables (insert, update, replay, retention)
- * beside the one connection they share: split, the statements would need the connection's transaction rules
- * in two places.
+ * <p>Over 400 lines because it holds every SQL statement of the three tables (insert, update, replay, retention,
+ * and the reads of {@link LedgerReader}, which may meet an older schema) beside the one connection they share:
+ * split, the statements would need the connection's transaction rules in two places.
  */
 final class LedgerStore implements AutoCloseable {
     private final Connection connection;
@@ -42,21 +42,32 @@ final class LedgerStore implements AutoCloseable {
     private final PreparedStatement insertAudit;
     private long nextAuditId;
 
-    private LedgerStore(Connection connection) throws SQLException {
+    private final int schemaVersion;
+
+    /**
+     * @param schemaVersion the database's schema version: {@link LedgerSchema#LATEST} for a store that writes; an
+     *                      older one only for a read-only store, which reads what that version has (see
+     *                      {@link #column}) and prepares no writes (their columns may not exist)
+     */
+    private LedgerStore(Connection connection, int schemaVersion) throws SQLException {
         this.connection = connection;
-        insertDamage = connection.prepareStatement("INSERT INTO damage (id, device, device_name, dev_offset, length, "
+        this.schemaVersion = schemaVersion;
+        boolean current = schemaVersion == LedgerSchema.LATEST;
+        insertDamage = current ? connection.prepareStatement("INSERT INTO damage (id, device, device_name, dev_offset, length, "
                 + "errno, source, first_seen, last_seen, seen_count, state, closed_at, medium, inherited_from) "
-                + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-        insertOwner = connection.prepareStatement("INSERT INTO damage_owner (damage_id, owner_index, fs_uuid, "
+                + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)") : null;
+        insertOwner = current ? connection.prepareStatement("INSERT INTO damage_owner (damage_id, owner_index, fs_uuid, "
                 + "mount_point, fs_type, kind, physical_offset, length, inode, generation, fork, file_offset, is_shared, "
                 + "is_unwritten, structure, description, repair_hint, paths, state, fs_device) "
-                + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-        updateSeen = connection.prepareStatement("UPDATE damage SET last_seen = ?, seen_count = ? WHERE id = ?");
-        updateOwner = connection.prepareStatement("UPDATE damage_owner SET state = ?, paths = ? "
-                + "WHERE damage_id = ? AND owner_index = ?");
-        updateDamageState = connection.prepareStatement("UPDATE damage SET state = ?, closed_at = ? WHERE id = ?");
-        insertAudit = connection.prepareStatement("INSERT INTO audit (id, at, principal, action, fs_uuid, mount_point, "
-                + "inode, generation, path, result) VALUES (?,?,?,?,?,?,?,?,?,?)");
+                + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)") : null;
+        updateSeen = current ? connection.prepareStatement("UPDATE damage SET last_seen = ?, seen_count = ? WHERE id = ?")
+                : null;
+        updateOwner = current ? connection.prepareStatement("UPDATE damage_owner SET state = ?, paths = ? "
+                + "WHERE damage_id = ? AND owner_index = ?") : null;
+        updateDamageState = current ? connection.prepareStatement("UPDATE damage SET state = ?, closed_at = ? WHERE id = ?")
+                : null;
+        insertAudit = current ? connection.prepareStatement("INSERT INTO audit (id, at, principal, action, fs_uuid, "
+                + "mount_point, inode, generation, path, result) VALUES (?,?,?,?,?,?,?,?,?,?)") : null;
         try (Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery("SELECT COALESCE(MAX(id), 0) FROM audit")) {
             nextAuditId = rows.next() ? rows.getLong(1) + 1 : 1;
@@ -84,7 +95,7 @@ final class LedgerStore implements AutoCloseable {
             }
             LedgerSchema.migrate(connection);
             connection.setAutoCommit(false);
-            return new LedgerStore(connection);
+            return new LedgerStore(connection, LedgerSchema.LATEST);
         } catch (SQLException | RuntimeException e) {
             connection.close();
             throw e;
@@ -105,9 +116,47 @@ final class LedgerStore implements AutoCloseable {
             try {
                 return new ReadOnly(readOnly("jdbc:sqlite:file:" + file + "?mode=ro&immutable=1"), false);
             } catch (SQLException | RuntimeException alone) {
+                if (NOT_A_LEDGER.equals(alone.getMessage())) {
+                    // Everything is still in the log (never checkpointed): say that, not that the file is empty.
+                    SQLException onlyInTheLog = new SQLException("the main file holds no ledger yet and its write-ahead"
+                            + " log could not be read (" + withWal.getMessage() + ")", withWal);
+                    onlyInTheLog.addSuppressed(alone);
+                    throw onlyInTheLog;
+                }
                 alone.addSuppressed(withWal);
                 throw alone;
             }
+        }
+    }
+
+    /**
+     * Opens the database to read the main file alone, touching nothing ({@code immutable=1}: no locks, no
+     * {@code -wal} or {@code -shm} file made). Right only while no connection has it open: then its write-ahead log
+     * does not exist and everything committed is in the main file.
+     */
+    static ReadOnly openImmutable(Path file) throws SQLException {
+        return new ReadOnly(readOnly("jdbc:sqlite:file:" + file + "?mode=ro&immutable=1"), false);
+    }
+
+    /** Why a database with no schema version is not read: it is empty, or another program's. */
+    static final String NOT_A_LEDGER = "the database has no daxguard schema (empty, or not a daxguard ledger)";
+
+    /** The schema version of the database: {@link LedgerSchema#LATEST} unless read-only and older. */
+    int schemaVersion() {
+        return schemaVersion;
+    }
+
+    /**
+     * SQLite's count of commits by other connections ({@code PRAGMA data_version}): it changes when anything was
+     * committed since it was last asked. Read from the write-ahead log's index in shared memory, so it costs no
+     * disk read and takes no lock a writer waits for; ends its read transaction at once.
+     */
+    long dataVersion() throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("PRAGMA data_version")) {
+            return rows.next() ? rows.getLong(1) : 0;
+        } finally {
+            connection.commit();
         }
     }
 
@@ -123,7 +172,14 @@ final class LedgerStore implements AutoCloseable {
         Connection connection = DriverManager.getConnection(url);
         try {
             connection.setAutoCommit(false);
-            LedgerStore store = new LedgerStore(connection);
+            int version = LedgerSchema.readVersion(connection);
+            if (version > LedgerSchema.LATEST) {
+                throw new SQLException(LedgerSchema.newerMessage(version));
+            }
+            if (version == 0) {
+                throw new SQLException(NOT_A_LEDGER);
+            }
+            LedgerStore store = new LedgerStore(connection, version);
             // Reads a page now: a reader that cannot use the WAL fails here, not in the middle of the replay.
             try (Statement statement = connection.createStatement()) {
                 statement.executeQuery("SELECT count(*) FROM sqlite_master").close();
@@ -285,14 +341,37 @@ final class LedgerStore implements AutoCloseable {
 
     /** Every record, oldest first, in one pass over both tables. */
     List<DamageRecord> loadAll() throws SQLException {
+        return loadAfter(Long.MIN_VALUE);
+    }
+
+    /** The records with an id above {@code id} (ids grow in commit order), oldest first. */
+    List<DamageRecord> loadAfter(long id) throws SQLException {
         List<DamageRecord> records = new ArrayList<>();
         String sql = "SELECT d.id, d.device, d.device_name, d.dev_offset, d.length, d.errno, d.source, d.first_seen, "
                 + "d.last_seen, d.seen_count, d.state, o.owner_index, o.fs_uuid, o.mount_point, o.fs_type, o.kind, "
                 + "o.physical_offset, o.length, o.inode, o.generation, o.fork, o.file_offset, o.is_shared, "
-                + "o.is_unwritten, o.structure, o.description, o.repair_hint, o.paths, o.state, o.fs_device, "
-                + "d.medium, d.inherited_from "
-                + "FROM damage d LEFT JOIN damage_owner o ON o.damage_id = d.id ORDER BY d.id, o.owner_index";
-        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+                + "o.is_unwritten, o.structure, o.description, o.repair_hint, o.paths, o.state, "
+                + column("o.fs_device", 2, "''") + ", " + column("d.medium", 2, "''") + ", "
+                + column("d.inherited_from", 2, "0") + " "
+                + "FROM damage d LEFT JOIN damage_owner o ON o.damage_id = d.id WHERE d.id > ? ORDER BY d.id, o.owner_index";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setLong(1, id);
+            readRecords(statement, records);
+        }
+        connection.commit();
+        return records;
+    }
+
+    /**
+     * A column added by migration {@code since}, or what that migration filled older rows with when this
+     * (read-only) database is older: a reader shows an old ledger as the agent will once it migrated it.
+     */
+    private String column(String name, int since, String absent) {
+        return schemaVersion >= since ? name : absent;
+    }
+
+    private static void readRecords(PreparedStatement statement, List<DamageRecord> records) throws SQLException {
+        try (ResultSet rows = statement.executeQuery()) {
             long currentId = -1;
             Object[] head = null;
             List<AffectedOwner> owners = new ArrayList<>();
@@ -317,8 +396,6 @@ final class LedgerStore implements AutoCloseable {
                 records.add(toRecord(head, owners));
             }
         }
-        connection.commit();
-        return records;
     }
 
     private static DamageRecord toRecord(Object[] head, List<AffectedOwner> owners) {
@@ -348,13 +425,22 @@ final class LedgerStore implements AutoCloseable {
     }
 
     List<AuditEntry> loadAudit() throws SQLException {
-        List<AuditEntry> entries = new ArrayList<>();
-        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(
-                "SELECT at, principal, action, fs_uuid, mount_point, inode, generation, path, result FROM audit ORDER BY id")) {
-            while (rows.next()) {
-                entries.add(new AuditEntry(Instant.ofEpochMilli(rows.getLong(1)), rows.getString(2), rows.getString(3),
-                        new FileKey(rows.getString(4), rows.getString(5), rows.getLong(6), rows.getLong(7)),
-                        rows.getString(8), rows.getString(9)));
+        return loadAuditAfter(Long.MIN_VALUE).stream().map(LedgerReader.AuditRow::entry).toList();
+    }
+
+    /** The audit entries with an id above {@code id} (ids grow in commit order), oldest first. */
+    List<LedgerReader.AuditRow> loadAuditAfter(long id) throws SQLException {
+        List<LedgerReader.AuditRow> entries = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT at, principal, action, fs_uuid, "
+                + "mount_point, inode, generation, path, result, id FROM audit WHERE id > ? ORDER BY id")) {
+            statement.setLong(1, id);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    entries.add(new LedgerReader.AuditRow(rows.getLong(10), new AuditEntry(
+                            Instant.ofEpochMilli(rows.getLong(1)), rows.getString(2), rows.getString(3),
+                            new FileKey(rows.getString(4), rows.getString(5), rows.getLong(6), rows.getLong(7)),
+                            rows.getString(8), rows.getString(9))));
+                }
             }
         }
         connection.commit();
