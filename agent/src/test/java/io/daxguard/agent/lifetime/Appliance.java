@@ -35,7 +35,7 @@ final class Appliance implements AutoCloseable {
 
     static Appliance create() throws IOException {
         Privileges.requireRootLoopAnd("losetup", "mount", "umount", "mkfs.xfs", "mkfs.ext4", "blkid", "xfs_io",
-                "debugfs", "dumpe2fs", "filefrag", "findmnt", "find", "stat");
+                "xfs_db", "debugfs", "dumpe2fs", "filefrag", "findmnt", "find", "stat");
         // Not under java.io.tmpdir: the agents of other tests watch it, and an ext4 holder keeps its device open.
         return new Appliance(Files.createTempDirectory(Files.createDirectories(Path.of("/var/tmp")),
                 "daxguard-lifetime-"));
