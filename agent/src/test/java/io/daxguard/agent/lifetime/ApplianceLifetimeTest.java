@@ -16,7 +16,6 @@ import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
@@ -169,12 +168,11 @@ class ApplianceLifetimeTest {
     }
 
     /**
-     * The hook for {@code daxguard events} and {@code daxguard status --offline} (issue 12, built in parallel): with
-     * the agent dead, both read the ledger file. Enable once they are merged; adjust to their final options.
+     * With the agent dead, {@code daxguard events} and {@code daxguard status --offline} read the ledger file and say
+     * what is true.
      */
     @Test
     @Order(55)
-    @Disabled("enable when 'daxguard events' and 'daxguard status --offline' are on main (issue 12)")
     void eventsAndOfflineStatusReadTheLedgerWithTheAgentStopped() throws Exception {
         ChildAgent.CommandResult events = ChildAgent.CommandResult.run("events", "--state-dir", state.toString(),
                 "--json");
