@@ -132,6 +132,9 @@ final class StatusCommand extends AgentCommand {
             CompositeData[] page = (CompositeData[]) agent.invoke(name, "listDamagedFiles", new Object[] {offset, 1000},
                     new String[] {"int", "int"});
             for (CompositeData file : page) {
+                if (!"OPEN".equals(file.get("state"))) {
+                    continue; // closed is history (daxguard events); the status says what is damaged now
+                }
                 Map<String, Object> entry = Json.toMap(file);
                 fileDetails(agent, String.valueOf(file.get("objectName")), entry);
                 files.add(entry);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.daxguard.agent.jmx.ObjectNames;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -108,7 +109,12 @@ final class Views {
                     (CompositeData[]) remote.getAttribute(name, "MetadataDamage"), "structure"));
             CompositeData[] listed = (CompositeData[]) remote.invoke(name, "listDamagedFiles", new Object[] {0, 1000},
                     new String[] {"int", "int"});
-            check(differences, what + " listDamagedFiles inodes", openFiles(fs.uuid()), inodes(listed));
+            // The listing keeps closed files too (with their state and no MBean): only the open ones are damaged now.
+            check(differences, what + " listDamagedFiles inodes with open damage", openFiles(fs.uuid()),
+                    openInodes(listed));
+            check(differences, what + " listDamagedFiles closed files with an MBean", Set.of(),
+                    Arrays.stream(listed).filter(row -> !"OPEN".equals(row.get("state"))
+                            && !"".equals(row.get("objectName"))).map(row -> row.get("path")).collect(Collectors.toSet()));
             for (long inode : openFiles(fs.uuid())) {
                 wantFiles.addAll(fileMBean(remote, differences, fs, inode));
             }
@@ -277,10 +283,12 @@ final class Views {
         return values;
     }
 
-    private static Set<Long> inodes(CompositeData[] rows) {
+    private static Set<Long> openInodes(CompositeData[] rows) {
         Set<Long> inodes = new TreeSet<>();
         for (CompositeData row : rows) {
-            inodes.add((Long) row.get("inode"));
+            if ("OPEN".equals(row.get("state"))) {
+                inodes.add((Long) row.get("inode"));
+            }
         }
         return inodes;
     }
