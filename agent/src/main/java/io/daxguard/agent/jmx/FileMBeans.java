@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.management.AttributeChangeNotification;
-import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
 import javax.management.MBeanNotificationInfo;
 import javax.management.MBeanServer;
@@ -238,15 +237,7 @@ final class FileMBeans implements AutoCloseable {
     }
 
     private boolean unregister(ObjectName name) {
-        try {
-            server.unregisterMBean(name);
-        } catch (InstanceNotFoundException gone) {
-            // Already gone: the goal is reached.
-        } catch (JMException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not unregister " + name + ": " + e.getMessage());
-            return false;
-        }
-        return true;
+        return JmxSurface.unregister(server, name);
     }
 
     @Override

@@ -242,6 +242,11 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     }
 
     private boolean unregister(ObjectName name) {
+        return unregister(server, name);
+    }
+
+    /** Unregisters {@code name}; true when it is gone (also when it already was), a failure logged. */
+    static boolean unregister(MBeanServer server, ObjectName name) {
         try {
             server.unregisterMBean(name);
         } catch (InstanceNotFoundException gone) {
