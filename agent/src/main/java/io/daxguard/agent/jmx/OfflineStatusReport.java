@@ -71,8 +71,8 @@ public final class OfflineStatusReport {
             out.append(String.format("%n%d other filesystem(s) in the ledger have only closed damage "
                     + "(daxguard events shows its history)%n", undamaged));
         }
+        StatusReport.renderGone(out, records); // in the live report's order
         StatusReport.renderUnowned(out, records);
-        StatusReport.renderGone(out, records);
         return out.toString();
     }
 
