@@ -18,8 +18,9 @@ import java.util.List;
  * on {@code sun.jnu.encoding}: with {@code LANG=C} it is ASCII, and undecodable bytes are lost).
  *
  * <p><b>Display form</b> ({@link #display()}, also {@link #toString()}): what people and the ledger read. Valid
- * UTF-8 is shown as is; each byte that is not part of a valid UTF-8 sequence is shown as {@code \xNN} (two lower-case
- * hex digits); a backslash is shown as {@code \\}. So the display form is plain text whatever the bytes, and
+ * UTF-8 is shown as is, except control characters and line separators; each byte that is not part of a valid UTF-8
+ * sequence, or is part of one of those characters, is shown as {@code \xNN} (two lower-case hex digits); a backslash
+ * is shown as {@code \\}. So the display form is plain text whatever the bytes, and
  * {@link #fromDisplay} turns it back into exactly the same bytes. The ledger, JMX and the command line carry the
  * display form; whatever touches the kernel parses it back first.
  *
@@ -106,9 +107,12 @@ public record LinuxPath(byte[] bytes) implements Comparable<LinuxPath>, Serializ
         for (int i = 0; i < bytes.length; ) {
             int length = validSequenceAt(bytes, i);
             if (length == 0) {
-                int b = bytes[i] & 0xff;
-                text.append("\\x").append(HEX[b >>> 4]).append(HEX[b & 0xf]);
+                appendEscaped(text, bytes[i]);
                 i++;
+            } else if (breaksALine(bytes, i, length)) {
+                for (int end = i + length; i < end; i++) {
+                    appendEscaped(text, bytes[i]);
+                }
             } else if (bytes[i] == '\\') {
                 text.append("\\\\");
                 i++;
@@ -121,6 +125,21 @@ public record LinuxPath(byte[] bytes) implements Comparable<LinuxPath>, Serializ
             }
         }
         return text.toString();
+    }
+
+    private static void appendEscaped(StringBuilder text, byte value) {
+        int b = value & 0xff;
+        text.append("\\x").append(HEX[b >>> 4]).append(HEX[b & 0xf]);
+    }
+
+    /**
+     * Whether the valid sequence at {@code at} is a control character (C0, DEL, C1) or a line or paragraph separator:
+     * any user can put one in a file name, and shown raw it would cut a log line in two (a forged alert after it) or
+     * drive the operator's terminal. Escaped like invalid bytes, so the display form stays one line of plain text.
+     */
+    private static boolean breaksALine(byte[] bytes, int at, int length) {
+        int codePoint = length == 1 ? bytes[at] : new String(bytes, at, length, StandardCharsets.UTF_8).codePointAt(0);
+        return Character.isISOControl(codePoint) || codePoint == 0x2028 || codePoint == 0x2029;
     }
 
     /**

@@ -44,6 +44,14 @@ class LinuxPathTest {
     }
 
     @Test
+    void escapesControlCharactersAndLineSeparatorsSoThatANameStaysOneLineOfPlainText() {
+        LinuxPath name = LinuxPath.ofText("/a\nb\u001b[2J\u007f\u0085\u2028c");
+
+        assertThat(name.display()).isEqualTo("/a\\x0ab\\x1b[2J\\x7f\\xc2\\x85\\xe2\\x80\\xa8c");
+        assertThat(LinuxPath.fromDisplay(name.display())).isEqualTo(name);
+    }
+
+    @Test
     void readsTheDisplayFormBackToTheSameBytes() {
         LinuxPath name = bytes('/', 'r', 0xe9, 's', '\\', 'x', 'e', '9', 0xc3, 0xa9, 0xff, '/', 'x');
 
