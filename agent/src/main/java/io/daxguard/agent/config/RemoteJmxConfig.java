@@ -7,6 +7,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.util.Objects;
 
 /**
@@ -18,6 +19,8 @@ import java.util.Objects;
  * @param port           the one port
  * @param authenticate   require a user name and password; turning it off also needs {@code allowInsecure}
  * @param allowInsecure  start without authentication anyway (warned about at every start)
+ * @param anonymousRole  without authentication, the role every caller has: {@code monitor} (the default) or
+ *                       {@code control}; roles hold all the same (no platform MBean is invoked or changed)
  * @param passwordFile   JDK JMX password file ({@code user password} lines; the JDK hashes clear-text
  *                       passwords in place when the file is writable)
  * @param loginConfig    a JAAS login configuration entry to authenticate with instead of the password file
@@ -30,6 +33,7 @@ public record RemoteJmxConfig(
         @Min(1) @Max(65535) Integer port,
         Boolean authenticate,
         Boolean allowInsecure,
+        @Pattern(regexp = "monitor|control", message = "must be monitor or control") String anonymousRole,
         String passwordFile,
         String loginConfig,
         @NotBlank String accessFile,
@@ -41,6 +45,7 @@ public record RemoteJmxConfig(
         port = Objects.requireNonNullElse(port, 9875);
         authenticate = Objects.requireNonNullElse(authenticate, true);
         allowInsecure = Objects.requireNonNullElse(allowInsecure, false);
+        anonymousRole = Objects.requireNonNullElse(anonymousRole, "monitor");
         passwordFile = Objects.requireNonNullElse(passwordFile, "conf/jmxremote.password");
         loginConfig = Objects.requireNonNullElse(loginConfig, "");
         accessFile = Objects.requireNonNullElse(accessFile, "conf/jmxremote.access");
@@ -48,7 +53,7 @@ public record RemoteJmxConfig(
     }
 
     static RemoteJmxConfig defaults() {
-        return new RemoteJmxConfig(null, null, null, null, null, null, null, null, null);
+        return new RemoteJmxConfig(null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Authenticating needs somewhere to check passwords. */
@@ -60,8 +65,8 @@ public record RemoteJmxConfig(
 
     /** Without authentication anyone who reaches the port controls the agent: only on explicit request. */
     @JsonIgnore
-    @AssertTrue(message = "authenticate: false needs allowInsecure: true (anyone reaching the port could repair and"
-            + " quarantine files)")
+    @AssertTrue(message = "authenticate: false needs allowInsecure: true (anyone reaching the port has the"
+            + " anonymousRole)")
     public boolean isInsecureAcknowledged() {
         return !enabled || authenticate || allowInsecure;
     }

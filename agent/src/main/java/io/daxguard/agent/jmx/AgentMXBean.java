@@ -46,10 +46,12 @@ public interface AgentMXBean {
             @Description(name = "sectors", value = "Number of failed 512-byte sectors, at least 1") long sectors,
             @Description(name = "errno", value = "The error the device returned: 5 (EIO) for a media error") int errno);
 
-    @Description("A plain-text report of every filesystem's health and damage, like zpool status -v")
+    @Description(value = "A plain-text report of every filesystem's health and damage, like zpool status -v",
+            impact = Impact.INFO)
     String status();
 
-    @Description("status() without the lines of each damaged range (what daxguard status prints without -v)")
+    @Description(value = "status() without the lines of each damaged range (what daxguard status prints without -v)",
+            impact = Impact.INFO)
     String statusSummary();
 
     @Description(value = "Re-reads block devices and mounts now, attaching new filesystems", impact = Impact.ACTION)

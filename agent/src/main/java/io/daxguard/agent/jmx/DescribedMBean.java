@@ -53,7 +53,8 @@ final class DescribedMBean<T> extends StandardEmitterMBean {
     protected int getImpact(MBeanOperationInfo info) {
         Method operation = method(info.getName());
         Description description = operation == null ? null : operation.getAnnotation(Description.class);
-        return description != null ? description.impact().code : MBeanOperationInfo.INFO;
+        // An operation that declares nothing is not taken for a query: remote roles refuse UNKNOWN.
+        return description != null ? description.impact().code : MBeanOperationInfo.UNKNOWN;
     }
 
     @Override

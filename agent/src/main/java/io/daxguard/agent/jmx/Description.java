@@ -14,20 +14,31 @@ import java.lang.annotation.Target;
 public @interface Description {
     String value();
 
-    /** For an operation: {@code INFO} for queries, {@code ACTION} for anything that changes state. */
-    Impact impact() default Impact.INFO;
+    /**
+     * For an operation: {@code INFO} for queries, {@code ACTION} for anything that changes state. Every operation
+     * must say which: remote users may run an operation only by its declared impact, and one left
+     * {@code UNKNOWN} is refused to everyone.
+     */
+    Impact impact() default Impact.UNKNOWN;
 
     /** For a parameter: the name jconsole shows instead of {@code p0}. */
     String name() default "";
 
     enum Impact {
         INFO(javax.management.MBeanOperationInfo.INFO),
-        ACTION(javax.management.MBeanOperationInfo.ACTION);
+        ACTION(javax.management.MBeanOperationInfo.ACTION),
+        /** Not declared: for attributes and parameters, where no impact applies. */
+        UNKNOWN(javax.management.MBeanOperationInfo.UNKNOWN);
 
         final int code;
 
         Impact(int code) {
             this.code = code;
+        }
+
+        /** The {@link javax.management.MBeanOperationInfo} impact constant. */
+        public int code() {
+            return code;
         }
     }
 }

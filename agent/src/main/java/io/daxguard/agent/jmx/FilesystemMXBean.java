@@ -40,12 +40,13 @@ public interface FilesystemMXBean {
     @Description("Bytes of damage in free space")
     long getFreeSpaceDamageBytes();
 
-    @Description("What owns a byte range of this filesystem's device, without recording anything")
+    @Description(value = "What owns a byte range of this filesystem's device, without recording anything",
+            impact = Description.Impact.INFO)
     List<OwnerView> resolve(
             @Description(name = "offset", value = "First byte, relative to the start of the filesystem") long offset,
             @Description(name = "length", value = "Bytes, at least 1") long length);
 
-    @Description("Damaged files, a page at a time, by path")
+    @Description(value = "Damaged files, a page at a time, by path", impact = Description.Impact.INFO)
     List<DamagedFileSummary> listDamagedFiles(
             @Description(name = "offset", value = "How many files to skip") int offset,
             @Description(name = "limit", value = "At most this many files (1..1000)") int limit);
@@ -88,13 +89,15 @@ public interface FilesystemMXBean {
             + "\"failed: why\"; \"none needed\" when the filesystem keeps its own reverse map")
     String getReverseMapStatus();
 
-    @Description("Waits until owners of file data can be named (the first index build is done), at most the given "
-            + "seconds; true when they can. Until then failures in file data are recorded with an unknown owner")
+    @Description(value = "Waits until owners of file data can be named (the first index build is done), at most the given "
+            + "seconds; true when they can. Until then failures in file data are recorded with an unknown owner",
+            impact = Description.Impact.INFO)
     boolean awaitReverseMap(
             @Description(name = "timeoutSeconds", value = "At most this long (1..3600)") int timeoutSeconds);
 
-    @Description("The blocks of this filesystem's open damage as its offline checker reads a bad-block list "
+    @Description(value = "The blocks of this filesystem's open damage as its offline checker reads a bad-block list "
             + "(ext4: e2fsck -l FILE, one filesystem block number per line). Empty when there is no open damage, "
-            + "and for a filesystem whose checker takes no such list (XFS: xfs_repair takes none)")
+            + "and for a filesystem whose checker takes no such list (XFS: xfs_repair takes none)",
+            impact = Description.Impact.INFO)
     String badBlockList();
 }

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -32,7 +31,7 @@ public record AccessFile(Map<String, Role> roles) {
                         + "\"");
             }
             try {
-                roles.put(words[0], Role.valueOf(words[1].toUpperCase(Locale.ROOT)));
+                roles.put(words[0], Role.named(words[1]));
             } catch (IllegalArgumentException unknown) {
                 throw new IOException(file + " line " + number + ": role must be monitor or control, was \""
                         + words[1] + "\"");

@@ -5,12 +5,10 @@ import io.daxguard.agent.jmx.DamagedFileMXBean;
 import io.daxguard.agent.jmx.Description;
 import io.daxguard.agent.jmx.DeviceMXBean;
 import io.daxguard.agent.jmx.FilesystemMXBean;
-import io.daxguard.agent.jmx.ObjectNames;
-import io.daxguard.agent.metrics.AgentMetrics;
 import java.lang.reflect.Method;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
+import javax.management.MBeanOperationInfo;
 import javax.management.ObjectName;
 import org.jolokia.server.core.service.api.Restrictor;
 import org.jolokia.server.core.util.HttpMethod;
@@ -18,52 +16,50 @@ import org.jolokia.server.core.util.RequestType;
 
 /**
  * The Jolokia policy of the HTTP bridge: only daxguard's MBeans ({@code io.daxguard} and its metrics) are
- * visible; a {@link Monitor} reads and runs queries (operations whose impact is INFO), a {@link Control}
- * may also run actions. The same split as remote JMX, where {@link RoleEnforcer} does it.
+ * visible; what a role may do to them is {@link RemoteAccess}'s rule, the one remote JMX applies: a
+ * {@link Monitor} reads and runs queries (operations whose declared impact is INFO), a {@link Control} may also
+ * run actions; nobody writes attributes. Operations run only by POST ({@link BridgeGate}), never by GET.
  */
 public abstract class DaxguardRestrictor implements Restrictor {
-    /** Operation names whose impact is INFO, by the {@code type} key of the MBean that has them. */
-    private static final Map<String, Set<String>> QUERIES = Map.of(
-            "Agent", queries(AgentMXBean.class),
-            "Filesystem", queries(FilesystemMXBean.class),
-            "DamagedFile", queries(DamagedFileMXBean.class),
-            "Device", queries(DeviceMXBean.class));
+    /** Declared impacts (MBeanOperationInfo constants) of operations, by the {@code type} key of their MBean. */
+    private static final Map<String, Map<String, Integer>> IMPACTS = Map.of(
+            "Agent", impacts(AgentMXBean.class),
+            "Filesystem", impacts(FilesystemMXBean.class),
+            "DamagedFile", impacts(DamagedFileMXBean.class),
+            "Device", impacts(DeviceMXBean.class));
 
-    private final boolean control;
+    private final Role role;
 
-    DaxguardRestrictor(boolean control) {
-        this.control = control;
+    DaxguardRestrictor(Role role) {
+        this.role = role;
     }
 
     /** The read-only role. */
     public static final class Monitor extends DaxguardRestrictor {
         public Monitor() {
-            super(false);
+            super(Role.MONITOR);
         }
     }
 
     /** The role that may act. */
     public static final class Control extends DaxguardRestrictor {
         public Control() {
-            super(true);
+            super(Role.CONTROL);
         }
     }
 
-    private static Set<String> queries(Class<?> mxBean) {
-        Set<String> names = new HashSet<>();
+    private static Map<String, Integer> impacts(Class<?> mxBean) {
+        Map<String, Integer> impacts = new HashMap<>();
         for (Method method : mxBean.getMethods()) {
             Description description = method.getAnnotation(Description.class);
             boolean getter = method.getParameterCount() == 0 && (method.getName().startsWith("get")
                     || method.getName().startsWith("is")) && method.getReturnType() != void.class;
-            if (!getter && description != null && description.impact() == Description.Impact.INFO) {
-                names.add(method.getName());
+            if (!getter) {
+                impacts.put(method.getName(), description == null ? MBeanOperationInfo.UNKNOWN
+                        : description.impact().code());
             }
         }
-        return Set.copyOf(names);
-    }
-
-    private static boolean ours(ObjectName name) {
-        return name.getDomain().equals(ObjectNames.DOMAIN) || name.getDomain().equals(AgentMetrics.DOMAIN);
+        return Map.copyOf(impacts);
     }
 
     @Override
@@ -74,29 +70,37 @@ public abstract class DaxguardRestrictor implements Restrictor {
     @Override
     public boolean isTypeAllowed(RequestType type) {
         return switch (type) {
-            case READ, LIST, SEARCH, VERSION, EXEC -> true;
-            case WRITE -> control;
+            case READ, LIST, SEARCH, VERSION -> BridgeGate.current().isPresent();
+            // A browser sends a GET for a link or an image; only a POST, whose origin the gate checked, acts.
+            case EXEC -> calledByPost();
             default -> false;
         };
     }
 
+    private static boolean calledByPost() {
+        return BridgeGate.current().filter(method -> method == BridgeGate.Method.POST).isPresent();
+    }
+
     @Override
     public boolean isAttributeReadAllowed(ObjectName name, String attribute) {
-        return ours(name);
+        return BridgeGate.current().isPresent() && RemoteAccess.isDaxguards(name);
     }
 
     @Override
     public boolean isAttributeWriteAllowed(ObjectName name, String attribute) {
-        return control && ours(name);
+        return false;
     }
 
     @Override
     public boolean isOperationAllowed(ObjectName name, String operation) {
-        if (!ours(name)) {
+        // Jolokia asks isTypeAllowed only of list and search requests; an operation is decided here alone.
+        if (!calledByPost()) {
             return false;
         }
         String base = operation.contains("(") ? operation.substring(0, operation.indexOf('(')) : operation;
-        return control || QUERIES.getOrDefault(String.valueOf(name.getKeyProperty("type")), Set.of()).contains(base);
+        int impact = RemoteAccess.isDaxguards(name) ? IMPACTS.getOrDefault(String.valueOf(name.getKeyProperty("type")),
+                Map.of()).getOrDefault(base, MBeanOperationInfo.UNKNOWN) : MBeanOperationInfo.UNKNOWN;
+        return RemoteAccess.refusesOperation(role, name, base, impact).isEmpty();
     }
 
     @Override
@@ -106,12 +110,12 @@ public abstract class DaxguardRestrictor implements Restrictor {
 
     @Override
     public boolean isOriginAllowed(String origin, boolean onlyWhenStrictCheckingIsEnabled) {
-        // Clients that are not browsers send no origin; a browser page from elsewhere is not let in.
-        return origin == null || !onlyWhenStrictCheckingIsEnabled;
+        // BridgeGate refused every origin not in http.allowedOrigins before the request got here.
+        return BridgeGate.current().isPresent();
     }
 
     @Override
     public boolean isObjectNameHidden(ObjectName name) {
-        return !ours(name);
+        return !RemoteAccess.isDaxguards(name);
     }
 }

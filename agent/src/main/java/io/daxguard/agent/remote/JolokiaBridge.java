@@ -1,18 +1,31 @@
 package io.daxguard.agent.remote;
 
-import io.daxguard.agent.config.DaxguardHome;
 import com.sun.net.httpserver.Authenticator;
 import com.sun.net.httpserver.BasicAuthenticator;
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import io.daxguard.agent.config.DaxguardHome;
 import io.daxguard.agent.config.HttpConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.management.remote.JMXPrincipal;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.security.auth.Subject;
 import org.jolokia.jvmagent.JolokiaServer;
 import org.jolokia.jvmagent.JolokiaServerConfig;
 import org.jolokia.server.core.service.api.LogHandler;
@@ -21,24 +34,34 @@ import org.jolokia.server.core.service.api.LogHandler;
  * The optional HTTP/JSON bridge (Jolokia 2) for an appliance's web UI, on one HTTP server with two
  * endpoints: {@code /jolokia/monitor/} (users with role monitor or control: reads and queries) and
  * {@code /jolokia/control/} (role control: also actions). Both authenticate with HTTP basic against the
- * remote JMX password file and see only daxguard's MBeans ({@link DaxguardRestrictor}). Off by default and
- * bound to loopback unless configured otherwise.
+ * remote JMX password file, see only daxguard's MBeans ({@link DaxguardRestrictor}) and run each request as
+ * its user, so the audit trail names the HTTP user. Every request first passes the {@link BridgeGate} (origin,
+ * method); operations run by POST only. Requests are served by a pool of {@code http.threads} threads
+ * ({@code daxguard-http-N}), over HTTPS when {@code http.tls} says so. Jolokia's JSR-160 proxy (which would
+ * have the agent open JMX connections to any host a request names) is not shipped and is disabled. Off by
+ * default and bound to loopback unless configured otherwise.
  *
  * <p>Jolokia serves the platform MBean server and every server registered with {@code MBeanServerFactory},
  * so the agent's MBeans must be in one of those (the default, {@code jmx.local: true}).
  */
 public final class JolokiaBridge implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(JolokiaBridge.class.getName());
+    /** Jolokia's proxy service; not on the class path, and disabled should a jar bring it back. */
+    static final String JSR160_PROXY = "org.jolokia.service.jsr160.Jsr160RequestHandler";
+    /** Where Jolokia looks for the subject to run a request as. */
+    private static final String SUBJECT_ATTRIBUTE = "org.jolokia.jaasSubject";
 
     private final HttpServer server;
+    private final ExecutorService threads;
     private final List<JolokiaServer> endpoints;
 
-    private JolokiaBridge(HttpServer server, List<JolokiaServer> endpoints) {
+    private JolokiaBridge(HttpServer server, ExecutorService threads, List<JolokiaServer> endpoints) {
         this.server = server;
+        this.threads = threads;
         this.endpoints = endpoints;
     }
 
-    public static JolokiaBridge start(HttpConfig config, Path home) throws IOException {
+    public static JolokiaBridge start(HttpConfig config, Path home) throws IOException, GeneralSecurityException {
         Path passwords = DaxguardHome.resolve(home, config.passwordFile());
         Path access = DaxguardHome.resolve(home, config.accessFile());
         if (!Files.isReadable(passwords) || !Files.isReadable(access)) {
@@ -46,17 +69,47 @@ public final class JolokiaBridge implements AutoCloseable {
         }
         AccessFile roles = AccessFile.load(access);
         PasswordFile passwordFile = new PasswordFile(passwords);
-        HttpServer server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
+        HttpServer server = listen(config, home);
+        ExecutorService threads = Executors.newFixedThreadPool(config.threads(), new NamedThreads());
+        server.setExecutor(threads);
+        BridgeGate gate = new BridgeGate(Set.copyOf(config.allowedOrigins()));
         List<JolokiaServer> endpoints = new ArrayList<>();
-        endpoints.add(endpoint(server, "monitor", DaxguardRestrictor.Monitor.class,
-                authenticator(passwordFile, roles, Set.of(Role.MONITOR, Role.CONTROL))));
-        endpoints.add(endpoint(server, "control", DaxguardRestrictor.Control.class,
-                authenticator(passwordFile, roles, Set.of(Role.CONTROL))));
-        endpoints.forEach(JolokiaServer::start);
-        server.start();
-        LOG.log(System.Logger.Level.INFO, "HTTP bridge (Jolokia) on http://" + config.host() + ":"
-                + server.getAddress().getPort() + "/jolokia/{monitor,control}/");
-        return new JolokiaBridge(server, endpoints);
+        try {
+            endpoints.add(endpoint(new GatedHttpServer(server, gate, authenticator(passwordFile, roles,
+                    Set.of(Role.MONITOR, Role.CONTROL))), "monitor", DaxguardRestrictor.Monitor.class));
+            endpoints.add(endpoint(new GatedHttpServer(server, gate, authenticator(passwordFile, roles,
+                    Set.of(Role.CONTROL))), "control", DaxguardRestrictor.Control.class));
+            endpoints.forEach(JolokiaServer::start);
+            server.start();
+        } catch (RuntimeException e) {
+            endpoints.forEach(JolokiaServer::stop);
+            server.stop(0);
+            threads.shutdownNow();
+            throw e;
+        }
+        String scheme = config.tls().enabled() ? "https" : "http";
+        LOG.log(System.Logger.Level.INFO, "HTTP bridge (Jolokia) on " + scheme + "://" + config.host() + ":"
+                + server.getAddress().getPort() + "/jolokia/{monitor,control}/, " + config.threads() + " threads");
+        return new JolokiaBridge(server, threads, endpoints);
+    }
+
+    private static HttpServer listen(HttpConfig config, Path home) throws IOException, GeneralSecurityException {
+        InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
+        if (!config.tls().enabled()) {
+            return HttpServer.create(address, 0);
+        }
+        SSLContext tls = TlsContexts.of(config.tls(), home);
+        boolean needClientAuth = config.tls().needClientAuth();
+        HttpsServer server = HttpsServer.create(address, 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls) {
+            @Override
+            public void configure(HttpsParameters parameters) {
+                SSLParameters ssl = tls.getDefaultSSLParameters();
+                ssl.setNeedClientAuth(needClientAuth);
+                parameters.setSSLParameters(ssl);
+            }
+        });
+        return server;
     }
 
     /** The port actually bound. */
@@ -64,28 +117,39 @@ public final class JolokiaBridge implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private static JolokiaServer endpoint(HttpServer server, String role, Class<?> restrictor,
-                                          Authenticator authenticator) {
+    private static JolokiaServer endpoint(HttpServer server, String role, Class<?> restrictor) {
         Map<String, String> settings = Map.of(
                 "agentContext", "/jolokia/" + role,
                 "restrictorClass", restrictor.getName(),
+                "disabledServices", JSR160_PROXY,
                 "discoveryEnabled", "false",
                 "includeStackTrace", "false",
                 "allowDnsReverseLookup", "false");
-        JolokiaServerConfig config = new JolokiaServerConfig(settings) {
-            @Override
-            public Authenticator getAuthenticator() {
-                return authenticator;
-            }
-        };
-        return new JolokiaServer(server, config, new SystemLoggerHandler());
+        // The authenticator is the GatedHttpServer's, set on every context; Jolokia's own stays unset.
+        return new JolokiaServer(server, new JolokiaServerConfig(settings), new SystemLoggerHandler());
     }
 
+    /**
+     * HTTP basic against the password file, for users whose role is one of {@code allowed}; an accepted request
+     * carries its user as a {@link Subject} (a {@link JMXPrincipal}, as remote JMX gives), which Jolokia runs
+     * the request as.
+     */
     private static Authenticator authenticator(PasswordFile passwords, AccessFile roles, Set<Role> allowed) {
         return new BasicAuthenticator("daxguard") {
             @Override
             public boolean checkCredentials(String user, String password) {
                 return passwords.accepts(user, password) && roles.roleOf(user).filter(allowed::contains).isPresent();
+            }
+
+            @Override
+            public Result authenticate(HttpExchange exchange) {
+                Result result = super.authenticate(exchange);
+                if (result instanceof Success success) {
+                    Subject subject = new Subject(true, Set.of(new JMXPrincipal(success.getPrincipal().getUsername())),
+                            Set.of(), Set.of());
+                    exchange.setAttribute(SUBJECT_ATTRIBUTE, subject);
+                }
+                return result;
             }
         };
     }
@@ -94,6 +158,19 @@ public final class JolokiaBridge implements AutoCloseable {
     public void close() {
         endpoints.forEach(JolokiaServer::stop);
         server.stop(0);
+        threads.shutdownNow();
+    }
+
+    /** The bridge's request threads, {@code daxguard-http-N}. */
+    private static final class NamedThreads implements ThreadFactory {
+        private final AtomicInteger next = new AtomicInteger(1);
+
+        @Override
+        public Thread newThread(Runnable runnable) {
+            Thread thread = new Thread(runnable, "daxguard-http-" + next.getAndIncrement());
+            thread.setDaemon(true);
+            return thread;
+        }
     }
 
     /** Jolokia's messages go to the agent's log. */

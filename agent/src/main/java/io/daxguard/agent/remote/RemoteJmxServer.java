@@ -2,9 +2,7 @@ package io.daxguard.agent.remote;
 
 import io.daxguard.agent.config.DaxguardHome;
 import io.daxguard.agent.config.RemoteJmxConfig;
-import io.daxguard.agent.config.TlsConfig;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,17 +14,15 @@ import java.rmi.registry.Registry;
 import java.rmi.server.RMIClientSocketFactory;
 import java.rmi.server.UnicastRemoteObject;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import javax.management.MBeanServer;
 import javax.management.remote.JMXConnectorServer;
 import javax.management.remote.JMXServiceURL;
 import javax.management.remote.rmi.RMIConnectorServer;
 import javax.management.remote.rmi.RMIJRMPServerImpl;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import javax.rmi.ssl.SslRMIClientSocketFactory;
 
 /**
@@ -68,7 +64,8 @@ public final class RemoteJmxServer implements AutoCloseable {
                 throw new IllegalStateException("remote JMX without authentication needs jmx.remote.allowInsecure: true");
             }
             LOG.log(System.Logger.Level.WARNING, "REMOTE JMX WITHOUT AUTHENTICATION on " + config.bindAddress() + ":"
-                    + config.port() + ": anyone who reaches this port can control daxguard (jmx.remote.allowInsecure)");
+                    + config.port() + ": anyone who reaches this port has role " + config.anonymousRole()
+                    + " (jmx.remote.allowInsecure, anonymousRole)");
         }
         InetAddress address = InetAddress.getByName(config.bindAddress());
         String host = address.isAnyLocalAddress() ? InetAddress.getLocalHost().getHostName() : config.bindAddress();
@@ -76,7 +73,7 @@ public final class RemoteJmxServer implements AutoCloseable {
             // Stubs carry the host their clients dial back to; it must be the address the port is bound to.
             System.setProperty("java.rmi.server.hostname", config.bindAddress());
         }
-        SSLContext tls = config.tls().enabled() ? sslContext(config.tls(), home) : null;
+        SSLContext tls = config.tls().enabled() ? TlsContexts.of(config.tls(), home) : null;
         BoundServerSocketFactory serverSockets = new BoundServerSocketFactory(address, tls,
                 config.tls().enabled() && config.tls().needClientAuth());
         RMIClientSocketFactory clientSockets = tls == null ? null : new SslRMIClientSocketFactory();
@@ -87,18 +84,19 @@ public final class RemoteJmxServer implements AutoCloseable {
     /** Serves {@code server} on the port. */
     public synchronized void start(MBeanServer server) throws IOException {
         Map<String, Object> environment = new HashMap<>();
-        if (config.authenticate()) {
-            if (!config.loginConfig().isBlank()) {
-                environment.put("jmx.remote.x.login.config", config.loginConfig());
-            } else {
-                Path passwords = DaxguardHome.resolve(home, config.passwordFile());
-                if (!Files.isReadable(passwords)) {
-                    throw new IOException("jmx.remote.passwordFile " + passwords + " is missing or unreadable");
-                }
-                environment.put("jmx.remote.x.password.file", passwords.toString());
-                // Clear-text passwords are replaced by salted SHA3-512 hashes at the first login.
-                environment.put("jmx.remote.x.password.toHashes", "true");
+        if (!config.authenticate()) {
+            // Callers still get a subject, so roles hold for them (the anonymous role).
+            environment.put(JMXConnectorServer.AUTHENTICATOR, new AnonymousLogin());
+        } else if (!config.loginConfig().isBlank()) {
+            environment.put("jmx.remote.x.login.config", config.loginConfig());
+        } else {
+            Path passwords = DaxguardHome.resolve(home, config.passwordFile());
+            if (!Files.isReadable(passwords)) {
+                throw new IOException("jmx.remote.passwordFile " + passwords + " is missing or unreadable");
             }
+            environment.put("jmx.remote.x.password.file", passwords.toString());
+            // Clear-text passwords are replaced by salted SHA3-512 hashes at the first login.
+            environment.put("jmx.remote.x.password.toHashes", "true");
         }
         if (clientSockets != null) {
             environment.put(RMIConnectorServer.RMI_CLIENT_SOCKET_FACTORY_ATTRIBUTE, clientSockets);
@@ -107,13 +105,18 @@ public final class RemoteJmxServer implements AutoCloseable {
         // Only a user name and password may be deserialized before authentication.
         environment.put("jmx.remote.rmi.server.credential.types",
                 new String[] {String[].class.getName(), String.class.getName()});
+        // After it, only what open types, notification filters and queries need: call arguments are read
+        // before RoleEnforcer sees the call, so this bounds what even a user without a role reaches.
+        environment.put(RMIConnectorServer.SERIAL_FILTER_PATTERN, ConnectorSerialFilter.PATTERN);
         RMIJRMPServerImpl rmiServer = new RMIJRMPServerImpl(config.port(), clientSockets, serverSockets, environment);
         JMXServiceURL url = new JMXServiceURL("rmi", host, config.port());
         RMIConnectorServer started = new RMIConnectorServer(url, environment, rmiServer, server);
-        if (config.authenticate()) {
-            started.setMBeanServerForwarder(RoleEnforcer.forwarder(
-                    AccessFile.load(DaxguardHome.resolve(home, config.accessFile()))));
-        }
+        // Roles hold on every connector; without authentication every caller is anonymous and has the
+        // configured anonymous role (allowInsecure).
+        AccessFile access = config.authenticate() ? AccessFile.load(DaxguardHome.resolve(home, config.accessFile()))
+                : new AccessFile(Map.of());
+        started.setMBeanServerForwarder(RoleEnforcer.forwarder(access, config.authenticate() ? Optional.empty()
+                : Optional.of(Role.named(config.anonymousRole()))));
         started.start();
         try {
             registry.bind(BINDING, rmiServer.toStub());
@@ -161,29 +164,4 @@ public final class RemoteJmxServer implements AutoCloseable {
             // Nothing to free.
         }
     }
-
-    private static SSLContext sslContext(TlsConfig tls, Path home) throws IOException, GeneralSecurityException {
-        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(keyStore(DaxguardHome.resolve(home, tls.keyStore()), tls.keyStoreType(), tls.keyStorePassword()),
-                tls.keyStorePassword().toCharArray());
-        TrustManagerFactory trust = null;
-        if (!tls.trustStore().isBlank()) {
-            trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(keyStore(DaxguardHome.resolve(home, tls.trustStore()), tls.keyStoreType(),
-                    tls.trustStorePassword()));
-        }
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keys.getKeyManagers(), trust == null ? null : trust.getTrustManagers(), null);
-        return context;
-    }
-
-    private static KeyStore keyStore(Path file, String type, String password) throws IOException,
-            GeneralSecurityException {
-        KeyStore store = KeyStore.getInstance(type);
-        try (InputStream in = Files.newInputStream(file)) {
-            store.load(in, password.toCharArray());
-        }
-        return store;
-    }
-
 }

@@ -17,35 +17,39 @@ import javax.security.auth.Subject;
 
 /**
  * Sits between the remote connector and the MBean server and lets each call through only if the caller's
- * role allows it. The JDK's own access file has no such level: its {@code readonly} refuses every operation,
- * even a query like {@code status()} or {@code resolve()}, so a monitor could not use daxguard at all.
+ * role allows it ({@link RemoteAccess} says what each role may). The JDK's own access file has no such level:
+ * its {@code readonly} refuses every operation, even a query like {@code status()}, and its {@code readwrite}
+ * reaches every MBean of the JVM.
  *
- * <ul>
- * <li>{@link Role#MONITOR}: reads, queries, notification listeners, and operations whose impact is INFO;</li>
- * <li>{@link Role#CONTROL}: also every other operation and attribute writes;</li>
- * <li>nobody remote may create, register or unregister MBeans or reach class loaders: that is how a JMX
- *     port is turned into remote code execution.</li>
- * </ul>
- * A call without an authenticated subject comes from inside the JVM (or from an insecure connector, which
- * needs {@code allowInsecure}) and is let through. Refusals are {@link SecurityException}s, which any client
- * can read.
+ * <p>The caller is the connector's authenticated {@link Subject}; every client call carries one, also on a
+ * connector that does not authenticate ({@code allowInsecure}), whose callers are {@link AnonymousLogin}'s
+ * one principal and have the configured anonymous role. A call without a subject is the connector's own (it
+ * reads the class loader repository and registers its notification listeners when a client connects), not a
+ * client's, and is let through. Refusals are {@link SecurityException}s, which any client can read.
  */
 final class RoleEnforcer implements InvocationHandler {
     private static final Set<String> READS = Set.of("getAttribute", "getAttributes", "getMBeanInfo", "queryNames",
             "queryMBeans", "isRegistered", "getMBeanCount", "getDefaultDomain", "getDomains", "isInstanceOf",
-            "getObjectInstance", "addNotificationListener", "removeNotificationListener");
+            "getObjectInstance");
+    private static final Set<String> LISTENERS = Set.of("addNotificationListener", "removeNotificationListener");
     private static final Set<String> WRITES = Set.of("setAttribute", "setAttributes");
 
     private final AccessFile access;
+    private final Optional<Role> anonymousRole;
     private MBeanServer target;
 
-    private RoleEnforcer(AccessFile access) {
+    private RoleEnforcer(AccessFile access, Optional<Role> anonymousRole) {
         this.access = access;
+        this.anonymousRole = anonymousRole;
     }
 
-    static MBeanServerForwarder forwarder(AccessFile access) {
+    /**
+     * @param anonymousRole the role of {@link AnonymousLogin}'s callers (a connector without authentication);
+     *                      empty when the connector authenticates
+     */
+    static MBeanServerForwarder forwarder(AccessFile access, Optional<Role> anonymousRole) {
         return (MBeanServerForwarder) Proxy.newProxyInstance(MBeanServerForwarder.class.getClassLoader(),
-                new Class<?>[] {MBeanServerForwarder.class}, new RoleEnforcer(access));
+                new Class<?>[] {MBeanServerForwarder.class}, new RoleEnforcer(access, anonymousRole));
     }
 
     @Override
@@ -70,7 +74,7 @@ final class RoleEnforcer implements InvocationHandler {
         }
         Optional<Subject> subject = currentSubject();
         if (subject.isPresent()) {
-            check(subject.get(), name, args);
+            check(caller(subject.get()), name, args);
         }
         try {
             return method.invoke(target, args);
@@ -79,34 +83,42 @@ final class RoleEnforcer implements InvocationHandler {
         }
     }
 
-    private void check(Subject subject, String method, Object[] args) throws Exception {
-        Optional<Role> role = roleOf(subject);
-        String who = subject.getPrincipals().stream().map(Principal::getName).sorted().findFirst().orElse("?");
+    private record Caller(String name, Optional<Role> role) {
+    }
+
+    private void check(Caller caller, String method, Object[] args) throws Exception {
+        if (caller.role().isEmpty()) {
+            throw new SecurityException("user " + caller.name() + " has no role (add \"" + caller.name()
+                    + " monitor\" or \"" + caller.name() + " control\" to the access file)");
+        }
+        Role role = caller.role().get();
         if (READS.contains(method)) {
-            if (role.isEmpty()) {
-                throw new SecurityException("user " + who + " has no role (add \"" + who + " monitor\" or \"" + who
-                        + " control\" to the access file)");
+            return;
+        }
+        if (LISTENERS.contains(method)) {
+            // The form that names a listener MBean would have the server call that MBean's handleNotification.
+            if (args[1] instanceof ObjectName) {
+                throw new SecurityException("notification listeners that are MBeans are not allowed over remote JMX");
             }
             return;
         }
         if (method.equals("invoke")) {
             ObjectName name = (ObjectName) args[0];
             String operation = (String) args[1];
-            if (role.isEmpty()) {
-                throw new SecurityException("user " + who + " has no role and may not invoke " + operation);
+            int impact = RemoteAccess.isDaxguards(name) ? impactOf(name, operation, (String[]) args[3])
+                    : MBeanOperationInfo.UNKNOWN;
+            Optional<String> refusal = RemoteAccess.refusesOperation(role, name, operation, impact);
+            if (refusal.isPresent()) {
+                throw new SecurityException("user " + caller.name() + ": " + refusal.get());
             }
-            if (role.get() == Role.CONTROL || impactOf(name, operation, (String[]) args[3]) == MBeanOperationInfo.INFO) {
-                return;
-            }
-            throw new SecurityException("user " + who + " has role monitor, which may invoke queries only, not "
-                    + operation + " on " + name + " (needs role control)");
+            return;
         }
         if (WRITES.contains(method)) {
-            if (role.orElse(null) == Role.CONTROL) {
-                return;
-            }
-            throw new SecurityException("user " + who + " may not change attributes (needs role control)");
+            throw new SecurityException("user " + caller.name() + ": "
+                    + RemoteAccess.refusesAttributeWrite((ObjectName) args[0]));
         }
+        // createMBean, registerMBean, unregisterMBean, instantiate, deserialize, class loaders: the way a JMX
+        // port is turned into code execution.
         throw new SecurityException(method + " is not allowed over remote JMX");
     }
 
@@ -121,18 +133,25 @@ final class RoleEnforcer implements InvocationHandler {
         return MBeanOperationInfo.UNKNOWN;
     }
 
-    private Optional<Role> roleOf(Subject subject) {
+    private Caller caller(Subject subject) {
+        if (subject.getPrincipals().stream().anyMatch(AnonymousLogin.Anonymous.class::isInstance)) {
+            return new Caller("anonymous", anonymousRole);
+        }
+        String who = subject.getPrincipals().stream().map(Principal::getName).sorted().findFirst().orElse("?");
         Role best = null;
         for (Principal principal : subject.getPrincipals()) {
             Role role = access.roleOf(principal.getName()).orElse(null);
             if (role == Role.CONTROL) {
-                return Optional.of(role);
+                best = role;
+                who = principal.getName();
+                break;
             }
             if (role != null) {
                 best = role;
+                who = principal.getName();
             }
         }
-        return Optional.ofNullable(best);
+        return new Caller(who, Optional.ofNullable(best));
     }
 
     @SuppressWarnings("removal") // Subject.current() arrives in Java 18; the connector sets the subject this way on 17.

@@ -75,6 +75,7 @@ class CommandLineTest {
                     port: %d
                     authenticate: false
                     allowInsecure: true
+                    anonymousRole: control
                 """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"), port)), home, server = MBeanServerFactory.newMBeanServer());
         service.start();
         url = service.remoteAddress().orElseThrow().toString();

@@ -33,6 +33,39 @@ class DescribedMBeanTest {
         assertThat(operation("status").getImpact()).isEqualTo(MBeanOperationInfo.INFO);
     }
 
+    /** Remote roles go by the declared impact; an operation that forgot to declare one must not pass as a query. */
+    @Test
+    void anOperationWithoutADeclaredImpactIsUnknown() {
+        MBeanInfo undeclared = new DescribedMBean<UndeclaredMXBean>(() -> { }, UndeclaredMXBean.class).getMBeanInfo();
+
+        assertThat(undeclared.getOperations()[0].getImpact()).isEqualTo(MBeanOperationInfo.UNKNOWN);
+    }
+
+    @Test
+    void everyOperationOfDaxguardsMBeansDeclaresItsImpact() {
+        List<String> undeclared = new java.util.ArrayList<>();
+        for (Class<?> mxBean : List.of(AgentMXBean.class, FilesystemMXBean.class, DamagedFileMXBean.class,
+                DeviceMXBean.class)) {
+            for (java.lang.reflect.Method method : mxBean.getMethods()) {
+                boolean getter = method.getParameterCount() == 0 && method.getReturnType() != void.class
+                        && (method.getName().startsWith("get") || method.getName().startsWith("is"));
+                Description description = method.getAnnotation(Description.class);
+                if (!getter && !method.isDefault() && (description == null
+                        || description.impact() == Description.Impact.UNKNOWN)) {
+                    undeclared.add(mxBean.getSimpleName() + "." + method.getName());
+                }
+            }
+        }
+
+        assertThat(undeclared).isEmpty();
+    }
+
+    /** An MXBean whose one operation says nothing about its impact. */
+    public interface UndeclaredMXBean {
+        @Description("does something")
+        void something();
+    }
+
     @Test
     void parametersHaveNamesJconsoleShows() {
         assertThat(Arrays.stream(operation("reportFailure").getSignature()).map(MBeanParameterInfo::getName))

@@ -26,6 +26,12 @@ final class RemoteJmxAgent {
      * @param moreRemoteSettings further lines of the {@code jmx.remote} section, indented by four spaces
      */
     static AgentService start(Path home, String moreRemoteSettings) throws Exception {
+        return start(home, moreRemoteSettings, MBeanServerFactory.newMBeanServer());
+    }
+
+    /** As {@link #start(Path, String)}, with the agent's MBeans in {@code server} (the platform's, say). */
+    static AgentService start(Path home, String moreRemoteSettings, javax.management.MBeanServer server)
+            throws Exception {
         AgentService service = AgentService.init(ConfigLoader.parse("test", """
                 watch: ["%s"]
                 stateDirectory: %s
@@ -35,7 +41,7 @@ final class RemoteJmxAgent {
                     bindAddress: 127.0.0.1
                     port: %d
                 """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"), freePort()) + moreRemoteSettings), home,
-                MBeanServerFactory.newMBeanServer());
+                server);
         try {
             service.start();
         } catch (Exception | Error e) {

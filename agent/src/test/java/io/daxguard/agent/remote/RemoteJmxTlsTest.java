@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@link TlsClientProbe}) connecting over real RMI/TLS.
  */
 class RemoteJmxTlsTest {
-    private static final String STORE_PASSWORD = "store-secret";
+    private static final String STORE_PASSWORD = TestKeys.STORE_PASSWORD;
 
     @TempDir
     static Path home;
@@ -57,21 +57,11 @@ class RemoteJmxTlsTest {
     }
 
     private static void keyPair(String name, Path store, Path certificate) throws IOException {
-        Command.run(keytool(), "-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=" + name, "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", store.toString(),
-                "-storepass", STORE_PASSWORD);
-        Command.run(keytool(), "-exportcert", "-alias", name, "-keystore", store.toString(), "-storepass",
-                STORE_PASSWORD, "-file", certificate.toString());
+        TestKeys.keyPair(name, store, certificate);
     }
 
     private static void trust(Path certificate, Path store) throws IOException {
-        Command.run(keytool(), "-importcert", "-noprompt", "-alias", "trusted", "-file", certificate.toString(),
-                "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", STORE_PASSWORD);
-    }
-
-    private static String keytool() {
-        return Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        TestKeys.trust(certificate, store);
     }
 
     /** Runs a client JVM with the given TLS identity (may be null) and trust (may be null). */

@@ -1,0 +1,47 @@
+package io.daxguard.agent.remote;
+
+import io.daxguard.agent.config.DaxguardHome;
+import io.daxguard.agent.config.TlsConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The one way a {@link TlsConfig} becomes an {@link SSLContext}, for remote JMX and the HTTP bridge alike: the
+ * agent's key from its key store, the clients it trusts (for {@code needClientAuth}) from the trust store, the
+ * JDK's default protocols and cipher suites.
+ */
+final class TlsContexts {
+    private TlsContexts() {
+    }
+
+    static SSLContext of(TlsConfig tls, Path home) throws IOException, GeneralSecurityException {
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(keyStore(DaxguardHome.resolve(home, tls.keyStore()), tls.keyStoreType(), tls.keyStorePassword()),
+                tls.keyStorePassword().toCharArray());
+        TrustManagerFactory trust = null;
+        if (!tls.trustStore().isBlank()) {
+            trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(keyStore(DaxguardHome.resolve(home, tls.trustStore()), tls.keyStoreType(),
+                    tls.trustStorePassword()));
+        }
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keys.getKeyManagers(), trust == null ? null : trust.getTrustManagers(), null);
+        return context;
+    }
+
+    private static KeyStore keyStore(Path file, String type, String password) throws IOException,
+            GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance(type);
+        try (InputStream in = Files.newInputStream(file)) {
+            store.load(in, password.toCharArray());
+        }
+        return store;
+    }
+}
