@@ -6,6 +6,7 @@ import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.failure.ProcessingResult;
 import io.daxguard.agent.route.FailureRouter;
 import io.daxguard.agent.validation.InputValidator;
+import io.daxguard.agent.validation.RequestLimits;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.concurrent.ExecutionException;
@@ -29,8 +30,12 @@ public final class OperatorReports {
     private final DeviceResolver devices;
     private final FailureRouter router;
     private final Clock clock;
+    private final RequestLimits limits;
 
-    public OperatorReports(InputValidator validator, DeviceResolver devices, FailureRouter router, Clock clock) {
+    /** @param limits how many bytes one report may name ({@code mbeans.reportBytes}) */
+    public OperatorReports(InputValidator validator, DeviceResolver devices, FailureRouter router, Clock clock,
+                           RequestLimits limits) {
+        this.limits = limits;
         this.validator = validator;
         this.devices = devices;
         this.router = router;
@@ -47,6 +52,9 @@ public final class OperatorReports {
         FailureReport report = validator.check("reportFailure", new FailureReport(device, sector, sectors, errno));
         FailureTuple tuple;
         try {
+            // Before the device is looked at: a range past the limit is refused whatever it names, so no router,
+            // reverse-map or ledger work is ever done for it.
+            limits.checkReport(report.sectors());
             tuple = report.toTuple(devices.resolve(report.device()), source, clock.instant());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("reportFailure rejected: " + e.getMessage());
