@@ -15,8 +15,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Failures reported by an operator or vendor software (JMX {@code reportFailure}, the CLI's {@code report}): checked
- * field by field ({@link FailureReport}), the device resolved once, and handed straight to the router rather than
- * the ingest queue, so the reply says what was hit. Exceptions are JDK types whose message carries the detail, so a
+ * field by field ({@link FailureReport}), at most {@link RequestLimits#reportBytes()} (a larger range is refused before
+ * anything is looked up: the owners of a whole device are never built for one call), the device resolved once, and
+ * handed straight to the router rather than the ingest queue, so the reply says what was hit. Exceptions are JDK types whose message carries the detail, so a
  * remote client without daxguard's classes reads them: {@link IllegalArgumentException} for bad input,
  * {@link IllegalStateException} otherwise.
  *
