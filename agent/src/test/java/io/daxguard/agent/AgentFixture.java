@@ -21,6 +21,7 @@ import java.rmi.server.UnicastRemoteObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import javax.management.MBeanServer;
 import javax.management.MBeanServerConnection;
 import javax.management.MBeanServerFactory;
@@ -58,13 +59,19 @@ final class AgentFixture implements AutoCloseable {
 
     /** As {@link #AgentFixture(Path)}, with these recovery settings (a replica provider). */
     AgentFixture(Path stateDirectory, RecoverySettings recovery) throws Exception {
+        this(stateDirectory, recovery, settings -> settings);
+    }
+
+    /** As {@link #AgentFixture(Path, RecoverySettings)}, with other settings changed by {@code adjusted}. */
+    AgentFixture(Path stateDirectory, RecoverySettings recovery, UnaryOperator<AgentSettings> adjusted)
+            throws Exception {
         ownStateDirectory = stateDirectory == null ? Files.createTempDirectory("daxguard-state-") : null;
         // Failures come only from the test's own reports: the kernel log carries every other test's I/O errors,
         // which would race with them (the sources have tests of their own, through SourcesFixture).
-        agent = Agent.start(AgentSettings.defaults().withMbeanServer(server).withWatchedMountPoints(SCRATCH)
+        agent = Agent.start(adjusted.apply(AgentSettings.defaults().withMbeanServer(server).withWatchedMountPoints(SCRATCH)
                 .withStateDirectory(stateDirectory == null ? ownStateDirectory : stateDirectory)
                 .withRecovery(recovery)
-                .withSources(io.daxguard.agent.source.SourceSettings.defaults().withKmsgEnabled(false).withTraceEnabled(false)));
+                .withSources(io.daxguard.agent.source.SourceSettings.defaults().withKmsgEnabled(false).withTraceEnabled(false))));
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();

@@ -42,7 +42,7 @@ class Ext4EndToEndTest {
     @BeforeAll
     static void awaitTheIndex() throws Exception {
         // Attaching returns at once and the index builds on its own thread; wait for it, bounded, no sleeps.
-        assertThat(AGENT.remote().invoke(filesystemName(), "awaitReverseMap", new Object[] {120}, new String[] {"int"}))
+        assertThat(AGENT.remote().invoke(filesystemName(), "awaitReverseMap", new Object[] {60}, new String[] {"int"}))
                 .as("index built").isEqualTo(true);
     }
 

@@ -68,7 +68,7 @@ class NamesThatAreNotUtf8Test {
     @BeforeAll
     static void awaitTheIndexOfExt4() throws Exception {
         assertThat(AGENT.remote().invoke(ObjectNames.filesystem(EXT4.mountPoint().toString()), "awaitReverseMap",
-                new Object[] {120}, new String[] {"int"})).as("index built").isEqualTo(true);
+                new Object[] {60}, new String[] {"int"})).as("index built").isEqualTo(true);
     }
 
     /** By type, not the fixtures themselves: JUnit closes AutoCloseable arguments after each invocation. */

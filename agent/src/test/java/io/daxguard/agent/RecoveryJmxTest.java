@@ -121,7 +121,7 @@ class RecoveryJmxTest {
             Path file = disk.path("tail.bin");
             AgentFixture.writeFile(file, PARTIAL_FILE_SIZE, seed);
             remote.invoke(ObjectNames.agent(), "refreshTopology", new Object[0], new String[0]);
-            remote.invoke(ObjectNames.filesystem(disk.mountPoint().toString()), "awaitReverseMap", new Object[] {120},
+            remote.invoke(ObjectNames.filesystem(disk.mountPoint().toString()), "awaitReverseMap", new Object[] {60},
                     new String[] {"int"});
             long badSector = disk.sectorOf(file, PARTIAL_FILE_SIZE - 1);
             disk.poison(badSector, 1);

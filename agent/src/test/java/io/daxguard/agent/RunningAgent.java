@@ -1,6 +1,9 @@
 package io.daxguard.agent;
 
 import io.daxguard.agent.daemon.Agent;
+import io.daxguard.agent.daemon.AgentSettings;
+import io.daxguard.agent.recovery.RecoverySettings;
+import java.util.function.UnaryOperator;
 
 import javax.management.MBeanServerConnection;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -21,27 +24,34 @@ final class RunningAgent implements BeforeAllCallback, AfterAllCallback {
     }
 
     private final Preparation beforeStart;
+    private final UnaryOperator<AgentSettings> adjusted;
     private AgentFixture fixture;
     private MBeanServerConnection remote;
 
-    private RunningAgent(Preparation beforeStart) {
+    private RunningAgent(Preparation beforeStart, UnaryOperator<AgentSettings> adjusted) {
         this.beforeStart = beforeStart;
+        this.adjusted = adjusted;
     }
 
     /** An agent started as soon as the class's filesystems are mounted. */
     static RunningAgent started() {
-        return new RunningAgent(() -> { });
+        return new RunningAgent(() -> { }, settings -> settings);
     }
 
     /** An agent started once {@code beforeStart} has run. */
     static RunningAgent startedAfter(Preparation beforeStart) {
-        return new RunningAgent(beforeStart);
+        return new RunningAgent(beforeStart, settings -> settings);
+    }
+
+    /** An agent started once {@code beforeStart} has run, with the settings {@code adjusted} makes of the test's. */
+    static RunningAgent startedAfter(Preparation beforeStart, UnaryOperator<AgentSettings> adjusted) {
+        return new RunningAgent(beforeStart, adjusted);
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         beforeStart.run();
-        fixture = new AgentFixture();
+        fixture = new AgentFixture(null, RecoverySettings.defaults(), adjusted);
         remote = fixture.remote();
     }
 

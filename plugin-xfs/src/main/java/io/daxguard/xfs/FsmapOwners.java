@@ -14,7 +14,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 
 /**
  * Turns the GETFSMAP records of one query into the owners a {@link io.daxguard.spi.Holder} reports: each record
@@ -24,6 +23,9 @@ import java.util.TreeSet;
  * <p>Sharing is decided per byte, not per record: XFS flags a whole record shared when any block of it is, so a
  * shared record is split where its sharers start and end, and a piece is {@code shared} only when another data
  * record of the same query covers it. Every sharer of a queried byte is in the query's answer, so this is exact.
+ * The split is one sweep ({@link SharingCoverage}): the shared records' boundaries sorted once with how many of
+ * them cover each stretch between two boundaries, so a record is cut by a binary search and a walk over the
+ * boundaries inside it, in O(n log n + pieces) rather than comparing every sharer with every other.
  */
 final class FsmapOwners {
     private final long from;
@@ -33,10 +35,6 @@ final class FsmapOwners {
 
     /** A record cut down to the queried range. */
     private record Trimmed(FsmapRecord record, long start, long end) {
-        boolean overlaps(long otherStart, long otherEnd) {
-            return start < otherEnd && otherStart < end;
-        }
-
         /** Whether this is written or unwritten data of a file (the only records that can be shared). */
         boolean isFileData() {
             return !record.isSpecialOwner() && !record.isAttributeFork() && !record.isExtentMap();
@@ -72,6 +70,8 @@ final class FsmapOwners {
             }
         }
         List<Trimmed> sharedData = trimmed.stream().filter(t -> t.isFileData() && t.record().isShared()).toList();
+        SharingCoverage coverage = SharingCoverage.of(sharedData.stream().mapToLong(Trimmed::start).toArray(),
+                sharedData.stream().mapToLong(Trimmed::end).toArray());
         List<Owner> owners = new ArrayList<>();
         for (Trimmed piece : trimmed) {
             FsmapRecord record = piece.record();
@@ -89,7 +89,7 @@ final class FsmapOwners {
                 continue;
             }
             if (piece.isFileData() && record.isShared()) {
-                addSplitBySharers(owners, piece, sharedData, stat.get().generation());
+                addSplitBySharers(owners, piece, coverage, stat.get().generation());
             } else {
                 owners.add(fileOwner(piece, piece.start(), piece.end(), stat.get().generation(), false));
             }
@@ -98,21 +98,14 @@ final class FsmapOwners {
         return withGapsFilled(owners);
     }
 
-    private void addSplitBySharers(List<Owner> owners, Trimmed piece, List<Trimmed> sharedData, long generation) {
-        TreeSet<Long> cuts = new TreeSet<>(List.of(piece.start(), piece.end()));
-        for (Trimmed other : sharedData) {
-            if (other != piece && other.overlaps(piece.start(), piece.end())) {
-                cuts.add(Math.max(other.start(), piece.start()));
-                cuts.add(Math.min(other.end(), piece.end()));
-            }
-        }
-        Long start = cuts.first();
-        for (Long end = cuts.higher(start); end != null; start = end, end = cuts.higher(end)) {
-            long a = start;
-            long b = end;
-            boolean shared = sharedData.stream().anyMatch(other -> other != piece && other.overlaps(a, b));
-            owners.add(fileOwner(piece, a, b, generation, shared));
-        }
+    /**
+     * Cuts {@code piece} at every boundary of a shared data record inside it; a cut piece is shared when a record
+     * besides this one covers it (the coverage counts this one too).
+     */
+    private static void addSplitBySharers(List<Owner> owners, Trimmed piece, SharingCoverage coverage,
+                                          long generation) {
+        coverage.forEachStretch(piece.start(), piece.end(), (start, end, covering) ->
+                owners.add(fileOwner(piece, start, end, generation, covering > 1)));
     }
 
     private static FileOwner fileOwner(Trimmed piece, long start, long end, long generation, boolean shared) {

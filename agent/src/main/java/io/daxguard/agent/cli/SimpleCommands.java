@@ -38,7 +38,8 @@ final class SimpleCommands {
         }
     }
 
-    @Command(name = "resolve", description = "Show what owns a byte range of a filesystem, recording nothing.")
+    @Command(name = "resolve", description = "Show what owns a byte range of a filesystem, recording nothing. A range"
+            + " larger than the agent's mbeans.resolveBytes is asked for and printed a page at a time.")
     static final class Resolve extends AgentCommand {
         @Parameters(index = "0", paramLabel = "MOUNT", description = "Mount point, e.g. /srv/data")
         String mount;
@@ -49,18 +50,54 @@ final class SimpleCommands {
         @Parameters(index = "2", paramLabel = "LENGTH", description = "Bytes")
         long length;
 
+        @Option(names = "--summary", description = "Counts per kind of owner and the first owners, not every owner")
+        boolean summary;
+
+        @Option(names = "--first", paramLabel = "N", defaultValue = "20",
+                description = "With --summary: list this many owners in full (0..1000, default 20)")
+        int first;
+
         @Override
         int run(MBeanServerConnection agent, PrintWriter out) throws Exception {
-            CompositeData[] owners = (CompositeData[]) agent.invoke(
-                    ObjectNames.filesystem(FileOperation.normalized(mount)), "resolve", new Object[] {offset, length},
-                    new String[] {"long", "long"});
-            if (owners.length == 0) {
+            ObjectName filesystem = ObjectNames.filesystem(FileOperation.normalized(mount));
+            if (summary) {
+                printSummary((CompositeData) agent.invoke(filesystem, "resolveSummary",
+                        new Object[] {offset, length, first}, new String[] {"long", "long", "int"}), out);
+                return ExitCode.OK;
+            }
+            long printed = 0;
+            // Page by page, printed as each arrives: neither the agent nor this command holds the whole range.
+            for (long at = offset, left = length; at >= 0; ) {
+                CompositeData page = (CompositeData) agent.invoke(filesystem, "resolvePage", new Object[] {at, left},
+                        new String[] {"long", "long"});
+                for (CompositeData owner : (CompositeData[]) page.get("owners")) {
+                    out.println(describe(owner));
+                    printed++;
+                }
+                out.flush();
+                at = (Long) page.get("nextOffset");
+                left = (Long) page.get("remainingBytes");
+            }
+            if (printed == 0) {
                 out.println("nothing owns bytes " + offset + "+" + length + " of " + mount);
             }
-            for (CompositeData owner : owners) {
+            return ExitCode.OK;
+        }
+
+        private void printSummary(CompositeData summary, PrintWriter out) {
+            out.println("bytes " + summary.get("offset") + "+" + summary.get("length") + " of " + mount + ": "
+                    + summary.get("owners") + " owner(s), looked at in " + summary.get("pages") + " page(s)");
+            for (CompositeData kind : (CompositeData[]) summary.get("kinds")) {
+                out.println("  " + kind.get("kind") + ": " + kind.get("owners") + " owner(s), " + kind.get("bytes")
+                        + " bytes");
+            }
+            CompositeData[] firstOwners = (CompositeData[]) summary.get("firstOwners");
+            if (firstOwners.length > 0) {
+                out.println("first " + firstOwners.length + ":");
+            }
+            for (CompositeData owner : firstOwners) {
                 out.println(describe(owner));
             }
-            return ExitCode.OK;
         }
     }
 

@@ -5,17 +5,28 @@ import jakarta.validation.constraints.Min;
 import java.util.Objects;
 
 /**
- * Limits on MBeans, so jconsole stays usable after a storm of damage.
+ * Limits on MBeans and on what one call of their operations may ask, so jconsole stays usable after a storm of
+ * damage and no caller makes the agent build the owners of a whole device in memory.
  *
  * @param filesPerFilesystem  at most this many DamagedFile MBeans per filesystem; the rest are listed by
  *                            {@code listDamagedFiles}
+ * @param resolveBytes        at most this many bytes in one {@code resolve} call, and in one page of
+ *                            {@code resolvePage} or {@code resolveSummary} (which answer larger ranges)
+ * @param reportBytes         at most this many bytes in one {@code reportFailure}; a larger report is refused
  */
-public record MBeansConfig(@Min(0) @Max(1_000_000) Integer filesPerFilesystem) {
+public record MBeansConfig(@Min(0) @Max(1_000_000) Integer filesPerFilesystem,
+                           @Min(4096) @Max(1L << 40) Long resolveBytes,
+                           @Min(512) @Max(1L << 40) Long reportBytes) {
+    /** One GiB: 262,144 blocks of 4 KiB, the most owners a page answers with unless blocks are shared. */
+    public static final long DEFAULT_RANGE_BYTES = 1L << 30;
+
     public MBeansConfig {
         filesPerFilesystem = Objects.requireNonNullElse(filesPerFilesystem, 10_000);
+        resolveBytes = Objects.requireNonNullElse(resolveBytes, DEFAULT_RANGE_BYTES);
+        reportBytes = Objects.requireNonNullElse(reportBytes, DEFAULT_RANGE_BYTES);
     }
 
     static MBeansConfig defaults() {
-        return new MBeansConfig(null);
+        return new MBeansConfig(null, null, null);
     }
 }

@@ -103,10 +103,10 @@ public final class Agent implements AutoCloseable {
             // Before anything is announced: files gone while the agent was down become FILE_GONE, not MBeans.
             LedgerReconciler.checkFiles(ledger, filesystems.all(), clock);
             OperatorReports reports = new OperatorReports(new InputValidator(), new DeviceResolver(settings.sysfs()), router,
-                    clock);
+                    clock, settings.requestLimits());
             jmx = new JmxSurface(settings.mbeanServer(), version(), plugins,
                     new Pipeline(topology, filesystems, owners, events, reports), ledger, clock,
-                    settings.fileMBeansPerFilesystem(), settings.recovery());
+                    settings.fileMBeansPerFilesystem(), settings.recovery(), settings.requestLimits());
             started.push(jmx);
             sources = new FailureSources(settings.sources(), settings.sysfs(), settings.stateDirectory(),
                     tuple -> awaitRouted(router, tuple),

@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.daxguard.agent.ledger.LedgerSettings;
 import io.daxguard.agent.recovery.RecoverySettings;
 import io.daxguard.agent.source.SourceSettings;
+import io.daxguard.agent.validation.RequestLimits;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -32,13 +33,14 @@ import javax.management.MBeanServer;
  * @param metrics                  the registry every part counts into (and plugins get)
  * @param sources                  kmsg, badblocks, ingest queue and scrub settings
  * @param watchedMountPoints       hold only filesystems mounted at or below these directories; empty: all
+ * @param requestLimits            bytes one resolve (or page of one) and one reportFailure may ask about
  */
 @RecordBuilder
 public record AgentSettings(Path sysfs, Path mountinfo, MBeanServer mbeanServer, ClassLoader pluginLoader,
                             int fileMBeansPerFilesystem, Path stateDirectory, LedgerSettings ledger,
                             RecoverySettings recovery, Path pluginDirectory,
                             Map<String, Map<String, String>> pluginSettings, MetricRegistry metrics,
-                            SourceSettings sources, List<Path> watchedMountPoints)
+                            SourceSettings sources, List<Path> watchedMountPoints, RequestLimits requestLimits)
         implements AgentSettingsBuilder.With {
     public AgentSettings {
         Objects.requireNonNull(sysfs, "sysfs is null");
@@ -53,6 +55,7 @@ public record AgentSettings(Path sysfs, Path mountinfo, MBeanServer mbeanServer,
         Objects.requireNonNull(metrics, "metrics is null");
         Objects.requireNonNull(sources, "sources is null");
         watchedMountPoints = List.copyOf(Objects.requireNonNull(watchedMountPoints, "watchedMountPoints is null"));
+        Objects.requireNonNull(requestLimits, "requestLimits is null");
         if (fileMBeansPerFilesystem < 0) {
             throw new IllegalArgumentException("fileMBeansPerFilesystem must not be negative, was "
                     + fileMBeansPerFilesystem);
@@ -64,6 +67,6 @@ public record AgentSettings(Path sysfs, Path mountinfo, MBeanServer mbeanServer,
                 ManagementFactory.getPlatformMBeanServer(), AgentSettings.class.getClassLoader(), 10_000,
                 Path.of("/var/lib/daxguard"), LedgerSettings.defaults(), RecoverySettings.defaults(),
                 Path.of("/usr/share/daxguard/plugins"), Map.of(), new MetricRegistry(), SourceSettings.defaults(),
-                List.of());
+                List.of(), RequestLimits.defaults());
     }
 }

@@ -6,6 +6,7 @@ import io.daxguard.agent.config.ReplicaConfig;
 
 import io.daxguard.agent.source.SourceSettings;
 import io.daxguard.agent.recovery.RecoverySettings;
+import io.daxguard.agent.validation.RequestLimits;
 import io.daxguard.spi.ReplicaProvider;
 import java.time.Duration;
 import java.nio.file.Path;
@@ -35,6 +36,7 @@ public final class SettingsMapping {
                 .withStateDirectory(DaxguardHome.resolve(home, config.stateDirectory()))
                 .withPluginDirectory(DaxguardHome.resolve(home, config.plugins().directory()))
                 .withFileMBeansPerFilesystem(config.mbeans().filesPerFilesystem())
+                .withRequestLimits(new RequestLimits(config.mbeans().resolveBytes(), config.mbeans().reportBytes()))
                 .withPluginSettings(config.plugins().settings())
                 .withSources(SourceSettings.defaults()
                         .withTraceEnabled(config.sources().trace())

@@ -43,7 +43,8 @@ public interface AgentMXBean {
     String reportFailure(
             @Description(name = "device", value = "Kernel name (loop3, sdb2), /dev path or major:minor") String device,
             @Description(name = "sector", value = "First failed 512-byte sector on that device") long sector,
-            @Description(name = "sectors", value = "Number of failed 512-byte sectors, at least 1") long sectors,
+            @Description(name = "sectors", value = "Number of failed 512-byte sectors, at least 1, at most "
+                    + "mbeans.reportBytes / 512 (2097152 by default)") long sectors,
             @Description(name = "errno", value = "The error the device returned: 5 (EIO) for a media error") int errno);
 
     @Description(value = "A plain-text report of every filesystem's health and damage, like zpool status -v",

@@ -12,11 +12,10 @@ import io.daxguard.agent.recovery.FileNames;
 import io.daxguard.agent.source.operator.OperatorReports;
 import io.daxguard.agent.source.scrub.ScrubProgress;
 import io.daxguard.agent.source.scrub.Scrubber;
-import io.daxguard.spi.FailureRange;
+import io.daxguard.agent.validation.RequestLimits;
 import io.daxguard.spi.FilesystemInfo;
 import io.daxguard.spi.FreeSpaceOwner;
 import io.daxguard.spi.MetadataOwner;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,7 +31,7 @@ final class FilesystemBean implements FilesystemMXBean {
     static final int MAX_PAGE = 1000;
 
     private final AttachedFilesystem filesystem;
-    private final OwnerLookup owners;
+    private final RangeQueries ranges;
     private final DamageLedger ledger;
     /** The name a file's MBean really has (a rename or a name clash makes it differ from its path now). */
     private final Function<DamagedFile, Optional<ObjectName>> registered;
@@ -40,12 +39,12 @@ final class FilesystemBean implements FilesystemMXBean {
     /** The damaged files' names now (listDamagedFiles shows files renamed since detection by their new names). */
     private final UnaryOperator<List<DamagedFile>> namesNow;
 
-    FilesystemBean(AttachedFilesystem filesystem, OwnerLookup owners, DamageLedger ledger,
+    FilesystemBean(AttachedFilesystem filesystem, OwnerLookup owners, RequestLimits limits, DamageLedger ledger,
                    Function<DamagedFile, Optional<ObjectName>> registered, Scrubber scrubber, FileNames names) {
         this.scrubber = scrubber;
         this.namesNow = names::current;
         this.filesystem = filesystem;
-        this.owners = owners;
+        this.ranges = new RangeQueries(filesystem, owners, limits);
         this.ledger = ledger;
         this.registered = registered;
     }
@@ -154,21 +153,17 @@ final class FilesystemBean implements FilesystemMXBean {
 
     @Override
     public List<OwnerView> resolve(long offset, long length) {
-        if (offset < 0) {
-            throw new IllegalArgumentException("offset must not be negative, was " + offset);
-        }
-        if (length <= 0) {
-            throw new IllegalArgumentException("length must be at least 1, was " + length);
-        }
-        try {
-            return owners.resolve(filesystem, FailureRange.of(offset, length)).stream().map(OwnerView::of).toList();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("resolve(" + offset + ", " + length + "): " + e.getMessage());
-        } catch (IOException | RuntimeException e) {
-            // Only JDK exception types cross to a remote client; the plugin's own types may not be there.
-            throw new IllegalStateException("resolve(" + offset + ", " + length + ") on " + mountPoint() + " failed: "
-                    + OperatorReports.describe(e));
-        }
+        return ranges.resolve(offset, length);
+    }
+
+    @Override
+    public ResolvePage resolvePage(long offset, long length) {
+        return ranges.resolvePage(offset, length);
+    }
+
+    @Override
+    public ResolveSummary resolveSummary(long offset, long length, int firstOwners) {
+        return ranges.resolveSummary(offset, length, firstOwners);
     }
 
     @Override

@@ -40,11 +40,27 @@ public interface FilesystemMXBean {
     @Description("Bytes of damage in free space")
     long getFreeSpaceDamageBytes();
 
-    @Description(value = "What owns a byte range of this filesystem's device, without recording anything",
-            impact = Description.Impact.INFO)
+    @Description(value = "What owns a byte range of this filesystem's device, without recording anything. At most "
+            + "mbeans.resolveBytes (1 GiB by default) in one call: a larger range is refused; resolvePage and "
+            + "resolveSummary answer it", impact = Description.Impact.INFO)
     List<OwnerView> resolve(
             @Description(name = "offset", value = "First byte, relative to the start of the filesystem") long offset,
-            @Description(name = "length", value = "Bytes, at least 1") long length);
+            @Description(name = "length", value = "Bytes, 1..mbeans.resolveBytes") long length);
+
+    @Description(value = "resolve for a range of any size, a page of at most mbeans.resolveBytes at a time: the "
+            + "owners of the first page, and where the next page starts (nextOffset, -1 after the last)",
+            impact = Description.Impact.INFO)
+    ResolvePage resolvePage(
+            @Description(name = "offset", value = "First byte, relative to the start of the filesystem") long offset,
+            @Description(name = "length", value = "Bytes still to answer, at least 1") long length);
+
+    @Description(value = "What owns a range of any size, summarized: owners and bytes per kind of owner, and the "
+            + "first owners with their paths. Looked at a page of mbeans.resolveBytes at a time; only the counts are "
+            + "kept", impact = Description.Impact.INFO)
+    ResolveSummary resolveSummary(
+            @Description(name = "offset", value = "First byte, relative to the start of the filesystem") long offset,
+            @Description(name = "length", value = "Bytes, at least 1") long length,
+            @Description(name = "firstOwners", value = "List this many owners in full (0..1000)") int firstOwners);
 
     @Description(value = "Damaged files, a page at a time, by path", impact = Description.Impact.INFO)
     List<DamagedFileSummary> listDamagedFiles(
@@ -89,11 +105,11 @@ public interface FilesystemMXBean {
             + "\"failed: why\"; \"none needed\" when the filesystem keeps its own reverse map")
     String getReverseMapStatus();
 
-    @Description(value = "Waits until owners of file data can be named (the first index build is done), at most the given "
-            + "seconds; true when they can. Until then failures in file data are recorded with an unknown owner",
-            impact = Description.Impact.INFO)
+    @Description(value = "Waits until owners of file data can be named (the first index build is done), at most the "
+            + "given seconds (60 at most: wait longer by calling again); true when they can. Until then failures in "
+            + "file data are recorded with an unknown owner", impact = Description.Impact.INFO)
     boolean awaitReverseMap(
-            @Description(name = "timeoutSeconds", value = "At most this long (1..3600)") int timeoutSeconds);
+            @Description(name = "timeoutSeconds", value = "At most this long (1..60)") int timeoutSeconds);
 
     @Description(value = "The blocks of this filesystem's open damage as its offline checker reads a bad-block list "
             + "(ext4: e2fsck -l FILE, one filesystem block number per line). Empty when there is no open damage, "

@@ -17,7 +17,12 @@ import java.util.Optional;
  */
 final class IndexStatusView {
     private static final System.Logger LOG = System.getLogger(IndexStatusView.class.getName());
-    static final int MAX_AWAIT_SECONDS = 3600;
+    /**
+     * The longest one {@code awaitReverseMap} waits. It is an INFO operation (monitors wait for the index after a
+     * boot too), so it is capped instead: a JMX connection thread is parked for at most this long per call, and a
+     * caller that wants to wait longer asks again.
+     */
+    static final int MAX_AWAIT_SECONDS = 60;
 
     private IndexStatusView() {
     }
@@ -32,7 +37,7 @@ final class IndexStatusView {
     static boolean awaitReverseMap(AttachedFilesystem filesystem, int timeoutSeconds) {
         if (timeoutSeconds < 1 || timeoutSeconds > MAX_AWAIT_SECONDS) {
             throw new IllegalArgumentException("timeoutSeconds must be in 1.." + MAX_AWAIT_SECONDS + ", was "
-                    + timeoutSeconds);
+                    + timeoutSeconds + " (to wait longer, call again while it answers false)");
         }
         if (filesystem.holder().isEmpty()) {
             return false;

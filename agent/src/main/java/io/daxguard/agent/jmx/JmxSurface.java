@@ -8,6 +8,7 @@ import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.recovery.FileNames;
 import io.daxguard.agent.recovery.RecoverySettings;
+import io.daxguard.agent.validation.RequestLimits;
 import javax.management.AttributeChangeNotification;
 import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.plugins.AttachedFilesystem;
@@ -75,9 +76,12 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     private final FileMBeans files;
     private boolean closed;
     private Scrubber scrubber;
+    /** What one resolve may ask of a Filesystem MBean. */
+    private final RequestLimits limits;
 
     public JmxSurface(MBeanServer server, String version, PluginHost plugins, Pipeline pipeline, DamageLedger ledger,
-                      Clock clock, int fileMBeansPerFilesystem, RecoverySettings recovery) {
+                      Clock clock, int fileMBeansPerFilesystem, RecoverySettings recovery, RequestLimits limits) {
+        this.limits = limits;
         this.server = server;
         this.clock = clock;
         this.pipeline = pipeline;
@@ -220,9 +224,8 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
                 unregister(name);
                 filesystems.remove(mountPoint);
             }
-            if (register(new DescribedMBean<>(new FilesystemBean(filesystem, pipeline.owners(), ledger, this::mbeanOf, scrubber,
-                            names),
-                    FilesystemMXBean.class), name)) {
+            if (register(new DescribedMBean<>(new FilesystemBean(filesystem, pipeline.owners(), limits, ledger,
+                            this::mbeanOf, scrubber, names), FilesystemMXBean.class), name)) {
                 filesystems.put(mountPoint, filesystem);
             }
         }

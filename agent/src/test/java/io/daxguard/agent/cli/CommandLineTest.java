@@ -76,6 +76,8 @@ class CommandLineTest {
                     authenticate: false
                     allowInsecure: true
                     anonymousRole: control
+                mbeans:
+                  resolveBytes: 1048576
                 """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"), port)), home, server = MBeanServerFactory.newMBeanServer());
         service.start();
         url = service.remoteAddress().orElseThrow().toString();
@@ -220,6 +222,32 @@ class CommandLineTest {
                 String.valueOf(extent.physical()), "512");
 
         assertThat(outcome.out()).as("%s", outcome).contains("file /healthy.bin");
+    }
+
+    @Test
+    void resolveOfARangeLargerThanTheAgentsLimitPrintsItPageByPage() throws Exception {
+        AgentFiles.writeFile(XFS.path("paged.bin"), 3 << 20, 9);
+        FiemapExtent extent = AgentFiles.extents(XFS.path("paged.bin")).get(0);
+        assertThat(extent.length()).as("one extent").isEqualTo(3L << 20);
+
+        Outcome outcome = daxguard("resolve", "--url", url, mount(), String.valueOf(extent.physical()),
+                String.valueOf(extent.length()));
+
+        assertThat(outcome.exitCode()).as("%s", outcome).isEqualTo(ExitCode.OK);
+        assertThat(outcome.out().lines().filter(line -> line.contains("file /paged.bin")))
+                .as("one owner per 1 MiB page").hasSize(3)
+                .anySatisfy(line -> assertThat(line).contains("offset 0"))
+                .anySatisfy(line -> assertThat(line).contains("offset 1048576"))
+                .anySatisfy(line -> assertThat(line).contains("offset 2097152"));
+    }
+
+    @Test
+    void resolveSummaryPrintsCountsPerKindOfOwnerAndOnlyTheFirstOwners() {
+        Outcome outcome = daxguard("resolve", "--summary", "--first", "2", "--url", url, mount(), "0",
+                String.valueOf(8L << 20));
+
+        assertThat(outcome.out()).as("%s", outcome).contains("in 8 page(s)").contains("\nfirst 2:\n")
+                .containsPattern("\n  metadata [^:]+: \\d+ owner\\(s\\), \\d+ bytes\n");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.daxguard.agent.config;
 
 import io.daxguard.agent.daemon.AgentSettings;
 import io.daxguard.agent.daemon.SettingsMapping;
+import io.daxguard.agent.validation.RequestLimits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -157,6 +158,33 @@ class ConfigLoaderTest {
             assertThat(sources.scrubEvery()).isEqualTo(java.time.Duration.ofHours(24));
             assertThat(sources.scrubRateLimit()).isEqualTo(2L << 20);
         });
+    }
+
+    @Test
+    void theResolveAndReportLimitsReachTheAgentSettings(@TempDir Path home) throws Exception {
+        DaxguardConfig config = ConfigLoader.parse("test.yaml", "mbeans:\n  resolveBytes: 1048576\n"
+                + "  reportBytes: 65536\n");
+
+        AgentSettings settings = SettingsMapping.toSettings(config, home, MBeanServerFactory.newMBeanServer());
+
+        assertThat(settings.requestLimits()).isEqualTo(new RequestLimits(1L << 20, 64L << 10));
+    }
+
+    @Test
+    void theResolveAndReportLimitsAreOneGibibyteByDefault(@TempDir Path home) {
+        AgentSettings settings = SettingsMapping.toSettings(DaxguardConfig.defaults(), home,
+                MBeanServerFactory.newMBeanServer());
+
+        assertThat(settings.requestLimits()).isEqualTo(new RequestLimits(1L << 30, 1L << 30));
+    }
+
+    @Test
+    void resolveAndReportLimitsOutOfRangeAreRejectedByFieldAndValue() {
+        ConfigurationException rejected = rejection("mbeans:\n  resolveBytes: 100\n  reportBytes: 2199023255553\n");
+
+        assertThat(rejected.violations()).containsExactlyInAnyOrder(
+                "mbeans.resolveBytes: must be greater than or equal to 4096 (was 100)",
+                "mbeans.reportBytes: must be less than or equal to 1099511627776 (was 2199023255553)");
     }
 
     @Test

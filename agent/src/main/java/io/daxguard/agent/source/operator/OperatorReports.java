@@ -6,6 +6,7 @@ import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.failure.ProcessingResult;
 import io.daxguard.agent.route.FailureRouter;
 import io.daxguard.agent.validation.InputValidator;
+import io.daxguard.agent.validation.RequestLimits;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.concurrent.ExecutionException;
@@ -14,8 +15,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Failures reported by an operator or vendor software (JMX {@code reportFailure}, the CLI's {@code report}): checked
- * field by field ({@link FailureReport}), the device resolved once, and handed straight to the router rather than
- * the ingest queue, so the reply says what was hit. Exceptions are JDK types whose message carries the detail, so a
+ * field by field ({@link FailureReport}), at most {@link RequestLimits#reportBytes()} (a larger range is refused before
+ * anything is looked up: the owners of a whole device are never built for one call), the device resolved once, and
+ * handed straight to the router rather than the ingest queue, so the reply says what was hit. Exceptions are JDK types whose message carries the detail, so a
  * remote client without daxguard's classes reads them: {@link IllegalArgumentException} for bad input,
  * {@link IllegalStateException} otherwise.
  *
@@ -29,8 +31,12 @@ public final class OperatorReports {
     private final DeviceResolver devices;
     private final FailureRouter router;
     private final Clock clock;
+    private final RequestLimits limits;
 
-    public OperatorReports(InputValidator validator, DeviceResolver devices, FailureRouter router, Clock clock) {
+    /** @param limits how many bytes one report may name ({@code mbeans.reportBytes}) */
+    public OperatorReports(InputValidator validator, DeviceResolver devices, FailureRouter router, Clock clock,
+                           RequestLimits limits) {
+        this.limits = limits;
         this.validator = validator;
         this.devices = devices;
         this.router = router;
@@ -47,6 +53,9 @@ public final class OperatorReports {
         FailureReport report = validator.check("reportFailure", new FailureReport(device, sector, sectors, errno));
         FailureTuple tuple;
         try {
+            // Before the device is looked at: a range past the limit is refused whatever it names, so no router,
+            // reverse-map or ledger work is ever done for it.
+            limits.checkReport(report.sectors());
             tuple = report.toTuple(devices.resolve(report.device()), source, clock.instant());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("reportFailure rejected: " + e.getMessage());
