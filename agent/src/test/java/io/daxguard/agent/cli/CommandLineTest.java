@@ -68,6 +68,8 @@ class CommandLineTest {
         service = AgentService.init(ConfigLoader.parse("test", """
                 watch: ["%s"]
                 stateDirectory: %s
+                replica:
+                  roots: ["%s"]
                 jmx:
                   remote:
                     enabled: true
@@ -75,7 +77,7 @@ class CommandLineTest {
                     port: %d
                     authenticate: false
                     allowInsecure: true
-                """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"), port)), home, server = MBeanServerFactory.newMBeanServer());
+                """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"), System.getProperty("java.io.tmpdir"), port)), home, server = MBeanServerFactory.newMBeanServer());
         service.start();
         url = service.remoteAddress().orElseThrow().toString();
     }
@@ -363,7 +365,7 @@ class CommandLineTest {
     void rewriteConfirmedClosesTheFileAsRewritten() throws Exception {
         ObjectName file = damagedFile("rewrite.bin", 12);
 
-        Outcome rewrite = daxguard("rewrite", "--confirm", "--url", url, mount(), "/rewrite.bin");
+        Outcome rewrite = daxguard("rewrite", "--confirm", "--force", "--url", url, mount(), "/rewrite.bin");
 
         assertThat(state(file)).as("%s", rewrite).isEqualTo("REWRITTEN");
     }
@@ -372,7 +374,7 @@ class CommandLineTest {
     void rewriteZeroesTheDamagedPage() throws Exception {
         damagedFile("zeroed.bin", 16);
 
-        daxguard("rewrite", "--confirm", "--url", url, mount(), "/zeroed.bin");
+        daxguard("rewrite", "--confirm", "--force", "--url", url, mount(), "/zeroed.bin");
 
         byte[] bytes = Files.readAllBytes(XFS.path("zeroed.bin"));
         assertThat(java.util.Arrays.copyOfRange(bytes, (int) DAMAGED_OFFSET, (int) DAMAGED_OFFSET + 4096))
@@ -402,7 +404,7 @@ class CommandLineTest {
         ObjectName file = damagedFile("restore.bin", 18);
         AgentFiles.writeFile(XFS.path("replica-of-restore.bin"), 16 * 1024, 18);
 
-        Outcome restore = daxguard("restore", "--url", url, mount(), "/restore.bin",
+        Outcome restore = daxguard("restore", "--force", "--url", url, mount(), "/restore.bin",
                 XFS.path("replica-of-restore.bin").toString());
 
         assertThat(state(file)).as("%s", restore).isEqualTo("RESTORED");
