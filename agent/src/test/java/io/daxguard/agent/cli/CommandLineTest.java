@@ -381,6 +381,17 @@ class CommandLineTest {
                 .containsOnly(0);
     }
 
+    /** The disk reads the reported page fine: without --force the rewrite is refused and the data stays. */
+    @Test
+    void rewriteWithoutForceOfARangeThatReadsCleanIsRefused() throws Exception {
+        ObjectName file = damagedFile("reads-clean.bin", 19);
+
+        Outcome rewrite = daxguard("rewrite", "--confirm", "--url", url, mount(), "/reads-clean.bin");
+
+        assertThat(rewrite.exitCode() + " " + state(file)).as("%s", rewrite).isEqualTo(ExitCode.FAILED + " OPEN");
+        assertThat(rewrite.err()).contains("read clean now");
+    }
+
     @Test
     void rewriteWithoutConfirmIsAUsageErrorAndWritesNothing() throws Exception {
         ObjectName file = damagedFile("unconfirmed.bin", 17);
