@@ -52,9 +52,12 @@ final class AgentFixture implements AutoCloseable {
         this(null);
     }
 
-    /** An agent keeping its ledger in {@code stateDirectory} (kept at close), or in a fresh one when null. */
+    /**
+     * An agent keeping its ledger in {@code stateDirectory} (kept at close), or in a fresh one when null; replicas are
+     * read from anywhere under the scratch directory.
+     */
     AgentFixture(Path stateDirectory) throws Exception {
-        this(stateDirectory, RecoverySettings.defaults());
+        this(stateDirectory, RecoverySettings.defaults().withReplicaRoots(SCRATCH));
     }
 
     /** As {@link #AgentFixture(Path)}, with these recovery settings (a replica provider). */

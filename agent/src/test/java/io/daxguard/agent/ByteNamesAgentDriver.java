@@ -59,7 +59,7 @@ public final class ByteNamesAgentDriver {
                 print("filesystem", server.getAttribute(verify, "Filesystem"));
                 server.invoke(verify, "verify", new Object[0], new String[0]);
                 print("verify", FileStates.of(server, verify));
-                server.invoke(rewrite, "rewriteZeros", new Object[] {"/caf\\xe9-rewrite.bin"},
+                server.invoke(rewrite, "forceRewriteZeros", new Object[] {"/caf\\xe9-rewrite.bin"},
                         new String[] {"java.lang.String"});
                 print("rewrite", FileStates.of(server, rewrite));
             } finally {

@@ -101,7 +101,7 @@ class ClosedDamageTest {
     void theMBeanIsGoneAsSoonAsARepairThatClosedTheLastDamageReturns() throws Exception {
         ObjectName mbean = damaged(XFS, "rewritten.bin", 1);
 
-        invoke(mbean, "rewriteZeros", "/rewritten.bin");
+        invoke(mbean, "forceRewriteZeros", "/rewritten.bin");
 
         assertThat(remote().isRegistered(mbean)).isFalse();
     }
@@ -110,10 +110,10 @@ class ClosedDamageTest {
     void rewritingUnregistersTheMBeanAndTheNotificationSaysSo() throws Exception {
         ObjectName mbean = damaged(XFS, "rewrite-notified.bin", 2);
 
-        CompositeData recovered = closedBy(mbean, name -> invoke(name, "rewriteZeros", "/rewrite-notified.bin"));
+        CompositeData recovered = closedBy(mbean, name -> invoke(name, "forceRewriteZeros", "/rewrite-notified.bin"));
 
         assertThat(recovered.getAll(new String[] {"path", "mbeanUnregistered", "state", "action"}))
-                .containsExactly("/rewrite-notified.bin", true, "REWRITTEN", "rewriteZeros");
+                .containsExactly("/rewrite-notified.bin", true, "REWRITTEN", "forceRewriteZeros");
     }
 
     @Test
@@ -121,7 +121,7 @@ class ClosedDamageTest {
         ObjectName mbean = damaged(XFS, "restored.bin", 3);
         AgentFixture.writeFile(XFS.path("replica-of-restored.bin"), 64 * 1024, 3);
 
-        CompositeData recovered = closedBy(mbean, name -> invoke(name, "restoreFrom",
+        CompositeData recovered = closedBy(mbean, name -> invoke(name, "forceRestoreFrom",
                 XFS.path("replica-of-restored.bin").toString()));
 
         assertThat(recovered.get("state")).isEqualTo("RESTORED");

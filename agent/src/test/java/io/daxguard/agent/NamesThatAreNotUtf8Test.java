@@ -160,7 +160,7 @@ class NamesThatAreNotUtf8Test {
         ScratchFilesystem fs = fs(type);
         ObjectName name = damage(fs, "rewrite");
 
-        String result = (String) invoke(name, "rewriteZeros", shown("rewrite"));
+        String result = (String) invoke(name, "forceRewriteZeros", shown("rewrite"));
 
         assertThat(FileStates.of(AGENT.remote(), name)).as(result).isEqualTo("REWRITTEN");
         assertThat(page(file(fs, "rewrite"), DAMAGED_PAGE)).containsOnly(0);

@@ -51,7 +51,7 @@ class RecoveryJmxTest {
     @BeforeAll
     static void startAgent() throws Exception {
         Files.createDirectories(DISK.path("mirror"));
-        fixture = new AgentFixture(null, RecoverySettings.defaults().withReplicaProvider(
+        fixture = new AgentFixture(null, RecoverySettings.defaults().withReplicaRoots(AgentFixture.SCRATCH).withReplicaProvider(
                 new MirrorTreeReplicaProvider(Map.of(DISK.mountPoint(), DISK.path("mirror")))));
         remote = fixture.remote();
     }

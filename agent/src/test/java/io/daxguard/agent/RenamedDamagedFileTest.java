@@ -108,7 +108,7 @@ class RenamedDamagedFileTest {
         ObjectName mbean = damaged("repaired-renamed", 6);
         Files.move(XFS.path("repaired-renamed"), XFS.path("repaired-renamed.old"));
 
-        String result = (String) AGENT.remote().invoke(mbean, "rewriteZeros", new Object[] {"/repaired-renamed.old"},
+        String result = (String) AGENT.remote().invoke(mbean, "forceRewriteZeros", new Object[] {"/repaired-renamed.old"},
                 new String[] {"java.lang.String"});
 
         assertThat(result).contains("closed as REWRITTEN");

@@ -2,6 +2,7 @@ package io.daxguard.agent.cli;
 
 import io.daxguard.agent.jmx.ObjectNames;
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.Arrays;
 import javax.management.InstanceNotFoundException;
 import javax.management.MBeanServerConnection;
@@ -229,10 +230,15 @@ final class SimpleCommands {
         @Option(names = "--confirm", required = true, description = "Required: the damaged bytes become zeros")
         boolean confirm;
 
+        @Option(names = "--force", description = "Also over ranges that read clean now (rewritten since the damage "
+                + "was found: that data is lost too); the filesystem, file and block checks still hold")
+        boolean force;
+
         /** The agent asks for the file's path as confirmation; the one the operator typed is sent. */
         @Override
         int run(MBeanServerConnection agent, PrintWriter out) throws Exception {
-            return invoke(agent, out, "rewriteZeros", new Object[] {relativePath()}, new String[] {"java.lang.String"});
+            return invoke(agent, out, force ? "forceRewriteZeros" : "rewriteZeros", new Object[] {relativePath()},
+                    new String[] {"java.lang.String"});
         }
     }
 
@@ -240,13 +246,27 @@ final class SimpleCommands {
             + "one the agent's replica provider names.")
     static final class Restore extends FileOperation {
         @Parameters(index = "2", arity = "0..1", paramLabel = "REPLICA",
-                description = "Absolute path of a good copy (as the agent sees it); none: ask the replica provider")
+                description = "Absolute path of a good copy under one of the agent's replica.roots (as the agent sees "
+                        + "it); none: ask the replica provider")
         String replica;
+
+        @Option(names = "--force", description = "Also over ranges that read clean now; needs REPLICA")
+        boolean force;
+
+        @Override
+        Optional<Integer> runWithoutAgent(PrintWriter out, PrintWriter err) {
+            if (force && replica == null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "restore --force needs the REPLICA path (the replica provider is not forced)");
+            }
+            return Optional.empty();
+        }
 
         @Override
         int run(MBeanServerConnection agent, PrintWriter out) throws Exception {
             return replica == null ? invoke(agent, out, "restoreFromReplica", new Object[0], new String[0])
-                    : invoke(agent, out, "restoreFrom", new Object[] {replica}, new String[] {"java.lang.String"});
+                    : invoke(agent, out, force ? "forceRestoreFrom" : "restoreFrom", new Object[] {replica},
+                    new String[] {"java.lang.String"});
         }
     }
 

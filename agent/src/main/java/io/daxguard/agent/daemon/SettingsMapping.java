@@ -50,10 +50,15 @@ public final class SettingsMapping {
                 .withWatchedMountPoints(config.watch().stream().map(directory -> DaxguardHome.resolve(home, directory)).toList());
     }
 
-    /** The replica provider a vendor names by class (on the agent's class path), with a public no-arg constructor. */
+    /**
+     * The replica roots, and the replica provider a vendor names by class (on the agent's class path), with a public
+     * no-arg constructor.
+     */
     private static RecoverySettings recovery(ReplicaConfig replica) {
+        RecoverySettings rooted = RecoverySettings.defaults()
+                .withReplicaRoots(replica.roots().stream().map(Path::of).toList());
         if (replica.provider().isEmpty()) {
-            return RecoverySettings.defaults();
+            return rooted;
         }
         try {
             Object provider = Class.forName(replica.provider()).getConstructor().newInstance();
@@ -61,7 +66,7 @@ public final class SettingsMapping {
                 throw new IllegalArgumentException("replica.provider: " + replica.provider() + " does not implement "
                         + ReplicaProvider.class.getName());
             }
-            return RecoverySettings.defaults().withReplicaProvider(replicas);
+            return rooted.withReplicaProvider(replicas);
         } catch (ReflectiveOperationException | LinkageError e) {
             throw new IllegalArgumentException("replica.provider: cannot create " + replica.provider() + " (" + e + ")",
                     e);

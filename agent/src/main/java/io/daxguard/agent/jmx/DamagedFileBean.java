@@ -38,7 +38,7 @@ final class DamagedFileBean implements DamagedFileMXBean {
         this.key = key;
         this.ledger = ledger;
         this.names = names;
-        this.recovery = new FileRecovery(ledger, key, () -> names.mountPoint(key), settings.sysfs(), clock,
+        this.recovery = new FileRecovery(ledger, key, () -> names.mountPoint(key), settings, clock,
                 names::current);
         this.settings = settings;
     }
@@ -154,12 +154,22 @@ final class DamagedFileBean implements DamagedFileMXBean {
 
     @Override
     public synchronized String rewriteZeros(String confirmPath) {
-        return act("rewriteZeros", principal -> recovery.rewriteZeros(principal, confirmPath));
+        return act("rewriteZeros", principal -> recovery.rewriteZeros(principal, confirmPath, false));
+    }
+
+    @Override
+    public synchronized String forceRewriteZeros(String confirmPath) {
+        return act("forceRewriteZeros", principal -> recovery.rewriteZeros(principal, confirmPath, true));
     }
 
     @Override
     public synchronized String restoreFrom(String replicaPath) {
-        return act("restoreFrom", principal -> recovery.restoreFrom(principal, replicaPath));
+        return act("restoreFrom", principal -> recovery.restoreFrom(principal, replicaPath, false));
+    }
+
+    @Override
+    public synchronized String forceRestoreFrom(String replicaPath) {
+        return act("forceRestoreFrom", principal -> recovery.restoreFrom(principal, replicaPath, true));
     }
 
     @Override
@@ -179,7 +189,7 @@ final class DamagedFileBean implements DamagedFileMXBean {
             throw new IllegalStateException("restoreFromReplica: replica provider " + provider.name() + " failed: "
                     + e.getMessage());
         }
-        return act("restoreFromReplica", principal -> recovery.restoreFrom(principal, replica.toString()));
+        return act("restoreFromReplica", principal -> recovery.restoreFrom(principal, LinuxPath.of(replica).display(), false));
     }
 
     /**

@@ -49,7 +49,8 @@ public interface DamagedFileMXBean {
     @Description("Every action taken on this file: when, who, what, result")
     List<String> getHistory();
 
-    @Description("Processes that map the file (from /proc/*/maps, by device and inode): pid (command)")
+    @Description("Processes that map the file (from /proc/*/maps and map_files, by device, inode and generation): "
+            + "pid (command)")
     List<String> getMappingProcesses();
 
     @Description(value = "Re-reads every open damaged range with O_DIRECT; ranges that now read clean are closed as "
@@ -58,15 +59,30 @@ public interface DamagedFileMXBean {
 
     @Description(value = "Overwrites the open damaged ranges with zeros, rounded out to whole pages (pmem clears "
             + "poison only on whole-page writes), then fsync and verify. THE DATA IN THOSE PAGES IS LOST. Other files "
-            + "sharing the blocks (reflinks) stay damaged.", impact = Impact.ACTION)
+            + "sharing the blocks (reflinks) stay damaged. Refused, with nothing written, unless the filesystem is "
+            + "the recorded one (UUID), the file still maps the damaged blocks and every range still reads bad "
+            + "(forceRewriteZeros skips the last check)", impact = Impact.ACTION)
     String rewriteZeros(
             @Description(name = "confirmPath", value = "The file's path, exactly as in Path, to confirm") String confirmPath);
 
+    @Description(value = "rewriteZeros also over ranges that read clean now (data rewritten since the damage was "
+            + "found is lost too); the filesystem, file and block checks still hold", impact = Impact.ACTION)
+    String forceRewriteZeros(
+            @Description(name = "confirmPath", value = "The file's path, exactly as in Path, to confirm") String confirmPath);
+
     @Description(value = "Copies the open damaged ranges (whole pages) from a good copy: a different regular file of "
-            + "the same size, no symbolic link on its path; then fsync, verify and compare the bytes",
-            impact = Impact.ACTION)
+            + "the same size under a configured replica root (replica.roots), no symbolic link on its way; then "
+            + "fsync, verify and compare the bytes. Checked before the write as rewriteZeros (forceRestoreFrom skips "
+            + "the reads-bad check)", impact = Impact.ACTION)
     String restoreFrom(
-            @Description(name = "replicaPath", value = "Absolute path of the good copy") String replicaPath);
+            @Description(name = "replicaPath", value = "Absolute path of the good copy, under a replica root")
+            String replicaPath);
+
+    @Description(value = "restoreFrom also over ranges that read clean now; the filesystem, file and block checks "
+            + "still hold", impact = Impact.ACTION)
+    String forceRestoreFrom(
+            @Description(name = "replicaPath", value = "Absolute path of the good copy, under a replica root")
+            String replicaPath);
 
     @Description(value = "restoreFrom the copy the configured replica provider names", impact = Impact.ACTION)
     String restoreFromReplica();

@@ -1,6 +1,7 @@
 package io.daxguard.agent.recovery;
 
 import io.daxguard.agent.ledger.FileKey;
+import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.linux.FileGeneration;
 import io.daxguard.spi.linux.FileStatus;
@@ -11,10 +12,13 @@ import java.util.List;
 
 /**
  * Opens a damaged file for recovery only if it is still the file the damage was recorded for: the path is
- * walked one component at a time from the mount point with {@code O_NOFOLLOW} (a symlink anywhere on the way
- * is refused, not followed), and the open descriptor's device, inode and generation must equal the record's.
- * A replaced file (same path, new inode or generation) is refused with a message saying so, before any byte
- * is written. Checking the descriptor, not the path, leaves no window between check and write.
+ * resolved beneath the descriptor of the filesystem's root ({@link FilesystemRoot}) with no symbolic link followed
+ * anywhere on the way and no other mount entered ({@link NativeFile#openBeneath}: {@code openat2} with
+ * {@code RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV}, or a component-by-component
+ * {@code openat(O_NOFOLLOW)} walk on kernels without it), and the open descriptor's device, inode and generation
+ * must equal the record's. A replaced file (same path, new inode or generation) is refused with a message saying
+ * so, before any byte is written. Checking the descriptor, not the path, leaves no window between check and write;
+ * a directory on the way swapped for a symlink meanwhile makes the open fail (ELOOP), never open another file.
  *
  * <p>The recorded path is the display form ({@link LinuxPath}); it is turned back into the exact bytes of each
  * component before anything is opened, so a name that is not UTF-8 is opened by its own bytes whatever the JVM's
@@ -28,17 +32,31 @@ final class FileOpener {
     }
 
     /**
-     * Opens {@code path} (relative to {@code mountPoint}, starting with {@code /}, in display form) as {@code key}.
+     * Opens {@code path} (relative to {@code mountPoint}, starting with {@code /}, in display form) as {@code key},
+     * whatever filesystem is mounted there: for read-only identity checks. Actions open a {@link FilesystemRoot}
+     * of the recorded filesystem and use {@link #open(FilesystemRoot, String, FileKey, NativeFile.Access)}.
      *
      * @throws IllegalStateException when the file is gone, is not a regular file, or is another file now
      */
     static NativeFile open(LinuxPath mountPoint, String path, FileKey key, NativeFile.Access access) {
-        String shown = LinuxPath.joinDisplayed(mountPoint.display(), path);
-        NativeFile directory = openParent(mountPoint, path);
+        try (FilesystemRoot root = FilesystemRoot.ofWhateverIsMounted(mountPoint)) {
+            return open(root, path, key, access);
+        } catch (NativeCallException e) {
+            throw refusal(e, LinuxPath.joinDisplayed(mountPoint.display(), path));
+        }
+    }
+
+    /**
+     * Opens {@code path} beneath {@code root} as {@code key}.
+     *
+     * @throws IllegalStateException when the file is gone, is not a regular file, or is another file now
+     */
+    static NativeFile open(FilesystemRoot root, String path, FileKey key, NativeFile.Access access) {
+        String shown = LinuxPath.joinDisplayed(root.mountPoint().display(), path);
         NativeFile file = null;
         try {
-            file = directory.openChildNoFollow(lastComponent(path), access);
-            requireRecordedFile(file, mountPoint, key, shown);
+            file = root.descriptor().openBeneath(relative(path), access, false);
+            requireRecordedFile(file, root.device(), key, shown);
             NativeFile checked = file;
             file = null;
             return checked;
@@ -46,26 +64,23 @@ final class FileOpener {
             throw refusal(e, shown);
         } finally {
             closeQuietly(file);
-            closeQuietly(directory);
         }
     }
 
     /**
-     * Checks that an open descriptor is the recorded file: a regular file on the filesystem mounted at
-     * {@code mountPoint} with the record's inode and generation.
+     * Checks that an open descriptor is the recorded file: a regular file on {@code device} (the filesystem's, as
+     * its root descriptor shows it) with the record's inode and generation.
      *
      * @throws IllegalStateException when it is not, saying what it is now
      */
-    static void requireRecordedFile(NativeFile file, LinuxPath mountPoint, FileKey key, String shown)
+    static void requireRecordedFile(NativeFile file, DeviceNumber device, FileKey key, String shown)
             throws NativeCallException {
         FileStatus status = file.status();
-        FileStatus mount = FileStatus.ofPath(mountPoint);
         if (!status.isRegularFile()) {
             throw new IllegalStateException("refused: " + shown + " is not a regular file now; nothing written");
         }
         long generation = FileGeneration.of(file);
-        if (!status.device().equals(mount.device()) || status.inode() != key.inode()
-                || generation != key.generation()) {
+        if (!status.device().equals(device) || status.inode() != key.inode() || generation != key.generation()) {
             throw new IllegalStateException("refused: " + shown + " is another file now (inode " + status.inode()
                     + ", generation " + generation + "; the damage was recorded for inode " + key.inode()
                     + ", generation " + key.generation() + "): the file was replaced; nothing written");
@@ -73,30 +88,36 @@ final class FileOpener {
     }
 
     /**
-     * Opens the directory holding {@code path}'s last component, walking from the mount point one component at a
-     * time with {@code O_NOFOLLOW}. The caller checks the identity of whatever it then opens or moves there.
+     * Opens the directory holding {@code path}'s last component beneath {@code root}, as {@link #open} opens files.
+     * The caller checks the identity of whatever it then opens or moves there.
      *
      * @throws IllegalStateException when a directory on the way is gone or is a symlink
      */
-    static NativeFile openParent(LinuxPath mountPoint, String path) {
+    static NativeFile openParent(FilesystemRoot root, String path) {
         List<LinuxPath> components = components(path);
-        String shown = LinuxPath.joinDisplayed(mountPoint.display(), path);
-        NativeFile directory = null;
+        String shown = LinuxPath.joinDisplayed(root.mountPoint().display(), path);
         try {
-            directory = NativeFile.openDirectory(mountPoint);
-            for (int i = 0; i < components.size() - 1; i++) {
-                NativeFile next = directory.openChildNoFollow(components.get(i), true);
-                closeQuietly(directory);
-                directory = next;
-            }
-            NativeFile parent = directory;
-            directory = null;
-            return parent;
+            return root.descriptor().openDirectoryBeneath(joined(components.subList(0, components.size() - 1)),
+                    false);
         } catch (NativeCallException e) {
             throw refusal(e, shown);
-        } finally {
-            closeQuietly(directory);
         }
+    }
+
+    /** A recorded path (display form, {@code /dir/file}) as the relative bytes {@code dir/file}. */
+    static LinuxPath relative(String path) {
+        return joined(components(path));
+    }
+
+    private static LinuxPath joined(List<LinuxPath> components) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (LinuxPath component : components) {
+            if (bytes.size() > 0) {
+                bytes.write('/');
+            }
+            bytes.writeBytes(component.bytes());
+        }
+        return bytes.size() == 0 ? DOT : LinuxPath.of(bytes.toByteArray());
     }
 
     /** The last component of a recorded path, as bytes. */
@@ -109,6 +130,10 @@ final class FileOpener {
         if (e.errno() == NativeCallException.ELOOP) {
             return new IllegalStateException("refused: a symbolic link is on the way to " + shown
                     + "; daxguard follows none; nothing written");
+        }
+        if (e.errno() == NativeCallException.EXDEV) {
+            return new IllegalStateException("refused: the way to " + shown + " enters another mount; daxguard acts "
+                    + "only inside the file's own filesystem; nothing written");
         }
         if (e.errno() == NativeCallException.ENOENT) {
             return new IllegalStateException("refused: " + shown + " no longer exists (moved or deleted); nothing "

@@ -8,16 +8,15 @@ import io.daxguard.agent.ledger.FileKey;
 import io.daxguard.agent.ledger.StateChange;
 import io.daxguard.agent.topology.DirectIoAlignment;
 import io.daxguard.spi.Fork;
-import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.linux.NativeCallException;
 import io.daxguard.spi.linux.NativeFile;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The repairs of one damaged file, each checked, audited and idempotent: verify, rewrite with zeros, restore
@@ -34,29 +33,24 @@ public final class FileRecovery {
     private final DamageLedger ledger;
     private final FileKey key;
     private final Supplier<LinuxPath> mountPoint;
-    private final Path sysfs;
+    private final RecoverySettings settings;
     private final Clock clock;
-    private final java.util.function.UnaryOperator<DamagedFile> namesNow;
+    private final UnaryOperator<DamagedFile> namesNow;
 
     /**
      * @param mountPoint where the file's filesystem is mounted now (it may have moved since detection)
-     * @param sysfs      where sysfs is (the logical block size and DMA alignment of the filesystem's device)
+     * @param settings   where sysfs is (the logical block size and DMA alignment of the filesystem's device) and the
+     *                   replica roots
+     * @param namesNow   the file with its names now ({@link FileNames#current}): every operation acts on the file by
+     *                   the name it has when the operation starts, not the one it had at detection
      */
-    public FileRecovery(DamageLedger ledger, FileKey key, Supplier<LinuxPath> mountPoint, Path sysfs, Clock clock) {
-        this(ledger, key, mountPoint, sysfs, clock, java.util.function.UnaryOperator.identity());
-    }
-
-    /**
-     * @param namesNow the file with its names now ({@link FileNames#current}): every operation acts on the file by
-     *                 the name it has when the operation starts, not the one it had at detection
-     */
-    public FileRecovery(DamageLedger ledger, FileKey key, Supplier<LinuxPath> mountPoint, Path sysfs, Clock clock,
-                        java.util.function.UnaryOperator<DamagedFile> namesNow) {
+    public FileRecovery(DamageLedger ledger, FileKey key, Supplier<LinuxPath> mountPoint, RecoverySettings settings,
+                        Clock clock, UnaryOperator<DamagedFile> namesNow) {
         this.namesNow = Objects.requireNonNull(namesNow, "namesNow is null");
         this.ledger = Objects.requireNonNull(ledger, "ledger is null");
         this.key = Objects.requireNonNull(key, "key is null");
         this.mountPoint = Objects.requireNonNull(mountPoint, "mountPoint is null");
-        this.sysfs = Objects.requireNonNull(sysfs, "sysfs is null");
+        this.settings = Objects.requireNonNull(settings, "settings is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
     }
 
@@ -77,12 +71,14 @@ public final class FileRecovery {
         return mountPoint.get();
     }
 
-    /**
-     * The alignment of the device of the file's filesystem, the device the mount point shows (the file is opened
-     * only when its device is that one).
-     */
-    private DirectIoAlignment alignment() throws java.io.IOException {
-        return DirectIoAlignment.ofDevice(sysfs, FileStatus.ofPath(mount()).device());
+    /** The filesystem's root, held for one action: the filesystem the damage was recorded on, or a refusal. */
+    FilesystemRoot root() {
+        return FilesystemRoot.ofRecordedFilesystem(mount(), key.filesystemUuid());
+    }
+
+    /** The alignment of the device of the file's filesystem, as its root descriptor shows it. */
+    private DirectIoAlignment alignment(FilesystemRoot root) throws java.io.IOException {
+        return DirectIoAlignment.ofDevice(settings.sysfs(), root.device());
     }
 
     private List<DamagedFile.Hit> openData(DamagedFile file) {
@@ -124,74 +120,94 @@ public final class FileRecovery {
         if (open.isEmpty()) {
             return audited(principal, "verify", file, nothingOpen(file, "verify"));
         }
-        Verdict verdict = guarded(principal, "verify", file, () -> readBack(file, open, null, alignment()));
+        Verdict verdict = guarded(principal, "verify", file, () -> {
+            try (FilesystemRoot root = root()) {
+                return readBack(root, file, open, null, alignment(root));
+            }
+        });
         return record(principal, "verify", file, verdict, DamageState.VERIFIED_GOOD, "read clean", "");
     }
 
     /**
      * Writes zeros over every open data range, whole pages, then fsync and verify; ranges that then read clean
-     * are closed as REWRITTEN. The data there is lost.
+     * are closed as REWRITTEN. The data there is lost. Refused, with nothing written, unless the filesystem is the
+     * recorded one (UUID), the file is (inode, generation), it still maps the damaged blocks, and every range still
+     * reads bad; {@code force} skips only the last check.
      */
-    public String rewriteZeros(String principal, String confirmPath) {
+    public String rewriteZeros(String principal, String confirmPath, boolean force) {
+        String action = force ? "forceRewriteZeros" : "rewriteZeros";
         DamagedFile file = file();
         String path = file.displayPath();
         if (!confirms(confirmPath, path)) {
-            throw new IllegalArgumentException("rewriteZeros: confirmPath must be the file's path, \"" + path
+            throw new IllegalArgumentException(action + ": confirmPath must be the file's path, \"" + path
                     + "\" (or \"" + LinuxPath.joinDisplayed(mount().display(), path) + "\"), to confirm that its damaged"
                     + " ranges are overwritten with zeros;"
                     + " was \"" + confirmPath + "\"");
         }
         List<DamagedFile.Hit> open = openData(file);
         if (open.isEmpty()) {
-            return audited(principal, "rewriteZeros", file, nothingOpen(file, "rewrite"));
+            return audited(principal, action, file, nothingOpen(file, "rewrite"));
         }
-        Verdict verdict = guarded(principal, "rewriteZeros", file, () -> {
-            DirectIoAlignment alignment = alignment();
-            try (NativeFile target = FileOpener.open(mount(), path, key, NativeFile.Access.WRITE)) {
+        Verdict verdict = guarded(principal, action, file, () -> {
+            try (FilesystemRoot root = root();
+                 NativeFile target = FileOpener.open(root, path, key, NativeFile.Access.WRITE)) {
+                DirectIoAlignment alignment = alignment(root);
+                requireStillDamaged(root, target, path, open, alignment, force ? null : "forceRewriteZeros");
                 long size = target.status().size();
                 for (PageRange range : merged(open, size, alignment)) {
-                    RangeIo.write(target, range.start(), new byte[Math.toIntExact(range.length())]);
+                    RangeIo.writeZeros(target, range);
                 }
                 target.fsync();
+                return readBack(root, file, open, null, alignment);
             }
-            return readBack(file, open, null, alignment);
         });
-        return record(principal, "rewriteZeros", file, verdict, DamageState.REWRITTEN,
+        return record(principal, action, file, verdict, DamageState.REWRITTEN,
                 "zeros written and read clean", " (the data in those ranges is lost)");
     }
 
     /**
      * Copies every open data range (whole pages) from {@code replica}, fsync, re-reads with O_DIRECT and compares
-     * the bytes; ranges that match are closed as RESTORED.
+     * the bytes; ranges that match are closed as RESTORED. The replica must be under a configured replica root
+     * ({@link Replica}); the checks before the write are {@link #rewriteZeros}'s.
      */
-    public String restoreFrom(String principal, String replicaPath) {
+    public String restoreFrom(String principal, String replicaPath, boolean force) {
+        String action = (force ? "forceRestoreFrom " : "restoreFrom ") + replicaPath;
         DamagedFile file = file();
         String path = file.displayPath();
         List<DamagedFile.Hit> open = openData(file);
         if (open.isEmpty()) {
-            return audited(principal, "restoreFrom " + replicaPath, file, nothingOpen(file, "restore"));
+            return audited(principal, action, file, nothingOpen(file, "restore"));
         }
-        Verdict verdict = guarded(principal, "restoreFrom " + replicaPath, file, () -> {
-            DirectIoAlignment alignment = alignment();
-            Replica replica;
-            try (NativeFile target = FileOpener.open(mount(), path, key, NativeFile.Access.READ)) {
-                replica = Replica.check(replicaPath, target.status());
-            }
-            List<PageRange> ranges = merged(open, replica.size(), alignment);
-            List<byte[]> copies = new ArrayList<>();
-            for (PageRange range : ranges) {
-                copies.add(replica.read(range));
-            }
-            try (NativeFile target = FileOpener.open(mount(), path, key, NativeFile.Access.WRITE)) {
-                for (int i = 0; i < ranges.size(); i++) {
-                    RangeIo.write(target, ranges.get(i).start(), copies.get(i));
+        Verdict verdict = guarded(principal, action, file, () -> {
+            try (FilesystemRoot root = root();
+                 NativeFile target = FileOpener.open(root, path, key, NativeFile.Access.WRITE);
+                 Replica replica = Replica.open(settings.replicaRoots(), replicaPath, target.status())) {
+                DirectIoAlignment alignment = alignment(root);
+                requireStillDamaged(root, target, path, open, alignment, force ? null : "forceRestoreFrom");
+                for (PageRange range : merged(open, replica.size(), alignment)) {
+                    RangeIo.copy(replica.descriptor(), target, range);
                 }
                 target.fsync();
+                return readBack(root, file, open, replica, alignment);
             }
-            return readBack(file, open, replica, alignment);
         });
-        return record(principal, "restoreFrom " + replicaPath, file, verdict, DamageState.RESTORED,
+        return record(principal, action, file, verdict, DamageState.RESTORED,
                 "restored and read back equal to the replica", "");
+    }
+
+    /**
+     * The checks between the file's identity and the first write: it still maps the damaged blocks, and (unless
+     * {@code forcedBy} is null: forced) every range still reads bad.
+     */
+    private void requireStillDamaged(FilesystemRoot root, NativeFile target, String path, List<DamagedFile.Hit> open,
+                                     DirectIoAlignment alignment, String forcedBy) throws java.io.IOException {
+        String shown = LinuxPath.joinDisplayed(root.mountPoint().display(), path);
+        StillDamaged.requireMapped(target, open, shown);
+        if (forcedBy != null) {
+            try (NativeFile direct = FileOpener.open(root, path, key, NativeFile.Access.READ_DIRECT)) {
+                StillDamaged.requireReadsBad(direct, open, alignment, shown, forcedBy);
+            }
+        }
     }
 
     /** Closes every open range as ACKNOWLEDGED: the loss is accepted, nothing is written. */
@@ -223,12 +239,12 @@ public final class FileRecovery {
         return ranges;
     }
 
-    /** Which hits now read clean with O_DIRECT (and, with a replica, read back equal to it). */
-    private Verdict readBack(DamagedFile file, List<DamagedFile.Hit> hits, Replica replica, DirectIoAlignment alignment)
-            throws java.io.IOException {
+    /** Which hits now read clean with O_DIRECT (and, with a replica, read back equal to it), chunk by chunk. */
+    private Verdict readBack(FilesystemRoot root, DamagedFile file, List<DamagedFile.Hit> hits, Replica replica,
+                             DirectIoAlignment alignment) throws java.io.IOException {
         List<DamagedFile.Hit> good = new ArrayList<>();
         List<String> bad = new ArrayList<>();
-        try (NativeFile check = FileOpener.open(mount(), file.displayPath(), key, NativeFile.Access.READ_DIRECT)) {
+        try (NativeFile check = FileOpener.open(root, file.displayPath(), key, NativeFile.Access.READ_DIRECT)) {
             long size = check.status().size();
             for (DamagedFile.Hit hit : hits) {
                 PageRange range = PageRange.of(hit, alignment).clippedForDirectRead(size, alignment);
@@ -236,9 +252,13 @@ public final class FileRecovery {
                     good.add(hit); // the damaged bytes are past the end of the file now
                     continue;
                 }
+                boolean[] differs = {false};
                 try {
-                    byte[] read = RangeIo.readDirect(check, range, alignment);
-                    if (replica != null && !replica.sameBytes(range, read)) {
+                    RangeIo.readDirect(check, range, alignment, (offset, chunk, length) -> {
+                        differs[0] = replica != null && !replica.sameBytes(offset, chunk, length);
+                        return !differs[0];
+                    });
+                    if (differs[0]) {
                         bad.add(range + ": differs from the replica after the copy");
                     } else {
                         good.add(hit);
@@ -266,10 +286,11 @@ public final class FileRecovery {
         } catch (IllegalStateException | IllegalArgumentException e) {
             ledger.audit(entry(principal, action, file, e.getMessage()));
             throw e;
-        } catch (java.io.IOException e) {
-            String message = action + " failed: " + e.getMessage();
+        } catch (java.io.IOException | RuntimeException e) {
+            // Audited whatever went wrong: an action that fails unexpectedly is still in the file's history.
+            String message = action + " failed: " + e;
             ledger.audit(entry(principal, action, file, message));
-            throw new IllegalStateException(message);
+            throw new IllegalStateException(message, e);
         }
     }
 

@@ -1,9 +1,8 @@
 package io.daxguard.agent.recovery;
 
 import io.daxguard.agent.ledger.DamagedFile;
-import io.daxguard.spi.LinuxPath;
-import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.NativeCallException;
+import io.daxguard.spi.linux.Pidfd;
 import io.daxguard.spi.linux.Signals;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,32 +13,45 @@ public final class Mappers {
     private Mappers() {
     }
 
+    /** The processes mapping the file: its device (of the recorded filesystem, by UUID), inode and generation. */
     public static List<MappingProcesses.Mapper> of(FileRecovery recovery, Path proc) {
-        LinuxPath mount = recovery.mount();
-        try {
-            return MappingProcesses.of(proc, FileStatus.ofPath(mount).device(), recovery.key().inode());
-        } catch (NativeCallException e) {
-            throw new IllegalStateException("cannot find the device of " + mount + ": " + e.getMessage());
+        return MappingProcesses.of(proc, identity(recovery));
+    }
+
+    private static MappingProcesses.FileIdentity identity(FileRecovery recovery) {
+        try (FilesystemRoot root = recovery.root()) {
+            return new MappingProcesses.FileIdentity(root.device(), recovery.key().inode(),
+                    recovery.key().generation());
         }
     }
 
-    /** Sends {@code signal} (SIGBUS when blank) to every mapper; audited; returns who got it. */
+    /** Sends {@code signal} (SIGBUS when blank) to every mapper, through its process descriptor; audited. */
     public static String signal(FileRecovery recovery, Path proc, String principal, String signal) {
         String name = signal == null || signal.isBlank() ? "SIGBUS" : signal.strip();
         int number = Signals.number(name);
         DamagedFile file = recovery.file();
         List<String> reached = new ArrayList<>();
         List<String> failed = new ArrayList<>();
-        for (MappingProcesses.Mapper mapper : of(recovery, proc)) {
-            if (mapper.pid() == ProcessHandle.current().pid()) {
-                failed.add(mapper.line() + ": daxguard itself, not signalled");
-                continue;
-            }
-            try {
-                Signals.send(mapper.pid(), number);
-                reached.add(mapper.line());
-            } catch (NativeCallException e) {
-                failed.add(mapper.line() + ": " + NativeCallException.errnoName(e.errno()));
+        MappingProcesses.FileIdentity identity;
+        try {
+            identity = identity(recovery);
+        } catch (IllegalStateException e) {
+            recovery.ledger().audit(recovery.entry(principal, "signalMappers " + name, file, e.getMessage()));
+            throw e;
+        }
+        for (MappingProcesses.Held held : MappingProcesses.held(proc, identity)) {
+            try (held) {
+                MappingProcesses.Mapper mapper = held.mapper();
+                if (mapper.pid() == ProcessHandle.current().pid()) {
+                    failed.add(mapper.line() + ": daxguard itself, not signalled");
+                    continue;
+                }
+                try {
+                    Pidfd.signal(held.process(), number);
+                    reached.add(mapper.line());
+                } catch (NativeCallException e) {
+                    failed.add(mapper.line() + ": " + NativeCallException.errnoName(e.errno()));
+                }
             }
         }
         String result = reached.isEmpty() && failed.isEmpty() ? "no process maps the file"

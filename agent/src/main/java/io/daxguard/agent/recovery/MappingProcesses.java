@@ -1,6 +1,12 @@
 package io.daxguard.agent.recovery;
 
 import io.daxguard.spi.DeviceNumber;
+import io.daxguard.spi.LinuxPath;
+import io.daxguard.spi.linux.FileGeneration;
+import io.daxguard.spi.linux.FileStatus;
+import io.daxguard.spi.linux.NativeCallException;
+import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.spi.linux.Pidfd;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -10,9 +16,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The processes that map a file, found in {@code /proc/<pid>/maps} by device and inode: the user-space twin
- * of the kernel's {@code collect_procs}. A maps line is {@code start-end perms offset major:minor inode path}
- * with major and minor in hex. Processes that exit or hide their maps while being read are skipped.
+ * The processes that map a file: the user-space twin of the kernel's {@code collect_procs}. A
+ * {@code /proc/<pid>/maps} line ({@code start-end perms offset major:minor inode path}, major and minor in hex) with
+ * the file's device and inode is only a candidate: an inode number is reused by another file once the first is
+ * deleted. Each candidate mapping is opened through {@code /proc/<pid>/map_files/<start>-<end>} (the mapped file
+ * itself, whatever its name now) and must have the file's device, inode and generation.
+ *
+ * <p>For a signal, the process is first held by a descriptor ({@link Pidfd}), and only then are its mappings read:
+ * what is read is that process's while it runs, and the signal goes through the descriptor, so a process that
+ * exited meanwhile is not signalled and its number, if reused, never is. Processes that exit or hide their maps
+ * while being read are skipped.
  */
 public final class MappingProcesses {
     private MappingProcesses() {
@@ -25,54 +38,121 @@ public final class MappingProcesses {
         }
     }
 
-    public static List<Mapper> of(Path proc, DeviceNumber device, long inode) {
+    /** The file a mapping must be: device, inode and generation. */
+    public record FileIdentity(DeviceNumber device, long inode, long generation) {
+    }
+
+    /** A mapper held by a process descriptor, to be signalled through it; closes the descriptor. */
+    record Held(Mapper mapper, NativeFile process) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                process.close();
+            } catch (IOException ignored) {
+                // A process descriptor holds nothing that a failed close could lose.
+            }
+        }
+    }
+
+    /** Every process mapping {@code file} now, by pid. */
+    public static List<Mapper> of(Path proc, FileIdentity file) {
         List<Mapper> mappers = new ArrayList<>();
-        String deviceText = String.format("%02x:%02x", device.major(), device.minor());
-        String inodeText = Long.toString(inode);
+        for (long pid : candidates(proc, file)) {
+            if (mapsTheFile(proc, pid, file)) {
+                mappers.add(new Mapper(pid, command(proc, pid)));
+            }
+        }
+        return mappers;
+    }
+
+    /**
+     * Every process mapping {@code file} now, each held by a descriptor opened before its mappings were checked; the
+     * caller closes them.
+     */
+    static List<Held> held(Path proc, FileIdentity file) {
+        List<Held> held = new ArrayList<>();
+        for (long pid : candidates(proc, file)) {
+            NativeFile process;
+            try {
+                process = Pidfd.open(pid);
+            } catch (NativeCallException gone) {
+                continue;
+            }
+            if (mapsTheFile(proc, pid, file)) {
+                held.add(new Held(new Mapper(pid, command(proc, pid)), process));
+            } else {
+                new Held(null, process).close();
+            }
+        }
+        return held;
+    }
+
+    /** The pids whose maps have a line with the file's device and inode, in order. */
+    private static List<Long> candidates(Path proc, FileIdentity file) {
+        List<Long> pids = new ArrayList<>();
         try (DirectoryStream<Path> processes = Files.newDirectoryStream(proc, entry ->
                 entry.getFileName().toString().chars().allMatch(Character::isDigit))) {
             for (Path process : processes) {
-                if (maps(process.resolve("maps"), deviceText, inodeText)) {
-                    mappers.add(new Mapper(Long.parseLong(process.getFileName().toString()), command(process)));
+                long pid = Long.parseLong(process.getFileName().toString());
+                if (!mappings(proc, pid, file).isEmpty()) {
+                    pids.add(pid);
                 }
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot list processes in " + proc + ": " + e.getMessage());
         }
-        mappers.sort((a, b) -> Long.compare(a.pid(), b.pid()));
-        return mappers;
+        pids.sort(Long::compare);
+        return pids;
     }
 
-    private static boolean maps(Path maps, String device, String inode) {
+    /** Whether one of the process's mappings with the file's device and inode is the file (generation too). */
+    private static boolean mapsTheFile(Path proc, long pid, FileIdentity file) {
+        for (String range : mappings(proc, pid, file)) {
+            LinuxPath mapped = LinuxPath.of(proc.resolve(Long.toString(pid)).resolve("map_files").resolve(range));
+            try (NativeFile opened = NativeFile.openReadOnly(mapped)) {
+                FileStatus status = opened.status();
+                if (status.device().equals(file.device()) && status.inode() == file.inode()
+                        && FileGeneration.of(opened) == file.generation()) {
+                    return true;
+                }
+            } catch (IOException gone) {
+                // The mapping or the process went away, or the file has no generation to tell: not this file.
+            }
+        }
+        return false;
+    }
+
+    /** The {@code start-end} of every maps line with the file's device and inode. */
+    private static List<String> mappings(Path proc, long pid, FileIdentity file) {
+        List<String> ranges = new ArrayList<>();
+        String inode = Long.toString(file.inode());
         try {
             // One char per byte: the mapped files' paths at the end of a line need not be UTF-8, and the fields
-            // compared (device, inode) are ASCII.
-            for (String line : new String(Files.readAllBytes(maps), StandardCharsets.ISO_8859_1).split("\n")) {
+            // compared (range, device, inode) are ASCII.
+            String maps = new String(Files.readAllBytes(proc.resolve(Long.toString(pid)).resolve("maps")),
+                    StandardCharsets.ISO_8859_1);
+            for (String line : maps.split("\n")) {
                 String[] fields = line.split("\\s+", 6);
-                if (fields.length >= 5 && fields[4].equals(inode) && sameDevice(fields[3], device)) {
-                    return true;
+                if (fields.length >= 5 && fields[4].equals(inode) && sameDevice(fields[3], file.device())) {
+                    ranges.add(fields[0]);
                 }
             }
         } catch (IOException | RuntimeException gone) {
             // The process exited, or its maps are not ours to read.
         }
-        return false;
+        return ranges;
     }
 
-    /** maps prints at least two hex digits per part; compare numerically to be safe about width. */
-    private static boolean sameDevice(String field, String device) {
-        if (field.equals(device)) {
-            return true;
-        }
-        String[] a = field.split(":");
-        String[] b = device.split(":");
-        return a.length == 2 && Integer.parseInt(a[0], 16) == Integer.parseInt(b[0], 16)
-                && Integer.parseInt(a[1], 16) == Integer.parseInt(b[1], 16);
+    /** maps prints at least two hex digits per part; compared as numbers. */
+    private static boolean sameDevice(String field, DeviceNumber device) {
+        String[] parts = field.split(":");
+        return parts.length == 2 && Long.parseLong(parts[0], 16) == device.major()
+                && Long.parseLong(parts[1], 16) == device.minor();
     }
 
-    private static String command(Path process) {
+    private static String command(Path proc, long pid) {
         try {
-            return Files.readString(process.resolve("comm"), StandardCharsets.UTF_8).strip();
+            return Files.readString(proc.resolve(Long.toString(pid)).resolve("comm"), StandardCharsets.UTF_8).strip();
         } catch (IOException gone) {
             return "?";
         }

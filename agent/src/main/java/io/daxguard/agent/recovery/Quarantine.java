@@ -4,6 +4,7 @@ import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.ledger.StateChange;
 import io.daxguard.spi.LinuxPath;
+import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.NativeCallException;
 import io.daxguard.spi.linux.NativeFile;
 import java.io.IOException;
@@ -15,9 +16,13 @@ import java.util.List;
  * filesystem, no copy, the inode stays), so applications stop finding it while its damage stays on record;
  * the record follows the file to its new path.
  *
- * <p>Everything is done through descriptors and names as bytes: the file's directory is reached component by
- * component without following symlinks ({@link FileOpener#openParent}), the file is identified there, and the
- * rename ({@code renameat2}, never over an existing name) goes from that directory to the quarantine directory.
+ * <p>Everything is done through descriptors and names as bytes, from the descriptor of the recorded filesystem's
+ * root ({@link FilesystemRoot}: its UUID checked): the file's directory is opened beneath it with no symlink
+ * followed ({@link FileOpener#openParent}), the file is identified there, and the rename ({@code renameat2}, never
+ * over an existing name) goes from that directory's descriptor to the quarantine directory's. The quarantine
+ * directory is made or checked by descriptor: a directory (not a symlink), owned by daxguard's user, with no access
+ * for anyone else, on the same filesystem; nobody else can then rename anything inside it, so the moved file is
+ * identified there once more before the record follows it (put back if another file took the name meanwhile).
  * The quarantine name keeps the file's own name bytes after {@code <inode>-<generation>-}.
  */
 public final class Quarantine {
@@ -35,22 +40,20 @@ public final class Quarantine {
         }
         LinuxPath mount = recovery.mount();
         String shown = LinuxPath.joinDisplayed(mount.display(), path);
-        try (NativeFile parent = FileOpener.openParent(mount, path)) {
+        try (FilesystemRoot root = recovery.root();
+             NativeFile parent = FileOpener.openParent(root, path)) {
             LinuxPath name = FileOpener.lastComponent(path);
             // Identity first: only the recorded file is moved, never whatever has its name now.
             try (NativeFile checked = parent.openChildNoFollow(name, NativeFile.Access.READ)) {
-                FileOpener.requireRecordedFile(checked, mount, recovery.key(), shown);
+                FileOpener.requireRecordedFile(checked, root.device(), recovery.key(), shown);
             }
             LinuxPath target = LinuxPath.fromDisplay(recovery.key().inode() + "-" + recovery.key().generation() + "-"
                     + name.display());
             String newPath = "/" + DIRECTORY + "/" + target.display();
-            try (NativeFile quarantine = quarantineDirectory(mount)) {
+            try (NativeFile quarantine = quarantineDirectory(root)) {
                 parent.rename(name, quarantine, target);
-                if (!isTheFile(recovery, mount, quarantine, target, shown)) {
-                    // Replaced between the check and the rename: put it back and touch nothing else.
-                    quarantine.rename(target, parent, name);
-                    throw new IllegalStateException("refused: " + shown + " was replaced while being quarantined; "
-                            + "it was put back");
+                if (!isTheFile(recovery, root, quarantine, target, shown)) {
+                    throw new IllegalStateException(putBack(quarantine, target, parent, name, shown));
                 }
             }
             List<String> paths = new ArrayList<>(List.of(newPath));
@@ -71,32 +74,76 @@ public final class Quarantine {
         }
     }
 
-    /** The quarantine directory at the mount point, made (0700) if missing; a symlink in its place is refused. */
-    private static NativeFile quarantineDirectory(LinuxPath mount) throws IOException {
-        try (NativeFile root = NativeFile.openDirectory(mount)) {
-            try {
-                root.makeDirectory(DIRECTORY_NAME, 0700);
-            } catch (NativeCallException e) {
-                if (e.errno() != NativeCallException.EEXIST) {
-                    throw e;
-                }
-            }
-            try {
-                return root.openChildNoFollow(DIRECTORY_NAME, true);
-            } catch (NativeCallException e) {
-                if (e.errno() == NativeCallException.ELOOP) {
-                    throw new IllegalStateException("refused: " + mount.join(DIRECTORY_NAME)
-                            + " is a symbolic link; nothing moved");
-                }
-                throw e;
-            }
+    /**
+     * Another file took the name between the identity check and the rename: it goes back where it was (never over a
+     * name taken since); if that name is taken again it stays in the quarantine directory, and the refusal says so.
+     */
+    private static String putBack(NativeFile quarantine, LinuxPath target, NativeFile parent, LinuxPath name,
+                                  String shown) {
+        try {
+            quarantine.rename(target, parent, name);
+            return "refused: " + shown + " was replaced while being quarantined; the other file was put back";
+        } catch (NativeCallException e) {
+            return "refused: " + shown + " was replaced while being quarantined, and the other file could not be put "
+                    + "back (" + e.getMessage() + "); it is in " + DIRECTORY + "/" + target.display();
         }
     }
 
-    private static boolean isTheFile(FileRecovery recovery, LinuxPath mount, NativeFile quarantine, LinuxPath target,
-                                     String shown) throws IOException {
+    /**
+     * The quarantine directory at the filesystem's root, made (0700) if missing, opened with no symlink followed and
+     * checked by its descriptor.
+     *
+     * @throws IllegalStateException when something else has its name: a symlink, a file, a directory another user
+     *                               owns or others may enter
+     */
+    private static NativeFile quarantineDirectory(FilesystemRoot root) throws IOException {
+        String shown = root.mountPoint().join(DIRECTORY_NAME).display();
+        try {
+            root.descriptor().makeDirectory(DIRECTORY_NAME, 0700);
+        } catch (NativeCallException e) {
+            if (e.errno() != NativeCallException.EEXIST) {
+                throw e;
+            }
+        }
+        NativeFile directory;
+        try {
+            directory = root.descriptor().openDirectoryBeneath(DIRECTORY_NAME, false);
+        } catch (NativeCallException e) {
+            if (e.errno() == NativeCallException.ELOOP || e.errno() == NativeCallException.ENOTDIR) {
+                // O_DIRECTORY on a symlink answers ENOTDIR; which it is only words the refusal.
+                boolean symlink = e.errno() == NativeCallException.ELOOP
+                        || FileStatus.ofChildNoFollow(root.descriptor(), DIRECTORY_NAME).isSymbolicLink();
+                throw new IllegalStateException("refused: " + shown + (symlink ? " is a symbolic link"
+                        : " is not a directory") + "; nothing moved");
+            }
+            throw e;
+        }
+        try {
+            FileStatus status = directory.status();
+            if (!status.isOwnedByThisProcessUser()) {
+                throw new IllegalStateException("refused: " + shown + " is owned by user " + status.owner()
+                        + ", not by daxguard's; someone else made it, so its contents are not daxguard's to trust; "
+                        + "nothing moved (remove it or give it to daxguard's user with mode 0700)");
+            }
+            if ((status.permissions() & 077) != 0) {
+                throw new IllegalStateException("refused: " + shown + " has mode 0"
+                        + Integer.toOctalString(status.permissions()) + "; others may use it; nothing moved (it must "
+                        + "be 0700)");
+            }
+            if (!status.device().equals(root.device())) {
+                throw new IllegalStateException("refused: " + shown + " is on another filesystem; nothing moved");
+            }
+            return directory;
+        } catch (RuntimeException | IOException e) {
+            directory.close();
+            throw e;
+        }
+    }
+
+    private static boolean isTheFile(FileRecovery recovery, FilesystemRoot root, NativeFile quarantine,
+                                     LinuxPath target, String shown) throws IOException {
         try (NativeFile moved = quarantine.openChildNoFollow(target, NativeFile.Access.READ)) {
-            FileOpener.requireRecordedFile(moved, mount, recovery.key(), shown);
+            FileOpener.requireRecordedFile(moved, root.device(), recovery.key(), shown);
             return true;
         } catch (IllegalStateException | NativeCallException notTheFile) {
             return false;

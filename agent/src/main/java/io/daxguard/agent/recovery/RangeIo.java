@@ -4,61 +4,119 @@ import com.sun.jna.Memory;
 import io.daxguard.agent.topology.DirectIoAlignment;
 import io.daxguard.spi.linux.NativeCallException;
 import io.daxguard.spi.linux.NativeFile;
+import java.io.IOException;
 
-/** Reads and writes of file ranges through a checked descriptor, in chunks of at most 1 MiB. */
+/**
+ * Reads, writes and copies of file ranges through checked descriptors, streamed in chunks of at most 1 MiB: one
+ * buffer per call whatever the range's length, so a repair of many gigabytes needs no more memory than a small one
+ * (and no range is ever held in a Java array, which could not exceed 2 GiB).
+ */
 final class RangeIo {
-    private static final int CHUNK = 1 << 20;
+    static final int CHUNK = 1 << 20;
 
     private RangeIo() {
     }
 
+    /** Receives the bytes of a range one chunk at a time, in order; returns false to stop. */
+    @FunctionalInterface
+    interface Chunks {
+        boolean accept(long offset, byte[] chunk, int length) throws IOException;
+    }
+
     /**
-     * Reads {@code range} through an {@code O_DIRECT} descriptor: the buffer aligned and every chunk whole logical
-     * blocks as {@code alignment} says, so {@code range} must start on a logical block. Short only at the end of
-     * the file.
+     * Reads {@code range} through an {@code O_DIRECT} descriptor, chunk by chunk: the buffer aligned and every chunk
+     * whole logical blocks as {@code alignment} says, so {@code range} must start on a logical block. Stops short at
+     * the end of the file.
+     *
+     * @throws NativeCallException from the first read that fails (EIO where the device cannot read)
      */
-    static byte[] readDirect(NativeFile file, PageRange range, DirectIoAlignment alignment) throws NativeCallException {
+    static void readDirect(NativeFile file, PageRange range, DirectIoAlignment alignment, Chunks chunks)
+            throws IOException {
         if (!alignment.isAligned(range.start()) || !alignment.isAligned(range.length())) {
             throw new IllegalArgumentException(range + " is not whole logical blocks of "
                     + alignment.logicalBlockSize() + " bytes");
         }
-        byte[] out = new byte[Math.toIntExact(range.length())];
         int chunk = (int) Math.max(alignment.logicalBlockSize(), alignment.floor(CHUNK));
-        try (Memory raw = new Memory(Math.min(chunk, out.length) + (long) alignment.bufferAlignment())) {
+        int size = (int) Math.min(chunk, Math.max(range.length(), 1));
+        byte[] bytes = new byte[size];
+        try (Memory raw = new Memory(size + (long) alignment.bufferAlignment())) {
             Memory buffer = raw.align(alignment.bufferAlignment());
-            int done = 0;
-            while (done < out.length) {
-                int want = Math.min(chunk, out.length - done);
+            long done = 0;
+            while (done < range.length()) {
+                int want = (int) Math.min(size, range.length() - done);
                 long got = file.pread(buffer, want, range.start() + done);
                 if (got > 0) {
-                    buffer.read(0, out, done, (int) got);
-                    done += (int) got;
+                    buffer.read(0, bytes, 0, (int) got);
+                    if (!chunks.accept(range.start() + done, bytes, (int) got)) {
+                        return;
+                    }
+                    done += got;
                 }
                 if (got < want) {
-                    // The end of the file: another read would start off a logical block (EINVAL) or read nothing.
-                    byte[] shorter = new byte[done];
-                    System.arraycopy(out, 0, shorter, 0, done);
-                    return shorter;
+                    return; // the end of the file: another read would start off a logical block (EINVAL) or read nothing
                 }
             }
         }
-        return out;
     }
 
-    /** Writes {@code data} at {@code offset}; every byte or an exception. */
-    static void write(NativeFile file, long offset, byte[] data) throws NativeCallException {
-        try (Memory buffer = new Memory(Math.max(1, Math.min(CHUNK, data.length)))) {
-            int done = 0;
-            while (done < data.length) {
-                int want = Math.min(CHUNK, data.length - done);
-                buffer.write(0, data, done, want);
-                long wrote = file.pwrite(buffer, want, offset + done);
-                if (wrote <= 0) {
-                    throw new NativeCallException("pwrite(offset " + (offset + done) + ")", file.name(),
-                            NativeCallException.EIO);
-                }
-                done += (int) wrote;
+    /** Writes zeros over {@code range}; every byte or an exception. */
+    static void writeZeros(NativeFile file, PageRange range) throws NativeCallException {
+        try (Memory buffer = new Memory(Math.max(1, Math.min(CHUNK, range.length())))) {
+            buffer.clear();
+            long done = 0;
+            while (done < range.length()) {
+                long want = Math.min(buffer.size(), range.length() - done);
+                done += written(file, buffer, want, range.start() + done);
             }
         }
+    }
+
+    /**
+     * Copies {@code range} from {@code from} to the same offsets of {@code to}; every byte or an exception.
+     *
+     * @throws IOException when {@code from} ends inside the range (it changed size since it was checked)
+     */
+    static void copy(NativeFile from, NativeFile to, PageRange range) throws IOException {
+        try (Memory buffer = new Memory(Math.max(1, Math.min(CHUNK, range.length())))) {
+            long done = 0;
+            while (done < range.length()) {
+                long want = Math.min(buffer.size(), range.length() - done);
+                long got = from.pread(buffer, want, range.start() + done);
+                if (got <= 0) {
+                    throw new IOException("the replica " + from.name() + " ended at byte " + (range.start() + done)
+                            + " while " + range + " was copied: it changed size");
+                }
+                long put = 0;
+                while (put < got) {
+                    put += written(to, buffer.share(put), got - put, range.start() + done + put);
+                }
+                done += got;
+            }
+        }
+    }
+
+    /** Reads exactly {@code length} bytes at {@code offset} into {@code into}, or fewer at the end of the file. */
+    static int read(NativeFile file, long offset, byte[] into, int length) throws NativeCallException {
+        try (Memory buffer = new Memory(Math.max(1, length))) {
+            int done = 0;
+            while (done < length) {
+                long got = file.pread(buffer, length - done, offset + done);
+                if (got <= 0) {
+                    break;
+                }
+                buffer.read(0, into, done, (int) got);
+                done += (int) got;
+            }
+            return done;
+        }
+    }
+
+    private static long written(NativeFile file, com.sun.jna.Pointer buffer, long count, long offset)
+            throws NativeCallException {
+        long wrote = file.pwrite(buffer, count, offset);
+        if (wrote <= 0) {
+            throw new NativeCallException("pwrite(offset " + offset + ")", file.name(), NativeCallException.EIO);
+        }
+        return wrote;
     }
 }

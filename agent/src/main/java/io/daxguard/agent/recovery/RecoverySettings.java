@@ -1,8 +1,10 @@
 package io.daxguard.agent.recovery;
 
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.ReplicaProvider;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -14,9 +16,11 @@ import java.util.Optional;
  * @param sysfs           where sysfs is mounted (the logical block size and DMA alignment of a damaged file's
  *                        device, which its O_DIRECT re-reads and its rewritten ranges are aligned to)
  * @param identityCheckInterval how often files with open damage are checked to still exist (FILE_GONE if not)
+ * @param replicaRoots    the only directories replicas are read from (absolute; {@code restoreFrom} and the
+ *                        replica provider's answers alike); none: no replica can be read
  */
 public record RecoverySettings(Optional<ReplicaProvider> replicaProvider, Path proc, Path sysfs,
-                               Duration identityCheckInterval) {
+                               Duration identityCheckInterval, List<LinuxPath> replicaRoots) {
     public RecoverySettings {
         Objects.requireNonNull(replicaProvider, "replicaProvider is null");
         Objects.requireNonNull(proc, "proc is null");
@@ -25,14 +29,27 @@ public record RecoverySettings(Optional<ReplicaProvider> replicaProvider, Path p
         if (identityCheckInterval.isNegative() || identityCheckInterval.isZero()) {
             throw new IllegalArgumentException("identityCheckInterval must be positive, was " + identityCheckInterval);
         }
+        replicaRoots = List.copyOf(replicaRoots);
+        for (LinuxPath root : replicaRoots) {
+            if (!root.isAbsolute()) {
+                throw new IllegalArgumentException("replica roots must be absolute, was " + root);
+            }
+        }
     }
 
-    /** No replica provider; /proc and /sys; files checked every 10 minutes. */
+    /** No replica provider and no replica roots; /proc and /sys; files checked every 10 minutes. */
     public static RecoverySettings defaults() {
-        return new RecoverySettings(Optional.empty(), Path.of("/proc"), Path.of("/sys"), Duration.ofMinutes(10));
+        return new RecoverySettings(Optional.empty(), Path.of("/proc"), Path.of("/sys"), Duration.ofMinutes(10),
+                List.of());
     }
 
     public RecoverySettings withReplicaProvider(ReplicaProvider provider) {
-        return new RecoverySettings(Optional.of(provider), proc, sysfs, identityCheckInterval);
+        return new RecoverySettings(Optional.of(provider), proc, sysfs, identityCheckInterval, replicaRoots);
+    }
+
+    /** These directories (absolute, made from configuration text) as the replica roots. */
+    public RecoverySettings withReplicaRoots(List<Path> roots) {
+        return new RecoverySettings(replicaProvider, proc, sysfs, identityCheckInterval,
+                roots.stream().map(Path::normalize).map(LinuxPath::of).toList());
     }
 }

@@ -1,98 +1,180 @@
 package io.daxguard.agent.recovery;
 
+import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.NativeCallException;
+import io.daxguard.spi.linux.NativeFile;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
- * A replica a damaged file is restored from, checked before a byte is copied: an absolute path with no
- * symbolic link anywhere on it, a regular file, not the damaged file itself, of the same size.
+ * A replica a damaged file is restored from, opened once and read only through that descriptor: its path must lie
+ * under one of the configured replica roots ({@code replica.roots}); the root is opened, and the rest of the path is
+ * resolved beneath it with no symbolic link followed and no {@code ..} ({@link NativeFile#openBeneath}). The opened
+ * file is then checked (a regular file, not the damaged file, of the same size) and is the one copied from, so
+ * nothing can be swapped in between the check and the copy.
+ *
+ * <p>A path outside every root is refused with the same words whatever is there: nothing is looked up, and the
+ * refusal says nothing of the file (whether it exists, its size, its type).
  */
-final class Replica {
-    private final Path path;
+final class Replica implements AutoCloseable {
+    private static final LinuxPath DOT = LinuxPath.ofText(".");
+    private static final LinuxPath DOT_DOT = LinuxPath.ofText("..");
+    private final NativeFile file;
+    private final String shown;
     private final long size;
 
-    private Replica(Path path, long size) {
-        this.path = path;
+    private Replica(NativeFile file, String shown, long size) {
+        this.file = file;
+        this.shown = shown;
         this.size = size;
     }
 
-    /** Checks {@code replicaPath} against the damaged file's status. */
-    static Replica check(String replicaPath, FileStatus target) throws IOException {
+    /**
+     * Opens {@code replicaPath} (display form) under one of {@code roots} and checks it against the damaged file's
+     * status.
+     *
+     * @throws IllegalArgumentException when the path is not under a root, or the replica cannot serve
+     */
+    static Replica open(List<LinuxPath> roots, String replicaPath, FileStatus target) {
         if (replicaPath == null || replicaPath.isBlank()) {
-            throw new IllegalArgumentException("restoreFrom: replicaPath is empty; give the absolute path of a good copy");
+            throw new IllegalArgumentException("restoreFrom: replicaPath is empty; give the absolute path of a good "
+                    + "copy under a replica root");
         }
-        Path path = Path.of(replicaPath);
-        if (!path.isAbsolute()) {
-            throw new IllegalArgumentException("restoreFrom: replicaPath must be absolute, was \"" + replicaPath + "\"");
-        }
-        FileStatus status;
-        try {
-            status = FileStatus.ofPathNoFollow(path);
+        LinuxPath path = parse(replicaPath);
+        LinuxPath root = roots.stream().filter(candidate -> isUnder(path, candidate)).findFirst()
+                .orElseThrow(() -> outsideRoots(roots, replicaPath));
+        List<LinuxPath> rest = path.components().subList(root.components().size(), path.components().size());
+        NativeFile opened = null;
+        try (NativeFile directory = NativeFile.openDirectory(root)) {
+            opened = directory.openBeneath(joined(rest), NativeFile.Access.READ, true);
+            FileStatus status = opened.status();
+            check(status, target, replicaPath);
+            Replica replica = new Replica(opened, replicaPath, status.size());
+            opened = null;
+            return replica;
         } catch (NativeCallException e) {
+            throw new IllegalArgumentException("restoreFrom: cannot use replica " + replicaPath + ": " + reason(e));
+        } catch (IOException e) {
             throw new IllegalArgumentException("restoreFrom: cannot use replica " + replicaPath + ": " + e.getMessage());
+        } finally {
+            if (opened != null) {
+                closeQuietly(opened);
+            }
         }
-        if (status.isSymbolicLink()) {
-            throw new IllegalArgumentException("restoreFrom: refused: replica " + replicaPath + " is a symbolic link; "
-                    + "daxguard follows none, give the real file");
+    }
+
+    private static LinuxPath parse(String replicaPath) {
+        LinuxPath path;
+        try {
+            path = LinuxPath.fromDisplay(replicaPath);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("restoreFrom: replicaPath \"" + replicaPath + "\" is not a path: "
+                    + e.getMessage());
         }
-        Path real = path.toRealPath();
-        if (!real.equals(path.normalize())) {
-            throw new IllegalArgumentException("restoreFrom: refused: replica " + replicaPath + " has a symbolic link on "
-                    + "its way (it resolves to " + real + "); give the real path");
+        if (!path.isAbsolute() || path.components().contains(DOT) || path.components().contains(DOT_DOT)) {
+            throw new IllegalArgumentException("restoreFrom: replicaPath must be absolute, without . or .. "
+                    + "components; was \"" + replicaPath + "\"");
         }
+        return path;
+    }
+
+    /** Whether {@code path} is below {@code root}, component by component (so {@code /backup2} is not in {@code /backup}). */
+    private static boolean isUnder(LinuxPath path, LinuxPath root) {
+        List<LinuxPath> inner = path.components();
+        List<LinuxPath> outer = root.components();
+        return inner.size() > outer.size() && inner.subList(0, outer.size()).equals(outer);
+    }
+
+    /** The one refusal for any path outside the roots: it names the roots, and nothing about the path's target. */
+    private static IllegalArgumentException outsideRoots(List<LinuxPath> roots, String replicaPath) {
+        if (roots.isEmpty()) {
+            return new IllegalArgumentException("restoreFrom: refused: no replica roots are configured "
+                    + "(replica.roots), so no replica can be read; " + replicaPath + " was not looked at");
+        }
+        return new IllegalArgumentException("restoreFrom: refused: replicas are read only from under the configured "
+                + "replica roots (replica.roots: " + roots.stream().map(LinuxPath::display)
+                .collect(Collectors.joining(", ")) + "); " + replicaPath + " is not under any and was not looked at");
+    }
+
+    private static void check(FileStatus status, FileStatus target, String replicaPath) {
         if (!status.isRegularFile()) {
             throw new IllegalArgumentException("restoreFrom: refused: replica " + replicaPath + " is not a regular file");
         }
         if (status.device().equals(target.device()) && status.inode() == target.inode()) {
-            throw new IllegalArgumentException("restoreFrom: refused: replica " + replicaPath + " is the damaged file itself");
+            throw new IllegalArgumentException("restoreFrom: refused: replica " + replicaPath
+                    + " is the damaged file itself");
         }
         if (status.size() != target.size()) {
             throw new IllegalArgumentException("restoreFrom: refused: replica " + replicaPath + " has " + status.size()
                     + " bytes, the damaged file " + target.size() + "; a replica must be the same size");
         }
-        return new Replica(path, status.size());
+    }
+
+    private static String reason(NativeCallException e) {
+        return switch (e.errno()) {
+            case NativeCallException.ELOOP -> "a symbolic link is on its way (daxguard follows none; give the real "
+                    + "path under the replica root)";
+            case NativeCallException.ENOENT -> "it does not exist";
+            default -> e.getMessage();
+        };
+    }
+
+    private static LinuxPath joined(List<LinuxPath> components) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (LinuxPath component : components) {
+            if (bytes.size() > 0) {
+                bytes.write('/');
+            }
+            bytes.writeBytes(component.bytes());
+        }
+        return LinuxPath.of(bytes.toByteArray());
     }
 
     long size() {
         return size;
     }
 
-    /** The replica's bytes of {@code range}; opened without following a symlink put there since the check. */
-    byte[] read(PageRange range) throws IOException {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(range.length()));
-            while (buffer.hasRemaining()) {
-                if (channel.read(buffer, range.start() + buffer.position()) < 0) {
-                    throw new IOException("replica " + path + " ended at " + (range.start() + buffer.position())
-                            + " while " + range + " was read: it changed size");
-                }
-            }
-            return buffer.array();
+    /** The opened replica, to copy from. */
+    NativeFile descriptor() {
+        return file;
+    }
+
+    /**
+     * Whether the bytes of the damaged file read back at {@code offset} equal the replica's there (SHA-256 of each,
+     * compared in constant time). Past the replica's end nothing is compared.
+     */
+    boolean sameBytes(long offset, byte[] restored, int length) throws IOException {
+        int within = (int) Math.max(0, Math.min(length, size - offset));
+        byte[] expected = new byte[within];
+        if (RangeIo.read(file, offset, expected, within) != within) {
+            throw new IOException("replica " + shown + " ended before byte " + (offset + within) + ": it changed size");
+        }
+        MessageDigest restoredDigest = sha256();
+        restoredDigest.update(restored, 0, within);
+        return MessageDigest.isEqual(sha256().digest(expected), restoredDigest.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
         }
     }
 
-    /** Whether {@code restored} (read back from the damaged file) has the replica's SHA-256 over {@code range}. */
-    boolean sameBytes(PageRange range, byte[] restored) throws IOException {
-        PageRange within = new PageRange(range.start(), Math.min(range.end(), size));
-        byte[] expected = read(within);
-        byte[] actual = Arrays.copyOf(restored, Math.min(restored.length, expected.length));
-        return MessageDigest.isEqual(sha256(expected), sha256(actual));
+    @Override
+    public void close() {
+        closeQuietly(file);
     }
 
-    private static byte[] sha256(byte[] bytes) {
+    private static void closeQuietly(NativeFile file) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
+            file.close();
+        } catch (IOException ignored) {
+            // Opened read-only: nothing is lost.
         }
     }
 }

@@ -68,6 +68,8 @@ class CommandLineTest {
         service = AgentService.init(ConfigLoader.parse("test", """
                 watch: ["%s"]
                 stateDirectory: %s
+                replica:
+                  roots: ["%s"]
                 jmx:
                   remote:
                     enabled: true
@@ -78,7 +80,7 @@ class CommandLineTest {
                     anonymousRole: control
                 mbeans:
                   resolveBytes: 1048576
-                """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"), port)), home, server = MBeanServerFactory.newMBeanServer());
+                """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"), System.getProperty("java.io.tmpdir"), port)), home, server = MBeanServerFactory.newMBeanServer());
         service.start();
         url = service.remoteAddress().orElseThrow().toString();
     }
@@ -392,7 +394,7 @@ class CommandLineTest {
     void rewriteConfirmedClosesTheFileAsRewritten() throws Exception {
         ObjectName file = damagedFile("rewrite.bin", 12);
 
-        Outcome rewrite = daxguard("rewrite", "--confirm", "--url", url, mount(), "/rewrite.bin");
+        Outcome rewrite = daxguard("rewrite", "--confirm", "--force", "--url", url, mount(), "/rewrite.bin");
 
         assertThat(state(file)).as("%s", rewrite).isEqualTo("REWRITTEN");
     }
@@ -401,11 +403,22 @@ class CommandLineTest {
     void rewriteZeroesTheDamagedPage() throws Exception {
         damagedFile("zeroed.bin", 16);
 
-        daxguard("rewrite", "--confirm", "--url", url, mount(), "/zeroed.bin");
+        daxguard("rewrite", "--confirm", "--force", "--url", url, mount(), "/zeroed.bin");
 
         byte[] bytes = Files.readAllBytes(XFS.path("zeroed.bin"));
         assertThat(java.util.Arrays.copyOfRange(bytes, (int) DAMAGED_OFFSET, (int) DAMAGED_OFFSET + 4096))
                 .containsOnly(0);
+    }
+
+    /** The disk reads the reported page fine: without --force the rewrite is refused and the data stays. */
+    @Test
+    void rewriteWithoutForceOfARangeThatReadsCleanIsRefused() throws Exception {
+        ObjectName file = damagedFile("reads-clean.bin", 19);
+
+        Outcome rewrite = daxguard("rewrite", "--confirm", "--url", url, mount(), "/reads-clean.bin");
+
+        assertThat(rewrite.exitCode() + " " + state(file)).as("%s", rewrite).isEqualTo(ExitCode.FAILED + " OPEN");
+        assertThat(rewrite.err()).contains("read clean now");
     }
 
     @Test
@@ -431,7 +444,7 @@ class CommandLineTest {
         ObjectName file = damagedFile("restore.bin", 18);
         AgentFiles.writeFile(XFS.path("replica-of-restore.bin"), 16 * 1024, 18);
 
-        Outcome restore = daxguard("restore", "--url", url, mount(), "/restore.bin",
+        Outcome restore = daxguard("restore", "--force", "--url", url, mount(), "/restore.bin",
                 XFS.path("replica-of-restore.bin").toString());
 
         assertThat(state(file)).as("%s", restore).isEqualTo("RESTORED");

@@ -188,6 +188,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aRelativeReplicaRootIsRefusedNamingTheSetting() {
+        ConfigurationException rejected = rejection("""
+                replica:
+                  roots: [backup]
+                """);
+
+        assertThat(rejected.violations()).singleElement().asString().startsWith("replica.roots")
+                .contains("must be an absolute path");
+    }
+
+    @Test
+    void replicaRootsBecomeTheAgentsReplicaRoots(@TempDir Path home) throws Exception {
+        DaxguardConfig config = ConfigLoader.parse("test.yaml", "replica:\n  roots: [/backup/data, /srv/mirror]\n");
+
+        assertThat(SettingsMapping.toSettings(config, home, MBeanServerFactory.newMBeanServer()).recovery()
+                .replicaRoots()).extracting(io.daxguard.spi.LinuxPath::display)
+                .containsExactly("/backup/data", "/srv/mirror");
+    }
+
+    @Test
     void aReplicaProviderThatIsNotOneIsRefusedNamingTheSetting(@TempDir Path home) throws Exception {
         DaxguardConfig config = ConfigLoader.parse("test.yaml", "replica:\n  provider: java.lang.Object\n");
 

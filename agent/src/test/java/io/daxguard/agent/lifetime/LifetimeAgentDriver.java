@@ -39,7 +39,7 @@ public final class LifetimeAgentDriver {
         Agent agent = Agent.start(AgentSettings.defaults().withMbeanServer(server).withWatchedMountPoints(List.of(watched))
                 .withStateDirectory(state)
                 .withRecovery(new RecoverySettings(Optional.empty(), Path.of("/proc"), Path.of("/sys"),
-                        IDENTITY_CHECK))
+                        IDENTITY_CHECK, List.of()))
                 .withSources(SourceSettings.defaults().withKmsgEnabled(false).withTraceEnabled(false)
                         .withBadblocksEnabled(false)));
         int port;

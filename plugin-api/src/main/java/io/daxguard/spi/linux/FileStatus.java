@@ -34,10 +34,13 @@ import java.util.Optional;
  * @param links  hard link count
  * @param size   size in bytes
  * @param rdev   for a block or character device, the device it is
+ * @param owner  the owner's user id
  */
-public record FileStatus(DeviceNumber device, long inode, int mode, int links, long size, DeviceNumber rdev) {
+public record FileStatus(DeviceNumber device, long inode, int mode, int links, long size, DeviceNumber rdev,
+                         int owner) {
     static final int SIZE = 256;
     static final int OFFSET_NLINK = 16;
+    static final int OFFSET_UID = 20;
     static final int OFFSET_MODE = 28;
     static final int OFFSET_INO = 32;
     static final int OFFSET_SIZE = 40;
@@ -120,6 +123,25 @@ public record FileStatus(DeviceNumber device, long inode, int mode, int links, l
         }
     }
 
+    /** Status of {@code name} in {@code directory}, a symlink not followed ({@code statx(dirfd, AT_SYMLINK_NOFOLLOW)}). */
+    public static FileStatus ofChildNoFollow(NativeFile directory, LinuxPath name) throws NativeCallException {
+        return call(directory.fd(), name.nulTerminated(), LibC.AT_SYMLINK_NOFOLLOW | LibC.AT_NO_AUTOMOUNT,
+                directory.childName(name));
+    }
+
+    /** {@link #mountIdOf(LinuxPath)} of an open descriptor. */
+    static long mountIdOf(NativeFile file) throws NativeCallException {
+        try (Memory buffer = new Memory(SIZE)) {
+            buffer.clear();
+            try {
+                LibC.statx(file.fd(), new byte[1], LibC.AT_EMPTY_PATH, STATX_MNT_ID | STATX_MNT_ID_UNIQUE, buffer);
+            } catch (LastErrorException e) {
+                throw NativeCallException.from("statx", file.name(), e);
+            }
+            return buffer.getLong(OFFSET_MNT_ID);
+        }
+    }
+
     static FileStatus ofDescriptor(NativeFile file) throws NativeCallException {
         return call(file.fd(), new byte[1], LibC.AT_EMPTY_PATH, file.name());
     }
@@ -143,7 +165,18 @@ public record FileStatus(DeviceNumber device, long inode, int mode, int links, l
                 buffer.getShort(OFFSET_MODE) & 0xffff,
                 buffer.getInt(OFFSET_NLINK),
                 buffer.getLong(OFFSET_SIZE),
-                new DeviceNumber(buffer.getInt(OFFSET_RDEV_MAJOR), buffer.getInt(OFFSET_RDEV_MINOR)));
+                new DeviceNumber(buffer.getInt(OFFSET_RDEV_MAJOR), buffer.getInt(OFFSET_RDEV_MINOR)),
+                buffer.getInt(OFFSET_UID));
+    }
+
+    /** Whether the file belongs to the user this process runs as ({@code geteuid}: root for the agent). */
+    public boolean isOwnedByThisProcessUser() {
+        return owner == LibC.geteuid();
+    }
+
+    /** The permission bits: {@code mode & 07777}. */
+    public int permissions() {
+        return mode & 07777;
     }
 
     public boolean isRegularFile() {

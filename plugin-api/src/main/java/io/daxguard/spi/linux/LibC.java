@@ -32,6 +32,14 @@ final class LibC {
     static final int AT_EMPTY_PATH = 0x1000;
     static final int AT_NO_AUTOMOUNT = 0x800;
     static final int RENAME_NOREPLACE = 1;
+    /**
+     * System call numbers without a glibc wrapper in every supported glibc ({@code openat2}; the pidfd calls came in
+     * glibc 2.36): since Linux 5.1 new calls have one number on every architecture but alpha
+     * ({@code asm-generic/unistd.h} and x86-64's {@code unistd_64.h} agree).
+     */
+    static final long SYS_PIDFD_SEND_SIGNAL = 424;
+    static final long SYS_PIDFD_OPEN = 434;
+    static final long SYS_OPENAT2 = 437;
 
     private LibC() {
     }
@@ -64,7 +72,20 @@ final class LibC {
 
     static native int fsync(int fd) throws LastErrorException;
 
-    static native int kill(int pid, int signal) throws LastErrorException;
+    static native int geteuid();
+
+    // syscall(2) is variadic; every argument is passed as a register-wide value (long or pointer), which is what
+    // glibc's syscall reads on x86-64 and arm64.
+
+    /** {@code openat2(dirfd, path, how, size)}. */
+    static native long syscall(long number, long dirFd, byte[] path, Pointer how, long size) throws LastErrorException;
+
+    /** {@code pidfd_open(pid, flags)}. */
+    static native long syscall(long number, long pid, long flags) throws LastErrorException;
+
+    /** {@code pidfd_send_signal(pidfd, sig, info, flags)}. */
+    static native long syscall(long number, long pidFd, long signal, Pointer info, long flags)
+            throws LastErrorException;
 
     static native long read(int fd, Pointer buffer, long count) throws LastErrorException;
 

@@ -9,6 +9,10 @@ public class NativeCallException extends IOException {
 
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
+    public static final int ESRCH = 3;
+    public static final int ENOSYS = 38;
+    public static final int ENOTDIR = 20;
+    public static final int E2BIG = 7;
     public static final int EIO = 5;
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
@@ -72,6 +76,10 @@ public class NativeCallException extends IOException {
         return switch (errno) {
             case EPERM -> "EPERM";
             case ENOENT -> "ENOENT";
+            case ESRCH -> "ESRCH";
+            case ENOSYS -> "ENOSYS";
+            case ENOTDIR -> "ENOTDIR";
+            case E2BIG -> "E2BIG";
             case EIO -> "EIO";
             case EBADF -> "EBADF";
             case EAGAIN -> "EAGAIN";

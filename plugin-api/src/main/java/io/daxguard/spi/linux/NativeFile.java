@@ -177,13 +177,32 @@ public final class NativeFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens the regular file (or anything but a directory) at {@code relative} beneath this directory: no symbolic
+     * link followed anywhere on the way, no {@code ..}, and no other mount entered ({@code openat2} with
+     * {@code RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV}, or a component-by-component
+     * {@code openat(O_NOFOLLOW)} walk where the kernel has no openat2). Never creates or truncates.
+     *
+     * @param crossMounts whether mounts below this directory may be entered (a replica tree may hold several)
+     * @throws NativeCallException ELOOP for a symlink on the way, EXDEV for a path that leaves this directory or
+     *                             enters another mount, ENOENT when something on the way is missing
+     */
+    public NativeFile openBeneath(LinuxPath relative, Access access, boolean crossMounts) throws NativeCallException {
+        return Beneath.open(this, relative, access.flags() | LibC.O_NONBLOCK, crossMounts);
+    }
+
+    /** {@link #openBeneath(LinuxPath, Access, boolean)} of a directory, read-only. */
+    public NativeFile openDirectoryBeneath(LinuxPath relative, boolean crossMounts) throws NativeCallException {
+        return Beneath.open(this, relative, LibC.O_RDONLY | arch().oDirectory(), crossMounts);
+    }
+
     /** What a child of this directory is called in messages: the display form of its path. */
-    private String childName(LinuxPath child) {
+    String childName(LinuxPath child) {
         return (name.endsWith("/") ? name : name + "/") + child.display();
     }
 
     /** Writes {@code count} bytes of {@code buffer} at {@code offset}; returns the count written. */
-    public long pwrite(Memory buffer, long count, long offset) throws NativeCallException {
+    public long pwrite(Pointer buffer, long count, long offset) throws NativeCallException {
         try {
             return LibC.pwrite(fd(), buffer, count, offset);
         } catch (LastErrorException e) {

@@ -1,12 +1,12 @@
 package io.daxguard.spi.linux;
 
-import com.sun.jna.LastErrorException;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code kill(2)}: sends a signal to a process. {@link ProcessHandle} can only send SIGTERM and SIGKILL;
- * daxguard must send SIGBUS, as the kernel does to processes mapping poisoned DAX pages.
+ * The signals daxguard sends, by name and number; they are sent through a process descriptor ({@link Pidfd}).
+ * {@link ProcessHandle} can only send SIGTERM and SIGKILL; daxguard must send SIGBUS, as the kernel does to
+ * processes mapping poisoned DAX pages.
  *
  * <p>Signal numbers are those of x86-64 and arm64 Linux ({@code asm-generic/signal.h} for the ones named here).
  */
@@ -23,18 +23,6 @@ public final class Signals {
             "BUS", SIGBUS, "USR1", SIGUSR1, "USR2", SIGUSR2, "TERM", SIGTERM);
 
     private Signals() {
-    }
-
-    /** Sends {@code signal} to process {@code pid}. */
-    public static void send(long pid, int signal) throws NativeCallException {
-        if (pid <= 0 || pid > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("pid must be a single positive process id, was " + pid);
-        }
-        try {
-            LibC.kill((int) pid, signal);
-        } catch (LastErrorException e) {
-            throw NativeCallException.from("kill(signal " + signal + ")", "pid " + pid, e);
-        }
     }
 
     /**

@@ -61,7 +61,8 @@ class FileIdentityTest {
 
         long inode = ((Number) Files.getAttribute(file, "unix:ino")).longValue();
         int mode = (Integer) Files.getAttribute(file, "unix:mode");
-        assertThat(status).isEqualTo(new FileStatus(fs.deviceNumber(), inode, mode, 1, 12345, status.rdev()));
+        int owner = (Integer) Files.getAttribute(file, "unix:uid");
+        assertThat(status).isEqualTo(new FileStatus(fs.deviceNumber(), inode, mode, 1, 12345, status.rdev(), owner));
     }
 
     @Test

@@ -41,7 +41,7 @@ class KernelLayoutTest {
     @BeforeAll
     static void askTheCompiler() throws IOException {
         c = CLayoutProbe.including("<linux/types.h>", "<linux/fs.h>", "<linux/fsmap.h>", "<linux/fiemap.h>",
-                        "<sys/ioctl.h>", "<sys/stat.h>", "<sys/vfs.h>", "<dirent.h>", "<poll.h>")
+                        "<sys/ioctl.h>", "<sys/stat.h>", "<sys/vfs.h>", "<dirent.h>", "<poll.h>", "<linux/openat2.h>")
                 .declaring(FSUUID2_FALLBACK)
                 .declaring(EXT4_FSUUID)
                 .value("FS_IOC_GETFSMAP", "FS_IOC_GETFSMAP")
@@ -54,7 +54,9 @@ class KernelLayoutTest {
                         "fm_extents")
                 .offsetOf("fiemap_extent", "fe_logical", "fe_physical", "fe_length", "fe_flags")
                 .sizeOf("statx")
-                .offsetOf("statx", "stx_nlink", "stx_mode", "stx_ino", "stx_size", "stx_rdev_major",
+                .sizeOf("open_how")
+                .offsetOf("open_how", "flags", "mode", "resolve")
+                .offsetOf("statx", "stx_nlink", "stx_uid", "stx_mode", "stx_ino", "stx_size", "stx_rdev_major",
                         "stx_rdev_minor", "stx_dev_major", "stx_dev_minor", "stx_mnt_id")
                 .value("STATX_MNT_ID", "STATX_MNT_ID")
                 .sizeOf("statfs")
@@ -118,6 +120,7 @@ class KernelLayoutTest {
         assertThat(java(
                 "sizeof statx", FileStatus.SIZE,
                 "statx.stx_nlink", FileStatus.OFFSET_NLINK,
+                "statx.stx_uid", FileStatus.OFFSET_UID,
                 "statx.stx_mode", FileStatus.OFFSET_MODE,
                 "statx.stx_ino", FileStatus.OFFSET_INO,
                 "statx.stx_size", FileStatus.OFFSET_SIZE,
@@ -128,6 +131,16 @@ class KernelLayoutTest {
                 "statx.stx_mnt_id", FileStatus.OFFSET_MNT_ID,
                 "STATX_MNT_ID", FileStatus.STATX_MNT_ID))
                 .isEqualTo(fromC("sizeof statx", "statx.", "STATX_MNT_ID"));
+    }
+
+    @Test
+    void beneathMatchesOpenHowOfLinuxOpenat2() {
+        assertThat(java(
+                "sizeof open_how", Beneath.HOW_SIZE,
+                "open_how.flags", Beneath.OFFSET_FLAGS,
+                "open_how.mode", Beneath.OFFSET_MODE,
+                "open_how.resolve", Beneath.OFFSET_RESOLVE))
+                .isEqualTo(fromC("sizeof open_how", "open_how."));
     }
 
     @Test

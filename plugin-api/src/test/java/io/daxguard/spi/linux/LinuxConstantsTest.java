@@ -24,6 +24,11 @@ class LinuxConstantsTest {
             "O_RDONLY", LibC.O_RDONLY, "O_WRONLY", LibC.O_WRONLY, "O_RDWR", LibC.O_RDWR,
             "O_CLOEXEC", LibC.O_CLOEXEC, "O_NONBLOCK", LibC.O_NONBLOCK,
             "SEEK_SET", LibC.SEEK_SET, "SEEK_END", LibC.SEEK_END,
+            "SYS_openat2", LibC.SYS_OPENAT2, "SYS_pidfd_open", LibC.SYS_PIDFD_OPEN,
+            "SYS_pidfd_send_signal", LibC.SYS_PIDFD_SEND_SIGNAL,
+            "RESOLVE_NO_XDEV", Beneath.RESOLVE_NO_XDEV, "RESOLVE_NO_MAGICLINKS", Beneath.RESOLVE_NO_MAGICLINKS,
+            "RESOLVE_NO_SYMLINKS", Beneath.RESOLVE_NO_SYMLINKS, "RESOLVE_BENEATH", Beneath.RESOLVE_BENEATH,
+            "ESRCH", NativeCallException.ESRCH, "ENOSYS", NativeCallException.ENOSYS, "ENOTDIR", NativeCallException.ENOTDIR, "E2BIG", NativeCallException.E2BIG,
             "AT_FDCWD", LibC.AT_FDCWD, "AT_SYMLINK_NOFOLLOW", LibC.AT_SYMLINK_NOFOLLOW,
             "AT_EMPTY_PATH", LibC.AT_EMPTY_PATH, "AT_NO_AUTOMOUNT", LibC.AT_NO_AUTOMOUNT,
             "STATX_BASIC_STATS", FileStatus.STATX_BASIC_STATS,
@@ -81,7 +86,7 @@ class LinuxConstantsTest {
     static void askTheCompiler() throws IOException {
         CLayoutProbe probe = CLayoutProbe.including("<fcntl.h>", "<unistd.h>", "<sys/stat.h>", "<dirent.h>",
                 "<poll.h>", "<sys/fanotify.h>", "<sys/ioctl.h>", "<errno.h>", "<signal.h>", "<linux/types.h>",
-                "<linux/fiemap.h>", "<linux/fsmap.h>", "<linux/magic.h>");
+                "<linux/fiemap.h>", "<linux/fsmap.h>", "<linux/magic.h>", "<sys/syscall.h>", "<linux/openat2.h>");
         SHARED.keySet().forEach(name -> probe.value(name, name));
         c = probe.value("O_DIRECT", "O_DIRECT").value("O_DIRECTORY", "O_DIRECTORY").value("O_NOFOLLOW", "O_NOFOLLOW")
                 .run();
@@ -120,6 +125,20 @@ class LinuxConstantsTest {
                 .keySet()));
         assertThat(sharedOpenFlags()).isEqualTo(fromC(arm64, sharedOpenFlags().keySet()));
         assertThat(LinuxConstants.ARM64).isNotEqualTo(LinuxConstants.X86_64);
+    }
+
+    /**
+     * arm64 takes its system call numbers from {@code asm-generic/unistd.h}; the calls daxguard makes by number are
+     * newer than Linux 5.1 and so have that number on x86-64 too (checked above against this machine's headers).
+     */
+    @Test
+    void theSystemCallNumbersAreThoseOfAsmGenericUnistd() throws IOException {
+        Map<String, Long> generic = CLayoutProbe.including("<asm-generic/unistd.h>")
+                .value("SYS_openat2", "__NR_openat2").value("SYS_pidfd_open", "__NR_pidfd_open")
+                .value("SYS_pidfd_send_signal", "__NR_pidfd_send_signal").run();
+
+        assertThat(javaValues("SYS_openat2", LibC.SYS_OPENAT2, "SYS_pidfd_open", LibC.SYS_PIDFD_OPEN,
+                "SYS_pidfd_send_signal", LibC.SYS_PIDFD_SEND_SIGNAL)).isEqualTo(generic);
     }
 
     @Test

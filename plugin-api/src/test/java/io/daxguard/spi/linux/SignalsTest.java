@@ -21,10 +21,10 @@ class SignalsTest {
     }
 
     @Test
-    void aSignalReachesTheProcess() throws Exception {
+    void aSignalSentThroughTheProcessDescriptorReachesTheProcess() throws Exception {
         Process sleeper = new ProcessBuilder("sleep", "600").start();
-        try {
-            Signals.send(sleeper.pid(), Signals.SIGUSR1);
+        try (NativeFile process = Pidfd.open(sleeper.pid())) {
+            Pidfd.signal(process, Signals.SIGUSR1);
 
             assertThat(sleeper.waitFor(60, TimeUnit.SECONDS) ? sleeper.exitValue() : -1).isEqualTo(128 + Signals.SIGUSR1);
         } finally {
@@ -32,12 +32,24 @@ class SignalsTest {
         }
     }
 
+    /** The descriptor holds the process, not its number: once it exited nothing is signalled through it. */
     @Test
-    void aProcessThatDoesNotExistGivesEsrch() throws Exception {
+    void aProcessThatExitedAfterItsDescriptorWasOpenedGivesEsrch() throws Exception {
+        Process shortLived = new ProcessBuilder("sleep", "600").start();
+        try (NativeFile process = Pidfd.open(shortLived.pid())) {
+            shortLived.destroyForcibly().waitFor();
+
+            assertThatThrownBy(() -> Pidfd.signal(process, Signals.SIGTERM)).isInstanceOf(NativeCallException.class)
+                    .satisfies(e -> assertThat(((NativeCallException) e).errno()).isEqualTo(NativeCallException.ESRCH));
+        }
+    }
+
+    @Test
+    void aProcessThatDoesNotExistCannotBeOpened() throws Exception {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
 
-        assertThatThrownBy(() -> Signals.send(gone.pid(), Signals.SIGTERM)).isInstanceOf(NativeCallException.class)
-                .hasMessageContaining("kill");
+        assertThatThrownBy(() -> Pidfd.open(gone.pid())).isInstanceOf(NativeCallException.class)
+                .hasMessageContaining("pidfd_open");
     }
 }
