@@ -51,7 +51,7 @@ final class RunningAgent implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         beforeStart.run();
-        fixture = new AgentFixture(null, RecoverySettings.defaults(), adjusted);
+        fixture = new AgentFixture(null, RecoverySettings.defaults().withReplicaRoots(AgentFixture.SCRATCH), adjusted);
         remote = fixture.remote();
     }
 

@@ -60,10 +60,10 @@ class OfflineStatusTest {
                 "        /srv/data/projects/b.bin  (inode 132, generation 1)",
                 "  metadata damage:",
                 "xfs.log          journalling log, fs bytes 8192-8703 (512 B). Unmount /srv/data and run xfs_repair",
-                "unowned device damage:",
-                "        loop3      bytes 9437184-9437695 (512 B)  ENODATA",
                 "damage of filesystems that are gone:",
-                "        loop3      bytes 7340032-7344127 (4 KiB)  EIO  record " + gone + " of ext4 2222-old (was at /srv/old)");
+                "        loop3      bytes 7340032-7344127 (4 KiB)  EIO  record " + gone + " of ext4 2222-old (was at /srv/old)",
+                "unowned device damage:",
+                "        loop3      bytes 9437184-9437695 (512 B)  ENODATA");
         assertThat(status.out()).doesNotContain("filesystem: /srv/old").doesNotContain("data bytes 8192-12287");
     }
 
