@@ -151,6 +151,20 @@ class RecoveryJmxTest {
     }
 
     @LogicalSectorSizes.OnEveryLogicalSectorSize
+    void oneReported512ByteSectorIsRecordedAsTheWholeLogicalSectorHoldingIt(String type, int logicalSectorSize)
+            throws Exception {
+        try (FaultyDisk disk = LogicalSectorSizes.faultyDisk(type, logicalSectorSize).create()) {
+            DamagedTail damaged = DamagedTail.of(disk, 25, Reported.ONE_512_BYTE_SECTOR);
+
+            CompositeData range = ((CompositeData[]) remote.getAttribute(damaged.mbean(), "DamagedRanges"))[0];
+
+            assertThat(range.get("deviceOffset") + "+" + range.get("length")).isEqualTo(
+                    LogicalSectorSizes.logicalSectorStart(damaged.badSector() * 512, logicalSectorSize) + "+"
+                            + logicalSectorSize);
+        }
+    }
+
+    @LogicalSectorSizes.OnEveryLogicalSectorSize
     void verifyClosesABadLogicalSectorThatReadsCleanAgain(String type, int logicalSectorSize) throws Exception {
         try (FaultyDisk disk = LogicalSectorSizes.faultyDisk(type, logicalSectorSize).create()) {
             DamagedTail damaged = DamagedTail.of(disk, 21, Reported.LOGICAL_SECTOR);

@@ -109,7 +109,15 @@ public final class FailureRouter implements AutoCloseable {
         List<CompletableFuture<ProcessingResult>> stacked = new ArrayList<>();
         List<DamageRecord> known = new ArrayList<>();
         List<CompletableFuture<?>> superseded = new ArrayList<>();
-        for (RoutedRange piece : Router.route(routing.topology(), routing.device(), tuple.offset(), tuple.length())) {
+        // A disk fails whole logical blocks: a 512-byte sector reported on a 4Kn disk is its whole 4 KiB block, or the
+        // record would say less is bad than a repair must rewrite.
+        long block = topology.logicalBlockSize(routing.device());
+        long start = Math.floorDiv(tuple.offset(), block) * block;
+        long end = Math.floorDiv(tuple.offset() + tuple.length() + block - 1, block) * block;
+        if (routing.device().size() > 0) {
+            end = Math.max(Math.min(end, routing.device().size()), tuple.offset() + tuple.length());
+        }
+        for (RoutedRange piece : Router.route(routing.topology(), routing.device(), start, end - start)) {
             FailureRange range = new FailureRange(piece.offset(), piece.length(), tuple.errno(), tuple.flags());
             String medium = topology.medium(routing.topology(), piece.device());
             Optional<String> heldUuid = owners.filesystems().on(piece.device().number())

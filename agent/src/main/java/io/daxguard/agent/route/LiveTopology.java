@@ -41,6 +41,11 @@ public final class LiveTopology {
         return disks.of(snapshot, device);
     }
 
+    /** The logical block size of {@code device} ({@link TopologyReader#logicalBlockSize}). */
+    public int logicalBlockSize(BlockDevice device) {
+        return reader.logicalBlockSize(device.number());
+    }
+
     /** The current snapshot. */
     public Topology current() {
         return topology;

@@ -36,6 +36,18 @@ public final class TopologyReader {
         return new DiskIdentity(sysfs);
     }
 
+    /**
+     * The device's logical block size (512, 4096 on a 4Kn disk): the smallest unit it reads, fails and is written in.
+     * 512 when sysfs cannot say (the device went away; the kernel's own unit).
+     */
+    public int logicalBlockSize(DeviceNumber device) {
+        try {
+            return DirectIoAlignment.ofDevice(sysfs, device).logicalBlockSize();
+        } catch (IOException gone) {
+            return 512;
+        }
+    }
+
     public Topology read() throws IOException {
         return new Topology(readDevices(), MountTable.read(mountinfo));
     }
