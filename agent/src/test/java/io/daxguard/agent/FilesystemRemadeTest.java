@@ -161,6 +161,32 @@ class FilesystemRemadeTest {
         }
     }
 
+    /**
+     * Physical damage outlives its owner: the identity check closes a deleted file's damage (FILE_GONE), not its bad
+     * bytes, which are resolved again in what holds them now (free space), in a record inherited from the file's.
+     */
+    @Test
+    void aDeletedFilesBadSectorStaysOpenInARecordInheritedFromTheFilesRecord() throws Exception {
+        try (ScratchFilesystem xfs = ScratchFilesystem.xfs().create()) {
+            AgentFixture.writeFile(xfs.path("victim.bin"), 64 * 1024, 7);
+            long sector = (AgentFixture.extents(xfs.path("victim.bin")).get(0).physical() + 8192) / 512;
+            try (AgentFixture fixture = new AgentFixture()) {
+                report(fixture.remote(), xfs.device().getFileName().toString(), sector);
+                DamageRecord first = only(fixture.agent().ledger().records());
+                java.nio.file.Files.delete(xfs.path("victim.bin"));
+                Command.run("sync", "-f", xfs.mountPoint().toString());
+
+                fixture.agent().checkFiles();
+
+                DamageRecord inherited = fixture.agent().ledger().records().stream()
+                        .filter(record -> record.inheritedFrom() == first.id()).findFirst().orElseThrow();
+                assertThat(List.of(fixture.agent().ledger().find(first.id()).orElseThrow().state(), inherited.state(),
+                        inherited.offset(), inherited.owners().stream().noneMatch(o -> o.owner() instanceof FileOwner)))
+                        .containsExactly(DamageState.FILE_GONE, DamageState.OPEN, first.offset(), true);
+            }
+        }
+    }
+
     private static void deletedFileIsSuperseded(ScratchFilesystem xfs) throws Exception {
         AgentFixture.writeFile(xfs.path("victim.bin"), 64 * 1024, 7);
         FiemapExtent extent = AgentFixture.extents(xfs.path("victim.bin")).get(0);

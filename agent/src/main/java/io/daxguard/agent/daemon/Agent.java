@@ -63,6 +63,7 @@ public final class Agent implements AutoCloseable {
     private final FailureRouter router;
     private final UnknownOwners unknownOwners;
     private final IndexReadyWatch indexReady;
+    private final DeviceHistory history;
     private final JmxSurface jmx;
     private final ScheduledExecutorService identityCheck = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "daxguard-identity-check");
@@ -96,12 +97,13 @@ public final class Agent implements AutoCloseable {
             events.add(indexReady);
             // Before the first refresh: filesystems attached at start review their device's damage history too.
             events.add(new DamageLog());
-            DeviceHistory history = new DeviceHistory(topology, owners, ledger, events, router, clock);
+            history = new DeviceHistory(topology, owners, ledger, events, router, clock);
             events.add(history);
             topology.refresh();
-            awaitHistoryReviewed(history);
-            // Before anything is announced: files gone while the agent was down become FILE_GONE, not MBeans.
-            LedgerReconciler.checkFiles(ledger, filesystems.all(), clock);
+            awaitHistoryReviewed(history.settled());
+            // Before anything is announced: files gone while the agent was down become FILE_GONE, not MBeans; their
+            // bytes, still bad, are resolved again.
+            awaitHistoryReviewed(history.ownersGone(LedgerReconciler.checkFiles(ledger, filesystems.all(), clock)));
             OperatorReports reports = new OperatorReports(new InputValidator(), new DeviceResolver(settings.sysfs()), router,
                     clock, settings.requestLimits());
             jmx = new JmxSurface(settings.mbeanServer(), version(), plugins,
@@ -138,15 +140,16 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Waits a bounded time for the device-history reviews of the filesystems attached at start: a review can walk a
-     * large tree for names, and the agent must come up anyway; late reviews still land, they are only not yet shown.
+     * Waits a bounded time for a device-history review (of the filesystems attached at start; of the bytes of files
+     * found gone): a review can walk a large tree for names, and the agent must come up (the identity check go on)
+     * anyway; late reviews still land, they are only not yet shown.
      */
-    private static void awaitHistoryReviewed(DeviceHistory history) {
+    private static void awaitHistoryReviewed(java.util.concurrent.Future<?> review) {
         try {
-            history.settled().get(HISTORY_REVIEW_AT_START.toSeconds(), TimeUnit.SECONDS);
+            review.get(HISTORY_REVIEW_AT_START.toSeconds(), TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             LOG.log(System.Logger.Level.WARNING, "the damage history of the attached devices is still being reviewed"
-                    + " after " + HISTORY_REVIEW_AT_START.toSeconds() + " s; starting anyway, it lands when done");
+                    + " after " + HISTORY_REVIEW_AT_START.toSeconds() + " s; going on, it lands when done");
         } catch (ExecutionException e) {
             throw new IllegalStateException("unreachable: reviews complete normally", e);
         } catch (InterruptedException e) {
@@ -193,7 +196,9 @@ public final class Agent implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "could not re-read the topology: " + e);
         }
         try {
-            LedgerReconciler.checkFiles(ledger, filesystems.all(), Clock.systemUTC());
+            // Waited for, bounded: the next check must not find the same gone files' bytes not yet resolved again.
+            awaitHistoryReviewed(history.ownersGone(LedgerReconciler.checkFiles(ledger, filesystems.all(),
+                    Clock.systemUTC())));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "identity check of damaged files failed: " + e);
         }

@@ -28,7 +28,8 @@ import javax.management.ObjectName;
 
 /**
  * The DamagedFile MBeans: one for each file with open damage (up to a cap per filesystem), named after where its
- * filesystem is mounted now (found by UUID) and the file's name now; none for a file whose damage is closed.
+ * filesystem is mounted now (its UUID on its disk: {@code AttachedFilesystem.holds}) and the file's name now; none
+ * for a file whose damage is closed.
  *
  * <ul>
  *   <li>A file gets its MBean when it has open damage: at start (replayed records), when a record names it.
@@ -99,7 +100,7 @@ final class FileMBeans implements AutoCloseable {
             return;
         }
         for (AffectedOwner owner : record.owners()) {
-            Optional<FileKey> key = owner.fileKey();
+            Optional<FileKey> key = owner.fileKey().map(seen -> seen.onMedium(record.medium()));
             if (owner.open() && key.isPresent() && !files.containsKey(key.get())) {
                 register(new DamagedFile(key.get(), owner.paths(), List.of()));
             }

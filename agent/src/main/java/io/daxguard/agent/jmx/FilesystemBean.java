@@ -49,10 +49,6 @@ final class FilesystemBean implements FilesystemMXBean {
         this.registered = registered;
     }
 
-    private String uuid() {
-        return filesystem.reference().uuid();
-    }
-
     private String mountPoint() {
         return filesystem.mount().mountPoint().toString();
     }
@@ -89,22 +85,22 @@ final class FilesystemBean implements FilesystemMXBean {
         }
         boolean metadata = false;
         boolean files = false;
-        for (AffectedOwner owner : openOwners(records, filesystem.reference().uuid())) {
+        for (AffectedOwner owner : openOwners(filesystem, records)) {
             metadata |= owner.owner() instanceof MetadataOwner;
             files |= owner.file().isPresent();
         }
         return metadata ? "UNHEALTHY" : files ? "DEGRADED" : "ONLINE";
     }
 
-    /** The open owners of the filesystem with this UUID. */
-    static List<AffectedOwner> openOwners(List<DamageRecord> records, String uuid) {
+    /** The open owners of the filesystem's damage ({@link AttachedFilesystem#holds}: its UUID on its disk). */
+    static List<AffectedOwner> openOwners(AttachedFilesystem filesystem, List<DamageRecord> records) {
         List<AffectedOwner> owners = new ArrayList<>();
-        for (DamageRecord record : records) {
+        for (DamageRecord record : filesystem.damageOf(records)) {
             if (record.state() != DamageState.OPEN) {
                 continue;
             }
             for (AffectedOwner owner : record.owners()) {
-                if (owner.open() && owner.filesystem().uuid().equals(uuid)) {
+                if (owner.open()) {
                     owners.add(owner);
                 }
             }
@@ -123,7 +119,7 @@ final class FilesystemBean implements FilesystemMXBean {
     }
 
     private List<DamagedFile> openFiles() {
-        return DamagedFile.ofFilesystem(ledger.records(), uuid()).stream()
+        return DamagedFile.group(filesystem.damageOf(ledger.records())).stream()
                 .filter(file -> file.state() == DamageState.OPEN).toList();
     }
 
@@ -139,14 +135,14 @@ final class FilesystemBean implements FilesystemMXBean {
 
     @Override
     public List<OwnerView> getMetadataDamage() {
-        return openOwners(ledger.records(), uuid()).stream()
+        return openOwners(filesystem, ledger.records()).stream()
                 .filter(owner -> owner.owner() instanceof MetadataOwner).map(OwnerView::of).toList();
     }
 
     @Override
     public long getFreeSpaceDamageBytes() {
         RangeSet bytes = new RangeSet();
-        openOwners(ledger.records(), uuid()).stream().filter(owner -> owner.owner() instanceof FreeSpaceOwner)
+        openOwners(filesystem, ledger.records()).stream().filter(owner -> owner.owner() instanceof FreeSpaceOwner)
                 .forEach(owner -> bytes.add(owner.owner().physicalOffset(), owner.owner().physicalEnd()));
         return bytes.totalLength();
     }
@@ -174,7 +170,8 @@ final class FilesystemBean implements FilesystemMXBean {
         if (limit < 1 || limit > MAX_PAGE) {
             throw new IllegalArgumentException("limit must be in 1.." + MAX_PAGE + ", was " + limit);
         }
-        List<DamagedFile> page = DamagedFile.ofFilesystem(ledger.records(), uuid()).stream().skip(offset).limit(limit)
+        List<DamagedFile> page = DamagedFile.group(filesystem.damageOf(ledger.records())).stream().skip(offset)
+                .limit(limit)
                 .toList();
         return namesNow.apply(page).stream()
                 .map(file -> new DamagedFileSummary(file.displayPath(), file.key().inode(), file.key().generation(),

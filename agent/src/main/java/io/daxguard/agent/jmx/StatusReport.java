@@ -90,10 +90,9 @@ final class StatusReport {
             return;
         }
         out.append(String.format(" reverse map: %s%n", filesystem.info().map(FilesystemInfo::reverseMap).orElse("")));
-        String uuid = filesystem.reference().uuid();
-        List<DamagedFile> files = DamagedFile.ofFilesystem(records, uuid).stream()
+        List<DamagedFile> files = DamagedFile.group(filesystem.damageOf(records)).stream()
                 .filter(file -> file.state() == DamageState.OPEN).toList();
-        List<AffectedOwner> owners = FilesystemBean.openOwners(records, uuid);
+        List<AffectedOwner> owners = FilesystemBean.openOwners(filesystem, records);
         renderDamage(out, mountPoint, health, files, owners, everyRange);
     }
 
@@ -155,13 +154,18 @@ final class StatusReport {
      */
     private static void renderNotMounted(StringBuilder out, List<AttachedFilesystem> filesystems,
                                          List<DamageRecord> records) {
-        java.util.Set<String> mounted = filesystems.stream().filter(fs -> fs.holder().isPresent())
-                .map(fs -> fs.reference().uuid()).collect(java.util.stream.Collectors.toSet());
         java.util.Map<String, List<AffectedOwner>> away = new java.util.TreeMap<>();
+        java.util.Map<String, List<DamageRecord>> awayRecords = new java.util.HashMap<>();
         java.util.Map<String, String> lastMountPoint = new java.util.HashMap<>();
         for (DamageRecord record : records) {
+            // Not mounted: no attached filesystem holds it (its UUID on its disk), even if a clone has its UUID.
+            if (filesystems.stream().anyMatch(fs -> fs.holds(record))) {
+                continue;
+            }
+            record.filesystem().ifPresent(fs -> awayRecords
+                    .computeIfAbsent(fs.uuid(), uuid -> new java.util.ArrayList<>()).add(record));
             for (AffectedOwner owner : record.owners()) {
-                if (owner.open() && !mounted.contains(owner.filesystem().uuid())) {
+                if (owner.open()) {
                     away.computeIfAbsent(owner.filesystem().uuid(), uuid -> new java.util.ArrayList<>()).add(owner);
                     lastMountPoint.put(owner.filesystem().uuid(), owner.filesystem().mountPoint());
                 }
@@ -173,7 +177,7 @@ final class StatusReport {
             out.append(String.format("  filesystem: uuid %s (not mounted now; last mounted at %s)%n", uuid, mountPoint));
             out.append(String.format("       state: NOT MOUNTED: its open damage is kept and shown again where it is "
                     + "mounted next%n"));
-            List<DamagedFile> files = DamagedFile.ofFilesystem(records, uuid).stream()
+            List<DamagedFile> files = DamagedFile.group(awayRecords.get(uuid)).stream()
                     .filter(file -> file.state() == DamageState.OPEN).toList();
             for (DamagedFile file : files) {
                 out.append(String.format("        %s  (inode %d, generation %d)%n",

@@ -34,10 +34,13 @@ public record AffectedOwner(FilesystemRef filesystem, Owner owner, List<String> 
         return owner instanceof FileOwner file ? Optional.of(file) : Optional.empty();
     }
 
-    /** The identity of the file this owner is, if it is a file. */
+    /**
+     * The identity of the file this owner is, if it is a file, seen on the filesystem's device (the disk is the
+     * record's: {@link FileKey#onMedium}).
+     */
     public Optional<FileKey> fileKey() {
         return file().map(file -> new FileKey(filesystem.uuid(), filesystem.mountPoint(), file.inode(),
-                file.generation()));
+                file.generation(), filesystem.device(), ""));
     }
 
     /** Whether this owner is the file {@code key}. */

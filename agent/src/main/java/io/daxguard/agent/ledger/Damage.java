@@ -18,8 +18,8 @@ import java.util.Objects;
  * @param owners     everything occupying the range; empty when no filesystem holds it (unowned damage)
  * @param medium     the identity of the disk under the device (a loop device's backing file, a disk's WWID or
  *                   serial), so damage of a disk that was swapped is not taken for the new disk's; empty when unknown
- * @param inheritedFrom the record of an earlier filesystem on the same disk this damage was resolved again from;
- *                   0 for damage a source found
+ * @param inheritedFrom the record this damage was resolved again from (of an earlier filesystem on the same disk,
+ *                   or of a file found gone); 0 for damage a source found
  */
 public record Damage(DeviceNumber device, String deviceName, long offset, long length, int errno, String source,
                      Instant observedAt, List<AffectedOwner> owners, String medium, long inheritedFrom) {

@@ -17,8 +17,9 @@ import java.util.Optional;
  * @param owners    every owner hit, each with its own state
  * @param state     {@link DamageState#OPEN} while any owner is open (or, with no owners, until closed);
  *                  otherwise the state the last open owner was closed with
- * @param inheritedFrom the record of an earlier filesystem on the same disk this one was resolved again from (the
- *                  filesystem was re-made; the bad bytes stayed bad); 0 when found by a source
+ * @param inheritedFrom the record this one was resolved again from: of an earlier filesystem on the same disk (the
+ *                  filesystem was re-made), or of a file found gone (deleted); the bad bytes stayed bad. 0 when found
+ *                  by a source
  * @param medium    the identity of the disk under the device when the damage was found ({@link Damage#medium()}),
  *                  empty when unknown
  */

@@ -100,7 +100,7 @@ public record DamagedFile(FileKey key, List<String> paths, List<Hit> hits) {
                 if (filesystemUuid != null && !affected.filesystem().uuid().equals(filesystemUuid)) {
                     continue;
                 }
-                FileKey key = affected.fileKey().orElseThrow();
+                FileKey key = affected.fileKey().orElseThrow().onMedium(record.medium());
                 hits.computeIfAbsent(key, k -> new ArrayList<>()).add(new Hit(record, index, file, affected.state()));
                 names.put(key, affected.paths());
                 latest.put(key, key);

@@ -1,5 +1,6 @@
 package io.daxguard.agent.ledger;
 
+import io.daxguard.spi.DeviceNumber;
 import java.util.Objects;
 
 /**
@@ -13,14 +14,33 @@ import java.util.Objects;
  *                       the filesystem is mounted now
  * @param inode          the inode number
  * @param generation     the inode's generation (an inode number is reused; the pair is not)
+ * @param device         the device the file was seen on; like the mount point, not part of the identity: with
+ *                       {@code medium} it tells which of two filesystems with one UUID (a clone) the file is on
+ * @param medium         the identity of the disk the file was seen on ({@link DamageRecord#medium()}), empty when
+ *                       unknown; not part of the identity
  */
-public record FileKey(String filesystemUuid, String mountPoint, long inode, long generation) {
+public record FileKey(String filesystemUuid, String mountPoint, long inode, long generation, DeviceNumber device,
+                      String medium) {
+    /** The device of a key that was seen on none (audit entries). */
+    public static final DeviceNumber NO_DEVICE = new DeviceNumber(0, 0);
     /** No file: for audit entries of actions on no file. */
     public static final FileKey NONE = new FileKey("", "", 0, 0);
 
     public FileKey {
         Objects.requireNonNull(filesystemUuid, "filesystemUuid is null");
         Objects.requireNonNull(mountPoint, "mountPoint is null");
+        Objects.requireNonNull(device, "device is null");
+        Objects.requireNonNull(medium, "medium is null");
+    }
+
+    /** A key that says nothing of where the file was seen (audit entries). */
+    public FileKey(String filesystemUuid, String mountPoint, long inode, long generation) {
+        this(filesystemUuid, mountPoint, inode, generation, NO_DEVICE, "");
+    }
+
+    /** This file as seen on the disk {@code medium}. */
+    public FileKey onMedium(String medium) {
+        return new FileKey(filesystemUuid, mountPoint, inode, generation, device, medium);
     }
 
     /** Same file, whatever mount point each side was seen under: the same as {@link #equals}. */
@@ -28,7 +48,7 @@ public record FileKey(String filesystemUuid, String mountPoint, long inode, long
         return filesystemUuid.equals(other.filesystemUuid) && inode == other.inode && generation == other.generation;
     }
 
-    /** Equal when the same file: UUID, inode and generation; the mount point seen is left out on purpose. */
+    /** Equal when the same file: UUID, inode and generation; where it was seen is left out on purpose. */
     @Override
     public boolean equals(Object other) {
         return other instanceof FileKey key && sameFile(key);

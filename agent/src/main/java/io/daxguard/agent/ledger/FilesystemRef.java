@@ -5,8 +5,9 @@ import java.util.Objects;
 
 /**
  * The filesystem an owner belongs to, as it was when the damage was found. Its identity is the UUID (a filesystem
- * re-made on the same device has another one); the device and the mount point are where it was seen then, and
- * views follow the UUID to wherever it is mounted now.
+ * re-made on the same device has another one); the device and the mount point are where it was seen then. A UUID
+ * is not unique on a host (a clone on another disk), so views follow the UUID on the record's disk to wherever it is
+ * mounted now ({@code AttachedFilesystem.holds}).
  *
  * @param uuid       the filesystem's UUID as its plugin read it
  * @param device     the block device it was resolved on

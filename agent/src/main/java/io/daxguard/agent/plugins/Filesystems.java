@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * One {@link AttachedFilesystem} per block device with a mounted filesystem, kept in step with the
@@ -47,13 +48,20 @@ public final class Filesystems implements AutoCloseable {
         this.watched = watched.stream().map(LinuxPath::of).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
+    /** {@link #sync(Topology, Function)} with no disk identities known. */
+    public List<AttachedFilesystem> sync(Topology topology) {
+        return sync(topology, device -> "");
+    }
+
     /**
      * Attaches the filesystems of {@code topology} that are not yet attached, detaches the ones that are
      * gone, keeps the rest.
      *
+     * @param mediumOf the identity of the disk under a device ({@code DiskIdentity}), empty when unknown: each newly
+     *                 attached filesystem keeps it, so its damage is told from a clone's on another disk
      * @return the filesystems attached by this call
      */
-    public synchronized List<AttachedFilesystem> sync(Topology topology) {
+    public synchronized List<AttachedFilesystem> sync(Topology topology, Function<DeviceNumber, String> mediumOf) {
         Map<DeviceNumber, AttachedFilesystem> next = new LinkedHashMap<>();
         Map<DeviceNumber, Long> nextIds = new LinkedHashMap<>();
         List<AttachedFilesystem> added = new java.util.ArrayList<>();
@@ -74,7 +82,7 @@ public final class Filesystems implements AutoCloseable {
             if (existing != null && existing.mount().equals(mount) && mountId == mountIds.getOrDefault(mount.device(), -1L)) {
                 next.put(mount.device(), existing);
             } else {
-                AttachedFilesystem fresh = attach(mount);
+                AttachedFilesystem fresh = attach(mount, mediumOf.apply(mount.device()));
                 next.put(mount.device(), fresh);
                 added.add(fresh);
             }
@@ -89,22 +97,23 @@ public final class Filesystems implements AutoCloseable {
         return added;
     }
 
-    private AttachedFilesystem attach(Mount mount) {
+    private AttachedFilesystem attach(Mount mount, String medium) {
         Optional<FilesystemPlugin> plugin = plugins.forType(mount.fsType());
         if (plugin.isEmpty()) {
             return new AttachedFilesystem(mount, Optional.empty(),
-                    Optional.of("no plugin for filesystem type " + mount.fsType()), new FilePaths(mount.mountPoint()));
+                    Optional.of("no plugin for filesystem type " + mount.fsType()), new FilePaths(mount.mountPoint()),
+                    medium);
         }
         try {
             Holder holder = plugins.attach(plugin.get(), mount);
             LOG.log(System.Logger.Level.INFO, "holding " + mount.fsType() + " on " + mount.source() + " at "
                     + mount.mountPoint() + " (" + holder.info().reverseMap() + ")");
             return new AttachedFilesystem(mount, Optional.of(holder), Optional.empty(),
-                    new FilePaths(mount.mountPoint(), holder.pathNames()));
+                    new FilePaths(mount.mountPoint(), holder.pathNames()), medium);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "not holding " + mount.mountPoint() + ": " + e.getMessage());
             return new AttachedFilesystem(mount, Optional.empty(), Optional.of(String.valueOf(e.getMessage())),
-                    new FilePaths(mount.mountPoint()));
+                    new FilePaths(mount.mountPoint()), medium);
         }
     }
 

@@ -50,15 +50,17 @@ public final class FileNames {
         this.clock = Objects.requireNonNull(clock, "clock is null");
     }
 
-    /** The attached filesystem with this UUID, wherever it is mounted now. */
-    public static Optional<AttachedFilesystem> mounted(List<AttachedFilesystem> filesystems, String uuid) {
-        return filesystems.stream().filter(fs -> fs.holder().isPresent() && fs.reference().uuid().equals(uuid))
-                .findFirst();
+    /**
+     * The attached filesystem the file is on, wherever it is mounted now: its UUID on the disk it was seen on
+     * ({@link AttachedFilesystem#holds}), so a clone with the same UUID on another disk is not taken for it.
+     */
+    public static Optional<AttachedFilesystem> mounted(List<AttachedFilesystem> filesystems, FileKey file) {
+        return filesystems.stream().filter(fs -> fs.holds(file)).findFirst();
     }
 
     /** Where the file's filesystem is mounted now; where it was last seen when it is not mounted. */
     public LinuxPath mountPoint(FileKey key) {
-        return mounted(filesystems.get(), key.filesystemUuid()).map(fs -> fs.mount().mountPoint())
+        return mounted(filesystems.get(), key).map(fs -> fs.mount().mountPoint())
                 .orElseGet(() -> LinuxPath.fromDisplay(key.mountPoint()));
     }
 
@@ -77,7 +79,7 @@ public final class FileNames {
         Map<AttachedFilesystem, Map<Integer, DamagedFile>> lost = new LinkedHashMap<>();
         for (int i = 0; i < files.size(); i++) {
             DamagedFile file = files.get(i);
-            Optional<AttachedFilesystem> filesystem = mounted(attached, file.key().filesystemUuid());
+            Optional<AttachedFilesystem> filesystem = mounted(attached, file.key());
             if (file.openHits().isEmpty() || filesystem.isEmpty()) {
                 continue;
             }

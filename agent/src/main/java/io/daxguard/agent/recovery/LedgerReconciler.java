@@ -24,7 +24,8 @@ import java.util.Optional;
  * as the same inode and generation. A file found under another name (renamed while the agent was down) keeps its
  * record, which follows it; a file that no longer exists becomes FILE_GONE, audited, never silently dropped. A
  * filesystem not mounted now is left as it is. (Damage listed in sysfs {@code badblocks} while the agent was down
- * is found by the badblocks source's first scan.)
+ * is found by the badblocks source's first scan.) The file's bytes stay bad: the caller has the records it closed
+ * resolved again ({@code route.DeviceHistory.ownersGone}).
  */
 public final class LedgerReconciler {
     private static final System.Logger LOG = System.getLogger(LedgerReconciler.class.getName());
@@ -33,15 +34,14 @@ public final class LedgerReconciler {
     private LedgerReconciler() {
     }
 
-    /** Checks every file with open damage; returns how many became FILE_GONE. */
-    public static int checkFiles(DamageLedger ledger, List<AttachedFilesystem> filesystems, Clock clock) {
+    /** Checks every file with open damage; returns the records whose file owners became FILE_GONE. */
+    public static List<Long> checkFiles(DamageLedger ledger, List<AttachedFilesystem> filesystems, Clock clock) {
         Map<AttachedFilesystem, List<DamagedFile>> lost = new HashMap<>();
         for (DamagedFile file : DamagedFile.group(ledger.records())) {
             if (file.openHits().isEmpty()) {
                 continue;
             }
-            Optional<AttachedFilesystem> filesystem = filesystems.stream()
-                    .filter(fs -> fs.reference().uuid().equals(file.key().filesystemUuid())).findFirst();
+            Optional<AttachedFilesystem> filesystem = FileNames.mounted(filesystems, file.key());
             if (filesystem.isEmpty()) {
                 continue; // not mounted now: nothing can be said about the file
             }
@@ -50,7 +50,7 @@ public final class LedgerReconciler {
                 lost.computeIfAbsent(filesystem.get(), fs -> new ArrayList<>()).add(file);
             }
         }
-        int gone = 0;
+        List<Long> gone = new ArrayList<>();
         for (Map.Entry<AttachedFilesystem, List<DamagedFile>> entry : lost.entrySet()) {
             LinuxPath mount = entry.getKey().mount().mountPoint();
             Map<Long, List<String>> found;
@@ -70,7 +70,7 @@ public final class LedgerReconciler {
                 }
                 if (names.isEmpty()) {
                     markGone(ledger, file, mount, clock);
-                    gone++;
+                    file.openHits().forEach(hit -> gone.add(hit.record().id()));
                 } else {
                     follow(ledger, file, names, clock);
                 }

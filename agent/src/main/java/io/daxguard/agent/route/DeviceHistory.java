@@ -40,6 +40,11 @@ import java.util.concurrent.CompletableFuture;
  * </ul>
  * Every change is audited by {@code agent}, so {@code daxguard events} shows it.
  *
+ * <p>Physical damage outlives its owner too ({@link #ownersGone}): when the identity check finds a damaged file no
+ * longer exists (FILE_GONE: deleted, or its filesystem re-made with the same UUID), its bytes are still bad, so they
+ * are resolved against the filesystem there now (free space, another file, metadata) in a record inherited from the
+ * closed one.
+ *
  * <p>Threads: hears {@code attached} on whichever thread refreshed the topology; the work runs on the router
  * thread after the tuples already queued ({@link FailureRouter#afterQueued}), so the ledger keeps one writer order,
  * and never waits for the ledger's writer ({@code recordAsync}, {@code changeAsync}).
@@ -149,6 +154,70 @@ public final class DeviceHistory implements DamageListener {
                 + device.get().name() + ": " + inherit.size() + " damage record(s) of an earlier filesystem on the same"
                 + " disk resolved again, " + otherDisk.size() + " of a replaced disk retired");
         return CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new)).thenApply(done -> retired);
+    }
+
+    /**
+     * Resolves again the bytes of records whose last open owners were just found gone (FILE_GONE), on the router
+     * thread after the tuples queued: each such record of a filesystem mounted now ({@link AttachedFilesystem#holds})
+     * whose bytes no open record covers gets a new record, inherited from it, naming what holds the bytes now.
+     *
+     * @param recordIds records the identity check closed as FILE_GONE
+     * @return completes with how many records were made, once durable (never exceptionally: a failure is logged)
+     */
+    public CompletableFuture<Integer> ownersGone(List<Long> recordIds) {
+        if (recordIds.isEmpty()) {
+            return CompletableFuture.completedFuture(0);
+        }
+        return router.afterQueued(() -> reResolveGone(Set.copyOf(recordIds))).thenCompose(made -> made)
+                .exceptionally(failure -> {
+                    LOG.log(System.Logger.Level.WARNING, "the bytes of " + recordIds.size() + " record(s) whose files"
+                            + " are gone could not be resolved again: " + failure);
+                    return 0;
+                });
+    }
+
+    private CompletableFuture<Integer> reResolveGone(Set<Long> recordIds) {
+        Topology snapshot = topology.current();
+        List<DamageRecord> all = ledger.records();
+        List<CompletableFuture<?>> durable = new ArrayList<>();
+        for (DamageRecord old : all) {
+            if (!recordIds.contains(old.id()) || old.state() != DamageState.FILE_GONE || inheritedAlready(all, old)) {
+                continue; // another owner keeps it open, or closed otherwise meanwhile, or done by an earlier check
+            }
+            Optional<AttachedFilesystem> filesystem = owners.filesystems().all().stream()
+                    .filter(fs -> fs.holds(old)).findFirst();
+            Optional<BlockDevice> device = filesystem.flatMap(fs -> snapshot.byNumber(fs.mount().device()));
+            if (device.isEmpty() || coveredByOpen(all, device.get(), old)) {
+                continue; // not mounted now (looked at when it is), or its bytes are open damage already
+            }
+            List<AffectedOwner> now = ownersNow(filesystem.get(), List.of(old)).get(0);
+            if (now.stream().anyMatch(owner -> old.owners().stream().anyMatch(had -> had.fileKey().isPresent()
+                    && had.fileKey().equals(owner.fileKey())))) {
+                // A reverse map not yet past the deletion (an index catching up): the next check tries again.
+                LOG.log(System.Logger.Level.WARNING, "record " + old.id() + ": the filesystem still names the gone "
+                        + "file; its bytes are resolved again at the next identity check");
+                continue;
+            }
+            durable.add(ledger.recordAsync(new Damage(device.get().number(), device.get().name(), old.offset(),
+                    old.length(), old.errno(), old.source(), clock.instant(), now,
+                    topology.medium(snapshot, device.get()), old.id())).thenApply(made -> {
+                        events.recorded(made);
+                        return made;
+                    }));
+            LOG.log(System.Logger.Level.WARNING, "record " + old.id() + ": its file is gone but bytes " + old.offset()
+                    + "+" + old.length() + " of " + device.get().name() + " stay bad; resolved again in "
+                    + filesystem.get().mount().mountPoint() + " in a record inherited from it");
+        }
+        return CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new)).thenApply(done -> durable.size());
+    }
+
+    private static boolean inheritedAlready(List<DamageRecord> all, DamageRecord old) {
+        return all.stream().anyMatch(record -> record.inheritedFrom() == old.id());
+    }
+
+    private static boolean coveredByOpen(List<DamageRecord> all, BlockDevice device, DamageRecord old) {
+        return all.stream().anyMatch(record -> record.state() == DamageState.OPEN
+                && record.covers(device.number(), old.offset(), old.length()));
     }
 
     /** Whether an open record of filesystem {@code uuid} already covers the old record's bytes (reported since). */

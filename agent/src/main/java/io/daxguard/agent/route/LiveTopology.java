@@ -56,7 +56,8 @@ public final class LiveTopology {
         String text = reader.mountTableText();
         Topology snapshot = reader.read();
         // Published once its filesystems are attached, so a reader never sees a mount no holder answers for yet.
-        var attached = filesystems.sync(snapshot);
+        var attached = filesystems.sync(snapshot, number -> snapshot.byNumber(number)
+                .map(device -> disks.of(snapshot, device)).orElse(""));
         mountTableText = text;
         topology = snapshot;
         attached.forEach(listener::attached);

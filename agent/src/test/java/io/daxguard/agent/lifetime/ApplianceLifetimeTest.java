@@ -133,6 +133,11 @@ class ApplianceLifetimeTest {
         Files.delete(xfsMount.resolve("gone.bin"));
         io.daxguard.spi.testkit.Command.run("sync");
         replace("X2 gone.bin data", record -> record.withState("FILE_GONE"));
+        // Physical damage outlives its owner: the deleted file's bad bytes stay open damage, now in free space.
+        ExpectedRecord gone = expected.stream().filter(record -> record.label().equals("X2 gone.bin data"))
+                .findFirst().orElseThrow();
+        expected.add(new ExpectedRecord("X2 gone.bin data, its bytes now free space", gone.device(), gone.offset(),
+                gone.uuid(), gone.mountPoint(), GroundTruth.xfsOwner(xfsMount, gone.offset() / 512), "OPEN", true, 1));
 
         viewsAreTrue("after rename, hard link and delete");
     }

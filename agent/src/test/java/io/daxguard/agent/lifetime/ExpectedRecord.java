@@ -30,8 +30,11 @@ record ExpectedRecord(String label, String device, long offset, String uuid, Str
         return state.equals("OPEN");
     }
 
-    /** How a ledger row is matched to it: the device range and the filesystem. */
+    /**
+     * How a ledger row is matched to it: the device range, the filesystem, and whether it was inherited (a deleted
+     * file's record and the record its bytes were resolved again in share the other three).
+     */
     String key() {
-        return device + "@" + offset + " in " + uuid;
+        return device + "@" + offset + " in " + uuid + (inherited ? " inherited" : "");
     }
 }

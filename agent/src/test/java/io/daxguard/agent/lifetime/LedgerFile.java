@@ -26,7 +26,7 @@ final class LedgerFile {
         }
 
         String key() {
-            return device + "@" + offset + " in " + uuid();
+            return device + "@" + offset + " in " + uuid() + (inheritedFrom != 0 ? " inherited" : "");
         }
     }
 
