@@ -90,6 +90,16 @@ public interface Holder extends Closeable {
         return Optional.empty();
     }
 
+    /**
+     * What to do about {@code damaged}, metadata of this filesystem named when the damage was found (perhaps by an
+     * earlier holder, while the filesystem was mounted elsewhere or on another device): its repair hint as it reads
+     * for where the filesystem is now ({@link #mount()}: mount point and device). The default keeps the hint as
+     * written; a plugin whose hints name the mount rewrites them from the kind.
+     */
+    default String repairHint(MetadataOwner damaged) {
+        return damaged.repairHint();
+    }
+
     @Override
     void close() throws IOException;
 }

@@ -7,6 +7,7 @@ import io.daxguard.spi.FilesystemInfo;
 import io.daxguard.spi.FreeSpaceOwner;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.LinuxPath;
+import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.PathNames;
@@ -58,6 +59,12 @@ public final class Ext4Holder implements Holder {
     @Override
     public Mount mount() {
         return mount;
+    }
+
+    /** The hint rewritten for this mount from the kind; a kind this plugin does not make keeps its hint. */
+    @Override
+    public String repairHint(MetadataOwner damaged) {
+        return Ext4MetadataKind.repairHintNow(damaged, mount);
     }
 
     @Override

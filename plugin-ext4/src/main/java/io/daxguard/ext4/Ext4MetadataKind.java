@@ -56,6 +56,19 @@ enum Ext4MetadataKind {
         return Optional.empty();
     }
 
+    /**
+     * The hint of {@code damaged} (ext4 metadata named earlier, perhaps under another mount) as it reads for
+     * {@code mount}; a kind this plugin does not make keeps its hint as written.
+     */
+    static String repairHintNow(MetadataOwner damaged, Mount mount) {
+        for (Ext4MetadataKind each : values()) {
+            if (each.kind.equals(damaged.kind())) {
+                return each.repairHint(mount);
+            }
+        }
+        return damaged.repairHint();
+    }
+
     String kind() {
         return kind;
     }

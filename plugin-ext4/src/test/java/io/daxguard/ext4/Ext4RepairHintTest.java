@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.LinuxPath;
+import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.Mount;
 import java.util.Arrays;
 import java.util.stream.Stream;
@@ -38,6 +39,23 @@ class Ext4RepairHintTest {
     @MethodSource("hints")
     void eachKindNamesTheMountPointTheDeviceAndTheCheckerInOneSentence(Ext4MetadataKind kind, String hint) {
         assertThat(kind.owner(MOUNT, 4096, 4096).repairHint()).isEqualTo(hint);
+    }
+
+    @Test
+    void aHintWrittenUnderAnotherMountReadsForTheMountTheFilesystemIsAtNow() {
+        Mount before = new Mount(0, new DeviceNumber(7, 9), "/", LinuxPath.ofText("/mnt/old"), "ext4", "/dev/loop9",
+                "rw");
+        MetadataOwner found = Ext4MetadataKind.JOURNAL.owner(before, 4096, 4096);
+
+        assertThat(Ext4MetadataKind.repairHintNow(found, MOUNT))
+                .isEqualTo(Ext4MetadataKind.JOURNAL.owner(MOUNT, 4096, 4096).repairHint());
+    }
+
+    @Test
+    void aKindTheHolderDoesNotMakeKeepsItsHintAsWritten() {
+        MetadataOwner foreign = new MetadataOwner("other.kind", "something", "Run fsck /dev/loop9.", 0, 512);
+
+        assertThat(Ext4MetadataKind.repairHintNow(foreign, MOUNT)).isEqualTo("Run fsck /dev/loop9.");
     }
 
     @Test

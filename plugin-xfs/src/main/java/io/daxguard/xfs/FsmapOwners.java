@@ -126,7 +126,7 @@ final class FsmapOwners {
                     + " btree in use and the caller CAP_SYS_ADMIN?)");
         }
         if (owner == FsmapRecord.OWN_METADATA) {
-            return new MetadataOwner("xfs.metadata", "filesystem metadata",
+            return new MetadataOwner(XfsSpecialOwner.GENERIC_KIND, "filesystem metadata",
                     XfsSpecialOwner.offlineRepairHint(mount), start, length);
         }
         Optional<XfsSpecialOwner> special = XfsSpecialOwner.of(owner);

@@ -3,6 +3,7 @@ package io.daxguard.xfs;
 import io.daxguard.spi.ExtentConsumer;
 import io.daxguard.spi.FilesystemInfo;
 import io.daxguard.spi.Holder;
+import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.linux.NativeFile;
 import java.io.IOException;
@@ -35,6 +36,12 @@ abstract class MountedXfsHolder implements Holder {
     @Override
     public final FilesystemInfo info() {
         return info;
+    }
+
+    /** The hint rewritten for this mount, from the kind ({@link XfsSpecialOwner#repairHintNow}). */
+    @Override
+    public final String repairHint(MetadataOwner damaged) {
+        return XfsSpecialOwner.repairHintNow(damaged, mount);
     }
 
     final int deviceCookie() {

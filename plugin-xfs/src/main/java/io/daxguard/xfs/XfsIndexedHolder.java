@@ -122,7 +122,7 @@ final class XfsIndexedHolder extends MountedXfsHolder {
             owners.add(new MetadataOwner(kind.kind(), kind.description(), kind.repairHint(mount()), from,
                     to - from));
         } else {
-            owners.add(new MetadataOwner("xfs.metadata", "filesystem metadata",
+            owners.add(new MetadataOwner(XfsSpecialOwner.GENERIC_KIND, "filesystem metadata",
                     XfsSpecialOwner.offlineRepairHint(mount()), from, to - from));
         }
     }

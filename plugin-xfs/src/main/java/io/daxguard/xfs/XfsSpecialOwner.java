@@ -1,5 +1,6 @@
 package io.daxguard.xfs;
 
+import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.linux.FsmapRecord;
 import java.util.Optional;
@@ -30,6 +31,9 @@ enum XfsSpecialOwner {
         /** Staging blocks hold data of writes in flight; mounting or xfs_repair frees leftover ones. */
         COW
     }
+
+    /** The kind of metadata GETFSMAP names only as {@code XFS_FMR_OWN_METADATA}, or that has no kind of its own. */
+    static final String GENERIC_KIND = "xfs.metadata";
 
     private final int code;
     private final String kind;
@@ -69,6 +73,22 @@ enum XfsSpecialOwner {
             case COW -> unmountAndRun(mount) + "; leftover CoW staging extents are freed at the next mount, but"
                     + " writes in flight to shared blocks may have been lost.";
         };
+    }
+
+    /**
+     * The hint of {@code damaged} (XFS metadata named earlier, perhaps under another mount) as it reads for
+     * {@code mount}; a kind this plugin does not make keeps its hint as written.
+     */
+    static String repairHintNow(MetadataOwner damaged, Mount mount) {
+        if (damaged.kind().equals(GENERIC_KIND)) {
+            return offlineRepairHint(mount);
+        }
+        for (XfsSpecialOwner special : values()) {
+            if (special.kind.equals(damaged.kind())) {
+                return special.repairHint(mount);
+            }
+        }
+        return damaged.repairHint();
     }
 
     /** What to do about damaged metadata xfs_repair checks and rebuilds, as {@link #repairHint(Mount)}. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.LinuxPath;
+import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.Mount;
 import java.util.Arrays;
 import java.util.stream.Stream;
@@ -45,6 +46,26 @@ class XfsRepairHintTest {
     @Test
     void metadataOfNoNamedKindHasTheOfflineRepair() {
         assertThat(XfsSpecialOwner.offlineRepairHint(MOUNT)).isEqualTo(OFFLINE);
+    }
+
+    @Test
+    void aHintWrittenUnderAnotherMountReadsForTheMountTheFilesystemIsAtNow() {
+        Mount before = new Mount(0, new DeviceNumber(7, 9), "/", LinuxPath.ofText("/mnt/old"), "xfs", "/dev/loop9",
+                "rw");
+        MetadataOwner found = new MetadataOwner(XfsSpecialOwner.LOG.kind(), "journalling log",
+                XfsSpecialOwner.LOG.repairHint(before), 0, 4096);
+
+        assertThat(XfsSpecialOwner.repairHintNow(found, MOUNT)).isEqualTo(XfsSpecialOwner.LOG.repairHint(MOUNT));
+    }
+
+    @Test
+    void aGenericMetadataHintWrittenUnderAnotherMountReadsForTheMountNow() {
+        Mount before = new Mount(0, new DeviceNumber(7, 9), "/", LinuxPath.ofText("/mnt/old"), "xfs", "/dev/loop9",
+                "rw");
+        MetadataOwner found = new MetadataOwner(XfsSpecialOwner.GENERIC_KIND, "filesystem metadata",
+                XfsSpecialOwner.offlineRepairHint(before), 0, 4096);
+
+        assertThat(XfsSpecialOwner.repairHintNow(found, MOUNT)).isEqualTo(OFFLINE);
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.daxguard.agent.route.FailureRouter;
 import io.daxguard.agent.route.DeviceHistory;
 import io.daxguard.agent.route.IndexReadyWatch;
 import io.daxguard.agent.route.LiveTopology;
+import io.daxguard.agent.route.MountWatcher;
 import io.daxguard.agent.route.UnknownOwners;
 import io.daxguard.agent.source.FailureSources;
 import io.daxguard.agent.source.operator.OperatorReports;
@@ -47,8 +48,8 @@ import javax.management.JMException;
  * <p>Threads it owns (through its parts): the router thread of {@link FailureRouter}, the path walker of
  * {@link OwnerLookup}, the index waiters of {@link IndexReadyWatch}, the notifier thread of {@link JmxSurface}, the
  * ledger's writer thread, the ingest thread and each source's thread of {@link FailureSources}, the scrub threads
- * of {@link Scrubber}, and its own {@code daxguard-identity-check} (files with open damage still exist?).
- * {@link #close} stops them, sources and scrubs first.
+ * of {@link Scrubber}, the mount-table watcher of {@link MountWatcher}, and its own {@code daxguard-identity-check}
+ * (files with open damage still exist?). {@link #close} stops them, the mount watcher, sources and scrubs first.
  */
 public final class Agent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Agent.class.getName());
@@ -65,6 +66,7 @@ public final class Agent implements AutoCloseable {
     private final IndexReadyWatch indexReady;
     private final DeviceHistory history;
     private final JmxSurface jmx;
+    private final MountWatcher mountWatcher;
     private final ScheduledExecutorService identityCheck = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "daxguard-identity-check");
         thread.setDaemon(true);
@@ -121,6 +123,10 @@ public final class Agent implements AutoCloseable {
             jmx.useScrubber(scrubber);
             jmx.useSources(sources);
             jmx.start();
+            // After the MBeans: a filesystem the watcher attaches gets its DamagedFile MBeans like any other.
+            mountWatcher = new MountWatcher(topology, settings.mountinfo());
+            started.push(mountWatcher);
+            mountWatcher.start();
             sources.start();
             scrubber.resumeSaved();
             scrubber.scheduleEvery(settings.sources().scrubEvery());
@@ -249,6 +255,8 @@ public final class Agent implements AutoCloseable {
 
     @Override
     public void close() {
+        // First: a refresh it makes may queue device-history reviews on the router and register MBeans.
+        mountWatcher.close();
         scrubber.close();
         sources.close();
         identityCheck.shutdownNow();

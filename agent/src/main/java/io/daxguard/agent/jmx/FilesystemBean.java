@@ -136,7 +136,8 @@ final class FilesystemBean implements FilesystemMXBean {
     @Override
     public List<OwnerView> getMetadataDamage() {
         return openOwners(filesystem, ledger.records()).stream()
-                .filter(owner -> owner.owner() instanceof MetadataOwner).map(OwnerView::of).toList();
+                .filter(owner -> owner.owner() instanceof MetadataOwner)
+                .map(owner -> OwnerView.of(owner, filesystem::repairHint)).toList();
     }
 
     @Override

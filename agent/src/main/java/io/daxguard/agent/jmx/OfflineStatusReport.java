@@ -64,7 +64,7 @@ public final class OfflineStatusReport {
                     reference.device(), reference.uuid()));
             out.append(String.format("       state: %s%n", filesystem.health()));
             StatusReport.renderDamage(out, reference.mountPoint(), filesystem.health(), filesystem.openFiles(),
-                    filesystem.openOwners(), everyRange);
+                    filesystem.openOwners(), everyRange, MetadataOwner::repairHint);
         }
         int undamaged = filesystems.size() - damaged.size();
         if (undamaged > 0) {

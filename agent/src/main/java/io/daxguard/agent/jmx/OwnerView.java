@@ -30,6 +30,14 @@ public record OwnerView(String kind, long filesystemOffset, long length, long in
                         String description, String action) {
 
     public static OwnerView of(AffectedOwner affected) {
+        return of(affected, MetadataOwner::repairHint);
+    }
+
+    /**
+     * The view of {@code affected}, with a metadata owner's action from {@code repairHint}: a view of a mounted
+     * filesystem names where it is now ({@code AttachedFilesystem::repairHint}), not where the damage was found.
+     */
+    public static OwnerView of(AffectedOwner affected, java.util.function.Function<MetadataOwner, String> repairHint) {
         if (affected.owner() instanceof FileOwner file) {
             return new OwnerView("file", file.physicalOffset(), file.length(), file.inode(), file.generation(),
                     file.fork().name(), file.fileOffset(), file.shared(), file.unwritten(), affected.paths(), "",
@@ -37,7 +45,7 @@ public record OwnerView(String kind, long filesystemOffset, long length, long in
         }
         if (affected.owner() instanceof MetadataOwner meta) {
             return new OwnerView("metadata", meta.physicalOffset(), meta.length(), 0, 0, "", 0, false, false,
-                    List.of(), meta.kind(), meta.description(), meta.repairHint());
+                    List.of(), meta.kind(), meta.description(), repairHint.apply(meta));
         }
         if (affected.owner() instanceof FreeSpaceOwner free) {
             return new OwnerView("free space", free.physicalOffset(), free.length(), 0, 0, "", 0, false, false,

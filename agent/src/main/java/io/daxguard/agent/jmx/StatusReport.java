@@ -93,7 +93,7 @@ final class StatusReport {
         List<DamagedFile> files = DamagedFile.group(filesystem.damageOf(records)).stream()
                 .filter(file -> file.state() == DamageState.OPEN).toList();
         List<AffectedOwner> owners = FilesystemBean.openOwners(filesystem, records);
-        renderDamage(out, mountPoint, health, files, owners, everyRange);
+        renderDamage(out, mountPoint, health, files, owners, everyRange, filesystem::repairHint);
     }
 
     /**
@@ -102,9 +102,12 @@ final class StatusReport {
      *
      * @param files  the filesystem's files with open damage
      * @param owners the filesystem's open owners, of every kind
+     * @param repairHint a metadata owner's repair hint as it reads where the filesystem is now (as written when it
+     *                   is not mounted)
      */
     static void renderDamage(StringBuilder out, String mountPoint, String health, List<DamagedFile> files,
-                             List<AffectedOwner> owners, boolean everyRange) {
+                             List<AffectedOwner> owners, boolean everyRange,
+                             java.util.function.Function<MetadataOwner, String> repairHint) {
         List<AffectedOwner> metadata = owners.stream().filter(owner -> owner.owner() instanceof MetadataOwner).toList();
         long free = owners.stream().filter(owner -> owner.owner() instanceof FreeSpaceOwner)
                 .mapToLong(owner -> owner.owner().length()).sum();
@@ -142,7 +145,8 @@ final class StatusReport {
             for (AffectedOwner owner : metadata) {
                 MetadataOwner meta = (MetadataOwner) owner.owner();
                 out.append(String.format("        %-16s %s, fs bytes %d-%d (%s). %s%n", meta.kind(), meta.description(),
-                        meta.physicalOffset(), meta.physicalEnd() - 1, ByteSizes.format(meta.length()), meta.repairHint()));
+                        meta.physicalOffset(), meta.physicalEnd() - 1, ByteSizes.format(meta.length()),
+                        repairHint.apply(meta)));
             }
         }
         renderUnknown(out, unknown);

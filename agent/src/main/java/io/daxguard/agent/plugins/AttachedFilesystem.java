@@ -7,6 +7,7 @@ import io.daxguard.agent.paths.FilePaths;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.FilesystemInfo;
 import io.daxguard.spi.Holder;
+import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.Mount;
 import java.util.List;
 import java.util.Objects;
@@ -42,6 +43,19 @@ public record AttachedFilesystem(Mount mount, Optional<Holder> holder, Optional<
 
     public Optional<FilesystemInfo> info() {
         return holder.map(Holder::info);
+    }
+
+    /**
+     * What to do about {@code damaged} (metadata of this filesystem, named when the damage was found): the hint as it
+     * reads for where the filesystem is now, from its holder ({@link Holder#repairHint}); as written when none holds
+     * it or the plugin fails.
+     */
+    public String repairHint(MetadataOwner damaged) {
+        try {
+            return holder.map(held -> held.repairHint(damaged)).orElse(damaged.repairHint());
+        } catch (RuntimeException e) {
+            return damaged.repairHint();
+        }
     }
 
     /** The filesystem as damage records name it. */

@@ -80,6 +80,11 @@ public final class TimedHolder implements Holder {
     }
 
     @Override
+    public String repairHint(io.daxguard.spi.MetadataOwner damaged) {
+        return holder.repairHint(damaged);
+    }
+
+    @Override
     public void close() throws IOException {
         holder.close();
     }

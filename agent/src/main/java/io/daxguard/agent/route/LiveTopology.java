@@ -98,6 +98,19 @@ public final class LiveTopology {
                 .anyMatch(partition -> filesystems.remounted(partition.number()))).orElse(false);
     }
 
+    /**
+     * Refreshes when the mount table reads otherwise than at the last refresh, or an attached filesystem was
+     * re-mounted since (mountinfo may read the same); returns whether it did. What {@link MountWatcher} runs on each
+     * change of the mount table, which is often a mount the agent does not hold.
+     */
+    public synchronized boolean refreshIfMountsChanged() throws IOException {
+        if (reader.mountTableText().equals(mountTableText) && !filesystems.anyRemounted()) {
+            return false;
+        }
+        refresh();
+        return true;
+    }
+
     /** Refreshes when any attached filesystem was re-mounted since (the periodic check; mountinfo may read the same). */
     public void refreshIfRemounted() throws IOException {
         if (filesystems.anyRemounted()) {

@@ -89,6 +89,11 @@ final class LibC {
 
     static native long read(int fd, Pointer buffer, long count) throws LastErrorException;
 
+    static native long write(int fd, Pointer buffer, long count) throws LastErrorException;
+
+    /** eventfd(2): a counter a thread can poll (POLLIN while non-zero) and another can add to. */
+    static native int eventfd(int initialValue, int flags) throws LastErrorException;
+
     static native long lseek(int fd, long offset, int whence) throws LastErrorException;
 
     static native int poll(Pointer fds, long count, int timeoutMillis) throws LastErrorException;

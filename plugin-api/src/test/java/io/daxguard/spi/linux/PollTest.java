@@ -25,6 +25,26 @@ class PollTest {
     }
 
     @Test
+    void aWakeupEndsAWaitWithNoTimeoutFromAnotherThread(@TempDir Path directory) throws Exception {
+        Path file = Files.writeString(directory.resolve("badblocks"), "8 1\n");
+        try (NativeFile open = NativeFile.openReadOnly(file); Wakeup wakeup = Wakeup.open()) {
+            java.util.concurrent.CompletableFuture<short[]> waited = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return Poll.await(List.of(new Poll.Request(open, Poll.POLLPRI),
+                                    new Poll.Request(wakeup.file(), Poll.POLLIN)), -1);
+                        } catch (NativeCallException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+
+            wakeup.wake();
+
+            assertThat(waited.get(30, java.util.concurrent.TimeUnit.SECONDS)[1] & Poll.POLLIN).isEqualTo(Poll.POLLIN);
+        }
+    }
+
+    @Test
     void aRegularFileIsReadableAtOnce(@TempDir Path directory) throws IOException {
         Path file = Files.writeString(directory.resolve("text"), "x");
         try (NativeFile open = NativeFile.openReadOnly(file)) {
