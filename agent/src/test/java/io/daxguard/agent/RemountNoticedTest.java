@@ -62,6 +62,7 @@ class RemountNoticedTest {
                     }
                     assertThat(registered.get(NOTICED_WITHIN_SECONDS, TimeUnit.SECONDS)).isEqualTo(wanted);
                 } finally {
+                    awaitIndexed(remote, elsewhere.toString());
                     Command.run("umount", elsewhere.toString());
                 }
             } finally {
@@ -89,6 +90,7 @@ class RemountNoticedTest {
                 }
             });
 
+            awaitIndexed(fixture.remote(), ext4.mountPoint().toString());
             Command.run("umount", ext4.mountPoint().toString());
             try {
                 detached.get(NOTICED_WITHIN_SECONDS, TimeUnit.SECONDS);
@@ -124,6 +126,7 @@ class RemountNoticedTest {
             remote.invoke(ObjectNames.agent(), "reportFailure",
                     new Object[] {ext4.device().getFileName().toString(), 2L, 1L, 5},
                     new String[] {"java.lang.String", "long", "long", "int"});
+            awaitIndexed(remote, before);
             Command.run("umount", before);
             try {
                 Command.run("mount", "-t", "ext4", ext4.device().toString(), elsewhere.toString());
@@ -144,5 +147,14 @@ class RemountNoticedTest {
         } finally {
             Files.deleteIfExists(elsewhere);
         }
+    }
+
+    /**
+     * An ext4 is indexed after it is attached, and the index build holds descriptors in it: a umount then says
+     * "target is busy" (the test waits for the build as an administrator would see it finish in the status).
+     */
+    private static void awaitIndexed(MBeanServerConnection remote, String mountPoint) throws Exception {
+        assertThat((Boolean) remote.invoke(ObjectNames.filesystem(mountPoint), "awaitReverseMap", new Object[] {60},
+                new String[] {"int"})).as("the index of " + mountPoint + " was built").isTrue();
     }
 }
