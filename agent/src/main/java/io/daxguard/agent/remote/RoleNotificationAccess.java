@@ -25,7 +25,7 @@ import javax.security.auth.Subject;
  */
 final class RoleNotificationAccess implements InvocationHandler {
     /** The connector environment key the JDK's RMI connector reads the controller from. */
-    static final String ENVIRONMENT_KEY = "jmx.remote.x.notification.access.controller";
+    static final String ENVIRONMENT_KEY = "com.sun.jmx.remote.notification.access.controller"; // EnvHelp.NOTIF_ACCESS_CONTROLLER
     static final String CONTROLLER = "com.sun.jmx.remote.security.NotificationAccessController";
 
     private final RemoteCallers callers;
