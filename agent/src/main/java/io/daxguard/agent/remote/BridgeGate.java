@@ -18,6 +18,7 @@ import java.util.Set;
  *     not browsers send no origin and pass);</li>
  * <li>only GET, POST and, for a page of an allowed origin, OPTIONS: the browser's preflight, which carries no
  *     credentials and is answered here;</li>
+ * <li>no JSONP ({@code callback}) and no notification requests ({@link BridgeRequests});</li>
  * <li>the request's method is kept for the request's thread ({@link #current}) so {@link DaxguardRestrictor}
  *     can allow operations only by POST: a GET is what a link or an image tag makes a browser send.</li>
  * </ul>
@@ -57,6 +58,11 @@ final class BridgeGate extends Filter {
         }
         if (method == Method.OPTIONS) {
             preflight(exchange, origin);
+            return;
+        }
+        Optional<BridgeRequests.Refusal> refusal = BridgeRequests.refusal(exchange, method);
+        if (refusal.isPresent()) {
+            refuse(exchange, refusal.get().status(), refusal.get().why());
             return;
         }
         CURRENT.set(method);
@@ -121,6 +127,6 @@ final class BridgeGate extends Filter {
 
     @Override
     public String description() {
-        return "daxguard: origin, method";
+        return "daxguard: origin, method, no JSONP, no notifications";
     }
 }

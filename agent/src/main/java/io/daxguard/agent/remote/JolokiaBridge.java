@@ -36,7 +36,7 @@ import org.jolokia.server.core.service.api.LogHandler;
  * {@code /jolokia/control/} (role control: also actions). Both authenticate with HTTP basic against the
  * remote JMX password file, see only daxguard's MBeans ({@link DaxguardRestrictor}) and run each request as
  * its user, so the audit trail names the HTTP user. Every request first passes the {@link BridgeGate} (origin,
- * method); operations run by POST only. Requests are served by a pool of {@code http.threads} threads
+ * method, no JSONP, no notification requests); operations run by POST only. Requests are served by a pool of {@code http.threads} threads
  * ({@code daxguard-http-N}), over HTTPS when {@code http.tls} says so. Jolokia's JSR-160 proxy (which would
  * have the agent open JMX connections to any host a request names) is not shipped and is disabled. Off by
  * default and bound to loopback unless configured otherwise.
@@ -48,6 +48,12 @@ public final class JolokiaBridge implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(JolokiaBridge.class.getName());
     /** Jolokia's proxy service; not on the class path, and disabled should a jar bring it back. */
     static final String JSR160_PROXY = "org.jolokia.service.jsr160.Jsr160RequestHandler";
+    /**
+     * Jolokia's notification backends: the gate refuses notification requests ({@link BridgeRequests}), and
+     * without a backend a request that got past it could not be delivered anything.
+     */
+    static final String NOTIFICATION_BACKENDS = "org.jolokia.service.notif.pull.PullNotificationBackend,"
+            + "org.jolokia.service.notif.sse.SseNotificationBackend";
     /** Where Jolokia looks for the subject to run a request as. */
     private static final String SUBJECT_ATTRIBUTE = "org.jolokia.jaasSubject";
 
@@ -121,7 +127,7 @@ public final class JolokiaBridge implements AutoCloseable {
         Map<String, String> settings = Map.of(
                 "agentContext", "/jolokia/" + role,
                 "restrictorClass", restrictor.getName(),
-                "disabledServices", JSR160_PROXY,
+                "disabledServices", JSR160_PROXY + "," + NOTIFICATION_BACKENDS,
                 "discoveryEnabled", "false",
                 "includeStackTrace", "false",
                 "allowDnsReverseLookup", "false");

@@ -108,15 +108,19 @@ public final class RemoteJmxServer implements AutoCloseable {
         // After it, only what open types, notification filters and queries need: call arguments are read
         // before RoleEnforcer sees the call, so this bounds what even a user without a role reaches.
         environment.put(RMIConnectorServer.SERIAL_FILTER_PATTERN, ConnectorSerialFilter.PATTERN);
-        RMIJRMPServerImpl rmiServer = new RMIJRMPServerImpl(config.port(), clientSockets, serverSockets, environment);
-        JMXServiceURL url = new JMXServiceURL("rmi", host, config.port());
-        RMIConnectorServer started = new RMIConnectorServer(url, environment, rmiServer, server);
         // Roles hold on every connector; without authentication every caller is anonymous and has the
         // configured anonymous role (allowInsecure).
         AccessFile access = config.authenticate() ? AccessFile.load(DaxguardHome.resolve(home, config.accessFile()))
                 : new AccessFile(Map.of());
-        started.setMBeanServerForwarder(RoleEnforcer.forwarder(access, config.authenticate() ? Optional.empty()
-                : Optional.of(Role.named(config.anonymousRole()))));
+        RemoteCallers callers = new RemoteCallers(access, config.authenticate() ? Optional.empty()
+                : Optional.of(Role.named(config.anonymousRole())));
+        // Notification listeners are added by the connector's notification forwarder, past the MBeanServerForwarder;
+        // the role rule reaches them here (the connector reads its environment when a client connects).
+        environment.put(RoleNotificationAccess.ENVIRONMENT_KEY, RoleNotificationAccess.controller(callers));
+        RMIJRMPServerImpl rmiServer = new RMIJRMPServerImpl(config.port(), clientSockets, serverSockets, environment);
+        JMXServiceURL url = new JMXServiceURL("rmi", host, config.port());
+        RMIConnectorServer started = new RMIConnectorServer(url, environment, rmiServer, server);
+        started.setMBeanServerForwarder(RoleEnforcer.forwarder(callers));
         started.start();
         try {
             registry.bind(BINDING, rmiServer.toStub());

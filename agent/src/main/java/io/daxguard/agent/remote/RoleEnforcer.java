@@ -5,7 +5,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.security.AccessController;
-import java.security.Principal;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
@@ -25,7 +24,8 @@ import javax.security.auth.Subject;
  * connector that does not authenticate ({@code allowInsecure}), whose callers are {@link AnonymousLogin}'s
  * one principal and have the configured anonymous role. A call without a subject is the connector's own (it
  * reads the class loader repository and registers its notification listeners when a client connects), not a
- * client's, and is let through. Refusals are {@link SecurityException}s, which any client can read.
+ * client's, and is let through. Client notification listeners never come here (the connector's notification
+ * forwarder adds them): {@link RoleNotificationAccess} applies the rule to them. Refusals are {@link SecurityException}s, which any client can read.
  */
 final class RoleEnforcer implements InvocationHandler {
     private static final Set<String> READS = Set.of("getAttribute", "getAttributes", "getMBeanInfo", "queryNames",
@@ -34,22 +34,16 @@ final class RoleEnforcer implements InvocationHandler {
     private static final Set<String> LISTENERS = Set.of("addNotificationListener", "removeNotificationListener");
     private static final Set<String> WRITES = Set.of("setAttribute", "setAttributes");
 
-    private final AccessFile access;
-    private final Optional<Role> anonymousRole;
+    private final RemoteCallers callers;
     private MBeanServer target;
 
-    private RoleEnforcer(AccessFile access, Optional<Role> anonymousRole) {
-        this.access = access;
-        this.anonymousRole = anonymousRole;
+    private RoleEnforcer(RemoteCallers callers) {
+        this.callers = callers;
     }
 
-    /**
-     * @param anonymousRole the role of {@link AnonymousLogin}'s callers (a connector without authentication);
-     *                      empty when the connector authenticates
-     */
-    static MBeanServerForwarder forwarder(AccessFile access, Optional<Role> anonymousRole) {
+    static MBeanServerForwarder forwarder(RemoteCallers callers) {
         return (MBeanServerForwarder) Proxy.newProxyInstance(MBeanServerForwarder.class.getClassLoader(),
-                new Class<?>[] {MBeanServerForwarder.class}, new RoleEnforcer(access, anonymousRole));
+                new Class<?>[] {MBeanServerForwarder.class}, new RoleEnforcer(callers));
     }
 
     @Override
@@ -74,7 +68,7 @@ final class RoleEnforcer implements InvocationHandler {
         }
         Optional<Subject> subject = currentSubject();
         if (subject.isPresent()) {
-            check(caller(subject.get()), name, args);
+            check(callers.of(subject.get()), name, args);
         }
         try {
             return method.invoke(target, args);
@@ -83,13 +77,9 @@ final class RoleEnforcer implements InvocationHandler {
         }
     }
 
-    private record Caller(String name, Optional<Role> role) {
-    }
-
-    private void check(Caller caller, String method, Object[] args) throws Exception {
+    private void check(RemoteCallers.Caller caller, String method, Object[] args) throws Exception {
         if (caller.role().isEmpty()) {
-            throw new SecurityException("user " + caller.name() + " has no role (add \"" + caller.name()
-                    + " monitor\" or \"" + caller.name() + " control\" to the access file)");
+            throw new SecurityException(RemoteCallers.noRole(caller));
         }
         Role role = caller.role().get();
         if (READS.contains(method)) {
@@ -131,27 +121,6 @@ final class RoleEnforcer implements InvocationHandler {
             }
         }
         return MBeanOperationInfo.UNKNOWN;
-    }
-
-    private Caller caller(Subject subject) {
-        if (subject.getPrincipals().stream().anyMatch(AnonymousLogin.Anonymous.class::isInstance)) {
-            return new Caller("anonymous", anonymousRole);
-        }
-        String who = subject.getPrincipals().stream().map(Principal::getName).sorted().findFirst().orElse("?");
-        Role best = null;
-        for (Principal principal : subject.getPrincipals()) {
-            Role role = access.roleOf(principal.getName()).orElse(null);
-            if (role == Role.CONTROL) {
-                best = role;
-                who = principal.getName();
-                break;
-            }
-            if (role != null) {
-                best = role;
-                who = principal.getName();
-            }
-        }
-        return new Caller(who, Optional.ofNullable(best));
     }
 
     @SuppressWarnings("removal") // Subject.current() arrives in Java 18; the connector sets the subject this way on 17.
