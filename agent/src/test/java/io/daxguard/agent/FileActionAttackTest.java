@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Attacks (issue 13) on file actions, on a real XFS with damage reported on a healthy disk. The only replica root
- * is {@code replica-root} on the scratch filesystem, which the test makes a symbolic link to a directory outside it.
+ * roots are {@code replica-root} on the scratch filesystem, which one test makes a symbolic link to a directory outside
+ * it, and {@code users-root}, which another test makes a directory an unprivileged user owns.
  */
 @Tag("mount")
 class FileActionAttackTest {
@@ -37,7 +38,7 @@ class FileActionAttackTest {
     @RegisterExtension
     @Order(Integer.MAX_VALUE)
     static final RunningAgent AGENT = RunningAgent.startedAfter(() -> { }, settings -> settings.withRecovery(
-            RecoverySettings.defaults().withReplicaRoots(List.of(XFS.path("replica-root")))));
+            RecoverySettings.defaults().withReplicaRoots(List.of(XFS.path("replica-root"), XFS.path("users-root")))));
 
     @BeforeAll
     static void requireTools() {
@@ -91,7 +92,7 @@ class FileActionAttackTest {
 
         String result = outcome(name, "quarantine");
 
-        assertThat(result).startsWith("moved ");
+        assertThat(result).startsWith("went ahead: moved ");
     }
 
     /**
@@ -108,6 +109,24 @@ class FileActionAttackTest {
 
         String result = outcome(name, "forceRestoreFrom", XFS.path("replica-root/secret.bin").toString());
 
-        assertThat(result).doesNotStartWith("went ahead");
+        assertThat(result).startsWith("restoreFrom: refused: the replica root " + XFS.path("replica-root")
+                + " (replica.roots: ").contains("is a symbolic link");
+    }
+
+    /**
+     * A replica root an unprivileged user owns lets that user hard-link or place anything there as a "replica"; it is
+     * refused, naming the root and replica.roots, before anything below it is looked at.
+     */
+    @Test
+    void aReplicaRootNotOwnedByRootIsRefused() throws Exception {
+        ObjectName name = damaged("owned.bin", 3);
+        Path usersRoot = Files.createDirectory(XFS.path("users-root"));
+        AgentFixture.writeFile(usersRoot.resolve("planted.bin"), SIZE, 98);
+        Files.setAttribute(usersRoot, "unix:uid", 65534);
+
+        String result = outcome(name, "forceRestoreFrom", usersRoot.resolve("planted.bin").toString());
+
+        assertThat(result).startsWith("restoreFrom: refused: the replica root " + usersRoot + " (replica.roots: ")
+                .contains("is owned by user 65534, not by root");
     }
 }

@@ -23,11 +23,15 @@ import java.util.List;
  * directory is made or checked by descriptor: a directory (not a symlink), owned by daxguard's user, with no access
  * for anyone else, on the same filesystem; nobody else can then rename anything inside it, so the moved file is
  * identified there once more before the record follows it (put back if another file took the name meanwhile).
- * The quarantine name keeps the file's own name bytes after {@code <inode>-<generation>-}.
+ * The quarantine name keeps the file's own name bytes after {@code <inode>-<generation>-}, cut to fit NAME_MAX
+ * (255 bytes; {@link #quarantineName}); the audit entry names the original path, so a file whose name was cut can
+ * still be put back under its exact name.
  */
 public final class Quarantine {
     static final String DIRECTORY = ".daxguard-quarantine";
     private static final LinuxPath DIRECTORY_NAME = LinuxPath.ofText(DIRECTORY);
+    /** The longest name a Linux filesystem takes, in bytes ({@code NAME_MAX}). */
+    static final int NAME_MAX = 255;
 
     private Quarantine() {
     }
@@ -47,8 +51,9 @@ public final class Quarantine {
             try (NativeFile checked = parent.openChildNoFollow(name, NativeFile.Access.READ)) {
                 FileOpener.requireRecordedFile(checked, root.device(), recovery.key(), shown);
             }
-            LinuxPath target = LinuxPath.fromDisplay(recovery.key().inode() + "-" + recovery.key().generation() + "-"
-                    + name.display());
+            LinuxPath target = quarantineName(recovery.key().inode(), recovery.key().generation(), name);
+            boolean cut = target.length() < identityPrefix(recovery.key().inode(), recovery.key().generation()).length
+                    + name.length();
             String newPath = "/" + DIRECTORY + "/" + target.display();
             try (NativeFile quarantine = quarantineDirectory(root)) {
                 parent.rename(name, quarantine, target);
@@ -61,7 +66,8 @@ public final class Quarantine {
             List<StateChange> changes = file.hits().stream().map(hit -> new StateChange(hit.record().id(),
                     hit.ownerIndex(), hit.open() ? DamageState.QUARANTINED : hit.state(), paths)).toList();
             String result = "moved " + shown + " to " + mount + newPath + "; " + file.openHits().size()
-                    + " open range(s) closed as QUARANTINED";
+                    + " open range(s) closed as QUARANTINED" + (cut ? "; its name was cut to fit " + NAME_MAX
+                    + " bytes there: put it back as " + shown : "");
             recovery.ledger().change(changes, recovery.entry(principal, "quarantine", file, result));
             return result;
         } catch (IllegalStateException e) {
@@ -138,6 +144,30 @@ public final class Quarantine {
             directory.close();
             throw e;
         }
+    }
+
+    /**
+     * {@code <inode>-<generation>-<name>}, the name's bytes cut at the end so the whole fits {@link #NAME_MAX}: the
+     * identity prefix alone makes it unique (one file, one inode and generation). The cut backs off to the start of
+     * a UTF-8 character, so a UTF-8 name stays readable; the same file always gets the same name.
+     */
+    static LinuxPath quarantineName(long inode, long generation, LinuxPath name) {
+        byte[] prefix = identityPrefix(inode, generation);
+        byte[] original = name.bytes();
+        int keep = Math.min(original.length, NAME_MAX - prefix.length);
+        if (keep < original.length) {
+            // A byte 10xxxxxx continues a UTF-8 character: cutting before it would leave half of that character.
+            while (keep > 0 && (original[keep] & 0xc0) == 0x80) {
+                keep--;
+            }
+        }
+        byte[] target = java.util.Arrays.copyOf(prefix, prefix.length + keep);
+        System.arraycopy(original, 0, target, prefix.length, keep);
+        return LinuxPath.of(target);
+    }
+
+    private static byte[] identityPrefix(long inode, long generation) {
+        return (inode + "-" + generation + "-").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     private static boolean isTheFile(FileRecovery recovery, FilesystemRoot root, NativeFile quarantine,

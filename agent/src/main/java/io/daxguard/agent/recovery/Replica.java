@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
 
 /**
  * A replica a damaged file is restored from, opened once and read only through that descriptor: its path must lie
- * under one of the configured replica roots ({@code replica.roots}); the root is opened, and the rest of the path is
+ * under one of the configured replica roots ({@code replica.roots}); the root is opened from {@code /} with no
+ * symbolic link followed and must be a directory owned by root ({@link #openRoot}), and the rest of the path is
  * resolved beneath it with no symbolic link followed and no {@code ..} ({@link NativeFile#openBeneath}). The opened
  * file is then checked (a regular file, not the damaged file, of the same size) and is the one copied from, so
  * nothing can be swapped in between the check and the copy.
@@ -48,7 +49,7 @@ final class Replica implements AutoCloseable {
                 .orElseThrow(() -> outsideRoots(roots, replicaPath));
         List<LinuxPath> rest = path.components().subList(root.components().size(), path.components().size());
         NativeFile opened = null;
-        try (NativeFile directory = NativeFile.openDirectory(root)) {
+        try (NativeFile directory = openRoot(root, roots, replicaPath)) {
             opened = directory.openBeneath(joined(rest), NativeFile.Access.READ, true);
             FileStatus status = opened.status();
             check(status, target, replicaPath);
@@ -64,6 +65,54 @@ final class Replica implements AutoCloseable {
                 closeQuietly(opened);
             }
         }
+    }
+
+    /**
+     * Opens a replica root from {@code /}, one component at a time with no symbolic link followed
+     * ({@link NativeFile#openDirectoryBeneath}, mounts crossed: a root is often a backup mount), and checks it is a
+     * directory owned by root. Whoever could swap the root or a directory above it for a link would otherwise make
+     * whatever the link reaches a replica, which restoreFrom copies into a file its caller can read.
+     *
+     * @throws IllegalArgumentException naming the root and {@code replica.roots}; never anything below the root
+     */
+    private static NativeFile openRoot(LinuxPath root, List<LinuxPath> roots, String replicaPath) {
+        List<LinuxPath> components = root.components();
+        NativeFile directory = null;
+        try {
+            NativeFile slash = NativeFile.openDirectory(LinuxPath.ROOT);
+            try {
+                directory = slash.openDirectoryBeneath(components.isEmpty() ? DOT : joined(components), true);
+            } finally {
+                closeQuietly(slash);
+            }
+            FileStatus status = directory.status();
+            if (status.owner() != 0) {
+                throw badRoot(root, roots, replicaPath, "is owned by user " + status.owner() + ", not by root; "
+                        + "only a directory root owns can be a replica root");
+            }
+            NativeFile checked = directory;
+            directory = null;
+            return checked;
+        } catch (NativeCallException e) {
+            throw badRoot(root, roots, replicaPath, switch (e.errno()) {
+                case NativeCallException.ELOOP -> "is a symbolic link or has one on its way (daxguard follows none "
+                        + "in a replica root; configure the real path)";
+                case NativeCallException.ENOENT -> "does not exist";
+                case NativeCallException.ENOTDIR -> "is not a directory";
+                default -> "cannot be opened: " + e.getMessage();
+            });
+        } finally {
+            if (directory != null) {
+                closeQuietly(directory);
+            }
+        }
+    }
+
+    private static IllegalArgumentException badRoot(LinuxPath root, List<LinuxPath> roots, String replicaPath,
+                                                    String what) {
+        return new IllegalArgumentException("restoreFrom: refused: the replica root " + root.display() + " (replica"
+                + ".roots: " + roots.stream().map(LinuxPath::display).collect(Collectors.joining(", ")) + ") " + what
+                + "; " + replicaPath + " was not looked at");
     }
 
     private static LinuxPath parse(String replicaPath) {

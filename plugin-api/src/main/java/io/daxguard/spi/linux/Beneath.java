@@ -114,6 +114,12 @@ final class Beneath {
                     long fd = LibC.syscall(LibC.SYS_OPENAT2, start.fd(), joined.nulTerminated(), how, HOW_SIZE);
                     return NativeFile.adopt((int) fd, start.childName(relative));
                 } catch (LastErrorException e) {
+                    if (e.getErrorCode() == NativeCallException.ENOTDIR && lastIsSymlink(start, components,
+                            crossMounts)) {
+                        // O_DIRECTORY | O_NOFOLLOW on a symlink answers ENOTDIR, as the walk's openat does: say ELOOP.
+                        throw new NativeCallException("openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)",
+                                start.childName(relative), NativeCallException.ELOOP);
+                    }
                     if (e.getErrorCode() != NativeCallException.EAGAIN || attempt >= EAGAIN_RETRIES) {
                         throw NativeCallException.from("openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)",
                                 start.childName(relative), e);
@@ -166,6 +172,27 @@ final class Beneath {
                 throw new NativeCallException("openat(O_NOFOLLOW)", directory.childName(name), NativeCallException.ELOOP);
             }
             throw failure;
+        }
+    }
+
+    /** Whether the last of {@code components} is a symbolic link, its directory opened as beneath as the rest. */
+    private static boolean lastIsSymlink(NativeFile start, List<LinuxPath> components, boolean crossMounts) {
+        List<LinuxPath> above = components.subList(0, components.size() - 1);
+        LinuxPath name = components.get(components.size() - 1);
+        if (above.isEmpty()) {
+            return isSymlink(start, name);
+        }
+        LinuxPath parent = above.stream().reduce((a, b) -> a.join(b)).orElseThrow();
+        try {
+            NativeFile directory = open(start, parent, LibC.O_RDONLY | LinuxConstants.running().oDirectory(),
+                    crossMounts, Resolver.OPENAT2);
+            try {
+                return isSymlink(directory, name);
+            } finally {
+                closeQuietly(directory);
+            }
+        } catch (NativeCallException unreachable) {
+            return false;
         }
     }
 

@@ -87,6 +87,23 @@ class BeneathTest {
 
     @ParameterizedTest
     @EnumSource(Beneath.Resolver.class)
+    void aSymlinkOpenedAsADirectoryGivesEloop(Beneath.Resolver resolver) throws IOException {
+        Path root = tree("linked-directory-" + resolver);
+        Files.createSymbolicLink(root.resolve("a/link"), root.resolve("a/b"));
+        int errno;
+        try (NativeFile directory = NativeFile.openDirectory(root);
+             NativeFile opened = Beneath.open(directory, LinuxPath.ofText("a/link"),
+                     LibC.O_RDONLY | LinuxConstants.running().oDirectory(), false, resolver)) {
+            errno = 0;
+        } catch (NativeCallException e) {
+            errno = e.errno();
+        }
+
+        assertThat(errno).isEqualTo(NativeCallException.ELOOP);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Beneath.Resolver.class)
     void dotDotAndAbsolutePathsGiveExdev(Beneath.Resolver resolver) throws IOException {
         Path root = tree("escape-" + resolver);
 
