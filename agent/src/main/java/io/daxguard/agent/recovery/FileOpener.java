@@ -7,7 +7,6 @@ import io.daxguard.spi.linux.FileGeneration;
 import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.NativeCallException;
 import io.daxguard.spi.linux.NativeFile;
-import java.io.IOException;
 import java.util.List;
 
 /**
@@ -63,7 +62,9 @@ final class FileOpener {
         } catch (NativeCallException e) {
             throw refusal(e, shown);
         } finally {
-            closeQuietly(file);
+            if (file != null) {
+                file.closeQuietly();
+            }
         }
     }
 
@@ -159,15 +160,5 @@ final class FileOpener {
             throw new IllegalStateException("refused: the recorded path \"" + path + "\" names no file");
         }
         return components;
-    }
-
-    private static void closeQuietly(NativeFile file) {
-        if (file != null) {
-            try {
-                file.close();
-            } catch (IOException ignored) {
-                // A failed close of a read-only or already-synced descriptor loses nothing.
-            }
-        }
     }
 }

@@ -5,7 +5,6 @@ import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.linux.FilesystemUuid;
 import io.daxguard.spi.linux.NativeCallException;
 import io.daxguard.spi.linux.NativeFile;
-import java.io.IOException;
 import java.util.Objects;
 
 /**
@@ -37,7 +36,7 @@ final class FilesystemRoot implements AutoCloseable {
         try {
             return new FilesystemRoot(mountPoint, descriptor, descriptor.status().device());
         } catch (NativeCallException | RuntimeException e) {
-            closeQuietly(descriptor);
+            descriptor.closeQuietly();
             throw e;
         }
     }
@@ -109,14 +108,6 @@ final class FilesystemRoot implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(descriptor);
-    }
-
-    private static void closeQuietly(NativeFile file) {
-        try {
-            file.close();
-        } catch (IOException ignored) {
-            // A directory opened read-only loses nothing when its close fails.
-        }
+        descriptor.closeQuietly();
     }
 }

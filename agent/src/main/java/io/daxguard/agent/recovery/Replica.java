@@ -62,7 +62,7 @@ final class Replica implements AutoCloseable {
             throw new IllegalArgumentException("restoreFrom: cannot use replica " + replicaPath + ": " + e.getMessage());
         } finally {
             if (opened != null) {
-                closeQuietly(opened);
+                opened.closeQuietly();
             }
         }
     }
@@ -83,7 +83,7 @@ final class Replica implements AutoCloseable {
             try {
                 directory = slash.openDirectoryBeneath(components.isEmpty() ? DOT : joined(components), true);
             } finally {
-                closeQuietly(slash);
+                slash.closeQuietly();
             }
             FileStatus status = directory.status();
             if (status.owner() != 0) {
@@ -103,7 +103,7 @@ final class Replica implements AutoCloseable {
             });
         } finally {
             if (directory != null) {
-                closeQuietly(directory);
+                directory.closeQuietly();
             }
         }
     }
@@ -216,14 +216,6 @@ final class Replica implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(file);
-    }
-
-    private static void closeQuietly(NativeFile file) {
-        try {
-            file.close();
-        } catch (IOException ignored) {
-            // Opened read-only: nothing is lost.
-        }
+        file.closeQuietly();
     }
 }

@@ -3,7 +3,6 @@ package io.daxguard.spi.linux;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import io.daxguard.spi.LinuxPath;
-import java.io.IOException;
 import java.util.List;
 
 /**
@@ -142,12 +141,12 @@ final class Beneath {
                         | LinuxConstants.running().oNofollow();
                 NativeFile next = openat(directory, components.get(i), componentFlags);
                 if (!crossMounts && FileStatus.mountIdOf(next) != mount) {
-                    closeQuietly(next);
+                    next.closeQuietly();
                     throw new NativeCallException("openat(O_NOFOLLOW): another mount", next.name(),
                             NativeCallException.EXDEV);
                 }
                 if (directory != start) {
-                    closeQuietly(directory);
+                    directory.closeQuietly();
                 }
                 directory = next;
             }
@@ -156,7 +155,7 @@ final class Beneath {
             return opened;
         } finally {
             if (directory != start) {
-                closeQuietly(directory);
+                directory.closeQuietly();
             }
         }
     }
@@ -189,7 +188,7 @@ final class Beneath {
             try {
                 return isSymlink(directory, name);
             } finally {
-                closeQuietly(directory);
+                directory.closeQuietly();
             }
         } catch (NativeCallException unreachable) {
             return false;
@@ -201,14 +200,6 @@ final class Beneath {
             return FileStatus.ofChildNoFollow(directory, name).isSymbolicLink();
         } catch (NativeCallException gone) {
             return false;
-        }
-    }
-
-    private static void closeQuietly(NativeFile file) {
-        try {
-            file.close();
-        } catch (IOException ignored) {
-            // A read-only descriptor opened for a walk loses nothing when its close fails.
         }
     }
 }

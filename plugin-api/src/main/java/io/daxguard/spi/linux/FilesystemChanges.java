@@ -101,13 +101,13 @@ public final class FilesystemChanges implements AutoCloseable {
             LibC.fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, WATCHED, LibC.AT_FDCWD,
                     mountPoint.nulTerminated());
         } catch (LastErrorException e) {
-            closeQuietly(group);
+            group.closeQuietly();
             throw NativeCallException.from("fanotify_mark", mountPoint, e);
         }
         try {
             return new FilesystemChanges(group, NativeFile.openReadOnly(MOUNT_TABLE));
         } catch (NativeCallException e) {
-            closeQuietly(group);
+            group.closeQuietly();
             throw e;
         }
     }
@@ -152,14 +152,6 @@ public final class FilesystemChanges implements AutoCloseable {
                     queued.close();
                 }
             }
-        }
-    }
-
-    private static void closeQuietly(NativeFile file) {
-        try {
-            file.close();
-        } catch (IOException ignored) {
-            // the mark failed, which is what the caller hears about
         }
     }
 }

@@ -311,6 +311,19 @@ public final class NativeFile implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #close()}, a failure ignored: for a descriptor that was only read (a walk, a directory, a replica), or one
+     * closed on a path that already reports a failure of its own. close(2) releases the descriptor even when it fails,
+     * and such a descriptor has nothing unwritten to lose.
+     */
+    public void closeQuietly() {
+        try {
+            close();
+        } catch (IOException ignored) {
+            // See above: nothing is lost.
+        }
+    }
+
     @Override
     public void close() throws IOException {
         if (!closed.compareAndSet(false, true)) {
