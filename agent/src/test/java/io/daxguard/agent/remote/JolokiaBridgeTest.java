@@ -266,4 +266,36 @@ class JolokiaBridgeTest {
             assertThat(json(answer).path("value").asText()).isEqualTo(Agent.version());
         }
     }
+
+    /**
+     * A page elsewhere includes {@code <script src=".../read/...?callback=f" referrerpolicy="no-referrer">}: the
+     * browser sends no Origin and no Referer with it, but the credentials it has cached for the bridge, so the gate
+     * lets it through; answered as JSONP, the answer runs as script in that page, which reads daxguard's data.
+     * A GET from a browser must never be answered as script (found attacking issue 13).
+     */
+    @Test
+    void aGetIsNeverAnsweredAsScriptAPageElsewhereCouldInclude() throws Exception {
+        HttpResponse<String> answer = get("monitor/read/io.daxguard:type=Agent/Version?callback=leak", "watcher",
+                "w-secret");
+
+        assertThat(answer.body()).as("status %d, %s", answer.statusCode(), answer.headers().map())
+                .doesNotStartWith("leak(");
+    }
+
+    /**
+     * The restrictor refuses the NOTIFICATION request type, but Jolokia never asks it of notification requests:
+     * a monitor would register a notification client and listen to MBeans the bridge hides (here the MBean
+     * server's delegate), with the server keeping a listener and a store for it (found attacking issue 13).
+     */
+    @Test
+    void aMonitorCannotListenToAnMBeanTheBridgeHides() throws Exception {
+        String registered = post("monitor", "watcher", "w-secret",
+                "{\"type\":\"notification\",\"command\":\"register\"}").body();
+        String added = post("monitor", "watcher", "w-secret", "{\"type\":\"notification\",\"command\":\"add\","
+                + "\"client\":\"any\",\"mode\":\"pull\",\"mbean\":\"JMImplementation:type=MBeanServerDelegate\"}")
+                .body();
+
+        assertThat(registered + " | " + added).doesNotContain("\"status\":200")
+                .contains("notification requests are not served over HTTP");
+    }
 }
