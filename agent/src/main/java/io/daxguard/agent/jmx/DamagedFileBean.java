@@ -104,12 +104,7 @@ final class DamagedFileBean implements DamagedFileMXBean {
 
     @Override
     public List<DamagedRangeView> getDamagedRanges() {
-        return recorded().hits().stream().map(hit -> new DamagedRangeView(hit.owner().fileOffset(), hit.owner().length(),
-                hit.owner().fork().name(), hit.record().deviceName(),
-                hit.owner().physicalOffset(),
-                hit.record().errno(), hit.record().source(), hit.record().firstSeen().toString(),
-                hit.record().lastSeen().toString(), hit.record().count(), hit.owner().shared(),
-                hit.state().name(), hit.record().id())).toList();
+        return recorded().hits().stream().map(DamagedRangeView::of).toList();
     }
 
     @Override

@@ -21,7 +21,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import javax.management.AttributeChangeNotification;
 import javax.management.JMException;
-import javax.management.MBeanNotificationInfo;
 import javax.management.MBeanServer;
 import javax.management.NotificationBroadcasterSupport;
 import javax.management.ObjectName;
@@ -174,10 +173,8 @@ final class FileMBeans implements AutoCloseable {
         DamagedFileBean bean = new DamagedFileBean(key, ledger, names, recovery, clock);
         // Delivered on the thread that sends (no executor): a file's last State change is sent just before its MBean
         // is unregistered, and must reach the listeners the MBean still has.
-        NotificationBroadcasterSupport events = new NotificationBroadcasterSupport(
-                new MBeanNotificationInfo(new String[] {AttributeChangeNotification.ATTRIBUTE_CHANGE},
-                        AttributeChangeNotification.class.getName(),
-                        "This file's State changed (OPEN to REWRITTEN, RESTORED, ...); then the MBean goes away"));
+        NotificationBroadcasterSupport events = new NotificationBroadcasterSupport(JmxSurface.stateChanges(
+                "This file's State changed (OPEN to REWRITTEN, RESTORED, ...); then the MBean goes away"));
         DescribedMBean<DamagedFileMXBean> mbean = new DescribedMBean<>(bean, DamagedFileMXBean.class, events);
         ObjectName name = registerFree(mbean, file);
         if (name != null) {

@@ -83,9 +83,14 @@ final class FilesystemBean implements FilesystemMXBean {
         if (filesystem.holder().isEmpty()) {
             return "NOT HELD";
         }
+        return health(openOwners(filesystem, records));
+    }
+
+    /** The health open damage gives a filesystem: metadata makes it UNHEALTHY, file data DEGRADED. */
+    static String health(List<AffectedOwner> openOwners) {
         boolean metadata = false;
         boolean files = false;
-        for (AffectedOwner owner : openOwners(filesystem, records)) {
+        for (AffectedOwner owner : openOwners) {
             metadata |= owner.owner() instanceof MetadataOwner;
             files |= owner.file().isPresent();
         }

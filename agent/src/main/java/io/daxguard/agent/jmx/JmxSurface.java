@@ -181,7 +181,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
         }
     }
 
-    private static MBeanNotificationInfo stateChanges(String description) {
+    static MBeanNotificationInfo stateChanges(String description) {
         return new MBeanNotificationInfo(new String[] {AttributeChangeNotification.ATTRIBUTE_CHANGE},
                 AttributeChangeNotification.class.getName(), description);
     }

@@ -5,7 +5,6 @@ import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.ledger.FilesystemRef;
-import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.FreeSpaceOwner;
 import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.UnknownOwner;
@@ -35,11 +34,9 @@ public final class OfflineStatusReport {
             return reference.mountPoint();
         }
 
-        /** As the live view says it, from the open owners: metadata makes it UNHEALTHY, files DEGRADED. */
+        /** As the live view says it ({@link FilesystemBean#health(List)}). */
         String health() {
-            boolean metadata = openOwners.stream().anyMatch(owner -> owner.owner() instanceof MetadataOwner);
-            boolean files = openOwners.stream().anyMatch(owner -> owner.owner() instanceof FileOwner);
-            return metadata ? "UNHEALTHY" : files ? "DEGRADED" : "ONLINE";
+            return FilesystemBean.health(openOwners);
         }
     }
 

@@ -46,11 +46,7 @@ public final class MappingProcesses {
     record Held(Mapper mapper, NativeFile process) implements AutoCloseable {
         @Override
         public void close() {
-            try {
-                process.close();
-            } catch (IOException ignored) {
-                // A process descriptor holds nothing that a failed close could lose.
-            }
+            process.closeQuietly(); // a process descriptor holds nothing that a failed close could lose
         }
     }
 
@@ -81,7 +77,7 @@ public final class MappingProcesses {
             if (mapsTheFile(proc, pid, file)) {
                 held.add(new Held(new Mapper(pid, command(proc, pid)), process));
             } else {
-                new Held(null, process).close();
+                process.closeQuietly();
             }
         }
         return held;

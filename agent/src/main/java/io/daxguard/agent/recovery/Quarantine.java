@@ -116,9 +116,8 @@ public final class Quarantine {
             directory = root.descriptor().openDirectoryBeneath(DIRECTORY_NAME, false);
         } catch (NativeCallException e) {
             if (e.errno() == NativeCallException.ELOOP || e.errno() == NativeCallException.ENOTDIR) {
-                // O_DIRECTORY on a symlink answers ENOTDIR; which it is only words the refusal.
-                boolean symlink = e.errno() == NativeCallException.ELOOP
-                        || FileStatus.ofChildNoFollow(root.descriptor(), DIRECTORY_NAME).isSymbolicLink();
+                // Beneath answers ELOOP for a symlink in both resolvers; which it is only words the refusal.
+                boolean symlink = e.errno() == NativeCallException.ELOOP;
                 throw new IllegalStateException("refused: " + shown + (symlink ? " is a symbolic link"
                         : " is not a directory") + "; nothing moved");
             }

@@ -12,7 +12,7 @@ import java.io.IOException;
  * (and no range is ever held in a Java array, which could not exceed 2 GiB).
  */
 final class RangeIo {
-    static final int CHUNK = 1 << 20;
+    private static final int CHUNK = 1 << 20;
 
     private RangeIo() {
     }

@@ -4,7 +4,6 @@ import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.topology.DirectIoAlignment;
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.linux.Fiemap;
-import io.daxguard.spi.linux.FiemapExtent;
 import io.daxguard.spi.linux.NativeCallException;
 import io.daxguard.spi.linux.NativeFile;
 import java.io.IOException;

@@ -48,11 +48,6 @@ final class Beneath {
     private Beneath() {
     }
 
-    /** Which resolver {@link #open(NativeFile, LinuxPath, int, boolean)} uses now. */
-    static Resolver current() {
-        return openat2Available ? Resolver.OPENAT2 : Resolver.WALK;
-    }
-
     /**
      * Opens {@code relative} beneath {@code start} with {@code flags} ({@code O_CLOEXEC} and {@code O_NOFOLLOW}
      * added).
