@@ -18,7 +18,7 @@ public record MBeansConfig(@Min(0) @Max(1_000_000) Integer filesPerFilesystem,
                            @Min(4096) @Max(1L << 40) Long resolveBytes,
                            @Min(512) @Max(1L << 40) Long reportBytes) {
     /** One GiB: 262,144 blocks of 4 KiB, the most owners a page answers with unless blocks are shared. */
-    public static final long DEFAULT_RANGE_BYTES = 1L << 30;
+    public static final long DEFAULT_RANGE_BYTES = io.daxguard.agent.validation.RequestLimits.DEFAULT_BYTES;
 
     public MBeansConfig {
         filesPerFilesystem = Objects.requireNonNullElse(filesPerFilesystem, 10_000);

@@ -114,7 +114,7 @@ final class LedgerStore implements AutoCloseable {
             return new ReadOnly(readOnly("jdbc:sqlite:file:" + file + "?mode=ro"), true);
         } catch (SQLException | RuntimeException withWal) {
             try {
-                return new ReadOnly(readOnly("jdbc:sqlite:file:" + file + "?mode=ro&immutable=1"), false);
+                return openImmutable(file);
             } catch (SQLException | RuntimeException alone) {
                 if (NOT_A_LEDGER.equals(alone.getMessage())) {
                     // Everything is still in the log (never checkpointed): say that, not that the file is empty.

@@ -8,7 +8,6 @@ import io.daxguard.agent.ledger.FileKey;
 import io.daxguard.agent.ledger.StateChange;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.spi.LinuxPath;
-import io.daxguard.spi.linux.NativeFile;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -87,11 +86,7 @@ public final class LedgerReconciler {
     }
 
     private static boolean isStill(LinuxPath mount, String path, FileKey key) {
-        try (NativeFile file = FileOpener.open(mount, path, key, NativeFile.Access.READ)) {
-            return file.status().isRegularFile();
-        } catch (IllegalStateException | IOException e) {
-            return false;
-        }
+        return FileNames.statusIfStill(mount, path, key).isPresent();
     }
 
     private static void markGone(DamageLedger ledger, DamagedFile file, LinuxPath mount, Clock clock) {

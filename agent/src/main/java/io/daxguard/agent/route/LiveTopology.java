@@ -8,7 +8,10 @@ import io.daxguard.agent.topology.BlockDevice;
 import io.daxguard.agent.topology.DiskIdentity;
 import io.daxguard.agent.topology.Topology;
 import io.daxguard.agent.topology.TopologyReader;
+import io.daxguard.spi.DeviceNumber;
 import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The topology the router routes by: an immutable {@link Topology} snapshot, replaced (never changed in place) when
@@ -26,6 +29,8 @@ public final class LiveTopology {
     private final DiskIdentity disks;
     private volatile Topology topology;
     private volatile String mountTableText = "";
+    /** Logical block sizes read from sysfs, per device; emptied by every refresh (a device may have been replaced). */
+    private final Map<DeviceNumber, Integer> blockSizes = new ConcurrentHashMap<>();
 
     /** Reads nothing yet: the first {@link #refresh} (at agent start) does, once every listener is in place. */
     public LiveTopology(TopologyReader reader, Filesystems filesystems, DamageListener listener) {
@@ -43,7 +48,7 @@ public final class LiveTopology {
 
     /** The logical block size of {@code device} ({@link TopologyReader#logicalBlockSize}). */
     public int logicalBlockSize(BlockDevice device) {
-        return reader.logicalBlockSize(device.number());
+        return blockSizes.computeIfAbsent(device.number(), reader::logicalBlockSize); // read once, not per tuple
     }
 
     /** The current snapshot. */
@@ -53,11 +58,15 @@ public final class LiveTopology {
 
     /** Re-reads devices and mounts and attaches or detaches filesystems; returns the new snapshot. */
     public synchronized Topology refresh() throws IOException {
-        String text = reader.mountTableText();
+        return refresh(reader.mountTableText());
+    }
+
+    private Topology refresh(String text) throws IOException {
+        blockSizes.clear();
         Topology snapshot = reader.read();
         // Published once its filesystems are attached, so a reader never sees a mount no holder answers for yet.
         var attached = filesystems.sync(snapshot, number -> snapshot.byNumber(number)
-                .map(device -> disks.of(snapshot, device)).orElse(""));
+                .map(device -> medium(snapshot, device)).orElse(""));
         mountTableText = text;
         topology = snapshot;
         attached.forEach(listener::attached);
@@ -104,10 +113,11 @@ public final class LiveTopology {
      * change of the mount table, which is often a mount the agent does not hold.
      */
     public synchronized boolean refreshIfMountsChanged() throws IOException {
-        if (reader.mountTableText().equals(mountTableText) && !filesystems.anyRemounted()) {
+        String text = reader.mountTableText();
+        if (text.equals(mountTableText) && !filesystems.anyRemounted()) {
             return false;
         }
-        refresh();
+        refresh(text);
         return true;
     }
 
