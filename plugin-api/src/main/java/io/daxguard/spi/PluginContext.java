@@ -19,6 +19,17 @@ public interface PluginContext {
         return new com.codahale.metrics.MetricRegistry();
     }
 
+    /**
+     * A directory of the plugin's own in the agent's state directory ({@code <state>/plugins/<type>/}, made by the
+     * agent, owned by it, mode 0700), for what should survive a restart of the agent, such as a saved reverse-map
+     * index ({@link io.daxguard.spi.index.SavedIndexFile}). Nothing in it is required: a plugin must work the same
+     * (only slower to start) when it is empty, damaged or absent. Empty when the agent runs without a state
+     * directory (tests, tools), and by default.
+     */
+    default java.util.Optional<java.nio.file.Path> stateDirectory() {
+        return java.util.Optional.empty();
+    }
+
     /** A context with the given logger and no settings; for tests and tools. */
     static PluginContext of(System.Logger logger) {
         return new PluginContext() {

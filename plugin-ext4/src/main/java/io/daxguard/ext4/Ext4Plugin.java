@@ -8,7 +8,9 @@ import io.daxguard.spi.Mount;
 import io.daxguard.spi.PluginContext;
 import io.daxguard.spi.index.ExtraExtentSource;
 import io.daxguard.spi.index.InodeScanner;
+import io.daxguard.spi.index.IndexOptions;
 import io.daxguard.spi.index.LiveReverseMap;
+import io.daxguard.spi.index.SavedIndexFile;
 import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.FilesystemStats;
 import io.daxguard.spi.linux.FilesystemUuid;
@@ -97,7 +99,10 @@ public final class Ext4Plugin implements FilesystemPlugin {
                     : new Ext4InodeScanner(device, geometry);
             FilesystemInfo info = new FilesystemInfo(uuid, (int) stats.blockSize(), size,
                     scanner == null ? "index:" + FIEMAP : "index:" + INODE_TABLES);
-            LiveReverseMap reverseMap = LiveReverseMap.start(mount.mountPoint(), extras, scanner, logger, progress -> {
+            // Saved after every build, so the next start is ready at once from it while a build catches up.
+            IndexOptions options = IndexOptions.defaults().withExtras(extras).withScanner(scanner)
+                    .withSavedIndex(SavedIndexFile.of(context, uuid, mount.device()));
+            LiveReverseMap reverseMap = LiveReverseMap.start(mount.mountPoint(), options, logger, progress -> {
             });
             mountPoint.close();
             return new Ext4Holder(mount, info, device, cookie, hidden, reverseMap);

@@ -8,6 +8,7 @@ import io.daxguard.spi.Mount;
 import io.daxguard.spi.PluginContext;
 import io.daxguard.spi.index.IndexOptions;
 import io.daxguard.spi.index.LiveReverseMap;
+import io.daxguard.spi.index.SavedIndexFile;
 import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.FilesystemStats;
 import io.daxguard.spi.linux.FilesystemUuid;
@@ -80,7 +81,8 @@ public final class XfsPlugin implements FilesystemPlugin {
         // Deduplication (FIDEDUPERANGE) remaps a file's blocks without any fanotify event, so on a filesystem whose
         // files can share blocks every answer is confirmed live rather than remembered until the next change.
         LiveReverseMap map = LiveReverseMap.start(mount.mountPoint(),
-                IndexOptions.defaults().withRememberedConfirmations(!geometry.hasReflink()), context.logger(),
+                IndexOptions.defaults().withRememberedConfirmations(!geometry.hasReflink())
+                        .withSavedIndex(SavedIndexFile.of(context, info.uuid(), mount.device())), context.logger(),
                 progress -> { });
         return new XfsIndexedHolder(mount, info, mount.device().encoded(),
                 XfsFixedMetadata.of(geometry, mount), map);

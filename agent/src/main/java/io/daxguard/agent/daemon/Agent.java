@@ -28,6 +28,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -85,7 +86,8 @@ public final class Agent implements AutoCloseable {
                     settings.metrics().timer("ledger.commit"));
             started.push(ledger);
             PluginHost plugins = PluginHost.load(settings.pluginLoader(), settings.pluginDirectory())
-                    .withServices(settings.metrics(), settings.pluginSettings());
+                    .withServices(settings.metrics(), settings.pluginSettings(),
+                            Optional.of(settings.stateDirectory()));
             filesystems = new Filesystems(plugins, settings.watchedMountPoints());
             started.push(filesystems);
             owners = new OwnerLookup(filesystems);

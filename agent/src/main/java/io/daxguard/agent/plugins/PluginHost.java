@@ -28,31 +28,36 @@ public final class PluginHost {
     private final List<String> refusals;
     private final MetricRegistry metrics;
     private final Map<String, Map<String, String>> settings;
+    private final Optional<Path> stateDirectory;
 
     private PluginHost(Map<String, FilesystemPlugin> byType, List<String> refusals) {
-        this(byType, refusals, new MetricRegistry(), Map.of());
+        this(byType, refusals, new MetricRegistry(), Map.of(), Optional.empty());
     }
 
     private PluginHost(Map<String, FilesystemPlugin> byType, List<String> refusals, MetricRegistry metrics,
-                       Map<String, Map<String, String>> settings) {
+                       Map<String, Map<String, String>> settings, Optional<Path> stateDirectory) {
         this.byType = Map.copyOf(byType);
         this.refusals = List.copyOf(refusals);
         this.metrics = metrics;
         this.settings = Map.copyOf(settings);
+        this.stateDirectory = stateDirectory;
     }
 
     /**
-     * These plugins, given the agent's metric registry and their settings ({@code plugins.settings.<type>}
-     * in the configuration) when they attach.
+     * These plugins, given the agent's metric registry, their settings ({@code plugins.settings.<type>}
+     * in the configuration) and, when the agent has a state directory, a private directory in it
+     * ({@code <state>/plugins/<type>/}, see {@link PluginContext#stateDirectory()}) when they attach.
      */
-    public PluginHost withServices(MetricRegistry registry, Map<String, Map<String, String>> pluginSettings) {
+    public PluginHost withServices(MetricRegistry registry, Map<String, Map<String, String>> pluginSettings,
+                                   Optional<Path> agentStateDirectory) {
         return new PluginHost(byType, refusals, Objects.requireNonNull(registry, "registry is null"),
-                Objects.requireNonNull(pluginSettings, "pluginSettings is null"));
+                Objects.requireNonNull(pluginSettings, "pluginSettings is null"),
+                Objects.requireNonNull(agentStateDirectory, "agentStateDirectory is null"));
     }
 
     /**
-     * Attaches {@code plugin} to {@code mount} with a context carrying the plugin's logger, settings and the
-     * metric registry; the holder's reverse-map lookups are timed as {@code reverseMap.<type>}.
+     * Attaches {@code plugin} to {@code mount} with a context carrying the plugin's logger, settings, the
+     * metric registry and its state directory (made when the plugin first asks); the holder's reverse-map lookups are timed as {@code reverseMap.<type>}.
      */
     public Holder attach(FilesystemPlugin plugin, Mount mount) throws IOException {
         String type = plugin.type();
@@ -72,6 +77,11 @@ public final class PluginHost {
             @Override
             public MetricRegistry metrics() {
                 return metrics;
+            }
+
+            @Override
+            public Optional<Path> stateDirectory() {
+                return stateDirectory.flatMap(state -> PluginStateDirectory.of(state, type));
             }
         };
         return new TimedHolder(plugin.attach(mount, context), metrics.timer(MetricRegistry.name("reverseMap", type)));

@@ -50,6 +50,8 @@ public final class ExtentIndex {
     // Directories by walk index (root 0): the link naming each plus one (packed columns hold no -1); 0 for the root.
     private final PackedColumn directoryLinkPlusOne;
     private final long rootInode;
+    /** Read back from the state directory rather than built in this run: it knows nothing of changes since. */
+    private final boolean loaded;
 
     ExtentIndex(LinuxPath root, long rootInode, long startedNanos, Duration buildTime, long[] physical, long[] length,
                 long[] logical,
@@ -75,11 +77,104 @@ public final class ExtentIndex {
         }
         this.directoryLinkPlusOne = PackedColumn.of(plusOne, plusOne.length);
         this.rootInode = rootInode;
+        this.loaded = false;
         this.reach = new long[(physical.length + REACH_STRIDE - 1) / REACH_STRIDE];
         long furthest = 0;
         for (int i = 0; i < physical.length; i++) {
             furthest = Math.max(furthest, physical[i] + length[i]);
             reach[i / REACH_STRIDE] = furthest;
+        }
+    }
+
+    /**
+     * An index read back from a saved file ({@link SavedIndexFormat}): the columns in {@link #columns()} order, the
+     * names, and the reach table, checked to fit together (sizes, and every number that indexes another column within
+     * it) so that no query can read outside a column or loop; the values themselves are trusted to the file's checksum.
+     */
+    ExtentIndex(LinuxPath root, long rootInode, long startedNanos, Duration buildTime, List<PackedColumn> columns,
+                byte[] names, long[] reach) {
+        if (columns.size() != COLUMNS) {
+            throw new IllegalArgumentException(COLUMNS + " columns expected, got " + columns.size());
+        }
+        this.root = Objects.requireNonNull(root, "root is null");
+        this.rootInode = rootInode;
+        this.startedNanos = startedNanos;
+        this.buildTime = Objects.requireNonNull(buildTime, "buildTime is null");
+        this.loaded = true;
+        this.physical = columns.get(0);
+        this.length = columns.get(1);
+        this.logical = columns.get(2);
+        this.file = columns.get(3);
+        this.flags = columns.get(4);
+        this.inode = columns.get(5);
+        this.generation = columns.get(6);
+        this.firstLink = columns.get(7);
+        this.linkDirectory = columns.get(8);
+        this.nameStart = columns.get(9);
+        this.directoryLinkPlusOne = columns.get(10);
+        this.names = Objects.requireNonNull(names, "names is null");
+        this.reach = Objects.requireNonNull(reach, "reach is null");
+        checkShape();
+    }
+
+    /** How many columns {@link #columns()} has. */
+    static final int COLUMNS = 11;
+
+    /** Every packed column, in the order the loading constructor takes them. */
+    List<PackedColumn> columns() {
+        return List.of(physical, length, logical, file, flags, inode, generation, firstLink, linkDirectory, nameStart,
+                directoryLinkPlusOne);
+    }
+
+    byte[] names() {
+        return names;
+    }
+
+    long[] reach() {
+        return reach;
+    }
+
+    long rootInode() {
+        return rootInode;
+    }
+
+    /** Whether this index was read back from the state directory (and so predates the agent's start). */
+    public boolean loaded() {
+        return loaded;
+    }
+
+    private void checkShape() {
+        int extents = physical.size();
+        for (PackedColumn column : List.of(length, logical, file, flags)) {
+            require(column.size() == extents, "extent columns of different lengths");
+        }
+        int files = inode.size();
+        int links = linkDirectory.size();
+        int directories = directoryLinkPlusOne.size();
+        require(generation.size() == files && firstLink.size() == files + 1, "file columns of different lengths");
+        require(nameStart.size() == links + 1 && nameStart.get(links) == names.length, "names do not fit the links");
+        require(directories >= 1 && reach.length == (extents + REACH_STRIDE - 1) / REACH_STRIDE, "bad directory or reach table");
+        for (int i = 0; i < extents; i++) {
+            require(file.get(i) < files, "an extent of a file not in the index");
+        }
+        for (int f = 0; f < files; f++) {
+            require(firstLink.get(f) <= firstLink.get(f + 1) && firstLink.get(f + 1) <= links, "links out of order");
+        }
+        for (int l = 0; l < links; l++) {
+            require(linkDirectory.get(l) < directories && nameStart.get(l) <= nameStart.get(l + 1), "a link out of range");
+        }
+        // A directory is named in one numbered before it (the walk numbers a directory after its parent), so every
+        // path leads back to the root in fewer steps than there are directories.
+        require(directoryLinkPlusOne.get(0) == 0, "the root has a name");
+        for (int d = 1; d < directories; d++) {
+            long link = directoryLinkPlusOne.get(d) - 1;
+            require(link >= 0 && link < links && linkDirectory.get((int) link) < d, "a directory out of walk order");
+        }
+    }
+
+    private static void require(boolean holds, String problem) {
+        if (!holds) {
+            throw new IllegalArgumentException("not a consistent index: " + problem);
         }
     }
 

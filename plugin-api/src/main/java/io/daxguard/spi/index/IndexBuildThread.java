@@ -57,8 +57,9 @@ final class IndexBuildThread {
 
     /** Starts the thread and the first build. */
     void start() {
-        thread.start();
+        // Requested first, so that once a saved index is current a build is already in flight to catch up.
         refreshStartedAfter(System.nanoTime());
+        thread.start();
     }
 
     ExtentIndex current() {
@@ -80,6 +81,7 @@ final class IndexBuildThread {
 
     /** The body of the map's own thread: one build per request, until closed. */
     private void runBuilds() {
+        loadSaved();
         while (!closed) {
             CompletableFuture<ExtentIndex> build;
             try {
@@ -89,6 +91,23 @@ final class IndexBuildThread {
             }
             runBuild(build);
         }
+    }
+
+    /**
+     * Makes the saved index current, when the options name one that loads: the map is ready at once, and the build
+     * {@link #start} requested (queued, so it runs next) catches up with what changed while the agent was down.
+     */
+    private void loadSaved() {
+        if (options.saved() == null) {
+            return;
+        }
+        options.saved().load(root, System.nanoTime(), logger).ifPresent(index -> {
+            current = index;
+            building = true; // the catch-up build is queued and runs next
+            publish(new IndexBuildProgress(IndexBuildProgress.State.READY, 0, 0, index.fileCount(),
+                    index.extentCount(), index.fileCount(), ""));
+            firstBuild.countDown();
+        });
     }
 
     /**
@@ -213,6 +232,9 @@ final class IndexBuildThread {
                     + " files, " + index.extentCount() + " extents, ~" + index.memoryBytes() / 1024 + " KiB, built in "
                     + index.buildTime().toMillis() + " ms");
             finish(build, index, null);
+            if (options.saved() != null && !closed) {
+                options.saved().save(index, logger);
+            }
         } catch (Throwable e) {
             if (!closed) {
                 logger.log(System.Logger.Level.WARNING, "building the reverse-map index of " + root + " failed", e);

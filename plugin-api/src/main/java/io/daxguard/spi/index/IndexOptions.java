@@ -13,9 +13,11 @@ import java.util.Objects;
  * @param rememberConfirmations whether owners and names confirmed live are remembered until the filesystem next
  *                           changes (fanotify; see {@link ConfirmedFacts}); default true. False confirms every
  *                           answer live, which only costs time.
+ * @param saved              where the index is saved after every build and loaded from at start (see
+ *                           {@link SavedIndexFile}), or null to build from scratch at every start; default null
  */
 public record IndexOptions(ExtraExtentSource extras, InodeScanner scanner, Duration gapRefreshInterval,
-                           boolean rememberConfirmations) {
+                           boolean rememberConfirmations, SavedIndexFile saved) {
     public static final Duration DEFAULT_GAP_REFRESH_INTERVAL = Duration.ofSeconds(10);
 
     public IndexOptions {
@@ -28,22 +30,27 @@ public record IndexOptions(ExtraExtentSource extras, InodeScanner scanner, Durat
 
     /** FIEMAP per file, nothing extra, default interval: what a filesystem without a plugin-specific source uses. */
     public static IndexOptions defaults() {
-        return new IndexOptions(ExtraExtentSource.NONE, null, DEFAULT_GAP_REFRESH_INTERVAL, true);
+        return new IndexOptions(ExtraExtentSource.NONE, null, DEFAULT_GAP_REFRESH_INTERVAL, true, null);
     }
 
     public IndexOptions withExtras(ExtraExtentSource newExtras) {
-        return new IndexOptions(newExtras, scanner, gapRefreshInterval, rememberConfirmations);
+        return new IndexOptions(newExtras, scanner, gapRefreshInterval, rememberConfirmations, saved);
+    }
+
+    /** Saves every built index to {@code file} and starts from it; {@code Optional.empty()} builds from scratch. */
+    public IndexOptions withSavedIndex(java.util.Optional<SavedIndexFile> file) {
+        return new IndexOptions(extras, scanner, gapRefreshInterval, rememberConfirmations, file.orElse(null));
     }
 
     public IndexOptions withScanner(InodeScanner newScanner) {
-        return new IndexOptions(extras, newScanner, gapRefreshInterval, rememberConfirmations);
+        return new IndexOptions(extras, newScanner, gapRefreshInterval, rememberConfirmations, saved);
     }
 
     public IndexOptions withGapRefreshInterval(Duration interval) {
-        return new IndexOptions(extras, scanner, interval, rememberConfirmations);
+        return new IndexOptions(extras, scanner, interval, rememberConfirmations, saved);
     }
 
     public IndexOptions withRememberedConfirmations(boolean remember) {
-        return new IndexOptions(extras, scanner, gapRefreshInterval, remember);
+        return new IndexOptions(extras, scanner, gapRefreshInterval, remember, saved);
     }
 }

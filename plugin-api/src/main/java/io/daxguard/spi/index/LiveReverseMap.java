@@ -109,8 +109,8 @@ public final class LiveReverseMap implements Closeable {
     private String readyMessage(ExtentIndex index) {
         String remembered = facts.unavailable().isEmpty() ? ""
                 : "; every answer confirmed live: " + facts.unavailable();
-        return String.format(java.util.Locale.ROOT, "%,d KiB, built in %,d ms%s", (index.memoryBytes() + 1023) / 1024,
-                index.buildTime().toMillis(), remembered);
+        return String.format(java.util.Locale.ROOT, "%,d KiB, %s in %,d ms%s", (index.memoryBytes() + 1023) / 1024,
+                index.loaded() ? "loaded from the state directory" : "built", index.buildTime().toMillis(), remembered);
     }
 
     /** Waits until the first build finished (or failed, or the map closed); true if an index is ready. */
@@ -161,6 +161,12 @@ public final class LiveReverseMap implements Closeable {
             return List.of(new UnknownOwner(from, to - from, builds.notReadyReason()));
         }
         Resolution resolution = resolve(facts.epoch(index, question.changeCount()), index, from, to, false);
+        if (index.loaded() && (resolution.rejected || !resolution.gaps.isEmpty())) {
+            // A saved index knows nothing of what changed while the agent was down; the catch-up build queued at
+            // start does, so a gap (a file made or grown since) or a rejection waits for it before anything else.
+            index = builds.newestAvailable(index);
+            resolution = resolve(facts.epoch(index, question.changeCount()), index, from, to, false);
+        }
         boolean unexplainedGaps = !unexplained.coversAll(index, resolution.gaps);
         boolean limited = false;
         if (index.startedNanos() < asked && (resolution.rejected || unexplainedGaps)) {

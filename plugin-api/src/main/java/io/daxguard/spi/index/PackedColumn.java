@@ -73,6 +73,22 @@ final class PackedColumn {
         return new PackedColumn(words, bits, shift, count);
     }
 
+    /**
+     * A column as {@link #words}, {@link #bits}, {@link #shift} and {@link #size} described it (read back from a
+     * saved index); refuses a shape no packing makes, so a damaged file cannot make {@link #get} read past the words.
+     */
+    static PackedColumn ofPacked(long[] words, int bits, int shift, int size) {
+        if (size < 0 || bits < 0 || bits > 64 || shift < 0 || shift > 63 || (bits > 0 && shift + bits > 64)) {
+            throw new IllegalArgumentException("no column has size " + size + ", " + bits + " bits, shift " + shift);
+        }
+        long expected = ((long) size * bits + 63) >>> 6;
+        if (words.length != expected) {
+            throw new IllegalArgumentException("a column of " + size + " values of " + bits + " bits has " + expected
+                    + " words, not " + words.length);
+        }
+        return size == 0 ? EMPTY : new PackedColumn(words, bits, shift, size);
+    }
+
     static PackedColumn of(int[] values, int count) {
         long[] widened = new long[count];
         for (int i = 0; i < count; i++) {
@@ -162,6 +178,16 @@ final class PackedColumn {
     /** Heap bytes of the packed words. */
     long bytes() {
         return (long) words.length * Long.BYTES;
+    }
+
+    /** The packed words themselves (not a copy: callers only write them out). */
+    long[] words() {
+        return words;
+    }
+
+    /** Trailing zero bits every value had, dropped when packed. */
+    int shift() {
+        return shift;
     }
 
     /** Bits per value. */
