@@ -122,6 +122,7 @@ public final class SavedIndexFile {
      */
     void save(ExtentIndex index, System.Logger logger) {
         Path temporary = directory.resolve(".index-" + uuid + "." + device.major() + "_" + device.minor() + ".tmp");
+        long started = System.nanoTime();
         try {
             Files.deleteIfExists(temporary);
             try (FileChannel channel = FileChannel.open(temporary, Set.of(StandardOpenOption.CREATE_NEW,
@@ -135,6 +136,8 @@ public final class SavedIndexFile {
             try (FileChannel directoryChannel = FileChannel.open(directory, StandardOpenOption.READ)) {
                 directoryChannel.force(true);
             }
+            logger.log(System.Logger.Level.DEBUG, "saved the reverse-map index of " + index.root() + " to " + path()
+                    + " (" + Files.size(path()) + " bytes) in " + (System.nanoTime() - started) / 1_000_000 + " ms");
         } catch (IOException | RuntimeException e) {
             logger.log(System.Logger.Level.WARNING, "could not save the reverse-map index of " + index.root() + " to "
                     + path() + ": " + e.getMessage() + "; the next start builds it again");
