@@ -31,7 +31,11 @@
  * // paths: Holder.pathNames() -> map::verifiedPaths gives every hard link from the same walk, checked live
  * // close(): map.close() stops and joins the thread
  * }</pre>
- * Before the first build has finished, {@code ownersOfAllocated} answers an
+ * With {@link io.daxguard.spi.index.IndexOptions#withSavedIndex} (a {@link io.daxguard.spi.index.SavedIndexFile} in
+ * the plugin's {@link io.daxguard.spi.PluginContext#stateDirectory()}) every finished build is saved, and the next
+ * start is ready at once from the saved index while a catch-up build runs; a saved index proposes like any other.
+ *
+ * <p>Before the first build has finished, {@code ownersOfAllocated} answers an
  * {@link io.daxguard.spi.UnknownOwner} saying how far the build is; tests call
  * {@link io.daxguard.spi.index.LiveReverseMap#awaitIndex}.
  */
