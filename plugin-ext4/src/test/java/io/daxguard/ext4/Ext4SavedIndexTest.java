@@ -81,7 +81,8 @@ class Ext4SavedIndexTest {
     @Test
     void theIndexIsSavedUnderTheFilesystemsUuidInThePluginsStateDirectory() throws Exception {
         try (Ext4Holder holder = attached()) {
-            assertThat(state.resolve("index-" + holder.info().uuid() + ".bin")).isRegularFile();
+            assertThat(state.resolve("index-" + holder.info().uuid() + "-" + FILESYSTEM.deviceNumber().major() + "."
+                    + FILESYSTEM.deviceNumber().minor() + ".bin")).isRegularFile();
         }
     }
 

@@ -46,7 +46,11 @@ public final class SavedIndexMeasurement {
         measurement.setUseParentHandlers(false);
         Mount mount = new Mount(0, device, "/", LinuxPath.of(mountPoint), "ext4", args[1], "rw");
         Files.createDirectories(state);
-        Files.deleteIfExists(state.resolve("index-" + "6461786a-6775-4172-a462-656e63680001" + ".bin"));
+        try (var saved = Files.list(state)) {
+            for (Path file : saved.toList()) {
+                Files.delete(file); // the full builds below must find nothing saved
+            }
+        }
 
         attachUntilReady(mount, Optional.empty()); // warms the page cache and the JIT alike for both
         double[][] full = new double[3][rounds];

@@ -21,7 +21,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Where one filesystem's index is kept between runs of the agent: {@code <directory>/index-<uuid>.bin}, in the
+ * Where one filesystem's index is kept between runs of the agent: {@code <directory>/index-<uuid>-<device>.bin}, in the
  * plugin's private state directory ({@link PluginContext#stateDirectory()}). Handed to a {@link LiveReverseMap}
  * through {@link IndexOptions#withSavedIndex}: the map saves every index it finishes building and, at start, loads
  * the saved one so it is ready at once while a catch-up build runs.
@@ -67,8 +67,12 @@ public final class SavedIndexFile {
         return context.stateDirectory().map(directory -> in(directory, uuid, device));
     }
 
+    /**
+     * {@code index-<uuid>-<major>.<minor>.bin}: copies of one filesystem (same UUID) held at once on several devices
+     * keep an index each instead of overwriting one another's.
+     */
     public Path path() {
-        return directory.resolve("index-" + uuid + ".bin");
+        return directory.resolve("index-" + uuid + "-" + device.major() + "." + device.minor() + ".bin");
     }
 
     /**
@@ -121,7 +125,7 @@ public final class SavedIndexFile {
      * directory) is one log line, and the next start builds from scratch or from an older index.
      */
     void save(ExtentIndex index, System.Logger logger) {
-        Path temporary = directory.resolve(".index-" + uuid + "." + device.major() + "_" + device.minor() + ".tmp");
+        Path temporary = directory.resolve("." + path().getFileName() + ".tmp");
         long started = System.nanoTime();
         try {
             Files.deleteIfExists(temporary);

@@ -241,7 +241,10 @@ abstract class SavedIndexContract {
                 return other;
             }
             case OTHER_DEVICE -> {
-                return SavedIndexFile.in(state, UUID, new DeviceNumber(device.major(), device.minor() + 1000));
+                SavedIndexFile other = SavedIndexFile.in(state, UUID, new DeviceNumber(device.major(),
+                        device.minor() + 1000));
+                Files.move(file, other.path(), StandardCopyOption.REPLACE_EXISTING);
+                return other;
             }
             case TOO_LARGE -> {
                 try (RandomAccessFile raw = new RandomAccessFile(file.toFile(), "rw")) {
