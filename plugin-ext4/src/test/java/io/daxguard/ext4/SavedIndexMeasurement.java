@@ -18,15 +18,15 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Not a test: the restart figure of issue 14. On a mounted ext4 (the 200k-file fixture of bench/make-fixture.sh),
- * the time from attach to a ready index with no saved index (a full build; nothing saved, so saving costs it nothing)
- * against the time from attach to ready with the index saved by an earlier attach (then the catch-up build's time),
- * each the median of {@code rounds}, page cache warm for both.
+ * Not a test: the restart figure of issue 14, one attach per JVM as an agent restart is. On a mounted ext4 (the
+ * 200k-file fixture of bench/make-fixture.sh): {@code full} times attach to a ready index with no state directory (a
+ * full build, saving nothing); {@code save} empties the state directory and builds and saves; {@code restart} times
+ * attach to ready from the saved index, and to the end of the catch-up build. Run each several times, page cache warm.
  *
  * <pre>
  * mvn -q -B -o -pl plugin-ext4 -am test-compile
  * java -cp plugin-ext4/target/test-classes:plugin-ext4/target/classes:plugin-api/target/classes:$JNA_JAR \
- *      io.daxguard.ext4.SavedIndexMeasurement /mnt/point /dev/loopN /tmp/state-dir 5
+ *      io.daxguard.ext4.SavedIndexMeasurement /mnt/point /dev/loopN /tmp/state-dir full|save|restart
  * </pre>
  */
 public final class SavedIndexMeasurement {
@@ -37,7 +37,7 @@ public final class SavedIndexMeasurement {
         Path mountPoint = Path.of(args[0]);
         DeviceNumber device = FileStatus.ofPath(Path.of(args[1])).rdev();
         Path state = Path.of(args[2]);
-        int rounds = Integer.parseInt(args[3]);
+        String mode = args[3];
         Logger measurement = Logger.getLogger("measurement");
         ConsoleHandler console = new ConsoleHandler();
         console.setLevel(Level.FINE);
@@ -46,29 +46,24 @@ public final class SavedIndexMeasurement {
         measurement.setUseParentHandlers(false);
         Mount mount = new Mount(0, device, "/", LinuxPath.of(mountPoint), "ext4", args[1], "rw");
         Files.createDirectories(state);
-        try (var saved = Files.list(state)) {
-            for (Path file : saved.toList()) {
-                Files.delete(file); // the full builds below must find nothing saved
+        // An agent has logged much before it attaches; the first line of a JVM (JUL set-up) is not the index's cost.
+        System.getLogger("measurement").log(System.Logger.Level.INFO, "measuring " + mode + " on " + mountPoint);
+        double[] times;
+        switch (mode) {
+            case "full" -> times = attachUntilReady(mount, Optional.empty());
+            case "save" -> {
+                try (var saved = Files.list(state)) {
+                    for (Path file : saved.toList()) {
+                        Files.delete(file);
+                    }
+                }
+                times = attachUntilReady(mount, Optional.of(state));
             }
+            case "restart" -> times = attachUntilReady(mount, Optional.of(state));
+            default -> throw new IllegalArgumentException("mode must be full, save or restart: " + mode);
         }
-
-        attachUntilReady(mount, Optional.empty()); // warms the page cache and the JIT alike for both
-        double[][] full = new double[3][rounds];
-        for (int round = 0; round < rounds; round++) {
-            put(full, round, attachUntilReady(mount, Optional.empty()));
-        }
-        attachUntilReady(mount, Optional.of(state)); // builds and saves
-        double[][] restart = new double[4][rounds];
-        for (int round = 0; round < rounds; round++) {
-            put(restart, round, attachUntilReady(mount, Optional.of(state)));
-        }
-        print("full build", full);
-        print("from the saved index", restart);
-        System.out.printf("restart / full build, attach to ready: %.3f; attach returned to ready: %.3f%n",
-                median(restart[1]) / median(full[1]), median(restart[2]) / median(full[2]));
-        try (var files = Files.list(state)) {
-            files.forEach(file -> System.out.println(file + ": " + file.toFile().length() + " bytes"));
-        }
+        System.out.printf(java.util.Locale.ROOT, "%s attach_returned_ms=%.1f ready_ms=%.1f caught_up_ms=%.1f%n", mode,
+                times[0], times[1], times[3]);
     }
 
     /**
@@ -91,23 +86,6 @@ public final class SavedIndexMeasurement {
         }
     }
 
-    private static void put(double[][] table, int round, double[] times) {
-        table[0][round] = times[0];
-        table[1][round] = times[1];
-        table[2][round] = times[2];
-        if (table.length > 3) {
-            table[3][round] = times[3];
-        }
-    }
-
-    private static void print(String what, double[][] table) {
-        String[] names = {"attach returned", "attach to ready", "attach returned to ready", "attach to caught up"};
-        for (int row = 0; row < table.length; row++) {
-            System.out.printf("%s, %s: median %.1f ms %s%n", what, names[row], median(table[row]),
-                    Arrays.toString(table[row]));
-        }
-    }
-
     private static PluginContext context(Optional<Path> state) {
         return new PluginContext() {
             @Override
@@ -125,11 +103,5 @@ public final class SavedIndexMeasurement {
                 return state;
             }
         };
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 }
