@@ -34,8 +34,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Scrub of an XFS on a disk with bad sectors under two files, under a reflinked pair, under one metadata
  * block (a secondary superblock, which the kernel never reads while mounted) and in free space: the scrub
- * must find exactly the ones under written data. One more bad sector lies in a small free gap between two files
- * (a third file was deleted between them), which the scrub reads through in one read with both files: the
+ * must find exactly the ones under written data. One more bad sector lies in a small free gap between two extents
+ * of one file (a hole punched into it), which the scrub reads through in one read with both extents: the
  * failing read is read again over the written bytes only, and the gap's sector is never reported. A 24 MiB
  * filler file gives the rate-limited scrubs time to be paused and cancelled. On every logical sector size, XFS and ext4 (a disk of its own per test): the scrub
  * finds the exact bad logical sector.
@@ -61,11 +61,11 @@ class ScrubOnFaultyDiskTest {
         AgentFixture.writeFile(DISK.path("original.bin"), 128 * 1024, 3);
         Command.run("cp", "--reflink=always", DISK.path("original.bin").toString(), DISK.path("copy.bin").toString());
         AgentFixture.writeFile(DISK.path("filler.bin"), 24 << 20, 4);
-        AgentFixture.writeFile(DISK.path("gap-left.bin"), 64 * 1024, 6);
-        AgentFixture.writeFile(DISK.path("gap-hole.bin"), 64 * 1024, 7);
-        AgentFixture.writeFile(DISK.path("gap-right.bin"), 64 * 1024, 8);
-        gapSector = DISK.sectorOf(DISK.path("gap-hole.bin"), 32 * 1024);
-        Files.delete(DISK.path("gap-hole.bin"));
+        // One file, its middle 64 KiB punched out: a free gap between two written extents, wherever XFS put it.
+        AgentFixture.writeFile(DISK.path("gap.bin"), 256 * 1024, 6);
+        gapSector = DISK.sectorOf(DISK.path("gap.bin"), 96 * 1024);
+        Command.run("fallocate", "--punch-hole", "--offset", "65536", "--length", "65536",
+                DISK.path("gap.bin").toString());
         Command.run("sync", "-f", DISK.mountPoint().toString());
         DISK.poison(gapSector, 1);
         poison(DISK.sectorOf(DISK.path("a.bin"), 40_000));
@@ -158,9 +158,9 @@ class ScrubOnFaultyDiskTest {
         SourcesFixture fast = agent(0);
         AttachedFilesystem xfs = fast.agent().filesystems().atMountPoint(DISK.mountPoint().toString())
                 .orElseThrow();
-        List<SectorRange> left = DISK.sectorsOf(DISK.path("gap-left.bin"));
-        long leftEnd = left.get(left.size() - 1).end() * 512;
-        long rightStart = DISK.sectorsOf(DISK.path("gap-right.bin")).get(0).startByte();
+        List<SectorRange> extents = DISK.sectorsOf(DISK.path("gap.bin"));
+        long leftEnd = extents.get(0).end() * 512;
+        long rightStart = extents.get(1).startByte();
 
         assertThat(fast.agent().owners().resolve(xfs, FailureRange.of(gapSector * 512, 512)))
                 .allMatch(owner -> owner.owner() instanceof FreeSpaceOwner);
