@@ -38,13 +38,17 @@ import java.util.function.Consumer;
  */
 final class ScrubJob {
     private static final System.Logger LOG = System.getLogger(ScrubJob.class.getName());
-    static final int MAX_READ = 4 << 20;
+    static final int MAX_READ = 8 << 20;
     /** Free gaps up to this wide between written extents are read through rather than split into two reads. */
     static final long MAX_GAP = 256 << 10;
     /** Reader threads, each with its own descriptor and buffer of {@link #MAX_READ} bytes. */
-    static final int READERS = 4;
-    /** Reads handed to the readers and not yet taken: twice the readers, so none waits for the scrub thread. */
-    static final int IN_FLIGHT = 2 * READERS;
+    static final int READERS = 2;
+    /**
+     * Reads handed to the readers and not yet taken: one more than the readers, so a reader that ends a read finds
+     * the next one waiting while the scrub thread takes results. More readers did not read faster where measured (a
+     * loop device serves its requests one at a time; see docs/PERFORMANCE.md), only interleaved more.
+     */
+    static final int IN_FLIGHT = READERS + 1;
     private static final long SAVE_EVERY_BYTES = 256L << 20;
     private static final int KEEP_BAD_RANGES = 100;
 
@@ -83,7 +87,7 @@ final class ScrubJob {
     private volatile ScrubState state;
     private volatile long position;
     private volatile long bytesDone;
-    private volatile long bytesTotal;
+    private volatile WrittenBytesCount count;
     private volatile long bytesRead;
     private volatile long badRanges;
     private volatile long badBytes;
@@ -137,7 +141,7 @@ final class ScrubJob {
     private void run() {
         try {
             waitWhilePaused();
-            countWritten();
+            count = WrittenBytesCount.start(holder, deviceSize, position, mountPoint);
             while (position < deviceSize) {
                 try (ScrubReaders readers = new ScrubReaders(mountPoint, deviceNode, deviceSize, alignment, readSize,
                         READERS)) {
@@ -156,37 +160,37 @@ final class ScrubJob {
                     waitWhilePaused();
                 }
             }
+            count.await();
             finish(ScrubState.FINISHED);
         } catch (Leave | InterruptedException | InterruptedIOException stopped) {
+            awaitCountQuietly();
             ended();
         } catch (IOException | RuntimeException e) {
+            awaitCountQuietly();
             message = String.valueOf(e.getMessage());
             LOG.log(System.Logger.Level.ERROR, "scrub of " + mountPoint + " failed: " + message);
             finish(ScrubState.FAILED);
         }
     }
 
+    /** The count thread ends with the scrub thread; what it failed with is already logged. */
+    private void awaitCountQuietly() {
+        try {
+            if (count != null) {
+                count.await();
+            }
+        } catch (IOException ignored) {
+            // logged by the count
+        }
+    }
+
     /**
-     * 4 MiB, or a quarter second's worth when rate limited, so a throttled read never sleeps long; whole logical
+     * 8 MiB, or a quarter second's worth when rate limited, so a throttled read never sleeps long; whole logical
      * blocks either way.
      */
     private static int readSize(long rateLimit, DirectIoAlignment alignment) {
         long wanted = rateLimit == 0 ? MAX_READ : Math.max(64 << 10, Math.min(MAX_READ, rateLimit / 4));
         return (int) Math.max(alignment.logicalBlockSize(), alignment.floor(wanted));
-    }
-
-    /** Sums the written bytes, and those before the position (done before a resume). */
-    private void countWritten() throws IOException {
-        long[] sums = new long[2];
-        long from = position;
-        holder.forEachWrittenExtent(0, deviceSize, (offset, length) -> {
-            sums[0] += length;
-            if (offset < from) {
-                sums[1] += Math.min(length, from - offset);
-            }
-        });
-        bytesTotal = sums[0];
-        bytesDone = sums[1];
     }
 
     /** What the pass tells the job, on the scrub thread. */
@@ -292,7 +296,7 @@ final class ScrubJob {
         } finally {
             lock.unlock();
         }
-        LOG.log(System.Logger.Level.INFO, "scrub of " + mountPoint + " " + end.name().toLowerCase() + ": " + bytesDone
+        LOG.log(System.Logger.Level.INFO, "scrub of " + mountPoint + " " + end.name().toLowerCase() + ": " + bytesRead
                 + " bytes read, " + badRanges + " bad run(s), " + badBytes + " bad bytes");
         onFinished.accept(progress());
     }
@@ -392,10 +396,14 @@ final class ScrubJob {
     }
 
     ScrubProgress progress() {
-        long total = bytesTotal;
-        long done = Math.min(bytesDone, total);
+        WrittenBytesCount counted = count;
+        long total = counted == null ? 0 : Math.max(0, counted.total());
+        long done = (counted == null ? 0 : counted.beforePosition()) + bytesDone;
+        if (counted != null && counted.total() >= 0) {
+            done = Math.min(done, total);
+        }
         long rate = measuredRate(runBytes);
-        long eta = state.isDone() ? 0 : rate > 0 ? (total - done) / rate : -1;
+        long eta = state.isDone() ? 0 : rate > 0 && total > 0 ? Math.max(0, total - done) / rate : -1;
         List<String> bad;
         synchronized (firstBad) {
             bad = List.copyOf(firstBad);
