@@ -10,6 +10,7 @@ import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FreeSpaceOwner;
 import io.daxguard.spi.testkit.Command;
 import io.daxguard.spi.testkit.FaultyDisk;
+import io.daxguard.spi.testkit.SectorRange;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,8 +34,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Scrub of an XFS on a disk with bad sectors under two files, under a reflinked pair, under one metadata
  * block (a secondary superblock, which the kernel never reads while mounted) and in free space: the scrub
- * must find exactly the ones under written data. A 24 MiB filler file gives the rate-limited scrubs time to
- * be paused and cancelled. On every logical sector size, XFS and ext4 (a disk of its own per test): the scrub
+ * must find exactly the ones under written data. One more bad sector lies in a small free gap between two extents
+ * of one file (a hole punched into it), which the scrub reads through in one read with both extents: the
+ * failing read is read again over the written bytes only, and the gap's sector is never reported. A 24 MiB
+ * filler file gives the rate-limited scrubs time to be paused and cancelled. On every logical sector size, XFS and ext4 (a disk of its own per test): the scrub
  * finds the exact bad logical sector.
  */
 @Tag("mount")
@@ -45,6 +48,9 @@ class ScrubOnFaultyDiskTest {
     private static final long SLOW = 16L << 20;
     private static final List<String> UNDER_WRITTEN_DATA = new ArrayList<>();
     private static String freeSpaceBad;
+    /** The widest free gap the scrub reads through ({@code ScrubJob.MAX_GAP}). */
+    private static final long READ_THROUGH_GAP = 256 << 10;
+    private static long gapSector;
 
     private SourcesFixture fixture;
 
@@ -55,7 +61,13 @@ class ScrubOnFaultyDiskTest {
         AgentFixture.writeFile(DISK.path("original.bin"), 128 * 1024, 3);
         Command.run("cp", "--reflink=always", DISK.path("original.bin").toString(), DISK.path("copy.bin").toString());
         AgentFixture.writeFile(DISK.path("filler.bin"), 24 << 20, 4);
+        // One file, its middle 64 KiB punched out: a free gap between two written extents, wherever XFS put it.
+        AgentFixture.writeFile(DISK.path("gap.bin"), 256 * 1024, 6);
+        gapSector = DISK.sectorOf(DISK.path("gap.bin"), 96 * 1024);
+        Command.run("fallocate", "--punch-hole", "--offset", "65536", "--length", "65536",
+                DISK.path("gap.bin").toString());
         Command.run("sync", "-f", DISK.mountPoint().toString());
+        DISK.poison(gapSector, 1);
         poison(DISK.sectorOf(DISK.path("a.bin"), 40_000));
         poison(DISK.sectorOf(DISK.path("b.bin"), 8192));
         poison(DISK.sectorOf(DISK.path("b.bin"), 200_000));
@@ -139,6 +151,42 @@ class ScrubOnFaultyDiskTest {
 
         assertThat(fast.agent().owners().resolve(xfs, FailureRange.of(offset, 512)))
                 .allMatch(owner -> owner.owner() instanceof FreeSpaceOwner);
+    }
+
+    @Test
+    void theGapSectorIsFreeSpaceCloseEnoughToBothNeighboursToBeReadThrough() throws Exception {
+        SourcesFixture fast = agent(0);
+        AttachedFilesystem xfs = fast.agent().filesystems().atMountPoint(DISK.mountPoint().toString())
+                .orElseThrow();
+        List<SectorRange> extents = DISK.sectorsOf(DISK.path("gap.bin"));
+        long leftEnd = extents.get(0).end() * 512;
+        long rightStart = extents.get(1).startByte();
+
+        assertThat(fast.agent().owners().resolve(xfs, FailureRange.of(gapSector * 512, 512)))
+                .allMatch(owner -> owner.owner() instanceof FreeSpaceOwner);
+        assertThat(gapSector * 512).isBetween(leftEnd, rightStart - 512);
+        assertThat(rightStart - leftEnd).isLessThanOrEqualTo(READ_THROUGH_GAP);
+    }
+
+    @Test
+    void aBadSectorInAFreeGapThatWasReadThroughIsNotReported() throws Exception {
+        SourcesFixture fast = agent(0);
+        CompletableFuture<CompositeData> done = finished(fast.server());
+
+        invoke("startScrub");
+
+        assertThat(badRanges(SourcesFixture.await(done, 300))).doesNotContain(gapSector * 512 + "+512");
+    }
+
+    @Test
+    void aScrubReadsMoreDeviceBytesThanItVerifiesWhenItReadsThroughGaps() throws Exception {
+        SourcesFixture fast = agent(0);
+        CompletableFuture<CompositeData> done = finished(fast.server());
+
+        invoke("startScrub");
+
+        CompositeData progress = SourcesFixture.await(done, 300);
+        assertThat((Long) progress.get("bytesRead")).isGreaterThan((Long) progress.get("bytesDone"));
     }
 
     @Test

@@ -35,7 +35,7 @@ import java.util.stream.Stream;
 public final class LedgerThroughput {
     private static final int RUNS = 3;
     private static final DeviceNumber DEVICE = new DeviceNumber(259, 1);
-    private static final FilesystemRef FILESYSTEM = new FilesystemRef("5f0c8a51-bench", "/srv/data", "xfs");
+    private static final FilesystemRef FILESYSTEM = new FilesystemRef("5f0c8a51-bench", DEVICE, "/srv/data", "xfs");
 
     private LedgerThroughput() {
     }

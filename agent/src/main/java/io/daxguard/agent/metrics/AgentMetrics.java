@@ -26,7 +26,8 @@ import javax.management.MBeanServer;
  * <p>Meters: {@code tuples.<source>} (every tuple by the source that reported it), {@code routed} (recorded
  * with an owner), {@code unowned} (recorded on a range no filesystem holds), {@code coalesced} (reported again
  * while already known). Gauges: {@code damage.open} (open records), {@code queue.depth} (tuples waiting for
- * the router), {@code scrub.bytesPerSecond} (the rate the running scrubs read at, measured). Per failure source:
+ * the router), {@code scrub.bytesPerSecond} (device bytes per second the running scrubs read, measured),
+ * {@code scrub.bytesPerSecondLimit} (the configured limit of each scrub, 0 for none). Per failure source:
  * gauge {@code source.<name>.state} ({@link io.daxguard.agent.source.SourceState#code}: 0 STOPPED, 1 RUNNING,
  * 2 RESTARTING, 3 FAILED), counter {@code source.<name>.restarts}, and a gauge per thing the source counts
  * ({@code source.kmsg.unparsable}, {@code source.badblocks.unreadableFiles}, ...). Timers {@code reverseMap.<type>}
@@ -52,11 +53,12 @@ public final class AgentMetrics implements DamageListener {
      *
      * @param queueDepth tuples waiting for the router
      * @param scrubRate  bytes per second the running scrubs read now, measured (0 when none runs)
+     * @param scrubLimit the configured limit of each scrub, bytes per second (0 for none)
      * @param sources    the failure sources: their states, restarts and counters
      * @return closing it stops the JMX reporter (the listener goes with the agent)
      */
     public static AutoCloseable start(MetricRegistry registry, DamageLedger ledger, IntSupplier queueDepth,
-                                      LongSupplier scrubRate, FailureSources sources, DamageEvents events,
+                                      LongSupplier scrubRate, long scrubLimit, FailureSources sources, DamageEvents events,
                                       Optional<MBeanServer> jmx) {
         AgentMetrics metrics = new AgentMetrics(registry);
         registry.gauge("damage.open", () -> () -> ledger.records().stream()
@@ -66,6 +68,7 @@ public final class AgentMetrics implements DamageListener {
         registry.gauge("ledger.durable", () -> () -> ledger.health().durable() ? 1 : 0);
         registry.gauge("ledger.pendingWrites", () -> () -> ledger.health().pendingWrites());
         registry.gauge("scrub.bytesPerSecond", () -> scrubRate::getAsLong);
+        registry.gauge("scrub.bytesPerSecondLimit", () -> () -> scrubLimit);
         sources.counters().forEach((source, counted) -> {
             registry.gauge(MetricRegistry.name("source", source, "state"),
                     () -> () -> statusOf(sources, source).map(status -> status.state().code()).orElse(0));

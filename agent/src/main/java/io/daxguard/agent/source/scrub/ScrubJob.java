@@ -5,10 +5,10 @@ import io.daxguard.agent.ranges.ByteRange;
 import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.failure.DeviceRef;
 import io.daxguard.agent.failure.FailureSink;
-import io.daxguard.agent.source.probe.MediaProbe;
 import io.daxguard.agent.topology.DirectIoAlignment;
 import io.daxguard.spi.Holder;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -19,23 +19,36 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * The scrub of one filesystem: reads its written extents (from the holder, in physical order) from the
- * device node with large {@code O_DIRECT} reads, widened to whole logical blocks of the device, bisects a read
- * that fails with EIO down to the logical block, and submits each bad run to its sink, the ingest queue (source
- * {@code scrub}).
+ * The scrub of one filesystem: reads its written extents (from the holder, in physical order) from the device
+ * node with large {@code O_DIRECT} reads planned by {@link ReadPlanner} (whole logical blocks, adjacent extents
+ * joined, small free gaps read through), several in flight on the {@link ScrubReaders} threads, each paid for in
+ * the {@link TokenBucket} first. A read that fails with EIO is read again over its written parts only, bisected to
+ * the logical block, and each bad run is submitted to the sink, the ingest queue (source {@code scrub}).
  *
- * <p>Runs on its own thread ({@code daxguard-scrub <mount point>}), started by {@link Scrubber}. Control
- * calls (pause, resume, cancel, stop) come from other threads and are seen by the scrub thread after each
- * read: pause, cancel and stop leave the holder's extent walk (so no descriptor stays open on the mount while
- * paused) and save the position; pause then waits for resume. Progress is read lock-free from volatile fields.
+ * <p>Runs on its own thread ({@code daxguard-scrub <mount point>}), started by {@link Scrubber}; that thread
+ * walks, plans, acquires and takes the results in device order ({@link ScrubPass}) and owns the reader threads of
+ * each pass. Control calls
+ * (pause, resume, cancel, stop) come from other threads and are seen by the scrub thread after each read it hands
+ * on: pause, cancel and stop leave the holder's extent walk (so no descriptor stays open on the mount while
+ * paused), take the reads in flight, end the readers and save the position; pause then waits for resume.
+ * Progress is read lock-free from volatile fields.
  *
- * <p>Over 400 lines because the read loop, its state machine (run, pause, resume, cancel, stop) and the saved
- * position must change together under one lock; the reading itself ({@code MediaProbe}) and the rate limit
- * ({@link TokenBucket}) are already apart.
+ * <p>Over 400 lines because the pass, its state machine (run, pause, resume, cancel, stop) and the saved
+ * position must change together under one lock; planning, reading and the rate limit are already apart.
  */
 final class ScrubJob {
     private static final System.Logger LOG = System.getLogger(ScrubJob.class.getName());
     static final int MAX_READ = 8 << 20;
+    /** Free gaps up to this wide between written extents are read through rather than split into two reads. */
+    static final long MAX_GAP = 256 << 10;
+    /** Reader threads, each with its own descriptor and buffer of {@link #MAX_READ} bytes. */
+    static final int READERS = 2;
+    /**
+     * Reads handed to the readers and not yet taken: one more than the readers, so a reader that ends a read finds
+     * the next one waiting while the scrub thread takes results. More readers did not read faster where measured (a
+     * loop device serves its requests one at a time; see docs/PERFORMANCE.md), only interleaved more.
+     */
+    static final int IN_FLIGHT = READERS + 1;
     private static final long SAVE_EVERY_BYTES = 256L << 20;
     private static final int KEEP_BAD_RANGES = 100;
 
@@ -74,14 +87,16 @@ final class ScrubJob {
     private volatile ScrubState state;
     private volatile long position;
     private volatile long bytesDone;
-    private volatile long bytesTotal;
+    private volatile WrittenBytesCount count;
+    private volatile long bytesRead;
     private volatile long badRanges;
     private volatile long badBytes;
     private volatile String message = "";
     private final String startedAt;
     private final List<String> firstBad = new ArrayList<>();
-    private long runStartNanos;
-    private long runBytes;
+    private volatile long runStartNanos;
+    private volatile long runBytes;
+    private volatile long runBytesRead;
     private long lastSaved;
     private Thread thread;
 
@@ -126,27 +141,46 @@ final class ScrubJob {
     private void run() {
         try {
             waitWhilePaused();
-            countWritten();
-            try (MediaProbe probe = new MediaProbe(deviceNode, deviceSize, alignment, readSize)) {
-                runStartNanos = System.nanoTime();
-                while (position < deviceSize) {
+            count = WrittenBytesCount.start(holder, deviceSize, position, mountPoint);
+            while (position < deviceSize) {
+                try (ScrubReaders readers = new ScrubReaders(mountPoint, deviceNode, deviceSize, alignment, readSize,
+                        READERS)) {
+                    ScrubPass pass = new ScrubPass(alignment, deviceSize, readSize, MAX_GAP, bucket, readers,
+                            IN_FLIGHT, new Taken());
                     try {
-                        Run run = new Run(probe);
-                        holder.forEachWrittenExtent(position, deviceSize, run::extent);
-                        run.flush();
+                        holder.forEachWrittenExtent(position, deviceSize, pass::extent);
+                        pass.finish();
                         position = deviceSize;
                     } catch (Leave leave) {
-                        waitWhilePaused();
+                        // The reads in flight are paid for and under way: take them, so the position moves past.
+                        pass.drain();
+                        throw leave;
                     }
+                } catch (Leave leave) {
+                    waitWhilePaused();
                 }
             }
+            count.await();
             finish(ScrubState.FINISHED);
-        } catch (Leave | InterruptedException stopped) {
+        } catch (Leave | InterruptedException | InterruptedIOException stopped) {
+            awaitCountQuietly();
             ended();
         } catch (IOException | RuntimeException e) {
+            awaitCountQuietly();
             message = String.valueOf(e.getMessage());
             LOG.log(System.Logger.Level.ERROR, "scrub of " + mountPoint + " failed: " + message);
             finish(ScrubState.FAILED);
+        }
+    }
+
+    /** The count thread ends with the scrub thread; what it failed with is already logged. */
+    private void awaitCountQuietly() {
+        try {
+            if (count != null) {
+                count.await();
+            }
+        } catch (IOException ignored) {
+            // logged by the count
         }
     }
 
@@ -159,79 +193,27 @@ final class ScrubJob {
         return (int) Math.max(alignment.logicalBlockSize(), alignment.floor(wanted));
     }
 
-    /** Sums the written bytes, and those before the position (done before a resume). */
-    private void countWritten() throws IOException {
-        long[] sums = new long[2];
-        long from = position;
-        holder.forEachWrittenExtent(0, deviceSize, (offset, length) -> {
-            sums[0] += length;
-            if (offset < from) {
-                sums[1] += Math.min(length, from - offset);
+    /** What the pass tells the job, on the scrub thread. */
+    private final class Taken implements ScrubPass.Job {
+        @Override
+        public void taken(ScrubReaders.Result result) throws IOException {
+            for (ByteRange bad : result.bad()) {
+                found(bad);
             }
-        });
-        bytesTotal = sums[0];
-        bytesDone = sums[1];
-    }
-
-    /**
-     * Contiguous extents gathered into reads of up to {@link #MAX_READ} bytes. Each extent is widened to whole
-     * logical blocks first (metadata of a filesystem made for 512-byte sectors can sit inside one 4096-byte
-     * block), so two extents sharing a logical block join into one run and every read is aligned.
-     */
-    private final class Run {
-        private final MediaProbe probe;
-        private long start = -1;
-        private long end = -1;
-
-        Run(MediaProbe probe) {
-            this.probe = probe;
-        }
-
-        void extent(long offset, long length) throws IOException {
-            long from = alignment.floor(offset);
-            long to = Math.min(alignment.floor(deviceSize), alignment.ceil(offset + length));
-            if (to <= from) {
-                return; // only a tail shorter than a logical block, which no O_DIRECT read reaches
-            }
-            if (start >= 0 && from <= end) {
-                end = Math.max(end, to);
-            } else {
-                flush();
-                start = from;
-                end = to;
-            }
-            while (end - start >= readSize) {
-                read(start, readSize);
-                start += readSize;
-            }
-        }
-
-        void flush() throws IOException {
-            if (start >= 0 && end > start) {
-                read(start, (int) (end - start));
-            }
-            start = -1;
-        }
-
-        private void read(long offset, int length) throws IOException {
-            try {
-                bucket.acquire(length);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new Leave();
-            }
-            if (!probe.readFully(offset, length)) {
-                for (ByteRange bad : probe.findBad(offset, length)) {
-                    found(bad);
-                }
-            }
-            position = offset + length;
-            bytesDone += length;
-            runBytes += length;
+            ScrubRead read = result.read();
+            position = read.end();
+            bytesDone += read.writtenBytes();
+            bytesRead += read.length();
+            runBytes += read.writtenBytes();
+            runBytesRead += read.length();
             if (position - lastSaved >= SAVE_EVERY_BYTES) {
                 save(ScrubState.RUNNING);
             }
-            checkpoint();
+        }
+
+        @Override
+        public void checkpoint() throws Leave {
+            ScrubJob.this.checkpoint();
         }
     }
 
@@ -282,6 +264,7 @@ final class ScrubJob {
             state = ScrubState.RUNNING;
             runStartNanos = System.nanoTime();
             runBytes = 0;
+            runBytesRead = 0;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -313,7 +296,7 @@ final class ScrubJob {
         } finally {
             lock.unlock();
         }
-        LOG.log(System.Logger.Level.INFO, "scrub of " + mountPoint + " " + end.name().toLowerCase() + ": " + bytesDone
+        LOG.log(System.Logger.Level.INFO, "scrub of " + mountPoint + " " + end.name().toLowerCase() + ": " + bytesRead
                 + " bytes read, " + badRanges + " bad run(s), " + badBytes + " bad bytes");
         onFinished.accept(progress());
     }
@@ -413,17 +396,38 @@ final class ScrubJob {
     }
 
     ScrubProgress progress() {
-        long total = bytesTotal;
-        long done = Math.min(bytesDone, total);
-        long elapsed = System.nanoTime() - runStartNanos;
-        long rate = state == ScrubState.RUNNING && runBytes > 0 && elapsed > 0
-                ? (long) (runBytes * 1e9 / elapsed) : 0;
-        long eta = state.isDone() ? 0 : rate > 0 ? (total - done) / rate : -1;
+        WrittenBytesCount counted = count;
+        long total = counted == null ? 0 : Math.max(0, counted.total());
+        long done = (counted == null ? 0 : counted.beforePosition()) + bytesDone;
+        if (counted != null && counted.total() >= 0) {
+            done = Math.min(done, total);
+        }
+        long rate = measuredRate(runBytes);
+        long eta = state.isDone() ? 0 : rate > 0 && total > 0 ? Math.max(0, total - done) / rate : -1;
         List<String> bad;
         synchronized (firstBad) {
             bad = List.copyOf(firstBad);
         }
-        return new ScrubProgress(mountPoint, state.name(), done, total, position, rate, eta, badRanges, badBytes, bad,
-                startedAt, message);
+        return new ScrubProgress(mountPoint, state.name(), done, total, bytesRead, position, rate, eta, badRanges,
+                badBytes, bad, startedAt, message);
+    }
+
+    /**
+     * Device bytes per second read since the scrub (re)started, free gaps read through included: what the rate
+     * limit limits; 0 unless running.
+     */
+    long readBytesPerSecond() {
+        return measuredRate(runBytesRead);
+    }
+
+    private long measuredRate(long bytesSinceRunStart) {
+        long elapsed = System.nanoTime() - runStartNanos;
+        return state == ScrubState.RUNNING && bytesSinceRunStart > 0 && elapsed > 0
+                ? (long) (bytesSinceRunStart * 1e9 / elapsed) : 0;
+    }
+
+    /** Bytes the token bucket has let this job read; every device read of a pass is acquired first. */
+    long bytesGranted() {
+        return bucket.granted();
     }
 }

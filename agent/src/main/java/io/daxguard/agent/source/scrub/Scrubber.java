@@ -153,11 +153,17 @@ public final class Scrubber implements AutoCloseable {
         return Optional.ofNullable(lastFinished.get(mountPoint)).orElse(ScrubProgress.idle(mountPoint));
     }
 
-    /** Bytes per second the running scrubs read now, measured (0 when none runs): the scrub rate gauge. */
+    /**
+     * Device bytes per second the running scrubs read, measured since each (re)started, free gaps read through
+     * included (0 when none runs): the {@code scrub.bytesPerSecond} gauge, comparable with {@link #rateLimit}.
+     */
     public synchronized long bytesPerSecond() {
-        return jobs.values().stream().map(ScrubJob::progress)
-                .filter(progress -> progress.state().equals(ScrubState.RUNNING.name()))
-                .mapToLong(ScrubProgress::rateBytesPerSecond).sum();
+        return jobs.values().stream().mapToLong(ScrubJob::readBytesPerSecond).sum();
+    }
+
+    /** The configured limit of each scrub's device reads, bytes per second; 0 for none. */
+    public long rateLimit() {
+        return rateLimit;
     }
 
     /** Continues the scrubs saved by the last agent: RUNNING ones run on, PAUSED ones wait for resume. */
