@@ -137,32 +137,38 @@ public final class BackgroundNames implements AutoCloseable {
             if (stopped) {
                 return;
             }
+            long count;
             try {
-                long count = changes == null ? 0 : changes.changesSince();
-                boolean first = walkedAt < 0;
-                if (!first && (changes == null || count == walkedAt)) {
-                    return;
-                }
-                long now = System.nanoTime();
-                long gap = Math.max(minimumGap.toNanos(), 5 * lastWalkNanos);
-                if (!first && now - lastWalkStarted < gap) {
-                    return;
-                }
-                // Read before the walk: a change during it moves the count, and the tree is walked again.
-                walkedAt = count;
-                lastWalkStarted = now;
-                paths.walkAhead();
-                lastWalkNanos = System.nanoTime() - now;
+                count = changes == null ? 0 : changes.changesSince();
             } catch (NativeCallException | IllegalStateException e) {
-                if (!unwatched) {
+                if (!unwatched && !stopped) {
                     unwatched = true;
                     LOG.log(System.Logger.Level.WARNING, "cannot read the changes of " + paths.mountPoint() + " ("
                             + e.getMessage() + "); its names are walked again only when a question needs it");
                 }
+                return;
+            }
+            boolean first = walkedAt < 0;
+            if (!first && (changes == null || count == walkedAt)) {
+                return;
+            }
+            long now = System.nanoTime();
+            long gap = Math.max(minimumGap.toNanos(), 5 * lastWalkNanos);
+            if (!first && now - lastWalkStarted < gap) {
+                return;
+            }
+            // Read before the walk: a change during it moves the count, and the tree is walked again.
+            walkedAt = count;
+            lastWalkStarted = now;
+            try {
+                paths.walkAhead();
+            } catch (java.util.concurrent.CancellationException stopping) {
+                return; // close() interrupted the walk
             } catch (IOException | RuntimeException e) {
                 // The question that needs the names walks again and reports the error itself.
                 LOG.log(System.Logger.Level.INFO, "walking " + paths.mountPoint() + " in the background failed: " + e);
             }
+            lastWalkNanos = System.nanoTime() - now;
         }
 
         void close() {
