@@ -97,6 +97,28 @@ class Ext4NoRebuildTest {
     }
 
     @Test
+    void aMountElsewhereChangesNoBlockAndRebuildsNothing() throws Exception {
+        List<Long> metadata = metadataBlocks();
+        holder = Ext4Files.attached(FILESYSTEM);
+        Path elsewhere = Files.createTempDirectory("daxguard-elsewhere-");
+        try {
+            Command.run("mount", "-t", "tmpfs", "none", elsewhere.toString());
+            try {
+                for (long block : metadata) {
+                    holder.notifyFailure(FailureRange.of(block * BLOCK, BLOCK));
+                }
+            } finally {
+                Command.run("umount", elsewhere.toString());
+            }
+        } finally {
+            Files.delete(elsewhere);
+        }
+
+        assertThat(rebuilds()).containsEntry("changed", 0L).containsEntry("inline", 0L);
+        assertThat(holder.indexProgress().builds()).isEqualTo(1);
+    }
+
+    @Test
     void aFileCreatedAfterTheBuildIsFound() throws Exception {
         freshDirectory();
         holder = Ext4Files.attached(FILESYSTEM);

@@ -94,6 +94,15 @@ final class ConfirmedFacts implements Closeable {
     }
 
     /**
+     * The filesystem's own changes (no mount-table changes) counted up to the last {@link #look}, which the caller
+     * made just before; -1 when changes cannot be counted. A look by another thread in between can only make it
+     * larger, which makes an index look older than it is, never newer.
+     */
+    long fileChanges() {
+        return changes == null || lookFailed ? -1 : changes.fileChangesSeen();
+    }
+
+    /**
      * The facts about {@code index} that hold for a question whose {@link #look} read {@code changeCount}. A
      * question older than the newest epoch (it read a smaller count) gets an epoch that remembers nothing, so it
      * can neither use a fact from after its look nor write one from before into a newer epoch.

@@ -44,7 +44,7 @@ final class IndexFreshness {
         if (!needsNewFiles || current) {
             return null;
         }
-        boolean counted = question.changeCount() >= 0 && builds.changesBefore(index) >= 0;
+        boolean counted = question.fileChangeCount() >= 0 && builds.changesBefore(index) >= 0;
         return new Staleness(counted ? RebuildCause.FILESYSTEM_CHANGED : uncounted, true);
     }
 
@@ -56,14 +56,15 @@ final class IndexFreshness {
      * before the build's read is in its count and was on the filesystem when the walk looked, and the build synced
      * the filesystem after that read, so blocks still awaiting delayed allocation were allocated before the walk
      * (writeback itself sends no event). A change completing after the read moves the count, and the question sees
-     * it. An index loaded from elsewhere, or a filesystem whose changes cannot be counted, is never current. Not
+     * it. Changes of the mount table are left out (they move no file's blocks; names are checked live anyway). An index
+     * loaded from elsewhere, or a filesystem whose changes cannot be counted, is never current. Not
      * seen, as for {@link ConfirmedFacts}: stores through a shared mapping that allocate a hole or delayed block
      * after the build (until the mapping's writable file is closed); such a block is answered as unknown. Dedupe
      * (no event) only moves a file onto blocks the index already names, so it leaves no block unexplained.
      */
     boolean isCurrent(ExtentIndex index, Question question) {
         long built = builds.changesBefore(index);
-        return built >= 0 && question.changeCount() >= 0 && question.changeCount() <= built;
+        return built >= 0 && question.fileChangeCount() >= 0 && question.fileChangeCount() <= built;
     }
 
     /** The index refreshed since the question for {@code stale}, or null when the rate limit refuses a refresh. */

@@ -64,9 +64,12 @@ public final class LiveReverseMap implements Closeable {
         this.facts = ConfirmedFacts.watching(root, logger, options.rememberConfirmations());
     }
 
-    /** The filesystem's change count now, for the build thread; -1 when changes are not counted. */
+    /**
+     * The filesystem's own change count now (mount-table changes left out: they move no file's blocks), for the build
+     * thread; -1 when changes are not counted.
+     */
     private long changeCountNow() {
-        return facts.look();
+        return facts.look() < 0 ? -1 : facts.fileChanges();
     }
 
     /**
@@ -147,7 +150,8 @@ public final class LiveReverseMap implements Closeable {
      * live since the last change is not confirmed again.
      */
     public Question question() throws IOException {
-        return new Question(System.nanoTime(), facts.look());
+        long changes = facts.look();
+        return new Question(System.nanoTime(), changes, changes < 0 ? -1 : facts.fileChanges());
     }
 
     /** Index proposals checked against the live file (reopened, FIEMAP) since the map started. */
