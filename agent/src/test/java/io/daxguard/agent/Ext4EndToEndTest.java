@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.TabularData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
@@ -96,6 +97,17 @@ class Ext4EndToEndTest {
         assertThat(status).matches("ready: [0-9,]+ files, [0-9,]+ extents \\([0-9,]+ KiB, built in [0-9,]+ ms\\)"
                 + "|rebuilding \\(ready: [0-9,]+ files, [0-9,]+ extents\\)");
         assertThat(AGENT.remote().getAttribute(filesystemName(), "ReverseMap")).isEqualTo("index:inode-tables");
+    }
+
+    @Test
+    void indexBuildsAreCountedByCauseOnTheMBeanAndInTheStatus() throws Exception {
+        TabularData rebuilds = (TabularData) AGENT.remote().getAttribute(filesystemName(), "IndexRebuilds");
+        String status = (String) AGENT.remote().invoke(ObjectNames.agent(), "status", new Object[0], new String[0]);
+
+        assertThat(rebuilds.get(new Object[] {"first"}).get("value")).isEqualTo(1L);
+        assertThat(rebuilds.get(new Object[] {"changed"}).get("value")).isEqualTo(0L);
+        assertThat(status).containsPattern("index: (ready|rebuilding).*; builds: first 1, changed 0, rejected 0, "
+                + "unexplained 0, inline 0");
     }
 
     /** The hint is shown as the plugin wrote it: once "unmount and run unmount, then e2fsck ...". */

@@ -133,7 +133,7 @@ final class E2fsTools {
             last = (Long.parseLong(matcher.group(1)) + Long.parseLong(matcher.group(2))) / 2;
         }
         if (last < 0) {
-            throw new IOException("dumpe2fs lists no free range");
+            throw new IOException("dumpe2fs lists no free range: " + dump.substring(Math.max(0, dump.length() - 1500)));
         }
         return last;
     }

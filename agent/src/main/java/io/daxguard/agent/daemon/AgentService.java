@@ -78,7 +78,8 @@ public final class AgentService implements AutoCloseable {
         agent = Agent.start(SettingsMapping.toSettings(config, home, server).withMetrics(metrics));
         try {
             metricsReporter = AgentMetrics.start(metrics, agent.ledger(), agent.router()::pending,
-                    agent.scrubber()::bytesPerSecond, agent.scrubber().rateLimit(), agent.sources(), agent.events(),
+                    agent.scrubber()::bytesPerSecond, agent.scrubber().rateLimit(), agent.sources(),
+                    agent.filesystems()::all, agent.events(),
                     config.metrics().jmx() ? java.util.Optional.of(server) : java.util.Optional.empty());
             if (remote != null) {
                 remote.start(server);

@@ -18,6 +18,7 @@ import io.daxguard.spi.FreeSpaceOwner;
 import io.daxguard.spi.MetadataOwner;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -266,6 +267,11 @@ final class FilesystemBean implements FilesystemMXBean {
     @Override
     public String getReverseMapStatus() {
         return IndexStatusView.reverseMapStatus(filesystem);
+    }
+
+    @Override
+    public Map<String, Long> getIndexRebuilds() {
+        return IndexStatusView.rebuilds(filesystem);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.daxguard.agent.jmx;
 
 import io.daxguard.agent.source.scrub.ScrubProgress;
 import java.util.List;
+import java.util.Map;
 
 @Description("A mounted filesystem: its health, damaged files and metadata, and a reverse-map query")
 public interface FilesystemMXBean {
@@ -104,6 +105,13 @@ public interface FilesystemMXBean {
             + "rmapbt): \"building 45% ...\", \"ready: 202,022 files, 205,113 extents\", \"rebuilding ...\" or "
             + "\"failed: why\"; \"none needed\" when the filesystem keeps its own reverse map")
     String getReverseMapStatus();
+
+    @Description("Builds of the reverse-map index since the filesystem was attached, by cause: first (at attach), "
+            + "changed (the filesystem changed since the index was built and a question needed a newer one), "
+            + "rejected (a file no longer maps what the index said), unexplained and inline (changes cannot be "
+            + "counted without fanotify); empty when the filesystem keeps its own reverse map. A question about an "
+            + "unchanged filesystem never rebuilds the index")
+    Map<String, Long> getIndexRebuilds();
 
     @Description(value = "Waits until owners of file data can be named (the first index build is done), at most the "
             + "given seconds (60 at most: wait longer by calling again); true when they can. Until then failures in "

@@ -9,6 +9,7 @@ import io.daxguard.spi.ReverseMapStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,6 +33,20 @@ final class IndexStatusView {
             return "not held";
         }
         return filesystem.holder().get().reverseMapStatus().map(ReverseMapStatus::describe).orElse("none needed");
+    }
+
+    /** Index builds by cause ({@link ReverseMapStatus#rebuilds}); empty when no index is kept or none is held. */
+    static Map<String, Long> rebuilds(AttachedFilesystem filesystem) {
+        return filesystem.holder().flatMap(Holder::reverseMapStatus).map(ReverseMapStatus::rebuilds).orElse(Map.of());
+    }
+
+    /**
+     * The {@code status} line of a filesystem's index, {@code "ready: 977 files, 990 extents (...); builds: first
+     * 1, changed 0, ..."}; empty when the filesystem keeps its own reverse map.
+     */
+    static Optional<String> statusLine(AttachedFilesystem filesystem) {
+        return filesystem.holder().flatMap(Holder::reverseMapStatus).map(status -> status.describe()
+                + (status.rebuilds().isEmpty() ? "" : "; builds: " + status.describeRebuilds()));
     }
 
     static boolean awaitReverseMap(AttachedFilesystem filesystem, int timeoutSeconds) {

@@ -90,6 +90,7 @@ final class StatusReport {
             return;
         }
         out.append(String.format(" reverse map: %s%n", filesystem.info().map(FilesystemInfo::reverseMap).orElse("")));
+        IndexStatusView.statusLine(filesystem).ifPresent(line -> out.append(String.format("       index: %s%n", line)));
         List<DamagedFile> files = DamagedFile.group(filesystem.damageOf(records)).stream()
                 .filter(file -> file.state() == DamageState.OPEN).toList();
         List<AffectedOwner> owners = FilesystemBean.openOwners(filesystem, records);

@@ -1,6 +1,11 @@
 package io.daxguard.agent.metrics;
 
+import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.plugins.TimedHolder;
+import io.daxguard.spi.Holder;
+import io.daxguard.spi.index.RebuildCause;
+import java.util.List;
+import java.util.function.Supplier;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Meter;
@@ -31,7 +36,9 @@ import javax.management.MBeanServer;
  * gauge {@code source.<name>.state} ({@link io.daxguard.agent.source.SourceState#code}: 0 STOPPED, 1 RUNNING,
  * 2 RESTARTING, 3 FAILED), counter {@code source.<name>.restarts}, and a gauge per thing the source counts
  * ({@code source.kmsg.unparsable}, {@code source.badblocks.unreadableFiles}, ...). Timers {@code reverseMap.<type>}
- * ({@link TimedHolder}) and {@code ledger.commit} (SqliteDamageLedger) are kept where the work happens.
+ * ({@link TimedHolder}) and {@code ledger.commit} (SqliteDamageLedger) are kept where the work happens. Gauges
+ * {@code index.rebuilds.<cause>} ({@link RebuildCause#key()}: {@code first}, {@code changed}, {@code rejected},
+ * {@code unexplained}, {@code inline}): reverse-map index builds of the filesystems attached now, summed.
  */
 public final class AgentMetrics implements DamageListener {
     public static final String DOMAIN = "io.daxguard.metrics";
@@ -55,10 +62,12 @@ public final class AgentMetrics implements DamageListener {
      * @param scrubRate  bytes per second the running scrubs read now, measured (0 when none runs)
      * @param scrubLimit the configured limit of each scrub, bytes per second (0 for none)
      * @param sources    the failure sources: their states, restarts and counters
+     * @param attached   the filesystems attached now, whose index builds are counted
      * @return closing it stops the JMX reporter (the listener goes with the agent)
      */
     public static AutoCloseable start(MetricRegistry registry, DamageLedger ledger, IntSupplier queueDepth,
-                                      LongSupplier scrubRate, long scrubLimit, FailureSources sources, DamageEvents events,
+                                      LongSupplier scrubRate, long scrubLimit, FailureSources sources,
+                                      Supplier<List<AttachedFilesystem>> attached, DamageEvents events,
                                       Optional<MBeanServer> jmx) {
         AgentMetrics metrics = new AgentMetrics(registry);
         registry.gauge("damage.open", () -> () -> ledger.records().stream()
@@ -79,6 +88,11 @@ public final class AgentMetrics implements DamageListener {
                         () -> () -> sources.counters().getOrDefault(source, java.util.Map.of()).getOrDefault(name, 0L));
             }
         });
+        for (RebuildCause cause : RebuildCause.values()) {
+            registry.gauge(MetricRegistry.name("index", "rebuilds", cause.key()), () -> () -> attached.get().stream()
+                    .flatMap(filesystem -> filesystem.holder().flatMap(Holder::reverseMapStatus).stream())
+                    .mapToLong(status -> status.rebuilds().getOrDefault(cause.key(), 0L)).sum());
+        }
         events.add(metrics);
         if (jmx.isEmpty()) {
             return () -> { };

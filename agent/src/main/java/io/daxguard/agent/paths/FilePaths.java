@@ -27,7 +27,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Names are bytes until they leave: walked, kept and checked ({@code statx}) as the kernel has them, and handed
  * out in their display form ({@link LinuxPath#display()}), which is what the ledger and JMX keep.
  *
- * <p>Thread safety: callers may ask from any thread; a walk holds a lock so only one runs at a time.
+ * <p>A filesystem whose holder keeps no names is walked before any question, in the background, and again after it
+ * changes ({@link BackgroundNames}); the walk here remains the fallback, so an answer is never older than its check.
+ *
+ * <p>Thread safety: callers may ask from any thread; a walk holds a lock so only one runs at a time. Questions
+ * answered from the current walk do not wait for a walk in progress.
  */
 public final class FilePaths {
     private static final System.Logger LOG = System.getLogger(FilePaths.class.getName());
@@ -109,15 +113,37 @@ public final class FilePaths {
         }
     }
 
+    /**
+     * Walks the tree now, on the caller's thread, and keeps the walk for the questions to come: how
+     * {@link BackgroundNames} gathers names before a failure asks. Waits while another walk runs.
+     */
+    public void walkAhead() throws IOException {
+        rewalk();
+    }
+
+    /** The mount point whose tree is walked. */
+    public LinuxPath mountPoint() {
+        return mountPoint;
+    }
+
     /** Entries in the current walk, 0 before the first. */
     public int indexedEntries() {
         PathIndex current = index;
         return current == null ? 0 : current.size();
     }
 
+    /** The current walk; before the first, the one in progress (a background walk) or a new one. */
     private PathIndex currentIndex() throws IOException {
         PathIndex current = index;
-        return current != null ? current : rewalk();
+        if (current != null) {
+            return current;
+        }
+        walking.lock();
+        try {
+            return index != null ? index : walkStartedAfter(System.nanoTime());
+        } finally {
+            walking.unlock();
+        }
     }
 
     private PathIndex rewalk() throws IOException {
@@ -133,7 +159,10 @@ public final class FilePaths {
                 return current;
             }
             index = PathIndex.build(mountPoint);
-            walks.incrementAndGet();
+            synchronized (walks) {
+                walks.incrementAndGet();
+                walks.notifyAll();
+            }
             return index;
         } finally {
             walking.unlock();
@@ -143,6 +172,21 @@ public final class FilePaths {
     /** How many times the tree was walked. */
     public long walks() {
         return walks.get();
+    }
+
+    /** Waits until the tree was walked at least {@code count} times, at most {@code timeout}; whether it was. */
+    public boolean awaitWalks(long count, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (walks) {
+            while (walks.get() < count) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(walks, left);
+            }
+            return true;
+        }
     }
 
     /** Null when the walk cannot answer for sure, so the caller walks again. */

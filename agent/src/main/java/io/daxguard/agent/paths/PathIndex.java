@@ -151,6 +151,10 @@ final class PathIndex {
 
         @Override
         public boolean entry(int parent, byte[] name, long inode, int type) {
+            if ((size & 1023) == 0 && Thread.currentThread().isInterrupted()) {
+                // BackgroundNames.close interrupts its thread: a walk of millions of names stops within moments.
+                throw new java.util.concurrent.CancellationException("walk of the tree interrupted");
+            }
             if (size == inodes.length) {
                 inodes = Arrays.copyOf(inodes, size * 2);
                 directories = Arrays.copyOf(directories, size * 2);

@@ -1,5 +1,6 @@
 package io.daxguard.agent.plugins;
 
+import io.daxguard.agent.paths.BackgroundNames;
 import io.daxguard.agent.paths.FilePaths;
 import io.daxguard.agent.topology.Topology;
 import io.daxguard.spi.DeviceNumber;
@@ -32,6 +33,8 @@ public final class Filesystems implements AutoCloseable {
     private volatile Map<DeviceNumber, AttachedFilesystem> attached = Map.of();
     /** The kernel's id of each attached mount ({@link FileStatus#mountIdOf}), to tell a re-made filesystem. */
     private volatile Map<DeviceNumber, Long> mountIds = Map.of();
+    /** Walks ahead the trees of filesystems whose holders keep no names; owned here, closed with the rest. */
+    private final BackgroundNames names = BackgroundNames.defaults();
 
     public Filesystems(PluginHost plugins) {
         this(plugins, List.of());
@@ -108,8 +111,12 @@ public final class Filesystems implements AutoCloseable {
             Holder holder = plugins.attach(plugin.get(), mount);
             LOG.log(System.Logger.Level.INFO, "holding " + mount.fsType() + " on " + mount.source() + " at "
                     + mount.mountPoint() + " (" + holder.info().reverseMap() + ")");
-            return new AttachedFilesystem(mount, Optional.of(holder), Optional.empty(),
-                    new FilePaths(mount.mountPoint(), holder.pathNames()), medium);
+            FilePaths paths = new FilePaths(mount.mountPoint(), holder.pathNames());
+            if (holder.pathNames().isEmpty()) {
+                // Its reverse map names inodes only: the names a failure will need are gathered before it comes.
+                names.keep(paths);
+            }
+            return new AttachedFilesystem(mount, Optional.of(holder), Optional.empty(), paths, medium);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "not holding " + mount.mountPoint() + ": " + e.getMessage());
             return new AttachedFilesystem(mount, Optional.empty(), Optional.of(String.valueOf(e.getMessage())),
@@ -155,7 +162,8 @@ public final class Filesystems implements AutoCloseable {
                 .findFirst();
     }
 
-    private static void closeQuietly(AttachedFilesystem filesystem) {
+    private void closeQuietly(AttachedFilesystem filesystem) {
+        names.stop(filesystem.paths());
         if (filesystem.holder().isEmpty()) {
             return;
         }
@@ -171,6 +179,7 @@ public final class Filesystems implements AutoCloseable {
     public synchronized void close() {
         Map<DeviceNumber, AttachedFilesystem> last = attached;
         attached = Map.of();
-        last.values().forEach(Filesystems::closeQuietly);
+        names.close();
+        last.values().forEach(this::closeQuietly);
     }
 }

@@ -22,11 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** One failure routed on a real XFS, counted and published under io.daxguard.metrics. */
 @Tag("mount")
 class AgentMetricsTest {
-    /** Hold only filesystems under the temporary directory, not the host's root filesystem. */
-    private static final String ONLY_SCRATCH = "watch: [" + System.getProperty("java.io.tmpdir") + "]\n";
 
     @RegisterExtension
     static final ScratchFilesystem XFS = ScratchFilesystem.xfs().build();
+
+    /** Indexed: its index builds are counted. */
+    @RegisterExtension
+    static final ScratchFilesystem EXT4 = ScratchFilesystem.ext4().build();
 
     @TempDir
     static Path home;
@@ -36,12 +38,17 @@ class AgentMetricsTest {
     @BeforeAll
     static void reportOneFailure() throws Exception {
         AgentFiles.writeFile(XFS.path("file.bin"), 16 * 1024, 3);
-        service = AgentService.init(ConfigLoader.parse("test", ONLY_SCRATCH + "stateDirectory: " + home), home, SERVER);
+        service = AgentService.init(ConfigLoader.parse("test", onlyScratch() + "stateDirectory: " + home), home, SERVER);
         service.start();
         long sector = AgentFiles.extents(XFS.path("file.bin")).get(0).physical() / 512;
         SERVER.invoke(ObjectNames.agent(), "reportFailure",
                 new Object[] {XFS.device().getFileName().toString(), sector, 1L, 5},
                 new String[] {"java.lang.String", "long", "long", "int"});
+    }
+
+    /** Hold only this test's filesystems: not the host's, nor other tests' scratch filesystems beside them. */
+    private static String onlyScratch() {
+        return "watch: [" + XFS.mountPoint() + ", " + EXT4.mountPoint() + "]\n";
     }
 
     @AfterAll
@@ -60,6 +67,13 @@ class AgentMetricsTest {
         assertThat(attribute("source.kmsg.state", "gauges", "Value")).isEqualTo(SourceState.RUNNING.code());
         assertThat(attribute("source.kmsg.restarts", "counters", "Count")).isEqualTo(0L);
         assertThat(attribute("source.badblocks.unreadableFiles", "gauges", "Value")).isEqualTo(0L);
+    }
+
+    @Test
+    void indexBuildsAreGaugedByCause() throws Exception {
+        assertThat(attribute("index.rebuilds.first", "gauges", "Value")).isEqualTo(1L);
+        assertThat(attribute("index.rebuilds.changed", "gauges", "Value")).isEqualTo(0L);
+        assertThat(attribute("index.rebuilds.rejected", "gauges", "Value")).isEqualTo(0L);
     }
 
     @Test
@@ -97,7 +111,7 @@ class AgentMetricsTest {
     @Test
     void stoppingUnregistersEveryMBean() throws Exception {
         MBeanServer server = MBeanServerFactory.newMBeanServer();
-        AgentService other = AgentService.init(ConfigLoader.parse("test", ONLY_SCRATCH + "stateDirectory: " + home), home, server);
+        AgentService other = AgentService.init(ConfigLoader.parse("test", onlyScratch() + "stateDirectory: " + home), home, server);
         other.start();
 
         other.close();

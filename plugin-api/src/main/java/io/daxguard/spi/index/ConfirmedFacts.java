@@ -36,31 +36,36 @@ final class ConfirmedFacts implements Closeable {
     private final String unavailable;
     private final LinuxPath root;
     private final System.Logger logger;
+    /** False: changes are still counted (an index built after the last change is current) but no fact is kept. */
+    private final boolean remember;
     private volatile Epoch current;
     private volatile boolean lookFailed;
 
-    private ConfirmedFacts(FilesystemChanges changes, String unavailable, LinuxPath root, System.Logger logger) {
+    private ConfirmedFacts(FilesystemChanges changes, String unavailable, LinuxPath root, System.Logger logger,
+                           boolean remember) {
         this.changes = changes;
         this.unavailable = unavailable;
         this.root = root;
         this.logger = logger;
+        this.remember = remember;
     }
 
-    /** Watches the filesystem mounted at {@code root}; without fanotify, remembers nothing and logs why. */
-    static ConfirmedFacts watching(LinuxPath root, System.Logger logger) {
+    /**
+     * Watches the filesystem mounted at {@code root}; without fanotify, remembers nothing and logs why.
+     *
+     * @param remember whether confirmed facts are kept ({@link IndexOptions#rememberConfirmations}); the changes are
+     *                 counted either way
+     */
+    static ConfirmedFacts watching(LinuxPath root, System.Logger logger, boolean remember) {
+        String notRemembered = remember ? "" : "the plugin asked for it (IndexOptions.rememberConfirmations)";
         try {
-            return new ConfirmedFacts(FilesystemChanges.watch(root), "", root, logger);
+            return new ConfirmedFacts(FilesystemChanges.watch(root), notRemembered, root, logger, remember);
         } catch (NativeCallException e) {
             String reason = "fanotify unavailable (" + e.getMessage() + ")";
             logger.log(System.Logger.Level.INFO, "owners in " + root + " are confirmed live on every question: "
                     + reason);
-            return new ConfirmedFacts(null, reason, root, logger);
+            return new ConfirmedFacts(null, reason, root, logger, false);
         }
-    }
-
-    /** Remembers nothing; every question confirms live. */
-    static ConfirmedFacts none(String reason) {
-        return new ConfirmedFacts(null, reason, null, null);
     }
 
     /** Why nothing is remembered, or empty when facts are. */
@@ -89,12 +94,21 @@ final class ConfirmedFacts implements Closeable {
     }
 
     /**
+     * The filesystem's own changes (no mount-table changes) counted up to the last {@link #look}, which the caller
+     * made just before; -1 when changes cannot be counted. A look by another thread in between can only make it
+     * larger, which makes an index look older than it is, never newer.
+     */
+    long fileChanges() {
+        return changes == null || lookFailed ? -1 : changes.fileChangesSeen();
+    }
+
+    /**
      * The facts about {@code index} that hold for a question whose {@link #look} read {@code changeCount}. A
      * question older than the newest epoch (it read a smaller count) gets an epoch that remembers nothing, so it
      * can neither use a fact from after its look nor write one from before into a newer epoch.
      */
     Epoch epoch(ExtentIndex index, long changeCount) {
-        if (changeCount < 0) {
+        if (changeCount < 0 || !remember) {
             return Epoch.forgetful();
         }
         Epoch epoch = current;

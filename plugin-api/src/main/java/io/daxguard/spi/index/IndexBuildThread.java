@@ -17,7 +17,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The one thread that builds and rebuilds a {@link LiveReverseMap}'s index, the current index, and the
@@ -44,13 +46,23 @@ final class IndexBuildThread {
     private long latestScheduledNanos;
     private long gapRefreshes;
     private long lastGapRefreshNanos;
+    /** Builds scheduled, by {@link RebuildCause#ordinal()}; a question that joins a scheduled build adds nothing. */
+    private final AtomicLongArray scheduled = new AtomicLongArray(RebuildCause.values().length);
+    /** The filesystem's change count, read before each build starts walking; -1 when it cannot be counted. */
+    private final LongSupplier changeCount;
+    private volatile BuildStamp stamp;
 
+    /**
+     * @param changeCount the filesystem's change count now ({@link ConfirmedFacts#look}), -1 when unknown; read on
+     *                    the build thread before each build starts, see {@link #changesBefore}
+     */
     IndexBuildThread(LinuxPath root, IndexOptions options, System.Logger logger,
-                     Consumer<IndexBuildProgress> listener) {
+                     Consumer<IndexBuildProgress> listener, LongSupplier changeCount) {
         this.root = root;
         this.options = options;
         this.logger = logger;
         this.listener = listener;
+        this.changeCount = changeCount;
         this.thread = new Thread(this::runBuilds, "daxguard-index " + root);
         this.thread.setDaemon(true);
     }
@@ -58,8 +70,26 @@ final class IndexBuildThread {
     /** Starts the thread and the first build. */
     void start() {
         // Requested first, so that once a saved index is current a build is already in flight to catch up.
-        refreshStartedAfter(System.nanoTime());
+        refreshStartedAfter(System.nanoTime(), RebuildCause.FIRST_BUILD);
         thread.start();
+    }
+
+    /** An index and the filesystem's change count read before its build started. */
+    private record BuildStamp(ExtentIndex index, long changesBefore) {
+    }
+
+    /**
+     * The filesystem's change count read before {@code index}'s build started walking, or -1 when unknown (changes
+     * not counted, or an index this thread did not build).
+     */
+    long changesBefore(ExtentIndex index) {
+        BuildStamp built = stamp;
+        return built != null && built.index() == index ? built.changesBefore() : -1;
+    }
+
+    /** Builds scheduled so far, per cause (the first build included). */
+    long builds(RebuildCause cause) {
+        return scheduled.get(cause.ordinal());
     }
 
     ExtentIndex current() {
@@ -162,9 +192,12 @@ final class IndexBuildThread {
         return "reverse-map index being built, " + now.percentDone() + "% done; ask again when it is ready";
     }
 
-    /** Waits for an index whose build started at or after {@code asked} (System.nanoTime). */
-    ExtentIndex refreshedSince(long asked) throws IOException {
-        CompletableFuture<ExtentIndex> build = refreshStartedAfter(asked);
+    /**
+     * Waits for an index whose build started at or after {@code asked} (System.nanoTime); {@code cause} is counted
+     * when this call schedules the build, not when it joins one already scheduled.
+     */
+    ExtentIndex refreshedSince(long asked, RebuildCause cause) throws IOException {
+        CompletableFuture<ExtentIndex> build = refreshStartedAfter(asked, cause);
         try {
             return build.get();
         } catch (InterruptedException e) {
@@ -177,7 +210,7 @@ final class IndexBuildThread {
         }
     }
 
-    private CompletableFuture<ExtentIndex> refreshStartedAfter(long asked) {
+    private CompletableFuture<ExtentIndex> refreshStartedAfter(long asked, RebuildCause cause) {
         synchronized (lock) {
             if (latest != null && latestScheduledNanos >= asked && !latest.isCompletedExceptionally()) {
                 return latest;
@@ -188,6 +221,7 @@ final class IndexBuildThread {
                 return build;
             }
             latestScheduledNanos = System.nanoTime();
+            scheduled.incrementAndGet(cause.ordinal());
             latest = build;
             pending.add(build);
             requests.add(build);
@@ -222,9 +256,11 @@ final class IndexBuildThread {
                             + failure.getMessage() + "); building the index with FIEMAP per file instead");
                 }
             };
+            long changesBefore = changesBeforeBuild(mountPoint);
             ExtentIndexBuilder builder = new ExtentIndexBuilder(root, options.extras(), options.scanner(),
                     () -> closed || Thread.interrupted(), heard);
             ExtentIndex index = builder.build();
+            stamp = new BuildStamp(index, changesBefore);
             current = index;
             publish(new IndexBuildProgress(IndexBuildProgress.State.READY, builds + 1, progress.directories(),
                     index.fileCount(), index.extentCount(), expected, ""));
@@ -250,6 +286,27 @@ final class IndexBuildThread {
         } finally {
             building = false;
             firstBuild.countDown();
+        }
+    }
+
+    /**
+     * The change count the index about to be built answers for. It is read before the walk, so a change that
+     * completes after it moves the count past it; then the filesystem is synced, so a write made before the read
+     * whose blocks were still delayed-allocation (no extent yet, and writeback sends no event) has its blocks when
+     * the walk looks. A sync that fails (a writeback error) leaves the index unvouched for (-1).
+     */
+    private long changesBeforeBuild(NativeFile mountPoint) {
+        long changes = changeCount.getAsLong();
+        if (changes < 0) {
+            return -1;
+        }
+        try {
+            mountPoint.syncFilesystem();
+            return changes;
+        } catch (IOException e) {
+            logger.log(System.Logger.Level.WARNING, "syncing " + root + " before indexing it failed (" + e.getMessage()
+                    + "); blocks the index does not explain will rebuild it, rate-limited");
+            return -1;
         }
     }
 

@@ -32,17 +32,20 @@ import java.util.function.Consumer;
  * it (up to 30 s), and fails every waiting query with an {@link IOException}.
  *
  * <p><b>Staleness.</b> A refresh is a full rebuild (walk + FIEMAP, or walk + scanner: ~0.5 s for 200,000 ext4
- * files); it is triggered by a query when the index predates the query and either a proposed owner fails
- * confirmation (the file was truncated, deleted, replaced, its blocks moved) or part of an allocated range
- * has no confirmed owner (a file created or grown since). Ranges still unexplained by a fresh index are
- * remembered for that index, and rebuilds caused only by unexplained ranges happen at most once per
- * {@link IndexOptions#gapRefreshInterval}, so blocks no file will ever explain (metadata the filesystem calls
- * "unknown") do not rebuild the index on every query. All parts of one failure share one rebuild.
+ * files). No question of an unchanged filesystem causes one: an index whose build started after the filesystem's
+ * last change (its fanotify change count) is current, and its answer is trusted for blocks no file explains and for
+ * inline data ({@link IndexFreshness}). A query that predates nothing of the index never refreshes it. A refresh
+ * happens when a proposed owner fails confirmation (the file was truncated, deleted, replaced, its blocks moved), or
+ * part of an allocated range (or an inode table) is unexplained and the filesystem changed since the build (or its
+ * changes cannot be counted); the latter at most once per {@link IndexOptions#gapRefreshInterval}. Ranges still
+ * unexplained by a fresh index are remembered for that index. All parts of one failure share one rebuild. Builds are
+ * counted by cause ({@link #rebuilds()}).
  */
 public final class LiveReverseMap implements Closeable {
     private final Duration gapRefreshInterval;
     private final LiveConfirmation confirmation;
     private final IndexBuildThread builds;
+    private final IndexFreshness freshness;
     private final UnexplainedRanges unexplained = new UnexplainedRanges();
     private final ConfirmedFacts facts;
     private final AtomicLong liveConfirmations = new AtomicLong();
@@ -53,11 +56,20 @@ public final class LiveReverseMap implements Closeable {
         Objects.requireNonNull(options, "options is null");
         this.gapRefreshInterval = options.gapRefreshInterval();
         this.confirmation = new LiveConfirmation(options.extras());
+        // The build thread reads the change count only once started, after the constructor has set facts.
         this.builds = new IndexBuildThread(root, options, Objects.requireNonNull(logger, "logger is null"),
-                Objects.requireNonNull(listener, "listener is null"));
+                Objects.requireNonNull(listener, "listener is null"), this::changeCountNow);
+        this.freshness = new IndexFreshness(builds);
         // Last: it opens descriptors (fanotify, mountinfo) that nothing would close if a step above threw.
-        this.facts = options.rememberConfirmations() ? ConfirmedFacts.watching(root, logger)
-                : ConfirmedFacts.none("the plugin asked for it (IndexOptions.rememberConfirmations)");
+        this.facts = ConfirmedFacts.watching(root, logger, options.rememberConfirmations());
+    }
+
+    /**
+     * The filesystem's own change count now (mount-table changes left out: they move no file's blocks), for the build
+     * thread; -1 when changes are not counted.
+     */
+    private long changeCountNow() {
+        return facts.look() < 0 ? -1 : facts.fileChanges();
     }
 
     /**
@@ -94,14 +106,17 @@ public final class LiveReverseMap implements Closeable {
     public ReverseMapStatus status() {
         IndexBuildProgress now = builds.progress();
         ExtentIndex index = builds.current();
+        Map<String, Long> rebuilds = new LinkedHashMap<>();
+        rebuilds().forEach((cause, count) -> rebuilds.put(cause.key(), count));
         return switch (now.state()) {
             case BUILDING -> new ReverseMapStatus(ReverseMapStatus.State.BUILDING, now.percentDone(),
-                    now.filesMapped(), now.extents(), "");
+                    now.filesMapped(), now.extents(), "", rebuilds);
             case READY -> new ReverseMapStatus(builds.isBuilding() ? ReverseMapStatus.State.REBUILDING
                     : ReverseMapStatus.State.READY, 100, index == null ? now.filesMapped() : index.fileCount(),
-                    index == null ? now.extents() : index.extentCount(), index == null ? "" : readyMessage(index));
-            case FAILED -> new ReverseMapStatus(ReverseMapStatus.State.FAILED, 0, 0, 0, now.failure());
-            case CLOSED -> new ReverseMapStatus(ReverseMapStatus.State.CLOSED, 0, 0, 0, "");
+                    index == null ? now.extents() : index.extentCount(), index == null ? "" : readyMessage(index),
+                    rebuilds);
+            case FAILED -> new ReverseMapStatus(ReverseMapStatus.State.FAILED, 0, 0, 0, now.failure(), rebuilds);
+            case CLOSED -> new ReverseMapStatus(ReverseMapStatus.State.CLOSED, 0, 0, 0, "", rebuilds);
         };
     }
 
@@ -135,7 +150,8 @@ public final class LiveReverseMap implements Closeable {
      * live since the last change is not confirmed again.
      */
     public Question question() throws IOException {
-        return new Question(System.nanoTime(), facts.look());
+        long changes = facts.look();
+        return new Question(System.nanoTime(), changes, changes < 0 ? -1 : facts.fileChanges());
     }
 
     /** Index proposals checked against the live file (reopened, FIEMAP) since the map started. */
@@ -155,7 +171,6 @@ public final class LiveReverseMap implements Closeable {
     /** As {@link #ownersOfAllocated(long, long)} for one part of a larger {@link Question}. */
     public List<Owner> ownersOfAllocated(long from, long to, Question question) throws IOException {
         checkRange(from, to);
-        long asked = question.askedNanos();
         ExtentIndex index = builds.current();
         if (index == null) {
             return List.of(new UnknownOwner(from, to - from, builds.notReadyReason()));
@@ -168,14 +183,13 @@ public final class LiveReverseMap implements Closeable {
             resolution = resolve(facts.epoch(index, question.changeCount()), index, from, to, false);
         }
         boolean unexplainedGaps = !unexplained.coversAll(index, resolution.gaps);
+        IndexFreshness.Staleness stale = freshness.staleness(index, question, resolution.rejected, unexplainedGaps,
+                RebuildCause.UNEXPLAINED_BLOCKS);
         boolean limited = false;
-        if (index.startedNanos() < asked && (resolution.rejected || unexplainedGaps)) {
-            if (resolution.rejected || builds.mayRefreshForGaps(asked)) {
-                index = builds.refreshedSince(asked);
-            } else {
-                limited = true;
-                index = builds.newestAvailable(index);
-            }
+        if (stale != null) {
+            ExtentIndex refreshed = freshness.refreshed(question, stale);
+            limited = refreshed == null;
+            index = limited ? builds.newestAvailable(index) : refreshed;
             resolution = resolve(facts.epoch(index, question.changeCount()), index, from, to, false);
             if (!limited) {
                 unexplained.remember(index, resolution.gaps);
@@ -185,12 +199,21 @@ public final class LiveReverseMap implements Closeable {
         String reason = "allocated, but no file maps it" + (limited ? " in an index rebuilt less than "
                 + gapRefreshInterval.toSeconds() + " s ago (rebuilds for unexplained blocks are rate-limited)"
                 : " (filesystem metadata the filesystem does not name, a long symlink's block, or a block"
-                + " reused while the index was rebuilt)");
+                + " allocated by a write through a shared mapping, which the kernel does not report)");
         for (ByteSpan gap : resolution.gaps) {
             owners.add(new UnknownOwner(gap.start(), gap.length(), reason));
         }
         owners.sort(Comparator.comparingLong(Owner::physicalOffset));
         return owners;
+    }
+
+    /** Builds per cause since the map started (the first build under {@link RebuildCause#FIRST_BUILD}). */
+    public Map<RebuildCause, Long> rebuilds() {
+        Map<RebuildCause, Long> counts = new java.util.EnumMap<>(RebuildCause.class);
+        for (RebuildCause cause : RebuildCause.values()) {
+            counts.put(cause, builds.builds(cause));
+        }
+        return counts;
     }
 
     /**
@@ -227,8 +250,9 @@ public final class LiveReverseMap implements Closeable {
 
     /**
      * Files whose data or attributes live inside inodes stored in {@code [from, to)} (ext4 inline data),
-     * confirmed. The index is refreshed first if it predates the call, since no allocation map can say
-     * whether an inode table holds inline data the index does not know of.
+     * confirmed. No allocation map can say whether an inode table holds inline data the index does not know of, so
+     * the index answers when it is current (built after the filesystem's last change, see {@link IndexFreshness}),
+     * and is refreshed first (rate-limited) when the filesystem changed since, or its changes cannot be counted.
      */
     public List<FileOwner> inlineOwners(long from, long to) throws IOException {
         return inlineOwners(from, to, question());
@@ -237,13 +261,14 @@ public final class LiveReverseMap implements Closeable {
     /** As {@link #inlineOwners(long, long)}, for one part of a larger {@link Question}. */
     public List<FileOwner> inlineOwners(long from, long to, Question question) throws IOException {
         checkRange(from, to);
-        long asked = question.askedNanos();
         ExtentIndex index = builds.current();
         if (index == null) {
             return List.of();
         }
-        if (index.startedNanos() < asked) {
-            index = builds.refreshedSince(asked);
+        IndexFreshness.Staleness stale = freshness.staleness(index, question, false, true, RebuildCause.INLINE_DATA);
+        if (stale != null) {
+            ExtentIndex refreshed = freshness.refreshed(question, stale);
+            index = refreshed == null ? builds.newestAvailable(index) : refreshed;
         }
         return resolve(facts.epoch(index, question.changeCount()), index, from, to, true).owners;
     }

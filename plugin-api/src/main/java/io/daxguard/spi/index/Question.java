@@ -9,10 +9,16 @@ package io.daxguard.spi.index;
 public final class Question {
     private final long askedNanos;
     private final long changeCount;
+    private final long fileChangeCount;
 
-    Question(long askedNanos, long changeCount) {
+    /**
+     * @param changeCount     every change counted (files and the mount table), for remembered facts; -1 unknown
+     * @param fileChangeCount the filesystem's own changes only, for whether the index is current; -1 unknown
+     */
+    Question(long askedNanos, long changeCount, long fileChangeCount) {
         this.askedNanos = askedNanos;
         this.changeCount = changeCount;
+        this.fileChangeCount = fileChangeCount;
     }
 
     /** {@link System#nanoTime()} when asked. */
@@ -22,5 +28,9 @@ public final class Question {
 
     long changeCount() {
         return changeCount;
+    }
+
+    long fileChangeCount() {
+        return fileChangeCount;
     }
 }

@@ -9,7 +9,9 @@
  * (generic) or a filesystem's own {@link io.daxguard.spi.index.InodeScanner} (ext4: the inode tables). The
  * index only proposes: {@link io.daxguard.spi.index.LiveReverseMap} confirms every proposal against the
  * live file (reopened by name without following symlinks, same inode and generation, FIEMAP over the
- * proposed range maps the same bytes) and rebuilds a stale index instead of trusting it. What was confirmed is
+ * proposed range maps the same bytes) and rebuilds an index the filesystem changed since instead of trusting it;
+ * an index built after the filesystem's last change is trusted for blocks no file explains, so questions about an
+ * unchanged filesystem never rebuild it ({@code IndexFreshness}). What was confirmed is
  * remembered until the filesystem next changes (fanotify, {@code FAN_MARK_FILESYSTEM}): the first question
  * after any write, truncate, rename or unlink confirms live again.
  *

@@ -75,6 +75,8 @@ public final class FilesystemChanges implements AutoCloseable {
     private final Memory queued = new Memory(Integer.BYTES);
     private final Object reading = new Object();
     private long seen;
+    /** The part of {@link #seen} that came from the filesystem's own events, not from the mount table. */
+    private long fileChanges;
 
     private FilesystemChanges(NativeFile group, NativeFile mountTable) {
         this.group = group;
@@ -127,9 +129,21 @@ public final class FilesystemChanges implements AutoCloseable {
                 // One read or more per batch of events; each read that returns events counts as a change.
                 if (group.read(buffer, BUFFER_SIZE) > 0) {
                     seen++;
+                    fileChanges++;
                 }
             }
             return seen;
+        }
+    }
+
+    /**
+     * How many of the changes counted by the last {@link #changesSince} were the filesystem's own (files written,
+     * made, removed, moved), leaving out changes of the mount table: what decides whether a list of the
+     * filesystem's files and blocks is still complete (a mount elsewhere changes no file's blocks). Reads nothing.
+     */
+    public long fileChangesSeen() {
+        synchronized (reading) {
+            return fileChanges;
         }
     }
 

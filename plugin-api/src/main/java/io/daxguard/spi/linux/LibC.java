@@ -72,6 +72,8 @@ final class LibC {
 
     static native int fsync(int fd) throws LastErrorException;
 
+    static native int syncfs(int fd) throws LastErrorException;
+
     static native int geteuid();
 
     // syscall(2) is variadic; every argument is passed as a register-wide value (long or pointer), which is what

@@ -220,6 +220,18 @@ public final class NativeFile implements AutoCloseable {
     }
 
     /**
+     * {@code syncfs(2)}: writes back the dirty data of the whole filesystem this descriptor is on, so every delayed
+     * allocation made before the call has its blocks when it returns.
+     */
+    public void syncFilesystem() throws NativeCallException {
+        try {
+            LibC.syncfs(fd());
+        } catch (LastErrorException e) {
+            throw NativeCallException.from("syncfs", name, e);
+        }
+    }
+
+    /**
      * The open flags that differ between architectures, for the running one.
      *
      * @throws UnsupportedOperationException on an architecture daxguard has no table for

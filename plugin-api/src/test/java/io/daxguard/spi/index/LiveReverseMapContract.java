@@ -264,13 +264,26 @@ abstract class LiveReverseMapContract {
     }
 
     @Test
-    void rebuildsOnlyOnceForBlocksNoFileExplains() throws Exception {
+    void neverRebuildsForBlocksNoFileExplainsOnAnUnchangedFilesystem() throws Exception {
         LiveReverseMap map = builtMap();
         map.ownersOfAllocated(0, 4096);
 
         map.ownersOfAllocated(4096, 8192);
 
-        assertThat(map.progress().builds()).isEqualTo(2);
+        assertThat(map.progress().builds()).isEqualTo(1);
+        assertThat(map.rebuilds()).containsEntry(RebuildCause.FIRST_BUILD, 1L)
+                .containsEntry(RebuildCause.UNEXPLAINED_BLOCKS, 0L).containsEntry(RebuildCause.FILESYSTEM_CHANGED, 0L);
+    }
+
+    @Test
+    void rebuildsOnceForBlocksNoFileExplainsAfterTheFilesystemChanged() throws Exception {
+        LiveReverseMap map = builtMap();
+        write(freshDirectory().resolve("a change"), 4096, 77);
+        map.ownersOfAllocated(0, 4096);
+
+        map.ownersOfAllocated(4096, 8192);
+
+        assertThat(map.rebuilds()).containsEntry(RebuildCause.FILESYSTEM_CHANGED, 1L);
     }
 
     @Test
