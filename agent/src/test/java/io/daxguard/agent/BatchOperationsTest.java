@@ -322,4 +322,85 @@ class BatchOperationsTest {
         assertThat(limits.get("resolveBytes")).isEqualTo(RESOLVE_BYTES);
         assertThat(limits.get("reportBytes")).isEqualTo(65536L);
     }
+
+    /** What a command printed and returned. */
+    private record Outcome(int exitCode, String out, String err) {
+    }
+
+    private static Outcome daxguard(String stdin, String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        String[] withUrl = java.util.stream.Stream.concat(Arrays.stream(args),
+                java.util.stream.Stream.of("--url", service.remoteAddress().orElseThrow().toString()))
+                .toArray(String[]::new);
+        int code = io.daxguard.agent.cli.DaxguardCommand.execute(withUrl,
+                new java.io.ByteArrayInputStream(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                new java.io.PrintWriter(out), new java.io.PrintWriter(err));
+        return new Outcome(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void reportFromAFileRecordsEveryLineSkippingBlankLinesAndComments() throws Exception {
+        String device = XFS.device().getFileName().toString();
+        long sector = AgentFiles.extents(XFS.path("file-2.bin")).get(0).physical() / 512;
+        Path input = home.resolve("failures.txt");
+        Files.writeString(input, "# device sector count [errno]\n\n" + device + " " + sector + " 8\n"
+                + device + " " + (sector + 16) + " 8 61   # a second one\n");
+
+        Outcome outcome = daxguard("", "report", "--from", input.toString());
+
+        assertThat(outcome.exitCode()).as("%s", outcome).isZero();
+        assertThat(outcome.out().lines().toList()).hasSize(2)
+                .satisfiesExactly(line -> assertThat(line).startsWith("line 3: " + device + " sectors " + sector
+                                + "+8: ").contains("/file-2.bin"),
+                        line -> assertThat(line).startsWith("line 4: ").contains("/file-2.bin"));
+    }
+
+    @Test
+    void resolveFromStdinAnswersEveryLineAsJsonInBatchesOfAtMostBatchItems() throws Exception {
+        long block = AgentFiles.extents(EXT4.path("file-4.bin")).get(0).physical();
+        StringBuilder input = new StringBuilder();
+        int lines = BATCH_ITEMS + 10;
+        for (int i = 0; i < lines; i++) {
+            input.append(block + (i % 16) * 4096).append(" 4096\n");
+        }
+
+        Outcome outcome = daxguard(input.toString(), "resolve", EXT4.mountPoint().toString(), "--from", "-",
+                "--json");
+
+        assertThat(outcome.exitCode()).as("%s", outcome).isZero();
+        List<com.fasterxml.jackson.databind.JsonNode> answers = new ArrayList<>();
+        for (String line : outcome.out().lines().toList()) {
+            answers.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line));
+        }
+        assertThat(answers).hasSize(lines);
+        assertThat(answers.get(lines - 1).get("line").asInt()).isEqualTo(lines);
+        assertThat(answers.get(lines - 1).get("offset").asLong()).isEqualTo(block + ((lines - 1) % 16) * 4096L);
+        assertThat(answers).allSatisfy(answer -> assertThat(answer.get("owners").get(0).get("paths").get(0).asText())
+                .isEqualTo("/file-4.bin"));
+    }
+
+    @Test
+    void aBadLineIsRefusedWithItsNumberAndTextAndNothingIsSent() throws Exception {
+        String device = XFS.device().getFileName().toString();
+        long sector = AgentFiles.extents(XFS.path("file-0.bin")).get(0).physical() / 512;
+        Path input = home.resolve("bad.txt");
+        Files.writeString(input, device + " " + sector + " 8\n# fine so far\n" + device + " twelve 8\n");
+        Object before = agent().getAttribute(ObjectNames.agent(), "DamageRecords");
+
+        Outcome outcome = daxguard("", "report", "--from", input.toString());
+
+        assertThat(outcome.exitCode()).isEqualTo(io.daxguard.agent.cli.ExitCode.USAGE);
+        assertThat(outcome.err()).isEqualTo("daxguard: " + input + " line 3: SECTOR \"twelve\" is not a whole number"
+                + " (was \"" + device + " twelve 8\"); nothing was sent\n");
+        assertThat(agent().getAttribute(ObjectNames.agent(), "DamageRecords")).isEqualTo(before);
+    }
+
+    @Test
+    void aLineTheAgentRefusesIsNamedByItsLineNumber() {
+        Outcome outcome = daxguard("# one bad device\nno-such-disk 0 8\n", "report", "--from", "-");
+
+        assertThat(outcome.exitCode()).isEqualTo(io.daxguard.agent.cli.ExitCode.USAGE);
+        assertThat(outcome.err()).contains("line 2 (item 0 of the batch): device: no block device \"no-such-disk\"");
+    }
 }
