@@ -64,6 +64,38 @@ public final class CallCost {
         return new Figures(calls, median(resolve) / 1000.0, median(attribute) / 1000.0);
     }
 
+    /** A batch's cost: the median call, and that per range it answers. */
+    public record BatchFigures(int calls, int ranges, double callMicros) {
+        public double perRangeMicros() {
+            return callMicros / ranges;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("resolveRanges of %d blocks %.1f us a call, %.1f us a block (median of %d calls)",
+                    ranges, callMicros, perRangeMicros(), calls);
+        }
+    }
+
+    /** {@code resolveRanges} of one 4 KiB block at each of {@code offsets}, {@code calls} times after as many to warm up. */
+    public static BatchFigures measureBatch(MBeanServerConnection connection, String mountPoint, long[] offsets,
+                                            int calls) throws Exception {
+        ObjectName filesystem = ObjectNames.filesystem(mountPoint);
+        long[] lengths = new long[offsets.length];
+        Arrays.fill(lengths, 4096);
+        Object[] arguments = {offsets, lengths};
+        String[] signature = {"[J", "[J"};
+        long[] took = new long[calls];
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < calls; i++) {
+                long start = System.nanoTime();
+                connection.invoke(filesystem, "resolveRanges", arguments, signature);
+                took[i] = System.nanoTime() - start;
+            }
+        }
+        return new BatchFigures(calls, offsets.length, median(took) / 1000.0);
+    }
+
     private static double median(long[] nanos) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
