@@ -17,9 +17,12 @@ import javax.management.remote.JMXServiceURL;
  * <p>As a program, against a running agent (remote JMX URL; user and password from {@code DAXGUARD_JMX_USER} and
  * {@code DAXGUARD_JMX_PASSWORD} when set):
  * <pre>
- * java -cp "$(cat agent/target/test-classpath.txt):agent/target/classes:agent/target/test-classes" \
+ * mvn -o -q -pl agent dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/cp.txt
+ * java -cp "$(cat /tmp/cp.txt):agent/target/classes:agent/target/test-classes" \
  *     io.daxguard.agent.cost.CallCost service:jmx:rmi:///jndi/rmi://127.0.0.1:9875/jmxrmi /srv/data 1048576 2000
  * </pre>
+ * (OFFSET is a byte of a file's data, e.g. {@code filefrag -v -b1}'s physical offset; only JDK classes and
+ * {@code ObjectNames} are used on the wire side.)
  */
 public final class CallCost {
     /** Medians in microseconds, and their ratio. */
