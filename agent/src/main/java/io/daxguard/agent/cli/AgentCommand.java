@@ -20,6 +20,11 @@ abstract class AgentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** What {@code -} reads: the standard input the command line was given ({@link DaxguardCommand#execute}). */
+    java.io.InputStream stdin() {
+        return ((DaxguardCommand) spec.root().userObject()).stdin;
+    }
+
     /** Runs against the agent; returns the exit code. */
     abstract int run(MBeanServerConnection agent, PrintWriter out) throws Exception;
 

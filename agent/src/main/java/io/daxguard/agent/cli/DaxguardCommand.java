@@ -1,6 +1,7 @@
 package io.daxguard.agent.cli;
 
 import io.daxguard.agent.daemon.Agent;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,6 +19,13 @@ public final class DaxguardCommand implements Runnable {
     @picocli.CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** What a command reads for {@code -} ({@code --from -}). */
+    final InputStream stdin;
+
+    private DaxguardCommand(InputStream stdin) {
+        this.stdin = stdin;
+    }
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed");
@@ -25,7 +33,12 @@ public final class DaxguardCommand implements Runnable {
 
     /** Runs the command line; returns the exit code. Bad arguments get a usage message, never a stack trace. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine commandLine = new CommandLine(new DaxguardCommand())
+        return execute(args, System.in, out, err);
+    }
+
+    /** {@link #execute(String[], PrintWriter, PrintWriter)} reading {@code stdin} for {@code -}. */
+    public static int execute(String[] args, InputStream stdin, PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = new CommandLine(new DaxguardCommand(stdin))
                 .setOut(out).setErr(err)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExitCodeExceptionMapper(error -> ExitCode.FAILED)

@@ -2,14 +2,16 @@ package io.daxguard.agent.cli;
 
 import io.daxguard.agent.jmx.ObjectNames;
 import java.io.PrintWriter;
-import java.util.Optional;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import javax.management.InstanceNotFoundException;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 /** The commands that are one JMX call each. */
@@ -17,22 +19,59 @@ final class SimpleCommands {
     private SimpleCommands() {
     }
 
-    @Command(name = "report", description = "Report a media failure on a block device, as the kernel would.")
+    @Command(name = "report", description = "Report a media failure on a block device, as the kernel would; or many, "
+            + "read from a file (--from).")
     static final class Report extends AgentCommand {
-        @Parameters(index = "0", paramLabel = "DEVICE", description = "Kernel name (loop3, sdb2), /dev path or major:minor")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "DEVICE",
+                description = "Kernel name (loop3, sdb2), /dev path or major:minor")
         String device;
 
-        @Parameters(index = "1", paramLabel = "SECTOR", description = "First failed 512-byte sector")
-        long sector;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "SECTOR", description = "First failed 512-byte sector")
+        Long sector;
 
-        @Parameters(index = "2", paramLabel = "COUNT", description = "Number of failed 512-byte sectors")
-        long count;
+        @Parameters(index = "2", arity = "0..1", paramLabel = "COUNT", description = "Number of failed 512-byte sectors")
+        Long count;
 
-        @Option(names = "--errno", paramLabel = "N", defaultValue = "5", description = "Error returned (default 5, EIO)")
+        @Option(names = "--errno", paramLabel = "N", defaultValue = "5", description = "Error returned (default 5, EIO); with --from, for lines that give none")
         int errno;
+
+        @Option(names = "--from", paramLabel = "FILE", description = "Report every line of FILE (- for stdin): "
+                + "DEVICE SECTOR COUNT [ERRNO]; blank lines and # comments are skipped. Every line is checked before "
+                + "anything is sent, then they are sent in batches (reportFailures)")
+        String from;
+
+        @Option(names = "--json", description = "With --from: one JSON object per line of input")
+        boolean json;
+
+        private List<BatchInput.ReportLine> lines;
+
+        @Override
+        Optional<Integer> runWithoutAgent(PrintWriter out, PrintWriter err) {
+            boolean single = device != null || sector != null || count != null;
+            if (from == null) {
+                if (device == null || sector == null || count == null || json) {
+                    throw new ParameterException(spec.commandLine(), json ? "--json needs --from"
+                            : "DEVICE SECTOR COUNT are needed, or --from FILE");
+                }
+                return Optional.empty();
+            }
+            if (single) {
+                throw new ParameterException(spec.commandLine(), "give DEVICE SECTOR COUNT or --from FILE, not both");
+            }
+            try {
+                lines = BatchInput.reports(from, stdin(), errno);
+                return Optional.empty();
+            } catch (BatchInput.BadLine bad) {
+                err.println("daxguard: " + bad.getMessage() + "; nothing was sent");
+                return Optional.of(ExitCode.USAGE);
+            }
+        }
 
         @Override
         int run(MBeanServerConnection agent, PrintWriter out) throws Exception {
+            if (lines != null) {
+                return BatchCalls.report(agent, lines, json, out, spec.commandLine().getErr());
+            }
             out.println(agent.invoke(ObjectNames.agent(), "reportFailure", new Object[] {device, sector, count, errno},
                     new String[] {"java.lang.String", "long", "long", "int"}));
             return ExitCode.OK;
@@ -45,11 +84,44 @@ final class SimpleCommands {
         @Parameters(index = "0", paramLabel = "MOUNT", description = "Mount point, e.g. /srv/data")
         String mount;
 
-        @Parameters(index = "1", paramLabel = "OFFSET", description = "First byte, from the start of the filesystem")
-        long offset;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "OFFSET",
+                description = "First byte, from the start of the filesystem")
+        Long offset;
 
-        @Parameters(index = "2", paramLabel = "LENGTH", description = "Bytes")
-        long length;
+        @Parameters(index = "2", arity = "0..1", paramLabel = "LENGTH", description = "Bytes")
+        Long length;
+
+        @Option(names = "--from", paramLabel = "FILE", description = "Resolve every line of FILE (- for stdin): "
+                + "OFFSET LENGTH; blank lines and # comments are skipped. Every line is checked before anything is "
+                + "sent, then they are sent in batches (resolveRanges)")
+        String from;
+
+        @Option(names = "--json", description = "With --from: one JSON object per line of input")
+        boolean json;
+
+        private List<BatchInput.RangeLine> lines;
+
+        @Override
+        Optional<Integer> runWithoutAgent(PrintWriter out, PrintWriter err) {
+            if (from == null) {
+                if (offset == null || length == null || json) {
+                    throw new ParameterException(spec.commandLine(), json ? "--json needs --from"
+                            : "OFFSET LENGTH are needed, or --from FILE");
+                }
+                return Optional.empty();
+            }
+            if (offset != null || summary) {
+                throw new ParameterException(spec.commandLine(), "--from reads OFFSET LENGTH from the file; give "
+                        + "neither them nor --summary with it");
+            }
+            try {
+                lines = BatchInput.ranges(from, stdin());
+                return Optional.empty();
+            } catch (BatchInput.BadLine bad) {
+                err.println("daxguard: " + bad.getMessage() + "; nothing was sent");
+                return Optional.of(ExitCode.USAGE);
+            }
+        }
 
         @Option(names = "--summary", description = "Counts per kind of owner and the first owners, not every owner")
         boolean summary;
@@ -61,6 +133,9 @@ final class SimpleCommands {
         @Override
         int run(MBeanServerConnection agent, PrintWriter out) throws Exception {
             ObjectName filesystem = ObjectNames.filesystem(FileOperation.normalized(mount));
+            if (lines != null) {
+                return BatchCalls.resolve(agent, filesystem, from, lines, json, out, spec.commandLine().getErr());
+            }
             if (summary) {
                 printSummary((CompositeData) agent.invoke(filesystem, "resolveSummary",
                         new Object[] {offset, length, first}, new String[] {"long", "long", "int"}), out);

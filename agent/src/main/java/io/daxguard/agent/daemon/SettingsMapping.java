@@ -36,7 +36,8 @@ public final class SettingsMapping {
                 .withStateDirectory(DaxguardHome.resolve(home, config.stateDirectory()))
                 .withPluginDirectory(DaxguardHome.resolve(home, config.plugins().directory()))
                 .withFileMBeansPerFilesystem(config.mbeans().filesPerFilesystem())
-                .withRequestLimits(new RequestLimits(config.mbeans().resolveBytes(), config.mbeans().reportBytes()))
+                .withRequestLimits(new RequestLimits(config.mbeans().resolveBytes(), config.mbeans().reportBytes(),
+                        config.mbeans().batchItems()))
                 .withPluginSettings(config.plugins().settings())
                 .withSources(SourceSettings.defaults()
                         .withTraceEnabled(config.sources().trace())

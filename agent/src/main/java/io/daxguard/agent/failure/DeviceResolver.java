@@ -77,6 +77,22 @@ public final class DeviceResolver {
         return new DeviceRef(numberIn(dev, name), inSysfs);
     }
 
+    /**
+     * The device's size in bytes now ({@code <sysfs>/class/block/<name>/size}, in 512-byte sectors whatever the
+     * device's block size), so a batch of reports can be checked whole before any of it is routed.
+     *
+     * @throws IllegalArgumentException when the device is gone or sysfs does not say
+     */
+    public long bytes(DeviceRef device) {
+        Path size = sysfs.resolve("class/block").resolve(device.name()).resolve("size");
+        try {
+            return Math.multiplyExact(Long.parseLong(Files.readString(size).strip()), 512L);
+        } catch (IOException | NumberFormatException | ArithmeticException unreadable) {
+            throw new IllegalArgumentException("device: the size of \"" + device.name() + "\" cannot be read from "
+                    + size + ": " + unreadable.getMessage());
+        }
+    }
+
     private DeviceRef byNumber(String text) {
         try {
             return ofNumber(DeviceNumber.parse(text));

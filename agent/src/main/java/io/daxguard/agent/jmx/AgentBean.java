@@ -7,6 +7,8 @@ import io.daxguard.agent.plugins.PluginHost;
 import io.daxguard.agent.recovery.FileNames;
 import io.daxguard.agent.source.SourceStatus;
 import io.daxguard.agent.source.operator.OperatorReports;
+import io.daxguard.agent.source.operator.ReportedFailure;
+import io.daxguard.agent.validation.RequestLimits;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -29,8 +31,12 @@ final class AgentBean implements AgentMXBean {
 
     private final FileNames names;
 
-    AgentBean(String version, PluginHost plugins, Pipeline pipeline, DamageLedger ledger, Clock clock, FileNames names) {
+    private final RequestLimits limits;
+
+    AgentBean(String version, PluginHost plugins, Pipeline pipeline, DamageLedger ledger, Clock clock, FileNames names,
+              RequestLimits limits) {
         this.names = names;
+        this.limits = limits;
         this.version = version;
         this.startedAt = clock.instant();
         this.plugins = plugins;
@@ -97,6 +103,16 @@ final class AgentBean implements AgentMXBean {
     @Override
     public String reportFailure(String device, long sector, long sectors, int errno) {
         return pipeline.reports().report(device, sector, sectors, errno, "jmx");
+    }
+
+    @Override
+    public List<ReportedFailure> reportFailures(String[] devices, long[] sectors, long[] sectorCounts, int[] errnos) {
+        return pipeline.reports().reportAll(devices, sectors, sectorCounts, errnos, "jmx");
+    }
+
+    @Override
+    public RequestLimits getRequestLimits() {
+        return limits;
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.daxguard.agent.jmx;
 
 import io.daxguard.agent.jmx.Description.Impact;
+import io.daxguard.agent.source.operator.ReportedFailure;
+import io.daxguard.agent.validation.RequestLimits;
 import java.util.List;
 
 @Description("The daxguard agent: turns media failures on block devices into damaged files and metadata")
@@ -46,6 +48,24 @@ public interface AgentMXBean {
             @Description(name = "sectors", value = "Number of failed 512-byte sectors, at least 1, at most "
                     + "mbeans.reportBytes / 512 (2097152 by default)") long sectors,
             @Description(name = "errno", value = "The error the device returned: 5 (EIO) for a media error") int errno);
+
+    @Description(value = "Reports many media failures in one call: item i is devices[i], sectors[i], sectorCounts[i], "
+            + "errnos[i], each checked as reportFailure checks one and against the device's size. Arrays of unequal "
+            + "length, more than mbeans.batchItems (10000 by default) items, or any invalid item refuse the whole "
+            + "batch and nothing is recorded (the message names each invalid item's index, field and value). Returns "
+            + "one row per item, in order: what was hit, or why that item was not recorded", impact = Impact.ACTION)
+    List<ReportedFailure> reportFailures(
+            @Description(name = "devices", value = "Per item: kernel name (loop3, sdb2), /dev path or major:minor")
+            String[] devices,
+            @Description(name = "sectors", value = "Per item: first failed 512-byte sector") long[] sectors,
+            @Description(name = "sectorCounts", value = "Per item: failed 512-byte sectors, 1..mbeans.reportBytes / 512")
+            long[] sectorCounts,
+            @Description(name = "errnos", value = "Per item: the error the device returned, 5 (EIO) for a media error")
+            int[] errnos);
+
+    @Description("What one call may ask: resolveBytes (one resolve, one page, every range of one resolveRanges "
+            + "together), reportBytes (one report, each item of reportFailures), batchItems (items of one batch)")
+    RequestLimits getRequestLimits();
 
     @Description(value = "A plain-text report of every filesystem's health and damage, like zpool status -v",
             impact = Impact.INFO)

@@ -160,6 +160,11 @@ final class FilesystemBean implements FilesystemMXBean {
     }
 
     @Override
+    public List<ResolvedRange> resolveRanges(long[] offsets, long[] lengths) {
+        return ranges.resolveRanges(offsets, lengths);
+    }
+
+    @Override
     public ResolvePage resolvePage(long offset, long length) {
         return ranges.resolvePage(offset, length);
     }

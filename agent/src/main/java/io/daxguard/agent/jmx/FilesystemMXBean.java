@@ -48,6 +48,16 @@ public interface FilesystemMXBean {
             @Description(name = "offset", value = "First byte, relative to the start of the filesystem") long offset,
             @Description(name = "length", value = "Bytes, 1..mbeans.resolveBytes") long length);
 
+    @Description(value = "resolve for many ranges in one call, answered as one question to the filesystem (one look at "
+            + "its changes): range i is offsets[i], lengths[i]; one row per range, in order, with its owners. At most "
+            + "mbeans.batchItems ranges (10000 by default) and mbeans.resolveBytes bytes together; arrays of unequal "
+            + "length, too many ranges or bytes, or any invalid range refuse the whole call",
+            impact = Description.Impact.INFO)
+    List<ResolvedRange> resolveRanges(
+            @Description(name = "offsets", value = "Per range: first byte, relative to the start of the filesystem")
+            long[] offsets,
+            @Description(name = "lengths", value = "Per range: bytes, at least 1") long[] lengths);
+
     @Description(value = "resolve for a range of any size, a page of at most mbeans.resolveBytes at a time: the "
             + "owners of the first page, and where the next page starts (nextOffset, -1 after the last)",
             impact = Description.Impact.INFO)

@@ -105,7 +105,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
                 send(FILE_RECOVERED, message, OpenRecords.toComposite(view));
             }
         });
-        this.agent = new AgentBean(version, plugins, pipeline, ledger, clock, names);
+        this.agent = new AgentBean(version, plugins, pipeline, ledger, clock, names, limits);
     }
 
     /** Gives Filesystem MBeans their scrub controls; call before {@link #start}. */

@@ -48,6 +48,47 @@ final class RangeQueries {
         return answered(call, () -> views(FailureRange.of(offset, length)));
     }
 
+    /**
+     * Many ranges as one batch for the holder ({@link OwnerLookup#resolveAll}: one look at the filesystem's changes,
+     * one path lookup for every inode). Every range is checked before anything is asked.
+     */
+    List<ResolvedRange> resolveRanges(long[] offsets, long[] lengths) {
+        String call = "resolveRanges";
+        if (offsets == null || lengths == null) {
+            throw new IllegalArgumentException(call + " rejected: offsets and lengths are both needed, one element per"
+                    + " range");
+        }
+        if (offsets.length != lengths.length) {
+            throw new IllegalArgumentException(call + " rejected: the arrays differ in length (offsets "
+                    + offsets.length + ", lengths " + lengths.length + "): range i is offsets[i], lengths[i]");
+        }
+        limits.checkBatch(call, offsets.length);
+        List<FailureRange> asked = new ArrayList<>(offsets.length);
+        long total = 0;
+        for (int i = 0; i < offsets.length; i++) {
+            checkRange(call + " rejected: range " + i, offsets[i], lengths[i]);
+            asked.add(FailureRange.of(offsets[i], lengths[i]));
+            total = lengths[i] > Long.MAX_VALUE - total ? Long.MAX_VALUE : total + lengths[i];
+        }
+        try {
+            limits.checkResolveTotal(total);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(call + " rejected: " + e.getMessage());
+        }
+        if (asked.isEmpty()) {
+            return List.of();
+        }
+        return answered(call + " of " + asked.size() + " ranges", () -> {
+            List<List<AffectedOwner>> answers = owners.resolveAll(filesystem, asked);
+            List<ResolvedRange> resolved = new ArrayList<>(answers.size());
+            for (int i = 0; i < answers.size(); i++) {
+                resolved.add(new ResolvedRange(offsets[i], lengths[i],
+                        answers.get(i).stream().map(OwnerView::of).toList()));
+            }
+            return resolved;
+        });
+    }
+
     ResolvePage resolvePage(long offset, long length) {
         String call = "resolvePage(" + offset + ", " + length + ")";
         checkRange(call, offset, length);

@@ -67,6 +67,12 @@ class DescribedMBeanTest {
     }
 
     @Test
+    void theBatchReportsParametersHaveNamesJconsoleShows() {
+        assertThat(Arrays.stream(operation("reportFailures").getSignature()).map(MBeanParameterInfo::getName))
+                .containsExactly("devices", "sectors", "sectorCounts", "errnos");
+    }
+
+    @Test
     void parametersHaveNamesJconsoleShows() {
         assertThat(Arrays.stream(operation("reportFailure").getSignature()).map(MBeanParameterInfo::getName))
                 .containsExactly("device", "sector", "sectors", "errno");
@@ -126,6 +132,17 @@ class DescribedMBeanTest {
         @Override
         public String reportFailure(String device, long sector, long sectors, int errno) {
             return "";
+        }
+
+        @Override
+        public List<io.daxguard.agent.source.operator.ReportedFailure> reportFailures(String[] devices, long[] sectors,
+                                                                                     long[] sectorCounts, int[] errnos) {
+            return List.of();
+        }
+
+        @Override
+        public io.daxguard.agent.validation.RequestLimits getRequestLimits() {
+            return io.daxguard.agent.validation.RequestLimits.defaults();
         }
 
         @Override

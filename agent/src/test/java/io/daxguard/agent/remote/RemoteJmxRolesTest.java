@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.daxguard.agent.daemon.AgentService;
 import io.daxguard.agent.jmx.ObjectNames;
+import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.io.InvalidClassException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -26,6 +27,7 @@ import javax.security.auth.Subject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,6 +42,10 @@ class RemoteJmxRolesTest {
     private static final ObjectName MEMORY = name("java.lang:type=Memory");
     private static final String FOREIGN_QUERY = "io.daxguard.test.elsewhere:type=Probe";
     private static final String UNDECLARED = "io.daxguard:type=UndeclaredProbe";
+
+    /** A filesystem the agent holds, for the queries of its Filesystem MBean; mounted before the agent starts. */
+    @RegisterExtension
+    static final ScratchFilesystem XFS = ScratchFilesystem.xfs().build();
 
     @TempDir
     static Path home;
@@ -168,6 +174,23 @@ class RemoteJmxRolesTest {
     void aMonitorRunsAQueryOfDaxguard() throws Exception {
         assertThat((String) as("watcher", connection -> connection.invoke(ObjectNames.agent(), "status",
                 new Object[0], new String[0]))).startsWith("daxguard ");
+    }
+
+    @Test
+    void aMonitorResolvesManyRangesInOneCall() throws Exception {
+        Object[] answer = (Object[]) as("watcher", connection -> connection.invoke(
+                ObjectNames.filesystem(XFS.mountPoint().toString()), "resolveRanges",
+                new Object[] {new long[] {0, 4096}, new long[] {4096, 4096}}, new String[] {"[J", "[J"}));
+
+        assertThat(answer).hasSize(2);
+    }
+
+    @Test
+    void aMonitorMayNotReportFailures() {
+        assertThatThrownBy(() -> as("watcher", connection -> connection.invoke(ObjectNames.agent(), "reportFailures",
+                new Object[] {new String[] {"loop0"}, new long[] {0}, new long[] {8}, new int[] {5}},
+                new String[] {"[Ljava.lang.String;", "[J", "[J", "[I"})))
+                .isInstanceOf(SecurityException.class).hasMessageContaining("needs role control");
     }
 
     @Test

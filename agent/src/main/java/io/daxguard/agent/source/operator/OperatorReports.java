@@ -1,5 +1,6 @@
 package io.daxguard.agent.source.operator;
 
+import io.daxguard.agent.failure.DeviceRef;
 import io.daxguard.agent.failure.DeviceResolver;
 import io.daxguard.agent.failure.FailureRejected;
 import io.daxguard.agent.failure.FailureTuple;
@@ -9,6 +10,11 @@ import io.daxguard.agent.validation.InputValidator;
 import io.daxguard.agent.validation.RequestLimits;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -26,6 +32,11 @@ import java.util.concurrent.TimeoutException;
 public final class OperatorReports {
     private static final System.Logger LOG = System.getLogger(OperatorReports.class.getName());
     public static final long REPLY_TIMEOUT_SECONDS = 120;
+    private static final String BATCH = "reportFailures";
+    private static final String STILL_PROCESSING = "still processing after " + REPLY_TIMEOUT_SECONDS
+            + " s; the damage will be recorded when done";
+    /** Invalid items a refusal lists (the rest are counted): the message stays readable for a batch of 10,000. */
+    private static final int LISTED_INVALID = 20;
 
     private final InputValidator validator;
     private final DeviceResolver devices;
@@ -64,8 +75,7 @@ public final class OperatorReports {
             ProcessingResult result = router.route(tuple).get(REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             return result.summary();
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause() instanceof UncheckedIOException io && io.getCause() != null
-                    ? io.getCause() : e.getCause();
+            Throwable cause = rootOf(e);
             if (cause instanceof FailureRejected) {
                 throw new IllegalArgumentException("reportFailure rejected: " + cause.getMessage());
             }
@@ -73,12 +83,119 @@ public final class OperatorReports {
                     cause);
             throw new IllegalStateException("reportFailure failed: " + describe(cause));
         } catch (TimeoutException e) {
-            throw new IllegalStateException("reportFailure: still processing after " + REPLY_TIMEOUT_SECONDS
-                    + " s; the damage will be recorded when done");
+            throw new IllegalStateException("reportFailure: " + STILL_PROCESSING);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("reportFailure interrupted");
         }
+    }
+
+    /**
+     * Records many failures in one call ({@code reportFailures}): item {@code i} is {@code devices[i]},
+     * {@code sectors[i]}, {@code sectorCounts[i]}, {@code errnos[i]}. Every item is checked first, as
+     * {@link #report} checks one, and also against the device's size now; one invalid item refuses the whole batch
+     * and nothing is recorded (the message lists the invalid items by index, field and value). Then every item is
+     * routed in order; the answer has one row per item, in order: what was hit, or why the router did not record it
+     * (the device shrank meanwhile, a failure, still processing after {@link #REPLY_TIMEOUT_SECONDS} for the whole
+     * batch).
+     *
+     * @throws IllegalArgumentException arrays missing or of unequal lengths, more than {@code mbeans.batchItems}, or
+     *                                  any invalid item
+     */
+    public List<ReportedFailure> reportAll(String[] devices, long[] sectors, long[] sectorCounts, int[] errnos,
+                                           String source) {
+        if (devices == null || sectors == null || sectorCounts == null || errnos == null) {
+            throw new IllegalArgumentException(BATCH + " rejected: devices, sectors, sectorCounts and errnos are all"
+                    + " needed, one element per item");
+        }
+        int items = devices.length;
+        if (sectors.length != items || sectorCounts.length != items || errnos.length != items) {
+            throw new IllegalArgumentException(BATCH + " rejected: the arrays differ in length (devices " + items
+                    + ", sectors " + sectors.length + ", sectorCounts " + sectorCounts.length + ", errnos "
+                    + errnos.length + "): item i is devices[i], sectors[i], sectorCounts[i], errnos[i]");
+        }
+        limits.checkBatch(BATCH, items);
+        List<FailureReport> reports = new ArrayList<>(items);
+        for (int i = 0; i < items; i++) {
+            reports.add(new FailureReport(devices[i], sectors[i], sectorCounts[i], errnos[i]));
+        }
+        List<FailureTuple> tuples = checkedTuples(reports, source);
+        List<CompletableFuture<ProcessingResult>> routed = new ArrayList<>(items);
+        for (FailureTuple tuple : tuples) {
+            routed.add(router.route(tuple));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(REPLY_TIMEOUT_SECONDS);
+        List<ReportedFailure> answers = new ArrayList<>(items);
+        for (int i = 0; i < items; i++) {
+            answers.add(answer(i, reports.get(i), routed.get(i), deadline));
+        }
+        return answers;
+    }
+
+    /** Every report as a tuple, or the batch refused listing every invalid item; nothing is routed before. */
+    private List<FailureTuple> checkedTuples(List<FailureReport> reports, String source) {
+        Map<String, DeviceRef> resolved = new HashMap<>();
+        Map<DeviceRef, Long> sizes = new HashMap<>();
+        List<FailureTuple> tuples = new ArrayList<>(reports.size());
+        List<String> invalid = new ArrayList<>();
+        int invalidCount = 0;
+        for (int i = 0; i < reports.size(); i++) {
+            FailureReport report = reports.get(i);
+            String problem;
+            List<String> violations = validator.violations(report);
+            if (!violations.isEmpty()) {
+                problem = String.join("; ", violations);
+            } else {
+                try {
+                    limits.checkReport(report.sectors());
+                    DeviceRef device = resolved.computeIfAbsent(report.device(), devices::resolve);
+                    long size = sizes.computeIfAbsent(device, devices::bytes);
+                    FailureTuple tuple = report.toTuple(device, source, clock.instant());
+                    if (tuple.offset() + tuple.length() > size) {
+                        throw new IllegalArgumentException("sector: " + report.sector() + " + " + report.sectors()
+                                + " sectors go past the end of " + device.name() + " (" + size + " bytes)");
+                    }
+                    tuples.add(tuple);
+                    continue;
+                } catch (IllegalArgumentException e) {
+                    problem = e.getMessage();
+                }
+            }
+            invalidCount++;
+            if (invalid.size() < LISTED_INVALID) {
+                invalid.add("item " + i + ": " + problem);
+            }
+        }
+        if (invalidCount > 0) {
+            throw new IllegalArgumentException(BATCH + " rejected, nothing recorded: " + invalidCount + " of "
+                    + reports.size() + " items invalid: " + String.join("; ", invalid)
+                    + (invalidCount > invalid.size() ? "; and " + (invalidCount - invalid.size()) + " more" : ""));
+        }
+        return tuples;
+    }
+
+    private ReportedFailure answer(int index, FailureReport report, CompletableFuture<ProcessingResult> routed,
+                                   long deadline) {
+        try {
+            long left = Math.max(0, deadline - System.nanoTime());
+            return ReportedFailure.recorded(index, report, routed.get(left, TimeUnit.NANOSECONDS).summary());
+        } catch (ExecutionException e) {
+            Throwable cause = rootOf(e);
+            if (!(cause instanceof FailureRejected)) {
+                LOG.log(System.Logger.Level.WARNING, BATCH + " item " + index + " (" + report + ") failed", cause);
+            }
+            return ReportedFailure.failed(index, report, (cause instanceof FailureRejected ? "rejected: " : "failed: ")
+                    + describe(cause));
+        } catch (TimeoutException e) {
+            return ReportedFailure.failed(index, report, STILL_PROCESSING);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ReportedFailure.failed(index, report, "interrupted before it was recorded");
+        }
+    }
+
+    private static Throwable rootOf(ExecutionException e) {
+        return e.getCause() instanceof UncheckedIOException io && io.getCause() != null ? io.getCause() : e.getCause();
     }
 
     /** The message a remote client reads: never just "null" (an NPE has none). */
