@@ -1,6 +1,8 @@
 package io.daxguard.agent.jmx;
 
+import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.ledger.AuditEntry;
+import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.ledger.FileKey;
@@ -17,7 +19,9 @@ import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.NativeCallException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The MBean of one damaged file: a live view of the ledger's records that name this file, and its repairs. The file
@@ -41,10 +45,6 @@ final class DamagedFileBean implements DamagedFileMXBean {
         this.recovery = new FileRecovery(ledger, key, () -> names.mountPoint(key), settings, clock,
                 names::current);
         this.settings = settings;
-    }
-
-    private List<DamagedFile> allOfFilesystem() {
-        return DamagedFile.ofFilesystem(ledger.records(), key.filesystemUuid());
     }
 
     /** The file under its names now (looked up again). */
@@ -114,7 +114,26 @@ final class DamagedFileBean implements DamagedFileMXBean {
 
     @Override
     public List<String> getSharedWith() {
-        return recorded().sharedWith(allOfFilesystem());
+        DamagedFile file = recorded();
+        // The other files of this filesystem in the records over the records of this file's shared blocks (a superset
+        // of the sharers, which sharedWith picks by their blocks), each from its own records: the cost is this file's
+        // neighbourhood, not the ledger's size.
+        Set<FileKey> others = new LinkedHashSet<>();
+        for (DamagedFile.Hit hit : file.hits()) {
+            if (!hit.owner().shared()) {
+                continue;
+            }
+            for (DamageRecord record : ledger.recordsOverlapping(hit.record().device(), hit.record().offset(),
+                    hit.record().length())) {
+                for (AffectedOwner owner : record.owners()) {
+                    owner.fileKey().filter(other -> other.filesystemUuid().equals(key.filesystemUuid())
+                            && !other.equals(key)).ifPresent(others::add);
+                }
+            }
+        }
+        List<DamagedFile> sharers = others.stream().map(other -> DamagedFile.of(other, ledger.recordsNaming(other)))
+                .flatMap(java.util.Optional::stream).toList();
+        return file.sharedWith(sharers);
     }
 
     @Override

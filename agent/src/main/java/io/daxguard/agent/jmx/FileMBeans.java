@@ -149,7 +149,9 @@ final class FileMBeans implements AutoCloseable {
         if (keys.isEmpty()) {
             return List.of();
         }
-        return DamagedFile.group(ledger.records()).stream().filter(file -> keys.contains(file.key())).toList();
+        // Each file from its own records: a change of one record in a ledger of 100,000 does not regroup them all.
+        return keys.stream().map(key -> DamagedFile.of(key, ledger.recordsNaming(key))).flatMap(Optional::stream)
+                .sorted(java.util.Comparator.comparing(DamagedFile::displayPath)).toList();
     }
 
     /** The name the file's MBean should have now: its filesystem's mount point now, its first name. */

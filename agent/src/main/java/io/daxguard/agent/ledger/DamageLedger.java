@@ -38,6 +38,25 @@ public interface DamageLedger extends AutoCloseable {
     /** Every record, oldest first. */
     List<DamageRecord> records();
 
+    /**
+     * The records that name the file {@code file} (its filesystem's UUID, inode and generation) among their owners,
+     * in any state, oldest first: what a view of one file reads, so it costs that file's records, not a regroup of
+     * the ledger. The default filters {@link #records()}; the ledgers keep an index by file.
+     */
+    default List<DamageRecord> recordsNaming(FileKey file) {
+        return records().stream().filter(record -> record.owners().stream().anyMatch(owner -> owner.isFile(file)))
+                .toList();
+    }
+
+    /**
+     * The records with a byte in {@code [offset, offset + length)} of {@code device}, in any state, oldest first (the
+     * other owners of a shared block). The default filters {@link #records()}; the ledgers keep an index by range.
+     */
+    default List<DamageRecord> recordsOverlapping(DeviceNumber device, long offset, long length) {
+        return records().stream().filter(record -> record.device().equals(device) && record.offset() < offset + length
+                && offset < record.end()).toList();
+    }
+
     /** One record. */
     default Optional<DamageRecord> find(long id) {
         return records().stream().filter(record -> record.id() == id).findFirst();

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -86,7 +87,21 @@ public record DamagedFile(FileKey key, List<String> paths, List<Hit> hits) {
         return grouped(records, Objects.requireNonNull(filesystemUuid, "filesystemUuid is null"));
     }
 
+    /**
+     * The file {@code key} as {@code records} show it (owners that are other files are passed over): with
+     * {@link DamageLedger#recordsNaming} it costs that file's records, not a regroup of the ledger.
+     */
+    public static Optional<DamagedFile> of(FileKey key, List<DamageRecord> records) {
+        List<DamagedFile> found = grouped(records, key.filesystemUuid(), Objects.requireNonNull(key, "key is null"));
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
     private static List<DamagedFile> grouped(List<DamageRecord> records, String filesystemUuid) {
+        return grouped(records, filesystemUuid, null);
+    }
+
+    /** Groups by file; {@code filesystemUuid} null: every filesystem; {@code only} not null: that file alone. */
+    private static List<DamagedFile> grouped(List<DamageRecord> records, String filesystemUuid, FileKey only) {
         Map<FileKey, List<Hit>> hits = new LinkedHashMap<>();
         Map<FileKey, List<String>> names = new LinkedHashMap<>();
         // The key of the newest record naming the file: its mount point is where the filesystem was seen last.
@@ -97,7 +112,8 @@ public record DamagedFile(FileKey key, List<String> paths, List<Hit> hits) {
                 if (!(affected.owner() instanceof FileOwner file)) {
                     continue;
                 }
-                if (filesystemUuid != null && !affected.filesystem().uuid().equals(filesystemUuid)) {
+                if (filesystemUuid != null && !affected.filesystem().uuid().equals(filesystemUuid)
+                        || only != null && !affected.isFile(only)) {
                     continue;
                 }
                 FileKey key = affected.fileKey().orElseThrow().onMedium(record.medium());

@@ -37,6 +37,16 @@ public final class InMemoryDamageLedger implements DamageLedger {
     }
 
     @Override
+    public synchronized List<DamageRecord> recordsNaming(FileKey file) {
+        return memory.naming(file);
+    }
+
+    @Override
+    public synchronized List<DamageRecord> recordsOverlapping(DeviceNumber device, long offset, long length) {
+        return memory.overlapping(device, offset, length);
+    }
+
+    @Override
     public synchronized Optional<DamageRecord> find(long id) {
         return memory.find(id);
     }

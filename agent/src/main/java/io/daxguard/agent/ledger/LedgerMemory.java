@@ -8,19 +8,26 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
- * The in-memory truth of a ledger: records by id, and open records by device and offset for the
- * covering-range lookup every tuple makes. Not thread safe: its owner synchronizes.
+ * The in-memory truth of a ledger: records by id; open records by device and offset for the covering-range lookup
+ * every tuple makes; every record by device and offset and by the files it names, for views of one file. Not thread
+ * safe: its owner synchronizes.
  */
 final class LedgerMemory {
     private final Map<Long, DamageRecord> records = new LinkedHashMap<>();
     /** Open records per device, by offset: lookups stay O(log n) in a storm of 100,000 records. */
-    private final Map<DeviceNumber, NavigableMap<Long, List<DamageRecord>>> openByDevice = new HashMap<>();
-    private final Map<DeviceNumber, Long> longestOpen = new HashMap<>();
+    private final RecordsByRange open = new RecordsByRange();
+    /** Every record per device, by offset: the records a shared block's other owners are in. */
+    private final RecordsByRange everyRecord = new RecordsByRange();
+    /**
+     * The ids of the records naming each file (equal keys: same UUID, inode and generation), so a view of one file
+     * reads that file's records, not the whole ledger regrouped (a DamagedFile attribute read).
+     */
+    private final Map<FileKey, SortedSet<Long>> idsByFile = new HashMap<>();
     private long nextId;
 
     LedgerMemory(long firstId) {
@@ -65,22 +72,23 @@ final class LedgerMemory {
     }
 
     Optional<DamageRecord> findOpenCovering(DeviceNumber device, long offset, long length) {
-        NavigableMap<Long, List<DamageRecord>> open = openByDevice.get(device);
-        if (open == null) {
-            return Optional.empty();
+        return open.findCovering(device, offset, length);
+    }
+
+    /** The records naming {@code file} among their owners, any state, oldest first. */
+    List<DamageRecord> naming(FileKey file) {
+        SortedSet<Long> ids = idsByFile.get(file);
+        if (ids == null) {
+            return List.of();
         }
-        long longest = longestOpen.getOrDefault(device, 0L);
-        for (Map.Entry<Long, List<DamageRecord>> entry : open.headMap(offset, true).descendingMap().entrySet()) {
-            if (entry.getKey() + longest < offset + length) {
-                break; // nothing starting this early is long enough to cover the range
-            }
-            for (DamageRecord record : entry.getValue()) {
-                if (record.covers(device, offset, length)) {
-                    return Optional.of(record);
-                }
-            }
-        }
-        return Optional.empty();
+        List<DamageRecord> found = new ArrayList<>(ids.size());
+        ids.forEach(id -> found.add(records.get(id)));
+        return found;
+    }
+
+    /** The records with a byte in the range, any state, oldest first. */
+    List<DamageRecord> overlapping(DeviceNumber device, long offset, long length) {
+        return everyRecord.overlapping(device, offset, length);
     }
 
     DamageRecord seenAgain(long id, Instant at) {
@@ -126,23 +134,30 @@ final class LedgerMemory {
             unindex(previous);
         }
         if (record.state() == DamageState.OPEN) {
-            openByDevice.computeIfAbsent(record.device(), device -> new TreeMap<>())
-                    .computeIfAbsent(record.offset(), offset -> new ArrayList<>(1)).add(record);
-            longestOpen.merge(record.device(), record.length(), Math::max);
+            open.add(record);
+        }
+        everyRecord.add(record);
+        for (FileKey file : filesOf(record)) {
+            idsByFile.computeIfAbsent(file, key -> new TreeSet<>()).add(record.id());
         }
     }
 
     private void unindex(DamageRecord record) {
-        NavigableMap<Long, List<DamageRecord>> open = openByDevice.get(record.device());
-        if (open == null) {
-            return;
-        }
-        List<DamageRecord> atOffset = open.get(record.offset());
-        if (atOffset != null) {
-            atOffset.removeIf(candidate -> candidate.id() == record.id());
-            if (atOffset.isEmpty()) {
-                open.remove(record.offset());
+        open.remove(record);
+        everyRecord.remove(record);
+        for (FileKey file : filesOf(record)) {
+            SortedSet<Long> ids = idsByFile.get(file);
+            if (ids != null && ids.remove(record.id()) && ids.isEmpty()) {
+                idsByFile.remove(file);
             }
         }
+    }
+
+    private static List<FileKey> filesOf(DamageRecord record) {
+        List<FileKey> files = new ArrayList<>(1);
+        for (AffectedOwner owner : record.owners()) {
+            owner.fileKey().ifPresent(files::add);
+        }
+        return files;
     }
 }

@@ -211,6 +211,20 @@ public final class SqliteDamageLedger implements DamageLedger {
     }
 
     @Override
+    public List<DamageRecord> recordsNaming(FileKey file) {
+        synchronized (lock) {
+            return memory.naming(file);
+        }
+    }
+
+    @Override
+    public List<DamageRecord> recordsOverlapping(DeviceNumber device, long offset, long length) {
+        synchronized (lock) {
+            return memory.overlapping(device, offset, length);
+        }
+    }
+
+    @Override
     public Optional<DamageRecord> find(long id) {
         synchronized (lock) {
             return memory.find(id);

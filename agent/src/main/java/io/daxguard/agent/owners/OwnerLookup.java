@@ -59,7 +59,7 @@ public final class OwnerLookup implements AutoCloseable {
             return List.of();
         }
         try {
-            return resolve(filesystem.get(), range);
+            return resolveListed(filesystem.get(), List.of(range)).get(0);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "owners of " + deviceName + " bytes " + range.offset() + "+"
                     + range.length() + " could not be found; recorded as unknown", e);
@@ -88,7 +88,32 @@ public final class OwnerLookup implements AutoCloseable {
         if (ranges.size() > 1) {
             filesystem.paths().walkAheadOn(pathWalker);
         }
-        List<List<Owner>> answers = holder.notifyFailures(ranges);
+        return named(filesystem, holder.notifyFailures(ranges));
+    }
+
+    /**
+     * {@link #resolveAll} for what is recorded: each range's owners bounded by {@link ListedOwners} (the first
+     * {@link ListedOwners#LIMIT}, then one owner standing for the rest), asked a page at a time when the range is
+     * larger than a page, paths looked up for the listed files only. A failure range the kernel reports whole (8 GiB of
+     * a dead pmem namespace) so costs a page of owners at a time, never every extent of the device at once.
+     */
+    public List<List<AffectedOwner>> resolveListed(AttachedFilesystem filesystem, List<FailureRange> ranges)
+            throws IOException {
+        Holder holder = filesystem.holder().orElseThrow(() -> new IllegalStateException(
+                filesystem.mount().mountPoint() + " is not held: " + filesystem.refusal().orElse("")));
+        boolean small = ranges.stream().allMatch(range -> range.length() <= ListedOwners.PAGE_BYTES);
+        List<List<Owner>> answers = new ArrayList<>(small ? holder.notifyFailures(ranges) : ranges.stream()
+                .map(range -> List.<Owner>of()).toList());
+        for (int i = 0; i < ranges.size(); i++) {
+            if (!small || answers.get(i).size() > ListedOwners.LIMIT) {
+                answers.set(i, ListedOwners.of(holder, ranges.get(i)));
+            }
+        }
+        return named(filesystem, answers);
+    }
+
+    /** The owners with the paths of the files among them, one path lookup for all. */
+    private List<List<AffectedOwner>> named(AttachedFilesystem filesystem, List<List<Owner>> answers) {
         Set<Long> inodes = new LinkedHashSet<>();
         for (List<Owner> owners : answers) {
             for (Owner owner : owners) {

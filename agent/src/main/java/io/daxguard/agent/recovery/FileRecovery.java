@@ -61,9 +61,7 @@ public final class FileRecovery {
 
     /** The file as the ledger has it now, under its recorded names (no look-up). */
     public DamagedFile recorded() {
-        return DamagedFile.ofFilesystem(ledger.records(), key.filesystemUuid()).stream()
-                .filter(file -> file.key().equals(key)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no damage recorded for inode " + key.inode()));
+        return DamagedFile.of(key, ledger.recordsNaming(key)).orElseThrow(() -> new IllegalStateException("no damage recorded for inode " + key.inode()));
     }
 
     /** Where the file's filesystem is mounted now. */

@@ -79,8 +79,7 @@ public final class LedgerReconciler {
     }
 
     private static boolean changedMeanwhile(DamageLedger ledger, DamagedFile seen) {
-        return DamagedFile.ofFilesystem(ledger.records(), seen.key().filesystemUuid()).stream()
-                .filter(file -> file.key().equals(seen.key())).findFirst()
+        return DamagedFile.of(seen.key(), ledger.recordsNaming(seen.key()))
                 .map(now -> !now.paths().equals(seen.paths()) || now.openHits().size() != seen.openHits().size())
                 .orElse(true);
     }

@@ -233,7 +233,7 @@ public final class DeviceHistory implements DamageListener {
             return List.of();
         }
         try {
-            return owners.resolveAll(filesystem, ranges);
+            return owners.resolveListed(filesystem, ranges);
         } catch (IOException | RuntimeException e) {
             // Recorded anyway: an unknown owner saying why, looked up again by no one but visible to the operator.
             LOG.log(System.Logger.Level.WARNING, "owners of inherited damage in " + filesystem.mount().mountPoint()

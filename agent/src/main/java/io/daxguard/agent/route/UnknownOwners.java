@@ -1,6 +1,7 @@
 package io.daxguard.agent.route;
 
 import io.daxguard.agent.failure.DamageEvents;
+import io.daxguard.agent.owners.ListedOwners;
 import io.daxguard.agent.owners.OwnerLookup;
 
 import io.daxguard.agent.ledger.AffectedOwner;
@@ -71,7 +72,10 @@ public final class UnknownOwners {
                 }
                 for (int i = 0; i < record.owners().size(); i++) {
                     AffectedOwner affected = record.owners().get(i);
-                    if (affected.open() && affected.owner() instanceof UnknownOwner unknown) {
+                    // An owner standing for owners not listed is no reverse map that could not answer: never asked
+                    // again (it would be the whole range, and list the same first owners).
+                    if (affected.open() && affected.owner() instanceof UnknownOwner unknown
+                            && !ListedOwners.isUnlisted(unknown)) {
                         records.add(record);
                         indexes.add(i);
                         ranges.add(new FailureRange(unknown.physicalOffset(), unknown.length(), record.errno(),
@@ -84,7 +88,7 @@ public final class UnknownOwners {
             }
             List<List<AffectedOwner>> answers;
             try {
-                answers = owners.resolveAll(filesystem, ranges);
+                answers = owners.resolveListed(filesystem, ranges);
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "unknown owners in " + filesystem.mount().mountPoint()
                         + " could not be looked up again: " + e.getMessage());
