@@ -4,7 +4,8 @@
 # usage: make-fixture.sh [--seed N] [--size SIZE] [--rmapbt 0|1] [--force] <xfs|ext4> <image-path> [files=200000]
 #
 #   --seed N      generator seed (default 42): same seed -> same tree, names, sizes, contents, links
-#   --size SIZE   sparse image size for truncate (default 8G)
+#   --size SIZE   sparse image size for truncate (default: 8G up to 400,000 files, else 20 KiB per file rounded
+#                 up to GiB: 39G for 2,000,000 files, of which ~26 GB are written)
 #   --rmapbt 0|1  XFS only: reverse-mapping btree (default 1; 0 makes GETFSMAP report no file owners)
 #   --force       replace an existing image (otherwise refuse to touch it)
 #   --print-stamp print the stamp these parameters would produce and exit (used by run-*.sh)
@@ -22,7 +23,7 @@ BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 FIXTURE_VERSION=2
 FIXED_UUID=6461786a-6775-4172-a462-656e63680001
 
-seed=42 size=8G rmapbt=1 force=0 print_stamp=0
+seed=42 size= rmapbt=1 force=0 print_stamp=0
 while [ $# -gt 0 ]; do
     case $1 in
         --seed) seed=$2; shift 2 ;;
@@ -30,7 +31,7 @@ while [ $# -gt 0 ]; do
         --rmapbt) rmapbt=$2; shift 2 ;;
         --force) force=1; shift ;;
         --print-stamp) print_stamp=1; shift ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         --) shift; break ;;
         -*) bench_die "unknown option $1" ;;
         *) break ;;
@@ -43,6 +44,9 @@ case $rmapbt in 0|1) ;; *) bench_die "--rmapbt must be 0 or 1" ;; esac
 [[ $files =~ ^[0-9]+$ ]] || bench_die "files must be a number"
 [[ $seed =~ ^[0-9]+$ ]] || bench_die "seed must be a number"
 
+# Default size: the 200k recipe used 2.6-2.9 GB of 8 GiB; ~13 KiB are written per file, so 20 KiB per file
+# leaves room. ext4's default of one inode per 16 KiB then gives 1.3 inodes per file.
+[ -n "$size" ] || size=$(( files <= 400000 ? 8 : (files * 20 + 1048575) / 1048576 ))G
 stamp="fixture_version=$FIXTURE_VERSION fstype=$fstype files=$files seed=$seed size=$size"
 [ "$fstype" = xfs ] && stamp+=" rmapbt=$rmapbt"
 if [ $print_stamp -eq 1 ]; then printf '%s\n' "$stamp"; exit 0; fi
