@@ -9,6 +9,9 @@ BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$BENCH_DIR/.." && pwd)
 mount=${1:?mount} ranges=${2:?ranges} mode=${3:?cold or warm}
 
+for tool in java mvn; do
+    command -v "$tool" > /dev/null || { echo "daxguard-resolve.sh: needs $tool (Debian: apt-get install openjdk-17-jdk-headless maven)" >&2; exit 1; }
+done
 classpath_file=$top/bench/target/classpath.txt
 if [ ! -f "$classpath_file" ] || [ -n "$(find "$top" -path "$top/*/target" -prune -o -name '*.java' -newer "$classpath_file" -print -quit)" ]; then
     (cd "$top" && mvn -q -B -Pbench package -DskipTests) >&2

@@ -29,7 +29,7 @@
 #     127.0.0.1 without authentication): start-to-ready; cold: the JMX client connects, drops the caches and
 #     calls Filesystem.resolve once per block; warm: per-call passes, a getAttribute round trip per block on the
 #     same connection, Filesystem.resolveRanges passes, `daxguard resolve WATCH/fs --from QUERIES --json` runs;
-#     the agent's VmHWM and VmRSS after the storm
+#     the agent's VmHWM and VmRSS after the storm, and how often its log says it refreshed the index
 #  5. agent B (same state directory: a restart): start-to-ready; cold resolveRanges
 #  6. agent C (restart): start-to-ready; cold `daxguard resolve --from`
 # Every answer of every client is checked against the truth (JmxQueries); a wrong answer fails the run at the
@@ -174,8 +174,12 @@ start_agent() {  # start_agent <label>: launches it, waits until the filesystem'
     result+=" index_extents_per_s=$(ratio "${extents:-}" "$(awk -v m="${ms:-0}" 'BEGIN { print m / 1000 }')")"
     result+=" status=\"$status\""
 }
-memory() {       # memory <label>: the agent's peak and current resident memory
+memory() {       # memory <label>: the agent's peak and current resident memory; index refreshes its log shows
+    local refreshes
+    refreshes=$(grep -c "refreshing the reverse-map index" "$BENCH_TMP/agent-$1.log" || true)
     result+=$'\n'"agent=$1 $(awk '/^VmHWM|^VmRSS/ { printf "%s_kib=%s ", $1, $2 }' "/proc/$AGENT_PID/status" | tr -d :)"
+    result+="index_refreshes_logged=$refreshes"
+    cp -- "$BENCH_TMP/agent-$1.log" "$mix/agent-$1.log"
 }
 client() {       # client <mode> <label> <args...>: one JMX client run, its lines kept; a wrong answer counted
     local mode=$1 label=$2 lines rc=0
@@ -233,6 +237,7 @@ line=$(cli_once cold)
 echo "$line" >&2
 result+=$'\n'"$line"
 cli_cold=$(printf '%s\n' "$line" | field cli_s)
+memory restart-2
 stop_agent
 
 # ---- ratios: peer seconds / daxguard seconds (> 1: daxguard is faster)

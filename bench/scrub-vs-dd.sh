@@ -6,6 +6,10 @@
 #                                                 attached and mounted read-only here, detached afterwards
 set -euo pipefail
 cd "$(dirname "$0")/.."
+[ "$(id -u)" -eq 0 ] || { echo "scrub-vs-dd.sh: run as root (loop devices, mount, O_DIRECT reads of the device)" >&2; exit 1; }
+for tool in java mvn losetup mkfs.xfs dd; do
+    command -v "$tool" > /dev/null || { echo "scrub-vs-dd.sh: needs $tool (Debian: apt-get install openjdk-17-jdk-headless maven xfsprogs)" >&2; exit 1; }
+done
 mvn -q -B -o -Pbench -pl bench -am package -DskipTests
 run() { java -cp "$(cat bench/target/classpath.txt):bench/target/classes" io.daxguard.bench.ScrubThroughput "$@"; }
 if [ "${1:-}" = --image ]; then
