@@ -46,8 +46,10 @@ bench_init() {
 
 # bench_tmpdir: sets BENCH_TMP to a fresh temporary directory that cleanup removes. Call it in the
 # main shell, never in $(...): the record of what to remove must live in the shell that cleans up.
+# Under /var/tmp (BENCH_TMPDIR to change it), not /tmp: the project's test agents watch java.io.tmpdir (/tmp), so
+# a fixture mounted there is held, opened and indexed by whatever test runs meanwhile (and cannot be unmounted).
 bench_tmpdir() {
-    BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/daxbench.XXXXXX") || bench_die "mktemp failed"
+    BENCH_TMP=$(mktemp -d "${BENCH_TMPDIR:-/var/tmp}/daxbench.XXXXXX") || bench_die "mktemp failed"
     BENCH_TMPDIRS+=("$BENCH_TMP")
 }
 
