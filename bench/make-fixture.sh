@@ -76,8 +76,9 @@ t_mkfs=$(bench_now)
 
 # XFS: a fixed 4 KiB EOF preallocation while building, so interleaved fsync'ed writes really fragment
 # (dynamic speculative preallocation would otherwise make each file contiguous). Not persistent.
+# nouuid: every image has the same fixed UUID, and XFS refuses to mount one while another is mounted
 build_opts=
-[ "$fstype" = xfs ] && build_opts=allocsize=4096
+[ "$fstype" = xfs ] && build_opts=allocsize=4096,nouuid
 bench_attach_and_mount "$partial" "$mnt" "$build_opts"
 mkdir "$mnt/tree"
 mkdir "$work/plan"

@@ -42,6 +42,8 @@ while [ $# -gt 0 ]; do
 done
 bench_require_root
 mount_opts=${MOUNT_OPTS-ro}
+# every fixture has the same fixed UUID: XFS mounts a second one only with nouuid
+[ "$fstype" = xfs ] && [ -z "${MOUNT_OPTS+set}" ] && mount_opts=ro,nouuid
 hook=$BENCH_DIR/daxguard-resolve.sh
 
 mkdir -p -- "$out"
