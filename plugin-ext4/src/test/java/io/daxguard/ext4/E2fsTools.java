@@ -124,18 +124,25 @@ final class E2fsTools {
         return Long.parseLong(matcher.group(1));
     }
 
-    /** The first block of the last "Free blocks: a-b" range dumpe2fs lists. */
+    /**
+     * A free block from dumpe2fs's per-group "Free blocks:" lists (items "a-b" or "a", comma-separated; a group's
+     * list may start with single blocks): the middle of the last range listed, or the last single block.
+     */
     static long aFreeBlock(Path device) throws IOException {
         String dump = Command.run("dumpe2fs", device.toString());
-        Matcher matcher = Pattern.compile("Free blocks: (\\d+)-(\\d+)").matcher(dump);
-        long last = -1;
-        while (matcher.find()) {
-            last = (Long.parseLong(matcher.group(1)) + Long.parseLong(matcher.group(2))) / 2;
+        Matcher list = Pattern.compile("(?m)^\\s+Free blocks: (.+)$").matcher(dump);
+        long free = -1;
+        while (list.find()) {
+            for (String item : list.group(1).split(",\\s*")) {
+                String[] bounds = item.trim().split("-");
+                free = bounds.length == 2 ? (Long.parseLong(bounds[0]) + Long.parseLong(bounds[1])) / 2
+                        : Long.parseLong(bounds[0]);
+            }
         }
-        if (last < 0) {
-            throw new IOException("dumpe2fs lists no free range: " + dump.substring(Math.max(0, dump.length() - 1500)));
+        if (free < 0) {
+            throw new IOException("dumpe2fs lists no free block: " + dump.substring(Math.max(0, dump.length() - 1500)));
         }
-        return last;
+        return free;
     }
 
     private static String debugfs(Path device, String request) throws IOException {
