@@ -1,5 +1,6 @@
 package io.daxguard.spi.index;
 
+import io.daxguard.spi.linux.FilesystemChanges;
 import io.daxguard.spi.linux.InodeCounts;
 import io.daxguard.spi.linux.NativeFile;
 import java.io.IOException;
@@ -111,15 +112,42 @@ final class IndexBuildThread {
 
     /** The body of the map's own thread: one build per request, until closed. */
     private void runBuilds() {
-        loadSaved();
-        while (!closed) {
-            CompletableFuture<ExtentIndex> build;
-            try {
-                build = requests.take();
-            } catch (InterruptedException e) {
-                continue; // close() interrupts after setting closed
+        boolean quiet = quiet();
+        try {
+            loadSaved();
+            while (!closed) {
+                CompletableFuture<ExtentIndex> build;
+                try {
+                    build = requests.take();
+                } catch (InterruptedException e) {
+                    continue; // close() interrupts after setting closed
+                }
+                runBuild(build);
             }
-            runBuild(build);
+        } finally {
+            if (quiet) {
+                try {
+                    FilesystemChanges.unquietCurrentThread();
+                } catch (IOException e) {
+                    logger.log(System.Logger.Level.WARNING, "the index thread of " + root + " could not end its quiet"
+                            + " writes: " + e);
+                }
+            }
+        }
+    }
+
+    /**
+     * This thread writes only its saved index, into the agent's state directory, which may be on the filesystem it
+     * indexes: those writes are not changes that make the index stale ({@link FilesystemChanges#quietCurrentThread}).
+     */
+    private boolean quiet() {
+        try {
+            FilesystemChanges.quietCurrentThread();
+            return true;
+        } catch (IOException e) {
+            logger.log(System.Logger.Level.WARNING, "the index thread of " + root + " could not mark its own writes"
+                    + " (" + e + "); saving the index into " + root + " will count as a change");
+            return false;
         }
     }
 

@@ -4,8 +4,11 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import java.io.IOException;
 import io.daxguard.spi.LinuxPath;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * fanotify(7) on a whole filesystem: tells, without a thread, whether anything that can move a file's blocks
@@ -42,6 +45,7 @@ public final class FilesystemChanges implements AutoCloseable {
     static final int FAN_CLASS_NOTIF = 0x0;
     static final int FAN_CLOEXEC = 0x1;
     static final int FAN_NONBLOCK = 0x2;
+    static final int FAN_REPORT_TID = 0x100;
     static final int FAN_REPORT_FID = 0x200;
     static final int FAN_MARK_ADD = 0x1;
     static final int FAN_MARK_FILESYSTEM = 0x100;
@@ -54,7 +58,13 @@ public final class FilesystemChanges implements AutoCloseable {
     static final long FAN_DELETE = 0x200;
     static final long FAN_DELETE_SELF = 0x400;
     static final long FAN_MOVE_SELF = 0x800;
+    static final long FAN_Q_OVERFLOW = 0x4000;
     static final long FAN_ONDIR = 0x4000_0000L;
+    /** {@code struct fanotify_event_metadata}: its length, mask and the writer's thread id (FAN_REPORT_TID). */
+    static final int EVENT_OFFSET_LEN = 0;
+    static final int EVENT_OFFSET_MASK = 8;
+    static final int EVENT_OFFSET_PID = 20;
+    static final int EVENT_METADATA_SIZE = 24;
     /** {@code FIONREAD} of asm-generic/ioctls.h: bytes of events queued. */
     static final long FIONREAD = 0x541B;
 
@@ -68,6 +78,8 @@ public final class FilesystemChanges implements AutoCloseable {
     private static final int BUFFER_SIZE = 64 * 1024;
 
     private static final Path MOUNT_TABLE = Path.of("/proc/self/mountinfo");
+    /** Threads whose own writes are not changes: see {@link #quietCurrentThread}. */
+    private static final Set<Integer> QUIET_THREADS = ConcurrentHashMap.newKeySet();
 
     private final NativeFile group;
     private final NativeFile mountTable;
@@ -93,7 +105,7 @@ public final class FilesystemChanges implements AutoCloseable {
     public static FilesystemChanges watch(LinuxPath mountPoint) throws NativeCallException {
         int fd;
         try {
-            fd = LibC.fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_FID,
+            fd = LibC.fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_FID | FAN_REPORT_TID,
                     LibC.O_RDONLY | LibC.O_CLOEXEC);
         } catch (LastErrorException e) {
             throw NativeCallException.from("fanotify_init", mountPoint, e);
@@ -126,14 +138,60 @@ public final class FilesystemChanges implements AutoCloseable {
                 seen++;
             }
             while (queuedBytes() > 0) {
-                // One read or more per batch of events; each read that returns events counts as a change.
-                if (group.read(buffer, BUFFER_SIZE) > 0) {
+                // One read or more per batch of events; each read that returns a change counts as one.
+                int read = (int) group.read(buffer, BUFFER_SIZE); // at most BUFFER_SIZE
+                if (read > 0 && anyChange(read)) {
                     seen++;
                     fileChanges++;
                 }
             }
             return seen;
         }
+    }
+
+    /**
+     * Whether the events in the first {@code read} bytes of the buffer hold one that a {@link #quietCurrentThread
+     * quiet thread} did not cause (a full queue always counts: its lost events may be anyone's).
+     */
+    private boolean anyChange(int read) {
+        int offset = 0;
+        while (offset + EVENT_METADATA_SIZE <= read) {
+            int length = buffer.getInt(offset + EVENT_OFFSET_LEN);
+            long mask = buffer.getLong(offset + EVENT_OFFSET_MASK);
+            int thread = buffer.getInt(offset + EVENT_OFFSET_PID);
+            if ((mask & FAN_Q_OVERFLOW) != 0 || !QUIET_THREADS.contains(thread)) {
+                return true;
+            }
+            if (length < EVENT_METADATA_SIZE) {
+                return true;
+            }
+            offset += length;
+        }
+        return false;
+    }
+
+    /**
+     * From now until {@link #unquietCurrentThread}, what this thread writes into watched filesystems is not a
+     * change. For the thread that builds a reverse-map index and then saves it into the agent's state directory:
+     * when that directory is on the indexed filesystem, the save would otherwise make the next question rebuild
+     * the index, whose save would make the next one rebuild it again. Only for a thread that changes no file whose
+     * blocks or names anyone asks about. Events carry the writer's thread id ({@code FAN_REPORT_TID}) and are matched
+     * to quiet threads when they are read, so a thread stays quiet until the events of its writes were read: for
+     * the index thread, its whole life.
+     */
+    public static void quietCurrentThread() throws IOException {
+        QUIET_THREADS.add(currentThreadId());
+    }
+
+    /** Ends {@link #quietCurrentThread}; call it before the thread ends, since thread ids are reused. */
+    public static void unquietCurrentThread() throws IOException {
+        QUIET_THREADS.remove(currentThreadId());
+    }
+
+    /** The kernel's id of the calling thread: {@code /proc/thread-self} links to {@code <pid>/task/<tid>}. */
+    private static int currentThreadId() throws IOException {
+        Path link = Files.readSymbolicLink(Path.of("/proc/thread-self"));
+        return Integer.parseInt(link.getFileName().toString());
     }
 
     /**

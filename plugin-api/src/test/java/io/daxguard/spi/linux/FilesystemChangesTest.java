@@ -58,6 +58,57 @@ class FilesystemChangesTest {
     }
 
     @Test
+    void countsNoWriteOfAQuietThread() throws Exception {
+        Path file = freshFile();
+
+        assertThat(onQuietThread(() -> fileChangesDuring(() -> Files.write(file, new byte[4096])))).isZero();
+    }
+
+    @Test
+    void countsAWriteOfAnotherThreadWhileOneIsQuiet() throws Exception {
+        Path quiet = freshFile();
+        Path loud = freshFile();
+
+        assertThat(onQuietThread(() -> fileChangesDuring(() -> {
+            Files.write(quiet, new byte[4096]);
+            Thread other = new Thread(() -> {
+                try {
+                    Files.write(loud, new byte[4096]);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            other.start();
+            try {
+                other.join();
+            } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException();
+            }
+        }))).isPositive();
+    }
+
+    /** As {@link #changesDuring}, without changes of the mount table (other tests of the host mount at will). */
+    private static long fileChangesDuring(Action action) throws IOException {
+        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPointBytes())) {
+            changes.changesSince();
+            long before = changes.fileChangesSeen();
+            action.run();
+            changes.changesSince();
+            return changes.fileChangesSeen() - before;
+        }
+    }
+
+    /** Counts {@code count} with this thread marked quiet (events are matched to threads when they are read). */
+    private static long onQuietThread(java.util.concurrent.Callable<Long> count) throws Exception {
+        FilesystemChanges.quietCurrentThread();
+        try {
+            return count.call();
+        } finally {
+            FilesystemChanges.unquietCurrentThread();
+        }
+    }
+
+    @Test
     void countsARename() throws IOException {
         Path file = freshFile();
 

@@ -41,7 +41,8 @@ class KernelLayoutTest {
     @BeforeAll
     static void askTheCompiler() throws IOException {
         c = CLayoutProbe.including("<linux/types.h>", "<linux/fs.h>", "<linux/fsmap.h>", "<linux/fiemap.h>",
-                        "<sys/ioctl.h>", "<sys/stat.h>", "<sys/vfs.h>", "<dirent.h>", "<poll.h>", "<linux/openat2.h>")
+                        "<sys/ioctl.h>", "<sys/stat.h>", "<sys/vfs.h>", "<dirent.h>", "<poll.h>", "<linux/openat2.h>",
+                        "<sys/fanotify.h>")
                 .declaring(FSUUID2_FALLBACK)
                 .declaring(EXT4_FSUUID)
                 .value("FS_IOC_GETFSMAP", "FS_IOC_GETFSMAP")
@@ -72,6 +73,8 @@ class KernelLayoutTest {
                 .sizeOf("pollfd")
                 .offsetOf("pollfd", "fd", "events", "revents")
                 .value("POLLPRI", "POLLPRI")
+                .sizeOf("fanotify_event_metadata")
+                .offsetOf("fanotify_event_metadata", "event_len", "mask", "pid")
                 .run();
     }
 
@@ -113,6 +116,16 @@ class KernelLayoutTest {
                 "fiemap_extent.fe_flags", Fiemap.FIELD_FLAGS))
                 .isEqualTo(fromC("FS_IOC_FIEMAP", "sizeof fiemap", "sizeof fiemap_extent", "fiemap.",
                         "fiemap_extent."));
+    }
+
+    @Test
+    void fanotifyEventMatchesLinuxFanotifyHeader() {
+        assertThat(java(
+                "sizeof fanotify_event_metadata", FilesystemChanges.EVENT_METADATA_SIZE,
+                "fanotify_event_metadata.event_len", FilesystemChanges.EVENT_OFFSET_LEN,
+                "fanotify_event_metadata.mask", FilesystemChanges.EVENT_OFFSET_MASK,
+                "fanotify_event_metadata.pid", FilesystemChanges.EVENT_OFFSET_PID))
+                .isEqualTo(fromC("sizeof fanotify_event_metadata", "fanotify_event_metadata."));
     }
 
     @Test

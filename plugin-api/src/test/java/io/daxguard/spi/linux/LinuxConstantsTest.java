@@ -40,6 +40,7 @@ class LinuxConstantsTest {
             "POLLNVAL", Poll.POLLNVAL,
             "FAN_CLASS_NOTIF", FilesystemChanges.FAN_CLASS_NOTIF, "FAN_CLOEXEC", FilesystemChanges.FAN_CLOEXEC,
             "FAN_NONBLOCK", FilesystemChanges.FAN_NONBLOCK, "FAN_REPORT_FID", FilesystemChanges.FAN_REPORT_FID,
+            "FAN_REPORT_TID", FilesystemChanges.FAN_REPORT_TID, "FAN_Q_OVERFLOW", FilesystemChanges.FAN_Q_OVERFLOW,
             "FAN_MARK_ADD", FilesystemChanges.FAN_MARK_ADD,
             "FAN_MARK_FILESYSTEM", FilesystemChanges.FAN_MARK_FILESYSTEM,
             "FAN_MODIFY", FilesystemChanges.FAN_MODIFY, "FAN_ATTRIB", FilesystemChanges.FAN_ATTRIB,
