@@ -403,4 +403,25 @@ class BatchOperationsTest {
         assertThat(outcome.exitCode()).isEqualTo(io.daxguard.agent.cli.ExitCode.USAGE);
         assertThat(outcome.err()).contains("line 2 (item 0 of the batch): device: no block device \"no-such-disk\"");
     }
+    /**
+     * Attack finding (fails on 63fe2e6): the promise is "a bad line refused with its line number before anything is
+     * sent", but a line only the agent can refuse (an unknown device) in the second batch is refused after the first
+     * batch was recorded, and the refusal still says "nothing recorded".
+     */
+    @Test
+    void aLineTheAgentRefusesInALaterBatchLeavesNothingRecorded() throws Exception {
+        String device = XFS.device().getFileName().toString();
+        long lastSector = deviceBytes(XFS) / 512 - 1;
+        StringBuilder input = new StringBuilder();
+        for (int i = 0; i < BATCH_ITEMS; i++) {
+            input.append(device).append(' ').append(lastSector - 8L * i).append(" 1\n");
+        }
+        input.append("no-such-disk 0 8\n");
+        Object before = agent().getAttribute(ObjectNames.agent(), "DamageRecords");
+
+        Outcome outcome = daxguard(input.toString(), "report", "--from", "-");
+
+        assertThat(outcome.err()).contains("line " + (BATCH_ITEMS + 1) + " ");
+        assertThat(agent().getAttribute(ObjectNames.agent(), "DamageRecords")).as("%s", outcome).isEqualTo(before);
+    }
 }

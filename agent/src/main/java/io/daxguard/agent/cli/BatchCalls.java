@@ -42,18 +42,24 @@ final class BatchCalls {
     static int report(MBeanServerConnection agent, List<ReportLine> lines, boolean json, PrintWriter out,
                       PrintWriter err) throws Exception {
         int batch = Limits.of(agent).batchItems();
+        if (lines.size() > batch) {
+            // Every batch is checked before the first is recorded: nothing is half-applied by a bad later line.
+            for (int from = 0; from < lines.size(); from += batch) {
+                List<ReportLine> items = lines.subList(from, Math.min(lines.size(), from + batch));
+                try {
+                    agent.invoke(ObjectNames.agent(), "checkFailures", reportArguments(items), REPORT_SIGNATURE);
+                } catch (RuntimeMBeanException refused) {
+                    return refusal(refused, index -> index < items.size() ? items.get(index).line() : null, err);
+                }
+            }
+        }
         boolean allRecorded = true;
         for (int from = 0; from < lines.size(); from += batch) {
             List<ReportLine> items = lines.subList(from, Math.min(lines.size(), from + batch));
-            Object[] arguments = {
-                items.stream().map(ReportLine::device).toArray(String[]::new),
-                items.stream().mapToLong(ReportLine::sector).toArray(),
-                items.stream().mapToLong(ReportLine::count).toArray(),
-                items.stream().mapToInt(ReportLine::errno).toArray()};
             CompositeData[] answers;
             try {
-                answers = (CompositeData[]) agent.invoke(ObjectNames.agent(), "reportFailures", arguments,
-                        new String[] {"[Ljava.lang.String;", "[J", "[J", "[I"});
+                answers = (CompositeData[]) agent.invoke(ObjectNames.agent(), "reportFailures",
+                        reportArguments(items), REPORT_SIGNATURE);
             } catch (RuntimeMBeanException refused) {
                 return refusal(refused, index -> index < items.size() ? items.get(index).line() : null, err);
             }
@@ -71,6 +77,16 @@ final class BatchCalls {
             out.flush();
         }
         return allRecorded ? ExitCode.OK : ExitCode.FAILED;
+    }
+
+    private static final String[] REPORT_SIGNATURE = {"[Ljava.lang.String;", "[J", "[J", "[I"};
+
+    private static Object[] reportArguments(List<ReportLine> items) {
+        return new Object[] {
+            items.stream().map(ReportLine::device).toArray(String[]::new),
+            items.stream().mapToLong(ReportLine::sector).toArray(),
+            items.stream().mapToLong(ReportLine::count).toArray(),
+            items.stream().mapToInt(ReportLine::errno).toArray()};
     }
 
     /** Resolves every line's range on {@code filesystem}. */

@@ -111,6 +111,11 @@ final class AgentBean implements AgentMXBean {
     }
 
     @Override
+    public void checkFailures(String[] devices, long[] sectors, long[] sectorCounts, int[] errnos) {
+        pipeline.reports().checkAll(devices, sectors, sectorCounts, errnos, "jmx");
+    }
+
+    @Override
     public RequestLimits getRequestLimits() {
         return limits;
     }

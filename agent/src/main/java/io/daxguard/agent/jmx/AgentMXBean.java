@@ -63,6 +63,15 @@ public interface AgentMXBean {
             @Description(name = "errnos", value = "Per item: the error the device returned, 5 (EIO) for a media error")
             int[] errnos);
 
+    @Description(value = "Checks a batch as reportFailures would, recording nothing: refused with the same message "
+            + "when reportFailures would refuse it. For a client whose input spans several batches, so that a bad item "
+            + "in a later batch is found before the first is recorded", impact = Impact.INFO)
+    void checkFailures(
+            @Description(name = "devices", value = "As reportFailures") String[] devices,
+            @Description(name = "sectors", value = "As reportFailures") long[] sectors,
+            @Description(name = "sectorCounts", value = "As reportFailures") long[] sectorCounts,
+            @Description(name = "errnos", value = "As reportFailures") int[] errnos);
+
     @Description("What one call may ask: resolveBytes (one resolve, one page, every range of one resolveRanges "
             + "together), reportBytes (one report, each item of reportFailures), batchItems (items of one batch)")
     RequestLimits getRequestLimits();

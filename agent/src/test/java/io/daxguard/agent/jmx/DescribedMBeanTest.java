@@ -141,6 +141,10 @@ class DescribedMBeanTest {
         }
 
         @Override
+        public void checkFailures(String[] devices, long[] sectors, long[] sectorCounts, int[] errnos) {
+        }
+
+        @Override
         public io.daxguard.agent.validation.RequestLimits getRequestLimits() {
             return io.daxguard.agent.validation.RequestLimits.defaults();
         }

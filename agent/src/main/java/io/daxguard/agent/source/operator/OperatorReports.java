@@ -104,6 +104,27 @@ public final class OperatorReports {
      */
     public List<ReportedFailure> reportAll(String[] devices, long[] sectors, long[] sectorCounts, int[] errnos,
                                            String source) {
+        List<FailureReport> reports = reports(devices, sectors, sectorCounts, errnos);
+        List<FailureTuple> tuples = checkedTuples(reports, source);
+        int items = reports.size();
+        List<CompletableFuture<ProcessingResult>> routed = new ArrayList<>(items);
+        for (FailureTuple tuple : tuples) {
+            routed.add(router.route(tuple));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(REPLY_TIMEOUT_SECONDS);
+        List<ReportedFailure> answers = new ArrayList<>(items);
+        for (int i = 0; i < items; i++) {
+            answers.add(answer(i, reports.get(i), routed.get(i), deadline));
+        }
+        return answers;
+    }
+
+    /** Checks a batch exactly as {@link #reportAll} does, routing nothing: throws what reportAll would refuse with. */
+    public void checkAll(String[] devices, long[] sectors, long[] sectorCounts, int[] errnos, String source) {
+        checkedTuples(reports(devices, sectors, sectorCounts, errnos), source);
+    }
+
+    private List<FailureReport> reports(String[] devices, long[] sectors, long[] sectorCounts, int[] errnos) {
         if (devices == null || sectors == null || sectorCounts == null || errnos == null) {
             throw new IllegalArgumentException(BATCH + " rejected: devices, sectors, sectorCounts and errnos are all"
                     + " needed, one element per item");
@@ -119,17 +140,7 @@ public final class OperatorReports {
         for (int i = 0; i < items; i++) {
             reports.add(new FailureReport(devices[i], sectors[i], sectorCounts[i], errnos[i]));
         }
-        List<FailureTuple> tuples = checkedTuples(reports, source);
-        List<CompletableFuture<ProcessingResult>> routed = new ArrayList<>(items);
-        for (FailureTuple tuple : tuples) {
-            routed.add(router.route(tuple));
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(REPLY_TIMEOUT_SECONDS);
-        List<ReportedFailure> answers = new ArrayList<>(items);
-        for (int i = 0; i < items; i++) {
-            answers.add(answer(i, reports.get(i), routed.get(i), deadline));
-        }
-        return answers;
+        return reports;
     }
 
     /** Every report as a tuple, or the batch refused listing every invalid item; nothing is routed before. */
