@@ -127,12 +127,24 @@ final class FileMBeans implements AutoCloseable {
         }
     }
 
-    /** Filesystems were mounted, unmounted or moved: every MBean takes its filesystem's mount point now. */
+    /**
+     * Filesystems were mounted, unmounted or moved: every MBean takes its filesystem's mount point now. Only the
+     * files whose filesystem is mounted somewhere else now are looked at again: the mount table changes for every
+     * mount of the host (a tmpfs, a container), and regrouping every damaged file's records each time, under the
+     * lock that recording new damage needs, stalled the agent.
+     */
     synchronized void remounted() {
         if (closed || files.isEmpty()) {
             return;
         }
-        for (DamagedFile file : filesOf(Set.copyOf(files.keySet()))) {
+        Set<FileKey> moved = new java.util.HashSet<>();
+        files.forEach((key, registered) -> {
+            if (!ObjectName.quote(names.mountPoint(key).toString())
+                    .equals(registered.name().getKeyProperty("filesystem"))) {
+                moved.add(key);
+            }
+        });
+        for (DamagedFile file : filesOf(moved)) {
             Registered registered = files.get(file.key());
             if (registered != null) {
                 follow(file, registered);
