@@ -48,8 +48,20 @@ final class BatchInput {
     private record Fields(int line, String text, String[] fields) {
     }
 
-    private static List<Fields> read(String from, InputStream stdin) throws BadLine {
-        List<Fields> items = new ArrayList<>();
+    /**
+     * Item lines one input may hold: 100 full batches at the default mbeans.batchItems. Items are kept until every
+     * line was checked (nothing is sent before), so a bound keeps a huge input from exhausting the CLI's heap.
+     */
+    static final int MOST_ITEMS = 1_000_000;
+
+    /** One item line turned into its value as it is read, so only the values are kept. */
+    @FunctionalInterface
+    private interface LineParser<T> {
+        T parse(Fields item) throws BadLine;
+    }
+
+    private static <T> List<T> read(String from, InputStream stdin, LineParser<T> parser) throws BadLine {
+        List<T> items = new ArrayList<>();
         try (BufferedReader reader = from.equals("-")
                 ? new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8))
                 : Files.newBufferedReader(Path.of(from), StandardCharsets.UTF_8)) {
@@ -58,7 +70,11 @@ final class BatchInput {
                 number++;
                 String[] fields = withoutComment(text.strip().split("\\s+"));
                 if (fields.length > 0) {
-                    items.add(new Fields(number, text, fields));
+                    if (items.size() == MOST_ITEMS) {
+                        throw new BadLine(name(from) + " line " + number + ": more than " + MOST_ITEMS + " items in"
+                                + " one input; split it");
+                    }
+                    items.add(parser.parse(new Fields(number, text, fields)));
                 }
             }
         } catch (IOException e) {
@@ -82,8 +98,7 @@ final class BatchInput {
 
     /** Every {@code device sector count [errno]} line of {@code from}; {@code defaultErrno} where a line gives none. */
     static List<ReportLine> reports(String from, InputStream stdin, int defaultErrno) throws BadLine {
-        List<ReportLine> reports = new ArrayList<>();
-        for (Fields item : read(from, stdin)) {
+        return read(from, stdin, item -> {
             String[] fields = item.fields();
             if (fields.length < 3 || fields.length > 4) {
                 throw bad(from, item, "expected DEVICE SECTOR COUNT [ERRNO], found " + fields.length + " field(s)");
@@ -92,24 +107,21 @@ final class BatchInput {
             long count = number(from, item, "COUNT", fields[2], 1, MOST_SECTORS);
             int errno = fields.length == 4 ? (int) number(from, item, "ERRNO", fields[3], 1, 4095)
                     : defaultErrno;
-            reports.add(new ReportLine(item.line(), fields[0], sector, count, errno));
-        }
-        return reports;
+            return new ReportLine(item.line(), fields[0], sector, count, errno);
+        });
     }
 
     /** Every {@code offset length} line of {@code from}. */
     static List<RangeLine> ranges(String from, InputStream stdin) throws BadLine {
-        List<RangeLine> ranges = new ArrayList<>();
-        for (Fields item : read(from, stdin)) {
+        return read(from, stdin, item -> {
             String[] fields = item.fields();
             if (fields.length != 2) {
                 throw bad(from, item, "expected OFFSET LENGTH, found " + fields.length + " field(s)");
             }
             long offset = number(from, item, "OFFSET", fields[0], 0, Long.MAX_VALUE);
             long length = number(from, item, "LENGTH", fields[1], 1, Long.MAX_VALUE - offset);
-            ranges.add(new RangeLine(item.line(), offset, length));
-        }
-        return ranges;
+            return new RangeLine(item.line(), offset, length);
+        });
     }
 
     /** A range longer than the agent answers in one batch, refused before anything is sent. */
