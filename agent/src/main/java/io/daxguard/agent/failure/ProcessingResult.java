@@ -17,6 +17,9 @@ import java.util.TreeSet;
  * @param alreadyKnown open records that already covered a piece of the tuple
  */
 public record ProcessingResult(List<DamageRecord> recorded, List<DamageRecord> alreadyKnown) {
+    /** Names one summary lists of each kind; the rest are counted (status, events and the MBeans list them all). */
+    static final int NAMES_SHOWN = 20;
+
     public ProcessingResult {
         recorded = List.copyOf(Objects.requireNonNull(recorded, "recorded is null"));
         alreadyKnown = List.copyOf(Objects.requireNonNull(alreadyKnown, "alreadyKnown is null"));
@@ -50,11 +53,11 @@ public record ProcessingResult(List<DamageRecord> recorded, List<DamageRecord> a
         StringBuilder text = new StringBuilder();
         text.append(files.size()).append(" damaged file(s)");
         if (!files.isEmpty()) {
-            text.append(": ").append(String.join(", ", files));
+            text.append(": ").append(firstNames(files));
         }
         text.append("; ").append(metadata.size()).append(" metadata structure(s)");
         if (!metadata.isEmpty()) {
-            text.append(": ").append(String.join(", ", metadata));
+            text.append(": ").append(firstNames(metadata));
         }
         if (freeBytes > 0) {
             text.append("; ").append(freeBytes).append(" bytes of free space");
@@ -66,5 +69,10 @@ public record ProcessingResult(List<DamageRecord> recorded, List<DamageRecord> a
             text.append("; ").append(alreadyKnown.size()).append(" piece(s) already known");
         }
         return text.toString();
+    }
+
+    private static String firstNames(TreeSet<String> names) {
+        String shown = String.join(", ", names.stream().limit(NAMES_SHOWN).toList());
+        return names.size() <= NAMES_SHOWN ? shown : shown + " and " + (names.size() - NAMES_SHOWN) + " more";
     }
 }

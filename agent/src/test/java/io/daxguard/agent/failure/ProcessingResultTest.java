@@ -34,6 +34,16 @@ class ProcessingResultTest {
         assertThat(result.summary()).isEqualTo("1 damaged file(s): /mnt/d\\xe9/dir/file; 0 metadata structure(s)");
     }
 
+    @Test
+    void aFailureOverManyFilesNamesTheFirstTwentyAndCountsTheRest() {
+        List<DamageRecord> records = java.util.stream.IntStream.range(0, 25)
+                .mapToObj(i -> fileDamage("/", String.format("/f%02d", i))).toList();
+
+        assertThat(new ProcessingResult(records, List.of()).summary()).isEqualTo("25 damaged file(s): "
+                + String.join(", ", java.util.stream.IntStream.range(0, 20).mapToObj(i -> String.format("/f%02d", i))
+                .toList()) + " and 5 more; 0 metadata structure(s)");
+    }
+
     private static DamageRecord fileDamage(String mountPoint, String path) {
         AffectedOwner owner = new AffectedOwner(new FilesystemRef("681ec079-4389-448e-8a0f-f6947f26b935", DEVICE,
                 mountPoint, "ext4"), new FileOwner(131, 7, Fork.DATA, 0, 1 << 20, 4096, false, false), List.of(path),
