@@ -147,7 +147,9 @@ public final class Ext4Holder implements Holder {
         // file data, so the index is asked, and only what it cannot confirm is unknown.
         List<ByteSpan> allocated = AllocatedRanges.classify(mount, deviceCookie, range.offset(), end, owners,
                 (record, from, to, named, rest) -> classify(record, from, to, named, rest, inodeTables),
-                (from, to, named, rest) -> rest.add(new ByteSpan(from, to)));
+                // Not in GETFSMAP's answer at all (the boot block of 1 KiB blocks, full groups): metadata the plugin
+                // located is named, the rest asked of the index.
+                (from, to, named, rest) -> splitHiddenMetadata(from, to, named, rest));
         owners.addAll(AllocatedRanges.indexedOwners(reverseMap, allocated, question));
         for (ByteSpan part : AllocatedRanges.merge(inodeTables)) {
             if (reverseMap.index().isPresent()) {

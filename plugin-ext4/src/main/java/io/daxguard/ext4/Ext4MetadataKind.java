@@ -19,7 +19,13 @@ enum Ext4MetadataKind {
     INODE_BITMAP(FsmapRecord.owner('f', 4), "ext4.inode_bitmap", "inode bitmap", Repair.CHECK),
     /** A block of the resize inode (7), which maps the reserved GDT blocks, where GETFSMAP calls it unknown. */
     RESIZE_INODE(-1, "ext4.resize_inode", "resize inode block (maps the reserved group descriptor blocks)",
-            Repair.CHECK);
+            Repair.CHECK),
+    /**
+     * The 1,024 bytes before the superblock of a filesystem of 1 KiB blocks (block 0, before the first data block),
+     * where GETFSMAP calls them unknown; with larger blocks they share block 0 with the superblock.
+     */
+    BOOT_BLOCK(-2, "ext4.boot_block", "boot block (the 1,024 bytes before the superblock, which ext4 does not use)",
+            Repair.NONE);
 
     /** What e2fsck needs besides a forced check with the bad-block list, by kind of structure. */
     private enum Repair {
@@ -31,7 +37,9 @@ enum Ext4MetadataKind {
          */
         SUPERBLOCK,
         /** A journal e2fsck cannot replay is cleared (it asks), and the updates still in it are lost. */
-        JOURNAL
+        JOURNAL,
+        /** Bytes the filesystem does not read: only a boot loader kept there would be lost. */
+        NONE
     }
 
     private final long fsmapOwner;
@@ -86,6 +94,8 @@ enum Ext4MetadataKind {
                     + " backup superblock (mke2fs -n with the filesystem's parameters lists them).";
             case JOURNAL -> check + "; if it cannot replay the journal, it offers to clear it, which loses the"
                     + " updates the journal still held.";
+            case NONE -> "Nothing of " + mount.mountPoint() + " is lost: ext4 does not read these bytes; a boot loader"
+                    + " installed there must be installed again.";
         };
     }
 

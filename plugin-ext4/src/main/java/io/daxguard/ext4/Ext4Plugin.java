@@ -117,13 +117,17 @@ public final class Ext4Plugin implements FilesystemPlugin {
 
     /**
      * The journal's and the resize inode's blocks, read from inodes 8 and 7 (any layout: extents, deeper
-     * trees, block maps); the superblock's copy of the journal's extents if inode 8 cannot be read.
+     * trees, block maps); the superblock's copy of the journal's extents if inode 8 cannot be read; the boot block
+     * of a filesystem of 1 KiB blocks.
      */
     private static List<Ext4Holder.HiddenMetadata> hiddenMetadata(Ext4Geometry geometry, NativeFile device,
                                                                   System.Logger logger) {
         List<Ext4Holder.HiddenMetadata> hidden = new ArrayList<>();
         if (geometry == null) {
             return hidden;
+        }
+        if (geometry.firstDataBlock == 1) {
+            hidden.add(new Ext4Holder.HiddenMetadata(Ext4MetadataKind.BOOT_BLOCK, 0, 1024));
         }
         Ext4InodeScanner inodes = new Ext4InodeScanner(device, geometry);
         List<long[]> journal = geometry.journal;

@@ -32,7 +32,9 @@ class Ext4RepairHintTest {
                 Arguments.of(Ext4MetadataKind.RESERVED_GDT, CHECK + "."),
                 Arguments.of(Ext4MetadataKind.BLOCK_BITMAP, CHECK + "."),
                 Arguments.of(Ext4MetadataKind.INODE_BITMAP, CHECK + "."),
-                Arguments.of(Ext4MetadataKind.RESIZE_INODE, CHECK + "."));
+                Arguments.of(Ext4MetadataKind.RESIZE_INODE, CHECK + "."),
+                Arguments.of(Ext4MetadataKind.BOOT_BLOCK, "Nothing of /mnt/data is lost: ext4 does not read these"
+                        + " bytes; a boot loader installed there must be installed again."));
     }
 
     @ParameterizedTest(name = "{0}")
