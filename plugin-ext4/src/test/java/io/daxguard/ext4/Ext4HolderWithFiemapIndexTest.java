@@ -1,5 +1,6 @@
 package io.daxguard.ext4;
 
+import io.daxguard.spi.testkit.FixedPluginContext;
 import io.daxguard.spi.PluginContext;
 import java.util.Map;
 
@@ -12,16 +13,6 @@ class Ext4HolderWithFiemapIndexTest extends Ext4HolderTest {
 
     @Override
     PluginContext context() {
-        return new PluginContext() {
-            @Override
-            public System.Logger logger() {
-                return System.getLogger("test");
-            }
-
-            @Override
-            public Map<String, String> settings() {
-                return Map.of(Ext4Plugin.INDEX_SOURCE, Ext4Plugin.FIEMAP);
-            }
-        };
+        return FixedPluginContext.withSettings("test", Map.of(Ext4Plugin.INDEX_SOURCE, Ext4Plugin.FIEMAP));
     }
 }

@@ -1,5 +1,6 @@
 package io.daxguard.ext4;
 
+import io.daxguard.spi.testkit.FixedPluginContext;
 import static io.daxguard.ext4.Ext4Files.BLOCK;
 import static io.daxguard.ext4.Ext4Files.extentsOf;
 import static io.daxguard.ext4.Ext4Files.fileOwnerInodes;
@@ -46,23 +47,7 @@ class Ext4SavedIndexTest {
     }
 
     private PluginContext withState() {
-        Path directory = state;
-        return new PluginContext() {
-            @Override
-            public System.Logger logger() {
-                return System.getLogger("test");
-            }
-
-            @Override
-            public Map<String, String> settings() {
-                return Map.of();
-            }
-
-            @Override
-            public Optional<Path> stateDirectory() {
-                return Optional.of(directory);
-            }
-        };
+        return FixedPluginContext.withState("test", Optional.of(state));
     }
 
     private Ext4Holder attached() throws Exception {

@@ -1,5 +1,6 @@
 package io.daxguard.ext4;
 
+import io.daxguard.spi.testkit.FixedPluginContext;
 import static io.daxguard.ext4.Ext4Files.BLOCK;
 import static io.daxguard.ext4.Ext4Files.mountOf;
 import static io.daxguard.ext4.Ext4Files.write;
@@ -14,7 +15,6 @@ import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,21 +72,6 @@ class Ext4StateDirectoryOnTheSameFilesystemTest {
     }
 
     private static PluginContext stateIn(Path directory) {
-        return new PluginContext() {
-            @Override
-            public System.Logger logger() {
-                return System.getLogger("test");
-            }
-
-            @Override
-            public Map<String, String> settings() {
-                return Map.of();
-            }
-
-            @Override
-            public Optional<Path> stateDirectory() {
-                return Optional.of(directory);
-            }
-        };
+        return FixedPluginContext.withState("test", Optional.of(directory));
     }
 }

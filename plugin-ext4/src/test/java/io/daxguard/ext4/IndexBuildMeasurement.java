@@ -1,5 +1,6 @@
 package io.daxguard.ext4;
 
+import io.daxguard.spi.testkit.FixedPluginContext;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FileOwner;
@@ -38,17 +39,7 @@ public final class IndexBuildMeasurement {
         Path mountPoint = Path.of(args[0]);
         DeviceNumber device = FileStatus.ofPath(Path.of(args[1])).rdev();
         int samples = Integer.parseInt(args[2]);
-        PluginContext context = new PluginContext() {
-            @Override
-            public System.Logger logger() {
-                return System.getLogger("measurement");
-            }
-
-            @Override
-            public Map<String, String> settings() {
-                return Map.of(Ext4Plugin.INDEX_SOURCE, args[3]);
-            }
-        };
+        PluginContext context = FixedPluginContext.withSettings("measurement", Map.of(Ext4Plugin.INDEX_SOURCE, args[3]));
         long started = System.nanoTime();
         try (Ext4Holder holder = (Ext4Holder) new Ext4Plugin().attach(
                 new Mount(0, device, "/", io.daxguard.spi.LinuxPath.of(mountPoint), "ext4", args[1], "rw"), context)) {

@@ -1,5 +1,6 @@
 package io.daxguard.ext4;
 
+import io.daxguard.spi.testkit.FixedPluginContext;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.LinuxPath;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Optional;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
@@ -87,21 +87,6 @@ public final class SavedIndexMeasurement {
     }
 
     private static PluginContext context(Optional<Path> state) {
-        return new PluginContext() {
-            @Override
-            public System.Logger logger() {
-                return System.getLogger("measurement");
-            }
-
-            @Override
-            public Map<String, String> settings() {
-                return Map.of();
-            }
-
-            @Override
-            public Optional<Path> stateDirectory() {
-                return state;
-            }
-        };
+        return FixedPluginContext.withState("measurement", state);
     }
 }
