@@ -5,6 +5,7 @@ import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.PluginContext;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -142,6 +143,7 @@ public final class SavedIndexFile {
             }
             logger.log(System.Logger.Level.DEBUG, "saved the reverse-map index of " + index.root() + " to " + path()
                     + " (" + Files.size(path()) + " bytes) in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+            removeSupersededOnThisDevice(logger);
         } catch (IOException | RuntimeException e) {
             logger.log(System.Logger.Level.WARNING, "could not save the reverse-map index of " + index.root() + " to "
                     + path() + ": " + e.getMessage() + "; the next start builds it again");
@@ -150,6 +152,30 @@ public final class SavedIndexFile {
             } catch (IOException ignored) {
                 // The failure is logged already; a leftover temporary file is replaced by the next save.
             }
+        }
+    }
+
+    /**
+     * Deletes the saved indexes of other filesystems on this device: this filesystem replaced them there (re-made, or
+     * the disk swapped), so nothing will load them again, and without this each re-made filesystem would leave one
+     * file behind for good. Those of other devices stay (a copy of this filesystem, or another one, may be held there).
+     */
+    private void removeSupersededOnThisDevice(System.Logger logger) {
+        String suffix = "-" + device.major() + "." + device.minor() + ".bin";
+        String own = path().getFileName().toString();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "index-*" + suffix)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                String otherUuid = name.substring("index-".length(), name.length() - suffix.length());
+                if (!name.equals(own) && UUID.matcher(otherUuid).matches()) {
+                    Files.deleteIfExists(file);
+                    logger.log(System.Logger.Level.INFO, "removed " + file + ": filesystem " + otherUuid
+                            + " is no longer on device " + device + " (" + uuid + " is)");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            logger.log(System.Logger.Level.WARNING, "could not remove the saved indexes of earlier filesystems on "
+                    + "device " + device + " from " + directory + ": " + e.getMessage());
         }
     }
 

@@ -113,6 +113,21 @@ abstract class SavedIndexContract {
     }
 
     @Test
+    void aSaveRemovesTheSavedIndexOfAnEarlierFilesystemOnTheSameDeviceAndKeepsOtherDevices() throws Exception {
+        DeviceNumber device = filesystem().deviceNumber();
+        Path remade = SavedIndexFile.in(state, OTHER_UUID, device).path();
+        Path elsewhere = SavedIndexFile.in(state, OTHER_UUID, new DeviceNumber(device.major(), device.minor() + 1))
+                .path();
+        Files.write(remade, new byte[] {1});
+        Files.write(elsewhere, new byte[] {1});
+
+        builtSavedAndClosed();
+
+        assertThat(remade).doesNotExist();
+        assertThat(elsewhere).isRegularFile();
+    }
+
+    @Test
     void aRestartIsReadyFromTheSavedIndexWhileTheCatchUpBuildRuns() throws Exception {
         Path kept = write(freshDirectory().resolve("kept"), 16 * BLOCK, 3);
         builtSavedAndClosed();
