@@ -131,7 +131,7 @@ final class FreeSpaceClearing {
             requireFree(root, device.number(), range);
         }
         Path node = devices.resolve(device.name());
-        try (NativeFile target = NativeFile.openDirectWrite(node)) {
+        try (NativeFile target = openForWriting(node)) {
             requireTheDevice(target, device);
             for (PageRange range : ranges) {
                 RangeIo.writeZerosDirect(target, range, alignment);
@@ -162,6 +162,19 @@ final class FreeSpaceClearing {
             }
         }
         return new Outcome(clean, bad, null);
+    }
+
+    /** The device node, opened for O_DIRECT writes; a refusal says why in an operator's words. */
+    private static NativeFile openForWriting(Path node) {
+        try {
+            return NativeFile.openDirectWrite(node);
+        } catch (NativeCallException e) {
+            String why = e.errno() == NativeCallException.EBUSY ? "the kernel refuses writes to the device of a mounted"
+                    + " filesystem (bdev_allow_write_mounted=0, or CONFIG_BLK_DEV_WRITE_MOUNTED off): "
+                    : e.isPermissionDenied() ? "not permitted (a device policy or container may deny it): " : "";
+            throw new IllegalStateException("refused: cannot open " + node + " for writing: " + why + e.getMessage()
+                    + "; nothing written", e);
+        }
     }
 
     /** The descriptor is the block device the damage was recorded on (not another node under that name). */
