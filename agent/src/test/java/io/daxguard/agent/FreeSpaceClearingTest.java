@@ -77,9 +77,13 @@ class FreeSpaceClearingTest {
 
     /** A page in the middle of the largest free extent, as GETFSMAP says now. */
     private static long freePage(FaultyDisk disk) throws IOException {
+        return freePage(disk.mountPoint(), disk.deviceNumber());
+    }
+
+    private static long freePage(Path mountPoint, io.daxguard.spi.DeviceNumber device) throws IOException {
         FsmapRecord[] largest = {null};
-        try (NativeFile root = NativeFile.openDirectory(disk.mountPoint())) {
-            Getfsmap.query(root, disk.deviceNumber().encoded(), 0, Long.MAX_VALUE, Getfsmap.DEFAULT_BATCH, record -> {
+        try (NativeFile root = NativeFile.openDirectory(mountPoint)) {
+            Getfsmap.query(root, device.encoded(), 0, Long.MAX_VALUE, Getfsmap.DEFAULT_BATCH, record -> {
                 if (record.isSpecialOwner() && record.owner() == FsmapRecord.OWN_FREE
                         && (largest[0] == null || record.length() > largest[0].length())) {
                     largest[0] = record;
@@ -87,9 +91,10 @@ class FreeSpaceClearingTest {
                 return true;
             });
         }
-        assertThat(largest[0]).as("a free extent of " + disk.mountPoint()).isNotNull();
+        assertThat(largest[0]).as("a free extent of " + mountPoint).isNotNull();
         long middle = (largest[0].physical() + largest[0].length() / 2) / PAGE * PAGE;
-        assertThat(middle).isGreaterThanOrEqualTo(largest[0].physical());
+        assertThat(middle - PAGE).isGreaterThanOrEqualTo(largest[0].physical());
+        assertThat(middle + 2 * PAGE).isLessThanOrEqualTo(largest[0].end());
         return middle;
     }
 
@@ -117,7 +122,11 @@ class FreeSpaceClearingTest {
 
     /** A page of the device read with O_DIRECT, past every cache. */
     private static byte[] devicePage(FaultyDisk disk, long offset) throws IOException {
-        try (FileChannel channel = FileChannel.open(disk.device(), StandardOpenOption.READ, ExtendedOpenOption.DIRECT)) {
+        return devicePage(disk.device(), offset);
+    }
+
+    private static byte[] devicePage(Path device, long offset) throws IOException {
+        try (FileChannel channel = FileChannel.open(device, StandardOpenOption.READ, ExtendedOpenOption.DIRECT)) {
             ByteBuffer buffer = ByteBuffer.allocateDirect(2 * PAGE).alignedSlice(PAGE);
             buffer.limit(PAGE);
             channel.read(buffer, offset);
@@ -239,6 +248,52 @@ class FreeSpaceClearingTest {
             assertThat(fixture.agent().ledger().history(io.daxguard.agent.ledger.FileKey.NONE))
                     .anyMatch(entry -> entry.action().equals("clearFreeSpace") && entry.principal().equals("agent")
                             && entry.result().contains("EPERM"));
+        }
+    }
+
+    /**
+     * A filesystem in a partition: the damage is reported on the whole disk, recorded on the partition at its offset
+     * there, and the zeros land on that page of the partition (its offset on the disk added), not a byte beside it.
+     */
+    @Test
+    void onAPartitionTheZerosLandOnTheRecordedPageAndNotBesideIt() throws Exception {
+        try (io.daxguard.spi.testkit.ScratchFilesystem filesystem = io.daxguard.spi.testkit.ScratchFilesystem.ext4()
+                .partitioned().create()) {
+            remote.invoke(ObjectNames.agent(), "refreshTopology", new Object[0], new String[0]);
+            ObjectName name = ObjectNames.filesystem(filesystem.mountPoint().toString());
+            long page = freePage(filesystem.mountPoint(), filesystem.deviceNumber());
+            byte[] pattern = new byte[3 * PAGE];
+            Arrays.fill(pattern, (byte) 0x5a);
+            try (FileChannel partition = FileChannel.open(filesystem.device(), StandardOpenOption.WRITE,
+                    ExtendedOpenOption.DIRECT)) {
+                ByteBuffer buffer = ByteBuffer.allocateDirect(4 * PAGE).alignedSlice(PAGE);
+                buffer.put(pattern).flip();
+                partition.write(buffer, page - PAGE); // three free pages, the damaged one in the middle
+                partition.force(true);
+            }
+            long onDisk = filesystem.offsetOnDisk() + page;
+            remote.invoke(ObjectNames.agent(), "reportFailure", new Object[] {filesystem.disk().getFileName().toString(),
+                    onDisk / 512 + 1, 1L, 5}, new String[] {"java.lang.String", "long", "long", "int"});
+            DamageRecord record = fixture.agent().ledger().records().stream()
+                    .filter(candidate -> candidate.device().equals(deviceNumber(filesystem))).findFirst().orElseThrow();
+            assertThat(record.offset()).isEqualTo(page + 512);
+
+            String answer = (String) remote.invoke(name, "clearFreeSpaceDamage", new Object[0], new String[0]);
+
+            assertThat(answer).startsWith("1 of 1 free-space record(s) cleared");
+            assertThat(devicePage(filesystem.disk(), onDisk - PAGE)).containsOnly((byte) 0x5a);
+            assertThat(devicePage(filesystem.disk(), onDisk)).containsOnly(0);
+            assertThat(devicePage(filesystem.disk(), onDisk + PAGE)).containsOnly((byte) 0x5a);
+            assertThat(fixture.agent().ledger().find(record.id()).orElseThrow().state())
+                    .isEqualTo(DamageState.REWRITTEN);
+        }
+    }
+
+    private static io.daxguard.spi.DeviceNumber deviceNumber(io.daxguard.spi.testkit.ScratchFilesystem filesystem) {
+        try {
+            return filesystem.deviceNumber();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }
