@@ -111,7 +111,7 @@ final class FreeSpaceClearing {
                     failed = new IOException(failed.getMessage() + loud, failed);
                 } else if (refused != null) {
                     refused = new IllegalStateException(refused.getMessage() + loud, refused);
-                } else {
+                } else if (outcome != null) {
                     outcome = new Outcome(outcome.clean(), outcome.bad(), thawProblem);
                 }
             }

@@ -41,9 +41,11 @@ import java.util.function.Supplier;
  * of the thaw itself), or fail for good after a shutdown; both are refused with that reason, and so is clearing free
  * space there (it freezes). An operator can still run {@code fsfreeze} or {@code xfs_io -x -c shutdown} by hand.
  *
- * <p>Threads: any caller's (JMX threads, the policy engine); one action at a time per filesystem (a lock per UUID
- * and device), actions on different filesystems in parallel. Which filesystems daxguard froze and has not thawed is
- * remembered (in memory: after a restart the agent knows of none), so that a shutdown of a filesystem it froze thaws
+ * <p>Threads: any caller's (JMX threads, the policy engine's own) but the ledger's writer thread, on which
+ * {@code DamageListener.recorded} and ledger change listeners run: every action audits through the ledger and waits
+ * for that thread's commit (a policy reacting to a recorded damage hands the action to a thread of its own). One
+ * action at a time per filesystem (a lock per UUID and device), actions on different filesystems in parallel. Which
+ * filesystems daxguard froze and has not thawed is remembered (in memory: after a restart the agent knows of none), so that a shutdown of a filesystem it froze thaws
  * it too: otherwise writes would keep waiting instead of failing.
  */
 public final class KernelFilesystemProtection implements FilesystemProtection {
@@ -301,11 +303,20 @@ public final class KernelFilesystemProtection implements FilesystemProtection {
         }
     }
 
+    /**
+     * Audits and logs the outcome. An audit that cannot be made durable (the ledger's disk failing; it waits at most
+     * the ledger's bound) does not turn an action that was done into an exception: the answer says so.
+     */
     private ProtectionResult audited(String principal, String action, String where, boolean done, String result) {
         String line = result + " [" + where + "]";
-        ledger.audit(entry(principal, action, line));
-        log(principal, action, where, done, result);
-        return new ProtectionResult(done, result);
+        String answer = result;
+        try {
+            ledger.audit(entry(principal, action, line));
+        } catch (IllegalStateException notDurable) {
+            answer = result + " (audit not durable: " + notDurable.getMessage() + ")";
+        }
+        log(principal, action, where, done, answer);
+        return new ProtectionResult(done, answer);
     }
 
     private static void log(String principal, String action, String where, boolean done, String result) {
