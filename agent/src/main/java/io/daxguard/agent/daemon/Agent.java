@@ -10,6 +10,7 @@ import io.daxguard.agent.ledger.SqliteDamageLedger;
 import io.daxguard.agent.owners.OwnerLookup;
 import io.daxguard.agent.plugins.Filesystems;
 import io.daxguard.agent.plugins.PluginHost;
+import io.daxguard.agent.recovery.KernelFilesystemProtection;
 import io.daxguard.agent.recovery.LedgerReconciler;
 import io.daxguard.agent.route.FailureRouter;
 import io.daxguard.agent.route.DeviceHistory;
@@ -75,6 +76,7 @@ public final class Agent implements AutoCloseable {
     });
     private final FailureSources sources;
     private final Scrubber scrubber;
+    private final KernelFilesystemProtection protection;
 
     private Agent(AgentSettings settings) throws IOException, JMException {
         // What is started is stopped again, newest first, if a later step fails.
@@ -123,6 +125,9 @@ public final class Agent implements AutoCloseable {
                     jmx::scrubFinished);
             started.push(scrubber);
             jmx.useScrubber(scrubber);
+            protection = new KernelFilesystemProtection(ledger, filesystems::all, topology::current,
+                    settings.sources().devices(), settings.recovery().sysfs(), settings.stateDirectory(), clock);
+            jmx.useProtection(protection);
             jmx.useSources(sources);
             jmx.start();
             // After the MBeans: a filesystem the watcher attaches gets its DamagedFile MBeans like any other.
@@ -235,6 +240,11 @@ public final class Agent implements AutoCloseable {
 
     public UnknownOwners unknownOwners() {
         return unknownOwners;
+    }
+
+    /** Freeze, thaw, shutdown and free-space clearing of held filesystems (what recovery policies call). */
+    public KernelFilesystemProtection protection() {
+        return protection;
     }
 
     public DamageLedger ledger() {

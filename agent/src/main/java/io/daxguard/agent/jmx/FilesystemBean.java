@@ -9,6 +9,9 @@ import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.owners.OwnerLookup;
 import io.daxguard.agent.recovery.FileNames;
+import io.daxguard.agent.recovery.FilesystemProtection.ProtectionResult;
+import io.daxguard.agent.recovery.KernelFilesystemProtection;
+import io.daxguard.agent.recovery.Principals;
 import io.daxguard.agent.source.operator.OperatorReports;
 import io.daxguard.agent.source.scrub.ScrubProgress;
 import io.daxguard.agent.source.scrub.Scrubber;
@@ -39,9 +42,13 @@ final class FilesystemBean implements FilesystemMXBean {
     private final Scrubber scrubber;
     /** The damaged files' names now (listDamagedFiles shows files renamed since detection by their new names). */
     private final UnaryOperator<List<DamagedFile>> namesNow;
+    /** Freeze, thaw, shutdown and free-space clearing; null in an agent made without them (they then refuse). */
+    private final KernelFilesystemProtection protection;
 
     FilesystemBean(AttachedFilesystem filesystem, OwnerLookup owners, RequestLimits limits, DamageLedger ledger,
-                   Function<DamagedFile, Optional<ObjectName>> registered, Scrubber scrubber, FileNames names) {
+                   Function<DamagedFile, Optional<ObjectName>> registered, Scrubber scrubber, FileNames names,
+                   KernelFilesystemProtection protection) {
+        this.protection = protection;
         this.scrubber = scrubber;
         this.namesNow = names::current;
         this.filesystem = filesystem;
@@ -287,5 +294,74 @@ final class FilesystemBean implements FilesystemMXBean {
     @Override
     public String badBlockList() {
         return IndexStatusView.badBlockList(filesystem, ledger.records());
+    }
+
+    // Issue 15: what the kernel does to a filesystem whose metadata it cannot trust, and free-space poison.
+
+    private KernelFilesystemProtection protection() {
+        if (protection == null) {
+            throw new IllegalStateException("this agent has no filesystem protection");
+        }
+        return protection;
+    }
+
+    /** The operation's answer when done; an IllegalStateException with the reason when not. */
+    private static String answer(ProtectionResult result) {
+        if (!result.done()) {
+            throw new IllegalStateException(result.message());
+        }
+        return result.message();
+    }
+
+    @Override
+    public String getFrozenByDaxguard() {
+        if (protection == null) {
+            return "";
+        }
+        return protection.frozen(filesystem.reference())
+                .map(frozen -> "frozen at " + frozen.at() + " by " + frozen.principal()).orElse("");
+    }
+
+    @Override
+    public String freeze() {
+        return answer(protection().freeze(filesystem.reference(), Principals.current()));
+    }
+
+    @Override
+    public String thaw() {
+        return answer(protection().thaw(filesystem.reference(), Principals.current()));
+    }
+
+    @Override
+    public String shutdown(String confirmMountPoint) {
+        if (!mountPoint().equals(confirmMountPoint)) {
+            throw new IllegalArgumentException("shutdown: confirmMountPoint must be the mount point, \"" + mountPoint()
+                    + "\", to confirm that every I/O on it is to fail until it is unmounted; was \"" + confirmMountPoint
+                    + "\"");
+        }
+        return answer(protection().shutdown(filesystem.reference(), Principals.current()));
+    }
+
+    @Override
+    public String clearFreeSpaceDamage() {
+        KernelFilesystemProtection clearing = protection();
+        String principal = Principals.current();
+        List<DamageRecord> records = filesystem.damageOf(ledger.records()).stream()
+                .filter(record -> !KernelFilesystemProtection.openFreeOwners(record).isEmpty()).toList();
+        if (records.isEmpty()) {
+            return "nothing to clear: no open free-space damage on " + mountPoint();
+        }
+        List<String> lines = new ArrayList<>();
+        int done = 0;
+        for (DamageRecord record : records) {
+            ProtectionResult result = clearing.clearFreeSpace(record, principal);
+            done += result.done() ? 1 : 0;
+            lines.add("record " + record.id() + ": " + result.message());
+        }
+        String answer = done + " of " + records.size() + " free-space record(s) cleared\n" + String.join("\n", lines);
+        if (done == 0) {
+            throw new IllegalStateException(answer);
+        }
+        return answer;
     }
 }

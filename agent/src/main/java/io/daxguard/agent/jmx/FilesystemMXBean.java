@@ -134,4 +134,31 @@ public interface FilesystemMXBean {
             + "and for a filesystem whose checker takes no such list (XFS: xfs_repair takes none)",
             impact = Description.Impact.INFO)
     String badBlockList();
+
+    // Issue 15: what the kernel does to a filesystem whose metadata it cannot trust, and free-space poison.
+
+    @Description("When daxguard froze this filesystem and by whom, while it is frozen by daxguard; empty otherwise "
+            + "(frozen by someone else, fsfreeze, is not shown)")
+    String getFrozenByDaxguard();
+
+    @Description(value = "Freezes the filesystem (FIFREEZE; its UUID checked first): it is made consistent on disk and "
+            + "every write waits until thaw(). Refused on the filesystem holding the agent's state directory",
+            impact = Description.Impact.ACTION)
+    String freeze();
+
+    @Description(value = "Thaws the filesystem (FITHAW): waiting writes go on. Also thaws a freeze made with fsfreeze",
+            impact = Description.Impact.ACTION)
+    String thaw();
+
+    @Description(value = "Shuts the filesystem down as the kernel does for metadata it cannot trust "
+            + "(XFS_IOC_GOINGDOWN / EXT4_IOC_SHUTDOWN, the log flushed): every I/O fails with EIO until it is "
+            + "unmounted; then run its repair tool. xfs and ext4 only", impact = Description.Impact.ACTION)
+    String shutdown(
+            @Description(name = "confirmMountPoint", value = "The mount point, to confirm") String confirmMountPoint);
+
+    @Description(value = "Clears every open free-space damage record of this filesystem: frozen, the bytes checked "
+            + "free (GETFSMAP), zeros written through the block device and read back; a record whose bytes read clean "
+            + "closes REWRITTEN. Bytes no longer all free are left as they are (the record waits); the filesystem is "
+            + "thawed after each record", impact = Description.Impact.ACTION)
+    String clearFreeSpaceDamage();
 }

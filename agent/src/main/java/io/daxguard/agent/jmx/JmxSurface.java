@@ -7,6 +7,7 @@ import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.recovery.FileNames;
+import io.daxguard.agent.recovery.KernelFilesystemProtection;
 import io.daxguard.agent.recovery.RecoverySettings;
 import io.daxguard.agent.validation.RequestLimits;
 import javax.management.AttributeChangeNotification;
@@ -76,6 +77,8 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     private final FileMBeans files;
     private boolean closed;
     private Scrubber scrubber;
+    /** Freeze, thaw, shutdown and free-space clearing for the Filesystem MBeans' operations; set before start. */
+    private KernelFilesystemProtection protection;
     /** What one resolve may ask of a Filesystem MBean. */
     private final RequestLimits limits;
 
@@ -109,6 +112,11 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     }
 
     /** Gives Filesystem MBeans their scrub controls; call before {@link #start}. */
+    /** The filesystem protection the Filesystem MBeans' freeze, thaw, shutdown and clearFreeSpaceDamage use. */
+    public synchronized void useProtection(KernelFilesystemProtection protection) {
+        this.protection = protection;
+    }
+
     public synchronized void useScrubber(Scrubber scrubber) {
         this.scrubber = scrubber;
     }
@@ -225,7 +233,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
                 filesystems.remove(mountPoint);
             }
             if (register(new DescribedMBean<>(new FilesystemBean(filesystem, pipeline.owners(), limits, ledger,
-                            this::mbeanOf, scrubber, names), FilesystemMXBean.class), name)) {
+                            this::mbeanOf, scrubber, names, protection), FilesystemMXBean.class), name)) {
                 filesystems.put(mountPoint, filesystem);
             }
         }

@@ -72,6 +72,34 @@ final class RangeIo {
     }
 
     /**
+     * Writes zeros over {@code range} through an {@code O_DIRECT} descriptor (a block device): the buffer aligned and
+     * every write whole logical blocks as {@code alignment} says, so {@code range} must be whole logical blocks.
+     */
+    static void writeZerosDirect(NativeFile file, PageRange range, DirectIoAlignment alignment)
+            throws NativeCallException {
+        if (!alignment.isAligned(range.start()) || !alignment.isAligned(range.length())) {
+            throw new IllegalArgumentException(range + " is not whole logical blocks of "
+                    + alignment.logicalBlockSize() + " bytes");
+        }
+        int size = (int) Math.min(Math.max(alignment.logicalBlockSize(), alignment.floor(CHUNK)),
+                Math.max(range.length(), alignment.logicalBlockSize()));
+        try (Memory raw = new Memory(size + (long) alignment.bufferAlignment())) {
+            Memory buffer = raw.align(alignment.bufferAlignment());
+            buffer.clear(size);
+            long done = 0;
+            while (done < range.length()) {
+                long want = Math.min(size, range.length() - done);
+                long wrote = written(file, buffer, want, range.start() + done);
+                if (!alignment.isAligned(wrote)) {
+                    throw new NativeCallException("pwrite(offset " + (range.start() + done) + ", " + want
+                            + " bytes: only " + wrote + " written)", file.name(), NativeCallException.EIO);
+                }
+                done += wrote;
+            }
+        }
+    }
+
+    /**
      * Copies {@code range} from {@code from} to the same offsets of {@code to}; every byte or an exception.
      *
      * @throws IOException when {@code from} ends inside the range (it changed size since it was checked)

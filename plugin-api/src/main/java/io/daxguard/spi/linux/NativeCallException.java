@@ -19,10 +19,12 @@ public class NativeCallException extends IOException {
     public static final int EINTR = 4;
     public static final int EPIPE = 32;
     public static final int EACCES = 13;
+    public static final int EBUSY = 16;
     public static final int EEXIST = 17;
     public static final int EXDEV = 18;
     public static final int EINVAL = 22;
     public static final int ENOSPC = 28;
+    public static final int EROFS = 30;
     public static final int ENOTTY = 25;
     public static final int ELOOP = 40;
     public static final int EOPNOTSUPP = 95;
@@ -86,11 +88,13 @@ public class NativeCallException extends IOException {
             case EINTR -> "EINTR";
             case EPIPE -> "EPIPE";
             case EACCES -> "EACCES";
+            case EBUSY -> "EBUSY";
             case EEXIST -> "EEXIST";
             case EXDEV -> "EXDEV";
             case EINVAL -> "EINVAL";
             case ENOTTY -> "ENOTTY";
             case ENOSPC -> "ENOSPC";
+            case EROFS -> "EROFS";
             case ELOOP -> "ELOOP";
             case EOPNOTSUPP -> "EOPNOTSUPP";
             case ENODATA -> "ENODATA";

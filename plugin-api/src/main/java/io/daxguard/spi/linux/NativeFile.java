@@ -51,6 +51,16 @@ public final class NativeFile implements AutoCloseable {
         return open(LinuxPath.of(path), LibC.O_RDONLY | arch().oDirect() | LibC.O_CLOEXEC);
     }
 
+    /**
+     * Opens a block device for writing with {@code O_DIRECT} and without {@code O_EXCL}: the writes reach the device
+     * (a pmem namespace clears poison when a whole page is written there), and a device with a filesystem mounted on
+     * it can be opened, which {@code O_EXCL} refuses (EBUSY). The caller must make sure nothing of the filesystem is
+     * in the bytes it writes. Buffers, offsets and lengths must be aligned to the logical block size.
+     */
+    public static NativeFile openDirectWrite(Path path) throws NativeCallException {
+        return open(LinuxPath.of(path), LibC.O_WRONLY | arch().oDirect() | LibC.O_CLOEXEC);
+    }
+
     /** Opens a directory read-only. */
     public static NativeFile openDirectory(LinuxPath path) throws NativeCallException {
         return open(path, LibC.O_RDONLY | arch().oDirectory() | LibC.O_CLOEXEC);

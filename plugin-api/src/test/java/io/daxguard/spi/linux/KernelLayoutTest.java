@@ -32,8 +32,24 @@ class KernelLayoutTest {
      * encoding; that the kernel agrees is {@code FilesystemUuidTest}'s, on a real ext4.
      */
     private static final String EXT4_FSUUID = """
+            #ifndef EXT4_IOC_GETFSUUID
             struct fsuuid { __u32 fsu_len; __u32 fsu_flags; __u8 fsu_uuid[]; };
             #define EXT4_IOC_GETFSUUID _IOR('f', 44, struct fsuuid)
+            #endif
+            """;
+
+    /**
+     * {@code EXT4_IOC_SHUTDOWN} and its flags are in the uapi {@code linux/ext4.h} since Linux 6.8 (before, in
+     * {@code fs/ext4/ext4.h}); with older {@code linux-libc-dev} the probe declares them as that header does, which
+     * still checks the {@code _IOR} encoding. Included before {@link #EXT4_FSUUID}, which it then makes unnecessary.
+     */
+    private static final String EXT4_SHUTDOWN = """
+            #if __has_include(<linux/ext4.h>)
+            #include <linux/ext4.h>
+            #else
+            #define EXT4_IOC_SHUTDOWN _IOR('X', 125, __u32)
+            #define EXT4_GOING_FLAGS_LOGFLUSH 0x1
+            #endif
             """;
 
     private static Map<String, Long> c;
@@ -44,7 +60,12 @@ class KernelLayoutTest {
                         "<sys/ioctl.h>", "<sys/stat.h>", "<sys/vfs.h>", "<dirent.h>", "<poll.h>", "<linux/openat2.h>",
                         "<sys/fanotify.h>")
                 .declaring(FSUUID2_FALLBACK)
+                .declaring(EXT4_SHUTDOWN)
                 .declaring(EXT4_FSUUID)
+                .value("FIFREEZE", "FIFREEZE")
+                .value("FITHAW", "FITHAW")
+                .value("EXT4_IOC_SHUTDOWN", "EXT4_IOC_SHUTDOWN")
+                .value("EXT4_GOING_FLAGS_LOGFLUSH", "EXT4_GOING_FLAGS_LOGFLUSH")
                 .value("FS_IOC_GETFSMAP", "FS_IOC_GETFSMAP")
                 .sizeOf("fsmap_head").sizeOf("fsmap")
                 .offsetOf("fsmap_head", "fmh_iflags", "fmh_count", "fmh_entries", "fmh_keys", "fmh_recs")
@@ -188,6 +209,40 @@ class KernelLayoutTest {
                 "fsuuid.fsu_flags", FilesystemUuid.EXT4_OFFSET_FLAGS,
                 "fsuuid.fsu_uuid", FilesystemUuid.EXT4_HEADER_SIZE))
                 .isEqualTo(fromC("EXT4_IOC_GETFSUUID", "sizeof fsuuid", "fsuuid."));
+    }
+
+    @Test
+    void freezeAndThawUseTheIoctlsOfLinuxFs() {
+        assertThat(java(
+                "FIFREEZE", FilesystemControl.FIFREEZE,
+                "FITHAW", FilesystemControl.FITHAW))
+                .isEqualTo(fromC("FIFREEZE", "FITHAW"));
+    }
+
+    @Test
+    void ext4ShutdownUsesTheIoctlAndFlagOfExt4H() {
+        assertThat(java(
+                "EXT4_IOC_SHUTDOWN", FilesystemControl.EXT4_IOC_SHUTDOWN,
+                "EXT4_GOING_FLAGS_LOGFLUSH", FilesystemControl.EXT4_GOING_FLAGS_LOGFLUSH))
+                .isEqualTo(fromC("EXT4_IOC_SHUTDOWN", "EXT4_GOING_FLAGS_LOGFLUSH"));
+    }
+
+    /** {@code xfs_fs.h} (xfslibs-dev) relies on the types {@code xfs.h} sets up; a probe of its own. */
+    @Test
+    void xfsShutdownUsesTheIoctlAndFlagOfXfsFsH() throws IOException {
+        Map<String, Long> xfs = CLayoutProbe.including("<linux/fsmap.h>", "<xfs/xfs.h>", "<xfs/xfs_fs.h>")
+                .value("XFS_IOC_GOINGDOWN", "XFS_IOC_GOINGDOWN")
+                .value("XFS_FSOP_GOING_FLAGS_LOGFLUSH", "XFS_FSOP_GOING_FLAGS_LOGFLUSH")
+                .value("XFS_IOC_FREEZE", "XFS_IOC_FREEZE")
+                .value("XFS_IOC_THAW", "XFS_IOC_THAW")
+                .run();
+
+        assertThat(java(
+                "XFS_IOC_GOINGDOWN", FilesystemControl.XFS_IOC_GOINGDOWN,
+                "XFS_FSOP_GOING_FLAGS_LOGFLUSH", FilesystemControl.XFS_FSOP_GOING_FLAGS_LOGFLUSH,
+                "XFS_IOC_FREEZE", FilesystemControl.FIFREEZE,
+                "XFS_IOC_THAW", FilesystemControl.FITHAW))
+                .isEqualTo(xfs);
     }
 
     @Test

@@ -1,0 +1,26 @@
+package io.daxguard.agent.recovery;
+
+import io.daxguard.agent.ledger.DamageRecord;
+import io.daxguard.agent.ledger.FilesystemRef;
+
+/**
+ * What a recovery policy may do to a whole filesystem: what the kernel does to a filesystem whose metadata it cannot
+ * trust, and clearing poison in free space.
+ */
+public interface FilesystemProtection {
+    /** FIFREEZE on the filesystem (its UUID checked first): writes wait until it is thawed. */
+    ProtectionResult freeze(FilesystemRef filesystem);
+
+    /** FITHAW: writes go on. */
+    ProtectionResult thaw(FilesystemRef filesystem);
+
+    /** XFS_IOC_GOINGDOWN or EXT4_IOC_SHUTDOWN, the log flushed: every I/O fails until it is unmounted. */
+    ProtectionResult shutdown(FilesystemRef filesystem);
+
+    /** Rewrites a free-space damage record's bytes while nothing can allocate them; closes it when they read clean. */
+    ProtectionResult clearFreeSpace(DamageRecord record);
+
+    /** What was done, or why nothing was. */
+    record ProtectionResult(boolean done, String message) {
+    }
+}
