@@ -231,6 +231,11 @@ public final class Agent implements AutoCloseable {
         return events;
     }
 
+    /** The hooks ({@code notify.exec}) run for every event announced. */
+    public Hooks hooks() {
+        return hooks;
+    }
+
     public FailureRouter router() {
         return router;
     }

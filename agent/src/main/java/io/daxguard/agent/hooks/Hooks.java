@@ -51,6 +51,7 @@ public final class Hooks implements NotificationListener, AutoCloseable {
     private final Counter dropped;
     /** Events dropped since the queue last took one: the first of a burst is logged, the end says how many. */
     private final AtomicLong droppedInBurst = new AtomicLong();
+    private final List<java.util.function.Consumer<AuditEntry>> audited = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     /**
@@ -87,6 +88,14 @@ public final class Hooks implements NotificationListener, AutoCloseable {
                 throw new IllegalArgumentException(hook.field() + ".program: refused: " + problem.get());
             }
         }
+    }
+
+    /**
+     * Tells {@code listener} of every run once its audit entry is in the ledger, on the hook thread that ran it (a
+     * listener must be quick): how a view or a test follows the runs without polling the ledger.
+     */
+    public void onAudited(java.util.function.Consumer<AuditEntry> listener) {
+        audited.add(listener);
     }
 
     /** Queues a run of every hook that wants this event; never blocks. */
@@ -139,7 +148,7 @@ public final class Hooks implements NotificationListener, AutoCloseable {
             timeouts.inc();
         }
         String line = result.line(hook.timeout());
-        String audited = result.stderr().length() > HookRun.AUDITED_BYTES
+        String auditedLine = result.stderr().length() > HookRun.AUDITED_BYTES
                 ? new HookResult(result.outcome(), result.exitStatus(), result.duration(), result.detail(),
                         result.stdout(), result.stderr().substring(0, HookRun.AUDITED_BYTES) + "...").line(hook.timeout())
                 : line;
@@ -152,14 +161,22 @@ public final class Hooks implements NotificationListener, AutoCloseable {
                     + (result.stdout().isEmpty() ? "" : "; stdout: " + result.stdout()));
         }
         boolean interrupted = Thread.interrupted(); // the agent stops: the run was killed, and that is audited first
+        AuditEntry entry = new AuditEntry(clock.instant(), hook.principal(), "hook " + event.type(), fileOf(event),
+                text(event, "path"), auditedLine);
         try {
-            ledger.audit(new AuditEntry(clock.instant(), hook.principal(), "hook " + event.type(), fileOf(event),
-                    text(event, "path"), audited));
+            ledger.audit(entry);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "could not audit hook " + about + e.getMessage());
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        for (java.util.function.Consumer<AuditEntry> listener : audited) {
+            try {
+                listener.accept(entry);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "a hook-run listener failed: " + e, e);
             }
         }
     }
