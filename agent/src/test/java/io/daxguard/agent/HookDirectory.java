@@ -52,6 +52,32 @@ final class HookDirectory implements BeforeAllCallback, AfterAllCallback {
         return script;
     }
 
+    /** The files whose names start with {@code prefix}, once there are at least {@code count}, waiting at most {@code bound}. */
+    List<Path> awaitFiles(String prefix, int count, Duration bound) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        try (java.nio.file.WatchService watcher = directory.getFileSystem().newWatchService()) {
+            directory.register(watcher, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+            while (true) {
+                List<Path> found;
+                try (var files = Files.list(directory)) {
+                    found = files.filter(file -> file.getFileName().toString().startsWith(prefix)).sorted().toList();
+                }
+                if (found.size() >= count) {
+                    return found;
+                }
+                long left = deadline - System.nanoTime();
+                java.nio.file.WatchKey key = left <= 0 ? null
+                        : watcher.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+                if (key == null) {
+                    throw new AssertionError(count + " files " + prefix + "* expected within " + bound + "; found "
+                            + found);
+                }
+                key.pollEvents();
+                key.reset();
+            }
+        }
+    }
+
     /** For {@code Hooks.onAudited}: every run the agent audited. */
     synchronized void audited(AuditEntry entry) {
         runs.add(entry);
