@@ -35,6 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class HooksTest {
     private static final Duration BOUND = Duration.ofSeconds(60); // against hanging only
     private static final String FILE_DAMAGED = "io.daxguard.file.damaged";
+    private static final String ACTION_AUDITED = "io.daxguard.action.audited";
 
     @RegisterExtension
     static final ScratchFilesystem XFS = ScratchFilesystem.xfs().build();
@@ -48,7 +49,8 @@ class HooksTest {
             new HooksSettings(List.of(
                     hook(0, "record.sh", Set.of()),
                     hook(1, "fail.sh", Set.of(FILE_DAMAGED)),
-                    hook(2, "changing.sh", Set.of(FILE_DAMAGED))), 4, 64)));
+                    hook(2, "changing.sh", Set.of(FILE_DAMAGED)),
+                    hook(3, "actions.sh", Set.of(ACTION_AUDITED))), 4, 64)));
 
     private static HookSettings hook(int index, String name, Set<String> events) {
         return new HookSettings("notify.exec[" + index + "]", HOOKS.file(name), events, Duration.ofSeconds(30));
@@ -59,6 +61,7 @@ class HooksTest {
         HOOKS.script("record.sh", "env -0 > \"$DIR/env.$DAXGUARD_SEQUENCE\"\ncat > \"$DIR/json.$DAXGUARD_SEQUENCE\"");
         HOOKS.script("fail.sh", "echo \"cannot mail about $DAXGUARD_PATH\" >&2\nexit 3");
         HOOKS.script("changing.sh", "exit 0");
+        HOOKS.script("actions.sh", "echo \"$DAXGUARD_PRINCIPAL|$DAXGUARD_ACTION|$DAXGUARD_PATH\" >> \"$DIR/actions.log\"");
     }
 
     @BeforeAll
@@ -165,6 +168,21 @@ class HooksTest {
 
         assertThat(run.result()).startsWith("failed: exit 3 after ").endsWith(" ms; stderr: cannot mail about /exit.bin");
         assertThat(run.file().sameFile(record.owners().get(0).fileKey().orElseThrow())).isTrue();
+    }
+
+    @Test
+    void anOperatorsActionReachesHooksAndAHooksOwnRunDoesNot() throws Exception {
+        damage("verified.bin", 7);
+        runOf("record.sh", "/verified.bin"); // the hooks of the damage itself have run and are audited
+        javax.management.ObjectName file = ObjectNames.damagedFile(XFS.mountPoint().toString(), "/verified.bin");
+
+        AGENT.remote().invoke(file, "verify", new Object[0], new String[0]); // a clean scratch disk: VERIFIED_GOOD
+        HOOKS.awaitRun(run -> run.principal().equals("hook:" + HOOKS.file("actions.sh"))
+                && run.action().equals("hook " + ACTION_AUDITED) && run.path().equals("/verified.bin"), BOUND);
+
+        List<String> actions = Files.readAllLines(HOOKS.file("actions.log"));
+        assertThat(actions).anyMatch(line -> line.endsWith("|verify|/verified.bin"));
+        assertThat(actions).noneMatch(line -> line.startsWith("hook:"));
     }
 
     @Test

@@ -58,9 +58,10 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     public static final String LEDGER_HEALTH = "io.daxguard.ledger.health";
     public static final String SCRUB_FINISHED = "io.daxguard.scrub.finished";
     public static final String POISON_CLEARED = "io.daxguard.poison.cleared";
+    public static final String ACTION_AUDITED = "io.daxguard.action.audited";
     /** The Agent MBean's own notification types (declared in its MBeanNotificationInfo). */
     private static final List<String> AGENT_TYPES = List.of(FAILURE_RECEIVED, FILE_DAMAGED, METADATA_DAMAGED,
-            FAILURE_UNOWNED, FILE_RECOVERED, LEDGER_HEALTH, SCRUB_FINISHED, POISON_CLEARED);
+            FAILURE_UNOWNED, FILE_RECOVERED, LEDGER_HEALTH, SCRUB_FINISHED, POISON_CLEARED, ACTION_AUDITED);
     /**
      * Every notification type the Agent MBean sends, the State changes of DamagedFiles among them: what a hook may
      * listen for ({@code notify.exec[].events}). A new type is added to {@link #AGENT_TYPES} and so reaches hooks.
@@ -167,6 +168,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
         topologyChanged(pipeline.topology().current());
         files.registerOpen();
         ledger.onChange(files::changed);
+        ledger.onAudit(this::audited);
         pipeline.events().add(this);
         ledger.onHealthChange(health -> send(LEDGER_HEALTH, health.message(),
                 OpenRecords.toComposite(new LedgerHealthView(health.durable(), health.message(), health.pendingWrites()))));
@@ -209,6 +211,20 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
                         OpenRecords.toComposite(where, view));
             }
         }
+    }
+
+    /**
+     * Every action on damage the ledger audits, whoever took it (an operator's repair or refusal, the agent's own
+     * changes, an automatic policy): {@code io.daxguard.action.audited}. A hook's own run (principal
+     * {@code hook:...}) is not announced, so a hook never runs because a hook ran.
+     */
+    private void audited(io.daxguard.agent.ledger.AuditEntry entry) {
+        if (entry.principal().startsWith("hook:")) {
+            return;
+        }
+        send(ACTION_AUDITED, entry.line(), OpenRecords.toComposite(new AuditView(entry.at().toString(),
+                entry.principal(), entry.action(), entry.file().filesystemUuid(), entry.file().mountPoint(),
+                entry.file().inode(), entry.file().generation(), entry.path(), entry.result())));
     }
 
     static MBeanNotificationInfo stateChanges(String description) {
@@ -330,6 +346,11 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
      */
     record DamageWhere(String device, long deviceOffset, long deviceLength, int errno, String source, long recordId,
                        String filesystem, String uuid, String filesystemType, String path) {
+    }
+
+    /** An audit entry as notification user data; the file's items are empty and 0 for an action on no file. */
+    record AuditView(String at, String principal, String action, String uuid, String filesystem, long inode,
+                     long generation, String path, String result) {
     }
 
     /** Cleared poison as notification user data. */
