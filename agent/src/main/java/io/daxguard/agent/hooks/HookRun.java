@@ -56,9 +56,16 @@ final class HookRun {
             return HookResult.notRun(HookResult.Outcome.NOT_STARTED, String.valueOf(e.getMessage()));
         }
         byte[] input = event.json().getBytes(StandardCharsets.UTF_8);
-        io.submit(() -> write(process.getOutputStream(), input));
-        Future<byte[]> stdout = io.submit(() -> head(process.getInputStream()));
-        Future<byte[]> stderr = io.submit(() -> head(process.getErrorStream()));
+        Future<byte[]> stdout;
+        Future<byte[]> stderr;
+        try {
+            io.submit(() -> write(process.getOutputStream(), input));
+            stdout = io.submit(() -> head(process.getInputStream()));
+            stderr = io.submit(() -> head(process.getErrorStream()));
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            killTree(process); // the agent stops: nobody would read its output or end it
+            return HookResult.notRun(HookResult.Outcome.KILLED_AT_STOP, "the agent stopped");
+        }
         HookResult.Outcome outcome = HookResult.Outcome.EXITED;
         try {
             if (!process.waitFor(hook.timeout().toNanos(), TimeUnit.NANOSECONDS)) {
