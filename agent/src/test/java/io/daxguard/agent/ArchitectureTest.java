@@ -84,7 +84,8 @@ class ArchitectureTest {
                 .layer("program").definedBy("io.daxguard.agent", "io.daxguard.agent.cli..")
                 .layer("service").definedBy("io.daxguard.agent.daemon..", "io.daxguard.agent.demo..",
                         "io.daxguard.agent.remote..", "io.daxguard.agent.config..")
-                .layer("views").definedBy("io.daxguard.agent.jmx..", "io.daxguard.agent.metrics..")
+                .layer("views").definedBy("io.daxguard.agent.jmx..", "io.daxguard.agent.metrics..",
+                        "io.daxguard.agent.hooks..")
                 .layer("recovery").definedBy("io.daxguard.agent.recovery..")
                 .layer("sources").definedBy("io.daxguard.agent.source..")
                 .layer("route").definedBy("io.daxguard.agent.route..")

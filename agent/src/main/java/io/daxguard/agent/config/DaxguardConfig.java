@@ -1,5 +1,6 @@
 package io.daxguard.agent.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -21,6 +22,8 @@ import java.util.Objects;
  * @param metrics         Dropwizard metrics
  * @param http            the optional Jolokia HTTP/JSON bridge
  * @param watch           directories whose filesystems to hold (mounted at or below one); empty: every one
+ * @param notifications   section {@code notify} (a name a record component cannot have): hooks, programs run for
+ *                        the events the agent announces
  */
 public record DaxguardConfig(
         @NotNull @Valid SourcesConfig sources,
@@ -32,7 +35,8 @@ public record DaxguardConfig(
         @NotNull @Valid MBeansConfig mbeans,
         @NotNull @Valid MetricsConfig metrics,
         @NotNull @Valid HttpConfig http,
-        @NotNull List<@NotBlank String> watch) {
+        @NotNull List<@NotBlank String> watch,
+        @JsonProperty("notify") @NotNull @Valid NotifyConfig notifications) {
 
     public DaxguardConfig {
         sources = Objects.requireNonNullElseGet(sources, SourcesConfig::defaults);
@@ -45,15 +49,16 @@ public record DaxguardConfig(
         metrics = Objects.requireNonNullElseGet(metrics, MetricsConfig::defaults);
         http = Objects.requireNonNullElseGet(http, HttpConfig::defaults);
         watch = List.copyOf(Objects.requireNonNullElse(watch, List.of()));
+        notifications = Objects.requireNonNullElseGet(notifications, NotifyConfig::defaults);
     }
 
     /** This configuration with another state directory ({@code daxguard run --state-dir}). */
     public DaxguardConfig withStateDirectory(String directory) {
-        return new DaxguardConfig(sources, scrub, directory, jmx, plugins, replica, mbeans, metrics, http, watch);
+        return new DaxguardConfig(sources, scrub, directory, jmx, plugins, replica, mbeans, metrics, http, watch, notifications);
     }
 
     /** The embedded default configuration: what {@code daxguard run} uses without {@code --config}. */
     public static DaxguardConfig defaults() {
-        return new DaxguardConfig(null, null, null, null, null, null, null, null, null, null);
+        return new DaxguardConfig(null, null, null, null, null, null, null, null, null, null, null);
     }
 }

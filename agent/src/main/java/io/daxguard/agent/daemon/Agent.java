@@ -3,6 +3,7 @@ package io.daxguard.agent.daemon;
 import io.daxguard.agent.failure.DamageEvents;
 import io.daxguard.agent.failure.DamageLog;
 import io.daxguard.agent.failure.DeviceResolver;
+import io.daxguard.agent.hooks.Hooks;
 import io.daxguard.agent.jmx.JmxSurface;
 import io.daxguard.agent.jmx.Pipeline;
 import io.daxguard.agent.ledger.DamageLedger;
@@ -48,7 +49,8 @@ import javax.management.JMException;
  * </pre>
  *
  * <p>Threads it owns (through its parts): the router thread of {@link FailureRouter}, the path walker of
- * {@link OwnerLookup}, the index waiters of {@link IndexReadyWatch}, the notifier thread of {@link JmxSurface}, the
+ * {@link OwnerLookup}, the index waiters of {@link IndexReadyWatch}, the notifier thread of {@link JmxSurface}, the hook
+ * threads of {@link Hooks} ({@code daxguard-hook-N}, {@code daxguard-hook-io-N}), the
  * ledger's writer thread, the ingest thread and each source's thread of {@link FailureSources}, the scrub threads
  * of {@link Scrubber}, the mount-table watcher of {@link MountWatcher}, and its own {@code daxguard-identity-check}
  * (files with open damage still exist?). {@link #close} stops them, the mount watcher, sources and scrubs first.
@@ -68,6 +70,7 @@ public final class Agent implements AutoCloseable {
     private final IndexReadyWatch indexReady;
     private final DeviceHistory history;
     private final JmxSurface jmx;
+    private final Hooks hooks;
     private final MountWatcher mountWatcher;
     private final ScheduledExecutorService identityCheck = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "daxguard-identity-check");
@@ -82,6 +85,8 @@ public final class Agent implements AutoCloseable {
         // What is started is stopped again, newest first, if a later step fails.
         Deque<AutoCloseable> started = new ArrayDeque<>();
         Clock clock = Clock.systemUTC();
+        // Before anything opens: a hook program the agent must not run refuses the start, naming its field.
+        Hooks.checkPrograms(settings.hooks());
         try {
             // Replayed before anything routes: a tuple arriving now is checked against the damage already known.
             ledger = SqliteDamageLedger.open(settings.stateDirectory(), settings.ledger(), clock,
@@ -116,6 +121,10 @@ public final class Agent implements AutoCloseable {
                     new Pipeline(topology, filesystems, owners, events, reports), ledger, clock,
                     settings.fileMBeansPerFilesystem(), settings.recovery(), settings.requestLimits());
             started.push(jmx);
+            // Before the MBeans are started: every event announced from then on reaches the hooks.
+            hooks = new Hooks(settings.hooks(), ledger, settings.metrics(), clock);
+            started.push(hooks);
+            jmx.listen(hooks);
             sources = new FailureSources(settings.sources(), settings.sysfs(), settings.stateDirectory(),
                     tuple -> awaitRouted(router, tuple),
                     clock, jmx::badRangesCleared);
@@ -222,6 +231,11 @@ public final class Agent implements AutoCloseable {
         return events;
     }
 
+    /** The hooks ({@code notify.exec}) run for every event announced. */
+    public Hooks hooks() {
+        return hooks;
+    }
+
     public FailureRouter router() {
         return router;
     }
@@ -276,6 +290,8 @@ public final class Agent implements AutoCloseable {
         // The router drains what is queued before the MBeans go, so nothing is registered after they went.
         router.close();
         owners.close();
+        // Running hooks are killed and audited while the ledger is still open.
+        hooks.close();
         jmx.close();
         filesystems.close();
         ledger.close();

@@ -1,6 +1,7 @@
 package io.daxguard.agent.daemon;
 
 import com.codahale.metrics.MetricRegistry;
+import io.daxguard.agent.hooks.HooksSettings;
 import io.daxguard.agent.ledger.LedgerSettings;
 import io.daxguard.agent.recovery.RecoverySettings;
 import io.daxguard.agent.source.SourceSettings;
@@ -34,13 +35,15 @@ import javax.management.MBeanServer;
  * @param sources                  kmsg, badblocks, ingest queue and scrub settings
  * @param watchedMountPoints       hold only filesystems mounted at or below these directories; empty: all
  * @param requestLimits            bytes one resolve (or page of one) and one reportFailure may ask about
+ * @param hooks                    programs run for every event announced ({@code notify}); none by default
  */
 @RecordBuilder
 public record AgentSettings(Path sysfs, Path mountinfo, MBeanServer mbeanServer, ClassLoader pluginLoader,
                             int fileMBeansPerFilesystem, Path stateDirectory, LedgerSettings ledger,
                             RecoverySettings recovery, Path pluginDirectory,
                             Map<String, Map<String, String>> pluginSettings, MetricRegistry metrics,
-                            SourceSettings sources, List<Path> watchedMountPoints, RequestLimits requestLimits)
+                            SourceSettings sources, List<Path> watchedMountPoints, RequestLimits requestLimits,
+                            HooksSettings hooks)
         implements AgentSettingsBuilder.With {
     public AgentSettings {
         Objects.requireNonNull(sysfs, "sysfs is null");
@@ -56,6 +59,7 @@ public record AgentSettings(Path sysfs, Path mountinfo, MBeanServer mbeanServer,
         Objects.requireNonNull(sources, "sources is null");
         watchedMountPoints = List.copyOf(Objects.requireNonNull(watchedMountPoints, "watchedMountPoints is null"));
         Objects.requireNonNull(requestLimits, "requestLimits is null");
+        Objects.requireNonNull(hooks, "hooks is null");
         if (fileMBeansPerFilesystem < 0) {
             throw new IllegalArgumentException("fileMBeansPerFilesystem must not be negative, was "
                     + fileMBeansPerFilesystem);
@@ -67,6 +71,6 @@ public record AgentSettings(Path sysfs, Path mountinfo, MBeanServer mbeanServer,
                 ManagementFactory.getPlatformMBeanServer(), AgentSettings.class.getClassLoader(), 10_000,
                 Path.of("/var/lib/daxguard"), LedgerSettings.defaults(), RecoverySettings.defaults(),
                 Path.of("/usr/share/daxguard/plugins"), Map.of(), new MetricRegistry(), SourceSettings.defaults(),
-                List.of(), RequestLimits.defaults());
+                List.of(), RequestLimits.defaults(), HooksSettings.defaults());
     }
 }

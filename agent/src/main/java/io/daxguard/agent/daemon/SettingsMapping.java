@@ -2,6 +2,10 @@ package io.daxguard.agent.daemon;
 
 import io.daxguard.agent.config.DaxguardConfig;
 import io.daxguard.agent.config.DaxguardHome;
+import io.daxguard.agent.config.HookConfig;
+import io.daxguard.agent.config.NotifyConfig;
+import io.daxguard.agent.hooks.HookSettings;
+import io.daxguard.agent.hooks.HooksSettings;
 import io.daxguard.agent.config.ReplicaConfig;
 
 import io.daxguard.agent.source.SourceSettings;
@@ -48,7 +52,19 @@ public final class SettingsMapping {
                         .withScrubEvery(config.scrub().enabled() ? Duration.ofHours(config.scrub().intervalHours())
                                 : Duration.ZERO))
                 .withRecovery(recovery(config.replica()))
-                .withWatchedMountPoints(config.watch().stream().map(directory -> DaxguardHome.resolve(home, directory)).toList());
+                .withWatchedMountPoints(config.watch().stream().map(directory -> DaxguardHome.resolve(home, directory)).toList())
+                .withHooks(hooks(config.notifications()));
+    }
+
+    /** Each {@code notify.exec} entry, named by its place in the list, so a refusal names the field. */
+    private static HooksSettings hooks(NotifyConfig notify) {
+        java.util.List<HookSettings> hooks = new java.util.ArrayList<>();
+        for (int i = 0; i < notify.exec().size(); i++) {
+            HookConfig hook = notify.exec().get(i);
+            hooks.add(new HookSettings("notify.exec[" + i + "]", Path.of(hook.program()),
+                    java.util.Set.copyOf(hook.events()), Duration.ofSeconds(hook.timeoutSeconds())));
+        }
+        return new HooksSettings(hooks, notify.maxConcurrent(), notify.queueCapacity());
     }
 
     /**

@@ -58,6 +58,16 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     public static final String LEDGER_HEALTH = "io.daxguard.ledger.health";
     public static final String SCRUB_FINISHED = "io.daxguard.scrub.finished";
     public static final String POISON_CLEARED = "io.daxguard.poison.cleared";
+    public static final String ACTION_AUDITED = "io.daxguard.action.audited";
+    /** The Agent MBean's own notification types (declared in its MBeanNotificationInfo). */
+    private static final List<String> AGENT_TYPES = List.of(FAILURE_RECEIVED, FILE_DAMAGED, METADATA_DAMAGED,
+            FAILURE_UNOWNED, FILE_RECOVERED, LEDGER_HEALTH, SCRUB_FINISHED, POISON_CLEARED, ACTION_AUDITED);
+    /**
+     * Every notification type the Agent MBean sends, the State changes of DamagedFiles among them: what a hook may
+     * listen for ({@code notify.exec[].events}). A new type is added to {@link #AGENT_TYPES} and so reaches hooks.
+     */
+    public static final List<String> NOTIFICATION_TYPES = java.util.stream.Stream.concat(AGENT_TYPES.stream(),
+            java.util.stream.Stream.of(AttributeChangeNotification.ATTRIBUTE_CHANGE)).toList();
 
     private final MBeanServer server;
     private final Pipeline pipeline;
@@ -90,8 +100,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
         this.pipeline = pipeline;
         this.ledger = ledger;
         this.broadcaster = new NotificationBroadcasterSupport(notifier, new MBeanNotificationInfo(
-                new String[] {FAILURE_RECEIVED, FILE_DAMAGED, METADATA_DAMAGED, FAILURE_UNOWNED, FILE_RECOVERED,
-                    LEDGER_HEALTH, SCRUB_FINISHED, POISON_CLEARED},
+                AGENT_TYPES.toArray(String[]::new),
                 Notification.class.getName(), "A failure arrived, or damage was recorded; the user data is "
                 + "CompositeData describing it. Notifications are hints: read the attributes for the state."),
                 stateChanges("The State of a DamagedFile MBean changed (its source); every file's, in one stream"));
@@ -119,6 +128,15 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
 
     public synchronized void useScrubber(Scrubber scrubber) {
         this.scrubber = scrubber;
+    }
+
+    /**
+     * Tells {@code listener} every notification the Agent MBean sends (every type of {@link #NOTIFICATION_TYPES}),
+     * in process, on the notifier thread: the one stream hooks follow, so whatever is announced reaches them. The
+     * listener must not block (it holds every JMX listener's delivery).
+     */
+    public void listen(javax.management.NotificationListener listener) {
+        broadcaster.addNotificationListener(listener, null, null);
     }
 
     /** Shows the failure sources' states (Agent MBean {@code Sources}, {@code status()}); call before {@link #start}. */
@@ -150,6 +168,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
         topologyChanged(pipeline.topology().current());
         files.registerOpen();
         ledger.onChange(files::changed);
+        ledger.onAudit(this::audited);
         pipeline.events().add(this);
         ledger.onHealthChange(health -> send(LEDGER_HEALTH, health.message(),
                 OpenRecords.toComposite(new LedgerHealthView(health.durable(), health.message(), health.pendingWrites()))));
@@ -181,12 +200,31 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
         files.recorded(record);
         for (AffectedOwner owner : record.owners()) {
             OwnerView view = OwnerView.of(owner);
+            DamageWhere where = new DamageWhere(record.deviceName(), record.offset(), record.length(), record.errno(),
+                    record.source(), record.id(), owner.filesystem().mountPoint(), owner.filesystem().uuid(),
+                    owner.filesystem().type(), owner.paths().isEmpty() ? "" : owner.paths().get(0));
             if (owner.file().isPresent()) {
-                send(FILE_DAMAGED, owner.filesystem().mountPoint() + ": " + view.line(), OpenRecords.toComposite(view));
+                send(FILE_DAMAGED, owner.filesystem().mountPoint() + ": " + view.line(),
+                        OpenRecords.toComposite(where, view));
             } else if (owner.owner() instanceof MetadataOwner) {
-                send(METADATA_DAMAGED, owner.filesystem().mountPoint() + ": " + view.line(), OpenRecords.toComposite(view));
+                send(METADATA_DAMAGED, owner.filesystem().mountPoint() + ": " + view.line(),
+                        OpenRecords.toComposite(where, view));
             }
         }
+    }
+
+    /**
+     * Every action on damage the ledger audits, whoever took it (an operator's repair or refusal, the agent's own
+     * changes, an automatic policy): {@code io.daxguard.action.audited}. A hook's own run (principal
+     * {@code hook:...}) is not announced, so a hook never runs because a hook ran.
+     */
+    private void audited(io.daxguard.agent.ledger.AuditEntry entry) {
+        if (entry.principal().startsWith("hook:")) {
+            return;
+        }
+        send(ACTION_AUDITED, entry.line(), OpenRecords.toComposite(new AuditView(entry.at().toString(),
+                entry.principal(), entry.action(), entry.file().filesystemUuid(), entry.file().mountPoint(),
+                entry.file().inode(), entry.file().generation(), entry.path(), entry.result())));
     }
 
     static MBeanNotificationInfo stateChanges(String description) {
@@ -299,6 +337,20 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
 
     /** The ledger's health as notification user data. */
     record LedgerHealthView(boolean durable, String message, int pendingWrites) {
+    }
+
+    /**
+     * Where damaged file data or metadata is, added to its {@link OwnerView} in {@code file.damaged} and
+     * {@code metadata.damaged}: the record's device range, errno and source, the filesystem (mount point, UUID,
+     * type) and the first path (display form), so a hook or a listener needs no second look.
+     */
+    record DamageWhere(String device, long deviceOffset, long deviceLength, int errno, String source, long recordId,
+                       String filesystem, String uuid, String filesystemType, String path) {
+    }
+
+    /** An audit entry as notification user data; the file's items are empty and 0 for an action on no file. */
+    record AuditView(String at, String principal, String action, String uuid, String filesystem, long inode,
+                     long generation, String path, String result) {
     }
 
     /** Cleared poison as notification user data. */

@@ -101,6 +101,16 @@ public interface DamageLedger extends AutoCloseable {
     default void onChange(Consumer<LedgerChange> listener) {
     }
 
+    /**
+     * Told of every audit entry, of {@link #audit} and of {@link #change}/{@link #changeAsync} alike, once it is as
+     * durable as the ledger makes it, before the caller's wait ends: every action on damage, whoever took it (an
+     * operator, the agent, an automatic policy), as one stream (the Agent MBean's {@code io.daxguard.action.audited}).
+     * Called on whichever thread completes the write (a durable ledger's writer thread); the same rules as
+     * {@link #onChange}.
+     */
+    default void onAudit(Consumer<AuditEntry> listener) {
+    }
+
     @Override
     void close();
 }

@@ -15,6 +15,7 @@ public final class InMemoryDamageLedger implements DamageLedger {
     private final LedgerMemory memory = new LedgerMemory(1);
     private final List<AuditEntry> audit = new ArrayList<>();
     private final ChangeListeners listeners = new ChangeListeners();
+    private final AuditListeners auditListeners = new AuditListeners();
 
     @Override
     public synchronized CompletableFuture<DamageRecord> recordAsync(Damage damage) {
@@ -59,6 +60,7 @@ public final class InMemoryDamageLedger implements DamageLedger {
             audit.add(entry);
         }
         listeners.changed(new LedgerChange(changed, entry)); // outside the lock: listeners read the ledger
+        auditListeners.audited(entry);
         return changed;
     }
 
@@ -73,8 +75,16 @@ public final class InMemoryDamageLedger implements DamageLedger {
     }
 
     @Override
-    public synchronized void audit(AuditEntry entry) {
-        audit.add(entry);
+    public void audit(AuditEntry entry) {
+        synchronized (this) {
+            audit.add(entry);
+        }
+        auditListeners.audited(entry); // outside the lock, as change's listeners
+    }
+
+    @Override
+    public void onAudit(java.util.function.Consumer<AuditEntry> listener) {
+        auditListeners.add(listener);
     }
 
     @Override

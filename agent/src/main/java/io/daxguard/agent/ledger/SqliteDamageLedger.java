@@ -55,6 +55,7 @@ public final class SqliteDamageLedger implements DamageLedger {
     private final ArrayDeque<Write> queue = new ArrayDeque<>();
     private final List<Consumer<LedgerHealth>> healthListeners = new CopyOnWriteArrayList<>();
     private final ChangeListeners changeListeners = new ChangeListeners();
+    private final AuditListeners auditListeners = new AuditListeners();
     private final Thread writer;
     private LedgerStore store;
     private volatile LedgerHealth health;
@@ -253,6 +254,7 @@ public final class SqliteDamageLedger implements DamageLedger {
             }, () -> {
                 // Listeners first: when change() returns, the views have followed (a closed file's MBean is gone).
                 changeListeners.changed(new LedgerChange(snapshot, audit));
+                auditListeners.audited(audit);
                 durable.complete(snapshot);
             }, true));
         }
@@ -264,7 +266,10 @@ public final class SqliteDamageLedger implements DamageLedger {
         CompletableFuture<Void> durable = new CompletableFuture<>();
         synchronized (lock) {
             auditTrail.add(entry);
-            enqueue(new Write(store -> store.audit(entry), () -> durable.complete(null)));
+            enqueue(new Write(store -> store.audit(entry), () -> {
+                auditListeners.audited(entry);
+                durable.complete(null);
+            }));
         }
         awaitDurable(durable, entry.action());
     }
@@ -297,6 +302,11 @@ public final class SqliteDamageLedger implements DamageLedger {
     @Override
     public void onChange(Consumer<LedgerChange> listener) {
         changeListeners.add(listener);
+    }
+
+    @Override
+    public void onAudit(Consumer<AuditEntry> listener) {
+        auditListeners.add(listener);
     }
 
     @Override

@@ -18,7 +18,8 @@ import java.util.List;
 public final class InputValidator {
     /** The holder idiom: built on first use, once, without a lock on every call. */
     private static final class Shared {
-        static final Validator VALIDATOR = Validation.buildDefaultValidatorFactory().getValidator();
+        static final Validator VALIDATOR = Validation.byProvider(org.hibernate.validator.HibernateValidator.class)
+                .configure().propertyNodeNameProvider(new JsonNames()).buildValidatorFactory().getValidator();
     }
 
     /**
@@ -40,6 +41,28 @@ public final class InputValidator {
                 .sorted(Comparator.comparing((ConstraintViolation<T> violation) -> violation.getPropertyPath().toString()))
                 .map(InputValidator::describe)
                 .toList();
+    }
+
+    /**
+     * Names a property as the input names it: a record component bound under another name ({@code @JsonProperty},
+     * e.g. the configuration's {@code notify} section, a name a record component cannot have) by that name.
+     */
+    private static final class JsonNames implements org.hibernate.validator.spi.nodenameprovider.PropertyNodeNameProvider {
+        @Override
+        public String getName(org.hibernate.validator.spi.nodenameprovider.Property property) {
+            if (property instanceof org.hibernate.validator.spi.nodenameprovider.JavaBeanProperty bean) {
+                try {
+                    com.fasterxml.jackson.annotation.JsonProperty named = bean.getDeclaringClass()
+                            .getDeclaredField(bean.getName()).getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+                    if (named != null && !named.value().isEmpty()) {
+                        return named.value();
+                    }
+                } catch (NoSuchFieldException notAField) {
+                    // A getter without a field: its own name.
+                }
+            }
+            return property.getName();
+        }
     }
 
     private static String describe(ConstraintViolation<?> violation) {

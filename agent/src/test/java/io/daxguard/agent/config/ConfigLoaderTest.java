@@ -73,6 +73,50 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void badHookSettingsAreNamedByFieldAndValue() {
+        ConfigurationException rejected = rejection("""
+                notify:
+                  maxConcurrent: 0
+                  queueCapacity: 0
+                  exec:
+                    - program: hooks/relative.sh
+                      events: [io.daxguard.file.damaged, io.daxguard.file.damged]
+                      timeoutSeconds: 0
+                """);
+
+        assertThat(rejected.violations()).containsExactly(
+                "notify.exec[0].events[1].<list element>: is not an event type daxguard announces (known: "
+                        + String.join(", ", io.daxguard.agent.jmx.JmxSurface.NOTIFICATION_TYPES)
+                        + ") (was \"io.daxguard.file.damged\")",
+                "notify.exec[0].program: must be an absolute path (was \"hooks/relative.sh\")",
+                "notify.exec[0].timeoutSeconds: must be greater than or equal to 1 (was 0)",
+                "notify.maxConcurrent: must be greater than or equal to 1 (was 0)",
+                "notify.queueCapacity: must be greater than or equal to 1 (was 0)");
+    }
+
+    @Test
+    void aHookWithoutAProgramIsNamed() {
+        assertThat(rejection("notify:\n  exec:\n    - events: []\n").violations())
+                .containsExactly("notify.exec[0].program: must not be null (was null)");
+    }
+
+    @Test
+    void hooksAreMappedToTheAgentsSettingsWithTheirDefaults(@TempDir Path home) throws Exception {
+        DaxguardConfig config = ConfigLoader.parse("test.yaml", "notify:\n  exec:\n    - program: /usr/local/bin/h\n");
+
+        AgentSettings settings = SettingsMapping.toSettings(config, home, MBeanServerFactory.newMBeanServer());
+
+        assertThat(settings.hooks().hooks()).singleElement().satisfies(hook -> {
+            assertThat(hook.field()).isEqualTo("notify.exec[0]");
+            assertThat(hook.program()).isEqualTo(Path.of("/usr/local/bin/h"));
+            assertThat(hook.events()).isEmpty();
+            assertThat(hook.timeout()).hasSeconds(30);
+        });
+        assertThat(settings.hooks().maxConcurrent()).isEqualTo(4);
+        assertThat(settings.hooks().queueCapacity()).isEqualTo(256);
+    }
+
+    @Test
     void anUnknownKeyIsAnErrorNamingItsPlace() {
         ConfigurationException rejected = rejection("""
                 jmx:
