@@ -120,12 +120,12 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
         this.agent = new AgentBean(version, plugins, pipeline, ledger, clock, names, limits);
     }
 
-    /** Gives Filesystem MBeans their scrub controls; call before {@link #start}. */
     /** The filesystem protection the Filesystem MBeans' freeze, thaw, shutdown and clearFreeSpaceDamage use. */
     public synchronized void useProtection(KernelFilesystemProtection protection) {
         this.protection = protection;
     }
 
+    /** Gives Filesystem MBeans their scrub controls; call before {@link #start}. */
     public synchronized void useScrubber(Scrubber scrubber) {
         this.scrubber = scrubber;
     }
