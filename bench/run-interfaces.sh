@@ -223,6 +223,9 @@ single_warm=$(printf '%s\n' "$CLIENT_LINES" | field single_s)
 per_call=$(printf '%s\n' "$CLIENT_LINES" | field single_per_query_us)
 attribute=$(printf '%s\n' "$CLIENT_LINES" | field getattribute_per_call_us)
 composite=$(printf '%s\n' "$CLIENT_LINES" | field getattribute_composite_per_call_us)
+i_resolve=$(printf '%s\n' "$CLIENT_LINES" | field interleaved_resolve_us)
+i_attribute=$(printf '%s\n' "$CLIENT_LINES" | field interleaved_getattribute_us)
+i_composite=$(printf '%s\n' "$CLIENT_LINES" | field interleaved_getattribute_composite_us)
 client batch batch_warm "$warmup" "$passes"
 batch_warm=$(printf '%s\n' "$CLIENT_LINES" | field batch_s)
 cli_lines=$(for ((i = 0; i < repeat; i++)); do cli_once warm; done)
@@ -250,6 +253,9 @@ stop_agent
 # ---- ratios: peer seconds / daxguard seconds (> 1: daxguard is faster)
 r="ratios single_warm_over_getattribute=$(ratio "$per_call" "$attribute")"
 r+=" getattribute_composite_over_getattribute=$(ratio "$composite" "$attribute")"
+r+=" interleaved_resolve_over_getattribute=$(ratio "$i_resolve" "$i_attribute")"
+r+=" interleaved_resolve_over_getattribute_composite=$(ratio "$i_resolve" "$i_composite")"
+r+=" interleaved_getattribute_composite_over_getattribute=$(ratio "$i_composite" "$i_attribute")"
 for k in "${!peer_total[@]}"; do
     v=${k%-*} mode=${k##*-}
     if [ $mode = cold ]; then
