@@ -28,7 +28,8 @@
 #  4. agent A: `bin/daxguard run --config CONF --state-dir STATE` (CONF watches WATCH only, remote JMX on
 #     127.0.0.1 without authentication): start-to-ready; cold: the JMX client connects, drops the caches and
 #     calls Filesystem.resolve once per block; warm: per-call passes, a getAttribute round trip per block on the
-#     same connection, Filesystem.resolveRanges passes, `daxguard resolve WATCH/fs --from QUERIES --json` runs;
+#     same connection (of Type, a String, and of Scrub, a CompositeData: the floor of any call answering one),
+#     Filesystem.resolveRanges passes, `daxguard resolve WATCH/fs --from QUERIES --json` runs;
 #     the agent's VmHWM and VmRSS after the storm, and how often its log says it refreshed the index
 #  5. agent B (same state directory: a restart): start-to-ready; cold resolveRanges
 #  6. agent C (restart): start-to-ready; cold `daxguard resolve --from`
@@ -45,7 +46,7 @@ top=$(cd "$BENCH_DIR/.." && pwd)
 . "$BENCH_DIR/lib/common.sh"
 
 fstype=${1:-}
-case $fstype in xfs|ext4) shift ;; -h|--help) sed -n '2,44p' "$0"; exit 0 ;; *) bench_die "first argument: xfs or ext4" ;; esac
+case $fstype in xfs|ext4) shift ;; -h|--help) sed -n '2,45p' "$0"; exit 0 ;; *) bench_die "first argument: xfs or ext4" ;; esac
 files=200000 seed=42 range_seed=1 count=1000 repeat=3 warmup=3 passes=7 home=$top/dist/target/daxguard
 out=$BENCH_DIR/out rebuild=0 peers=1
 while [ $# -gt 0 ]; do
@@ -61,7 +62,7 @@ while [ $# -gt 0 ]; do
         --out) out=$2; shift 2 ;;
         --rebuild) rebuild=1; shift ;;
         --no-peers) peers=0; shift ;;
-        -h|--help) sed -n '2,44p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,45p' "$0"; exit 0 ;;
         *) bench_die "unknown argument $1" ;;
     esac
 done
@@ -221,6 +222,10 @@ client single single_warm "$warmup" "$passes" --baseline
 single_warm=$(printf '%s\n' "$CLIENT_LINES" | field single_s)
 per_call=$(printf '%s\n' "$CLIENT_LINES" | field single_per_query_us)
 attribute=$(printf '%s\n' "$CLIENT_LINES" | field getattribute_per_call_us)
+composite=$(printf '%s\n' "$CLIENT_LINES" | field getattribute_composite_per_call_us)
+i_resolve=$(printf '%s\n' "$CLIENT_LINES" | field interleaved_resolve_us)
+i_attribute=$(printf '%s\n' "$CLIENT_LINES" | field interleaved_getattribute_us)
+i_composite=$(printf '%s\n' "$CLIENT_LINES" | field interleaved_getattribute_composite_us)
 client batch batch_warm "$warmup" "$passes"
 batch_warm=$(printf '%s\n' "$CLIENT_LINES" | field batch_s)
 cli_lines=$(for ((i = 0; i < repeat; i++)); do cli_once warm; done)
@@ -247,6 +252,10 @@ stop_agent
 
 # ---- ratios: peer seconds / daxguard seconds (> 1: daxguard is faster)
 r="ratios single_warm_over_getattribute=$(ratio "$per_call" "$attribute")"
+r+=" getattribute_composite_over_getattribute=$(ratio "$composite" "$attribute")"
+r+=" interleaved_resolve_over_getattribute=$(ratio "$i_resolve" "$i_attribute")"
+r+=" interleaved_resolve_over_getattribute_composite=$(ratio "$i_resolve" "$i_composite")"
+r+=" interleaved_getattribute_composite_over_getattribute=$(ratio "$i_composite" "$i_attribute")"
 for k in "${!peer_total[@]}"; do
     v=${k%-*} mode=${k##*-}
     if [ $mode = cold ]; then

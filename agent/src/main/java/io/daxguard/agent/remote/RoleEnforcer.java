@@ -5,10 +5,10 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.security.AccessController;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
 import javax.management.MBeanOperationInfo;
+import javax.management.MBeanParameterInfo;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.remote.MBeanServerForwarder;
@@ -115,12 +115,24 @@ final class RoleEnforcer implements InvocationHandler {
     private int impactOf(ObjectName name, String operation, String[] signature) throws Exception {
         String[] wanted = signature == null ? new String[0] : signature;
         for (MBeanOperationInfo info : target.getMBeanInfo(name).getOperations()) {
-            String[] types = Arrays.stream(info.getSignature()).map(p -> p.getType()).toArray(String[]::new);
-            if (info.getName().equals(operation) && Arrays.equals(types, wanted)) {
+            // The name first: a signature is compared only for the operation asked (this runs on every invoke).
+            if (info.getName().equals(operation) && sameTypes(info.getSignature(), wanted)) {
                 return info.getImpact();
             }
         }
         return MBeanOperationInfo.UNKNOWN;
+    }
+
+    private static boolean sameTypes(MBeanParameterInfo[] parameters, String[] types) {
+        if (parameters.length != types.length) {
+            return false;
+        }
+        for (int i = 0; i < types.length; i++) {
+            if (!parameters[i].getType().equals(types[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @SuppressWarnings("removal") // Subject.current() arrives in Java 18; the connector sets the subject this way on 17.
