@@ -125,6 +125,11 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
         this.protection = protection;
     }
 
+    /** The damaged files' names now, as every view follows them (one look-up at a time). */
+    public FileNames fileNames() {
+        return names;
+    }
+
     /** Gives Filesystem MBeans their scrub controls; call before {@link #start}. */
     public synchronized void useScrubber(Scrubber scrubber) {
         this.scrubber = scrubber;
