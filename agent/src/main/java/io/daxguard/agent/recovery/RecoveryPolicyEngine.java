@@ -166,6 +166,23 @@ public final class RecoveryPolicyEngine implements DamageListener, AutoCloseable
         ledger.audit(new AuditEntry(clock.instant(), policy.principal(), action, FileKey.NONE, "", words));
     }
 
+    /**
+     * Waits until every record handed over before this call has been acted on: the thread runs one task at a time, in
+     * order, so a marker queued now runs after them.
+     *
+     * @return false when that took longer than {@code timeout}
+     */
+    public boolean awaitIdle(java.time.Duration timeout) throws InterruptedException {
+        try {
+            thread.submit(() -> { }).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("unreachable: the marker does nothing", e);
+        }
+    }
+
     @Override
     public void close() {
         List<Runnable> left = thread.shutdownNow();
