@@ -53,7 +53,7 @@ class RecoveryPolicyModesTest {
             settings.recovery().withPolicies(new RecoveryPolicies(List.of(
                     new RecoveryPolicy("late", Optional.empty(), Optional.of(uuidOf(LATE)),
                             List.of(RecoveryPolicy.FileStep.SIGNAL_MAPPERS), "SIGBUS", RecoveryPolicy.Mode.LATE,
-                            List.of(), List.of(), List.of()),
+                            List.of(), List.of(RecoveryPolicy.MetadataStep.FREEZE), List.of()),
                     // Matches LATE's mount point too, less specifically than its UUID: it must not be applied.
                     new RecoveryPolicy("above", Optional.of(LinuxPath.of(LATE.mountPoint().getParent())),
                             Optional.empty(), List.of(RecoveryPolicy.FileStep.QUARANTINE), "SIGBUS",
@@ -153,6 +153,19 @@ class RecoveryPolicyModesTest {
                 .toString(), extent.physical(), 4096, 5, KernelLogSource.MEMORY_FAILURE_SOURCE, Instant.now(),
                 List.of(new AffectedOwner(filesystem.reference(), new FileOwner(inode, generation, Fork.DATA, 0,
                         extent.physical(), 4096, false, false), List.of("/" + file.getFileName()))))).join();
+    }
+
+    @Test
+    void metadataDamageRunsThePolicysMetadataStepsAndAuditsTheirResult() throws Exception {
+        // The primary superblock: 1024 bytes into the filesystem.
+        AGENT.remote().invoke(ObjectNames.agent(), "reportFailure", new Object[] {LATE.device().getFileName()
+                .toString(), 2L, 2L, 5}, new String[] {"java.lang.String", "long", "long", "int"});
+        awaitThePolicies();
+
+        // This branch wires NoFilesystemProtection: the step runs, says why nothing was done, and is audited.
+        assertThat(AGENT.agent().ledger().history(io.daxguard.agent.ledger.FileKey.NONE).stream()
+                .map(AuditEntry::line)).anySatisfy(line -> assertThat(line)
+                .contains("policy:late freeze " + LATE.mountPoint() + ": not done: not available (damage record"));
     }
 
     @Test
