@@ -41,6 +41,7 @@ public final class PolicyPlan {
             return String.join("\n", lines);
         }
         RecoveryPolicy policy = match.policy().get();
+        requireRegularFile(mountPoint, relative, shown);
         try (FilesystemRoot root = FilesystemRoot.ofRecordedFilesystem(mountPoint, uuid);
              NativeFile file = root.descriptor().openBeneath(FileOpener.relative(relative), NativeFile.Access.READ,
                      false)) {
@@ -115,6 +116,20 @@ public final class PolicyPlan {
                     FileOpener.lastComponent(file.displayPath())).display()
                     + " (daxguard quarantine --release puts it back)";
         };
+    }
+
+    /**
+     * A look before the open: opening a FIFO for reading would wait for a writer, holding the caller's JMX thread. The
+     * descriptor opened after is checked again.
+     */
+    private static void requireRegularFile(LinuxPath mountPoint, String relative, String shown) {
+        try {
+            if (!FileStatus.ofPathNoFollow(mountPoint.join(LinuxPath.fromDisplay(relative))).isRegularFile()) {
+                throw new IllegalArgumentException("testPolicy: " + shown + " is not a regular file");
+            }
+        } catch (NativeCallException e) {
+            throw new IllegalArgumentException("testPolicy: " + shown + ": " + e.getMessage());
+        }
     }
 
     /** The path relative to the mount point, starting with a slash, whether given with the mount point or not. */
