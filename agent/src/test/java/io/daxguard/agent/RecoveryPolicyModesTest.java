@@ -157,15 +157,20 @@ class RecoveryPolicyModesTest {
 
     @Test
     void metadataDamageRunsThePolicysMetadataStepsAndAuditsTheirResult() throws Exception {
-        // The primary superblock: 1024 bytes into the filesystem.
-        AGENT.remote().invoke(ObjectNames.agent(), "reportFailure", new Object[] {LATE.device().getFileName()
-                .toString(), 2L, 2L, 5}, new String[] {"java.lang.String", "long", "long", "int"});
-        awaitThePolicies();
+        io.daxguard.agent.ledger.FilesystemRef late = AGENT.agent().filesystems().on(LATE.deviceNumber()).orElseThrow()
+                .reference();
+        try {
+            // The primary superblock: 1024 bytes into the filesystem.
+            AGENT.remote().invoke(ObjectNames.agent(), "reportFailure", new Object[] {LATE.device().getFileName()
+                    .toString(), 2L, 2L, 5}, new String[] {"java.lang.String", "long", "long", "int"});
+            awaitThePolicies();
 
-        // This branch wires NoFilesystemProtection: the step runs, says why nothing was done, and is audited.
-        assertThat(AGENT.agent().ledger().history(io.daxguard.agent.ledger.FileKey.NONE).stream()
-                .map(AuditEntry::line)).anySatisfy(line -> assertThat(line)
-                .contains("policy:late freeze " + LATE.mountPoint() + ": not done: not available (damage record"));
+            assertThat(AGENT.agent().ledger().history(io.daxguard.agent.ledger.FileKey.NONE).stream()
+                    .map(AuditEntry::line)).anySatisfy(line -> assertThat(line)
+                    .contains("policy:late freeze " + LATE.mountPoint() + ": done: frozen"));
+        } finally {
+            AGENT.agent().protection().thaw(late); // the other tests write to it
+        }
     }
 
     @Test
