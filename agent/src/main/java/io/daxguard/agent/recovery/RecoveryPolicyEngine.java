@@ -38,8 +38,8 @@ import java.util.function.Supplier;
  * Records are handled one at a time, in the order they were recorded. Only new damage is acted on: a record seen
  * again, or damage recorded before the agent started, waits for an operator.
  *
- * <p>Thread ownership: made by {@code Agent}, which closes it after the router, before the MBeans and the ledger; {@link #close} drops
- * what is queued and waits (10 s) for the record being handled.
+ * <p>Thread ownership: made by {@code Agent}, which closes it after the router, before the MBeans and the ledger;
+ * {@link #close} drops what is queued and waits (10 s) for the record being handled.
  */
 public final class RecoveryPolicyEngine implements DamageListener, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RecoveryPolicyEngine.class.getName());
