@@ -167,7 +167,7 @@ class RecoveryPolicyModesTest {
 
             assertThat(AGENT.agent().ledger().history(io.daxguard.agent.ledger.FileKey.NONE).stream()
                     .map(AuditEntry::line)).anySatisfy(line -> assertThat(line)
-                    .contains("policy:late freeze " + LATE.mountPoint() + ": done: frozen"));
+                    .contains("policy:late freeze " + LATE.mountPoint() + ": done: ").contains("frozen: every write"));
         } finally {
             AGENT.agent().protection().thaw(late); // the other tests write to it
         }
