@@ -13,8 +13,9 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, StatusCommand.class, EventsCommand.class, SimpleCommands.Report.class,
                 SimpleCommands.Resolve.class, SimpleCommands.Scrub.class, SimpleCommands.Verify.class,
                 SimpleCommands.Rewrite.class, SimpleCommands.Restore.class, SimpleCommands.Quarantine.class,
-                SimpleCommands.Acknowledge.class, FilesystemCommands.Freeze.class, FilesystemCommands.Thaw.class,
-                FilesystemCommands.Shutdown.class, FilesystemCommands.ClearFreeSpace.class, DemoCommand.class, DaxguardCommand.VersionCommand.class,
+                SimpleCommands.Acknowledge.class, SimpleCommands.Policy.class, FilesystemCommands.Freeze.class,
+                FilesystemCommands.Thaw.class, FilesystemCommands.Shutdown.class, FilesystemCommands.ClearFreeSpace.class,
+                DemoCommand.class, DaxguardCommand.VersionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DaxguardCommand implements Runnable {
     @picocli.CommandLine.Spec

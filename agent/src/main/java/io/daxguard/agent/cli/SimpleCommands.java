@@ -346,11 +346,52 @@ final class SimpleCommands {
     }
 
     @Command(name = "quarantine", description = "Move a damaged file into .daxguard-quarantine at the root of its "
-            + "filesystem (a rename; it stays on the filesystem).")
+            + "filesystem (a rename; it stays on the filesystem); with --release, put a quarantined file back.")
     static final class Quarantine extends FileOperation {
+        @Option(names = "--release", description = "Put the quarantined file PATH (its name in .daxguard-quarantine, "
+                + "or /.daxguard-quarantine/NAME) back where it was; refused if that name is taken")
+        boolean release;
+
         @Override
         int run(MBeanServerConnection agent, PrintWriter out) throws Exception {
+            if (release) {
+                String relative = relativePath();
+                String name = relative.startsWith("/.daxguard-quarantine/") ? relative : relative.substring(1);
+                out.println(agent.invoke(ObjectNames.filesystem(normalized(mount)), "releaseQuarantined",
+                        new Object[] {name}, new String[] {"java.lang.String"}));
+                return ExitCode.OK;
+            }
             return invoke(agent, out, "quarantine", new Object[0], new String[0]);
+        }
+    }
+
+    @Command(name = "policy", description = "Recovery policies: what the agent does by itself about new damage.",
+            subcommands = PolicyTest.class)
+    static final class Policy implements Runnable {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a subcommand: test");
+        }
+    }
+
+    @Command(name = "test", description = "Say what the filesystem's recovery policy would do to damage in a file "
+            + "now, step by step and why; nothing is written, moved or signalled.")
+    static final class PolicyTest extends AgentCommand {
+        @Parameters(index = "0", paramLabel = "MOUNT", description = "Mount point of the filesystem")
+        String mount;
+
+        @Parameters(index = "1", paramLabel = "PATH", description = "The file, inside the filesystem (/dir/file) or "
+                + "with the mount point")
+        String path;
+
+        @Override
+        int run(MBeanServerConnection agent, PrintWriter out) throws Exception {
+            out.println(agent.invoke(ObjectNames.filesystem(FileOperation.normalized(mount)), "testPolicy",
+                    new Object[] {path}, new String[] {"java.lang.String"}));
+            return ExitCode.OK;
         }
     }
 

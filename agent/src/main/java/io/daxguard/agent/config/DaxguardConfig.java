@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param watch           directories whose filesystems to hold (mounted at or below one); empty: every one
  * @param notifications   section {@code notify} (a name a record component cannot have): hooks, programs run for
  *                        the events the agent announces
+ * @param recovery        recovery policies: what is done by itself about new damage; none: every repair is manual
  */
 public record DaxguardConfig(
         @NotNull @Valid SourcesConfig sources,
@@ -36,7 +37,8 @@ public record DaxguardConfig(
         @NotNull @Valid MetricsConfig metrics,
         @NotNull @Valid HttpConfig http,
         @NotNull List<@NotBlank String> watch,
-        @JsonProperty("notify") @NotNull @Valid NotifyConfig notifications) {
+        @JsonProperty("notify") @NotNull @Valid NotifyConfig notifications,
+        @NotNull @Valid RecoveryConfig recovery) {
 
     public DaxguardConfig {
         sources = Objects.requireNonNullElseGet(sources, SourcesConfig::defaults);
@@ -50,15 +52,17 @@ public record DaxguardConfig(
         http = Objects.requireNonNullElseGet(http, HttpConfig::defaults);
         watch = List.copyOf(Objects.requireNonNullElse(watch, List.of()));
         notifications = Objects.requireNonNullElseGet(notifications, NotifyConfig::defaults);
+        recovery = Objects.requireNonNullElseGet(recovery, RecoveryConfig::defaults);
     }
 
     /** This configuration with another state directory ({@code daxguard run --state-dir}). */
     public DaxguardConfig withStateDirectory(String directory) {
-        return new DaxguardConfig(sources, scrub, directory, jmx, plugins, replica, mbeans, metrics, http, watch, notifications);
+        return new DaxguardConfig(sources, scrub, directory, jmx, plugins, replica, mbeans, metrics, http, watch,
+                notifications, recovery);
     }
 
     /** The embedded default configuration: what {@code daxguard run} uses without {@code --config}. */
     public static DaxguardConfig defaults() {
-        return new DaxguardConfig(null, null, null, null, null, null, null, null, null, null, null);
+        return new DaxguardConfig(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -13,6 +13,7 @@ import io.daxguard.agent.plugins.Filesystems;
 import io.daxguard.agent.plugins.PluginHost;
 import io.daxguard.agent.recovery.KernelFilesystemProtection;
 import io.daxguard.agent.recovery.LedgerReconciler;
+import io.daxguard.agent.recovery.RecoveryPolicyEngine;
 import io.daxguard.agent.route.FailureRouter;
 import io.daxguard.agent.route.DeviceHistory;
 import io.daxguard.agent.route.IndexReadyWatch;
@@ -52,7 +53,8 @@ import javax.management.JMException;
  * {@link OwnerLookup}, the index waiters of {@link IndexReadyWatch}, the notifier thread of {@link JmxSurface}, the hook
  * threads of {@link Hooks} ({@code daxguard-hook-N}, {@code daxguard-hook-io-N}), the
  * ledger's writer thread, the ingest thread and each source's thread of {@link FailureSources}, the scrub threads
- * of {@link Scrubber}, the mount-table watcher of {@link MountWatcher}, and its own {@code daxguard-identity-check}
+ * of {@link Scrubber}, the mount-table watcher of {@link MountWatcher}, the recovery-policy thread of
+ * {@link RecoveryPolicyEngine}, and its own {@code daxguard-identity-check}
  * (files with open damage still exist?). {@link #close} stops them, the mount watcher, sources and scrubs first.
  */
 public final class Agent implements AutoCloseable {
@@ -70,6 +72,7 @@ public final class Agent implements AutoCloseable {
     private final IndexReadyWatch indexReady;
     private final DeviceHistory history;
     private final JmxSurface jmx;
+    private final RecoveryPolicyEngine recoveryPolicies;
     private final Hooks hooks;
     private final MountWatcher mountWatcher;
     private final ScheduledExecutorService identityCheck = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -137,6 +140,11 @@ public final class Agent implements AutoCloseable {
             protection = new KernelFilesystemProtection(ledger, filesystems::all, topology::current,
                     settings.sources().devices(), settings.recovery().sysfs(), settings.stateDirectory(), clock);
             jmx.useProtection(protection);
+            // Before any source starts: new damage is acted on by its filesystem's recovery policy.
+            recoveryPolicies = new RecoveryPolicyEngine(ledger, filesystems::all, jmx.fileNames(), settings.recovery(),
+                    protection, clock);
+            started.push(recoveryPolicies);
+            events.add(recoveryPolicies);
             jmx.useSources(sources);
             jmx.start();
             // After the MBeans: a filesystem the watcher attaches gets its DamagedFile MBeans like any other.
@@ -274,6 +282,11 @@ public final class Agent implements AutoCloseable {
         return scrubber;
     }
 
+    /** What acts on new damage by itself, per the filesystems' recovery policies. */
+    public RecoveryPolicyEngine recoveryPolicies() {
+        return recoveryPolicies;
+    }
+
     public static String version() {
         String version = Agent.class.getPackage().getImplementationVersion();
         return version != null ? version : "development";
@@ -289,6 +302,8 @@ public final class Agent implements AutoCloseable {
         indexReady.close();
         // The router drains what is queued before the MBeans go, so nothing is registered after they went.
         router.close();
+        // After the router (no more records), before the MBeans and the ledger its steps change.
+        recoveryPolicies.close();
         owners.close();
         // Running hooks are killed and audited while the ledger is still open.
         hooks.close();

@@ -6,10 +6,15 @@ import io.daxguard.agent.config.HookConfig;
 import io.daxguard.agent.config.NotifyConfig;
 import io.daxguard.agent.hooks.HookSettings;
 import io.daxguard.agent.hooks.HooksSettings;
+import io.daxguard.agent.config.RecoveryConfig;
 import io.daxguard.agent.config.ReplicaConfig;
 
 import io.daxguard.agent.source.SourceSettings;
+import io.daxguard.agent.recovery.RecoveryPolicies;
+import io.daxguard.agent.recovery.RecoveryPolicy;
 import io.daxguard.agent.recovery.RecoverySettings;
+import io.daxguard.spi.LinuxPath;
+import java.util.Optional;
 import io.daxguard.agent.validation.RequestLimits;
 import io.daxguard.spi.ReplicaProvider;
 import java.time.Duration;
@@ -51,7 +56,7 @@ public final class SettingsMapping {
                         .withScrubRateLimit(config.scrub().bytesPerSecond())
                         .withScrubEvery(config.scrub().enabled() ? Duration.ofHours(config.scrub().intervalHours())
                                 : Duration.ZERO))
-                .withRecovery(recovery(config.replica()))
+                .withRecovery(recovery(config.replica()).withPolicies(policies(config.recovery())))
                 .withWatchedMountPoints(config.watch().stream().map(directory -> DaxguardHome.resolve(home, directory)).toList())
                 .withHooks(hooks(config.notifications()));
     }
@@ -65,6 +70,17 @@ public final class SettingsMapping {
                     java.util.Set.copyOf(hook.events()), Duration.ofSeconds(hook.timeoutSeconds())));
         }
         return new HooksSettings(hooks, notify.maxConcurrent(), notify.queueCapacity());
+    }
+
+    /** The recovery policies of the configuration (validated there: each step, mode and signal is known). */
+    private static RecoveryPolicies policies(RecoveryConfig recovery) {
+        return new RecoveryPolicies(recovery.policies().stream().map(policy -> new RecoveryPolicy(policy.name(),
+                Optional.ofNullable(policy.watch()).map(watch -> LinuxPath.of(Path.of(watch).normalize())),
+                Optional.ofNullable(policy.uuid()),
+                policy.onFileDamage().stream().map(RecoveryPolicy.FileStep::of).toList(), policy.signal(),
+                RecoveryPolicy.Mode.of(policy.mode()), policy.disposable(),
+                policy.onMetadataDamage().stream().map(RecoveryPolicy.MetadataStep::of).toList(),
+                policy.onFreeDamage().stream().map(RecoveryPolicy.FreeStep::of).toList())).toList());
     }
 
     /**

@@ -3,6 +3,7 @@ package io.daxguard.agent.jmx;
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.ledger.DamagedFile;
+import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.plugins.PluginHost;
 import io.daxguard.agent.recovery.FileNames;
 import io.daxguard.agent.source.SourceStatus;
@@ -33,8 +34,12 @@ final class AgentBean implements AgentMXBean {
 
     private final RequestLimits limits;
 
+    /** The recovery policy of a filesystem, in one line ({@code none: manual} when none matches). */
+    private final java.util.function.Function<AttachedFilesystem, String> policyOf;
+
     AgentBean(String version, PluginHost plugins, Pipeline pipeline, DamageLedger ledger, Clock clock, FileNames names,
-              RequestLimits limits) {
+              RequestLimits limits, java.util.function.Function<AttachedFilesystem, String> policyOf) {
+        this.policyOf = policyOf;
         this.names = names;
         this.limits = limits;
         this.version = version;
@@ -136,7 +141,8 @@ final class AgentBean implements AgentMXBean {
                 + (ledger.health().durable() ? "" : "\nLEDGER NOT DURABLE: " + ledger.health().message());
         // Files are shown under their names now: renames since detection are followed in the ledger first.
         names.current(DamagedFile.group(ledger.records()).stream().filter(file -> !file.openHits().isEmpty()).toList());
-        return StatusReport.render(header, sources.get(), pipeline.filesystems().all(), ledger.records(), everyRange);
+        return StatusReport.render(header, sources.get(), pipeline.filesystems().all(), ledger.records(), everyRange,
+                policyOf);
     }
 
     @Override

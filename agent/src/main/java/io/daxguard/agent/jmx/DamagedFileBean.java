@@ -14,11 +14,8 @@ import io.daxguard.agent.recovery.Principals;
 import io.daxguard.agent.recovery.Quarantine;
 import io.daxguard.agent.recovery.RecoverySettings;
 import io.daxguard.spi.LinuxPath;
-import io.daxguard.spi.ReplicaProvider;
 import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.NativeCallException;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -188,44 +185,7 @@ final class DamagedFileBean implements DamagedFileMXBean {
 
     @Override
     public synchronized String restoreFromReplica() {
-        ReplicaProvider provider = settings.replicaProvider().orElseThrow(() -> new IllegalStateException(
-                "restoreFromReplica: no replica provider is configured; use restoreFrom(path)"));
-        DamagedFile file = file();
-        String mountPoint = jdkText(names.mountPoint(key).toString());
-        String path = jdkText(file.displayPath());
-        Path replica;
-        try {
-            replica = provider.replicaOf(Path.of(mountPoint), path, key.inode(), key.generation())
-                    .orElseThrow(() -> new IllegalStateException("restoreFromReplica: replica provider "
-                            + provider.name() + " has no copy of "
-                            + LinuxPath.joinDisplayed(mountPoint, file.displayPath())));
-        } catch (IOException e) {
-            throw new IllegalStateException("restoreFromReplica: replica provider " + provider.name() + " failed: "
-                    + e.getMessage());
-        }
-        return act("restoreFromReplica", principal -> recovery.restoreFrom(principal, LinuxPath.of(replica).display(), false));
-    }
-
-    /**
-     * A recorded path (display form) as the text the replica SPI takes: it speaks {@link Path}s, which hold only
-     * names this JVM's charset encodes. A name that is not UTF-8, or that this JVM cannot encode (non-ASCII under
-     * {@code LANG=C}), is refused rather than looked up under a wrong name.
-     */
-    private static String jdkText(String display) {
-        byte[] bytes = LinuxPath.fromDisplay(display).bytes();
-        String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
-        boolean exact;
-        try {
-            exact = LinuxPath.of(Path.of(text)).equals(LinuxPath.of(bytes));
-        } catch (java.nio.file.InvalidPathException unencodable) {
-            exact = false;
-        }
-        if (!exact) {
-            throw new IllegalStateException("restoreFromReplica: " + display + " cannot be named to a replica provider"
-                    + " (it is not text in this JVM's charset, " + System.getProperty("sun.jnu.encoding")
-                    + "); use restoreFrom(path) with the replica's path");
-        }
-        return text;
+        return act("restoreFromReplica", principal -> recovery.restoreFromReplica(principal));
     }
 
     @Override

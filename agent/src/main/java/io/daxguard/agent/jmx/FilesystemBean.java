@@ -11,7 +11,11 @@ import io.daxguard.agent.owners.OwnerLookup;
 import io.daxguard.agent.recovery.FileNames;
 import io.daxguard.agent.recovery.FilesystemProtection.ProtectionResult;
 import io.daxguard.agent.recovery.KernelFilesystemProtection;
+import io.daxguard.agent.recovery.PolicyPlan;
 import io.daxguard.agent.recovery.Principals;
+import io.daxguard.agent.recovery.QuarantineRelease;
+import io.daxguard.agent.recovery.RecoveryPolicies;
+import io.daxguard.agent.recovery.RecoverySettings;
 import io.daxguard.agent.source.operator.OperatorReports;
 import io.daxguard.agent.source.scrub.ScrubProgress;
 import io.daxguard.agent.source.scrub.Scrubber;
@@ -45,10 +49,15 @@ final class FilesystemBean implements FilesystemMXBean {
     /** Freeze, thaw, shutdown and free-space clearing; null in an agent made without them (they then refuse). */
     private final KernelFilesystemProtection protection;
 
+    private final RecoverySettings recovery;
+    private final java.time.Clock clock;
+
     FilesystemBean(AttachedFilesystem filesystem, OwnerLookup owners, RequestLimits limits, DamageLedger ledger,
                    Function<DamagedFile, Optional<ObjectName>> registered, Scrubber scrubber, FileNames names,
-                   KernelFilesystemProtection protection) {
+                   KernelFilesystemProtection protection, RecoverySettings recovery, java.time.Clock clock) {
         this.protection = protection;
+        this.recovery = recovery;
+        this.clock = clock;
         this.scrubber = scrubber;
         this.namesNow = names::current;
         this.filesystem = filesystem;
@@ -159,6 +168,31 @@ final class FilesystemBean implements FilesystemMXBean {
         openOwners(filesystem, ledger.records()).stream().filter(owner -> owner.owner() instanceof FreeSpaceOwner)
                 .forEach(owner -> bytes.add(owner.owner().physicalOffset(), owner.owner().physicalEnd()));
         return bytes.totalLength();
+    }
+
+    /** The recovery policy of this filesystem, as the status report shows it too. */
+    static RecoveryPolicies.Match policyOf(AttachedFilesystem filesystem, RecoverySettings recovery) {
+        return recovery.policies().match(filesystem.mount().mountPoint(),
+                filesystem.info().map(FilesystemInfo::uuid).orElse(""));
+    }
+
+    @Override
+    public String getRecoveryPolicy() {
+        return policyOf(filesystem, recovery).describe();
+    }
+
+    @Override
+    public String testPolicy(String path) {
+        if (path == null || path.isBlank()) {
+            throw new IllegalArgumentException("testPolicy: path must name a file, was \"" + path + "\"");
+        }
+        return PolicyPlan.of(recovery, ledger, filesystem.mount().mountPoint(), getUuid(), path);
+    }
+
+    @Override
+    public String releaseQuarantined(String name) {
+        return QuarantineRelease.release(ledger, recovery, clock, filesystem.mount().mountPoint(), getUuid(), name,
+                Principals.current());
     }
 
     @Override

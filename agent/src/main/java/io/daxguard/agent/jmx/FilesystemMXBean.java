@@ -41,6 +41,22 @@ public interface FilesystemMXBean {
     @Description("Bytes of damage in free space")
     long getFreeSpaceDamageBytes();
 
+    @Description("The recovery policy that acts on new damage here by itself: its name, how it matched (uuid, or the "
+            + "watched directory), its steps and mode; or \"none: manual\"")
+    String getRecoveryPolicy();
+
+    @Description(value = "Dry run of the recovery policy: what would happen to damage found in this file now, step by "
+            + "step (replica present? under a disposable directory? which processes map it?). Nothing is written, "
+            + "moved or signalled", impact = Description.Impact.INFO)
+    String testPolicy(@Description(name = "path", value = "The file, relative to the mount point (/dir/file) or with "
+            + "it") String path);
+
+    @Description(value = "Puts a quarantined file back where it was (the quarantine's audit entry names the path): a "
+            + "rename that never replaces a name taken since, the file identified before and after; its quarantined "
+            + "ranges are open again. Audited", impact = Description.Impact.ACTION)
+    String releaseQuarantined(@Description(name = "name", value = "The file's name in .daxguard-quarantine (or "
+            + "/.daxguard-quarantine/NAME)") String name);
+
     @Description(value = "What owns a byte range of this filesystem's device, without recording anything. At most "
             + "mbeans.resolveBytes (1 GiB by default) in one call: a larger range is refused; resolvePage and "
             + "resolveSummary answer it", impact = Description.Impact.INFO)

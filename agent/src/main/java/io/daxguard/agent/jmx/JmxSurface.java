@@ -91,10 +91,12 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     private KernelFilesystemProtection protection;
     /** What one resolve may ask of a Filesystem MBean. */
     private final RequestLimits limits;
+    private final RecoverySettings recovery;
 
     public JmxSurface(MBeanServer server, String version, PluginHost plugins, Pipeline pipeline, DamageLedger ledger,
                       Clock clock, int fileMBeansPerFilesystem, RecoverySettings recovery, RequestLimits limits) {
         this.limits = limits;
+        this.recovery = recovery;
         this.server = server;
         this.clock = clock;
         this.pipeline = pipeline;
@@ -117,12 +119,18 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
                 send(FILE_RECOVERED, message, OpenRecords.toComposite(view));
             }
         });
-        this.agent = new AgentBean(version, plugins, pipeline, ledger, clock, names, limits);
+        this.agent = new AgentBean(version, plugins, pipeline, ledger, clock, names, limits,
+                filesystem -> FilesystemBean.policyOf(filesystem, recovery).describe());
     }
 
     /** The filesystem protection the Filesystem MBeans' freeze, thaw, shutdown and clearFreeSpaceDamage use. */
     public synchronized void useProtection(KernelFilesystemProtection protection) {
         this.protection = protection;
+    }
+
+    /** The damaged files' names now, as every view follows them (one look-up at a time). */
+    public FileNames fileNames() {
+        return names;
     }
 
     /** Gives Filesystem MBeans their scrub controls; call before {@link #start}. */
@@ -271,7 +279,8 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
                 filesystems.remove(mountPoint);
             }
             if (register(new DescribedMBean<>(new FilesystemBean(filesystem, pipeline.owners(), limits, ledger,
-                            this::mbeanOf, scrubber, names, protection), FilesystemMXBean.class), name)) {
+                            this::mbeanOf, scrubber, names, protection, recovery, clock), FilesystemMXBean.class),
+                    name)) {
                 filesystems.put(mountPoint, filesystem);
             }
         }

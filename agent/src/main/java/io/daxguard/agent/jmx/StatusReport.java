@@ -29,6 +29,13 @@ final class StatusReport {
     /** @param everyRange with a line for each damaged range of each file ({@code status -v}) */
     static String render(String header, List<SourceStatus> sources, List<AttachedFilesystem> filesystems,
                          List<DamageRecord> records, boolean everyRange) {
+        return render(header, sources, filesystems, records, everyRange, filesystem -> "none: manual");
+    }
+
+    /** @param policyOf the recovery policy of a filesystem, in one line, printed under its reverse map */
+    static String render(String header, List<SourceStatus> sources, List<AttachedFilesystem> filesystems,
+                         List<DamageRecord> records, boolean everyRange,
+                         java.util.function.Function<AttachedFilesystem, String> policyOf) {
         StringBuilder out = new StringBuilder(header).append('\n');
         renderSources(out, sources);
         if (filesystems.isEmpty()) {
@@ -36,7 +43,7 @@ final class StatusReport {
         }
         for (AttachedFilesystem filesystem : filesystems.stream()
                 .sorted(Comparator.comparing(fs -> fs.mount().mountPoint().toString())).toList()) {
-            renderFilesystem(out, filesystem, records, everyRange);
+            renderFilesystem(out, filesystem, records, everyRange, policyOf.apply(filesystem));
         }
         renderNotMounted(out, filesystems, records);
         renderGone(out, records);
@@ -77,7 +84,7 @@ final class StatusReport {
     }
 
     private static void renderFilesystem(StringBuilder out, AttachedFilesystem filesystem, List<DamageRecord> records,
-                                         boolean everyRange) {
+                                         boolean everyRange, String policy) {
         String mountPoint = filesystem.mount().mountPoint().toString();
         String health = FilesystemBean.health(filesystem, records);
         out.append('\n');
@@ -91,6 +98,7 @@ final class StatusReport {
         }
         out.append(String.format(" reverse map: %s%n", filesystem.info().map(FilesystemInfo::reverseMap).orElse("")));
         IndexStatusView.statusLine(filesystem).ifPresent(line -> out.append(String.format("       index: %s%n", line)));
+        out.append(String.format("      policy: %s%n", policy));
         List<DamagedFile> files = DamagedFile.group(filesystem.damageOf(records)).stream()
                 .filter(file -> file.state() == DamageState.OPEN).toList();
         List<AffectedOwner> owners = FilesystemBean.openOwners(filesystem, records);

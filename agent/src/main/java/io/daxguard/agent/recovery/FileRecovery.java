@@ -194,6 +194,22 @@ public final class FileRecovery {
     }
 
     /**
+     * {@link #restoreFrom} the copy the configured replica provider names ({@link ReplicaLookup}); when it names none,
+     * the refusal is audited too.
+     */
+    public String restoreFromReplica(String principal) {
+        DamagedFile file = file();
+        String replica;
+        try {
+            replica = ReplicaLookup.replicaOf(settings, mount(), file);
+        } catch (IllegalStateException e) {
+            ledger.audit(entry(principal, "restoreFromReplica", file, e.getMessage()));
+            throw e;
+        }
+        return restoreFrom(principal, replica, false);
+    }
+
+    /**
      * The checks between the file's identity and the first write: it still maps the damaged blocks, and (unless
      * {@code forcedBy} is null: forced) every range still reads bad.
      */

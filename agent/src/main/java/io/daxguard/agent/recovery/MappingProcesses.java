@@ -1,5 +1,6 @@
 package io.daxguard.agent.recovery;
 
+import io.daxguard.agent.ranges.ByteRange;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.linux.FileGeneration;
@@ -52,9 +53,17 @@ public final class MappingProcesses {
 
     /** Every process mapping {@code file} now, by pid. */
     public static List<Mapper> of(Path proc, FileIdentity file) {
+        return of(proc, file, null);
+    }
+
+    /**
+     * Every process with a mapping of {@code file} that covers one of {@code fileRanges} (file bytes) now, by pid: a
+     * mapping covers the file's bytes {@code [offset, offset + end - start)} of its maps line. Null: any mapping.
+     */
+    public static List<Mapper> of(Path proc, FileIdentity file, List<ByteRange> fileRanges) {
         List<Mapper> mappers = new ArrayList<>();
-        for (long pid : candidates(proc, file)) {
-            if (mapsTheFile(proc, pid, file)) {
+        for (long pid : candidates(proc, file, fileRanges)) {
+            if (mapsTheFile(proc, pid, file, fileRanges)) {
                 mappers.add(new Mapper(pid, command(proc, pid)));
             }
         }
@@ -66,15 +75,20 @@ public final class MappingProcesses {
      * caller closes them.
      */
     static List<Held> held(Path proc, FileIdentity file) {
+        return held(proc, file, null);
+    }
+
+    /** As {@link #held(Path, FileIdentity)}, only processes whose mapping covers one of {@code fileRanges}. */
+    static List<Held> held(Path proc, FileIdentity file, List<ByteRange> fileRanges) {
         List<Held> held = new ArrayList<>();
-        for (long pid : candidates(proc, file)) {
+        for (long pid : candidates(proc, file, fileRanges)) {
             NativeFile process;
             try {
                 process = Pidfd.open(pid);
             } catch (NativeCallException gone) {
                 continue;
             }
-            if (mapsTheFile(proc, pid, file)) {
+            if (mapsTheFile(proc, pid, file, fileRanges)) {
                 held.add(new Held(new Mapper(pid, command(proc, pid)), process));
             } else {
                 process.closeQuietly();
@@ -84,13 +98,13 @@ public final class MappingProcesses {
     }
 
     /** The pids whose maps have a line with the file's device and inode, in order. */
-    private static List<Long> candidates(Path proc, FileIdentity file) {
+    private static List<Long> candidates(Path proc, FileIdentity file, List<ByteRange> fileRanges) {
         List<Long> pids = new ArrayList<>();
         try (DirectoryStream<Path> processes = Files.newDirectoryStream(proc, entry ->
                 entry.getFileName().toString().chars().allMatch(Character::isDigit))) {
             for (Path process : processes) {
                 long pid = Long.parseLong(process.getFileName().toString());
-                if (!mappings(proc, pid, file).isEmpty()) {
+                if (!mappings(proc, pid, file, fileRanges).isEmpty()) {
                     pids.add(pid);
                 }
             }
@@ -102,8 +116,8 @@ public final class MappingProcesses {
     }
 
     /** Whether one of the process's mappings with the file's device and inode is the file (generation too). */
-    private static boolean mapsTheFile(Path proc, long pid, FileIdentity file) {
-        for (String range : mappings(proc, pid, file)) {
+    private static boolean mapsTheFile(Path proc, long pid, FileIdentity file, List<ByteRange> fileRanges) {
+        for (String range : mappings(proc, pid, file, fileRanges)) {
             LinuxPath mapped = LinuxPath.of(proc.resolve(Long.toString(pid)).resolve("map_files").resolve(range));
             try (NativeFile opened = NativeFile.openReadOnly(mapped)) {
                 FileStatus status = opened.status();
@@ -118,8 +132,11 @@ public final class MappingProcesses {
         return false;
     }
 
-    /** The {@code start-end} of every maps line with the file's device and inode. */
-    private static List<String> mappings(Path proc, long pid, FileIdentity file) {
+    /**
+     * The {@code start-end} of every maps line with the file's device and inode (and, unless {@code fileRanges} is
+     * null, whose file offsets cover one of them).
+     */
+    private static List<String> mappings(Path proc, long pid, FileIdentity file, List<ByteRange> fileRanges) {
         List<String> ranges = new ArrayList<>();
         String inode = Long.toString(file.inode());
         try {
@@ -129,7 +146,8 @@ public final class MappingProcesses {
                     StandardCharsets.ISO_8859_1);
             for (String line : maps.split("\n")) {
                 String[] fields = line.split("\\s+", 6);
-                if (fields.length >= 5 && fields[4].equals(inode) && sameDevice(fields[3], file.device())) {
+                if (fields.length >= 5 && fields[4].equals(inode) && sameDevice(fields[3], file.device())
+                        && covers(fields[0], fields[2], fileRanges)) {
                     ranges.add(fields[0]);
                 }
             }
@@ -137,6 +155,20 @@ public final class MappingProcesses {
             // The process exited, or its maps are not ours to read.
         }
         return ranges;
+    }
+
+    /**
+     * Whether the mapping {@code start-end} at file offset {@code offset} (hex, as maps prints them) maps any byte of
+     * {@code fileRanges}; null ranges: any mapping does.
+     */
+    private static boolean covers(String addresses, String offset, List<ByteRange> fileRanges) {
+        if (fileRanges == null) {
+            return true;
+        }
+        String[] bounds = addresses.split("-");
+        long first = Long.parseUnsignedLong(offset, 16);
+        long end = first + (Long.parseUnsignedLong(bounds[1], 16) - Long.parseUnsignedLong(bounds[0], 16));
+        return fileRanges.stream().anyMatch(range -> range.offset() < end && first < range.end());
     }
 
     /** maps prints at least two hex digits per part; compared as numbers. */

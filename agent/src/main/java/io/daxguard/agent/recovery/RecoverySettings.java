@@ -18,10 +18,19 @@ import java.util.Optional;
  * @param identityCheckInterval how often files with open damage are checked to still exist (FILE_GONE if not)
  * @param replicaRoots    the only directories replicas are read from (absolute; {@code restoreFrom} and the
  *                        replica provider's answers alike); none: no replica can be read
+ * @param policies        what is done by itself about new damage, per filesystem; none: every repair is manual
  */
 public record RecoverySettings(Optional<ReplicaProvider> replicaProvider, Path proc, Path sysfs,
-                               Duration identityCheckInterval, List<LinuxPath> replicaRoots) {
+                               Duration identityCheckInterval, List<LinuxPath> replicaRoots,
+                               RecoveryPolicies policies) {
+    /** Without recovery policies: every repair is manual. */
+    public RecoverySettings(Optional<ReplicaProvider> replicaProvider, Path proc, Path sysfs,
+                            Duration identityCheckInterval, List<LinuxPath> replicaRoots) {
+        this(replicaProvider, proc, sysfs, identityCheckInterval, replicaRoots, RecoveryPolicies.none());
+    }
+
     public RecoverySettings {
+        Objects.requireNonNull(policies, "policies is null");
         Objects.requireNonNull(replicaProvider, "replicaProvider is null");
         Objects.requireNonNull(proc, "proc is null");
         Objects.requireNonNull(sysfs, "sysfs is null");
@@ -44,12 +53,18 @@ public record RecoverySettings(Optional<ReplicaProvider> replicaProvider, Path p
     }
 
     public RecoverySettings withReplicaProvider(ReplicaProvider provider) {
-        return new RecoverySettings(Optional.of(provider), proc, sysfs, identityCheckInterval, replicaRoots);
+        return new RecoverySettings(Optional.of(provider), proc, sysfs, identityCheckInterval, replicaRoots, policies);
     }
 
     /** These directories (absolute, made from configuration text) as the replica roots. */
     public RecoverySettings withReplicaRoots(List<Path> roots) {
         return new RecoverySettings(replicaProvider, proc, sysfs, identityCheckInterval,
-                roots.stream().map(Path::normalize).map(LinuxPath::of).toList());
+                roots.stream().map(Path::normalize).map(LinuxPath::of).toList(), policies);
+    }
+
+    /** These recovery policies. */
+    public RecoverySettings withPolicies(RecoveryPolicies recoveryPolicies) {
+        return new RecoverySettings(replicaProvider, proc, sysfs, identityCheckInterval, replicaRoots,
+                recoveryPolicies);
     }
 }

@@ -373,6 +373,35 @@ class CommandLineTest {
     }
 
     @Test
+    void quarantineReleasePutsTheFileBackByItsQuarantineName() throws Exception {
+        damagedFile("released.bin", 21);
+        long inode = (Long) java.nio.file.Files.getAttribute(XFS.path("released.bin"), "unix:ino");
+        daxguard("quarantine", "--url", url, mount(), "/released.bin");
+        String name;
+        try (var names = java.nio.file.Files.list(XFS.path(".daxguard-quarantine"))) {
+            name = names.map(path -> path.getFileName().toString()).filter(file -> file.endsWith("-released.bin"))
+                    .findFirst().orElseThrow();
+        }
+
+        Outcome release = daxguard("quarantine", "--release", "--url", url, mount(), name);
+
+        assertThat(release.exitCode()).as("%s", release).isZero();
+        assertThat(release.out()).contains("back to " + mount() + "/released.bin");
+        assertThat((Long) java.nio.file.Files.getAttribute(XFS.path("released.bin"), "unix:ino")).isEqualTo(inode);
+    }
+
+    @Test
+    void policyTestSaysAFilesystemWithoutAPolicyIsManualAndDoesNothing() throws Exception {
+        AgentFiles.writeFile(XFS.path("planned.bin"), 4096, 22);
+
+        Outcome plan = daxguard("policy", "test", "--url", url, mount(), "/planned.bin");
+
+        assertThat(plan.exitCode()).as("%s", plan).isZero();
+        assertThat(plan.out()).contains("policy: none: manual").contains("dry run: nothing was written, moved or "
+                + "signalled");
+    }
+
+    @Test
     void verifyClosesADamagedRangeThatReadsCleanAsVerifiedGood() throws Exception {
         ObjectName file = damagedFile("verify.bin", 11);
 

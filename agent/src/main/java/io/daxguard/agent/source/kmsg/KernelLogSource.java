@@ -63,6 +63,11 @@ public final class KernelLogSource implements FailureSource {
     private static final int POLL_SLICE_MILLIS = 250;
     /** The source of a suspect window recorded without a probe's confirmation: the device could not be read back. */
     public static final String UNCONFIRMED_SOURCE = "kmsg-unconfirmed";
+    /**
+     * The source of a memory failure the kernel logged ({@code Memory failure: 0x<pfn>}): a poisoned page that was
+     * touched (consumed, or found by the kernel's own patrol), as recovery policies in {@code late} mode wait for.
+     */
+    public static final String MEMORY_FAILURE_SOURCE = "kmsg-memory-failure";
 
     private final Path kmsg;
     private final LongSupplier tracedSince;
@@ -427,7 +432,8 @@ public final class KernelLogSource implements FailureSource {
         MemoryFailureMapper.Location where = location.get();
         Optional<DeviceRef> ref = suspects.resolve(where.device());
         if (ref.isPresent()) {
-            sink.submit(FailureTuple.mediaError(ref.get(), new ByteRange(where.offset(), where.length()), "kmsg",
+            sink.submit(FailureTuple.mediaError(ref.get(), new ByteRange(where.offset(), where.length()),
+                    MEMORY_FAILURE_SOURCE,
                     clock.instant()));
         }
     }

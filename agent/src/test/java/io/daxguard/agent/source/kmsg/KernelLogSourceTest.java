@@ -125,7 +125,7 @@ class KernelLogSourceTest {
 
         assertThat(delivered).extracting(tuple -> tuple.device().name(), FailureTuple::offset, FailureTuple::source)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("sdz", 4096L, KernelLogSource.UNCONFIRMED_SOURCE),
-                        org.assertj.core.groups.Tuple.tuple("pmem0", 16384L, "kmsg"));
+                        org.assertj.core.groups.Tuple.tuple("pmem0", 16384L, KernelLogSource.MEMORY_FAILURE_SOURCE));
         assertThat(delivered.get(0).length()).isPositive();
         assertThat(source.counters()).containsEntry("deviceGone", 1L).containsEntry("unprobed", 1L);
     }
