@@ -212,7 +212,7 @@ class FilesystemProtectionTest {
                     agent.topology()::current, Path.of("/dev"), Path.of("/sys"), state, Clock.systemUTC());
             Command.run("mount", other.device().toString(), original.mountPoint().toString());
             try {
-                ProtectionResult result = protection.freeze(reference);
+                ProtectionResult result = protection.freeze(reference, "test");
 
                 assertThat(result.done()).isFalse();
                 assertThat(result.message()).contains("now has UUID").contains("not " + reference.uuid());

@@ -170,7 +170,7 @@ class FreeSpaceClearingTest {
             assertThat((Long) remote.getAttribute(filesystem, "FreeSpaceDamageBytes")).isZero();
             assertThat(notFrozen(disk.mountPoint())).isTrue();
             ProtectionResult again = fixture.agent().protection().clearFreeSpace(
-                    fixture.agent().ledger().find(record.id()).orElseThrow());
+                    fixture.agent().ledger().find(record.id()).orElseThrow(), "test");
             assertThat(again.done()).isFalse();
             assertThat(again.message()).startsWith("nothing to clear in record " + record.id());
         }
@@ -238,7 +238,7 @@ class FreeSpaceClearingTest {
             DamageRecord record = recordAt(disk, sector * 512);
             KernelFilesystemProtection protection = fixture.agent().protection();
 
-            ProtectionResult result = DeviceDenied.call(disk.deviceNumber(), () -> protection.clearFreeSpace(record));
+            ProtectionResult result = DeviceDenied.call(disk.deviceNumber(), () -> protection.clearFreeSpace(record, "test"));
 
             assertThat(result.done()).isFalse();
             assertThat(result.message()).contains("EPERM");
@@ -246,7 +246,7 @@ class FreeSpaceClearingTest {
             assertThat(disk.badSectors()).isNotEmpty();
             assertThat(fixture.agent().ledger().find(record.id()).orElseThrow().state()).isEqualTo(DamageState.OPEN);
             assertThat(fixture.agent().ledger().history(io.daxguard.agent.ledger.FileKey.NONE))
-                    .anyMatch(entry -> entry.action().equals("clearFreeSpace") && entry.principal().equals("agent")
+                    .anyMatch(entry -> entry.action().equals("clearFreeSpace") && entry.principal().equals("test")
                             && entry.result().contains("EPERM"));
         }
     }

@@ -37,6 +37,11 @@ public final class DamageEvents implements DamageListener {
     }
 
     @Override
+    public void seenAgain(DamageRecord record, String source) {
+        announce(listener -> listener.seenAgain(record, source));
+    }
+
+    @Override
     public void attached(AttachedFilesystem filesystem) {
         announce(listener -> listener.attached(filesystem));
     }

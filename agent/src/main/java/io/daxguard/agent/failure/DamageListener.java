@@ -22,6 +22,14 @@ public interface DamageListener {
     default void seenAgain(DamageRecord record) {
     }
 
+    /**
+     * Known damage was reported again, by {@code source} (the tuple's, which may differ from the record's: a page found
+     * by a scrub that the kernel then reports touched). By default the same as {@link #seenAgain(DamageRecord)}.
+     */
+    default void seenAgain(DamageRecord record, String source) {
+        seenAgain(record);
+    }
+
     /** A filesystem was attached to its plugin (at start, or when it was mounted); its holder may still be indexing. */
     default void attached(AttachedFilesystem filesystem) {
     }

@@ -63,6 +63,19 @@ final class FileDamageSteps {
         }
     }
 
+    /**
+     * Late mode, when the kernel reports known damage (record {@code recordId}) as a poisoned page that was touched:
+     * the mappers of those pages get the policy's signal now. Audited with the policy's summary entry.
+     */
+    void signalTouchedPages(long recordId) {
+        String result = Mappers.signalDamagedPages(recovery, settings.proc(), policy.principal(), policy.signal(),
+                hit -> hit.record().id() == recordId);
+        DamagedFile file = recovery.recorded();
+        ledger.audit(new AuditEntry(clock.instant(), policy.principal(), "recovery policy", file.key(),
+                file.displayPath(), "signalMappers (record " + recordId + " reported touched by the kernel): "
+                + result));
+    }
+
     /** One step's result in words; a refusal or failure is a result too, never the end of the chain. */
     private String attempt(RecoveryPolicy.FileStep step) {
         String principal = policy.principal();

@@ -4,21 +4,22 @@ import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.ledger.FilesystemRef;
 
 /**
- * What a recovery policy may do to a whole filesystem: what the kernel does to a filesystem whose metadata it cannot
- * trust, and clearing poison in free space.
+ * What a recovery policy (or an operator) may do to a whole filesystem: what the kernel does to a filesystem whose
+ * metadata it cannot trust, and clearing poison in free space. Every call is audited once, as {@code principal} (an
+ * operator's, or {@code policy:<name>}).
  */
 public interface FilesystemProtection {
     /** FIFREEZE on the filesystem (its UUID checked first): writes wait until it is thawed. */
-    ProtectionResult freeze(FilesystemRef filesystem);
+    ProtectionResult freeze(FilesystemRef filesystem, String principal);
 
     /** FITHAW: writes go on. */
-    ProtectionResult thaw(FilesystemRef filesystem);
+    ProtectionResult thaw(FilesystemRef filesystem, String principal);
 
     /** XFS_IOC_GOINGDOWN or EXT4_IOC_SHUTDOWN, the log flushed: every I/O fails until it is unmounted. */
-    ProtectionResult shutdown(FilesystemRef filesystem);
+    ProtectionResult shutdown(FilesystemRef filesystem, String principal);
 
     /** Rewrites a free-space damage record's bytes while nothing can allocate them; closes it when they read clean. */
-    ProtectionResult clearFreeSpace(DamageRecord record);
+    ProtectionResult clearFreeSpace(DamageRecord record, String principal);
 
     /** What was done, or why nothing was. */
     record ProtectionResult(boolean done, String message) {

@@ -49,8 +49,6 @@ import java.util.function.Supplier;
  * it too: otherwise writes would keep waiting instead of failing.
  */
 public final class KernelFilesystemProtection implements FilesystemProtection {
-    /** The principal of automatic actions (a recovery policy's). */
-    public static final String AGENT = "agent";
     private static final System.Logger LOG = System.getLogger(KernelFilesystemProtection.class.getName());
 
     private final DamageLedger ledger;
@@ -85,26 +83,6 @@ public final class KernelFilesystemProtection implements FilesystemProtection {
     }
 
     @Override
-    public ProtectionResult freeze(FilesystemRef filesystem) {
-        return freeze(filesystem, AGENT);
-    }
-
-    @Override
-    public ProtectionResult thaw(FilesystemRef filesystem) {
-        return thaw(filesystem, AGENT);
-    }
-
-    @Override
-    public ProtectionResult shutdown(FilesystemRef filesystem) {
-        return shutdown(filesystem, AGENT);
-    }
-
-    @Override
-    public ProtectionResult clearFreeSpace(DamageRecord record) {
-        return clearFreeSpace(record, AGENT);
-    }
-
-    /** {@link #freeze(FilesystemRef)} on behalf of {@code principal}. */
     public ProtectionResult freeze(FilesystemRef filesystem, String principal) {
         return acting(filesystem, principal, "freeze", (attached, root) -> {
             refuseStateDirectory(root, "freeze it");
@@ -115,7 +93,7 @@ public final class KernelFilesystemProtection implements FilesystemProtection {
         });
     }
 
-    /** {@link #thaw(FilesystemRef)} on behalf of {@code principal}. */
+    @Override
     public ProtectionResult thaw(FilesystemRef filesystem, String principal) {
         return acting(filesystem, principal, "thaw", (attached, root) -> {
             try {
@@ -127,7 +105,7 @@ public final class KernelFilesystemProtection implements FilesystemProtection {
         });
     }
 
-    /** {@link #shutdown(FilesystemRef)} on behalf of {@code principal}. */
+    @Override
     public ProtectionResult shutdown(FilesystemRef filesystem, String principal) {
         return acting(filesystem, principal, "shutdown", (attached, root) -> {
             refuseStateDirectory(root, "shut it down");
@@ -156,7 +134,7 @@ public final class KernelFilesystemProtection implements FilesystemProtection {
         });
     }
 
-    /** {@link #clearFreeSpace(DamageRecord)} on behalf of {@code principal}. */
+    @Override
     public ProtectionResult clearFreeSpace(DamageRecord record, String principal) {
         DamageRecord now = ledger.find(record.id()).orElse(record);
         List<Integer> free = openFreeOwners(now);

@@ -2,12 +2,12 @@ package io.daxguard.agent.recovery;
 
 import io.daxguard.agent.failure.DamageListener;
 import io.daxguard.agent.ledger.AffectedOwner;
-import io.daxguard.agent.ledger.AuditEntry;
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.ledger.FileKey;
 import io.daxguard.agent.plugins.AttachedFilesystem;
+import io.daxguard.agent.source.kmsg.KernelLogSource;
 import io.daxguard.spi.FilesystemInfo;
 import io.daxguard.spi.Fork;
 import io.daxguard.spi.FreeSpaceOwner;
@@ -35,8 +35,10 @@ import java.util.function.Supplier;
  *
  * <p>The hand-off never blocks the ledger's writer: the queue holds {@link #QUEUE_CAPACITY} records, and a record
  * arriving when it is full is left to the operator (logged and counted; its damage is recorded and shown as always).
- * Records are handled one at a time, in the order they were recorded. Only new damage is acted on: a record seen
- * again, or damage recorded before the agent started, waits for an operator.
+ * Records are handled one at a time, in the order they were recorded. Only new damage is acted on (damage recorded
+ * before the agent started waits for an operator), with one exception: known damage the kernel now reports as a
+ * poisoned page that was touched ({@link #seenAgain(DamageRecord, String)}, the memory-failure source) is what a
+ * {@code late} policy's signal waits for, so its mappers get it then.
  *
  * <p>Thread ownership: made by {@code Agent}, which closes it after the router, before the MBeans and the ledger;
  * {@link #close} drops what is queued and waits (10 s) for the record being handled.
@@ -91,17 +93,56 @@ public final class RecoveryPolicyEngine implements DamageListener, AutoCloseable
         }
     }
 
+    @Override
+    public void seenAgain(DamageRecord record, String source) {
+        if (!source.equals(KernelLogSource.MEMORY_FAILURE_SOURCE) || settings.policies().policies().isEmpty()
+                || record.state() != DamageState.OPEN || record.unowned()) {
+            return;
+        }
+        try {
+            thread.execute(() -> handleTouched(record));
+        } catch (RejectedExecutionException full) {
+            dropped.incrementAndGet();
+            LOG.log(System.Logger.Level.WARNING, "recovery policies: record " + record.id() + ", reported touched, left"
+                    + " to the operator (" + full.getMessage() + ")");
+        }
+    }
+
+    /** The policy of the filesystem holding {@code record} now, if any. */
+    private Optional<RecoveryPolicy> policyOf(DamageRecord record) {
+        Optional<AttachedFilesystem> filesystem = filesystems.get().stream().filter(fs -> fs.holds(record))
+                .findFirst();
+        if (filesystem.isEmpty()) {
+            return Optional.empty(); // unmounted since: nothing to act on, the damage waits where it is shown
+        }
+        String uuid = filesystem.get().info().map(FilesystemInfo::uuid).orElse("");
+        return settings.policies().match(filesystem.get().mount().mountPoint(), uuid).policy();
+    }
+
+    /**
+     * Known damage the kernel reports touched: a {@code late} policy with {@code signalMappers} signals the mappers of
+     * those pages now (its other steps ran when the damage was recorded; an {@code early} one signalled then).
+     */
+    private void handleTouched(DamageRecord record) {
+        try {
+            Optional<RecoveryPolicy> policy = policyOf(record);
+            if (policy.isEmpty() || policy.get().mode() != RecoveryPolicy.Mode.LATE
+                    || !policy.get().onFileDamage().contains(RecoveryPolicy.FileStep.SIGNAL_MAPPERS)) {
+                return;
+            }
+            for (FileKey file : damagedFiles(record)) {
+                new FileDamageSteps(policy.get(), recoveryOf(file), settings, ledger, clock)
+                        .signalTouchedPages(record.id());
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "recovery policies: record " + record.id() + " failed: " + e, e);
+        }
+    }
+
     /** The policy of the filesystem holding {@code record} now, and its steps, on this engine's thread. */
     private void handle(DamageRecord record) {
         try {
-            Optional<AttachedFilesystem> filesystem = filesystems.get().stream().filter(fs -> fs.holds(record))
-                    .findFirst();
-            if (filesystem.isEmpty()) {
-                return; // unmounted since: nothing to act on, the damage waits where it is shown
-            }
-            String uuid = filesystem.get().info().map(FilesystemInfo::uuid).orElse("");
-            Optional<RecoveryPolicy> policy = settings.policies()
-                    .match(filesystem.get().mount().mountPoint(), uuid).policy();
+            Optional<RecoveryPolicy> policy = policyOf(record);
             if (policy.isEmpty()) {
                 return;
             }
@@ -142,28 +183,27 @@ public final class RecoveryPolicyEngine implements DamageListener, AutoCloseable
         var filesystem = record.filesystem().orElseThrow();
         for (RecoveryPolicy.MetadataStep step : policy.onMetadataDamage()) {
             FilesystemProtection.ProtectionResult result = switch (step) {
-                case FREEZE -> protection.freeze(filesystem);
-                case SHUTDOWN -> protection.shutdown(filesystem);
+                case FREEZE -> protection.freeze(filesystem, policy.principal());
+                case SHUTDOWN -> protection.shutdown(filesystem, policy.principal());
             };
-            audited(policy, step.word() + " " + filesystem.mountPoint(), record, result);
+            logged(policy, step.word() + " " + filesystem.mountPoint(), record, result);
         }
     }
 
     private void freeSpaceSteps(RecoveryPolicy policy, DamageRecord record) {
         for (RecoveryPolicy.FreeStep step : policy.onFreeDamage()) {
             FilesystemProtection.ProtectionResult result = switch (step) {
-                case CLEAR_POISON -> protection.clearFreeSpace(record);
+                case CLEAR_POISON -> protection.clearFreeSpace(record, policy.principal());
             };
-            audited(policy, step.word() + " record " + record.id(), record, result);
+            logged(policy, step.word() + " record " + record.id(), record, result);
         }
     }
 
-    private void audited(RecoveryPolicy policy, String action, DamageRecord record,
-                         FilesystemProtection.ProtectionResult result) {
-        String words = (result.done() ? "done: " : "not done: ") + result.message() + " (damage record " + record.id()
-                + ")";
-        LOG.log(System.Logger.Level.WARNING, policy.principal() + " " + action + ": " + words);
-        ledger.audit(new AuditEntry(clock.instant(), policy.principal(), action, FileKey.NONE, "", words));
+    /** The protection audited the step as the policy's; the log says which damage record asked for it. */
+    private static void logged(RecoveryPolicy policy, String action, DamageRecord record,
+                               FilesystemProtection.ProtectionResult result) {
+        LOG.log(System.Logger.Level.WARNING, policy.principal() + " " + action + " for damage record " + record.id()
+                + ": " + (result.done() ? "done: " : "not done: ") + result.message());
     }
 
     /**

@@ -133,7 +133,7 @@ public final class FailureRouter implements AutoCloseable {
                 if (verdict.known()) {
                     DamageRecord again = ledger.seenAgain(existing.get().id(), tuple.observedAt());
                     known.add(again);
-                    events.seenAgain(again);
+                    events.seenAgain(again, tuple.source());
                     continue;
                 }
                 if (!verdict.noLongerOwning().isEmpty()) {
