@@ -11,11 +11,15 @@ import io.daxguard.spi.linux.NativeFile;
 import io.daxguard.xfs.XfsBulkstat.InodeStat;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * Holds one mounted XFS filesystem and answers from its reverse-map btree through GETFSMAP.
@@ -54,23 +58,46 @@ final class XfsHolder extends MountedXfsHolder {
     /**
      * {@inheritDoc}
      *
-     * <p>One descriptor serves the whole batch, and each distinct inode is looked up once.
+     * <p>One descriptor serves the whole batch, and each distinct inode is looked up once. The reads go in disk
+     * order: first GETFSMAP of every range by physical offset (the reverse-map btree's leaves in key order), then
+     * BULKSTAT of every inode named by inode number (inode clusters in order), so on cold caches the device reads
+     * forward rather than jumping between the btree and the inodes for each range. Each range still has its own
+     * GETFSMAP, so the answers are those of asking one range at a time.
      */
     @Override
     public List<List<Owner>> notifyFailures(List<FailureRange> ranges) throws IOException {
         Objects.requireNonNull(ranges, "ranges is null");
         try (NativeFile filesystem = openFilesystem()) {
+            Integer[] byOffset = new Integer[ranges.size()];
+            Arrays.setAll(byOffset, i -> i);
+            Arrays.sort(byOffset, Comparator.comparingLong(i -> ranges.get(i).offset()));
+            List<List<FsmapRecord>> records = new ArrayList<>(Collections.nCopies(ranges.size(), null));
+            TreeSet<Long> named = new TreeSet<>();
+            for (int i : byOffset) {
+                List<FsmapRecord> found = records(filesystem, ranges.get(i));
+                records.set(i, found);
+                for (FsmapRecord record : found) {
+                    if (!record.isSpecialOwner()) {
+                        named.add(record.owner());
+                    }
+                }
+            }
             Map<Long, Optional<InodeStat>> inodes = new HashMap<>();
+            for (long inode : named) {
+                inodes.put(inode, XfsBulkstat.of(filesystem, inode));
+            }
             List<List<Owner>> answers = new ArrayList<>(ranges.size());
-            for (FailureRange range : ranges) {
-                answers.add(owners(filesystem, range, inodes));
+            for (int i = 0; i < ranges.size(); i++) {
+                FailureRange range = ranges.get(i);
+                answers.add(new FsmapOwners(range.offset(), range.end(), info().size(), mount())
+                        .owners(records.get(i), inodes));
             }
             return answers;
         }
     }
 
-    private List<Owner> owners(NativeFile filesystem, FailureRange range, Map<Long, Optional<InodeStat>> inodes)
-            throws IOException {
+    /** The GETFSMAP records of {@code range} on the data device, in the kernel's order. */
+    private List<FsmapRecord> records(NativeFile filesystem, FailureRange range) throws IOException {
         List<FsmapRecord> records = new ArrayList<>();
         Getfsmap.query(filesystem, deviceCookie(), range.offset(), range.end(), RECORDS_PER_CALL, record -> {
             // Keys name only the data device, but the log or realtime device must never leak in.
@@ -79,12 +106,7 @@ final class XfsHolder extends MountedXfsHolder {
             }
             return true;
         });
-        for (FsmapRecord record : records) {
-            if (!record.isSpecialOwner() && !inodes.containsKey(record.owner())) {
-                inodes.put(record.owner(), XfsBulkstat.of(filesystem, record.owner()));
-            }
-        }
-        return new FsmapOwners(range.offset(), range.end(), info().size(), mount()).owners(records, inodes);
+        return records;
     }
 
     /**

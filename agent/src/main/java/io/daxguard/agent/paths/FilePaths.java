@@ -5,7 +5,9 @@ import io.daxguard.spi.Holder;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.PathNames;
 import io.daxguard.spi.linux.FileStatus;
+import io.daxguard.spi.linux.OverlappedCalls;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -60,10 +62,20 @@ public final class FilePaths {
      * name. Inode numbers are reused, so "no name" is never remembered from one question to the next.
      */
     public Map<Long, List<String>> pathsOf(Collection<Long> inodes) throws IOException {
-        return displayed(names(inodes));
+        return displayed(names(inodes, null));
     }
 
-    private Map<Long, List<LinuxPath>> names(Collection<Long> inodes) throws IOException {
+    /**
+     * {@link #pathsOf(Collection)} with the {@code statx} checks of the current walk's names made a few at a time on
+     * {@code overlapped}, so their directory and inode reads overlap on cold caches; every name is still checked
+     * during this question, and the answer is the same.
+     */
+    public Map<Long, List<String>> pathsOf(Collection<Long> inodes, OverlappedCalls overlapped) throws IOException {
+        return displayed(names(inodes, Objects.requireNonNull(overlapped, "overlapped is null")));
+    }
+
+    private Map<Long, List<LinuxPath>> names(Collection<Long> inodes, OverlappedCalls overlapped)
+            throws IOException {
         long asked = System.nanoTime();
         if (holderNames.isPresent()) {
             try {
@@ -78,7 +90,8 @@ public final class FilePaths {
             }
         }
         DeviceNumber device = FileStatus.ofPath(mountPoint).device();
-        Map<Long, List<LinuxPath>> answer = lookUp(currentIndex(), device, inodes);
+        Map<Long, List<LinuxPath>> answer = overlapped == null ? lookUp(currentIndex(), device, inodes)
+                : lookUpOverlapped(currentIndex(), device, inodes, overlapped);
         if (answer != null) {
             return answer;
         }
@@ -206,6 +219,30 @@ public final class FilePaths {
             answer.put(inode, paths);
         }
         return answer;
+    }
+
+    /** One name of the walk to check: it must still lead to {@code inode}, which has {@code names} names. */
+    private record NameCheck(long inode, LinuxPath path, int names) {
+    }
+
+    /** {@link #lookUp} with the checks made on {@code overlapped}; null when the walk cannot answer for sure. */
+    private Map<Long, List<LinuxPath>> lookUpOverlapped(PathIndex walk, DeviceNumber device, Collection<Long> inodes,
+                                                        OverlappedCalls overlapped) throws IOException {
+        Map<Long, List<LinuxPath>> answer = new HashMap<>();
+        List<NameCheck> checks = new ArrayList<>();
+        for (long inode : inodes) {
+            List<LinuxPath> paths = walk.pathsOf(inode);
+            if (paths.isEmpty()) {
+                return null;
+            }
+            for (LinuxPath path : paths) {
+                checks.add(new NameCheck(inode, path, paths.size()));
+            }
+            answer.put(inode, paths);
+        }
+        List<Boolean> held = overlapped.each(checks, check -> status(check.path(), device, check.inode())
+                .map(status -> status.hasNoMoreLinksThan(check.names())).orElse(false));
+        return held.contains(Boolean.FALSE) ? null : answer;
     }
 
     /** The status of {@code relative} if it still leads to {@code inode} on {@code device}. */

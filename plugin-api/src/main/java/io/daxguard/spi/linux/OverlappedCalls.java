@@ -1,0 +1,145 @@
+package io.daxguard.spi.linux;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Independent blocking calls of one question (a GETFSMAP per range, a {@code statx} per name) made a few at a time,
+ * so that on cold caches their reads overlap in the device's queue instead of waiting one behind another. Every
+ * call is still made, once, during the question; only the order among them changes, so an answer is exactly what
+ * the same calls made one by one give. A short list (fewer than {@link #MIN_OVERLAPPED} items) runs on the
+ * caller's thread alone: a thread hand-off would cost more than it saves.
+ *
+ * <p>Threads: at most {@code threads} daemon threads named {@code name}, made when a list first needs them and
+ * ended after 30 s idle, so an idle agent keeps none; the caller's thread works too. The owner closes it; calls
+ * after {@link #close()} run on the caller's thread alone. A call that throws stops the others from starting new
+ * items; the first exception is rethrown once every started item has returned.
+ */
+public final class OverlappedCalls implements AutoCloseable {
+    /** Below this many items the caller's thread makes every call itself. */
+    public static final int MIN_OVERLAPPED = 8;
+
+    private final ThreadPoolExecutor pool;
+    private final int threads;
+
+    /** One item's call. */
+    @FunctionalInterface
+    public interface Call<T, R> {
+        R apply(T item) throws IOException;
+    }
+
+    /**
+     * @param name    the threads' name
+     * @param threads helper threads besides the caller's, at least 1
+     */
+    public OverlappedCalls(String name, int threads) {
+        Objects.requireNonNull(name, "name is null");
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, was " + threads);
+        }
+        this.threads = threads;
+        AtomicInteger made = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                runnable -> {
+                    Thread thread = new Thread(runnable, name + "-" + made.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        pool.allowCoreThreadTimeOut(true);
+    }
+
+    /** {@code call} of every item, answers in the items' order. */
+    public <T, R> List<R> each(List<T> items, Call<T, R> call) throws IOException {
+        Objects.requireNonNull(items, "items is null");
+        Objects.requireNonNull(call, "call is null");
+        Object[] answers = new Object[items.size()];
+        if (items.size() < MIN_OVERLAPPED || pool.isShutdown()) {
+            for (int i = 0; i < answers.length; i++) {
+                answers[i] = call.apply(items.get(i));
+            }
+            return list(answers);
+        }
+        AtomicInteger next = new AtomicInteger();
+        Throwable[] first = new Throwable[1];
+        Runnable worker = () -> {
+            for (int i = next.getAndIncrement(); i < answers.length; i = next.getAndIncrement()) {
+                try {
+                    answers[i] = call.apply(items.get(i));
+                } catch (IOException | RuntimeException | Error e) {
+                    synchronized (first) {
+                        if (first[0] == null) {
+                            first[0] = e;
+                        }
+                    }
+                    next.set(answers.length);
+                    return;
+                }
+            }
+        };
+        List<Future<?>> helpers = new ArrayList<>(threads);
+        for (int i = 0; i < Math.min(threads, answers.length - 1); i++) {
+            try {
+                helpers.add(pool.submit(worker));
+            } catch (RejectedExecutionException closed) {
+                break;
+            }
+        }
+        worker.run();
+        awaitAll(helpers);
+        synchronized (first) {
+            // The helpers' writes to answers happen before their futures complete, so the reads below see them.
+            if (first[0] instanceof IOException e) {
+                throw e;
+            }
+            if (first[0] instanceof RuntimeException e) {
+                throw e;
+            }
+            if (first[0] instanceof Error e) {
+                throw e;
+            }
+        }
+        return list(answers);
+    }
+
+    /** Waits for every helper; an interrupt stops them taking items and is kept for the caller. */
+    private static void awaitAll(List<Future<?>> helpers) throws IOException {
+        boolean interrupted = false;
+        for (Future<?> helper : helpers) {
+            while (true) {
+                try {
+                    helper.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    // The worker catches what a call throws; anything else is a defect worth seeing.
+                    throw new UncheckedIOException(new IOException("an overlapped call failed", e.getCause()));
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <R> List<R> list(Object[] answers) {
+        return (List<R>) Arrays.asList(answers);
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}
