@@ -8,6 +8,7 @@ import io.daxguard.spi.Owner;
 import io.daxguard.spi.linux.FsmapRecord;
 import io.daxguard.spi.linux.Getfsmap;
 import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.spi.linux.OverlappedCalls;
 import io.daxguard.xfs.XfsBulkstat.InodeStat;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -28,12 +29,18 @@ import java.util.TreeSet;
  * queries would make the administrator's {@code umount} fail with EBUSY. Opening costs a few microseconds; the
  * opened directory is checked to still be this filesystem (a remount elsewhere is refused, not misread).
  *
- * <p>Threads: the holder owns no thread and shares nothing mutable but its closed flag, so any number of
- * callers may query at once; queries after {@link #close()} throw {@link IllegalStateException}.
+ * <p>Threads: a batch's BULKSTATs are made a few at a time on up to {@value #OVERLAPPED_BULKSTATS}
+ * {@code daxguard-bulkstat} threads owned here ({@link OverlappedCalls}: made when a batch names at least 8 inodes,
+ * ended after 30 s idle and by {@link #close()}). Otherwise the holder shares nothing mutable but its closed flag,
+ * so any number of callers may query at once; queries after {@link #close()} throw {@link IllegalStateException}.
  */
 final class XfsHolder extends MountedXfsHolder {
     /** Most failures cover a block or two: a small first buffer, paginated when a range holds more. */
     private static final int RECORDS_PER_CALL = 16;
+    /** BULKSTATs made at once besides the caller's: measured faster than one at a time on a cold 200k-file XFS. */
+    private static final int OVERLAPPED_BULKSTATS = 3;
+
+    private final OverlappedCalls bulkstats = new OverlappedCalls("daxguard-bulkstat", OVERLAPPED_BULKSTATS);
 
     /**
      * @param deviceCookie the data device as GETFSMAP names it
@@ -60,8 +67,8 @@ final class XfsHolder extends MountedXfsHolder {
      *
      * <p>One descriptor serves the whole batch, and each distinct inode is looked up once. The reads go in disk
      * order: first GETFSMAP of every range by physical offset (the reverse-map btree's leaves in key order), then
-     * BULKSTAT of every inode named by inode number (inode clusters in order), so on cold caches the device reads
-     * forward rather than jumping between the btree and the inodes for each range. Each range still has its own
+     * BULKSTAT of every inode named by inode number (inode clusters in order, a few at a time: {@link OverlappedCalls}),
+     * so on cold caches the device reads forward rather than jumping between the btree and the inodes for each range. Each range still has its own
      * GETFSMAP, so the answers are those of asking one range at a time.
      */
     @Override
@@ -82,9 +89,11 @@ final class XfsHolder extends MountedXfsHolder {
                     }
                 }
             }
+            List<Long> byNumber = new ArrayList<>(named);
+            List<Optional<InodeStat>> stats = bulkstats.each(byNumber, inode -> XfsBulkstat.of(filesystem, inode));
             Map<Long, Optional<InodeStat>> inodes = new HashMap<>();
-            for (long inode : named) {
-                inodes.put(inode, XfsBulkstat.of(filesystem, inode));
+            for (int i = 0; i < byNumber.size(); i++) {
+                inodes.put(byNumber.get(i), stats.get(i));
             }
             List<List<Owner>> answers = new ArrayList<>(ranges.size());
             for (int i = 0; i < ranges.size(); i++) {
@@ -187,5 +196,6 @@ final class XfsHolder extends MountedXfsHolder {
     @Override
     public void close() {
         markClosed();
+        bulkstats.close();
     }
 }

@@ -9,6 +9,7 @@ import io.daxguard.spi.PluginContext;
 import io.daxguard.spi.linux.Fiemap;
 import io.daxguard.spi.linux.FiemapExtent;
 import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.spi.linux.OverlappedCalls;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -49,10 +50,14 @@ class XfsBatchTest {
 
     @Test
     void aBatchOutOfDiskOrderWithRepeatsAnswersEachRangeInItsPlace() throws Exception {
-        XfsFixtures.writeSynced(XFS.path("third.bin"), 8);
-        XfsFixtures.writeSynced(XFS.path("fourth.bin"), 8);
+        // More files than OverlappedCalls.MIN_OVERLAPPED: their BULKSTATs are made a few at a time.
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 2 * OverlappedCalls.MIN_OVERLAPPED; i++) {
+            names.add("batch-" + i + ".bin");
+            XfsFixtures.writeSynced(XFS.path(names.get(i)), 8);
+        }
         List<FailureRange> ranges = new ArrayList<>();
-        for (String name : List.of("third.bin", "fourth.bin")) {
+        for (String name : names) {
             try (NativeFile file = NativeFile.openReadOnly(XFS.path(name))) {
                 Fiemap.map(file, 0, Long.MAX_VALUE, 0, Fiemap.DEFAULT_BATCH, (FiemapExtent extent) -> {
                     // two blocks of each extent: the same inode asked by two ranges
