@@ -1,13 +1,10 @@
 package io.daxguard.spi.linux;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -24,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Threads: at most {@code threads} daemon threads named {@code name}, made when a list first needs them and
  * ended after 30 s idle, so an idle agent keeps none; the caller's thread works too. The owner closes it; calls
  * after {@link #close()} run on the caller's thread alone. A call that throws stops the others from starting new
- * items; the first exception is rethrown once every started item has returned.
+ * items; the first exception is rethrown once every started item has returned. The caller waits only for the items
+ * taken, never for a helper still queued behind another caller's list.
  */
 public final class OverlappedCalls implements AutoCloseable {
     /** Below this many items the caller's thread makes every call itself. */
@@ -71,6 +69,9 @@ public final class OverlappedCalls implements AutoCloseable {
             return list(answers);
         }
         AtomicInteger next = new AtomicInteger();
+        // Counts down once per item, when it is answered or will never be taken: the caller waits for the items the
+        // helpers took, not for helpers still queued behind another batch (they find nothing left and return).
+        CountDownLatch settled = new CountDownLatch(answers.length);
         Throwable[] first = new Throwable[1];
         Runnable worker = () -> {
             for (int i = next.getAndIncrement(); i < answers.length; i = next.getAndIncrement()) {
@@ -82,23 +83,28 @@ public final class OverlappedCalls implements AutoCloseable {
                             first[0] = e;
                         }
                     }
-                    next.set(answers.length);
+                    // Items from here on are never taken: settle them at once.
+                    for (int left = answers.length - Math.min(answers.length, next.getAndSet(answers.length));
+                         left > 0; left--) {
+                        settled.countDown();
+                    }
                     return;
+                } finally {
+                    settled.countDown();
                 }
             }
         };
-        List<Future<?>> helpers = new ArrayList<>(threads);
         for (int i = 0; i < Math.min(threads, answers.length - 1); i++) {
             try {
-                helpers.add(pool.submit(worker));
+                pool.execute(worker);
             } catch (RejectedExecutionException closed) {
                 break;
             }
         }
         worker.run();
-        awaitAll(helpers);
+        awaitUninterruptibly(settled);
         synchronized (first) {
-            // The helpers' writes to answers happen before their futures complete, so the reads below see them.
+            // Every answer was written before its item's count-down, so the reads below see them.
             if (first[0] instanceof IOException e) {
                 throw e;
             }
@@ -112,20 +118,15 @@ public final class OverlappedCalls implements AutoCloseable {
         return list(answers);
     }
 
-    /** Waits for every helper; an interrupt stops them taking items and is kept for the caller. */
-    private static void awaitAll(List<Future<?>> helpers) throws IOException {
+    /** Waits for every item; an interrupt does not stop the calls already made and is kept for the caller. */
+    private static void awaitUninterruptibly(CountDownLatch settled) {
         boolean interrupted = false;
-        for (Future<?> helper : helpers) {
-            while (true) {
-                try {
-                    helper.get();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    // The worker catches what a call throws; anything else is a defect worth seeing.
-                    throw new UncheckedIOException(new IOException("an overlapped call failed", e.getCause()));
-                }
+        while (true) {
+            try {
+                settled.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
         }
         if (interrupted) {

@@ -84,6 +84,41 @@ class OverlappedCallsTest {
     }
 
     @Test
+    void aListDoesNotWaitForHelpersBusyWithAnotherList() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch helperBusy = new CountDownLatch(1);
+        try (OverlappedCalls overlapped = new OverlappedCalls("test-overlapped", 1)) {
+            Thread first = new Thread(() -> {
+                try {
+                    overlapped.each(items(OverlappedCalls.MIN_OVERLAPPED), item -> {
+                        if (Thread.currentThread().getName().startsWith("test-overlapped")) {
+                            helperBusy.countDown();
+                        }
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            throw new IOException(e);
+                        }
+                        return item;
+                    });
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            first.start();
+            try {
+                assertThat(helperBusy.await(30, TimeUnit.SECONDS)).as("the only helper took an item").isTrue();
+
+                // The only helper is blocked in the first list: the second is answered by its caller alone.
+                assertThat(overlapped.each(items(50), item -> item + 1)).hasSize(50).startsWith(1, 2, 3);
+            } finally {
+                release.countDown();
+                first.join(30_000);
+            }
+        }
+    }
+
+    @Test
     void afterCloseEveryCallIsMadeOnTheCallersThread() throws IOException {
         Set<String> threads = ConcurrentHashMap.newKeySet();
         OverlappedCalls overlapped = new OverlappedCalls("test-overlapped", 3);
