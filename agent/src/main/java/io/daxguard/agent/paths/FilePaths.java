@@ -32,6 +32,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A filesystem whose holder keeps no names is walked before any question, in the background, and again after it
  * changes ({@link BackgroundNames}); the walk here remains the fallback, so an answer is never older than its check.
  *
+ * <p>When the filesystem's changes are counted ({@link #vouchWith}: fanotify, by {@link BackgroundNames}) and nothing
+ * changed since the current walk began, the walk itself is the check: it read every name from the live directories
+ * after the last change, so its names are answered without a {@code statx} each (on cold caches those lookups were
+ * most of a batch's time). After any change, or without a count, every name is checked as above.
+ *
  * <p>Thread safety: callers may ask from any thread; a walk holds a lock so only one runs at a time. Questions
  * answered from the current walk do not wait for a walk in progress.
  */
@@ -41,7 +46,11 @@ public final class FilePaths {
     private final Optional<PathNames> holderNames;
     private final ReentrantLock walking = new ReentrantLock();
     private volatile PathIndex index;
+    /** What {@link #index} can vouch for: the change count read before its walk began; set with it, under the lock. */
+    private volatile Walked walked = Walked.UNVOUCHED;
+    private volatile ChangeCount changes;
     private final java.util.concurrent.atomic.AtomicLong walks = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong namesChecked = new java.util.concurrent.atomic.AtomicLong();
 
     public FilePaths(LinuxPath mountPoint) {
         this(mountPoint, Optional.empty());
@@ -88,6 +97,10 @@ public final class FilePaths {
                 LOG.log(System.Logger.Level.WARNING, "the holder of " + mountPoint + " could not name "
                         + inodes.size() + " inode(s) (" + e + "); walking the tree instead");
             }
+        }
+        Map<Long, List<LinuxPath>> vouched = vouchedByTheWalk(inodes);
+        if (vouched != null) {
+            return vouched;
         }
         DeviceNumber device = FileStatus.ofPath(mountPoint).device();
         Map<Long, List<LinuxPath>> answer = overlapped == null ? lookUp(currentIndex(), device, inodes)
@@ -171,7 +184,10 @@ public final class FilePaths {
             if (current != null && current.startedAt() - moment >= 0) {
                 return current;
             }
+            // Read before the walk: a change while it runs moves the count, and the walk vouches for nothing.
+            long before = changeCount();
             index = PathIndex.build(mountPoint);
+            walked = new Walked(index, before);
             synchronized (walks) {
                 walks.incrementAndGet();
                 walks.notifyAll();
@@ -180,6 +196,61 @@ public final class FilePaths {
         } finally {
             walking.unlock();
         }
+    }
+
+    /** Counts the changes of a filesystem: equal answers mean no name changed between them. */
+    @FunctionalInterface
+    public interface ChangeCount {
+        long read() throws IOException;
+    }
+
+    /**
+     * From now on a walk that began after the last change {@code changes} counted answers without {@code statx}
+     * checks (see the class comment); {@code null} stops it (the count's watch was closed).
+     */
+    public void vouchWith(ChangeCount changes) {
+        this.changes = changes;
+    }
+
+    /** A walk and the change count read before it began ({@link #UNKNOWN} when none could be read). */
+    private record Walked(PathIndex index, long changesBefore) {
+        static final long UNKNOWN = Long.MIN_VALUE;
+        static final Walked UNVOUCHED = new Walked(null, UNKNOWN);
+    }
+
+    private long changeCount() {
+        ChangeCount count = changes;
+        if (count == null) {
+            return Walked.UNKNOWN;
+        }
+        try {
+            return count.read();
+        } catch (IOException | RuntimeException e) {
+            // No count, no vouching: every name is checked with statx.
+            return Walked.UNKNOWN;
+        }
+    }
+
+    /**
+     * The current walk's names of every inode when nothing changed since that walk began; null when it cannot vouch
+     * (a change, no count, or an inode the walk did not meet: that one may be new or nameless, which the checked
+     * path decides).
+     */
+    private Map<Long, List<LinuxPath>> vouchedByTheWalk(Collection<Long> inodes) {
+        Walked current = walked;
+        if (current.index() == null || current.changesBefore() == Walked.UNKNOWN
+                || current.index() != index || changeCount() != current.changesBefore()) {
+            return null;
+        }
+        Map<Long, List<LinuxPath>> answer = new HashMap<>();
+        for (long inode : inodes) {
+            List<LinuxPath> paths = current.index().pathsOf(inode);
+            if (paths.isEmpty()) {
+                return null;
+            }
+            answer.put(inode, paths);
+        }
+        return answer;
     }
 
     /** How many times the tree was walked. */
@@ -245,8 +316,14 @@ public final class FilePaths {
         return held.contains(Boolean.FALSE) ? null : answer;
     }
 
+    /** How many names were checked with {@code statx} (a name the walk vouched for is not). */
+    public long namesChecked() {
+        return namesChecked.get();
+    }
+
     /** The status of {@code relative} if it still leads to {@code inode} on {@code device}. */
     private Optional<FileStatus> status(LinuxPath relative, DeviceNumber device, long inode) {
+        namesChecked.incrementAndGet();
         return FileStatus.ofPathIfStill(mountPoint.join(relative), device, inode);
     }
 }
