@@ -29,8 +29,8 @@ import java.util.TreeSet;
  * queries would make the administrator's {@code umount} fail with EBUSY. Opening costs a few microseconds; the
  * opened directory is checked to still be this filesystem (a remount elsewhere is refused, not misread).
  *
- * <p>Threads: a batch's BULKSTATs are made a few at a time on up to {@value #OVERLAPPED_BULKSTATS}
- * {@code daxguard-bulkstat} threads owned here ({@link OverlappedCalls}: made when a batch names at least 8 inodes,
+ * <p>Threads: a batch's GETFSMAPs and BULKSTATs are made a few at a time on up to {@value #OVERLAPPED_READS}
+ * {@code daxguard-xfs-reads} threads owned here ({@link OverlappedCalls}: made when a batch has at least 8 of them,
  * ended after 30 s idle and by {@link #close()}). Otherwise the holder shares nothing mutable but its closed flag,
  * so any number of callers may query at once; queries after {@link #close()} throw {@link IllegalStateException}.
  */
@@ -38,9 +38,9 @@ final class XfsHolder extends MountedXfsHolder {
     /** Most failures cover a block or two: a small first buffer, paginated when a range holds more. */
     private static final int RECORDS_PER_CALL = 16;
     /** BULKSTATs made at once besides the caller's: measured faster than one at a time on a cold 200k-file XFS. */
-    private static final int OVERLAPPED_BULKSTATS = 3;
+    private static final int OVERLAPPED_READS = 3;
 
-    private final OverlappedCalls bulkstats = new OverlappedCalls("daxguard-bulkstat", OVERLAPPED_BULKSTATS);
+    private final OverlappedCalls reads = new OverlappedCalls("daxguard-xfs-reads", OVERLAPPED_READS);
 
     /**
      * @param deviceCookie the data device as GETFSMAP names it
@@ -67,8 +67,10 @@ final class XfsHolder extends MountedXfsHolder {
      *
      * <p>One descriptor serves the whole batch, and each distinct inode is looked up once. The reads go in disk
      * order: first GETFSMAP of every range by physical offset (the reverse-map btree's leaves in key order), then
-     * BULKSTAT of every inode named by inode number (inode clusters in order, a few at a time: {@link OverlappedCalls}),
-     * so on cold caches the device reads forward rather than jumping between the btree and the inodes for each range. Each range still has its own
+     * BULKSTAT of every inode named by inode number (inode clusters in order), each in a few contiguous slices read at
+     * once ({@link OverlappedCalls#eachInSlices}: a slice per thread, so the threads read different allocation groups
+     * and do not queue on one AG header's lock), so on cold caches the device reads forward in a few places at once
+     * rather than jumping between the btree and the inodes for each range. Each range still has its own
      * GETFSMAP, so the answers are those of asking one range at a time.
      */
     @Override
@@ -78,19 +80,20 @@ final class XfsHolder extends MountedXfsHolder {
             Integer[] byOffset = new Integer[ranges.size()];
             Arrays.setAll(byOffset, i -> i);
             Arrays.sort(byOffset, Comparator.comparingLong(i -> ranges.get(i).offset()));
+            List<Integer> inOffsetOrder = Arrays.asList(byOffset);
+            List<List<FsmapRecord>> found = reads.eachInSlices(inOffsetOrder, i -> records(filesystem, ranges.get(i)));
             List<List<FsmapRecord>> records = new ArrayList<>(Collections.nCopies(ranges.size(), null));
             TreeSet<Long> named = new TreeSet<>();
-            for (int i : byOffset) {
-                List<FsmapRecord> found = records(filesystem, ranges.get(i));
-                records.set(i, found);
-                for (FsmapRecord record : found) {
+            for (int at = 0; at < byOffset.length; at++) {
+                records.set(byOffset[at], found.get(at));
+                for (FsmapRecord record : found.get(at)) {
                     if (!record.isSpecialOwner()) {
                         named.add(record.owner());
                     }
                 }
             }
             List<Long> byNumber = new ArrayList<>(named);
-            List<Optional<InodeStat>> stats = bulkstats.each(byNumber, inode -> XfsBulkstat.of(filesystem, inode));
+            List<Optional<InodeStat>> stats = reads.eachInSlices(byNumber, inode -> XfsBulkstat.of(filesystem, inode));
             Map<Long, Optional<InodeStat>> inodes = new HashMap<>();
             for (int i = 0; i < byNumber.size(); i++) {
                 inodes.put(byNumber.get(i), stats.get(i));
@@ -196,6 +199,6 @@ final class XfsHolder extends MountedXfsHolder {
     @Override
     public void close() {
         markClosed();
-        bulkstats.close();
+        reads.close();
     }
 }

@@ -132,4 +132,23 @@ class OverlappedCallsTest {
         assertThat(answers).containsExactlyElementsOf(items(50));
         assertThat(threads).containsExactly(Thread.currentThread().getName());
     }
+
+    @Test
+    void inSlicesEachThreadCallsOneContiguousRunOfItemsInOrder() throws IOException {
+        int helpers = 3;
+        String[] callerOf = new String[100];
+        try (OverlappedCalls overlapped = new OverlappedCalls("test-overlapped", helpers)) {
+            List<Integer> answers = overlapped.eachInSlices(items(100), item -> {
+                callerOf[item] = Thread.currentThread().getName();
+                return item;
+            });
+
+            assertThat(answers).containsExactlyElementsOf(items(100));
+        }
+        int runs = 1;
+        for (int i = 1; i < callerOf.length; i++) {
+            runs += callerOf[i].equals(callerOf[i - 1]) ? 0 : 1;
+        }
+        assertThat(runs).as("runs of neighbouring items on one thread").isLessThanOrEqualTo(helpers + 1);
+    }
 }
