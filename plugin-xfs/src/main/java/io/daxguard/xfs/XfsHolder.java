@@ -39,6 +39,11 @@ final class XfsHolder extends MountedXfsHolder {
     private static final int RECORDS_PER_CALL = 16;
     /** BULKSTATs made at once besides the caller's: measured faster than one at a time on a cold 200k-file XFS. */
     private static final int OVERLAPPED_READS = 3;
+    /**
+     * A GETFSMAP or BULKSTAT answered from memory takes ~5-20 us; one that reads the device, a tenth of a millisecond
+     * or more. Below this average over a batch's first calls, the rest are made on the question's thread alone.
+     */
+    private static final java.time.Duration READ_FROM_THE_DEVICE = java.time.Duration.ofNanos(60_000);
 
     private final OverlappedCalls reads = new OverlappedCalls("daxguard-xfs-reads", OVERLAPPED_READS);
 
@@ -68,8 +73,8 @@ final class XfsHolder extends MountedXfsHolder {
      * <p>One descriptor serves the whole batch, and each distinct inode is looked up once. The reads go in disk
      * order: first GETFSMAP of every range by physical offset (the reverse-map btree's leaves in key order), then
      * BULKSTAT of every inode named by inode number (inode clusters in order), each in a few contiguous slices read at
-     * once ({@link OverlappedCalls#eachInSlices}: a slice per thread, so the threads read different allocation groups
-     * and do not queue on one AG header's lock), so on cold caches the device reads forward in a few places at once
+     * once when the first calls show they wait for the device ({@link OverlappedCalls#eachInSlices}: a slice per
+     * thread, so the threads read different allocation groups and do not queue on one AG header's lock), so on cold caches the device reads forward in a few places at once
      * rather than jumping between the btree and the inodes for each range. Each range still has its own
      * GETFSMAP, so the answers are those of asking one range at a time.
      */
@@ -81,7 +86,8 @@ final class XfsHolder extends MountedXfsHolder {
             Arrays.setAll(byOffset, i -> i);
             Arrays.sort(byOffset, Comparator.comparingLong(i -> ranges.get(i).offset()));
             List<Integer> inOffsetOrder = Arrays.asList(byOffset);
-            List<List<FsmapRecord>> found = reads.eachInSlices(inOffsetOrder, i -> records(filesystem, ranges.get(i)));
+            List<List<FsmapRecord>> found = reads.eachInSlices(inOffsetOrder, i -> records(filesystem, ranges.get(i)),
+                    READ_FROM_THE_DEVICE);
             List<List<FsmapRecord>> records = new ArrayList<>(Collections.nCopies(ranges.size(), null));
             TreeSet<Long> named = new TreeSet<>();
             for (int at = 0; at < byOffset.length; at++) {
@@ -93,7 +99,8 @@ final class XfsHolder extends MountedXfsHolder {
                 }
             }
             List<Long> byNumber = new ArrayList<>(named);
-            List<Optional<InodeStat>> stats = reads.eachInSlices(byNumber, inode -> XfsBulkstat.of(filesystem, inode));
+            List<Optional<InodeStat>> stats = reads.eachInSlices(byNumber, inode -> XfsBulkstat.of(filesystem, inode),
+                    READ_FROM_THE_DEVICE);
             Map<Long, Optional<InodeStat>> inodes = new HashMap<>();
             for (int i = 0; i < byNumber.size(); i++) {
                 inodes.put(byNumber.get(i), stats.get(i));

@@ -69,24 +69,48 @@ public final class OverlappedCalls implements AutoCloseable {
      * own part of the device and forward within it, instead of taking neighbouring items from one queue.
      */
     public <T, R> List<R> eachInSlices(List<T> items, Call<T, R> call) throws IOException {
+        return eachInSlices(items, call, java.time.Duration.ZERO);
+    }
+
+    /**
+     * {@link #eachInSlices(List, Call)} only when the calls wait for the device: the first {@link #MIN_OVERLAPPED}
+     * items are called on the caller's thread and timed, and when they took less than {@code slowCall} each on average
+     * (answered from the kernel's caches: a thread hand-off would cost more than it saves) the rest are called there
+     * too, in order; otherwise the rest go in slices.
+     */
+    public <T, R> List<R> eachInSlices(List<T> items, Call<T, R> call, java.time.Duration slowCall)
+            throws IOException {
         Objects.requireNonNull(items, "items is null");
         Objects.requireNonNull(call, "call is null");
+        Objects.requireNonNull(slowCall, "slowCall is null");
         if (items.size() < MIN_OVERLAPPED) {
             return each(items, call);
+        }
+        List<R> answers = new java.util.ArrayList<>(items.size());
+        int timed = slowCall.isZero() ? 0 : MIN_OVERLAPPED;
+        long started = System.nanoTime();
+        for (int i = 0; i < timed; i++) {
+            answers.add(call.apply(items.get(i)));
+        }
+        List<T> rest = items.subList(timed, items.size());
+        if (timed > 0 && System.nanoTime() - started < slowCall.toNanos() * timed) {
+            for (T item : rest) {
+                answers.add(call.apply(item));
+            }
+            return answers;
         }
         int slices = threads + 1;
         List<List<T>> parts = new java.util.ArrayList<>(slices);
         for (int slice = 0; slice < slices; slice++) {
-            parts.add(items.subList(items.size() * slice / slices, items.size() * (slice + 1) / slices));
+            parts.add(rest.subList(rest.size() * slice / slices, rest.size() * (slice + 1) / slices));
         }
         List<List<R>> answered = each(parts, part -> {
-            List<R> answers = new java.util.ArrayList<>(part.size());
+            List<R> partAnswers = new java.util.ArrayList<>(part.size());
             for (T item : part) {
-                answers.add(call.apply(item));
+                partAnswers.add(call.apply(item));
             }
-            return answers;
+            return partAnswers;
         }, 2);
-        List<R> answers = new java.util.ArrayList<>(items.size());
         answered.forEach(answers::addAll);
         return answers;
     }

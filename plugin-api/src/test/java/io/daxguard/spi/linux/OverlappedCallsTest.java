@@ -151,4 +151,18 @@ class OverlappedCallsTest {
         }
         assertThat(runs).as("runs of neighbouring items on one thread").isLessThanOrEqualTo(helpers + 1);
     }
+
+    @Test
+    void inSlicesCallsFasterThanTheSlowCallStayOnTheCallersThread() throws IOException {
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        try (OverlappedCalls overlapped = new OverlappedCalls("test-overlapped", 3)) {
+            List<Integer> answers = overlapped.eachInSlices(items(1000), item -> {
+                threads.add(Thread.currentThread().getName());
+                return item;
+            }, java.time.Duration.ofSeconds(1));
+
+            assertThat(answers).containsExactlyElementsOf(items(1000));
+        }
+        assertThat(threads).containsExactly(Thread.currentThread().getName());
+    }
 }
