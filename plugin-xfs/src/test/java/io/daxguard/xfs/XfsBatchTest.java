@@ -9,8 +9,10 @@ import io.daxguard.spi.PluginContext;
 import io.daxguard.spi.linux.Fiemap;
 import io.daxguard.spi.linux.FiemapExtent;
 import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.spi.linux.OverlappedCalls;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -36,6 +38,38 @@ class XfsBatchTest {
             }
         }
         ranges.add(FailureRange.of(0, XfsFixtures.BLOCK));
+        try (Holder holder = new XfsPlugin().attach(XfsFixtures.mountOf(XFS), PluginContext.of(System.getLogger("t")))) {
+            List<List<Owner>> separately = new ArrayList<>();
+            for (FailureRange range : ranges) {
+                separately.add(holder.notifyFailure(range));
+            }
+
+            assertThat(holder.notifyFailures(ranges)).isEqualTo(separately);
+        }
+    }
+
+    @Test
+    void aBatchOutOfDiskOrderWithRepeatsAnswersEachRangeInItsPlace() throws Exception {
+        // More files than OverlappedCalls.MIN_OVERLAPPED: their BULKSTATs are made a few at a time.
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 2 * OverlappedCalls.MIN_OVERLAPPED; i++) {
+            names.add("batch-" + i + ".bin");
+            XfsFixtures.writeSynced(XFS.path(names.get(i)), 8);
+        }
+        List<FailureRange> ranges = new ArrayList<>();
+        for (String name : names) {
+            try (NativeFile file = NativeFile.openReadOnly(XFS.path(name))) {
+                Fiemap.map(file, 0, Long.MAX_VALUE, 0, Fiemap.DEFAULT_BATCH, (FiemapExtent extent) -> {
+                    // two blocks of each extent: the same inode asked by two ranges
+                    ranges.add(FailureRange.of(extent.physical(), XfsFixtures.BLOCK));
+                    ranges.add(FailureRange.of(extent.physical() + 2 * XfsFixtures.BLOCK, 1));
+                    return true;
+                });
+            }
+        }
+        ranges.add(FailureRange.of(0, XfsFixtures.BLOCK));
+        Collections.reverse(ranges);
+        ranges.add(ranges.get(0));
         try (Holder holder = new XfsPlugin().attach(XfsFixtures.mountOf(XFS), PluginContext.of(System.getLogger("t")))) {
             List<List<Owner>> separately = new ArrayList<>();
             for (FailureRange range : ranges) {

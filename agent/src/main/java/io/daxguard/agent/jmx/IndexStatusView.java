@@ -58,7 +58,15 @@ final class IndexStatusView {
             return false;
         }
         try {
-            return filesystem.holder().get().awaitReverseMap(Duration.ofSeconds(timeoutSeconds));
+            long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+            Holder holder = filesystem.holder().get();
+            if (!holder.awaitReverseMap(Duration.ofSeconds(timeoutSeconds))) {
+                return false;
+            }
+            // A holder that keeps no names (XFS with rmapbt) is ready to answer cold once the background walk has
+            // gathered them (BackgroundNames): before that, the first question would walk the tree itself.
+            return holder.pathNames().isPresent()
+                    || filesystem.paths().awaitWalks(1, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted waiting for the reverse map of "

@@ -10,6 +10,7 @@ import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.UnknownOwner;
+import io.daxguard.spi.linux.OverlappedCalls;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -27,12 +28,18 @@ import java.util.concurrent.Executors;
  *
  * <p>Threads: a lookup runs on its caller's thread. One {@code daxguard-path-walker} thread, owned here, walks a
  * directory tree ahead of a batch's path questions so the walk overlaps the reverse-map queries; {@link #close}
- * stops it.
+ * stops it. Up to {@link #NAME_CHECKS} {@code daxguard-name-check} threads, owned here ({@link OverlappedCalls}: made
+ * when a batch needs them, ended after 30 s idle and by {@link #close}), check a batch's names with {@code statx} a
+ * few at a time so their reads overlap on cold caches.
  */
 public final class OwnerLookup implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(OwnerLookup.class.getName());
 
+    /** Name checks made at once besides the caller's. */
+    static final int NAME_CHECKS = 3;
+
     private final Filesystems filesystems;
+    private final OverlappedCalls nameChecks = new OverlappedCalls("daxguard-name-check", NAME_CHECKS);
     private final ExecutorService pathWalker = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "daxguard-path-walker");
         thread.setDaemon(true);
@@ -138,9 +145,9 @@ public final class OwnerLookup implements AutoCloseable {
     }
 
     /** Names are a help, not the answer: when the walk fails (a damaged directory), owners go without them. */
-    private static Map<Long, List<String>> pathsOrNone(AttachedFilesystem filesystem, Set<Long> inodes) {
+    private Map<Long, List<String>> pathsOrNone(AttachedFilesystem filesystem, Set<Long> inodes) {
         try {
-            return filesystem.paths().pathsOf(inodes);
+            return filesystem.paths().pathsOf(inodes, nameChecks);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "names of " + inodes.size() + " inode(s) in "
                     + filesystem.mount().mountPoint() + " could not be found: " + e);
@@ -151,5 +158,6 @@ public final class OwnerLookup implements AutoCloseable {
     @Override
     public void close() {
         pathWalker.shutdownNow();
+        nameChecks.close();
     }
 }

@@ -23,8 +23,10 @@ import java.util.concurrent.TimeUnit;
  * walked again, but not before {@code minimumGap} has passed since that walk began, nor before five times that
  * walk's duration (a tree that takes 10 s to walk is walked at most every 50 s: the background costs at most a fifth
  * of one core). Without fanotify (no CAP_SYS_ADMIN, past {@code fs.fanotify.max_user_groups}) the tree is walked
- * once, at attach. The walk is a shortcut only: every answer is still checked with {@code statx}, and a question the
- * walk cannot answer for sure walks again on its own thread, as before.
+ * once, at attach. The walk is a shortcut only: while nothing changed the names since the walk began ({@link NameChanges}:
+ * every thread's changes of the filesystem, the mounts at or below its mount point), the walk vouches for its names ({@link FilePaths#vouchWith}); after a
+ * change every answer is checked with {@code statx}, and a question the walk cannot answer for sure walks again on
+ * its own thread, as before.
  *
  * <p>Threads: one {@code daxguard-names} thread, made at the first {@link #keep}, walks every kept filesystem in
  * turn; {@link #stop} (the filesystem was detached) cancels its checks and closes its group; {@link #close}
@@ -72,6 +74,10 @@ public final class BackgroundNames implements AutoCloseable {
             });
         }
         Kept one = new Kept(paths, watch(paths));
+        if (one.changes != null) {
+            // A walk that began after the last change answers without a statx per name (FilePaths).
+            paths.vouchWith(new NameChanges(one.changes, paths.mountPoint()));
+        }
         kept.put(paths, one);
         one.checks = thread.scheduleWithFixedDelay(one::walkIfChanged, 0, checkEvery.toNanos(),
                 TimeUnit.NANOSECONDS);
@@ -173,6 +179,7 @@ public final class BackgroundNames implements AutoCloseable {
 
         void close() {
             stopped = true;
+            paths.vouchWith(null);
             ScheduledFuture<?> scheduled = checks;
             if (scheduled != null) {
                 scheduled.cancel(false);

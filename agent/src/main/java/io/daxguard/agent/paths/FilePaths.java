@@ -5,7 +5,9 @@ import io.daxguard.spi.Holder;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.PathNames;
 import io.daxguard.spi.linux.FileStatus;
+import io.daxguard.spi.linux.OverlappedCalls;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +32,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A filesystem whose holder keeps no names is walked before any question, in the background, and again after it
  * changes ({@link BackgroundNames}); the walk here remains the fallback, so an answer is never older than its check.
  *
+ * <p>When the filesystem's changes are counted ({@link #vouchWith}: fanotify, by {@link BackgroundNames}) and nothing
+ * changed since the current walk began, the walk itself is the check: it read every name from the live directories
+ * after the last change, so its names are answered without a {@code statx} each (on cold caches those lookups were
+ * most of a batch's time). After any change, or without a count, every name is checked as above.
+ *
  * <p>Thread safety: callers may ask from any thread; a walk holds a lock so only one runs at a time. Questions
  * answered from the current walk do not wait for a walk in progress.
  */
@@ -39,7 +46,11 @@ public final class FilePaths {
     private final Optional<PathNames> holderNames;
     private final ReentrantLock walking = new ReentrantLock();
     private volatile PathIndex index;
+    /** What {@link #index} can vouch for: the change count read before its walk began; set with it, under the lock. */
+    private volatile Walked walked = Walked.UNVOUCHED;
+    private volatile ChangeCount changes;
     private final java.util.concurrent.atomic.AtomicLong walks = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong namesChecked = new java.util.concurrent.atomic.AtomicLong();
 
     public FilePaths(LinuxPath mountPoint) {
         this(mountPoint, Optional.empty());
@@ -60,10 +71,20 @@ public final class FilePaths {
      * name. Inode numbers are reused, so "no name" is never remembered from one question to the next.
      */
     public Map<Long, List<String>> pathsOf(Collection<Long> inodes) throws IOException {
-        return displayed(names(inodes));
+        return displayed(names(inodes, null));
     }
 
-    private Map<Long, List<LinuxPath>> names(Collection<Long> inodes) throws IOException {
+    /**
+     * {@link #pathsOf(Collection)} with the {@code statx} checks of the current walk's names made a few at a time on
+     * {@code overlapped}, so their directory and inode reads overlap on cold caches; every name is still checked
+     * during this question, and the answer is the same.
+     */
+    public Map<Long, List<String>> pathsOf(Collection<Long> inodes, OverlappedCalls overlapped) throws IOException {
+        return displayed(names(inodes, Objects.requireNonNull(overlapped, "overlapped is null")));
+    }
+
+    private Map<Long, List<LinuxPath>> names(Collection<Long> inodes, OverlappedCalls overlapped)
+            throws IOException {
         long asked = System.nanoTime();
         if (holderNames.isPresent()) {
             try {
@@ -77,8 +98,13 @@ public final class FilePaths {
                         + inodes.size() + " inode(s) (" + e + "); walking the tree instead");
             }
         }
+        Map<Long, List<LinuxPath>> vouched = vouchedByTheWalk(inodes);
+        if (vouched != null) {
+            return vouched;
+        }
         DeviceNumber device = FileStatus.ofPath(mountPoint).device();
-        Map<Long, List<LinuxPath>> answer = lookUp(currentIndex(), device, inodes);
+        Map<Long, List<LinuxPath>> answer = overlapped == null ? lookUp(currentIndex(), device, inodes)
+                : lookUpOverlapped(currentIndex(), device, inodes, overlapped);
         if (answer != null) {
             return answer;
         }
@@ -158,7 +184,10 @@ public final class FilePaths {
             if (current != null && current.startedAt() - moment >= 0) {
                 return current;
             }
+            // Read before the walk: a change while it runs moves the count, and the walk vouches for nothing.
+            long before = changeCount();
             index = PathIndex.build(mountPoint);
+            walked = new Walked(index, before);
             synchronized (walks) {
                 walks.incrementAndGet();
                 walks.notifyAll();
@@ -167,6 +196,61 @@ public final class FilePaths {
         } finally {
             walking.unlock();
         }
+    }
+
+    /** Counts the changes of a filesystem: equal answers mean no name changed between them. */
+    @FunctionalInterface
+    public interface ChangeCount {
+        long read() throws IOException;
+    }
+
+    /**
+     * From now on a walk that began after the last change {@code changes} counted answers without {@code statx}
+     * checks (see the class comment); {@code null} stops it (the count's watch was closed).
+     */
+    public void vouchWith(ChangeCount changes) {
+        this.changes = changes;
+    }
+
+    /** A walk and the change count read before it began ({@link #UNKNOWN} when none could be read). */
+    private record Walked(PathIndex index, long changesBefore) {
+        static final long UNKNOWN = Long.MIN_VALUE;
+        static final Walked UNVOUCHED = new Walked(null, UNKNOWN);
+    }
+
+    private long changeCount() {
+        ChangeCount count = changes;
+        if (count == null) {
+            return Walked.UNKNOWN;
+        }
+        try {
+            return count.read();
+        } catch (IOException | RuntimeException e) {
+            // No count, no vouching: every name is checked with statx.
+            return Walked.UNKNOWN;
+        }
+    }
+
+    /**
+     * The current walk's names of every inode when nothing changed since that walk began; null when it cannot vouch
+     * (a change, no count, or an inode the walk did not meet: that one may be new or nameless, which the checked
+     * path decides).
+     */
+    private Map<Long, List<LinuxPath>> vouchedByTheWalk(Collection<Long> inodes) {
+        Walked current = walked;
+        if (current.index() == null || current.changesBefore() == Walked.UNKNOWN
+                || current.index() != index || changeCount() != current.changesBefore()) {
+            return null;
+        }
+        Map<Long, List<LinuxPath>> answer = new HashMap<>();
+        for (long inode : inodes) {
+            List<LinuxPath> paths = current.index().pathsOf(inode);
+            if (paths.isEmpty()) {
+                return null;
+            }
+            answer.put(inode, paths);
+        }
+        return answer;
     }
 
     /** How many times the tree was walked. */
@@ -208,8 +292,38 @@ public final class FilePaths {
         return answer;
     }
 
+    /** One name of the walk to check: it must still lead to {@code inode}, which has {@code names} names. */
+    private record NameCheck(long inode, LinuxPath path, int names) {
+    }
+
+    /** {@link #lookUp} with the checks made on {@code overlapped}; null when the walk cannot answer for sure. */
+    private Map<Long, List<LinuxPath>> lookUpOverlapped(PathIndex walk, DeviceNumber device, Collection<Long> inodes,
+                                                        OverlappedCalls overlapped) throws IOException {
+        Map<Long, List<LinuxPath>> answer = new HashMap<>();
+        List<NameCheck> checks = new ArrayList<>();
+        for (long inode : inodes) {
+            List<LinuxPath> paths = walk.pathsOf(inode);
+            if (paths.isEmpty()) {
+                return null;
+            }
+            for (LinuxPath path : paths) {
+                checks.add(new NameCheck(inode, path, paths.size()));
+            }
+            answer.put(inode, paths);
+        }
+        List<Boolean> held = overlapped.each(checks, check -> status(check.path(), device, check.inode())
+                .map(status -> status.hasNoMoreLinksThan(check.names())).orElse(false));
+        return held.contains(Boolean.FALSE) ? null : answer;
+    }
+
+    /** How many names were checked with {@code statx} (a name the walk vouched for is not). */
+    public long namesChecked() {
+        return namesChecked.get();
+    }
+
     /** The status of {@code relative} if it still leads to {@code inode} on {@code device}. */
     private Optional<FileStatus> status(LinuxPath relative, DeviceNumber device, long inode) {
+        namesChecked.incrementAndGet();
         return FileStatus.ofPathIfStill(mountPoint.join(relative), device, inode);
     }
 }

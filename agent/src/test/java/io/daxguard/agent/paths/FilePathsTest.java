@@ -3,12 +3,15 @@ package io.daxguard.agent.paths;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.LinuxPath;
+import io.daxguard.spi.linux.OverlappedCalls;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -83,6 +86,40 @@ class FilePathsTest {
         Files.createLink(root.resolve("late-link.txt"), root.resolve("a/b/c/deep.txt"));
 
         assertThat(paths.pathsOf(List.of(inode)).get(inode)).containsExactly("/a/b/c/deep.txt", "/late-link.txt");
+    }
+
+    /** Enough files that their names are checked a few at a time, not one by one on the caller's thread. */
+    private List<Long> manyFiles() throws IOException {
+        List<Long> inodes = new ArrayList<>();
+        for (int i = 0; i < 2 * OverlappedCalls.MIN_OVERLAPPED; i++) {
+            Path file = root.resolve("a/b/many-" + i + ".txt");
+            Files.writeString(file, "file " + i);
+            inodes.add(inode(file));
+        }
+        return inodes;
+    }
+
+    @Test
+    void namesCheckedAFewAtATimeAreTheNamesCheckedOneByOne() throws IOException {
+        List<Long> inodes = manyFiles();
+        inodes.add(inode(root.resolve("top.txt")));
+        try (OverlappedCalls overlapped = new OverlappedCalls("test-name-check", 3)) {
+            Map<Long, List<String>> oneByOne = paths.pathsOf(inodes);
+
+            assertThat(paths.pathsOf(inodes, overlapped)).isEqualTo(oneByOne).hasSize(inodes.size());
+        }
+    }
+
+    @Test
+    void aRenameAmongNamesCheckedAFewAtATimeIsFollowed() throws IOException {
+        List<Long> inodes = manyFiles();
+        try (OverlappedCalls overlapped = new OverlappedCalls("test-name-check", 3)) {
+            paths.pathsOf(inodes, overlapped);
+
+            Files.move(root.resolve("a/b/many-5.txt"), root.resolve("a/renamed.txt"));
+
+            assertThat(paths.pathsOf(inodes, overlapped)).containsEntry(inodes.get(5), List.of("/a/renamed.txt"));
+        }
     }
 
     @Test

@@ -94,26 +94,26 @@ final class LiveConfirmation {
         return null;
     }
 
+    /**
+     * The file at {@code components} beneath the root, resolved by the kernel in one call: no symbolic link followed
+     * anywhere on the way, no other mount entered ({@link NativeFile#openBeneath}: {@code openat2} with
+     * {@code RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV}, or a component-by-component {@code openat(O_NOFOLLOW)} walk where
+     * the kernel has none); null when it cannot be opened so.
+     */
     private NativeFile openNoFollow(ExtentIndex index, List<LinuxPath> components) throws IOException {
-        NativeFile current = openRoot(index);
+        NativeFile root = openRoot(index);
         if (components.isEmpty()) {
-            return current;
+            return root;
         }
-        for (int i = 0; i < components.size(); i++) {
-            boolean last = i == components.size() - 1;
-            NativeFile next;
-            try {
-                next = current.openChildNoFollow(components.get(i), !last);
-            } catch (NativeCallException e) {
-                next = null;
+        try (root) {
+            LinuxPath relative = components.get(0);
+            for (int i = 1; i < components.size(); i++) {
+                relative = relative.join(components.get(i));
             }
-            current.close();
-            if (next == null) {
-                return null;
-            }
-            current = next;
+            return root.openBeneath(relative, NativeFile.Access.READ, false);
+        } catch (NativeCallException e) {
+            return null;
         }
-        return current;
     }
 
     /**

@@ -49,6 +49,7 @@ public final class LiveReverseMap implements Closeable {
     private final UnexplainedRanges unexplained = new UnexplainedRanges();
     private final ConfirmedFacts facts;
     private final AtomicLong liveConfirmations = new AtomicLong();
+    private final ColdNameReads readAhead = new ColdNameReads();
 
     private LiveReverseMap(LinuxPath root, IndexOptions options, System.Logger logger,
                            Consumer<IndexBuildProgress> listener) {
@@ -294,10 +295,15 @@ public final class LiveReverseMap implements Closeable {
 
     /**
      * Answers every range as part of one {@link Question}: one look at the filesystem's changes and at most one
-     * rebuild for the whole batch.
+     * rebuild for the whole batch. The names the batch's confirmations will open are read ahead a few at a time
+     * first ({@link ColdNameReads}), so a cold batch's reads overlap.
      */
     public <T> List<T> answerAll(List<FailureRange> ranges, RangeAnswer<T> part) throws IOException {
         Question question = question();
+        ExtentIndex index = builds.current();
+        if (index != null) {
+            readAhead.readAhead(index, facts.epoch(index, question.changeCount()), ranges);
+        }
         List<T> answers = new ArrayList<>(ranges.size());
         for (FailureRange range : ranges) {
             answers.add(part.answer(range, question));
@@ -388,7 +394,11 @@ public final class LiveReverseMap implements Closeable {
             try {
                 confirmation.close();
             } finally {
-                facts.close();
+                try {
+                    facts.close();
+                } finally {
+                    readAhead.close();
+                }
             }
         }
     }

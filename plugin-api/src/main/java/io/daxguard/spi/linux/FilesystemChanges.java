@@ -89,6 +89,10 @@ public final class FilesystemChanges implements AutoCloseable {
     private long seen;
     /** The part of {@link #seen} that came from the filesystem's own events, not from the mount table. */
     private long fileChanges;
+    /** {@link #fileChanges} with the quiet threads' changes counted too. */
+    private long fileChangesOfAnyThread;
+    /** The part of {@link #seen} that came from the mount table. */
+    private long mountChanges;
 
     private FilesystemChanges(NativeFile group, NativeFile mountTable) {
         this.group = group;
@@ -136,16 +140,41 @@ public final class FilesystemChanges implements AutoCloseable {
             short mounts = Poll.await(List.of(new Poll.Request(mountTable, Poll.POLLPRI)), 0)[0];
             if ((mounts & (Poll.POLLPRI | Poll.POLLERR)) != 0) {
                 seen++;
+                mountChanges++;
             }
             while (queuedBytes() > 0) {
                 // One read or more per batch of events; each read that returns a change counts as one.
                 int read = (int) group.read(buffer, BUFFER_SIZE); // at most BUFFER_SIZE
+                if (read > 0) {
+                    fileChangesOfAnyThread++;
+                }
                 if (read > 0 && anyChange(read)) {
                     seen++;
                     fileChanges++;
                 }
             }
             return seen;
+        }
+    }
+
+    /**
+     * Reads every queued event, as {@link #changesSince}, and returns how many of the filesystem's own changes were
+     * ever seen, the {@link #quietCurrentThread quiet threads'} included and the mount table's left out: for a list of
+     * the filesystem's names, which a quiet thread's saved file (made, renamed over another) changes as much as
+     * anyone's. Equal answers mean no file or name of the filesystem changed between the two calls, whoever would
+     * have changed it; {@link #mountChangesSeen} says whether the mount table did.
+     */
+    public long fileChangesOfAnyThreadSince() throws NativeCallException {
+        synchronized (reading) {
+            changesSince();
+            return fileChangesOfAnyThread;
+        }
+    }
+
+    /** How many mount-table changes the looks so far counted (part of {@link #changesSince}). Reads nothing. */
+    public long mountChangesSeen() {
+        synchronized (reading) {
+            return mountChanges;
         }
     }
 
