@@ -14,8 +14,8 @@ import java.util.concurrent.CompletableFuture;
 public final class InMemoryDamageLedger implements DamageLedger {
     private final LedgerMemory memory = new LedgerMemory(1);
     private final List<AuditEntry> audit = new ArrayList<>();
-    private final ChangeListeners listeners = new ChangeListeners();
-    private final AuditListeners auditListeners = new AuditListeners();
+    private final Listeners<LedgerChange> listeners = Listeners.ofChanges();
+    private final Listeners<AuditEntry> auditListeners = Listeners.ofAuditEntries();
 
     @Override
     public synchronized CompletableFuture<DamageRecord> recordAsync(Damage damage) {
@@ -59,8 +59,8 @@ public final class InMemoryDamageLedger implements DamageLedger {
             changed = List.copyOf(memory.apply(changes));
             audit.add(entry);
         }
-        listeners.changed(new LedgerChange(changed, entry)); // outside the lock: listeners read the ledger
-        auditListeners.audited(entry);
+        listeners.tell(new LedgerChange(changed, entry)); // outside the lock: listeners read the ledger
+        auditListeners.tell(entry);
         return changed;
     }
 
@@ -79,7 +79,7 @@ public final class InMemoryDamageLedger implements DamageLedger {
         synchronized (this) {
             audit.add(entry);
         }
-        auditListeners.audited(entry); // outside the lock, as change's listeners
+        auditListeners.tell(entry); // outside the lock, as change's listeners
     }
 
     @Override

@@ -54,8 +54,8 @@ public final class SqliteDamageLedger implements DamageLedger {
     private final List<AuditEntry> auditTrail = new ArrayList<>();
     private final ArrayDeque<Write> queue = new ArrayDeque<>();
     private final List<Consumer<LedgerHealth>> healthListeners = new CopyOnWriteArrayList<>();
-    private final ChangeListeners changeListeners = new ChangeListeners();
-    private final AuditListeners auditListeners = new AuditListeners();
+    private final Listeners<LedgerChange> changeListeners = Listeners.ofChanges();
+    private final Listeners<AuditEntry> auditListeners = Listeners.ofAuditEntries();
     private final Thread writer;
     private LedgerStore store;
     private volatile LedgerHealth health;
@@ -253,8 +253,8 @@ public final class SqliteDamageLedger implements DamageLedger {
                 store.audit(audit);
             }, () -> {
                 // Listeners first: when change() returns, the views have followed (a closed file's MBean is gone).
-                changeListeners.changed(new LedgerChange(snapshot, audit));
-                auditListeners.audited(audit);
+                changeListeners.tell(new LedgerChange(snapshot, audit));
+                auditListeners.tell(audit);
                 durable.complete(snapshot);
             }, true));
         }
@@ -267,7 +267,7 @@ public final class SqliteDamageLedger implements DamageLedger {
         synchronized (lock) {
             auditTrail.add(entry);
             enqueue(new Write(store -> store.audit(entry), () -> {
-                auditListeners.audited(entry);
+                auditListeners.tell(entry);
                 durable.complete(null);
             }));
         }

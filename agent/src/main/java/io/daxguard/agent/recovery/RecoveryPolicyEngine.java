@@ -84,12 +84,17 @@ public final class RecoveryPolicyEngine implements DamageListener, AutoCloseable
         if (settings.policies().policies().isEmpty() || record.state() != DamageState.OPEN || record.unowned()) {
             return;
         }
+        handOver(record, "", () -> handle(record));
+    }
+
+    /** Queues {@code work} for the engine's thread; when the queue is full the record is left to the operator. */
+    private void handOver(DamageRecord record, String what, Runnable work) {
         try {
-            thread.execute(() -> handle(record));
+            thread.execute(work);
         } catch (RejectedExecutionException full) {
             dropped.incrementAndGet();
-            LOG.log(System.Logger.Level.WARNING, "recovery policies: record " + record.id() + " left to the operator ("
-                    + full.getMessage() + ")");
+            LOG.log(System.Logger.Level.WARNING, "recovery policies: record " + record.id() + what + " left to the"
+                    + " operator (" + full.getMessage() + ")");
         }
     }
 
@@ -99,13 +104,7 @@ public final class RecoveryPolicyEngine implements DamageListener, AutoCloseable
                 || record.state() != DamageState.OPEN || record.unowned()) {
             return;
         }
-        try {
-            thread.execute(() -> handleTouched(record));
-        } catch (RejectedExecutionException full) {
-            dropped.incrementAndGet();
-            LOG.log(System.Logger.Level.WARNING, "recovery policies: record " + record.id() + ", reported touched, left"
-                    + " to the operator (" + full.getMessage() + ")");
-        }
+        handOver(record, ", reported touched,", () -> handleTouched(record));
     }
 
     /** The policy of the filesystem holding {@code record} now, if any. */
