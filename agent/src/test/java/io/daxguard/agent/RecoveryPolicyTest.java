@@ -147,6 +147,42 @@ class RecoveryPolicyTest {
     }
 
     @Test
+    void aReplicaMatchingTheChecksumItsProviderRecordedIsRestoredAndTheAuditSaysSo() throws Exception {
+        Path file = fileWithData("checked.bin", 6);
+        AgentFixture.writeFile(DISK.path("mirror/checked.bin"), FILE_SIZE, 6);
+        Files.writeString(DISK.path("mirror/checked.bin.sha256"), sha256(data(6)) + "  checked.bin\n");
+        long inode = inode(file);
+
+        damageAndAwaitThePolicy(file);
+
+        assertThat(recorded(inode).state().name()).isEqualTo("RESTORED");
+        assertThat(history(inode)).anySatisfy(line -> assertThat(line).contains("policy:disk restoreFrom")
+                .contains("its SHA-256 equal to the one replica provider mirror recorded"));
+    }
+
+    @Test
+    void aReplicaThatNoLongerMatchesTheChecksumItsProviderRecordedIsNotRestoredFrom() throws Exception {
+        Path file = fileWithData("rotted.bin", 7);
+        AgentFixture.writeFile(DISK.path("mirror/rotted.bin"), FILE_SIZE, 8); // the mirror's copy changed since
+        Files.writeString(DISK.path("mirror/rotted.bin.sha256"), sha256(data(7)) + "  rotted.bin\n");
+        long inode = inode(file);
+
+        damageAndAwaitThePolicy(file);
+
+        assertThat(recorded(inode).state().name()).isEqualTo("QUARANTINED");
+        Path quarantined = DISK.mountPoint().resolve(recorded(inode).displayPath().substring(1));
+        assertThat(DirectIo.pageFailsToRead(quarantined, DAMAGED_PAGE * 4096L))
+                .as("nothing written from the bad replica: the damaged page still fails").isTrue();
+        assertThat(history(inode)).anySatisfy(line -> assertThat(line).contains("policy:disk restoreFrom")
+                .contains("not the " + sha256(data(7)) + " replica provider mirror recorded for it")
+                .contains("nothing written"));
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    @Test
     void aFileWithoutAReplicaOutsideDisposableDirectoriesIsQuarantined() throws Exception {
         Path file = fileWithData("lost.bin", 3);
         long inode = inode(file);

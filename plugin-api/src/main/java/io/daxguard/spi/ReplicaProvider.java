@@ -26,4 +26,15 @@ public interface ReplicaProvider {
      * @return the replica's absolute path, or empty when this provider has no copy of the file
      */
     Optional<Path> replicaOf(Path mountPoint, String path, long inode, long generation) throws IOException;
+
+    /**
+     * The SHA-256 of the whole good copy at {@code replica} (an answer of {@link #replicaOf}) as this provider recorded
+     * it when the copy was made: a backup catalogue's, a manifest's. When there is one the agent reads the whole
+     * replica and copies nothing from it unless it matches, so a copy that rotted since is never restored from.
+     *
+     * @return 64 hexadecimal digits, or empty (the default) when this provider records none
+     */
+    default Optional<String> sha256Of(Path replica) throws IOException {
+        return Optional.empty();
+    }
 }

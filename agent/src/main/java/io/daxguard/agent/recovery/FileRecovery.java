@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -169,6 +170,11 @@ public final class FileRecovery {
      * ({@link Replica}); the checks before the write are {@link #rewriteZeros}'s.
      */
     public String restoreFrom(String principal, String replicaPath, boolean force) {
+        return restoreFrom(principal, new ReplicaLookup.ReplicaCopy(replicaPath, Optional.empty(), ""), force);
+    }
+
+    private String restoreFrom(String principal, ReplicaLookup.ReplicaCopy copy, boolean force) {
+        String replicaPath = copy.path();
         String action = (force ? "forceRestoreFrom " : "restoreFrom ") + replicaPath;
         DamagedFile file = file();
         String path = file.displayPath();
@@ -182,6 +188,9 @@ public final class FileRecovery {
                  Replica replica = Replica.open(settings.replicaRoots(), replicaPath, target.status())) {
                 DirectIoAlignment alignment = alignment(root);
                 requireStillDamaged(root, target, path, open, alignment, force ? null : "forceRestoreFrom");
+                if (copy.sha256().isPresent()) {
+                    replica.requireSha256(copy.sha256().get(), copy.provider());
+                }
                 for (PageRange range : merged(open, replica.size(), alignment)) {
                     RangeIo.copy(replica.descriptor(), target, range);
                 }
@@ -190,7 +199,8 @@ public final class FileRecovery {
             }
         });
         return record(principal, action, file, verdict, DamageState.RESTORED,
-                "restored and read back equal to the replica", "");
+                "restored and read back equal to the replica" + copy.sha256().map(sum -> " (its SHA-256 equal to the one "
+                        + "replica provider " + copy.provider() + " recorded)").orElse(""), "");
     }
 
     /**
@@ -199,9 +209,9 @@ public final class FileRecovery {
      */
     public String restoreFromReplica(String principal) {
         DamagedFile file = file();
-        String replica;
+        ReplicaLookup.ReplicaCopy replica;
         try {
-            replica = ReplicaLookup.replicaOf(settings, mount(), file);
+            replica = ReplicaLookup.copyOf(settings, mount(), file);
         } catch (IllegalStateException e) {
             ledger.audit(entry(principal, "restoreFromReplica", file, e.getMessage()));
             throw e;

@@ -24,6 +24,7 @@ final class Replica implements AutoCloseable {
     private static final LinuxPath DOT = LinuxPath.ofText(".");
     private static final LinuxPath DOT_DOT = LinuxPath.ofText("..");
     private final NativeFile file;
+    private static final int SHA256_CHUNK = 1 << 20;
     private final String shown;
     private final long size;
 
@@ -202,6 +203,35 @@ final class Replica implements AutoCloseable {
             throw new IOException("replica " + shown + " ended before byte " + (offset + within) + ": it changed size");
         }
         return MessageDigest.isEqual(expected, java.util.Arrays.copyOf(restored, within));
+    }
+
+    /**
+     * Refuses a replica whose whole content's SHA-256 is not {@code expected}, the one its provider recorded: the copy
+     * rotted or was changed since, and restoring from it would write bad data as good.
+     */
+    void requireSha256(String expected, String provider) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("unreachable: every JDK has SHA-256", e);
+        }
+        byte[] chunk = new byte[SHA256_CHUNK];
+        for (long offset = 0; offset < size; ) {
+            int wanted = (int) Math.min(chunk.length, size - offset);
+            if (RangeIo.read(file, offset, chunk, wanted) != wanted) {
+                throw new IOException("replica " + shown + " ended before byte " + (offset + wanted)
+                        + ": it changed size");
+            }
+            digest.update(chunk, 0, wanted);
+            offset += wanted;
+        }
+        String actual = java.util.HexFormat.of().formatHex(digest.digest());
+        if (!actual.equalsIgnoreCase(expected)) {
+            throw new IllegalStateException("refused: replica " + shown + " has SHA-256 " + actual + ", not the "
+                    + expected.toLowerCase(java.util.Locale.ROOT) + " replica provider " + provider
+                    + " recorded for it: the copy is not good; nothing written");
+        }
     }
 
     @Override

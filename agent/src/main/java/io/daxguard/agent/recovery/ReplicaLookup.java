@@ -19,22 +19,38 @@ public final class ReplicaLookup {
     }
 
     /**
+     * A provider's good copy.
+     *
+     * @param path     where it is, in display form
+     * @param sha256   its whole content's SHA-256 (hex) as the provider recorded it, when it records one
+     * @param provider the provider's name, for messages
+     */
+    public record ReplicaCopy(String path, Optional<String> sha256, String provider) {
+    }
+
+    /**
      * The replica of {@code file} (its names now) on the filesystem mounted at {@code mountPoint}, in display form.
      *
      * @throws IllegalStateException naming why there is none: no provider configured, no copy, the provider failed,
      *                               or a name the provider's {@link Path}s cannot hold
      */
     public static String replicaOf(RecoverySettings settings, LinuxPath mountPoint, DamagedFile file) {
+        return copyOf(settings, mountPoint, file).path();
+    }
+
+    /** {@link #replicaOf}, with the checksum the provider recorded for the copy (asked only once there is a copy). */
+    public static ReplicaCopy copyOf(RecoverySettings settings, LinuxPath mountPoint, DamagedFile file) {
         ReplicaProvider provider = settings.replicaProvider().orElseThrow(() -> new IllegalStateException(
                 "restoreFromReplica: no replica provider is configured; use restoreFrom(path)"));
         String mount = jdkText(mountPoint.display());
         String path = jdkText(file.displayPath());
         FileKey key = file.key();
         try {
-            Optional<Path> replica = provider.replicaOf(Path.of(mount), path, key.inode(), key.generation());
-            return LinuxPath.of(replica.orElseThrow(() -> new IllegalStateException("restoreFromReplica: replica "
-                    + "provider " + provider.name() + " has no copy of " + LinuxPath.joinDisplayed(mount,
-                    file.displayPath())))).display();
+            Path replica = provider.replicaOf(Path.of(mount), path, key.inode(), key.generation())
+                    .orElseThrow(() -> new IllegalStateException("restoreFromReplica: replica provider "
+                            + provider.name() + " has no copy of " + LinuxPath.joinDisplayed(mount,
+                            file.displayPath())));
+            return new ReplicaCopy(LinuxPath.of(replica).display(), provider.sha256Of(replica), provider.name());
         } catch (IOException e) {
             throw new IllegalStateException("restoreFromReplica: replica provider " + provider.name() + " failed: "
                     + e.getMessage());
