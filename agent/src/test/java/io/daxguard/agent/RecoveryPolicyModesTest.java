@@ -154,7 +154,7 @@ class RecoveryPolicyModesTest {
             memoryFailureOnFirstPage(file);
 
             assertThat(mapper.ask()).isEqualTo("got SIGBUS");
-            assertThat(history(file)).anySatisfy(line -> assertThat(line).contains("policy:late recovery policy")
+            assertThat(history(file)).anySatisfy(line -> assertThat(line).contains("policy:late recovery policy signal")
                     .contains("reported touched by the kernel"));
         }
     }

@@ -147,6 +147,8 @@ public final class Agent implements AutoCloseable {
             events.add(recoveryPolicies);
             jmx.useSources(sources);
             jmx.start();
+            // Before any source: what a policy left unfinished at the last stop goes first.
+            recoveryPolicies.resumeUnfinished(ledger.records());
             // After the MBeans: a filesystem the watcher attaches gets its DamagedFile MBeans like any other.
             mountWatcher = new MountWatcher(topology, settings.mountinfo());
             started.push(mountWatcher);

@@ -27,6 +27,8 @@ import java.util.Optional;
  * runs. The last entry, {@code recovery policy}, sums up every step's result.
  */
 final class FileDamageSteps {
+    /** The action of the entry that sums up a run of every step: written once the steps finished. */
+    static final String SUMMARY_ACTION = "recovery policy";
     private final RecoveryPolicy policy;
     private final FileRecovery recovery;
     private final RecoverySettings settings;
@@ -58,7 +60,7 @@ final class FileDamageSteps {
         }
         if (!results.isEmpty()) {
             DamagedFile file = recovery.recorded();
-            ledger.audit(new AuditEntry(clock.instant(), policy.principal(), "recovery policy", file.key(),
+            ledger.audit(new AuditEntry(clock.instant(), policy.principal(), SUMMARY_ACTION, file.key(),
                     file.displayPath(), String.join("; ", results)));
         }
     }
@@ -71,7 +73,7 @@ final class FileDamageSteps {
         String result = Mappers.signalDamagedPages(recovery, settings.proc(), policy.principal(), policy.signal(),
                 hit -> hit.record().id() == recordId);
         DamagedFile file = recovery.recorded();
-        ledger.audit(new AuditEntry(clock.instant(), policy.principal(), "recovery policy", file.key(),
+        ledger.audit(new AuditEntry(clock.instant(), policy.principal(), "recovery policy signal", file.key(),
                 file.displayPath(), "signalMappers (record " + recordId + " reported touched by the kernel): "
                 + result));
     }

@@ -28,6 +28,9 @@ import java.util.stream.Collectors;
 public record RecoveryPolicy(String name, Optional<LinuxPath> watch, Optional<String> uuid,
                              List<FileStep> onFileDamage, String signal, Mode mode, List<String> disposable,
                              List<MetadataStep> onMetadataDamage, List<FreeStep> onFreeDamage) {
+    /** What a policy's audit entries have as principal before its name. */
+    public static final String PRINCIPAL_PREFIX = "policy:";
+
     public RecoveryPolicy {
         Objects.requireNonNull(name, "name is null");
         Objects.requireNonNull(watch, "watch is null");
@@ -85,7 +88,7 @@ public record RecoveryPolicy(String name, Optional<LinuxPath> watch, Optional<St
 
     /** The audit's principal for what this policy does. */
     public String principal() {
-        return "policy:" + name;
+        return PRINCIPAL_PREFIX + name;
     }
 
     /** What is done to a damaged file, in the order the policy lists them. */

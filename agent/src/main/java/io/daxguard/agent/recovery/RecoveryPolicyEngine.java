@@ -35,8 +35,9 @@ import java.util.function.Supplier;
  *
  * <p>The hand-off never blocks the ledger's writer: the queue holds {@link #QUEUE_CAPACITY} records, and a record
  * arriving when it is full is left to the operator (logged and counted; its damage is recorded and shown as always).
- * Records are handled one at a time, in the order they were recorded. Only new damage is acted on (damage recorded
- * before the agent started waits for an operator), with one exception: known damage the kernel now reports as a
+ * Records are handled one at a time, in the order they were recorded. At start, open file damage whose policy never
+ * finished ({@link #resumeUnfinished}: the agent stopped or was killed in the middle, the queue was full, or the policy
+ * is new) is handed over once more. Known damage is not acted on again, with one exception: known damage the kernel now reports as a
  * poisoned page that was touched ({@link #seenAgain(DamageRecord, String)}, the memory-failure source) is what a
  * {@code late} policy's signal waits for, so its mappers get it then.
  *
@@ -105,6 +106,50 @@ public final class RecoveryPolicyEngine implements DamageListener, AutoCloseable
             return;
         }
         handOver(record, ", reported touched,", () -> handleTouched(record));
+    }
+
+    /**
+     * At start, before any source: the open file damage of {@code records} on a filesystem with a policy whose steps
+     * never finished for that file since the damage was first seen (no {@code recovery policy} audit entry of a policy
+     * since), handed to the engine's thread in one task. Metadata and free-space steps are not redone: a freeze or a
+     * shutdown outlives the agent, and a clearing left undone stays open for an operator.
+     */
+    public void resumeUnfinished(List<DamageRecord> records) {
+        if (settings.policies().policies().isEmpty()) {
+            return;
+        }
+        List<DamageRecord> open = records.stream().filter(record -> record.state() == DamageState.OPEN
+                && !record.unowned() && !damagedFiles(record).isEmpty()).toList();
+        if (!open.isEmpty()) {
+            handOver(open.get(0), " and " + (open.size() - 1) + " more, unfinished at start,", () -> open
+                    .forEach(this::resume));
+        }
+    }
+
+    private void resume(DamageRecord record) {
+        try {
+            Optional<RecoveryPolicy> policy = policyOf(record);
+            if (policy.isEmpty()) {
+                return;
+            }
+            for (FileKey file : damagedFiles(record)) {
+                FileRecovery recovery = recoveryOf(file);
+                if (!finishedSince(recovery, record.firstSeen())) {
+                    LOG.log(System.Logger.Level.INFO, policy.get().principal() + ": resuming " + recovery.recorded()
+                            .displayPath() + " (record " + record.id() + "): its steps did not finish before the stop");
+                    new FileDamageSteps(policy.get(), recovery, settings, ledger, clock).run();
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "recovery policies: record " + record.id() + " failed: " + e, e);
+        }
+    }
+
+    /** Whether a policy's steps ran to their summary entry for this file since {@code since}. */
+    private boolean finishedSince(FileRecovery recovery, java.time.Instant since) {
+        return ledger.history(recovery.recorded().key()).stream().anyMatch(entry -> entry.principal()
+                .startsWith(RecoveryPolicy.PRINCIPAL_PREFIX) && entry.action().equals(FileDamageSteps.SUMMARY_ACTION)
+                && !entry.at().isBefore(since));
     }
 
     /** The policy of the filesystem holding {@code record} now, if any. */
