@@ -99,4 +99,33 @@ class PolicyPathAttackTest {
             Files.delete(outside);
         }
     }
+
+    /**
+     * A release puts the file back by its recorded path, into whatever directory has that name now: the directory it
+     * was quarantined from was renamed away and another one (anyone's who can write the parent, e.g. in a shared
+     * sticky directory) took its name; the file, with its content, lands there, under the new directory owner's
+     * control. The file is identified by inode and generation; its directory is not.
+     */
+    @Test
+    void aReleaseIntoADirectoryThatIsNotTheOneTheFileCameFromIsRefused() throws Exception {
+        Files.createDirectories(XFS.path("owned"));
+        Path file = XFS.path("owned/f.bin");
+        AgentFixture.writeFile(file, 64 * 1024, 9);
+        long inode = (Long) Files.getAttribute(file, "unix:ino");
+        damageAndAwaitThePolicy(file);
+        String quarantinedAs = recorded(inode).displayPath();
+        Files.move(XFS.path("owned"), XFS.path("owned-before"));
+        Files.createDirectories(XFS.path("owned")); // another directory, same name
+
+        String answer;
+        try {
+            answer = "done: " + AGENT.remote().invoke(ObjectNames.filesystem(XFS.mountPoint().toString()),
+                    "releaseQuarantined", new Object[] {quarantinedAs.substring(quarantinedAs.lastIndexOf('/') + 1)},
+                    new String[] {"java.lang.String"});
+        } catch (RuntimeMBeanException refused) {
+            answer = refused.getCause().getMessage();
+        }
+
+        assertThat(XFS.path("owned/f.bin")).as("after: " + answer).doesNotExist();
+    }
 }
