@@ -23,7 +23,9 @@ import java.util.Objects;
  * @param onFreeDamage     steps for damaged free space: clearPoison (none by default)
  */
 public record RecoveryPolicyConfig(
-        @NotBlank String name,
+        @NotBlank @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}", message = "must be 1 to 64 letters, digits,"
+                + " '.', '_' or '-', starting with a letter or digit (it is the audit's principal, policy:<name>)")
+        String name,
         @Pattern(regexp = "/.*", message = "must be an absolute path") String watch,
         @Pattern(regexp = "[0-9A-Fa-f-]+", message = "must be a filesystem UUID") String uuid,
         @NotNull List<@NotNull @Pattern(regexp = "signalMappers|restore|rewrite|quarantine",

@@ -73,7 +73,33 @@ public final class InputValidator {
             String section = path.contains(".") ? path.substring(0, path.lastIndexOf('.')) : "(top)";
             return section + ": " + violation.getMessage();
         }
-        return path + ": " + violation.getMessage() + " (was " + (value instanceof String text ? "\"" + text + "\""
+        return path + ": " + violation.getMessage() + " (was " + (value instanceof String text ? quoted(text)
                 : String.valueOf(value)) + ")";
+    }
+
+    /**
+     * {@code text} in double quotes, escaped as Java writes it (a quote, a backslash, a newline, other control
+     * characters as {@code \xNN}): an error message is one line on a terminal, and a value a user typed cannot end the
+     * line or send escape sequences to it.
+     */
+    static String quoted(String text) {
+        StringBuilder quoted = new StringBuilder(text.length() + 2).append('"');
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> quoted.append("\\\"");
+                case '\\' -> quoted.append("\\\\");
+                case '\n' -> quoted.append("\\n");
+                case '\t' -> quoted.append("\\t");
+                case '\r' -> quoted.append("\\r");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        quoted.append(String.format("\\x%02x", (int) c));
+                    } else {
+                        quoted.append(c);
+                    }
+                }
+            }
+        }
+        return quoted.append('"').toString();
     }
 }

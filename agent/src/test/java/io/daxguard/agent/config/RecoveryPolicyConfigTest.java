@@ -109,4 +109,14 @@ class RecoveryPolicyConfigTest {
                 """)).containsExactly("recovery.policies[0].disposable[0].<list element>: must be a directory relative "
                 + "to the mount point, without . or .. components (was \"cache/../../etc\")");
     }
+
+    @Test
+    void aPolicyNameThatWouldNotReadAsOneWordInTheAuditIsRefused() {
+        assertThat(problems("""
+                recovery:
+                  policies:
+                    - {name: "db\\nforged", watch: /srv/db}
+                """)).containsExactly("recovery.policies[0].name: must be 1 to 64 letters, digits, '.', '_' or '-', "
+                + "starting with a letter or digit (it is the audit's principal, policy:<name>) (was \"db\\nforged\")");
+    }
 }
