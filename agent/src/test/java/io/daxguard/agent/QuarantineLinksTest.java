@@ -110,6 +110,21 @@ class QuarantineLinksTest {
         assertThat(recorded(inode).state().name()).isEqualTo("QUARANTINED");
     }
 
+    @Test
+    void aReleaseIntoADirectoryThatReplacedTheOriginalSaysSoAndMovesNoName() throws Exception {
+        long inode = quarantinedWithNames("swapped/a.bin", "kept/b.bin");
+        List<String> quarantined = recorded(inode).paths();
+        Files.move(XFS.path("swapped"), XFS.path("swapped-away"));
+        Files.createDirectories(XFS.path("swapped"));
+
+        assertThatThrownBy(() -> release(quarantined.get(1))).isInstanceOf(RuntimeMBeanException.class).cause()
+                .hasMessageContaining("refused: " + XFS.path("swapped") + " is not the directory "
+                        + XFS.path("swapped/a.bin") + " was quarantined from");
+
+        assertThat(names(XFS.path("kept/b.bin"), inode)).isFalse();
+        assertThat(quarantined).allSatisfy(path -> assertThat(names(XFS.path(path.substring(1)), inode)).isTrue());
+    }
+
     /**
      * A name under a directory another mount covers cannot be reached: the file has more links than names found.
      * Zeroing it (its visible name is under the disposable {@code /cache}) could destroy data the hidden name stands
