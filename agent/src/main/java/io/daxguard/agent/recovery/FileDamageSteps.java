@@ -19,7 +19,8 @@ import java.util.Optional;
  *   <li>{@code signalMappers}: the processes whose mappings cover the damaged pages get the policy's signal; in
  *       {@code late} mode only when the damage was reported by the kernel as a poisoned page that was touched;</li>
  *   <li>{@code restore}: from the replica provider's copy; when no open data damage is left the chain stops;</li>
- *   <li>{@code rewrite}: zeros, only for a file under one of the policy's disposable directories; stops likewise;</li>
+ *   <li>{@code rewrite}: zeros, only for a file whose every name is under one of the policy's disposable
+ *       directories ({@link DisposableNames}); stops likewise;</li>
  *   <li>{@code quarantine}: the file moved into {@code .daxguard-quarantine}.</li>
  * </ul>
  *
@@ -119,16 +120,25 @@ final class FileDamageSteps {
                 policy.mode() == RecoveryPolicy.Mode.LATE ? FileDamageSteps::touched : hit -> true);
     }
 
+    /** Rewrites only when every name the file has now is under a disposable directory (see DisposableNames). */
     private String rewrite(String principal) {
         DamagedFile file = recovery.file();
-        Optional<String> disposable = policy.disposableDirectoryOf(file.displayPath());
-        if (disposable.isEmpty()) {
-            String result = "skipped: " + file.displayPath() + " is under no disposable directory of the policy ("
-                    + (policy.disposable().isEmpty() ? "none" : String.join(", ", policy.disposable())) + ")";
+        DisposableNames names;
+        try {
+            names = DisposableNames.of(policy, recovery, file);
+        } catch (IllegalStateException | java.io.IOException e) {
+            String result = "skipped: the names of " + file.displayPath() + " could not all be checked: "
+                    + e.getMessage();
             audit("rewriteZeros", result);
             return result;
         }
-        return recovery.rewriteZeros(principal, file.displayPath(), false);
+        Optional<String> whyNot = names.whyNot(policy);
+        if (whyNot.isPresent()) {
+            String result = "skipped: " + whyNot.get();
+            audit("rewriteZeros", result);
+            return result;
+        }
+        return recovery.rewriteZeros(principal, file.displayPath(), false, names.links());
     }
 
     private void audit(String action, String result) {

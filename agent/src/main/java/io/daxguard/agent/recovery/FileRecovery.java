@@ -134,6 +134,15 @@ public final class FileRecovery {
      * reads bad; {@code force} skips only the last check.
      */
     public String rewriteZeros(String principal, String confirmPath, boolean force) {
+        return rewriteZeros(principal, confirmPath, force, -1);
+    }
+
+    /**
+     * {@link #rewriteZeros(String, String, boolean)}, refused unless the file opened for writing still has
+     * {@code links} names (when not negative): the number a policy counted when it checked that every name is under
+     * a disposable directory, so a link made since is not zeroed through.
+     */
+    String rewriteZeros(String principal, String confirmPath, boolean force, int links) {
         String action = force ? "forceRewriteZeros" : "rewriteZeros";
         DamagedFile file = file();
         String path = file.displayPath();
@@ -151,6 +160,12 @@ public final class FileRecovery {
             try (FilesystemRoot root = root();
                  NativeFile target = FileOpener.open(root, path, key, NativeFile.Access.WRITE)) {
                 DirectIoAlignment alignment = alignment(root);
+                int linksNow = target.status().links();
+                if (links >= 0 && linksNow != links) {
+                    throw new IllegalStateException("refused: " + LinuxPath.joinDisplayed(mount().display(), path)
+                            + " has " + linksNow + " names now, " + links + " when they were checked against the "
+                            + "disposable directories; nothing written");
+                }
                 requireStillDamaged(root, target, path, open, alignment, force ? null : "forceRewriteZeros");
                 long size = target.status().size();
                 for (PageRange range : merged(open, size, alignment)) {

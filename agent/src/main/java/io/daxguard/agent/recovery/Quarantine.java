@@ -10,25 +10,32 @@ import io.daxguard.spi.linux.NativeFile;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Moves a damaged file into {@code .daxguard-quarantine} at the root of its own filesystem (a rename: same
+ * Moves a damaged file into {@code .daxguard-quarantine} at the root of its own filesystem (renames: same
  * filesystem, no copy, the inode stays), so applications stop finding it while its damage stays on record;
- * the record follows the file to its new path.
+ * the record follows the file to its new path. Every name of the file is moved (each hard link), so no name is
+ * left that still reads the bad data; when the file has more links than names found ({@link FileNames}), the
+ * quarantine is refused and nothing is moved.
  *
  * <p>Everything is done through descriptors and names as bytes, from the descriptor of the recorded filesystem's
- * root ({@link FilesystemRoot}: its UUID checked): the file's directory is opened beneath it with no symlink
- * followed ({@link FileOpener#openParent}), the file is identified there, and the rename ({@code renameat2}, never
- * over an existing name) goes from that directory's descriptor to the quarantine directory's. The quarantine
- * directory is made or checked by descriptor: a directory (not a symlink), owned by daxguard's user, with no access
- * for anyone else, on the same filesystem; nobody else can then rename anything inside it, so the moved file is
- * identified there once more before the record follows it (put back if another file took the name meanwhile).
- * The quarantine name keeps the file's own name bytes after {@code <inode>-<generation>-}, cut to fit NAME_MAX
- * (255 bytes; {@link #quarantineName}); the audit entry names the original path, so a file whose name was cut can
- * still be put back under its exact name.
+ * root ({@link FilesystemRoot}: its UUID checked): each name's directory is opened beneath it with no symlink
+ * followed ({@link FileOpener#openParent}), the file is identified there, and the renames ({@code renameat2}, never
+ * over an existing name; {@link NameMoves}: all or none) go from those directories' descriptors to the quarantine
+ * directory's. The quarantine directory is made or checked by descriptor: a directory (not a symlink), owned by
+ * daxguard's user, with no access for anyone else, on the same filesystem; nobody else can then rename anything
+ * inside it, so each moved name is identified there once more before the record follows it (another file that
+ * took a name meanwhile is put back, and so is every name already moved). The quarantine names keep each name's
+ * bytes after {@code <inode>-<generation>-} (the first name) or {@code <inode>-<generation>.<index>-} (the others),
+ * cut to fit NAME_MAX (255 bytes; {@link #quarantineName}); the audit entry lists every original path with the
+ * identity of the directory it was in ({@link QuarantinedName}), so {@link QuarantineRelease} puts each name back
+ * exactly, and only into that directory.
  */
 public final class Quarantine {
     static final String DIRECTORY = ".daxguard-quarantine";
+    /** Where the quarantine directory's names start, as paths from the mount point. */
+    static final String PREFIX = "/" + DIRECTORY + "/";
     private static final LinuxPath DIRECTORY_NAME = LinuxPath.ofText(DIRECTORY);
     /** The longest name a Linux filesystem takes, in bytes ({@code NAME_MAX}). */
     static final int NAME_MAX = 255;
@@ -39,35 +46,62 @@ public final class Quarantine {
     public static String quarantine(FileRecovery recovery, String principal) {
         DamagedFile file = recovery.file();
         String path = file.displayPath();
-        if (path.startsWith("/" + DIRECTORY + "/")) {
-            return audited(recovery, principal, file, "already quarantined at " + path);
+        Optional<String> inQuarantine = file.paths().stream().filter(name -> name.startsWith(PREFIX)).findFirst();
+        if (inQuarantine.isPresent()) {
+            return audited(recovery, principal, file, "already quarantined at " + inQuarantine.get());
         }
         LinuxPath mount = recovery.mount();
         String shown = LinuxPath.joinDisplayed(mount.display(), path);
-        try (FilesystemRoot root = recovery.root();
-             NativeFile parent = FileOpener.openParent(root, path)) {
-            LinuxPath name = FileOpener.lastComponent(path);
-            // Identity first: only the recorded file is moved, never whatever has its name now.
-            try (NativeFile checked = parent.openChildNoFollow(name, NativeFile.Access.READ)) {
-                FileOpener.requireRecordedFile(checked, root.device(), recovery.key(), shown);
+        List<NativeFile> parents = new ArrayList<>();
+        try (FilesystemRoot root = recovery.root()) {
+            List<String> names = file.paths();
+            if (names.isEmpty()) {
+                throw new IllegalStateException("refused: no name of inode " + recovery.key().inode() + " was found; "
+                        + "nothing moved");
             }
-            LinuxPath target = quarantineName(recovery.key().inode(), recovery.key().generation(), name);
-            boolean cut = target.length() < identityPrefix(recovery.key().inode(), recovery.key().generation()).length
-                    + name.length();
-            String newPath = "/" + DIRECTORY + "/" + target.display();
-            try (NativeFile quarantine = quarantineDirectory(root)) {
-                parent.rename(name, quarantine, target);
-                if (!isTheFile(recovery, root, quarantine, target, shown)) {
-                    throw new IllegalStateException(putBack(quarantine, target, parent, name, shown));
+            List<QuarantinedName> quarantined = new ArrayList<>();
+            int links = 0;
+            boolean cut = false;
+            for (int i = 0; i < names.size(); i++) {
+                String name = names.get(i);
+                NativeFile parent = FileOpener.openParent(root, name);
+                parents.add(parent);
+                LinuxPath last = FileOpener.lastComponent(name);
+                // Identity first: only the recorded file is moved, never whatever has its name now.
+                try (NativeFile checked = parent.openChildNoFollow(last, NativeFile.Access.READ)) {
+                    FileOpener.requireRecordedFile(checked, root.device(), recovery.key(),
+                            LinuxPath.joinDisplayed(mount.display(), name));
+                    links = Math.max(links, checked.status().links());
                 }
+                LinuxPath target = quarantineName(recovery.key().inode(), recovery.key().generation(), i, last);
+                cut |= target.length() < prefix(recovery.key().inode(), recovery.key().generation(), i).length + last.length();
+                NameMoves.DirectoryIdentity directory = NameMoves.DirectoryIdentity.of(parent);
+                quarantined.add(new QuarantinedName(name, directory.inode(), directory.generation(), target.display()));
             }
-            List<String> paths = new ArrayList<>(List.of(newPath));
-            file.paths().stream().filter(other -> !other.equals(path)).forEach(paths::add);
+            if (links > names.size()) {
+                throw new IllegalStateException("refused: " + shown + " has " + links + " hard links and only "
+                        + names.size() + " of its names were found (" + String.join(", ", names) + "): moving those "
+                        + "would leave another name reading the damaged data; nothing moved");
+            }
+            try (NativeFile quarantine = quarantineDirectory(root)) {
+                List<NameMoves.Move> moves = new ArrayList<>();
+                for (int i = 0; i < names.size(); i++) {
+                    QuarantinedName name = quarantined.get(i);
+                    moves.add(new NameMoves.Move(parents.get(i), FileOpener.lastComponent(name.original()), quarantine,
+                            LinuxPath.fromDisplay(name.quarantined()),
+                            LinuxPath.joinDisplayed(mount.display(), name.original()),
+                            LinuxPath.joinDisplayed(mount.display(), name.quarantinedPath())));
+                }
+                NameMoves.all(moves, root.device(), recovery.key(), "quarantined");
+            }
+            List<String> paths = quarantined.stream().map(QuarantinedName::quarantinedPath).toList();
             List<StateChange> changes = file.hits().stream().map(hit -> new StateChange(hit.record().id(),
                     hit.ownerIndex(), hit.open() ? DamageState.QUARANTINED : hit.state(), paths)).toList();
-            String result = "moved " + shown + " to " + mount + newPath + "; " + file.openHits().size()
-                    + " open range(s) closed as QUARANTINED" + (cut ? "; its name was cut to fit " + NAME_MAX
-                    + " bytes there: put it back as " + shown : "");
+            String result = "moved " + (names.size() == 1 ? "" : "all " + names.size() + " names of the file: ")
+                    + String.join(", ", quarantined.stream().map(QuarantinedName::written).toList()) + " (on "
+                    + QuarantinedName.quoted(mount.display()) + "); " + file.openHits().size()
+                    + " open range(s) closed as QUARANTINED" + (cut ? "; a name was cut to fit " + NAME_MAX
+                    + " bytes there: a release puts it back as it was" : "");
             recovery.ledger().change(changes, recovery.entry(principal, "quarantine", file, result));
             return result;
         } catch (IllegalStateException e) {
@@ -77,21 +111,8 @@ public final class Quarantine {
             String message = "quarantine of " + shown + " failed: " + e.getMessage();
             recovery.ledger().audit(recovery.entry(principal, "quarantine", file, message));
             throw new IllegalStateException(message);
-        }
-    }
-
-    /**
-     * Another file took the name between the identity check and the rename: it goes back where it was (never over a
-     * name taken since); if that name is taken again it stays in the quarantine directory, and the refusal says so.
-     */
-    private static String putBack(NativeFile quarantine, LinuxPath target, NativeFile parent, LinuxPath name,
-                                  String shown) {
-        try {
-            quarantine.rename(target, parent, name);
-            return "refused: " + shown + " was replaced while being quarantined; the other file was put back";
-        } catch (NativeCallException e) {
-            return "refused: " + shown + " was replaced while being quarantined, and the other file could not be put "
-                    + "back (" + e.getMessage() + "); it is in " + DIRECTORY + "/" + target.display();
+        } finally {
+            parents.forEach(NativeFile::closeQuietly);
         }
     }
 
@@ -145,13 +166,20 @@ public final class Quarantine {
         }
     }
 
-    /**
-     * {@code <inode>-<generation>-<name>}, the name's bytes cut at the end so the whole fits {@link #NAME_MAX}: the
-     * identity prefix alone makes it unique (one file, one inode and generation). The cut backs off to the start of
-     * a UTF-8 character, so a UTF-8 name stays readable; the same file always gets the same name.
-     */
+    /** {@link #quarantineName(long, long, int, LinuxPath)} of a file's first name. */
     static LinuxPath quarantineName(long inode, long generation, LinuxPath name) {
-        byte[] prefix = identityPrefix(inode, generation);
+        return quarantineName(inode, generation, 0, name);
+    }
+
+    /**
+     * The name of a file's {@code index}th name in the quarantine directory: {@code <inode>-<generation>-<name>} for
+     * the first, {@code <inode>-<generation>.<index>-<name>} for each other hard link, the name's bytes cut at the end
+     * so the whole fits {@link #NAME_MAX}: the prefix alone makes it unique (one file, one inode and generation; the
+     * character after the generation tells the first name from the others). The cut backs off to the start of a
+     * UTF-8 character, so a UTF-8 name stays readable; the same name of the same file always gets the same name.
+     */
+    static LinuxPath quarantineName(long inode, long generation, int index, LinuxPath name) {
+        byte[] prefix = prefix(inode, generation, index);
         byte[] original = name.bytes();
         int keep = Math.min(original.length, NAME_MAX - prefix.length);
         if (keep < original.length) {
@@ -165,18 +193,9 @@ public final class Quarantine {
         return LinuxPath.of(target);
     }
 
-    private static byte[] identityPrefix(long inode, long generation) {
-        return (inode + "-" + generation + "-").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    }
-
-    private static boolean isTheFile(FileRecovery recovery, FilesystemRoot root, NativeFile quarantine,
-                                     LinuxPath target, String shown) throws IOException {
-        try (NativeFile moved = quarantine.openChildNoFollow(target, NativeFile.Access.READ)) {
-            FileOpener.requireRecordedFile(moved, root.device(), recovery.key(), shown);
-            return true;
-        } catch (IllegalStateException | NativeCallException notTheFile) {
-            return false;
-        }
+    private static byte[] prefix(long inode, long generation, int index) {
+        return (inode + "-" + generation + (index == 0 ? "" : "." + index) + "-")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     private static String audited(FileRecovery recovery, String principal, DamagedFile file, String result) {

@@ -53,4 +53,33 @@ class QuarantineNameTest {
         assertThat(Quarantine.quarantineName(INODE, GENERATION, name))
                 .isEqualTo(Quarantine.quarantineName(INODE, GENERATION, name));
     }
+
+    @Test
+    void anotherHardLinkOfTheFileGetsItsIndexAfterTheGeneration() {
+        LinuxPath name = LinuxPath.ofText("data.bin");
+
+        assertThat(Quarantine.quarantineName(INODE, GENERATION, 2, name).display())
+                .isEqualTo("133-3948204352.2-data.bin");
+    }
+
+    @Test
+    void twoNamesOfTheFileNeverGetTheSameQuarantineName() {
+        LinuxPath name = LinuxPath.ofText("data.bin");
+
+        assertThat(Quarantine.quarantineName(INODE, GENERATION, 0, name))
+                .isNotEqualTo(Quarantine.quarantineName(INODE, GENERATION, 1, name));
+        assertThat(Quarantine.quarantineName(INODE, GENERATION, 0, LinuxPath.ofText("1-data.bin")))
+                .isNotEqualTo(Quarantine.quarantineName(INODE, GENERATION, 1, name));
+    }
+
+    @Test
+    void theAuditEntryGivesBackEveryNameWithQuotesAndNonUtf8BytesInIt() {
+        QuarantinedName quoted = new QuarantinedName("/dir/a \" to \"/x\" (directory inode 1, generation 2) to \"",
+                12, 34, "133-3948204352-a");
+        QuarantinedName latin1 = new QuarantinedName("/caf\\xe9/b\\\\", 56, 78, "133-3948204352.1-b\\\\");
+        String result = "moved all 2 names of the file: " + quoted.written() + ", " + latin1.written() + " (on "
+                + QuarantinedName.quoted("/mnt/\"odd\"") + "); 1 open range(s) closed as QUARANTINED";
+
+        assertThat(QuarantinedName.readFrom(result)).containsExactly(quoted, latin1);
+    }
 }
