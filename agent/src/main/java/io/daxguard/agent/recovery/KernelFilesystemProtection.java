@@ -12,6 +12,7 @@ import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.topology.BlockDevice;
 import io.daxguard.agent.topology.DirectIoAlignment;
 import io.daxguard.agent.topology.Topology;
+import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.FreeSpaceOwner;
 import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.FilesystemControl;
@@ -27,6 +28,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -45,8 +48,10 @@ import java.util.function.Supplier;
  * {@code DamageListener.recorded} and ledger change listeners run: every action audits through the ledger and waits
  * for that thread's commit (a policy reacting to a recorded damage hands the action to a thread of its own). One
  * action at a time per filesystem (a lock per UUID and device), actions on different filesystems in parallel. Which
- * filesystems daxguard froze and has not thawed is remembered (in memory: after a restart the agent knows of none), so that a shutdown of a filesystem it froze thaws
- * it too: otherwise writes would keep waiting instead of failing.
+ * filesystems daxguard froze and has not thawed is remembered, in memory and in the state directory
+ * ({@link RememberedFreezes}: written before the freeze, removed after the thaw, reloaded at start), so that a thaw
+ * undoes only daxguard's own freezes (another's, a snapshot tool's, is refused), a shutdown of a filesystem it froze
+ * thaws it too (otherwise writes would keep waiting instead of failing), and both work after a restart.
  */
 public final class KernelFilesystemProtection implements FilesystemProtection {
     private static final System.Logger LOG = System.getLogger(KernelFilesystemProtection.class.getName());
@@ -58,11 +63,9 @@ public final class KernelFilesystemProtection implements FilesystemProtection {
     private final Clock clock;
     private final FreeSpaceClearing clearing;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
-    private final Map<String, Frozen> frozen = new ConcurrentHashMap<>();
-
-    /** A filesystem daxguard froze: when, and by whom. */
-    public record Frozen(Instant at, String principal) {
-    }
+    private final Map<String, RememberedFreezes.Freeze> frozen = new ConcurrentHashMap<>();
+    private final RememberedFreezes remembered;
+    private final List<Consumer<FilesystemRef>> thawListeners = new CopyOnWriteArrayList<>();
 
     /**
      * @param filesystems    the filesystems attached now (where each UUID is mounted now)
@@ -80,14 +83,64 @@ public final class KernelFilesystemProtection implements FilesystemProtection {
         this.stateDirectory = Objects.requireNonNull(stateDirectory, "stateDirectory is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
         this.clearing = new FreeSpaceClearing(devices, sysfs);
+        this.remembered = new RememberedFreezes(stateDirectory);
+        reloadRememberedFreezes();
+    }
+
+    /**
+     * The freezes an earlier agent made and did not undo (it stopped, was killed): each whose filesystem is still
+     * mounted where it was, with its UUID on its device, is daxguard's again (shown, thawed with daxguard thaw, thawed
+     * by a shutdown) and said once as a WARNING; any other is dropped with a log line.
+     */
+    private void reloadRememberedFreezes() {
+        for (RememberedFreezes.Freeze freeze : remembered.load()) {
+            String still;
+            try (FilesystemRoot root = FilesystemRoot.ofRecordedFilesystem(freeze.mountPoint(), freeze.uuid())) {
+                still = root.device().equals(freeze.device()) ? null : "it is on device " + root.device() + " now";
+            } catch (IllegalStateException e) {
+                still = e.getMessage();
+            }
+            if (still != null) {
+                LOG.log(System.Logger.Level.INFO, "freeze of " + freeze.mountPoint().display() + " (uuid "
+                        + freeze.uuid() + " on " + freeze.device() + ") by " + freeze.principal() + " at " + freeze.at()
+                        + " dropped: that filesystem is not mounted there now (" + still + ")");
+                remembered.forget(freeze);
+                continue;
+            }
+            frozen.put(key(freeze.uuid(), freeze.device()), freeze);
+            LOG.log(System.Logger.Level.WARNING, freeze.mountPoint().display() + " is still frozen by daxguard since "
+                    + freeze.at() + " (by " + freeze.principal() + ", before this agent started): every write to it "
+                    + "waits; thaw it with daxguard thaw " + freeze.mountPoint().display() + " (the Filesystem "
+                    + "MBean's thaw())");
+        }
+    }
+
+    /** Called with the filesystem after each thaw daxguard made (a policy's refused steps may run now). */
+    public void whenThawed(Consumer<FilesystemRef> listener) {
+        thawListeners.add(Objects.requireNonNull(listener, "listener is null"));
     }
 
     @Override
     public ProtectionResult freeze(FilesystemRef filesystem, String principal) {
         return acting(filesystem, principal, "freeze", (attached, root) -> {
             refuseStateDirectory(root, "freeze it");
-            FilesystemControl.freeze(root.descriptor());
-            frozen.put(key(filesystem), new Frozen(clock.instant(), principal));
+            RememberedFreezes.Freeze freeze = new RememberedFreezes.Freeze(filesystem.uuid(), filesystem.device(),
+                    root.mountPoint(), clock.instant(), principal);
+            try {
+                // Kept before the freeze: an agent killed right after it still knows, at its next start, whose it is.
+                remembered.remember(freeze);
+            } catch (IOException e) {
+                throw new IllegalStateException("refused: the freeze cannot be kept in " + remembered.directory()
+                        + " (" + e + "), so a restarted agent would not know it froze " + root.mountPoint()
+                        + "; nothing frozen");
+            }
+            try {
+                FilesystemControl.freeze(root.descriptor());
+            } catch (FilesystemControlException | RuntimeException e) {
+                remembered.forget(freeze);
+                throw e;
+            }
+            frozen.put(key(filesystem), freeze);
             return "frozen: every write to " + root.mountPoint() + " waits until it is thawed (daxguard thaw "
                     + root.mountPoint() + ", the Filesystem MBean's thaw(), or fsfreeze -u " + root.mountPoint() + ")";
         });
@@ -95,14 +148,33 @@ public final class KernelFilesystemProtection implements FilesystemProtection {
 
     @Override
     public ProtectionResult thaw(FilesystemRef filesystem, String principal) {
-        return acting(filesystem, principal, "thaw", (attached, root) -> {
+        ProtectionResult result = acting(filesystem, principal, "thaw", (attached, root) -> {
+            if (!frozen.containsKey(key(filesystem))) {
+                // FITHAW undoes any FIFREEZE: a snapshot tool's freeze thawed under it copies a changing filesystem.
+                throw new IllegalStateException("not done: the filesystem is not frozen by daxguard: nobody froze it, "
+                        + "or someone else did (fsfreeze -f, a snapshot or backup tool), and daxguard leaves that "
+                        + "freeze to them; ask whoever froze " + root.mountPoint() + ", or, if you are sure it must "
+                        + "end, run fsfreeze -u " + root.mountPoint() + " by hand");
+            }
             try {
                 FilesystemControl.thaw(root.descriptor());
             } finally {
-                frozen.remove(key(filesystem));
+                // Thawed, or not frozen any more (thawed by hand meanwhile): either way no freeze of daxguard's is left.
+                forget(filesystem);
             }
             return "thawed: writes to " + root.mountPoint() + " go on";
         });
+        if (result.done()) {
+            thawListeners.forEach(listener -> listener.accept(filesystem));
+        }
+        return result;
+    }
+
+    private void forget(FilesystemRef filesystem) {
+        RememberedFreezes.Freeze freeze = frozen.remove(key(filesystem));
+        if (freeze != null) {
+            remembered.forget(freeze);
+        }
     }
 
     @Override
@@ -124,7 +196,8 @@ public final class KernelFilesystemProtection implements FilesystemProtection {
                         + root.mountPoint() + " is " + type + "; nothing done");
             }
             String thawed = "";
-            if (frozen.remove(key(filesystem)) != null) {
+            if (frozen.containsKey(key(filesystem))) {
+                forget(filesystem);
                 // Writers waiting on daxguard's freeze would go on waiting: thawed, they fail with EIO as they should.
                 FilesystemControl.thaw(root.descriptor());
                 thawed = " (it was frozen by daxguard: thawed, so waiting writes fail instead of waiting)";
@@ -209,16 +282,23 @@ public final class KernelFilesystemProtection implements FilesystemProtection {
 
     /** The filesystems daxguard froze and has not thawed, by {@code uuid@major:minor}. */
     public Map<String, Frozen> frozen() {
-        return Map.copyOf(frozen);
+        Map<String, Frozen> copy = new java.util.HashMap<>();
+        frozen.forEach((key, freeze) -> copy.put(key, new Frozen(freeze.at(), freeze.principal())));
+        return Map.copyOf(copy);
     }
 
-    /** Whether daxguard froze {@code filesystem} and has not thawed it. */
+    @Override
     public Optional<Frozen> frozen(FilesystemRef filesystem) {
-        return Optional.ofNullable(frozen.get(key(filesystem)));
+        return Optional.ofNullable(frozen.get(key(filesystem))).map(freeze -> new Frozen(freeze.at(),
+                freeze.principal()));
     }
 
     private static String key(FilesystemRef filesystem) {
-        return filesystem.uuid() + "@" + filesystem.device();
+        return key(filesystem.uuid(), filesystem.device());
+    }
+
+    private static String key(String uuid, DeviceNumber device) {
+        return uuid + "@" + device;
     }
 
     @FunctionalInterface
