@@ -132,6 +132,31 @@ class DaxguardFreezeTest {
     }
 
     @Test
+    void aFreezeOfDaxguardsThawedByHandNoLongerHoldsThePolicyBack() throws Exception {
+        try (ScratchFilesystem filesystem = ScratchFilesystem.xfs().create()) {
+            Path file = filesystem.path("thawed-by-hand.bin");
+            AgentFixture.writeFile(file, 64 * 1024, 6);
+            long inode = (Long) Files.getAttribute(file, "unix:ino");
+            try (AgentFixture agent = new AgentFixture(state, quarantining(filesystem))) {
+                refresh(agent);
+                assertThat(invoke(agent, filesystem, "freeze")).startsWith("ok: frozen");
+                thawWhoeverFroze(filesystem); // fsfreeze -u
+                FiemapExtent extent = AgentFixture.extents(file).get(0);
+                agent.remote().invoke(ObjectNames.agent(), "reportFailure", new Object[] {
+                    filesystem.device().getFileName().toString(), (extent.physical() + 4096) / 512, 1L, 5},
+                    new String[] {"java.lang.String", "long", "long", "int"});
+
+                assertThat(agent.agent().recoveryPolicies().awaitIdle(Duration.ofSeconds(30))).isTrue();
+                assertThat(recorded(agent, inode).state().name()).isEqualTo("QUARANTINED");
+                assertThat((String) agent.remote().getAttribute(mbean(filesystem), "FrozenByDaxguard")).isEmpty();
+                assertThat(keptFreezes()).isEmpty();
+            } finally {
+                thawWhoeverFroze(filesystem);
+            }
+        }
+    }
+
+    @Test
     void theNextAgentShowsAndThawsAFreezeItsPredecessorMadeAndForgetsIt() throws Exception {
         try (ScratchFilesystem filesystem = ScratchFilesystem.xfs().create()) {
             try {

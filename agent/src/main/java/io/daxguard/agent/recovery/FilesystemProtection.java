@@ -26,6 +26,13 @@ public interface FilesystemProtection {
     /** Whether daxguard froze {@code filesystem} (this agent or, remembered, an earlier one) and has not thawed it. */
     Optional<Frozen> frozen(FilesystemRef filesystem);
 
+    /**
+     * {@link #frozen}, checked with the kernel: a freeze of daxguard's that someone thawed by hand since
+     * ({@code fsfreeze -u}) is forgotten. Asking means trying a second freeze (refused while frozen; one that takes is
+     * undone at once), so it is for a decision, not for a view.
+     */
+    Optional<Frozen> frozenNow(FilesystemRef filesystem);
+
     /** A filesystem daxguard froze: when, and by whom. */
     record Frozen(Instant at, String principal) {
     }

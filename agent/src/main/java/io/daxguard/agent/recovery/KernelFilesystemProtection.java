@@ -87,32 +87,9 @@ public final class KernelFilesystemProtection implements FilesystemProtection {
         reloadRememberedFreezes();
     }
 
-    /**
-     * The freezes an earlier agent made and did not undo (it stopped, was killed): each whose filesystem is still
-     * mounted where it was, with its UUID on its device, is daxguard's again (shown, thawed with daxguard thaw, thawed
-     * by a shutdown) and said once as a WARNING; any other is dropped with a log line.
-     */
+    /** The freezes an earlier agent made and did not undo, still held ({@link RememberedFreezes#reload}). */
     private void reloadRememberedFreezes() {
-        for (RememberedFreezes.Freeze freeze : remembered.load()) {
-            String still;
-            try (FilesystemRoot root = FilesystemRoot.ofRecordedFilesystem(freeze.mountPoint(), freeze.uuid())) {
-                still = root.device().equals(freeze.device()) ? null : "it is on device " + root.device() + " now";
-            } catch (IllegalStateException e) {
-                still = e.getMessage();
-            }
-            if (still != null) {
-                LOG.log(System.Logger.Level.INFO, "freeze of " + freeze.mountPoint().display() + " (uuid "
-                        + freeze.uuid() + " on " + freeze.device() + ") by " + freeze.principal() + " at " + freeze.at()
-                        + " dropped: that filesystem is not mounted there now (" + still + ")");
-                remembered.forget(freeze);
-                continue;
-            }
-            frozen.put(key(freeze.uuid(), freeze.device()), freeze);
-            LOG.log(System.Logger.Level.WARNING, freeze.mountPoint().display() + " is still frozen by daxguard since "
-                    + freeze.at() + " (by " + freeze.principal() + ", before this agent started): every write to it "
-                    + "waits; thaw it with daxguard thaw " + freeze.mountPoint().display() + " (the Filesystem "
-                    + "MBean's thaw())");
-        }
+        remembered.reload().forEach(freeze -> frozen.put(key(freeze.uuid(), freeze.device()), freeze));
     }
 
     /** Called with the filesystem after each thaw daxguard made (a policy's refused steps may run now). */
@@ -293,6 +270,41 @@ public final class KernelFilesystemProtection implements FilesystemProtection {
                 freeze.principal()));
     }
 
+    @Override
+    public Optional<Frozen> frozenNow(FilesystemRef filesystem) {
+        if (!frozen.containsKey(key(filesystem))) {
+            return Optional.empty();
+        }
+        Optional<AttachedFilesystem> attached = attached(filesystem);
+        if (attached.isEmpty()) {
+            return frozen(filesystem);
+        }
+        ReentrantLock lock = locks.computeIfAbsent(key(filesystem), ignored -> new ReentrantLock());
+        lock.lock();
+        try (FilesystemRoot root = FilesystemRoot.ofRecordedFilesystem(attached.get().mount().mountPoint(),
+                filesystem.uuid())) {
+            // The kernel tells a frozen filesystem only by refusing a second freeze; one that takes it was thawed.
+            FilesystemControl.freeze(root.descriptor());
+            FilesystemControl.thaw(root.descriptor());
+            forget(filesystem);
+            LOG.log(System.Logger.Level.INFO, root.mountPoint() + " was frozen by daxguard but has been thawed by "
+                    + "someone else since (fsfreeze -u): that freeze is forgotten");
+            return Optional.empty();
+        } catch (FilesystemControlException e) {
+            return frozen(filesystem); // frozen still (EBUSY), or it cannot be told: daxguard's freeze stands
+        } catch (RuntimeException e) {
+            return frozen(filesystem);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Optional<AttachedFilesystem> attached(FilesystemRef reference) {
+        return filesystems.get().stream().filter(fs -> fs.holder().isPresent()
+                && fs.reference().uuid().equals(reference.uuid()) && fs.mount().device().equals(reference.device()))
+                .findFirst();
+    }
+
     private static String key(FilesystemRef filesystem) {
         return key(filesystem.uuid(), filesystem.device());
     }
@@ -316,9 +328,7 @@ public final class KernelFilesystemProtection implements FilesystemProtection {
      * opened with the UUID checked, under the filesystem's lock; audits and logs the outcome.
      */
     private ProtectionResult acting(FilesystemRef reference, String principal, String action, Action work) {
-        Optional<AttachedFilesystem> attached = filesystems.get().stream().filter(fs -> fs.holder().isPresent()
-                && fs.reference().uuid().equals(reference.uuid()) && fs.mount().device().equals(reference.device()))
-                .findFirst();
+        Optional<AttachedFilesystem> attached = attached(reference);
         String where = attached.map(fs -> fs.mount().mountPoint().toString()).orElse(reference.mountPoint());
         if (attached.isEmpty()) {
             return audited(principal, action, where, false, "refused: no filesystem with uuid " + reference.uuid()

@@ -201,10 +201,13 @@ public final class RecoveryPolicyEngine implements DamageListener, AutoCloseable
      * @return whether they were refused
      */
     private boolean refusedWhileFrozen(RecoveryPolicy policy, AttachedFilesystem filesystem, DamageRecord record) {
-        Optional<FilesystemProtection.Frozen> frozen = protection.frozen(filesystem.reference());
         Set<FileKey> files = damagedFiles(record);
-        if (frozen.isEmpty() || files.isEmpty()) {
+        if (files.isEmpty() || protection.frozen(filesystem.reference()).isEmpty()) {
             return false;
+        }
+        Optional<FilesystemProtection.Frozen> frozen = protection.frozenNow(filesystem.reference());
+        if (frozen.isEmpty()) {
+            return false; // thawed by hand since daxguard froze it: the steps can run
         }
         String mountPoint = filesystem.mount().mountPoint().display();
         String reason = "refused: " + mountPoint + " is frozen by daxguard since " + frozen.get().at() + " (by "

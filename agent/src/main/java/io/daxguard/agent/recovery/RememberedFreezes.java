@@ -126,6 +126,36 @@ final class RememberedFreezes {
         return freezes;
     }
 
+    /**
+     * At start: the freezes an earlier agent made and did not undo. Each whose filesystem is still mounted where it
+     * was, with its UUID on its device, is returned (daxguard's again: shown, thawed with daxguard thaw, thawed by a
+     * shutdown) and said once as a WARNING; any other is dropped, with a log line.
+     */
+    List<Freeze> reload() {
+        List<Freeze> held = new ArrayList<>();
+        for (Freeze freeze : load()) {
+            String gone;
+            try (FilesystemRoot root = FilesystemRoot.ofRecordedFilesystem(freeze.mountPoint(), freeze.uuid())) {
+                gone = root.device().equals(freeze.device()) ? null : "it is on device " + root.device() + " now";
+            } catch (IllegalStateException e) {
+                gone = e.getMessage();
+            }
+            if (gone != null) {
+                LOG.log(System.Logger.Level.INFO, "freeze of " + freeze.mountPoint().display() + " (uuid "
+                        + freeze.uuid() + " on " + freeze.device() + ") by " + freeze.principal() + " at "
+                        + freeze.at() + " dropped: that filesystem is not mounted there now (" + gone + ")");
+                forget(freeze);
+                continue;
+            }
+            held.add(freeze);
+            LOG.log(System.Logger.Level.WARNING, freeze.mountPoint().display() + " is still frozen by daxguard since "
+                    + freeze.at() + " (by " + freeze.principal() + ", before this agent started): every write to it "
+                    + "waits; thaw it with daxguard thaw " + freeze.mountPoint().display() + " (the Filesystem "
+                    + "MBean's thaw())");
+        }
+        return held;
+    }
+
     private static Freeze read(Path file) throws IOException {
         Properties properties = new Properties();
         properties.load(new ByteArrayInputStream(Files.readAllBytes(file)));
