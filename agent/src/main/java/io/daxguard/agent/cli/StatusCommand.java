@@ -123,6 +123,8 @@ final class StatusCommand extends AgentCommand {
             filesystem.put(lowerFirst(attribute), agent.getAttribute(name, attribute));
         }
         filesystem.put("health", health);
+        String frozen = String.valueOf(agent.getAttribute(name, "FrozenByDaxguard"));
+        filesystem.put("frozenByDaxguard", frozen.isEmpty() ? null : frozen);
         for (String attribute : List.of("DamagedFileCount", "DamagedBytes", "FreeSpaceDamageBytes")) {
             filesystem.put(lowerFirst(attribute), agent.getAttribute(name, attribute));
         }

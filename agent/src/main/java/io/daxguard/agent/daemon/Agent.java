@@ -144,6 +144,8 @@ public final class Agent implements AutoCloseable {
             recoveryPolicies = new RecoveryPolicyEngine(ledger, filesystems::all, jmx.fileNames(), settings.recovery(),
                     protection, clock);
             started.push(recoveryPolicies);
+            // The file steps a policy refused while daxguard's freeze held run once daxguard thaws the filesystem.
+            protection.whenThawed(recoveryPolicies::thawed);
             events.add(recoveryPolicies);
             jmx.useSources(sources);
             jmx.start();

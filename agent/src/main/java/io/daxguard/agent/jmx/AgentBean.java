@@ -37,9 +37,14 @@ final class AgentBean implements AgentMXBean {
     /** The recovery policy of a filesystem, in one line ({@code none: manual} when none matches). */
     private final java.util.function.Function<AttachedFilesystem, String> policyOf;
 
+    /** Whether daxguard froze a filesystem, in one line (since when, by whom, how to thaw); empty when not. */
+    private final java.util.function.Function<AttachedFilesystem, java.util.Optional<String>> frozenOf;
+
     AgentBean(String version, PluginHost plugins, Pipeline pipeline, DamageLedger ledger, Clock clock, FileNames names,
-              RequestLimits limits, java.util.function.Function<AttachedFilesystem, String> policyOf) {
+              RequestLimits limits, java.util.function.Function<AttachedFilesystem, String> policyOf,
+              java.util.function.Function<AttachedFilesystem, java.util.Optional<String>> frozenOf) {
         this.policyOf = policyOf;
+        this.frozenOf = frozenOf;
         this.names = names;
         this.limits = limits;
         this.version = version;
@@ -142,7 +147,7 @@ final class AgentBean implements AgentMXBean {
         // Files are shown under their names now: renames since detection are followed in the ledger first.
         names.current(DamagedFile.group(ledger.records()).stream().filter(file -> !file.openHits().isEmpty()).toList());
         return StatusReport.render(header, sources.get(), pipeline.filesystems().all(), ledger.records(), everyRange,
-                policyOf);
+                policyOf, frozenOf);
     }
 
     @Override

@@ -353,7 +353,8 @@ final class FilesystemBean implements FilesystemMXBean {
             return "";
         }
         return protection.frozen(filesystem.reference())
-                .map(frozen -> "frozen at " + frozen.at() + " by " + frozen.principal()).orElse("");
+                .map(frozen -> "frozen at " + frozen.at() + " by " + frozen.principal() + "; thaw it with daxguard thaw "
+                        + filesystem.mount().mountPoint().display()).orElse("");
     }
 
     @Override

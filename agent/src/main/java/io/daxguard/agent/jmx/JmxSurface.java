@@ -88,7 +88,7 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     private boolean closed;
     private Scrubber scrubber;
     /** Freeze, thaw, shutdown and free-space clearing for the Filesystem MBeans' operations; set before start. */
-    private KernelFilesystemProtection protection;
+    private volatile KernelFilesystemProtection protection;
     /** What one resolve may ask of a Filesystem MBean. */
     private final RequestLimits limits;
     private final RecoverySettings recovery;
@@ -120,7 +120,18 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
             }
         });
         this.agent = new AgentBean(version, plugins, pipeline, ledger, clock, names, limits,
-                filesystem -> FilesystemBean.policyOf(filesystem, recovery).describe());
+                filesystem -> FilesystemBean.policyOf(filesystem, recovery).describe(), this::frozenLine);
+    }
+
+    /** The status line of a filesystem daxguard froze: since when, by whom, how to thaw it. */
+    private java.util.Optional<String> frozenLine(AttachedFilesystem filesystem) {
+        KernelFilesystemProtection now = protection;
+        if (now == null) {
+            return java.util.Optional.empty();
+        }
+        String mountPoint = filesystem.mount().mountPoint().display();
+        return now.frozen(filesystem.reference()).map(frozen -> "by daxguard since " + frozen.at() + " (by "
+                + frozen.principal() + "): every write to it waits; thaw it with daxguard thaw " + mountPoint);
     }
 
     /** The filesystem protection the Filesystem MBeans' freeze, thaw, shutdown and clearFreeSpaceDamage use. */

@@ -16,6 +16,7 @@ import io.daxguard.spi.UnknownOwner;
 import io.daxguard.spi.linux.NativeCallException;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The plain-text report of {@code status()}, in the spirit of {@code zpool status -v}: the failure sources and their
@@ -36,6 +37,17 @@ final class StatusReport {
     static String render(String header, List<SourceStatus> sources, List<AttachedFilesystem> filesystems,
                          List<DamageRecord> records, boolean everyRange,
                          java.util.function.Function<AttachedFilesystem, String> policyOf) {
+        return render(header, sources, filesystems, records, everyRange, policyOf, filesystem -> Optional.empty());
+    }
+
+    /**
+     * @param policyOf the recovery policy of a filesystem, in one line, printed under its reverse map
+     * @param frozenOf whether daxguard froze a filesystem (since when, by whom, how to thaw), printed under its state
+     */
+    static String render(String header, List<SourceStatus> sources, List<AttachedFilesystem> filesystems,
+                         List<DamageRecord> records, boolean everyRange,
+                         java.util.function.Function<AttachedFilesystem, String> policyOf,
+                         java.util.function.Function<AttachedFilesystem, Optional<String>> frozenOf) {
         StringBuilder out = new StringBuilder(header).append('\n');
         renderSources(out, sources);
         if (filesystems.isEmpty()) {
@@ -43,7 +55,8 @@ final class StatusReport {
         }
         for (AttachedFilesystem filesystem : filesystems.stream()
                 .sorted(Comparator.comparing(fs -> fs.mount().mountPoint().toString())).toList()) {
-            renderFilesystem(out, filesystem, records, everyRange, policyOf.apply(filesystem));
+            renderFilesystem(out, filesystem, records, everyRange, policyOf.apply(filesystem),
+                    frozenOf.apply(filesystem));
         }
         renderNotMounted(out, filesystems, records);
         renderGone(out, records);
@@ -84,7 +97,7 @@ final class StatusReport {
     }
 
     private static void renderFilesystem(StringBuilder out, AttachedFilesystem filesystem, List<DamageRecord> records,
-                                         boolean everyRange, String policy) {
+                                         boolean everyRange, String policy, Optional<String> frozen) {
         String mountPoint = filesystem.mount().mountPoint().toString();
         String health = FilesystemBean.health(filesystem, records);
         out.append('\n');
@@ -92,6 +105,7 @@ final class StatusReport {
         out.append(String.format("        type: %s on %s (%s)%s%n", filesystem.mount().fsType(), filesystem.mount().source(),
                 filesystem.mount().device(), filesystem.info().map(info -> ", uuid " + info.uuid()).orElse("")));
         out.append(String.format("       state: %s%n", health));
+        frozen.ifPresent(line -> out.append(String.format("      frozen: %s%n", line)));
         if (filesystem.refusal().isPresent()) {
             out.append(String.format("      reason: %s%n", filesystem.refusal().get()));
             return;

@@ -12,6 +12,7 @@ import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.topology.BlockDevice;
 import io.daxguard.agent.topology.DirectIoAlignment;
 import io.daxguard.agent.topology.Topology;
+import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.FreeSpaceOwner;
 import io.daxguard.spi.linux.FileStatus;
 import io.daxguard.spi.linux.FilesystemControl;
@@ -27,6 +28,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -45,8 +48,10 @@ import java.util.function.Supplier;
  * {@code DamageListener.recorded} and ledger change listeners run: every action audits through the ledger and waits
  * for that thread's commit (a policy reacting to a recorded damage hands the action to a thread of its own). One
  * action at a time per filesystem (a lock per UUID and device), actions on different filesystems in parallel. Which
- * filesystems daxguard froze and has not thawed is remembered (in memory: after a restart the agent knows of none), so that a shutdown of a filesystem it froze thaws
- * it too: otherwise writes would keep waiting instead of failing.
+ * filesystems daxguard froze and has not thawed is remembered, in memory and in the state directory
+ * ({@link RememberedFreezes}: written before the freeze, removed after the thaw, reloaded at start), so that a thaw
+ * undoes only daxguard's own freezes (another's, a snapshot tool's, is refused), a shutdown of a filesystem it froze
+ * thaws it too (otherwise writes would keep waiting instead of failing), and both work after a restart.
  */
 public final class KernelFilesystemProtection implements FilesystemProtection {
     private static final System.Logger LOG = System.getLogger(KernelFilesystemProtection.class.getName());
@@ -58,11 +63,9 @@ public final class KernelFilesystemProtection implements FilesystemProtection {
     private final Clock clock;
     private final FreeSpaceClearing clearing;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
-    private final Map<String, Frozen> frozen = new ConcurrentHashMap<>();
-
-    /** A filesystem daxguard froze: when, and by whom. */
-    public record Frozen(Instant at, String principal) {
-    }
+    private final Map<String, RememberedFreezes.Freeze> frozen = new ConcurrentHashMap<>();
+    private final RememberedFreezes remembered;
+    private final List<Consumer<FilesystemRef>> thawListeners = new CopyOnWriteArrayList<>();
 
     /**
      * @param filesystems    the filesystems attached now (where each UUID is mounted now)
@@ -80,14 +83,41 @@ public final class KernelFilesystemProtection implements FilesystemProtection {
         this.stateDirectory = Objects.requireNonNull(stateDirectory, "stateDirectory is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
         this.clearing = new FreeSpaceClearing(devices, sysfs);
+        this.remembered = new RememberedFreezes(stateDirectory);
+        reloadRememberedFreezes();
+    }
+
+    /** The freezes an earlier agent made and did not undo, still held ({@link RememberedFreezes#reload}). */
+    private void reloadRememberedFreezes() {
+        remembered.reload().forEach(freeze -> frozen.put(key(freeze.uuid(), freeze.device()), freeze));
+    }
+
+    /** Called with the filesystem after each thaw daxguard made (a policy's refused steps may run now). */
+    public void whenThawed(Consumer<FilesystemRef> listener) {
+        thawListeners.add(Objects.requireNonNull(listener, "listener is null"));
     }
 
     @Override
     public ProtectionResult freeze(FilesystemRef filesystem, String principal) {
         return acting(filesystem, principal, "freeze", (attached, root) -> {
             refuseStateDirectory(root, "freeze it");
-            FilesystemControl.freeze(root.descriptor());
-            frozen.put(key(filesystem), new Frozen(clock.instant(), principal));
+            RememberedFreezes.Freeze freeze = new RememberedFreezes.Freeze(filesystem.uuid(), filesystem.device(),
+                    root.mountPoint(), clock.instant(), principal);
+            try {
+                // Kept before the freeze: an agent killed right after it still knows, at its next start, whose it is.
+                remembered.remember(freeze);
+            } catch (IOException e) {
+                throw new IllegalStateException("refused: the freeze cannot be kept in " + remembered.directory()
+                        + " (" + e + "), so a restarted agent would not know it froze " + root.mountPoint()
+                        + "; nothing frozen");
+            }
+            try {
+                FilesystemControl.freeze(root.descriptor());
+            } catch (FilesystemControlException | RuntimeException e) {
+                remembered.forget(freeze);
+                throw e;
+            }
+            frozen.put(key(filesystem), freeze);
             return "frozen: every write to " + root.mountPoint() + " waits until it is thawed (daxguard thaw "
                     + root.mountPoint() + ", the Filesystem MBean's thaw(), or fsfreeze -u " + root.mountPoint() + ")";
         });
@@ -95,14 +125,33 @@ public final class KernelFilesystemProtection implements FilesystemProtection {
 
     @Override
     public ProtectionResult thaw(FilesystemRef filesystem, String principal) {
-        return acting(filesystem, principal, "thaw", (attached, root) -> {
+        ProtectionResult result = acting(filesystem, principal, "thaw", (attached, root) -> {
+            if (!frozen.containsKey(key(filesystem))) {
+                // FITHAW undoes any FIFREEZE: a snapshot tool's freeze thawed under it copies a changing filesystem.
+                throw new IllegalStateException("not done: the filesystem is not frozen by daxguard: nobody froze it, "
+                        + "or someone else did (fsfreeze -f, a snapshot or backup tool), and daxguard leaves that "
+                        + "freeze to them; ask whoever froze " + root.mountPoint() + ", or, if you are sure it must "
+                        + "end, run fsfreeze -u " + root.mountPoint() + " by hand");
+            }
             try {
                 FilesystemControl.thaw(root.descriptor());
             } finally {
-                frozen.remove(key(filesystem));
+                // Thawed, or not frozen any more (thawed by hand meanwhile): either way no freeze of daxguard's is left.
+                forget(filesystem);
             }
             return "thawed: writes to " + root.mountPoint() + " go on";
         });
+        if (result.done()) {
+            thawListeners.forEach(listener -> listener.accept(filesystem));
+        }
+        return result;
+    }
+
+    private void forget(FilesystemRef filesystem) {
+        RememberedFreezes.Freeze freeze = frozen.remove(key(filesystem));
+        if (freeze != null) {
+            remembered.forget(freeze);
+        }
     }
 
     @Override
@@ -124,7 +173,8 @@ public final class KernelFilesystemProtection implements FilesystemProtection {
                         + root.mountPoint() + " is " + type + "; nothing done");
             }
             String thawed = "";
-            if (frozen.remove(key(filesystem)) != null) {
+            if (frozen.containsKey(key(filesystem))) {
+                forget(filesystem);
                 // Writers waiting on daxguard's freeze would go on waiting: thawed, they fail with EIO as they should.
                 FilesystemControl.thaw(root.descriptor());
                 thawed = " (it was frozen by daxguard: thawed, so waiting writes fail instead of waiting)";
@@ -209,16 +259,58 @@ public final class KernelFilesystemProtection implements FilesystemProtection {
 
     /** The filesystems daxguard froze and has not thawed, by {@code uuid@major:minor}. */
     public Map<String, Frozen> frozen() {
-        return Map.copyOf(frozen);
+        Map<String, Frozen> copy = new java.util.HashMap<>();
+        frozen.forEach((key, freeze) -> copy.put(key, new Frozen(freeze.at(), freeze.principal())));
+        return Map.copyOf(copy);
     }
 
-    /** Whether daxguard froze {@code filesystem} and has not thawed it. */
+    @Override
     public Optional<Frozen> frozen(FilesystemRef filesystem) {
-        return Optional.ofNullable(frozen.get(key(filesystem)));
+        return Optional.ofNullable(frozen.get(key(filesystem))).map(freeze -> new Frozen(freeze.at(),
+                freeze.principal()));
+    }
+
+    @Override
+    public Optional<Frozen> frozenNow(FilesystemRef filesystem) {
+        if (!frozen.containsKey(key(filesystem))) {
+            return Optional.empty();
+        }
+        Optional<AttachedFilesystem> attached = attached(filesystem);
+        if (attached.isEmpty()) {
+            return frozen(filesystem);
+        }
+        ReentrantLock lock = locks.computeIfAbsent(key(filesystem), ignored -> new ReentrantLock());
+        lock.lock();
+        try (FilesystemRoot root = FilesystemRoot.ofRecordedFilesystem(attached.get().mount().mountPoint(),
+                filesystem.uuid())) {
+            // The kernel tells a frozen filesystem only by refusing a second freeze; one that takes it was thawed.
+            FilesystemControl.freeze(root.descriptor());
+            FilesystemControl.thaw(root.descriptor());
+            forget(filesystem);
+            LOG.log(System.Logger.Level.INFO, root.mountPoint() + " was frozen by daxguard but has been thawed by "
+                    + "someone else since (fsfreeze -u): that freeze is forgotten");
+            return Optional.empty();
+        } catch (FilesystemControlException e) {
+            return frozen(filesystem); // frozen still (EBUSY), or it cannot be told: daxguard's freeze stands
+        } catch (RuntimeException e) {
+            return frozen(filesystem);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Optional<AttachedFilesystem> attached(FilesystemRef reference) {
+        return filesystems.get().stream().filter(fs -> fs.holder().isPresent()
+                && fs.reference().uuid().equals(reference.uuid()) && fs.mount().device().equals(reference.device()))
+                .findFirst();
     }
 
     private static String key(FilesystemRef filesystem) {
-        return filesystem.uuid() + "@" + filesystem.device();
+        return key(filesystem.uuid(), filesystem.device());
+    }
+
+    private static String key(String uuid, DeviceNumber device) {
+        return uuid + "@" + device;
     }
 
     @FunctionalInterface
@@ -236,9 +328,7 @@ public final class KernelFilesystemProtection implements FilesystemProtection {
      * opened with the UUID checked, under the filesystem's lock; audits and logs the outcome.
      */
     private ProtectionResult acting(FilesystemRef reference, String principal, String action, Action work) {
-        Optional<AttachedFilesystem> attached = filesystems.get().stream().filter(fs -> fs.holder().isPresent()
-                && fs.reference().uuid().equals(reference.uuid()) && fs.mount().device().equals(reference.device()))
-                .findFirst();
+        Optional<AttachedFilesystem> attached = attached(reference);
         String where = attached.map(fs -> fs.mount().mountPoint().toString()).orElse(reference.mountPoint());
         if (attached.isEmpty()) {
             return audited(principal, action, where, false, "refused: no filesystem with uuid " + reference.uuid()

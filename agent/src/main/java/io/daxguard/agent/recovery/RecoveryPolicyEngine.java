@@ -2,10 +2,13 @@ package io.daxguard.agent.recovery;
 
 import io.daxguard.agent.failure.DamageListener;
 import io.daxguard.agent.ledger.AffectedOwner;
+import io.daxguard.agent.ledger.AuditEntry;
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.ledger.DamageState;
+import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.ledger.FileKey;
+import io.daxguard.agent.ledger.FilesystemRef;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.source.kmsg.KernelLogSource;
 import io.daxguard.spi.FilesystemInfo;
@@ -18,35 +21,41 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * Recovery that starts by itself: hears every new record ({@link #recorded}, on the ledger's writer thread, once it is
- * durable) and hands it to its own thread, {@code daxguard-recovery-policy}, which runs the steps of the policy of the
+ * durable) and hands it to the worker of the record's filesystem ({@link PolicyWorkers}, a thread per filesystem:
+ * a step waiting on a frozen filesystem holds only that filesystem's policy), which runs the steps of the policy of the
  * record's filesystem ({@link RecoveryPolicies#match}): for each file whose data the record names, the file steps in
  * order ({@link FileDamageSteps}, the same {@link FileRecovery} operations the MBean buttons run, identity checks
  * included); for damaged metadata the metadata steps and for damaged free space the free-space steps, through
- * {@link FilesystemProtection}. Every step, done, failed or skipped, is audited with the policy as principal.
+ * {@link FilesystemProtection}. Every step, done, failed or skipped, is audited with the policy as principal. File
+ * steps are never started on a filesystem daxguard itself froze (they would write, and sleep in the kernel until the
+ * thaw): they are refused, audited, and run when daxguard thaws it ({@link #thawed}).
  *
- * <p>The hand-off never blocks the ledger's writer: the queue holds {@link #QUEUE_CAPACITY} records, and a record
- * arriving when it is full is left to the operator (logged and counted; its damage is recorded and shown as always).
- * Records are handled one at a time, in the order they were recorded. At start, open file damage whose policy never
+ * <p>The hand-off never blocks the ledger's writer: each filesystem's queue holds {@link #QUEUE_CAPACITY} records, and
+ * a record arriving when it is full is left to the operator (logged and counted; its damage is recorded and shown as
+ * always). A filesystem's records are handled one at a time, in the order they were recorded. At start, open file damage whose policy never
  * finished ({@link #resumeUnfinished}: the agent stopped or was killed in the middle, the queue was full, or the policy
  * is new) is handed over once more. Known damage is not acted on again, with one exception: known damage the kernel now reports as a
  * poisoned page that was touched ({@link #seenAgain(DamageRecord, String)}, the memory-failure source) is what a
  * {@code late} policy's signal waits for, so its mappers get it then.
  *
  * <p>Thread ownership: made by {@code Agent}, which closes it after the router, before the MBeans and the ledger;
- * {@link #close} drops what is queued and waits (10 s) for the record being handled.
+ * {@link #close} drops what is queued and waits (10 s in all) for the records being handled.
  */
 public final class RecoveryPolicyEngine implements DamageListener, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RecoveryPolicyEngine.class.getName());
-    static final int QUEUE_CAPACITY = 1024;
+    static final int QUEUE_CAPACITY = PolicyWorkers.QUEUE_CAPACITY;
+    /** The audit action of file steps refused because daxguard froze the filesystem (not the summary: they resume). */
+    static final String REFUSED_FROZEN_ACTION = "recovery policy refused";
 
     private final DamageLedger ledger;
     private final Supplier<List<AttachedFilesystem>> filesystems;
@@ -55,7 +64,7 @@ public final class RecoveryPolicyEngine implements DamageListener, AutoCloseable
     private final FilesystemProtection protection;
     private final Clock clock;
     private final AtomicLong dropped = new AtomicLong();
-    private final ThreadPoolExecutor thread;
+    private final PolicyWorkers workers = new PolicyWorkers();
 
     public RecoveryPolicyEngine(DamageLedger ledger, Supplier<List<AttachedFilesystem>> filesystems, FileNames names,
                                 RecoverySettings settings, FilesystemProtection protection, Clock clock) {
@@ -65,14 +74,6 @@ public final class RecoveryPolicyEngine implements DamageListener, AutoCloseable
         this.settings = Objects.requireNonNull(settings, "settings is null");
         this.protection = Objects.requireNonNull(protection, "protection is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
-        this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(QUEUE_CAPACITY), runnable -> {
-                    Thread worker = new Thread(runnable, "daxguard-recovery-policy");
-                    worker.setDaemon(true);
-                    return worker;
-                }, (task, executor) -> {
-                    throw new RejectedExecutionException("queue full or closed");
-                });
     }
 
     /** Records left to the operator because the queue was full (or the engine closing). */
@@ -88,10 +89,13 @@ public final class RecoveryPolicyEngine implements DamageListener, AutoCloseable
         handOver(record, "", () -> handle(record));
     }
 
-    /** Queues {@code work} for the engine's thread; when the queue is full the record is left to the operator. */
+    /**
+     * Queues {@code work} on the worker of the record's filesystem; when its queue is full the record is left to the
+     * operator.
+     */
     private void handOver(DamageRecord record, String what, Runnable work) {
         try {
-            thread.execute(work);
+            workers.execute(workerOf(record), work);
         } catch (RejectedExecutionException full) {
             dropped.incrementAndGet();
             LOG.log(System.Logger.Level.WARNING, "recovery policies: record " + record.id() + what + " left to the"
@@ -108,28 +112,49 @@ public final class RecoveryPolicyEngine implements DamageListener, AutoCloseable
         handOver(record, ", reported touched,", () -> handleTouched(record));
     }
 
+    /** The worker a record's steps run on: its filesystem's (UUID and device), else its device's. */
+    private static String workerOf(DamageRecord record) {
+        return record.filesystem().map(filesystem -> filesystem.uuid() + "@" + filesystem.device())
+                .orElse("device " + record.deviceName());
+    }
+
     /**
      * At start, before any source: the open file damage of {@code records} on a filesystem with a policy whose steps
      * never finished for that file since the damage was first seen (no {@code recovery policy} audit entry of a policy
-     * since), handed to the engine's thread in one task. Metadata and free-space steps are not redone: a freeze or a
-     * shutdown outlives the agent, and a clearing left undone stays open for an operator.
+     * since), handed to the worker of each filesystem in one task per filesystem. Metadata and free-space steps are
+     * not redone: a freeze or a shutdown outlives the agent, and a clearing left undone stays open for an operator.
      */
     public void resumeUnfinished(List<DamageRecord> records) {
+        resumeUnfinished(records, record -> true, "unfinished at start");
+    }
+
+    /**
+     * After daxguard thawed {@code filesystem}: the file steps refused while it was frozen (and any other unfinished
+     * ones of that filesystem) run now, on its worker.
+     */
+    public void thawed(FilesystemRef filesystem) {
+        resumeUnfinished(ledger.records(), record -> record.filesystem().map(recorded -> recorded.uuid()
+                .equals(filesystem.uuid()) && recorded.device().equals(filesystem.device())).orElse(false),
+                "unfinished when " + filesystem.mountPoint() + " was thawed");
+    }
+
+    private void resumeUnfinished(List<DamageRecord> records, Predicate<DamageRecord> which, String why) {
         if (settings.policies().policies().isEmpty()) {
             return;
         }
-        List<DamageRecord> open = records.stream().filter(record -> record.state() == DamageState.OPEN
-                && !record.unowned() && !damagedFiles(record).isEmpty()).toList();
-        if (!open.isEmpty()) {
-            handOver(open.get(0), " and " + (open.size() - 1) + " more, unfinished at start,", () -> open
-                    .forEach(this::resume));
-        }
+        Map<String, List<DamageRecord>> open = records.stream().filter(record -> record.state() == DamageState.OPEN
+                && !record.unowned() && !damagedFiles(record).isEmpty() && which.test(record))
+                .collect(Collectors.groupingBy(RecoveryPolicyEngine::workerOf, LinkedHashMap::new,
+                        Collectors.toList()));
+        open.values().forEach(ofOneFilesystem -> handOver(ofOneFilesystem.get(0), " and "
+                + (ofOneFilesystem.size() - 1) + " more, " + why + ",", () -> ofOneFilesystem.forEach(this::resume)));
     }
 
     private void resume(DamageRecord record) {
         try {
-            Optional<RecoveryPolicy> policy = policyOf(record);
-            if (policy.isEmpty()) {
+            Optional<AttachedFilesystem> filesystem = filesystemOf(record);
+            Optional<RecoveryPolicy> policy = filesystem.flatMap(this::policyOf);
+            if (policy.isEmpty() || refusedWhileFrozen(policy.get(), filesystem.get(), record)) {
                 return;
             }
             for (FileKey file : damagedFiles(record)) {
@@ -152,15 +177,55 @@ public final class RecoveryPolicyEngine implements DamageListener, AutoCloseable
                 && !entry.at().isBefore(since));
     }
 
+    /** The filesystem holding {@code record} now (none: unmounted since, the damage waits where it is shown). */
+    private Optional<AttachedFilesystem> filesystemOf(DamageRecord record) {
+        return filesystems.get().stream().filter(fs -> fs.holds(record)).findFirst();
+    }
+
     /** The policy of the filesystem holding {@code record} now, if any. */
     private Optional<RecoveryPolicy> policyOf(DamageRecord record) {
-        Optional<AttachedFilesystem> filesystem = filesystems.get().stream().filter(fs -> fs.holds(record))
-                .findFirst();
-        if (filesystem.isEmpty()) {
-            return Optional.empty(); // unmounted since: nothing to act on, the damage waits where it is shown
+        return filesystemOf(record).flatMap(this::policyOf);
+    }
+
+    private Optional<RecoveryPolicy> policyOf(AttachedFilesystem filesystem) {
+        String uuid = filesystem.info().map(FilesystemInfo::uuid).orElse("");
+        return settings.policies().match(filesystem.mount().mountPoint(), uuid).policy();
+    }
+
+    /**
+     * Refuses the file steps of {@code record} (audited per file, logged) when daxguard itself froze its filesystem:
+     * restore, rewrite and quarantine write, and a write to a frozen filesystem sleeps in the kernel until the thaw.
+     * daxguard's own freeze must not trap its own threads; the steps run when daxguard thaws it ({@link #thawed}).
+     * A freeze made by someone else is not known here: a step may wait on it, holding only this filesystem's worker.
+     *
+     * @return whether they were refused
+     */
+    private boolean refusedWhileFrozen(RecoveryPolicy policy, AttachedFilesystem filesystem, DamageRecord record) {
+        Set<FileKey> files = damagedFiles(record);
+        if (files.isEmpty() || protection.frozen(filesystem.reference()).isEmpty()) {
+            return false;
         }
-        String uuid = filesystem.get().info().map(FilesystemInfo::uuid).orElse("");
-        return settings.policies().match(filesystem.get().mount().mountPoint(), uuid).policy();
+        Optional<FilesystemProtection.Frozen> frozen = protection.frozenNow(filesystem.reference());
+        if (frozen.isEmpty()) {
+            return false; // thawed by hand since daxguard froze it: the steps can run
+        }
+        String mountPoint = filesystem.mount().mountPoint().display();
+        String reason = "refused: " + mountPoint + " is frozen by daxguard since " + frozen.get().at() + " (by "
+                + frozen.get().principal() + "): thaw it to let the policy act (daxguard thaw " + mountPoint
+                + "); its file steps write, and would wait for the thaw; nothing done";
+        for (FileKey file : files) {
+            try {
+                DamagedFile recorded = recoveryOf(file).recorded();
+                ledger.audit(new AuditEntry(clock.instant(), policy.principal(), REFUSED_FROZEN_ACTION,
+                        recorded.key(), recorded.displayPath(), reason));
+            } catch (IllegalStateException notDurable) {
+                LOG.log(System.Logger.Level.WARNING, "recovery policies: the refusal for " + file
+                        + " could not be audited: " + notDurable.getMessage());
+            }
+        }
+        LOG.log(System.Logger.Level.WARNING, policy.principal() + ": file steps for damage record " + record.id()
+                + " (" + files.size() + " file(s)) " + reason);
+        return true;
     }
 
     /**
@@ -186,12 +251,15 @@ public final class RecoveryPolicyEngine implements DamageListener, AutoCloseable
     /** The policy of the filesystem holding {@code record} now, and its steps, on this engine's thread. */
     private void handle(DamageRecord record) {
         try {
-            Optional<RecoveryPolicy> policy = policyOf(record);
+            Optional<AttachedFilesystem> filesystem = filesystemOf(record);
+            Optional<RecoveryPolicy> policy = filesystem.flatMap(this::policyOf);
             if (policy.isEmpty()) {
                 return;
             }
-            for (FileKey file : damagedFiles(record)) {
-                new FileDamageSteps(policy.get(), recoveryOf(file), settings, ledger, clock).run();
+            if (!refusedWhileFrozen(policy.get(), filesystem.get(), record)) {
+                for (FileKey file : damagedFiles(record)) {
+                    new FileDamageSteps(policy.get(), recoveryOf(file), settings, ledger, clock).run();
+                }
             }
             if (openOwner(record, owner -> owner.owner() instanceof MetadataOwner)) {
                 metadataSteps(policy.get(), record);
@@ -251,36 +319,17 @@ public final class RecoveryPolicyEngine implements DamageListener, AutoCloseable
     }
 
     /**
-     * Waits until every record handed over before this call has been acted on: the thread runs one task at a time, in
-     * order, so a marker queued now runs after them.
+     * Waits until every record handed over before this call has been acted on, on every filesystem's worker.
      *
      * @return false when that took longer than {@code timeout}
      */
     public boolean awaitIdle(java.time.Duration timeout) throws InterruptedException {
-        try {
-            thread.submit(() -> { }).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (java.util.concurrent.TimeoutException e) {
-            return false;
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("unreachable: the marker does nothing", e);
-        }
+        return workers.awaitIdle(timeout);
     }
 
+    /** Drops what is queued (counted) and waits at most 10 s for the steps running; a hung one is left, logged. */
     @Override
     public void close() {
-        List<Runnable> left = thread.shutdownNow();
-        if (!left.isEmpty()) {
-            dropped.addAndGet(left.size());
-            LOG.log(System.Logger.Level.INFO, "recovery policies: " + left.size() + " record(s) not acted on at stop;"
-                    + " their damage is recorded and waits for an operator");
-        }
-        try {
-            if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.log(System.Logger.Level.WARNING, "recovery policies: a step still runs after 10 s; going on");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        dropped.addAndGet(workers.close());
     }
 }

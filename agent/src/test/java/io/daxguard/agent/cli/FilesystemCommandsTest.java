@@ -101,6 +101,22 @@ class FilesystemCommandsTest {
     }
 
     @Test
+    void statusAndItsJsonSayWhileAFreezeOfDaxguardsHolds() {
+        String text;
+        String json;
+        Outcome freeze = daxguard("freeze", "--url", url, mount());
+        try {
+            assertThat(freeze.exitCode()).as("%s", freeze).isZero();
+            text = daxguard("status", "--url", url).out();
+            json = daxguard("status", "--json", "--url", url).out();
+        } finally {
+            assertThat(daxguard("thaw", "--url", url, mount()).exitCode()).isZero();
+        }
+        assertThat(text).contains("      frozen: by daxguard since").contains("daxguard thaw " + mount());
+        assertThat(json).containsPattern("\"frozenByDaxguard\"\\s*:\\s*\"frozen at");
+    }
+
+    @Test
     void aThawOfAFilesystemNotFrozenFailsSayingSo() {
         Outcome thaw = daxguard("thaw", "--url", url, mount());
 
