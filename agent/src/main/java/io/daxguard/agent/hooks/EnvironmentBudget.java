@@ -8,7 +8,8 @@ import java.util.Map;
  * string over MAX_ARG_STRLEN, 128 KiB, fails the exec with E2BIG) and all together at most {@code totalBytes}
  * (counting each {@code NAME=value\0} and its pointer, as the kernel does against ARG_MAX). Values are taken in the
  * order given; one that does not fit whole is cut ({@link HookEvent#environment()} says how), and the marker
- * variables are paid for out of the same budget. Used by one thread, for one event.
+ * variables are paid for out of the same budget; once the budget cannot pay for a variable and its markers, the
+ * rest are left out and only {@code DAXGUARD_TRUNCATED=1} says so (it is set whenever anything was cut). Used by one thread, for one event.
  */
 final class EnvironmentBudget {
     /** What each variable costs besides its name and value: {@code =}, the NUL, the envp pointer. */
@@ -16,12 +17,24 @@ final class EnvironmentBudget {
     /** Room kept for the {@code _TRUNCATED} and {@code _COUNT} markers of the value being cut. */
     private static final int MARKERS = 2 * (64 + OVERHEAD);
 
+    /** Set when anything was cut or left out, so a hook has one variable to check. */
+    static final String ANY_TRUNCATED = "DAXGUARD_TRUNCATED";
+
     private final int variableBytes;
     private int left;
+    private boolean cutAny;
 
+    /** The budget, with room kept for {@link #ANY_TRUNCATED}. */
     EnvironmentBudget(int totalBytes, int variableBytes) {
-        this.left = totalBytes;
+        this.left = totalBytes - (ANY_TRUNCATED.length() + 1 + OVERHEAD);
         this.variableBytes = variableBytes;
+    }
+
+    /** Adds {@link #ANY_TRUNCATED} if anything was cut or left out; once, after the last {@link #add}. */
+    void finish(Map<String, String> environment) {
+        if (cutAny) {
+            environment.put(ANY_TRUNCATED, "1");
+        }
     }
 
     void add(Map<String, String> environment, String name, VariableValue value) {
@@ -32,6 +45,10 @@ final class EnvironmentBudget {
             environment.put(name, whole);
             left -= cost + wholeBytes;
             return;
+        }
+        cutAny = true;
+        if (left < cost + MARKERS) {
+            return; // the environment is full: left out, only DAXGUARD_TRUNCATED says so
         }
         int room = Math.min(variableBytes, left - cost - MARKERS);
         String cut = room <= 0 ? null : value.list() ? lines(value, room) : text(whole, room);

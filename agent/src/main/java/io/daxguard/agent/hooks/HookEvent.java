@@ -76,7 +76,9 @@ public record HookEvent(String type, String summary, Instant time, long sequence
      * all of them together at most {@link #ENVIRONMENT_BYTES} (the fixed variables first, then the fields in their
      * order). A list longer than that is cut after its last whole line that fits, and {@code <NAME>_TRUNCATED=1}
      * and {@code <NAME>_COUNT=<elements in the list>} say so; other text is cut after its last whole character,
-     * ending {@code ...}, with {@code <NAME>_TRUNCATED=1}. A value nothing of fits is left out, marked the same way.
+     * ending {@code ...}, with {@code <NAME>_TRUNCATED=1}. A value nothing of fits is left out, marked the same way;
+     * once not even the markers fit, the remaining fields are left out unmarked. {@code DAXGUARD_TRUNCATED=1} is set
+     * whenever anything was cut or left out.
      * The JSON on standard input always has the whole event.
      */
     public Map<String, String> environment() {
@@ -89,6 +91,7 @@ public record HookEvent(String type, String summary, Instant time, long sequence
         EnvironmentBudget budget = new EnvironmentBudget(ENVIRONMENT_BYTES, VARIABLE_BYTES);
         Map<String, String> environment = new LinkedHashMap<>();
         values.forEach((name, value) -> budget.add(environment, name, value));
+        budget.finish(environment);
         return environment;
     }
 

@@ -110,7 +110,7 @@ class HookEventTest {
     @Test
     void aListThatFitsHasNoMarker() throws Exception {
         assertThat(HookEvent.of(damage()).environment()).doesNotContainKeys("DAXGUARD_PATHS_TRUNCATED",
-                "DAXGUARD_PATHS_COUNT");
+                "DAXGUARD_PATHS_COUNT", "DAXGUARD_TRUNCATED");
     }
 
     @Test
@@ -135,7 +135,7 @@ class HookEventTest {
         for (int i = 0; i < fields; i++) {
             names[i] = "item" + i;
             types[i] = SimpleType.STRING;
-            values[i] = "v".repeat(30_000);
+            values[i] = "v".repeat(40_000);
         }
         Notification notification = new Notification("io.daxguard.file.damaged", "io.daxguard:type=Agent", 7, 0,
                 "s");
@@ -146,6 +146,6 @@ class HookEventTest {
 
         assertThat(execBytes(environment)).isLessThanOrEqualTo(HookEvent.ENVIRONMENT_BYTES);
         assertThat(environment).containsEntry("DAXGUARD_EVENT", "io.daxguard.file.damaged")
-                .containsEntry("DAXGUARD_ITEM39_TRUNCATED", "1");
+                .containsEntry("DAXGUARD_ITEM0_TRUNCATED", "1").containsEntry("DAXGUARD_TRUNCATED", "1");
     }
 }
