@@ -93,7 +93,11 @@ final class HookCgroups {
                 if (!parts[0].matches("[0-9]{1,10}") || ProcessHandle.of(Long.parseLong(parts[0])).isPresent()) {
                     continue;
                 }
-                new HookCgroup(child).close();
+                try {
+                    new HookCgroup(child).close();
+                } catch (IOException stillThere) {
+                    // another agent's business, or processes that would not die: left, tried again next start
+                }
             }
         }
     }
