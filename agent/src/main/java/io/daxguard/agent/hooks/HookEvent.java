@@ -59,19 +59,39 @@ public record HookEvent(String type, String summary, Instant time, long sequence
                 Instant.ofEpochMilli(notification.getTimeStamp()), notification.getSequenceNumber(), fields);
     }
 
+    /** Bytes one variable's value may have (the kernel refuses an exec with one over 128 KiB: MAX_ARG_STRLEN). */
+    public static final int VARIABLE_BYTES = 32 * 1024;
+    /** Bytes the whole environment may have, names, values and pointers counted: well under ARG_MAX (2 MiB). */
+    public static final int ENVIRONMENT_BYTES = 256 * 1024;
+    /** What ends a cut value that is not a list, after the last whole character kept. */
+    static final String CUT = "...";
+
     /**
      * The variables a run gets besides the fixed ones: {@code DAXGUARD_EVENT}, {@code DAXGUARD_SUMMARY},
      * {@code DAXGUARD_TIME}, {@code DAXGUARD_SEQUENCE}, and a {@code DAXGUARD_<FIELD>} per field ({@code filesystemOffset}
      * becomes {@code DAXGUARD_FILESYSTEM_OFFSET}); a list of text is one line per element, a nested composite is
      * {@code DAXGUARD_<FIELD>_<ITEM>}; a table or a list of composites is only in the JSON.
+     *
+     * <p>Bounded, so that an event never makes the exec fail (E2BIG): a value is at most {@link #VARIABLE_BYTES} and
+     * all of them together at most {@link #ENVIRONMENT_BYTES} (the fixed variables first, then the fields in their
+     * order). A list longer than that is cut after its last whole line that fits, and {@code <NAME>_TRUNCATED=1}
+     * and {@code <NAME>_COUNT=<elements in the list>} say so; other text is cut after its last whole character,
+     * ending {@code ...}, with {@code <NAME>_TRUNCATED=1}. A value nothing of fits is left out, marked the same way;
+     * once not even the markers fit, the remaining fields are left out unmarked. {@code DAXGUARD_TRUNCATED=1} is set
+     * whenever anything was cut or left out.
+     * The JSON on standard input always has the whole event.
      */
     public Map<String, String> environment() {
+        Map<String, VariableValue> values = new LinkedHashMap<>();
+        values.put("DAXGUARD_EVENT", VariableValue.text(type));
+        values.put("DAXGUARD_SUMMARY", VariableValue.text(clean(summary)));
+        values.put("DAXGUARD_TIME", VariableValue.text(time.toString()));
+        values.put("DAXGUARD_SEQUENCE", VariableValue.text(Long.toString(sequence)));
+        fields.forEach((name, value) -> put(values, "DAXGUARD_" + variable(name), value));
+        EnvironmentBudget budget = new EnvironmentBudget(ENVIRONMENT_BYTES, VARIABLE_BYTES);
         Map<String, String> environment = new LinkedHashMap<>();
-        fields.forEach((name, value) -> put(environment, "DAXGUARD_" + variable(name), value));
-        environment.put("DAXGUARD_EVENT", type);
-        environment.put("DAXGUARD_SUMMARY", clean(summary));
-        environment.put("DAXGUARD_TIME", time.toString());
-        environment.put("DAXGUARD_SEQUENCE", Long.toString(sequence));
+        values.forEach((name, value) -> budget.add(environment, name, value));
+        budget.finish(environment);
         return environment;
     }
 
@@ -95,21 +115,21 @@ public record HookEvent(String type, String summary, Instant time, long sequence
         return CAPITAL.matcher(name).replaceAll("_").toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9_]", "_");
     }
 
-    private static void put(Map<String, String> environment, String name, Object value) {
+    private static void put(Map<String, VariableValue> values, String name, Object value) {
         if (value instanceof CompositeData data) {
             for (String key : data.getCompositeType().keySet()) {
-                put(environment, name + "_" + variable(key), data.get(key));
+                put(values, name + "_" + variable(key), data.get(key));
             }
         } else if (value instanceof Object[] array) {
             if (array.length == 0 || !(array[0] instanceof CompositeData)) {
-                StringBuilder lines = new StringBuilder();
+                java.util.List<String> lines = new java.util.ArrayList<>(array.length);
                 for (Object element : array) {
-                    lines.append(lines.length() == 0 ? "" : "\n").append(clean(String.valueOf(element)));
+                    lines.add(clean(String.valueOf(element)));
                 }
-                environment.put(name, lines.toString());
+                values.put(name, VariableValue.lines(lines));
             }
         } else if (value != null && !(value instanceof TabularData)) {
-            environment.put(name, clean(String.valueOf(value)));
+            values.put(name, VariableValue.text(clean(String.valueOf(value))));
         }
     }
 

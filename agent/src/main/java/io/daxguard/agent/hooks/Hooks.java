@@ -45,6 +45,7 @@ public final class Hooks implements NotificationListener, AutoCloseable {
     private final Clock clock;
     private final ThreadPoolExecutor runs;
     private final ExecutorService io;
+    private final HookCgroups cgroups;
     private final Counter runCount;
     private final Counter failures;
     private final Counter timeouts;
@@ -68,6 +69,13 @@ public final class Hooks implements NotificationListener, AutoCloseable {
                 new ArrayBlockingQueue<>(settings.queueCapacity()), named("daxguard-hook-"),
                 new ThreadPoolExecutor.AbortPolicy());
         this.io = Executors.newCachedThreadPool(named("daxguard-hook-io-"));
+        this.cgroups = settings.hooks().isEmpty() ? HookCgroups.none("no hook configured") : HookCgroups.find();
+        if (!settings.hooks().isEmpty() && !cgroups.unavailable().isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "hook runs get no cgroup of their own (" + cgroups.unavailable()
+                    + "): a hook is killed at its timeout with its process tree only; a process it daemonized "
+                    + "(setsid, double fork) can outlive it. Run the agent with a writable cgroup v2 (systemd: "
+                    + "Delegate=yes; README, Hooks)");
+        }
         this.runCount = metrics.counter("hooks.runs");
         this.failures = metrics.counter("hooks.failures");
         this.timeouts = metrics.counter("hooks.timeouts");
@@ -139,7 +147,7 @@ public final class Hooks implements NotificationListener, AutoCloseable {
     }
 
     private void runAndAudit(HookSettings hook, HookEvent event) {
-        HookResult result = HookRun.run(hook, event, io);
+        HookResult result = HookRun.run(hook, event, io, cgroups);
         runCount.inc();
         if (!result.succeeded()) {
             failures.inc();

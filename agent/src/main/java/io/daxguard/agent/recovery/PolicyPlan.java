@@ -29,6 +29,7 @@ public final class PolicyPlan {
     public static String of(RecoverySettings settings, DamageLedger ledger, LinuxPath mountPoint, String uuid,
                             String path) {
         String relative = relativePath(mountPoint, path);
+        requireBeneath(mountPoint, relative, path);
         String shown = LinuxPath.joinDisplayed(mountPoint.display(), relative);
         RecoveryPolicies.Match match = settings.policies().match(mountPoint, uuid);
         List<String> lines = new ArrayList<>();
@@ -41,10 +42,8 @@ public final class PolicyPlan {
             return String.join("\n", lines);
         }
         RecoveryPolicy policy = match.policy().get();
-        requireRegularFile(mountPoint, relative, shown);
         try (FilesystemRoot root = FilesystemRoot.ofRecordedFilesystem(mountPoint, uuid);
-             NativeFile file = root.descriptor().openBeneath(FileOpener.relative(relative), NativeFile.Access.READ,
-                     false)) {
+             NativeFile file = openRegularFile(root, relative, shown)) {
             FileStatus status = file.status();
             if (!status.isRegularFile()) {
                 throw new IllegalArgumentException("testPolicy: " + shown + " is not a regular file");
@@ -119,17 +118,34 @@ public final class PolicyPlan {
     }
 
     /**
-     * A look before the open: opening a FIFO for reading would wait for a writer, holding the caller's JMX thread. The
-     * descriptor opened after is checked again.
+     * Refuses, by the name alone, a path that could lead out of the filesystem ({@code ..} anywhere in it), before
+     * anything is looked up: the answer must not depend on what exists outside the mount, since a monitor-role user
+     * may ask. The same refusal for every such path.
      */
-    private static void requireRegularFile(LinuxPath mountPoint, String relative, String shown) {
-        try {
-            if (!FileStatus.ofPathNoFollow(mountPoint.join(LinuxPath.fromDisplay(relative))).isRegularFile()) {
+    private static void requireBeneath(LinuxPath mountPoint, String relative, String given) {
+        for (String component : relative.split("/", -1)) {
+            if (component.equals("..")) {
+                throw new IllegalArgumentException("testPolicy: refused: " + given + " has a .. component; the dry "
+                        + "run looks only beneath " + mountPoint.display() + " (a path inside it, from its root)");
+            }
+        }
+    }
+
+    /**
+     * Opens the file beneath the checked root (no symlink, no other mount) without acting on it: {@code O_PATH}
+     * first, so a device node is never opened (opening one can act on the device), then, once it is known to be a
+     * regular file, read-only (non-blocking, so a FIFO swapped in between cannot hold the caller's JMX thread; the
+     * descriptor is checked again).
+     */
+    private static NativeFile openRegularFile(FilesystemRoot root, String relative, String shown)
+            throws NativeCallException, java.io.IOException {
+        LinuxPath beneath = FileOpener.relative(relative);
+        try (NativeFile look = root.descriptor().openBeneath(beneath, NativeFile.Access.PATH_ONLY, false)) {
+            if (!look.status().isRegularFile()) {
                 throw new IllegalArgumentException("testPolicy: " + shown + " is not a regular file");
             }
-        } catch (NativeCallException e) {
-            throw new IllegalArgumentException("testPolicy: " + shown + ": " + e.getMessage());
         }
+        return root.descriptor().openBeneath(beneath, NativeFile.Access.READ, false);
     }
 
     /** The path relative to the mount point, starting with a slash, whether given with the mount point or not. */

@@ -25,6 +25,8 @@ final class LibC {
     static final int O_CLOEXEC = 0x80000;
     /** {@code asm-generic/fcntl.h} 00004000, on x86-64 and arm64. */
     static final int O_NONBLOCK = 0x800;
+    /** {@code asm-generic/fcntl.h} 010000000, on x86-64 and arm64. */
+    static final int O_PATH = 0x200000;
     static final int SEEK_SET = 0;
     static final int SEEK_END = 2;
     static final int AT_FDCWD = -100;

@@ -133,7 +133,12 @@ public final class NativeFile implements AutoCloseable {
         /** {@code O_RDONLY | O_DIRECT}: reads reach the device; buffers, offsets and lengths must be aligned. */
         READ_DIRECT,
         /** {@code O_WRONLY}: never creates, never truncates. */
-        WRITE;
+        WRITE,
+        /**
+         * {@code O_PATH}: only a place in the tree, to look at ({@link NativeFile#status()}) without opening the
+         * file itself (a device node is not opened, a FIFO not waited on); no read, write or ioctl.
+         */
+        PATH_ONLY;
 
         /** Looked up at each open, not when the enum loads, so an unknown architecture gets its own error. */
         int flags() {
@@ -141,6 +146,7 @@ public final class NativeFile implements AutoCloseable {
                 case READ -> LibC.O_RDONLY;
                 case READ_DIRECT -> LibC.O_RDONLY | arch().oDirect();
                 case WRITE -> LibC.O_WRONLY;
+                case PATH_ONLY -> LibC.O_PATH;
             };
         }
     }
@@ -198,7 +204,9 @@ public final class NativeFile implements AutoCloseable {
      *                             enters another mount, ENOENT when something on the way is missing
      */
     public NativeFile openBeneath(LinuxPath relative, Access access, boolean crossMounts) throws NativeCallException {
-        return Beneath.open(this, relative, access.flags() | LibC.O_NONBLOCK, crossMounts);
+        // openat2 refuses O_PATH with any flag but O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW (EINVAL)
+        int nonBlocking = access == Access.PATH_ONLY ? 0 : LibC.O_NONBLOCK;
+        return Beneath.open(this, relative, access.flags() | nonBlocking, crossMounts);
     }
 
     /** {@link #openBeneath(LinuxPath, Access, boolean)} of a directory, read-only. */

@@ -22,7 +22,7 @@ class LinuxConstantsTest {
     /** Each name is a C macro of the probe's headers and the key of the value the Java side uses. */
     private static final Map<String, Long> SHARED = javaValues(
             "O_RDONLY", LibC.O_RDONLY, "O_WRONLY", LibC.O_WRONLY, "O_RDWR", LibC.O_RDWR,
-            "O_CLOEXEC", LibC.O_CLOEXEC, "O_NONBLOCK", LibC.O_NONBLOCK,
+            "O_CLOEXEC", LibC.O_CLOEXEC, "O_NONBLOCK", LibC.O_NONBLOCK, "O_PATH", LibC.O_PATH,
             "SEEK_SET", LibC.SEEK_SET, "SEEK_END", LibC.SEEK_END,
             "SYS_openat2", LibC.SYS_OPENAT2, "SYS_pidfd_open", LibC.SYS_PIDFD_OPEN,
             "SYS_pidfd_send_signal", LibC.SYS_PIDFD_SEND_SIGNAL,
