@@ -61,7 +61,7 @@ public final class PolicyPlan {
             int number = 1;
             for (RecoveryPolicy.FileStep step : policy.onFileDamage()) {
                 lines.add(number++ + ". " + step.word() + ": " + stepPlan(step, policy, settings, mountPoint, file0,
-                        identity, status.inode(), generation));
+                        identity, status.inode(), generation, status.links()));
             }
             if (policy.onFileDamage().isEmpty()) {
                 lines.add("no step for damaged file data: it waits for an operator");
@@ -83,7 +83,7 @@ public final class PolicyPlan {
 
     private static String stepPlan(RecoveryPolicy.FileStep step, RecoveryPolicy policy, RecoverySettings settings,
                                    LinuxPath mountPoint, DamagedFile file, MappingProcesses.FileIdentity identity,
-                                   long inode, long generation) {
+                                   long inode, long generation, int links) {
         return switch (step) {
             case SIGNAL_MAPPERS -> {
                 List<String> mapping = MappingProcesses.of(settings.proc(), identity).stream()
@@ -106,8 +106,9 @@ public final class PolicyPlan {
                 }
             }
             case REWRITE -> policy.disposableDirectoryOf(file.displayPath())
-                    .map(directory -> "would run: under disposable " + directory + ", the damaged pages become zeros "
-                            + "(closes REWRITTEN; no later step runs)")
+                    .map(directory -> (links > 1 ? "would run only if each of its " + links + " names (hard links) is "
+                            + "under a disposable directory, checked when it runs; then" : "would run: under disposable "
+                            + directory + ",") + " the damaged pages become zeros (closes REWRITTEN; no later step runs)")
                     .orElse("would be skipped: under no disposable directory ("
                             + (policy.disposable().isEmpty() ? "none" : String.join(", ", policy.disposable())) + ")");
             case QUARANTINE -> "would run unless an earlier step closed the damage: moved to /"
