@@ -139,6 +139,8 @@ class RemountNoticedTest {
 
                     assertThat(status).contains("Unmount " + elsewhere + " ").doesNotContain("Unmount " + before + " ");
                 } finally {
+                    // The index catching up after the remount reads directories: unmounting meanwhile is EBUSY.
+                    awaitIndexSettled(remote, elsewhere.toString());
                     Command.run("umount", elsewhere.toString());
                 }
             } finally {
@@ -153,6 +155,21 @@ class RemountNoticedTest {
      * An ext4 is indexed after it is attached, and the index build holds descriptors in it: a umount then says
      * "target is busy" (the test waits for the build as an administrator would see it finish in the status).
      */
+    /**
+     * Until the index of {@code mountPoint} is built and no build runs (a loaded index is ready at once while its
+     * catch-up build still walks the tree); polled, as the MBean offers no wait for a build in progress.
+     */
+    private static void awaitIndexSettled(MBeanServerConnection remote, String mountPoint) throws Exception {
+        awaitIndexed(remote, mountPoint);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        String state;
+        while (!(state = (String) remote.getAttribute(ObjectNames.filesystem(mountPoint), "ReverseMapStatus"))
+                .startsWith("ready") && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        assertThat(state).as("the index of " + mountPoint + " settled").startsWith("ready");
+    }
+
     private static void awaitIndexed(MBeanServerConnection remote, String mountPoint) throws Exception {
         assertThat((Boolean) remote.invoke(ObjectNames.filesystem(mountPoint), "awaitReverseMap", new Object[] {60},
                 new String[] {"int"})).as("the index of " + mountPoint + " was built").isTrue();
