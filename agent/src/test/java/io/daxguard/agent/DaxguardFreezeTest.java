@@ -10,9 +10,6 @@ import io.daxguard.agent.recovery.RecoveryPolicy;
 import io.daxguard.agent.recovery.RecoverySettings;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.linux.FiemapExtent;
-import io.daxguard.spi.linux.FilesystemControl;
-import io.daxguard.spi.linux.FilesystemControlException;
-import io.daxguard.spi.linux.NativeFile;
 import io.daxguard.spi.testkit.Privileges;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.nio.file.Files;
@@ -67,23 +64,7 @@ class DaxguardFreezeTest {
         agent.remote().invoke(ObjectNames.agent(), "refreshTopology", new Object[0], new String[0]);
     }
 
-    private static void thawWhoeverFroze(ScratchFilesystem filesystem) throws Exception {
-        try (NativeFile root = NativeFile.openDirectory(filesystem.mountPoint())) {
-            FilesystemControl.thaw(root);
-        } catch (FilesystemControlException notFrozen) {
-            // thawed already
-        }
-    }
 
-    private static boolean frozen(ScratchFilesystem filesystem) throws Exception {
-        try (NativeFile root = NativeFile.openDirectory(filesystem.mountPoint())) {
-            FilesystemControl.freeze(root);
-            FilesystemControl.thaw(root);
-            return false;
-        } catch (FilesystemControlException busy) {
-            return true;
-        }
-    }
 
     private List<Path> keptFreezes() throws Exception {
         Path directory = state.resolve("frozen");
@@ -126,7 +107,7 @@ class DaxguardFreezeTest {
                 assertThat(agent.agent().recoveryPolicies().awaitIdle(Duration.ofSeconds(30))).isTrue();
                 assertThat(recorded(agent, inode).state().name()).isEqualTo("QUARANTINED");
             } finally {
-                thawWhoeverFroze(filesystem);
+                Freezes.thawWhoeverFroze(filesystem.mountPoint());
             }
         }
     }
@@ -140,7 +121,7 @@ class DaxguardFreezeTest {
             try (AgentFixture agent = new AgentFixture(state, quarantining(filesystem))) {
                 refresh(agent);
                 assertThat(invoke(agent, filesystem, "freeze")).startsWith("ok: frozen");
-                thawWhoeverFroze(filesystem); // fsfreeze -u
+                Freezes.thawWhoeverFroze(filesystem.mountPoint()); // fsfreeze -u
                 FiemapExtent extent = AgentFixture.extents(file).get(0);
                 agent.remote().invoke(ObjectNames.agent(), "reportFailure", new Object[] {
                     filesystem.device().getFileName().toString(), (extent.physical() + 4096) / 512, 1L, 5},
@@ -151,7 +132,7 @@ class DaxguardFreezeTest {
                 assertThat((String) agent.remote().getAttribute(mbean(filesystem), "FrozenByDaxguard")).isEmpty();
                 assertThat(keptFreezes()).isEmpty();
             } finally {
-                thawWhoeverFroze(filesystem);
+                Freezes.thawWhoeverFroze(filesystem.mountPoint());
             }
         }
     }
@@ -173,10 +154,10 @@ class DaxguardFreezeTest {
 
                     assertThat(invoke(second, filesystem, "thaw")).startsWith("ok: thawed");
                 }
-                assertThat(frozen(filesystem)).as("frozen after the second agent's thaw").isFalse();
+                assertThat(Freezes.frozen(filesystem.mountPoint())).as("frozen after the second agent's thaw").isFalse();
                 assertThat(keptFreezes()).isEmpty();
             } finally {
-                thawWhoeverFroze(filesystem);
+                Freezes.thawWhoeverFroze(filesystem.mountPoint());
             }
         }
     }
@@ -188,7 +169,7 @@ class DaxguardFreezeTest {
                 refresh(first);
                 assertThat(invoke(first, filesystem, "freeze")).startsWith("ok: frozen");
             } finally {
-                thawWhoeverFroze(filesystem);
+                Freezes.thawWhoeverFroze(filesystem.mountPoint());
             }
         } // unmounted here
         assertThat(keptFreezes()).hasSize(1);

@@ -9,8 +9,6 @@ import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.recovery.FilesystemProtection.ProtectionResult;
 import io.daxguard.agent.recovery.KernelFilesystemProtection;
 import io.daxguard.spi.FreeSpaceOwner;
-import io.daxguard.spi.linux.FilesystemControl;
-import io.daxguard.spi.linux.FilesystemControlException;
 import io.daxguard.spi.linux.FsmapRecord;
 import io.daxguard.spi.linux.Getfsmap;
 import io.daxguard.spi.linux.NativeFile;
@@ -136,16 +134,6 @@ class FreeSpaceClearingTest {
         }
     }
 
-    /** Whether nothing holds the filesystem frozen: a freeze of its own succeeds (and is undone). */
-    private static boolean notFrozen(Path mountPoint) throws IOException {
-        try (NativeFile root = NativeFile.openDirectory(mountPoint)) {
-            FilesystemControl.freeze(root);
-            FilesystemControl.thaw(root);
-            return true;
-        } catch (FilesystemControlException frozen) {
-            return false;
-        }
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"xfs", "ext4"})
@@ -168,7 +156,7 @@ class FreeSpaceClearingTest {
             assertThat(fixture.agent().ledger().find(record.id()).orElseThrow().state())
                     .isEqualTo(DamageState.REWRITTEN);
             assertThat((Long) remote.getAttribute(filesystem, "FreeSpaceDamageBytes")).isZero();
-            assertThat(notFrozen(disk.mountPoint())).isTrue();
+            assertThat(Freezes.frozen(disk.mountPoint())).isFalse();
             ProtectionResult again = fixture.agent().protection().clearFreeSpace(
                     fixture.agent().ledger().find(record.id()).orElseThrow(), "test");
             assertThat(again.done()).isFalse();
@@ -221,7 +209,7 @@ class FreeSpaceClearingTest {
             assertThat(Arrays.copyOfRange(after, inPage, inPage + 512))
                     .isEqualTo(Arrays.copyOfRange(data, 96 * 1024, 96 * 1024 + 512));
             assertThat(fixture.agent().ledger().find(record.id()).orElseThrow().state()).isEqualTo(DamageState.OPEN);
-            assertThat(notFrozen(disk.mountPoint())).isTrue();
+            assertThat(Freezes.frozen(disk.mountPoint())).isFalse();
         }
     }
 
@@ -242,7 +230,7 @@ class FreeSpaceClearingTest {
 
             assertThat(result.done()).isFalse();
             assertThat(result.message()).contains("EPERM");
-            assertThat(notFrozen(disk.mountPoint())).as("thawed after the failed write").isTrue();
+            assertThat(Freezes.frozen(disk.mountPoint())).as("thawed after the failed write").isFalse();
             assertThat(disk.badSectors()).isNotEmpty();
             assertThat(fixture.agent().ledger().find(record.id()).orElseThrow().state()).isEqualTo(DamageState.OPEN);
             assertThat(fixture.agent().ledger().history(io.daxguard.agent.ledger.FileKey.NONE))

@@ -9,7 +9,6 @@ import io.daxguard.agent.recovery.RecoveryPolicy;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.linux.FiemapExtent;
 import io.daxguard.spi.linux.FilesystemControl;
-import io.daxguard.spi.linux.FilesystemControlException;
 import io.daxguard.spi.linux.NativeFile;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.nio.file.Files;
@@ -89,23 +88,7 @@ class FrozenFilesystemAttackTest {
         return state;
     }
 
-    private static void thawWhoeverFroze(ScratchFilesystem filesystem) throws Exception {
-        try (NativeFile root = NativeFile.openDirectory(filesystem.mountPoint())) {
-            FilesystemControl.thaw(root);
-        } catch (FilesystemControlException notFrozen) {
-            // thawed already
-        }
-    }
 
-    private static boolean frozen(ScratchFilesystem filesystem) throws Exception {
-        try (NativeFile root = NativeFile.openDirectory(filesystem.mountPoint())) {
-            FilesystemControl.freeze(root);
-            FilesystemControl.thaw(root);
-            return false;
-        } catch (FilesystemControlException busy) {
-            return true;
-        }
-    }
 
     /**
      * A policy step that writes to a frozen filesystem (here quarantine's mkdir/rename) sleeps in the kernel until the
@@ -129,7 +112,7 @@ class FrozenFilesystemAttackTest {
 
             healthyState = awaitState(healthyInode, HEALTHY, "QUARANTINED", Duration.ofSeconds(30));
         } finally {
-            thawWhoeverFroze(STUCK);
+            Freezes.thawWhoeverFroze(STUCK.mountPoint());
         }
         assertThat(healthyState).as("the healthy filesystem's damaged file, 30 s after its report, while another "
                 + "filesystem is frozen").isEqualTo("QUARANTINED");
@@ -152,9 +135,9 @@ class FrozenFilesystemAttackTest {
                 } catch (RuntimeMBeanException refused) {
                     answer = refused.getCause().getMessage();
                 }
-                stillFrozen = frozen(SNAPSHOTTED);
+                stillFrozen = Freezes.frozen(SNAPSHOTTED.mountPoint());
             } finally {
-                thawWhoeverFroze(SNAPSHOTTED);
+                Freezes.thawWhoeverFroze(SNAPSHOTTED.mountPoint());
             }
         }
         assertThat(stillFrozen).as("frozen by another after daxguard's thaw answered: " + answer).isTrue();
@@ -171,7 +154,7 @@ class FrozenFilesystemAttackTest {
             assertThat(invoke(SHOWN, "freeze")).startsWith("ok: frozen");
             status = (String) AGENT.remote().invoke(ObjectNames.agent(), "status", new Object[0], new String[0]);
         } finally {
-            thawWhoeverFroze(SHOWN);
+            Freezes.thawWhoeverFroze(SHOWN.mountPoint());
         }
         String section = status.substring(status.indexOf("filesystem: " + SHOWN.mountPoint()));
         int end = section.indexOf("\n\n");

@@ -3,9 +3,6 @@ package io.daxguard.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.agent.jmx.ObjectNames;
-import io.daxguard.spi.linux.FilesystemControl;
-import io.daxguard.spi.linux.FilesystemControlException;
-import io.daxguard.spi.linux.NativeFile;
 import io.daxguard.spi.testkit.Privileges;
 import io.daxguard.spi.testkit.ScratchFilesystem;
 import java.nio.file.Files;
@@ -40,11 +37,7 @@ class RestartWhileFrozenAttackTest {
                     shownAfterRestart = (String) second.remote().getAttribute(name, "FrozenByDaxguard");
                 }
             } finally {
-                try (NativeFile root = NativeFile.openDirectory(filesystem.mountPoint())) {
-                    FilesystemControl.thaw(root);
-                } catch (FilesystemControlException notFrozen) {
-                    // thawed already
-                }
+                Freezes.thawWhoeverFroze(filesystem.mountPoint());
             }
             assertThat(shownAfterRestart).as("FrozenByDaxguard of the restarted agent").isNotEmpty();
         } finally {

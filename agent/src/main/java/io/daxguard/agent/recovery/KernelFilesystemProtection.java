@@ -283,9 +283,9 @@ public final class KernelFilesystemProtection implements FilesystemProtection {
         lock.lock();
         try (FilesystemRoot root = FilesystemRoot.ofRecordedFilesystem(attached.get().mount().mountPoint(),
                 filesystem.uuid())) {
-            // The kernel tells a frozen filesystem only by refusing a second freeze; one that takes it was thawed.
-            FilesystemControl.freeze(root.descriptor());
-            FilesystemControl.thaw(root.descriptor());
+            if (FilesystemControl.isFrozen(root.descriptor())) {
+                return frozen(filesystem);
+            }
             forget(filesystem);
             LOG.log(System.Logger.Level.INFO, root.mountPoint() + " was frozen by daxguard but has been thawed by "
                     + "someone else since (fsfreeze -u): that freeze is forgotten");

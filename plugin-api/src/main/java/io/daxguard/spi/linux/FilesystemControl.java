@@ -51,6 +51,25 @@ public final class FilesystemControl {
         call(mountPoint, "FITHAW", FITHAW, null);
     }
 
+    /**
+     * Whether the filesystem is frozen now, by anyone. The kernel tells it only by refusing a second freeze (EBUSY),
+     * so this freezes and at once thaws a filesystem that was not (which writes its dirty data out: not for a hot path).
+     *
+     * @throws FilesystemControlException when the filesystem cannot be frozen at all (unsupported, not permitted)
+     */
+    public static boolean isFrozen(NativeFile mountPoint) throws FilesystemControlException {
+        try {
+            freeze(mountPoint);
+        } catch (FilesystemControlException e) {
+            if (e.meaning() == FilesystemControlException.Meaning.ALREADY_FROZEN) {
+                return true;
+            }
+            throw e;
+        }
+        thaw(mountPoint);
+        return false;
+    }
+
     /** {@code XFS_IOC_GOINGDOWN} with {@code XFS_FSOP_GOING_FLAGS_LOGFLUSH}. */
     public static void shutdownXfs(NativeFile mountPoint) throws FilesystemControlException {
         try (Memory flags = new Memory(4)) {

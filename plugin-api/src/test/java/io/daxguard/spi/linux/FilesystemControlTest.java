@@ -27,6 +27,23 @@ class FilesystemControlTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"xfs", "ext4"})
+    void isFrozenSaysWhetherAFreezeHoldsAndLeavesAThawedFilesystemThawed(String type) throws IOException {
+        try (ScratchFilesystem filesystem = ScratchFilesystem.of(type).create();
+             NativeFile mountPoint = NativeFile.openDirectory(filesystem.mountPoint())) {
+            assertThat(FilesystemControl.isFrozen(mountPoint)).isFalse();
+            FilesystemControl.freeze(mountPoint);
+            try {
+                assertThat(FilesystemControl.isFrozen(mountPoint)).isTrue();
+            } finally {
+                FilesystemControl.thaw(mountPoint);
+            }
+            assertThat(FilesystemControl.isFrozen(mountPoint)).isFalse();
+            Files.writeString(filesystem.path("after-the-questions"), "written"); // not left frozen by them
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"xfs", "ext4"})
     void aSecondFreezeIsAlreadyFrozenAndASecondThawIsNotFrozen(String type) throws IOException {
         try (ScratchFilesystem filesystem = ScratchFilesystem.of(type).create();
              NativeFile mountPoint = NativeFile.openDirectory(filesystem.mountPoint())) {
