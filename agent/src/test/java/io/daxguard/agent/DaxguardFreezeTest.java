@@ -91,9 +91,8 @@ class DaxguardFreezeTest {
                 refresh(agent);
                 assertThat(invoke(agent, filesystem, "freeze")).startsWith("ok: frozen");
                 FiemapExtent extent = AgentFixture.extents(file).get(0);
-                agent.remote().invoke(ObjectNames.agent(), "reportFailure", new Object[] {
-                    filesystem.device().getFileName().toString(), (extent.physical() + 4096) / 512, 1L, 5},
-                    new String[] {"java.lang.String", "long", "long", "int"});
+                AgentCalls.reportFailure(agent.remote(), filesystem.device().getFileName().toString(),
+                        (extent.physical() + 4096) / 512, 1L, 5);
 
                 assertThat(agent.agent().recoveryPolicies().awaitIdle(Duration.ofSeconds(30)))
                         .as("the policy's worker did not wait on daxguard's freeze").isTrue();
@@ -123,9 +122,8 @@ class DaxguardFreezeTest {
                 assertThat(invoke(agent, filesystem, "freeze")).startsWith("ok: frozen");
                 Freezes.thawWhoeverFroze(filesystem.mountPoint()); // fsfreeze -u
                 FiemapExtent extent = AgentFixture.extents(file).get(0);
-                agent.remote().invoke(ObjectNames.agent(), "reportFailure", new Object[] {
-                    filesystem.device().getFileName().toString(), (extent.physical() + 4096) / 512, 1L, 5},
-                    new String[] {"java.lang.String", "long", "long", "int"});
+                AgentCalls.reportFailure(agent.remote(), filesystem.device().getFileName().toString(),
+                        (extent.physical() + 4096) / 512, 1L, 5);
 
                 assertThat(agent.agent().recoveryPolicies().awaitIdle(Duration.ofSeconds(30))).isTrue();
                 assertThat(recorded(agent, inode).state().name()).isEqualTo("QUARANTINED");

@@ -2,7 +2,6 @@ package io.daxguard.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.daxguard.agent.jmx.ObjectNames;
 import io.daxguard.agent.recovery.RecoveryPolicies;
 import io.daxguard.agent.recovery.RecoveryPolicy;
 import io.daxguard.agent.recovery.RecoverySettings;
@@ -61,8 +60,7 @@ class DisposableAttackTest {
         Files.createLink(DISK.path("cache/orders.bin"), kept);
         long sector = DISK.sectorOf(kept, DAMAGED_PAGE * 4096L);
         DISK.poison(sector, 1);
-        fixture.remote().invoke(ObjectNames.agent(), "reportFailure", new Object[] {DISK.deviceName(), sector, 1L, 5},
-                new String[] {"java.lang.String", "long", "long", "int"});
+        AgentCalls.reportFailure(fixture.remote(), DISK.deviceName(), sector, 1L, 5);
         assertThat(fixture.agent().recoveryPolicies().awaitIdle(Duration.ofMinutes(2))).isTrue();
         DISK.clear(sector, 1);
 

@@ -99,8 +99,7 @@ class FreeSpaceClearingTest {
     /** Makes the sector bad and reports it as the kernel would. */
     private void damage(FaultyDisk disk, long sector) throws Exception {
         disk.poison(sector, 1);
-        remote.invoke(ObjectNames.agent(), "reportFailure", new Object[] {disk.deviceName(), sector, 1L, 5},
-                new String[] {"java.lang.String", "long", "long", "int"});
+        AgentCalls.reportFailure(remote, disk.deviceName(), sector, 1L, 5);
     }
 
     /** The record of the damage at {@code offset} of the disk's device. */
@@ -260,8 +259,7 @@ class FreeSpaceClearingTest {
                 partition.force(true);
             }
             long onDisk = filesystem.offsetOnDisk() + page;
-            remote.invoke(ObjectNames.agent(), "reportFailure", new Object[] {filesystem.disk().getFileName().toString(),
-                    onDisk / 512 + 1, 1L, 5}, new String[] {"java.lang.String", "long", "long", "int"});
+            AgentCalls.reportFailure(remote, filesystem.disk().getFileName().toString(), onDisk / 512 + 1, 1L, 5);
             DamageRecord record = fixture.agent().ledger().records().stream()
                     .filter(candidate -> candidate.device().equals(deviceNumber(filesystem))).findFirst().orElseThrow();
             assertThat(record.offset()).isEqualTo(page + 512);

@@ -65,9 +65,8 @@ class FrozenFilesystemAttackTest {
 
     private static void report(ScratchFilesystem filesystem, Path file) throws Exception {
         FiemapExtent extent = AgentFixture.extents(file).get(0);
-        AGENT.remote().invoke(ObjectNames.agent(), "reportFailure", new Object[] {
-            filesystem.device().getFileName().toString(), (extent.physical() + 4096) / 512, 1L, 5},
-            new String[] {"java.lang.String", "long", "long", "int"});
+        AgentCalls.reportFailure(AGENT.remote(), filesystem.device().getFileName().toString(),
+                (extent.physical() + 4096) / 512, 1L, 5);
     }
 
     private static String stateOf(long inode, ScratchFilesystem filesystem) {

@@ -84,9 +84,7 @@ class HookConcurrencyTest {
         AGENT.remote().addNotificationListener(ObjectNames.agent(), listener, null, null);
         try {
             for (int i = 0; i < EVENTS; i++) {
-                AGENT.remote().invoke(ObjectNames.agent(), "reportFailure", new Object[] {
-                    XFS.device().getFileName().toString(), 40_000L + 8 * i, 1L, 5},
-                    new String[] {"java.lang.String", "long", "long", "int"});
+                AgentCalls.reportFailure(AGENT.remote(), XFS.device().getFileName().toString(), 40_000L + 8 * i, 1L, 5);
             }
             for (int i = 0; i < EVENTS; i++) {
                 assertThat(received.poll(BOUND.toSeconds(), TimeUnit.SECONDS)).as("failure.received " + i).isNotNull();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.agent.hooks.HookSettings;
 import io.daxguard.agent.hooks.HooksSettings;
-import io.daxguard.agent.jmx.ObjectNames;
 import io.daxguard.agent.ledger.AuditEntry;
 import io.daxguard.spi.linux.FiemapExtent;
 import io.daxguard.spi.testkit.ScratchFilesystem;
@@ -58,9 +57,8 @@ class HookInputAttackTest {
             Files.createLink(XFS.path("links/" + longName + i), file);
         }
         FiemapExtent extent = AgentFixture.extents(file).get(0);
-        AGENT.remote().invoke(ObjectNames.agent(), "reportFailure", new Object[] {
-            XFS.device().getFileName().toString(), (extent.physical() + 4096) / 512, 1L, 5},
-            new String[] {"java.lang.String", "long", "long", "int"});
+        AgentCalls.reportFailure(AGENT.remote(), XFS.device().getFileName().toString(),
+                (extent.physical() + 4096) / 512, 1L, 5);
 
         AuditEntry run = HOOKS.awaitRun(entry -> entry.path().startsWith("/links/"), BOUND);
 

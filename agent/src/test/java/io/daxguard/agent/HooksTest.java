@@ -73,9 +73,8 @@ class HooksTest {
     private static DamageRecord damage(String name, long seed) throws Exception {
         AgentFixture.writeFile(XFS.path(name), 64 * 1024, seed);
         FiemapExtent extent = AgentFixture.extents(XFS.path(name)).get(0);
-        AGENT.remote().invoke(ObjectNames.agent(), "reportFailure", new Object[] {
-            XFS.device().getFileName().toString(), (extent.physical() + 4096) / 512, 1L, 5},
-            new String[] {"java.lang.String", "long", "long", "int"});
+        AgentCalls.reportFailure(AGENT.remote(), XFS.device().getFileName().toString(),
+                (extent.physical() + 4096) / 512, 1L, 5);
         return AGENT.agent().ledger().records().stream()
                 .filter(record -> record.owners().stream().anyMatch(owner -> owner.paths().contains("/" + name)))
                 .reduce((first, second) -> second).orElseThrow();

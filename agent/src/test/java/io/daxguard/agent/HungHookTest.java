@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.codahale.metrics.MetricRegistry;
 import io.daxguard.agent.hooks.HookSettings;
 import io.daxguard.agent.hooks.HooksSettings;
-import io.daxguard.agent.jmx.ObjectNames;
 import io.daxguard.agent.ledger.AuditEntry;
 import io.daxguard.spi.linux.FiemapExtent;
 import io.daxguard.spi.testkit.ScratchFilesystem;
@@ -64,9 +63,8 @@ class HungHookTest {
     private static void damage(String name, long seed) throws Exception {
         AgentFixture.writeFile(XFS.path(name), 64 * 1024, seed);
         FiemapExtent extent = AgentFixture.extents(XFS.path(name)).get(0);
-        AGENT.remote().invoke(ObjectNames.agent(), "reportFailure", new Object[] {
-            XFS.device().getFileName().toString(), (extent.physical() + 4096) / 512, 1L, 5},
-            new String[] {"java.lang.String", "long", "long", "int"});
+        AgentCalls.reportFailure(AGENT.remote(), XFS.device().getFileName().toString(),
+                (extent.physical() + 4096) / 512, 1L, 5);
     }
 
     private static boolean recorded(String path) {

@@ -36,9 +36,8 @@ class PolicyPathAttackTest {
 
     private static void damageAndAwaitThePolicy(Path file) throws Exception {
         FiemapExtent extent = AgentFixture.extents(file).get(0);
-        AGENT.remote().invoke(ObjectNames.agent(), "reportFailure", new Object[] {
-            XFS.device().getFileName().toString(), (extent.physical() + 4096) / 512, 1L, 5},
-            new String[] {"java.lang.String", "long", "long", "int"});
+        AgentCalls.reportFailure(AGENT.remote(), XFS.device().getFileName().toString(),
+                (extent.physical() + 4096) / 512, 1L, 5);
         assertThat(AGENT.agent().recoveryPolicies().awaitIdle(Duration.ofMinutes(1))).isTrue();
     }
 
@@ -49,12 +48,7 @@ class PolicyPathAttackTest {
 
     /** testPolicy's answer, or its refusal's message; testPolicy is INFO: a remote monitor-role user may call it. */
     private static String testPolicy(String path) throws Exception {
-        try {
-            return (String) AGENT.remote().invoke(ObjectNames.filesystem(XFS.mountPoint().toString()), "testPolicy",
-                    new Object[] {path}, new String[] {"java.lang.String"});
-        } catch (RuntimeMBeanException refused) {
-            return refused.getCause().getMessage();
-        }
+        return AgentCalls.testPolicy(AGENT.remote(), XFS.mountPoint().toString(), path);
     }
 
     /**

@@ -2,7 +2,6 @@ package io.daxguard.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.daxguard.agent.jmx.ObjectNames;
 import io.daxguard.agent.recovery.RecoveryPolicies;
 import io.daxguard.agent.recovery.RecoveryPolicy;
 import io.daxguard.spi.LinuxPath;
@@ -14,7 +13,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import javax.management.RuntimeMBeanException;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -39,13 +37,9 @@ class PolicyPlanPathTest {
                             List.of(RecoveryPolicy.FileStep.QUARANTINE), "SIGBUS", RecoveryPolicy.Mode.EARLY,
                             List.of(), List.of(), List.of()))))));
 
+    /** testPolicy's answer, or its refusal's message; testPolicy is INFO: a remote monitor-role user may call it. */
     private static String testPolicy(String path) throws Exception {
-        try {
-            return (String) AGENT.remote().invoke(ObjectNames.filesystem(XFS.mountPoint().toString()), "testPolicy",
-                    new Object[] {path}, new String[] {"java.lang.String"});
-        } catch (RuntimeMBeanException refused) {
-            return refused.getCause().getMessage();
-        }
+        return AgentCalls.testPolicy(AGENT.remote(), XFS.mountPoint().toString(), path);
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.daxguard.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.daxguard.agent.jmx.ObjectNames;
 import io.daxguard.agent.ledger.AuditEntry;
 import io.daxguard.agent.ledger.DamagedFile;
 import io.daxguard.agent.recovery.MirrorTreeReplicaProvider;
@@ -56,8 +55,7 @@ class PolicyResumedAtStartTest {
     private static void damage(AgentFixture fixture, Path file) throws Exception {
         long sector = DISK.sectorOf(file, DAMAGED_PAGE * 4096L);
         DISK.poison(sector, 1);
-        fixture.remote().invoke(ObjectNames.agent(), "reportFailure", new Object[] {DISK.deviceName(), sector, 1L, 5},
-                new String[] {"java.lang.String", "long", "long", "int"});
+        AgentCalls.reportFailure(fixture.remote(), DISK.deviceName(), sector, 1L, 5);
         awaitThePolicy(fixture);
     }
 

@@ -50,9 +50,8 @@ class QuarantineLinksTest {
         }
         long inode = (Long) Files.getAttribute(first, "unix:ino");
         FiemapExtent extent = AgentFixture.extents(first).get(0);
-        AGENT.remote().invoke(ObjectNames.agent(), "reportFailure", new Object[] {
-            XFS.device().getFileName().toString(), (extent.physical() + 4096) / 512, 1L, 5},
-            new String[] {"java.lang.String", "long", "long", "int"});
+        AgentCalls.reportFailure(AGENT.remote(), XFS.device().getFileName().toString(),
+                (extent.physical() + 4096) / 512, 1L, 5);
         assertThat(AGENT.agent().recoveryPolicies().awaitIdle(Duration.ofMinutes(1))).isTrue();
         assertThat(recorded(inode).state().name()).isEqualTo("QUARANTINED");
         return inode;
@@ -142,9 +141,8 @@ class QuarantineLinksTest {
         Command.run("mount", "-t", "tmpfs", "none", covered.toString());
         try {
             FiemapExtent extent = AgentFixture.extents(visible).get(0);
-            AGENT.remote().invoke(ObjectNames.agent(), "reportFailure", new Object[] {
-                XFS.device().getFileName().toString(), (extent.physical() + 4096) / 512, 1L, 5},
-                new String[] {"java.lang.String", "long", "long", "int"});
+            AgentCalls.reportFailure(AGENT.remote(), XFS.device().getFileName().toString(),
+                    (extent.physical() + 4096) / 512, 1L, 5);
             assertThat(AGENT.agent().recoveryPolicies().awaitIdle(Duration.ofMinutes(1))).isTrue();
 
             assertThat(names(visible, inode)).isTrue();

@@ -90,8 +90,8 @@ class RecoveryPolicyModesTest {
 
     private static void report(ScratchFilesystem filesystem, Path file) throws Exception {
         FiemapExtent extent = AgentFixture.extents(file).get(0);
-        AGENT.remote().invoke(ObjectNames.agent(), "reportFailure", new Object[] {filesystem.device().getFileName()
-                .toString(), extent.physical() / 512, 8L, 5}, new String[] {"java.lang.String", "long", "long", "int"});
+        AgentCalls.reportFailure(AGENT.remote(), filesystem.device().getFileName() .toString(),
+                extent.physical() / 512, 8L, 5);
         awaitThePolicies();
     }
 
@@ -177,8 +177,7 @@ class RecoveryPolicyModesTest {
                 .reference();
         try {
             // The primary superblock: 1024 bytes into the filesystem.
-            AGENT.remote().invoke(ObjectNames.agent(), "reportFailure", new Object[] {LATE.device().getFileName()
-                    .toString(), 2L, 2L, 5}, new String[] {"java.lang.String", "long", "long", "int"});
+            AgentCalls.reportFailure(AGENT.remote(), LATE.device().getFileName() .toString(), 2L, 2L, 5);
             awaitThePolicies();
 
             assertThat(AGENT.agent().ledger().history(io.daxguard.agent.ledger.FileKey.NONE).stream()

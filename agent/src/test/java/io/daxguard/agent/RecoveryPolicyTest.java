@@ -85,8 +85,7 @@ class RecoveryPolicyTest {
     private static void damageAndAwaitThePolicy(Path file) throws Exception {
         long sector = DISK.sectorOf(file, DAMAGED_PAGE * 4096L);
         DISK.poison(sector, 1);
-        remote.invoke(ObjectNames.agent(), "reportFailure", new Object[] {DISK.deviceName(), sector, 1L, 5},
-                new String[] {"java.lang.String", "long", "long", "int"});
+        AgentCalls.reportFailure(remote, DISK.deviceName(), sector, 1L, 5);
         assertThat(fixture.agent().recoveryPolicies().awaitIdle(Duration.ofMinutes(2))).as("policy done").isTrue();
     }
 
