@@ -156,16 +156,11 @@ class RecoveryJmxTest {
         try (FaultyDisk disk = LogicalSectorSizes.faultyDisk(type, logicalSectorSize).create()) {
             DamagedTail damaged = DamagedTail.of(disk, 25, Reported.ONE_512_BYTE_SECTOR);
 
-            // The range holding the reported sector: an earlier case's disk on the same loop device, whose FUSE file
-            // may get the same device and inode numbers (anonymous devices are reused), can pass its damage on.
-            long bad = damaged.badSector() * 512;
-            CompositeData range = java.util.Arrays.stream((CompositeData[]) remote.getAttribute(damaged.mbean(),
-                    "DamagedRanges")).filter(candidate -> (Long) candidate.get("deviceOffset") <= bad
-                    && bad < (Long) candidate.get("deviceOffset") + (Long) candidate.get("length")).findFirst()
-                    .orElseThrow();
+            CompositeData range = ((CompositeData[]) remote.getAttribute(damaged.mbean(), "DamagedRanges"))[0];
 
             assertThat(range.get("deviceOffset") + "+" + range.get("length")).isEqualTo(
-                    LogicalSectorSizes.logicalSectorStart(bad, logicalSectorSize) + "+" + logicalSectorSize);
+                    LogicalSectorSizes.logicalSectorStart(damaged.badSector() * 512, logicalSectorSize) + "+"
+                            + logicalSectorSize);
         }
     }
 

@@ -170,6 +170,23 @@ class FaultyDiskTest {
         }
     }
 
+    /**
+     * A loop device's disk is identified by its backing file (device and inode): two faulty disks made one after the
+     * other must not look like one, though FUSE reuses anonymous device numbers.
+     */
+    @Test
+    void twoFaultyDisksMadeOneAfterTheOtherServeImagesOfDifferentIdentity() throws IOException {
+        Object first;
+        try (FaultyDisk disk = FaultyDisk.ext4().create()) {
+            first = java.nio.file.Files.readAttributes(disk.servedImage(),
+                    java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        }
+        try (FaultyDisk disk = FaultyDisk.ext4().create()) {
+            assertThat(java.nio.file.Files.readAttributes(disk.servedImage(),
+                    java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isNotEqualTo(first);
+        }
+    }
+
     @Test
     void aLogicalSectorSizeThatIsNoPowerOfTwoIsRefused() {
         assertThatThrownBy(() -> FaultyDisk.xfs().logicalSectorSize(3000)).isInstanceOf(IllegalArgumentException.class)

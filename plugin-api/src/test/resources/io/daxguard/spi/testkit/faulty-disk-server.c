@@ -91,6 +91,10 @@ static int fd_getattr(const char *path, struct stat *st, struct fuse_file_info *
         return 0;
     }
     if (strcmp(path, FILE_PATH) == 0) {
+        /* An inode number of this server's own (use_ino, below): otherwise every faulty disk's image has FUSE's
+           first node id on a reused anonymous device number, and two disks made one after another on one loop
+           device look like one disk to whoever identifies a loop device's disk by its backing file. */
+        st->st_ino = (ino_t) getpid();
         st->st_mode = S_IFREG | 0600;
         st->st_nlink = 1;
         st->st_size = (off_t) image_size;
@@ -185,7 +189,14 @@ static int fd_fallocate(const char *path, int mode, off_t off, off_t len, struct
     return fallocate(backing_fd, mode, off, len) < 0 ? -errno : 0;
 }
 
+static void *fd_init(struct fuse_conn_info *conn, struct fuse_config *cfg) {
+    (void) conn;
+    cfg->use_ino = 1; /* st_ino as fd_getattr gives it */
+    return NULL;
+}
+
 static const struct fuse_operations operations = {
+    .init = fd_init,
     .getattr = fd_getattr,
     .readdir = fd_readdir,
     .open = fd_open,
