@@ -32,6 +32,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -134,10 +135,11 @@ class FreeSpaceClearingTest {
     }
 
 
-    @ParameterizedTest
-    @ValueSource(strings = {"xfs", "ext4"})
-    void aBadSectorInFreeSpaceIsRewrittenReadsCleanAndItsRecordCloses(String type) throws Exception {
-        try (FaultyDisk disk = FaultyDisk.of(type).create()) {
+    @ParameterizedTest(name = "{0} on {1}-byte logical sectors")
+    @CsvSource({"xfs, 512", "xfs, 4096", "ext4, 512", "ext4, 4096"})
+    void aBadSectorInFreeSpaceIsRewrittenReadsCleanAndItsRecordCloses(String type, int logicalSectorSize)
+            throws Exception {
+        try (FaultyDisk disk = LogicalSectorSizes.faultyDisk(type, logicalSectorSize).create()) {
             ObjectName filesystem = held(disk);
             long page = freePage(disk);
             long sector = page / 512 + 3;
