@@ -6,7 +6,7 @@ import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.ledger.LedgerSettings;
 import io.daxguard.agent.ledger.SqliteDamageLedger;
 import io.daxguard.agent.ledger.StormChild;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.testkit.ScratchFilesystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package io.daxguard.agent;
 
-import io.daxguard.spi.linux.FiemapExtent;
+import io.daxguard.support.linux.FiemapExtent;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -4,9 +4,9 @@ import io.daxguard.agent.daemon.AgentSettings;
 import io.daxguard.agent.daemon.Agent;
 
 import io.daxguard.agent.recovery.RecoverySettings;
-import io.daxguard.spi.linux.FiemapExtent;
-import io.daxguard.spi.linux.Fiemap;
-import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.support.linux.FiemapExtent;
+import io.daxguard.support.linux.Fiemap;
+import io.daxguard.support.linux.NativeFile;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;

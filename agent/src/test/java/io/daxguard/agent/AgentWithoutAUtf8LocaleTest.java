@@ -2,7 +2,7 @@ package io.daxguard.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.daxguard.spi.testkit.Privileges;
+import io.daxguard.testkit.Privileges;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.agent.jmx.ObjectNames;
 import io.daxguard.agent.ledger.DamageState;
-import io.daxguard.spi.linux.FiemapExtent;
-import io.daxguard.spi.testkit.Command;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.support.linux.FiemapExtent;
+import io.daxguard.testkit.Command;
+import io.daxguard.testkit.ScratchFilesystem;
 import java.nio.file.Files;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.daxguard.agent.jmx.ObjectNames;
-import io.daxguard.spi.linux.FileGeneration;
-import io.daxguard.spi.linux.FiemapExtent;
-import io.daxguard.spi.linux.NativeFile;
-import io.daxguard.spi.testkit.Command;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.support.linux.FileGeneration;
+import io.daxguard.support.linux.FiemapExtent;
+import io.daxguard.support.linux.NativeFile;
+import io.daxguard.testkit.Command;
+import io.daxguard.testkit.ScratchFilesystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

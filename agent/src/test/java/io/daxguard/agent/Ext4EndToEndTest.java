@@ -3,10 +3,10 @@ package io.daxguard.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.agent.jmx.ObjectNames;
-import io.daxguard.spi.linux.FiemapExtent;
-import io.daxguard.spi.linux.FileGeneration;
-import io.daxguard.spi.linux.NativeFile;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.support.linux.FiemapExtent;
+import io.daxguard.support.linux.FileGeneration;
+import io.daxguard.support.linux.NativeFile;
+import io.daxguard.testkit.ScratchFilesystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.management.ObjectName;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.agent.jmx.ObjectNames;
 import io.daxguard.agent.recovery.RecoverySettings;
-import io.daxguard.spi.linux.FiemapExtent;
-import io.daxguard.spi.testkit.Privileges;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.support.linux.FiemapExtent;
+import io.daxguard.testkit.Privileges;
+import io.daxguard.testkit.ScratchFilesystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

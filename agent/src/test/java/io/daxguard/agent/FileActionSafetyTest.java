@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.daxguard.agent.jmx.ObjectNames;
-import io.daxguard.spi.linux.FiemapExtent;
-import io.daxguard.spi.testkit.Command;
-import io.daxguard.spi.testkit.Privileges;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.support.linux.FiemapExtent;
+import io.daxguard.testkit.Command;
+import io.daxguard.testkit.Privileges;
+import io.daxguard.testkit.ScratchFilesystem;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;

@@ -9,11 +9,11 @@ import io.daxguard.agent.ledger.FilesystemRef;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.recovery.FilesystemProtection.ProtectionResult;
 import io.daxguard.agent.recovery.KernelFilesystemProtection;
-import io.daxguard.spi.linux.FilesystemControl;
-import io.daxguard.spi.linux.NativeFile;
-import io.daxguard.spi.testkit.Command;
-import io.daxguard.spi.testkit.Privileges;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.support.linux.FilesystemControl;
+import io.daxguard.support.linux.NativeFile;
+import io.daxguard.testkit.Command;
+import io.daxguard.testkit.Privileges;
+import io.daxguard.testkit.ScratchFilesystem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,7 +108,7 @@ class FilesystemProtectionTest {
             FilesystemControl.freeze(root);
             FilesystemControl.thaw(root);
             return true;
-        } catch (io.daxguard.spi.linux.FilesystemControlException frozen) {
+        } catch (io.daxguard.support.linux.FilesystemControlException frozen) {
             return false;
         }
     }

@@ -9,13 +9,13 @@ import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.recovery.FilesystemProtection.ProtectionResult;
 import io.daxguard.agent.recovery.KernelFilesystemProtection;
 import io.daxguard.spi.FreeSpaceOwner;
-import io.daxguard.spi.linux.FsmapRecord;
-import io.daxguard.spi.linux.Getfsmap;
-import io.daxguard.spi.linux.NativeFile;
-import io.daxguard.spi.testkit.Command;
-import io.daxguard.spi.testkit.DeviceDenied;
-import io.daxguard.spi.testkit.FaultyDisk;
-import io.daxguard.spi.testkit.Privileges;
+import io.daxguard.support.linux.FsmapRecord;
+import io.daxguard.support.linux.Getfsmap;
+import io.daxguard.support.linux.NativeFile;
+import io.daxguard.testkit.Command;
+import io.daxguard.testkit.DeviceDenied;
+import io.daxguard.testkit.FaultyDisk;
+import io.daxguard.testkit.Privileges;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -246,7 +246,7 @@ class FreeSpaceClearingTest {
      */
     @Test
     void onAPartitionTheZerosLandOnTheRecordedPageAndNotBesideIt() throws Exception {
-        try (io.daxguard.spi.testkit.ScratchFilesystem filesystem = io.daxguard.spi.testkit.ScratchFilesystem.ext4()
+        try (io.daxguard.testkit.ScratchFilesystem filesystem = io.daxguard.testkit.ScratchFilesystem.ext4()
                 .partitioned().create()) {
             remote.invoke(ObjectNames.agent(), "refreshTopology", new Object[0], new String[0]);
             ObjectName name = ObjectNames.filesystem(filesystem.mountPoint().toString());
@@ -277,7 +277,7 @@ class FreeSpaceClearingTest {
         }
     }
 
-    private static io.daxguard.spi.DeviceNumber deviceNumber(io.daxguard.spi.testkit.ScratchFilesystem filesystem) {
+    private static io.daxguard.spi.DeviceNumber deviceNumber(io.daxguard.testkit.ScratchFilesystem filesystem) {
         try {
             return filesystem.deviceNumber();
         } catch (IOException e) {

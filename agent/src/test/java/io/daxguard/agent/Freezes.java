@@ -1,8 +1,8 @@
 package io.daxguard.agent;
 
-import io.daxguard.spi.linux.FilesystemControl;
-import io.daxguard.spi.linux.FilesystemControlException;
-import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.support.linux.FilesystemControl;
+import io.daxguard.support.linux.FilesystemControlException;
+import io.daxguard.support.linux.NativeFile;
 import java.nio.file.Path;
 
 /** What the tests of freezes ask the kernel directly, whoever froze the filesystem. */

@@ -7,7 +7,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.daxguard.agent.hooks.HookSettings;
 import io.daxguard.agent.hooks.HooksSettings;
 import io.daxguard.agent.jmx.ObjectNames;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.testkit.ScratchFilesystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

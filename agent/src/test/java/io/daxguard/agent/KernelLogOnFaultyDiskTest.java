@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.daxguard.agent.source.SourceSettings;
 import io.daxguard.agent.ledger.DamageRecord;
-import io.daxguard.spi.testkit.FaultyDisk;
+import io.daxguard.testkit.FaultyDisk;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.daxguard.agent;
 
-import io.daxguard.spi.testkit.FaultyDisk;
+import io.daxguard.testkit.FaultyDisk;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;

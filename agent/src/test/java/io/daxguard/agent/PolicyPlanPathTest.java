@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.daxguard.agent.recovery.RecoveryPolicies;
 import io.daxguard.agent.recovery.RecoveryPolicy;
 import io.daxguard.spi.LinuxPath;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.testkit.ScratchFilesystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

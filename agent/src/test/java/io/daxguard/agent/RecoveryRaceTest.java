@@ -3,8 +3,8 @@ package io.daxguard.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.agent.jmx.ObjectNames;
-import io.daxguard.spi.linux.FiemapExtent;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.support.linux.FiemapExtent;
+import io.daxguard.testkit.ScratchFilesystem;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;

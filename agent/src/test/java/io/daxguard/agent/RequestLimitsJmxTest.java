@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.daxguard.agent.jmx.ObjectNames;
 import io.daxguard.agent.validation.RequestLimits;
-import io.daxguard.spi.linux.FiemapExtent;
-import io.daxguard.spi.testkit.Command;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.support.linux.FiemapExtent;
+import io.daxguard.testkit.Command;
+import io.daxguard.testkit.ScratchFilesystem;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;

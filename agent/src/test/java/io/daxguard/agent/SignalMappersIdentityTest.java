@@ -3,9 +3,9 @@ package io.daxguard.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.agent.jmx.ObjectNames;
-import io.daxguard.spi.linux.FiemapExtent;
-import io.daxguard.spi.testkit.Privileges;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.support.linux.FiemapExtent;
+import io.daxguard.testkit.Privileges;
+import io.daxguard.testkit.ScratchFilesystem;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;

@@ -2,8 +2,8 @@ package io.daxguard.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.daxguard.spi.testkit.Command;
-import io.daxguard.spi.testkit.Privileges;
+import io.daxguard.testkit.Command;
+import io.daxguard.testkit.Privileges;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;

@@ -11,10 +11,12 @@ public interface FilesystemPlugin {
     /** The filesystem type as {@code /proc/self/mountinfo} names it, for example {@code "xfs"}. */
     String type();
 
-    /** The SPI version this plugin was compiled against; the agent refuses a plugin whose version differs. */
-    default int spiVersion() {
-        return SpiVersion.CURRENT;
-    }
+    /**
+     * The SPI version this plugin was compiled against: implement it as {@code return SpiVersion.CURRENT;}. The
+     * compiler copies that constant into the plugin's own class, so the answer is the version the plugin was built
+     * with, not the agent's. The agent refuses a plugin whose version differs, naming both.
+     */
+    int spiVersion();
 
     /**
      * Becomes the holder of one mounted filesystem.

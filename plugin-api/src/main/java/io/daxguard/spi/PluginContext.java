@@ -12,17 +12,17 @@ public interface PluginContext {
     Map<String, String> settings();
 
     /**
-     * The agent's metric registry (published under {@code io.daxguard.metrics}), for a plugin's own meters and
-     * timers; name them after the plugin's type. By default a private registry nobody publishes.
+     * Where the plugin's own counters, timers and gauges go; the agent publishes them with its metrics as
+     * {@code plugin.<type>.<name>}. By default, metrics nobody reads.
      */
-    default com.codahale.metrics.MetricRegistry metrics() {
-        return new com.codahale.metrics.MetricRegistry();
+    default PluginMetrics metrics() {
+        return PluginMetrics.none();
     }
 
     /**
      * A directory of the plugin's own in the agent's state directory ({@code <state>/plugins/<type>/}, made by the
      * agent, owned by it, mode 0700), for what should survive a restart of the agent, such as a saved reverse-map
-     * index ({@link io.daxguard.spi.index.SavedIndexFile}). Nothing in it is required: a plugin must work the same
+     * index (the support library's {@code SavedIndexFile}). Nothing in it is required: a plugin must work the same
      * (only slower to start) when it is empty, damaged or absent. Empty when the agent runs without a state
      * directory (tests, tools), and by default.
      */

@@ -7,7 +7,9 @@
  * reflinked blocks), attribute forks and extent maps, named metadata, free space. A plugin is found
  * through {@link java.util.ServiceLoader} as a {@link io.daxguard.spi.FilesystemPlugin}.
  *
- * <p>This package depends on nothing of daxguard's; plugins depend on it and on nothing else of ours.
- * Native calls shared by plugins and the agent live once in {@link io.daxguard.spi.linux}.
+ * <p>This package is the whole SPI and depends on the JDK alone; it is the only package of daxguard's a plugin's
+ * class loader shares with the agent. What plugins may share beyond it (the Linux native wrappers, the
+ * reverse-map index) is the support library, {@code plugin-support}, which each plugin bundles; the fixtures
+ * and the conformance suite are {@code plugin-testkit}.
  */
 package io.daxguard.spi;

@@ -1,9 +1,9 @@
 package io.daxguard.ext4;
 
-import io.daxguard.spi.index.ExtentFlags;
-import io.daxguard.spi.index.ExtraExtentSource;
-import io.daxguard.spi.linux.FileGeneration;
-import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.support.index.ExtentFlags;
+import io.daxguard.support.index.ExtraExtentSource;
+import io.daxguard.support.linux.FileGeneration;
+import io.daxguard.support.linux.NativeFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

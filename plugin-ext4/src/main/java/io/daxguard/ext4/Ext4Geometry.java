@@ -1,7 +1,7 @@
 package io.daxguard.ext4;
 
 import com.sun.jna.Memory;
-import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.support.linux.NativeFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,8 +1,8 @@
 package io.daxguard.ext4;
 
-import io.daxguard.spi.index.ExtentFlags;
-import io.daxguard.spi.index.InodeScanner;
-import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.support.index.ExtentFlags;
+import io.daxguard.support.index.InodeScanner;
+import io.daxguard.support.linux.NativeFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

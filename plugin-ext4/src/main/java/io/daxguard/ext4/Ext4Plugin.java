@@ -6,17 +6,18 @@ import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.PluginContext;
-import io.daxguard.spi.index.ExtraExtentSource;
-import io.daxguard.spi.index.InodeScanner;
-import io.daxguard.spi.index.IndexOptions;
-import io.daxguard.spi.index.LiveReverseMap;
-import io.daxguard.spi.index.SavedIndexFile;
-import io.daxguard.spi.linux.FileStatus;
-import io.daxguard.spi.linux.FilesystemStats;
-import io.daxguard.spi.linux.FilesystemUuid;
-import io.daxguard.spi.linux.Getfsmap;
-import io.daxguard.spi.linux.NativeCallException;
-import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.spi.SpiVersion;
+import io.daxguard.support.index.ExtraExtentSource;
+import io.daxguard.support.index.InodeScanner;
+import io.daxguard.support.index.IndexOptions;
+import io.daxguard.support.index.LiveReverseMap;
+import io.daxguard.support.index.SavedIndexFile;
+import io.daxguard.support.linux.FileStatus;
+import io.daxguard.support.linux.FilesystemStats;
+import io.daxguard.support.linux.FilesystemUuid;
+import io.daxguard.support.linux.Getfsmap;
+import io.daxguard.support.linux.NativeCallException;
+import io.daxguard.support.linux.NativeFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,6 +43,11 @@ public final class Ext4Plugin implements FilesystemPlugin {
     @Override
     public String type() {
         return "ext4";
+    }
+
+    @Override
+    public int spiVersion() {
+        return SpiVersion.CURRENT;
     }
 
     @Override

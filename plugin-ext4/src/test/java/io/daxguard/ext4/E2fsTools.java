@@ -1,6 +1,6 @@
 package io.daxguard.ext4;
 
-import io.daxguard.spi.testkit.Command;
+import io.daxguard.testkit.Command;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

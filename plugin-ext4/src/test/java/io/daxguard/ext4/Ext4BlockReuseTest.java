@@ -9,12 +9,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FileOwner;
-import io.daxguard.spi.linux.FiemapExtent;
-import io.daxguard.spi.linux.FileGeneration;
-import io.daxguard.spi.linux.NativeFile;
-import io.daxguard.spi.testkit.Command;
-import io.daxguard.spi.testkit.Privileges;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.support.linux.FiemapExtent;
+import io.daxguard.support.linux.FileGeneration;
+import io.daxguard.support.linux.NativeFile;
+import io.daxguard.testkit.Command;
+import io.daxguard.testkit.Privileges;
+import io.daxguard.testkit.ScratchFilesystem;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -6,7 +6,7 @@ import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.PluginContext;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.testkit.ScratchFilesystem;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -1,6 +1,6 @@
 package io.daxguard.ext4;
 
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.testkit.ScratchFilesystem;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The comparison on mkfs.ext4 defaults with 4 KiB blocks (64-bit, metadata_csum, flex_bg). */

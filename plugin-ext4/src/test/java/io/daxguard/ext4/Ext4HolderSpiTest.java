@@ -1,14 +1,14 @@
 package io.daxguard.ext4;
 
-import io.daxguard.spi.testkit.OpenDescriptors;
+import io.daxguard.testkit.OpenDescriptors;
 import static io.daxguard.ext4.Ext4Files.BLOCK;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.ReverseMapStatus;
-import io.daxguard.spi.linux.FiemapExtent;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.support.linux.FiemapExtent;
+import io.daxguard.testkit.ScratchFilesystem;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

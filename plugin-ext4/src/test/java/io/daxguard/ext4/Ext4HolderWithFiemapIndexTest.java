@@ -1,6 +1,6 @@
 package io.daxguard.ext4;
 
-import io.daxguard.spi.testkit.FixedPluginContext;
+import io.daxguard.testkit.FixedPluginContext;
 import io.daxguard.spi.PluginContext;
 import java.util.Map;
 

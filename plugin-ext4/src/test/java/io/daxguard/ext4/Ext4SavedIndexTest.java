@@ -1,6 +1,6 @@
 package io.daxguard.ext4;
 
-import io.daxguard.spi.testkit.FixedPluginContext;
+import io.daxguard.testkit.FixedPluginContext;
 import static io.daxguard.ext4.Ext4Files.BLOCK;
 import static io.daxguard.ext4.Ext4Files.extentsOf;
 import static io.daxguard.ext4.Ext4Files.fileOwnerInodes;
@@ -12,9 +12,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.PluginContext;
-import io.daxguard.spi.linux.FiemapExtent;
-import io.daxguard.spi.testkit.Privileges;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.support.linux.FiemapExtent;
+import io.daxguard.testkit.Privileges;
+import io.daxguard.testkit.ScratchFilesystem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.daxguard.ext4;
 
-import io.daxguard.spi.testkit.FixedPluginContext;
+import io.daxguard.testkit.FixedPluginContext;
 import static io.daxguard.ext4.Ext4Files.BLOCK;
 import static io.daxguard.ext4.Ext4Files.mountOf;
 import static io.daxguard.ext4.Ext4Files.write;
@@ -10,8 +10,8 @@ import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.PluginContext;
 import io.daxguard.spi.ReverseMapStatus;
-import io.daxguard.spi.testkit.Privileges;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.testkit.Privileges;
+import io.daxguard.testkit.ScratchFilesystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

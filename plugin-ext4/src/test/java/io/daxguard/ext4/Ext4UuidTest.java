@@ -3,10 +3,10 @@ package io.daxguard.ext4;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.PluginContext;
-import io.daxguard.spi.testkit.Command;
-import io.daxguard.spi.testkit.DeviceDenied;
-import io.daxguard.spi.testkit.Privileges;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.testkit.Command;
+import io.daxguard.testkit.DeviceDenied;
+import io.daxguard.testkit.Privileges;
+import io.daxguard.testkit.ScratchFilesystem;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

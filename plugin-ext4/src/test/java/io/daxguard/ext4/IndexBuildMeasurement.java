@@ -1,16 +1,16 @@
 package io.daxguard.ext4;
 
-import io.daxguard.spi.testkit.FixedPluginContext;
+import io.daxguard.testkit.FixedPluginContext;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.PluginContext;
-import io.daxguard.spi.linux.FileStatus;
-import io.daxguard.spi.linux.FsmapRecord;
-import io.daxguard.spi.linux.Getfsmap;
-import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.support.linux.FileStatus;
+import io.daxguard.support.linux.FsmapRecord;
+import io.daxguard.support.linux.Getfsmap;
+import io.daxguard.support.linux.NativeFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

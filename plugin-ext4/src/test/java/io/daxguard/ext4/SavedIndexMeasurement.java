@@ -1,13 +1,13 @@
 package io.daxguard.ext4;
 
-import io.daxguard.spi.testkit.FixedPluginContext;
+import io.daxguard.testkit.FixedPluginContext;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.PluginContext;
 import io.daxguard.spi.ReverseMapStatus;
-import io.daxguard.spi.linux.FileStatus;
+import io.daxguard.support.linux.FileStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -7,7 +7,7 @@ import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.UnknownOwner;
-import io.daxguard.spi.linux.FsmapRecord;
+import io.daxguard.support.linux.FsmapRecord;
 import io.daxguard.xfs.XfsBulkstat.InodeStat;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -5,7 +5,7 @@ import io.daxguard.spi.FilesystemInfo;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.Mount;
-import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.support.linux.NativeFile;
 import java.io.IOException;
 import java.util.Objects;
 

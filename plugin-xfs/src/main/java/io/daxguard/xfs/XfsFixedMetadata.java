@@ -2,8 +2,8 @@ package io.daxguard.xfs;
 
 import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.Mount;
-import io.daxguard.spi.index.AllocatedRanges;
-import io.daxguard.spi.index.ByteSpan;
+import io.daxguard.support.index.AllocatedRanges;
+import io.daxguard.support.index.ByteSpan;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.daxguard.xfs;
 
 import com.sun.jna.Memory;
-import io.daxguard.spi.linux.NativeCallException;
-import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.support.linux.NativeCallException;
+import io.daxguard.support.linux.NativeFile;
 
 /**
  * {@code XFS_IOC_FSGEOMETRY}: the superblock facts {@code xfs_info} prints. daxguard reads it to learn, without

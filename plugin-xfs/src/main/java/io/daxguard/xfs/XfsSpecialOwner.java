@@ -2,7 +2,7 @@ package io.daxguard.xfs;
 
 import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.Mount;
-import io.daxguard.spi.linux.FsmapRecord;
+import io.daxguard.support.linux.FsmapRecord;
 import java.util.Optional;
 
 /**

@@ -4,7 +4,7 @@
  * plugin API only.
  *
  * <p>A filesystem made without the reverse-map btree ({@code mkfs.xfs -m rmapbt=0}) is held through the plugin
- * API's index ({@link io.daxguard.spi.index.LiveReverseMap}, FIEMAP per file): {@code XfsIndexedHolder}. With
+ * API's index ({@link io.daxguard.support.index.LiveReverseMap}, FIEMAP per file): {@code XfsIndexedHolder}. With
  * rmapbt, {@code CAP_SYS_ADMIN} is checked when attaching (without it XFS answers GETFSMAP from the free-space
  * btree and names no owners).
  */

@@ -9,7 +9,7 @@ import io.daxguard.spi.Fork;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
-import io.daxguard.spi.linux.FsmapRecord;
+import io.daxguard.support.linux.FsmapRecord;
 import io.daxguard.xfs.XfsBulkstat.InodeStat;
 import java.nio.file.Path;
 import java.util.ArrayList;

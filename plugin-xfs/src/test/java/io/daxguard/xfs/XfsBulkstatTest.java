@@ -5,8 +5,8 @@ import static io.daxguard.xfs.XfsFixtures.inode;
 import static io.daxguard.xfs.XfsFixtures.writeSynced;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.daxguard.spi.linux.NativeFile;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.support.linux.NativeFile;
+import io.daxguard.testkit.ScratchFilesystem;
 import io.daxguard.xfs.XfsBulkstat.InodeStat;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,9 +1,9 @@
 package io.daxguard.xfs;
 
-import static io.daxguard.spi.testkit.CLayoutProbe.javaValues;
+import static io.daxguard.testkit.CLayoutProbe.javaValues;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.daxguard.spi.testkit.CLayoutProbe;
+import io.daxguard.testkit.CLayoutProbe;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;

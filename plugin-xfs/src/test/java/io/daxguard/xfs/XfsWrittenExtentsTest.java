@@ -7,9 +7,9 @@ import static io.daxguard.xfs.XfsFixtures.writeSynced;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.Holder;
-import io.daxguard.spi.testkit.Command;
-import io.daxguard.spi.testkit.ScratchFilesystem;
-import io.daxguard.spi.linux.FiemapExtent;
+import io.daxguard.testkit.Command;
+import io.daxguard.testkit.ScratchFilesystem;
+import io.daxguard.support.linux.FiemapExtent;
 import io.daxguard.xfs.XfsFixtures.AttachedScratchXfs;
 import io.daxguard.xfs.XfsFixtures.XfsIoMapping;
 import java.io.IOException;

@@ -9,7 +9,7 @@ import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.UnknownOwner;
-import io.daxguard.spi.linux.NativeCallException;
+import io.daxguard.support.linux.NativeCallException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -25,7 +25,7 @@ import io.daxguard.agent.source.operator.OperatorReports;
 import io.daxguard.agent.source.scrub.Scrubber;
 import io.daxguard.agent.topology.TopologyReader;
 import io.daxguard.agent.validation.InputValidator;
-import io.daxguard.spi.linux.LinuxConstants;
+import io.daxguard.support.linux.LinuxConstants;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

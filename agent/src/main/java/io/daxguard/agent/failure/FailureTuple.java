@@ -21,7 +21,7 @@ public record FailureTuple(DeviceRef device, long offset, long length, int errno
                            Instant observedAt) {
     public static final long SECTOR = ByteRange.SECTOR;
     /** The errno of a media error, what every automatic source reports. */
-    public static final int EIO = io.daxguard.spi.linux.NativeCallException.EIO;
+    public static final int EIO = io.daxguard.support.linux.NativeCallException.EIO;
 
     public FailureTuple {
         Objects.requireNonNull(device, "device is null");

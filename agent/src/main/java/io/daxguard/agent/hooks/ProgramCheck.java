@@ -1,7 +1,7 @@
 package io.daxguard.agent.hooks;
 
-import io.daxguard.spi.linux.FileStatus;
-import io.daxguard.spi.linux.NativeCallException;
+import io.daxguard.support.linux.FileStatus;
+import io.daxguard.support.linux.NativeCallException;
 import java.nio.file.Path;
 import java.util.Optional;
 

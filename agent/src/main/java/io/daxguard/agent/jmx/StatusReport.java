@@ -13,7 +13,7 @@ import io.daxguard.spi.FreeSpaceOwner;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.UnknownOwner;
-import io.daxguard.spi.linux.NativeCallException;
+import io.daxguard.support.linux.NativeCallException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;

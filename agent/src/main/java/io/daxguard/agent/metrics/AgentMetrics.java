@@ -3,7 +3,7 @@ package io.daxguard.agent.metrics;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.plugins.TimedHolder;
 import io.daxguard.spi.Holder;
-import io.daxguard.spi.index.RebuildCause;
+import io.daxguard.support.index.RebuildCause;
 import java.util.List;
 import java.util.function.Supplier;
 

@@ -10,7 +10,7 @@ import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.UnknownOwner;
-import io.daxguard.spi.linux.OverlappedCalls;
+import io.daxguard.support.linux.OverlappedCalls;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

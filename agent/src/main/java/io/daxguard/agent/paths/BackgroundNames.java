@@ -1,7 +1,7 @@
 package io.daxguard.agent.paths;
 
-import io.daxguard.spi.linux.FilesystemChanges;
-import io.daxguard.spi.linux.NativeCallException;
+import io.daxguard.support.linux.FilesystemChanges;
+import io.daxguard.support.linux.NativeCallException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.daxguard.agent.paths;
 import io.daxguard.agent.topology.MountTable;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Mount;
-import io.daxguard.spi.linux.FilesystemChanges;
+import io.daxguard.support.linux.FilesystemChanges;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;

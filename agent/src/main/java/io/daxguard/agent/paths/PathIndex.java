@@ -1,7 +1,7 @@
 package io.daxguard.agent.paths;
 
 import io.daxguard.spi.LinuxPath;
-import io.daxguard.spi.linux.DirectoryWalk;
+import io.daxguard.support.linux.DirectoryWalk;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;

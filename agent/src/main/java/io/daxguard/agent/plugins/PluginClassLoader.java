@@ -6,14 +6,18 @@ import java.util.List;
 
 /**
  * The class loader of one plugin directory. Its parent is the platform class loader, so a plugin sees the
- * JDK, its own jars, and from the agent only the shared packages: the SPI ({@code io.daxguard.spi}, with the
- * native wrappers) and JNA, which the wrappers use and which must be loaded once per JVM because it loads a
- * native library. Everything else of the agent (Jackson, Hibernate Validator, the agent's own classes) is
- * invisible, so a plugin may bundle other versions of the same libraries without a clash.
+ * JDK, its own jars, and from the agent only the shared packages: the SPI ({@code io.daxguard.spi}, exactly that
+ * package) and JNA, which must be loaded once per JVM because it loads a native library (and whose types never
+ * cross the SPI). Everything else of the agent is invisible: the support library (a plugin bundles the version
+ * it was built with, in its own directory), the metrics library (plugins measure through
+ * {@link io.daxguard.spi.PluginMetrics}), Jackson, Hibernate Validator and the agent's own classes; so a plugin
+ * may bundle other versions of any of them without a clash.
  */
 final class PluginClassLoader extends URLClassLoader {
-    /** Package prefixes a plugin shares with the agent; everything else is its own. */
-    static final List<String> SHARED_PACKAGES = List.of("io.daxguard.spi.", "com.sun.jna.", "com.codahale.metrics.");
+    /** Packages a plugin shares with the agent: the SPI package itself, not its subpackages. */
+    static final List<String> SHARED_PACKAGES = List.of("io.daxguard.spi");
+    /** Package prefixes a plugin shares with the agent, subpackages included. */
+    static final List<String> SHARED_PACKAGE_TREES = List.of("com.sun.jna.");
 
     static {
         registerAsParallelCapable();
@@ -35,6 +39,8 @@ final class PluginClassLoader extends URLClassLoader {
     }
 
     static boolean isShared(String className) {
-        return SHARED_PACKAGES.stream().anyMatch(className::startsWith);
+        int lastDot = className.lastIndexOf('.');
+        String packageName = lastDot < 0 ? "" : className.substring(0, lastDot);
+        return SHARED_PACKAGES.contains(packageName) || SHARED_PACKAGE_TREES.stream().anyMatch(className::startsWith);
     }
 }

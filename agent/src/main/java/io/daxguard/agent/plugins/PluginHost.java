@@ -5,6 +5,7 @@ import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.PluginContext;
+import io.daxguard.spi.PluginMetrics;
 import io.daxguard.spi.SpiVersion;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -63,6 +64,7 @@ public final class PluginHost {
         String type = plugin.type();
         System.Logger logger = System.getLogger("io.daxguard.plugin." + type);
         Map<String, String> own = settings.getOrDefault(type, Map.of());
+        PluginMetrics pluginMetrics = new RegistryPluginMetrics(metrics, type);
         PluginContext context = new PluginContext() {
             @Override
             public System.Logger logger() {
@@ -75,8 +77,8 @@ public final class PluginHost {
             }
 
             @Override
-            public MetricRegistry metrics() {
-                return metrics;
+            public PluginMetrics metrics() {
+                return pluginMetrics;
             }
 
             @Override

@@ -1,7 +1,7 @@
 package io.daxguard.agent.recovery;
 
 import io.daxguard.agent.ledger.DamagedFile;
-import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.support.linux.NativeFile;
 import java.util.List;
 import java.util.Optional;
 

@@ -2,9 +2,9 @@ package io.daxguard.agent.recovery;
 
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.LinuxPath;
-import io.daxguard.spi.linux.FilesystemUuid;
-import io.daxguard.spi.linux.NativeCallException;
-import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.support.linux.FilesystemUuid;
+import io.daxguard.support.linux.NativeCallException;
+import io.daxguard.support.linux.NativeFile;
 import java.util.Objects;
 
 /**

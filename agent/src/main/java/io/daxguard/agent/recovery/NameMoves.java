@@ -3,10 +3,10 @@ package io.daxguard.agent.recovery;
 import io.daxguard.agent.ledger.FileKey;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.LinuxPath;
-import io.daxguard.spi.linux.FileGeneration;
-import io.daxguard.spi.linux.FileStatus;
-import io.daxguard.spi.linux.NativeCallException;
-import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.support.linux.FileGeneration;
+import io.daxguard.support.linux.FileStatus;
+import io.daxguard.support.linux.NativeCallException;
+import io.daxguard.support.linux.NativeFile;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -2,8 +2,8 @@ package io.daxguard.agent.recovery;
 
 import com.sun.jna.Memory;
 import io.daxguard.agent.topology.DirectIoAlignment;
-import io.daxguard.spi.linux.NativeCallException;
-import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.support.linux.NativeCallException;
+import io.daxguard.support.linux.NativeFile;
 import java.io.IOException;
 
 /**

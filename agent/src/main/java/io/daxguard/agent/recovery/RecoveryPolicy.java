@@ -1,7 +1,7 @@
 package io.daxguard.agent.recovery;
 
 import io.daxguard.spi.LinuxPath;
-import io.daxguard.spi.linux.Signals;
+import io.daxguard.support.linux.Signals;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;

@@ -1,9 +1,9 @@
 package io.daxguard.agent.recovery;
 
 import io.daxguard.spi.LinuxPath;
-import io.daxguard.spi.linux.FileStatus;
-import io.daxguard.spi.linux.NativeCallException;
-import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.support.linux.FileStatus;
+import io.daxguard.support.linux.NativeCallException;
+import io.daxguard.support.linux.NativeFile;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.util.List;

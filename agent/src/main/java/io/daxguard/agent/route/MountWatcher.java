@@ -1,8 +1,8 @@
 package io.daxguard.agent.route;
 
-import io.daxguard.spi.linux.NativeFile;
-import io.daxguard.spi.linux.Poll;
-import io.daxguard.spi.linux.Wakeup;
+import io.daxguard.support.linux.NativeFile;
+import io.daxguard.support.linux.Poll;
+import io.daxguard.support.linux.Wakeup;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package io.daxguard.agent.topology;
 
 import io.daxguard.spi.LinuxPath;
-import io.daxguard.spi.linux.FileStatus;
-import io.daxguard.spi.linux.NativeCallException;
+import io.daxguard.support.linux.FileStatus;
+import io.daxguard.support.linux.NativeCallException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

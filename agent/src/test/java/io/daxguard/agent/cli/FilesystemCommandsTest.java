@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.agent.config.ConfigLoader;
 import io.daxguard.agent.daemon.AgentService;
-import io.daxguard.spi.linux.FilesystemControl;
-import io.daxguard.spi.linux.NativeFile;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.support.linux.FilesystemControl;
+import io.daxguard.support.linux.NativeFile;
+import io.daxguard.testkit.ScratchFilesystem;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;

@@ -2,8 +2,8 @@ package io.daxguard.agent.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.daxguard.spi.testkit.Command;
-import io.daxguard.spi.testkit.Privileges;
+import io.daxguard.testkit.Command;
+import io.daxguard.testkit.Privileges;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package io.daxguard.agent.lifetime;
 
-import io.daxguard.spi.testkit.Command;
-import io.daxguard.spi.testkit.Privileges;
+import io.daxguard.testkit.Command;
+import io.daxguard.testkit.Privileges;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

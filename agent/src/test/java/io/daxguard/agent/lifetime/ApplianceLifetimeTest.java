@@ -131,7 +131,7 @@ class ApplianceLifetimeTest {
         Files.move(ext4Mount.resolve("swapme"), ext4Mount.resolve("swapme.old"));
         Files.createLink(xfsMount.resolve("keep-link.bin"), xfsMount.resolve("keep.bin"));
         Files.delete(xfsMount.resolve("gone.bin"));
-        io.daxguard.spi.testkit.Command.run("sync");
+        io.daxguard.testkit.Command.run("sync");
         replace("X2 gone.bin data", record -> record.withState("FILE_GONE"));
         // Physical damage outlives its owner: the deleted file's bad bytes stay open damage, now in free space.
         ExpectedRecord gone = expected.stream().filter(record -> record.label().equals("X2 gone.bin data"))
@@ -383,7 +383,7 @@ class ApplianceLifetimeTest {
         byte[] data = new byte[(int) FILE_BYTES];
         new java.util.Random(seed).nextBytes(data);
         Files.write(file, data);
-        io.daxguard.spi.testkit.Command.run("sync");
+        io.daxguard.testkit.Command.run("sync");
     }
 
     private static String name(Path device) {

@@ -7,7 +7,7 @@ import io.daxguard.agent.config.ConfigLoader;
 import io.daxguard.agent.daemon.AgentService;
 import io.daxguard.agent.jmx.ObjectNames;
 import io.daxguard.agent.source.SourceState;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.testkit.ScratchFilesystem;
 import java.nio.file.Path;
 import javax.management.MBeanServer;
 import javax.management.MBeanServerFactory;

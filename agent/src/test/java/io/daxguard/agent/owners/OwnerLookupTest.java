@@ -21,7 +21,7 @@ import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.PluginContext;
 import io.daxguard.spi.UnknownOwner;
-import io.daxguard.spi.linux.FileStatus;
+import io.daxguard.support.linux.FileStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,6 +87,11 @@ class OwnerLookupTest {
             @Override
             public String type() {
                 return "handmade";
+            }
+
+            @Override
+            public int spiVersion() {
+                return io.daxguard.spi.SpiVersion.CURRENT;
             }
 
             @Override

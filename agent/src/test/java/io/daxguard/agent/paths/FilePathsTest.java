@@ -3,7 +3,7 @@ package io.daxguard.agent.paths;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.LinuxPath;
-import io.daxguard.spi.linux.OverlappedCalls;
+import io.daxguard.support.linux.OverlappedCalls;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

@@ -3,10 +3,10 @@ package io.daxguard.agent.paths;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.LinuxPath;
-import io.daxguard.spi.linux.FileStatus;
-import io.daxguard.spi.testkit.Command;
-import io.daxguard.spi.testkit.Privileges;
-import io.daxguard.spi.testkit.ScratchFilesystem;
+import io.daxguard.support.linux.FileStatus;
+import io.daxguard.testkit.Command;
+import io.daxguard.testkit.Privileges;
+import io.daxguard.testkit.ScratchFilesystem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,9 +3,9 @@ package io.daxguard.agent.recovery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.DeviceNumber;
-import io.daxguard.spi.linux.FileGeneration;
-import io.daxguard.spi.linux.FileStatus;
-import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.support.linux.FileGeneration;
+import io.daxguard.support.linux.FileStatus;
+import io.daxguard.support.linux.NativeFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.agent.daemon.Agent;
 import io.daxguard.agent.daemon.AgentService;
-import io.daxguard.spi.testkit.Command;
+import io.daxguard.testkit.Command;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.daxguard.agent.remote;
 
-import io.daxguard.spi.testkit.Command;
+import io.daxguard.testkit.Command;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

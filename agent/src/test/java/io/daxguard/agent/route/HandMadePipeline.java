@@ -20,7 +20,7 @@ import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.PluginContext;
-import io.daxguard.spi.linux.FileStatus;
+import io.daxguard.support.linux.FileStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +67,11 @@ final class HandMadePipeline implements AutoCloseable {
             @Override
             public String type() {
                 return TYPE;
+            }
+
+            @Override
+            public int spiVersion() {
+                return io.daxguard.spi.SpiVersion.CURRENT;
             }
 
             @Override

@@ -3,7 +3,7 @@ package io.daxguard.agent.source;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.agent.failure.FailureSource;
-import io.daxguard.spi.linux.NativeCallException;
+import io.daxguard.support.linux.NativeCallException;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

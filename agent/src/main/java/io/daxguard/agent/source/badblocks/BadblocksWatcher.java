@@ -4,9 +4,9 @@ import io.daxguard.agent.failure.FailureSource;
 import io.daxguard.agent.ranges.ByteRange;
 import io.daxguard.agent.ranges.RangeSet;
 
-import io.daxguard.spi.linux.NativeCallException;
-import io.daxguard.spi.linux.NativeFile;
-import io.daxguard.spi.linux.Poll;
+import io.daxguard.support.linux.NativeCallException;
+import io.daxguard.support.linux.NativeFile;
+import io.daxguard.support.linux.Poll;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

@@ -13,9 +13,9 @@ import io.daxguard.agent.source.probe.SuspectProbe;
 import io.daxguard.agent.ranges.ByteRange;
 
 import com.sun.jna.Memory;
-import io.daxguard.spi.linux.NativeCallException;
-import io.daxguard.spi.linux.NativeFile;
-import io.daxguard.spi.linux.Poll;
+import io.daxguard.support.linux.NativeCallException;
+import io.daxguard.support.linux.NativeFile;
+import io.daxguard.support.linux.Poll;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -4,8 +4,8 @@ import io.daxguard.agent.ranges.ByteRange;
 import io.daxguard.agent.topology.DirectIoAlignment;
 
 import com.sun.jna.Memory;
-import io.daxguard.spi.linux.NativeCallException;
-import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.support.linux.NativeCallException;
+import io.daxguard.support.linux.NativeFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package io.daxguard.agent.source.trace;
 
-import io.daxguard.spi.linux.Mounts;
-import io.daxguard.spi.linux.NativeCallException;
-import io.daxguard.spi.linux.NativeFile;
+import io.daxguard.support.linux.Mounts;
+import io.daxguard.support.linux.NativeCallException;
+import io.daxguard.support.linux.NativeFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;

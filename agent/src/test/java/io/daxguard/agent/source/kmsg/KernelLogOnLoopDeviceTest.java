@@ -7,9 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.source.IngestQueue;
-import io.daxguard.spi.testkit.Command;
-import io.daxguard.spi.testkit.FaultyDisk;
-import io.daxguard.spi.testkit.Privileges;
+import io.daxguard.testkit.Command;
+import io.daxguard.testkit.FaultyDisk;
+import io.daxguard.testkit.Privileges;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;

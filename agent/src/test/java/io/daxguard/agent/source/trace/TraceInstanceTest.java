@@ -3,12 +3,12 @@ package io.daxguard.agent.source.trace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.jna.Memory;
-import io.daxguard.spi.linux.FileStatus;
-import io.daxguard.spi.linux.NativeCallException;
-import io.daxguard.spi.linux.NativeFile;
-import io.daxguard.spi.linux.Poll;
-import io.daxguard.spi.testkit.FaultyDisk;
-import io.daxguard.spi.testkit.Privileges;
+import io.daxguard.support.linux.FileStatus;
+import io.daxguard.support.linux.NativeCallException;
+import io.daxguard.support.linux.NativeFile;
+import io.daxguard.support.linux.Poll;
+import io.daxguard.testkit.FaultyDisk;
+import io.daxguard.testkit.Privileges;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

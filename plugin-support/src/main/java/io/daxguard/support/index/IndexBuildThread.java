@@ -1,0 +1,389 @@
+package io.daxguard.support.index;
+
+import io.daxguard.support.linux.FilesystemChanges;
+import io.daxguard.support.linux.InodeCounts;
+import io.daxguard.support.linux.NativeFile;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import io.daxguard.spi.LinuxPath;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * The one thread that builds and rebuilds a {@link LiveReverseMap}'s index, the current index, and the
+ * progress. Owned by the map: started by {@link #start}, stopped by {@link #close} (sets a flag the builder
+ * polls between files, interrupts, joins up to 30 s, cancels waiting requests).
+ */
+final class IndexBuildThread {
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+
+    private final LinuxPath root;
+    private final IndexOptions options;
+    private final System.Logger logger;
+    private final Consumer<IndexBuildProgress> listener;
+    private final Thread thread;
+    private final BlockingQueue<CompletableFuture<ExtentIndex>> requests = new LinkedBlockingQueue<>();
+    private final CountDownLatch firstBuild = new CountDownLatch(1);
+    private final Object lock = new Object();
+    private final Set<CompletableFuture<ExtentIndex>> pending = new HashSet<>();
+    private volatile ExtentIndex current;
+    private volatile IndexBuildProgress progress = IndexBuildProgress.starting();
+    private volatile boolean closed;
+    private volatile boolean building;
+    private CompletableFuture<ExtentIndex> latest;
+    private long latestScheduledNanos;
+    private long gapRefreshes;
+    private long lastGapRefreshNanos;
+    /** Builds scheduled, by {@link RebuildCause#ordinal()}; a question that joins a scheduled build adds nothing. */
+    private final AtomicLongArray scheduled = new AtomicLongArray(RebuildCause.values().length);
+    /** The filesystem's change count, read before each build starts walking; -1 when it cannot be counted. */
+    private final LongSupplier changeCount;
+    private volatile BuildStamp stamp;
+
+    /**
+     * @param changeCount the filesystem's change count now ({@link ConfirmedFacts#look}), -1 when unknown; read on
+     *                    the build thread before each build starts, see {@link #changesBefore}
+     */
+    IndexBuildThread(LinuxPath root, IndexOptions options, System.Logger logger,
+                     Consumer<IndexBuildProgress> listener, LongSupplier changeCount) {
+        this.root = root;
+        this.options = options;
+        this.logger = logger;
+        this.listener = listener;
+        this.changeCount = changeCount;
+        this.thread = new Thread(this::runBuilds, "daxguard-index " + root);
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts the thread and the first build. */
+    void start() {
+        // Requested first, so that once a saved index is current a build is already in flight to catch up.
+        refreshStartedAfter(System.nanoTime(), RebuildCause.FIRST_BUILD);
+        thread.start();
+    }
+
+    /** An index and the filesystem's change count read before its build started. */
+    private record BuildStamp(ExtentIndex index, long changesBefore) {
+    }
+
+    /**
+     * The filesystem's change count read before {@code index}'s build started walking, or -1 when unknown (changes
+     * not counted, or an index this thread did not build).
+     */
+    long changesBefore(ExtentIndex index) {
+        BuildStamp built = stamp;
+        return built != null && built.index() == index ? built.changesBefore() : -1;
+    }
+
+    /** Builds scheduled so far, per cause (the first build included). */
+    long builds(RebuildCause cause) {
+        return scheduled.get(cause.ordinal());
+    }
+
+    ExtentIndex current() {
+        return current;
+    }
+
+    IndexBuildProgress progress() {
+        return progress;
+    }
+
+    /** Whether a build (the first or a refresh) is running now. */
+    boolean isBuilding() {
+        return building;
+    }
+
+    boolean awaitFirstBuild(Duration timeout) throws InterruptedException {
+        return firstBuild.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** The body of the map's own thread: one build per request, until closed. */
+    private void runBuilds() {
+        boolean quiet = quiet();
+        try {
+            loadSaved();
+            while (!closed) {
+                CompletableFuture<ExtentIndex> build;
+                try {
+                    build = requests.take();
+                } catch (InterruptedException e) {
+                    continue; // close() interrupts after setting closed
+                }
+                runBuild(build);
+            }
+        } finally {
+            if (quiet) {
+                try {
+                    FilesystemChanges.unquietCurrentThread();
+                } catch (IOException e) {
+                    logger.log(System.Logger.Level.WARNING, "the index thread of " + root + " could not end its quiet"
+                            + " writes: " + e);
+                }
+            }
+        }
+    }
+
+    /**
+     * This thread writes only its saved index, into the agent's state directory, which may be on the filesystem it
+     * indexes: those writes are not changes that make the index stale ({@link FilesystemChanges#quietCurrentThread}).
+     */
+    private boolean quiet() {
+        try {
+            FilesystemChanges.quietCurrentThread();
+            return true;
+        } catch (IOException e) {
+            logger.log(System.Logger.Level.WARNING, "the index thread of " + root + " could not mark its own writes"
+                    + " (" + e + "); saving the index into " + root + " will count as a change");
+            return false;
+        }
+    }
+
+    /**
+     * Makes the saved index current, when the options name one that loads: the map is ready at once, and the build
+     * {@link #start} requested (queued, so it runs next) catches up with what changed while the agent was down.
+     */
+    private void loadSaved() {
+        if (options.saved() == null) {
+            return;
+        }
+        options.saved().load(root, System.nanoTime(), logger).ifPresent(index -> {
+            current = index;
+            building = true; // the catch-up build is queued and runs next
+            publish(new IndexBuildProgress(IndexBuildProgress.State.READY, 0, 0, index.fileCount(),
+                    index.extentCount(), index.fileCount(), ""));
+            firstBuild.countDown();
+        });
+    }
+
+    /**
+     * Whether an unexplained range may cost a rebuild: always when it can join a build that started after
+     * the question; otherwise at most once per {@link IndexOptions#gapRefreshInterval}. Blocks no file will
+     * ever explain (metadata GETFSMAP calls unknown, all of it on XFS without rmapbt) must not rebuild the
+     * index per query. A failed confirmation is never limited: it proves a change since the build.
+     */
+    boolean mayRefreshForGaps(long asked) {
+        synchronized (lock) {
+            if (latest != null && latestScheduledNanos >= asked && !latest.isCompletedExceptionally()) {
+                return true;
+            }
+            long now = System.nanoTime();
+            if (gapRefreshes > 0 && now - lastGapRefreshNanos < options.gapRefreshInterval().toNanos()) {
+                return false;
+            }
+            gapRefreshes++;
+            lastGapRefreshNanos = now;
+            return true;
+        }
+    }
+
+    /** The index of the build in flight or last finished, when newer than {@code index}; waits for it. */
+    ExtentIndex newestAvailable(ExtentIndex index) throws IOException {
+        CompletableFuture<ExtentIndex> inFlight;
+        synchronized (lock) {
+            inFlight = latest;
+        }
+        if (inFlight == null) {
+            return index;
+        }
+        try {
+            ExtentIndex newest = inFlight.get();
+            return newest.startedNanos() > index.startedNanos() ? newest : index;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted waiting for the index of " + root);
+        } catch (ExecutionException | CancellationException e) {
+            return index;
+        }
+    }
+
+    String notReadyReason() {
+        IndexBuildProgress now = progress;
+        if (now.state() == IndexBuildProgress.State.FAILED) {
+            return "reverse-map index could not be built: " + now.failure();
+        }
+        if (now.state() == IndexBuildProgress.State.CLOSED) {
+            return "reverse-map index closed";
+        }
+        return "reverse-map index being built, " + now.percentDone() + "% done; ask again when it is ready";
+    }
+
+    /**
+     * Waits for an index whose build started at or after {@code asked} (System.nanoTime); {@code cause} is counted
+     * when this call schedules the build, not when it joins one already scheduled.
+     */
+    ExtentIndex refreshedSince(long asked, RebuildCause cause) throws IOException {
+        CompletableFuture<ExtentIndex> build = refreshStartedAfter(asked, cause);
+        try {
+            return build.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted waiting for the index of " + root);
+        } catch (ExecutionException e) {
+            throw new IOException("refreshing the index of " + root + " failed", e.getCause());
+        } catch (CancellationException e) {
+            throw new IOException("the index of " + root + " was closed", e);
+        }
+    }
+
+    private CompletableFuture<ExtentIndex> refreshStartedAfter(long asked, RebuildCause cause) {
+        synchronized (lock) {
+            if (latest != null && latestScheduledNanos >= asked && !latest.isCompletedExceptionally()) {
+                return latest;
+            }
+            CompletableFuture<ExtentIndex> build = new CompletableFuture<>();
+            if (closed) {
+                build.cancel(false);
+                return build;
+            }
+            latestScheduledNanos = System.nanoTime();
+            scheduled.incrementAndGet(cause.ordinal());
+            latest = build;
+            pending.add(build);
+            requests.add(build);
+            return build;
+        }
+    }
+
+    private void runBuild(CompletableFuture<ExtentIndex> build) {
+        building = true;
+        try (NativeFile mountPoint = NativeFile.openDirectory(root)) {
+            long expected = InodeCounts.of(mountPoint).used();
+            long builds = progress.builds();
+            boolean first = current == null;
+            logger.log(System.Logger.Level.INFO, (first ? "building" : "refreshing") + " the reverse-map index of "
+                    + root + " (~" + expected + " inodes in use)");
+            int[] loggedTenth = {0};
+            ExtentIndexBuilder.ProgressListener heard = new ExtentIndexBuilder.ProgressListener() {
+                @Override
+                public void progress(long directories, long files, long extents) {
+                    publish(new IndexBuildProgress(current == null ? IndexBuildProgress.State.BUILDING
+                            : IndexBuildProgress.State.READY, builds, directories, files, extents, expected, ""));
+                    int tenth = expected == 0 ? 0 : (int) Math.min(9, files * 10 / expected);
+                    if (first && tenth > loggedTenth[0]) {
+                        loggedTenth[0] = tenth;
+                        logger.log(System.Logger.Level.INFO, "reverse-map index of " + root + ": " + progress);
+                    }
+                }
+
+                @Override
+                public void scannerFailed(IOException failure) {
+                    logger.log(System.Logger.Level.WARNING, "scanning the inodes of " + root + " failed ("
+                            + failure.getMessage() + "); building the index with FIEMAP per file instead");
+                }
+            };
+            long changesBefore = changesBeforeBuild(mountPoint);
+            ExtentIndexBuilder builder = new ExtentIndexBuilder(root, options.extras(), options.scanner(),
+                    () -> closed || Thread.interrupted(), heard);
+            ExtentIndex index = builder.build();
+            stamp = new BuildStamp(index, changesBefore);
+            current = index;
+            publish(new IndexBuildProgress(IndexBuildProgress.State.READY, builds + 1, progress.directories(),
+                    index.fileCount(), index.extentCount(), expected, ""));
+            logger.log(System.Logger.Level.INFO, "reverse-map index of " + root + " ready: " + index.fileCount()
+                    + " files, " + index.extentCount() + " extents, ~" + index.memoryBytes() / 1024 + " KiB, built in "
+                    + index.buildTime().toMillis() + " ms");
+            finish(build, index, null);
+            if (options.saved() != null && !closed) {
+                options.saved().save(index, logger);
+            }
+        } catch (Throwable e) {
+            if (!closed) {
+                logger.log(System.Logger.Level.WARNING, "building the reverse-map index of " + root + " failed", e);
+                if (current == null) {
+                    publish(new IndexBuildProgress(IndexBuildProgress.State.FAILED, progress.builds(), 0, 0, 0, 0,
+                            String.valueOf(e.getMessage())));
+                }
+            }
+            finish(build, null, e);
+            if (e instanceof Error error) {
+                throw error;
+            }
+        } finally {
+            building = false;
+            firstBuild.countDown();
+        }
+    }
+
+    /**
+     * The change count the index about to be built answers for. It is read before the walk, so a change that
+     * completes after it moves the count past it; then the filesystem is synced, so a write made before the read
+     * whose blocks were still delayed-allocation (no extent yet, and writeback sends no event) has its blocks when
+     * the walk looks. A sync that fails (a writeback error) leaves the index unvouched for (-1).
+     */
+    private long changesBeforeBuild(NativeFile mountPoint) {
+        long changes = changeCount.getAsLong();
+        if (changes < 0) {
+            return -1;
+        }
+        try {
+            mountPoint.syncFilesystem();
+            return changes;
+        } catch (IOException e) {
+            logger.log(System.Logger.Level.WARNING, "syncing " + root + " before indexing it failed (" + e.getMessage()
+                    + "); blocks the index does not explain will rebuild it, rate-limited");
+            return -1;
+        }
+    }
+
+    private void finish(CompletableFuture<ExtentIndex> build, ExtentIndex index, Throwable failure) {
+        synchronized (lock) {
+            pending.remove(build);
+        }
+        if (failure == null) {
+            build.complete(index);
+        } else {
+            build.completeExceptionally(failure);
+        }
+    }
+
+    private void publish(IndexBuildProgress now) {
+        if (closed) {
+            return;
+        }
+        progress = now;
+        try {
+            listener.accept(now);
+        } catch (RuntimeException e) {
+            logger.log(System.Logger.Level.WARNING, "index progress listener failed", e);
+        }
+    }
+
+    /** Stops the thread and cancels every waiting request; see the class comment. */
+    void close() {
+        List<CompletableFuture<ExtentIndex>> waiting;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            waiting = new ArrayList<>(pending);
+            pending.clear();
+        }
+        thread.interrupt();
+        try {
+            thread.join(CLOSE_WAIT.toMillis());
+            if (thread.isAlive()) {
+                logger.log(System.Logger.Level.WARNING, "index thread of " + root + " did not stop in " + CLOSE_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            waiting.forEach(build -> build.cancel(false));
+            progress = new IndexBuildProgress(IndexBuildProgress.State.CLOSED, progress.builds(), 0, 0, 0, 0, "");
+            firstBuild.countDown();
+        }
+    }
+}

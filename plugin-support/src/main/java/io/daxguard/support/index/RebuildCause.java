@@ -1,0 +1,35 @@
+package io.daxguard.support.index;
+
+/**
+ * Why a {@link LiveReverseMap} built its index, counted per cause ({@link LiveReverseMap#rebuilds()}), so an
+ * administrator can tell a map that rebuilds because the filesystem is busy from one that rebuilds for nothing.
+ */
+public enum RebuildCause {
+    /** The build at attach. */
+    FIRST_BUILD("first"),
+    /**
+     * The filesystem's fanotify change count moved since the index build started, and a question found allocated
+     * blocks or inline data the index may not know of (rate-limited, {@link IndexOptions#gapRefreshInterval}).
+     */
+    FILESYSTEM_CHANGED("changed"),
+    /** A live confirmation rejected an owner the index proposed: the file's blocks moved since the build. */
+    PROPOSAL_REJECTED("rejected"),
+    /**
+     * Allocated blocks no file explains, on a filesystem whose changes cannot be counted (no fanotify): the index
+     * may be older than a file, so it is rebuilt, rate-limited.
+     */
+    UNEXPLAINED_BLOCKS("unexplained"),
+    /** An inode table asked about on a filesystem whose changes cannot be counted (no fanotify), rate-limited. */
+    INLINE_DATA("inline");
+
+    private final String key;
+
+    RebuildCause(String key) {
+        this.key = key;
+    }
+
+    /** The short name the status, the MBean and the metrics use ({@code index.rebuilds.<key>}). */
+    public String key() {
+        return key;
+    }
+}

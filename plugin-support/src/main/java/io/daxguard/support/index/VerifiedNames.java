@@ -1,0 +1,71 @@
+package io.daxguard.support.index;
+
+import io.daxguard.spi.DeviceNumber;
+import io.daxguard.support.linux.FileStatus;
+import io.daxguard.support.linux.NativeCallException;
+import io.daxguard.spi.LinuxPath;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The names an {@link ExtentIndex} keeps, checked against the live tree before they are given out: every name
+ * must still lead to the inode on the index's device ({@code statx} without following a final symlink), and a
+ * regular file must have
+ * no more links than names (else a hard link was made since the walk, and its name is missing). The same rule
+ * as the agent's own walk applies ({@link FileStatus#ofPathIfStill}, {@link FileStatus#hasNoMoreLinksThan}), so a
+ * holder with an index spares the agent a second walk of the tree.
+ * Checked names are remembered in the {@link ConfirmedFacts.Epoch} until the filesystem next changes.
+ */
+final class VerifiedNames {
+    private VerifiedNames() {
+    }
+
+    /** Every checked name of every inode; empty as soon as one inode cannot be vouched for. */
+    static Optional<Map<Long, List<LinuxPath>>> of(ExtentIndex index, ConfirmedFacts.Epoch epoch,
+                                                   Collection<Long> inodes) {
+        Map<Long, List<LinuxPath>> answer = new HashMap<>();
+        DeviceNumber device = null;
+        for (long inode : inodes) {
+            List<LinuxPath> names = epoch.paths(inode);
+            if (names == null) {
+                try {
+                    device = device != null ? device : FileStatus.ofPathNoFollow(index.root()).device();
+                } catch (NativeCallException unmounted) {
+                    return Optional.empty();
+                }
+                names = checked(index, device, inode);
+                if (names == null) {
+                    return Optional.empty();
+                }
+                epoch.rememberPaths(inode, names);
+            }
+            answer.put(inode, names);
+        }
+        return Optional.of(answer);
+    }
+
+    /** The inode's names if every one leads to it and none is missing; null otherwise. */
+    private static List<LinuxPath> checked(ExtentIndex index, DeviceNumber device, long inode) {
+        List<List<LinuxPath>> links = index.linkComponentsOf(inode);
+        if (links.isEmpty()) {
+            return null;
+        }
+        List<LinuxPath> names = new ArrayList<>(links.size());
+        for (List<LinuxPath> components : links) {
+            LinuxPath relative = LinuxPath.ROOT;
+            for (LinuxPath component : components) {
+                relative = relative.join(component);
+            }
+            if (!FileStatus.ofPathIfStill(index.root().join(relative), device, inode)
+                    .map(status -> status.hasNoMoreLinksThan(links.size())).orElse(false)) {
+                return null;
+            }
+            names.add(relative);
+        }
+        return names;
+    }
+}
