@@ -51,6 +51,76 @@ public interface Holder extends Closeable {
     void forEachWrittenExtent(long from, long to, ExtentConsumer consumer) throws IOException;
 
     /**
+     * Every block device this filesystem keeps its data on. A filesystem over several devices (btrfs) names them
+     * all; the agent then routes a failure on any of them to this holder, through
+     * {@link #notifyFailure(DeviceNumber, FailureRange)}, and shows them in its status. By default, the mount's
+     * own device. Asked at attach and again when the mount table changes (a device added or removed).
+     */
+    default List<DeviceNumber> memberDevices() throws IOException {
+        return List.of(mount().device());
+    }
+
+    /**
+     * Reverse-maps a byte range of one member device (offsets relative to the start of {@code member}) to every
+     * owner, as {@link #notifyFailure(FailureRange)} does for the filesystem's only device. By default, that
+     * method for the mount's own device.
+     *
+     * @throws IllegalArgumentException when {@code member} is not one of {@link #memberDevices()}
+     */
+    default List<Owner> notifyFailure(DeviceNumber member, FailureRange range) throws IOException {
+        if (!member.equals(mount().device())) {
+            throw new IllegalArgumentException("device " + member + " is not a member of the filesystem on "
+                    + mount().mountPoint() + " (members: " + memberDevices() + ")");
+        }
+        return notifyFailure(range);
+    }
+
+    /**
+     * The written extents of one member device, as {@link #forEachWrittenExtent(long, long, ExtentConsumer)}
+     * does for the only one (offsets relative to {@code member}). By default, that method for the mount's device.
+     *
+     * @throws IllegalArgumentException when {@code member} is not one of {@link #memberDevices()}
+     */
+    default void forEachWrittenExtent(DeviceNumber member, long from, long to, ExtentConsumer consumer)
+            throws IOException {
+        if (!member.equals(mount().device())) {
+            throw new IllegalArgumentException("device " + member + " is not a member of the filesystem on "
+                    + mount().mountPoint() + " (members: " + memberDevices() + ")");
+        }
+        forEachWrittenExtent(from, to, consumer);
+    }
+
+    /**
+     * How many copies the filesystem keeps of a range of a member device, from its layout. Damage to a range
+     * with other copies is recorded as redundant (the filesystem reads another copy), not as data loss. By
+     * default {@link Redundancy#NONE}.
+     */
+    default Redundancy redundancy(DeviceNumber member, FailureRange range) throws IOException {
+        return Redundancy.NONE;
+    }
+
+    /**
+     * Rewrites a damaged range of a member device from the filesystem's other copies, then verifies it (btrfs:
+     * a scrub of that device range). Called by an operator's recovery action, never on its own.
+     *
+     * @throws UnsupportedOperationException when the filesystem keeps no other copy (the default)
+     */
+    default RepairOutcome repairFromCopies(DeviceNumber member, FailureRange range) throws IOException {
+        throw new UnsupportedOperationException("the " + mount().fsType() + " filesystem on " + mount().mountPoint()
+                + " keeps no other copy to repair from");
+    }
+
+    /**
+     * The failures a kernel log message of this filesystem's own reports (btrfs: checksum and read errors naming
+     * a device and a physical offset, or a root, inode and offset the holder places), or none. The agent offers
+     * every kernel message to every holder; a holder answers quickly for a message that is not its own. By
+     * default, none: the agent's own parser already reads the block layer's {@code I/O error} lines.
+     */
+    default List<MemberFailure> failuresIn(String kernelMessage) throws IOException {
+        return List.of();
+    }
+
+    /**
      * Where the holder's own reverse map stands, when it builds one (a filesystem without a reverse map of its
      * own: ext4, XFS without rmapbt); empty when the filesystem answers by itself.
      */

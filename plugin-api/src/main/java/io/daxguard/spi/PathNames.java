@@ -21,4 +21,13 @@ public interface PathNames {
      * walks the tree itself. Never a partial or unchecked answer.
      */
     Optional<Map<Long, List<LinuxPath>>> pathsOf(Collection<Long> inodes) throws IOException;
+
+    /**
+     * The names of inodes of one subvolume ({@link FileOwner#subvolume()}), as {@link #pathsOf(Collection)} does
+     * for the only one; relative to the mount point, through the subvolume's place in the filesystem. By default,
+     * {@link #pathsOf(Collection)} for {@link FileOwner#ONE_INODE_SPACE} and "cannot tell" for any other.
+     */
+    default Optional<Map<Long, List<LinuxPath>>> pathsOf(long subvolume, Collection<Long> inodes) throws IOException {
+        return subvolume == FileOwner.ONE_INODE_SPACE ? pathsOf(inodes) : Optional.empty();
+    }
 }
