@@ -4,6 +4,7 @@ import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.ledger.FilesystemRef;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.plugins.Filesystems;
+import io.daxguard.agent.plugins.MemberHolder;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FileOwner;
@@ -61,12 +62,14 @@ public final class OwnerLookup implements AutoCloseable {
      * answer is one unknown owner saying why, so the damage is still recorded.
      */
     public List<AffectedOwner> ownersOn(DeviceNumber device, String deviceName, FailureRange range) {
-        Optional<AttachedFilesystem> filesystem = filesystems.on(device);
+        Optional<AttachedFilesystem> filesystem = filesystems.holding(device);
         if (filesystem.isEmpty() || filesystem.get().holder().isEmpty()) {
             return List.of();
         }
         try {
-            return resolveListed(filesystem.get(), List.of(range)).get(0);
+            // A member of a filesystem over several devices: the range is relative to that member.
+            return resolveListed(filesystem.get(), MemberHolder.of(filesystem.get().holder().get(), device),
+                    List.of(range)).get(0);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "owners of " + deviceName + " bytes " + range.offset() + "+"
                     + range.length() + " could not be found; recorded as unknown", e);
@@ -108,6 +111,11 @@ public final class OwnerLookup implements AutoCloseable {
             throws IOException {
         Holder holder = filesystem.holder().orElseThrow(() -> new IllegalStateException(
                 filesystem.mount().mountPoint() + " is not held: " + filesystem.refusal().orElse("")));
+        return resolveListed(filesystem, holder, ranges);
+    }
+
+    private List<List<AffectedOwner>> resolveListed(AttachedFilesystem filesystem, Holder holder,
+                                                    List<FailureRange> ranges) throws IOException {
         boolean small = ranges.stream().allMatch(range -> range.length() <= ListedOwners.PAGE_BYTES);
         List<List<Owner>> answers = new ArrayList<>(small ? holder.notifyFailures(ranges) : ranges.stream()
                 .map(range -> List.<Owner>of()).toList());

@@ -120,7 +120,7 @@ public final class FailureRouter implements AutoCloseable {
         for (RoutedRange piece : Router.route(routing.topology(), routing.device(), start, end - start)) {
             FailureRange range = new FailureRange(piece.offset(), piece.length(), tuple.errno(), tuple.flags());
             String medium = topology.medium(routing.topology(), piece.device());
-            Optional<String> heldUuid = owners.filesystems().on(piece.device().number())
+            Optional<String> heldUuid = owners.filesystems().holding(piece.device().number())
                     .filter(filesystem -> filesystem.holder().isPresent() && piece.mount().isPresent())
                     .map(filesystem -> filesystem.reference().uuid());
             Optional<DamageRecord> existing = ledger.findOpenCovering(piece.device().number(), piece.offset(),
