@@ -79,6 +79,8 @@ public final class KernelLogSource implements FailureSource {
     private final boolean replay;
     private final FailureSink sink;
     private final MemoryFailureMapper memory;
+    private final FilesystemMessages filesystems;
+    private final io.daxguard.agent.failure.DeviceResolver devices;
     private final Clock clock;
     private final SourceCounters counters;
     private final KmsgSuspects suspects;
@@ -108,7 +110,18 @@ public final class KernelLogSource implements FailureSource {
      */
     public KernelLogSource(Path kmsg, boolean replay, Path sysfs, SuspectProbe probe, Handoff handoff,
                            LongSupplier tracedSince, KmsgCursor cursor, Clock clock) {
+        this(kmsg, replay, sysfs, probe, handoff, tracedSince, cursor, clock, FilesystemMessages.NONE);
+    }
+
+    /**
+     * @param filesystems what the held filesystems' own kernel lines report: each kernel message is offered to them,
+     *                    and each failure found is handed on as source {@code kmsg-<type>}
+     */
+    public KernelLogSource(Path kmsg, boolean replay, Path sysfs, SuspectProbe probe, Handoff handoff,
+                           LongSupplier tracedSince, KmsgCursor cursor, Clock clock, FilesystemMessages filesystems) {
         this.kmsg = kmsg;
+        this.filesystems = java.util.Objects.requireNonNull(filesystems, "filesystems is null");
+        this.devices = new io.daxguard.agent.failure.DeviceResolver(sysfs);
         this.replay = replay;
         this.tracedSince = tracedSince;
         this.cursor = cursor;
@@ -132,7 +145,7 @@ public final class KernelLogSource implements FailureSource {
         // skipped for another error. readErrors: errors of the log itself (the thread ends; the supervisor restarts).
         this.counters = new SourceCounters(List.of("records", "lost", "suspects", "confirmed", "unconfirmed", "ownLines",
                 "suppressed", "memoryFailures", "unparsable", "deviceGone", "probeFailed", "unprobed", "sinkFailures",
-                "failedRecords", "readErrors", "traced", "notKernel", "markerLost"));
+                "failedRecords", "readErrors", "traced", "notKernel", "markerLost", "filesystemFailures"));
         this.suspects = new KmsgSuspects(kmsg, sysfs, probe, this.sink, handoff.known(), counters, clock);
     }
 
@@ -389,6 +402,9 @@ public final class KernelLogSource implements FailureSource {
      * @param at when the kernel logged it, in microseconds since boot (the log's clock, CLOCK_MONOTONIC's)
      */
     private void handleText(String text, boolean fromKernel, long at) throws IOException, InterruptedException {
+        if (fromKernel) {
+            filesystemFailures(text);
+        }
         Optional<KernelLogLine> line = KernelLogParser.recognise(text);
         if (line.isEmpty()) {
             return;
@@ -436,6 +452,35 @@ public final class KernelLogSource implements FailureSource {
                     MEMORY_FAILURE_SOURCE,
                     clock.instant()));
         }
+    }
+
+    /**
+     * The failures a held filesystem's own lines report (btrfs: a checksum or read error naming a device and a
+     * physical offset), placed on a member device by its holder: handed on as they are, the holder having read them
+     * from its own layout; the router then finds their owners as for any other source.
+     */
+    private void filesystemFailures(String text) throws InterruptedException {
+        for (FilesystemMessages.Reported reported : filesystems.failuresIn(text)) {
+            io.daxguard.spi.FailureRange range = reported.failure().range();
+            DeviceRef device;
+            try {
+                device = devices.ofNumber(reported.failure().member());
+            } catch (IllegalArgumentException gone) {
+                count("deviceGone");
+                LOG.log(System.Logger.Level.WARNING, "the " + reported.fsType() + " failure \""
+                        + reported.failure().detail() + "\" names device " + reported.failure().member()
+                        + ", which is gone");
+                continue;
+            }
+            count("filesystemFailures");
+            sink.submit(new FailureTuple(device, range.offset(), range.length(), range.errno(), range.flags(),
+                    filesystemSource(reported.fsType()), clock.instant()));
+        }
+    }
+
+    /** The source of a failure a filesystem of {@code fsType} logged itself: {@code kmsg-btrfs}. */
+    public static String filesystemSource(String fsType) {
+        return "kmsg-" + fsType;
     }
 
     private void count(String name) {
