@@ -50,6 +50,7 @@ final class FilesystemBean implements FilesystemMXBean {
     private final KernelFilesystemProtection protection;
 
     private final RecoverySettings recovery;
+    private final java.util.function.Supplier<List<String>> members;
     private final java.time.Clock clock;
 
     FilesystemBean(AttachedFilesystem filesystem, OwnerLookup owners, RequestLimits limits, DamageLedger ledger,
@@ -62,6 +63,7 @@ final class FilesystemBean implements FilesystemMXBean {
         this.namesNow = names::current;
         this.filesystem = filesystem;
         this.ranges = new RangeQueries(filesystem, owners, limits);
+        this.members = () -> owners.filesystems().memberLabels(filesystem);
         this.ledger = ledger;
         this.registered = registered;
     }
@@ -83,6 +85,11 @@ final class FilesystemBean implements FilesystemMXBean {
     @Override
     public String getDevice() {
         return filesystem.mount().source() + " (" + filesystem.mount().device() + ")";
+    }
+
+    @Override
+    public List<String> getMemberDevices() {
+        return members.get();
     }
 
     @Override

@@ -19,6 +19,10 @@ public interface FilesystemMXBean {
     @Description("Filesystem UUID")
     String getUuid();
 
+    @Description("Every block device the filesystem keeps its data on (several for btrfs), as kernel name and"
+            + " major:minor; a failure on any of them is routed to this filesystem")
+    List<String> getMemberDevices();
+
     @Description("ONLINE (no damage), DEGRADED (file data damaged), UNHEALTHY (metadata damaged: run the repair "
             + "tool offline) or NOT HELD (no plugin could serve it)")
     String getHealth();

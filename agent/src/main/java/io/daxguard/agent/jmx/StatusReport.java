@@ -48,6 +48,19 @@ final class StatusReport {
                          List<DamageRecord> records, boolean everyRange,
                          java.util.function.Function<AttachedFilesystem, String> policyOf,
                          java.util.function.Function<AttachedFilesystem, Optional<String>> frozenOf) {
+        return render(header, sources, filesystems, records, everyRange, policyOf, frozenOf,
+                filesystem -> List.of(filesystem.mount().device().toString()));
+    }
+
+    /**
+     * @param membersOf the member devices of a filesystem ({@code Filesystems.memberLabels}), printed when it has
+     *                  several
+     */
+    static String render(String header, List<SourceStatus> sources, List<AttachedFilesystem> filesystems,
+                         List<DamageRecord> records, boolean everyRange,
+                         java.util.function.Function<AttachedFilesystem, String> policyOf,
+                         java.util.function.Function<AttachedFilesystem, Optional<String>> frozenOf,
+                         java.util.function.Function<AttachedFilesystem, List<String>> membersOf) {
         StringBuilder out = new StringBuilder(header).append('\n');
         renderSources(out, sources);
         if (filesystems.isEmpty()) {
@@ -56,7 +69,7 @@ final class StatusReport {
         for (AttachedFilesystem filesystem : filesystems.stream()
                 .sorted(Comparator.comparing(fs -> fs.mount().mountPoint().toString())).toList()) {
             renderFilesystem(out, filesystem, records, everyRange, policyOf.apply(filesystem),
-                    frozenOf.apply(filesystem));
+                    frozenOf.apply(filesystem), membersOf.apply(filesystem));
         }
         renderNotMounted(out, filesystems, records);
         renderGone(out, records);
@@ -97,13 +110,17 @@ final class StatusReport {
     }
 
     private static void renderFilesystem(StringBuilder out, AttachedFilesystem filesystem, List<DamageRecord> records,
-                                         boolean everyRange, String policy, Optional<String> frozen) {
+                                         boolean everyRange, String policy, Optional<String> frozen,
+                                         List<String> members) {
         String mountPoint = filesystem.mount().mountPoint().toString();
         String health = FilesystemBean.health(filesystem, records);
         out.append('\n');
         out.append(String.format("  filesystem: %s%n", mountPoint));
         out.append(String.format("        type: %s on %s (%s)%s%n", filesystem.mount().fsType(), filesystem.mount().source(),
                 filesystem.mount().device(), filesystem.info().map(info -> ", uuid " + info.uuid()).orElse("")));
+        if (members.size() > 1) {
+            out.append(String.format("     members: %s%n", String.join(", ", members)));
+        }
         out.append(String.format("       state: %s%n", health));
         frozen.ifPresent(line -> out.append(String.format("      frozen: %s%n", line)));
         if (filesystem.refusal().isPresent()) {

@@ -40,6 +40,8 @@ public final class Filesystems implements AutoCloseable {
     private volatile Map<DeviceNumber, AttachedFilesystem> byMember = Map.of();
     /** The member devices of each attached filesystem, by its mount's device, in the holder's order. */
     private volatile Map<DeviceNumber, List<DeviceNumber>> membersByMount = Map.of();
+    /** The same, as the status shows them: {@code loop3 (7:3)}, named from the topology of the last sync. */
+    private volatile Map<DeviceNumber, List<String>> memberLabels = Map.of();
     /** Walks ahead the trees of filesystems whose holders keep no names; owned here, closed with the rest. */
     private final BackgroundNames names = BackgroundNames.defaults();
 
@@ -99,15 +101,19 @@ public final class Filesystems implements AutoCloseable {
         }
         Map<DeviceNumber, AttachedFilesystem> nextMembers = new LinkedHashMap<>();
         Map<DeviceNumber, List<DeviceNumber>> nextMemberLists = new LinkedHashMap<>();
+        Map<DeviceNumber, List<String>> nextLabels = new LinkedHashMap<>();
         for (AttachedFilesystem filesystem : next.values()) {
             List<DeviceNumber> members = membersOf(filesystem);
             nextMemberLists.put(filesystem.mount().device(), members);
+            nextLabels.put(filesystem.mount().device(), members.stream().map(member -> topology.byNumber(member)
+                    .map(device -> device.name() + " (" + member + ")").orElse(member.toString())).toList());
             members.forEach(member -> nextMembers.putIfAbsent(member, filesystem));
         }
         attached = Map.copyOf(next);
         mountIds = Map.copyOf(nextIds);
         byMember = Map.copyOf(nextMembers);
         membersByMount = Map.copyOf(nextMemberLists);
+        memberLabels = Map.copyOf(nextLabels);
         for (Map.Entry<DeviceNumber, AttachedFilesystem> old : before.entrySet()) {
             if (next.get(old.getKey()) != old.getValue()) {
                 closeQuietly(old.getValue());
@@ -143,6 +149,11 @@ public final class Filesystems implements AutoCloseable {
     /** The member devices of an attached filesystem, in its holder's order (its mount's device on one device). */
     public List<DeviceNumber> members(AttachedFilesystem filesystem) {
         return membersByMount.getOrDefault(filesystem.mount().device(), List.of(filesystem.mount().device()));
+    }
+
+    /** {@link #members}, each as {@code loop3 (7:3)} (its number alone when the topology had no such device). */
+    public List<String> memberLabels(AttachedFilesystem filesystem) {
+        return memberLabels.getOrDefault(filesystem.mount().device(), List.of(filesystem.mount().device().toString()));
     }
 
     /**
@@ -241,6 +252,7 @@ public final class Filesystems implements AutoCloseable {
         attached = Map.of();
         byMember = Map.of();
         membersByMount = Map.of();
+        memberLabels = Map.of();
         names.close();
         last.values().forEach(this::closeQuietly);
     }

@@ -45,6 +45,18 @@ class StatusReportTest {
                 "          also /usr/share/doc/y");
     }
 
+    @Test
+    void aFilesystemOverSeveralDevicesShowsEveryMember() {
+        Mount btrfs = new Mount(2, new DeviceNumber(0, 52), "/", LinuxPath.of(java.nio.file.Path.of("/srv")), "btrfs", "/dev/loop3", "rw");
+        AttachedFilesystem filesystem = new AttachedFilesystem(btrfs, Optional.of(heldAs(btrfs)), Optional.empty(),
+                new FilePaths(LinuxPath.of(java.nio.file.Path.of("/srv"))));
+
+        String report = StatusReport.render("daxguard", List.of(), List.of(filesystem), List.of(), false,
+                fs -> "none: manual", fs -> Optional.empty(), fs -> List.of("loop3 (7:3)", "loop4 (7:4)"));
+
+        assertThat(report.lines()).contains("     members: loop3 (7:3), loop4 (7:4)");
+    }
+
     /** What the report reads of a holder: that there is one, and its info. */
     private static Holder heldAs(Mount mount) {
         return new Holder() {

@@ -120,6 +120,7 @@ class MultiDeviceRoutingTest {
         AttachedFilesystem held = filesystems.all().get(0);
         assertThat(held.holder()).isPresent();
         assertThat(filesystems.members(held)).containsExactly(FIRST, SECOND);
+        assertThat(filesystems.memberLabels(held)).containsExactly("hand0 (259:900)", "hand1 (259:901)");
     }
 
     @Test
