@@ -243,7 +243,8 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
         }
         send(ACTION_AUDITED, entry.line(), OpenRecords.toComposite(new AuditView(entry.at().toString(),
                 entry.principal(), entry.action(), entry.file().filesystemUuid(), entry.file().mountPoint(),
-                entry.file().inode(), entry.file().generation(), entry.path(), entry.result())));
+                entry.file().inode(), entry.file().generation(), entry.path(), entry.result(),
+                entry.file().subvolume())));
     }
 
     static MBeanNotificationInfo stateChanges(String description) {
@@ -368,9 +369,12 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
                        String filesystem, String uuid, String filesystemType, String path) {
     }
 
-    /** An audit entry as notification user data; the file's items are empty and 0 for an action on no file. */
+    /**
+     * An audit entry as notification user data; the file's items are empty and 0 for an action on no file;
+     * {@code subvolume} is the file's inode-number space (btrfs), 0 on a filesystem with one.
+     */
     record AuditView(String at, String principal, String action, String uuid, String filesystem, long inode,
-                     long generation, String path, String result) {
+                     long generation, String path, String result, long subvolume) {
     }
 
     /** Cleared poison as notification user data. */

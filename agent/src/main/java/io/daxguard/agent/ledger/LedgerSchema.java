@@ -45,7 +45,12 @@ final class LedgerSchema {
             new Migration(2, List.of(
                     "ALTER TABLE damage ADD COLUMN medium VARCHAR(512) NOT NULL DEFAULT ''",
                     "ALTER TABLE damage ADD COLUMN inherited_from BIGINT NOT NULL DEFAULT 0",
-                    "ALTER TABLE damage_owner ADD COLUMN fs_device VARCHAR(24) NOT NULL DEFAULT ''")));
+                    "ALTER TABLE damage_owner ADD COLUMN fs_device VARCHAR(24) NOT NULL DEFAULT ''")),
+            // Subvolumes: a file's identity is (UUID, subvolume, inode, generation); rows written before are of
+            // filesystems with one inode-number space, subvolume 0.
+            new Migration(3, List.of(
+                    "ALTER TABLE damage_owner ADD COLUMN subvolume BIGINT NOT NULL DEFAULT 0",
+                    "ALTER TABLE audit ADD COLUMN subvolume BIGINT NOT NULL DEFAULT 0")));
 
     static final int LATEST = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
 

@@ -58,8 +58,8 @@ final class LedgerStore implements AutoCloseable {
                 + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)") : null;
         insertOwner = current ? connection.prepareStatement("INSERT INTO damage_owner (damage_id, owner_index, fs_uuid, "
                 + "mount_point, fs_type, kind, physical_offset, length, inode, generation, fork, file_offset, is_shared, "
-                + "is_unwritten, structure, description, repair_hint, paths, state, fs_device) "
-                + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)") : null;
+                + "is_unwritten, structure, description, repair_hint, paths, state, fs_device, subvolume) "
+                + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)") : null;
         updateSeen = current ? connection.prepareStatement("UPDATE damage SET last_seen = ?, seen_count = ? WHERE id = ?")
                 : null;
         updateOwner = current ? connection.prepareStatement("UPDATE damage_owner SET state = ?, paths = ? "
@@ -67,7 +67,7 @@ final class LedgerStore implements AutoCloseable {
         updateDamageState = current ? connection.prepareStatement("UPDATE damage SET state = ?, closed_at = ? WHERE id = ?")
                 : null;
         insertAudit = current ? connection.prepareStatement("INSERT INTO audit (id, at, principal, action, fs_uuid, "
-                + "mount_point, inode, generation, path, result) VALUES (?,?,?,?,?,?,?,?,?,?)") : null;
+                + "mount_point, inode, generation, path, result, subvolume) VALUES (?,?,?,?,?,?,?,?,?,?,?)") : null;
         try (Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery("SELECT COALESCE(MAX(id), 0) FROM audit")) {
             nextAuditId = rows.next() ? rows.getLong(1) + 1 : 1;
@@ -293,6 +293,7 @@ final class LedgerStore implements AutoCloseable {
         s.setString(18, encodePaths(affected.paths()));
         s.setString(19, affected.state().name());
         s.setString(20, affected.filesystem().device().toString());
+        s.setLong(21, owner instanceof FileOwner file ? file.subvolume() : 0);
         s.addBatch();
     }
 
@@ -336,6 +337,7 @@ final class LedgerStore implements AutoCloseable {
         insertAudit.setLong(8, entry.file().generation());
         insertAudit.setString(9, entry.path());
         insertAudit.setString(10, entry.result());
+        insertAudit.setLong(11, entry.file().subvolume());
         insertAudit.executeUpdate();
     }
 
@@ -352,7 +354,7 @@ final class LedgerStore implements AutoCloseable {
                 + "o.physical_offset, o.length, o.inode, o.generation, o.fork, o.file_offset, o.is_shared, "
                 + "o.is_unwritten, o.structure, o.description, o.repair_hint, o.paths, o.state, "
                 + column("o.fs_device", 2, "''") + ", " + column("d.medium", 2, "''") + ", "
-                + column("d.inherited_from", 2, "0") + " "
+                + column("d.inherited_from", 2, "0") + ", " + column("o.subvolume", 3, "0") + " "
                 + "FROM damage d LEFT JOIN damage_owner o ON o.damage_id = d.id WHERE d.id > ? ORDER BY d.id, o.owner_index";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setLong(1, id);
@@ -414,7 +416,7 @@ final class LedgerStore implements AutoCloseable {
         long length = rows.getLong(18);
         Owner owner = switch (rows.getString(16)) {
             case "FILE" -> new FileOwner(rows.getLong(19), rows.getLong(20), Fork.valueOf(rows.getString(21)),
-                    rows.getLong(22), physical, length, rows.getInt(23) != 0, rows.getInt(24) != 0);
+                    rows.getLong(22), physical, length, rows.getInt(23) != 0, rows.getInt(24) != 0, rows.getLong(33));
             case "METADATA" -> new MetadataOwner(rows.getString(25), rows.getString(26), rows.getString(27), physical,
                     length);
             case "FREE" -> new FreeSpaceOwner(physical, length);
@@ -432,13 +434,15 @@ final class LedgerStore implements AutoCloseable {
     List<LedgerReader.AuditRow> loadAuditAfter(long id) throws SQLException {
         List<LedgerReader.AuditRow> entries = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement("SELECT at, principal, action, fs_uuid, "
-                + "mount_point, inode, generation, path, result, id FROM audit WHERE id > ? ORDER BY id")) {
+                + "mount_point, inode, generation, path, result, id, " + column("subvolume", 3, "0")
+                + " FROM audit WHERE id > ? ORDER BY id")) {
             statement.setLong(1, id);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     entries.add(new LedgerReader.AuditRow(rows.getLong(10), new AuditEntry(
                             Instant.ofEpochMilli(rows.getLong(1)), rows.getString(2), rows.getString(3),
-                            new FileKey(rows.getString(4), rows.getString(5), rows.getLong(6), rows.getLong(7)),
+                            FileKey.inSubvolume(rows.getString(4), rows.getString(5), rows.getLong(11), rows.getLong(6),
+                                    rows.getLong(7)),
                             rows.getString(8), rows.getString(9))));
                 }
             }

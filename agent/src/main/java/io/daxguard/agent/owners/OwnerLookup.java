@@ -127,24 +127,27 @@ public final class OwnerLookup implements AutoCloseable {
         return named(filesystem, answers);
     }
 
-    /** The owners with the paths of the files among them, one path lookup for all. */
+    /** The owners with the paths of the files among them, one path lookup for all (one per subvolume). */
     private List<List<AffectedOwner>> named(AttachedFilesystem filesystem, List<List<Owner>> answers) {
-        Set<Long> inodes = new LinkedHashSet<>();
+        Map<Long, Set<Long>> inodesBySubvolume = new java.util.TreeMap<>();
         for (List<Owner> owners : answers) {
             for (Owner owner : owners) {
                 if (owner instanceof FileOwner file) {
-                    inodes.add(file.inode());
+                    inodesBySubvolume.computeIfAbsent(file.subvolume(), subvolume -> new LinkedHashSet<>())
+                            .add(file.inode());
                 }
             }
         }
-        Map<Long, List<String>> paths = inodes.isEmpty() ? Map.of() : pathsOrNone(filesystem, inodes);
+        Map<Long, Map<Long, List<String>>> paths = new java.util.HashMap<>();
+        inodesBySubvolume.forEach((subvolume, inodes) -> paths.put(subvolume, pathsOrNone(filesystem, subvolume,
+                inodes)));
         FilesystemRef reference = filesystem.reference();
         List<List<AffectedOwner>> affected = new ArrayList<>(answers.size());
         for (List<Owner> owners : answers) {
             List<AffectedOwner> named = new ArrayList<>(owners.size());
             for (Owner owner : owners) {
-                List<String> names = owner instanceof FileOwner file ? paths.getOrDefault(file.inode(), List.of())
-                        : List.of();
+                List<String> names = owner instanceof FileOwner file ? paths.getOrDefault(file.subvolume(), Map.of())
+                        .getOrDefault(file.inode(), List.of()) : List.of();
                 named.add(new AffectedOwner(reference, owner, names));
             }
             affected.add(named);
@@ -153,12 +156,13 @@ public final class OwnerLookup implements AutoCloseable {
     }
 
     /** Names are a help, not the answer: when the walk fails (a damaged directory), owners go without them. */
-    private Map<Long, List<String>> pathsOrNone(AttachedFilesystem filesystem, Set<Long> inodes) {
+    private Map<Long, List<String>> pathsOrNone(AttachedFilesystem filesystem, long subvolume, Set<Long> inodes) {
         try {
-            return filesystem.paths().pathsOf(inodes, nameChecks);
+            return filesystem.paths().pathsOf(subvolume, inodes, nameChecks);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "names of " + inodes.size() + " inode(s) in "
-                    + filesystem.mount().mountPoint() + " could not be found: " + e);
+                    + filesystem.mount().mountPoint() + (subvolume == 0 ? "" : " subvolume " + subvolume)
+                    + " could not be found: " + e);
             return Map.of();
         }
     }

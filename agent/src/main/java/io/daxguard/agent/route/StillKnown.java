@@ -72,10 +72,11 @@ final class StillKnown {
         return known ? Verdict.KNOWN : new Verdict(false, gone);
     }
 
-    /** The same owner: the same file (inode, generation, fork), the same kind of metadata, free, or unknown. */
+    /** The same owner: the same file (subvolume, inode, generation, fork), the same kind of metadata, free, or unknown. */
     static boolean same(Owner a, Owner b) {
         if (a instanceof FileOwner fa && b instanceof FileOwner fb) {
-            return fa.inode() == fb.inode() && fa.generation() == fb.generation() && fa.fork() == fb.fork();
+            return fa.subvolume() == fb.subvolume() && fa.inode() == fb.inode() && fa.generation() == fb.generation()
+                    && fa.fork() == fb.fork();
         }
         if (a instanceof MetadataOwner ma && b instanceof MetadataOwner mb) {
             return ma.kind().equals(mb.kind());
