@@ -181,4 +181,13 @@ public interface FilesystemMXBean {
             + "closes REWRITTEN. Bytes no longer all free are left as they are (the record waits); the filesystem is "
             + "thawed after each record", impact = Description.Impact.ACTION)
     String clearFreeSpaceDamage();
+
+    @Description("Damaged ranges of data this filesystem keeps another copy of (state REDUNDANT: data intact on another "
+            + "copy, no data lost), on whichever of its member devices; repairFromCopies() rewrites them")
+    List<BadRangeView> getRedundantDamage();
+
+    @Description(value = "Rewrites every REDUNDANT damaged range from the filesystem's good copy and verifies it "
+            + "(btrfs: a scrub of that device range): a verified range closes REPAIRED_FROM_COPY, one with no good copy "
+            + "left becomes OPEN (data loss), any other stays REDUNDANT. Audited", impact = Description.Impact.ACTION)
+    String repairFromCopies();
 }

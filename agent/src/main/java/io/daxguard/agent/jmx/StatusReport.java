@@ -130,10 +130,34 @@ final class StatusReport {
         out.append(String.format(" reverse map: %s%n", filesystem.info().map(FilesystemInfo::reverseMap).orElse("")));
         IndexStatusView.statusLine(filesystem).ifPresent(line -> out.append(String.format("       index: %s%n", line)));
         out.append(String.format("      policy: %s%n", policy));
+        renderRedundant(out, mountPoint, filesystem.damageOf(records), everyRange);
         List<DamagedFile> files = DamagedFile.group(filesystem.damageOf(records)).stream()
                 .filter(file -> file.state() == DamageState.OPEN).toList();
         List<AffectedOwner> owners = FilesystemBean.openOwners(filesystem, records);
         renderDamage(out, mountPoint, health, files, owners, everyRange, filesystem::repairHint);
+    }
+
+    /**
+     * Damage to one copy of data the filesystem keeps elsewhere too (REDUNDANT): no data lost, a repair to run; with
+     * {@code everyRange}, each range and what it holds.
+     */
+    private static void renderRedundant(StringBuilder out, String mountPoint, List<DamageRecord> records,
+                                        boolean everyRange) {
+        List<DamageRecord> redundant = records.stream().filter(record -> record.state() == DamageState.REDUNDANT)
+                .toList();
+        if (redundant.isEmpty()) {
+            return;
+        }
+        long bytes = redundant.stream().mapToLong(DamageRecord::length).sum();
+        out.append(String.format("   redundant: %d range(s), %s damaged on one copy: data intact on another copy; "
+                + "repair: daxguard repair %s%n", redundant.size(), ByteSizes.format(bytes), mountPoint));
+        if (everyRange) {
+            for (DamageRecord record : redundant) {
+                out.append(String.format("        %s bytes %d+%d: %s%n", record.deviceName(), record.offset(),
+                        record.length(), String.join("; ", record.owners().stream().map(OwnerView::of)
+                                .map(OwnerView::line).toList())));
+            }
+        }
     }
 
     /**

@@ -317,7 +317,7 @@ final class LedgerStore implements AutoCloseable {
             updateOwner.executeUpdate();
         }
         updateDamageState.setString(1, record.state().name());
-        if (record.state() == DamageState.OPEN) {
+        if (record.state().pending()) {
             updateDamageState.setNull(2, Types.BIGINT);
         } else {
             updateDamageState.setLong(2, at.toEpochMilli());
@@ -459,7 +459,7 @@ final class LedgerStore implements AutoCloseable {
     List<Long> compact(int keep, Instant before) throws SQLException {
         List<Long> doomed = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement("SELECT id, closed_at FROM damage "
-                + "WHERE state NOT IN ('OPEN', 'FILESYSTEM_GONE') ORDER BY closed_at DESC, id DESC")) {
+                + "WHERE state NOT IN ('OPEN', 'REDUNDANT', 'FILESYSTEM_GONE') ORDER BY closed_at DESC, id DESC")) {
             try (ResultSet rows = select.executeQuery()) {
                 int kept = 0;
                 while (rows.next()) {

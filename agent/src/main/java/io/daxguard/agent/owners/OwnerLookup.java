@@ -10,6 +10,7 @@ import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.Owner;
+import io.daxguard.spi.Redundancy;
 import io.daxguard.spi.UnknownOwner;
 import io.daxguard.support.linux.OverlappedCalls;
 import java.io.IOException;
@@ -75,6 +76,26 @@ public final class OwnerLookup implements AutoCloseable {
                     + range.length() + " could not be found; recorded as unknown", e);
             return List.of(new AffectedOwner(filesystem.get().reference(), new UnknownOwner(range.offset(),
                     range.length(), "the reverse map failed: " + e), List.of()));
+        }
+    }
+
+    /**
+     * How many copies the filesystem holding {@code device} keeps of a range of it ({@code Holder.redundancy}, the
+     * range relative to that member); {@link Redundancy#NONE} when none holds it or the holder cannot say (damage is
+     * then taken for data loss, never the other way round).
+     */
+    public Redundancy redundancyOn(DeviceNumber device, FailureRange range) {
+        Optional<AttachedFilesystem> filesystem = filesystems.holding(device);
+        if (filesystem.isEmpty() || filesystem.get().holder().isEmpty()) {
+            return Redundancy.NONE;
+        }
+        try {
+            Redundancy redundancy = filesystem.get().holder().get().redundancy(device, range);
+            return redundancy == null ? Redundancy.NONE : redundancy;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the redundancy of " + device + " bytes " + range.offset() + "+"
+                    + range.length() + " could not be read; the damage is taken for data loss: " + e);
+            return Redundancy.NONE;
         }
     }
 

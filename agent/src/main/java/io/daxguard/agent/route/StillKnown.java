@@ -50,7 +50,7 @@ final class StillKnown {
         }
         boolean known = true;
         for (AffectedOwner owner : now) {
-            if (record.owners().stream().noneMatch(had -> had.open() && same(had.owner(), owner.owner())
+            if (record.owners().stream().noneMatch(had -> had.state().pending() && same(had.owner(), owner.owner())
                     && covers(had.owner(), owner.owner()))) {
                 known = false;
             }
@@ -58,7 +58,7 @@ final class StillKnown {
         List<Integer> gone = new ArrayList<>();
         for (int index = 0; index < record.owners().size(); index++) {
             AffectedOwner had = record.owners().get(index);
-            if (!had.open() || !intersects(had.owner(), from, end)) {
+            if (!had.state().pending() || !intersects(had.owner(), from, end)) {
                 continue;
             }
             if (now.stream().noneMatch(owner -> same(had.owner(), owner.owner())

@@ -7,6 +7,10 @@ import io.daxguard.agent.failure.DeviceRef;
 import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.failure.ProcessingResult;
 import io.daxguard.agent.ledger.AffectedOwner;
+import io.daxguard.agent.ledger.DamageRecord;
+import io.daxguard.agent.ledger.DamageState;
+import io.daxguard.agent.ledger.DamagedFile;
+import io.daxguard.agent.recovery.CopyRepair;
 import io.daxguard.agent.ledger.InMemoryDamageLedger;
 import io.daxguard.agent.owners.OwnerLookup;
 import io.daxguard.agent.plugins.AttachedFilesystem;
@@ -57,6 +61,11 @@ class MultiDeviceRoutingTest {
     private final DamageEvents events = new DamageEvents();
     private final InMemoryDamageLedger ledger = new InMemoryDamageLedger();
     private final List<String> questions = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> repairs = Collections.synchronizedList(new ArrayList<>());
+    /** The layout the holder reports: raid1 (two copies) unless a test says otherwise. */
+    private volatile io.daxguard.spi.Redundancy layout = new io.daxguard.spi.Redundancy("raid1", 2);
+    private volatile io.daxguard.spi.RepairOutcome repairOutcome = new io.daxguard.spi.RepairOutcome(true, 4096, 0,
+            "scrub: 4096 bytes corrected");
     private Path mountPoint;
     private Filesystems filesystems;
     private OwnerLookup owners;
@@ -145,6 +154,60 @@ class MultiDeviceRoutingTest {
         assertThat(questions).containsExactly(FIRST + "@8192+4096");
     }
 
+    @Test
+    void damageTheFilesystemKeepsAnotherCopyOfIsRecordedRedundantNotAsDataLoss() throws Exception {
+        DamageRecord record = failOnSecondMember();
+
+        assertThat(record.state()).isEqualTo(DamageState.REDUNDANT);
+        assertThat(record.owners()).extracting(AffectedOwner::state).containsExactly(DamageState.REDUNDANT);
+        assertThat(DamagedFile.group(ledger.records())).flatExtracting(DamagedFile::openHits).isEmpty();
+    }
+
+    @Test
+    void damageWithNoOtherCopyIsOpen() throws Exception {
+        layout = io.daxguard.spi.Redundancy.NONE;
+
+        assertThat(failOnSecondMember().state()).isEqualTo(DamageState.OPEN);
+    }
+
+    @Test
+    void redundantDamageReportedAgainIsSeenAgainNotRecordedTwice() throws Exception {
+        failOnSecondMember();
+        failOnSecondMember();
+
+        assertThat(ledger.records()).singleElement().satisfies(record -> assertThat(record.count()).isEqualTo(2));
+    }
+
+    @Test
+    void aRepairFromTheCopyThatVerifiesClosesTheRecordAndIsAudited() throws Exception {
+        DamageRecord record = failOnSecondMember();
+        CopyRepair copies = new CopyRepair(ledger, java.time.Clock.systemUTC());
+
+        List<CopyRepair.Outcome> outcomes = copies.repairAll(filesystems.all().get(0), "operator");
+
+        assertThat(repairs).containsExactly(SECOND + "@" + (1L << 20) + "+4096");
+        assertThat(outcomes).singleElement().satisfies(outcome -> assertThat(outcome.repaired()).isTrue());
+        assertThat(ledger.find(record.id()).orElseThrow().state()).isEqualTo(DamageState.REPAIRED_FROM_COPY);
+        assertThat(ledger.history(record.owners().get(0).fileKey().orElseThrow())).singleElement()
+                .satisfies(entry -> assertThat(entry.principal()).isEqualTo("operator"));
+    }
+
+    @Test
+    void aRepairThatFindsNoGoodCopyLeavesTheDamageOpenAsDataLoss() throws Exception {
+        DamageRecord record = failOnSecondMember();
+        repairOutcome = new io.daxguard.spi.RepairOutcome(false, 0, 4096, "scrub: 4096 bytes uncorrectable");
+
+        new CopyRepair(ledger, java.time.Clock.systemUTC()).repairAll(filesystems.all().get(0), "operator");
+
+        assertThat(ledger.find(record.id()).orElseThrow().state()).isEqualTo(DamageState.OPEN);
+    }
+
+    private DamageRecord failOnSecondMember() throws Exception {
+        ProcessingResult result = router.route(new FailureTuple(new DeviceRef(SECOND, "hand1"), 1L << 20, 4096,
+                FailureTuple.EIO, Set.of(), "test", Instant.now())).get(30, TimeUnit.SECONDS);
+        return result.recorded().isEmpty() ? result.alreadyKnown().get(0) : result.recorded().get(0);
+    }
+
     /** Answers for its two members only, naming which member it was asked about. */
     private final class TwoDeviceHolder implements Holder {
         static final String UUID = "00000000-0000-0000-0000-0000000multi";
@@ -180,6 +243,17 @@ class MultiDeviceRoutingTest {
         public List<Owner> notifyFailure(DeviceNumber member, FailureRange range) {
             questions.add(member + "@" + range.offset() + "+" + range.length());
             return List.of(new FileOwner(inode, 1, Fork.DATA, 0, range.offset(), range.length(), false, false));
+        }
+
+        @Override
+        public io.daxguard.spi.Redundancy redundancy(DeviceNumber member, FailureRange range) {
+            return layout;
+        }
+
+        @Override
+        public io.daxguard.spi.RepairOutcome repairFromCopies(DeviceNumber member, FailureRange range) {
+            repairs.add(member + "@" + range.offset() + "+" + range.length());
+            return repairOutcome;
         }
 
         @Override
