@@ -129,6 +129,20 @@ class TarballTest {
 
     @Test
     @Order(1)
+    void theTarballCarriesAManPageForTheCommandAndEachOfItsCommands() throws Exception {
+        Path man1 = home.resolve("man/man1");
+        java.util.Set<String> commands = new picocli.CommandLine(io.daxguard.agent.cli.DaxguardCommand.class)
+                .getSubcommands().keySet();
+
+        assertThat(commands).contains("status", "resolve", "completion");
+        assertThat(man1.resolve("daxguard.1")).content().contains(".TH \"DAXGUARD\" \"1\"");
+        for (String command : commands) {
+            assertThat(man1.resolve("daxguard-" + command + ".1")).as(command).exists();
+        }
+    }
+
+    @Test
+    @Order(1)
     void theAgentStartedByJsvcAnswersRemoteJmx() throws Exception {
         Map<String, Object> credentials = new HashMap<>();
         credentials.put(JMXConnector.CREDENTIALS, new String[] {USER, PASSWORD});
