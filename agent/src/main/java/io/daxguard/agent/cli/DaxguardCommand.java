@@ -77,9 +77,13 @@ public final class DaxguardCommand implements Runnable {
         @picocli.CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        @picocli.CommandLine.Mixin
+        AgentCommand.JsonOption output = new AgentCommand.JsonOption();
+
         @Override
         public void run() {
-            spec.commandLine().getOut().println("daxguard " + Agent.version());
+            spec.commandLine().getOut().println(output.json ? Json.line(Json.object("version", Agent.version()))
+                    : "daxguard " + Agent.version());
         }
     }
 

@@ -19,10 +19,15 @@ final class FilesystemCommands {
         @Parameters(index = "0", paramLabel = "MOUNT", description = "Mount point of the filesystem")
         String mount;
 
+        @picocli.CommandLine.Mixin
+        JsonOption output = new JsonOption();
+
         int invoke(MBeanServerConnection agent, PrintWriter out, String operation, Object[] arguments,
                    String[] signature) throws Exception {
-            out.println(agent.invoke(ObjectNames.filesystem(SimpleCommands.FileOperation.normalized(mount)), operation,
-                    arguments, signature));
+            String mountPoint = SimpleCommands.FileOperation.normalized(mount);
+            Object answer = agent.invoke(ObjectNames.filesystem(mountPoint), operation, arguments, signature);
+            out.println(output.json ? Json.line(Json.object("mount", mountPoint, "operation", operation,
+                    "answer", answer)) : answer);
             return ExitCode.OK;
         }
     }
