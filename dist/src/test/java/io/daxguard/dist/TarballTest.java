@@ -26,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The tarball as an administrator gets it: unpacked in a temporary directory, started and stopped by
- * Debian's jsvc through bin/daxguard-jsvc, answering remote JMX and `daxguard status` while it runs.
+ * Debian's jsvc through bin/daxguard-jsvc, answering remote JMX and `daxguard status` while it runs. Its
+ * temporary directory is a {@code noexec} tmpfs, as on many appliances: a native library extracted there could
+ * not be loaded.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TarballTest {
@@ -39,10 +41,16 @@ class TarballTest {
     private static Path pidFile;
     private static int port;
     private static boolean started;
+    private static Path noexecTmp;
+    private static boolean noexecMounted;
 
     @BeforeAll
     static void unpackAndStartWithJsvc() throws Exception {
         Privileges.requireRootLoopAnd("jsvc", "tar");
+        noexecTmp = Files.createDirectories(work.resolve("noexec-tmp"));
+        Command.run("mount", "-t", "tmpfs", "-o", "noexec,nosuid,nodev,size=16m", "daxguard-test-noexec-tmp",
+                noexecTmp.toString());
+        noexecMounted = true;
         Path tarball;
         try (Stream<Path> built = Files.list(Path.of("target"))) {
             tarball = built.filter(file -> file.getFileName().toString().matches("daxguard-.*\\.tar\\.gz"))
@@ -50,7 +58,9 @@ class TarballTest {
         }
         Command.run("tar", "-xzf", tarball.toString(), "-C", work.toString());
         try (Stream<Path> unpacked = Files.list(work)) {
-            home = unpacked.filter(Files::isDirectory).findFirst().orElseThrow();
+            home = unpacked.filter(Files::isDirectory)
+                    .filter(directory -> directory.getFileName().toString().startsWith("daxguard-")).findFirst()
+                    .orElseThrow();
         }
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
@@ -74,13 +84,20 @@ class TarballTest {
 
     @AfterAll
     static void stopIfStillRunning() throws Exception {
-        if (started && Files.exists(pidFile)) {
-            jsvc("stop");
+        try {
+            if (started && Files.exists(pidFile)) {
+                jsvc("stop");
+            }
+        } finally {
+            if (noexecMounted) {
+                Command.run("umount", noexecTmp.toString());
+            }
         }
     }
 
     private static Command.Result jsvc(String... arguments) throws IOException {
-        List<String> argv = new java.util.ArrayList<>(List.of("env", "DAXGUARD_PID_FILE=" + pidFile,
+        List<String> argv = new java.util.ArrayList<>(List.of("env", "TMPDIR=" + noexecTmp,
+                "DAXGUARD_JAVA_OPTS=-Djava.io.tmpdir=" + noexecTmp, "DAXGUARD_PID_FILE=" + pidFile,
                 "DAXGUARD_LOG=" + work.resolve("daxguard.log"), home.resolve("bin/daxguard-jsvc").toString()));
         argv.addAll(List.of(arguments));
         return Command.tryRun(argv.toArray(String[]::new));
@@ -93,6 +110,35 @@ class TarballTest {
 
     private static String url() {
         return "service:jmx:rmi:///jndi/rmi://127.0.0.1:" + port + "/jmxrmi";
+    }
+
+    @Test
+    @Order(1)
+    void theNativeLibrariesAreLoadedFromTheHomeNotExtractedIntoTheNoexecTmp() throws Exception {
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        Path native_ = home.resolve("lib/native").resolve(Command.run("uname", "-m").trim()).toRealPath();
+        String maps = Files.readString(Path.of("/proc/" + pid + "/maps"));
+
+        assertThat(maps).contains(native_.resolve("libjnidispatch.so").toString())
+                .contains(native_.resolve("libsqlitejdbc.so").toString());
+        try (Stream<Path> left = Files.list(noexecTmp)) {
+            assertThat(left.map(Path::toString).filter(name -> name.contains("jna") || name.contains("sqlite")))
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theTarballCarriesAManPageForTheCommandAndEachOfItsCommands() throws Exception {
+        Path man1 = home.resolve("man/man1");
+        java.util.Set<String> commands = new picocli.CommandLine(io.daxguard.agent.cli.DaxguardCommand.class)
+                .getSubcommands().keySet();
+
+        assertThat(commands).contains("status", "resolve", "completion");
+        assertThat(man1.resolve("daxguard.1")).content().contains(".TH \"DAXGUARD\" \"1\"");
+        for (String command : commands) {
+            assertThat(man1.resolve("daxguard-" + command + ".1")).as(command).exists();
+        }
     }
 
     @Test

@@ -61,7 +61,11 @@ public final class Privileges {
         require(missing);
     }
 
-    static void require(List<String> missing) {
+    /**
+     * Fails (under {@code CI=true}) or skips with the reason when {@code missing}, what this test needs and lacks, is
+     * not empty: for needs beyond root, loop devices and executables.
+     */
+    public static void require(List<String> missing) {
         if (missing.isEmpty()) {
             return;
         }

@@ -20,6 +20,13 @@ abstract class AgentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** {@code --json} for a command that prints one answer: one JSON object on one line instead of text. */
+    static final class JsonOption {
+        @picocli.CommandLine.Option(names = "--json", description = "Print the answer as one JSON object on one line, "
+                + "for scripts")
+        boolean json;
+    }
+
     /** What {@code -} reads: the standard input the command line was given ({@link DaxguardCommand#execute}). */
     java.io.InputStream stdin() {
         return ((DaxguardCommand) spec.root().userObject()).stdin;

@@ -1,7 +1,6 @@
 package io.daxguard.agent.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.daxguard.agent.cli.BatchInput.RangeLine;
 import io.daxguard.agent.cli.BatchInput.ReportLine;
 import io.daxguard.agent.jmx.ObjectNames;
@@ -24,7 +23,6 @@ import javax.management.openmbean.CompositeData;
  * {@code --json} one JSON object per line, each naming the input line it answers.
  */
 final class BatchCalls {
-    private static final ObjectMapper COMPACT = new ObjectMapper();
     private static final Pattern ITEM = Pattern.compile("(item|range) (\\d+)");
 
     private BatchCalls() {
@@ -142,7 +140,7 @@ final class BatchCalls {
         Map<String, Object> object = new LinkedHashMap<>();
         object.put("line", line);
         object.putAll(Json.toMap(answer));
-        return COMPACT.writeValueAsString(object);
+        return Json.line(object);
     }
 
     /** The agent refused a batch: its message, with each item it names given its input line. */

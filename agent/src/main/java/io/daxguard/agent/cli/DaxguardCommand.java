@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 SimpleCommands.Acknowledge.class, SimpleCommands.Policy.class, FilesystemCommands.Freeze.class,
                 FilesystemCommands.Thaw.class, FilesystemCommands.Shutdown.class, FilesystemCommands.ClearFreeSpace.class,
                 FilesystemCommands.Repair.class, DemoCommand.class, DaxguardCommand.VersionCommand.class,
+                DaxguardCommand.CompletionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DaxguardCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -26,6 +27,11 @@ public final class DaxguardCommand implements Runnable {
 
     private DaxguardCommand(InputStream stdin) {
         this.stdin = stdin;
+    }
+
+    /** For tools that make the command line from its class (the man page generator at build time). */
+    private DaxguardCommand() {
+        this(System.in);
     }
 
     @Override
@@ -72,9 +78,32 @@ public final class DaxguardCommand implements Runnable {
         @picocli.CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        @picocli.CommandLine.Mixin
+        AgentCommand.JsonOption output = new AgentCommand.JsonOption();
+
         @Override
         public void run() {
-            spec.commandLine().getOut().println("daxguard " + Agent.version());
+            spec.commandLine().getOut().println(output.json ? Json.line(Json.object("version", Agent.version()))
+                    : "daxguard " + Agent.version());
+        }
+    }
+
+    @Command(name = "completion", description = "Print the bash completion script of daxguard (commands, options, "
+            + "their values): `source <(daxguard completion bash)`, or save it as /etc/bash_completion.d/daxguard. "
+            + "zsh reads it too, after `autoload -U bashcompinit && bashcompinit`.")
+    static final class CompletionCommand implements Runnable {
+        enum Shell { bash }
+
+        @picocli.CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @picocli.CommandLine.Parameters(paramLabel = "SHELL", defaultValue = "bash",
+                description = "The shell: ${COMPLETION-CANDIDATES} (the default).")
+        Shell shell;
+
+        @Override
+        public void run() {
+            spec.commandLine().getOut().print(picocli.AutoComplete.bash("daxguard", spec.root().commandLine()));
         }
     }
 }

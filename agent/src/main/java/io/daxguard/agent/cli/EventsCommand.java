@@ -1,11 +1,8 @@
 package io.daxguard.agent.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.ledger.LedgerReader;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -32,7 +29,6 @@ import picocli.CommandLine.Spec;
         + "reads the ledger directly, with or without a running agent.")
 final class EventsCommand implements Callable<Integer> {
     static final long POLL_MILLIS = 250;
-    private static final ObjectMapper ONE_LINE = new ObjectMapper();
 
     @Option(names = "--since", paramLabel = "TIME", converter = SinceConverter.class,
             description = "Only events at or after TIME: 2026-11-23T10:15:30Z, 2026-11-23T10:15 or 2026-11-23 "
@@ -106,10 +102,6 @@ final class EventsCommand implements Callable<Integer> {
     }
 
     private static String oneLine(LedgerEvent event) {
-        try {
-            return ONE_LINE.writeValueAsString(event.fields());
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Json.line(event.fields());
     }
 }

@@ -8,8 +8,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * freeze, thaw, shutdown, clear-free-space, repair: operations of a Filesystem MBean on the whole filesystem. Each prints the
- * agent's answer; a refusal is exit 1 with its reason (exit 2 for a shutdown not confirmed with the mount point).
+ * freeze, thaw, shutdown, clear-free-space, repair: operations of a Filesystem MBean on the whole filesystem. Each
+ * prints the agent's answer; a refusal is exit 1 with its reason (exit 2 for a shutdown not confirmed with the mount point).
  */
 final class FilesystemCommands {
     private FilesystemCommands() {
@@ -19,10 +19,15 @@ final class FilesystemCommands {
         @Parameters(index = "0", paramLabel = "MOUNT", description = "Mount point of the filesystem")
         String mount;
 
+        @picocli.CommandLine.Mixin
+        JsonOption output = new JsonOption();
+
         int invoke(MBeanServerConnection agent, PrintWriter out, String operation, Object[] arguments,
                    String[] signature) throws Exception {
-            out.println(agent.invoke(ObjectNames.filesystem(SimpleCommands.FileOperation.normalized(mount)), operation,
-                    arguments, signature));
+            String mountPoint = SimpleCommands.FileOperation.normalized(mount);
+            Object answer = agent.invoke(ObjectNames.filesystem(mountPoint), operation, arguments, signature);
+            out.println(output.json ? Json.line(Json.object("mount", mountPoint, "operation", operation,
+                    "answer", answer)) : answer);
             return ExitCode.OK;
         }
     }

@@ -40,7 +40,8 @@ final class SimpleCommands {
                 + "anything is sent, then they are sent in batches (reportFailures)")
         String from;
 
-        @Option(names = "--json", description = "With --from: one JSON object per line of input")
+        @Option(names = "--json", description = "One JSON object per line: the answer, or with --from one per line "
+                + "of input")
         boolean json;
 
         private List<BatchInput.ReportLine> lines;
@@ -49,9 +50,8 @@ final class SimpleCommands {
         Optional<Integer> runWithoutAgent(PrintWriter out, PrintWriter err) {
             boolean single = device != null || sector != null || count != null;
             if (from == null) {
-                if (device == null || sector == null || count == null || json) {
-                    throw new ParameterException(spec.commandLine(), json ? "--json needs --from"
-                            : "DEVICE SECTOR COUNT are needed, or --from FILE");
+                if (device == null || sector == null || count == null) {
+                    throw new ParameterException(spec.commandLine(), "DEVICE SECTOR COUNT are needed, or --from FILE");
                 }
                 return Optional.empty();
             }
@@ -72,8 +72,10 @@ final class SimpleCommands {
             if (lines != null) {
                 return BatchCalls.report(agent, lines, json, out, spec.commandLine().getErr());
             }
-            out.println(agent.invoke(ObjectNames.agent(), "reportFailure", new Object[] {device, sector, count, errno},
-                    new String[] {"java.lang.String", "long", "long", "int"}));
+            Object answer = agent.invoke(ObjectNames.agent(), "reportFailure", new Object[] {device, sector, count, errno},
+                    new String[] {"java.lang.String", "long", "long", "int"});
+            out.println(json ? Json.line(Json.object("device", device, "sector", sector, "count", count, "errno", errno,
+                    "answer", answer)) : answer);
             return ExitCode.OK;
         }
     }
@@ -96,7 +98,8 @@ final class SimpleCommands {
                 + "sent, then they are sent in batches (resolveRanges)")
         String from;
 
-        @Option(names = "--json", description = "With --from: one JSON object per line of input")
+        @Option(names = "--json", description = "One JSON object per line: per owner, the summary, or with --from "
+                + "one per line of input")
         boolean json;
 
         private List<BatchInput.RangeLine> lines;
@@ -104,9 +107,8 @@ final class SimpleCommands {
         @Override
         Optional<Integer> runWithoutAgent(PrintWriter out, PrintWriter err) {
             if (from == null) {
-                if (offset == null || length == null || json) {
-                    throw new ParameterException(spec.commandLine(), json ? "--json needs --from"
-                            : "OFFSET LENGTH are needed, or --from FILE");
+                if (offset == null || length == null) {
+                    throw new ParameterException(spec.commandLine(), "OFFSET LENGTH are needed, or --from FILE");
                 }
                 return Optional.empty();
             }
@@ -137,8 +139,13 @@ final class SimpleCommands {
                 return BatchCalls.resolve(agent, filesystem, from, lines, json, out, spec.commandLine().getErr());
             }
             if (summary) {
-                printSummary((CompositeData) agent.invoke(filesystem, "resolveSummary",
-                        new Object[] {offset, length, first}, new String[] {"long", "long", "int"}), out);
+                CompositeData answer = (CompositeData) agent.invoke(filesystem, "resolveSummary",
+                        new Object[] {offset, length, first}, new String[] {"long", "long", "int"});
+                if (json) {
+                    out.println(Json.line(Json.toMap(answer)));
+                } else {
+                    printSummary(answer, out);
+                }
                 return ExitCode.OK;
             }
             long printed = 0;
@@ -147,14 +154,14 @@ final class SimpleCommands {
                 CompositeData page = (CompositeData) agent.invoke(filesystem, "resolvePage", new Object[] {at, left},
                         new String[] {"long", "long"});
                 for (CompositeData owner : (CompositeData[]) page.get("owners")) {
-                    out.println(describe(owner));
+                    out.println(json ? Json.line(Json.toMap(owner)) : describe(owner));
                     printed++;
                 }
                 out.flush();
                 at = (Long) page.get("nextOffset");
                 left = (Long) page.get("remainingBytes");
             }
-            if (printed == 0) {
+            if (printed == 0 && !json) {
                 out.println("nothing owns bytes " + offset + "+" + length + " of " + mount);
             }
             return ExitCode.OK;
@@ -198,6 +205,9 @@ final class SimpleCommands {
         @Parameters(index = "1", paramLabel = "MOUNT", description = "Mount point")
         String mount;
 
+        @picocli.CommandLine.Mixin
+        JsonOption output = new JsonOption();
+
         /** Each action but status is the Filesystem MBean operation {@code <action>Scrub()}. */
         enum ScrubAction { start, pause, resume, cancel, status }
 
@@ -206,7 +216,11 @@ final class SimpleCommands {
             ObjectName name = ObjectNames.filesystem(FileOperation.normalized(mount));
             CompositeData scrub = action == ScrubAction.status ? ScrubDisplay.read(agent, name)
                     : (CompositeData) agent.invoke(name, action.name() + "Scrub", new Object[0], new String[0]);
-            ScrubDisplay.show(agent, name, scrub, out, action == ScrubAction.start || action == ScrubAction.resume);
+            if (output.json) {
+                out.println(Json.line(Json.toMap(scrub)));
+            } else {
+                ScrubDisplay.show(agent, name, scrub, out, action == ScrubAction.start || action == ScrubAction.resume);
+            }
             return ExitCode.OK;
         }
     }
@@ -222,6 +236,9 @@ final class SimpleCommands {
         @Parameters(index = "1", paramLabel = "PATH",
                 description = "Path of the damaged file inside the filesystem (/dir/file), or with the mount point")
         String path;
+
+        @picocli.CommandLine.Mixin
+        JsonOption output = new JsonOption();
 
         /** The mount point as the agent names it: no trailing slash. */
         static String normalized(String mount) {
@@ -264,9 +281,16 @@ final class SimpleCommands {
             ObjectName file = damagedFile(agent);
             Object inode = agent.getAttribute(file, "Inode");
             Object generation = agent.getAttribute(file, "Generation");
-            out.println(agent.invoke(file, operation, arguments, signature));
-            out.println("state: " + (agent.isRegistered(file) ? agent.getAttribute(file, "State")
-                    : closedState(agent, ObjectName.unquote(file.getKeyProperty("filesystem")), inode, generation)));
+            Object answer = agent.invoke(file, operation, arguments, signature);
+            Object state = agent.isRegistered(file) ? agent.getAttribute(file, "State")
+                    : closedState(agent, ObjectName.unquote(file.getKeyProperty("filesystem")), inode, generation);
+            if (output.json) {
+                out.println(Json.line(Json.object("mount", normalized(mount), "path", relativePath(), "inode", inode,
+                        "generation", generation, "operation", operation, "answer", answer, "state", state)));
+            } else {
+                out.println(answer);
+                out.println("state: " + state);
+            }
             return ExitCode.OK;
         }
 
@@ -357,8 +381,10 @@ final class SimpleCommands {
             if (release) {
                 String relative = relativePath();
                 String name = relative.startsWith("/.daxguard-quarantine/") ? relative : relative.substring(1);
-                out.println(agent.invoke(ObjectNames.filesystem(normalized(mount)), "releaseQuarantined",
-                        new Object[] {name}, new String[] {"java.lang.String"}));
+                Object answer = agent.invoke(ObjectNames.filesystem(normalized(mount)), "releaseQuarantined",
+                        new Object[] {name}, new String[] {"java.lang.String"});
+                out.println(output.json ? Json.line(Json.object("mount", normalized(mount), "name", name,
+                        "operation", "releaseQuarantined", "answer", answer)) : answer);
                 return ExitCode.OK;
             }
             return invoke(agent, out, "quarantine", new Object[0], new String[0]);
@@ -387,10 +413,16 @@ final class SimpleCommands {
                 + "with the mount point")
         String path;
 
+        @picocli.CommandLine.Mixin
+        JsonOption output = new JsonOption();
+
         @Override
         int run(MBeanServerConnection agent, PrintWriter out) throws Exception {
-            out.println(agent.invoke(ObjectNames.filesystem(FileOperation.normalized(mount)), "testPolicy",
-                    new Object[] {path}, new String[] {"java.lang.String"}));
+            String mountPoint = FileOperation.normalized(mount);
+            Object answer = agent.invoke(ObjectNames.filesystem(mountPoint), "testPolicy", new Object[] {path},
+                    new String[] {"java.lang.String"});
+            out.println(output.json ? Json.line(Json.object("mount", mountPoint, "path", path, "plan", answer))
+                    : answer);
             return ExitCode.OK;
         }
     }

@@ -34,19 +34,26 @@ public final class ConfigLoader {
 
     public static DaxguardConfig load(Path file) throws ConfigurationException, IOException {
         try (Reader reader = Files.newBufferedReader(file)) {
-            return parse(file.toString(), reader);
+            return parse(file.toString(), reader, EnvironmentSubstitution.ofProcess());
         }
     }
 
     public static DaxguardConfig parse(String source, String yaml) throws ConfigurationException {
+        return parse(source, yaml, System.getenv());
+    }
+
+    /** As {@link #parse(String, String)}, with {@code ${NAME}} in values taken from {@code environment}. */
+    public static DaxguardConfig parse(String source, String yaml, java.util.Map<String, String> environment)
+            throws ConfigurationException {
         try {
-            return parse(source, new StringReader(yaml));
+            return parse(source, new StringReader(yaml), new EnvironmentSubstitution(environment));
         } catch (IOException cannotHappen) {
             throw new IllegalStateException(cannotHappen);
         }
     }
 
-    private static DaxguardConfig parse(String source, Reader reader) throws ConfigurationException, IOException {
+    private static DaxguardConfig parse(String source, Reader reader, EnvironmentSubstitution substitution)
+            throws ConfigurationException, IOException {
         List<String> problems = new ArrayList<>();
         YAMLMapper mapper = YAMLMapper.builder()
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -56,6 +63,12 @@ public final class ConfigLoader {
         DaxguardConfig config;
         try {
             com.fasterxml.jackson.databind.JsonNode tree = mapper.readTree(reader);
+            if (tree != null) {
+                substitution.apply(tree, problems);
+                if (!problems.isEmpty()) {
+                    throw new ConfigurationException(source, problems);
+                }
+            }
             config = tree == null || tree.isMissingNode() || tree.isNull() ? null
                     : mapper.treeToValue(tree, DaxguardConfig.class);
         } catch (MismatchedInputException wrongShape) {

@@ -82,7 +82,7 @@ public final class InputValidator {
      * characters as {@code \xNN}): an error message is one line on a terminal, and a value a user typed cannot end the
      * line or send escape sequences to it.
      */
-    static String quoted(String text) {
+    public static String quoted(String text) {
         StringBuilder quoted = new StringBuilder(text.length() + 2).append('"');
         for (char c : text.toCharArray()) {
             switch (c) {

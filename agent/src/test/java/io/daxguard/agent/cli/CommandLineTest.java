@@ -509,4 +509,85 @@ class CommandLineTest {
         assertThat(outcome.exitCode() + " " + outcome.err()).startsWith(ExitCode.FAILED + " daxguard: ")
                 .contains("scrub of " + mount());
     }
+
+    /** {@code --json}: every command that prints data prints one JSON object per line for scripts. */
+    @org.junit.jupiter.api.Nested
+    class JsonOutput {
+        private final ObjectMapper mapper = new ObjectMapper();
+
+        private JsonNode onlyLine(Outcome outcome) throws Exception {
+            assertThat(outcome.exitCode()).as("%s", outcome).isZero();
+            assertThat(outcome.out().lines()).as("%s", outcome).hasSize(1);
+            return mapper.readTree(outcome.out());
+        }
+
+        @Test
+        void everyCommandThatPrintsDataTakesJson() {
+            // Not data: the agent itself, the demo, help, the completion script, and "policy" (a group of commands).
+            java.util.Set<String> notData = java.util.Set.of("run", "demo", "help", "completion", "policy");
+            picocli.CommandLine commandLine = new picocli.CommandLine(DaxguardCommand.class);
+            java.util.List<picocli.CommandLine> commands = new java.util.ArrayList<>();
+            commandLine.getSubcommands().forEach((name, command) -> {
+                if (!notData.contains(name)) {
+                    commands.add(command);
+                }
+                commands.addAll(command.getSubcommands().values());
+            });
+
+            assertThat(commands).isNotEmpty().allSatisfy(command -> assertThat(command.getCommandSpec()
+                    .findOption("--json")).as(command.getCommandSpec().qualifiedName()).isNotNull());
+        }
+
+        @Test
+        void versionJsonIsOneObject() throws Exception {
+            assertThat(onlyLine(daxguard("version", "--json")).get("version").asText()).isEqualTo(Agent.version());
+        }
+
+        @Test
+        void resolveJsonPrintsOneObjectPerOwnerWithItsPaths() throws Exception {
+            AgentFiles.writeFile(XFS.path("resolve-json.bin"), 4096, 33);
+            FiemapExtent extent = AgentFiles.extents(XFS.path("resolve-json.bin")).get(0);
+
+            JsonNode owner = onlyLine(daxguard("resolve", "--json", "--url", url, mount(),
+                    String.valueOf(extent.physical()), "512"));
+
+            assertThat(owner.get("paths").get(0).asText()).isEqualTo("/resolve-json.bin");
+            assertThat(owner.get("filesystemOffset").asLong()).isEqualTo(extent.physical());
+        }
+
+        @Test
+        void reportJsonEchoesTheReportAndTheAgentsAnswer() throws Exception {
+            JsonNode report = onlyLine(daxguard("report", "--json", "--url", url, loop(), "0", "1"));
+
+            assertThat(report.get("device").asText()).isEqualTo(loop());
+            assertThat(report.get("answer").asText()).isNotEmpty();
+        }
+
+        @Test
+        void verifyJsonGivesTheAnswerAndTheFilesNewState() throws Exception {
+            damagedFile("verify-json.bin", 31);
+
+            JsonNode verify = onlyLine(daxguard("verify", "--json", "--url", url, mount(), "/verify-json.bin"));
+
+            assertThat(verify.get("path").asText()).isEqualTo("/verify-json.bin");
+            assertThat(verify.get("state").asText()).isEqualTo("VERIFIED_GOOD");
+            assertThat(verify.get("inode").asLong()).isPositive();
+        }
+
+        @Test
+        void policyTestJsonGivesThePlan() throws Exception {
+            AgentFiles.writeFile(XFS.path("planned-json.bin"), 4096, 32);
+
+            JsonNode plan = onlyLine(daxguard("policy", "test", "--json", "--url", url, mount(), "/planned-json.bin"));
+
+            assertThat(plan.get("plan").asText()).contains("policy: none: manual");
+        }
+
+        @Test
+        void scrubStatusJsonGivesTheScrubsState() throws Exception {
+            JsonNode scrub = onlyLine(daxguard("scrub", "status", "--json", "--url", url, mount()));
+
+            assertThat(scrub.get("state").asText()).isNotEmpty();
+        }
+    }
 }

@@ -102,7 +102,8 @@ class FilesystemCommandsTest {
         Outcome freeze = daxguard("freeze", "--url", url, mount());
         try {
             assertThat(freeze.exitCode()).as("%s", freeze).isZero();
-            text = daxguard("status", "--url", url).out();
+            Outcome textStatus = daxguard("status", "--url", url);
+            text = textStatus.out() + textStatus.err();
             json = daxguard("status", "--json", "--url", url).out();
         } finally {
             assertThat(daxguard("thaw", "--url", url, mount()).exitCode()).isZero();

@@ -59,6 +59,27 @@ class PluginIsolationTest {
     }
 
     @Test
+    void aPluginDoesNotSeeTheAgentsSupportLibraryOrMetricsLibrary() {
+        ClassLoader loader = host.forType("alphafs").orElseThrow().getClass().getClassLoader();
+
+        // The support library travels with each plugin (plugins/<name>/), the metrics library not at all: a plugin
+        // that bundles neither finds neither, so it cannot come to depend on the agent's copies by accident.
+        assertThatThrownBy(() -> loader.loadClass(io.daxguard.support.linux.NativeFile.class.getName()))
+                .isInstanceOf(ClassNotFoundException.class);
+        assertThatThrownBy(() -> loader.loadClass(com.codahale.metrics.MetricRegistry.class.getName()))
+                .isInstanceOf(ClassNotFoundException.class);
+    }
+
+    @Test
+    void theSharedSpiIsOnePackageNotAPrefix() {
+        assertThat(PluginClassLoader.isShared("io.daxguard.spi.Holder")).isTrue();
+        assertThat(PluginClassLoader.isShared("io.daxguard.spi.internal.Helper")).isFalse();
+        assertThat(PluginClassLoader.isShared("io.daxguard.spiderfs.Plugin")).isFalse();
+        assertThat(PluginClassLoader.isShared("io.daxguard.support.index.LiveReverseMap")).isFalse();
+        assertThat(PluginClassLoader.isShared("com.sun.jna.Native")).isTrue();
+    }
+
+    @Test
     void aPluginBuiltForAnotherSpiVersionIsRefusedByName() {
         assertThat(host.forType("futurefs")).isEmpty();
         assertThat(host.refusals()).anySatisfy(reason -> assertThat(reason)
