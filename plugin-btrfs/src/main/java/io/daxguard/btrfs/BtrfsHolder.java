@@ -295,7 +295,7 @@ final class BtrfsHolder implements Holder {
                 throw new UnsupportedOperationException("btrfs keeps no other copy of " + range + " of "
                         + device.path() + " (" + redundancy.profile() + ")");
             }
-            return Scrub.repair(filesystem, device, range);
+            return Scrub.repair(filesystem, device, range, info.blockSize());
         }
     }
 

@@ -31,6 +31,7 @@ final class FileExtents {
     static final int FILE_EXTENT_COMPRESSION = 16;
     static final int FILE_EXTENT_TYPE = 20;
     static final int FILE_EXTENT_DISK_BYTENR = 21;
+    static final int FILE_EXTENT_DISK_NUM_BYTES = 29;
     static final int FILE_EXTENT_OFFSET = 37;
     static final int FILE_EXTENT_NUM_BYTES = 45;
     static final int FILE_EXTENT_REG = 1;
@@ -77,6 +78,34 @@ final class FileExtents {
         }
         return Optional.of(new FileExtent(keyOffset, diskLogical + item.u64(FILE_EXTENT_OFFSET),
                 item.u64(FILE_EXTENT_NUM_BYTES), false, prealloc));
+    }
+
+    /**
+     * The logical address holding byte {@code fileOffset} of inode {@code inode} of subvolume {@code root}, and how
+     * many bytes it spans (the sector; the whole disk extent when compressed); empty when no extent holds it.
+     *
+     * @return {logical, length}
+     */
+    Optional<long[]> logicalAt(long root, long inode, long fileOffset) throws IOException {
+        // A file extent item covers at most 128 MiB of the file: the one holding the offset starts no earlier.
+        List<TreeSearch.Item> items = TreeSearch.items(filesystem, root,
+                new TreeSearch.Key(inode, EXTENT_DATA_KEY, Math.max(0, fileOffset - ExtentTree.LONGEST_DATA_EXTENT)),
+                new TreeSearch.Key(inode, EXTENT_DATA_KEY, fileOffset));
+        if (items.isEmpty()) {
+            return Optional.empty();
+        }
+        TreeSearch.Item item = items.get(items.size() - 1);
+        int type = item.u8(FILE_EXTENT_TYPE);
+        long disk = item.u64(FILE_EXTENT_DISK_BYTENR);
+        long into = fileOffset - item.key().offset();
+        if ((type != FILE_EXTENT_REG && type != FILE_EXTENT_PREALLOC) || disk == 0
+                || into >= item.u64(FILE_EXTENT_NUM_BYTES)) {
+            return Optional.empty(); // inline, a hole, or past the extent
+        }
+        if (item.u8(FILE_EXTENT_COMPRESSION) != 0) {
+            return Optional.of(new long[] {disk, item.u64(FILE_EXTENT_DISK_NUM_BYTES)});
+        }
+        return Optional.of(new long[] {disk + item.u64(FILE_EXTENT_OFFSET) + into, 1});
     }
 
     /**
