@@ -153,6 +153,52 @@ class BtrfsRaid1Test {
                 FailureRange.of(unallocated, BLOCK))).isInstanceOf(UnsupportedOperationException.class);
     }
 
+    @Test
+    void aChecksumFailureOfAFileIsPlacedOnTheMirrorTheLineNames() throws IOException {
+        Path file = BtrfsFixtures.writeCommitted(raid.path("csum"), 4);
+        List<BtrfsFixtures.Placement> mirrors = BtrfsFixtures.placementsOf(BtrfsFixtures.logicalOf(file, BLOCK),
+                raid.firstDevice());
+        String prefix = "BTRFS warning (device " + raid.firstDevice().getFileName() + "): ";
+
+        for (BtrfsFixtures.Placement mirror : mirrors) {
+            String line = prefix + "csum failed root 5 ino " + inodeOf(file) + " off 4096 csum 0x300da647 expected"
+                    + " csum 0x0426ff92 mirror " + mirror.mirror();
+            assertThat(holder.failuresIn(line)).containsExactly(new MemberFailure(mirror.deviceNumber(),
+                    FailureRange.of(mirror.physical(), BLOCK), line.substring(prefix.length())));
+        }
+    }
+
+    @Test
+    void aScrubLineNamingTheSecondMemberIsPlacedThereAndOtherFilesystemsLinesAreNotOurs() throws IOException {
+        String second = raid.secondDevice().toString();
+        String line = "BTRFS warning (device " + raid.firstDevice().getFileName() + "): scrub: checksum error at logical"
+                + " 88145920 on dev " + second + ", physical 67174400 root 5 inode 257 offset 0 length 4096 links 1"
+                + " (path: f)";
+
+        assertThat(holder.failuresIn(line)).singleElement().satisfies(failure -> {
+            assertThat(failure.member()).isEqualTo(healthyMember);
+            assertThat(failure.range()).isEqualTo(FailureRange.of(67174400, 64 * 1024));
+        });
+        assertThat(holder.failuresIn(line.replace("(device " + raid.firstDevice().getFileName(), "(device loop4095")))
+                .isEmpty();
+        assertThat(holder.failuresIn("EXT4-fs error (device loop3): ext4_find_entry:1455: inode #2: comm ls: reading"
+                + " directory lblock 0")).isEmpty();
+    }
+
+    @Test
+    void theWrittenExtentsOfTheSecondMemberHoldItsMirrorOfAFile() throws IOException {
+        Path file = BtrfsFixtures.writeCommitted(raid.path("scrubbed-mirror"), 4);
+        BtrfsFixtures.Placement onSecond = BtrfsFixtures.placementsOf(BtrfsFixtures.logicalOf(file, 0),
+                raid.firstDevice()).stream().filter(p -> p.device().equals(raid.secondDevice())).findFirst()
+                .orElseThrow();
+        List<long[]> written = new ArrayList<>();
+        holder.forEachWrittenExtent(healthyMember, 0, 320L << 20, (offset, length) -> written.add(
+                new long[] {offset, length}));
+
+        assertThat(written).anySatisfy(e -> assertThat(e[0] <= onSecond.physical()
+                && onSecond.physical() + 4 * BLOCK <= e[0] + e[1]).isTrue());
+    }
+
     private static long inodeOf(Path file) throws IOException {
         return BtrfsFixtures.inodeOf(file);
     }

@@ -211,6 +211,59 @@ class BtrfsSingleDeviceTest {
                 .contains(Map.of(inode, List.of(LinuxPath.ROOT.join(LinuxPath.of(name)))));
     }
 
+    @Test
+    void aFileInANestedSubvolumeIsNamedThroughTheDirectoriesHoldingIt() throws IOException {
+        Files.createDirectories(fs.path("outer/dir"));
+        Command.run("btrfs", "subvolume", "create", fs.path("outer/dir/vol").toString());
+        Files.createDirectories(fs.path("outer/dir/vol/inside"));
+        Path file = BtrfsFixtures.writeCommitted(fs.path("outer/dir/vol/inside/file"), 2);
+        Files.createLink(fs.path("outer/dir/vol/second-name"), file);
+        BtrfsFixtures.commit(fs.mountPoint());
+        long subvolume = subvolumeIdOf(fs.path("outer/dir/vol"));
+        long inode = BtrfsFixtures.inodeOf(file);
+
+        assertThat(fileOwners(holder.notifyFailure(member, FailureRange.of(physicalOf(file, 0), BLOCK))))
+                .singleElement().satisfies(owner -> {
+                    assertThat(owner.subvolume()).isEqualTo(subvolume);
+                    assertThat(owner.inode()).isEqualTo(inode);
+                });
+        assertThat(holder.pathNames().orElseThrow().pathsOf(subvolume, List.of(inode)).orElseThrow().get(inode))
+                .containsExactlyInAnyOrder(LinuxPath.ofText("/outer/dir/vol/inside/file"),
+                        LinuxPath.ofText("/outer/dir/vol/second-name"));
+    }
+
+    @Test
+    void preallocatedSpaceIsOwnedAsUnwritten() throws IOException {
+        Path file = fs.path("preallocated");
+        Command.run("fallocate", "-l", "16384", file.toString());
+        BtrfsFixtures.commit(fs.mountPoint());
+
+        assertThat(fileOwners(holder.notifyFailure(member, FailureRange.of(physicalOf(file, BLOCK), BLOCK))))
+                .singleElement().satisfies(owner -> {
+                    assertThat(owner.unwritten()).isTrue();
+                    assertThat(owner.fileOffset()).isEqualTo(BLOCK);
+                });
+    }
+
+    @Test
+    void aPartlyRewrittenExtentKeepsItsOldOwnerOnlyWhereTheFileStillUsesIt() throws IOException {
+        Path file = BtrfsFixtures.writeCommitted(fs.path("rewritten"), 8);
+        long firstExtent = physicalOf(file, 0);
+        Command.run("dd", "if=/dev/zero", "of=" + file, "bs=4096", "seek=2", "count=2", "conv=notrunc,fsync",
+                "status=none");
+        BtrfsFixtures.commit(fs.mountPoint());
+
+        List<Owner> owners = holder.notifyFailure(member, FailureRange.of(firstExtent, 8 * BLOCK));
+
+        // Blocks 2 and 3 of the old extent are no file's now; 0-1 and 4-7 still are, at their own file offsets.
+        assertThat(owners).containsExactly(
+                new FileOwner(BtrfsFixtures.inodeOf(file), generationOf(file), io.daxguard.spi.Fork.DATA, 0,
+                        firstExtent, 2 * BLOCK, false, false, Trees.FS_TREE),
+                new FreeSpaceOwner(firstExtent + 2 * BLOCK, 2 * BLOCK),
+                new FileOwner(BtrfsFixtures.inodeOf(file), generationOf(file), io.daxguard.spi.Fork.DATA, 4 * BLOCK,
+                        firstExtent + 4 * BLOCK, 4 * BLOCK, false, false, Trees.FS_TREE));
+    }
+
     private List<String> metadataKinds(long logical) throws IOException {
         long physical = BtrfsFixtures.placementsOf(logical, fs.device()).get(0).physical();
         return holder.notifyFailure(member, FailureRange.of(physical, BLOCK)).stream()
