@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("mount")
 class BtrfsRaid1Test {
-    private static Raid1Btrfs raid;
+    private static TwoDeviceBtrfs raid;
     private static FaultyDisk faulty;
     private static Holder holder;
     private static DeviceNumber faultyMember;
@@ -46,7 +46,7 @@ class BtrfsRaid1Test {
         Privileges.requireRootLoopFuseAnd("mkfs.btrfs", "btrfs", "btrfs-map-logical");
         faulty = FaultyDisk.of("btrfs").build();
         faulty.create();
-        raid = new Raid1Btrfs(faulty, faulty.mountPoint(), faulty.device()).create(320L << 20);
+        raid = new TwoDeviceBtrfs(faulty, faulty.mountPoint(), faulty.device()).create("raid1", 320L << 20);
         holder = new BtrfsPlugin().attach(BtrfsFixtures.mountOf(raid.mountPoint()),
                 PluginContext.of(System.getLogger("test")));
         faultyMember = faulty.deviceNumber();

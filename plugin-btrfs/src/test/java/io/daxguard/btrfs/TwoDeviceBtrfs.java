@@ -9,14 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A btrfs with data, metadata and system chunks in raid1 over two loop devices: the filesystem a testkit fixture
+ * A btrfs with data, metadata and system chunks in one profile (raid1, raid0...) over two loop devices: the filesystem a testkit fixture
  * made and mounted on its device (a {@link io.daxguard.testkit.FaultyDisk} or a
  * {@link io.daxguard.testkit.ScratchFilesystem}), a second loop device over a sparse image of its own added to it,
  * and a balance converting every chunk. {@link #close()} undoes it all, newest first, also after a half-done
  * {@link #create()}: the first fixture (which unmounts), then the second device is forgotten by btrfs, detached and
  * its image deleted.
  */
-final class Raid1Btrfs implements AutoCloseable {
+final class TwoDeviceBtrfs implements AutoCloseable {
     private final AutoCloseable first;
     private final Path mountPoint;
     private final Path firstDevice;
@@ -33,15 +33,18 @@ final class Raid1Btrfs implements AutoCloseable {
      * @param mountPoint  where it mounted the filesystem
      * @param firstDevice its device
      */
-    Raid1Btrfs(AutoCloseable first, Path mountPoint, Path firstDevice) {
+    TwoDeviceBtrfs(AutoCloseable first, Path mountPoint, Path firstDevice) {
         this.first = first;
         this.mountPoint = mountPoint;
         this.firstDevice = firstDevice;
         undo.add(first::close);
     }
 
-    /** Adds the second device and converts every chunk to raid1; undoes everything if a step fails. */
-    Raid1Btrfs create(long sizeBytes) throws IOException {
+    /**
+     * Adds the second device and converts every chunk to {@code profile} ({@code raid1}, {@code raid0}; metadata
+     * and system chunks to raid1 when data is raid0, as an administrator would); undoes everything if a step fails.
+     */
+    TwoDeviceBtrfs create(String profile, long sizeBytes) throws IOException {
         try {
             Path directory = Files.createTempDirectory("daxguard-btrfs-second-");
             undo.add(() -> Files.deleteIfExists(directory));
@@ -56,8 +59,9 @@ final class Raid1Btrfs implements AutoCloseable {
             undo.add(() -> Command.tryRun("btrfs", "device", "scan", "--forget", loop));
             secondDevice = Path.of(loop);
             Command.run("btrfs", "device", "add", "-f", loop, mountPoint.toString());
-            Command.run("btrfs", "balance", "start", "-f", "-dconvert=raid1", "-mconvert=raid1", "-sconvert=raid1",
-                    mountPoint.toString());
+            String metadata = profile.equals("raid0") ? "raid1" : profile;
+            Command.run("btrfs", "balance", "start", "-f", "-dconvert=" + profile, "-mconvert=" + metadata,
+                    "-sconvert=" + metadata, mountPoint.toString());
             BtrfsFixtures.commit(mountPoint);
             return this;
         } catch (IOException | RuntimeException e) {
@@ -95,7 +99,7 @@ final class Raid1Btrfs implements AutoCloseable {
                 undo.get(i).run();
             } catch (Exception e) {
                 if (failure == null) {
-                    failure = new IOException("cleaning up the raid1 btrfs on " + mountPoint, e);
+                    failure = new IOException("cleaning up the two-device btrfs on " + mountPoint, e);
                 } else {
                     failure.addSuppressed(e);
                 }
