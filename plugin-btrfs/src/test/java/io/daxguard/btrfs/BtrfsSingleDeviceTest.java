@@ -264,6 +264,33 @@ class BtrfsSingleDeviceTest {
                         firstExtent + 4 * BLOCK, 4 * BLOCK, false, false, Trees.FS_TREE));
     }
 
+    @Test
+    void aMountOfASubvolumeNamesItsFilesFromItsOwnRootAndNoneOutsideIt() throws IOException {
+        Command.run("btrfs", "subvolume", "create", fs.path("mounted-vol").toString());
+        Path file = BtrfsFixtures.writeCommitted(fs.path("mounted-vol/file"), 1);
+        Path outside = BtrfsFixtures.writeCommitted(fs.path("outside-vol"), 1);
+        long subvolume = subvolumeIdOf(fs.path("mounted-vol"));
+        Path where = Files.createTempDirectory("daxguard-btrfs-subvol-");
+        try {
+            Command.run("mount", "-o", "subvol=/mounted-vol", fs.device().toString(), where.toString());
+            try (Holder subvolumeHolder = new BtrfsPlugin().attach(BtrfsFixtures.mountOf(where),
+                    PluginContext.of(System.getLogger("test")))) {
+                assertThat(subvolumeHolder.mount().root()).isEqualTo("/mounted-vol");
+                long inode = BtrfsFixtures.inodeOf(file);
+                assertThat(subvolumeHolder.pathNames().orElseThrow().pathsOf(subvolume, List.of(inode)))
+                        .contains(Map.of(inode, List.of(LinuxPath.ofText("/file"))));
+                assertThat(subvolumeHolder.pathNames().orElseThrow().pathsOf(List.of(inode)))
+                        .contains(Map.of(inode, List.of(LinuxPath.ofText("/file"))));
+                assertThat(subvolumeHolder.pathNames().orElseThrow().pathsOf(Trees.FS_TREE,
+                        List.of(BtrfsFixtures.inodeOf(outside)))).isEmpty();
+            } finally {
+                Command.run("umount", where.toString());
+            }
+        } finally {
+            Files.delete(where);
+        }
+    }
+
     private List<String> metadataKinds(long logical) throws IOException {
         long physical = BtrfsFixtures.placementsOf(logical, fs.device()).get(0).physical();
         return holder.notifyFailure(member, FailureRange.of(physical, BLOCK)).stream()
