@@ -42,6 +42,8 @@ final class BtrfsHolder implements Holder {
     static final long[] SUPERBLOCKS = {64L << 10, 64L << 20, 256L << 30};
     static final int SUPERBLOCK_SIZE = 4096;
     static final long BTRFS_SUPER_MAGIC = 0x9123683EL;
+    /** The errno btrfs gives for a tree block that fails its checks (structure, checksum, generation). */
+    static final int EUCLEAN = 117;
 
     private final Mount mount;
     private final FilesystemInfo info;
@@ -166,8 +168,29 @@ final class BtrfsHolder implements Holder {
                         + member.path().display(), hints.superblock(run[2]), run[0], run[1] - run[0]));
                 continue;
             }
-            for (DeviceMap.Piece piece : map.pieces(member.devid(), run[0], run[1])) {
-                owners.addAll(pieces.of(piece));
+            List<DeviceMap.Piece> inRun;
+            try {
+                inRun = map.pieces(member.devid(), run[0], run[1]);
+            } catch (NativeCallException e) {
+                if (!isUnreadableTree(e)) {
+                    throw e;
+                }
+                owners.add(new UnknownOwner(run[0], run[1] - run[0], "btrfs could not read its device or chunk"
+                        + " tree to place these bytes: " + e.getMessage()));
+                continue;
+            }
+            for (DeviceMap.Piece piece : inRun) {
+                try {
+                    owners.addAll(pieces.of(piece));
+                } catch (NativeCallException e) {
+                    if (!isUnreadableTree(e)) {
+                        throw e;
+                    }
+                    owners.add(new UnknownOwner(piece.physical(), piece.length(), "btrfs could not read the trees"
+                            + " naming what is here (" + piece.chunk().profile().label() + " "
+                            + piece.chunk().contents() + " chunk at logical " + piece.chunk().logical() + "): "
+                            + e.getMessage()));
+                }
             }
         }
         if (range.end() > to) {
@@ -177,6 +200,14 @@ final class BtrfsHolder implements Holder {
         }
         owners.sort(Comparator.comparingLong(Owner::physicalOffset));
         return owners;
+    }
+
+    /**
+     * Whether a tree search failed because btrfs could not read a tree block (EIO: no good copy; EUCLEAN: a copy
+     * that fails its checks): damaged metadata, which the answer reports rather than fails on.
+     */
+    static boolean isUnreadableTree(NativeCallException e) {
+        return e.errno() == NativeCallException.EIO || e.errno() == EUCLEAN;
     }
 
     /**
@@ -312,39 +343,5 @@ final class BtrfsHolder implements Holder {
     @Override
     public void close() {
         closed.set(true);
-    }
-
-    /** Merges extents given in order of their start into disjoint runs, handing each run on once. */
-    private static final class ExtentMerger {
-        private final ExtentConsumer consumer;
-        private long start = -1;
-        private long end = -1;
-        private long handedOn;
-
-        ExtentMerger(ExtentConsumer consumer) {
-            this.consumer = consumer;
-        }
-
-        void add(long extentStart, long extentEnd) throws IOException {
-            extentStart = Math.max(extentStart, handedOn);
-            if (extentStart >= extentEnd) {
-                return;
-            }
-            if (start >= 0 && extentStart <= end) {
-                end = Math.max(end, extentEnd);
-                return;
-            }
-            flush();
-            start = extentStart;
-            end = extentEnd;
-        }
-
-        void flush() throws IOException {
-            if (start >= 0) {
-                consumer.accept(start, end - start);
-                handedOn = end;
-                start = -1;
-            }
-        }
     }
 }
