@@ -32,6 +32,8 @@ final class ExtentTree {
     static final long EXTENT_FLAG_TREE_BLOCK = 2;
     /** A data extent is at most 128 MiB (BTRFS_MAX_EXTENT_SIZE). */
     static final long LONGEST_DATA_EXTENT = 128L << 20;
+    /** The first window searched for an extent starting before a range. */
+    static final long FIRST_WINDOW = 1L << 20;
     /** {@link Extent#ownerRoot} of a tree block that only shared references point at. */
     static final long SHARED = -1;
 
@@ -48,24 +50,49 @@ final class ExtentTree {
     private ExtentTree() {
     }
 
-    /** The extents of {@code chunk} overlapping logical {@code [from, to)}, in logical order. */
+    /**
+     * The extents of {@code chunk} overlapping logical {@code [from, to)}, in logical order. The tree is searched
+     * forward only, so the extent holding {@code from} but starting before it is the last one starting in a window
+     * before {@code from}: a small window first (extents are usually near), widened up to the longest extent.
+     */
     static List<Extent> extents(NativeFile filesystem, Chunk chunk, long from, long to, int nodeSize)
             throws IOException {
         long longest = chunk.isData() ? LONGEST_DATA_EXTENT : nodeSize;
-        long first = Math.max(chunk.logical(), from - longest);
         List<Extent> extents = new ArrayList<>();
-        TreeSearch.search(filesystem, EXTENT_TREE, new TreeSearch.Key(first, 0, 0),
-                new TreeSearch.Key(to - 1, 255, -1L), item -> {
+        for (long window = Math.min(longest, FIRST_WINDOW); from > chunk.logical(); window *= 8) {
+            long low = Math.max(chunk.logical(), from - Math.min(window, longest));
+            List<Extent> before = new ArrayList<>();
+            collect(filesystem, low, from - 1, nodeSize, before);
+            if (!before.isEmpty()) {
+                Extent last = before.get(before.size() - 1);
+                if (last.end() > from) {
+                    extents.add(last);
+                }
+                break;
+            }
+            if (window >= longest || low == chunk.logical()) {
+                break;
+            }
+        }
+        collect(filesystem, from, to - 1, nodeSize, extents);
+        return extents;
+    }
+
+    /** Appends the extents starting in {@code [low, high]} (with their keyed tree block references), in order. */
+    private static void collect(NativeFile filesystem, long low, long high, int nodeSize, List<Extent> extents)
+            throws IOException {
+        int alreadyThere = extents.size();
+        TreeSearch.search(filesystem, EXTENT_TREE, new TreeSearch.Key(low, 0, 0),
+                new TreeSearch.Key(high, 255, -1L), item -> {
                     int type = item.key().type();
                     if (type == EXTENT_ITEM_KEY || type == METADATA_ITEM_KEY) {
                         long length = type == METADATA_ITEM_KEY ? nodeSize : item.key().offset();
                         boolean treeBlock = type == METADATA_ITEM_KEY
                                 || (item.u64(EXTENT_ITEM_FLAGS) & EXTENT_FLAG_TREE_BLOCK) != 0;
                         long owner = treeBlock ? inlineOwner(item, type == EXTENT_ITEM_KEY) : 0;
-                        if (item.key().objectid() + length > from) {
-                            extents.add(new Extent(item.key().objectid(), length, treeBlock, owner));
-                        }
-                    } else if ((type == TREE_BLOCK_REF_KEY || type == SHARED_BLOCK_REF_KEY) && !extents.isEmpty()) {
+                        extents.add(new Extent(item.key().objectid(), length, treeBlock, owner));
+                    } else if ((type == TREE_BLOCK_REF_KEY || type == SHARED_BLOCK_REF_KEY)
+                            && extents.size() > alreadyThere) {
                         Extent last = extents.get(extents.size() - 1);
                         if (last.logical() == item.key().objectid() && last.treeBlock()
                                 && (last.ownerRoot() == 0 || last.ownerRoot() == SHARED)) {
@@ -77,7 +104,6 @@ final class ExtentTree {
                     }
                     return true;
                 });
-        return extents;
     }
 
     /** The root named by a tree block's inline references, {@link #SHARED} or 0 when none names one. */
