@@ -147,6 +147,20 @@ final class BtrfsHolder implements Holder {
         }
     }
 
+    /** {@inheritDoc} One descriptor and one reading of the members serve the whole batch. */
+    @Override
+    public List<List<Owner>> notifyFailures(List<FailureRange> ranges) throws IOException {
+        Objects.requireNonNull(ranges, "ranges is null");
+        try (NativeFile filesystem = openFilesystem()) {
+            Member member = first(members(filesystem));
+            List<List<Owner>> answers = new ArrayList<>(ranges.size());
+            for (FailureRange range : ranges) {
+                answers.add(owners(filesystem, member, Objects.requireNonNull(range, "range is null")));
+            }
+            return answers;
+        }
+    }
+
     @Override
     public List<Owner> notifyFailure(DeviceNumber member, FailureRange range) throws IOException {
         Objects.requireNonNull(member, "member is null");

@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Test;
 /** One btrfs on one loop device: owners of data, snapshots, reflinks, metadata, free space; names of files. */
 @Tag("mount")
 class BtrfsSingleDeviceTest {
+    /** {@code linux/fiemap.h}: the data is encoded (compressed) on disk. */
+    private static final int FIEMAP_EXTENT_ENCODED = 0x8;
     private static ScratchFilesystem fs;
     private static Holder holder;
     private static DeviceNumber member;
@@ -288,6 +290,46 @@ class BtrfsSingleDeviceTest {
             }
         } finally {
             Files.delete(where);
+        }
+    }
+
+    @Test
+    void everyBlockOfACompressedExtentIsOwnedFromTheStartOfTheFileRangeItHolds() throws IOException {
+        Files.createDirectory(fs.path("compressed"));
+        Command.run("btrfs", "property", "set", fs.path("compressed").toString(), "compression", "zlib");
+        Path file = fs.path("compressed/text");
+        Files.writeString(file, "daxguard reads btrfs's trees. ".repeat(128 * 1024 / 30));
+        Command.run("sync", file.toString());
+        BtrfsFixtures.commit(fs.mountPoint());
+        int[] flags = {0};
+        try (NativeFile opened = NativeFile.openReadOnly(file)) {
+            io.daxguard.support.linux.Fiemap.map(opened, 0, 1, 0, 1, extent -> {
+                flags[0] = extent.flags();
+                return false;
+            });
+        }
+        assertThat(flags[0] & FIEMAP_EXTENT_ENCODED).as("the extent is compressed").isNotZero();
+        long physical = physicalOf(file, 0);
+
+        // 128 KiB of text compress into a few blocks: each of them holds the whole file range.
+        assertThat(fileOwners(holder.notifyFailure(member, FailureRange.of(physical, BLOCK)))).singleElement()
+                .satisfies(owner -> {
+                    assertThat(owner.inode()).isEqualTo(BtrfsFixtures.inodeOf(file));
+                    assertThat(owner.fileOffset()).isZero();
+                });
+    }
+
+    @Test
+    void aBatchIsAnsweredAsRangeByRange() throws IOException {
+        Path file = BtrfsFixtures.writeCommitted(fs.path("batched"), 4);
+        List<FailureRange> ranges = List.of(FailureRange.of(physicalOf(file, 0), BLOCK), FailureRange.of(64 << 10, 512),
+                FailureRange.of(319L << 20, BLOCK));
+
+        List<List<Owner>> batch = holder.notifyFailures(ranges);
+
+        assertThat(batch).hasSize(3);
+        for (int i = 0; i < ranges.size(); i++) {
+            assertThat(batch.get(i)).isEqualTo(holder.notifyFailure(ranges.get(i)));
         }
     }
 
