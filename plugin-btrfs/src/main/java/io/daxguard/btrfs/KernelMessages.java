@@ -10,12 +10,15 @@ import java.util.Optional;
 /**
  * Places the damage btrfs's own kernel lines report ({@link BtrfsLogLine}) on this filesystem's members. A line
  * whose prefix names a device that is not a member is another filesystem's; the members are read again once
- * before a line is rejected for that (a device added since).
+ * before a device is taken for another filesystem's, and a line naming a device not yet known as a member (one
+ * added since) reads them again.
  */
 final class KernelMessages {
     private final BtrfsHolder holder;
     /** The members as last read. */
     private volatile List<Member> members = List.of();
+    /** Devices lines of other filesystems were seen to name in their prefix. */
+    private final java.util.Set<String> othersDevices = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     KernelMessages(BtrfsHolder holder) {
         this.holder = holder;
@@ -23,7 +26,7 @@ final class KernelMessages {
 
     List<MemberFailure> failuresIn(String message) throws IOException {
         Optional<BtrfsLogLine> parsed = BtrfsLogLine.parse(message, holder.info().blockSize());
-        if (parsed.isEmpty() || member(parsed.get().filesystemDevice(), true).isEmpty()) {
+        if (parsed.isEmpty() || !isOurs(parsed.get().filesystemDevice())) {
             return List.of();
         }
         if (parsed.get() instanceof BtrfsLogLine.OnDevice onDevice) {
@@ -36,6 +39,22 @@ final class KernelMessages {
                     onDevice.text()));
         }
         return placed((BtrfsLogLine.InFile) parsed.get());
+    }
+
+    /**
+     * Whether a line's prefix names this filesystem: one of its members. A name found to be another filesystem's is
+     * remembered, so that filesystem's lines are rejected without a system call from then on (the prefix names the
+     * device a filesystem was mounted from, which changes only when that device leaves it).
+     */
+    private boolean isOurs(String filesystemDevice) throws IOException {
+        if (othersDevices.contains(filesystemDevice)) {
+            return false;
+        }
+        if (member(filesystemDevice, true).isPresent()) {
+            return true;
+        }
+        othersDevices.add(filesystemDevice);
+        return false;
     }
 
     /** The member a line names, by its kernel name ({@code loop3}) or its path ({@code /dev/loop3}). */
