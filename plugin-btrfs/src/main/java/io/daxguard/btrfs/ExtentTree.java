@@ -27,6 +27,7 @@ final class ExtentTree {
     static final int TREE_BLOCK_REF_KEY = 176;
     static final int SHARED_BLOCK_REF_KEY = 182;
     static final int EXTENT_ITEM_SIZE = 24;
+    static final int EXTENT_ITEM_REFS = 0;
     static final int EXTENT_ITEM_FLAGS = 16;
     static final int TREE_BLOCK_INFO_SIZE = 18;
     static final long EXTENT_FLAG_TREE_BLOCK = 2;
@@ -39,9 +40,10 @@ final class ExtentTree {
 
     /**
      * An allocated extent: a data extent, or a tree block of {@code ownerRoot} (0 when no reference names it,
-     * {@link #SHARED} when only snapshots' shared references do).
+     * {@link #SHARED} when only snapshots' shared references do), with the extent item's reference count (more than
+     * one for a tree block a subvolume shares with its snapshots).
      */
-    record Extent(long logical, long length, boolean treeBlock, long ownerRoot) {
+    record Extent(long logical, long length, boolean treeBlock, long ownerRoot, long references) {
         long end() {
             return logical + length;
         }
@@ -90,7 +92,8 @@ final class ExtentTree {
                         boolean treeBlock = type == METADATA_ITEM_KEY
                                 || (item.u64(EXTENT_ITEM_FLAGS) & EXTENT_FLAG_TREE_BLOCK) != 0;
                         long owner = treeBlock ? inlineOwner(item, type == EXTENT_ITEM_KEY) : 0;
-                        extents.add(new Extent(item.key().objectid(), length, treeBlock, owner));
+                        extents.add(new Extent(item.key().objectid(), length, treeBlock, owner,
+                                item.u64(EXTENT_ITEM_REFS)));
                     } else if ((type == TREE_BLOCK_REF_KEY || type == SHARED_BLOCK_REF_KEY)
                             && extents.size() > alreadyThere) {
                         Extent last = extents.get(extents.size() - 1);
@@ -98,7 +101,8 @@ final class ExtentTree {
                                 && (last.ownerRoot() == 0 || last.ownerRoot() == SHARED)) {
                             long owner = type == TREE_BLOCK_REF_KEY ? item.key().offset() : SHARED;
                             if (last.ownerRoot() == 0 || owner != SHARED) {
-                                extents.set(extents.size() - 1, new Extent(last.logical(), last.length(), true, owner));
+                                extents.set(extents.size() - 1, new Extent(last.logical(), last.length(), true, owner,
+                                        last.references()));
                             }
                         }
                     }

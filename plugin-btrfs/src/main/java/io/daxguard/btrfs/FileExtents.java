@@ -62,7 +62,7 @@ final class FileExtents {
     Optional<FileExtent> of(long root, long inode, long keyOffset, long diskLogical, long diskLength)
             throws IOException {
         TreeSearch.Key key = new TreeSearch.Key(inode, EXTENT_DATA_KEY, keyOffset);
-        List<TreeSearch.Item> items = TreeSearch.items(filesystem, root, key, key);
+        List<TreeSearch.Item> items = itemsOfSubvolume(root, key, key);
         if (items.isEmpty()) {
             return Optional.empty();
         }
@@ -88,7 +88,7 @@ final class FileExtents {
      */
     Optional<long[]> logicalAt(long root, long inode, long fileOffset) throws IOException {
         // A file extent item covers at most 128 MiB of the file: the one holding the offset starts no earlier.
-        List<TreeSearch.Item> items = TreeSearch.items(filesystem, root,
+        List<TreeSearch.Item> items = itemsOfSubvolume(root,
                 new TreeSearch.Key(inode, EXTENT_DATA_KEY, Math.max(0, fileOffset - ExtentTree.LONGEST_DATA_EXTENT)),
                 new TreeSearch.Key(inode, EXTENT_DATA_KEY, fileOffset));
         if (items.isEmpty()) {
@@ -119,12 +119,25 @@ final class FileExtents {
             return Optional.of(known);
         }
         TreeSearch.Key key = new TreeSearch.Key(inode, INODE_ITEM_KEY, 0);
-        List<TreeSearch.Item> items = TreeSearch.items(filesystem, root, key, key);
+        List<TreeSearch.Item> items = itemsOfSubvolume(root, key, key);
         if (items.isEmpty()) {
             return Optional.empty();
         }
         long generation = items.get(0).u64(INODE_GENERATION) & 0xffff_ffffL;
         generations.put(id, generation);
         return Optional.of(generation);
+    }
+
+    /** The items of subvolume {@code root} between two keys; none when the subvolume is gone (deleted since). */
+    private List<TreeSearch.Item> itemsOfSubvolume(long root, TreeSearch.Key min, TreeSearch.Key max)
+            throws IOException {
+        try {
+            return TreeSearch.items(filesystem, root, min, max);
+        } catch (io.daxguard.support.linux.NativeCallException e) {
+            if (e.errno() == io.daxguard.support.linux.NativeCallException.ENOENT) {
+                return List.of();
+            }
+            throw e;
+        }
     }
 }

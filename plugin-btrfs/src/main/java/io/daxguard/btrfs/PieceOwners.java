@@ -54,7 +54,9 @@ final class PieceOwners {
             }
             if (extent.treeBlock()) {
                 owners.add(new MetadataOwner("btrfs.tree." + Trees.kindName(extent.ownerRoot()),
-                        Trees.description(extent.ownerRoot()) + ", tree block at logical " + extent.logical() + " in a "
+                        Trees.description(extent.ownerRoot()) + ", tree block at logical " + extent.logical()
+                                + (extent.references() > 1 ? " shared by " + extent.references()
+                                        + " trees (a subvolume and its snapshots)" : "") + ", in a "
                                 + piece.chunk().profile().label() + " " + piece.chunk().contents() + " chunk",
                         hints.treeBlock(piece.chunk(), extent.ownerRoot()), piece.physicalOf(start), end - start));
             } else {

@@ -90,7 +90,7 @@ class BtrfsLayoutTest {
                 .offsetOf("btrfs_chunk", "length", "stripe_len", "type", "num_stripes", "sub_stripes", "stripe")
                 .offsetOf("btrfs_stripe", "devid", "offset")
                 .sizeOf("btrfs_extent_item").sizeOf("btrfs_tree_block_info").sizeOf("btrfs_extent_inline_ref")
-                .offsetOf("btrfs_extent_item", "flags")
+                .offsetOf("btrfs_extent_item", "refs", "flags")
                 .sizeOf("btrfs_file_extent_item")
                 .offsetOf("btrfs_file_extent_item", "compression", "type", "disk_bytenr", "offset", "num_bytes")
                 .offsetOf("btrfs_inode_item", "generation")
@@ -270,6 +270,7 @@ class BtrfsLayoutTest {
                 "sizeof btrfs_extent_item", ExtentTree.EXTENT_ITEM_SIZE,
                 "sizeof btrfs_tree_block_info", ExtentTree.TREE_BLOCK_INFO_SIZE,
                 "sizeof btrfs_extent_inline_ref", 9,
+                "btrfs_extent_item.refs", ExtentTree.EXTENT_ITEM_REFS,
                 "btrfs_extent_item.flags", ExtentTree.EXTENT_ITEM_FLAGS,
                 "sizeof btrfs_file_extent_item", 53,
                 "btrfs_file_extent_item.compression", FileExtents.FILE_EXTENT_COMPRESSION,
