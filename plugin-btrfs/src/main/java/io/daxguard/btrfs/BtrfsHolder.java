@@ -101,7 +101,7 @@ final class BtrfsHolder implements Holder {
             try {
                 FileStatus status = FileStatus.ofPath(device.path());
                 if (status.isBlockDevice()) {
-                    members.add(new Member(devid, device.path(), status.rdev(), device.totalBytes()));
+                    members.add(Member.of(devid, device.path(), status.rdev(), device.totalBytes()));
                 }
             } catch (NativeCallException gone) {
                 // The node was removed (a loop device detached under a mounted filesystem): it cannot fail again.

@@ -60,7 +60,7 @@ final class KernelMessages {
     /** The member a line names, by its kernel name ({@code loop3}) or its path ({@code /dev/loop3}). */
     private Optional<Member> member(String name, boolean readAgainIfUnknown) throws IOException {
         for (Member member : members) {
-            if (member.kernelName().equals(name) || member.path().display().equals(name)) {
+            if (member.isNamed(name)) {
                 return Optional.of(member);
             }
         }
