@@ -132,7 +132,7 @@ class BtrfsRaid1AgentTest {
     @Test
     void theFilesystemIsHeldOnceAndAScrubOfBothMembersRecordsTheSharedBadBlockRedundantThenRepairsIt()
             throws Exception {
-        try (SourcesFixture fixture = new SourcesFixture(SourceSettings.defaults().withKmsgEnabled(false)
+        try (SourcesFixture fixture = new SourcesFixture(SourceSettings.defaults().withKmsgEnabled(true)
                 .withTraceEnabled(false).withBadblocksEnabled(false).withScrubRateLimit(0))) {
             ObjectName filesystem = ObjectNames.filesystem(faulty.mountPoint().toString());
             String[] members = (String[]) fixture.server().getAttribute(filesystem, "MemberDevices");

@@ -8,6 +8,7 @@ import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.ledger.FileKey;
 import io.daxguard.agent.ledger.StateChange;
 import io.daxguard.agent.plugins.AttachedFilesystem;
+import io.daxguard.agent.source.kmsg.RepairMarkers;
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.RepairOutcome;
@@ -32,12 +33,22 @@ public final class CopyRepair {
     private static final System.Logger LOG = System.getLogger(CopyRepair.class.getName());
     static final String ACTION = "repair from copies";
 
+    /** Where the repair's markers go ({@link RepairMarkers}): the kernel log the kernel log source reads. */
+    private static final java.nio.file.Path KMSG = java.nio.file.Path.of("/dev/kmsg");
+
     private final DamageLedger ledger;
     private final Clock clock;
+    private final java.nio.file.Path kmsg;
 
     public CopyRepair(DamageLedger ledger, Clock clock) {
+        this(ledger, clock, KMSG);
+    }
+
+    /** @param kmsg where the markers around each repair are written ({@link RepairMarkers}) */
+    public CopyRepair(DamageLedger ledger, Clock clock, java.nio.file.Path kmsg) {
         this.ledger = Objects.requireNonNull(ledger, "ledger is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
+        this.kmsg = Objects.requireNonNull(kmsg, "kmsg is null");
     }
 
     /** The REDUNDANT records of {@code filesystem} (its UUID on its disk), oldest first. */
@@ -72,6 +83,8 @@ public final class CopyRepair {
         FailureRange range = new FailureRange(record.offset(), record.length(), record.errno(), Set.of());
         String where = record.deviceName() + " bytes " + record.offset() + "+" + record.length();
         RepairOutcome outcome;
+        // The filesystem logs what its repair fixes; the markers tell the kernel log source those lines are this.
+        RepairMarkers.write(kmsg, true, record.device());
         try {
             outcome = holder.repairFromCopies(record.device(), range);
         } catch (IOException | RuntimeException e) { // UnsupportedOperationException: no other copy kept
@@ -79,6 +92,8 @@ public final class CopyRepair {
             LOG.log(System.Logger.Level.WARNING, "repair from copies of record " + record.id() + " " + message);
             audit(record, principal, message);
             return new Outcome(record, DamageState.REDUNDANT, message);
+        } finally {
+            RepairMarkers.write(kmsg, false, record.device());
         }
         DamageState state = outcome.repaired() && outcome.uncorrectable() == 0 ? DamageState.REPAIRED_FROM_COPY
                 : outcome.uncorrectable() > 0 ? DamageState.OPEN : DamageState.REDUNDANT;

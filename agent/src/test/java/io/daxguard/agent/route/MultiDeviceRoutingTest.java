@@ -181,7 +181,7 @@ class MultiDeviceRoutingTest {
     @Test
     void aRepairFromTheCopyThatVerifiesClosesTheRecordAndIsAudited() throws Exception {
         DamageRecord record = failOnSecondMember();
-        CopyRepair copies = new CopyRepair(ledger, java.time.Clock.systemUTC());
+        CopyRepair copies = new CopyRepair(ledger, java.time.Clock.systemUTC(), kmsg());
 
         List<CopyRepair.Outcome> outcomes = copies.repairAll(filesystems.all().get(0), "operator");
 
@@ -197,9 +197,18 @@ class MultiDeviceRoutingTest {
         DamageRecord record = failOnSecondMember();
         repairOutcome = new io.daxguard.spi.RepairOutcome(false, 0, 4096, "scrub: 4096 bytes uncorrectable");
 
-        new CopyRepair(ledger, java.time.Clock.systemUTC()).repairAll(filesystems.all().get(0), "operator");
+        new CopyRepair(ledger, java.time.Clock.systemUTC(), kmsg()).repairAll(filesystems.all().get(0), "operator");
 
         assertThat(ledger.find(record.id()).orElseThrow().state()).isEqualTo(DamageState.OPEN);
+    }
+
+    /** Where the repair's markers go: a file of the test's, not the host's kernel log. */
+    private Path kmsg() throws IOException {
+        Path kmsg = directory.resolve("kmsg");
+        if (!Files.exists(kmsg)) {
+            Files.createFile(kmsg);
+        }
+        return kmsg;
     }
 
     private DamageRecord failOnSecondMember() throws Exception {

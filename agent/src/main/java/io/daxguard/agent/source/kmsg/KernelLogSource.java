@@ -80,6 +80,8 @@ public final class KernelLogSource implements FailureSource {
     private final FailureSink sink;
     private final MemoryFailureMapper memory;
     private final FilesystemMessages filesystems;
+    /** Members a repair from another copy is running on now (between its markers): their filesystem lines are its. */
+    private final java.util.Set<io.daxguard.spi.DeviceNumber> repairing = new java.util.HashSet<>();
     private final io.daxguard.agent.failure.DeviceResolver devices;
     private final Clock clock;
     private final SourceCounters counters;
@@ -145,7 +147,7 @@ public final class KernelLogSource implements FailureSource {
         // skipped for another error. readErrors: errors of the log itself (the thread ends; the supervisor restarts).
         this.counters = new SourceCounters(List.of("records", "lost", "suspects", "confirmed", "unconfirmed", "ownLines",
                 "suppressed", "memoryFailures", "unparsable", "deviceGone", "probeFailed", "unprobed", "sinkFailures",
-                "failedRecords", "readErrors", "traced", "notKernel", "markerLost", "filesystemFailures"));
+                "failedRecords", "readErrors", "traced", "notKernel", "markerLost", "filesystemFailures", "repairLines"));
         this.suspects = new KmsgSuspects(kmsg, sysfs, probe, this.sink, handoff.known(), counters, clock);
     }
 
@@ -402,6 +404,15 @@ public final class KernelLogSource implements FailureSource {
      * @param at when the kernel logged it, in microseconds since boot (the log's clock, CLOCK_MONOTONIC's)
      */
     private void handleText(String text, boolean fromKernel, long at) throws IOException, InterruptedException {
+        Optional<RepairMarkers.Marker> repair = RepairMarkers.parse(text);
+        if (repair.isPresent()) {
+            if (repair.get().begins()) {
+                repairing.add(repair.get().member());
+            } else {
+                repairing.remove(repair.get().member());
+            }
+            return;
+        }
         if (fromKernel) {
             filesystemFailures(text);
         }
@@ -461,6 +472,10 @@ public final class KernelLogSource implements FailureSource {
      */
     private void filesystemFailures(String text) throws InterruptedException {
         for (FilesystemMessages.Reported reported : filesystems.failuresIn(text)) {
+            if (repairing.contains(reported.failure().member())) {
+                count("repairLines"); // what daxguard's own repair from the copy fixed, not new damage
+                continue;
+            }
             io.daxguard.spi.FailureRange range = reported.failure().range();
             DeviceRef device;
             try {

@@ -77,6 +77,19 @@ class FilesystemKernelLinesTest {
     }
 
     @Test
+    void whatTheFilesystemFixedDuringDaxguardsRepairOfThatMemberIsPassedOverAndLinesAfterItAreNot()
+            throws Exception {
+        source.handle("12,30,100,-;" + RepairMarkers.text(true, MEMBER));
+        source.handle("4,31,101,-;" + CSUM_LINE);
+        source.handle("12,32,102,-;" + RepairMarkers.text(false, MEMBER));
+        source.handle("4,33,103,-;" + CSUM_LINE.replace("off 0", "off 4096"));
+        queue.awaitIdle(30, TimeUnit.SECONDS);
+
+        assertThat(source.counters()).containsEntry("repairLines", 1L).containsEntry("filesystemFailures", 1L);
+        assertThat(delivered).hasSize(1);
+    }
+
+    @Test
     void aLineAProcessWroteIsNeverOfferedToTheFilesystems() throws Exception {
         source.handle("12,21,101,-;" + CSUM_LINE);
         queue.awaitIdle(30, TimeUnit.SECONDS);
