@@ -333,6 +333,24 @@ class BtrfsSingleDeviceTest {
         }
     }
 
+    @Test
+    void aBlockWrittenAndFsyncedButNotYetCommittedIsOwnedByItsFile() throws IOException {
+        Path file = fs.path("fsynced-only");
+        byte[] content = new byte[4 * BLOCK];
+        new java.util.Random(7).nextBytes(content);
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.wrap(content));
+            channel.force(true); // btrfs logs the fsync in its log tree; the extent tree changes at the next commit
+        }
+        long logical = BtrfsFixtures.logicalOf(file, BLOCK);
+        long physical = BtrfsFixtures.physicalFromChunkTree(logical, fs.device());
+        long inode = BtrfsFixtures.inodeOf(file);
+
+        assertThat(fileOwners(holder.notifyFailure(member, FailureRange.of(physical, BLOCK)))).singleElement()
+                .satisfies(owner -> assertThat(owner.inode()).isEqualTo(inode));
+    }
+
     private List<String> metadataKinds(long logical) throws IOException {
         long physical = BtrfsFixtures.placementsOf(logical, fs.device()).get(0).physical();
         return holder.notifyFailure(member, FailureRange.of(physical, BLOCK)).stream()
