@@ -351,6 +351,26 @@ class BtrfsSingleDeviceTest {
                 .satisfies(owner -> assertThat(owner.inode()).isEqualTo(inode));
     }
 
+    @Test
+    void anotherFilesystemTypeIsRefusedWithTheReason() throws IOException {
+        io.daxguard.spi.Mount proc = BtrfsFixtures.mountOf(Path.of("/proc"));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BtrfsPlugin().attach(proc,
+                        PluginContext.of(System.getLogger("test"))))
+                .isInstanceOf(io.daxguard.spi.AttachRefusedException.class)
+                .hasMessageContaining("not a btrfs filesystem");
+    }
+
+    @Test
+    void aClosedHolderAnswersNoMore() throws IOException {
+        Holder second = new BtrfsPlugin().attach(BtrfsFixtures.mountOf(fs.mountPoint()),
+                PluginContext.of(System.getLogger("test")));
+        second.close();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> second.notifyFailure(member, FailureRange.of(0, BLOCK)))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
     private List<String> metadataKinds(long logical) throws IOException {
         long physical = BtrfsFixtures.placementsOf(logical, fs.device()).get(0).physical();
         return holder.notifyFailure(member, FailureRange.of(physical, BLOCK)).stream()
