@@ -1,0 +1,347 @@
+package io.daxguard.testkit.conformance;
+
+import io.daxguard.spi.AttachRefusedException;
+import io.daxguard.spi.FailureRange;
+import io.daxguard.spi.FileOwner;
+import io.daxguard.spi.FilesystemPlugin;
+import io.daxguard.spi.Holder;
+import io.daxguard.spi.MetadataOwner;
+import io.daxguard.spi.Owner;
+import io.daxguard.spi.PluginContext;
+import io.daxguard.support.linux.NativeFile;
+import io.daxguard.testkit.FixedPluginContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The conformance suite of a filesystem plugin: every contract of {@link Holder} and {@link FilesystemPlugin},
+ * checked on a real filesystem against what the kernel and the filesystem's own tools say (FIEMAP, statx,
+ * FS_IOC_GETVERSION of the files the suite writes; metadata and free ranges from the subclass), never against the
+ * plugin itself.
+ *
+ * <h2>How to use it</h2>
+ * Extend it in your plugin's tests and say how to make your filesystem and what its own tools know:
+ * <pre>{@code
+ * @Tag("mount")
+ * class MyFsConformanceTest extends PluginConformanceSuite {
+ *     protected FilesystemPlugin plugin() { return new MyFsPlugin(); }
+ *     protected ConformanceFilesystem createFilesystem() throws IOException {
+ *         return ConformanceFilesystem.of(ScratchFilesystem.of("myfs").create());   // or a FaultyDisk
+ *     }
+ *     protected FilesystemFacts facts(ConformanceFilesystem fs) throws IOException {
+ *         // from the filesystem's own tools (xfs_io -c "fsmap -m", dumpe2fs...), not from your plugin
+ *         return new FilesystemFacts(List.of(new KnownRange(logStart, logBytes, "myfs_db: log")),
+ *                 List.of(new KnownRange(freeStart, freeBytes, "myfs_db: free space")));
+ *     }
+ *     protected Refusal refusal(ConformanceFilesystem fs) throws IOException {
+ *         return Refusal.ofBindMount(fs, "sub", "attach a mount of");          // a mount you must refuse
+ *     }
+ *     protected boolean supportsReflink() { return true; }                     // false: sharing not checked
+ * }
+ * }</pre>
+ * The suite makes the filesystem once per class, writes its files under {@code /conformance} (plain, sparse,
+ * preallocated, reflinked when supported), attaches the plugin, waits for {@link Holder#awaitReverseMap}, then
+ * runs each check as a test. A failure names the contract, the bytes, the ground truth and the holder's answer.
+ * Run it on each geometry you support (a nested class per logical sector size: {@code FaultyDisk.Builder
+ * #logicalSectorSize}). It unmounts and mounts the filesystem again (the descriptor checks) and attaches again
+ * after that. Each check is a public method, so a plugin's own tests can also run one against a deliberately
+ * broken holder ({@link #prepare()}, the check, {@link #finish()}).
+ */
+@Tag("mount")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class PluginConformanceSuite {
+    private ConformanceFilesystem filesystem;
+    private Holder holder;
+    private final List<WrittenFile> files = new ArrayList<>();
+
+    /** The plugin under test; asked at every attach. */
+    protected abstract FilesystemPlugin plugin();
+
+    /** Makes and mounts a fresh filesystem of the plugin's type; the suite closes it after all checks. */
+    protected abstract ConformanceFilesystem createFilesystem() throws IOException;
+
+    /** The filesystem's metadata and free ranges now, from its own tools; asked after a {@code syncfs}. */
+    protected abstract FilesystemFacts facts(ConformanceFilesystem fs) throws IOException;
+
+    /** A mount the plugin must refuse, and the words of the fix its reason must contain. */
+    protected abstract Refusal refusal(ConformanceFilesystem fs) throws IOException;
+
+    /** Whether the filesystem shares blocks between files ({@code cp --reflink=always} works). */
+    protected boolean supportsReflink() {
+        return false;
+    }
+
+    /** The context given at attach: no settings, no state directory. */
+    protected PluginContext context() {
+        return FixedPluginContext.withSettings("daxguard.conformance", Map.of());
+    }
+
+    /** Makes the filesystem, writes the suite's files, attaches the plugin and waits for its reverse map. */
+    @BeforeAll
+    public final void prepare() throws Exception {
+        filesystem = createFilesystem();
+        try {
+            Files.createDirectory(filesystem.path("conformance"));
+            WrittenFile.writeRandom(filesystem.path("conformance/plain.bin"), 16);
+            WrittenFile.writeRandom(filesystem.path("conformance/second.bin"), 8);
+            WrittenFile.writeEveryOtherPage(filesystem.path("conformance/sparse.bin"), 6);
+            WrittenFile.preallocate(filesystem.path("conformance/preallocated.bin"), 8);
+            List<String> names = new ArrayList<>(List.of("conformance/plain.bin", "conformance/second.bin",
+                    "conformance/sparse.bin", "conformance/preallocated.bin"));
+            if (supportsReflink()) {
+                WrittenFile.reflink(filesystem.path("conformance/plain.bin"), filesystem.path("conformance/clone.bin"));
+                names.add("conformance/clone.bin");
+            }
+            WrittenFile.writeRandom(filesystem.path(FileChanges.NAME), 4);
+            syncFilesystem();
+            for (String name : names) {
+                files.add(WrittenFile.observe(filesystem, name));
+            }
+            attach();
+        } catch (Exception | AssertionError e) {
+            finish();
+            throw e;
+        }
+    }
+
+    /** Closes the holder, then the filesystem. */
+    @AfterAll
+    public final void finish() throws Exception {
+        try {
+            if (holder != null) {
+                holder.close();
+                holder = null;
+            }
+        } finally {
+            if (filesystem != null) {
+                filesystem.close();
+                filesystem = null;
+            }
+        }
+    }
+
+    /** Closes the holder and attaches {@link #plugin()} again (after a remount, or to a changed plugin). */
+    public final void reattach() throws Exception {
+        if (holder != null) {
+            holder.close();
+            holder = null;
+        }
+        attach();
+    }
+
+    private void attach() throws Exception {
+        holder = plugin().attach(filesystem.mount(), context());
+        awaitReverseMap();
+    }
+
+    private void awaitReverseMap() throws InterruptedException {
+        if (!holder.awaitReverseMap(HeldCall.GUARD)) {
+            throw new AssertionError("awaitReverseMap: the holder of " + filesystem + " cannot name owners after "
+                    + HeldCall.GUARD + " (" + holder.reverseMapStatus().map(Object::toString).orElse("no status")
+                    + ")");
+        }
+    }
+
+    /** The file {@link FileChanges} replaces, as it was when the holder attached. */
+    final WrittenFile fileToReplace() throws IOException {
+        return WrittenFile.observe(filesystem, FileChanges.NAME);
+    }
+
+    /** The files the suite wrote, as the kernel placed them. */
+    protected final List<WrittenFile> files() {
+        return List.copyOf(files);
+    }
+
+    protected final Holder holder() {
+        return holder;
+    }
+
+    protected final ConformanceFilesystem filesystem() {
+        return filesystem;
+    }
+
+    /** {@link #facts} after {@code syncfs}, so on-disk tools see what the kernel allocated. */
+    protected final FilesystemFacts factsNow() throws IOException {
+        syncFilesystem();
+        return facts(filesystem);
+    }
+
+    private void syncFilesystem() throws IOException {
+        try (NativeFile root = NativeFile.openDirectory(filesystem.mountPoint())) {
+            root.syncFilesystem();
+        }
+    }
+
+    private void checkQueries(List<FailureRange> queries, FilesystemFacts facts) throws IOException {
+        for (FailureRange query : queries) {
+            AnswerChecks.checkAnswer(query, holder.notifyFailure(query), files, facts);
+        }
+    }
+
+    @Test
+    public void everyByteOfAFileIsOwnedByItTrimmedToTheQuery() throws IOException {
+        checkQueries(SuiteQueries.ofFiles(files), factsNow());
+    }
+
+    @Test
+    public void aRangeAcrossSeveralOwnersNamesTheOwnersOfEachByte() throws IOException {
+        FilesystemFacts facts = factsNow();
+        for (FailureRange query : SuiteQueries.acrossOwners(files, facts)) {
+            List<Owner> answer = holder.notifyFailure(query);
+            AnswerChecks.checkAnswer(query, answer, files, facts);
+            if (answer.size() < 2) {
+                throw new AssertionError("notifyFailure" + AnswerChecks.describe(query) + " spans several owners"
+                        + " by FIEMAP and the filesystem's tools, but was answered with one: " + answer);
+            }
+        }
+    }
+
+    @Test
+    public void metadataIsNamedWithWhatToDoAboutIt() throws IOException {
+        FilesystemFacts facts = factsNow();
+        for (FailureRange query : SuiteQueries.ofMetadata(facts)) {
+            List<Owner> answer = holder.notifyFailure(query);
+            AnswerChecks.checkAnswer(query, answer, files, facts);
+            for (Owner owner : answer) {
+                if (owner instanceof MetadataOwner metadata && holder.repairHint(metadata).isBlank()) {
+                    throw new AssertionError("repairHint(" + metadata + ") is blank: it must say what to run");
+                }
+            }
+        }
+    }
+
+    @Test
+    public void freeSpaceIsAnsweredAsFree() throws IOException {
+        FilesystemFacts facts = factsNow();
+        checkQueries(SuiteQueries.ofFree(facts), facts);
+    }
+
+    @Test
+    public void everySharerOfAReflinkedBlockIsAnOwnerMarkedShared() throws IOException {
+        Assumptions.assumeTrue(supportsReflink(), "the subclass says the filesystem has no reflink");
+        WrittenFile plain = files.get(0);
+        WrittenFile clone = files.get(files.size() - 1);
+        if (plain.extents().isEmpty() || !plain.extents().get(0).isShared() || !clone.extents().get(0).isShared()) {
+            throw new AssertionError("FIEMAP does not flag " + plain + " and its reflinked copy " + clone
+                    + " as shared: the filesystem did not share the blocks, so supportsReflink() should be false");
+        }
+        FailureRange query = FailureRange.of(plain.extents().get(0).physical(), plain.extents().get(0).length());
+        List<Owner> answer = holder.notifyFailure(query);
+        AnswerChecks.checkAnswer(query, answer, files, factsNow());
+        if (answer.stream().noneMatch(o -> o instanceof FileOwner f && clone.isOwner(f) && f.shared())) {
+            throw new AssertionError("notifyFailure" + AnswerChecks.describe(query) + " does not name the sharer "
+                    + clone + ": " + answer);
+        }
+    }
+
+    @Test
+    public void aBatchIsAnsweredAsEachRangeAlone() throws IOException {
+        List<FailureRange> queries = SuiteQueries.all(files, factsNow());
+        List<List<Owner>> batch = holder.notifyFailures(queries);
+        if (batch == null || batch.size() != queries.size()) {
+            throw new AssertionError("notifyFailures of " + queries.size() + " ranges answered "
+                    + (batch == null ? "null" : batch.size() + " lists") + ": one answer per range, in order");
+        }
+        for (int i = 0; i < queries.size(); i++) {
+            List<Owner> single = holder.notifyFailure(queries.get(i));
+            if (!AnswerChecks.canonical(batch.get(i)).equals(AnswerChecks.canonical(single))) {
+                throw new AssertionError("notifyFailures answered range " + i + " " + AnswerChecks.describe(
+                        queries.get(i)) + " differently from notifyFailure: batch" + AnswerChecks.describe(batch.get(i))
+                        + "\n  single" + AnswerChecks.describe(single));
+            }
+        }
+    }
+
+    @Test
+    public void aMemberDeviceIsAnsweredAsTheFilesystem() throws IOException {
+        ConformanceChecks.checkMemberDevices(holder, SuiteQueries.all(files, factsNow()));
+    }
+
+    @Test
+    public void scrubExtentsAreExactlyTheWrittenData() throws IOException {
+        FilesystemFacts facts = factsNow();
+        long end = filesystem.deviceSize();
+        ScrubChecks.checkWrittenExtents(0, end, ScrubChecks.visit(holder, 0, end), files, facts);
+        for (FailureRange window : SuiteQueries.ofFiles(files)) {
+            ScrubChecks.checkWrittenExtents(window.offset(), window.end(),
+                    ScrubChecks.visit(holder, window.offset(), window.end()), files, facts);
+        }
+        KnownRange free = facts.largestFree();
+        List<ScrubChecks.Visited> inFree = ScrubChecks.visit(holder, free.offset(), free.end());
+        if (!inFree.isEmpty()) {
+            throw new AssertionError("forEachWrittenExtent over free space " + free + " visited "
+                    + ScrubChecks.describe(inFree));
+        }
+    }
+
+    @Test
+    public void noDescriptorStaysOnTheMountAfterCallsSoUmountSucceeds() throws Exception {
+        FilesystemFacts facts = factsNow();
+        holder.notifyFailures(SuiteQueries.all(files, facts));
+        ScrubChecks.visit(holder, 0, filesystem.deviceSize());
+        awaitReverseMap(); // a holder building an index may walk the tree meanwhile; that is not a leak
+        try {
+            ConformanceChecks.checkUnmountsAfterCalls(filesystem);
+        } finally {
+            filesystem.mountAgain();
+            reattach();
+        }
+    }
+
+    @Test
+    public void umountSucceedsWhileACallIsInProgress() throws Throwable {
+        try {
+            ConformanceChecks.checkUnmountsDuringACall(filesystem, holder);
+        } finally {
+            filesystem.mountAgain();
+            reattach();
+        }
+    }
+
+    @Test
+    public void concurrentCallsGiveTheAnswersOfOneThread() throws Throwable {
+        ConformanceChecks.checkConcurrentCalls(holder, SuiteQueries.all(files, factsNow()),
+                filesystem.deviceSize());
+    }
+
+    @Test
+    public void aDeletedOrReplacedFileIsNotReportedUnderItsOldIdentity() throws Exception {
+        FileChanges.checkReplacedFile(this);
+    }
+
+    @Test
+    public void attachRefusesWhatItCannotHoldSayingWhatToDo() throws Exception {
+        Refusal refusal = refusal(filesystem);
+        try (AutoCloseable cleanup = refusal.cleanup()) {
+            Holder attached;
+            try {
+                attached = plugin().attach(refusal.mount(), context());
+            } catch (AttachRefusedException refused) {
+                ConformanceChecks.checkRefusal(refusal, refused);
+                return;
+            } catch (IOException | RuntimeException other) {
+                throw new AssertionError("attach to " + refusal.mount().mountPoint() + " failed with " + other
+                        + ": a refusal is an AttachRefusedException whose reason says what to do", other);
+            }
+            attached.close();
+            throw new AssertionError("attach to " + refusal.mount() + " succeeded; the plugin must refuse it,"
+                    + " saying " + refusal.whatToDo());
+        }
+    }
+
+    /** Lower-case, for the refusal's words. */
+    static String lower(String text) {
+        return text.toLowerCase(Locale.ROOT);
+    }
+
+}
