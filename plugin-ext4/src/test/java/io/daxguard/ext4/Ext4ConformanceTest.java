@@ -9,6 +9,7 @@ import io.daxguard.testkit.conformance.FilesystemFacts;
 import io.daxguard.testkit.conformance.KnownRange;
 import io.daxguard.testkit.conformance.PluginConformanceSuite;
 import io.daxguard.testkit.conformance.Refusal;
+import io.daxguard.testkit.conformance.XfsIoFsmap;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,24 +82,9 @@ class Ext4ConformanceTest {
                     free.add(new KnownRange(first * block, (last - first + 1) * block, "dumpe2fs: free " + run.strip()));
                 }
             }
-            return new FilesystemFacts(metadata, KnownRange.intersection(free, kernelFree(fs)));
-        }
-
-        /**
-         * Free by the kernel's GETFSMAP (through {@code xfs_io}), which counts blocks an allocation preallocated
-         * (ext4's locality groups) as in use while the on-disk bitmap {@code dumpe2fs} reads has them free.
-         */
-        private static List<KnownRange> kernelFree(ConformanceFilesystem fs) throws IOException {
-            List<KnownRange> free = new ArrayList<>();
-            for (String line : Command.run("xfs_io", "-c", "fsmap -m", fs.mountPoint().toString()).split("\n")) {
-                String[] fields = line.split(",");
-                if (fields.length >= 6 && fields[5].equals("special_0:1")) {
-                    long start = Long.parseLong(fields[3]) * 512;
-                    long end = (Long.parseLong(fields[4]) + 1) * 512;
-                    free.add(new KnownRange(start, end - start, "GETFSMAP free"));
-                }
-            }
-            return free;
+            // GETFSMAP counts blocks preallocated for later writes (locality groups) as in use, the on-disk bitmap
+            // dumpe2fs reads as free: only what both call free is.
+            return new FilesystemFacts(metadata, KnownRange.intersection(free, XfsIoFsmap.free(fs)));
         }
 
         @Override

@@ -1,18 +1,15 @@
 package io.daxguard.xfs;
 
 import io.daxguard.spi.FilesystemPlugin;
-import io.daxguard.testkit.Command;
 import io.daxguard.testkit.FaultyDisk;
 import io.daxguard.testkit.ScratchFilesystem;
 import io.daxguard.testkit.conformance.ConformanceFilesystem;
 import io.daxguard.testkit.conformance.FilesystemFacts;
-import io.daxguard.testkit.conformance.KnownRange;
 import io.daxguard.testkit.conformance.PluginConformanceSuite;
 import io.daxguard.testkit.conformance.Refusal;
+import io.daxguard.testkit.conformance.XfsIoFsmap;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
@@ -24,10 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("mount")
 class XfsConformanceTest {
-    /** xfs_io's names of special owners that are not metadata: free, unknown, CoW staging, defective blocks. */
-    private static final Set<String> NOT_METADATA = Set.of("special_0:1", "special_0:2", "special_88:7",
-            "special_88:8");
-
     @Nested
     class On512ByteSectors extends XfsSuite {
         @Override
@@ -57,24 +50,7 @@ class XfsConformanceTest {
 
         @Override
         protected FilesystemFacts facts(ConformanceFilesystem fs) throws IOException {
-            List<KnownRange> metadata = new ArrayList<>();
-            List<KnownRange> free = new ArrayList<>();
-            for (String line : Command.run("xfs_io", "-c", "fsmap -m", fs.mountPoint().toString()).split("\n")) {
-                String[] fields = line.split(",");
-                if (fields.length < 6 || fields[0].equals("EXT")) {
-                    continue;
-                }
-                long start = Long.parseLong(fields[3]) * 512;
-                long end = (Long.parseLong(fields[4]) + 1) * 512;
-                String owner = fields[5];
-                KnownRange range = new KnownRange(start, end - start, "xfs_io fsmap: " + owner);
-                if (owner.equals("special_0:1")) {
-                    free.add(range);
-                } else if (owner.startsWith("special_") && !NOT_METADATA.contains(owner)) {
-                    metadata.add(range);
-                }
-            }
-            return new FilesystemFacts(metadata, free);
+            return XfsIoFsmap.facts(fs);
         }
 
         @Override

@@ -47,8 +47,8 @@ public final class AnswerChecks {
      */
     public static void checkShape(FailureRange query, List<Owner> answer) {
         if (answer == null || answer.isEmpty()) {
-            fail(query, answer, "the answer is empty: every byte of a queried range has an owner (free space and"
-                    + " UnknownOwner included)");
+            fail(query, answer, "the answer is empty: every byte must be covered (by free space and UnknownOwner"
+                    + " too)");
         }
         long covered = query.offset();
         Owner previous = null;

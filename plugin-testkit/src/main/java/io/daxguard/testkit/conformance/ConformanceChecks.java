@@ -140,10 +140,16 @@ public final class ConformanceChecks {
             } finally {
                 held.release();
             }
-            List<ScrubChecks.Visited> heldScrub = held.finish();
+            List<ScrubChecks.Visited> heldScrub;
+            try {
+                heldScrub = held.finish();
+            } catch (IOException | RuntimeException e) {
+                throw new AssertionError("not thread-safe: forEachWrittenExtent threw " + e + " when other threads"
+                        + " called the holder while it was in progress", e);
+            }
             if (!heldScrub.equals(expectedScrub)) {
-                throw new AssertionError("forEachWrittenExtent visited other extents while other threads called the"
-                        + " holder: " + ScrubChecks.describe(heldScrub) + "\n  alone: "
+                throw new AssertionError("not thread-safe: forEachWrittenExtent visited other extents while other"
+                        + " threads called the holder: " + ScrubChecks.describe(heldScrub) + "\n  alone: "
                         + ScrubChecks.describe(expectedScrub));
             }
             CyclicBarrier start = new CyclicBarrier(THREADS);

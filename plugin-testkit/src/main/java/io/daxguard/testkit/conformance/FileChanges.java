@@ -39,7 +39,6 @@ final class FileChanges {
         for (FiemapExtent extent : before.extents()) {
             FailureRange query = FailureRange.of(extent.physical(), extent.length());
             List<Owner> answer = suite.holder().notifyFailure(query);
-            AnswerChecks.checkShape(query, answer);
             for (Owner owner : answer) {
                 if (owner instanceof FileOwner file && before.isOwner(file)) {
                     throw new AssertionError("notifyFailure" + AnswerChecks.describe(query) + " names " + file
@@ -47,6 +46,7 @@ final class FileChanges {
                             ? " and its inode number reused by " + after + " (the generation tells them apart)" : ""));
                 }
             }
+            AnswerChecks.checkShape(query, answer);
         }
         checkNamedOrUnknown(suite, after, facts);
     }
