@@ -34,7 +34,8 @@ final class SuiteQueries {
 
     /**
      * Ranges across several owners: from the first to the last byte of the files (their blocks and whatever lies
-     * between), and across each edge between a file's extent and free space.
+     * between), and from the end of the last file extent into the free range after it (file, then whatever lies
+     * between, then free space).
      */
     static List<FailureRange> acrossOwners(List<WrittenFile> files, FilesystemFacts facts) {
         List<FailureRange> queries = new ArrayList<>();
@@ -44,21 +45,17 @@ final class SuiteQueries {
             for (FiemapExtent extent : file.extents()) {
                 first = Math.min(first, extent.physical());
                 last = Math.max(last, extent.physicalEnd());
-                for (KnownRange free : facts.free()) {
-                    if (free.offset() == extent.physicalEnd()) {
-                        queries.add(FailureRange.of(extent.physicalEnd() - Math.min(extent.length(), 4 * SECTOR),
-                                Math.min(extent.length(), 4 * SECTOR) + Math.min(free.length(), 4 * SECTOR)));
-                    }
-                    if (free.end() == extent.physical()) {
-                        queries.add(FailureRange.of(free.end() - Math.min(free.length(), 4 * SECTOR),
-                                Math.min(free.length(), 4 * SECTOR) + Math.min(extent.length(), 4 * SECTOR)));
-                    }
-                }
             }
         }
-        if (first < last) {
-            queries.add(0, FailureRange.of(first + SECTOR, Math.min(last - first - SECTOR, 64 * CAP)));
+        if (first >= last) {
+            return queries;
         }
+        queries.add(FailureRange.of(first + SECTOR, Math.min(last - first - SECTOR, 64 * CAP)));
+        long lastFileByte = last;
+        facts.free().stream().filter(free -> free.offset() >= lastFileByte && free.offset() - lastFileByte < 64 * CAP)
+                .min(java.util.Comparator.comparingLong(KnownRange::offset))
+                .ifPresent(free -> queries.add(FailureRange.of(lastFileByte - 4 * SECTOR,
+                        free.offset() - lastFileByte + 4 * SECTOR + Math.min(free.length(), 4 * SECTOR))));
         return queries;
     }
 

@@ -20,6 +20,10 @@ public enum Flaw {
     BATCH_ROUNDS_TO_BLOCKS,
     /** Scrubs free space too. */
     SCRUBS_FREE_SPACE,
+    /** Hands out a shared block once per sharer. */
+    SCRUBS_SHARED_BLOCKS_TWICE,
+    /** Names no member device. */
+    NAMES_NO_MEMBERS,
     /** Shares one scratch list between calls. */
     NOT_THREAD_SAFE,
     /** Remembers the files it found at attach, so a replaced file keeps its old identity. */

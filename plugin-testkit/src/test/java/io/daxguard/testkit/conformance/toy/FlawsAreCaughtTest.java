@@ -91,6 +91,18 @@ class FlawsAreCaughtTest {
     }
 
     @Test
+    void aSharedBlockScrubbedTwiceIsCaught() throws Exception {
+        assertCaught(Flaw.SCRUBS_SHARED_BLOCKS_TWICE, SUITE::scrubExtentsAreExactlyTheWrittenData,
+                "each byte (a shared one too) once");
+    }
+
+    @Test
+    void aHolderNamingNoMemberDeviceIsCaught() throws Exception {
+        assertCaught(Flaw.NAMES_NO_MEMBERS, SUITE::aMemberDeviceIsAnsweredAsTheFilesystem,
+                "it must include the mounted device");
+    }
+
+    @Test
     void sharedStateBetweenCallsIsCaught() throws Exception {
         assertCaught(Flaw.NOT_THREAD_SAFE, SUITE::concurrentCallsGiveTheAnswersOfOneThread, "not thread-safe");
     }

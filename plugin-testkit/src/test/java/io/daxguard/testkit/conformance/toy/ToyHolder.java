@@ -1,5 +1,6 @@
 package io.daxguard.testkit.conformance.toy;
 
+import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.ExtentConsumer;
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FileOwner;
@@ -55,6 +56,11 @@ final class ToyHolder implements Holder {
     @Override
     public FilesystemInfo info() {
         return info;
+    }
+
+    @Override
+    public List<DeviceNumber> memberDevices() {
+        return flaws.contains(Flaw.NAMES_NO_MEMBERS) ? List.of() : List.of(mount.device());
     }
 
     @Override
@@ -178,7 +184,7 @@ final class ToyHolder implements Holder {
             List<long[]> merged = new ArrayList<>();
             for (long[] interval : intervals) {
                 long[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
-                if (last != null && interval[0] <= last[1]) {
+                if (last != null && interval[0] <= last[1] && !flaws.contains(Flaw.SCRUBS_SHARED_BLOCKS_TWICE)) {
                     last[1] = Math.max(last[1], interval[1]);
                 } else {
                     merged.add(interval.clone());
