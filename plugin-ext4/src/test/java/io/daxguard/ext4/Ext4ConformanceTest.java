@@ -1,5 +1,7 @@
 package io.daxguard.ext4;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.testkit.Command;
 import io.daxguard.testkit.FaultyDisk;
@@ -15,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -87,19 +88,28 @@ class Ext4ConformanceTest {
             return new FilesystemFacts(metadata, KnownRange.intersection(free, XfsIoFsmap.free(fs)));
         }
 
+        /**
+         * Known deviation, pinned: Ext4Holder.forEachWrittenExtent hands out every block GETFSMAP does not call free,
+         * unwritten preallocation included, where the SPI says not unwritten preallocation. To fix in Ext4Holder
+         * (leave out the unwritten extents its index knows); then delete this override.
+         */
         @Override
         @Test
-        @Disabled("known deviation, to fix in Ext4Holder: forEachWrittenExtent reports every block GETFSMAP does not"
-                + " call free, unwritten preallocation included, where the SPI says not unwritten preallocation")
         public void scrubExtentsAreExactlyTheWrittenData() {
+            assertThatThrownBy(super::scrubExtentsAreExactlyTheWrittenData)
+                    .hasMessageContaining("is unwritten preallocation of conformance/preallocated.bin");
         }
 
+        /**
+         * Known deviation, pinned: the support library's AllocatedRanges keeps the mount point open while the
+         * consumer runs, and the agent's scrub consumer waits for the scrub's rate limit, so umount fails with EBUSY
+         * during a scrub. To fix there (close the mount point before handing extents out); then delete this override.
+         */
         @Override
         @Test
-        @Disabled("known deviation, to fix in the support library's AllocatedRanges: the mount point stays open while"
-                + " the scrub's consumer runs (it waits for the scrub's rate limit), so umount fails with EBUSY"
-                + " during a scrub")
         public void umountSucceedsWhileACallIsInProgress() {
+            assertThatThrownBy(super::umountSucceedsWhileACallIsInProgress)
+                    .hasMessageContaining("failed while forEachWrittenExtent was handing an extent to its consumer");
         }
 
         /** The index walks the tree from the mount's root, so a mount of a subdirectory is refused. */

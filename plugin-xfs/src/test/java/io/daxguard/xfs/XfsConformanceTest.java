@@ -1,5 +1,7 @@
 package io.daxguard.xfs;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.testkit.FaultyDisk;
 import io.daxguard.testkit.ScratchFilesystem;
@@ -10,7 +12,6 @@ import io.daxguard.testkit.conformance.Refusal;
 import io.daxguard.testkit.conformance.XfsIoFsmap;
 import java.io.IOException;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -53,12 +54,16 @@ class XfsConformanceTest {
             return XfsIoFsmap.facts(fs);
         }
 
+        /**
+         * Known deviation, pinned: XfsHolder.forEachWrittenExtent keeps the mount point open while the consumer runs,
+         * and the agent's scrub consumer waits for the scrub's rate limit, so umount fails with EBUSY during a scrub.
+         * To fix in XfsHolder (close the mount point before handing extents out); then delete this override.
+         */
         @Override
         @Test
-        @Disabled("known deviation, to fix in XfsHolder.forEachWrittenExtent: the mount point stays open while the"
-                + " scrub's consumer runs (it waits for the scrub's rate limit), so umount fails with EBUSY during a"
-                + " scrub")
         public void umountSucceedsWhileACallIsInProgress() {
+            assertThatThrownBy(super::umountSucceedsWhileACallIsInProgress)
+                    .hasMessageContaining("failed while forEachWrittenExtent was handing an extent to its consumer");
         }
 
         /** XFS without rmapbt is indexed from its tree, so a mount of a subdirectory is refused. */

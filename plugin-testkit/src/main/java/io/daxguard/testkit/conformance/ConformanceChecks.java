@@ -130,6 +130,9 @@ public final class ConformanceChecks {
         try {
             HeldCall held = HeldCall.start(holder, 0, deviceSize);
             try {
+                if (!held.isHeld()) {
+                    throw new AssertionError("forEachWrittenExtent over the whole device visited nothing");
+                }
                 List<Future<String>> during = new ArrayList<>();
                 for (int t = 0; t < THREADS; t++) {
                     during.add(threads.submit(() -> differences(holder, queries, expected, 1, null)));

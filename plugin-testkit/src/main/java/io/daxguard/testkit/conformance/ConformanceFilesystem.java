@@ -22,9 +22,15 @@ public final class ConformanceFilesystem implements AutoCloseable {
     private final String type;
     private final Path mountPoint;
     private final Path device;
-    private final AutoCloseable fixture;
+    private final Fixture fixture;
 
-    private ConformanceFilesystem(String type, Path mountPoint, Path device, AutoCloseable fixture) {
+    /** What closes the fixture behind it. */
+    @FunctionalInterface
+    private interface Fixture {
+        void close() throws IOException;
+    }
+
+    private ConformanceFilesystem(String type, Path mountPoint, Path device, Fixture fixture) {
         this.type = Objects.requireNonNull(type, "type is null");
         this.mountPoint = Objects.requireNonNull(mountPoint, "mountPoint is null (is the fixture created?)");
         this.device = Objects.requireNonNull(device, "device is null (is the fixture created?)");
@@ -33,12 +39,12 @@ public final class ConformanceFilesystem implements AutoCloseable {
 
     /** A created scratch filesystem; the suite closes it. */
     public static ConformanceFilesystem of(ScratchFilesystem created) {
-        return new ConformanceFilesystem(created.type(), created.mountPoint(), created.device(), created);
+        return new ConformanceFilesystem(created.type(), created.mountPoint(), created.device(), created::close);
     }
 
     /** A created faulty disk; the suite closes it. */
     public static ConformanceFilesystem of(FaultyDisk created) {
-        return new ConformanceFilesystem(created.type(), created.mountPoint(), created.device(), created);
+        return new ConformanceFilesystem(created.type(), created.mountPoint(), created.device(), created::close);
     }
 
     /** The filesystem type, as mountinfo names it. */
@@ -147,7 +153,7 @@ public final class ConformanceFilesystem implements AutoCloseable {
 
     /** Closes the fixture: unmounts, detaches, deletes what it made. */
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         try {
             mountAgain(); // the fixture's teardown unmounts it: a check that left it unmounted must not fail teardown
         } finally {

@@ -54,8 +54,8 @@ import org.junit.jupiter.api.TestInstance;
  * runs each check as a test; a failure names the contract, the bytes, the ground truth and the holder's answer.
  * Run it on each geometry you support: a {@code @Nested} subclass per logical sector size
  * ({@code FaultyDisk.xfs().logicalSectorSize(4096)}). It unmounts and mounts the filesystem again (the descriptor
- * checks) and attaches again after that. A known deviation is overridden with {@code @Test @Disabled("why, and
- * where it is to be fixed")}, never silently. Each check is a public method: a plugin's own tests can run one
+ * checks) and attaches again after that. A known deviation is pinned, never skipped: override the check with a
+ * test asserting that it fails with its message (say why, and where it is to be fixed), so fixing it shows. Each check is a public method: a plugin's own tests can run one
  * against a deliberately broken holder ({@link #prepare()}, {@link #reattach()}, the check, {@link #finish()}),
  * as the test kit's own tests do with their toy plugin. FIEMAP's physical addresses are taken as offsets on the
  * mount's device: a filesystem over several devices (btrfs) needs its own mapping of them.
@@ -326,7 +326,7 @@ public abstract class PluginConformanceSuite {
     @Test
     public void attachRefusesWhatItCannotHoldSayingWhatToDo() throws Exception {
         Refusal refusal = refusal(filesystem);
-        try (AutoCloseable cleanup = refusal.cleanup()) {
+        try {
             Holder attached;
             try {
                 attached = plugin().attach(refusal.mount(), context());
@@ -340,6 +340,8 @@ public abstract class PluginConformanceSuite {
             attached.close();
             throw new AssertionError("attach to " + refusal.mount() + " succeeded; the plugin must refuse it,"
                     + " saying " + refusal.whatToDo());
+        } finally {
+            refusal.cleanup().close();
         }
     }
 

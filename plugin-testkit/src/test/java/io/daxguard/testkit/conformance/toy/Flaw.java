@@ -6,6 +6,10 @@ public enum Flaw {
     DROPS_SHARERS,
     /** Gives each file owner its whole extent, not the part inside the query. */
     DOES_NOT_TRIM,
+    /** Answers with the owner at the start of the range alone (UnknownOwner for the rest). */
+    ONLY_FIRST_OWNER,
+    /** Answers free space as UnknownOwner. */
+    FREE_AS_UNKNOWN,
     /** Leaves free space out of the answer: bytes with no owner at all. */
     LEAVES_FREE_SPACE_OUT,
     /** Reports every file with generation 0, so a reused inode number cannot be told apart. */

@@ -51,6 +51,17 @@ class FlawsAreCaughtTest {
     }
 
     @Test
+    void aRangeAnsweredWithItsFirstOwnerAloneIsCaught() throws Exception {
+        assertCaught(Flaw.ONLY_FIRST_OWNER, SUITE::aRangeAcrossSeveralOwnersNamesTheOwnersOfEachByte,
+                "is not reported as owned by it");
+    }
+
+    @Test
+    void freeSpaceAnsweredAsUnknownIsCaught() throws Exception {
+        assertCaught(Flaw.FREE_AS_UNKNOWN, SUITE::freeSpaceIsAnsweredAsFree, "which is free space");
+    }
+
+    @Test
     void bytesWithNoOwnerAreCaught() throws Exception {
         assertCaught(Flaw.LEAVES_FREE_SPACE_OUT, SUITE::freeSpaceIsAnsweredAsFree, "every byte must be covered");
     }

@@ -100,10 +100,16 @@ final class ToyHolder implements Holder {
                     });
         }
         for (long[] record : special) {
-            owners.add(record[2] == FsmapRecord.OWN_FREE ? new FreeSpaceOwner(record[0], record[1] - record[0])
-                    : metadata(record[0], record[1] - record[0], record[2]));
+            if (record[2] != FsmapRecord.OWN_FREE) {
+                owners.add(metadata(record[0], record[1] - record[0], record[2]));
+            } else if (!flaws.contains(Flaw.FREE_AS_UNKNOWN)) {
+                owners.add(new FreeSpaceOwner(record[0], record[1] - record[0]));
+            }
         }
         owners.sort(Comparator.comparingLong(Owner::physicalOffset));
+        if (flaws.contains(Flaw.ONLY_FIRST_OWNER)) {
+            owners.removeIf(owner -> owner.physicalOffset() > range.offset());
+        }
         return flaws.contains(Flaw.LEAVES_FREE_SPACE_OUT) ? owners : withUnknownGaps(range, owners);
     }
 
