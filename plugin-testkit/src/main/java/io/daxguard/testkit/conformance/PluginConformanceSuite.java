@@ -192,11 +192,14 @@ public abstract class PluginConformanceSuite {
         }
     }
 
+    /** Every byte of each suite file's extents (whole, and cut inside) is owned by that file: inode, generation,
+     * file offset, shared and unwritten as FIEMAP says; each owner trimmed to the query; every byte covered. */
     @Test
     public void everyByteOfAFileIsOwnedByItTrimmedToTheQuery() throws IOException {
         checkQueries(SuiteQueries.ofFiles(files), factsNow());
     }
 
+    /** A range over several files' blocks, and one from a file into free space, names the owner of each byte. */
     @Test
     public void aRangeAcrossSeveralOwnersNamesTheOwnersOfEachByte() throws IOException {
         FilesystemFacts facts = factsNow();
@@ -210,6 +213,7 @@ public abstract class PluginConformanceSuite {
         }
     }
 
+    /** The facts' metadata ranges are MetadataOwners with a kind, a description and a repair hint. */
     @Test
     public void metadataIsNamedWithWhatToDoAboutIt() throws IOException {
         FilesystemFacts facts = factsNow();
@@ -224,12 +228,14 @@ public abstract class PluginConformanceSuite {
         }
     }
 
+    /** The facts' free ranges are FreeSpaceOwners, also where a query crosses into them. */
     @Test
     public void freeSpaceIsAnsweredAsFree() throws IOException {
         FilesystemFacts facts = factsNow();
         checkQueries(SuiteQueries.ofFree(facts), facts);
     }
 
+    /** Each file sharing a reflinked block is an owner of it with {@code shared} true (skipped without reflink). */
     @Test
     public void everySharerOfAReflinkedBlockIsAnOwnerMarkedShared() throws IOException {
         Assumptions.assumeTrue(supportsReflink(), "the subclass says the filesystem has no reflink");
@@ -257,6 +263,7 @@ public abstract class PluginConformanceSuite {
         reattach();
     }
 
+    /** {@code notifyFailures} answers each range as {@code notifyFailure} does. */
     @Test
     public void aBatchIsAnsweredAsEachRangeAlone() throws Exception {
         attachAfresh();
@@ -276,12 +283,16 @@ public abstract class PluginConformanceSuite {
         }
     }
 
+    /** The mount's device is a member; a single-device holder answers through it as without it; a stranger is
+     * refused. */
     @Test
     public void aMemberDeviceIsAnsweredAsTheFilesystem() throws Exception {
         attachAfresh();
         ConformanceChecks.checkMemberDevices(holder, SuiteQueries.all(files, factsNow()));
     }
 
+    /** {@code forEachWrittenExtent} visits every written byte of the suite's files, no free space, no unwritten
+     * preallocation, each byte once, in physical order, trimmed to the window. */
     @Test
     public void scrubExtentsAreExactlyTheWrittenData() throws IOException {
         FilesystemFacts facts = factsNow();
@@ -299,6 +310,7 @@ public abstract class PluginConformanceSuite {
         }
     }
 
+    /** After calls return, no descriptor is open on the mount and {@code umount} succeeds. */
     @Test
     public void noDescriptorStaysOnTheMountAfterCallsSoUmountSucceeds() throws Exception {
         attachAfresh();
@@ -313,6 +325,7 @@ public abstract class PluginConformanceSuite {
         }
     }
 
+    /** {@code umount} succeeds while a scrub call is held inside its consumer on another thread. */
     @Test
     public void umountSucceedsWhileACallIsInProgress() throws Throwable {
         attachAfresh();
@@ -324,6 +337,7 @@ public abstract class PluginConformanceSuite {
         }
     }
 
+    /** Threads asking at once (also during a held scrub call) get what one thread gets. */
     @Test
     public void concurrentCallsGiveTheAnswersOfOneThread() throws Throwable {
         attachAfresh();
@@ -331,11 +345,14 @@ public abstract class PluginConformanceSuite {
                 filesystem.deviceSize());
     }
 
+    /** A file deleted and made again under its name is not reported under the old inode and generation; its
+     * blocks are the new file's (or unknown while an index has not seen it). */
     @Test
     public void aDeletedOrReplacedFileIsNotReportedUnderItsOldIdentity() throws Exception {
         FileChanges.checkReplacedFile(this);
     }
 
+    /** Attaching to {@link #refusal}'s mount throws AttachRefusedException whose reason says what to do. */
     @Test
     public void attachRefusesWhatItCannotHoldSayingWhatToDo() throws Exception {
         Refusal refusal = refusal(filesystem);
