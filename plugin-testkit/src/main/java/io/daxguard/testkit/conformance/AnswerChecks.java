@@ -82,15 +82,15 @@ public final class AnswerChecks {
     }
 
     /**
-     * The bytes of {@code file} inside the query are owned by it: a data-fork FileOwner with its inode and
-     * generation, the file offset FIEMAP gives, {@code shared} and {@code unwritten} as FIEMAP flags them; and
+     * The bytes of {@code file} inside the query are owned by it: a data-fork FileOwner with its subvolume, inode
+     * and generation, the file offset FIEMAP gives, {@code shared} and {@code unwritten} as FIEMAP flags them; and
      * no owner names the file for bytes that are not its.
      */
     public static void checkFileBytes(FailureRange query, List<Owner> answer, WrittenFile file) {
         List<FileOwner> named = new ArrayList<>();
         for (Owner owner : answer) {
             if (owner instanceof FileOwner fileOwner && fileOwner.inode() == file.inode()
-                    && fileOwner.fork() == Fork.DATA) {
+                    && fileOwner.subvolume() == file.subvolume() && fileOwner.fork() == Fork.DATA) {
                 if (fileOwner.generation() != file.generation()) {
                     fail(query, answer, fileOwner + " names inode " + file.inode() + " with generation "
                             + fileOwner.generation() + ", but FS_IOC_GETVERSION of " + file.name() + " says "

@@ -30,7 +30,7 @@ final class FileChanges {
 
         Files.delete(fs.path(NAME));
         WrittenFile.writeRandom(fs.path(NAME), 4);
-        WrittenFile after = WrittenFile.observe(fs, NAME);
+        WrittenFile after = suite.observe(NAME);
         facts = suite.factsNow();
         if (after.inode() == before.inode() && after.generation() == before.generation()) {
             throw new AssertionError("the filesystem gave the new " + NAME + " the inode and generation of the old"

@@ -84,6 +84,15 @@ public abstract class PluginConformanceSuite {
         return false;
     }
 
+    /**
+     * The inode-number space of a file the suite wrote, as {@link FileOwner#subvolume()} must name it, read with the
+     * filesystem's own tools (btrfs: {@code btrfs inspect-internal rootid}); by default
+     * {@link FileOwner#ONE_INODE_SPACE}, right for XFS and ext4.
+     */
+    protected long subvolumeOf(java.nio.file.Path file) throws IOException {
+        return FileOwner.ONE_INODE_SPACE;
+    }
+
     /** The context given at attach: no settings, no state directory. */
     protected PluginContext context() {
         return FixedPluginContext.withSettings("daxguard.conformance", Map.of());
@@ -109,7 +118,7 @@ public abstract class PluginConformanceSuite {
             WrittenFile.writeRandom(filesystem.path(FileChanges.NAME), 4);
             syncFilesystem();
             for (String name : names) {
-                files.add(WrittenFile.observe(filesystem, name));
+                files.add(observe(name));
             }
             attach();
         } catch (Exception | AssertionError e) {
@@ -158,7 +167,12 @@ public abstract class PluginConformanceSuite {
 
     /** The file {@link FileChanges} replaces, as it was when the holder attached. */
     final WrittenFile fileToReplace() throws IOException {
-        return WrittenFile.observe(filesystem, FileChanges.NAME);
+        return observe(FileChanges.NAME);
+    }
+
+    /** A file the suite wrote, as the kernel has it now. */
+    final WrittenFile observe(String relative) throws IOException {
+        return WrittenFile.observe(filesystem, relative, subvolumeOf(filesystem.path(relative)));
     }
 
     /** The files the suite wrote, as the kernel placed them. */

@@ -24,9 +24,12 @@ import java.util.Random;
  * @param path       the file
  * @param inode      its inode number
  * @param generation its inode generation
+ * @param subvolume  its inode-number space ({@link FileOwner#subvolume()}), as the suite's subclass reads it; 0 on a
+ *                   filesystem with one
  * @param extents    its extents that have a place on the device, in file order (inline data has none)
  */
-public record WrittenFile(String name, Path path, long inode, long generation, List<FiemapExtent> extents) {
+public record WrittenFile(String name, Path path, long inode, long generation, long subvolume,
+                         List<FiemapExtent> extents) {
     /** Bytes the suite writes in one go: a 4 KiB page, a whole number of blocks on every block size up to it. */
     public static final int PAGE = 4096;
 
@@ -34,8 +37,8 @@ public record WrittenFile(String name, Path path, long inode, long generation, L
         extents = List.copyOf(extents);
     }
 
-    /** Reads the identity and extents of {@code relative} now. */
-    public static WrittenFile observe(ConformanceFilesystem fs, String relative) throws IOException {
+    /** Reads the identity and extents of {@code relative} now; {@code subvolume} is its inode-number space. */
+    public static WrittenFile observe(ConformanceFilesystem fs, String relative, long subvolume) throws IOException {
         Path path = fs.path(relative);
         try (NativeFile open = NativeFile.openReadOnly(path)) {
             List<FiemapExtent> extents = new ArrayList<>();
@@ -45,13 +48,14 @@ public record WrittenFile(String name, Path path, long inode, long generation, L
                 }
                 return true;
             });
-            return new WrittenFile(relative, path, open.status().inode(), FileGeneration.of(open), extents);
+            return new WrittenFile(relative, path, open.status().inode(), FileGeneration.of(open), subvolume,
+                    extents);
         }
     }
 
-    /** Whether {@code owner} names this file (inode and generation). */
+    /** Whether {@code owner} names this file (subvolume, inode and generation). */
     public boolean isOwner(FileOwner owner) {
-        return owner.inode() == inode && owner.generation() == generation;
+        return owner.subvolume() == subvolume && owner.inode() == inode && owner.generation() == generation;
     }
 
     /** The extents holding written data (not unwritten preallocation). */
@@ -61,7 +65,8 @@ public record WrittenFile(String name, Path path, long inode, long generation, L
 
     @Override
     public String toString() {
-        return name + " (inode " + inode + ", generation " + generation + ")";
+        return name + " (" + (subvolume == FileOwner.ONE_INODE_SPACE ? "" : "subvolume " + subvolume + ", ") + "inode "
+                + inode + ", generation " + generation + ")";
     }
 
     /** Writes {@code pages} pages of random bytes to a new file and fsyncs it, so delayed allocation placed them. */

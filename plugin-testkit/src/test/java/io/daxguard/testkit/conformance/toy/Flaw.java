@@ -14,6 +14,8 @@ public enum Flaw {
     LEAVES_FREE_SPACE_OUT,
     /** Reports every file with generation 0, so a reused inode number cannot be told apart. */
     LOSES_GENERATIONS,
+    /** Puts every file in subvolume 5 (as on btrfs) on a filesystem with one inode-number space. */
+    WRONG_SUBVOLUME,
     /** Names metadata with an empty repair hint. */
     BLANK_REPAIR_HINT,
     /** Keeps the mount point open from attach to close. */

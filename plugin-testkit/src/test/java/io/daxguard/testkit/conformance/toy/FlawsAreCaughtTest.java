@@ -73,6 +73,12 @@ class FlawsAreCaughtTest {
     }
 
     @Test
+    void aWrongSubvolumeIsCaught() throws Exception {
+        assertCaught(Flaw.WRONG_SUBVOLUME, SUITE::everyByteOfAFileIsOwnedByItTrimmedToTheQuery,
+                "is not reported as owned by it");
+    }
+
+    @Test
     void metadataWithoutARepairHintIsCaught() throws Exception {
         assertCaught(Flaw.BLANK_REPAIR_HINT, SUITE::metadataIsNamedWithWhatToDoAboutIt, "lacks a kind, a description"
                 + " or a repair hint");

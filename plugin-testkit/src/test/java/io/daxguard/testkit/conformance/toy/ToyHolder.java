@@ -79,7 +79,7 @@ final class ToyHolder implements Holder {
             }
             FileOwner owner = new FileOwner(file.inode(), flaws.contains(Flaw.LOSES_GENERATIONS) ? 0 : file.generation(),
                     Fork.DATA, extent.logical() + (from - extent.physical()), from, to - from, extent.isShared(),
-                    extent.isUnwritten());
+                    extent.isUnwritten(), flaws.contains(Flaw.WRONG_SUBVOLUME) ? 5 : FileOwner.ONE_INODE_SPACE);
             boolean sharerSeen = owners.stream().anyMatch(o -> o.physicalOffset() == owner.physicalOffset()
                     && o.length() == owner.length());
             if (!(flaws.contains(Flaw.DROPS_SHARERS) && sharerSeen)) {
