@@ -89,8 +89,9 @@ public final class ConformanceChecks {
      * {@code umount} succeeds: a holder opens the mount for what it asks the kernel and closes it before handing
      * results out (a scrub's consumer reads the disk and may take long).
      */
-    public static void checkUnmountsDuringACall(ConformanceFilesystem fs, Holder holder) throws Throwable {
-        HeldCall call = HeldCall.start(holder, 0, fs.deviceSize());
+    public static void checkUnmountsDuringACall(ConformanceFilesystem fs, Holder holder, long deviceSize)
+            throws Throwable {
+        HeldCall call = HeldCall.start(holder, 0, deviceSize);
         Command.Result umount;
         List<String> onMount;
         try {

@@ -115,6 +115,12 @@ public final class ConformanceFilesystem implements AutoCloseable {
         return Long.parseLong(Files.readString(sectors).strip()) * 512;
     }
 
+    /** The size in bytes of a block device by its number (a member device), from sysfs. */
+    public static long deviceSize(DeviceNumber device) throws IOException {
+        Path sectors = Path.of("/sys/dev/block", device.toString(), "size");
+        return Long.parseLong(Files.readString(sectors).strip()) * 512;
+    }
+
     /** A bind mount of a subdirectory of this filesystem, on a new directory; {@link #close()} undoes both. */
     public final class BindMount implements AutoCloseable {
         private final Path target;

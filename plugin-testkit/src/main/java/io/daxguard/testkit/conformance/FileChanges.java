@@ -23,42 +23,49 @@ final class FileChanges {
     static void checkReplacedFile(PluginConformanceSuite suite) throws Exception {
         ConformanceFilesystem fs = suite.filesystem();
         WrittenFile before = suite.fileToReplace();
-        FilesystemFacts facts = suite.factsNow();
-        for (FailureRange query : SuiteQueries.ofFiles(List.of(before))) {
-            AnswerChecks.checkAnswer(query, suite.holder().notifyFailure(query), List.of(before), facts);
+        for (MemberView view : suite.views()) {
+            WrittenFile placed = suite.placedOn(view.device(), List.of(before)).get(0);
+            FilesystemFacts facts = suite.factsNow(view.device());
+            for (FailureRange query : SuiteQueries.ofFiles(List.of(placed))) {
+                AnswerChecks.checkAnswer(query, view.holder().notifyFailure(query), List.of(placed), facts);
+            }
         }
 
         Files.delete(fs.path(NAME));
         WrittenFile.writeRandom(fs.path(NAME), 4);
         WrittenFile after = suite.observe(NAME);
-        facts = suite.factsNow();
         if (after.inode() == before.inode() && after.generation() == before.generation()) {
             throw new AssertionError("the filesystem gave the new " + NAME + " the inode and generation of the old"
                     + " one (" + after.inode() + ", " + after.generation() + "): the suite cannot tell them apart");
         }
-        for (FiemapExtent extent : before.extents()) {
-            FailureRange query = FailureRange.of(extent.physical(), extent.length());
-            List<Owner> answer = suite.holder().notifyFailure(query);
-            for (Owner owner : answer) {
-                if (owner instanceof FileOwner file && before.isOwner(file)) {
-                    throw new AssertionError("notifyFailure" + AnswerChecks.describe(query) + " names " + file
-                            + ": the file " + before + " was deleted since" + (after.inode() == before.inode()
-                            ? " and its inode number reused by " + after + " (the generation tells them apart)" : ""));
+        for (MemberView view : suite.views()) {
+            WrittenFile placedBefore = suite.placedOn(view.device(), List.of(before)).get(0);
+            for (FiemapExtent extent : placedBefore.extents()) {
+                FailureRange query = FailureRange.of(extent.physical(), extent.length());
+                List<Owner> answer = view.holder().notifyFailure(query);
+                for (Owner owner : answer) {
+                    if (owner instanceof FileOwner file && before.isOwner(file)) {
+                        throw new AssertionError("notifyFailure" + AnswerChecks.describe(query) + " names " + file
+                                + ": the file " + before + " was deleted since" + (after.inode() == before.inode()
+                                ? " and its inode number reused by " + after + " (the generation tells them apart)"
+                                : ""));
+                    }
                 }
+                AnswerChecks.checkShape(query, answer);
             }
-            AnswerChecks.checkShape(query, answer);
+            checkNamedOrUnknown(view, suite.placedOn(view.device(), List.of(after)).get(0),
+                    suite.factsNow(view.device()));
         }
-        checkNamedOrUnknown(suite, after, facts);
     }
 
     /**
      * The new file's bytes are its own or, for a holder that indexes and has not seen the new file yet, unknown
      * ({@link UnknownOwner}): never another file's.
      */
-    private static void checkNamedOrUnknown(PluginConformanceSuite suite, WrittenFile after, FilesystemFacts facts)
+    private static void checkNamedOrUnknown(MemberView view, WrittenFile after, FilesystemFacts facts)
             throws IOException {
         for (FailureRange query : SuiteQueries.ofFiles(List.of(after))) {
-            List<Owner> answer = suite.holder().notifyFailure(query);
+            List<Owner> answer = view.holder().notifyFailure(query);
             if (answer.stream().anyMatch(owner -> owner instanceof UnknownOwner)) {
                 AnswerChecks.checkShape(query, answer);
                 for (Owner owner : answer) {

@@ -1,6 +1,7 @@
 package io.daxguard.testkit.conformance;
 
 import io.daxguard.spi.AttachRefusedException;
+import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.FilesystemPlugin;
@@ -57,14 +58,17 @@ import org.junit.jupiter.api.TestInstance;
  * checks) and attaches again after that. A known deviation is pinned, never skipped: override the check with a
  * test asserting that it fails with its message (say why, and where it is to be fixed), so fixing it shows. Each check is a public method: a plugin's own tests can run one
  * against a deliberately broken holder ({@link #prepare()}, {@link #reattach()}, the check, {@link #finish()}),
- * as the test kit's own tests do with their toy plugin. FIEMAP's physical addresses are taken as offsets on the
- * mount's device: a filesystem over several devices (btrfs) needs its own mapping of them.
+ * as the test kit's own tests do with their toy plugin. A filesystem whose FIEMAP addresses are not offsets on the
+ * mount's device, or that spans several devices (btrfs), overrides {@link #placementsOf} (where each address lies,
+ * per copy), {@link #facts(ConformanceFilesystem, DeviceNumber)} and {@link #subvolumeOf}: the checks then run on
+ * each member device through the holder's member calls.
  */
 @Tag("mount")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class PluginConformanceSuite {
     private ConformanceFilesystem filesystem;
     private Holder holder;
+    private DeviceNumber mountedDevice;
     private final List<WrittenFile> files = new ArrayList<>();
 
     /** The plugin under test; asked at every attach. */
@@ -104,6 +108,7 @@ public abstract class PluginConformanceSuite {
         Privileges.requireRootLoopAnd("mount", "umount", "fallocate", "cp", "sync");
         filesystem = createFilesystem();
         try {
+            mountedDevice = filesystem.mount().device();
             Files.createDirectory(filesystem.path("conformance"));
             WrittenFile.writeRandom(filesystem.path("conformance/plain.bin"), 16);
             WrittenFile.writeRandom(filesystem.path("conformance/second.bin"), 8);
@@ -175,7 +180,7 @@ public abstract class PluginConformanceSuite {
         return WrittenFile.observe(filesystem, relative, subvolumeOf(filesystem.path(relative)));
     }
 
-    /** The files the suite wrote, as the kernel placed them. */
+    /** The files the suite wrote, as the kernel placed them (FIEMAP's addresses). */
     protected final List<WrittenFile> files() {
         return List.copyOf(files);
     }
@@ -188,10 +193,54 @@ public abstract class PluginConformanceSuite {
         return filesystem;
     }
 
-    /** {@link #facts} after {@code syncfs}, so on-disk tools see what the kernel allocated. */
-    protected final FilesystemFacts factsNow() throws IOException {
+    /**
+     * Where a run of FIEMAP physical addresses lies on the member devices, one placement per copy, split where the
+     * filesystem's map splits it. By default on the mount's device at the same offset, as on XFS and ext4; a
+     * filesystem with an address space of its own (btrfs) maps it with its own tools.
+     */
+    protected List<Placement> placementsOf(long fiemapPhysical, long length) throws IOException {
+        return List.of(new Placement(mountedDevice, fiemapPhysical, fiemapPhysical, length));
+    }
+
+    /**
+     * The metadata and free ranges of one member device now, in its offsets; by default {@link #facts(
+     * ConformanceFilesystem)}, right for a filesystem on one device.
+     */
+    protected FilesystemFacts facts(ConformanceFilesystem fs, DeviceNumber member) throws IOException {
+        return facts(fs);
+    }
+
+    /** {@link #facts} of {@code member} after {@code syncfs}, so on-disk tools see what the kernel allocated. */
+    protected final FilesystemFacts factsNow(DeviceNumber member) throws IOException {
         syncFilesystem();
-        return facts(filesystem);
+        return facts(filesystem, member);
+    }
+
+    /**
+     * Each member device with the suite's files placed on it: the real holder for a filesystem on one device, the
+     * member calls for each device of one over several (a holder naming no member is checked on the mount's).
+     */
+    final List<MemberView> views() throws IOException {
+        List<DeviceNumber> members = holder.memberDevices();
+        if (members == null || members.isEmpty() || members.equals(List.of(mountedDevice))) {
+            return List.of(new MemberView(mountedDevice, holder, placedOn(mountedDevice, files),
+                    filesystem.deviceSize()));
+        }
+        List<MemberView> views = new ArrayList<>();
+        for (DeviceNumber member : members) {
+            views.add(new MemberView(member, MemberView.memberCalls(holder, member), placedOn(member, files),
+                    ConformanceFilesystem.deviceSize(member)));
+        }
+        return views;
+    }
+
+    /** The files with their extents as they lie on {@code member}. */
+    final List<WrittenFile> placedOn(DeviceNumber member, List<WrittenFile> written) throws IOException {
+        List<WrittenFile> placed = new ArrayList<>();
+        for (WrittenFile file : written) {
+            placed.add(file.placedOn(member, this::placementsOf));
+        }
+        return placed;
     }
 
     private void syncFilesystem() throws IOException {
@@ -200,29 +249,30 @@ public abstract class PluginConformanceSuite {
         }
     }
 
-    private void checkQueries(List<FailureRange> queries, FilesystemFacts facts) throws IOException {
-        for (FailureRange query : queries) {
-            AnswerChecks.checkAnswer(query, holder.notifyFailure(query), files, facts);
-        }
-    }
-
     /** Every byte of each suite file's extents (whole, and cut inside) is owned by that file: inode, generation,
      * file offset, shared and unwritten as FIEMAP says; each owner trimmed to the query; every byte covered. */
     @Test
     public void everyByteOfAFileIsOwnedByItTrimmedToTheQuery() throws IOException {
-        checkQueries(SuiteQueries.ofFiles(files), factsNow());
+        for (MemberView view : views()) {
+            FilesystemFacts facts = factsNow(view.device());
+            for (FailureRange query : SuiteQueries.ofFiles(view.files())) {
+                AnswerChecks.checkAnswer(query, view.holder().notifyFailure(query), view.files(), facts);
+            }
+        }
     }
 
     /** A range over several files' blocks, and one from a file into free space, names the owner of each byte. */
     @Test
     public void aRangeAcrossSeveralOwnersNamesTheOwnersOfEachByte() throws IOException {
-        FilesystemFacts facts = factsNow();
-        for (FailureRange query : SuiteQueries.acrossOwners(files, facts)) {
-            List<Owner> answer = holder.notifyFailure(query);
-            AnswerChecks.checkAnswer(query, answer, files, facts);
-            if (answer.size() < 2) {
-                throw new AssertionError("notifyFailure" + AnswerChecks.describe(query) + " spans several owners"
-                        + " by FIEMAP and the filesystem's tools, but was answered with one: " + answer);
+        for (MemberView view : views()) {
+            FilesystemFacts facts = factsNow(view.device());
+            for (FailureRange query : SuiteQueries.acrossOwners(view.files(), facts)) {
+                List<Owner> answer = view.holder().notifyFailure(query);
+                AnswerChecks.checkAnswer(query, answer, view.files(), facts);
+                if (answer.size() < 2) {
+                    throw new AssertionError("notifyFailure" + AnswerChecks.describe(query) + " spans several owners"
+                            + " by FIEMAP and the filesystem's tools, but was answered with one: " + answer);
+                }
             }
         }
     }
@@ -230,13 +280,15 @@ public abstract class PluginConformanceSuite {
     /** The facts' metadata ranges are MetadataOwners with a kind, a description and a repair hint. */
     @Test
     public void metadataIsNamedWithWhatToDoAboutIt() throws IOException {
-        FilesystemFacts facts = factsNow();
-        for (FailureRange query : SuiteQueries.ofMetadata(facts)) {
-            List<Owner> answer = holder.notifyFailure(query);
-            AnswerChecks.checkAnswer(query, answer, files, facts);
-            for (Owner owner : answer) {
-                if (owner instanceof MetadataOwner metadata && holder.repairHint(metadata).isBlank()) {
-                    throw new AssertionError("repairHint(" + metadata + ") is blank: it must say what to run");
+        for (MemberView view : views()) {
+            FilesystemFacts facts = factsNow(view.device());
+            for (FailureRange query : SuiteQueries.ofMetadata(facts)) {
+                List<Owner> answer = view.holder().notifyFailure(query);
+                AnswerChecks.checkAnswer(query, answer, view.files(), facts);
+                for (Owner owner : answer) {
+                    if (owner instanceof MetadataOwner metadata && holder.repairHint(metadata).isBlank()) {
+                        throw new AssertionError("repairHint(" + metadata + ") is blank: it must say what to run");
+                    }
                 }
             }
         }
@@ -245,8 +297,12 @@ public abstract class PluginConformanceSuite {
     /** The facts' free ranges are FreeSpaceOwners, also where a query crosses into them. */
     @Test
     public void freeSpaceIsAnsweredAsFree() throws IOException {
-        FilesystemFacts facts = factsNow();
-        checkQueries(SuiteQueries.ofFree(facts), facts);
+        for (MemberView view : views()) {
+            FilesystemFacts facts = factsNow(view.device());
+            for (FailureRange query : SuiteQueries.ofFree(facts)) {
+                AnswerChecks.checkAnswer(query, view.holder().notifyFailure(query), view.files(), facts);
+            }
+        }
     }
 
     /** Each file sharing a reflinked block is an owner of it with {@code shared} true (skipped without reflink). */
@@ -259,12 +315,18 @@ public abstract class PluginConformanceSuite {
             throw new AssertionError("FIEMAP does not flag " + plain + " and its reflinked copy " + clone
                     + " as shared: the filesystem did not share the blocks, so supportsReflink() should be false");
         }
-        FailureRange query = FailureRange.of(plain.extents().get(0).physical(), plain.extents().get(0).length());
-        List<Owner> answer = holder.notifyFailure(query);
-        AnswerChecks.checkAnswer(query, answer, files, factsNow());
-        if (answer.stream().noneMatch(o -> o instanceof FileOwner f && clone.isOwner(f) && f.shared())) {
-            throw new AssertionError("notifyFailure" + AnswerChecks.describe(query) + " does not name the sharer "
-                    + clone + ": " + answer);
+        for (MemberView view : views()) {
+            WrittenFile placed = view.files().get(0);
+            if (placed.extents().isEmpty()) {
+                continue;
+            }
+            FailureRange query = FailureRange.of(placed.extents().get(0).physical(), placed.extents().get(0).length());
+            List<Owner> answer = view.holder().notifyFailure(query);
+            AnswerChecks.checkAnswer(query, answer, view.files(), factsNow(view.device()));
+            if (answer.stream().noneMatch(o -> o instanceof FileOwner f && clone.isOwner(f) && f.shared())) {
+                throw new AssertionError("notifyFailure" + AnswerChecks.describe(query) + " does not name the sharer "
+                        + clone + ": " + answer);
+            }
         }
     }
 
@@ -281,18 +343,20 @@ public abstract class PluginConformanceSuite {
     @Test
     public void aBatchIsAnsweredAsEachRangeAlone() throws Exception {
         attachAfresh();
-        List<FailureRange> queries = SuiteQueries.all(files, factsNow());
-        List<List<Owner>> batch = holder.notifyFailures(queries);
-        if (batch == null || batch.size() != queries.size()) {
-            throw new AssertionError("notifyFailures of " + queries.size() + " ranges answered "
-                    + (batch == null ? "null" : batch.size() + " lists") + ": one answer per range, in order");
-        }
-        for (int i = 0; i < queries.size(); i++) {
-            List<Owner> single = holder.notifyFailure(queries.get(i));
-            if (!AnswerChecks.canonical(batch.get(i)).equals(AnswerChecks.canonical(single))) {
-                throw new AssertionError("notifyFailures answered range " + i + " " + AnswerChecks.describe(
-                        queries.get(i)) + " differently from notifyFailure: batch" + AnswerChecks.describe(batch.get(i))
-                        + "\n  single" + AnswerChecks.describe(single));
+        for (MemberView view : views()) {
+            List<FailureRange> queries = SuiteQueries.all(view.files(), factsNow(view.device()));
+            List<List<Owner>> batch = view.holder().notifyFailures(queries);
+            if (batch == null || batch.size() != queries.size()) {
+                throw new AssertionError("notifyFailures of " + queries.size() + " ranges answered "
+                        + (batch == null ? "null" : batch.size() + " lists") + ": one answer per range, in order");
+            }
+            for (int i = 0; i < queries.size(); i++) {
+                List<Owner> single = view.holder().notifyFailure(queries.get(i));
+                if (!AnswerChecks.canonical(batch.get(i)).equals(AnswerChecks.canonical(single))) {
+                    throw new AssertionError("notifyFailures answered range " + i + " " + AnswerChecks.describe(
+                            queries.get(i)) + " differently from notifyFailure: batch"
+                            + AnswerChecks.describe(batch.get(i)) + "\n  single" + AnswerChecks.describe(single));
+                }
             }
         }
     }
@@ -302,25 +366,29 @@ public abstract class PluginConformanceSuite {
     @Test
     public void aMemberDeviceIsAnsweredAsTheFilesystem() throws Exception {
         attachAfresh();
-        ConformanceChecks.checkMemberDevices(holder, SuiteQueries.all(files, factsNow()));
+        MemberView mounted = views().get(0);
+        ConformanceChecks.checkMemberDevices(holder, SuiteQueries.all(mounted.files(), factsNow(mounted.device())));
     }
 
     /** {@code forEachWrittenExtent} visits every written byte of the suite's files, no free space, no unwritten
      * preallocation, each byte once, in physical order, trimmed to the window. */
     @Test
     public void scrubExtentsAreExactlyTheWrittenData() throws IOException {
-        FilesystemFacts facts = factsNow();
-        long end = filesystem.deviceSize();
-        ScrubChecks.checkWrittenExtents(0, end, ScrubChecks.visit(holder, 0, end), files, facts);
-        for (FailureRange window : SuiteQueries.ofFiles(files)) {
-            ScrubChecks.checkWrittenExtents(window.offset(), window.end(),
-                    ScrubChecks.visit(holder, window.offset(), window.end()), files, facts);
-        }
-        KnownRange free = facts.largestFree();
-        List<ScrubChecks.Visited> inFree = ScrubChecks.visit(holder, free.offset(), free.end());
-        if (!inFree.isEmpty()) {
-            throw new AssertionError("forEachWrittenExtent over free space " + free + " visited "
-                    + ScrubChecks.describe(inFree));
+        for (MemberView view : views()) {
+            FilesystemFacts facts = factsNow(view.device());
+            Holder member = view.holder();
+            ScrubChecks.checkWrittenExtents(0, view.size(), ScrubChecks.visit(member, 0, view.size()), view.files(),
+                    facts);
+            for (FailureRange window : SuiteQueries.ofFiles(view.files())) {
+                ScrubChecks.checkWrittenExtents(window.offset(), window.end(),
+                        ScrubChecks.visit(member, window.offset(), window.end()), view.files(), facts);
+            }
+            KnownRange free = facts.largestFree();
+            List<ScrubChecks.Visited> inFree = ScrubChecks.visit(member, free.offset(), free.end());
+            if (!inFree.isEmpty()) {
+                throw new AssertionError("forEachWrittenExtent over free space " + free + " visited "
+                        + ScrubChecks.describe(inFree));
+            }
         }
     }
 
@@ -328,9 +396,10 @@ public abstract class PluginConformanceSuite {
     @Test
     public void noDescriptorStaysOnTheMountAfterCallsSoUmountSucceeds() throws Exception {
         attachAfresh();
-        FilesystemFacts facts = factsNow();
-        holder.notifyFailures(SuiteQueries.all(files, facts));
-        ScrubChecks.visit(holder, 0, filesystem.deviceSize());
+        for (MemberView view : views()) {
+            view.holder().notifyFailures(SuiteQueries.all(view.files(), factsNow(view.device())));
+            ScrubChecks.visit(view.holder(), 0, view.size());
+        }
         try {
             ConformanceChecks.checkUnmountsAfterCalls(filesystem);
         } finally {
@@ -343,8 +412,9 @@ public abstract class PluginConformanceSuite {
     @Test
     public void umountSucceedsWhileACallIsInProgress() throws Throwable {
         attachAfresh();
+        MemberView mounted = views().get(0);
         try {
-            ConformanceChecks.checkUnmountsDuringACall(filesystem, holder);
+            ConformanceChecks.checkUnmountsDuringACall(filesystem, mounted.holder(), mounted.size());
         } finally {
             filesystem.mountAgain();
             reattach();
@@ -355,8 +425,10 @@ public abstract class PluginConformanceSuite {
     @Test
     public void concurrentCallsGiveTheAnswersOfOneThread() throws Throwable {
         attachAfresh();
-        ConformanceChecks.checkConcurrentCalls(holder, SuiteQueries.all(files, factsNow()),
-                filesystem.deviceSize());
+        for (MemberView view : views()) {
+            ConformanceChecks.checkConcurrentCalls(view.holder(),
+                    SuiteQueries.all(view.files(), factsNow(view.device())), view.size());
+        }
     }
 
     /** A file deleted and made again under its name is not reported under the old inode and generation; its

@@ -1,5 +1,6 @@
 package io.daxguard.testkit.conformance;
 
+import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.FileOwner;
 import io.daxguard.support.linux.Fiemap;
 import io.daxguard.support.linux.FiemapExtent;
@@ -56,6 +57,26 @@ public record WrittenFile(String name, Path path, long inode, long generation, l
     /** Whether {@code owner} names this file (subvolume, inode and generation). */
     public boolean isOwner(FileOwner owner) {
         return owner.subvolume() == subvolume && owner.inode() == inode && owner.generation() == generation;
+    }
+
+    /** Gives FIEMAP's physical addresses their places on devices, as {@link PluginConformanceSuite#placementsOf}. */
+    @FunctionalInterface
+    interface Placer {
+        List<Placement> place(long fiemapPhysical, long length) throws IOException;
+    }
+
+    /** This file with its extents as they lie on {@code member}: offsets on that device; none if nothing is there. */
+    WrittenFile placedOn(DeviceNumber member, Placer placer) throws IOException {
+        List<FiemapExtent> placed = new ArrayList<>();
+        for (FiemapExtent extent : extents) {
+            for (Placement place : placer.place(extent.physical(), extent.length())) {
+                if (place.device().equals(member)) {
+                    placed.add(new FiemapExtent(extent.logical() + (place.fiemapPhysical() - extent.physical()),
+                            place.deviceOffset(), place.length(), extent.flags()));
+                }
+            }
+        }
+        return new WrittenFile(name, path, inode, generation, subvolume, placed);
     }
 
     /** The extents holding written data (not unwritten preallocation). */
