@@ -8,19 +8,10 @@ import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.MetadataOwner;
 import io.daxguard.spi.Owner;
-import io.daxguard.spi.PluginContext;
-import io.daxguard.support.linux.NativeFile;
-import io.daxguard.testkit.FixedPluginContext;
-import io.daxguard.testkit.Privileges;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -65,190 +56,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @Tag("mount")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class PluginConformanceSuite {
-    private ConformanceFilesystem filesystem;
-    private Holder holder;
-    private DeviceNumber mountedDevice;
-    private final List<WrittenFile> files = new ArrayList<>();
-
-    /** The plugin under test; asked at every attach. */
-    protected abstract FilesystemPlugin plugin();
-
-    /** Makes and mounts a fresh filesystem of the plugin's type; the suite closes it after all checks. */
-    protected abstract ConformanceFilesystem createFilesystem() throws IOException;
-
-    /** The filesystem's metadata and free ranges now, from its own tools; asked after a {@code syncfs}. */
-    protected abstract FilesystemFacts facts(ConformanceFilesystem fs) throws IOException;
-
-    /** A mount the plugin must refuse, and the words of the fix its reason must contain. */
-    protected abstract Refusal refusal(ConformanceFilesystem fs) throws IOException;
-
-    /** Whether the filesystem shares blocks between files ({@code cp --reflink=always} works). */
-    protected boolean supportsReflink() {
-        return false;
-    }
-
-    /**
-     * The inode-number space of a file the suite wrote, as {@link FileOwner#subvolume()} must name it, read with the
-     * filesystem's own tools (btrfs: {@code btrfs inspect-internal rootid}); by default
-     * {@link FileOwner#ONE_INODE_SPACE}, right for XFS and ext4.
-     */
-    protected long subvolumeOf(java.nio.file.Path file) throws IOException {
-        return FileOwner.ONE_INODE_SPACE;
-    }
-
-    /** The context given at attach: no settings, no state directory. */
-    protected PluginContext context() {
-        return FixedPluginContext.withSettings("daxguard.conformance", Map.of());
-    }
-
-    /** Makes the filesystem, writes the suite's files, attaches the plugin and waits for its reverse map. */
-    @BeforeAll
-    public final void prepare() throws Exception {
-        Privileges.requireRootLoopAnd("mount", "umount", "fallocate", "cp", "sync");
-        filesystem = createFilesystem();
-        try {
-            mountedDevice = filesystem.mount().device();
-            Files.createDirectory(filesystem.path("conformance"));
-            WrittenFile.writeRandom(filesystem.path("conformance/plain.bin"), 16);
-            WrittenFile.writeRandom(filesystem.path("conformance/second.bin"), 8);
-            WrittenFile.writeEveryOtherPage(filesystem.path("conformance/sparse.bin"), 6);
-            WrittenFile.preallocate(filesystem.path("conformance/preallocated.bin"), 8);
-            List<String> names = new ArrayList<>(List.of("conformance/plain.bin", "conformance/second.bin",
-                    "conformance/sparse.bin", "conformance/preallocated.bin"));
-            if (supportsReflink()) {
-                WrittenFile.reflink(filesystem.path("conformance/plain.bin"), filesystem.path("conformance/clone.bin"));
-                names.add("conformance/clone.bin");
-            }
-            WrittenFile.writeRandom(filesystem.path(FileChanges.NAME), 4);
-            syncFilesystem();
-            for (String name : names) {
-                files.add(observe(name));
-            }
-            attach();
-        } catch (Exception | AssertionError e) {
-            finish();
-            throw e;
-        }
-    }
-
-    /** Closes the holder, then the filesystem. */
-    @AfterAll
-    public final void finish() throws Exception {
-        try {
-            if (holder != null) {
-                holder.close();
-                holder = null;
-            }
-        } finally {
-            if (filesystem != null) {
-                filesystem.close();
-                filesystem = null;
-            }
-        }
-    }
-
-    /** Closes the holder and attaches {@link #plugin()} again (after a remount, or to a changed plugin). */
-    public final void reattach() throws Exception {
-        if (holder != null) {
-            holder.close();
-            holder = null;
-        }
-        attach();
-    }
-
-    private void attach() throws Exception {
-        holder = plugin().attach(filesystem.mount(), context());
-        awaitReverseMap();
-    }
-
-    private void awaitReverseMap() throws InterruptedException {
-        if (!holder.awaitReverseMap(HeldCall.GUARD)) {
-            throw new AssertionError("awaitReverseMap: the holder of " + filesystem + " cannot name owners after "
-                    + HeldCall.GUARD + " (" + holder.reverseMapStatus().map(Object::toString).orElse("no status")
-                    + ")");
-        }
-    }
-
-    /** The file {@link FileChanges} replaces, as it was when the holder attached. */
-    final WrittenFile fileToReplace() throws IOException {
-        return observe(FileChanges.NAME);
-    }
-
-    /** A file the suite wrote, as the kernel has it now. */
-    final WrittenFile observe(String relative) throws IOException {
-        return WrittenFile.observe(filesystem, relative, subvolumeOf(filesystem.path(relative)));
-    }
-
-    /** The files the suite wrote, as the kernel placed them (FIEMAP's addresses). */
-    protected final List<WrittenFile> files() {
-        return List.copyOf(files);
-    }
-
-    protected final Holder holder() {
-        return holder;
-    }
-
-    protected final ConformanceFilesystem filesystem() {
-        return filesystem;
-    }
-
-    /**
-     * Where a run of FIEMAP physical addresses lies on the member devices, one placement per copy, split where the
-     * filesystem's map splits it. By default on the mount's device at the same offset, as on XFS and ext4; a
-     * filesystem with an address space of its own (btrfs) maps it with its own tools.
-     */
-    protected List<Placement> placementsOf(long fiemapPhysical, long length) throws IOException {
-        return List.of(new Placement(mountedDevice, fiemapPhysical, fiemapPhysical, length));
-    }
-
-    /**
-     * The metadata and free ranges of one member device now, in its offsets; by default {@link #facts(
-     * ConformanceFilesystem)}, right for a filesystem on one device.
-     */
-    protected FilesystemFacts facts(ConformanceFilesystem fs, DeviceNumber member) throws IOException {
-        return facts(fs);
-    }
-
-    /** {@link #facts} of {@code member} after {@code syncfs}, so on-disk tools see what the kernel allocated. */
-    protected final FilesystemFacts factsNow(DeviceNumber member) throws IOException {
-        syncFilesystem();
-        return facts(filesystem, member);
-    }
-
-    /**
-     * Each member device with the suite's files placed on it: the real holder for a filesystem on one device, the
-     * member calls for each device of one over several (a holder naming no member is checked on the mount's).
-     */
-    final List<MemberView> views() throws IOException {
-        List<DeviceNumber> members = holder.memberDevices();
-        if (members == null || members.isEmpty() || members.equals(List.of(mountedDevice))) {
-            return List.of(new MemberView(mountedDevice, holder, placedOn(mountedDevice, files),
-                    filesystem.deviceSize()));
-        }
-        List<MemberView> views = new ArrayList<>();
-        for (DeviceNumber member : members) {
-            views.add(new MemberView(member, MemberView.memberCalls(holder, member), placedOn(member, files),
-                    ConformanceFilesystem.deviceSize(member)));
-        }
-        return views;
-    }
-
-    /** The files with their extents as they lie on {@code member}. */
-    final List<WrittenFile> placedOn(DeviceNumber member, List<WrittenFile> written) throws IOException {
-        List<WrittenFile> placed = new ArrayList<>();
-        for (WrittenFile file : written) {
-            placed.add(file.placedOn(member, this::placementsOf));
-        }
-        return placed;
-    }
-
-    private void syncFilesystem() throws IOException {
-        try (NativeFile root = NativeFile.openDirectory(filesystem.mountPoint())) {
-            root.syncFilesystem();
-        }
-    }
-
+public abstract class PluginConformanceSuite extends SuiteFixture {
     /** Every byte of each suite file's extents (whole, and cut inside) is owned by that file: inode, generation,
      * file offset, shared and unwritten as FIEMAP says; each owner trimmed to the query; every byte covered. */
     @Test
@@ -286,7 +94,7 @@ public abstract class PluginConformanceSuite {
                 List<Owner> answer = view.holder().notifyFailure(query);
                 AnswerChecks.checkAnswer(query, answer, view.files(), facts);
                 for (Owner owner : answer) {
-                    if (owner instanceof MetadataOwner metadata && holder.repairHint(metadata).isBlank()) {
+                    if (owner instanceof MetadataOwner metadata && holder().repairHint(metadata).isBlank()) {
                         throw new AssertionError("repairHint(" + metadata + ") is blank: it must say what to run");
                     }
                 }
@@ -309,8 +117,8 @@ public abstract class PluginConformanceSuite {
     @Test
     public void everySharerOfAReflinkedBlockIsAnOwnerMarkedShared() throws IOException {
         Assumptions.assumeTrue(supportsReflink(), "the subclass says the filesystem has no reflink");
-        WrittenFile plain = files.get(0);
-        WrittenFile clone = files.get(files.size() - 1);
+        WrittenFile plain = files().get(0);
+        WrittenFile clone = files().get(files().size() - 1);
         if (plain.extents().isEmpty() || !plain.extents().get(0).isShared() || !clone.extents().get(0).isShared()) {
             throw new AssertionError("FIEMAP does not flag " + plain + " and its reflinked copy " + clone
                     + " as shared: the filesystem did not share the blocks, so supportsReflink() should be false");
@@ -367,7 +175,7 @@ public abstract class PluginConformanceSuite {
     public void aMemberDeviceIsAnsweredAsTheFilesystem() throws Exception {
         attachAfresh();
         MemberView mounted = views().get(0);
-        ConformanceChecks.checkMemberDevices(holder, SuiteQueries.all(mounted.files(), factsNow(mounted.device())));
+        ConformanceChecks.checkMemberDevices(holder(), SuiteQueries.all(mounted.files(), factsNow(mounted.device())));
     }
 
     /** {@code forEachWrittenExtent} visits every written byte of the suite's files, no free space, no unwritten
@@ -401,9 +209,9 @@ public abstract class PluginConformanceSuite {
             ScrubChecks.visit(view.holder(), 0, view.size());
         }
         try {
-            ConformanceChecks.checkUnmountsAfterCalls(filesystem);
+            ConformanceChecks.checkUnmountsAfterCalls(filesystem());
         } finally {
-            filesystem.mountAgain();
+            filesystem().mountAgain();
             reattach();
         }
     }
@@ -414,9 +222,9 @@ public abstract class PluginConformanceSuite {
         attachAfresh();
         MemberView mounted = views().get(0);
         try {
-            ConformanceChecks.checkUnmountsDuringACall(filesystem, mounted.holder(), mounted.size());
+            ConformanceChecks.checkUnmountsDuringACall(filesystem(), mounted.holder(), mounted.size());
         } finally {
-            filesystem.mountAgain();
+            filesystem().mountAgain();
             reattach();
         }
     }
@@ -441,7 +249,7 @@ public abstract class PluginConformanceSuite {
     /** Attaching to {@link #refusal}'s mount throws AttachRefusedException whose reason says what to do. */
     @Test
     public void attachRefusesWhatItCannotHoldSayingWhatToDo() throws Exception {
-        Refusal refusal = refusal(filesystem);
+        Refusal refusal = refusal(filesystem());
         try {
             Holder attached;
             try {
