@@ -100,18 +100,6 @@ class Ext4ConformanceTest {
                     .hasMessageContaining("is unwritten preallocation of conformance/preallocated.bin");
         }
 
-        /**
-         * Known deviation, pinned: the support library's AllocatedRanges keeps the mount point open while the
-         * consumer runs, and the agent's scrub consumer waits for the scrub's rate limit, so umount fails with EBUSY
-         * during a scrub. To fix there (close the mount point before handing extents out); then delete this override.
-         */
-        @Override
-        @Test
-        public void umountSucceedsWhileACallIsInProgress() {
-            assertThatThrownBy(super::umountSucceedsWhileACallIsInProgress)
-                    .hasMessageContaining("failed while forEachWrittenExtent was handing an extent to its consumer");
-        }
-
         /** The index walks the tree from the mount's root, so a mount of a subdirectory is refused. */
         @Override
         protected Refusal refusal(ConformanceFilesystem fs) throws IOException {

@@ -99,18 +99,6 @@ class XfsConformanceTest {
             return XfsIoFsmap.facts(fs);
         }
 
-        /**
-         * Known deviation, pinned: XfsHolder.forEachWrittenExtent keeps the mount point open while the consumer runs,
-         * and the agent's scrub consumer waits for the scrub's rate limit, so umount fails with EBUSY during a scrub.
-         * To fix in XfsHolder (close the mount point before handing extents out); then delete this override.
-         */
-        @Override
-        @Test
-        public void umountSucceedsWhileACallIsInProgress() {
-            assertThatThrownBy(super::umountSucceedsWhileACallIsInProgress)
-                    .hasMessageContaining("failed while forEachWrittenExtent was handing an extent to its consumer");
-        }
-
         /** XFS without rmapbt is indexed from its tree, so a mount of a subdirectory is refused. */
         @Override
         protected Refusal refusal(ConformanceFilesystem fs) throws IOException {
