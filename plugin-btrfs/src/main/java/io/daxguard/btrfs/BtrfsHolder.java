@@ -143,7 +143,7 @@ final class BtrfsHolder implements Holder {
     public List<Owner> notifyFailure(FailureRange range) throws IOException {
         Objects.requireNonNull(range, "range is null");
         try (NativeFile filesystem = openFilesystem()) {
-            return owners(filesystem, first(members(filesystem)), range);
+            return committedOwners(filesystem, first(members(filesystem)), List.of(range)).get(0);
         }
     }
 
@@ -151,13 +151,9 @@ final class BtrfsHolder implements Holder {
     @Override
     public List<List<Owner>> notifyFailures(List<FailureRange> ranges) throws IOException {
         Objects.requireNonNull(ranges, "ranges is null");
+        ranges.forEach(range -> Objects.requireNonNull(range, "range is null"));
         try (NativeFile filesystem = openFilesystem()) {
-            Member member = first(members(filesystem));
-            List<List<Owner>> answers = new ArrayList<>(ranges.size());
-            for (FailureRange range : ranges) {
-                answers.add(owners(filesystem, member, Objects.requireNonNull(range, "range is null")));
-            }
-            return answers;
+            return committedOwners(filesystem, first(members(filesystem)), ranges);
         }
     }
 
@@ -166,13 +162,37 @@ final class BtrfsHolder implements Holder {
         Objects.requireNonNull(member, "member is null");
         Objects.requireNonNull(range, "range is null");
         try (NativeFile filesystem = openFilesystem()) {
-            return owners(filesystem, member(members(filesystem), member), range);
+            return committedOwners(filesystem, member(members(filesystem), member), List.of(range)).get(0);
         }
     }
 
-    private List<Owner> owners(NativeFile filesystem, Member member, FailureRange range) throws IOException {
+    /**
+     * The owners of each range, as the committed trees have them: when an answer names free space inside a chunk, it
+     * may be an extent written since the last commit (not in the extent tree yet), so the transaction is committed
+     * ({@code syncfs}, as btrfs does every 30 s by itself) and the ranges asked again.
+     */
+    private List<List<Owner>> committedOwners(NativeFile filesystem, Member member, List<FailureRange> ranges)
+            throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            PieceOwners pieces = new PieceOwners(filesystem, nodeSize, new RepairHints(mount, member.path().display()));
+            List<List<Owner>> answers = new ArrayList<>(ranges.size());
+            for (FailureRange range : ranges) {
+                answers.add(owners(filesystem, member, range, pieces));
+            }
+            if (attempt > 0 || !pieces.namedFreeSpaceInChunk()) {
+                return answers;
+            }
+            try {
+                filesystem.syncFilesystem();
+            } catch (NativeCallException cannotCommit) {
+                return answers; // a failing or read-only filesystem: the committed trees are all there is
+            }
+        }
+    }
+
+    private List<Owner> owners(NativeFile filesystem, Member member, FailureRange range, PieceOwners pieces)
+            throws IOException {
         RepairHints hints = new RepairHints(mount, member.path().display());
-        PieceOwners pieces = new PieceOwners(filesystem, nodeSize, hints);
         DeviceMap map = new DeviceMap(filesystem);
         List<Owner> owners = new ArrayList<>();
         long to = Math.min(range.end(), member.totalBytes());

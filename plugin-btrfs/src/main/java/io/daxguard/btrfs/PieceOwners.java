@@ -22,6 +22,8 @@ final class PieceOwners {
     private final FileExtents files;
     private final int nodeSize;
     private final RepairHints hints;
+    /** Whether an answer named free space inside a chunk: perhaps written since the last commit (see there). */
+    private boolean freeSpaceInChunk;
 
     PieceOwners(NativeFile filesystem, int nodeSize, RepairHints hints) {
         this.filesystem = filesystem;
@@ -68,7 +70,17 @@ final class PieceOwners {
             owners.add(new FreeSpaceOwner(piece.physicalOf(at), to - at));
         }
         owners.sort(java.util.Comparator.comparingLong(Owner::physicalOffset));
+        freeSpaceInChunk |= owners.stream().anyMatch(FreeSpaceOwner.class::isInstance);
         return owners;
+    }
+
+    /**
+     * Whether some answer named free space inside a chunk. The extent tree changes when the transaction commits
+     * (every 30 s by default); until then an extent written since (an fsynced file's: btrfs logs the fsync in its log
+     * tree) is not in it, and its bytes read as free.
+     */
+    boolean namedFreeSpaceInChunk() {
+        return freeSpaceInChunk;
     }
 
     /** The files using logical {@code [start, end)} of data extent {@code extent}; free space where none does. */

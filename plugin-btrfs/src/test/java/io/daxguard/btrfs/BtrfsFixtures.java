@@ -97,6 +97,24 @@ final class BtrfsFixtures {
         return placements;
     }
 
+    /**
+     * Where the first stripe of the chunk holding {@code logical} places it, from the chunk tree as
+     * {@code btrfs inspect-internal dump-tree -t chunk} reads it from the device: for an address whose extent is not
+     * committed yet, which {@code btrfs-map-logical} refuses.
+     */
+    static long physicalFromChunkTree(long logical, Path device) throws IOException {
+        String dump = Command.run("btrfs", "inspect-internal", "dump-tree", "-t", "chunk", device.toString());
+        Matcher chunk = Pattern.compile("CHUNK_ITEM (\\d+)\\)[^\\n]*\\n\\s*length (\\d+) owner[\\s\\S]*?stripe 0 devid \\d+ offset (\\d+)")
+                .matcher(dump);
+        while (chunk.find()) {
+            long start = Long.parseLong(chunk.group(1));
+            if (start <= logical && logical < start + Long.parseLong(chunk.group(2))) {
+                return Long.parseLong(chunk.group(3)) + (logical - start);
+            }
+        }
+        throw new IOException("no chunk holds logical " + logical + " in:\n" + dump);
+    }
+
     static long inodeOf(Path file) throws IOException {
         return FileStatus.ofPathNoFollow(file).inode();
     }

@@ -25,8 +25,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * btrfs raid1 (data, metadata, system) over two loop devices, the first a faulty disk: both members, each mirror
@@ -34,6 +37,7 @@ import org.junit.jupiter.api.Test;
  * lines, and repaired from the copy.
  */
 @Tag("mount")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BtrfsRaid1Test {
     private static TwoDeviceBtrfs raid;
     private static FaultyDisk faulty;
@@ -108,7 +112,12 @@ class BtrfsRaid1Test {
         }
     }
 
+    /**
+     * First of the class: btrfs rate-limits scrub's error lines (10 per 5 s at each place it prints them), so the
+     * lines this test reads must not follow another test's scrub errors.
+     */
     @Test
+    @Order(1)
     void aBadSectorOnOneMemberIsReadFromTheOtherFoundByScrubAndRepairedFromTheCopy() throws Exception {
         Path file = BtrfsFixtures.writeCommitted(raid.path("damaged"), 16);
         byte[] content = Files.readAllBytes(file);
@@ -143,6 +152,35 @@ class BtrfsRaid1Test {
             assertThat(failure.range().end()).isGreaterThanOrEqualTo(onFaulty.physical() + BLOCK);
         });
         assertThat(Files.readAllBytes(file)).isEqualTo(content);
+    }
+
+    @Test
+    void aBlockBadOnBothMembersIsReportedUncorrectable() throws IOException {
+        Path file = BtrfsFixtures.writeCommitted(raid.path("lost"), 4);
+        List<BtrfsFixtures.Placement> mirrors = BtrfsFixtures.placementsOf(BtrfsFixtures.logicalOf(file, BLOCK),
+                raid.firstDevice());
+        BtrfsFixtures.Placement onFaulty = mirrors.stream().filter(p -> p.device().equals(raid.firstDevice()))
+                .findFirst().orElseThrow();
+        BtrfsFixtures.Placement onHealthy = mirrors.stream().filter(p -> p.device().equals(raid.secondDevice()))
+                .findFirst().orElseThrow();
+        SectorRange bad = new SectorRange(onFaulty.physical() / 512, BLOCK / 512);
+        try {
+            // The healthy copy overwritten behind btrfs's back (its checksum no longer matches), the other unreadable.
+            Command.run("dd", "if=/dev/urandom", "of=" + raid.secondDevice(), "bs=4096",
+                    "seek=" + onHealthy.physical() / BLOCK, "count=1", "oflag=direct", "conv=notrunc", "status=none");
+            faulty.poison(bad);
+
+            RepairOutcome outcome = holder.repairFromCopies(faultyMember, FailureRange.of(onFaulty.physical(), BLOCK));
+
+            assertThat(outcome.repaired()).as(outcome.detail()).isFalse();
+            assertThat(outcome.uncorrectable()).as(outcome.detail()).isGreaterThanOrEqualTo(BLOCK);
+            assertThat(outcome.detail()).contains("uncorrectable");
+        } finally {
+            // Free the lost block, so no other test's scrub meets it, and make the faulty sectors good again.
+            faulty.clear(bad);
+            Files.delete(file);
+            BtrfsFixtures.commit(raid.mountPoint());
+        }
     }
 
     @Test

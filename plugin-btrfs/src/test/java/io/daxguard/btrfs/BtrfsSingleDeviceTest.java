@@ -333,6 +333,44 @@ class BtrfsSingleDeviceTest {
         }
     }
 
+    @Test
+    void aBlockWrittenAndFsyncedButNotYetCommittedIsOwnedByItsFile() throws IOException {
+        Path file = fs.path("fsynced-only");
+        byte[] content = new byte[4 * BLOCK];
+        new java.util.Random(7).nextBytes(content);
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.wrap(content));
+            channel.force(true); // btrfs logs the fsync in its log tree; the extent tree changes at the next commit
+        }
+        long logical = BtrfsFixtures.logicalOf(file, BLOCK);
+        long physical = BtrfsFixtures.physicalFromChunkTree(logical, fs.device());
+        long inode = BtrfsFixtures.inodeOf(file);
+
+        assertThat(fileOwners(holder.notifyFailure(member, FailureRange.of(physical, BLOCK)))).singleElement()
+                .satisfies(owner -> assertThat(owner.inode()).isEqualTo(inode));
+    }
+
+    @Test
+    void anotherFilesystemTypeIsRefusedWithTheReason() throws IOException {
+        io.daxguard.spi.Mount proc = BtrfsFixtures.mountOf(Path.of("/proc"));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BtrfsPlugin().attach(proc,
+                        PluginContext.of(System.getLogger("test"))))
+                .isInstanceOf(io.daxguard.spi.AttachRefusedException.class)
+                .hasMessageContaining("not a btrfs filesystem");
+    }
+
+    @Test
+    void aClosedHolderAnswersNoMore() throws IOException {
+        Holder second = new BtrfsPlugin().attach(BtrfsFixtures.mountOf(fs.mountPoint()),
+                PluginContext.of(System.getLogger("test")));
+        second.close();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> second.notifyFailure(member, FailureRange.of(0, BLOCK)))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
     private List<String> metadataKinds(long logical) throws IOException {
         long physical = BtrfsFixtures.placementsOf(logical, fs.device()).get(0).physical();
         return holder.notifyFailure(member, FailureRange.of(physical, BLOCK)).stream()

@@ -47,6 +47,7 @@ public final class AgentService implements AutoCloseable {
     private Agent agent;
     private AutoCloseable metricsReporter;
     private JolokiaBridge http;
+    private io.daxguard.agent.remote.PrometheusEndpoint prometheus;
 
     private AgentService(DaxguardConfig config, Path home, MBeanServer server) {
         this.config = Objects.requireNonNull(config, "config is null");
@@ -87,6 +88,13 @@ public final class AgentService implements AutoCloseable {
             if (config.http().enabled()) {
                 http = JolokiaBridge.start(config.http(), home);
             }
+            if (config.metrics().prometheus().enabled()) {
+                Agent started = agent;
+                prometheus = io.daxguard.agent.remote.PrometheusEndpoint.start(config.metrics().prometheus(), home,
+                        new io.daxguard.agent.metrics.PrometheusMetrics(new io.daxguard.agent.metrics.PrometheusMetrics
+                                .Sources(started.ledger(), started.sources(), started.filesystems()::all,
+                                started.scrubber()::progress, started.router()::pending, metrics)));
+            }
         } catch (Exception e) {
             stop();
             throw e;
@@ -112,6 +120,11 @@ public final class AgentService implements AutoCloseable {
         return http == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(http.port());
     }
 
+    /** The Prometheus endpoint's port, when it runs. */
+    public java.util.OptionalInt prometheusPort() {
+        return prometheus == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(prometheus.port());
+    }
+
     /** The running agent; empty before start and after stop. */
     public java.util.Optional<Agent> agent() {
         return java.util.Optional.ofNullable(agent);
@@ -122,6 +135,8 @@ public final class AgentService implements AutoCloseable {
         System.clearProperty(RUNNING_PROPERTY);
         closeQuietly(http);
         http = null;
+        closeQuietly(prometheus);
+        prometheus = null;
         if (remote != null) {
             remote.stop();
         }

@@ -1,11 +1,8 @@
 package io.daxguard.agent.remote;
 
 import com.sun.net.httpserver.Authenticator;
-import com.sun.net.httpserver.BasicAuthenticator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.daxguard.agent.config.DaxguardHome;
 import io.daxguard.agent.config.HttpConfig;
@@ -23,8 +20,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.remote.JMXPrincipal;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.security.auth.Subject;
 import org.jolokia.jvmagent.JolokiaServer;
 import org.jolokia.jvmagent.JolokiaServerConfig;
@@ -104,17 +99,8 @@ public final class JolokiaBridge implements AutoCloseable {
         if (!config.tls().enabled()) {
             return HttpServer.create(address, 0);
         }
-        SSLContext tls = TlsContexts.of(config.tls(), home);
-        boolean needClientAuth = config.tls().needClientAuth();
         HttpsServer server = HttpsServer.create(address, 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(tls) {
-            @Override
-            public void configure(HttpsParameters parameters) {
-                SSLParameters ssl = tls.getDefaultSSLParameters();
-                ssl.setNeedClientAuth(needClientAuth);
-                parameters.setSSLParameters(ssl);
-            }
-        });
+        server.setHttpsConfigurator(TlsContexts.httpsConfigurator(config.tls(), home));
         return server;
     }
 
@@ -141,12 +127,7 @@ public final class JolokiaBridge implements AutoCloseable {
      * the request as.
      */
     private static Authenticator authenticator(PasswordFile passwords, AccessFile roles, Set<Role> allowed) {
-        return new BasicAuthenticator("daxguard") {
-            @Override
-            public boolean checkCredentials(String user, String password) {
-                return passwords.accepts(user, password) && roles.roleOf(user).filter(allowed::contains).isPresent();
-            }
-
+        return new RoleAuthenticator(passwords, roles, allowed) {
             @Override
             public Result authenticate(HttpExchange exchange) {
                 Result result = super.authenticate(exchange);

@@ -13,7 +13,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The one way a {@link TlsConfig} becomes an {@link SSLContext}, for remote JMX and the HTTP bridge alike: the
+ * The one way a {@link TlsConfig} becomes an {@link SSLContext}, for remote JMX, the HTTP bridge and the Prometheus
+ * endpoint alike: the
  * agent's key from its key store, the clients it trusts (for {@code needClientAuth}) from the trust store, the
  * JDK's default protocols and cipher suites.
  */
@@ -34,6 +35,21 @@ final class TlsContexts {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(keys.getKeyManagers(), trust == null ? null : trust.getTrustManagers(), null);
         return context;
+    }
+
+    /** An HTTPS configurator of {@code tls}: its context, and client certificates required when it says so. */
+    static com.sun.net.httpserver.HttpsConfigurator httpsConfigurator(TlsConfig tls, Path home) throws IOException,
+            GeneralSecurityException {
+        SSLContext context = of(tls, home);
+        boolean needClientAuth = tls.needClientAuth();
+        return new com.sun.net.httpserver.HttpsConfigurator(context) {
+            @Override
+            public void configure(com.sun.net.httpserver.HttpsParameters parameters) {
+                javax.net.ssl.SSLParameters ssl = context.getDefaultSSLParameters();
+                ssl.setNeedClientAuth(needClientAuth);
+                parameters.setSSLParameters(ssl);
+            }
+        };
     }
 
     private static KeyStore keyStore(Path file, String type, String password) throws IOException,

@@ -102,21 +102,21 @@ public final class AllocatedRanges {
     public static void forEachNotFree(Mount mount, int deviceCookie, long from, long end, ExtentConsumer consumer)
             throws IOException {
         long[] written = {from};
-        try (NativeFile filesystem = NativeFile.openMountPoint(mount.mountPoint(), mount.device())) {
-            Getfsmap.query(filesystem, deviceCookie, from, end, Getfsmap.DEFAULT_BATCH, record -> {
-                if (record.device() != deviceCookie || !record.isSpecialOwner()
-                        || record.owner() != FsmapRecord.OWN_FREE) {
+        // No descriptor open while the consumer runs (a scrub reads each range it is handed): see queryReleasing.
+        Getfsmap.queryReleasing(() -> NativeFile.openMountPoint(mount.mountPoint(), mount.device()), deviceCookie,
+                from, end, Getfsmap.DEFAULT_BATCH, record -> {
+                    if (record.device() != deviceCookie || !record.isSpecialOwner()
+                            || record.owner() != FsmapRecord.OWN_FREE) {
+                        return true;
+                    }
+                    long freeStart = Math.max(record.physical(), from);
+                    long freeEnd = Math.min(record.end(), end);
+                    if (freeStart > written[0]) {
+                        consumer.accept(written[0], freeStart - written[0]);
+                    }
+                    written[0] = Math.max(written[0], freeEnd);
                     return true;
-                }
-                long freeStart = Math.max(record.physical(), from);
-                long freeEnd = Math.min(record.end(), end);
-                if (freeStart > written[0]) {
-                    consumer.accept(written[0], freeStart - written[0]);
-                }
-                written[0] = Math.max(written[0], freeEnd);
-                return true;
-            });
-        }
+                });
         if (written[0] < end) {
             consumer.accept(written[0], end - written[0]);
         }

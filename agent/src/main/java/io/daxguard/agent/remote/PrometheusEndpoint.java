@@ -1,0 +1,80 @@
+package io.daxguard.agent.remote;
+
+import io.daxguard.agent.config.DaxguardHome;
+import io.daxguard.agent.config.PrometheusConfig;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The optional Prometheus exposition endpoint ({@code metrics.prometheus}): {@code /metrics} in the text format on a
+ * JDK HTTP server of its own, loopback unless configured, HTTP basic against the agent's password and access files
+ * (any role) and TLS with the HTTP bridge's settings. One thread serves scrapes ({@code daxguard-prometheus}); what a
+ * scrape reads is the agent's state at that moment ({@link io.daxguard.agent.metrics.PrometheusMetrics}).
+ */
+public final class PrometheusEndpoint implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PrometheusEndpoint.class.getName());
+
+    private final HTTPServer server;
+    private final ExecutorService thread;
+
+    private PrometheusEndpoint(HTTPServer server, ExecutorService thread) {
+        this.server = server;
+        this.thread = thread;
+    }
+
+    public static PrometheusEndpoint start(PrometheusConfig config, Path home, MultiCollector metrics)
+            throws IOException, GeneralSecurityException {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(metrics);
+        ExecutorService thread = Executors.newSingleThreadExecutor(runnable -> {
+            Thread scrapes = new Thread(runnable, "daxguard-prometheus");
+            scrapes.setDaemon(true);
+            return scrapes;
+        });
+        HTTPServer.Builder builder = HTTPServer.builder().hostname(config.host()).port(config.port())
+                .registry(registry).executorService(thread).registerHealthHandler(false);
+        if (config.authenticate()) {
+            Path passwords = DaxguardHome.resolve(home, config.passwordFile());
+            Path access = DaxguardHome.resolve(home, config.accessFile());
+            if (!Files.isReadable(passwords) || !Files.isReadable(access)) {
+                thread.shutdownNow();
+                throw new IOException("the Prometheus endpoint needs " + passwords + " and " + access
+                        + " (or authenticate: false on a loopback host)");
+            }
+            builder.authenticator(new RoleAuthenticator(new PasswordFile(passwords), AccessFile.load(access),
+                    Set.of(Role.MONITOR, Role.CONTROL)));
+        }
+        if (config.tls().enabled()) {
+            builder.httpsConfigurator(TlsContexts.httpsConfigurator(config.tls(), home));
+        }
+        HTTPServer server;
+        try {
+            server = builder.buildAndStart();
+        } catch (IOException | RuntimeException e) {
+            thread.shutdownNow();
+            throw e;
+        }
+        LOG.log(System.Logger.Level.INFO, "Prometheus metrics on " + (config.tls().enabled() ? "https" : "http") + "://"
+                + config.host() + ":" + server.getPort() + "/metrics" + (config.authenticate() ? ", basic auth" : ""));
+        return new PrometheusEndpoint(server, thread);
+    }
+
+    /** The port actually bound (0 in the configuration: any free one). */
+    public int port() {
+        return server.getPort();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        thread.shutdownNow();
+    }
+}
