@@ -79,10 +79,8 @@ public final class KernelLogSource implements FailureSource {
     private final boolean replay;
     private final FailureSink sink;
     private final MemoryFailureMapper memory;
-    private final FilesystemMessages filesystems;
-    /** Members a repair from another copy is running on now (between its markers): their filesystem lines are its. */
-    private final java.util.Set<io.daxguard.spi.DeviceNumber> repairing = new java.util.HashSet<>();
-    private final io.daxguard.agent.failure.DeviceResolver devices;
+    /** The held filesystems' own lines ({@code Holder.failuresIn}) and daxguard's repair markers. */
+    private final FilesystemLines filesystemLines;
     private final Clock clock;
     private final SourceCounters counters;
     private final KmsgSuspects suspects;
@@ -122,8 +120,6 @@ public final class KernelLogSource implements FailureSource {
     public KernelLogSource(Path kmsg, boolean replay, Path sysfs, SuspectProbe probe, Handoff handoff,
                            LongSupplier tracedSince, KmsgCursor cursor, Clock clock, FilesystemMessages filesystems) {
         this.kmsg = kmsg;
-        this.filesystems = java.util.Objects.requireNonNull(filesystems, "filesystems is null");
-        this.devices = new io.daxguard.agent.failure.DeviceResolver(sysfs);
         this.replay = replay;
         this.tracedSince = tracedSince;
         this.cursor = cursor;
@@ -149,6 +145,7 @@ public final class KernelLogSource implements FailureSource {
                 "suppressed", "memoryFailures", "unparsable", "deviceGone", "probeFailed", "unprobed", "sinkFailures",
                 "failedRecords", "readErrors", "traced", "notKernel", "markerLost", "filesystemFailures", "repairLines"));
         this.suspects = new KmsgSuspects(kmsg, sysfs, probe, this.sink, handoff.known(), counters, clock);
+        this.filesystemLines = new FilesystemLines(filesystems, sysfs, this.sink, counters, clock);
     }
 
     @Override
@@ -404,17 +401,11 @@ public final class KernelLogSource implements FailureSource {
      * @param at when the kernel logged it, in microseconds since boot (the log's clock, CLOCK_MONOTONIC's)
      */
     private void handleText(String text, boolean fromKernel, long at) throws IOException, InterruptedException {
-        Optional<RepairMarkers.Marker> repair = RepairMarkers.parse(text);
-        if (repair.isPresent()) {
-            if (repair.get().begins()) {
-                repairing.add(repair.get().member());
-            } else {
-                repairing.remove(repair.get().member());
-            }
+        if (filesystemLines.marker(text)) {
             return;
         }
         if (fromKernel) {
-            filesystemFailures(text);
+            filesystemLines.offer(text);
         }
         Optional<KernelLogLine> line = KernelLogParser.recognise(text);
         if (line.isEmpty()) {
@@ -462,34 +453,6 @@ public final class KernelLogSource implements FailureSource {
             sink.submit(FailureTuple.mediaError(ref.get(), new ByteRange(where.offset(), where.length()),
                     MEMORY_FAILURE_SOURCE,
                     clock.instant()));
-        }
-    }
-
-    /**
-     * The failures a held filesystem's own lines report (btrfs: a checksum or read error naming a device and a
-     * physical offset), placed on a member device by its holder: handed on as they are, the holder having read them
-     * from its own layout; the router then finds their owners as for any other source.
-     */
-    private void filesystemFailures(String text) throws InterruptedException {
-        for (FilesystemMessages.Reported reported : filesystems.failuresIn(text)) {
-            if (repairing.contains(reported.failure().member())) {
-                count("repairLines"); // what daxguard's own repair from the copy fixed, not new damage
-                continue;
-            }
-            io.daxguard.spi.FailureRange range = reported.failure().range();
-            DeviceRef device;
-            try {
-                device = devices.ofNumber(reported.failure().member());
-            } catch (IllegalArgumentException gone) {
-                count("deviceGone");
-                LOG.log(System.Logger.Level.WARNING, "the " + reported.fsType() + " failure \""
-                        + reported.failure().detail() + "\" names device " + reported.failure().member()
-                        + ", which is gone");
-                continue;
-            }
-            count("filesystemFailures");
-            sink.submit(new FailureTuple(device, range.offset(), range.length(), range.errno(), range.flags(),
-                    filesystemSource(reported.fsType()), clock.instant()));
         }
     }
 
