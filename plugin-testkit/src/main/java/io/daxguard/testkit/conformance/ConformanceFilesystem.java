@@ -71,8 +71,16 @@ public final class ConformanceFilesystem implements AutoCloseable {
         return mountAt(mountPoint);
     }
 
+    /**
+     * The lines of the mount table, one char per byte: another mount's point may be any bytes (not UTF-8), which must
+     * not fail the reading; the suite's own mount points are ASCII, so they compare as text.
+     */
+    private static List<String> mountTable() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.ISO_8859_1);
+    }
+
     private static Mount mountAt(Path mountPoint) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+        for (String line : mountTable()) {
             String[] fields = line.split(" ");
             if (fields[4].equals(mountPoint.toString())) {
                 int separator = List.of(fields).indexOf("-");
@@ -86,7 +94,7 @@ public final class ConformanceFilesystem implements AutoCloseable {
 
     /** Whether the filesystem is mounted on its mount point now. */
     public boolean isMounted() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+        for (String line : mountTable()) {
             if (line.split(" ")[4].equals(mountPoint.toString())) {
                 return true;
             }
