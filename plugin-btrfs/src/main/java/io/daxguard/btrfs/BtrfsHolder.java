@@ -270,14 +270,14 @@ final class BtrfsHolder implements Holder {
 
     @Override
     public void forEachWrittenExtent(long from, long to, ExtentConsumer consumer) throws IOException {
-        writtenExtents(null, from, to, consumer);
+        writtenExtents(null, from, to, consumer, WrittenExtents.BATCH);
     }
 
     @Override
     public void forEachWrittenExtent(DeviceNumber member, long from, long to, ExtentConsumer consumer)
             throws IOException {
         Objects.requireNonNull(member, "member is null");
-        writtenExtents(member, from, to, consumer);
+        writtenExtents(member, from, to, consumer, WrittenExtents.BATCH);
     }
 
     /**
@@ -285,7 +285,8 @@ final class BtrfsHolder implements Holder {
      * batch is read with the mount point open ({@link WrittenExtents}) and handed to the consumer after it is closed,
      * so a scrub whose consumer reads the disk for long never makes {@code umount} fail with EBUSY.
      */
-    private void writtenExtents(DeviceNumber device, long from, long to, ExtentConsumer consumer) throws IOException {
+    void writtenExtents(DeviceNumber device, long from, long to, ExtentConsumer consumer, int batch)
+            throws IOException {
         Objects.requireNonNull(consumer, "consumer is null");
         if (from < 0 || to < from) {
             throw new IllegalArgumentException("window must be a range, was [" + from + ", " + to + ")");
@@ -298,7 +299,7 @@ final class BtrfsHolder implements Holder {
             try (NativeFile filesystem = openFilesystem()) {
                 List<Member> members = members(filesystem);
                 Member member = device == null ? first(members) : member(members, device);
-                next = WrittenExtents.batch(filesystem, member, at, to, nodeSize, runs);
+                next = WrittenExtents.batch(filesystem, member, at, to, nodeSize, runs, batch);
             }
             for (long[] run : runs) {
                 merger.add(run[0], run[1]);

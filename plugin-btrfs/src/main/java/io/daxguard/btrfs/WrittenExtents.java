@@ -22,12 +22,12 @@ final class WrittenExtents {
 
     /**
      * Adds to {@code runs} the written runs of {@code member} from {@code from} on (in order, {start, end}), one
-     * device extent piece at a time, until {@code to} or until {@link #BATCH} runs are gathered.
+     * device extent piece at a time, until {@code to} or until {@code limit} runs are gathered ({@link #BATCH}).
      *
      * @return where the next batch starts ({@code to} when the window is done)
      */
-    static long batch(NativeFile filesystem, Member member, long from, long to, int nodeSize, List<long[]> runs)
-            throws IOException {
+    static long batch(NativeFile filesystem, Member member, long from, long to, int nodeSize, List<long[]> runs,
+                      int limit) throws IOException {
         to = Math.min(to, member.totalBytes());
         if (from >= to) {
             return from;
@@ -48,7 +48,7 @@ final class WrittenExtents {
                 } else {
                     addExtents(filesystem, files, piece, nodeSize, runs);
                 }
-                if (runs.size() >= BATCH && piece.end() < to) {
+                if (runs.size() >= limit && piece.end() < to) {
                     return piece.end();
                 }
             }
