@@ -270,60 +270,44 @@ final class BtrfsHolder implements Holder {
 
     @Override
     public void forEachWrittenExtent(long from, long to, ExtentConsumer consumer) throws IOException {
-        try (NativeFile filesystem = openFilesystem()) {
-            writtenExtents(filesystem, first(members(filesystem)), from, to, consumer);
-        }
+        writtenExtents(null, from, to, consumer, WrittenExtents.BATCH);
     }
 
     @Override
     public void forEachWrittenExtent(DeviceNumber member, long from, long to, ExtentConsumer consumer)
             throws IOException {
         Objects.requireNonNull(member, "member is null");
-        try (NativeFile filesystem = openFilesystem()) {
-            writtenExtents(filesystem, member(members(filesystem), member), from, to, consumer);
-        }
+        writtenExtents(member, from, to, consumer, WrittenExtents.BATCH);
     }
 
     /**
-     * Written means: superblock copies, tree blocks and data extents (a partly unused extent whole: its csums
-     * cover all of it); parity chunks, which are not mapped, whole. Unallocated space and free space in chunks are
-     * skipped.
+     * The written runs of {@code device} (null: the first member) in {@code [from, to)}, a batch at a time: each
+     * batch is read with the mount point open ({@link WrittenExtents}) and handed to the consumer after it is closed,
+     * so a scrub whose consumer reads the disk for long never makes {@code umount} fail with EBUSY.
      */
-    private void writtenExtents(NativeFile filesystem, Member member, long from, long to, ExtentConsumer consumer)
+    void writtenExtents(DeviceNumber device, long from, long to, ExtentConsumer consumer, int batch)
             throws IOException {
         Objects.requireNonNull(consumer, "consumer is null");
         if (from < 0 || to < from) {
             throw new IllegalArgumentException("window must be a range, was [" + from + ", " + to + ")");
         }
-        to = Math.min(to, member.totalBytes());
-        if (from >= to) {
-            return;
-        }
-        DeviceMap map = new DeviceMap(filesystem);
         ExtentMerger merger = new ExtentMerger(consumer);
-        for (long[] run : aroundSuperblocks(from, to, member.totalBytes())) {
-            if (run[2] >= 0) {
+        long at = from;
+        while (at < to) {
+            List<long[]> runs = new ArrayList<>();
+            long next;
+            try (NativeFile filesystem = openFilesystem()) {
+                List<Member> members = members(filesystem);
+                Member member = device == null ? first(members) : member(members, device);
+                next = WrittenExtents.batch(filesystem, member, at, to, nodeSize, runs, batch);
+            }
+            for (long[] run : runs) {
                 merger.add(run[0], run[1]);
-                continue;
             }
-            for (DeviceMap.Piece piece : map.pieces(member.devid(), run[0], run[1])) {
-                if (!piece.isAllocated()) {
-                    continue;
-                }
-                if (!piece.isMapped()) {
-                    merger.add(piece.physical(), piece.end());
-                    continue;
-                }
-                long logicalEnd = piece.logical() + piece.length();
-                for (ExtentTree.Extent extent : ExtentTree.extents(filesystem, piece.chunk(), piece.logical(),
-                        logicalEnd, nodeSize)) {
-                    long start = Math.max(piece.logical(), extent.logical());
-                    long end = Math.min(logicalEnd, extent.end());
-                    if (start < end) {
-                        merger.add(piece.physicalOf(start), piece.physicalOf(end));
-                    }
-                }
+            if (next <= at) {
+                break; // past the member's end
             }
+            at = next;
         }
         merger.flush();
     }

@@ -40,6 +40,20 @@ public final class BtrfsPlugin implements FilesystemPlugin {
         return SpiVersion.CURRENT;
     }
 
+    /**
+     * Why a mount whose mount point shows no btrfs is refused: when the mount table says btrfs, another filesystem
+     * was mounted over it (the btrfs is unreachable through that path), and uncovering it is the fix.
+     */
+    static String notBtrfs(Mount mount, long magic) {
+        String shown = "statfs magic 0x" + Long.toHexString(magic);
+        if (!"btrfs".equals(mount.fsType())) {
+            return "not a btrfs filesystem (" + shown + ")";
+        }
+        return "not a btrfs filesystem (" + shown + ") at " + mount.mountPoint().display() + ", where the mount"
+                + " table names a btrfs: another filesystem is mounted over it; umount " + mount.mountPoint().display()
+                + " to uncover the btrfs, or mount it where nothing covers it";
+    }
+
     @Override
     public Holder attach(Mount mount, PluginContext context) throws IOException {
         Objects.requireNonNull(mount, "mount is null");
@@ -47,8 +61,7 @@ public final class BtrfsPlugin implements FilesystemPlugin {
         try (NativeFile filesystem = NativeFile.openDirectory(mount.mountPoint())) {
             long magic = FilesystemStats.of(filesystem).magic();
             if (magic != BtrfsHolder.BTRFS_SUPER_MAGIC) {
-                throw new AttachRefusedException(mount.mountPoint(), "not a btrfs filesystem (statfs magic 0x"
-                        + Long.toHexString(magic) + ")");
+                throw new AttachRefusedException(mount.mountPoint(), notBtrfs(mount, magic));
             }
             BtrfsIoctls.FsInfo fs = BtrfsIoctls.fsInfo(filesystem);
             List<Member> members;

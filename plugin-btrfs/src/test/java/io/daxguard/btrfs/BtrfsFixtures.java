@@ -10,6 +10,7 @@ import io.daxguard.testkit.Command;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -29,7 +30,8 @@ final class BtrfsFixtures {
 
     /** The mount record of {@code mountPoint}, read from {@code /proc/self/mountinfo} as the agent reads it. */
     static Mount mountOf(Path mountPoint) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+        // A byte per char: another mount's name may be no UTF-8; the fixtures' mount points are ASCII.
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.ISO_8859_1)) {
             String[] fields = line.split(" ");
             if (fields[4].equals(mountPoint.toString())) {
                 int separator = List.of(fields).indexOf("-");

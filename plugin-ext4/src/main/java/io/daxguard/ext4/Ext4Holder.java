@@ -194,7 +194,7 @@ public final class Ext4Holder implements Holder {
 
     /**
      * Every allocated extent (metadata, journal, file data, directories), merged: the complement of free
-     * space. It is computed from the free-space records because ext4's GETFSMAP (Linux 6.18) leaves out the
+     * space, less the unwritten preallocation the live files confirm. It is computed from the free-space records because ext4's GETFSMAP (Linux 6.18) leaves out the
      * in-use space of block groups that have no free block, so the allocated records alone would miss data.
      */
     @Override
@@ -206,7 +206,8 @@ public final class Ext4Holder implements Holder {
         if (from >= end) {
             return;
         }
-        AllocatedRanges.forEachNotFree(mount, deviceCookie, from, end, consumer);
+        AllocatedRanges.forEachNotFree(mount, deviceCookie, from, end, reverseMap.confirmedUnwritten(from, end),
+                consumer);
     }
 
     /** Stops the index thread (see {@link LiveReverseMap#close}), then closes the device. */

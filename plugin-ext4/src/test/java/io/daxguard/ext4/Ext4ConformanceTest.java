@@ -1,6 +1,5 @@
 package io.daxguard.ext4;
 
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.testkit.Command;
@@ -86,18 +85,6 @@ class Ext4ConformanceTest {
             // GETFSMAP counts blocks preallocated for later writes (locality groups) as in use, the on-disk bitmap
             // dumpe2fs reads as free: only what both call free is.
             return new FilesystemFacts(metadata, KnownRange.intersection(free, XfsIoFsmap.free(fs)));
-        }
-
-        /**
-         * Known deviation, pinned: Ext4Holder.forEachWrittenExtent hands out every block GETFSMAP does not call free,
-         * unwritten preallocation included, where the SPI says not unwritten preallocation. To fix in Ext4Holder
-         * (leave out the unwritten extents its index knows); then delete this override.
-         */
-        @Override
-        @Test
-        public void scrubExtentsAreExactlyTheWrittenData() {
-            assertThatThrownBy(super::scrubExtentsAreExactlyTheWrittenData)
-                    .hasMessageContaining("is unwritten preallocation of conformance/preallocated.bin");
         }
 
         /** The index walks the tree from the mount's root, so a mount of a subdirectory is refused. */

@@ -1,6 +1,5 @@
 package io.daxguard.xfs;
 
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.testkit.Command;
@@ -70,17 +69,6 @@ class XfsConformanceTest {
             return new FilesystemFacts(metadata, XfsIoFsmap.free(fs));
         }
 
-        /**
-         * Known deviation, pinned: XfsIndexedHolder.forEachWrittenExtent hands out every block GETFSMAP does not call
-         * free, unwritten preallocation included, where the SPI says not unwritten preallocation (as the ext4 holder
-         * does). To fix in XfsIndexedHolder (leave out the unwritten extents its index knows); then delete this.
-         */
-        @Override
-        @Test
-        public void scrubExtentsAreExactlyTheWrittenData() {
-            assertThatThrownBy(super::scrubExtentsAreExactlyTheWrittenData)
-                    .hasMessageContaining("is unwritten preallocation of conformance/preallocated.bin");
-        }
     }
 
     abstract static class XfsSuite extends PluginConformanceSuite {

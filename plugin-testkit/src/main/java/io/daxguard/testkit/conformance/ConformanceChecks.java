@@ -31,16 +31,28 @@ public final class ConformanceChecks {
     }
 
     /**
-     * The mount's device is a member; on a single-device filesystem it is the only one, and asking through it
-     * ({@code notifyFailure(member, range)}, {@code forEachWrittenExtent(member, ...)}) answers as the plain calls;
-     * a device that is no member is refused with {@link IllegalArgumentException}.
+     * The mount's device is a member (unless it is no block device: btrfs's mount table names an anonymous 0:NN,
+     * so its members are the block devices the filesystem names, each one a block device); on a single-device
+     * filesystem the only member answers through the member calls ({@code notifyFailure(member, range)},
+     * {@code forEachWrittenExtent(member, ...)}) as the plain calls do; a device that is no member is refused with
+     * {@link IllegalArgumentException}.
      */
     public static void checkMemberDevices(Holder holder, List<FailureRange> queries) throws IOException {
         DeviceNumber mounted = holder.mount().device();
         List<DeviceNumber> members = holder.memberDevices();
-        if (members == null || !members.contains(mounted)) {
+        if (isBlockDevice(mounted) && (members == null || !members.contains(mounted))) {
             throw new AssertionError("memberDevices() is " + members + "; it must include the mounted device "
                     + mounted);
+        }
+        if (members == null || members.isEmpty()) {
+            throw new AssertionError("memberDevices() is " + members + "; it must name the block devices the"
+                    + " filesystem keeps its data on (the mount table names " + mounted + ", no block device)");
+        }
+        for (DeviceNumber member : members) {
+            if (!isBlockDevice(member)) {
+                throw new AssertionError("memberDevices() names " + member + ", which is no block device (not in"
+                        + " /sys/dev/block): failures are reported on block devices, so none would reach it");
+            }
         }
         DeviceNumber stranger = new DeviceNumber(0xfff, 0xfffff);
         try {
@@ -53,21 +65,27 @@ public final class ConformanceChecks {
         if (members.size() != 1) {
             return; // a multi-device holder's member offsets are not filesystem offsets; its own suite checks them
         }
+        DeviceNumber only = members.get(0);
         for (FailureRange query : queries) {
             List<Owner> plain = AnswerChecks.canonical(holder.notifyFailure(query));
-            List<Owner> member = AnswerChecks.canonical(holder.notifyFailure(mounted, query));
+            List<Owner> member = AnswerChecks.canonical(holder.notifyFailure(only, query));
             if (!plain.equals(member)) {
-                throw new AssertionError("notifyFailure(" + mounted + ", " + AnswerChecks.describe(query)
+                throw new AssertionError("notifyFailure(" + only + ", " + AnswerChecks.describe(query)
                         + ") differs from notifyFailure of the only member: " + member + " vs " + plain);
             }
         }
         long end = holder.info().size();
         List<ScrubChecks.Visited> plain = ScrubChecks.visit(holder, 0, end);
-        List<ScrubChecks.Visited> member = ScrubChecks.visit(holder, mounted, 0, end);
+        List<ScrubChecks.Visited> member = ScrubChecks.visit(holder, only, 0, end);
         if (!plain.equals(member)) {
-            throw new AssertionError("forEachWrittenExtent(" + mounted + ", 0, " + end + ") differs from the plain"
+            throw new AssertionError("forEachWrittenExtent(" + only + ", 0, " + end + ") differs from the plain"
                     + " call on the only member: " + ScrubChecks.describe(member) + " vs " + ScrubChecks.describe(plain));
         }
+    }
+
+    /** Whether the kernel has a block device of that number (btrfs's anonymous mount device is none). */
+    private static boolean isBlockDevice(DeviceNumber device) {
+        return java.nio.file.Files.exists(java.nio.file.Path.of("/sys/dev/block", device.toString()));
     }
 
     /** No descriptor of this process is on the mount, and the administrator's {@code umount} succeeds. */

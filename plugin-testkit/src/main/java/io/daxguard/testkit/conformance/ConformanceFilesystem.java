@@ -47,6 +47,29 @@ public final class ConformanceFilesystem implements AutoCloseable {
         return new ConformanceFilesystem(created.type(), created.mountPoint(), created.device(), created::close);
     }
 
+    /**
+     * A filesystem another fixture made and mounted, closed by {@code fixture}: one over several devices (a btrfs
+     * with a device added to a scratch filesystem), where closing the first device's fixture alone would leave the
+     * others behind.
+     *
+     * @param type       the filesystem type, as mountinfo names it
+     * @param mountPoint where it is mounted
+     * @param device     the device {@link #mountAgain()} mounts it from (any member of a multi-device btrfs)
+     * @param fixture    undoes everything made for it (unmounts, detaches, deletes)
+     */
+    public static ConformanceFilesystem of(String type, Path mountPoint, Path device, AutoCloseable fixture) {
+        Objects.requireNonNull(fixture, "fixture is null");
+        return new ConformanceFilesystem(type, mountPoint, device, () -> {
+            try {
+                fixture.close();
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException("closing " + type + " at " + mountPoint, e);
+            }
+        });
+    }
+
     /** The filesystem type, as mountinfo names it. */
     public String type() {
         return type;
@@ -72,7 +95,7 @@ public final class ConformanceFilesystem implements AutoCloseable {
     }
 
     private static Mount mountAt(Path mountPoint) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+        for (String line : mountinfo()) {
             String[] fields = line.split(" ");
             if (fields[4].equals(mountPoint.toString())) {
                 int separator = List.of(fields).indexOf("-");
@@ -84,9 +107,17 @@ public final class ConformanceFilesystem implements AutoCloseable {
         throw new IOException(mountPoint + " is not in /proc/self/mountinfo");
     }
 
+    /**
+     * The lines of {@code /proc/self/mountinfo}, a byte per char: Linux names are bytes, and another mount's may be
+     * no UTF-8 (the fixture's own mount points are ASCII, so they compare as text).
+     */
+    private static List<String> mountinfo() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.ISO_8859_1);
+    }
+
     /** Whether the filesystem is mounted on its mount point now. */
     public boolean isMounted() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+        for (String line : mountinfo()) {
             if (line.split(" ")[4].equals(mountPoint.toString())) {
                 return true;
             }
