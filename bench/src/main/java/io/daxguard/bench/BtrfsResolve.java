@@ -121,7 +121,7 @@ public final class BtrfsResolve {
 
     /** The mount record of {@code mountPoint} from {@code /proc/self/mountinfo}, as the agent reads it. */
     private static Mount mountOf(Path mountPoint) throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), java.nio.charset.StandardCharsets.ISO_8859_1)) {
             String[] fields = line.split(" ");
             if (fields[4].equals(mountPoint.toString())) {
                 int separator = List.of(fields).indexOf("-");

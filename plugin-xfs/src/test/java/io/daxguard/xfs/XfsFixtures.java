@@ -86,7 +86,7 @@ final class XfsFixtures {
 
     /** The mount record of a scratch filesystem, read from {@code /proc/self/mountinfo} as the agent reads it. */
     static Mount mountOf(ScratchFilesystem fs) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), java.nio.charset.StandardCharsets.ISO_8859_1)) {
             String[] fields = line.split(" ");
             if (fields[4].equals(fs.mountPoint().toString())) {
                 int separator = List.of(fields).indexOf("-");

@@ -66,7 +66,7 @@ class DemoTest {
     void itLeavesNoMountLoopDeviceOrDirectoryBehind() throws Exception {
         String directory = directory();
 
-        assertThat(Files.readString(Path.of("/proc/self/mounts"))).doesNotContain(directory);
+        assertThat(Files.readString(Path.of("/proc/self/mounts"), java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain(directory);
         assertThat(Command.run("losetup", "--all")).doesNotContain(directory);
         assertThat(Path.of(directory)).doesNotExist();
     }
