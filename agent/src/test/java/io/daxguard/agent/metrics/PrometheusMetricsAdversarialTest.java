@@ -3,7 +3,14 @@ package io.daxguard.agent.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
+import io.daxguard.agent.ledger.AffectedOwner;
+import io.daxguard.agent.ledger.Damage;
+import io.daxguard.agent.ledger.FilesystemRef;
 import io.daxguard.agent.ledger.InMemoryDamageLedger;
+import io.daxguard.spi.FileOwner;
+import io.daxguard.spi.Fork;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
 import io.daxguard.agent.paths.FilePaths;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.source.FailureSources;
@@ -75,6 +82,10 @@ class PrometheusMetricsAdversarialTest {
     }
 
     private double indexReady(ReverseMapStatus.State index) {
+        return valueOf("daxguard_index_ready", index, new InMemoryDamageLedger());
+    }
+
+    private double valueOf(String series, ReverseMapStatus.State index, InMemoryDamageLedger ledger) {
         IndexedHolder holder = new IndexedHolder(index);
         AttachedFilesystem held = new AttachedFilesystem(holder.mount(), Optional.of(holder), Optional.empty(),
                 new FilePaths(holder.mount().mountPoint()));
@@ -82,15 +93,15 @@ class PrometheusMetricsAdversarialTest {
                 Duration.ofHours(1), 1 << 20, Duration.ofDays(7), 16, 16, false, state.resolve("tracing"));
         FailureSources sources = new FailureSources(noSources, state.resolve("sys"), state, tuple -> { },
                 Clock.systemUTC(), (device, ranges) -> { });
-        PrometheusMetrics metrics = new PrometheusMetrics(new PrometheusMetrics.Sources(new InMemoryDamageLedger(),
+        PrometheusMetrics metrics = new PrometheusMetrics(new PrometheusMetrics.Sources(ledger,
                 sources, () -> List.of(held), mountPoint -> new ScrubProgress(mountPoint, "IDLE", 0, 0, 0, 0, 0, -1, 0,
                 0, List.of(), "", ""), () -> 0, new MetricRegistry()));
         for (MetricSnapshot snapshot : metrics.collect()) {
-            if (snapshot.getMetadata().getName().equals("daxguard_index_ready")) {
+            if (snapshot.getMetadata().getName().equals(series)) {
                 return ((GaugeSnapshot) snapshot).getDataPoints().get(0).getValue();
             }
         }
-        throw new AssertionError("no daxguard_index_ready series");
+        throw new AssertionError("no " + series + " series");
     }
 
     @ParameterizedTest
@@ -103,5 +114,23 @@ class PrometheusMetricsAdversarialTest {
     @EnumSource(value = ReverseMapStatus.State.class, names = {"READY", "REBUILDING"})
     void anIndexThatAnswersIsReady(ReverseMapStatus.State index) {
         assertThat(indexReady(index)).isOne();
+    }
+
+    /**
+     * {@code daxguard status} says "1 damaged file" for one file with damage in two places; the series (and the
+     * shipped alert's summary, "{{ $value }} file owner(s)") says 2: it counts records, not the files they hit.
+     */
+    @Test
+    void oneFileDamagedInTwoPlacesIsOneDamagedFile() throws Exception {
+        InMemoryDamageLedger ledger = new InMemoryDamageLedger();
+        DeviceNumber loop3 = new DeviceNumber(7, 3);
+        FilesystemRef srv = new FilesystemRef("uuid", loop3, "/srv", "ext4");
+        for (long offset : new long[] {1 << 20, 2 << 20}) {
+            ledger.recordAsync(new Damage(loop3, "loop3", offset, 4096, 5, "kmsg", Instant.now(), List.of(
+                    new AffectedOwner(srv, new FileOwner(131, 1, Fork.DATA, offset, offset, 4096, false, false),
+                            List.of("/a.bin"))))).get();
+        }
+
+        assertThat(valueOf("daxguard_damage_open", ReverseMapStatus.State.READY, ledger)).isOne();
     }
 }
