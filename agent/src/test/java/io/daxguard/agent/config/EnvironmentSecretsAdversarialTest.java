@@ -45,4 +45,18 @@ class EnvironmentSecretsAdversarialTest {
     void aSecretReferringToItselfDoesNotBreakLoading() {
         assertThatCode(() -> passwordAfterLoading("${KEYSTORE_PASSWORD}", Map.of())).doesNotThrowAnyException();
     }
+
+    /** "${NAME} in any value": a number and a boolean too, as on an appliance whose port comes from its environment. */
+    @Test
+    void aNumberOrABooleanMayComeFromTheEnvironment() throws Exception {
+        DaxguardConfig config = ConfigLoader.parse("test.yaml", """
+                metrics:
+                  prometheus:
+                    enabled: ${PROMETHEUS_ON}
+                    port: ${PROMETHEUS_PORT}
+                """, Map.of("PROMETHEUS_ON", "true", "PROMETHEUS_PORT", "9100"));
+
+        assertThat(config.metrics().prometheus().enabled()).isTrue();
+        assertThat(config.metrics().prometheus().port()).isEqualTo(9100);
+    }
 }
