@@ -12,9 +12,7 @@ public final class Daxguard {
     }
 
     public static void main(String[] args) {
-        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT%1$tz %4$s %3$s: %5$s%6$s%n");
-        }
+        io.daxguard.agent.daemon.ProcessSetup.prepare();
         System.exit(DaxguardCommand.execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 }

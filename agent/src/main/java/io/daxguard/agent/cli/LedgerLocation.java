@@ -40,7 +40,8 @@ final class LedgerLocation {
         if (stateDirectory != null) {
             return stateDirectory.toAbsolutePath().normalize();
         }
-        DaxguardConfig configuration = config == null ? DaxguardConfig.defaults() : ConfigLoader.load(config);
+        DaxguardConfig configuration = config == null ? DaxguardConfig.defaults()
+                : ConfigLoader.loadLeavingUnsetVariables(config);
         return DaxguardHome.resolve(DaxguardHome.home(), configuration.stateDirectory());
     }
 

@@ -38,6 +38,17 @@ public final class ConfigLoader {
         }
     }
 
+    /**
+     * As {@link #load(Path)} for a reader that needs only some settings (the offline commands need the state
+     * directory): a variable not set in this process stays as written rather than failing the file, so an operator's
+     * shell need not hold the service's secrets.
+     */
+    public static DaxguardConfig loadLeavingUnsetVariables(Path file) throws ConfigurationException, IOException {
+        try (Reader reader = Files.newBufferedReader(file)) {
+            return parse(file.toString(), reader, EnvironmentSubstitution.ofProcessLeavingUnset());
+        }
+    }
+
     public static DaxguardConfig parse(String source, String yaml) throws ConfigurationException {
         return parse(source, yaml, System.getenv());
     }

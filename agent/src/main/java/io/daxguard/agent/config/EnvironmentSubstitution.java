@@ -24,9 +24,20 @@ final class EnvironmentSubstitution {
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private final Map<String, String> environment;
+    private final boolean unsetIsAProblem;
 
     EnvironmentSubstitution(Map<String, String> environment) {
+        this(environment, true);
+    }
+
+    /**
+     * @param unsetIsAProblem false for a reader that needs only some settings (the ledger's place, for the offline
+     *                        commands): an unset variable (a secret only the service's environment has) then stays
+     *                        as written instead of failing the whole file
+     */
+    EnvironmentSubstitution(Map<String, String> environment, boolean unsetIsAProblem) {
         this.environment = Map.copyOf(environment);
+        this.unsetIsAProblem = unsetIsAProblem;
     }
 
     /** Substitutes in every string value of {@code tree}, in place; problems go to {@code problems}. */
@@ -79,13 +90,17 @@ final class EnvironmentSubstitution {
             return value;
         });
         substitutor.setValueDelimiterMatcher(null); // no ${NAME:-default}: a missing secret is an error, not a default
+        // A variable's value is taken as it is: a secret may contain "$" or "${", which must not be expanded again.
+        substitutor.setDisableSubstitutionInValues(true);
         String replaced = substitutor.replace(text);
         for (String name : notNames) {
             problems.add(path + ": " + InputValidator.quoted("${" + name + "}") + " is not an environment variable name"
                     + " (letters, digits and '_', not starting with a digit; write $${ for a literal ${)");
         }
-        for (String name : unset) {
-            problems.add(path + ": environment variable " + name + " is not set");
+        if (unsetIsAProblem) {
+            for (String name : unset) {
+                problems.add(path + ": environment variable " + name + " is not set");
+            }
         }
         if (!notNames.isEmpty() || !unset.isEmpty()) {
             return java.util.Optional.empty();
@@ -96,5 +111,10 @@ final class EnvironmentSubstitution {
     /** The process's environment. */
     static EnvironmentSubstitution ofProcess() {
         return new EnvironmentSubstitution(System.getenv());
+    }
+
+    /** The process's environment, an unset variable left as written. */
+    static EnvironmentSubstitution ofProcessLeavingUnset() {
+        return new EnvironmentSubstitution(System.getenv(), false);
     }
 }

@@ -24,9 +24,7 @@ public final class DaxguardDaemon implements Daemon {
 
     @Override
     public void init(DaemonContext context) throws DaemonInitException, Exception {
-        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT%1$tz %4$s %3$s: %5$s%6$s%n");
-        }
+        ProcessSetup.prepare();
         DaxguardConfig config = configFrom(List.of(context.getArguments()));
         service = AgentService.init(config, DaxguardHome.home());
     }

@@ -63,12 +63,13 @@ public final class JolokiaBridge implements AutoCloseable {
     }
 
     public static JolokiaBridge start(HttpConfig config, Path home) throws IOException, GeneralSecurityException {
+        HttpLimits.apply();
         Path passwords = DaxguardHome.resolve(home, config.passwordFile());
         Path access = DaxguardHome.resolve(home, config.accessFile());
         if (!Files.isReadable(passwords) || !Files.isReadable(access)) {
             throw new IOException("the HTTP bridge needs " + passwords + " and " + access);
         }
-        AccessFile roles = AccessFile.load(access);
+        CurrentAccessFile roles = new CurrentAccessFile(access);
         PasswordFile passwordFile = new PasswordFile(passwords);
         HttpServer server = listen(config, home);
         ExecutorService threads = Executors.newFixedThreadPool(config.threads(), new NamedThreads());
@@ -126,7 +127,8 @@ public final class JolokiaBridge implements AutoCloseable {
      * carries its user as a {@link Subject} (a {@link JMXPrincipal}, as remote JMX gives), which Jolokia runs
      * the request as.
      */
-    private static Authenticator authenticator(PasswordFile passwords, AccessFile roles, Set<Role> allowed) {
+    private static Authenticator authenticator(PasswordFile passwords, CurrentAccessFile roles,
+                                               Set<Role> allowed) {
         return new RoleAuthenticator(passwords, roles, allowed) {
             @Override
             public Result authenticate(HttpExchange exchange) {

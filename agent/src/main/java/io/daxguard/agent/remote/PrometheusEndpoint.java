@@ -16,11 +16,16 @@ import java.util.concurrent.Executors;
 /**
  * The optional Prometheus exposition endpoint ({@code metrics.prometheus}): {@code /metrics} in the text format on a
  * JDK HTTP server of its own, loopback unless configured, HTTP basic against the agent's password and access files
- * (any role) and TLS with the HTTP bridge's settings. One thread serves scrapes ({@code daxguard-prometheus}); what a
- * scrape reads is the agent's state at that moment ({@link io.daxguard.agent.metrics.PrometheusMetrics}).
+ * (any role) and TLS with the HTTP bridge's settings. {@link #THREADS} threads serve scrapes
+ * ({@code daxguard-prometheus}), and a request not read in full within {@link HttpLimits#REQUEST_SECONDS} is dropped:
+ * anyone who reaches the port can open a connection before authenticating, and one that sends half a request must
+ * not stop Prometheus from scraping. What a scrape reads is the agent's state at that moment
+ * ({@link io.daxguard.agent.metrics.PrometheusMetrics}).
  */
 public final class PrometheusEndpoint implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PrometheusEndpoint.class.getName());
+    /** Scrapes served at once; more than one so a slow or stalled client holds one thread, not the endpoint. */
+    static final int THREADS = 4;
 
     private final HTTPServer server;
     private final ExecutorService thread;
@@ -32,9 +37,10 @@ public final class PrometheusEndpoint implements AutoCloseable {
 
     public static PrometheusEndpoint start(PrometheusConfig config, Path home, MultiCollector metrics)
             throws IOException, GeneralSecurityException {
+        HttpLimits.apply();
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(metrics);
-        ExecutorService thread = Executors.newSingleThreadExecutor(runnable -> {
+        ExecutorService thread = Executors.newFixedThreadPool(THREADS, runnable -> {
             Thread scrapes = new Thread(runnable, "daxguard-prometheus");
             scrapes.setDaemon(true);
             return scrapes;
@@ -49,7 +55,7 @@ public final class PrometheusEndpoint implements AutoCloseable {
                 throw new IOException("the Prometheus endpoint needs " + passwords + " and " + access
                         + " (or authenticate: false on a loopback host)");
             }
-            builder.authenticator(new RoleAuthenticator(new PasswordFile(passwords), AccessFile.load(access),
+            builder.authenticator(new RoleAuthenticator(new PasswordFile(passwords), new CurrentAccessFile(access),
                     Set.of(Role.MONITOR, Role.CONTROL)));
         }
         if (config.tls().enabled()) {

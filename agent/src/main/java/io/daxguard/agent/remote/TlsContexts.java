@@ -52,11 +52,20 @@ final class TlsContexts {
         };
     }
 
+    /** The key store, or an error naming the file and what is wrong with it (missing, unreadable, not a store). */
     private static KeyStore keyStore(Path file, String type, String password) throws IOException,
             GeneralSecurityException {
+        if (!Files.exists(file)) {
+            throw new java.io.FileNotFoundException("key store " + file + " is missing");
+        }
         KeyStore store = KeyStore.getInstance(type);
         try (InputStream in = Files.newInputStream(file)) {
             store.load(in, password.toCharArray());
+        } catch (IOException | GeneralSecurityException unusable) {
+            // The JDK's own messages name neither the file nor the problem ("null", a DER tag number).
+            throw new IOException("key store " + file + " cannot be read as a " + type + " key store with the "
+                    + "configured password" + (unusable.getMessage() == null ? "" : " (" + unusable.getMessage()
+                    + ")"), unusable);
         }
         return store;
     }
