@@ -28,8 +28,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>Use as {@code @RegisterExtension static final PostgresCluster POSTGRES = new PostgresCluster();}; each test
  * takes a fresh database from {@link #newDatabase()}.
  */
-final class PostgresCluster implements BeforeAllCallback, AfterAllCallback {
-    static final String USER = "daxguard";
+public final class PostgresCluster implements BeforeAllCallback, AfterAllCallback {
+    public static final String USER = "daxguard";
     private static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
 
     private final String password = "pw-" + UUID.randomUUID();
@@ -81,7 +81,7 @@ final class PostgresCluster implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** A new, empty database, with its URL. */
-    LedgerDatabase.Postgres newDatabase() {
+    public LedgerDatabase.Postgres newDatabase() {
         String name = "ledger_" + (databases.size() + 1);
         try (Connection connection = database("postgres").connect(); Statement sql = connection.createStatement()) {
             sql.execute("CREATE DATABASE " + name);
@@ -92,28 +92,35 @@ final class PostgresCluster implements BeforeAllCallback, AfterAllCallback {
         return database(name);
     }
 
-    LedgerDatabase.Postgres database(String name) {
+    public LedgerDatabase.Postgres database(String name) {
         return new LedgerDatabase.Postgres(url(name), USER, password);
     }
 
-    String url(String name) {
+    public String url(String name) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + name;
     }
 
-    String password() {
+    public String password() {
         return password;
     }
 
     /** Starts the server (again) on the same port; returns once it accepts connections. */
-    void start() throws IOException {
+    public void start() throws IOException {
         asOwner(BIN.resolve("pg_ctl").toString(), "-D", data().toString(), "-l", directory.resolve("server.log").toString(),
                 "-w", "-t", "60", "-o", "-p " + port + " -k " + directory.resolve("socket")
                         + " -c listen_addresses=127.0.0.1 -c fsync=off", "start");
     }
 
     /** Stops the server: sessions are ended, committed work kept (fast shutdown). */
-    void stop() throws IOException {
+    public void stop() throws IOException {
         asOwner(BIN.resolve("pg_ctl").toString(), "-D", data().toString(), "stop", "-m", "fast", "-w");
+    }
+
+    /** Starts the server if a test stopped it and failed before starting it again. */
+    public void ensureRunning() throws IOException {
+        if (!Files.exists(data().resolve("postmaster.pid"))) {
+            start();
+        }
     }
 
     private Path data() {
