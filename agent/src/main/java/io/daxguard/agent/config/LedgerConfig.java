@@ -43,7 +43,7 @@ public record LedgerConfig(
     }
 
     @JsonIgnore
-    @AssertTrue(message = "ledger.user is needed with ledger.url (the role the agent connects as)")
+    @AssertTrue(message = "user is needed with url (the role the agent connects as)")
     public boolean isUserGivenWithUrl() {
         return !shared() || !user.isBlank();
     }

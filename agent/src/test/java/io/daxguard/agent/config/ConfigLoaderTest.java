@@ -99,6 +99,7 @@ class ConfigLoaderTest {
         ConfigurationException rejected = rejection("""
                 ledger:
                   url: postgres://db.example/daxguard
+                  user: agent
                   hostName: "two\\nlines"
                 """);
 
@@ -112,7 +113,7 @@ class ConfigLoaderTest {
     void aSharedLedgerNeedsAUser() {
         assertThat(rejection("ledger:\n  url: jdbc:postgresql://db.example:5432/daxguard\n").violations())
                 .singleElement().asString()
-                .startsWith("ledger: ledger.user is needed with ledger.url");
+                .startsWith("ledger: user is needed with url");
     }
 
     @Test
