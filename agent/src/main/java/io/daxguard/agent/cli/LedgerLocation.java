@@ -41,7 +41,18 @@ final class LedgerLocation {
             return stateDirectory.toAbsolutePath().normalize();
         }
         DaxguardConfig configuration = config == null ? DaxguardConfig.defaults() : ConfigLoader.load(config);
+        if (configuration.ledger().shared()) {
+            throw new SharedLedgerException("the ledger of " + config + " is shared (ledger.url "
+                    + configuration.ledger().url() + "): read it with daxguard fleet status --config " + config);
+        }
         return DaxguardHome.resolve(DaxguardHome.home(), configuration.stateDirectory());
+    }
+
+    /** The configuration keeps the ledger in a shared database, not in a state directory. */
+    static final class SharedLedgerException extends IOException {
+        SharedLedgerException(String message) {
+            super(message);
+        }
     }
 
     /**
@@ -55,6 +66,9 @@ final class LedgerLocation {
         } catch (ConfigurationException invalid) {
             err.println("daxguard: " + invalid.getMessage());
             return ExitCode.BAD_CONFIG;
+        } catch (SharedLedgerException shared) {
+            err.println("daxguard: " + shared.getMessage());
+            return ExitCode.USAGE;
         } catch (IOException unreadable) {
             err.println("daxguard: cannot read " + config + ": " + unreadable.getMessage());
             return ExitCode.BAD_CONFIG;

@@ -97,6 +97,15 @@ class FleetStatusCommandTest {
                 .startsWith("daxguard: cannot read the ledger " + database.url());
     }
 
+    @Test
+    void eventsOfASharedLedgerConfigurationPointToFleetStatus() throws Exception {
+        CommandLineTest.Outcome outcome = CommandLineTest.daxguard("events", "--config", configuration().toString());
+
+        assertThat(outcome.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(outcome.err()).contains("is shared (ledger.url " + database.url() + ")")
+                .contains("daxguard fleet status --config");
+    }
+
     private static JsonNode json(String line) {
         try {
             return new ObjectMapper().readTree(line);
