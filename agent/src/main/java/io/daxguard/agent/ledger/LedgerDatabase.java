@@ -188,6 +188,11 @@ public sealed interface LedgerDatabase {
             // A dead server is noticed by the next statement, not by a hang on a half-open socket.
             properties.setProperty("tcpKeepAlive", "true");
             properties.setProperty("socketTimeout", "60");
+            // And the server notices a client gone without a word (a network cut, a killed host) within a minute,
+            // ending its session and so releasing the host's advisory lock for the agent's reconnect; by default it
+            // would hold it for the system's TCP keepalive time, two hours.
+            properties.setProperty("options",
+                    "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3");
             return new org.postgresql.Driver().connect(url, properties);
         }
 
