@@ -42,7 +42,8 @@ final class LedgerStore implements AutoCloseable {
     private final PreparedStatement updateOwner;
     private final PreparedStatement updateDamageState;
     private final PreparedStatement insertAudit;
-    private long nextAuditId;
+    /** Above every audit id of this store's host when it was opened. */
+    private final long nextAuditId;
 
     private final int schemaVersion;
     private final LedgerDatabase database;
@@ -81,7 +82,7 @@ final class LedgerStore implements AutoCloseable {
                 + mine) : null;
         insertAudit = current ? connection.prepareStatement("INSERT INTO audit (host_id, host_name, id, at, principal, "
                 + "action, fs_uuid, mount_point, inode, generation, path, result) VALUES ('" + quoted(host.machineId())
-                + "','" + quoted(host.hostName()) + "',?,?,?,?,?,?,?,?,?,?)") : null;
+                + "','" + quoted(host.hostName()) + "',?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING") : null;
         // A batch whose commit was acknowledged by no server (connection lost while committing) is written again on
         // the next connection: the inserts of records already there do nothing (ON CONFLICT, in both databases).
         try (Statement statement = connection.createStatement();
@@ -369,8 +370,14 @@ final class LedgerStore implements AutoCloseable {
         updateDamageState.executeUpdate();
     }
 
-    void audit(AuditEntry entry) throws SQLException {
-        insertAudit.setLong(1, nextAuditId++);
+    /** The id after the highest audit id of this store's host, when it was opened. */
+    long nextAuditId() {
+        return nextAuditId;
+    }
+
+    /** Inserts an audit entry with the id the ledger gave it when queued (so a batch sent again inserts it once). */
+    void audit(long id, AuditEntry entry) throws SQLException {
+        insertAudit.setLong(1, id);
         insertAudit.setLong(2, entry.at().toEpochMilli());
         insertAudit.setString(3, entry.principal());
         insertAudit.setString(4, entry.action());

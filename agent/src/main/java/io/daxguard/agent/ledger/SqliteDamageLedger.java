@@ -69,6 +69,8 @@ public final class SqliteDamageLedger implements DamageLedger {
     private String lastProblem = "";
     /** The database could not be read at start: its rows of this host are merged into memory once it can. */
     private boolean replayPending;
+    /** The next audit entry's id: given when it is queued, so a batch sent again after a lost commit inserts it once. */
+    private long nextAuditId = 1;
 
     /** One queued write: what to run in the batch's transaction, and whom to tell once it is committed. */
     private record Write(SqlWork work, Runnable onDurable, boolean closesRecords) {
@@ -142,9 +144,12 @@ public final class SqliteDamageLedger implements DamageLedger {
                 replayed = load(store);
             }
             health = new LedgerHealth(true, startNote.isEmpty() ? "ok" : "ok; " + startNote, 0);
+            nextAuditId = store.nextAuditId();
             return replayed;
         } catch (IOException | SQLException | RuntimeException e) {
             closeStore();
+            // Above any audit id the database can hold, as for record ids below.
+            nextAuditId = clock.millis() * 1000;
             health = failing("opening", e, 0);
             LOG.log(System.Logger.Level.ERROR, health.message());
             if (file == null) {
@@ -278,12 +283,13 @@ public final class SqliteDamageLedger implements DamageLedger {
         synchronized (lock) {
             List<DamageRecord> snapshot = List.copyOf(memory.apply(changes));
             auditTrail.add(audit);
+            long auditId = nextAuditId++;
             Instant at = audit.at();
             enqueue(new Write(store -> {
                 for (DamageRecord record : snapshot) {
                     store.states(record, at);
                 }
-                store.audit(audit);
+                store.audit(auditId, audit);
             }, () -> {
                 // Listeners first: when change() returns, the views have followed (a closed file's MBean is gone).
                 changeListeners.tell(new LedgerChange(snapshot, audit));
@@ -299,7 +305,8 @@ public final class SqliteDamageLedger implements DamageLedger {
         CompletableFuture<Void> durable = new CompletableFuture<>();
         synchronized (lock) {
             auditTrail.add(entry);
-            enqueue(new Write(store -> store.audit(entry), () -> {
+            long id = nextAuditId++;
+            enqueue(new Write(store -> store.audit(id, entry), () -> {
                 auditListeners.tell(entry);
                 durable.complete(null);
             }));

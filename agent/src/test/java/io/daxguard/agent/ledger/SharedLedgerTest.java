@@ -134,6 +134,9 @@ class SharedLedgerTest {
             for (int i = before; i < before + during; i++) {
                 durable.add(ledger.recordAsync(damage(DATA_A, i * 4096L)));
             }
+            CompletableFuture<List<DamageRecord>> acknowledged = ledger.changeAsync(
+                    List.of(new StateChange(1, 0, DamageState.ACKNOWLEDGED, null)),
+                    LedgerSamples.audit("acknowledgeLoss", "ok"));
             LedgerHealth down = lost.get(60, TimeUnit.SECONDS);
             assertThat(down.pendingWrites()).isPositive();
             assertThat(down.message()).contains(database.describe());
@@ -141,12 +144,15 @@ class SharedLedgerTest {
 
             POSTGRES.start();
             CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            acknowledged.get(60, TimeUnit.SECONDS);
             assertThat(back.get(60, TimeUnit.SECONDS).pendingWrites()).isZero();
         }
 
         try (SqliteDamageLedger reopened = open(database, BOX_A)) {
             assertThat(reopened.records()).extracting(DamageRecord::id)
                     .containsExactlyElementsOf(LongStream.rangeClosed(1, before + during).boxed().toList());
+            assertThat(reopened.find(1)).get().extracting(DamageRecord::state).isEqualTo(DamageState.ACKNOWLEDGED);
+            assertThat(reopened.history(LedgerSamples.fileA())).hasSize(1);
         }
     }
 
