@@ -25,11 +25,11 @@ final class Ext4ExtraExtents implements ExtraExtentSource {
     private static final int MAX_DEPTH = 5;
     private static final int INLINE_DATA_FL = 0x10000000;
 
-    private final NativeFile device;
+    private final Ext4Device device;
     private final Ext4Geometry geometry;
     private final AtomicLongArray inodeTables;
 
-    Ext4ExtraExtents(NativeFile device, Ext4Geometry geometry) {
+    Ext4ExtraExtents(Ext4Device device, Ext4Geometry geometry) {
         this.device = device;
         this.geometry = geometry;
         long groups = (geometry.blocksCount - geometry.firstDataBlock + geometry.blocksPerGroup - 1)
@@ -123,6 +123,6 @@ final class Ext4ExtraExtents implements ExtraExtentSource {
     }
 
     private ByteBuffer read(long offset, int length) throws IOException {
-        return ByteBuffer.wrap(Ext4Geometry.readBytes(device, offset, length)).order(ByteOrder.LITTLE_ENDIAN);
+        return ByteBuffer.wrap(device.read(offset, length)).order(ByteOrder.LITTLE_ENDIAN);
     }
 }

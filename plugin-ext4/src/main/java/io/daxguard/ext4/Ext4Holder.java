@@ -19,7 +19,6 @@ import io.daxguard.support.index.IndexBuildProgress;
 import io.daxguard.support.index.LiveReverseMap;
 import io.daxguard.support.index.Question;
 import io.daxguard.support.linux.FsmapRecord;
-import io.daxguard.support.linux.NativeFile;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,16 +40,14 @@ import java.util.Optional;
 public final class Ext4Holder implements Holder {
     private final Mount mount;
     private final FilesystemInfo info;
-    private final NativeFile device;
     private final int deviceCookie;
     private final List<HiddenMetadata> hiddenMetadata;
     private final LiveReverseMap reverseMap;
 
-    Ext4Holder(Mount mount, FilesystemInfo info, NativeFile device, int deviceCookie,
-               List<HiddenMetadata> hiddenMetadata, LiveReverseMap reverseMap) {
+    Ext4Holder(Mount mount, FilesystemInfo info, int deviceCookie, List<HiddenMetadata> hiddenMetadata,
+               LiveReverseMap reverseMap) {
         this.mount = Objects.requireNonNull(mount, "mount is null");
         this.info = Objects.requireNonNull(info, "info is null");
-        this.device = device;
         this.deviceCookie = deviceCookie;
         this.hiddenMetadata = List.copyOf(hiddenMetadata);
         this.reverseMap = Objects.requireNonNull(reverseMap, "reverseMap is null");
@@ -194,7 +191,7 @@ public final class Ext4Holder implements Holder {
 
     /**
      * Every allocated extent (metadata, journal, file data, directories), merged: the complement of free
-     * space. It is computed from the free-space records because ext4's GETFSMAP (Linux 6.18) leaves out the
+     * space, less the unwritten preallocation the live files confirm. It is computed from the free-space records because ext4's GETFSMAP (Linux 6.18) leaves out the
      * in-use space of block groups that have no free block, so the allocated records alone would miss data.
      */
     @Override
@@ -206,18 +203,13 @@ public final class Ext4Holder implements Holder {
         if (from >= end) {
             return;
         }
-        AllocatedRanges.forEachNotFree(mount, deviceCookie, from, end, consumer);
+        AllocatedRanges.forEachNotFree(mount, deviceCookie, from, end, reverseMap.confirmedUnwritten(from, end),
+                consumer);
     }
 
-    /** Stops the index thread (see {@link LiveReverseMap#close}), then closes the device. */
+    /** Stops the index thread (see {@link LiveReverseMap#close}); the device is open only while it is read. */
     @Override
     public void close() throws IOException {
-        try {
-            reverseMap.close();
-        } finally {
-            if (device != null) {
-                device.close();
-            }
-        }
+        reverseMap.close();
     }
 }

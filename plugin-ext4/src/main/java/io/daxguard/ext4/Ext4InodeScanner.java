@@ -2,7 +2,6 @@ package io.daxguard.ext4;
 
 import io.daxguard.support.index.ExtentFlags;
 import io.daxguard.support.index.InodeScanner;
-import io.daxguard.support.linux.NativeFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -31,10 +30,10 @@ final class Ext4InodeScanner implements InodeScanner {
     private static final int ROOT = 2;
     private static final int MAX_DEPTH = 5;
 
-    private final NativeFile device;
+    private final Ext4Device device;
     private final Ext4Geometry geometry;
 
-    Ext4InodeScanner(NativeFile device, Ext4Geometry geometry) {
+    Ext4InodeScanner(Ext4Device device, Ext4Geometry geometry) {
         this.device = device;
         this.geometry = geometry;
     }
@@ -44,6 +43,14 @@ final class Ext4InodeScanner implements InodeScanner {
         if (geometry.metaBlockGroups) {
             throw new IOException("meta_bg filesystems are not scanned");
         }
+        // One descriptor for the whole scan, closed at its end (Ext4Device).
+        device.session(() -> {
+            scanGroups(sink, cancelled);
+            return null;
+        });
+    }
+
+    private void scanGroups(Sink sink, BooleanSupplier cancelled) throws IOException {
         long descriptors = (geometry.firstDataBlock + 1) * geometry.blockSize;
         for (long group = 0; group < geometry.groups; group++) {
             if (cancelled.getAsBoolean()) {
@@ -182,6 +189,6 @@ final class Ext4InodeScanner implements InodeScanner {
     }
 
     private ByteBuffer read(long offset, int length) throws IOException {
-        return ByteBuffer.wrap(Ext4Geometry.readBytes(device, offset, length)).order(ByteOrder.LITTLE_ENDIAN);
+        return ByteBuffer.wrap(device.read(offset, length)).order(ByteOrder.LITTLE_ENDIAN);
     }
 }

@@ -61,7 +61,7 @@ public final class Ext4Plugin implements FilesystemPlugin {
                     + " of the filesystem; attach a mount of its root so the index sees every file");
         }
         NativeFile mountPoint = NativeFile.openDirectory(mount.mountPoint());
-        NativeFile device = null;
+        Ext4Device device = new Ext4Device(mount);
         try {
             FilesystemStats stats = FilesystemStats.of(mountPoint);
             if (stats.magic() != FilesystemStats.EXT4_MAGIC) {
@@ -72,18 +72,13 @@ public final class Ext4Plugin implements FilesystemPlugin {
             probeGetfsmap(mount, mountPoint, cookie, (int) stats.blockSize());
             Ext4Geometry geometry = null;
             String deviceProblem = "";
-            try {
-                device = openDevice(mount);
-                geometry = Ext4Geometry.read(device);
+            try (NativeFile open = device.open()) {
+                geometry = Ext4Geometry.read(open);
             } catch (IOException | IllegalArgumentException e) {
                 deviceProblem = e.getMessage();
                 logger.log(System.Logger.Level.WARNING, "cannot read the superblock of " + mount.source() + " ("
                         + e.getMessage() + "): the journal and extent-tree blocks of " + mount.mountPoint()
                         + " will be reported as unknown");
-                if (device != null) {
-                    device.close();
-                    device = null;
-                }
             }
             long size = geometry != null ? geometry.blocksCount * geometry.blockSize
                     : stats.blocks() * stats.blockSize();
@@ -111,12 +106,9 @@ public final class Ext4Plugin implements FilesystemPlugin {
             LiveReverseMap reverseMap = LiveReverseMap.start(mount.mountPoint(), options, logger, progress -> {
             });
             mountPoint.close();
-            return new Ext4Holder(mount, info, device, cookie, hidden, reverseMap);
+            return new Ext4Holder(mount, info, cookie, hidden, reverseMap);
         } catch (IOException | RuntimeException e) {
             mountPoint.close();
-            if (device != null) {
-                device.close();
-            }
             throw e;
         }
     }
@@ -126,7 +118,7 @@ public final class Ext4Plugin implements FilesystemPlugin {
      * trees, block maps); the superblock's copy of the journal's extents if inode 8 cannot be read; the boot block
      * of a filesystem of 1 KiB blocks.
      */
-    private static List<Ext4Holder.HiddenMetadata> hiddenMetadata(Ext4Geometry geometry, NativeFile device,
+    private static List<Ext4Holder.HiddenMetadata> hiddenMetadata(Ext4Geometry geometry, Ext4Device device,
                                                                   System.Logger logger) {
         List<Ext4Holder.HiddenMetadata> hidden = new ArrayList<>();
         if (geometry == null) {
@@ -204,30 +196,4 @@ public final class Ext4Plugin implements FilesystemPlugin {
     }
 
     /** The mount's block device: its source if that is the device, else {@code /dev/block/M:m}. */
-    private static NativeFile openDevice(Mount mount) throws IOException {
-        Path source = Path.of(mount.source());
-        if (source.isAbsolute()) {
-            try {
-                FileStatus status = FileStatus.ofPath(source);
-                if (status.isBlockDevice() && status.rdev().equals(mount.device())) {
-                    return NativeFile.openReadOnly(source);
-                }
-            } catch (NativeCallException e) {
-                // fall back to the sysfs-style name
-            }
-        }
-        // Without udev there is no /dev/block/M:m; the kernel's own name for the device is in sysfs.
-        Path byNumber = Path.of("/dev/block/" + mount.device());
-        if (!java.nio.file.Files.exists(byNumber)) {
-            for (String line : java.nio.file.Files.readAllLines(Path.of("/sys/dev/block/" + mount.device() + "/uevent"))) {
-                if (line.startsWith("DEVNAME=")) {
-                    Path named = Path.of("/dev", line.substring("DEVNAME=".length()));
-                    if (FileStatus.ofPath(named).rdev().equals(mount.device())) {
-                        return NativeFile.openReadOnly(named);
-                    }
-                }
-            }
-        }
-        return NativeFile.openReadOnly(byNumber);
-    }
 }

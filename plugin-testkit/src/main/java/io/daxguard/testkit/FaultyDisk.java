@@ -192,7 +192,9 @@ public final class FaultyDisk extends LoopFilesystem {
     /** Deletes the directory unless something is still mounted in it (then deleting would reach into it). */
     private void deleteDirectory() throws IOException {
         String prefix = directory + "/";
-        List<String> stillMounted = Files.readAllLines(Path.of("/proc/self/mounts"), StandardCharsets.UTF_8).stream()
+        // A byte per char: another mount's name may be no UTF-8 (this directory's is ASCII, so it compares as text).
+        List<String> stillMounted = Files.readAllLines(Path.of("/proc/self/mounts"), StandardCharsets.ISO_8859_1)
+                .stream()
                 .map(line -> line.split(" ")[1])
                 .filter(point -> point.startsWith(prefix))
                 .toList();

@@ -220,7 +220,7 @@ class FaultyDiskTest {
     void closeAfterAFailingBodyLeavesNoMountBehind() throws IOException {
         Created created = createAndFail();
 
-        assertThat(Files.readAllLines(Path.of("/proc/self/mounts")))
+        assertThat(Files.readAllLines(Path.of("/proc/self/mounts"), java.nio.charset.StandardCharsets.ISO_8859_1))
                 .noneMatch(line -> line.contains(created.directory().toString()));
     }
 

@@ -142,18 +142,17 @@ final class XfsHolder extends MountedXfsHolder {
         if (from == to) {
             return;
         }
-        try (NativeFile filesystem = openFilesystem()) {
-            // Records arrive in physical order (rmap key order, AG by AG), so overlapping sharers and adjacent
-            // extents merge as they stream by, without holding the whole window in memory.
-            ExtentMerger merger = new ExtentMerger(consumer);
-            Getfsmap.query(filesystem, deviceCookie(), from, to, Getfsmap.DEFAULT_BATCH, record -> {
-                if (record.device() == deviceCookie() && isWritten(record)) {
-                    merger.add(Math.max(record.physical(), from), Math.min(record.end(), to));
-                }
-                return true;
-            });
-            merger.flush();
-        }
+        // Records arrive in physical order (rmap key order, AG by AG), so overlapping sharers and adjacent extents
+        // merge as they stream by, without holding the whole window in memory. No descriptor is open while the
+        // consumer reads (queryReleasing): a scrub of a filesystem being unmounted must not make umount fail.
+        ExtentMerger merger = new ExtentMerger(consumer);
+        Getfsmap.queryReleasing(this::openFilesystem, deviceCookie(), from, to, Getfsmap.DEFAULT_BATCH, record -> {
+            if (record.device() == deviceCookie() && isWritten(record)) {
+                merger.add(Math.max(record.physical(), from), Math.min(record.end(), to));
+            }
+            return true;
+        });
+        merger.flush();
     }
 
     private static boolean isWritten(FsmapRecord record) {

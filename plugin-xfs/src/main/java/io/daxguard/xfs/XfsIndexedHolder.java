@@ -135,9 +135,10 @@ final class XfsIndexedHolder extends MountedXfsHolder {
     /**
      * {@inheritDoc}
      *
-     * <p>Written here means not free: without rmapbt GETFSMAP cannot tell unwritten preallocation from written
-     * data, so preallocated ranges are visited too (a superset; reading them is harmless). Only the free records
-     * are taken from GETFSMAP and everything between them is visited, so a range the kernel left out is read.
+     * <p>Written here means not free and not unwritten preallocation: without rmapbt GETFSMAP cannot tell unwritten
+     * preallocation from written data, so the index's unwritten extents are left out where the live files confirm
+     * them (an unconfirmed one is read: a superset, harmless). Only the free records are taken from GETFSMAP and
+     * everything between them is visited, so a range the kernel left out is read.
      */
     @Override
     public void forEachWrittenExtent(long from, long to, ExtentConsumer consumer) throws IOException {
@@ -147,7 +148,8 @@ final class XfsIndexedHolder extends MountedXfsHolder {
         if (from >= end) {
             return;
         }
-        AllocatedRanges.forEachNotFree(mount(), deviceCookie(), from, end, consumer);
+        AllocatedRanges.forEachNotFree(mount(), deviceCookie(), from, end, reverseMap.confirmedUnwritten(from, end),
+                consumer);
     }
 
     /** Stops and joins the index thread (see {@link LiveReverseMap#close}). */

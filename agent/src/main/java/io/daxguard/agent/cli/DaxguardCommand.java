@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
                 SimpleCommands.Rewrite.class, SimpleCommands.Restore.class, SimpleCommands.Quarantine.class,
                 SimpleCommands.Acknowledge.class, SimpleCommands.Policy.class, FilesystemCommands.Freeze.class,
                 FilesystemCommands.Thaw.class, FilesystemCommands.Shutdown.class, FilesystemCommands.ClearFreeSpace.class,
-                DemoCommand.class, DaxguardCommand.VersionCommand.class, DaxguardCommand.CompletionCommand.class,
+                FilesystemCommands.Repair.class, DemoCommand.class, DaxguardCommand.VersionCommand.class,
+                DaxguardCommand.CompletionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DaxguardCommand implements Runnable {
     @picocli.CommandLine.Spec

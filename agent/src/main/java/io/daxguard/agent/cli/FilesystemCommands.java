@@ -8,8 +8,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * freeze, thaw, shutdown, clear-free-space: operations of a Filesystem MBean on the whole filesystem. Each prints the
- * agent's answer; a refusal is exit 1 with its reason (exit 2 for a shutdown not confirmed with the mount point).
+ * freeze, thaw, shutdown, clear-free-space, repair: operations of a Filesystem MBean on the whole filesystem. Each
+ * prints the agent's answer; a refusal is exit 1 with its reason (exit 2 for a shutdown not confirmed with the mount point).
  */
 final class FilesystemCommands {
     private FilesystemCommands() {
@@ -70,6 +70,16 @@ final class FilesystemCommands {
         @Override
         int run(MBeanServerConnection agent, PrintWriter out) throws Exception {
             return invoke(agent, out, "clearFreeSpaceDamage", new Object[0], new String[0]);
+        }
+    }
+
+    @Command(name = "repair", description = "Repair the damage of a filesystem that keeps other copies (btrfs raid1, "
+            + "DUP): each REDUNDANT range (data intact on another copy) rewritten from the good copy and verified; "
+            + "a verified range closes REPAIRED_FROM_COPY, one with no good copy left is OPEN (data loss).")
+    static final class Repair extends FilesystemOperation {
+        @Override
+        int run(MBeanServerConnection agent, PrintWriter out) throws Exception {
+            return invoke(agent, out, "repairFromCopies", new Object[0], new String[0]);
         }
     }
 }

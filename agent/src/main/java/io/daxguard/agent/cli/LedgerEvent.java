@@ -104,6 +104,9 @@ record LedgerEvent(Instant at, String kind, long id, String text, Map<String, Ob
         fields.put("mountPoint", entry.file().mountPoint());
         fields.put("inode", entry.file().inode());
         fields.put("generation", entry.file().generation());
+        if (entry.file().subvolume() != 0) {
+            fields.put("subvolume", entry.file().subvolume());
+        }
         fields.put("path", entry.path());
         fields.put("result", entry.result());
         return new LedgerEvent(entry.at(), "audit", row.id(), text, fields);
@@ -117,7 +120,8 @@ record LedgerEvent(Instant at, String kind, long id, String text, Map<String, Ob
             String names = affected.paths().isEmpty() ? mount + " inode " + file.inode() + " (no name)"
                     : String.join(", ", affected.paths().stream().map(path -> LinuxPath.joinDisplayed(mount, path))
                             .toList());
-            what = "file " + names + " (inode " + file.inode() + ", generation " + file.generation() + ") "
+            what = "file " + names + " (" + (file.subvolume() == 0 ? "" : "subvolume " + file.subvolume() + ", ")
+                    + "inode " + file.inode() + ", generation " + file.generation() + ") "
                     + file.fork().name().toLowerCase() + " bytes " + file.fileOffset() + "-"
                     + (file.fileOffset() + file.length() - 1) + (file.shared() ? " shared" : "") + ", " + range;
         } else if (affected.owner() instanceof MetadataOwner metadata) {
@@ -145,6 +149,9 @@ record LedgerEvent(Instant at, String kind, long id, String text, Map<String, Ob
             fields.put("paths", affected.paths());
             fields.put("inode", file.inode());
             fields.put("generation", file.generation());
+            if (file.subvolume() != 0) {
+                fields.put("subvolume", file.subvolume());
+            }
             fields.put("fork", file.fork().name());
             fields.put("fileOffset", file.fileOffset());
             fields.put("shared", file.shared());

@@ -122,6 +122,11 @@ final class StatusCommand extends AgentCommand {
         for (String attribute : List.of("MountPoint", "Type", "Device", "Uuid")) {
             filesystem.put(lowerFirst(attribute), agent.getAttribute(name, attribute));
         }
+        try {
+            filesystem.put("memberDevices", Json.plain(agent.getAttribute(name, "MemberDevices")));
+        } catch (javax.management.AttributeNotFoundException olderAgent) {
+            // An agent from before filesystems over several devices: its filesystems are on their own device.
+        }
         filesystem.put("health", health);
         String frozen = String.valueOf(agent.getAttribute(name, "FrozenByDaxguard"));
         filesystem.put("frozenByDaxguard", frozen.isEmpty() ? null : frozen);

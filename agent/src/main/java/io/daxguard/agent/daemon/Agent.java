@@ -21,6 +21,7 @@ import io.daxguard.agent.route.LiveTopology;
 import io.daxguard.agent.route.MountWatcher;
 import io.daxguard.agent.route.UnknownOwners;
 import io.daxguard.agent.source.FailureSources;
+import io.daxguard.agent.source.kmsg.FilesystemMessages;
 import io.daxguard.agent.source.operator.OperatorReports;
 import io.daxguard.agent.source.scrub.Scrubber;
 import io.daxguard.agent.topology.TopologyReader;
@@ -130,7 +131,8 @@ public final class Agent implements AutoCloseable {
             jmx.listen(hooks);
             sources = new FailureSources(settings.sources(), settings.sysfs(), settings.stateDirectory(),
                     tuple -> awaitRouted(router, tuple),
-                    clock, jmx::badRangesCleared);
+                    clock, jmx::badRangesCleared, FilesystemMessages.of(() -> filesystems.all().stream()
+                            .flatMap(filesystem -> filesystem.holder().stream()).toList()));
             started.push(sources);
             scrubber = new Scrubber(filesystems, topology::current, sources.queue(), settings.stateDirectory(),
                     settings.sources().devices(), settings.sysfs(), settings.sources().scrubRateLimit(), clock,

@@ -28,9 +28,13 @@ public final class DamageLog implements DamageListener {
 
     /** The line for one owner; empty for owners that are not a file or metadata. */
     static String line(DamageRecord record, AffectedOwner owner) {
+        // Damage to one copy of data kept elsewhere too is said to be so: no data is lost.
+        String copy = owner.state() == io.daxguard.agent.ledger.DamageState.REDUNDANT
+                ? "; one copy only, data intact on another copy: daxguard repair " + owner.filesystem().mountPoint()
+                : "";
         String where = " on " + record.deviceName() + " bytes " + owner.owner().physicalOffset() + "+"
                 + owner.owner().length() + " (errno " + record.errno() + ", source " + record.source()
-                + (record.inheritedFrom() == 0 ? "" : ", inherited from record " + record.inheritedFrom()) + ")";
+                + (record.inheritedFrom() == 0 ? "" : ", inherited from record " + record.inheritedFrom()) + copy + ")";
         LinuxPath mount = LinuxPath.fromDisplay(owner.filesystem().mountPoint());
         if (owner.owner() instanceof FileOwner file) {
             String names = owner.paths().isEmpty() ? mount.display() + " inode " + file.inode() + " (no name)"

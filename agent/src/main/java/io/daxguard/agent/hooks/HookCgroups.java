@@ -45,7 +45,8 @@ final class HookCgroups {
 
     static HookCgroups find(Path mountinfo, Path cgroupFile) {
         try {
-            Optional<Path> mount = cgroup2Mount(Files.readAllLines(mountinfo, StandardCharsets.UTF_8));
+            // One char per byte: any other mount point may be bytes that are not UTF-8; the cgroup2 mount is ASCII.
+            Optional<Path> mount = cgroup2Mount(Files.readAllLines(mountinfo, StandardCharsets.ISO_8859_1));
             if (mount.isEmpty()) {
                 return new HookCgroups(Optional.empty(), "no cgroup2 filesystem is mounted");
             }

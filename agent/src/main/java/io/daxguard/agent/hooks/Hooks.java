@@ -196,7 +196,8 @@ public final class Hooks implements NotificationListener, AutoCloseable {
                 || !(event.fields().get("generation") instanceof Long generation)) {
             return FileKey.NONE;
         }
-        return new FileKey(uuid, text(event, "filesystem"), inode, generation);
+        long subvolume = event.fields().get("subvolume") instanceof Long number && number > 0 ? number : 0;
+        return FileKey.inSubvolume(uuid, text(event, "filesystem"), subvolume, inode, generation);
     }
 
     private static String text(HookEvent event, String field) {

@@ -147,7 +147,7 @@ final class AgentBean implements AgentMXBean {
         // Files are shown under their names now: renames since detection are followed in the ledger first.
         names.current(DamagedFile.group(ledger.records()).stream().filter(file -> !file.openHits().isEmpty()).toList());
         return StatusReport.render(header, sources.get(), pipeline.filesystems().all(), ledger.records(), everyRange,
-                policyOf, frozenOf);
+                policyOf, frozenOf, pipeline.filesystems()::memberLabels);
     }
 
     @Override

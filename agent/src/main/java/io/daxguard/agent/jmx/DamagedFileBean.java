@@ -85,6 +85,11 @@ final class DamagedFileBean implements DamagedFileMXBean {
     }
 
     @Override
+    public long getSubvolume() {
+        return key.subvolume();
+    }
+
+    @Override
     public long getSize() {
         for (String path : file().paths()) {
             try {

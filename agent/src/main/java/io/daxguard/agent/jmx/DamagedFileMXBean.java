@@ -25,6 +25,10 @@ public interface DamagedFileMXBean {
     @Description("Inode generation: with the inode, the file's identity")
     long getGeneration();
 
+    @Description("The subvolume the inode number belongs to (btrfs: the subvolume or snapshot's root id; 0 on a"
+            + " filesystem with one inode-number space): with inode and generation, the file's identity")
+    long getSubvolume();
+
     @Description("Current size in bytes, or -1 if the file is gone or replaced")
     long getSize();
 

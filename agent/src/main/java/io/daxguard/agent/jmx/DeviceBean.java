@@ -78,8 +78,11 @@ final class DeviceBean implements DeviceMXBean {
 
     @Override
     public List<String> getHolders() {
-        return topology.current().mountsOf(device().number()).stream()
+        List<String> mounted = topology.current().mountsOf(device().number()).stream()
                 .map(Mount::mountPoint).map(Object::toString).toList();
+        // A member of a filesystem over several devices (btrfs) is held by that filesystem, mounted on none of them.
+        return !mounted.isEmpty() ? mounted : topology.current().holdingMount(device().number())
+                .map(mount -> List.of(mount.mountPoint().toString())).orElse(List.of());
     }
 
     /** This device and its partitions: a disk's MBean shows damage routed to its partitions too. */
@@ -92,6 +95,12 @@ final class DeviceBean implements DeviceMXBean {
     @Override
     public List<BadRangeView> getBadRanges() {
         return records().stream().map(DeviceBean::view).toList();
+    }
+
+    @Override
+    public List<BadRangeView> getRedundantDamage() {
+        return records().stream().filter(record -> record.state() == DamageState.REDUNDANT).map(DeviceBean::view)
+                .toList();
     }
 
     @Override

@@ -35,6 +35,10 @@ public interface DeviceMXBean {
     @Description("Failed ranges on this device and its partitions, with what they hit")
     List<BadRangeView> getBadRanges();
 
+    @Description("Failed ranges of data the filesystem keeps another copy of (REDUNDANT: data intact on another copy, "
+            + "no data lost); repaired from the copy with the Filesystem MBean's repairFromCopies (daxguard repair MOUNT)")
+    List<BadRangeView> getRedundantDamage();
+
     @Description("Failed ranges that no filesystem holds")
     List<BadRangeView> getUnownedDamage();
 

@@ -169,8 +169,10 @@ final class FileMBeans implements AutoCloseable {
     /** The name the file's MBean should have now: its filesystem's mount point now, its first name. */
     private ObjectName wantedName(DamagedFile file, boolean withInode) {
         String mountPoint = names.mountPoint(file.key()).toString();
-        return ObjectNames.damagedFile(mountPoint, file.displayPath() + (withInode ? " (inode " + file.key().inode()
-                + ")" : ""));
+        // Two files of one inode number in two subvolumes (a file and its snapshot) are told apart by subvolume too.
+        String subvolume = file.key().subvolume() == 0 ? "" : "subvolume " + file.key().subvolume() + " ";
+        return ObjectNames.damagedFile(mountPoint, file.displayPath() + (withInode ? " (" + subvolume + "inode "
+                + file.key().inode() + ")" : ""));
     }
 
     private void register(DamagedFile file) {

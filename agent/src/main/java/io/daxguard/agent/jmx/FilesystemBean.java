@@ -50,6 +50,8 @@ final class FilesystemBean implements FilesystemMXBean {
     private final KernelFilesystemProtection protection;
 
     private final RecoverySettings recovery;
+    private final java.util.function.Supplier<List<String>> members;
+    private final io.daxguard.agent.recovery.CopyRepair copies;
     private final java.time.Clock clock;
 
     FilesystemBean(AttachedFilesystem filesystem, OwnerLookup owners, RequestLimits limits, DamageLedger ledger,
@@ -62,6 +64,8 @@ final class FilesystemBean implements FilesystemMXBean {
         this.namesNow = names::current;
         this.filesystem = filesystem;
         this.ranges = new RangeQueries(filesystem, owners, limits);
+        this.members = () -> owners.filesystems().memberLabels(filesystem);
+        this.copies = new io.daxguard.agent.recovery.CopyRepair(ledger, clock);
         this.ledger = ledger;
         this.registered = registered;
     }
@@ -83,6 +87,11 @@ final class FilesystemBean implements FilesystemMXBean {
     @Override
     public String getDevice() {
         return filesystem.mount().source() + " (" + filesystem.mount().device() + ")";
+    }
+
+    @Override
+    public List<String> getMemberDevices() {
+        return members.get();
     }
 
     @Override
@@ -395,6 +404,28 @@ final class FilesystemBean implements FilesystemMXBean {
         }
         String answer = done + " of " + records.size() + " free-space record(s) cleared\n" + String.join("\n", lines);
         if (done == 0) {
+            throw new IllegalStateException(answer);
+        }
+        return answer;
+    }
+
+    @Override
+    public List<BadRangeView> getRedundantDamage() {
+        return copies.redundantDamage(filesystem).stream().map(DeviceBean::view).toList();
+    }
+
+    @Override
+    public String repairFromCopies() {
+        List<io.daxguard.agent.recovery.CopyRepair.Outcome> outcomes = copies.repairAll(filesystem,
+                Principals.current());
+        if (outcomes.isEmpty()) {
+            return "nothing to repair: no REDUNDANT damage on " + mountPoint();
+        }
+        long repaired = outcomes.stream().filter(io.daxguard.agent.recovery.CopyRepair.Outcome::repaired).count();
+        String answer = repaired + " of " + outcomes.size() + " redundant range(s) repaired from another copy\n"
+                + String.join("\n", outcomes.stream().map(outcome -> "record " + outcome.record().id() + ": "
+                + outcome.message()).toList());
+        if (repaired == 0) {
             throw new IllegalStateException(answer);
         }
         return answer;

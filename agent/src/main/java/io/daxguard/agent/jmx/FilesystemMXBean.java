@@ -19,6 +19,10 @@ public interface FilesystemMXBean {
     @Description("Filesystem UUID")
     String getUuid();
 
+    @Description("Every block device the filesystem keeps its data on (several for btrfs), as kernel name and"
+            + " major:minor; a failure on any of them is routed to this filesystem")
+    List<String> getMemberDevices();
+
     @Description("ONLINE (no damage), DEGRADED (file data damaged), UNHEALTHY (metadata damaged: run the repair "
             + "tool offline) or NOT HELD (no plugin could serve it)")
     String getHealth();
@@ -177,4 +181,13 @@ public interface FilesystemMXBean {
             + "closes REWRITTEN. Bytes no longer all free are left as they are (the record waits); the filesystem is "
             + "thawed after each record", impact = Description.Impact.ACTION)
     String clearFreeSpaceDamage();
+
+    @Description("Damaged ranges of data this filesystem keeps another copy of (state REDUNDANT: data intact on another "
+            + "copy, no data lost), on whichever of its member devices; repairFromCopies() rewrites them")
+    List<BadRangeView> getRedundantDamage();
+
+    @Description(value = "Rewrites every REDUNDANT damaged range from the filesystem's good copy and verifies it "
+            + "(btrfs: a scrub of that device range): a verified range closes REPAIRED_FROM_COPY, one with no good copy "
+            + "left becomes OPEN (data loss), any other stays REDUNDANT. Audited", impact = Description.Impact.ACTION)
+    String repairFromCopies();
 }

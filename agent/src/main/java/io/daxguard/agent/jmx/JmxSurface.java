@@ -59,9 +59,12 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
     public static final String SCRUB_FINISHED = "io.daxguard.scrub.finished";
     public static final String POISON_CLEARED = "io.daxguard.poison.cleared";
     public static final String ACTION_AUDITED = "io.daxguard.action.audited";
+    /** Damage to one copy of data the filesystem keeps elsewhere too: data intact on another copy, no data lost. */
+    public static final String DAMAGE_REDUNDANT = "io.daxguard.damage.redundant";
     /** The Agent MBean's own notification types (declared in its MBeanNotificationInfo). */
     private static final List<String> AGENT_TYPES = List.of(FAILURE_RECEIVED, FILE_DAMAGED, METADATA_DAMAGED,
-            FAILURE_UNOWNED, FILE_RECOVERED, LEDGER_HEALTH, SCRUB_FINISHED, POISON_CLEARED, ACTION_AUDITED);
+            FAILURE_UNOWNED, FILE_RECOVERED, LEDGER_HEALTH, SCRUB_FINISHED, POISON_CLEARED, ACTION_AUDITED,
+            DAMAGE_REDUNDANT);
     /**
      * Every notification type the Agent MBean sends, the State changes of DamagedFiles among them: what a hook may
      * listen for ({@code notify.exec[].events}). A new type is added to {@link #AGENT_TYPES} and so reaches hooks.
@@ -217,6 +220,14 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
             return;
         }
         files.recorded(record);
+        if (record.state() == io.daxguard.agent.ledger.DamageState.REDUNDANT) {
+            // Not file.damaged: nothing is lost, and what acts on lost data (hooks, policies) must not act on this.
+            send(DAMAGE_REDUNDANT, record.owners().get(0).filesystem().mountPoint() + ": " + record.deviceName()
+                    + " bytes " + record.offset() + "+" + record.length() + " damaged, data intact on another copy;"
+                    + " repair it with daxguard repair " + record.owners().get(0).filesystem().mountPoint(),
+                    OpenRecords.toComposite(DeviceBean.view(record)));
+            return;
+        }
         for (AffectedOwner owner : record.owners()) {
             OwnerView view = OwnerView.of(owner);
             DamageWhere where = new DamageWhere(record.deviceName(), record.offset(), record.length(), record.errno(),
@@ -243,7 +254,8 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
         }
         send(ACTION_AUDITED, entry.line(), OpenRecords.toComposite(new AuditView(entry.at().toString(),
                 entry.principal(), entry.action(), entry.file().filesystemUuid(), entry.file().mountPoint(),
-                entry.file().inode(), entry.file().generation(), entry.path(), entry.result())));
+                entry.file().inode(), entry.file().generation(), entry.path(), entry.result(),
+                entry.file().subvolume())));
     }
 
     static MBeanNotificationInfo stateChanges(String description) {
@@ -368,9 +380,12 @@ public final class JmxSurface implements DamageListener, AutoCloseable {
                        String filesystem, String uuid, String filesystemType, String path) {
     }
 
-    /** An audit entry as notification user data; the file's items are empty and 0 for an action on no file. */
+    /**
+     * An audit entry as notification user data; the file's items are empty and 0 for an action on no file;
+     * {@code subvolume} is the file's inode-number space (btrfs), 0 on a filesystem with one.
+     */
     record AuditView(String at, String principal, String action, String uuid, String filesystem, long inode,
-                     long generation, String path, String result) {
+                     long generation, String path, String result, long subvolume) {
     }
 
     /** Cleared poison as notification user data. */

@@ -48,6 +48,19 @@ final class StatusReport {
                          List<DamageRecord> records, boolean everyRange,
                          java.util.function.Function<AttachedFilesystem, String> policyOf,
                          java.util.function.Function<AttachedFilesystem, Optional<String>> frozenOf) {
+        return render(header, sources, filesystems, records, everyRange, policyOf, frozenOf,
+                filesystem -> List.of(filesystem.mount().device().toString()));
+    }
+
+    /**
+     * @param membersOf the member devices of a filesystem ({@code Filesystems.memberLabels}), printed when it has
+     *                  several
+     */
+    static String render(String header, List<SourceStatus> sources, List<AttachedFilesystem> filesystems,
+                         List<DamageRecord> records, boolean everyRange,
+                         java.util.function.Function<AttachedFilesystem, String> policyOf,
+                         java.util.function.Function<AttachedFilesystem, Optional<String>> frozenOf,
+                         java.util.function.Function<AttachedFilesystem, List<String>> membersOf) {
         StringBuilder out = new StringBuilder(header).append('\n');
         renderSources(out, sources);
         if (filesystems.isEmpty()) {
@@ -56,7 +69,7 @@ final class StatusReport {
         for (AttachedFilesystem filesystem : filesystems.stream()
                 .sorted(Comparator.comparing(fs -> fs.mount().mountPoint().toString())).toList()) {
             renderFilesystem(out, filesystem, records, everyRange, policyOf.apply(filesystem),
-                    frozenOf.apply(filesystem));
+                    frozenOf.apply(filesystem), membersOf.apply(filesystem));
         }
         renderNotMounted(out, filesystems, records);
         renderGone(out, records);
@@ -97,13 +110,17 @@ final class StatusReport {
     }
 
     private static void renderFilesystem(StringBuilder out, AttachedFilesystem filesystem, List<DamageRecord> records,
-                                         boolean everyRange, String policy, Optional<String> frozen) {
+                                         boolean everyRange, String policy, Optional<String> frozen,
+                                         List<String> members) {
         String mountPoint = filesystem.mount().mountPoint().toString();
         String health = FilesystemBean.health(filesystem, records);
         out.append('\n');
         out.append(String.format("  filesystem: %s%n", mountPoint));
         out.append(String.format("        type: %s on %s (%s)%s%n", filesystem.mount().fsType(), filesystem.mount().source(),
                 filesystem.mount().device(), filesystem.info().map(info -> ", uuid " + info.uuid()).orElse("")));
+        if (members.size() > 1) {
+            out.append(String.format("     members: %s%n", String.join(", ", members)));
+        }
         out.append(String.format("       state: %s%n", health));
         frozen.ifPresent(line -> out.append(String.format("      frozen: %s%n", line)));
         if (filesystem.refusal().isPresent()) {
@@ -113,10 +130,34 @@ final class StatusReport {
         out.append(String.format(" reverse map: %s%n", filesystem.info().map(FilesystemInfo::reverseMap).orElse("")));
         IndexStatusView.statusLine(filesystem).ifPresent(line -> out.append(String.format("       index: %s%n", line)));
         out.append(String.format("      policy: %s%n", policy));
+        renderRedundant(out, mountPoint, filesystem.damageOf(records), everyRange);
         List<DamagedFile> files = DamagedFile.group(filesystem.damageOf(records)).stream()
                 .filter(file -> file.state() == DamageState.OPEN).toList();
         List<AffectedOwner> owners = FilesystemBean.openOwners(filesystem, records);
         renderDamage(out, mountPoint, health, files, owners, everyRange, filesystem::repairHint);
+    }
+
+    /**
+     * Damage to one copy of data the filesystem keeps elsewhere too (REDUNDANT): no data lost, a repair to run; with
+     * {@code everyRange}, each range and what it holds.
+     */
+    private static void renderRedundant(StringBuilder out, String mountPoint, List<DamageRecord> records,
+                                        boolean everyRange) {
+        List<DamageRecord> redundant = records.stream().filter(record -> record.state() == DamageState.REDUNDANT)
+                .toList();
+        if (redundant.isEmpty()) {
+            return;
+        }
+        long bytes = redundant.stream().mapToLong(DamageRecord::length).sum();
+        out.append(String.format("   redundant: %d range(s), %s damaged on one copy: data intact on another copy; "
+                + "repair: daxguard repair %s%n", redundant.size(), ByteSizes.format(bytes), mountPoint));
+        if (everyRange) {
+            for (DamageRecord record : redundant) {
+                out.append(String.format("        %s bytes %d+%d: %s%n", record.deviceName(), record.offset(),
+                        record.length(), String.join("; ", record.owners().stream().map(OwnerView::of)
+                                .map(OwnerView::line).toList())));
+            }
+        }
     }
 
     /**

@@ -40,13 +40,13 @@ public record AffectedOwner(FilesystemRef filesystem, Owner owner, List<String> 
      */
     public Optional<FileKey> fileKey() {
         return file().map(file -> new FileKey(filesystem.uuid(), filesystem.mountPoint(), file.inode(),
-                file.generation(), filesystem.device(), ""));
+                file.generation(), filesystem.device(), "", file.subvolume()));
     }
 
     /** Whether this owner is the file {@code key}. */
     public boolean isFile(FileKey key) {
         return owner instanceof FileOwner file && file.inode() == key.inode() && file.generation() == key.generation()
-                && filesystem.uuid().equals(key.filesystemUuid());
+                && file.subvolume() == key.subvolume() && filesystem.uuid().equals(key.filesystemUuid());
     }
 
     public boolean open() {

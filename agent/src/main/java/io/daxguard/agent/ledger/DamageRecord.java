@@ -74,8 +74,10 @@ public record DamageRecord(long id, DeviceNumber device, String deviceName, long
         List<AffectedOwner> changed = new ArrayList<>(owners);
         changed.set(index, owners.get(index).with(newState, newPaths));
         boolean anyOpen = changed.stream().anyMatch(AffectedOwner::open);
+        boolean anyRedundant = changed.stream().anyMatch(owner -> owner.state() == DamageState.REDUNDANT);
         return new DamageRecord(id, device, deviceName, offset, length, errno, source, firstSeen, lastSeen, count,
-                changed, anyOpen ? DamageState.OPEN : newState, inheritedFrom, medium);
+                changed, anyOpen ? DamageState.OPEN : anyRedundant ? DamageState.REDUNDANT : newState, inheritedFrom,
+                medium);
     }
 
     /** This record (one with no owners) closed as {@code newState}. */

@@ -24,10 +24,24 @@ public enum DamageState {
      * filesystem's health (a filesystem re-made on the same disk inherits them in records of its own), and an
      * operator may close them ({@link #ACKNOWLEDGED}).
      */
-    FILESYSTEM_GONE;
+    FILESYSTEM_GONE,
+    /**
+     * Damage to one copy of data the filesystem keeps elsewhere too ({@code Holder.redundancy}: btrfs raid1, DUP):
+     * data intact on another copy, no data lost. Not {@link #open()}: no policy rewrites, restores or quarantines the
+     * file; an operator repairs the bad copy from the good one ({@code daxguard repair MOUNT}), which closes it
+     * {@link #REPAIRED_FROM_COPY} once the repair verified. Still looked for when the bytes are reported again.
+     */
+    REDUNDANT,
+    /** The damaged copy was rewritten from the filesystem's other copy and read back correct. */
+    REPAIRED_FROM_COPY;
 
     /** Whether damage in this state still asks for action: OPEN. */
     public boolean open() {
         return this == OPEN;
+    }
+
+    /** Whether damage in this state is not closed yet: OPEN, or REDUNDANT (waiting for a repair from the copy). */
+    public boolean pending() {
+        return this == OPEN || this == REDUNDANT;
     }
 }

@@ -37,9 +37,12 @@ final class LedgerMemory {
     /** A new open record; times are kept to the millisecond, as the database keeps them. */
     DamageRecord add(Damage damage) {
         Instant at = damage.observedAt().truncatedTo(ChronoUnit.MILLIS);
+        // Damage whose every owner has another copy (the router marked them REDUNDANT) is no data loss.
+        boolean redundant = !damage.owners().isEmpty() && damage.owners().stream()
+                .allMatch(owner -> owner.state() == DamageState.REDUNDANT);
         DamageRecord record = new DamageRecord(nextId++, damage.device(), damage.deviceName(), damage.offset(),
-                damage.length(), damage.errno(), damage.source(), at, at, 1, damage.owners(), DamageState.OPEN,
-                damage.inheritedFrom(), damage.medium());
+                damage.length(), damage.errno(), damage.source(), at, at, 1, damage.owners(),
+                redundant ? DamageState.REDUNDANT : DamageState.OPEN, damage.inheritedFrom(), damage.medium());
         put(record);
         return record;
     }
@@ -133,8 +136,8 @@ final class LedgerMemory {
         if (previous != null) {
             unindex(previous);
         }
-        if (record.state() == DamageState.OPEN) {
-            open.add(record);
+        if (record.state().pending()) {
+            open.add(record); // a REDUNDANT record too: reported again, it is seen again, not recorded twice
         }
         everyRecord.add(record);
         for (FileKey file : filesOf(record)) {

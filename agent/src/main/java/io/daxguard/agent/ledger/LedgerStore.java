@@ -46,6 +46,8 @@ final class LedgerStore implements AutoCloseable {
     private final long nextAuditId;
 
     private final int schemaVersion;
+    /** The schema version whose rows carry their host ({@code host_id}, {@code host_name}). */
+    private static final int HOSTS = LedgerSchema.HOST_STAMP;
     private final LedgerDatabase database;
     /** The host whose rows this store reads and writes; null for a reader of every host's rows. */
     private final HostIdentity host;
@@ -70,8 +72,8 @@ final class LedgerStore implements AutoCloseable {
                 + "',?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING") : null;
         insertOwner = current ? connection.prepareStatement("INSERT INTO damage_owner (host_id, damage_id, owner_index, "
                 + "fs_uuid, mount_point, fs_type, kind, physical_offset, length, inode, generation, fork, file_offset, "
-                + "is_shared, is_unwritten, structure, description, repair_hint, paths, state, fs_device) "
-                + "VALUES ('" + quoted(host.machineId()) + "',?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING")
+                + "is_shared, is_unwritten, structure, description, repair_hint, paths, state, fs_device, subvolume) "
+                + "VALUES ('" + quoted(host.machineId()) + "',?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING")
                 : null;
         String mine = " AND host_id = '" + (host == null ? "" : quoted(host.machineId())) + "'";
         updateSeen = current ? connection.prepareStatement("UPDATE damage SET last_seen = ?, seen_count = ? WHERE id = ?"
@@ -81,8 +83,9 @@ final class LedgerStore implements AutoCloseable {
         updateDamageState = current ? connection.prepareStatement("UPDATE damage SET state = ?, closed_at = ? WHERE id = ?"
                 + mine) : null;
         insertAudit = current ? connection.prepareStatement("INSERT INTO audit (host_id, host_name, id, at, principal, "
-                + "action, fs_uuid, mount_point, inode, generation, path, result) VALUES ('" + quoted(host.machineId())
-                + "','" + quoted(host.hostName()) + "',?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING") : null;
+                + "action, fs_uuid, mount_point, inode, generation, path, result, subvolume) VALUES ('"
+                + quoted(host.machineId()) + "','" + quoted(host.hostName()) + "',?,?,?,?,?,?,?,?,?,?,?) "
+                + "ON CONFLICT DO NOTHING") : null;
         // A batch whose commit was acknowledged by no server (connection lost while committing) is written again on
         // the next connection: the inserts of records already there do nothing (ON CONFLICT, in both databases).
         try (Statement statement = connection.createStatement();
@@ -98,7 +101,7 @@ final class LedgerStore implements AutoCloseable {
 
     /** The condition selecting this store's rows ({@code prefix} the table's alias and dot): its host's, or all. */
     private String hostIs(String prefix) {
-        return host == null || schemaVersion < 3 ? "1 = 1" : prefix + "host_id = '" + quoted(host.machineId()) + "'";
+        return host == null || schemaVersion < HOSTS ? "1 = 1" : prefix + "host_id = '" + quoted(host.machineId()) + "'";
     }
 
     /**
@@ -338,6 +341,7 @@ final class LedgerStore implements AutoCloseable {
         s.setString(18, encodePaths(affected.paths()));
         s.setString(19, affected.state().name());
         s.setString(20, affected.filesystem().device().toString());
+        s.setLong(21, owner instanceof FileOwner file ? file.subvolume() : 0);
         s.addBatch();
     }
 
@@ -361,7 +365,7 @@ final class LedgerStore implements AutoCloseable {
             updateOwner.executeUpdate();
         }
         updateDamageState.setString(1, record.state().name());
-        if (record.state() == DamageState.OPEN) {
+        if (record.state().pending()) {
             updateDamageState.setNull(2, Types.BIGINT);
         } else {
             updateDamageState.setLong(2, at.toEpochMilli());
@@ -387,6 +391,7 @@ final class LedgerStore implements AutoCloseable {
         insertAudit.setLong(8, entry.file().generation());
         insertAudit.setString(9, entry.path());
         insertAudit.setString(10, entry.result());
+        insertAudit.setLong(11, entry.file().subvolume());
         insertAudit.executeUpdate();
     }
 
@@ -412,11 +417,11 @@ final class LedgerStore implements AutoCloseable {
                 + "o.physical_offset, o.length, o.inode, o.generation, o.fork, o.file_offset, o.is_shared, "
                 + "o.is_unwritten, o.structure, o.description, o.repair_hint, o.paths, o.state, "
                 + column("o.fs_device", 2, "''") + ", " + column("d.medium", 2, "''") + ", "
-                + column("d.inherited_from", 2, "0") + ", " + column("d.host_id", 3, "''") + ", "
-                + column("d.host_name", 3, "''") + " "
+                + column("d.inherited_from", 2, "0") + ", " + column("o.subvolume", 3, "0") + ", "
+                + column("d.host_id", HOSTS, "''") + ", " + column("d.host_name", HOSTS, "''") + " "
                 + "FROM damage d LEFT JOIN damage_owner o ON o.damage_id = d.id"
-                + (schemaVersion >= 3 ? " AND o.host_id = d.host_id" : "") + " WHERE d.id > ? AND " + hostIs("d.")
-                + " ORDER BY " + (schemaVersion >= 3 ? "d.host_id, " : "") + "d.id, o.owner_index";
+                + (schemaVersion >= HOSTS ? " AND o.host_id = d.host_id" : "") + " WHERE d.id > ? AND " + hostIs("d.")
+                + " ORDER BY " + (schemaVersion >= HOSTS ? "d.host_id, " : "") + "d.id, o.owner_index";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setLong(1, id);
             readRecords(statement, records);
@@ -448,14 +453,14 @@ final class LedgerStore implements AutoCloseable {
             List<AffectedOwner> owners = new ArrayList<>();
             while (rows.next()) {
                 long id = rows.getLong(1);
-                String hostId = rows.getString(33);
+                String hostId = rows.getString(34);
                 if (id != currentId || !hostId.equals(currentHost)) {
                     if (head != null) {
                         records.add(new HostedRecord(currentHost, currentHostName, toRecord(head, owners)));
                     }
                     currentId = id;
                     currentHost = hostId;
-                    currentHostName = rows.getString(34);
+                    currentHostName = rows.getString(35);
                     head = new Object[] {id, rows.getString(2), rows.getString(3), rows.getLong(4), rows.getLong(5),
                         rows.getInt(6), rows.getString(7), rows.getLong(8), rows.getLong(9), rows.getLong(10),
                         rows.getString(11), rows.getString(31), rows.getLong(32)};
@@ -488,7 +493,7 @@ final class LedgerStore implements AutoCloseable {
         long length = rows.getLong(18);
         Owner owner = switch (rows.getString(16)) {
             case "FILE" -> new FileOwner(rows.getLong(19), rows.getLong(20), Fork.valueOf(rows.getString(21)),
-                    rows.getLong(22), physical, length, rows.getInt(23) != 0, rows.getInt(24) != 0);
+                    rows.getLong(22), physical, length, rows.getInt(23) != 0, rows.getInt(24) != 0, rows.getLong(33));
             case "METADATA" -> new MetadataOwner(rows.getString(25), rows.getString(26), rows.getString(27), physical,
                     length);
             case "FREE" -> new FreeSpaceOwner(physical, length);
@@ -506,14 +511,15 @@ final class LedgerStore implements AutoCloseable {
     List<LedgerReader.AuditRow> loadAuditAfter(long id) throws SQLException {
         List<LedgerReader.AuditRow> entries = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement("SELECT at, principal, action, fs_uuid, "
-                + "mount_point, inode, generation, path, result, id FROM audit WHERE id > ? AND " + hostIs("")
-                + " ORDER BY id")) {
+                + "mount_point, inode, generation, path, result, id, " + column("subvolume", 3, "0")
+                + " FROM audit WHERE id > ? AND " + hostIs("") + " ORDER BY id")) {
             statement.setLong(1, id);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     entries.add(new LedgerReader.AuditRow(rows.getLong(10), new AuditEntry(
                             Instant.ofEpochMilli(rows.getLong(1)), rows.getString(2), rows.getString(3),
-                            new FileKey(rows.getString(4), rows.getString(5), rows.getLong(6), rows.getLong(7)),
+                            FileKey.inSubvolume(rows.getString(4), rows.getString(5), rows.getLong(11), rows.getLong(6),
+                                    rows.getLong(7)),
                             rows.getString(8), rows.getString(9))));
                 }
             }
@@ -530,7 +536,8 @@ final class LedgerStore implements AutoCloseable {
     List<Long> compact(int keep, Instant before) throws SQLException {
         List<Long> doomed = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement("SELECT id, closed_at FROM damage "
-                + "WHERE state NOT IN ('OPEN', 'FILESYSTEM_GONE') AND " + hostIs("") + " ORDER BY closed_at DESC, id DESC")) {
+                + "WHERE state NOT IN ('OPEN', 'REDUNDANT', 'FILESYSTEM_GONE') AND " + hostIs("")
+                + " ORDER BY closed_at DESC, id DESC")) {
             try (ResultSet rows = select.executeQuery()) {
                 int kept = 0;
                 while (rows.next()) {

@@ -4,11 +4,13 @@ import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.ledger.FilesystemRef;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.plugins.Filesystems;
+import io.daxguard.agent.plugins.MemberHolder;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.Owner;
+import io.daxguard.spi.Redundancy;
 import io.daxguard.spi.UnknownOwner;
 import io.daxguard.support.linux.OverlappedCalls;
 import java.io.IOException;
@@ -61,17 +63,39 @@ public final class OwnerLookup implements AutoCloseable {
      * answer is one unknown owner saying why, so the damage is still recorded.
      */
     public List<AffectedOwner> ownersOn(DeviceNumber device, String deviceName, FailureRange range) {
-        Optional<AttachedFilesystem> filesystem = filesystems.on(device);
+        Optional<AttachedFilesystem> filesystem = filesystems.holding(device);
         if (filesystem.isEmpty() || filesystem.get().holder().isEmpty()) {
             return List.of();
         }
         try {
-            return resolveListed(filesystem.get(), List.of(range)).get(0);
+            // A member of a filesystem over several devices: the range is relative to that member.
+            return resolveListed(filesystem.get(), MemberHolder.of(filesystem.get().holder().get(), device),
+                    List.of(range)).get(0);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "owners of " + deviceName + " bytes " + range.offset() + "+"
                     + range.length() + " could not be found; recorded as unknown", e);
             return List.of(new AffectedOwner(filesystem.get().reference(), new UnknownOwner(range.offset(),
                     range.length(), "the reverse map failed: " + e), List.of()));
+        }
+    }
+
+    /**
+     * How many copies the filesystem holding {@code device} keeps of a range of it ({@code Holder.redundancy}, the
+     * range relative to that member); {@link Redundancy#NONE} when none holds it or the holder cannot say (damage is
+     * then taken for data loss, never the other way round).
+     */
+    public Redundancy redundancyOn(DeviceNumber device, FailureRange range) {
+        Optional<AttachedFilesystem> filesystem = filesystems.holding(device);
+        if (filesystem.isEmpty() || filesystem.get().holder().isEmpty()) {
+            return Redundancy.NONE;
+        }
+        try {
+            Redundancy redundancy = filesystem.get().holder().get().redundancy(device, range);
+            return redundancy == null ? Redundancy.NONE : redundancy;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the redundancy of " + device + " bytes " + range.offset() + "+"
+                    + range.length() + " could not be read; the damage is taken for data loss: " + e);
+            return Redundancy.NONE;
         }
     }
 
@@ -108,6 +132,11 @@ public final class OwnerLookup implements AutoCloseable {
             throws IOException {
         Holder holder = filesystem.holder().orElseThrow(() -> new IllegalStateException(
                 filesystem.mount().mountPoint() + " is not held: " + filesystem.refusal().orElse("")));
+        return resolveListed(filesystem, holder, ranges);
+    }
+
+    private List<List<AffectedOwner>> resolveListed(AttachedFilesystem filesystem, Holder holder,
+                                                    List<FailureRange> ranges) throws IOException {
         boolean small = ranges.stream().allMatch(range -> range.length() <= ListedOwners.PAGE_BYTES);
         List<List<Owner>> answers = new ArrayList<>(small ? holder.notifyFailures(ranges) : ranges.stream()
                 .map(range -> List.<Owner>of()).toList());
@@ -119,24 +148,27 @@ public final class OwnerLookup implements AutoCloseable {
         return named(filesystem, answers);
     }
 
-    /** The owners with the paths of the files among them, one path lookup for all. */
+    /** The owners with the paths of the files among them, one path lookup for all (one per subvolume). */
     private List<List<AffectedOwner>> named(AttachedFilesystem filesystem, List<List<Owner>> answers) {
-        Set<Long> inodes = new LinkedHashSet<>();
+        Map<Long, Set<Long>> inodesBySubvolume = new java.util.TreeMap<>();
         for (List<Owner> owners : answers) {
             for (Owner owner : owners) {
                 if (owner instanceof FileOwner file) {
-                    inodes.add(file.inode());
+                    inodesBySubvolume.computeIfAbsent(file.subvolume(), subvolume -> new LinkedHashSet<>())
+                            .add(file.inode());
                 }
             }
         }
-        Map<Long, List<String>> paths = inodes.isEmpty() ? Map.of() : pathsOrNone(filesystem, inodes);
+        Map<Long, Map<Long, List<String>>> paths = new java.util.HashMap<>();
+        inodesBySubvolume.forEach((subvolume, inodes) -> paths.put(subvolume, pathsOrNone(filesystem, subvolume,
+                inodes)));
         FilesystemRef reference = filesystem.reference();
         List<List<AffectedOwner>> affected = new ArrayList<>(answers.size());
         for (List<Owner> owners : answers) {
             List<AffectedOwner> named = new ArrayList<>(owners.size());
             for (Owner owner : owners) {
-                List<String> names = owner instanceof FileOwner file ? paths.getOrDefault(file.inode(), List.of())
-                        : List.of();
+                List<String> names = owner instanceof FileOwner file ? paths.getOrDefault(file.subvolume(), Map.of())
+                        .getOrDefault(file.inode(), List.of()) : List.of();
                 named.add(new AffectedOwner(reference, owner, names));
             }
             affected.add(named);
@@ -145,12 +177,13 @@ public final class OwnerLookup implements AutoCloseable {
     }
 
     /** Names are a help, not the answer: when the walk fails (a damaged directory), owners go without them. */
-    private Map<Long, List<String>> pathsOrNone(AttachedFilesystem filesystem, Set<Long> inodes) {
+    private Map<Long, List<String>> pathsOrNone(AttachedFilesystem filesystem, long subvolume, Set<Long> inodes) {
         try {
-            return filesystem.paths().pathsOf(inodes, nameChecks);
+            return filesystem.paths().pathsOf(subvolume, inodes, nameChecks);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "names of " + inodes.size() + " inode(s) in "
-                    + filesystem.mount().mountPoint() + " could not be found: " + e);
+                    + filesystem.mount().mountPoint() + (subvolume == 0 ? "" : " subvolume " + subvolume)
+                    + " could not be found: " + e);
             return Map.of();
         }
     }

@@ -83,6 +83,33 @@ public final class FilePaths {
         return displayed(names(inodes, Objects.requireNonNull(overlapped, "overlapped is null")));
     }
 
+    /**
+     * The paths of inodes of one subvolume ({@code FileOwner.subvolume}): {@link #pathsOf(Collection, OverlappedCalls)}
+     * for subvolume 0 (one inode-number space); for another, the holder's own answer
+     * ({@code PathNames.pathsOf(subvolume, ...)}), since the agent's walk keys names by inode number alone and two
+     * snapshots hold the same numbers. No names when the holder cannot tell.
+     */
+    public Map<Long, List<String>> pathsOf(long subvolume, Collection<Long> inodes, OverlappedCalls overlapped)
+            throws IOException {
+        if (subvolume == io.daxguard.spi.FileOwner.ONE_INODE_SPACE) {
+            return overlapped == null ? pathsOf(inodes) : pathsOf(inodes, overlapped);
+        }
+        if (holderNames.isPresent()) {
+            Optional<Map<Long, List<LinuxPath>>> known = holderNames.get().pathsOf(subvolume, inodes);
+            if (known.isPresent()) {
+                return displayed(known.get());
+            }
+        }
+        LOG.log(System.Logger.Level.WARNING, "the holder of " + mountPoint + " cannot name inodes of subvolume "
+                + subvolume + "; " + inodes.size() + " file(s) go without names");
+        return Map.of();
+    }
+
+    /** {@link #pathsOf(long, Collection, OverlappedCalls)} with the name checks made on the caller's thread. */
+    public Map<Long, List<String>> pathsOf(long subvolume, Collection<Long> inodes) throws IOException {
+        return pathsOf(subvolume, inodes, null);
+    }
+
     private Map<Long, List<LinuxPath>> names(Collection<Long> inodes, OverlappedCalls overlapped)
             throws IOException {
         long asked = System.nanoTime();

@@ -33,6 +33,15 @@ public final class Filesystems implements AutoCloseable {
     private volatile Map<DeviceNumber, AttachedFilesystem> attached = Map.of();
     /** The kernel's id of each attached mount ({@link FileStatus#mountIdOf}), to tell a re-made filesystem. */
     private volatile Map<DeviceNumber, Long> mountIds = Map.of();
+    /**
+     * Each member device of a held filesystem ({@link Holder#memberDevices}) to that filesystem, asked at every sync
+     * (attach, and each change of the mount table: a device added or removed); a filesystem on one device has itself.
+     */
+    private volatile Map<DeviceNumber, AttachedFilesystem> byMember = Map.of();
+    /** The member devices of each attached filesystem, by its mount's device, in the holder's order. */
+    private volatile Map<DeviceNumber, List<DeviceNumber>> membersByMount = Map.of();
+    /** The same, as the status shows them: {@code loop3 (7:3)}, named from the topology of the last sync. */
+    private volatile Map<DeviceNumber, List<String>> memberLabels = Map.of();
     /** Walks ahead the trees of filesystems whose holders keep no names; owned here, closed with the rest. */
     private final BackgroundNames names = BackgroundNames.defaults();
 
@@ -90,14 +99,75 @@ public final class Filesystems implements AutoCloseable {
                 added.add(fresh);
             }
         }
+        Map<DeviceNumber, AttachedFilesystem> nextMembers = new LinkedHashMap<>();
+        Map<DeviceNumber, List<DeviceNumber>> nextMemberLists = new LinkedHashMap<>();
+        Map<DeviceNumber, List<String>> nextLabels = new LinkedHashMap<>();
+        for (AttachedFilesystem filesystem : next.values()) {
+            List<DeviceNumber> members = membersOf(filesystem);
+            nextMemberLists.put(filesystem.mount().device(), members);
+            nextLabels.put(filesystem.mount().device(), members.stream().map(member -> topology.byNumber(member)
+                    .map(device -> device.name() + " (" + member + ")").orElse(member.toString())).toList());
+            members.forEach(member -> nextMembers.putIfAbsent(member, filesystem));
+        }
         attached = Map.copyOf(next);
         mountIds = Map.copyOf(nextIds);
+        byMember = Map.copyOf(nextMembers);
+        membersByMount = Map.copyOf(nextMemberLists);
+        memberLabels = Map.copyOf(nextLabels);
         for (Map.Entry<DeviceNumber, AttachedFilesystem> old : before.entrySet()) {
             if (next.get(old.getKey()) != old.getValue()) {
                 closeQuietly(old.getValue());
             }
         }
         return added;
+    }
+
+    /** The holder's member devices; the mount's own device when it is not held or cannot say. */
+    private static List<DeviceNumber> membersOf(AttachedFilesystem filesystem) {
+        if (filesystem.holder().isEmpty()) {
+            return List.of(filesystem.mount().device());
+        }
+        try {
+            List<DeviceNumber> members = filesystem.holder().get().memberDevices();
+            return members == null || members.isEmpty() ? List.of(filesystem.mount().device()) : List.copyOf(members);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the member devices of " + filesystem.mount().mountPoint()
+                    + " could not be read; routing by its mount's device only: " + e.getMessage());
+            return List.of(filesystem.mount().device());
+        }
+    }
+
+    /**
+     * The filesystem holding {@code device}: mounted on it, else the filesystem over several devices it is a member
+     * of (btrfs, whose mount names an anonymous device number).
+     */
+    public Optional<AttachedFilesystem> holding(DeviceNumber device) {
+        AttachedFilesystem own = attached.get(device);
+        return own != null ? Optional.of(own) : Optional.ofNullable(byMember.get(device));
+    }
+
+    /** The member devices of an attached filesystem, in its holder's order (its mount's device on one device). */
+    public List<DeviceNumber> members(AttachedFilesystem filesystem) {
+        return membersByMount.getOrDefault(filesystem.mount().device(), List.of(filesystem.mount().device()));
+    }
+
+    /** {@link #members}, each as {@code loop3 (7:3)} (its number alone when the topology had no such device). */
+    public List<String> memberLabels(AttachedFilesystem filesystem) {
+        return memberLabels.getOrDefault(filesystem.mount().device(), List.of(filesystem.mount().device().toString()));
+    }
+
+    /**
+     * Each member device of a filesystem over several devices that is not its mount's device, to its mount: what the
+     * topology routes by ({@code Topology.withMembers}).
+     */
+    public Map<DeviceNumber, Mount> memberMounts() {
+        Map<DeviceNumber, Mount> members = new LinkedHashMap<>();
+        byMember.forEach((member, filesystem) -> {
+            if (!member.equals(filesystem.mount().device())) {
+                members.put(member, filesystem.mount());
+            }
+        });
+        return members;
     }
 
     private AttachedFilesystem attach(Mount mount, String medium) {
@@ -129,8 +199,9 @@ public final class Filesystems implements AutoCloseable {
      * unmounted and mounted again: perhaps another filesystem), even when mountinfo reads the same; one statx.
      */
     public boolean remounted(DeviceNumber device) {
-        AttachedFilesystem filesystem = attached.get(device);
-        return filesystem != null && mountIdOf(filesystem.mount()) != mountIds.getOrDefault(device, -1L);
+        AttachedFilesystem filesystem = holding(device).orElse(null);
+        return filesystem != null && mountIdOf(filesystem.mount())
+                != mountIds.getOrDefault(filesystem.mount().device(), -1L);
     }
 
     /** {@link #remounted} for any attached filesystem. */
@@ -179,6 +250,9 @@ public final class Filesystems implements AutoCloseable {
     public synchronized void close() {
         Map<DeviceNumber, AttachedFilesystem> last = attached;
         attached = Map.of();
+        byMember = Map.of();
+        membersByMount = Map.of();
+        memberLabels = Map.of();
         names.close();
         last.values().forEach(this::closeQuietly);
     }

@@ -1,13 +1,17 @@
 package io.daxguard.agent.plugins;
 
 import com.codahale.metrics.Timer;
+import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.ExtentConsumer;
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FilesystemInfo;
 import io.daxguard.spi.Holder;
+import io.daxguard.spi.MemberFailure;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.PathNames;
+import io.daxguard.spi.Redundancy;
+import io.daxguard.spi.RepairOutcome;
 import io.daxguard.spi.ReverseMapStatus;
 import java.io.IOException;
 import java.time.Duration;
@@ -57,6 +61,39 @@ public final class TimedHolder implements Holder {
     @Override
     public void forEachWrittenExtent(long from, long to, ExtentConsumer consumer) throws IOException {
         holder.forEachWrittenExtent(from, to, consumer);
+    }
+
+    @Override
+    public List<DeviceNumber> memberDevices() throws IOException {
+        return holder.memberDevices();
+    }
+
+    @Override
+    public List<Owner> notifyFailure(DeviceNumber member, FailureRange range) throws IOException {
+        try (Timer.Context ignored = lookups.time()) {
+            return holder.notifyFailure(member, range);
+        }
+    }
+
+    @Override
+    public void forEachWrittenExtent(DeviceNumber member, long from, long to, ExtentConsumer consumer)
+            throws IOException {
+        holder.forEachWrittenExtent(member, from, to, consumer);
+    }
+
+    @Override
+    public Redundancy redundancy(DeviceNumber member, FailureRange range) throws IOException {
+        return holder.redundancy(member, range);
+    }
+
+    @Override
+    public RepairOutcome repairFromCopies(DeviceNumber member, FailureRange range) throws IOException {
+        return holder.repairFromCopies(member, range);
+    }
+
+    @Override
+    public List<MemberFailure> failuresIn(String kernelMessage) throws IOException {
+        return holder.failuresIn(kernelMessage);
     }
 
     @Override

@@ -101,17 +101,17 @@ public final class FileNames {
         }
         for (Map.Entry<AttachedFilesystem, Map<Integer, DamagedFile>> entry : lost.entrySet()) {
             LinuxPath mount = entry.getKey().mount().mountPoint();
-            Map<Long, List<String>> found;
+            Map<FileKey, List<String>> found;
             try {
-                found = entry.getKey().paths().pathsOf(entry.getValue().values().stream()
-                        .map(file -> file.key().inode()).toList());
+                found = pathsOf(entry.getKey().paths(), entry.getValue().values().stream().map(DamagedFile::key)
+                        .toList());
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot look up the names of " + entry.getValue().size()
                         + " damaged file(s) on " + mount + ": " + e.getMessage() + "; shown as recorded");
                 continue;
             }
             entry.getValue().forEach((index, file) -> {
-                List<String> names = found.getOrDefault(file.key().inode(), List.of()).stream()
+                List<String> names = found.getOrDefault(file.key(), List.of()).stream()
                         .filter(path -> statusIfStill(mount, path, file.key()).isPresent()).sorted().toList();
                 if (!names.isEmpty() && !Set.copyOf(names).equals(Set.copyOf(file.paths()))) {
                     result.set(index, follow(file, names));
@@ -145,6 +145,24 @@ public final class FileNames {
             LOG.log(System.Logger.Level.WARNING, notYetDurable.getMessage());
         }
         LOG.log(System.Logger.Level.INFO, LinuxPath.joinDisplayed(file.key().mountPoint(), was) + ": " + result);
+    }
+
+    /**
+     * The names now of files of one filesystem, one lookup per subvolume (a file's inode number means that file only
+     * in its subvolume); unchecked: the caller checks each name leads to its file ({@link #statusIfStill}).
+     */
+    static Map<FileKey, List<String>> pathsOf(io.daxguard.agent.paths.FilePaths paths, List<FileKey> files)
+            throws IOException {
+        Map<Long, List<FileKey>> bySubvolume = new java.util.TreeMap<>();
+        files.forEach(key -> bySubvolume.computeIfAbsent(key.subvolume(), subvolume -> new java.util.ArrayList<>())
+                .add(key));
+        Map<FileKey, List<String>> found = new java.util.HashMap<>();
+        for (Map.Entry<Long, List<FileKey>> group : bySubvolume.entrySet()) {
+            Map<Long, List<String>> names = paths.pathsOf(group.getKey(), group.getValue().stream()
+                    .map(FileKey::inode).toList());
+            group.getValue().forEach(key -> found.put(key, names.getOrDefault(key.inode(), List.of())));
+        }
+        return found;
     }
 
     /** The file's status if {@code path} still leads to it (same device, inode and generation), as a regular file. */

@@ -15,7 +15,7 @@ import java.util.List;
  * anywhere on the way and no other mount entered ({@link NativeFile#openBeneath}: {@code openat2} with
  * {@code RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV}, or a component-by-component
  * {@code openat(O_NOFOLLOW)} walk on kernels without it), and the open descriptor's device, inode and generation
- * must equal the record's. A replaced file (same path, new inode or generation) is refused with a message saying
+ * must equal the record's (for a file of a subvolume, its {@code stx_subvol} instead of the device). A replaced file (same path, new inode or generation) is refused with a message saying
  * so, before any byte is written. Checking the descriptor, not the path, leaves no window between check and write;
  * a directory on the way swapped for a symlink meanwhile makes the open fail (ELOOP), never open another file.
  *
@@ -81,11 +81,34 @@ final class FileOpener {
             throw new IllegalStateException("refused: " + shown + " is not a regular file now; nothing written");
         }
         long generation = FileGeneration.of(file);
-        if (!status.device().equals(device) || status.inode() != key.inode() || generation != key.generation()) {
+        if (!onRecordedDevice(file, status, device, key, shown) || status.inode() != key.inode()
+                || generation != key.generation()) {
             throw new IllegalStateException("refused: " + shown + " is another file now (inode " + status.inode()
                     + ", generation " + generation + "; the damage was recorded for inode " + key.inode()
                     + ", generation " + key.generation() + "): the file was replaced; nothing written");
         }
+    }
+
+    /**
+     * Whether the file is where the record's inode number means that file: on the filesystem's device, or, for a file
+     * of a subvolume ({@link FileKey#subvolume()} not 0: btrfs, where each subvolume has a device number of its own),
+     * in that subvolume as {@code statx} reports it ({@code stx_subvol}); the descriptor was opened beneath the root
+     * without leaving its mount, so it is on this filesystem. One inode number in two snapshots is two files, told
+     * apart here.
+     *
+     * @throws IllegalStateException when the kernel cannot say which subvolume the file is in (before Linux 6.10)
+     */
+    private static boolean onRecordedDevice(NativeFile file, FileStatus status, DeviceNumber device, FileKey key,
+                                            String shown) throws NativeCallException {
+        if (key.subvolume() == io.daxguard.spi.FileOwner.ONE_INODE_SPACE) {
+            return status.device().equals(device);
+        }
+        java.util.OptionalLong subvolume = FileStatus.subvolumeOf(file);
+        if (subvolume.isEmpty()) {
+            throw new IllegalStateException("refused: the kernel does not say which subvolume " + shown + " is in"
+                    + " (statx STATX_SUBVOL, Linux 6.10), so it cannot be told from a snapshot's file; nothing written");
+        }
+        return subvolume.getAsLong() == key.subvolume();
     }
 
     /**

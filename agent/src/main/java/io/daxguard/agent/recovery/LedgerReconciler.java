@@ -52,17 +52,18 @@ public final class LedgerReconciler {
         List<Long> gone = new ArrayList<>();
         for (Map.Entry<AttachedFilesystem, List<DamagedFile>> entry : lost.entrySet()) {
             LinuxPath mount = entry.getKey().mount().mountPoint();
-            Map<Long, List<String>> found;
+            Map<FileKey, List<String>> found;
             try {
                 // FilePaths walks again when a known name no longer leads to the inode (a rename).
-                found = entry.getKey().paths().pathsOf(entry.getValue().stream().map(file -> file.key().inode()).toList());
+                found = FileNames.pathsOf(entry.getKey().paths(), entry.getValue().stream().map(DamagedFile::key)
+                        .toList());
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot walk " + mount + " to find renamed damaged files: "
                         + e.getMessage() + "; they stay open");
                 continue;
             }
             for (DamagedFile file : entry.getValue()) {
-                List<String> names = found.getOrDefault(file.key().inode(), List.of()).stream()
+                List<String> names = found.getOrDefault(file.key(), List.of()).stream()
                         .filter(path -> isStill(mount, path, file.key())).toList();
                 if (changedMeanwhile(ledger, file)) {
                     continue; // repaired or moved by an operator while we looked: their record stands

@@ -49,7 +49,9 @@ public final class PolicyPlan {
                 throw new IllegalArgumentException("testPolicy: " + shown + " is not a regular file");
             }
             long generation = FileGeneration.of(file);
-            FileKey key = new FileKey(uuid, mountPoint.toString(), status.inode(), generation);
+            // A file of a subvolume (btrfs) is that subvolume's inode: its identity has the subvolume statx names.
+            FileKey key = FileKey.inSubvolume(uuid, mountPoint.toString(), FileStatus.subvolumeOf(file).orElse(0),
+                    status.inode(), generation);
             Optional<DamagedFile> damaged = DamagedFile.of(key, ledger.recordsNaming(key));
             DamagedFile file0 = damaged.map(found -> found.withPaths(List.of(relative)))
                     .orElse(new DamagedFile(key, List.of(relative), List.of()));

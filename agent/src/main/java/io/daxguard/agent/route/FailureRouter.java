@@ -120,12 +120,18 @@ public final class FailureRouter implements AutoCloseable {
         for (RoutedRange piece : Router.route(routing.topology(), routing.device(), start, end - start)) {
             FailureRange range = new FailureRange(piece.offset(), piece.length(), tuple.errno(), tuple.flags());
             String medium = topology.medium(routing.topology(), piece.device());
-            Optional<String> heldUuid = owners.filesystems().on(piece.device().number())
+            Optional<String> heldUuid = owners.filesystems().holding(piece.device().number())
                     .filter(filesystem -> filesystem.holder().isPresent() && piece.mount().isPresent())
                     .map(filesystem -> filesystem.reference().uuid());
             Optional<DamageRecord> existing = ledger.findOpenCovering(piece.device().number(), piece.offset(),
                     piece.length());
             List<AffectedOwner> now = null;
+            // Damage to one copy of data kept elsewhere too is no data loss: recorded REDUNDANT, repaired from the copy.
+            boolean redundant = heldUuid.isPresent() && owners.redundancyOn(piece.device().number(), range)
+                    .hasOtherCopies();
+            if (existing.isPresent() && existing.get().state() == DamageState.REDUNDANT && !redundant) {
+                existing = Optional.empty(); // the other copy is gone since: this is data loss now, a record of its own
+            }
             if (existing.isPresent()) {
                 now = heldUuid.isPresent() ? ownersOf(piece, range) : List.of();
                 StillKnown.Verdict verdict = StillKnown.judge(existing.get(), medium, heldUuid, now, piece.offset(),
@@ -141,6 +147,10 @@ public final class FailureRouter implements AutoCloseable {
                 }
             }
             List<AffectedOwner> affected = now != null ? now : ownersOf(piece, range);
+            if (redundant) {
+                affected = affected.stream().map(owner -> new AffectedOwner(owner.filesystem(), owner.owner(),
+                        owner.paths(), DamageState.REDUNDANT)).toList();
+            }
             // Announced only once durable; the ledger completes futures in the order records were made.
             recorded.add(ledger.recordAsync(new Damage(piece.device().number(), piece.device().name(),
                     piece.offset(), piece.length(), tuple.errno(), tuple.source(), tuple.observedAt(), affected,

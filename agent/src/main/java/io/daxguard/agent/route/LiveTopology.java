@@ -67,11 +67,13 @@ public final class LiveTopology {
         // Published once its filesystems are attached, so a reader never sees a mount no holder answers for yet.
         var attached = filesystems.sync(snapshot, number -> snapshot.byNumber(number)
                 .map(device -> medium(snapshot, device)).orElse(""));
+        // A filesystem over several devices is learned from its holder: its members route to it.
+        Topology routed = snapshot.withMembers(filesystems.memberMounts());
         mountTableText = text;
-        topology = snapshot;
+        topology = routed;
         attached.forEach(listener::attached);
-        listener.topologyChanged(snapshot);
-        return snapshot;
+        listener.topologyChanged(routed);
+        return routed;
     }
 
     /**

@@ -50,7 +50,7 @@ final class StillKnown {
         }
         boolean known = true;
         for (AffectedOwner owner : now) {
-            if (record.owners().stream().noneMatch(had -> had.open() && same(had.owner(), owner.owner())
+            if (record.owners().stream().noneMatch(had -> had.state().pending() && same(had.owner(), owner.owner())
                     && covers(had.owner(), owner.owner()))) {
                 known = false;
             }
@@ -58,7 +58,7 @@ final class StillKnown {
         List<Integer> gone = new ArrayList<>();
         for (int index = 0; index < record.owners().size(); index++) {
             AffectedOwner had = record.owners().get(index);
-            if (!had.open() || !intersects(had.owner(), from, end)) {
+            if (!had.state().pending() || !intersects(had.owner(), from, end)) {
                 continue;
             }
             if (now.stream().noneMatch(owner -> same(had.owner(), owner.owner())
@@ -72,10 +72,11 @@ final class StillKnown {
         return known ? Verdict.KNOWN : new Verdict(false, gone);
     }
 
-    /** The same owner: the same file (inode, generation, fork), the same kind of metadata, free, or unknown. */
+    /** The same owner: the same file (subvolume, inode, generation, fork), the same kind of metadata, free, or unknown. */
     static boolean same(Owner a, Owner b) {
         if (a instanceof FileOwner fa && b instanceof FileOwner fb) {
-            return fa.inode() == fb.inode() && fa.generation() == fb.generation() && fa.fork() == fb.fork();
+            return fa.subvolume() == fb.subvolume() && fa.inode() == fb.inode() && fa.generation() == fb.generation()
+                    && fa.fork() == fb.fork();
         }
         if (a instanceof MetadataOwner ma && b instanceof MetadataOwner mb) {
             return ma.kind().equals(mb.kind());

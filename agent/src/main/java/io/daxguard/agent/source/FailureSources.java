@@ -5,6 +5,7 @@ import io.daxguard.agent.failure.FailureSink;
 import io.daxguard.agent.failure.FailureSource;
 import io.daxguard.agent.ranges.ByteRange;
 import io.daxguard.agent.source.badblocks.BadblocksSource;
+import io.daxguard.agent.source.kmsg.FilesystemMessages;
 import io.daxguard.agent.source.kmsg.KernelLogSource;
 import io.daxguard.agent.source.kmsg.KmsgCursor;
 import io.daxguard.agent.source.probe.Handoff;
@@ -53,6 +54,7 @@ public final class FailureSources implements AutoCloseable {
     private final IngestQueue queue;
     private final List<FailureSource> sources;
     private final SourceSupervisor supervisor;
+    private final FilesystemMessages filesystems;
 
     /**
      * @param stateDirectory where the kernel log source keeps its position ({@code kmsg.cursor})
@@ -60,7 +62,14 @@ public final class FailureSources implements AutoCloseable {
      */
     public FailureSources(SourceSettings settings, Path sysfs, Path stateDirectory, IngestQueue.TupleSink router,
                           Clock clock, ClearedListener clearedListener) {
+        this(settings, sysfs, stateDirectory, router, clock, clearedListener, FilesystemMessages.NONE);
+    }
+
+    /** @param filesystems what the held filesystems' own kernel log lines report (the kernel log source asks) */
+    public FailureSources(SourceSettings settings, Path sysfs, Path stateDirectory, IngestQueue.TupleSink router,
+                          Clock clock, ClearedListener clearedListener, FilesystemMessages filesystems) {
         Objects.requireNonNull(settings, "settings is null");
+        this.filesystems = Objects.requireNonNull(filesystems, "filesystems is null");
         this.queue = new IngestQueue(settings.queueCapacity(), settings.knownCapacity(), router);
         this.sources = enabledSources(settings, sysfs, stateDirectory, clock, (device, ranges) -> {
             ranges.forEach(range -> queue.forget(device.number(), range.offset(), range.length()));
@@ -85,7 +94,7 @@ public final class FailureSources implements AutoCloseable {
             tracedSince = trace::tracingSinceMicros;
         }
         if (settings.kmsgEnabled()) {
-            enabled.add(new KernelLogSource(settings.kmsg(), settings.kmsgReplay(), sysfs, probe, handoff, tracedSince, KmsgCursor.in(stateDirectory.resolve("kmsg.cursor")), clock));
+            enabled.add(new KernelLogSource(settings.kmsg(), settings.kmsgReplay(), sysfs, probe, handoff, tracedSince, KmsgCursor.in(stateDirectory.resolve("kmsg.cursor")), clock, filesystems));
         }
         if (settings.badblocksEnabled()) {
             enabled.add(new BadblocksSource(sysfs, settings.badblocksRescan(), queue, cleared, clock));

@@ -21,8 +21,17 @@ public final class Topology {
     /** Precomputed: routing asks these for every tuple, so a storm must not rebuild them each time. */
     private final Map<String, List<BlockDevice>> partitionsByDisk;
     private final Map<DeviceNumber, Optional<Mount>> primaryByDevice;
+    /**
+     * The member devices of filesystems over several devices (btrfs), each to the primary mount of its filesystem;
+     * learned from the holders after attach ({@link #withMembers}), empty in a snapshot just read.
+     */
+    private final Map<DeviceNumber, Mount> memberOf;
 
     public Topology(List<BlockDevice> devices, List<Mount> mounts) {
+        this(devices, mounts, Map.of());
+    }
+
+    private Topology(List<BlockDevice> devices, List<Mount> mounts, Map<DeviceNumber, Mount> memberOf) {
         Map<String, BlockDevice> names = new LinkedHashMap<>();
         Map<DeviceNumber, BlockDevice> numbers = new LinkedHashMap<>();
         devices.stream().sorted(Comparator.comparing(BlockDevice::name)).forEach(device -> {
@@ -46,6 +55,43 @@ public final class Topology {
                     .filter(Mount::showsWholeFilesystem).findFirst());
         }
         this.primaryByDevice = Map.copyOf(primary);
+        this.memberOf = Map.copyOf(memberOf);
+    }
+
+    /**
+     * This snapshot, knowing which filesystem each member device of a filesystem over several devices belongs to
+     * ({@code Holder.memberDevices}); a device that is itself mounted keeps its own mount.
+     */
+    public Topology withMembers(Map<DeviceNumber, Mount> members) {
+        return new Topology(List.copyOf(byNumber.values()), mounts, members);
+    }
+
+    /**
+     * The filesystem holding {@code device}: the one mounted on it ({@link #primaryMount}), else the filesystem over
+     * several devices it is a member of. What the router routes a failure of the device to.
+     */
+    public Optional<Mount> holdingMount(DeviceNumber device) {
+        Optional<Mount> own = primaryMount(device);
+        return own.isPresent() ? own : Optional.ofNullable(memberOf.get(device));
+    }
+
+    /** The member devices known for the filesystem mounted on {@code mountDevice} (its own device when none). */
+    public List<DeviceNumber> membersOf(DeviceNumber mountDevice) {
+        List<DeviceNumber> members = memberOf.entrySet().stream()
+                .filter(entry -> entry.getValue().device().equals(mountDevice)).map(Map.Entry::getKey)
+                .sorted().toList();
+        return members.isEmpty() ? List.of(mountDevice) : members;
+    }
+
+    /**
+     * Whether a mount is on a block device of this snapshot: on the device itself, or (a filesystem over several
+     * devices, btrfs) on an anonymous device number with a source naming one ({@code /dev/loop3}: the first).
+     */
+    private boolean onBlockDevice(Mount mount) {
+        if (byNumber.containsKey(mount.device())) {
+            return true;
+        }
+        return mount.source().startsWith("/dev/") && byName.containsKey(mount.source().substring("/dev/".length()));
     }
 
     public List<BlockDevice> devices() {
@@ -98,7 +144,7 @@ public final class Topology {
     public List<Mount> primaryMounts() {
         Map<DeviceNumber, Mount> primary = new LinkedHashMap<>();
         for (Mount mount : mounts) {
-            if (byNumber.containsKey(mount.device()) && !primary.containsKey(mount.device())) {
+            if (onBlockDevice(mount) && !primary.containsKey(mount.device())) {
                 primaryMount(mount.device()).ifPresent(found -> primary.put(mount.device(), found));
             }
         }

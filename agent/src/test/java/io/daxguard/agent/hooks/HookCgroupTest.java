@@ -135,4 +135,18 @@ class HookCgroupTest {
         assertThat(cgroups.create()).isEmpty();
         assertThat(cgroups.unavailable()).contains("no cgroup2");
     }
+
+    @Test
+    void aMountPointThatIsNotUtf8DoesNotCostHookRunsTheirCgroups(@org.junit.jupiter.api.io.TempDir Path work)
+            throws IOException {
+        Path mountinfo = work.resolve("mountinfo");
+        Files.write(mountinfo, Files.readAllBytes(Path.of("/proc/self/mountinfo")));
+        // Another mount whose point is bytes no charset decodes as UTF-8 (0xff), as any user may make one.
+        Files.write(mountinfo, "999 1 7:9 / /tmp/\u00ffname rw - ext4 /dev/loop9 rw\n".getBytes(StandardCharsets.ISO_8859_1),
+                java.nio.file.StandardOpenOption.APPEND);
+
+        HookCgroups withIt = HookCgroups.find(mountinfo, Path.of("/proc/self/cgroup"));
+
+        assertThat(withIt.unavailable()).isEqualTo(HookCgroups.find().unavailable());
+    }
 }

@@ -45,6 +45,37 @@ class StatusReportTest {
                 "          also /usr/share/doc/y");
     }
 
+    @Test
+    void aFilesystemOverSeveralDevicesShowsEveryMember() {
+        Mount btrfs = new Mount(2, new DeviceNumber(0, 52), "/", LinuxPath.of(java.nio.file.Path.of("/srv")), "btrfs", "/dev/loop3", "rw");
+        AttachedFilesystem filesystem = new AttachedFilesystem(btrfs, Optional.of(heldAs(btrfs)), Optional.empty(),
+                new FilePaths(LinuxPath.of(java.nio.file.Path.of("/srv"))));
+
+        String report = StatusReport.render("daxguard", List.of(), List.of(filesystem), List.of(), false,
+                fs -> "none: manual", fs -> Optional.empty(), fs -> List.of("loop3 (7:3)", "loop4 (7:4)"));
+
+        assertThat(report.lines()).contains("     members: loop3 (7:3), loop4 (7:4)");
+    }
+
+    @Test
+    void damageWithAnotherCopyIsShownAsRedundantWithItsRepairNotAsADamagedFile() {
+        Mount btrfs = new Mount(2, new DeviceNumber(0, 52), "/", LinuxPath.of(java.nio.file.Path.of("/srv")), "btrfs",
+                "/dev/loop3", "rw");
+        AttachedFilesystem filesystem = new AttachedFilesystem(btrfs, Optional.of(heldAs(btrfs)), Optional.empty(),
+                new FilePaths(LinuxPath.of(java.nio.file.Path.of("/srv"))));
+        AffectedOwner owner = new AffectedOwner(new FilesystemRef("681ec079-4389-448e-8a0f-f6947f26b935",
+                btrfs.device(), "/srv", "btrfs"), new FileOwner(257, 7, Fork.DATA, 0, 1 << 20, 4096, false, false, 5),
+                List.of("/data"), DamageState.REDUNDANT);
+        DamageRecord record = new DamageRecord(1, new DeviceNumber(7, 4), "loop4", 1 << 20, 4096, 5, "kmsg-btrfs", AT,
+                AT, 1, List.of(owner), DamageState.REDUNDANT, 0, "");
+
+        String report = StatusReport.render("daxguard", List.of(), List.of(filesystem), List.of(record), true);
+
+        assertThat(report.lines()).contains("   redundant: 1 range(s), 4 KiB damaged on one copy: data intact on "
+                + "another copy; repair: daxguard repair /srv", "       state: ONLINE");
+        assertThat(report).doesNotContain("(inode 257, generation 7)");
+    }
+
     /** What the report reads of a holder: that there is one, and its info. */
     private static Holder heldAs(Mount mount) {
         return new Holder() {

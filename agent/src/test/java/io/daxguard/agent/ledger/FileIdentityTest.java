@@ -75,6 +75,29 @@ class FileIdentityTest {
         assertThat(DamagedFile.group(records)).hasSize(2);
     }
 
+    @Test
+    void oneInodeNumberInTwoSubvolumesIsTwoFiles() {
+        assertThat(FileKey.inSubvolume("0b1c-uuid", "/mnt/data", 256, 257, 7))
+                .isNotEqualTo(FileKey.inSubvolume("0b1c-uuid", "/mnt/data", 5, 257, 7));
+    }
+
+    @Test
+    void damageOfAFileAndOfItsSnapshotsCopyIsTwoDamagedFiles() {
+        // A snapshot copies the inode with its number and generation: only the subvolume tells the two apart.
+        List<DamageRecord> records = List.of(inSubvolume(1, 5, "/data/file"),
+                inSubvolume(2, 256, "/snapshots/monday/data/file"));
+
+        assertThat(DamagedFile.group(records)).extracting(file -> file.key().subvolume()).containsExactlyInAnyOrder(5L,
+                256L);
+    }
+
+    private static DamageRecord inSubvolume(long id, long subvolume, String path) {
+        AffectedOwner owner = new AffectedOwner(AT_DATA, new FileOwner(257, 7, Fork.DATA, 0, 1_048_576, 4096, true,
+                false, subvolume), List.of(path));
+        return new DamageRecord(id, LOOP3, "loop3", 1_048_576, 4096, 5, "kmsg", AT, AT, 1, List.of(owner),
+                DamageState.OPEN, 0, "");
+    }
+
     private static DamageRecord record(long id, FilesystemRef filesystem, long fileOffset, String path) {
         AffectedOwner owner = new AffectedOwner(filesystem, new FileOwner(131, 7, Fork.DATA, fileOffset,
                 1_048_576 + fileOffset, 4096, false, false), List.of(path));

@@ -89,6 +89,26 @@ class SqliteDamageLedgerTest {
     }
 
     @Test
+    void aFileOfASubvolumeAndItsAuditKeepTheirSubvolumeAcrossARestart() {
+        FileKey snapshotCopy = FileKey.inSubvolume("0b1c-uuid", "/mnt/data", 256, 257, 7);
+        try (SqliteDamageLedger ledger = open()) {
+            ledger.record(new Damage(LedgerSamples.DEVICE, "loop3", 1 << 20, 4096, 5, "kmsg", LedgerSamples.AT,
+                    List.of(new AffectedOwner(LedgerSamples.FILESYSTEM, new io.daxguard.spi.FileOwner(257, 7,
+                            io.daxguard.spi.Fork.DATA, 0, 1 << 20, 4096, true, false, 256),
+                            List.of("/snapshots/monday/file")))));
+            ledger.audit(new AuditEntry(LedgerSamples.AT, "operator", "verify", snapshotCopy,
+                    "/snapshots/monday/file", "still damaged"));
+        }
+
+        try (SqliteDamageLedger reopened = open()) {
+            assertThat(reopened.records().get(0).owners().get(0).fileKey().orElseThrow().subvolume()).isEqualTo(256);
+            assertThat(reopened.history(snapshotCopy)).singleElement()
+                    .satisfies(entry -> assertThat(entry.file().subvolume()).isEqualTo(256));
+            assertThat(reopened.history(FileKey.inSubvolume("0b1c-uuid", "/mnt/data", 5, 257, 7))).isEmpty();
+        }
+    }
+
+    @Test
     void newRecordsAfterARestartGetNewIds() {
         try (SqliteDamageLedger ledger = open()) {
             ledger.record(LedgerSamples.unowned(0));
@@ -198,6 +218,33 @@ class SqliteDamageLedgerTest {
             assertThat(record.filesystem().orElseThrow().device()).isEqualTo(LedgerSamples.DEVICE);
             assertThat(record.medium()).isEmpty();
             assertThat(record.inheritedFrom()).isZero();
+        }
+    }
+
+    @Test
+    void aLedgerWrittenBySchemaVersionTwoIsMigratedWithItsFilesInSubvolumeZero() throws Exception {
+        try (java.sql.Connection v2 = java.sql.DriverManager.getConnection("jdbc:sqlite:"
+                + state.resolve(SqliteDamageLedger.FILE_NAME));
+             java.sql.Statement sql = v2.createStatement()) {
+            sql.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+            for (LedgerSchema.Migration migration : LedgerSchema.MIGRATIONS.subList(0, 2)) {
+                for (String statement : migration.statements()) {
+                    sql.execute(statement);
+                }
+            }
+            sql.execute("INSERT INTO schema_version VALUES (2)");
+            sql.execute("INSERT INTO damage VALUES (1, '7:3', 'loop3', 4096, 512, 5, 'kmsg', 0, 0, 1, 'OPEN', NULL, '',"
+                    + " 0)");
+            sql.execute("INSERT INTO damage_owner (damage_id, owner_index, fs_uuid, mount_point, fs_type, kind, "
+                    + "physical_offset, length, inode, generation, fork, file_offset, is_shared, is_unwritten, paths, "
+                    + "state) VALUES (1, 0, 'u-1', '/mnt/a', 'xfs', 'FILE', 4096, 512, 131, 7, 'DATA', 0, 0, 0, '/f', "
+                    + "'OPEN')");
+        }
+
+        try (SqliteDamageLedger migrated = open()) {
+            assertThat(migrated.records().get(0).owners().get(0).fileKey().orElseThrow())
+                    .isEqualTo(new FileKey("u-1", "/mnt/a", 131, 7))
+                    .satisfies(key -> assertThat(key.subvolume()).isZero());
         }
     }
 }

@@ -101,25 +101,58 @@ public final class AllocatedRanges {
      */
     public static void forEachNotFree(Mount mount, int deviceCookie, long from, long end, ExtentConsumer consumer)
             throws IOException {
+        forEachNotFree(mount, deviceCookie, from, end, List.of(), consumer);
+    }
+
+    /**
+     * As {@link #forEachNotFree(Mount, int, long, long, ExtentConsumer)}, leaving out {@code skipped} (sorted,
+     * disjoint: unwritten preallocation the live files confirm, {@link LiveReverseMap#confirmedUnwritten}).
+     */
+    public static void forEachNotFree(Mount mount, int deviceCookie, long from, long end, List<ByteSpan> skipped,
+                                      ExtentConsumer visit) throws IOException {
+        ExtentConsumer consumer = skipped.isEmpty() ? visit : outside(skipped, visit);
         long[] written = {from};
-        try (NativeFile filesystem = NativeFile.openMountPoint(mount.mountPoint(), mount.device())) {
-            Getfsmap.query(filesystem, deviceCookie, from, end, Getfsmap.DEFAULT_BATCH, record -> {
-                if (record.device() != deviceCookie || !record.isSpecialOwner()
-                        || record.owner() != FsmapRecord.OWN_FREE) {
+        // No descriptor open while the consumer runs (a scrub reads each range it is handed): see queryReleasing.
+        Getfsmap.queryReleasing(() -> NativeFile.openMountPoint(mount.mountPoint(), mount.device()), deviceCookie,
+                from, end, Getfsmap.DEFAULT_BATCH, record -> {
+                    if (record.device() != deviceCookie || !record.isSpecialOwner()
+                            || record.owner() != FsmapRecord.OWN_FREE) {
+                        return true;
+                    }
+                    long freeStart = Math.max(record.physical(), from);
+                    long freeEnd = Math.min(record.end(), end);
+                    if (freeStart > written[0]) {
+                        consumer.accept(written[0], freeStart - written[0]);
+                    }
+                    written[0] = Math.max(written[0], freeEnd);
                     return true;
-                }
-                long freeStart = Math.max(record.physical(), from);
-                long freeEnd = Math.min(record.end(), end);
-                if (freeStart > written[0]) {
-                    consumer.accept(written[0], freeStart - written[0]);
-                }
-                written[0] = Math.max(written[0], freeEnd);
-                return true;
-            });
-        }
+                });
         if (written[0] < end) {
             consumer.accept(written[0], end - written[0]);
         }
+    }
+
+    /** Hands on the parts of each range that lie outside {@code skipped} (sorted, disjoint). */
+    static ExtentConsumer outside(List<ByteSpan> skipped, ExtentConsumer consumer) {
+        return (offset, length) -> {
+            long at = offset;
+            long end = offset + length;
+            for (ByteSpan skip : skipped) {
+                if (skip.end() <= at) {
+                    continue;
+                }
+                if (skip.start() >= end) {
+                    break;
+                }
+                if (skip.start() > at) {
+                    consumer.accept(at, skip.start() - at);
+                }
+                at = Math.max(at, skip.end());
+            }
+            if (at < end) {
+                consumer.accept(at, end - at);
+            }
+        };
     }
 
     /**

@@ -2,6 +2,7 @@ package io.daxguard.support.index;
 
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FileOwner;
+import io.daxguard.spi.Fork;
 import io.daxguard.spi.Owner;
 import io.daxguard.spi.ReverseMapStatus;
 import io.daxguard.spi.UnknownOwner;
@@ -247,6 +248,39 @@ public final class LiveReverseMap implements Closeable {
             epoch.rememberAnswer(from, to, resolution.owners);
         }
         return Optional.of(resolution.owners);
+    }
+
+    /**
+     * The parts of {@code [from, to)} that are unwritten preallocation now, for a scrub to leave out (reads of them
+     * return zeros, not the disk): each unwritten data extent the index knows there, kept only where the live files
+     * confirm it (every owner confirmed, every one unwritten). Nothing is left out on a guess: an extent written
+     * since, or one the index does not know yet, is read.
+     */
+    public List<ByteSpan> confirmedUnwritten(long from, long to) throws IOException {
+        checkRange(from, to);
+        ExtentIndex index = builds.current();
+        if (index == null) {
+            return List.of();
+        }
+        List<ByteSpan> unwritten = new ArrayList<>();
+        Question question = null;
+        for (IndexedExtent extent : index.overlapping(from, to)) {
+            if (!ExtentFlags.has(extent.flags(), ExtentFlags.UNWRITTEN) || extent.fork() != Fork.DATA) {
+                continue;
+            }
+            long start = Math.max(extent.physical(), from);
+            long end = Math.min(extent.physical() + extent.length(), to);
+            if (start >= end) {
+                continue;
+            }
+            question = question == null ? question() : question;
+            Optional<List<FileOwner>> owners = ownersIfAllConfirmed(start, end, question);
+            if (owners.isPresent() && !owners.get().isEmpty()
+                    && owners.get().stream().allMatch(FileOwner::unwritten)) {
+                unwritten.add(new ByteSpan(start, end));
+            }
+        }
+        return AllocatedRanges.merge(unwritten);
     }
 
     /**

@@ -26,6 +26,8 @@ import java.util.Optional;
  *   __u32 stx_rdev_major, rdev_minor    128, 132
  *   __u32 stx_dev_major, dev_minor      136, 140
  *   __u64 stx_mnt_id                    144
+ *   __u32 stx_dio_mem_align, dio_offset_align  152, 156
+ *   __u64 stx_subvol                    160 (0xa0; Linux 6.10, STATX_SUBVOL)
  * </pre>
  *
  * @param device the device of the filesystem holding the file
@@ -56,6 +58,13 @@ public record FileStatus(DeviceNumber device, long inode, int mode, int links, l
      * STATX_MNT_ID is, after an unmount). Defined here since older installed headers lack it.
      */
     static final int STATX_MNT_ID_UNIQUE = 0x4000;
+    /**
+     * Linux 6.10 include/uapi/linux/stat.h: {@code __u64 stx_subvol} at 0xa0 (the first of what older headers call
+     * {@code __spare3}) and {@code STATX_SUBVOL 0x00008000U}. Defined here since older installed headers lack them;
+     * {@code KernelLayoutTest} checks them against the headers it finds (the spare area's offset on older ones).
+     */
+    static final int OFFSET_SUBVOL = 0xa0;
+    static final int STATX_SUBVOL = 0x8000;
     static final int S_IFMT = 0170000;
     static final int S_IFREG = 0100000;
     static final int S_IFDIR = 0040000;
@@ -140,6 +149,43 @@ public record FileStatus(DeviceNumber device, long inode, int mode, int links, l
             }
             return buffer.getLong(OFFSET_MNT_ID);
         }
+    }
+
+    /**
+     * The subvolume an open file is in ({@code stx_subvol}: btrfs, the subvolume or snapshot's root id; bcachefs its
+     * id), or empty when the kernel or the filesystem does not report one (before Linux 6.10; XFS, ext4). Two files
+     * with one inode number in two snapshots differ here.
+     */
+    public static java.util.OptionalLong subvolumeOf(NativeFile file) throws NativeCallException {
+        try (Memory buffer = new Memory(SIZE)) {
+            buffer.clear();
+            try {
+                LibC.statx(file.fd(), new byte[1], LibC.AT_EMPTY_PATH, STATX_SUBVOL, buffer);
+            } catch (LastErrorException e) {
+                throw NativeCallException.from("statx", file.name(), e);
+            }
+            return subvolumeIn(buffer);
+        }
+    }
+
+    /** {@link #subvolumeOf(NativeFile)} of a path, a symlink in its last component not followed. */
+    public static java.util.OptionalLong subvolumeOf(LinuxPath path) throws NativeCallException {
+        try (Memory buffer = new Memory(SIZE)) {
+            buffer.clear();
+            try {
+                LibC.statx(LibC.AT_FDCWD, path.nulTerminated(), LibC.AT_SYMLINK_NOFOLLOW | LibC.AT_NO_AUTOMOUNT,
+                        STATX_SUBVOL, buffer);
+            } catch (LastErrorException e) {
+                throw NativeCallException.from("statx", path, e);
+            }
+            return subvolumeIn(buffer);
+        }
+    }
+
+    /** stx_subvol when the kernel set STATX_SUBVOL in stx_mask (offset 0) for this file. */
+    private static java.util.OptionalLong subvolumeIn(Memory buffer) {
+        return (buffer.getInt(0) & STATX_SUBVOL) != 0 ? java.util.OptionalLong.of(buffer.getLong(OFFSET_SUBVOL))
+                : java.util.OptionalLong.empty();
     }
 
     static FileStatus ofDescriptor(NativeFile file) throws NativeCallException {

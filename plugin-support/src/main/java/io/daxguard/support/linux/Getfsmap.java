@@ -59,6 +59,18 @@ public final class Getfsmap {
     private Getfsmap() {
     }
 
+    /** Opens a descriptor on the filesystem for one kernel call (and checks it is still that filesystem). */
+    @FunctionalInterface
+    public interface Opener {
+        NativeFile open() throws IOException;
+    }
+
+    /** One {@code FS_IOC_GETFSMAP} call on the buffer. */
+    @FunctionalInterface
+    private interface Ask {
+        void ask(Memory head) throws IOException;
+    }
+
     /**
      * Visits every record that overlaps {@code [from, to)} on {@code deviceCookie}, untrimmed.
      *
@@ -67,6 +79,27 @@ public final class Getfsmap {
      */
     public static void query(NativeFile filesystem, int deviceCookie, long from, long to, int batch,
                              Visitor visitor) throws IOException {
+        query(head -> filesystem.ioctl("FS_IOC_GETFSMAP", FS_IOC_GETFSMAP, head), deviceCookie, from, to, batch,
+                visitor);
+    }
+
+    /**
+     * As {@link #query(NativeFile, int, long, long, int, Visitor)}, with no descriptor open while {@code visitor}
+     * runs: each kernel call opens the filesystem, asks and closes it before its records are visited. For a visitor
+     * that may take long (a scrub reading each extent it is handed): a descriptor held meanwhile would make the
+     * administrator's {@code umount} fail with EBUSY. After an unmount the next call's {@code opener} fails.
+     */
+    public static void queryReleasing(Opener opener, int deviceCookie, long from, long to, int batch,
+                                      Visitor visitor) throws IOException {
+        query(head -> {
+            try (NativeFile filesystem = opener.open()) {
+                filesystem.ioctl("FS_IOC_GETFSMAP", FS_IOC_GETFSMAP, head);
+            }
+        }, deviceCookie, from, to, batch, visitor);
+    }
+
+    private static void query(Ask ask, int deviceCookie, long from, long to, int batch, Visitor visitor)
+            throws IOException {
         if (from < 0 || to <= from) {
             throw new IllegalArgumentException("range must be non-empty, was [" + from + ", " + to + ")");
         }
@@ -83,7 +116,7 @@ public final class Getfsmap {
             head.setLong(high + FIELD_OWNER, -1L);
             head.setLong(high + FIELD_OFFSET, -1L);
             while (true) {
-                filesystem.ioctl("FS_IOC_GETFSMAP", FS_IOC_GETFSMAP, head);
+                ask.ask(head);
                 int entries = head.getInt(OFFSET_ENTRIES);
                 if (entries == 0) {
                     return;

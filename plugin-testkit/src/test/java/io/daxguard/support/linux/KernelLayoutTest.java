@@ -52,6 +52,22 @@ class KernelLayoutTest {
             #endif
             """;
 
+    /**
+     * {@code stx_subvol} and {@code STATX_SUBVOL} are in {@code linux/stat.h} from Linux 6.10; an older header has the
+     * spare area there instead ({@code __spare3}, whose first word stx_subvol became), so on it the offset is checked
+     * against the spare area's and the flag's value as the 6.10 header writes it.
+     */
+    private static final String STATX_SUBVOL_FALLBACK = """
+            #include <stddef.h>
+            #ifdef STATX_SUBVOL
+            #define DAXGUARD_STX_SUBVOL_OFFSET offsetof(struct statx, stx_subvol)
+            #define DAXGUARD_STATX_SUBVOL STATX_SUBVOL
+            #else
+            #define DAXGUARD_STX_SUBVOL_OFFSET offsetof(struct statx, __spare3)
+            #define DAXGUARD_STATX_SUBVOL 0x00008000U
+            #endif
+            """;
+
     private static Map<String, Long> c;
 
     @BeforeAll
@@ -62,6 +78,9 @@ class KernelLayoutTest {
                 .declaring(FSUUID2_FALLBACK)
                 .declaring(EXT4_SHUTDOWN)
                 .declaring(EXT4_FSUUID)
+                .declaring(STATX_SUBVOL_FALLBACK)
+                .value("statx.stx_subvol", "DAXGUARD_STX_SUBVOL_OFFSET")
+                .value("STATX_SUBVOL", "DAXGUARD_STATX_SUBVOL")
                 .value("FIFREEZE", "FIFREEZE")
                 .value("FITHAW", "FITHAW")
                 .value("EXT4_IOC_SHUTDOWN", "EXT4_IOC_SHUTDOWN")
@@ -163,8 +182,10 @@ class KernelLayoutTest {
                 "statx.stx_dev_major", FileStatus.OFFSET_DEV_MAJOR,
                 "statx.stx_dev_minor", FileStatus.OFFSET_DEV_MINOR,
                 "statx.stx_mnt_id", FileStatus.OFFSET_MNT_ID,
-                "STATX_MNT_ID", FileStatus.STATX_MNT_ID))
-                .isEqualTo(fromC("sizeof statx", "statx.", "STATX_MNT_ID"));
+                "statx.stx_subvol", FileStatus.OFFSET_SUBVOL,
+                "STATX_MNT_ID", FileStatus.STATX_MNT_ID,
+                "STATX_SUBVOL", FileStatus.STATX_SUBVOL))
+                .isEqualTo(fromC("sizeof statx", "statx.", "STATX_MNT_ID", "STATX_SUBVOL"));
     }
 
     @Test

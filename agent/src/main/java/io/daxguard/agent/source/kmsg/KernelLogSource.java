@@ -79,6 +79,8 @@ public final class KernelLogSource implements FailureSource {
     private final boolean replay;
     private final FailureSink sink;
     private final MemoryFailureMapper memory;
+    /** The held filesystems' own lines ({@code Holder.failuresIn}) and daxguard's repair markers. */
+    private final FilesystemLines filesystemLines;
     private final Clock clock;
     private final SourceCounters counters;
     private final KmsgSuspects suspects;
@@ -108,6 +110,15 @@ public final class KernelLogSource implements FailureSource {
      */
     public KernelLogSource(Path kmsg, boolean replay, Path sysfs, SuspectProbe probe, Handoff handoff,
                            LongSupplier tracedSince, KmsgCursor cursor, Clock clock) {
+        this(kmsg, replay, sysfs, probe, handoff, tracedSince, cursor, clock, FilesystemMessages.NONE);
+    }
+
+    /**
+     * @param filesystems what the held filesystems' own kernel lines report: each kernel message is offered to them,
+     *                    and each failure found is handed on as source {@code kmsg-<type>}
+     */
+    public KernelLogSource(Path kmsg, boolean replay, Path sysfs, SuspectProbe probe, Handoff handoff,
+                           LongSupplier tracedSince, KmsgCursor cursor, Clock clock, FilesystemMessages filesystems) {
         this.kmsg = kmsg;
         this.replay = replay;
         this.tracedSince = tracedSince;
@@ -132,8 +143,9 @@ public final class KernelLogSource implements FailureSource {
         // skipped for another error. readErrors: errors of the log itself (the thread ends; the supervisor restarts).
         this.counters = new SourceCounters(List.of("records", "lost", "suspects", "confirmed", "unconfirmed", "ownLines",
                 "suppressed", "memoryFailures", "unparsable", "deviceGone", "probeFailed", "unprobed", "sinkFailures",
-                "failedRecords", "readErrors", "traced", "notKernel", "markerLost"));
+                "failedRecords", "readErrors", "traced", "notKernel", "markerLost", "filesystemFailures", "repairLines"));
         this.suspects = new KmsgSuspects(kmsg, sysfs, probe, this.sink, handoff.known(), counters, clock);
+        this.filesystemLines = new FilesystemLines(filesystems, sysfs, this.sink, counters, clock);
     }
 
     @Override
@@ -389,6 +401,12 @@ public final class KernelLogSource implements FailureSource {
      * @param at when the kernel logged it, in microseconds since boot (the log's clock, CLOCK_MONOTONIC's)
      */
     private void handleText(String text, boolean fromKernel, long at) throws IOException, InterruptedException {
+        if (filesystemLines.marker(text)) {
+            return;
+        }
+        if (fromKernel) {
+            filesystemLines.offer(text);
+        }
         Optional<KernelLogLine> line = KernelLogParser.recognise(text);
         if (line.isEmpty()) {
             return;
@@ -436,6 +454,11 @@ public final class KernelLogSource implements FailureSource {
                     MEMORY_FAILURE_SOURCE,
                     clock.instant()));
         }
+    }
+
+    /** The source of a failure a filesystem of {@code fsType} logged itself: {@code kmsg-btrfs}. */
+    public static String filesystemSource(String fsType) {
+        return "kmsg-" + fsType;
     }
 
     private void count(String name) {

@@ -5,11 +5,11 @@ import io.daxguard.agent.ranges.ByteRange;
 import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.failure.DeviceRef;
 import io.daxguard.agent.failure.FailureSink;
+import io.daxguard.agent.plugins.MemberHolder;
 import io.daxguard.agent.topology.DirectIoAlignment;
 import io.daxguard.spi.Holder;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,14 +71,15 @@ final class ScrubJob {
     private final String mountPoint;
     private final String uuid;
     private final Holder holder;
-    private final DeviceRef device;
-    private final Path deviceNode;
+    private final List<Scrubber.Member> members;
+    /** Bytes of every member: where the position ends. */
     private final long deviceSize;
-    private final DirectIoAlignment alignment;
+    /** The member being read (its bad runs are reported on it). */
+    private volatile Scrubber.Member current;
     private final FailureSink sink;
     private final ScrubPositionStore store;
     private final TokenBucket bucket;
-    private final int readSize;
+    private final long rateLimit;
     private final Clock clock;
     private final Consumer<ScrubProgress> onFinished;
     private final ReentrantLock lock = new ReentrantLock();
@@ -105,14 +106,13 @@ final class ScrubJob {
         this.mountPoint = target.mountPoint();
         this.uuid = target.uuid();
         this.holder = target.holder();
-        this.device = target.device();
-        this.deviceNode = target.deviceNode();
-        this.deviceSize = target.deviceSize();
-        this.alignment = target.alignment();
+        this.members = target.members();
+        this.deviceSize = target.totalSize();
+        this.current = members.get(0);
         this.sink = sink;
         this.store = store;
         this.bucket = new TokenBucket(rateLimit);
-        this.readSize = readSize(rateLimit, alignment);
+        this.rateLimit = rateLimit;
         this.clock = clock;
         this.onFinished = onFinished;
         this.state = from.state();
@@ -141,23 +141,30 @@ final class ScrubJob {
     private void run() {
         try {
             waitWhilePaused();
-            count = WrittenBytesCount.start(holder, deviceSize, position, mountPoint);
-            while (position < deviceSize) {
-                try (ScrubReaders readers = new ScrubReaders(mountPoint, deviceNode, deviceSize, alignment, readSize,
-                        READERS)) {
-                    ScrubPass pass = new ScrubPass(alignment, deviceSize, readSize, MAX_GAP, bucket, readers,
-                            IN_FLIGHT, new Taken());
-                    try {
-                        holder.forEachWrittenExtent(position, deviceSize, pass::extent);
-                        pass.finish();
-                        position = deviceSize;
+            count = WrittenBytesCount.start(holder, members, position, mountPoint);
+            for (Scrubber.Member member : members) {
+                current = member;
+                // A filesystem over several devices is asked about each member; offsets relative to it.
+                Holder view = MemberHolder.of(holder, member.device().number());
+                int readSize = readSize(rateLimit, member.alignment());
+                while (position < member.end()) {
+                    try (ScrubReaders readers = new ScrubReaders(mountPoint, member.deviceNode(), member.size(),
+                            member.alignment(), readSize, READERS)) {
+                        ScrubPass pass = new ScrubPass(member.alignment(), member.size(), readSize, MAX_GAP, bucket,
+                                readers, IN_FLIGHT, new Taken());
+                        try {
+                            view.forEachWrittenExtent(Math.max(position - member.base(), 0), member.size(),
+                                    pass::extent);
+                            pass.finish();
+                            position = member.end();
+                        } catch (Leave leave) {
+                            // The reads in flight are paid for and under way: take them, so the position moves past.
+                            pass.drain();
+                            throw leave;
+                        }
                     } catch (Leave leave) {
-                        // The reads in flight are paid for and under way: take them, so the position moves past.
-                        pass.drain();
-                        throw leave;
+                        waitWhilePaused();
                     }
-                } catch (Leave leave) {
-                    waitWhilePaused();
                 }
             }
             count.await();
@@ -201,7 +208,7 @@ final class ScrubJob {
                 found(bad);
             }
             ScrubRead read = result.read();
-            position = read.end();
+            position = current.base() + read.end();
             bytesDone += read.writtenBytes();
             bytesRead += read.length();
             runBytes += read.writtenBytes();
@@ -225,6 +232,7 @@ final class ScrubJob {
                 firstBad.add(bad.toString());
             }
         }
+        DeviceRef device = current.device();
         LOG.log(System.Logger.Level.WARNING, "scrub of " + mountPoint + ": bad sectors on " + device.name() + " bytes " + bad);
         try {
             sink.submit(FailureTuple.mediaError(device, bad, "scrub", clock.instant()));

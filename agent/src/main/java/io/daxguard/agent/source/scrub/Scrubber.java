@@ -12,7 +12,9 @@ import io.daxguard.spi.Holder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -67,9 +69,34 @@ public final class Scrubber implements AutoCloseable {
         this.onFinished = Objects.requireNonNull(onFinished, "onFinished is null");
     }
 
-    /** What a scrub job reads, and how its reads of the device must be aligned. */
-    record Target(String mountPoint, String uuid, Holder holder, DeviceRef device, Path deviceNode, long deviceSize,
-                  DirectIoAlignment alignment) {
+    /**
+     * What a scrub job reads: each member device of the filesystem in turn (one for most; btrfs: every device it
+     * spans), and how its reads must be aligned. The job's position runs over the members one after another.
+     */
+    record Target(String mountPoint, String uuid, Holder holder, List<Member> members) {
+        Target {
+            members = List.copyOf(members);
+            if (members.isEmpty()) {
+                throw new IllegalArgumentException("a scrub reads at least one device");
+            }
+        }
+
+        /** Bytes of every member: the end of the job's position. */
+        long totalSize() {
+            Member last = members.get(members.size() - 1);
+            return last.base() + last.size();
+        }
+    }
+
+    /**
+     * One member device of a scrub's filesystem.
+     *
+     * @param base where the member starts in the job's position (the sizes of the members before it)
+     */
+    record Member(DeviceRef device, Path deviceNode, long size, DirectIoAlignment alignment, long base) {
+        long end() {
+            return base + size;
+        }
     }
 
     private Target target(String mountPoint) throws IOException {
@@ -77,10 +104,17 @@ public final class Scrubber implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("no filesystem is mounted at " + mountPoint));
         Holder holder = filesystem.holder().orElseThrow(() -> new IllegalStateException(
                 mountPoint + " is not held (" + filesystem.refusal().orElse("") + "): it cannot be scrubbed"));
-        BlockDevice device = topology.get().byNumber(filesystem.mount().device()).orElseThrow(
-                () -> new IllegalStateException("the device of " + mountPoint + " is not in the topology"));
-        return new Target(mountPoint, holder.info().uuid(), holder, new DeviceRef(device.number(), device.name()),
-                devices.resolve(device.name()), device.size(), DirectIoAlignment.ofDevice(sysfs, device.name()));
+        Topology now = topology.get();
+        List<Member> members = new ArrayList<>();
+        long base = 0;
+        for (io.daxguard.spi.DeviceNumber number : filesystems.members(filesystem)) {
+            BlockDevice device = now.byNumber(number).orElseThrow(() -> new IllegalStateException(
+                    "the device " + number + " of " + mountPoint + " is not in the topology"));
+            members.add(new Member(new DeviceRef(device.number(), device.name()), devices.resolve(device.name()),
+                    device.size(), DirectIoAlignment.ofDevice(sysfs, device.name()), base));
+            base += device.size();
+        }
+        return new Target(mountPoint, holder.info().uuid(), holder, members);
     }
 
     /** Starts a scrub from the beginning. */

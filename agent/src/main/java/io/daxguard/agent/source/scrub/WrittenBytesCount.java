@@ -1,6 +1,8 @@
 package io.daxguard.agent.source.scrub;
 
+import io.daxguard.agent.plugins.MemberHolder;
 import io.daxguard.spi.Holder;
+import java.util.List;
 import java.io.IOException;
 
 /**
@@ -18,27 +20,32 @@ final class WrittenBytesCount {
     private volatile long beforePosition;
     private volatile IOException failure;
 
-    private WrittenBytesCount(Holder holder, long deviceSize, long position, String mountPoint) {
-        this.thread = new Thread(() -> count(holder, deviceSize, position, mountPoint),
+    private WrittenBytesCount(Holder holder, List<Scrubber.Member> members, long position, String mountPoint) {
+        this.thread = new Thread(() -> count(holder, members, position, mountPoint),
                 "daxguard-scrub-count " + mountPoint);
         thread.setDaemon(true);
     }
 
-    static WrittenBytesCount start(Holder holder, long deviceSize, long position, String mountPoint) {
-        WrittenBytesCount count = new WrittenBytesCount(holder, deviceSize, position, mountPoint);
+    /** Counts the written bytes of every member, offsets placed in the scrub's position ({@link Scrubber.Member}). */
+    static WrittenBytesCount start(Holder holder, List<Scrubber.Member> members, long position, String mountPoint) {
+        WrittenBytesCount count = new WrittenBytesCount(holder, members, position, mountPoint);
         count.thread.start();
         return count;
     }
 
-    private void count(Holder holder, long deviceSize, long position, String mountPoint) {
+    private void count(Holder holder, List<Scrubber.Member> members, long position, String mountPoint) {
         long[] sums = new long[2];
         try {
-            holder.forEachWrittenExtent(0, deviceSize, (offset, length) -> {
-                sums[0] += length;
-                if (offset < position) {
-                    sums[1] += Math.min(length, position - offset);
-                }
-            });
+            for (Scrubber.Member member : members) {
+                MemberHolder.of(holder, member.device().number()).forEachWrittenExtent(0, member.size(),
+                        (offset, length) -> {
+                            long at = member.base() + offset;
+                            sums[0] += length;
+                            if (at < position) {
+                                sums[1] += Math.min(length, position - at);
+                            }
+                        });
+            }
             beforePosition = sums[1];
             total = sums[0]; // last: a reader that sees the total sees the rest
         } catch (IOException | RuntimeException e) {

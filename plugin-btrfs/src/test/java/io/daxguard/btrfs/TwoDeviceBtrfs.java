@@ -1,0 +1,113 @@
+package io.daxguard.btrfs;
+
+import io.daxguard.testkit.Command;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A btrfs with data, metadata and system chunks in one profile (raid1, raid0...) over two loop devices: the filesystem a testkit fixture
+ * made and mounted on its device (a {@link io.daxguard.testkit.FaultyDisk} or a
+ * {@link io.daxguard.testkit.ScratchFilesystem}), a second loop device over a sparse image of its own added to it,
+ * and a balance converting every chunk. {@link #close()} undoes it all, newest first, also after a half-done
+ * {@link #create()}: the first fixture (which unmounts), then the second device is forgotten by btrfs, detached and
+ * its image deleted.
+ */
+final class TwoDeviceBtrfs implements AutoCloseable {
+    private final AutoCloseable first;
+    private final Path mountPoint;
+    private final Path firstDevice;
+    private final List<Step> undo = new ArrayList<>();
+    private Path secondDevice;
+
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /**
+     * @param first       the fixture holding the first device, already created (closing it unmounts)
+     * @param mountPoint  where it mounted the filesystem
+     * @param firstDevice its device
+     */
+    TwoDeviceBtrfs(AutoCloseable first, Path mountPoint, Path firstDevice) {
+        this.first = first;
+        this.mountPoint = mountPoint;
+        this.firstDevice = firstDevice;
+        undo.add(first::close);
+    }
+
+    /**
+     * Adds the second device and converts every chunk to {@code profile} ({@code raid1}, {@code raid0}; metadata
+     * and system chunks to raid1 when data is raid0, as an administrator would); undoes everything if a step fails.
+     */
+    TwoDeviceBtrfs create(String profile, long sizeBytes) throws IOException {
+        try {
+            Path directory = Files.createTempDirectory("daxguard-btrfs-second-");
+            undo.add(() -> Files.deleteIfExists(directory));
+            Path image = directory.resolve("second.img");
+            try (RandomAccessFile created = new RandomAccessFile(image.toFile(), "rw")) {
+                created.setLength(sizeBytes);
+            }
+            undo.add(() -> Files.deleteIfExists(image));
+            String loop = Command.run("losetup", "--find", "--show", image.toString()).strip();
+            undo.add(() -> Command.run("losetup", "--detach", loop));
+            // After the unmount btrfs still lists the device as scanned; forget it before detaching.
+            undo.add(() -> Command.tryRun("btrfs", "device", "scan", "--forget", loop));
+            secondDevice = Path.of(loop);
+            Command.run("btrfs", "device", "add", "-f", loop, mountPoint.toString());
+            String metadata = profile.equals("raid0") ? "raid1" : profile;
+            Command.run("btrfs", "balance", "start", "-f", "-dconvert=" + profile, "-mconvert=" + metadata,
+                    "-sconvert=" + metadata, mountPoint.toString());
+            BtrfsFixtures.commit(mountPoint);
+            return this;
+        } catch (IOException | RuntimeException e) {
+            try {
+                close();
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    Path mountPoint() {
+        return mountPoint;
+    }
+
+    Path path(String relative) {
+        return mountPoint.resolve(relative);
+    }
+
+    Path firstDevice() {
+        return firstDevice;
+    }
+
+    Path secondDevice() {
+        return secondDevice;
+    }
+
+    /** Undoes every step, newest first; every step runs even when an earlier one fails. */
+    @Override
+    public void close() throws IOException {
+        IOException failure = null;
+        for (int i = undo.size() - 1; i >= 0; i--) {
+            try {
+                undo.get(i).run();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IOException("cleaning up the two-device btrfs on " + mountPoint, e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        undo.clear();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}
