@@ -42,7 +42,18 @@ final class LedgerLocation {
         }
         DaxguardConfig configuration = config == null ? DaxguardConfig.defaults()
                 : ConfigLoader.loadLeavingUnsetVariables(config);
+        if (configuration.ledger().shared()) {
+            throw new SharedLedgerException("the ledger of " + config + " is shared (ledger.url "
+                    + configuration.ledger().url() + "): read it with daxguard fleet status --config " + config);
+        }
         return DaxguardHome.resolve(DaxguardHome.home(), configuration.stateDirectory());
+    }
+
+    /** The configuration keeps the ledger in a shared database, not in a state directory. */
+    static final class SharedLedgerException extends IOException {
+        SharedLedgerException(String message) {
+            super(message);
+        }
     }
 
     /**
@@ -56,6 +67,9 @@ final class LedgerLocation {
         } catch (ConfigurationException invalid) {
             err.println("daxguard: " + invalid.getMessage());
             return ExitCode.BAD_CONFIG;
+        } catch (SharedLedgerException shared) {
+            err.println("daxguard: " + shared.getMessage());
+            return ExitCode.USAGE;
         } catch (IOException unreadable) {
             err.println("daxguard: cannot read " + config + ": " + unreadable.getMessage());
             return ExitCode.BAD_CONFIG;

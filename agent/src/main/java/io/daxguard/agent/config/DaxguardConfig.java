@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param notifications   section {@code notify} (a name a record component cannot have): hooks, programs run for
  *                        the events the agent announces
  * @param recovery        recovery policies: what is done by itself about new damage; none: every repair is manual
+ * @param ledger          where the damage ledger is: SQLite in {@code stateDirectory}, or a PostgreSQL database
+ *                        shared by a fleet ({@code ledger.url})
  */
 public record DaxguardConfig(
         @NotNull @Valid SourcesConfig sources,
@@ -38,7 +40,8 @@ public record DaxguardConfig(
         @NotNull @Valid HttpConfig http,
         @NotNull List<@NotBlank String> watch,
         @JsonProperty("notify") @NotNull @Valid NotifyConfig notifications,
-        @NotNull @Valid RecoveryConfig recovery) {
+        @NotNull @Valid RecoveryConfig recovery,
+        @NotNull @Valid LedgerConfig ledger) {
 
     public DaxguardConfig {
         sources = Objects.requireNonNullElseGet(sources, SourcesConfig::defaults);
@@ -53,16 +56,17 @@ public record DaxguardConfig(
         watch = List.copyOf(Objects.requireNonNullElse(watch, List.of()));
         notifications = Objects.requireNonNullElseGet(notifications, NotifyConfig::defaults);
         recovery = Objects.requireNonNullElseGet(recovery, RecoveryConfig::defaults);
+        ledger = Objects.requireNonNullElseGet(ledger, LedgerConfig::defaults);
     }
 
     /** This configuration with another state directory ({@code daxguard run --state-dir}). */
     public DaxguardConfig withStateDirectory(String directory) {
         return new DaxguardConfig(sources, scrub, directory, jmx, plugins, replica, mbeans, metrics, http, watch,
-                notifications, recovery);
+                notifications, recovery, ledger);
     }
 
     /** The embedded default configuration: what {@code daxguard run} uses without {@code --config}. */
     public static DaxguardConfig defaults() {
-        return new DaxguardConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+        return new DaxguardConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

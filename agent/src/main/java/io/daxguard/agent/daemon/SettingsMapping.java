@@ -3,6 +3,9 @@ package io.daxguard.agent.daemon;
 import io.daxguard.agent.config.DaxguardConfig;
 import io.daxguard.agent.config.DaxguardHome;
 import io.daxguard.agent.config.HookConfig;
+import io.daxguard.agent.config.LedgerConfig;
+import io.daxguard.agent.ledger.LedgerDatabase;
+import io.daxguard.agent.ledger.LedgerSettings;
 import io.daxguard.agent.config.NotifyConfig;
 import io.daxguard.agent.hooks.HookSettings;
 import io.daxguard.agent.hooks.HooksSettings;
@@ -31,6 +34,17 @@ public final class SettingsMapping {
     private SettingsMapping() {
     }
 
+    /** SQLite in the state directory, or the shared database of {@code ledger.url}; rows stamped with this host. */
+    static LedgerSettings ledger(LedgerConfig ledger) {
+        LedgerSettings defaults = LedgerSettings.defaults();
+        if (!ledger.shared()) {
+            return new LedgerSettings(defaults.keepClosed(), defaults.keepClosedFor(), defaults.retryInterval(),
+                    defaults.maxBatch(), java.util.Optional.empty(), ledger.hostName());
+        }
+        return defaults.withShared(new LedgerDatabase.Postgres(ledger.url(), ledger.user(), ledger.password()),
+                ledger.hostName());
+    }
+
     /**
      * @param config  a validated configuration
      * @param home    the daxguard home, against which relative paths are resolved
@@ -57,6 +71,7 @@ public final class SettingsMapping {
                         .withScrubEvery(config.scrub().enabled() ? Duration.ofHours(config.scrub().intervalHours())
                                 : Duration.ZERO))
                 .withRecovery(recovery(config.replica()).withPolicies(policies(config.recovery())))
+                .withLedger(ledger(config.ledger()))
                 .withWatchedMountPoints(config.watch().stream().map(directory -> DaxguardHome.resolve(home, directory)).toList())
                 .withHooks(hooks(config.notifications()));
     }

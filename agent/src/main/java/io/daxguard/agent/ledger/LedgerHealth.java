@@ -19,19 +19,23 @@ public record LedgerHealth(boolean durable, String message, int pendingWrites) {
         Objects.requireNonNull(message, "message is null");
     }
 
-    /** Not durable: what failed on {@code file}, why in an operator's words, and what the ledger does now. */
-    static LedgerHealth failing(Path file, String doing, Exception e, int pending, long retryMillis) {
+    /** Not durable: what failed on {@code database}, why in an operator's words, and what the ledger does now. */
+    static LedgerHealth failing(LedgerDatabase database, String doing, Exception e, int pending, long retryMillis) {
         String why = cause(e);
-        Path directory = file.getParent();
-        if (why.contains("SQLITE_FULL")) {
+        Path directory = database.file().map(Path::getParent).orElse(null);
+        if (directory == null) {
+            if (why.contains("Connection") || why.contains("connection") || why.contains("I/O error")) {
+                why += " (the database server cannot be reached)";
+            }
+        } else if (why.contains("SQLITE_FULL")) {
             why += " (the filesystem of " + directory + " is full)";
         } else if (Files.isDirectory(directory) && !Files.isWritable(directory)) {
             why += " (" + directory + " is not writable: read-only filesystem or permissions)";
         } else if (Files.exists(directory) && !Files.isDirectory(directory)) {
             why += " (" + directory + " is not a directory)";
         }
-        return new LedgerHealth(false, "ledger " + file + ": " + doing + " failed: " + why + "; " + pending
-                + " write(s) held in memory, retrying every " + retryMillis + " ms", pending);
+        return new LedgerHealth(false, "ledger " + database.describe() + ": " + doing + " failed: " + why + "; "
+                + pending + " write(s) held in memory, retrying every " + retryMillis + " ms", pending);
     }
 
     static String cause(Exception e) {

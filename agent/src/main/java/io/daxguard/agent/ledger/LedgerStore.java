@@ -24,9 +24,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The ledger's JDBC side: one connection to the SQLite database, opened with WAL and {@code synchronous=FULL}
- * (a commit is on disk when it returns). Used by one thread at a time: the ledger's writer, or the starting
- * thread before the writer runs. Statements stay portable; only the pragmas are SQLite's.
+ * The ledger's JDBC side: one connection to the database ({@link LedgerDatabase}: SQLite with WAL and
+ * {@code synchronous=FULL}, or PostgreSQL; a commit is durable when it returns). Used by one thread at a time: the
+ * ledger's writer, or the starting thread before the writer runs. Statements are the same for both databases; what
+ * differs is in {@link LedgerDatabase}. Every statement names the store's host: an agent reads and writes its own
+ * host's rows only.
  *
  * <p>Over 400 lines because it holds every SQL statement of the three tables (insert, update, replay, retention,
  * and the reads of {@link LedgerReader}, which may meet an older schema) beside the one connection they share:
@@ -40,62 +42,84 @@ final class LedgerStore implements AutoCloseable {
     private final PreparedStatement updateOwner;
     private final PreparedStatement updateDamageState;
     private final PreparedStatement insertAudit;
-    private long nextAuditId;
+    /** Above every audit id of this store's host when it was opened. */
+    private final long nextAuditId;
 
     private final int schemaVersion;
+    /** The schema version whose rows carry their host ({@code host_id}, {@code host_name}). */
+    private static final int HOSTS = LedgerSchema.HOST_STAMP;
+    private final LedgerDatabase database;
+    /** The host whose rows this store reads and writes; null for a reader of every host's rows. */
+    private final HostIdentity host;
 
     /**
      * @param schemaVersion the database's schema version: {@link LedgerSchema#LATEST} for a store that writes; an
      *                      older one only for a read-only store, which reads what that version has (see
      *                      {@link #column}) and prepares no writes (their columns may not exist)
+     * @param host          the host whose rows are read and written (every statement names it: an agent never touches
+     *                      another host's rows); null for a read-only store of every host's rows
      */
-    private LedgerStore(Connection connection, int schemaVersion) throws SQLException {
+    private LedgerStore(Connection connection, int schemaVersion, LedgerDatabase database, HostIdentity host)
+            throws SQLException {
         this.connection = connection;
         this.schemaVersion = schemaVersion;
-        boolean current = schemaVersion == LedgerSchema.LATEST;
-        insertDamage = current ? connection.prepareStatement("INSERT INTO damage (id, device, device_name, dev_offset, length, "
-                + "errno, source, first_seen, last_seen, seen_count, state, closed_at, medium, inherited_from) "
-                + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)") : null;
-        insertOwner = current ? connection.prepareStatement("INSERT INTO damage_owner (damage_id, owner_index, fs_uuid, "
-                + "mount_point, fs_type, kind, physical_offset, length, inode, generation, fork, file_offset, is_shared, "
-                + "is_unwritten, structure, description, repair_hint, paths, state, fs_device, subvolume) "
-                + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)") : null;
-        updateSeen = current ? connection.prepareStatement("UPDATE damage SET last_seen = ?, seen_count = ? WHERE id = ?")
+        this.database = database;
+        this.host = host;
+        boolean current = schemaVersion == LedgerSchema.LATEST && host != null;
+        insertDamage = current ? connection.prepareStatement("INSERT INTO damage (host_id, host_name, id, device, "
+                + "device_name, dev_offset, length, errno, source, first_seen, last_seen, seen_count, state, closed_at, "
+                + "medium, inherited_from) VALUES ('" + quoted(host.machineId()) + "','" + quoted(host.hostName())
+                + "',?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING") : null;
+        insertOwner = current ? connection.prepareStatement("INSERT INTO damage_owner (host_id, damage_id, owner_index, "
+                + "fs_uuid, mount_point, fs_type, kind, physical_offset, length, inode, generation, fork, file_offset, "
+                + "is_shared, is_unwritten, structure, description, repair_hint, paths, state, fs_device, subvolume) "
+                + "VALUES ('" + quoted(host.machineId()) + "',?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING")
                 : null;
+        String mine = " AND host_id = '" + (host == null ? "" : quoted(host.machineId())) + "'";
+        updateSeen = current ? connection.prepareStatement("UPDATE damage SET last_seen = ?, seen_count = ? WHERE id = ?"
+                + mine) : null;
         updateOwner = current ? connection.prepareStatement("UPDATE damage_owner SET state = ?, paths = ? "
-                + "WHERE damage_id = ? AND owner_index = ?") : null;
-        updateDamageState = current ? connection.prepareStatement("UPDATE damage SET state = ?, closed_at = ? WHERE id = ?")
-                : null;
-        insertAudit = current ? connection.prepareStatement("INSERT INTO audit (id, at, principal, action, fs_uuid, "
-                + "mount_point, inode, generation, path, result, subvolume) VALUES (?,?,?,?,?,?,?,?,?,?,?)") : null;
+                + "WHERE damage_id = ? AND owner_index = ?" + mine) : null;
+        updateDamageState = current ? connection.prepareStatement("UPDATE damage SET state = ?, closed_at = ? WHERE id = ?"
+                + mine) : null;
+        insertAudit = current ? connection.prepareStatement("INSERT INTO audit (host_id, host_name, id, at, principal, "
+                + "action, fs_uuid, mount_point, inode, generation, path, result, subvolume) VALUES ('"
+                + quoted(host.machineId()) + "','" + quoted(host.hostName()) + "',?,?,?,?,?,?,?,?,?,?,?) "
+                + "ON CONFLICT DO NOTHING") : null;
+        // A batch whose commit was acknowledged by no server (connection lost while committing) is written again on
+        // the next connection: the inserts of records already there do nothing (ON CONFLICT, in both databases).
         try (Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT COALESCE(MAX(id), 0) FROM audit")) {
+             ResultSet rows = statement.executeQuery("SELECT COALESCE(MAX(id), 0) FROM audit WHERE " + hostIs(""))) {
             nextAuditId = rows.next() ? rows.getLong(1) + 1 : 1;
         }
     }
 
+    /** A string for a SQL literal: the host's identity is fixed for the store's life, so it is written into the SQL. */
+    private static String quoted(String text) {
+        return text.replace("'", "''");
+    }
+
+    /** The condition selecting this store's rows ({@code prefix} the table's alias and dot): its host's, or all. */
+    private String hostIs(String prefix) {
+        return host == null || schemaVersion < HOSTS ? "1 = 1" : prefix + "host_id = '" + quoted(host.machineId()) + "'";
+    }
+
     /**
-     * Opens (creating if needed) and migrates the database at {@code file}.
+     * Opens (creating if needed) and migrates {@code database}.
+     *
+     * Takes {@code host}'s rows for this connection ({@link LedgerDatabase#claim}).
      *
      * @throws SQLException with SQLite's result code in its message when the file cannot be opened or is not a
-     *                      database (damage inside it shows as SQLITE_CORRUPT when {@link #loadAll} reads it)
+     *                      database (damage inside it shows as SQLITE_CORRUPT when {@link #loadAll} reads it);
+     *                      PostgreSQL's when it cannot be reached, or another agent has this host's rows
      */
-    static LedgerStore open(Path file) throws SQLException {
-        Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+    static LedgerStore open(LedgerDatabase database, HostIdentity host) throws SQLException {
+        Connection connection = database.connect();
         try {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("PRAGMA busy_timeout = 5000");
-                // Must precede the first table; lets compaction give pages back with incremental_vacuum.
-                statement.execute("PRAGMA auto_vacuum = INCREMENTAL");
-                statement.execute("PRAGMA journal_mode = WAL");
-                statement.execute("PRAGMA synchronous = FULL");
-                // Fewer, larger checkpoints during a storm (each one fsyncs the database file): 64 MiB of WAL.
-                statement.execute("PRAGMA wal_autocheckpoint = 16384");
-                statement.execute("PRAGMA cache_size = -65536");
-            }
-            LedgerSchema.migrate(connection);
+            LedgerSchema.migrate(connection, database);
             connection.setAutoCommit(false);
-            return new LedgerStore(connection, LedgerSchema.LATEST);
+            database.claim(connection, host);
+            return new LedgerStore(connection, LedgerSchema.LATEST, database, host);
         } catch (SQLException | RuntimeException e) {
             connection.close();
             throw e;
@@ -111,7 +135,7 @@ final class LedgerStore implements AutoCloseable {
      */
     static ReadOnly openReadOnly(Path file) throws SQLException {
         try {
-            return new ReadOnly(readOnly("jdbc:sqlite:file:" + file + "?mode=ro"), true);
+            return new ReadOnly(readOnly("jdbc:sqlite:file:" + file + "?mode=ro", file), true);
         } catch (SQLException | RuntimeException withWal) {
             try {
                 return openImmutable(file);
@@ -135,7 +159,7 @@ final class LedgerStore implements AutoCloseable {
      * does not exist and everything committed is in the main file.
      */
     static ReadOnly openImmutable(Path file) throws SQLException {
-        return new ReadOnly(readOnly("jdbc:sqlite:file:" + file + "?mode=ro&immutable=1"), false);
+        return new ReadOnly(readOnly("jdbc:sqlite:file:" + file + "?mode=ro&immutable=1", file), false);
     }
 
     /** Why a database with no schema version is not read: it is empty, or another program's. */
@@ -168,23 +192,47 @@ final class LedgerStore implements AutoCloseable {
         }
     }
 
-    private static LedgerStore readOnly(String url) throws SQLException {
+    private static LedgerStore readOnly(String url, Path file) throws SQLException {
         Connection connection = DriverManager.getConnection(url);
         try {
             connection.setAutoCommit(false);
-            int version = LedgerSchema.readVersion(connection);
+            LedgerDatabase database = new LedgerDatabase.SqliteFile(file);
+            int version = LedgerSchema.readVersion(connection, database);
             if (version > LedgerSchema.LATEST) {
                 throw new SQLException(LedgerSchema.newerMessage(version));
             }
             if (version == 0) {
                 throw new SQLException(NOT_A_LEDGER);
             }
-            LedgerStore store = new LedgerStore(connection, version);
+            LedgerStore store = new LedgerStore(connection, version, database, null);
             // Reads a page now: a reader that cannot use the WAL fails here, not in the middle of the replay.
             try (Statement statement = connection.createStatement()) {
                 statement.executeQuery("SELECT count(*) FROM sqlite_master").close();
             }
             return store;
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens a shared database to read every host's rows ({@code daxguard fleet status}): no migration, nothing
+     * written, a read-only session.
+     */
+    static LedgerStore openEveryHost(LedgerDatabase database) throws SQLException {
+        Connection connection = database.connect();
+        try {
+            connection.setReadOnly(true);
+            connection.setAutoCommit(false);
+            int version = LedgerSchema.readVersion(connection, database);
+            if (version > LedgerSchema.LATEST) {
+                throw new SQLException(LedgerSchema.newerMessage(version));
+            }
+            if (version == 0) {
+                throw new SQLException(NOT_A_LEDGER);
+            }
+            return new LedgerStore(connection, version, database, null);
         } catch (SQLException | RuntimeException e) {
             connection.close();
             throw e;
@@ -326,8 +374,14 @@ final class LedgerStore implements AutoCloseable {
         updateDamageState.executeUpdate();
     }
 
-    void audit(AuditEntry entry) throws SQLException {
-        insertAudit.setLong(1, nextAuditId++);
+    /** The id after the highest audit id of this store's host, when it was opened. */
+    long nextAuditId() {
+        return nextAuditId;
+    }
+
+    /** Inserts an audit entry with the id the ledger gave it when queued (so a batch sent again inserts it once). */
+    void audit(long id, AuditEntry entry) throws SQLException {
+        insertAudit.setLong(1, id);
         insertAudit.setLong(2, entry.at().toEpochMilli());
         insertAudit.setString(3, entry.principal());
         insertAudit.setString(4, entry.action());
@@ -348,19 +402,37 @@ final class LedgerStore implements AutoCloseable {
 
     /** The records with an id above {@code id} (ids grow in commit order), oldest first. */
     List<DamageRecord> loadAfter(long id) throws SQLException {
-        List<DamageRecord> records = new ArrayList<>();
+        List<HostedRecord> records = new ArrayList<>();
+        loadAfter(id, records);
+        return records.stream().map(HostedRecord::record).toList();
+    }
+
+    /** A record with the host whose row it is. */
+    record HostedRecord(String hostId, String hostName, DamageRecord record) {
+    }
+
+    private void loadAfter(long id, List<HostedRecord> records) throws SQLException {
         String sql = "SELECT d.id, d.device, d.device_name, d.dev_offset, d.length, d.errno, d.source, d.first_seen, "
                 + "d.last_seen, d.seen_count, d.state, o.owner_index, o.fs_uuid, o.mount_point, o.fs_type, o.kind, "
                 + "o.physical_offset, o.length, o.inode, o.generation, o.fork, o.file_offset, o.is_shared, "
                 + "o.is_unwritten, o.structure, o.description, o.repair_hint, o.paths, o.state, "
                 + column("o.fs_device", 2, "''") + ", " + column("d.medium", 2, "''") + ", "
-                + column("d.inherited_from", 2, "0") + ", " + column("o.subvolume", 3, "0") + " "
-                + "FROM damage d LEFT JOIN damage_owner o ON o.damage_id = d.id WHERE d.id > ? ORDER BY d.id, o.owner_index";
+                + column("d.inherited_from", 2, "0") + ", " + column("o.subvolume", 3, "0") + ", "
+                + column("d.host_id", HOSTS, "''") + ", " + column("d.host_name", HOSTS, "''") + " "
+                + "FROM damage d LEFT JOIN damage_owner o ON o.damage_id = d.id"
+                + (schemaVersion >= HOSTS ? " AND o.host_id = d.host_id" : "") + " WHERE d.id > ? AND " + hostIs("d.")
+                + " ORDER BY " + (schemaVersion >= HOSTS ? "d.host_id, " : "") + "d.id, o.owner_index";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setLong(1, id);
             readRecords(statement, records);
         }
         connection.commit();
+    }
+
+    /** Every record of every host, by host then id (what {@code daxguard fleet status} shows). */
+    List<HostedRecord> loadEveryHost() throws SQLException {
+        List<HostedRecord> records = new ArrayList<>();
+        loadAfter(Long.MIN_VALUE, records);
         return records;
     }
 
@@ -372,18 +444,23 @@ final class LedgerStore implements AutoCloseable {
         return schemaVersion >= since ? name : absent;
     }
 
-    private static void readRecords(PreparedStatement statement, List<DamageRecord> records) throws SQLException {
+    private static void readRecords(PreparedStatement statement, List<HostedRecord> records) throws SQLException {
         try (ResultSet rows = statement.executeQuery()) {
             long currentId = -1;
+            String currentHost = null;
+            String currentHostName = null;
             Object[] head = null;
             List<AffectedOwner> owners = new ArrayList<>();
             while (rows.next()) {
                 long id = rows.getLong(1);
-                if (id != currentId) {
+                String hostId = rows.getString(34);
+                if (id != currentId || !hostId.equals(currentHost)) {
                     if (head != null) {
-                        records.add(toRecord(head, owners));
+                        records.add(new HostedRecord(currentHost, currentHostName, toRecord(head, owners)));
                     }
                     currentId = id;
+                    currentHost = hostId;
+                    currentHostName = rows.getString(35);
                     head = new Object[] {id, rows.getString(2), rows.getString(3), rows.getLong(4), rows.getLong(5),
                         rows.getInt(6), rows.getString(7), rows.getLong(8), rows.getLong(9), rows.getLong(10),
                         rows.getString(11), rows.getString(31), rows.getLong(32)};
@@ -395,7 +472,7 @@ final class LedgerStore implements AutoCloseable {
                 }
             }
             if (head != null) {
-                records.add(toRecord(head, owners));
+                records.add(new HostedRecord(currentHost, currentHostName, toRecord(head, owners)));
             }
         }
     }
@@ -435,7 +512,7 @@ final class LedgerStore implements AutoCloseable {
         List<LedgerReader.AuditRow> entries = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement("SELECT at, principal, action, fs_uuid, "
                 + "mount_point, inode, generation, path, result, id, " + column("subvolume", 3, "0")
-                + " FROM audit WHERE id > ? ORDER BY id")) {
+                + " FROM audit WHERE id > ? AND " + hostIs("") + " ORDER BY id")) {
             statement.setLong(1, id);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
@@ -459,7 +536,8 @@ final class LedgerStore implements AutoCloseable {
     List<Long> compact(int keep, Instant before) throws SQLException {
         List<Long> doomed = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement("SELECT id, closed_at FROM damage "
-                + "WHERE state NOT IN ('OPEN', 'REDUNDANT', 'FILESYSTEM_GONE') ORDER BY closed_at DESC, id DESC")) {
+                + "WHERE state NOT IN ('OPEN', 'REDUNDANT', 'FILESYSTEM_GONE') AND " + hostIs("")
+                + " ORDER BY closed_at DESC, id DESC")) {
             try (ResultSet rows = select.executeQuery()) {
                 int kept = 0;
                 while (rows.next()) {
@@ -472,9 +550,10 @@ final class LedgerStore implements AutoCloseable {
                 }
             }
         }
-        try (PreparedStatement owners = connection.prepareStatement("DELETE FROM damage_owner WHERE damage_id = ?");
-             PreparedStatement damage = connection.prepareStatement("DELETE FROM damage WHERE id = ?");
-             PreparedStatement audit = connection.prepareStatement("DELETE FROM audit WHERE at < ?")) {
+        try (PreparedStatement owners = connection.prepareStatement("DELETE FROM damage_owner WHERE damage_id = ? AND "
+                + hostIs(""));
+             PreparedStatement damage = connection.prepareStatement("DELETE FROM damage WHERE id = ? AND " + hostIs(""));
+             PreparedStatement audit = connection.prepareStatement("DELETE FROM audit WHERE at < ? AND " + hostIs(""))) {
             for (long id : doomed) {
                 owners.setLong(1, id);
                 owners.executeUpdate();
@@ -485,12 +564,7 @@ final class LedgerStore implements AutoCloseable {
             audit.executeUpdate();
         }
         connection.commit();
-        connection.setAutoCommit(true);
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("PRAGMA incremental_vacuum");
-        } finally {
-            connection.setAutoCommit(false);
-        }
+        database.compacted(connection);
         return doomed;
     }
 

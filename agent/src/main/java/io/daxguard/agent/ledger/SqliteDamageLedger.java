@@ -20,15 +20,18 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * The durable ledger: an embedded SQLite database ({@code ledger.db} in the state directory) behind the
- * in-memory truth.
+ * The durable ledger: an embedded SQLite database ({@code ledger.db} in the state directory), or a PostgreSQL
+ * database shared by a fleet ({@code ledger.url}), behind the in-memory truth. Both go through the same code and
+ * statements ({@link LedgerStore}); what differs is in {@link LedgerDatabase}. Every row is stamped with this host
+ * ({@link HostIdentity}) and only this host's rows are read and written. (The class keeps its name, which predates
+ * the shared database, to keep merges with parallel work on the ledger simple.)
  *
  * <p>Every change is applied in memory at once and queued for the writer thread, which commits the queue in
  * batches: a storm of tuples costs one fsync per batch, not per tuple (group commit). A record's future
  * completes when its batch is committed, and only then is it announced.
  *
- * <p>When writing fails (disk full, read-only directory, database gone) the writes stay queued and the
- * memory stays the truth; {@link #health()} says what is wrong, listeners are told, and the writer retries
+ * <p>When writing fails (disk full, read-only directory, database gone, connection to the server lost)
+ * the writes stay queued and the memory stays the truth; {@link #health()} says what is wrong, listeners are told, and the writer retries
  * every {@link LedgerSettings#retryInterval()} with a fresh connection. A database that is not a database
  * or fails its quick check is moved aside ({@code ledger.db.corrupt-<millis>}) and a new one started, said
  * loudly in the health message.
@@ -46,7 +49,8 @@ public final class SqliteDamageLedger implements DamageLedger {
     private static final long CLOSE_BOUND_MILLIS = 10_000;
     private static final long CHANGE_WAIT_SECONDS = 10;
 
-    private final Path file;
+    private final LedgerDatabase database;
+    private final HostIdentity host;
     private final LedgerSettings settings;
     private final Clock clock;
     private final Object lock = new Object();
@@ -63,6 +67,10 @@ public final class SqliteDamageLedger implements DamageLedger {
     private boolean closing;
     private boolean compactionDue = true;
     private String lastProblem = "";
+    /** The database could not be read at start: its rows of this host are merged into memory once it can. */
+    private boolean replayPending;
+    /** The next audit entry's id: given when it is queued, so a batch sent again after a lost commit inserts it once. */
+    private long nextAuditId = 1;
 
     /** One queued write: what to run in the batch's transaction, and whom to tell once it is committed. */
     private record Write(SqlWork work, Runnable onDurable, boolean closesRecords) {
@@ -79,12 +87,14 @@ public final class SqliteDamageLedger implements DamageLedger {
     /** Times each batch's transaction ({@code ledger.commit} in the agent's metrics). */
     private final Timer commits;
 
-    private SqliteDamageLedger(Path stateDirectory, LedgerSettings settings, Clock clock, Timer commits) {
+    private SqliteDamageLedger(LedgerDatabase database, HostIdentity host, LedgerSettings settings, Clock clock,
+                               Timer commits) {
         this.commits = commits;
-        this.file = stateDirectory.resolve(FILE_NAME);
+        this.database = database;
+        this.host = host;
         this.settings = settings;
         this.clock = clock;
-        this.memory = replay(stateDirectory);
+        this.memory = replay();
         this.writer = new Thread(this::writeLoop, "daxguard-ledger-writer");
         writer.setDaemon(true);
     }
@@ -97,36 +107,58 @@ public final class SqliteDamageLedger implements DamageLedger {
         return open(stateDirectory, settings, clock, new Timer());
     }
 
-    /** {@link #open(Path, LedgerSettings, Clock)}, timing every batch's transaction into {@code commits}. */
+    /**
+     * {@link #open(Path, LedgerSettings, Clock)}, timing every batch's transaction into {@code commits}; in the
+     * shared database of {@link LedgerSettings#shared()} when there is one, stamped with this host.
+     */
     public static SqliteDamageLedger open(Path stateDirectory, LedgerSettings settings, Clock clock, Timer commits) {
-        SqliteDamageLedger ledger = new SqliteDamageLedger(stateDirectory, settings, clock, commits);
+        return open(settings.shared().orElseGet(() -> LedgerDatabase.inStateDirectory(stateDirectory)),
+                settings.host(), settings, clock, commits);
+    }
+
+    /** Opens the ledger of {@code host} in {@code database}; never fails, as {@link #open(Path, LedgerSettings, Clock)}. */
+    public static SqliteDamageLedger open(LedgerDatabase database, HostIdentity host, LedgerSettings settings,
+                                          Clock clock, Timer commits) {
+        SqliteDamageLedger ledger = new SqliteDamageLedger(database, host, settings, clock, commits);
         ledger.writer.start();
         return ledger;
     }
 
-    private LedgerMemory replay(Path stateDirectory) {
+    private LedgerMemory replay() {
+        Path file = database.file().orElse(null);
         try {
-            Files.createDirectories(stateDirectory);
+            if (file != null) {
+                Files.createDirectories(file.getParent());
+            }
             LedgerMemory replayed;
             try {
-                store = LedgerStore.open(file);
+                store = LedgerStore.open(database, host);
                 replayed = load(store);
             } catch (SQLException e) {
-                if (!LedgerStore.isCorruption(e)) {
+                if (file == null || !LedgerStore.isCorruption(e)) {
                     throw e;
                 }
                 closeStore();
-                moveAside(e);
-                store = LedgerStore.open(file);
+                moveAside(file, e);
+                store = LedgerStore.open(database, host);
                 replayed = load(store);
             }
             health = new LedgerHealth(true, startNote.isEmpty() ? "ok" : "ok; " + startNote, 0);
+            nextAuditId = store.nextAuditId();
             return replayed;
         } catch (IOException | SQLException | RuntimeException e) {
             closeStore();
+            // Above any audit id the database can hold, as for record ids below.
+            nextAuditId = clock.millis() * 1000;
             health = failing("opening", e, 0);
             LOG.log(System.Logger.Level.ERROR, health.message());
-            if (Files.isRegularFile(file)) {
+            if (file == null) {
+                // A shared database not reachable now: its rows of this host are merged in when it is.
+                replayPending = true;
+                startNote = "at start the database could not be read: this host's damage recorded before is"
+                        + " shown once it can";
+                health = new LedgerHealth(false, health.message() + "; " + startNote, 0);
+            } else if (Files.isRegularFile(file)) {
                 try (LedgerStore.ReadOnly readOnly = LedgerStore.openReadOnly(file)) {
                     LedgerMemory replayed = load(readOnly.store());
                     startNote = "at start the " + replayed.size() + " record(s) in it were replayed read-only";
@@ -160,7 +192,7 @@ public final class SqliteDamageLedger implements DamageLedger {
     }
 
     /** Keeps a corrupt database for a human and says so loudly, for as long as the agent runs. */
-    private void moveAside(SQLException corruption) throws SQLException {
+    private void moveAside(Path file, SQLException corruption) throws SQLException {
         Path aside = LedgerStore.moveAside(file, corruption, clock.millis());
         startNote = "the ledger database was corrupt (" + corruption.getMessage() + "); it was moved to " + aside
                 + " and a new one started: damage recorded before is not replayed";
@@ -169,13 +201,19 @@ public final class SqliteDamageLedger implements DamageLedger {
 
     /** Unhealthy, saying why; what happened at start (a corrupt database moved aside, a read-only replay) stays said. */
     private LedgerHealth failing(String doing, Exception e, int pending) {
-        LedgerHealth failing = LedgerHealth.failing(file, doing, e, pending, settings.retryInterval().toMillis());
+        LedgerHealth failing = LedgerHealth.failing(database, doing, e, pending, settings.retryInterval().toMillis());
         return startNote.isEmpty() ? failing
                 : new LedgerHealth(false, failing.message() + "; " + startNote, failing.pendingWrites());
     }
 
+    /** The SQLite file, when the ledger is in one. */
     public Path file() {
-        return file;
+        return database.file().orElse(null);
+    }
+
+    /** Where the ledger is, for messages. */
+    public LedgerDatabase database() {
+        return database;
     }
 
     @Override
@@ -245,12 +283,13 @@ public final class SqliteDamageLedger implements DamageLedger {
         synchronized (lock) {
             List<DamageRecord> snapshot = List.copyOf(memory.apply(changes));
             auditTrail.add(audit);
+            long auditId = nextAuditId++;
             Instant at = audit.at();
             enqueue(new Write(store -> {
                 for (DamageRecord record : snapshot) {
                     store.states(record, at);
                 }
-                store.audit(audit);
+                store.audit(auditId, audit);
             }, () -> {
                 // Listeners first: when change() returns, the views have followed (a closed file's MBean is gone).
                 changeListeners.tell(new LedgerChange(snapshot, audit));
@@ -266,7 +305,8 @@ public final class SqliteDamageLedger implements DamageLedger {
         CompletableFuture<Void> durable = new CompletableFuture<>();
         synchronized (lock) {
             auditTrail.add(entry);
-            enqueue(new Write(store -> store.audit(entry), () -> {
+            long id = nextAuditId++;
+            enqueue(new Write(store -> store.audit(id, entry), () -> {
                 auditListeners.tell(entry);
                 durable.complete(null);
             }));
@@ -371,8 +411,11 @@ public final class SqliteDamageLedger implements DamageLedger {
         String doing = store == null ? "opening" : "writing";
         try {
             if (store == null) {
-                Files.createDirectories(file.getParent());
-                store = LedgerStore.open(file);
+                if (database.file().isPresent()) {
+                    Files.createDirectories(database.file().get().getParent());
+                }
+                store = LedgerStore.open(database, host);
+                mergeLateReplay();
             }
             try (Timer.Context timing = commits.time()) {
                 for (Write write : batch) {
@@ -401,7 +444,7 @@ public final class SqliteDamageLedger implements DamageLedger {
             if (!health.durable()) {
                 setHealth(new LedgerHealth(true, "ok; writes resumed at " + clock.instant()
                         + (startNote.isEmpty() ? "" : "; " + startNote), 0));
-                LOG.log(System.Logger.Level.INFO, "ledger " + file + " is durable again");
+                LOG.log(System.Logger.Level.INFO, "ledger " + database.describe() + " is durable again");
             }
             return true;
         } catch (IOException | SQLException | RuntimeException e) {
@@ -421,6 +464,28 @@ public final class SqliteDamageLedger implements DamageLedger {
             lastProblem = problem;
             setHealth(now);
             return false;
+        }
+    }
+
+    /**
+     * After a start without the database: this host's records and audit entries in it join memory. Their ids are
+     * below the ones made since (those start above the start's clock in microseconds), so none clash.
+     */
+    private void mergeLateReplay() throws SQLException {
+        if (!replayPending) {
+            return;
+        }
+        List<DamageRecord> stored = store.loadAll();
+        List<AuditEntry> audit = store.loadAudit();
+        synchronized (lock) {
+            for (DamageRecord record : stored) {
+                if (memory.find(record.id()).isEmpty()) {
+                    memory.load(record);
+                }
+            }
+            auditTrail.addAll(0, audit);
+            replayPending = false;
+            startNote = "";
         }
     }
 

@@ -523,8 +523,8 @@ class CommandLineTest {
 
         @Test
         void everyCommandThatPrintsDataTakesJson() {
-            // Not data: the agent itself, the demo, help, the completion script, and "policy" (a group of commands).
-            java.util.Set<String> notData = java.util.Set.of("run", "demo", "help", "completion", "policy");
+            // Not data: the agent itself, the demo, help, the completion script, "policy" and "fleet" (groups).
+            java.util.Set<String> notData = java.util.Set.of("run", "demo", "help", "completion", "policy", "fleet");
             picocli.CommandLine commandLine = new picocli.CommandLine(DaxguardCommand.class);
             java.util.List<picocli.CommandLine> commands = new java.util.ArrayList<>();
             commandLine.getSubcommands().forEach((name, command) -> {

@@ -95,6 +95,47 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void badSharedLedgerSettingsAreNamedByFieldAndValue() {
+        ConfigurationException rejected = rejection("""
+                ledger:
+                  url: postgres://db.example/daxguard
+                  user: agent
+                  hostName: "two\\nlines"
+                """);
+
+        assertThat(rejected.violations()).containsExactly(
+                "ledger.hostName: must not contain control characters (was \"two\\nlines\")",
+                "ledger.url: must be jdbc:postgresql://host:port/database (or empty: SQLite in the state directory)"
+                        + " (was \"postgres://db.example/daxguard\")");
+    }
+
+    @Test
+    void aSharedLedgerNeedsAUser() {
+        assertThat(rejection("ledger:\n  url: jdbc:postgresql://db.example:5432/daxguard\n").violations())
+                .singleElement().asString()
+                .startsWith("ledger: user is needed with url");
+    }
+
+    @Test
+    void theSharedLedgerReachesTheAgentSettingsWithItsPasswordFromTheEnvironment(@TempDir Path home) throws Exception {
+        DaxguardConfig config = ConfigLoader.parse("test.yaml", """
+                ledger:
+                  url: jdbc:postgresql://db.example:5432/daxguard
+                  user: agent
+                  password: ${LEDGER_SECRET}
+                  hostName: rack4-box2
+                """, java.util.Map.of("LEDGER_SECRET", "s3cret"));
+
+        io.daxguard.agent.ledger.LedgerSettings ledger = io.daxguard.agent.daemon.SettingsMapping.toSettings(config, home,
+                javax.management.MBeanServerFactory.newMBeanServer()).ledger();
+
+        assertThat(ledger.shared()).contains(new io.daxguard.agent.ledger.LedgerDatabase.Postgres(
+                "jdbc:postgresql://db.example:5432/daxguard", "agent", "s3cret"));
+        assertThat(ledger.hostName()).isEqualTo("rack4-box2");
+        assertThat(config.ledger().toString()).doesNotContain("s3cret");
+    }
+
+    @Test
     void aHookWithoutAProgramIsNamed() {
         assertThat(rejection("notify:\n  exec:\n    - events: []\n").violations())
                 .containsExactly("notify.exec[0].program: must not be null (was null)");

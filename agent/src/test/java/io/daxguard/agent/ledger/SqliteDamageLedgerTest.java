@@ -11,15 +11,23 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The durable ledger on a real SQLite file in a temporary directory; no root needed. */
+/**
+ * The durable ledger on a real SQLite file in a temporary directory; no root needed. {@link PostgresDamageLedgerTest}
+ * runs the same behaviour on PostgreSQL by opening the ledger there ({@link #open(LedgerSettings)}).
+ */
 class SqliteDamageLedgerTest {
-    private static final LedgerSettings FAST_RETRY = LedgerSettings.defaults().withRetryInterval(Duration.ofMillis(50));
+    static final LedgerSettings FAST_RETRY = LedgerSettings.defaults().withRetryInterval(Duration.ofMillis(50));
 
     @TempDir
     Path state;
 
     private SqliteDamageLedger open() {
-        return SqliteDamageLedger.open(state, FAST_RETRY, Clock.systemUTC());
+        return open(FAST_RETRY);
+    }
+
+    /** The ledger under test, opened (again) with {@code settings}. */
+    SqliteDamageLedger open(LedgerSettings settings) {
+        return SqliteDamageLedger.open(state, settings, Clock.systemUTC());
     }
 
     @Test
@@ -113,7 +121,7 @@ class SqliteDamageLedgerTest {
 
     @Test
     void onlyTheNewestClosedRecordsAreKept() {
-        try (SqliteDamageLedger ledger = SqliteDamageLedger.open(state, FAST_RETRY.withKeepClosed(2), Clock.systemUTC())) {
+        try (SqliteDamageLedger ledger = open(FAST_RETRY.withKeepClosed(2))) {
             for (int i = 0; i < 5; i++) {
                 DamageRecord record = ledger.record(LedgerSamples.unowned(i * 4096L));
                 ledger.change(List.of(new StateChange(record.id(), -1, DamageState.ACKNOWLEDGED, null)),
@@ -175,7 +183,7 @@ class SqliteDamageLedgerTest {
 
     @Test
     void damageOfAGoneFilesystemIsNeverCompactedAway() {
-        try (SqliteDamageLedger ledger = SqliteDamageLedger.open(state, FAST_RETRY.withKeepClosed(0), Clock.systemUTC())) {
+        try (SqliteDamageLedger ledger = open(FAST_RETRY.withKeepClosed(0))) {
             DamageRecord gone = ledger.record(LedgerSamples.unowned(0));
             ledger.change(List.of(new StateChange(gone.id(), -1, DamageState.FILESYSTEM_GONE, null)),
                     LedgerSamples.audit("filesystem gone", "ok"));
