@@ -54,6 +54,12 @@ final class RunCommand implements Callable<Integer> {
             service = AgentService.init(configuration, DaxguardHome.home());
             service.start();
         } catch (Exception e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof io.daxguard.agent.config.UnusableConfiguredFile unusable) {
+                    err.println("daxguard: invalid configuration: " + unusable.getMessage());
+                    return ExitCode.BAD_CONFIG;
+                }
+            }
             err.println("daxguard: could not start: " + AgentConnection.rootMessage(e));
             return ExitCode.FAILED;
         }

@@ -69,6 +69,8 @@ public final class PrometheusMetrics implements MultiCollector {
 
     private void damage(MetricSnapshots.Builder all) {
         Map<List<String>, long[]> byFilesystemAndKind = new TreeMap<>(java.util.Comparator.comparing(Object::toString));
+        // A file damaged in several places is one damaged file, as daxguard status counts it; its bytes all count.
+        java.util.Set<List<Object>> filesCounted = new java.util.HashSet<>();
         for (DamageRecord record : from.ledger().records()) {
             if (record.state() != DamageState.OPEN) {
                 continue;
@@ -85,13 +87,17 @@ public final class PrometheusMetrics implements MultiCollector {
                 }
                 long[] counted = byFilesystemAndKind.computeIfAbsent(
                         List.of(affected.filesystem().mountPoint(), kind(affected.owner())), key -> new long[2]);
-                counted[0]++;
+                if (!(affected.owner() instanceof FileOwner file) || filesCounted.add(List.of(
+                        affected.filesystem().uuid(), file.subvolume(), file.inode(), file.generation()))) {
+                    counted[0]++;
+                }
                 counted[1] += affected.owner().length();
             }
         }
         GaugeSnapshot.Builder open = GaugeSnapshot.builder().name("daxguard_damage_open")
-                .help("Open damage: owners hit (files, metadata structures, free ranges; device ranges no filesystem "
-                        + "holds: kind device) by filesystem mount point and kind");
+                .help("Open damage by filesystem mount point and kind: damaged files (one however many places it is "
+                        + "damaged in), metadata structures and free ranges hit; device ranges no filesystem holds: "
+                        + "kind device");
         GaugeSnapshot.Builder bytes = GaugeSnapshot.builder().name("daxguard_damage_open_bytes").unit(Unit.BYTES)
                 .help("Bytes of open damage by filesystem mount point and kind");
         byFilesystemAndKind.forEach((key, counted) -> {
@@ -148,7 +154,8 @@ public final class PrometheusMetrics implements MultiCollector {
         GaugeSnapshot.Builder scrubStarted = GaugeSnapshot.builder().name("daxguard_scrub_last_start_timestamp_seconds")
                 .unit(Unit.SECONDS).help("When the current or last scrub of the filesystem started (Unix time)");
         GaugeSnapshot.Builder indexReady = GaugeSnapshot.builder().name("daxguard_index_ready")
-                .help("1 when the filesystem's reverse-map index answers (ready, or refreshing over a ready one)");
+                .help("1 when the filesystem's reverse-map index answers (ready, or rebuilding over a ready one); 0 while"
+                        + " its first build runs, after a build failed, and once it is closed");
         CounterSnapshot.Builder rebuilds = CounterSnapshot.builder().name("daxguard_index_rebuilds")
                 .help("Reverse-map index builds by cause (first, changed, rejected, unexplained, inline)");
         for (AttachedFilesystem filesystem : from.attached().get()) {
@@ -164,7 +171,8 @@ public final class PrometheusMetrics implements MultiCollector {
             scrubDone.dataPoint(point(fs, scrub.bytesTotal() <= 0 ? 0 : (double) scrub.bytesDone() / scrub.bytesTotal()));
             startedAt(scrub).ifPresent(started -> scrubStarted.dataPoint(point(fs, started.getEpochSecond())));
             filesystem.holder().flatMap(holder -> holder.reverseMapStatus()).ifPresent(status -> {
-                indexReady.dataPoint(point(fs, status.state() == ReverseMapStatus.State.BUILDING ? 0 : 1));
+                indexReady.dataPoint(point(fs, status.state() == ReverseMapStatus.State.READY
+                        || status.state() == ReverseMapStatus.State.REBUILDING ? 1 : 0));
                 status.rebuilds().forEach((cause, count) -> rebuilds.dataPoint(CounterSnapshot.CounterDataPointSnapshot
                         .builder().labels(Labels.of("filesystem", mountPoint, "cause", cause)).value(count).build()));
             });

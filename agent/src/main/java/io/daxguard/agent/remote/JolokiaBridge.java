@@ -66,8 +66,13 @@ public final class JolokiaBridge implements AutoCloseable {
         HttpLimits.apply();
         Path passwords = DaxguardHome.resolve(home, config.passwordFile());
         Path access = DaxguardHome.resolve(home, config.accessFile());
-        if (!Files.isReadable(passwords) || !Files.isReadable(access)) {
-            throw new IOException("the HTTP bridge needs " + passwords + " and " + access);
+        if (!Files.isReadable(passwords)) {
+            throw new io.daxguard.agent.config.UnusableConfiguredFile("http.passwordFile", passwords,
+                    "is missing or unreadable; the HTTP bridge needs it");
+        }
+        if (!Files.isReadable(access)) {
+            throw new io.daxguard.agent.config.UnusableConfiguredFile("http.accessFile", access,
+                    "is missing or unreadable; the HTTP bridge needs it");
         }
         CurrentAccessFile roles = new CurrentAccessFile(access);
         PasswordFile passwordFile = new PasswordFile(passwords);
@@ -101,7 +106,7 @@ public final class JolokiaBridge implements AutoCloseable {
             return HttpServer.create(address, 0);
         }
         HttpsServer server = HttpsServer.create(address, 0);
-        server.setHttpsConfigurator(TlsContexts.httpsConfigurator(config.tls(), home));
+        server.setHttpsConfigurator(TlsContexts.httpsConfigurator(config.tls(), home, "http.tls"));
         return server;
     }
 

@@ -50,16 +50,19 @@ public final class PrometheusEndpoint implements AutoCloseable {
         if (config.authenticate()) {
             Path passwords = DaxguardHome.resolve(home, config.passwordFile());
             Path access = DaxguardHome.resolve(home, config.accessFile());
-            if (!Files.isReadable(passwords) || !Files.isReadable(access)) {
-                thread.shutdownNow();
-                throw new IOException("the Prometheus endpoint needs " + passwords + " and " + access
-                        + " (or authenticate: false on a loopback host)");
+            for (Path needed : java.util.List.of(passwords, access)) {
+                if (!Files.isReadable(needed)) {
+                    thread.shutdownNow();
+                    throw new io.daxguard.agent.config.UnusableConfiguredFile("metrics.prometheus."
+                            + (needed == passwords ? "passwordFile" : "accessFile"), needed, "is missing or unreadable;"
+                            + " the Prometheus endpoint needs it (or authenticate: false on a loopback host)");
+                }
             }
             builder.authenticator(new RoleAuthenticator(new PasswordFile(passwords), new CurrentAccessFile(access),
                     Set.of(Role.MONITOR, Role.CONTROL)));
         }
         if (config.tls().enabled()) {
-            builder.httpsConfigurator(TlsContexts.httpsConfigurator(config.tls(), home));
+            builder.httpsConfigurator(TlsContexts.httpsConfigurator(config.tls(), home, "metrics.prometheus.tls"));
         }
         HTTPServer server;
         try {

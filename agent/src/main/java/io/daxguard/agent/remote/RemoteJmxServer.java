@@ -73,7 +73,7 @@ public final class RemoteJmxServer implements AutoCloseable {
             // Stubs carry the host their clients dial back to; it must be the address the port is bound to.
             System.setProperty("java.rmi.server.hostname", config.bindAddress());
         }
-        SSLContext tls = config.tls().enabled() ? TlsContexts.of(config.tls(), home) : null;
+        SSLContext tls = config.tls().enabled() ? TlsContexts.of(config.tls(), home, "jmx.remote.tls") : null;
         BoundServerSocketFactory serverSockets = new BoundServerSocketFactory(address, tls,
                 config.tls().enabled() && config.tls().needClientAuth());
         RMIClientSocketFactory clientSockets = tls == null ? null : new SslRMIClientSocketFactory();
@@ -92,7 +92,8 @@ public final class RemoteJmxServer implements AutoCloseable {
         } else {
             Path passwords = DaxguardHome.resolve(home, config.passwordFile());
             if (!Files.isReadable(passwords)) {
-                throw new IOException("jmx.remote.passwordFile " + passwords + " is missing or unreadable");
+                throw new io.daxguard.agent.config.UnusableConfiguredFile("jmx.remote.passwordFile", passwords,
+                        "is missing or unreadable");
             }
             environment.put("jmx.remote.x.password.file", passwords.toString());
             // Clear-text passwords are replaced by salted SHA3-512 hashes at the first login.

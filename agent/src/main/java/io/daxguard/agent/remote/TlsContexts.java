@@ -22,15 +22,17 @@ final class TlsContexts {
     private TlsContexts() {
     }
 
-    static SSLContext of(TlsConfig tls, Path home) throws IOException, GeneralSecurityException {
+    /** @param field the configuration's name of {@code tls} ({@code jmx.remote.tls}), for errors */
+    static SSLContext of(TlsConfig tls, Path home, String field) throws IOException, GeneralSecurityException {
         KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(keyStore(DaxguardHome.resolve(home, tls.keyStore()), tls.keyStoreType(), tls.keyStorePassword()),
+        keys.init(keyStore(DaxguardHome.resolve(home, tls.keyStore()), tls.keyStoreType(), tls.keyStorePassword(),
+                field + ".keyStore"),
                 tls.keyStorePassword().toCharArray());
         TrustManagerFactory trust = null;
         if (!tls.trustStore().isBlank()) {
             trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(keyStore(DaxguardHome.resolve(home, tls.trustStore()), tls.keyStoreType(),
-                    tls.trustStorePassword()));
+                    tls.trustStorePassword(), field + ".trustStore"));
         }
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(keys.getKeyManagers(), trust == null ? null : trust.getTrustManagers(), null);
@@ -38,9 +40,9 @@ final class TlsContexts {
     }
 
     /** An HTTPS configurator of {@code tls}: its context, and client certificates required when it says so. */
-    static com.sun.net.httpserver.HttpsConfigurator httpsConfigurator(TlsConfig tls, Path home) throws IOException,
-            GeneralSecurityException {
-        SSLContext context = of(tls, home);
+    static com.sun.net.httpserver.HttpsConfigurator httpsConfigurator(TlsConfig tls, Path home, String field)
+            throws IOException, GeneralSecurityException {
+        SSLContext context = of(tls, home, field);
         boolean needClientAuth = tls.needClientAuth();
         return new com.sun.net.httpserver.HttpsConfigurator(context) {
             @Override
@@ -53,19 +55,19 @@ final class TlsContexts {
     }
 
     /** The key store, or an error naming the file and what is wrong with it (missing, unreadable, not a store). */
-    private static KeyStore keyStore(Path file, String type, String password) throws IOException,
+    private static KeyStore keyStore(Path file, String type, String password, String field) throws IOException,
             GeneralSecurityException {
         if (!Files.exists(file)) {
-            throw new java.io.FileNotFoundException("key store " + file + " is missing");
+            throw new io.daxguard.agent.config.UnusableConfiguredFile(field, file, "is missing");
         }
         KeyStore store = KeyStore.getInstance(type);
         try (InputStream in = Files.newInputStream(file)) {
             store.load(in, password.toCharArray());
         } catch (IOException | GeneralSecurityException unusable) {
             // The JDK's own messages name neither the file nor the problem ("null", a DER tag number).
-            throw new IOException("key store " + file + " cannot be read as a " + type + " key store with the "
-                    + "configured password" + (unusable.getMessage() == null ? "" : " (" + unusable.getMessage()
-                    + ")"), unusable);
+            throw new io.daxguard.agent.config.UnusableConfiguredFile(field, file, "cannot be read as a " + type
+                    + " key store with the configured password" + (unusable.getMessage() == null ? ""
+                    : " (" + unusable.getMessage() + ")"), unusable);
         }
         return store;
     }

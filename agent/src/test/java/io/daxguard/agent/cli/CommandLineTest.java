@@ -284,6 +284,31 @@ class CommandLineTest {
                 .contains("sources.queueCapacity: must be greater than or equal to 16 (was 1)");
     }
 
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket probe = new ServerSocket(0)) {
+            return probe.getLocalPort();
+        }
+    }
+
+    /** A file the configuration names that cannot be used is a configuration problem: exit 4, not restarted. */
+    @Test
+    void runWhoseConfiguredPasswordFileIsMissingExitsFourNamingTheField() throws Exception {
+        Path config = home.resolve("no-password-file.yaml");
+        Files.writeString(config, """
+                stateDirectory: %s
+                watch: ["%s"]
+                sources: {trace: false, kmsg: false, badblocks: false}
+                metrics:
+                  prometheus: {enabled: true, port: %d, passwordFile: %s}
+                """.formatted(home.resolve("state-no-password"), home.resolve("nothing-watched"),
+                freePort(), home.resolve("absent.password")));
+
+        Outcome outcome = daxguard("run", "--config", config.toString());
+
+        assertThat(outcome.exitCode()).as("%s", outcome).isEqualTo(ExitCode.BAD_CONFIG);
+        assertThat(outcome.err()).contains("metrics.prometheus.passwordFile: " + home.resolve("absent.password"));
+    }
+
     @Test
     void scrubStartThenScrubStatusShowsTheScrubFinishedWithEveryByteRead() throws Exception {
         scrubToTheEnd();

@@ -137,7 +137,7 @@ class PrometheusEndpointTest {
 
     @Test
     void theShippedRulesAreValidForPrometheus() throws Exception {
-        assertThat(Command.run("promtool", "check", "rules", RULES.toString())).contains("SUCCESS: 4 rules found");
+        assertThat(Command.run("promtool", "check", "rules", RULES.toString())).contains("SUCCESS: 5 rules found");
     }
 
     @Test
