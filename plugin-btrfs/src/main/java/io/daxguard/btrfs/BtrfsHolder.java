@@ -316,14 +316,22 @@ final class BtrfsHolder implements Holder {
     public Redundancy redundancy(DeviceNumber member, FailureRange range) throws IOException {
         Objects.requireNonNull(range, "range is null");
         try (NativeFile filesystem = openFilesystem()) {
-            Member device = member(members(filesystem), member);
+            List<Member> present = members(filesystem);
+            Member device = member(present, member);
+            java.util.Set<Long> presentIds = new java.util.HashSet<>();
+            present.forEach(each -> presentIds.add(each.devid()));
             Redundancy least = null;
             long to = Math.min(range.end(), device.totalBytes());
             if (range.offset() < to) {
                 for (DeviceMap.Piece piece : new DeviceMap(filesystem).pieces(device.devid(), range.offset(), to)) {
                     if (piece.isAllocated()) {
                         Chunk chunk = piece.chunk();
-                        Redundancy here = new Redundancy(chunk.profile().label(), chunk.profile().copiesIn(chunk));
+                        // The profile says how many copies btrfs keeps; a degraded mount lacks the missing devices'.
+                        long missing = chunk.stripes().stream().filter(stripe -> !presentIds.contains(stripe.devid()))
+                                .count();
+                        int copies = (int) Math.max(1, chunk.profile().copiesIn(chunk) - missing);
+                        Redundancy here = new Redundancy(chunk.profile().label()
+                                + (missing > 0 ? ", degraded: " + missing + " device(s) missing" : ""), copies);
                         if (least == null || here.copies() < least.copies()) {
                             least = here;
                         }

@@ -40,7 +40,8 @@ sealed interface BtrfsLogLine {
             implements BtrfsLogLine {
     }
 
-    Pattern PREFIX = Pattern.compile("BTRFS \\w+ \\(device ([^\\s:)]+)[^)]*\\): (.*)");
+    /** At the start of a message (after dmesg's timestamp, in a line copied from it). */
+    Pattern PREFIX = Pattern.compile("(?:\\[\\s*[\\d.]+\\]\\s+)?BTRFS \\w+ \\(device ([^\\s:)]+)[^)]*\\): (.*)");
     Pattern AT_PHYSICAL = Pattern.compile("at logical (\\d+) on dev (\\S+?),? physical (\\d+)");
     Pattern READ_ERROR_CORRECTED = Pattern.compile(
             "read error corrected: ino (\\d+) off (\\d+) \\(dev (\\S+) sector (\\d+)\\)");
@@ -52,11 +53,9 @@ sealed interface BtrfsLogLine {
      * @param sectorSize the filesystem's sector size: the bytes a line naming one sector stands for
      */
     static Optional<BtrfsLogLine> parse(String line, int sectorSize) {
-        int at = line.indexOf("BTRFS ");
-        if (at < 0) {
-            return Optional.empty();
-        }
-        Matcher prefix = PREFIX.matcher(line).region(at, line.length());
+        // Only at the start of the message: btrfs's own lines begin so, while text after it is anyone's (a label
+        // printed at device scan, "BTRFS: device label <label>", may carry a forged line of its own).
+        Matcher prefix = PREFIX.matcher(line);
         if (!prefix.lookingAt()) {
             return Optional.empty();
         }

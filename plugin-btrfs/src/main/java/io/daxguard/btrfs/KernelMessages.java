@@ -19,9 +19,17 @@ final class KernelMessages {
     private volatile List<Member> members = List.of();
     /** Devices lines of other filesystems were seen to name in their prefix. */
     private final java.util.Set<String> othersDevices = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<String> ourDevices = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     KernelMessages(BtrfsHolder holder) {
         this.holder = holder;
+        // The kernel names a btrfs in its lines by the device it was mounted from (the mount's source), also after
+        // that device has been removed from it.
+        String source = holder.mount().source();
+        if (source.startsWith("/dev/")) {
+            ourDevices.add(source);
+            ourDevices.add(source.substring(source.lastIndexOf('/') + 1));
+        }
     }
 
     List<MemberFailure> failuresIn(String message) throws IOException {
@@ -47,10 +55,16 @@ final class KernelMessages {
      * device a filesystem was mounted from, which changes only when that device leaves it).
      */
     private boolean isOurs(String filesystemDevice) throws IOException {
+        if (ourDevices.contains(filesystemDevice)) {
+            // Once a member's name, always this filesystem's: after that device is removed from it the kernel goes
+            // on naming the filesystem by the device it was mounted from.
+            return true;
+        }
         if (othersDevices.contains(filesystemDevice)) {
             return false;
         }
         if (member(filesystemDevice, true).isPresent()) {
+            ourDevices.add(filesystemDevice);
             return true;
         }
         othersDevices.add(filesystemDevice);

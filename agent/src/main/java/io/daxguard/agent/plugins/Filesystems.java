@@ -79,8 +79,9 @@ public final class Filesystems implements AutoCloseable {
         List<AttachedFilesystem> added = new java.util.ArrayList<>();
         Map<DeviceNumber, AttachedFilesystem> before = attached;
         for (Mount primary : topology.primaryMounts()) {
+            // Under a watched directory: a whole-filesystem mount if there is one, as the primary mount is chosen.
             Optional<Mount> chosen = watched.isEmpty() ? Optional.of(primary) : topology.mountsOf(primary.device())
-                    .stream().filter(Mount::showsWholeFilesystem)
+                    .stream().filter(mount -> mount.showsWholeFilesystem() == primary.showsWholeFilesystem())
                     .filter(mount -> watched.stream().anyMatch(mount.mountPoint()::startsWith)).findFirst();
             if (chosen.isEmpty()) {
                 continue;
@@ -120,6 +121,19 @@ public final class Filesystems implements AutoCloseable {
             }
         }
         return added;
+    }
+
+    /**
+     * Whether a held filesystem's member devices differ now from those learned at the last sync: a device added to
+     * or removed from a btrfs changes no line of the mount table, so only its holder can tell.
+     */
+    public boolean membersChanged() {
+        for (AttachedFilesystem filesystem : attached.values()) {
+            if (!membersOf(filesystem).equals(membersByMount.get(filesystem.mount().device()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The holder's member devices; the mount's own device when it is not held or cannot say. */

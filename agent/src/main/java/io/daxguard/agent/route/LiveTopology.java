@@ -87,6 +87,10 @@ public final class LiveTopology {
         if (!reader.mountTableText().equals(mountTableText) || snapshot.byNumber(wanted.number()).isEmpty()
                 || filesystems.remounted(wanted.number()) || partitionRemounted(snapshot, wanted)) {
             snapshot = refresh();
+        } else if (snapshot.primaryMount(wanted.number()).isEmpty() && filesystems.membersChanged()) {
+            // A device of no mount of its own: perhaps added to (or removed from) a filesystem over several devices
+            // since, which the mount table does not show; the holders say.
+            snapshot = refresh();
         }
         BlockDevice device = device(snapshot, wanted);
         if (offset + length > device.size()) {

@@ -51,8 +51,12 @@ public final class Topology {
         this.partitionsByDisk = Map.copyOf(frozen);
         Map<DeviceNumber, Optional<Mount>> primary = new LinkedHashMap<>();
         for (Mount mount : this.mounts) {
-            primary.computeIfAbsent(mount.device(), number -> mountsOf(number).stream()
-                    .filter(Mount::showsWholeFilesystem).findFirst());
+            primary.computeIfAbsent(mount.device(), number -> {
+                List<Mount> all = mountsOf(number);
+                // A filesystem mounted only by a part of it (btrfs subvol=, as distributions mount btrfs; a bind
+                // mount) is still offered to its plugin, which holds it or refuses it with a reason, never unseen.
+                return all.stream().filter(Mount::showsWholeFilesystem).findFirst().or(() -> all.stream().findFirst());
+            });
         }
         this.primaryByDevice = Map.copyOf(primary);
         this.memberOf = Map.copyOf(memberOf);
@@ -133,8 +137,9 @@ public final class Topology {
     }
 
     /**
-     * The mount that stands for the filesystem on a device: a whole-filesystem mount with the shortest
-     * mount point; bind mounts of subdirectories cannot see every file, so they never stand for it.
+     * The mount that stands for the filesystem on a device: a whole-filesystem mount with the shortest mount point
+     * (a mount of a subdirectory cannot see every file); when there is none, the first mount of a part of it (a btrfs
+     * mounted by subvolume only), which its plugin holds or refuses with a reason.
      */
     public Optional<Mount> primaryMount(DeviceNumber device) {
         return primaryByDevice.getOrDefault(device, Optional.empty());

@@ -17,8 +17,8 @@ import java.util.Set;
 /**
  * The kernel log source's part for the held filesystems' own lines: each kernel message is offered to every holder
  * ({@link FilesystemMessages}), and the failures they place on a member device are handed on as source
- * {@code kmsg-<type>}; between daxguard's repair markers ({@link RepairMarkers}) the lines of the member under repair
- * are the repair's own and are passed over.
+ * {@code kmsg-<type>}; between daxguard's repair markers ({@link RepairMarkers}) the scrub lines of the member under
+ * repair are the repair's own and are passed over (other lines of it, an application's failed read, are not).
  *
  * <p>Not thread safe: the kernel log source's reading thread owns it.
  */
@@ -63,8 +63,10 @@ final class FilesystemLines {
      */
     void offer(String text) throws InterruptedException {
         for (FilesystemMessages.Reported reported : filesystems.failuresIn(text)) {
-            if (repairing.contains(reported.failure().member())) {
-                counters.increment("repairLines"); // what daxguard's own repair from the copy fixed, not new damage
+            if (repairing.contains(reported.failure().member()) && reported.failure().detail().contains("scrub")) {
+                // What daxguard's own repair (a scrub of the range) fixed, not new damage. Only the scrub's lines: an
+                // application's read failing on the member meanwhile ("csum failed ... mirror") is a failure still.
+                counters.increment("repairLines");
                 continue;
             }
             FailureRange range = reported.failure().range();

@@ -33,6 +33,9 @@ class FilesystemKernelLinesTest {
     private static final DeviceNumber MEMBER = new DeviceNumber(259, 5);
     private static final String CSUM_LINE = "BTRFS warning (device vdb): csum failed root 5 ino 257 off 0 csum 0x1"
             + " expected csum 0x2 mirror 1";
+    /** What btrfs's scrub logs of an error it fixed: what daxguard's repair (a scrub of the range) makes it write. */
+    private static final String SCRUB_FIXED_LINE = "BTRFS error (device vdb): scrub: fixed up error at logical 298844160"
+            + " on dev /dev/vdb physical 1048576";
 
     @TempDir
     Path sysfs;
@@ -51,6 +54,11 @@ class FilesystemKernelLinesTest {
         queue.start();
         FilesystemMessages btrfs = message -> {
             offered.add(message);
+            if (message.contains("scrub: fixed up")) {
+                return List.of(new FilesystemMessages.Reported("btrfs", new MemberFailure(MEMBER,
+                        new FailureRange(1 << 20, 65536, 5, java.util.Set.of()), "scrub: fixed up error at logical "
+                        + "298844160 on dev /dev/vdb physical 1048576")));
+            }
             return message.contains("csum failed") ? List.of(new FilesystemMessages.Reported("btrfs",
                     new MemberFailure(MEMBER, new FailureRange(1 << 20, 4096, 5, java.util.Set.of()),
                             "csum failed root 5 ino 257 off 0 mirror 1"))) : List.of();
@@ -80,9 +88,9 @@ class FilesystemKernelLinesTest {
     void whatTheFilesystemFixedDuringDaxguardsRepairOfThatMemberIsPassedOverAndLinesAfterItAreNot()
             throws Exception {
         source.handle("12,30,100,-;" + RepairMarkers.text(true, MEMBER));
-        source.handle("4,31,101,-;" + CSUM_LINE);
+        source.handle("4,31,101,-;" + SCRUB_FIXED_LINE);
         source.handle("12,32,102,-;" + RepairMarkers.text(false, MEMBER));
-        source.handle("4,33,103,-;" + CSUM_LINE.replace("off 0", "off 4096"));
+        source.handle("4,33,103,-;" + SCRUB_FIXED_LINE);
         queue.awaitIdle(30, TimeUnit.SECONDS);
 
         assertThat(source.counters()).containsEntry("repairLines", 1L).containsEntry("filesystemFailures", 1L);
