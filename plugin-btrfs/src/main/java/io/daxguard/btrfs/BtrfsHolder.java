@@ -13,6 +13,7 @@ import io.daxguard.spi.PathNames;
 import io.daxguard.spi.Redundancy;
 import io.daxguard.spi.RepairOutcome;
 import io.daxguard.spi.UnknownOwner;
+import io.daxguard.support.index.ExtentMerger;
 import io.daxguard.support.linux.FileStatus;
 import io.daxguard.support.linux.FilesystemStats;
 import io.daxguard.support.linux.NativeCallException;

@@ -6,6 +6,7 @@ import io.daxguard.spi.FilesystemInfo;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
 import io.daxguard.support.linux.FsmapRecord;
+import io.daxguard.support.index.ExtentMerger;
 import io.daxguard.support.linux.Getfsmap;
 import io.daxguard.support.linux.NativeFile;
 import io.daxguard.support.linux.OverlappedCalls;
@@ -165,41 +166,6 @@ final class XfsHolder extends MountedXfsHolder {
         long owner = record.owner();
         return owner != FsmapRecord.OWN_FREE && owner != XfsSpecialOwner.COW_STAGING.owner()
                 && owner != XfsSpecialOwner.DEFECTIVE.owner();
-    }
-
-    /** Merges extents given in order of their start into disjoint runs, handing each run on once. */
-    private static final class ExtentMerger {
-        private final ExtentConsumer consumer;
-        private long start = -1;
-        private long end = -1;
-        private long handedOn;
-
-        ExtentMerger(ExtentConsumer consumer) {
-            this.consumer = consumer;
-        }
-
-        void add(long extentStart, long extentEnd) throws IOException {
-            // Never hand on a byte twice, even if the kernel's order were not by start.
-            extentStart = Math.max(extentStart, handedOn);
-            if (extentStart >= extentEnd) {
-                return;
-            }
-            if (start >= 0 && extentStart <= end) {
-                end = Math.max(end, extentEnd);
-                return;
-            }
-            flush();
-            start = extentStart;
-            end = extentEnd;
-        }
-
-        void flush() throws IOException {
-            if (start >= 0) {
-                consumer.accept(start, end - start);
-                handedOn = end;
-                start = -1;
-            }
-        }
     }
 
     @Override
