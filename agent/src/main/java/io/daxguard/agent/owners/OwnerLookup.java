@@ -4,7 +4,7 @@ import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.ledger.FilesystemRef;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.plugins.Filesystems;
-import io.daxguard.agent.plugins.MemberHolder;
+import io.daxguard.support.MemberHolder;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FileOwner;

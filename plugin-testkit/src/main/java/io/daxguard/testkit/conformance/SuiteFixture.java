@@ -5,6 +5,7 @@ import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.PluginContext;
+import io.daxguard.support.MemberHolder;
 import io.daxguard.support.linux.NativeFile;
 import io.daxguard.testkit.FixedPluginContext;
 import io.daxguard.testkit.Privileges;
@@ -187,7 +188,7 @@ public abstract class SuiteFixture {
         }
         List<MemberView> views = new ArrayList<>();
         for (DeviceNumber member : members) {
-            views.add(new MemberView(member, MemberView.memberCalls(holder, member), placedOn(member, files),
+            views.add(new MemberView(member, MemberHolder.of(holder, member), placedOn(member, files),
                     ConformanceFilesystem.deviceSize(member)));
         }
         return views;

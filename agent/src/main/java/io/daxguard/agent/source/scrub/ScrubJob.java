@@ -5,7 +5,7 @@ import io.daxguard.agent.ranges.ByteRange;
 import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.failure.DeviceRef;
 import io.daxguard.agent.failure.FailureSink;
-import io.daxguard.agent.plugins.MemberHolder;
+import io.daxguard.support.MemberHolder;
 import io.daxguard.agent.topology.DirectIoAlignment;
 import io.daxguard.spi.Holder;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.daxguard.agent.source.scrub;
 
-import io.daxguard.agent.plugins.MemberHolder;
+import io.daxguard.support.MemberHolder;
 import io.daxguard.spi.Holder;
 import java.util.List;
 import java.io.IOException;
