@@ -17,6 +17,8 @@ import java.nio.file.Path;
  */
 final class Ext4Device {
     private final Mount mount;
+    /** Where the device is, once found. */
+    private Path path;
     /** The descriptor of a scan in progress on this thread, read through instead of opening one per read. */
     private final ThreadLocal<NativeFile> session = new ThreadLocal<>();
 
@@ -54,14 +56,40 @@ final class Ext4Device {
         T get() throws IOException;
     }
 
-    /** The device by the mount's source when it is that device, else by its number. */
+    /**
+     * The device, opened read-only: found once (the mount's source when it is that device, else by its number) and
+     * opened by that path for each read, checked to be the mount's device still (a path may be re-used).
+     */
     NativeFile open() throws IOException {
+        Path path = devicePath();
+        NativeFile device = NativeFile.openReadOnly(path);
+        try {
+            if (!device.status().rdev().equals(mount.device())) {
+                throw new IOException(path + " is no longer the device " + mount.device() + " of "
+                        + mount.mountPoint());
+            }
+            return device;
+        } catch (IOException | RuntimeException e) {
+            device.close();
+            throw e;
+        }
+    }
+
+    /** Where the device is, looked up on the first read only (a statx of the source, or sysfs). */
+    private synchronized Path devicePath() throws IOException {
+        if (path == null) {
+            path = findDevice();
+        }
+        return path;
+    }
+
+    private Path findDevice() throws IOException {
         Path source = Path.of(mount.source());
         if (source.isAbsolute()) {
             try {
                 FileStatus status = FileStatus.ofPath(source);
                 if (status.isBlockDevice() && status.rdev().equals(mount.device())) {
-                    return NativeFile.openReadOnly(source);
+                    return source;
                 }
             } catch (NativeCallException e) {
                 // fall back to the sysfs-style name
@@ -74,11 +102,11 @@ final class Ext4Device {
                 if (line.startsWith("DEVNAME=")) {
                     Path named = Path.of("/dev", line.substring("DEVNAME=".length()));
                     if (FileStatus.ofPath(named).rdev().equals(mount.device())) {
-                        return NativeFile.openReadOnly(named);
+                        return named;
                     }
                 }
             }
         }
-        return NativeFile.openReadOnly(byNumber);
+        return byNumber;
     }
 }
