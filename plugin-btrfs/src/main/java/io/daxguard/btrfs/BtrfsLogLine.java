@@ -33,6 +33,10 @@ sealed interface BtrfsLogLine {
     /** {@code length} bytes at {@code physical} of the device at {@code devicePath}. */
     record OnDevice(String filesystemDevice, String devicePath, long physical, long length, String text)
             implements BtrfsLogLine {
+        /** Whether scrub wrote it ("... at logical L on dev D, physical P"), not a read that failed. */
+        boolean byScrub() {
+            return AT_PHYSICAL.matcher(text).find();
+        }
     }
 
     /** The sector at {@code fileOffset} of inode {@code inode} of subvolume {@code root}, as mirror {@code mirror} has it. */

@@ -44,7 +44,7 @@ final class KernelMessages {
             }
             long bytes = Math.min(onDevice.length(), member.get().totalBytes() - onDevice.physical());
             return List.of(new MemberFailure(member.get().device(), FailureRange.of(onDevice.physical(), bytes),
-                    onDevice.text()));
+                    onDevice.text(), onDevice.byScrub()));
         }
         return placed((BtrfsLogLine.InFile) parsed.get());
     }

@@ -67,4 +67,15 @@ class BtrfsLogLineTest {
         assertThat(BtrfsLogLine.parse("XFS (loop3): metadata I/O error in \"xfs_da_read_buf+0xe1/0x140\"", SECTOR))
                 .isEmpty();
     }
+
+    @Test
+    void aScrubsLineIsFoundByScrubAndACorrectedReadIsNot() {
+        BtrfsLogLine.OnDevice scrubbed = (BtrfsLogLine.OnDevice) BtrfsLogLine.parse("BTRFS error (device loop0): scrub:"
+                + " fixed up error at logical 260112384 on dev /dev/loop0 physical 67174400", SECTOR).orElseThrow();
+        BtrfsLogLine.OnDevice read = (BtrfsLogLine.OnDevice) BtrfsLogLine.parse("BTRFS info (device loop0): read error"
+                + " corrected: ino 257 off 4096 (dev /dev/loop1 sector 131208)", SECTOR).orElseThrow();
+
+        assertThat(scrubbed.byScrub()).isTrue();
+        assertThat(read.byScrub()).isFalse();
+    }
 }

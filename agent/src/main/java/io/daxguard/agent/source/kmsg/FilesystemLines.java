@@ -63,9 +63,9 @@ final class FilesystemLines {
      */
     void offer(String text) throws InterruptedException {
         for (FilesystemMessages.Reported reported : filesystems.failuresIn(text)) {
-            if (repairing.contains(reported.failure().member()) && reported.failure().detail().contains("scrub")) {
-                // What daxguard's own repair (a scrub of the range) fixed, not new damage. Only the scrub's lines: an
-                // application's read failing on the member meanwhile ("csum failed ... mirror") is a failure still.
+            if (repairing.contains(reported.failure().member()) && reported.failure().foundByScrub()) {
+                // What daxguard's own repair (a scrub of the range) fixed, not new damage. Only what a scrub found: an
+                // application's read failing on the member meanwhile is a failure still.
                 counters.increment("repairLines");
                 continue;
             }

@@ -57,7 +57,7 @@ class FilesystemKernelLinesTest {
             if (message.contains("scrub: fixed up")) {
                 return List.of(new FilesystemMessages.Reported("btrfs", new MemberFailure(MEMBER,
                         new FailureRange(1 << 20, 65536, 5, java.util.Set.of()), "scrub: fixed up error at logical "
-                        + "298844160 on dev /dev/vdb physical 1048576")));
+                        + "298844160 on dev /dev/vdb physical 1048576", true)));
             }
             return message.contains("csum failed") ? List.of(new FilesystemMessages.Reported("btrfs",
                     new MemberFailure(MEMBER, new FailureRange(1 << 20, 4096, 5, java.util.Set.of()),
