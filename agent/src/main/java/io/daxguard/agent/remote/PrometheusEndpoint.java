@@ -50,12 +50,12 @@ public final class PrometheusEndpoint implements AutoCloseable {
         if (config.authenticate()) {
             Path passwords = DaxguardHome.resolve(home, config.passwordFile());
             Path access = DaxguardHome.resolve(home, config.accessFile());
-            for (Path needed : java.util.List.of(passwords, access)) {
-                if (!Files.isReadable(needed)) {
+            for (var needed : java.util.Map.of("passwordFile", passwords, "accessFile", access).entrySet()) {
+                if (!Files.isReadable(needed.getValue())) {
                     thread.shutdownNow();
-                    throw new io.daxguard.agent.config.UnusableConfiguredFile("metrics.prometheus."
-                            + (needed == passwords ? "passwordFile" : "accessFile"), needed, "is missing or unreadable;"
-                            + " the Prometheus endpoint needs it (or authenticate: false on a loopback host)");
+                    throw new io.daxguard.agent.config.UnusableConfiguredFile("metrics.prometheus." + needed.getKey(),
+                            needed.getValue(), "is missing or unreadable; the Prometheus endpoint needs it (or "
+                            + "authenticate: false on a loopback host)");
                 }
             }
             builder.authenticator(new RoleAuthenticator(new PasswordFile(passwords), new CurrentAccessFile(access),

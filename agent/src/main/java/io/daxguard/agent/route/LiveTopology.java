@@ -87,9 +87,9 @@ public final class LiveTopology {
         if (!reader.mountTableText().equals(mountTableText) || snapshot.byNumber(wanted.number()).isEmpty()
                 || filesystems.remounted(wanted.number()) || partitionRemounted(snapshot, wanted)) {
             snapshot = refresh();
-        } else if (snapshot.primaryMount(wanted.number()).isEmpty() && filesystems.membersChanged()) {
-            // A device of no mount of its own: perhaps added to (or removed from) a filesystem over several devices
-            // since, which the mount table does not show; the holders say.
+        } else if (snapshot.holdingMount(wanted.number()).isEmpty() && filesystems.membersChanged()) {
+            // A device no filesystem holds: perhaps added to a filesystem over several devices since, which the mount
+            // table does not show; the holders say. (Asked only then: a storm on a known member asks nothing.)
             snapshot = refresh();
         }
         BlockDevice device = device(snapshot, wanted);
