@@ -50,7 +50,8 @@ public final class PrometheusEndpoint implements AutoCloseable {
         if (config.authenticate()) {
             Path passwords = DaxguardHome.resolve(home, config.passwordFile());
             Path access = DaxguardHome.resolve(home, config.accessFile());
-            for (var needed : java.util.Map.of("passwordFile", passwords, "accessFile", access).entrySet()) {
+            for (var needed : java.util.List.of(java.util.Map.entry("passwordFile", passwords),
+                    java.util.Map.entry("accessFile", access))) {
                 if (!Files.isReadable(needed.getValue())) {
                     thread.shutdownNow();
                     throw new io.daxguard.agent.config.UnusableConfiguredFile("metrics.prometheus." + needed.getKey(),

@@ -153,7 +153,8 @@ class SqliteDamageLedgerTest {
             assertThat(ledger.health().durable()).isFalse();
 
             Files.delete(blocked);
-            Files.createDirectory(blocked);
+            // The ledger's retry may make the directory itself once the file is gone: either way it is back.
+            Files.createDirectories(blocked);
             durable.get();
         }
 
