@@ -147,7 +147,7 @@ final class XfsHolder extends MountedXfsHolder {
         // merge as they stream by, without holding the whole window in memory. No descriptor is open while the
         // consumer reads (queryReleasing): a scrub of a filesystem being unmounted must not make umount fail.
         ExtentMerger merger = new ExtentMerger(consumer);
-        Getfsmap.queryReleasing(this::openFilesystem, deviceCookie(), from, to, Getfsmap.DEFAULT_BATCH, record -> {
+        Getfsmap.queryReleasing(this::openFilesystem, deviceCookie(), from, to, Getfsmap.WALK_BATCH, record -> {
             if (record.device() == deviceCookie() && isWritten(record)) {
                 merger.add(Math.max(record.physical(), from), Math.min(record.end(), to));
             }

@@ -114,7 +114,7 @@ public final class AllocatedRanges {
         long[] written = {from};
         // No descriptor open while the consumer runs (a scrub reads each range it is handed): see queryReleasing.
         Getfsmap.queryReleasing(() -> NativeFile.openMountPoint(mount.mountPoint(), mount.device()), deviceCookie,
-                from, end, Getfsmap.DEFAULT_BATCH, record -> {
+                from, end, Getfsmap.WALK_BATCH, record -> {
                     if (record.device() != deviceCookie || !record.isSpecialOwner()
                             || record.owner() != FsmapRecord.OWN_FREE) {
                         return true;
