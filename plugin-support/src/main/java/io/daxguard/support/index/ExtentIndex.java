@@ -318,6 +318,48 @@ public final class ExtentIndex {
         return components;
     }
 
+    // The columns one at a time, for an incremental refresh (IncrementalRefresh), which makes a new index from this one.
+
+    int linkCount() {
+        return linkDirectory.size();
+    }
+
+    /** The directory (walk number) holding link {@code link}. */
+    int directoryOfLink(int link) {
+        return linkDirectory.getInt(link);
+    }
+
+    byte[] linkName(int link) {
+        return Arrays.copyOfRange(names, nameStart.getInt(link), nameStart.getInt(link + 1));
+    }
+
+    int directoryCount() {
+        return directoryLinkPlusOne.size();
+    }
+
+    /** The link naming directory {@code directory}; -1 for the root. */
+    int linkOfDirectory(int directory) {
+        return directoryLinkPlusOne.getInt(directory) - 1;
+    }
+
+    long fileInode(int f) {
+        return inode.get(f);
+    }
+
+    long fileGeneration(int f) {
+        return generation.get(f);
+    }
+
+    /** The first link of file {@code f}; {@code firstLinkOf(fileCount())} is where the links of no file start. */
+    int firstLinkOf(int f) {
+        return firstLink.getInt(f);
+    }
+
+    /** The file (position in the file columns) of the extent at position {@code i}. */
+    int fileOfExtent(int i) {
+        return file.getInt(i);
+    }
+
     /** An index of nothing, standing in before the first build. */
     static ExtentIndex empty(LinuxPath root) {
         return new IndexAssembler(0).finish(root, System.nanoTime());

@@ -9,7 +9,7 @@ import java.util.Arrays;
  * {@link ExtentIndex}. Directory numbering follows {@link io.daxguard.support.linux.DirectoryWalk}: the root is
  * 0 and every directory link added gets the next number. Not thread-safe; one builder thread owns it.
  */
-final class IndexAssembler {
+final class IndexAssembler implements FileMapper.Sink {
     private final long rootInode;
     // Extents in walk order.
     private long[] extentPhysical = new long[1024];
@@ -103,6 +103,16 @@ final class IndexAssembler {
         extentInode[extents] = inode;
         extentFlags[extents] = (byte) flags;
         extents++;
+    }
+
+    @Override
+    public void file(long inode, long generation) {
+        addFile(inode, generation);
+    }
+
+    @Override
+    public void extent(long inode, long logical, long physical, long length, int flags) {
+        addExtent(inode, logical, physical, length, flags);
     }
 
     int extentCount() {

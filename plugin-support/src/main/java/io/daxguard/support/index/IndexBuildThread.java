@@ -2,6 +2,7 @@ package io.daxguard.support.index;
 
 import io.daxguard.support.linux.FilesystemChanges;
 import io.daxguard.support.linux.InodeCounts;
+import io.daxguard.support.linux.NativeCallException;
 import io.daxguard.support.linux.NativeFile;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -20,7 +21,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The one thread that builds and rebuilds a {@link LiveReverseMap}'s index, the current index, and the
@@ -35,7 +36,7 @@ final class IndexBuildThread {
     private final System.Logger logger;
     private final Consumer<IndexBuildProgress> listener;
     private final Thread thread;
-    private final BlockingQueue<CompletableFuture<ExtentIndex>> requests = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
     private final CountDownLatch firstBuild = new CountDownLatch(1);
     private final Object lock = new Object();
     private final Set<CompletableFuture<ExtentIndex>> pending = new HashSet<>();
@@ -49,21 +50,27 @@ final class IndexBuildThread {
     private long lastGapRefreshNanos;
     /** Builds scheduled, by {@link RebuildCause#ordinal()}; a question that joins a scheduled build adds nothing. */
     private final AtomicLongArray scheduled = new AtomicLongArray(RebuildCause.values().length);
-    /** The filesystem's change count, read before each build starts walking; -1 when it cannot be counted. */
-    private final LongSupplier changeCount;
+    /** The filesystem's change counts and changed files, taken before each build starts walking; null when not counted. */
+    private final Supplier<FilesystemChanges.ChangedFiles> changes;
     private volatile BuildStamp stamp;
+    /**
+     * The index whose build or refresh took the changed files last, which the files taken next are changes of: the
+     * base of an incremental refresh. Null after a build that failed, or one whose changes were not known.
+     */
+    private BuildStamp takenFor;
 
     /**
-     * @param changeCount the filesystem's change count now ({@link ConfirmedFacts#look}), -1 when unknown; read on
-     *                    the build thread before each build starts, see {@link #changesBefore}
+     * @param changes the filesystem's change counts now and the files changed since the last call
+     *                ({@link ConfirmedFacts#takeChangedFiles}), null when unknown; taken on the build thread before each
+     *                build starts, see {@link #changesBefore}
      */
     IndexBuildThread(LinuxPath root, IndexOptions options, System.Logger logger,
-                     Consumer<IndexBuildProgress> listener, LongSupplier changeCount) {
+                     Consumer<IndexBuildProgress> listener, Supplier<FilesystemChanges.ChangedFiles> changes) {
         this.root = root;
         this.options = options;
         this.logger = logger;
         this.listener = listener;
-        this.changeCount = changeCount;
+        this.changes = changes;
         this.thread = new Thread(this::runBuilds, "daxguard-index " + root);
         this.thread.setDaemon(true);
     }
@@ -75,8 +82,15 @@ final class IndexBuildThread {
         thread.start();
     }
 
-    /** An index and the filesystem's change count read before its build started. */
-    private record BuildStamp(ExtentIndex index, long changesBefore) {
+    /**
+     * An index and the filesystem's change counts read before its build started (the file changes -1 when unknown, as
+     * for a build after a failed sync).
+     */
+    private record BuildStamp(ExtentIndex index, long changesBefore, long mountChangesBefore) {
+    }
+
+    /** A build asked for, and why (counted by that cause, or as {@link RebuildCause#INCREMENTAL} when it is one). */
+    private record Request(CompletableFuture<ExtentIndex> build, RebuildCause cause) {
     }
 
     /**
@@ -88,7 +102,10 @@ final class IndexBuildThread {
         return built != null && built.index() == index ? built.changesBefore() : -1;
     }
 
-    /** Builds scheduled so far, per cause (the first build included). */
+    /**
+     * Builds scheduled so far, per cause (the first build included); a refresh that turned out incremental is counted
+     * under {@link RebuildCause#INCREMENTAL} instead of its cause once it is done.
+     */
     long builds(RebuildCause cause) {
         return scheduled.get(cause.ordinal());
     }
@@ -116,7 +133,7 @@ final class IndexBuildThread {
         try {
             loadSaved();
             while (!closed) {
-                CompletableFuture<ExtentIndex> build;
+                Request build;
                 try {
                     build = requests.take();
                 } catch (InterruptedException e) {
@@ -252,12 +269,13 @@ final class IndexBuildThread {
             scheduled.incrementAndGet(cause.ordinal());
             latest = build;
             pending.add(build);
-            requests.add(build);
+            requests.add(new Request(build, cause));
             return build;
         }
     }
 
-    private void runBuild(CompletableFuture<ExtentIndex> build) {
+    private void runBuild(Request request) {
+        CompletableFuture<ExtentIndex> build = request.build();
         building = true;
         try (NativeFile mountPoint = NativeFile.openDirectory(root)) {
             long expected = InodeCounts.of(mountPoint).used();
@@ -284,11 +302,21 @@ final class IndexBuildThread {
                             + failure.getMessage() + "); building the index with FIEMAP per file instead");
                 }
             };
-            long changesBefore = changesBeforeBuild(mountPoint);
-            ExtentIndexBuilder builder = new ExtentIndexBuilder(root, options.extras(), options.scanner(),
-                    () -> closed || Thread.interrupted(), heard);
-            ExtentIndex index = builder.build();
-            stamp = new BuildStamp(index, changesBefore);
+            BuildStamp base = takenFor;
+            takenFor = null;
+            long started = System.nanoTime();
+            FilesystemChanges.ChangedFiles taken = changes.get();
+            long changesBefore = changesBeforeBuild(mountPoint, taken);
+            ExtentIndex index = changesBefore < 0 ? null : refreshedIncrementally(base, taken, started);
+            if (index != null) {
+                scheduled.decrementAndGet(request.cause().ordinal());
+                scheduled.incrementAndGet(RebuildCause.INCREMENTAL.ordinal());
+            } else {
+                index = new ExtentIndexBuilder(root, options.extras(), options.scanner(),
+                        () -> closed || Thread.interrupted(), heard).build();
+            }
+            stamp = new BuildStamp(index, changesBefore, taken == null ? -1 : taken.mountChanges());
+            takenFor = changesBefore < 0 ? null : stamp;
             current = index;
             publish(new IndexBuildProgress(IndexBuildProgress.State.READY, builds + 1, progress.directories(),
                     index.fileCount(), index.extentCount(), expected, ""));
@@ -318,16 +346,48 @@ final class IndexBuildThread {
     }
 
     /**
-     * The change count the index about to be built answers for. It is read before the walk, so a change that
-     * completes after it moves the count past it; then the filesystem is synced, so a write made before the read
-     * whose blocks were still delayed-allocation (no extent yet, and writeback sends no event) has its blocks when
-     * the walk looks. A sync that fails (a writeback error) leaves the index unvouched for (-1).
+     * An index made from {@code base}, the index the previous changed files were taken for, and the files changed since
+     * ({@code taken}), reading only those ({@link IncrementalRefresh}); null when a full build must be made: no base
+     * (the first build, a loaded index, a failed build), changes not known (a full queue, too many), the mount table
+     * changed (a mount may hide or show a subtree), or a change the refresh cannot apply exactly.
      */
-    private long changesBeforeBuild(NativeFile mountPoint) {
-        long changes = changeCount.getAsLong();
-        if (changes < 0) {
+    private ExtentIndex refreshedIncrementally(BuildStamp base, FilesystemChanges.ChangedFiles taken, long started)
+            throws IOException {
+        if (base == null || base.index() != current || taken.files() == null
+                || taken.mountChanges() != base.mountChangesBefore()
+                || !IncrementalRefresh.worthIt(taken.files().size(), base.index().fileCount())) {
+            return null;
+        }
+        try {
+            ExtentIndex index = new IncrementalRefresh(base.index(), options.extras(),
+                    () -> closed || Thread.interrupted()).refresh(taken.files(), started);
+            logger.log(System.Logger.Level.INFO, "reverse-map index of " + root + " refreshed incrementally ("
+                    + taken.files().size() + " files and directories changed) in "
+                    + (System.nanoTime() - started) / 1_000_000 + " ms");
+            return index;
+        } catch (IncrementalRefresh.FullBuildNeeded e) {
+            logger.log(System.Logger.Level.INFO, "reverse-map index of " + root + " rebuilt in full: "
+                    + e.getMessage());
+            return null;
+        } catch (NativeCallException e) {
+            logger.log(System.Logger.Level.WARNING, "refreshing the reverse-map index of " + root + " incrementally"
+                    + " failed (" + e.getMessage() + "); rebuilding it in full");
+            return null;
+        }
+    }
+
+    /**
+     * The change count the index about to be built answers for ({@code taken}, null when not counted). It is read
+     * before the walk, so a change that completes after it moves the count past it; then the filesystem is synced, so
+     * a write made before the read whose blocks were still delayed-allocation (no extent yet, and writeback sends no
+     * event) has its blocks when the walk looks. A sync that fails (a writeback error) leaves the index unvouched for
+     * (-1).
+     */
+    private long changesBeforeBuild(NativeFile mountPoint, FilesystemChanges.ChangedFiles taken) {
+        if (taken == null || taken.fileChanges() < 0) {
             return -1;
         }
+        long changes = taken.fileChanges();
         try {
             mountPoint.syncFilesystem();
             return changes;
