@@ -110,6 +110,11 @@ final class ConfirmedFacts implements Closeable {
         }
     }
 
+    /** {@link FilesystemChanges#changedFilesPending}; -1 when changes cannot be counted. */
+    int changedFilesPending() {
+        return changes == null || lookFailed ? -1 : changes.changedFilesPending();
+    }
+
     /**
      * The filesystem's own changes (no mount-table changes) counted up to the last {@link #look}, which the caller
      * made just before; -1 when changes cannot be counted. A look by another thread in between can only make it

@@ -21,7 +21,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * The one thread that builds and rebuilds a {@link LiveReverseMap}'s index, the current index, and the
@@ -50,22 +49,35 @@ final class IndexBuildThread {
     private long lastGapRefreshNanos;
     /** Builds scheduled, by {@link RebuildCause#ordinal()}; a question that joins a scheduled build adds nothing. */
     private final AtomicLongArray scheduled = new AtomicLongArray(RebuildCause.values().length);
-    /** The filesystem's change counts and changed files, taken before each build starts walking; null when not counted. */
-    private final Supplier<FilesystemChanges.ChangedFiles> changes;
+    /** The filesystem's change counts and changed files, taken before each build starts walking. */
+    private final Changes changes;
     private volatile BuildStamp stamp;
     /**
      * The index whose build or refresh took the changed files last, which the files taken next are changes of: the
      * base of an incremental refresh. Null after a build that failed, or one whose changes were not known.
      */
-    private BuildStamp takenFor;
+    private volatile BuildStamp takenFor;
+    /** Whether the last build was a full one: then the next refresh is rate-limited even if it looks incremental. */
+    private volatile boolean lastBuiltInFull = true;
+
+    /** The filesystem's changes as the build thread reads them ({@link ConfirmedFacts}). */
+    interface Changes {
+        /**
+         * The change counts now and the files changed since the last call
+         * ({@link FilesystemChanges#takeChangedFiles}); null when changes are not counted.
+         */
+        FilesystemChanges.ChangedFiles take();
+
+        /** How many files changed since the last {@link #take}, -1 when not known; reads nothing. */
+        int pending();
+    }
 
     /**
-     * @param changes the filesystem's change counts now and the files changed since the last call
-     *                ({@link ConfirmedFacts#takeChangedFiles}), null when unknown; taken on the build thread before each
-     *                build starts, see {@link #changesBefore}
+     * @param changes the filesystem's change counts and changed files, taken on the build thread before each build
+     *                starts, see {@link #changesBefore}
      */
     IndexBuildThread(LinuxPath root, IndexOptions options, System.Logger logger,
-                     Consumer<IndexBuildProgress> listener, Supplier<FilesystemChanges.ChangedFiles> changes) {
+                     Consumer<IndexBuildProgress> listener, Changes changes) {
         this.root = root;
         this.options = options;
         this.logger = logger;
@@ -189,9 +201,13 @@ final class IndexBuildThread {
      * Whether an unexplained range may cost a rebuild: always when it can join a build that started after
      * the question; otherwise at most once per {@link IndexOptions#gapRefreshInterval}. Blocks no file will
      * ever explain (metadata GETFSMAP calls unknown, all of it on XFS without rmapbt) must not rebuild the
-     * index per query. A failed confirmation is never limited: it proves a change since the build.
+     * index per query. A failed confirmation is never limited: it proves a change since the build. Nor is a
+     * refresh that will most likely be incremental ({@link #refreshLooksIncremental}): it reads only the changed files.
      */
     boolean mayRefreshForGaps(long asked) {
+        if (refreshLooksIncremental()) {
+            return true;
+        }
         synchronized (lock) {
             if (latest != null && latestScheduledNanos >= asked && !latest.isCompletedExceptionally()) {
                 return true;
@@ -204,6 +220,20 @@ final class IndexBuildThread {
             lastGapRefreshNanos = now;
             return true;
         }
+    }
+
+    /**
+     * Whether the next refresh will most likely be incremental: the current index took the last changed files, the
+     * last build was not a full one (a full fallback is rate-limited, so changes the refresh cannot apply, directories
+     * made over and over say, cannot walk the filesystem per question), and the files changed since are known and few.
+     */
+    private boolean refreshLooksIncremental() {
+        BuildStamp base = takenFor;
+        if (base == null || base.index() != current || lastBuiltInFull) {
+            return false;
+        }
+        int pending = changes.pending();
+        return pending >= 0 && IncrementalRefresh.worthIt(pending, base.index().fileCount());
     }
 
     /** The index of the build in flight or last finished, when newer than {@code index}; waits for it. */
@@ -305,10 +335,11 @@ final class IndexBuildThread {
             BuildStamp base = takenFor;
             takenFor = null;
             long started = System.nanoTime();
-            FilesystemChanges.ChangedFiles taken = changes.get();
+            FilesystemChanges.ChangedFiles taken = changes.take();
             long changesBefore = changesBeforeBuild(mountPoint, taken);
             ExtentIndex index = changesBefore < 0 ? null : refreshedIncrementally(base, taken, started);
-            if (index != null) {
+            boolean incremental = index != null;
+            if (incremental) {
                 scheduled.decrementAndGet(request.cause().ordinal());
                 scheduled.incrementAndGet(RebuildCause.INCREMENTAL.ordinal());
             } else {
@@ -317,6 +348,7 @@ final class IndexBuildThread {
             }
             stamp = new BuildStamp(index, changesBefore, taken == null ? -1 : taken.mountChanges());
             takenFor = changesBefore < 0 ? null : stamp;
+            lastBuiltInFull = !incremental;
             current = index;
             publish(new IndexBuildProgress(IndexBuildProgress.State.READY, builds + 1, progress.directories(),
                     index.fileCount(), index.extentCount(), expected, ""));

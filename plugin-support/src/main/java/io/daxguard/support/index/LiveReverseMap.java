@@ -61,18 +61,20 @@ public final class LiveReverseMap implements Closeable {
         this.confirmation = new LiveConfirmation(options.extras());
         // The build thread reads the change count only once started, after the constructor has set facts.
         this.builds = new IndexBuildThread(root, options, Objects.requireNonNull(logger, "logger is null"),
-                Objects.requireNonNull(listener, "listener is null"), this::changesNow);
+                Objects.requireNonNull(listener, "listener is null"), new IndexBuildThread.Changes() {
+                    @Override
+                    public FilesystemChanges.ChangedFiles take() {
+                        return facts.takeChangedFiles();
+                    }
+
+                    @Override
+                    public int pending() {
+                        return facts.changedFilesPending();
+                    }
+                });
         this.freshness = new IndexFreshness(builds);
         // Last: it opens descriptors (fanotify, mountinfo) that nothing would close if a step above threw.
         this.facts = ConfirmedFacts.watching(root, logger, options.rememberConfirmations());
-    }
-
-    /**
-     * The filesystem's change counts now and the files changed since the last call, for the build thread; null when
-     * changes are not counted.
-     */
-    private FilesystemChanges.ChangedFiles changesNow() {
-        return facts.takeChangedFiles();
     }
 
     /**

@@ -213,6 +213,16 @@ public final class FilesystemChanges implements AutoCloseable {
     }
 
     /**
+     * How many files the events read so far named since the last {@link #takeChangedFiles}; -1 when not known (see
+     * there). Reads nothing: a caller that just looked ({@link #changesSince}) has every finished change in it.
+     */
+    public int changedFilesPending() {
+        synchronized (reading) {
+            return changedFiles == null ? -1 : changedFiles.size();
+        }
+    }
+
+    /**
      * The counts after a {@link #takeChangedFiles} and the files changed since the previous one.
      *
      * @param fileChanges  {@link #fileChangesSeen} after the read
