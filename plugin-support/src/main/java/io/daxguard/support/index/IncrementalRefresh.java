@@ -5,6 +5,8 @@ import io.daxguard.spi.LinuxPath;
 import io.daxguard.support.linux.DirectoryWalk;
 import io.daxguard.support.linux.FileHandle;
 import io.daxguard.support.linux.FileStatus;
+import io.daxguard.support.linux.FilesystemChanges;
+import io.daxguard.support.linux.MountPoints;
 import io.daxguard.support.linux.NativeCallException;
 import io.daxguard.support.linux.NativeFile;
 import java.io.IOException;
@@ -96,6 +98,56 @@ final class IncrementalRefresh {
                 directoryByInode.merge(linkInode[link], d, (a, b) -> -1);
             }
         }
+    }
+
+    /**
+     * The base of the next refresh: the index made when the last changed files were taken, and the mount points below
+     * the root then (a walk stops at them, so a mount or unmount there changes what a full build would find).
+     */
+    record Base(ExtentIndex index, Set<LinuxPath> mountsBeneath) {
+    }
+
+    /** The mount points below {@code root} now; null, and a full build next time, when the table cannot be read. */
+    static Set<LinuxPath> mountsBeneath(LinuxPath root, System.Logger logger) {
+        try {
+            return MountPoints.beneath(root);
+        } catch (IOException e) {
+            logger.log(System.Logger.Level.WARNING, "cannot read the mount table (" + e.getMessage() + "); the next"
+                    + " refresh of the index of " + root + " walks it in full");
+            return null;
+        }
+    }
+
+    /**
+     * An index made from {@code base} and the files changed since it was taken ({@code taken}), reading only those;
+     * null when a full build must be made instead: changes not known (a full queue, an undecodable event, too many),
+     * mounts made or removed below the root, or a change the refresh cannot apply exactly ({@link FullBuildNeeded}, or
+     * a changed file that cannot be read). Says which, in the log.
+     */
+    static ExtentIndex attempt(Base base, FilesystemChanges.ChangedFiles taken, Set<LinuxPath> mountsNow,
+                               ExtraExtentSource extras, BooleanSupplier cancelled, long started,
+                               System.Logger logger) throws IOException {
+        LinuxPath root = base.index().root();
+        String full = taken.files() == null ? "the changed files are not known (a full event queue, or too many)"
+                : !base.mountsBeneath().equals(mountsNow) ? "a filesystem was mounted or unmounted below " + root
+                : !worthIt(taken.files().size(), base.index().fileCount()) ? taken.files().size() + " files changed"
+                : null;
+        if (full == null) {
+            try {
+                ExtentIndex index = new IncrementalRefresh(base.index(), extras, cancelled).refresh(taken.files(),
+                        started);
+                logger.log(System.Logger.Level.INFO, "reverse-map index of " + root + " refreshed incrementally ("
+                        + taken.files().size() + " files and directories changed) in "
+                        + (System.nanoTime() - started) / 1_000_000 + " ms");
+                return index;
+            } catch (FullBuildNeeded e) {
+                full = e.getMessage();
+            } catch (NativeCallException e) {
+                full = "a changed file could not be read (" + e.getMessage() + ")";
+            }
+        }
+        logger.log(System.Logger.Level.INFO, "reverse-map index of " + root + " rebuilt in full: " + full);
+        return null;
     }
 
     /** Whether {@code changed} files are few enough, for an index of {@code indexedFiles}, to refresh incrementally. */

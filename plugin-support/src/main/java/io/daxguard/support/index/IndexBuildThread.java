@@ -2,7 +2,6 @@ package io.daxguard.support.index;
 
 import io.daxguard.support.linux.FilesystemChanges;
 import io.daxguard.support.linux.InodeCounts;
-import io.daxguard.support.linux.NativeCallException;
 import io.daxguard.support.linux.NativeFile;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -56,7 +55,7 @@ final class IndexBuildThread {
      * The index whose build or refresh took the changed files last, which the files taken next are changes of: the
      * base of an incremental refresh. Null after a build that failed, or one whose changes were not known.
      */
-    private volatile BuildStamp takenFor;
+    private volatile IncrementalRefresh.Base takenFor;
     /** Whether the last build was a full one: then the next refresh is rate-limited even if it looks incremental. */
     private volatile boolean lastBuiltInFull = true;
 
@@ -94,11 +93,8 @@ final class IndexBuildThread {
         thread.start();
     }
 
-    /**
-     * An index and the filesystem's change counts read before its build started (the file changes -1 when unknown, as
-     * for a build after a failed sync).
-     */
-    private record BuildStamp(ExtentIndex index, long changesBefore, long mountChangesBefore) {
+    /** An index and the filesystem's change count read before its build started. */
+    private record BuildStamp(ExtentIndex index, long changesBefore) {
     }
 
     /** A build asked for, and why (counted by that cause, or as {@link RebuildCause#INCREMENTAL} when it is one). */
@@ -228,7 +224,7 @@ final class IndexBuildThread {
      * made over and over say, cannot walk the filesystem per question), and the files changed since are known and few.
      */
     private boolean refreshLooksIncremental() {
-        BuildStamp base = takenFor;
+        IncrementalRefresh.Base base = takenFor;
         if (base == null || base.index() != current || lastBuiltInFull) {
             return false;
         }
@@ -332,12 +328,15 @@ final class IndexBuildThread {
                             + failure.getMessage() + "); building the index with FIEMAP per file instead");
                 }
             };
-            BuildStamp base = takenFor;
+            IncrementalRefresh.Base base = takenFor;
             takenFor = null;
             long started = System.nanoTime();
             FilesystemChanges.ChangedFiles taken = changes.take();
             long changesBefore = changesBeforeBuild(mountPoint, taken);
-            ExtentIndex index = changesBefore < 0 ? null : refreshedIncrementally(base, taken, started);
+            Set<LinuxPath> mounts = changesBefore < 0 ? null : IncrementalRefresh.mountsBeneath(root, logger);
+            ExtentIndex index = changesBefore < 0 || base == null || base.index() != current ? null
+                    : IncrementalRefresh.attempt(base, taken, mounts, options.extras(),
+                    () -> closed || Thread.interrupted(), started, logger);
             boolean incremental = index != null;
             if (incremental) {
                 scheduled.decrementAndGet(request.cause().ordinal());
@@ -346,8 +345,8 @@ final class IndexBuildThread {
                 index = new ExtentIndexBuilder(root, options.extras(), options.scanner(),
                         () -> closed || Thread.interrupted(), heard).build();
             }
-            stamp = new BuildStamp(index, changesBefore, taken == null ? -1 : taken.mountChanges());
-            takenFor = changesBefore < 0 ? null : stamp;
+            stamp = new BuildStamp(index, changesBefore);
+            takenFor = mounts == null ? null : new IncrementalRefresh.Base(index, mounts);
             lastBuiltInFull = !incremental;
             current = index;
             publish(new IndexBuildProgress(IndexBuildProgress.State.READY, builds + 1, progress.directories(),
@@ -374,37 +373,6 @@ final class IndexBuildThread {
         } finally {
             building = false;
             firstBuild.countDown();
-        }
-    }
-
-    /**
-     * An index made from {@code base}, the index the previous changed files were taken for, and the files changed since
-     * ({@code taken}), reading only those ({@link IncrementalRefresh}); null when a full build must be made: no base
-     * (the first build, a loaded index, a failed build), changes not known (a full queue, too many), the mount table
-     * changed (a mount may hide or show a subtree), or a change the refresh cannot apply exactly.
-     */
-    private ExtentIndex refreshedIncrementally(BuildStamp base, FilesystemChanges.ChangedFiles taken, long started)
-            throws IOException {
-        if (base == null || base.index() != current || taken.files() == null
-                || taken.mountChanges() != base.mountChangesBefore()
-                || !IncrementalRefresh.worthIt(taken.files().size(), base.index().fileCount())) {
-            return null;
-        }
-        try {
-            ExtentIndex index = new IncrementalRefresh(base.index(), options.extras(),
-                    () -> closed || Thread.interrupted()).refresh(taken.files(), started);
-            logger.log(System.Logger.Level.INFO, "reverse-map index of " + root + " refreshed incrementally ("
-                    + taken.files().size() + " files and directories changed) in "
-                    + (System.nanoTime() - started) / 1_000_000 + " ms");
-            return index;
-        } catch (IncrementalRefresh.FullBuildNeeded e) {
-            logger.log(System.Logger.Level.INFO, "reverse-map index of " + root + " rebuilt in full: "
-                    + e.getMessage());
-            return null;
-        } catch (NativeCallException e) {
-            logger.log(System.Logger.Level.WARNING, "refreshing the reverse-map index of " + root + " incrementally"
-                    + " failed (" + e.getMessage() + "); rebuilding it in full");
-            return null;
         }
     }
 

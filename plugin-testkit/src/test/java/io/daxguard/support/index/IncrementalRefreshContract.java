@@ -8,6 +8,7 @@ import io.daxguard.spi.Owner;
 import io.daxguard.support.linux.Fiemap;
 import io.daxguard.support.linux.FiemapExtent;
 import io.daxguard.support.linux.NativeFile;
+import io.daxguard.testkit.Command;
 import io.daxguard.testkit.Privileges;
 import io.daxguard.testkit.ScratchFilesystem;
 import java.io.IOException;
@@ -196,6 +197,38 @@ abstract class IncrementalRefreshContract {
         assertThat(map.index().orElseThrow().pathsOf(inodeOf(inside))).containsExactly(LinuxPath.of(inside));
         assertThat(map.rebuilds()).containsEntry(RebuildCause.FILESYSTEM_CHANGED, 1L)
                 .containsEntry(RebuildCause.INCREMENTAL, 0L);
+    }
+
+    @Test
+    void rebuildsInFullWhenAFilesystemWasMountedBelowTheRoot() throws Exception {
+        Path covered = Files.createDirectory(directory.resolve("covered"));
+        buildMap();
+        Command.run("mount", "-t", "tmpfs", "none", covered.toString());
+        try {
+            Path late = write(directory.resolve("late"), 16384, 11);
+
+            assertThat(askAboutTheFirstBlockOf(late)).containsExactly(inodeOf(late));
+            assertThat(map.rebuilds()).containsEntry(RebuildCause.FILESYSTEM_CHANGED, 1L)
+                    .containsEntry(RebuildCause.INCREMENTAL, 0L);
+        } finally {
+            Command.run("umount", covered.toString());
+        }
+    }
+
+    @Test
+    void refreshesIncrementallyAfterAMountElsewhere() throws Exception {
+        buildMap();
+        Path elsewhere = Files.createTempDirectory("daxguard-elsewhere-");
+        try {
+            Command.run("mount", "-t", "tmpfs", "none", elsewhere.toString());
+            Command.run("umount", elsewhere.toString());
+            Path late = write(directory.resolve("late"), 16384, 12);
+
+            assertThat(askAboutTheFirstBlockOf(late)).containsExactly(inodeOf(late));
+            assertThat(map.rebuilds()).containsEntry(RebuildCause.INCREMENTAL, 1L);
+        } finally {
+            Files.delete(elsewhere);
+        }
     }
 
     /** Everything an index says, per inode: generation, names, extents; comparable between two indexes. */
