@@ -142,7 +142,7 @@ final class IncrementalRefresh {
                 return index;
             } catch (FullBuildNeeded e) {
                 full = e.getMessage();
-            } catch (NativeCallException e) {
+            } catch (IOException e) {
                 full = "a changed file could not be read (" + e.getMessage() + ")";
             }
         }

@@ -44,6 +44,12 @@ final class IndexBuildThread {
     private volatile boolean building;
     private CompletableFuture<ExtentIndex> latest;
     private long latestScheduledNanos;
+    /**
+     * Whether {@link #latest} has started: one still queued takes the change count after any question asked now, so
+     * the question joins it rather than queueing another (a question storm on a changing filesystem queued one
+     * refresh per question).
+     */
+    private boolean latestStarted;
     private long gapRefreshes;
     private long lastGapRefreshNanos;
     /** Builds scheduled, by {@link RebuildCause#ordinal()}; a question that joins a scheduled build adds nothing. */
@@ -205,7 +211,8 @@ final class IndexBuildThread {
             return true;
         }
         synchronized (lock) {
-            if (latest != null && latestScheduledNanos >= asked && !latest.isCompletedExceptionally()) {
+            if (latest != null && (latestScheduledNanos >= asked || !latestStarted)
+                    && !latest.isCompletedExceptionally()) {
                 return true;
             }
             long now = System.nanoTime();
@@ -283,7 +290,8 @@ final class IndexBuildThread {
 
     private CompletableFuture<ExtentIndex> refreshStartedAfter(long asked, RebuildCause cause) {
         synchronized (lock) {
-            if (latest != null && latestScheduledNanos >= asked && !latest.isCompletedExceptionally()) {
+            if (latest != null && (latestScheduledNanos >= asked || !latestStarted)
+                    && !latest.isCompletedExceptionally()) {
                 return latest;
             }
             CompletableFuture<ExtentIndex> build = new CompletableFuture<>();
@@ -292,6 +300,7 @@ final class IndexBuildThread {
                 return build;
             }
             latestScheduledNanos = System.nanoTime();
+            latestStarted = false;
             scheduled.incrementAndGet(cause.ordinal());
             latest = build;
             pending.add(build);
@@ -302,6 +311,11 @@ final class IndexBuildThread {
 
     private void runBuild(Request request) {
         CompletableFuture<ExtentIndex> build = request.build();
+        synchronized (lock) {
+            if (latest == build) {
+                latestStarted = true;
+            }
+        }
         building = true;
         try (NativeFile mountPoint = NativeFile.openDirectory(root)) {
             long expected = InodeCounts.of(mountPoint).used();
