@@ -2,6 +2,7 @@ package io.daxguard.support.linux;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import java.io.IOException;
 import io.daxguard.spi.LinuxPath;
 import java.nio.file.Files;
@@ -234,46 +235,56 @@ public final class FilesystemChanges implements AutoCloseable {
 
     /** Adds the file handles of the events in the first {@code read} bytes of the buffer to {@link #changedFiles}. */
     private void record(int read) {
+        changedFiles = addChangedFiles(buffer, read, changedFiles);
+    }
+
+    /**
+     * Adds to {@code files} the file handles of the events in the first {@code read} bytes of {@code events}; returns
+     * {@code files}, or null when the files are lost: a full queue ({@code FAN_Q_OVERFLOW}), an event without a
+     * handle or cut short, or more than {@value #MAX_CHANGED_FILES} files.
+     */
+    static Set<FileHandle> addChangedFiles(Pointer events, int read, Set<FileHandle> files) {
         int offset = 0;
-        while (changedFiles != null && offset + EVENT_METADATA_SIZE <= read) {
-            int length = buffer.getInt(offset + EVENT_OFFSET_LEN);
-            long mask = buffer.getLong(offset + EVENT_OFFSET_MASK);
-            int metadataLength = buffer.getShort(offset + EVENT_OFFSET_METADATA_LEN) & 0xffff;
+        while (files != null && offset + EVENT_METADATA_SIZE <= read) {
+            int length = events.getInt(offset + EVENT_OFFSET_LEN);
+            long mask = events.getLong(offset + EVENT_OFFSET_MASK);
+            int metadataLength = events.getShort(offset + EVENT_OFFSET_METADATA_LEN) & 0xffff;
             if ((mask & FAN_Q_OVERFLOW) != 0 || length < EVENT_METADATA_SIZE || offset + length > read
-                    || !recordHandles(offset + metadataLength, offset + length)) {
-                changedFiles = null;
-                return;
+                    || metadataLength < EVENT_METADATA_SIZE || metadataLength > length
+                    || !addHandles(events, offset + metadataLength, offset + length, files)) {
+                return null;
             }
             offset += length;
+            if (files.size() > MAX_CHANGED_FILES) {
+                return null;
+            }
         }
+        return files;
     }
 
     /** Adds the handles of the info records in {@code [from, to)}; false when none could be read. */
-    private boolean recordHandles(int from, int to) {
+    private static boolean addHandles(Pointer events, int from, int to, Set<FileHandle> files) {
         boolean found = false;
         int at = from;
         while (at + FID_OFFSET_HANDLE + FileHandle.HEADER_SIZE <= to) {
-            int type = buffer.getByte(at + INFO_OFFSET_TYPE) & 0xff;
-            int length = buffer.getShort(at + INFO_OFFSET_LEN) & 0xffff;
+            int type = events.getByte(at + INFO_OFFSET_TYPE) & 0xff;
+            int length = events.getShort(at + INFO_OFFSET_LEN) & 0xffff;
             if (length < FID_OFFSET_HANDLE + FileHandle.HEADER_SIZE || at + length > to) {
                 return false;
             }
             if (type == FAN_EVENT_INFO_TYPE_FID || type == FAN_EVENT_INFO_TYPE_DFID
                     || type == FAN_EVENT_INFO_TYPE_DFID_NAME) {
                 int handleAt = at + FID_OFFSET_HANDLE;
-                int bytes = buffer.getInt(handleAt + FileHandle.OFFSET_BYTES);
+                int bytes = events.getInt(handleAt + FileHandle.OFFSET_BYTES);
                 if (bytes <= 0 || bytes > FileHandle.MAX_BYTES
                         || handleAt + FileHandle.HEADER_SIZE + bytes > at + length) {
                     return false;
                 }
-                changedFiles.add(new FileHandle(buffer.getInt(handleAt + FileHandle.OFFSET_TYPE),
-                        buffer.getByteArray(handleAt + FileHandle.HEADER_SIZE, bytes)));
+                files.add(new FileHandle(events.getInt(handleAt + FileHandle.OFFSET_TYPE),
+                        events.getByteArray(handleAt + FileHandle.HEADER_SIZE, bytes)));
                 found = true;
             }
             at += length;
-        }
-        if (changedFiles.size() > MAX_CHANGED_FILES) {
-            changedFiles = null;
         }
         return found;
     }
