@@ -333,6 +333,12 @@ public final class ExtentIndex {
         return Arrays.copyOfRange(names, nameStart.getInt(link), nameStart.getInt(link + 1));
     }
 
+    /** Adds link {@code link}'s name, without a copy of its own, to {@code into} as a name in {@code parent}. */
+    int copyLink(int link, IndexAssembler into, int parent, long inodeNumber, boolean isDirectory) {
+        int from = nameStart.getInt(link);
+        return into.addLink(parent, names, from, nameStart.getInt(link + 1) - from, inodeNumber, isDirectory);
+    }
+
     int directoryCount() {
         return directoryLinkPlusOne.size();
     }
@@ -358,6 +364,20 @@ public final class ExtentIndex {
     /** The file (position in the file columns) of the extent at position {@code i}. */
     int fileOfExtent(int i) {
         return file.getInt(i);
+    }
+
+    int extentFlags(int i) {
+        return (int) flags.get(i);
+    }
+
+    /** Adds the extent at position {@code i} to {@code into}, as it is. */
+    void copyExtent(int i, IndexAssembler into) {
+        into.addExtent(inode.get(file.getInt(i)), logical.get(i), physical.get(i), length.get(i), (int) flags.get(i));
+    }
+
+    /** The position of {@code inodeNumber} in the file columns; negative when not indexed. */
+    int fileNumber(long inodeNumber) {
+        return inode.binarySearch(inodeNumber);
     }
 
     /** An index of nothing, standing in before the first build. */
