@@ -55,7 +55,7 @@ final class IndexBuildThread {
     /** Builds scheduled, by {@link RebuildCause#ordinal()}; a question that joins a scheduled build adds nothing. */
     private final AtomicLongArray scheduled = new AtomicLongArray(RebuildCause.values().length);
     /** The filesystem's change counts and changed files, taken before each build starts walking. */
-    private final Changes changes;
+    private final IndexChanges changes;
     private volatile BuildStamp stamp;
     /**
      * The index whose build or refresh took the changed files last, which the files taken next are changes of: the
@@ -65,24 +65,12 @@ final class IndexBuildThread {
     /** Whether the last build was a full one: then the next refresh is rate-limited even if it looks incremental. */
     private volatile boolean lastBuiltInFull = true;
 
-    /** The filesystem's changes as the build thread reads them ({@link ConfirmedFacts}). */
-    interface Changes {
-        /**
-         * The change counts now and the files changed since the last call
-         * ({@link FilesystemChanges#takeChangedFiles}); null when changes are not counted.
-         */
-        FilesystemChanges.ChangedFiles take();
-
-        /** How many files changed since the last {@link #take}, -1 when not known; reads nothing. */
-        int pending();
-    }
-
     /**
      * @param changes the filesystem's change counts and changed files, taken on the build thread before each build
      *                starts, see {@link #changesBefore}
      */
     IndexBuildThread(LinuxPath root, IndexOptions options, System.Logger logger,
-                     Consumer<IndexBuildProgress> listener, Changes changes) {
+                     Consumer<IndexBuildProgress> listener, IndexChanges changes) {
         this.root = root;
         this.options = options;
         this.logger = logger;

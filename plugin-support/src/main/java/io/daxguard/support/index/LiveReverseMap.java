@@ -61,7 +61,7 @@ public final class LiveReverseMap implements Closeable {
         this.confirmation = new LiveConfirmation(options.extras());
         // The build thread reads the change count only once started, after the constructor has set facts.
         this.builds = new IndexBuildThread(root, options, Objects.requireNonNull(logger, "logger is null"),
-                Objects.requireNonNull(listener, "listener is null"), new IndexBuildThread.Changes() {
+                Objects.requireNonNull(listener, "listener is null"), new IndexChanges() {
                     @Override
                     public FilesystemChanges.ChangedFiles take() {
                         return facts.takeChangedFiles();
