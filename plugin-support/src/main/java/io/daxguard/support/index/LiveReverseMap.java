@@ -212,7 +212,10 @@ public final class LiveReverseMap implements Closeable {
         return owners;
     }
 
-    /** Builds per cause since the map started (the first build under {@link RebuildCause#FIRST_BUILD}). */
+    /**
+     * Full builds per cause since the map started (the first build under {@link RebuildCause#FIRST_BUILD}), and the
+     * refreshes made incrementally, whatever their cause, under {@link RebuildCause#INCREMENTAL}.
+     */
     public Map<RebuildCause, Long> rebuilds() {
         Map<RebuildCause, Long> counts = new java.util.EnumMap<>(RebuildCause.class);
         for (RebuildCause cause : RebuildCause.values()) {
