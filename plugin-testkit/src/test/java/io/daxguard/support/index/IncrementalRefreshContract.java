@@ -155,11 +155,15 @@ abstract class IncrementalRefreshContract {
         askAboutTheFirstBlockOf(directory.resolve("created"));
         ExtentIndex refreshed = map.index().orElseThrow();
 
-        ExtentIndex full = new ExtentIndexBuilder(filesystem().mountPointBytes(), ExtraExtentSource.NONE, () -> false,
-                ExtentIndexBuilder.ProgressListener.NONE).build();
+        ExtentIndex full = fullBuild();
 
         assertThat(map.rebuilds()).containsEntry(RebuildCause.INCREMENTAL, 1L);
         assertThat(contents(refreshed)).isEqualTo(contents(full));
+    }
+
+    private ExtentIndex fullBuild() throws IOException {
+        return new ExtentIndexBuilder(filesystem().mountPointBytes(), ExtraExtentSource.NONE, () -> false,
+                ExtentIndexBuilder.ProgressListener.NONE).build();
     }
 
     @Test
@@ -171,6 +175,29 @@ abstract class IncrementalRefreshContract {
         assertThat(askAboutTheFirstBlockOf(later)).containsExactly(inodeOf(later));
         assertThat(map.rebuilds()).containsEntry(RebuildCause.INCREMENTAL, 2L)
                 .containsEntry(RebuildCause.FILESYSTEM_CHANGED, 0L);
+        assertThat(contents(map.index().orElseThrow())).isEqualTo(contents(fullBuild()));
+    }
+
+    @Test
+    void refreshesIntoTheIndexAFullBuildMakesAfterMovesAndLinksBetweenDirectories() throws Exception {
+        Path here = Files.createDirectory(directory.resolve("here"));
+        Path there = Files.createDirectory(directory.resolve("there"));
+        Path moving = write(here.resolve("moving"), 16384, 13);
+        Path linked = write(here.resolve("linked"), 8192, 14);
+        Path replaced = write(there.resolve("replaced"), 4096, 15);
+        buildMap();
+        Path moved = Files.move(moving, there.resolve("moved"));
+        Files.createLink(there.resolve("linked-there"), linked);
+        Files.move(linked, there.resolve("replaced"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path trigger = write(here.resolve("trigger"), 8192, 16);
+
+        assertThat(askAboutTheFirstBlockOf(trigger)).containsExactly(inodeOf(trigger));
+        assertThat(map.rebuilds()).containsEntry(RebuildCause.INCREMENTAL, 1L);
+        ExtentIndex refreshed = map.index().orElseThrow();
+        assertThat(refreshed.pathsOf(inodeOf(moved))).containsExactly(LinuxPath.of(moved));
+        assertThat(refreshed.pathsOf(inodeOf(there.resolve("linked-there")))).containsExactlyInAnyOrder(
+                LinuxPath.of(there.resolve("linked-there")), LinuxPath.of(replaced));
+        assertThat(contents(refreshed)).isEqualTo(contents(fullBuild()));
     }
 
     @Test
