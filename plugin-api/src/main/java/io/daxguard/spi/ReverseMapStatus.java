@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  * @param extents     extents in the index (ready) or found so far by the build (building)
  * @param message     why it failed, or any other word for the administrator; empty if none
  * @param rebuilds    builds so far by cause, in the index's order ({@code first}, {@code changed}, {@code rejected},
- *                    ...: {@code io.daxguard.support.index.RebuildCause#key}); empty when not counted
+ *                    ...: {@code io.daxguard.support.index.RebuildCause#key}; {@code incremental} counts the refreshes
+ *                    that read only the changed files); empty when not counted
  */
 public record ReverseMapStatus(State state, int percentDone, long files, long extents, String message,
                                Map<String, Long> rebuilds) {

@@ -139,7 +139,8 @@ public interface FilesystemMXBean {
     @Description("Builds of the reverse-map index since the filesystem was attached, by cause: first (at attach), "
             + "changed (the filesystem changed since the index was built and a question needed a newer one), "
             + "rejected (a file no longer maps what the index said), unexplained and inline (changes cannot be "
-            + "counted without fanotify); empty when the filesystem keeps its own reverse map. A question about an "
+            + "counted without fanotify), all full builds, and incremental (refreshes that read only the files "
+            + "changed since the last build, whatever their cause); empty when the filesystem keeps its own reverse map. A question about an "
             + "unchanged filesystem never rebuilds the index")
     Map<String, Long> getIndexRebuilds();
 

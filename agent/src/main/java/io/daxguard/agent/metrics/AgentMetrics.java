@@ -38,7 +38,8 @@ import javax.management.MBeanServer;
  * ({@code source.kmsg.unparsable}, {@code source.badblocks.unreadableFiles}, ...). Timers {@code reverseMap.<type>}
  * ({@link TimedHolder}) and {@code ledger.commit} (SqliteDamageLedger) are kept where the work happens. Gauges
  * {@code index.rebuilds.<cause>} ({@link RebuildCause#key()}: {@code first}, {@code changed}, {@code rejected},
- * {@code unexplained}, {@code inline}): reverse-map index builds of the filesystems attached now, summed.
+ * {@code unexplained}, {@code inline}: full builds; {@code incremental}: refreshes that read only the changed files):
+ * reverse-map index builds of the filesystems attached now, summed.
  */
 public final class AgentMetrics implements DamageListener {
     public static final String DOMAIN = "io.daxguard.metrics";

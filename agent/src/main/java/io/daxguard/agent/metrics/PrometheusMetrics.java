@@ -157,7 +157,8 @@ public final class PrometheusMetrics implements MultiCollector {
                 .help("1 when the filesystem's reverse-map index answers (ready, or rebuilding over a ready one); 0 while"
                         + " its first build runs, after a build failed, and once it is closed");
         CounterSnapshot.Builder rebuilds = CounterSnapshot.builder().name("daxguard_index_rebuilds")
-                .help("Reverse-map index builds by cause (first, changed, rejected, unexplained, inline)");
+                .help("Reverse-map index builds by cause (first, changed, rejected, unexplained, inline: full builds;"
+                        + " incremental: refreshes that read only the changed files)");
         for (AttachedFilesystem filesystem : from.attached().get()) {
             String mountPoint = filesystem.mount().mountPoint().toString();
             Labels labels = Labels.of("filesystem", mountPoint, "type", filesystem.mount().fsType());

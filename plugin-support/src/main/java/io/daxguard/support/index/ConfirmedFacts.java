@@ -94,6 +94,28 @@ final class ConfirmedFacts implements Closeable {
     }
 
     /**
+     * Reads the change queue, as {@link #look}, and takes the files changed since the last call
+     * ({@link FilesystemChanges#takeChangedFiles}), for the index thread before a build or refresh; null when changes
+     * cannot be counted.
+     */
+    FilesystemChanges.ChangedFiles takeChangedFiles() {
+        if (changes == null || lookFailed) {
+            return null;
+        }
+        try {
+            return changes.takeChangedFiles();
+        } catch (NativeCallException | IllegalStateException e) {
+            look(); // logs why, once, and marks the look failed
+            return null;
+        }
+    }
+
+    /** {@link FilesystemChanges#changedFilesPending}; -1 when changes cannot be counted. */
+    int changedFilesPending() {
+        return changes == null || lookFailed ? -1 : changes.changedFilesPending();
+    }
+
+    /**
      * The filesystem's own changes (no mount-table changes) counted up to the last {@link #look}, which the caller
      * made just before; -1 when changes cannot be counted. A look by another thread in between can only make it
      * larger, which makes an index look older than it is, never newer.

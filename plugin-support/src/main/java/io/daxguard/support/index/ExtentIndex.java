@@ -318,6 +318,68 @@ public final class ExtentIndex {
         return components;
     }
 
+    // The columns one at a time, for an incremental refresh (IncrementalRefresh), which makes a new index from this one.
+
+    int linkCount() {
+        return linkDirectory.size();
+    }
+
+    /** The directory (walk number) holding link {@code link}. */
+    int directoryOfLink(int link) {
+        return linkDirectory.getInt(link);
+    }
+
+    byte[] linkName(int link) {
+        return Arrays.copyOfRange(names, nameStart.getInt(link), nameStart.getInt(link + 1));
+    }
+
+    /** Adds link {@code link}'s name, without a copy of its own, to {@code into} as a name in {@code parent}. */
+    int copyLink(int link, IndexAssembler into, int parent, long inodeNumber, boolean isDirectory) {
+        int from = nameStart.getInt(link);
+        return into.addLink(parent, names, from, nameStart.getInt(link + 1) - from, inodeNumber, isDirectory);
+    }
+
+    int directoryCount() {
+        return directoryLinkPlusOne.size();
+    }
+
+    /** The link naming directory {@code directory}; -1 for the root. */
+    int linkOfDirectory(int directory) {
+        return directoryLinkPlusOne.getInt(directory) - 1;
+    }
+
+    long fileInode(int f) {
+        return inode.get(f);
+    }
+
+    long fileGeneration(int f) {
+        return generation.get(f);
+    }
+
+    /** The first link of file {@code f}; {@code firstLinkOf(fileCount())} is where the links of no file start. */
+    int firstLinkOf(int f) {
+        return firstLink.getInt(f);
+    }
+
+    /** The file (position in the file columns) of the extent at position {@code i}. */
+    int fileOfExtent(int i) {
+        return file.getInt(i);
+    }
+
+    int extentFlags(int i) {
+        return (int) flags.get(i);
+    }
+
+    /** Adds the extent at position {@code i} to {@code into}, as it is. */
+    void copyExtent(int i, IndexAssembler into) {
+        into.addExtent(inode.get(file.getInt(i)), logical.get(i), physical.get(i), length.get(i), (int) flags.get(i));
+    }
+
+    /** The position of {@code inodeNumber} in the file columns; negative when not indexed. */
+    int fileNumber(long inodeNumber) {
+        return inode.binarySearch(inodeNumber);
+    }
+
     /** An index of nothing, standing in before the first build. */
     static ExtentIndex empty(LinuxPath root) {
         return new IndexAssembler(0).finish(root, System.nanoTime());

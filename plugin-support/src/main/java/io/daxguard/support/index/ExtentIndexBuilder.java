@@ -2,9 +2,6 @@ package io.daxguard.support.index;
 
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.support.linux.DirectoryWalk;
-import io.daxguard.support.linux.Fiemap;
-import io.daxguard.support.linux.FiemapExtent;
-import io.daxguard.support.linux.FileGeneration;
 import io.daxguard.support.linux.FileStatus;
 import io.daxguard.support.linux.NativeCallException;
 import io.daxguard.support.linux.NativeFile;
@@ -35,7 +32,6 @@ import java.util.function.BooleanSupplier;
  */
 public final class ExtentIndexBuilder {
     private static final int PROGRESS_EVERY = 1024;
-    private static final int FIEMAP_BATCH = 64;
 
     /** Hears how far a build is; called on the build thread, must return quickly. */
     @FunctionalInterface
@@ -195,7 +191,7 @@ public final class ExtentIndexBuilder {
         final Set<Long> multiplyLinkedSeen = new HashSet<>();
         int openParent = -1;
         NativeFile parentDirectory;
-        boolean attributesSupported = true;
+        final FileMapper mapper = new FileMapper(extras);
         long visited;
 
         Walk(IndexAssembler assembler, DeviceNumber device) {
@@ -277,56 +273,7 @@ public final class ExtentIndexBuilder {
         }
 
         void map(NativeFile file, FileStatus status) throws IOException {
-            long inode = status.inode();
-            long generation;
-            try {
-                generation = FileGeneration.of(file);
-            } catch (NativeCallException e) {
-                return;
-            }
-            assembler.addFile(inode, generation);
-            try {
-                Fiemap.map(file, 0, Long.MAX_VALUE, 0, FIEMAP_BATCH, extent -> {
-                    add(inode, extent, 0);
-                    return true;
-                });
-                if (attributesSupported) {
-                    Fiemap.map(file, 0, Long.MAX_VALUE, Fiemap.FLAG_XATTR, FIEMAP_BATCH, extent -> {
-                        add(inode, extent, ExtentFlags.ATTRIBUTES);
-                        return true;
-                    });
-                }
-            } catch (NativeCallException e) {
-                if (e.isUnsupported()) {
-                    attributesSupported = false;
-                }
-                // A file that changed or vanished mid-map keeps what was found; confirmation sorts it out.
-            }
-            extras.visit(inode, file, (physical, length, flags) ->
-                    assembler.addExtent(inode, 0, physical, length, flags | ExtentFlags.EXTRA));
+            mapper.map(status.inode(), file, assembler);
         }
-
-        private void add(long inode, FiemapExtent extent, int fork) {
-            int flags = fork | fiemapFlags(extent.flags());
-            if (extent.hasNoPhysicalAddress() && !extent.isInline()) {
-                return;
-            }
-            assembler.addExtent(inode, extent.logical(), extent.physical(), extent.length(), flags);
-        }
-    }
-
-    /** {@link ExtentFlags} of a FIEMAP extent's flags. */
-    static int fiemapFlags(int fiemapFlags) {
-        int flags = 0;
-        if ((fiemapFlags & FiemapExtent.SHARED) != 0) {
-            flags |= ExtentFlags.SHARED;
-        }
-        if ((fiemapFlags & FiemapExtent.UNWRITTEN) != 0) {
-            flags |= ExtentFlags.UNWRITTEN;
-        }
-        if ((fiemapFlags & FiemapExtent.DATA_INLINE) != 0) {
-            flags |= ExtentFlags.INLINE;
-        }
-        return flags;
     }
 }

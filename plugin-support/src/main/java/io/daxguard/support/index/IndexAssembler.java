@@ -9,7 +9,7 @@ import java.util.Arrays;
  * {@link ExtentIndex}. Directory numbering follows {@link io.daxguard.support.linux.DirectoryWalk}: the root is
  * 0 and every directory link added gets the next number. Not thread-safe; one builder thread owns it.
  */
-final class IndexAssembler {
+final class IndexAssembler implements FileMapper.Sink {
     private final long rootInode;
     // Extents in walk order.
     private long[] extentPhysical = new long[1024];
@@ -44,6 +44,11 @@ final class IndexAssembler {
      * @return the new directory's number when {@code isDirectory}, else -1
      */
     int addLink(int parent, byte[] name, long inode, boolean isDirectory) {
+        return addLink(parent, name, 0, name.length, inode, isDirectory);
+    }
+
+    /** {@link #addLink(int, byte[], long, boolean)} of the name {@code source[from, from + length)}. */
+    int addLink(int parent, byte[] source, int from, int length, long inode, boolean isDirectory) {
         if (parent < 0 || parent >= directories) {
             throw new IllegalArgumentException("no directory " + parent);
         }
@@ -54,15 +59,15 @@ final class IndexAssembler {
             linkNameStart = Arrays.copyOf(linkNameStart, grown);
             linkNameLength = Arrays.copyOf(linkNameLength, grown);
         }
-        if (nameBytes + name.length > names.length) {
-            names = Arrays.copyOf(names, Math.max(names.length * 2, nameBytes + name.length));
+        if (nameBytes + length > names.length) {
+            names = Arrays.copyOf(names, Math.max(names.length * 2, nameBytes + length));
         }
-        System.arraycopy(name, 0, names, nameBytes, name.length);
+        System.arraycopy(source, from, names, nameBytes, length);
         linkInode[links] = inode;
         linkDirectory[links] = parent;
         linkNameStart[links] = nameBytes;
-        linkNameLength[links] = name.length;
-        nameBytes += name.length;
+        linkNameLength[links] = length;
+        nameBytes += length;
         int link = links++;
         if (!isDirectory) {
             return -1;
@@ -103,6 +108,16 @@ final class IndexAssembler {
         extentInode[extents] = inode;
         extentFlags[extents] = (byte) flags;
         extents++;
+    }
+
+    @Override
+    public void file(long inode, long generation) {
+        addFile(inode, generation);
+    }
+
+    @Override
+    public void extent(long inode, long logical, long physical, long length, int flags) {
+        addExtent(inode, logical, physical, length, flags);
     }
 
     int extentCount() {

@@ -20,7 +20,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 
 /**
  * The one thread that builds and rebuilds a {@link LiveReverseMap}'s index, the current index, and the
@@ -35,7 +34,7 @@ final class IndexBuildThread {
     private final System.Logger logger;
     private final Consumer<IndexBuildProgress> listener;
     private final Thread thread;
-    private final BlockingQueue<CompletableFuture<ExtentIndex>> requests = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
     private final CountDownLatch firstBuild = new CountDownLatch(1);
     private final Object lock = new Object();
     private final Set<CompletableFuture<ExtentIndex>> pending = new HashSet<>();
@@ -45,25 +44,38 @@ final class IndexBuildThread {
     private volatile boolean building;
     private CompletableFuture<ExtentIndex> latest;
     private long latestScheduledNanos;
+    /**
+     * Whether {@link #latest} has started: one still queued takes the change count after any question asked now, so
+     * the question joins it rather than queueing another (a question storm on a changing filesystem queued one
+     * refresh per question).
+     */
+    private boolean latestStarted;
     private long gapRefreshes;
     private long lastGapRefreshNanos;
     /** Builds scheduled, by {@link RebuildCause#ordinal()}; a question that joins a scheduled build adds nothing. */
     private final AtomicLongArray scheduled = new AtomicLongArray(RebuildCause.values().length);
-    /** The filesystem's change count, read before each build starts walking; -1 when it cannot be counted. */
-    private final LongSupplier changeCount;
+    /** The filesystem's change counts and changed files, taken before each build starts walking. */
+    private final IndexChanges changes;
     private volatile BuildStamp stamp;
+    /**
+     * The index whose build or refresh took the changed files last, which the files taken next are changes of: the
+     * base of an incremental refresh. Null after a build that failed, or one whose changes were not known.
+     */
+    private volatile IncrementalRefresh.Base takenFor;
+    /** Whether the last build was a full one: then the next refresh is rate-limited even if it looks incremental. */
+    private volatile boolean lastBuiltInFull = true;
 
     /**
-     * @param changeCount the filesystem's change count now ({@link ConfirmedFacts#look}), -1 when unknown; read on
-     *                    the build thread before each build starts, see {@link #changesBefore}
+     * @param changes the filesystem's change counts and changed files, taken on the build thread before each build
+     *                starts, see {@link #changesBefore}
      */
     IndexBuildThread(LinuxPath root, IndexOptions options, System.Logger logger,
-                     Consumer<IndexBuildProgress> listener, LongSupplier changeCount) {
+                     Consumer<IndexBuildProgress> listener, IndexChanges changes) {
         this.root = root;
         this.options = options;
         this.logger = logger;
         this.listener = listener;
-        this.changeCount = changeCount;
+        this.changes = changes;
         this.thread = new Thread(this::runBuilds, "daxguard-index " + root);
         this.thread.setDaemon(true);
     }
@@ -79,6 +91,10 @@ final class IndexBuildThread {
     private record BuildStamp(ExtentIndex index, long changesBefore) {
     }
 
+    /** A build asked for, and why (counted by that cause, or as {@link RebuildCause#INCREMENTAL} when it is one). */
+    private record Request(CompletableFuture<ExtentIndex> build, RebuildCause cause) {
+    }
+
     /**
      * The filesystem's change count read before {@code index}'s build started walking, or -1 when unknown (changes
      * not counted, or an index this thread did not build).
@@ -88,7 +104,10 @@ final class IndexBuildThread {
         return built != null && built.index() == index ? built.changesBefore() : -1;
     }
 
-    /** Builds scheduled so far, per cause (the first build included). */
+    /**
+     * Builds scheduled so far, per cause (the first build included); a refresh that turned out incremental is counted
+     * under {@link RebuildCause#INCREMENTAL} instead of its cause once it is done.
+     */
     long builds(RebuildCause cause) {
         return scheduled.get(cause.ordinal());
     }
@@ -116,7 +135,7 @@ final class IndexBuildThread {
         try {
             loadSaved();
             while (!closed) {
-                CompletableFuture<ExtentIndex> build;
+                Request build;
                 try {
                     build = requests.take();
                 } catch (InterruptedException e) {
@@ -172,11 +191,16 @@ final class IndexBuildThread {
      * Whether an unexplained range may cost a rebuild: always when it can join a build that started after
      * the question; otherwise at most once per {@link IndexOptions#gapRefreshInterval}. Blocks no file will
      * ever explain (metadata GETFSMAP calls unknown, all of it on XFS without rmapbt) must not rebuild the
-     * index per query. A failed confirmation is never limited: it proves a change since the build.
+     * index per query. A failed confirmation is never limited: it proves a change since the build. Nor is a
+     * refresh that will most likely be incremental ({@link #refreshLooksIncremental}): it reads only the changed files.
      */
     boolean mayRefreshForGaps(long asked) {
+        if (refreshLooksIncremental()) {
+            return true;
+        }
         synchronized (lock) {
-            if (latest != null && latestScheduledNanos >= asked && !latest.isCompletedExceptionally()) {
+            if (latest != null && (latestScheduledNanos >= asked || !latestStarted)
+                    && !latest.isCompletedExceptionally()) {
                 return true;
             }
             long now = System.nanoTime();
@@ -187,6 +211,20 @@ final class IndexBuildThread {
             lastGapRefreshNanos = now;
             return true;
         }
+    }
+
+    /**
+     * Whether the next refresh will most likely be incremental: the current index took the last changed files, the
+     * last build was not a full one (a full fallback is rate-limited, so changes the refresh cannot apply, directories
+     * made over and over say, cannot walk the filesystem per question), and the files changed since are known and few.
+     */
+    private boolean refreshLooksIncremental() {
+        IncrementalRefresh.Base base = takenFor;
+        if (base == null || base.index() != current || lastBuiltInFull) {
+            return false;
+        }
+        int pending = changes.pending();
+        return pending >= 0 && IncrementalRefresh.worthIt(pending, base.index().fileCount());
     }
 
     /** The index of the build in flight or last finished, when newer than {@code index}; waits for it. */
@@ -240,7 +278,8 @@ final class IndexBuildThread {
 
     private CompletableFuture<ExtentIndex> refreshStartedAfter(long asked, RebuildCause cause) {
         synchronized (lock) {
-            if (latest != null && latestScheduledNanos >= asked && !latest.isCompletedExceptionally()) {
+            if (latest != null && (latestScheduledNanos >= asked || !latestStarted)
+                    && !latest.isCompletedExceptionally()) {
                 return latest;
             }
             CompletableFuture<ExtentIndex> build = new CompletableFuture<>();
@@ -249,15 +288,22 @@ final class IndexBuildThread {
                 return build;
             }
             latestScheduledNanos = System.nanoTime();
+            latestStarted = false;
             scheduled.incrementAndGet(cause.ordinal());
             latest = build;
             pending.add(build);
-            requests.add(build);
+            requests.add(new Request(build, cause));
             return build;
         }
     }
 
-    private void runBuild(CompletableFuture<ExtentIndex> build) {
+    private void runBuild(Request request) {
+        CompletableFuture<ExtentIndex> build = request.build();
+        synchronized (lock) {
+            if (latest == build) {
+                latestStarted = true;
+            }
+        }
         building = true;
         try (NativeFile mountPoint = NativeFile.openDirectory(root)) {
             long expected = InodeCounts.of(mountPoint).used();
@@ -284,11 +330,26 @@ final class IndexBuildThread {
                             + failure.getMessage() + "); building the index with FIEMAP per file instead");
                 }
             };
-            long changesBefore = changesBeforeBuild(mountPoint);
-            ExtentIndexBuilder builder = new ExtentIndexBuilder(root, options.extras(), options.scanner(),
-                    () -> closed || Thread.interrupted(), heard);
-            ExtentIndex index = builder.build();
+            IncrementalRefresh.Base base = takenFor;
+            takenFor = null;
+            long started = System.nanoTime();
+            FilesystemChanges.ChangedFiles taken = changes.take();
+            long changesBefore = changesBeforeBuild(mountPoint, taken);
+            Set<LinuxPath> mounts = changesBefore < 0 ? null : IncrementalRefresh.mountsBeneath(root, logger);
+            ExtentIndex index = changesBefore < 0 || base == null || base.index() != current ? null
+                    : IncrementalRefresh.attempt(base, taken, mounts, options.extras(),
+                    () -> closed || Thread.interrupted(), started, logger);
+            boolean incremental = index != null;
+            if (incremental) {
+                scheduled.decrementAndGet(request.cause().ordinal());
+                scheduled.incrementAndGet(RebuildCause.INCREMENTAL.ordinal());
+            } else {
+                index = new ExtentIndexBuilder(root, options.extras(), options.scanner(),
+                        () -> closed || Thread.interrupted(), heard).build();
+            }
             stamp = new BuildStamp(index, changesBefore);
+            takenFor = mounts == null ? null : new IncrementalRefresh.Base(index, mounts);
+            lastBuiltInFull = !incremental;
             current = index;
             publish(new IndexBuildProgress(IndexBuildProgress.State.READY, builds + 1, progress.directories(),
                     index.fileCount(), index.extentCount(), expected, ""));
@@ -318,16 +379,17 @@ final class IndexBuildThread {
     }
 
     /**
-     * The change count the index about to be built answers for. It is read before the walk, so a change that
-     * completes after it moves the count past it; then the filesystem is synced, so a write made before the read
-     * whose blocks were still delayed-allocation (no extent yet, and writeback sends no event) has its blocks when
-     * the walk looks. A sync that fails (a writeback error) leaves the index unvouched for (-1).
+     * The change count the index about to be built answers for ({@code taken}, null when not counted). It is read
+     * before the walk, so a change that completes after it moves the count past it; then the filesystem is synced, so
+     * a write made before the read whose blocks were still delayed-allocation (no extent yet, and writeback sends no
+     * event) has its blocks when the walk looks. A sync that fails (a writeback error) leaves the index unvouched for
+     * (-1).
      */
-    private long changesBeforeBuild(NativeFile mountPoint) {
-        long changes = changeCount.getAsLong();
-        if (changes < 0) {
+    private long changesBeforeBuild(NativeFile mountPoint, FilesystemChanges.ChangedFiles taken) {
+        if (taken == null || taken.fileChanges() < 0) {
             return -1;
         }
+        long changes = taken.fileChanges();
         try {
             mountPoint.syncFilesystem();
             return changes;

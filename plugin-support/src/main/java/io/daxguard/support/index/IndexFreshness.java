@@ -67,7 +67,12 @@ final class IndexFreshness {
         return built >= 0 && question.fileChangeCount() >= 0 && question.fileChangeCount() <= built;
     }
 
-    /** The index refreshed since the question for {@code stale}, or null when the rate limit refuses a refresh. */
+    /**
+     * The index refreshed since the question for {@code stale}, or null when the rate limit refuses a refresh (never
+     * one that looks incremental: {@link IndexBuildThread#mayRefreshForGaps}). The refresh is incremental when the
+     * changed files are known ({@link IncrementalRefresh}); either way it answers for the change count taken before
+     * it, so {@link #isCurrent} holds after it as after a full build.
+     */
     ExtentIndex refreshed(Question question, Staleness stale) throws IOException {
         long asked = question.askedNanos();
         if (stale.rateLimited() && !builds.mayRefreshForGaps(asked)) {

@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.daxguard.support.linux.FilesystemChanges;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -60,18 +61,20 @@ public final class LiveReverseMap implements Closeable {
         this.confirmation = new LiveConfirmation(options.extras());
         // The build thread reads the change count only once started, after the constructor has set facts.
         this.builds = new IndexBuildThread(root, options, Objects.requireNonNull(logger, "logger is null"),
-                Objects.requireNonNull(listener, "listener is null"), this::changeCountNow);
+                Objects.requireNonNull(listener, "listener is null"), new IndexChanges() {
+                    @Override
+                    public FilesystemChanges.ChangedFiles take() {
+                        return facts.takeChangedFiles();
+                    }
+
+                    @Override
+                    public int pending() {
+                        return facts.changedFilesPending();
+                    }
+                });
         this.freshness = new IndexFreshness(builds);
         // Last: it opens descriptors (fanotify, mountinfo) that nothing would close if a step above threw.
         this.facts = ConfirmedFacts.watching(root, logger, options.rememberConfirmations());
-    }
-
-    /**
-     * The filesystem's own change count now (mount-table changes left out: they move no file's blocks), for the build
-     * thread; -1 when changes are not counted.
-     */
-    private long changeCountNow() {
-        return facts.look() < 0 ? -1 : facts.fileChanges();
     }
 
     /**
@@ -209,7 +212,10 @@ public final class LiveReverseMap implements Closeable {
         return owners;
     }
 
-    /** Builds per cause since the map started (the first build under {@link RebuildCause#FIRST_BUILD}). */
+    /**
+     * Full builds per cause since the map started (the first build under {@link RebuildCause#FIRST_BUILD}), and the
+     * refreshes made incrementally, whatever their cause, under {@link RebuildCause#INCREMENTAL}.
+     */
     public Map<RebuildCause, Long> rebuilds() {
         Map<RebuildCause, Long> counts = new java.util.EnumMap<>(RebuildCause.class);
         for (RebuildCause cause : RebuildCause.values()) {

@@ -20,7 +20,14 @@ public enum RebuildCause {
      */
     UNEXPLAINED_BLOCKS("unexplained"),
     /** An inode table asked about on a filesystem whose changes cannot be counted (no fanotify), rate-limited. */
-    INLINE_DATA("inline");
+    INLINE_DATA("inline"),
+    /**
+     * Not a cause but how a refresh of any of the causes above was done: from the previous index and the files
+     * fanotify named since its change count ({@link IncrementalRefresh}), reading only those, rather than a full walk.
+     * A refresh is counted under its cause when scheduled and moved here once it is done incrementally, so the counts
+     * of the causes are full builds and their sum with this one every refresh.
+     */
+    INCREMENTAL("incremental");
 
     private final String key;
 

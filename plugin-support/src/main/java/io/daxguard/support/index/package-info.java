@@ -9,7 +9,8 @@
  * (generic) or a filesystem's own {@link io.daxguard.support.index.InodeScanner} (ext4: the inode tables). The
  * index only proposes: {@link io.daxguard.support.index.LiveReverseMap} confirms every proposal against the
  * live file (reopened by name without following symlinks, same inode and generation, FIEMAP over the
- * proposed range maps the same bytes) and rebuilds an index the filesystem changed since instead of trusting it;
+ * proposed range maps the same bytes) and refreshes an index the filesystem changed since instead of trusting it,
+ * incrementally when fanotify named the changed files ({@code IncrementalRefresh}: only those are read again);
  * an index built after the filesystem's last change is trusted for blocks no file explains, so questions about an
  * unchanged filesystem never rebuild it ({@code IndexFreshness}). What was confirmed is
  * remembered until the filesystem next changes (fanotify, {@code FAN_MARK_FILESYSTEM}): the first question

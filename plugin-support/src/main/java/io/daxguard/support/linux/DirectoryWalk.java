@@ -131,6 +131,41 @@ public final class DirectoryWalk {
         return read;
     }
 
+    /** Receives the entries of one directory ({@link #list}). */
+    public interface EntrySink {
+        /** One entry, {@code .} and {@code ..} left out; {@code name} is a new array the sink may keep. */
+        void entry(byte[] name, long inode, int type);
+    }
+
+    /**
+     * Reads every entry of {@code directory}, freshly opened (getdents reads on from the descriptor's position).
+     * Unlike a {@link #walk}, an error (EIO) is thrown: a caller that lists one directory must not take a part of it
+     * for the whole.
+     */
+    public static void list(NativeFile directory, EntrySink sink) throws NativeCallException {
+        try (Memory buffer = new Memory(BUFFER_SIZE)) {
+            while (true) {
+                long filled;
+                try {
+                    filled = LibC.getdents64(directory.fd(), buffer, BUFFER_SIZE);
+                } catch (LastErrorException e) {
+                    throw NativeCallException.from("getdents64", directory.name(), e);
+                }
+                if (filled <= 0) {
+                    return;
+                }
+                for (long at = 0; at < filled; ) {
+                    int recordLength = buffer.getShort(at + OFFSET_RECLEN) & 0xffff;
+                    byte[] name = name(buffer, at + OFFSET_NAME, at + recordLength);
+                    if (!isDotOrDotDot(name)) {
+                        sink.entry(name, buffer.getLong(at + OFFSET_INO), buffer.getByte(at + OFFSET_TYPE) & 0xff);
+                    }
+                    at += recordLength;
+                }
+            }
+        }
+    }
+
     private static byte[] name(Memory buffer, long from, long recordEnd) {
         long end = from;
         while (end < recordEnd && buffer.getByte(end) != 0) {

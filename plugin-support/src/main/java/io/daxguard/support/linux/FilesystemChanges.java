@@ -2,10 +2,12 @@ package io.daxguard.support.linux;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import java.io.IOException;
 import io.daxguard.spi.LinuxPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,9 +36,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * online defragmenters ({@code EXT4_IOC_MOVE_EXT}, {@code XFS_IOC_SWAPEXT}), which are reported when their
  * writable descriptor closes ({@code FAN_CLOSE_WRITE}).
  *
- * <p>Events are only drained, never decoded: that one arrived is all a cache needs, so no event structure is
- * read ({@code struct fanotify_event_metadata} and the FID records after it are skipped whole). The queue is read
- * while {@code FIONREAD} says bytes are waiting, so an empty queue costs one ioctl and never an EAGAIN.
+ * <p>For a count, events are only drained: that one arrived is all a cache needs. Once someone has asked for the
+ * changed files ({@link #takeChangedFiles}, the index thread's incremental refresh), every event read is also
+ * decoded: the file handle of its FID record ({@code struct fanotify_event_info_fid}) names the file written, or,
+ * for a name made, removed or moved, the directory that holds the name. The queue is read while {@code FIONREAD}
+ * says bytes are waiting, so an empty queue costs one ioctl and never an EAGAIN.
  *
  *
  * <p>Thread safety: {@link #changesSince} may be called from any thread; reads of the queue are serialised.
@@ -65,6 +69,19 @@ public final class FilesystemChanges implements AutoCloseable {
     static final int EVENT_OFFSET_MASK = 8;
     static final int EVENT_OFFSET_PID = 20;
     static final int EVENT_METADATA_SIZE = 24;
+    static final int EVENT_OFFSET_METADATA_LEN = 6;
+    /** {@code struct fanotify_event_info_header}, then {@code struct fanotify_event_info_fid}'s fsid and handle. */
+    static final int INFO_OFFSET_TYPE = 0;
+    static final int INFO_OFFSET_LEN = 2;
+    static final int FID_OFFSET_HANDLE = 12;
+    static final int FAN_EVENT_INFO_TYPE_FID = 1;
+    static final int FAN_EVENT_INFO_TYPE_DFID_NAME = 2;
+    static final int FAN_EVENT_INFO_TYPE_DFID = 3;
+    /**
+     * More distinct changed files than this since the last {@link #takeChangedFiles} are not kept: a refresh of that
+     * many is no cheaper than a walk, and the set would grow without bound on a busy filesystem nobody asks about.
+     */
+    public static final int MAX_CHANGED_FILES = 10_000;
     /** {@code FIONREAD} of asm-generic/ioctls.h: bytes of events queued. */
     static final long FIONREAD = 0x541B;
 
@@ -93,6 +110,10 @@ public final class FilesystemChanges implements AutoCloseable {
     private long fileChangesOfAnyThread;
     /** The part of {@link #seen} that came from the mount table. */
     private long mountChanges;
+    /** The files named by events since the last {@link #takeChangedFiles}; null before the first, or when lost. */
+    private Set<FileHandle> changedFiles;
+    /** Whether {@link #takeChangedFiles} was ever called: only then are events decoded. */
+    private boolean recording;
 
     private FilesystemChanges(NativeFile group, NativeFile mountTable) {
         this.group = group;
@@ -147,6 +168,9 @@ public final class FilesystemChanges implements AutoCloseable {
                 int read = (int) group.read(buffer, BUFFER_SIZE); // at most BUFFER_SIZE
                 if (read > 0) {
                     fileChangesOfAnyThread++;
+                    if (recording) {
+                        record(read);
+                    }
                 }
                 if (read > 0 && anyChange(read)) {
                     seen++;
@@ -169,6 +193,100 @@ public final class FilesystemChanges implements AutoCloseable {
             changesSince();
             return fileChangesOfAnyThread;
         }
+    }
+
+    /**
+     * What changed since the last call: reads every queued event, as {@link #changesSince}, and hands over the
+     * counts after that read and the files the events named since the previous call (the quiet threads' included),
+     * then starts a new set. {@link ChangedFiles#files} is null when the files are not known: the first call (nothing
+     * was recorded before it), a full queue ({@code FAN_Q_OVERFLOW}: events were lost), an event without a file
+     * handle, or more than {@value #MAX_CHANGED_FILES} files.
+     */
+    public ChangedFiles takeChangedFiles() throws NativeCallException {
+        synchronized (reading) {
+            changesSince();
+            ChangedFiles taken = new ChangedFiles(fileChanges, mountChanges,
+                    changedFiles == null ? null : Set.copyOf(changedFiles));
+            recording = true;
+            changedFiles = new HashSet<>();
+            return taken;
+        }
+    }
+
+    /**
+     * How many files the events read so far named since the last {@link #takeChangedFiles}; -1 when not known (see
+     * there). Reads nothing: a caller that just looked ({@link #changesSince}) has every finished change in it.
+     */
+    public int changedFilesPending() {
+        synchronized (reading) {
+            return changedFiles == null ? -1 : changedFiles.size();
+        }
+    }
+
+    /**
+     * The counts after a {@link #takeChangedFiles} and the files changed since the previous one.
+     *
+     * @param fileChanges  {@link #fileChangesSeen} after the read
+     * @param mountChanges {@link #mountChangesSeen} after the read
+     * @param files        handles of the files written and of the directories whose names changed; null when unknown
+     */
+    public record ChangedFiles(long fileChanges, long mountChanges, Set<FileHandle> files) {
+    }
+
+    /** Adds the file handles of the events in the first {@code read} bytes of the buffer to {@link #changedFiles}. */
+    private void record(int read) {
+        changedFiles = addChangedFiles(buffer, read, changedFiles);
+    }
+
+    /**
+     * Adds to {@code files} the file handles of the events in the first {@code read} bytes of {@code events}; returns
+     * {@code files}, or null when the files are lost: a full queue ({@code FAN_Q_OVERFLOW}), an event without a
+     * handle or cut short, or more than {@value #MAX_CHANGED_FILES} files.
+     */
+    static Set<FileHandle> addChangedFiles(Pointer events, int read, Set<FileHandle> files) {
+        int offset = 0;
+        while (files != null && offset + EVENT_METADATA_SIZE <= read) {
+            int length = events.getInt(offset + EVENT_OFFSET_LEN);
+            long mask = events.getLong(offset + EVENT_OFFSET_MASK);
+            int metadataLength = events.getShort(offset + EVENT_OFFSET_METADATA_LEN) & 0xffff;
+            if ((mask & FAN_Q_OVERFLOW) != 0 || length < EVENT_METADATA_SIZE || offset + length > read
+                    || metadataLength < EVENT_METADATA_SIZE || metadataLength > length
+                    || !addHandles(events, offset + metadataLength, offset + length, files)) {
+                return null;
+            }
+            offset += length;
+            if (files.size() > MAX_CHANGED_FILES) {
+                return null;
+            }
+        }
+        return files;
+    }
+
+    /** Adds the handles of the info records in {@code [from, to)}; false when none could be read. */
+    private static boolean addHandles(Pointer events, int from, int to, Set<FileHandle> files) {
+        boolean found = false;
+        int at = from;
+        while (at + FID_OFFSET_HANDLE + FileHandle.HEADER_SIZE <= to) {
+            int type = events.getByte(at + INFO_OFFSET_TYPE) & 0xff;
+            int length = events.getShort(at + INFO_OFFSET_LEN) & 0xffff;
+            if (length < FID_OFFSET_HANDLE + FileHandle.HEADER_SIZE || at + length > to) {
+                return false;
+            }
+            if (type == FAN_EVENT_INFO_TYPE_FID || type == FAN_EVENT_INFO_TYPE_DFID
+                    || type == FAN_EVENT_INFO_TYPE_DFID_NAME) {
+                int handleAt = at + FID_OFFSET_HANDLE;
+                int bytes = events.getInt(handleAt + FileHandle.OFFSET_BYTES);
+                if (bytes <= 0 || bytes > FileHandle.MAX_BYTES
+                        || handleAt + FileHandle.HEADER_SIZE + bytes > at + length) {
+                    return false;
+                }
+                files.add(new FileHandle(events.getInt(handleAt + FileHandle.OFFSET_TYPE),
+                        events.getByteArray(handleAt + FileHandle.HEADER_SIZE, bytes)));
+                found = true;
+            }
+            at += length;
+        }
+        return found;
     }
 
     /** How many mount-table changes the looks so far counted (part of {@link #changesSince}). Reads nothing. */

@@ -102,6 +102,9 @@ final class LibC {
 
     static native int poll(Pointer fds, long count, int timeoutMillis) throws LastErrorException;
 
+    /** open_by_handle_at(2): {@code handle} is a {@code struct file_handle} ({@link FileHandle}). */
+    static native int open_by_handle_at(int mountFd, Pointer handle, int flags) throws LastErrorException;
+
     static native int fanotify_init(int flags, int eventFileFlags) throws LastErrorException;
 
     static native int fanotify_mark(int fanotifyFd, int flags, long mask, int dirFd, byte[] path)

@@ -31,6 +31,8 @@ public class NativeCallException extends IOException {
     /** What some drivers return for an unreadable sector instead of EIO. */
     public static final int ENODATA = 61;
     public static final int EBADMSG = 74;
+    /** A file handle whose file is gone (open_by_handle_at). */
+    public static final int ESTALE = 116;
 
     private final String call;
     private final String target;
@@ -61,6 +63,11 @@ public class NativeCallException extends IOException {
 
     public int errno() {
         return errno;
+    }
+
+    /** Whether the file the call named is gone: a file handle of a deleted inode (ESTALE), or no such name. */
+    public boolean isStale() {
+        return errno == ESTALE || errno == ENOENT;
     }
 
     /** Whether the call was refused for lack of privilege. */
@@ -99,6 +106,7 @@ public class NativeCallException extends IOException {
             case EOPNOTSUPP -> "EOPNOTSUPP";
             case ENODATA -> "ENODATA";
             case EBADMSG -> "EBADMSG";
+            case ESTALE -> "ESTALE";
             default -> "errno " + errno;
         };
     }

@@ -126,6 +126,38 @@ public final class NativeFile implements AutoCloseable {
         }
     }
 
+    /** How {@link #openHandle} opens the file a handle names. */
+    public enum HandleAccess {
+        /** {@code O_PATH}: enough for {@link #status}, and safe for any kind of file (no FIFO open blocks). */
+        PATH,
+        /** Read-only and non-blocking, for a regular file's FIEMAP. */
+        READ,
+        /** Read-only as a directory, for getdents and FIEMAP. */
+        DIRECTORY
+    }
+
+    /**
+     * Opens the file {@code handle} names, on the filesystem this descriptor (its mount point, say) is on:
+     * {@code open_by_handle_at(2)}, which needs CAP_DAC_READ_SEARCH. A symlink opens only with {@link HandleAccess#PATH}.
+     *
+     * @throws NativeCallException ESTALE when the file is gone ({@link NativeCallException#isStale})
+     */
+    public NativeFile openHandle(FileHandle handle, HandleAccess access) throws NativeCallException {
+        int flags = LibC.O_CLOEXEC | switch (access) {
+            case PATH -> LibC.O_PATH;
+            case READ -> LibC.O_RDONLY | LibC.O_NONBLOCK;
+            case DIRECTORY -> LibC.O_RDONLY | arch().oDirectory();
+        };
+        try (Memory encoded = new Memory(FileHandle.HEADER_SIZE + handle.length())) {
+            encoded.setInt(FileHandle.OFFSET_BYTES, handle.length());
+            encoded.setInt(FileHandle.OFFSET_TYPE, handle.type());
+            encoded.write(FileHandle.HEADER_SIZE, handle.bytes(), 0, handle.length());
+            return new NativeFile(LibC.open_by_handle_at(fd(), encoded, flags), handle + " on " + name);
+        } catch (LastErrorException e) {
+            throw NativeCallException.from("open_by_handle_at", handle + " on " + name, e);
+        }
+    }
+
     /** How {@link #openChildNoFollow(LinuxPath, Access)} opens a regular file. */
     public enum Access {
         /** {@code O_RDONLY}. */

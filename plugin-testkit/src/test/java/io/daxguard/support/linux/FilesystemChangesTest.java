@@ -1,6 +1,7 @@
 package io.daxguard.support.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.daxguard.testkit.Command;
 import io.daxguard.testkit.OpenDescriptors;
@@ -8,6 +9,8 @@ import io.daxguard.testkit.ScratchFilesystem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -132,6 +135,80 @@ class FilesystemChangesTest {
         } finally {
             Command.tryRun("umount", covered.toString());
         }
+    }
+
+    @Test
+    void knowsNoChangedFilesBeforeItWasFirstAskedForThem() throws IOException {
+        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPointBytes())) {
+            Files.write(freshFile(), new byte[4096]);
+
+            assertThat(changes.takeChangedFiles().files()).isNull();
+        }
+    }
+
+    @Test
+    void namesTheFileWrittenAndTheDirectoryOfANewNameByTheirHandles() throws IOException {
+        Path written = freshFile();
+        Path directory = Files.createDirectory(fs.path("names-" + (++files)));
+        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPointBytes())) {
+            changes.takeChangedFiles();
+            Files.write(written, new byte[4096]);
+            Files.write(directory.resolve("new"), new byte[0]);
+
+            FilesystemChanges.ChangedFiles taken = changes.takeChangedFiles();
+
+            // The new file itself is named too: its writable descriptor was closed (FAN_CLOSE_WRITE).
+            assertThat(inodesOf(taken.files())).containsExactlyInAnyOrder(inodeOf(written), inodeOf(directory),
+                    inodeOf(directory.resolve("new")));
+            assertThat(taken.fileChanges()).isEqualTo(changes.fileChangesSeen());
+        }
+    }
+
+    @Test
+    void startsANewSetOfChangedFilesAtEachTake() throws IOException {
+        Path first = freshFile();
+        Path second = freshFile();
+        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPointBytes())) {
+            changes.takeChangedFiles();
+            Files.write(first, new byte[4096]);
+            changes.takeChangedFiles();
+            Files.write(second, new byte[4096]);
+
+            assertThat(inodesOf(changes.takeChangedFiles().files())).containsExactly(inodeOf(second));
+        }
+    }
+
+    @Test
+    void givesAStaleHandleOfADeletedFile() throws IOException {
+        Path doomed = freshFile();
+        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPointBytes())) {
+            changes.takeChangedFiles();
+            Files.write(doomed, new byte[4096]);
+            FileHandle handle = changes.takeChangedFiles().files().iterator().next();
+            Files.delete(doomed);
+
+            try (NativeFile mount = NativeFile.openDirectory(fs.mountPointBytes())) {
+                assertThatThrownBy(() -> mount.openHandle(handle, NativeFile.HandleAccess.PATH))
+                        .isInstanceOfSatisfying(NativeCallException.class,
+                                e -> assertThat(e.isStale()).as("stale: %s", e.getMessage()).isTrue());
+            }
+        }
+    }
+
+    private static Set<Long> inodesOf(Set<FileHandle> handles) throws IOException {
+        Set<Long> inodes = new HashSet<>();
+        try (NativeFile mount = NativeFile.openDirectory(fs.mountPointBytes())) {
+            for (FileHandle handle : handles) {
+                try (NativeFile file = mount.openHandle(handle, NativeFile.HandleAccess.PATH)) {
+                    inodes.add(file.status().inode());
+                }
+            }
+        }
+        return inodes;
+    }
+
+    private static long inodeOf(Path file) throws IOException {
+        return (Long) Files.getAttribute(file, "unix:ino");
     }
 
     @Test

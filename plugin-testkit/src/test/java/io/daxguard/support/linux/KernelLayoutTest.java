@@ -74,7 +74,7 @@ class KernelLayoutTest {
     static void askTheCompiler() throws IOException {
         c = CLayoutProbe.including("<linux/types.h>", "<linux/fs.h>", "<linux/fsmap.h>", "<linux/fiemap.h>",
                         "<sys/ioctl.h>", "<sys/stat.h>", "<sys/vfs.h>", "<dirent.h>", "<poll.h>", "<linux/openat2.h>",
-                        "<sys/fanotify.h>")
+                        "<sys/fanotify.h>", "<fcntl.h>")
                 .declaring(FSUUID2_FALLBACK)
                 .declaring(EXT4_SHUTDOWN)
                 .declaring(EXT4_FSUUID)
@@ -114,7 +114,12 @@ class KernelLayoutTest {
                 .offsetOf("pollfd", "fd", "events", "revents")
                 .value("POLLPRI", "POLLPRI")
                 .sizeOf("fanotify_event_metadata")
-                .offsetOf("fanotify_event_metadata", "event_len", "mask", "pid")
+                .offsetOf("fanotify_event_metadata", "event_len", "metadata_len", "mask", "pid")
+                .sizeOf("fanotify_event_info_header")
+                .offsetOf("fanotify_event_info_header", "info_type", "len")
+                .offsetOf("fanotify_event_info_fid", "hdr", "fsid", "handle")
+                .sizeOf("file_handle")
+                .offsetOf("file_handle", "handle_bytes", "handle_type", "f_handle")
                 .run();
     }
 
@@ -163,9 +168,27 @@ class KernelLayoutTest {
         assertThat(java(
                 "sizeof fanotify_event_metadata", FilesystemChanges.EVENT_METADATA_SIZE,
                 "fanotify_event_metadata.event_len", FilesystemChanges.EVENT_OFFSET_LEN,
+                "fanotify_event_metadata.metadata_len", FilesystemChanges.EVENT_OFFSET_METADATA_LEN,
                 "fanotify_event_metadata.mask", FilesystemChanges.EVENT_OFFSET_MASK,
                 "fanotify_event_metadata.pid", FilesystemChanges.EVENT_OFFSET_PID))
                 .isEqualTo(fromC("sizeof fanotify_event_metadata", "fanotify_event_metadata."));
+    }
+
+    @Test
+    void fanotifyFidRecordAndFileHandleMatchTheirHeaders() {
+        assertThat(java(
+                "sizeof fanotify_event_info_header", 4,
+                "fanotify_event_info_header.info_type", FilesystemChanges.INFO_OFFSET_TYPE,
+                "fanotify_event_info_header.len", FilesystemChanges.INFO_OFFSET_LEN,
+                "fanotify_event_info_fid.hdr", 0,
+                "fanotify_event_info_fid.fsid", 4,
+                "fanotify_event_info_fid.handle", FilesystemChanges.FID_OFFSET_HANDLE,
+                "sizeof file_handle", FileHandle.HEADER_SIZE,
+                "file_handle.handle_bytes", FileHandle.OFFSET_BYTES,
+                "file_handle.handle_type", FileHandle.OFFSET_TYPE,
+                "file_handle.f_handle", FileHandle.HEADER_SIZE))
+                .isEqualTo(fromC("sizeof fanotify_event_info_header", "fanotify_event_info_header.",
+                        "fanotify_event_info_fid.", "sizeof file_handle", "file_handle."));
     }
 
     @Test
