@@ -122,7 +122,12 @@ public final class JmxQueries {
             }
             long held = System.currentTimeMillis();
             while (!(Boolean) agent.invoke(filesystem, "awaitReverseMap", new Object[] {60}, new String[] {"int"})) {
-                failAfter(deadline, "reverse map not ready: " + agent.getAttribute(filesystem, "ReverseMapStatus"));
+                String status = String.valueOf(agent.getAttribute(filesystem, "ReverseMapStatus"));
+                if (status.contains("failed")) { // a refused or failed build: waiting longer shows nothing new
+                    System.err.println("JmxQueries: reverse map failed: " + status);
+                    System.exit(1);
+                }
+                failAfter(deadline, "reverse map not ready: " + status);
             }
             long ready = System.currentTimeMillis();
             OUT.printf(Locale.ROOT, "start_to_connect_s=%.3f start_to_held_s=%.3f start_to_ready_s=%.3f%n",

@@ -344,6 +344,8 @@ final class IndexBuildThread {
                 scheduled.decrementAndGet(request.cause().ordinal());
                 scheduled.incrementAndGet(RebuildCause.INCREMENTAL.ordinal());
             } else {
+                HeapBudget.checkFullBuild(root, expected, current == null ? 0 : current.memoryBytes(),
+                        Runtime.getRuntime().maxMemory());
                 index = new ExtentIndexBuilder(root, options.extras(), options.scanner(),
                         () -> closed || Thread.interrupted(), heard).build();
             }
@@ -362,7 +364,11 @@ final class IndexBuildThread {
             }
         } catch (Throwable e) {
             if (!closed) {
-                logger.log(System.Logger.Level.WARNING, "building the reverse-map index of " + root + " failed", e);
+                if (e instanceof HeapBudget.HeapTooSmallException refused) {
+                    logger.log(System.Logger.Level.ERROR, refused.getMessage());
+                } else {
+                    logger.log(System.Logger.Level.WARNING, "building the reverse-map index of " + root + " failed", e);
+                }
                 if (current == null) {
                     publish(new IndexBuildProgress(IndexBuildProgress.State.FAILED, progress.builds(), 0, 0, 0, 0,
                             String.valueOf(e.getMessage())));
