@@ -124,6 +124,11 @@ final class ConfirmedFacts implements Closeable {
         return changes == null || lookFailed ? -1 : changes.fileChangesSeen();
     }
 
+    /** The mount-table changes counted up to the last {@link #look}; -1 when changes are not counted. */
+    long mountChanges() {
+        return changes == null || lookFailed ? -1 : changes.mountChangesSeen();
+    }
+
     /**
      * The facts about {@code index} that hold for a question whose {@link #look} read {@code changeCount}. A
      * question older than the newest epoch (it read a smaller count) gets an epoch that remembers nothing, so it

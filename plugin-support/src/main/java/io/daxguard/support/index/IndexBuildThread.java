@@ -87,8 +87,11 @@ final class IndexBuildThread {
         thread.start();
     }
 
-    /** An index and the filesystem's change count read before its build started. */
-    private record BuildStamp(ExtentIndex index, long changesBefore) {
+    /**
+     * An index, the filesystem's change count read before its build started, and the mounts at or below the root then
+     * ({@link MountsBelow}; null when they could not be read).
+     */
+    private record BuildStamp(ExtentIndex index, long changesBefore, java.util.Set<Integer> mountsBefore) {
     }
 
     /** A build asked for, and why (counted by that cause, or as {@link RebuildCause#INCREMENTAL} when it is one). */
@@ -102,6 +105,15 @@ final class IndexBuildThread {
     long changesBefore(ExtentIndex index) {
         BuildStamp built = stamp;
         return built != null && built.index() == index ? built.changesBefore() : -1;
+    }
+
+    /**
+     * The mounts at or below the root read before {@code index}'s build started walking (after its change count), or
+     * null when unknown (not read, or an index this thread did not build).
+     */
+    java.util.Set<Integer> mountsBefore(ExtentIndex index) {
+        BuildStamp built = stamp;
+        return built != null && built.index() == index ? built.mountsBefore() : null;
     }
 
     /**
@@ -335,6 +347,7 @@ final class IndexBuildThread {
             long started = System.nanoTime();
             FilesystemChanges.ChangedFiles taken = changes.take();
             long changesBefore = changesBeforeBuild(mountPoint, taken);
+            java.util.Set<Integer> mountsBefore = mountsBeforeBuild();
             Set<LinuxPath> mounts = changesBefore < 0 ? null : IncrementalRefresh.mountsBeneath(root, logger);
             ExtentIndex index = changesBefore < 0 || base == null || base.index() != current ? null
                     : IncrementalRefresh.attempt(base, taken, mounts, options.extras(),
@@ -348,7 +361,7 @@ final class IndexBuildThread {
                 index = new ExtentIndexBuilder(root, options.extras(), options.scanner(),
                         () -> closed || Thread.interrupted(), heard).build();
             }
-            stamp = new BuildStamp(index, changesBefore);
+            stamp = new BuildStamp(index, changesBefore, mountsBefore);
             takenFor = mounts == null ? null : new IncrementalRefresh.Base(index, mounts);
             lastBuiltInFull = !incremental;
             current = index;
@@ -402,6 +415,15 @@ final class IndexBuildThread {
             logger.log(System.Logger.Level.WARNING, "syncing " + root + " before indexing it failed (" + e.getMessage()
                     + "); blocks the index does not explain will rebuild it, rate-limited");
             return -1;
+        }
+    }
+
+    /** Read after the change count: a mount made between the two is seen by both this read and the walk. */
+    private java.util.Set<Integer> mountsBeforeBuild() {
+        try {
+            return MountsBelow.of(root);
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 

@@ -68,6 +68,19 @@ final class IndexFreshness {
     }
 
     /**
+     * Whether {@code index}'s names can be given out as the walk read them, without a {@code statx} each: it is
+     * current ({@link #isCurrent}: no file made, removed, linked or renamed since its walk began, or since the
+     * incremental refresh that listed the changed directories again) and the mounts at or
+     * below the root are those before its walk ({@code mountsNow}, null when unknown; a filesystem mounted over one of
+     * its directories since would change where a name leads). The walk read every name from the live directories after
+     * the last change, so each leads to its inode and no link is missing, which is all a check would find.
+     */
+    boolean namesCurrent(ExtentIndex index, Question question, java.util.Set<Integer> mountsNow) {
+        java.util.Set<Integer> before = builds.mountsBefore(index);
+        return before != null && mountsNow != null && isCurrent(index, question) && before.equals(mountsNow);
+    }
+
+    /**
      * The index refreshed since the question for {@code stale}, or null when the rate limit refuses a refresh (never
      * one that looks incremental: {@link IndexBuildThread#mayRefreshForGaps}). The refresh is incremental when the
      * changed files are known ({@link IncrementalRefresh}); either way it answers for the change count taken before

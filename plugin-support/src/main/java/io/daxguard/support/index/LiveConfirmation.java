@@ -5,24 +5,33 @@ import io.daxguard.spi.LinuxPath;
 import io.daxguard.support.linux.Fiemap;
 import io.daxguard.support.linux.FiemapExtent;
 import io.daxguard.support.linux.FileGeneration;
+import io.daxguard.support.linux.FileHandle;
+import io.daxguard.support.linux.InodeHandles;
 import io.daxguard.support.linux.FileStatus;
 import io.daxguard.support.linux.NativeCallException;
 import io.daxguard.support.linux.NativeFile;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Checks an index proposal against the live file: the file is reopened by one of its indexed names, one
- * component at a time without following symlinks; its inode number and generation must be the indexed
- * ones; and its live mapping (FIEMAP over the proposed file range, or the {@link ExtraExtentSource} again)
- * must put the same file bytes on the same device bytes. Only the part that matches becomes an owner.
+ * Checks an index proposal against the live file: the file is reopened by its file handle, made from the indexed
+ * inode number and generation ({@link InodeHandles}: no directory read, so a cold question reads the inode and its
+ * extent tree only), or, where the filesystem's handles are not ones daxguard can make (or it may not open by handle:
+ * no CAP_DAC_READ_SEARCH), by one of its indexed names without following symlinks; its inode number and generation
+ * must be the indexed ones, and it must still have a name (a link count above zero); and its live mapping (FIEMAP
+ * over the proposed file range, or the {@link ExtraExtentSource} again) must put the same file bytes on the same
+ * device bytes. Only the part that matches becomes an owner. A file renamed since the index was built is still the
+ * file that owns its blocks, and is confirmed by handle; its names are the caller's to check ({@link VerifiedNames}).
  */
 final class LiveConfirmation {
     private static final int FIEMAP_BATCH = 32;
 
     private final ExtraExtentSource extras;
     private volatile boolean closed;
+    /** How this filesystem's inodes are opened by handle, empty when they are not; null until first looked at. */
+    private volatile Optional<InodeHandles> handles;
 
     LiveConfirmation(ExtraExtentSource extras) {
         this.extras = extras;
@@ -74,8 +83,17 @@ final class LiveConfirmation {
         return owners;
     }
 
-    /** Opens the inode at one of its indexed links and checks it is still the indexed file; null if none is. */
+    /**
+     * Opens the inode (by handle, or at one of its indexed links) and checks it is still the indexed file, with a
+     * name; null if it is not.
+     */
     NativeFile open(ExtentIndex index, long inode, long generation) throws IOException {
+        try (NativeFile root = openRoot(index)) {
+            Optional<InodeHandles> kind = handleKind(root);
+            if (kind.isPresent() && kind.get().fits(inode, generation)) {
+                return openByHandle(root, kind.get(), inode, generation);
+            }
+        }
         for (List<LinuxPath> components : index.linkComponentsOf(inode)) {
             NativeFile file = openNoFollow(index, components);
             if (file == null) {
@@ -91,6 +109,58 @@ final class LiveConfirmation {
             }
             file.close();
         }
+        return null;
+    }
+
+    /**
+     * Whether this filesystem's inodes can be opened by a handle daxguard makes, looked at once: the root's own handle
+     * must be of a kind {@link InodeHandles} knows, decode to the root's inode and generation, and open (which needs
+     * CAP_DAC_READ_SEARCH).
+     */
+    private Optional<InodeHandles> handleKind(NativeFile root) {
+        Optional<InodeHandles> known = handles;
+        if (known != null) {
+            return known;
+        }
+        Optional<InodeHandles> kind;
+        try {
+            FileHandle rootHandle = FileHandle.of(root);
+            kind = rootHandle.inodeHandles();
+            if (kind.isPresent() && kind.get().decodes(rootHandle, root.status().inode(), FileGeneration.of(root))) {
+                rootHandle.open(root).close();
+            } else {
+                kind = Optional.empty();
+            }
+        } catch (IOException | RuntimeException e) {
+            kind = Optional.empty();
+        }
+        handles = kind;
+        return kind;
+    }
+
+    /**
+     * The inode opened by its handle if it is still the indexed file (the kernel answers ESTALE for a deleted or
+     * reused inode; the generation is checked again here, since a handle with generation 0 is not checked by every
+     * filesystem) and still has a name, as a file found by its names would; null otherwise.
+     */
+    private static NativeFile openByHandle(NativeFile root, InodeHandles kind, long inode, long generation)
+            throws IOException {
+        NativeFile file;
+        try {
+            file = kind.of(inode, generation).open(root);
+        } catch (NativeCallException gone) {
+            return null; // ESTALE: deleted or replaced; ELOOP: a symbolic link, which the names never opened either
+        }
+        try {
+            FileStatus status = file.status();
+            if (status.inode() == inode && status.links() > 0 && (status.isRegularFile() || status.isDirectory())
+                    && FileGeneration.of(file) == generation) {
+                return file;
+            }
+        } catch (NativeCallException e) {
+            // not confirmed
+        }
+        file.close();
         return null;
     }
 

@@ -52,6 +52,8 @@ public final class LiveReverseMap implements Closeable {
     private final ConfirmedFacts facts;
     private final AtomicLong liveConfirmations = new AtomicLong();
     private final ColdNameReads readAhead = new ColdNameReads();
+    /** The mounts at or below the root, read again only when the mount table changed since the last read. */
+    private volatile MountsRead mounts = new MountsRead(-1, null);
 
     private LiveReverseMap(LinuxPath root, IndexOptions options, System.Logger logger,
                            Consumer<IndexBuildProgress> listener) {
@@ -324,7 +326,34 @@ public final class LiveReverseMap implements Closeable {
         if (index == null) {
             return Optional.empty();
         }
-        return VerifiedNames.of(index, facts.epoch(index, question().changeCount()), inodes);
+        Question question = question();
+        return VerifiedNames.of(index, facts.epoch(index, question.changeCount()), inodes,
+                namesCurrent(index, question));
+    }
+
+    /** Whether {@code index}'s names hold as walked for {@code question}, which was just asked: see {@link IndexFreshness#namesCurrent}. */
+    private boolean namesCurrent(ExtentIndex index, Question question) {
+        long mountChanges = facts.mountChanges();
+        if (mountChanges < 0) {
+            return false;
+        }
+        MountsRead read = mounts;
+        if (read.mountChanges() != mountChanges || read.ids() == null) {
+            // Read after the count: a mount made in between is in what is read, and moves the count for the next one.
+            java.util.Set<Integer> ids;
+            try {
+                ids = MountsBelow.of(index.root());
+            } catch (IOException | RuntimeException e) {
+                ids = null;
+            }
+            read = new MountsRead(mountChanges, ids);
+            mounts = read;
+        }
+        return freshness.namesCurrent(index, question, read.ids());
+    }
+
+    /** The mounts at or below the root ({@link MountsBelow}, null if unreadable) as read at a mount-change count. */
+    private record MountsRead(long mountChanges, java.util.Set<Integer> ids) {
     }
 
     /** One range of a batch, answered as part of the batch's question. */
@@ -335,14 +364,15 @@ public final class LiveReverseMap implements Closeable {
 
     /**
      * Answers every range as part of one {@link Question}: one look at the filesystem's changes and at most one
-     * rebuild for the whole batch. The names the batch's confirmations will open are read ahead a few at a time
+     * rebuild for the whole batch. The files the batch's confirmations will open are read ahead a few at a time
      * first ({@link ColdNameReads}), so a cold batch's reads overlap.
      */
     public <T> List<T> answerAll(List<FailureRange> ranges, RangeAnswer<T> part) throws IOException {
         Question question = question();
         ExtentIndex index = builds.current();
         if (index != null) {
-            readAhead.readAhead(index, facts.epoch(index, question.changeCount()), ranges);
+            readAhead.readAhead(index, facts.epoch(index, question.changeCount()), ranges, confirmation,
+                    namesCurrent(index, question));
         }
         List<T> answers = new ArrayList<>(ranges.size());
         for (FailureRange range : ranges) {

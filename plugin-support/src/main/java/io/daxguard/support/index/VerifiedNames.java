@@ -24,9 +24,16 @@ final class VerifiedNames {
     private VerifiedNames() {
     }
 
-    /** Every checked name of every inode; empty as soon as one inode cannot be vouched for. */
+    /**
+     * Every checked name of every inode; empty as soon as one inode cannot be vouched for. With {@code current}
+     * ({@link IndexFreshness#namesCurrent}: nothing changed a name since the index's walk began) the walk's names are
+     * the answer as they are: they were read from the live directories after the last change.
+     */
     static Optional<Map<Long, List<LinuxPath>>> of(ExtentIndex index, ConfirmedFacts.Epoch epoch,
-                                                   Collection<Long> inodes) {
+                                                   Collection<Long> inodes, boolean current) {
+        if (current) {
+            return asWalked(index, inodes);
+        }
         Map<Long, List<LinuxPath>> answer = new HashMap<>();
         DeviceNumber device = null;
         for (long inode : inodes) {
@@ -46,6 +53,31 @@ final class VerifiedNames {
             answer.put(inode, names);
         }
         return Optional.of(answer);
+    }
+
+    /** The walk's names of every inode; empty when it met one under no name (it may be new, or have none). */
+    private static Optional<Map<Long, List<LinuxPath>>> asWalked(ExtentIndex index, Collection<Long> inodes) {
+        Map<Long, List<LinuxPath>> answer = new HashMap<>();
+        for (long inode : inodes) {
+            List<LinuxPath> names = relativeNames(index.linkComponentsOf(inode));
+            if (names.isEmpty()) {
+                return Optional.empty();
+            }
+            answer.put(inode, names);
+        }
+        return Optional.of(answer);
+    }
+
+    private static List<LinuxPath> relativeNames(List<List<LinuxPath>> links) {
+        List<LinuxPath> names = new ArrayList<>(links.size());
+        for (List<LinuxPath> components : links) {
+            LinuxPath relative = LinuxPath.ROOT;
+            for (LinuxPath component : components) {
+                relative = relative.join(component);
+            }
+            names.add(relative);
+        }
+        return names;
     }
 
     /** The inode's names if every one leads to it and none is missing; null otherwise. */

@@ -1,7 +1,10 @@
 package io.daxguard.support.linux;
 
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /**
  * A file handle as the kernel encodes it ({@code struct file_handle} of {@code fcntl.h}: its type and opaque bytes),
@@ -34,6 +37,34 @@ public final class FileHandle {
         this.type = type;
         this.bytes = bytes.clone();
         this.hash = 31 * type + Arrays.hashCode(bytes);
+    }
+
+    /** The handle of the open file or directory ({@code name_to_handle_at(fd, "", AT_EMPTY_PATH)}). */
+    public static FileHandle of(NativeFile file) throws NativeCallException {
+        try (Memory handle = new Memory(HEADER_SIZE + MAX_BYTES); Memory mountId = new Memory(4)) {
+            handle.clear();
+            handle.setInt(OFFSET_BYTES, MAX_BYTES);
+            try {
+                LibC.name_to_handle_at(file.fd(), new byte[] {0}, handle, mountId, LibC.AT_EMPTY_PATH);
+            } catch (LastErrorException e) {
+                throw NativeCallException.from("name_to_handle_at", file.name(), e);
+            }
+            return new FileHandle(handle.getInt(OFFSET_TYPE), handle.getByteArray(HEADER_SIZE,
+                    handle.getInt(OFFSET_BYTES)));
+        }
+    }
+
+    /**
+     * The file this handle names, read-only and non-blocking ({@link NativeFile#openHandle}), on the filesystem of
+     * {@code mount}: ESTALE when it is gone or its inode holds another file now.
+     */
+    public NativeFile open(NativeFile mount) throws NativeCallException {
+        return mount.openHandle(this, NativeFile.HandleAccess.READ);
+    }
+
+    /** The kind of inode handle this is, when daxguard knows how to make its like for another inode. */
+    public Optional<InodeHandles> inodeHandles() {
+        return InodeHandles.of(this);
     }
 
     int type() {

@@ -78,6 +78,10 @@ final class LibC {
 
     static native int geteuid();
 
+    /** {@code name_to_handle_at(dirfd, path, handle, mount_id, flags)} (glibc 2.14). */
+    static native int name_to_handle_at(int dirFd, byte[] path, Pointer handle, Pointer mountId, int flags)
+            throws LastErrorException;
+
     // syscall(2) is variadic; every argument is passed as a register-wide value (long or pointer), which is what
     // glibc's syscall reads on x86-64 and arm64.
 

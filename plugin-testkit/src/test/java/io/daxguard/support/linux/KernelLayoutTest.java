@@ -97,6 +97,8 @@ class KernelLayoutTest {
                 .sizeOf("statx")
                 .sizeOf("open_how")
                 .offsetOf("open_how", "flags", "mode", "resolve")
+                .value("MAX_HANDLE_SZ", "MAX_HANDLE_SZ")
+                .value("AT_EMPTY_PATH", "AT_EMPTY_PATH")
                 .offsetOf("statx", "stx_nlink", "stx_uid", "stx_mode", "stx_ino", "stx_size", "stx_rdev_major",
                         "stx_rdev_minor", "stx_dev_major", "stx_dev_minor", "stx_mnt_id")
                 .value("STATX_MNT_ID", "STATX_MNT_ID")
@@ -219,6 +221,14 @@ class KernelLayoutTest {
                 "open_how.mode", Beneath.OFFSET_MODE,
                 "open_how.resolve", Beneath.OFFSET_RESOLVE))
                 .isEqualTo(fromC("sizeof open_how", "open_how."));
+    }
+
+    @Test
+    void fileHandleOfANameUsesTheLargestHandleAndEmptyPathOfFcntlH() {
+        assertThat(java(
+                "MAX_HANDLE_SZ", FileHandle.MAX_BYTES,
+                "AT_EMPTY_PATH", LibC.AT_EMPTY_PATH))
+                .isEqualTo(fromC("MAX_HANDLE_SZ", "AT_EMPTY_PATH"));
     }
 
     @Test
