@@ -8,8 +8,9 @@
  * {@link io.daxguard.support.index.ExtentIndexBuilder}: a getdents walk for names, and either FIEMAP per file
  * (generic) or a filesystem's own {@link io.daxguard.support.index.InodeScanner} (ext4: the inode tables). The
  * index only proposes: {@link io.daxguard.support.index.LiveReverseMap} confirms every proposal against the
- * live file (reopened by name without following symlinks, same inode and generation, FIEMAP over the
- * proposed range maps the same bytes) and refreshes an index the filesystem changed since instead of trusting it,
+ * live file (reopened by its file handle, or by name without following symlinks where handles cannot be used;
+ * same inode and generation, FIEMAP over the proposed range maps the same bytes) and refreshes an index the
+ * filesystem changed since instead of trusting it,
  * incrementally when fanotify named the changed files ({@code IncrementalRefresh}: only those are read again);
  * an index built after the filesystem's last change is trusted for blocks no file explains, so questions about an
  * unchanged filesystem never rebuild it ({@code IndexFreshness}). What was confirmed is
