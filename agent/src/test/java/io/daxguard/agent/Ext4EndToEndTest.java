@@ -38,6 +38,8 @@ class Ext4EndToEndTest {
         Files.createDirectories(EXT4.path("docs"));
         AgentFixture.writeFile(EXT4.path("docs/report.bin"), 64 * 1024, 1);
         AgentFixture.writeFile(EXT4.path("plain.bin"), 16 * 1024, 2);
+        Files.createDirectories(EXT4.path("moved"));
+        AgentFixture.writeFile(EXT4.path("moved/before.bin"), 16 * 1024, 3);
     }
 
     @BeforeAll
@@ -77,6 +79,19 @@ class Ext4EndToEndTest {
             assertThat(range.get("fileOffset")).isEqualTo(extent.logical() + 2 * BLOCK);
             assertThat(range.get("length")).isEqualTo((long) BLOCK);
         });
+    }
+
+    /** Confirmed by its handle without a rebuild; the index's name no longer leads to it, so it is looked for. */
+    @Test
+    void aFileRenamedAfterTheIndexWasBuiltIsNamedByItsNewNameOnly() throws Exception {
+        Path renamed = Files.move(EXT4.path("moved/before.bin"), EXT4.path("moved/after.bin"));
+        FiemapExtent extent = AgentFixture.extents(renamed).get(0);
+
+        report(extent.physical(), BLOCK);
+
+        String mount = EXT4.mountPoint().toString();
+        assertThat(AGENT.remote().isRegistered(ObjectNames.damagedFile(mount, "/moved/after.bin"))).isTrue();
+        assertThat(AGENT.remote().isRegistered(ObjectNames.damagedFile(mount, "/moved/before.bin"))).isFalse();
     }
 
     @Test

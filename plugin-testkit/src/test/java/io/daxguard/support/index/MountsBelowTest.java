@@ -1,0 +1,43 @@
+package io.daxguard.support.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.daxguard.spi.LinuxPath;
+import io.daxguard.support.linux.FileStatus;
+import io.daxguard.testkit.Command;
+import io.daxguard.testkit.Privileges;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Which mounts {@link MountsBelow} counts as at or below a directory, read from the live mount table. */
+@Tag("mount")
+class MountsBelowTest {
+    @TempDir
+    Path temporary;
+
+    @BeforeAll
+    static void requireRoot() {
+        Privileges.requireRootLoopAnd("mount", "umount");
+    }
+
+    @Test
+    void countsAMountOnADirectoryWhoseNameHasASpaceBelowTheRootOnly() throws IOException {
+        Path root = Files.createDirectory(temporary.resolve("root"));
+        Path below = Files.createDirectory(root.resolve("with space"));
+        Path sibling = Files.createDirectory(temporary.resolve("root-sibling"));
+        Command.run("mount", "-t", "tmpfs", "-o", "size=1m", "daxguard-test", below.toString());
+        try {
+            long mountId = FileStatus.mountIdOf(LinuxPath.of(below));
+
+            assertThat(MountsBelow.of(LinuxPath.of(root))).contains((int) mountId);
+            assertThat(MountsBelow.of(LinuxPath.of(sibling))).doesNotContain((int) mountId);
+        } finally {
+            Command.run("umount", below.toString());
+        }
+    }
+}
