@@ -24,6 +24,11 @@ class IncrementalRefreshOnExt4AdversarialTest extends IncrementalRefreshAdversar
     static final ScratchFilesystem FILESYSTEM = ScratchFilesystem.ext4().mkfsOptions("-b", "4096").build();
 
     @Override
+    void defragment(Path file) throws java.io.IOException {
+        Command.run("e4defrag", file.toString());
+    }
+
+    @Override
     ScratchFilesystem filesystem() {
         return FILESYSTEM;
     }
