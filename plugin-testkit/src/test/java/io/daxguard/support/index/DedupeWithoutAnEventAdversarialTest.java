@@ -35,7 +35,19 @@ class DedupeWithoutAnEventAdversarialTest {
     /** FINDING (fails). */
     @Test
     void namesBothSharersOfDedupedBlocksAfterAnIncrementalRefresh() throws Exception {
-        Path directory = Files.createDirectory(XFS.path("dedupe"));
+        namesBothSharersOfDedupedBlocksAfterARefreshFor(false);
+    }
+
+    /** The control: the same dedupe, then a change that needs a full build (a directory made). (Passes.) */
+    @Test
+    void namesBothSharersOfDedupedBlocksAfterAFullRebuild() throws Exception {
+        namesBothSharersOfDedupedBlocksAfterARefreshFor(true);
+    }
+
+    private static int directories;
+
+    private void namesBothSharersOfDedupedBlocksAfterARefreshFor(boolean full) throws Exception {
+        Path directory = Files.createDirectory(XFS.path("dedupe-" + (++directories)));
         Path source = IncrementalRefreshAdversarialContract.write(directory.resolve("source"), 65536, 51);
         Path destination = directory.resolve("destination");
         Files.copy(source, destination); // a copy of the bytes, not a clone
@@ -51,7 +63,8 @@ class DedupeWithoutAnEventAdversarialTest {
             FiemapExtent shared = IncrementalRefreshAdversarialContract.extentsOf(destination).get(0);
             assertThat(shared.physical()).as("precondition: deduped onto the source's blocks (ground truth)")
                     .isEqualTo(IncrementalRefreshAdversarialContract.extentsOf(source).get(0).physical());
-            Path later = IncrementalRefreshAdversarialContract.write(directory.resolve("later"), 8192, 52);
+            Path later = IncrementalRefreshAdversarialContract.write((full ? Files.createDirectory(directory.resolve(
+                    "made")) : directory).resolve("later"), 8192, 52);
 
             assertThat(IncrementalRefreshAdversarialContract.fileOwnerInodes(map.ownersOfAllocated(
                     IncrementalRefreshAdversarialContract.extentsOf(later).get(0).physical(),
