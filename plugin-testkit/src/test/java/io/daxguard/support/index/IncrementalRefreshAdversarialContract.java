@@ -24,6 +24,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
@@ -247,6 +248,65 @@ abstract class IncrementalRefreshAdversarialContract {
                 .doesNotContain(inodeOf(fragmented));
         assertThat(indexedDataExtents(map.index().orElseThrow(), inodeOf(fragmented)))
                 .isEqualTo(liveDataExtents(fragmented));
+    }
+
+    /*
+     * Inode numbers come back: ext4 and XFS give a file made after a delete (and a sync) the inode number the deleted
+     * one had, with a new generation. Made without a writable open ({@code mknod}, or {@code open(O_CREAT|O_RDONLY)}
+     * as a lock file is), no event names the new file itself: the directory's listing shows the same name and inode
+     * as before, so the refresh keeps the deleted file's record (old generation, old extents).
+     */
+
+    /** Deletes {@code file} and makes an empty file under its name without opening it for writing (mknod). */
+    private static void replaceByAnEmptyFileMadeWithoutAWritableOpen(Path file) throws Exception {
+        Files.delete(file);
+        Command.run("sync");
+        Command.run("python3", "-c", "import os, stat, sys; os.mknod(sys.argv[1], stat.S_IFREG | 0o644)",
+                file.toString());
+    }
+
+    /** FINDING (fails): the refreshed index keeps the deleted file's extents for the inode now an empty file. */
+    @Test
+    void aFileRecreatedUnderTheSameNameAndInodeIsIndexedAsItIsNow() throws Exception {
+        Path file = write(directory.resolve("file"), 65536, 31);
+        buildMap();
+        long inode = inodeOf(file);
+        replaceByAnEmptyFileMadeWithoutAWritableOpen(file);
+        assertThat(inodeOf(file)).as("precondition: the filesystem gave the inode number back").isEqualTo(inode);
+        Path trigger = write(directory.resolve("trigger"), 8192, 32);
+
+        assertThat(askAboutTheFirstBlockOf(trigger)).containsExactly(inodeOf(trigger));
+        assertThat(map.rebuilds()).containsEntry(RebuildCause.INCREMENTAL, 1L);
+        assertThat(indexedDataExtents(map.index().orElseThrow(), inode)).as("the index's extents of inode %d", inode)
+                .isEqualTo(liveDataExtents(file));
+    }
+
+    /**
+     * FINDING (fails): the stale record of the recreated file proposes blocks now another file's; each question
+     * about them is rejected and refreshes the index (incrementally, with nothing changed, so the record stays) on
+     * a filesystem that did not change: "no query ever rebuilds the index of an unchanged filesystem".
+     */
+    @Test
+    void questionsAboutBlocksOfARecreatedFileNowOwnedByAnotherDoNotRefreshAnUnchangedFilesystem() throws Exception {
+        Path file = write(directory.resolve("file"), 1 << 20, 41);
+        buildMap();
+        long inode = inodeOf(file);
+        FiemapExtent old = extentsOf(file).get(0);
+        replaceByAnEmptyFileMadeWithoutAWritableOpen(file);
+        assertThat(inodeOf(file)).as("precondition: the filesystem gave the inode number back").isEqualTo(inode);
+        Path reuser = write(directory.resolve("reuser"), 1 << 20, 42);
+        FiemapExtent reused = extentsOf(reuser).get(0);
+        assertThat(reused.physical()).as("precondition: the new file took the deleted one's blocks")
+                .isEqualTo(old.physical());
+        assertThat(askAboutTheFirstBlockOf(reuser)).containsExactly(inodeOf(reuser));
+        Map<RebuildCause, Long> afterTheChange = map.rebuilds();
+
+        for (int question = 0; question < 3; question++) {
+            assertThat(askAboutTheFirstBlockOf(reuser)).containsExactly(inodeOf(reuser));
+        }
+
+        assertThat(map.rebuilds()).as("refreshes after questions on an unchanged filesystem")
+                .isEqualTo(afterTheChange);
     }
 
     List<Long> askAboutTheFirstBlockOf(Path file) throws IOException {
