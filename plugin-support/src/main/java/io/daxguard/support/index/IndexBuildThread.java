@@ -1,8 +1,10 @@
 package io.daxguard.support.index;
 
+import io.daxguard.spi.DeviceNumber;
 import io.daxguard.support.linux.FilesystemChanges;
 import io.daxguard.support.linux.InodeCounts;
 import io.daxguard.support.linux.NativeFile;
+import io.daxguard.support.linux.SharedWritableMappings;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import io.daxguard.spi.LinuxPath;
@@ -16,6 +18,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -64,6 +67,20 @@ final class IndexBuildThread {
     private volatile IncrementalRefresh.Base takenFor;
     /** Whether the last build was a full one: then the next refresh is rate-limited even if it looks incremental. */
     private volatile boolean lastBuiltInFull = true;
+    /**
+     * The device of the filesystem this map holds: the root's when the thread started (or at the first build). A root
+     * on another device later (the filesystem unmounted from it, another mounted over it) is never indexed.
+     */
+    private volatile DeviceNumber heldDevice;
+    /** Why the last build was refused (the root is not on the held device), or null. */
+    private volatile String refusal;
+    /** Inodes whose record a live confirmation rejected since the last build: checked again by the next refresh. */
+    private final Set<Long> suspects = ConcurrentHashMap.newKeySet();
+    /** Why the next build must be a full one although the changes look incremental, or null. */
+    private volatile String fullBuildDemanded;
+    /** The gap-refresh slot granted last ({@link #mayRefreshForGaps}): when, and the slot time before it. */
+    private long grantedGapSlotNanos = -1;
+    private long gapSlotBeforeGrant;
 
     /**
      * @param changes the filesystem's change counts and changed files, taken on the build thread before each build
@@ -92,7 +109,44 @@ final class IndexBuildThread {
     }
 
     /** A build asked for, and why (counted by that cause, or as {@link RebuildCause#INCREMENTAL} when it is one). */
-    private record Request(CompletableFuture<ExtentIndex> build, RebuildCause cause) {
+    private record Request(CompletableFuture<ExtentIndex> build, RebuildCause cause, long scheduledNanos) {
+    }
+
+    /** The root is not on the filesystem this map holds: no index is built of it. */
+    static final class RootNotHeldException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        RootNotHeldException(String message) {
+            super(message);
+        }
+    }
+
+    /** The device of the held filesystem, null before it is known (the thread has not looked at the root yet). */
+    DeviceNumber heldDevice() {
+        return heldDevice;
+    }
+
+    /** Why the last build was refused (the root is on another filesystem now), or null when it was not. */
+    String refusal() {
+        return refusal;
+    }
+
+    /**
+     * Has the next incremental refresh check {@code inode} again by its names: live confirmation rejected its record,
+     * which no event may explain (a file deleted and made again under its name and inode number, without a writable
+     * open). Thread-safe.
+     */
+    void recheckOnNextRefresh(long inode) {
+        suspects.add(inode);
+    }
+
+    /**
+     * Makes the next build a full one: {@code reason} is a change no event names and an incremental refresh cannot
+     * find (blocks deduplicated through a read-only descriptor: another file now shares them). Still rate-limited as
+     * a refresh for unexplained blocks is ({@link #mayRefreshForGaps}).
+     */
+    void demandFullBuild(String reason) {
+        fullBuildDemanded = reason;
     }
 
     /**
@@ -133,6 +187,11 @@ final class IndexBuildThread {
     private void runBuilds() {
         boolean quiet = quiet();
         try {
+            try (NativeFile mountPoint = NativeFile.openDirectory(root)) {
+                heldDevice = mountPoint.status().device();
+            } catch (IOException e) {
+                // the first build fails on the same root with a clearer message, and looks again
+            }
             loadSaved();
             while (!closed) {
                 Request build;
@@ -207,6 +266,8 @@ final class IndexBuildThread {
             if (gapRefreshes > 0 && now - lastGapRefreshNanos < options.gapRefreshInterval().toNanos()) {
                 return false;
             }
+            gapSlotBeforeGrant = gapRefreshes > 0 ? lastGapRefreshNanos : Long.MIN_VALUE;
+            grantedGapSlotNanos = now;
             gapRefreshes++;
             lastGapRefreshNanos = now;
             return true;
@@ -220,7 +281,7 @@ final class IndexBuildThread {
      */
     private boolean refreshLooksIncremental() {
         IncrementalRefresh.Base base = takenFor;
-        if (base == null || base.index() != current || lastBuiltInFull) {
+        if (base == null || base.index() != current || lastBuiltInFull || fullBuildDemanded != null) {
             return false;
         }
         int pending = changes.pending();
@@ -292,7 +353,7 @@ final class IndexBuildThread {
             scheduled.incrementAndGet(cause.ordinal());
             latest = build;
             pending.add(build);
-            requests.add(new Request(build, cause));
+            requests.add(new Request(build, cause, latestScheduledNanos));
             return build;
         }
     }
@@ -306,6 +367,7 @@ final class IndexBuildThread {
         }
         building = true;
         try (NativeFile mountPoint = NativeFile.openDirectory(root)) {
+            DeviceNumber rootDevice = checkHeld(mountPoint.status().device());
             long expected = InodeCounts.of(mountPoint).used();
             long builds = progress.builds();
             boolean first = current == null;
@@ -336,19 +398,31 @@ final class IndexBuildThread {
             FilesystemChanges.ChangedFiles taken = changes.take();
             long changesBefore = changesBeforeBuild(mountPoint, taken);
             Set<LinuxPath> mounts = changesBefore < 0 ? null : IncrementalRefresh.mountsBeneath(root, logger);
-            ExtentIndex index = changesBefore < 0 || base == null || base.index() != current ? null
-                    : IncrementalRefresh.attempt(base, taken, mounts, options.extras(),
+            Set<Long> recheck = takeSuspects();
+            String demanded = fullBuildDemanded;
+            fullBuildDemanded = null;
+            if (demanded != null) {
+                logger.log(System.Logger.Level.INFO, "reverse-map index of " + root + " rebuilt in full: " + demanded);
+            }
+            ExtentIndex index = changesBefore < 0 || base == null || base.index() != current || demanded != null
+                    || !addMappedFiles(recheck, rootDevice) ? null
+                    : IncrementalRefresh.attempt(base, taken, recheck, mounts, options.extras(),
                     () -> closed || Thread.interrupted(), started, logger);
             boolean incremental = index != null;
             if (incremental) {
                 scheduled.decrementAndGet(request.cause().ordinal());
                 scheduled.incrementAndGet(RebuildCause.INCREMENTAL.ordinal());
+                refundGapSlot(request);
             } else {
                 HeapBudget.checkFullBuild(root, expected, current == null ? 0 : current.memoryBytes(),
                         Runtime.getRuntime().maxMemory());
                 index = new ExtentIndexBuilder(root, options.extras(), options.scanner(),
                         () -> closed || Thread.interrupted(), heard).build();
             }
+            try (NativeFile rootAfter = NativeFile.openDirectory(root)) {
+                checkHeld(rootAfter.status().device()); // unmounted mid-build: what was read may be the other's
+            }
+            refusal = null;
             stamp = new BuildStamp(index, changesBefore);
             takenFor = mounts == null ? null : new IncrementalRefresh.Base(index, mounts);
             lastBuiltInFull = !incremental;
@@ -366,6 +440,9 @@ final class IndexBuildThread {
             if (!closed) {
                 if (e instanceof HeapBudget.HeapTooSmallException refused) {
                     logger.log(System.Logger.Level.ERROR, refused.getMessage());
+                } else if (e instanceof RootNotHeldException refused) {
+                    refusal = refused.getMessage();
+                    logger.log(System.Logger.Level.ERROR, refused.getMessage());
                 } else {
                     logger.log(System.Logger.Level.WARNING, "building the reverse-map index of " + root + " failed", e);
                 }
@@ -381,6 +458,68 @@ final class IndexBuildThread {
         } finally {
             building = false;
             firstBuild.countDown();
+        }
+    }
+
+    /**
+     * {@code device}, the root's, when it is the held filesystem's; the first device seen becomes the held one.
+     *
+     * @throws RootNotHeldException when the root is on another device: the held filesystem was unmounted from it (a
+     *                              file written there now belongs to the filesystem beneath) or another mounted over
+     *                              it, and its files would be named as owners of the held device's blocks
+     */
+    private DeviceNumber checkHeld(DeviceNumber device) throws RootNotHeldException {
+        DeviceNumber held = heldDevice;
+        if (held == null) {
+            heldDevice = device;
+            return device;
+        }
+        if (!held.equals(device)) {
+            throw new RootNotHeldException("the reverse-map index of " + root + " is not rebuilt: " + root
+                    + " is on device " + device + " now, not on the held filesystem's " + held + " (unmounted from"
+                    + " it, or another filesystem mounted over it); the last index stays, its owners confirmed on "
+                    + held + " only");
+        }
+        return device;
+    }
+
+    /** The suspects reported so far ({@link #recheckOnNextRefresh}), taken. */
+    private Set<Long> takeSuspects() {
+        Set<Long> taken = new HashSet<>();
+        for (Long inode : suspects) {
+            suspects.remove(inode);
+            taken.add(inode);
+        }
+        return taken;
+    }
+
+    /**
+     * Adds to {@code recheck} the held filesystem's files some process maps shared and writable now (their stores send
+     * no event); false, and a full build, when {@code /proc} cannot be read.
+     */
+    private boolean addMappedFiles(Set<Long> recheck, DeviceNumber device) {
+        try {
+            recheck.addAll(SharedWritableMappings.on(device));
+            return true;
+        } catch (IOException e) {
+            logger.log(System.Logger.Level.WARNING, "cannot read the shared writable mappings from /proc ("
+                    + e.getMessage() + "); the index of " + root + " is rebuilt in full");
+            return false;
+        }
+    }
+
+    /**
+     * Gives back the gap-refresh slot {@code request} was granted when it turned out incremental: the rate limit is
+     * for full walks, and a change no event names (a dedupe) found right after must not wait for it.
+     */
+    private void refundGapSlot(Request request) {
+        synchronized (lock) {
+            if (grantedGapSlotNanos >= 0 && lastGapRefreshNanos == grantedGapSlotNanos
+                    && request.scheduledNanos() >= grantedGapSlotNanos) {
+                gapRefreshes--;
+                lastGapRefreshNanos = gapSlotBeforeGrant;
+                grantedGapSlotNanos = -1;
+            }
         }
     }
 

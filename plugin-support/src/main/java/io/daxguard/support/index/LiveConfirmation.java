@@ -1,5 +1,6 @@
 package io.daxguard.support.index;
 
+import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.support.linux.Fiemap;
@@ -11,6 +12,7 @@ import io.daxguard.support.linux.NativeFile;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Checks an index proposal against the live file: the file is reopened by one of its indexed names, one
@@ -22,10 +24,13 @@ final class LiveConfirmation {
     private static final int FIEMAP_BATCH = 32;
 
     private final ExtraExtentSource extras;
+    /** The held filesystem's device; null until known. A file on another device is never confirmed. */
+    private final Supplier<DeviceNumber> heldDevice;
     private volatile boolean closed;
 
-    LiveConfirmation(ExtraExtentSource extras) {
+    LiveConfirmation(ExtraExtentSource extras, Supplier<DeviceNumber> heldDevice) {
         this.extras = extras;
+        this.heldDevice = heldDevice;
     }
 
     /**
@@ -83,7 +88,11 @@ final class LiveConfirmation {
             }
             try {
                 FileStatus status = file.status();
-                if (status.inode() == inode && FileGeneration.of(file) == generation) {
+                DeviceNumber held = heldDevice.get();
+                // The root may be another filesystem's directory now (the held one unmounted from it): the same
+                // inode and generation there are another file.
+                if (status.inode() == inode && (held == null || held.equals(status.device()))
+                        && FileGeneration.of(file) == generation) {
                     return file;
                 }
             } catch (NativeCallException e) {
