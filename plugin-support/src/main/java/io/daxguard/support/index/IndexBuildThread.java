@@ -4,7 +4,6 @@ import io.daxguard.spi.DeviceNumber;
 import io.daxguard.support.linux.FilesystemChanges;
 import io.daxguard.support.linux.InodeCounts;
 import io.daxguard.support.linux.NativeFile;
-import io.daxguard.support.linux.SharedWritableMappings;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import io.daxguard.spi.LinuxPath;
@@ -18,7 +17,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -67,15 +65,10 @@ final class IndexBuildThread {
     private volatile IncrementalRefresh.Base takenFor;
     /** Whether the last build was a full one: then the next refresh is rate-limited even if it looks incremental. */
     private volatile boolean lastBuiltInFull = true;
-    /**
-     * The device of the filesystem this map holds: the root's when the thread started (or at the first build). A root
-     * on another device later (the filesystem unmounted from it, another mounted over it) is never indexed.
-     */
-    private volatile DeviceNumber heldDevice;
-    /** Why the last build was refused (the root is not on the held device), or null. */
-    private volatile String refusal;
+    /** The held filesystem's device: the root's when the thread started; a root on another is never indexed. */
+    private final HeldDevice held;
     /** Inodes whose record a live confirmation rejected since the last build: checked again by the next refresh. */
-    private final Set<Long> suspects = ConcurrentHashMap.newKeySet();
+    private final FilesToRecheck toRecheck = new FilesToRecheck();
     /** Why the next build must be a full one although the changes look incremental, or null. */
     private volatile String fullBuildDemanded;
     /** The gap-refresh slot granted last ({@link #mayRefreshForGaps}): when, and the slot time before it. */
@@ -93,6 +86,7 @@ final class IndexBuildThread {
         this.logger = logger;
         this.listener = listener;
         this.changes = changes;
+        this.held = new HeldDevice(root);
         this.thread = new Thread(this::runBuilds, "daxguard-index " + root);
         this.thread.setDaemon(true);
     }
@@ -112,23 +106,9 @@ final class IndexBuildThread {
     private record Request(CompletableFuture<ExtentIndex> build, RebuildCause cause, long scheduledNanos) {
     }
 
-    /** The root is not on the filesystem this map holds: no index is built of it. */
-    static final class RootNotHeldException extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        RootNotHeldException(String message) {
-            super(message);
-        }
-    }
-
-    /** The device of the held filesystem, null before it is known (the thread has not looked at the root yet). */
-    DeviceNumber heldDevice() {
-        return heldDevice;
-    }
-
-    /** Why the last build was refused (the root is on another filesystem now), or null when it was not. */
-    String refusal() {
-        return refusal;
+    /** The held filesystem's device, and why a build was refused if it was. */
+    HeldDevice held() {
+        return held;
     }
 
     /**
@@ -137,7 +117,7 @@ final class IndexBuildThread {
      * open). Thread-safe.
      */
     void recheckOnNextRefresh(long inode) {
-        suspects.add(inode);
+        toRecheck.rejected(inode);
     }
 
     /**
@@ -188,7 +168,7 @@ final class IndexBuildThread {
         boolean quiet = quiet();
         try {
             try (NativeFile mountPoint = NativeFile.openDirectory(root)) {
-                heldDevice = mountPoint.status().device();
+                held.check(mountPoint.status().device());
             } catch (IOException e) {
                 // the first build fails on the same root with a clearer message, and looks again
             }
@@ -367,7 +347,7 @@ final class IndexBuildThread {
         }
         building = true;
         try (NativeFile mountPoint = NativeFile.openDirectory(root)) {
-            DeviceNumber rootDevice = checkHeld(mountPoint.status().device());
+            DeviceNumber rootDevice = held.check(mountPoint.status().device());
             long expected = InodeCounts.of(mountPoint).used();
             long builds = progress.builds();
             boolean first = current == null;
@@ -398,16 +378,15 @@ final class IndexBuildThread {
             FilesystemChanges.ChangedFiles taken = changes.take();
             long changesBefore = changesBeforeBuild(mountPoint, taken);
             Set<LinuxPath> mounts = changesBefore < 0 ? null : IncrementalRefresh.mountsBeneath(root, logger);
-            Set<Long> recheck = takeSuspects();
             String demanded = fullBuildDemanded;
             fullBuildDemanded = null;
             if (demanded != null) {
                 logger.log(System.Logger.Level.INFO, "reverse-map index of " + root + " rebuilt in full: " + demanded);
             }
-            ExtentIndex index = changesBefore < 0 || base == null || base.index() != current || demanded != null
-                    || !addMappedFiles(recheck, rootDevice) ? null
-                    : IncrementalRefresh.attempt(base, taken, recheck, mounts, options.extras(),
-                    () -> closed || Thread.interrupted(), started, logger);
+            Set<Long> recheck = changesBefore < 0 || base == null || base.index() != current || demanded != null
+                    ? null : filesToRecheck(rootDevice);
+            ExtentIndex index = recheck == null ? null : IncrementalRefresh.attempt(base, taken, recheck, mounts,
+                    options.extras(), () -> closed || Thread.interrupted(), started, logger);
             boolean incremental = index != null;
             if (incremental) {
                 scheduled.decrementAndGet(request.cause().ordinal());
@@ -420,9 +399,9 @@ final class IndexBuildThread {
                         () -> closed || Thread.interrupted(), heard).build();
             }
             try (NativeFile rootAfter = NativeFile.openDirectory(root)) {
-                checkHeld(rootAfter.status().device()); // unmounted mid-build: what was read may be the other's
+                held.check(rootAfter.status().device()); // unmounted mid-build: what was read may be the other's
             }
-            refusal = null;
+            held.built();
             stamp = new BuildStamp(index, changesBefore);
             takenFor = mounts == null ? null : new IncrementalRefresh.Base(index, mounts);
             lastBuiltInFull = !incremental;
@@ -440,8 +419,7 @@ final class IndexBuildThread {
             if (!closed) {
                 if (e instanceof HeapBudget.HeapTooSmallException refused) {
                     logger.log(System.Logger.Level.ERROR, refused.getMessage());
-                } else if (e instanceof RootNotHeldException refused) {
-                    refusal = refused.getMessage();
+                } else if (e instanceof HeldDevice.RootNotHeldException refused) {
                     logger.log(System.Logger.Level.ERROR, refused.getMessage());
                 } else {
                     logger.log(System.Logger.Level.WARNING, "building the reverse-map index of " + root + " failed", e);
@@ -461,50 +439,14 @@ final class IndexBuildThread {
         }
     }
 
-    /**
-     * {@code device}, the root's, when it is the held filesystem's; the first device seen becomes the held one.
-     *
-     * @throws RootNotHeldException when the root is on another device: the held filesystem was unmounted from it (a
-     *                              file written there now belongs to the filesystem beneath) or another mounted over
-     *                              it, and its files would be named as owners of the held device's blocks
-     */
-    private DeviceNumber checkHeld(DeviceNumber device) throws RootNotHeldException {
-        DeviceNumber held = heldDevice;
-        if (held == null) {
-            heldDevice = device;
-            return device;
-        }
-        if (!held.equals(device)) {
-            throw new RootNotHeldException("the reverse-map index of " + root + " is not rebuilt: " + root
-                    + " is on device " + device + " now, not on the held filesystem's " + held + " (unmounted from"
-                    + " it, or another filesystem mounted over it); the last index stays, its owners confirmed on "
-                    + held + " only");
-        }
-        return device;
-    }
-
-    /** The suspects reported so far ({@link #recheckOnNextRefresh}), taken. */
-    private Set<Long> takeSuspects() {
-        Set<Long> taken = new HashSet<>();
-        for (Long inode : suspects) {
-            suspects.remove(inode);
-            taken.add(inode);
-        }
-        return taken;
-    }
-
-    /**
-     * Adds to {@code recheck} the held filesystem's files some process maps shared and writable now (their stores send
-     * no event); false, and a full build, when {@code /proc} cannot be read.
-     */
-    private boolean addMappedFiles(Set<Long> recheck, DeviceNumber device) {
+    /** Inodes to check again without an event ({@link FilesToRecheck}); null, and a full build, if not known. */
+    private Set<Long> filesToRecheck(DeviceNumber device) {
         try {
-            recheck.addAll(SharedWritableMappings.on(device));
-            return true;
+            return toRecheck.take(device);
         } catch (IOException e) {
             logger.log(System.Logger.Level.WARNING, "cannot read the shared writable mappings from /proc ("
                     + e.getMessage() + "); the index of " + root + " is rebuilt in full");
-            return false;
+            return null;
         }
     }
 

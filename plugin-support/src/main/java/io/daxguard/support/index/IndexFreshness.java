@@ -81,8 +81,8 @@ final class IndexFreshness {
         try {
             return builds.refreshedSince(asked, stale.cause());
         } catch (IOException e) {
-            if (e.getCause() instanceof IndexBuildThread.RootNotHeldException) {
-                return null; // refused: the index stays as it is, the reason in the answer (IndexBuildThread#refusal)
+            if (e.getCause() instanceof HeldDevice.RootNotHeldException) {
+                return null; // refused: the index stays as it is, the reason in the answer (HeldDevice#refusal)
             }
             throw e;
         }

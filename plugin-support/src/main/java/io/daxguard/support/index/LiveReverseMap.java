@@ -72,7 +72,7 @@ public final class LiveReverseMap implements Closeable {
                     }
                 });
         // The held device is known once the build thread looked at the root, before any index exists to confirm.
-        this.confirmation = new LiveConfirmation(options.extras(), builds::heldDevice);
+        this.confirmation = new LiveConfirmation(options.extras(), builds.held()::device);
         this.freshness = new IndexFreshness(builds);
         // Last: it opens descriptors (fanotify, mountinfo) that nothing would close if a step above threw.
         this.facts = ConfirmedFacts.watching(root, logger, options.rememberConfirmations());
@@ -209,7 +209,7 @@ public final class LiveReverseMap implements Closeable {
             }
         }
         List<Owner> owners = new ArrayList<>(resolution.owners);
-        String refusal = builds.refusal();
+        String refusal = builds.held().refusal();
         String reason = refusal != null ? "allocated, but not answered: " + refusal
                 : "allocated, but no file maps it" + (limited ? " in an index rebuilt less than "
                 + gapRefreshInterval.toSeconds() + " s ago (rebuilds for unexplained blocks are rate-limited)"
