@@ -89,7 +89,7 @@ class IndexRefreshAdversarialTest {
     }
 
     /**
-     * FINDING (fails): after a file was deleted and an empty one made under its name with its inode back, the index
+     * FINDING (fixed in fix14): after a file was deleted and an empty one made under its name with its inode back, the index
      * keeps the deleted file's record; a file that takes its blocks is resolved correctly, but every resolve of that
      * block, on a filesystem that no longer changes, refreshes the index again (counted under "incremental").
      */

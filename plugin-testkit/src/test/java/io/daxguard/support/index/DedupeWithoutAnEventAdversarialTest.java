@@ -32,7 +32,7 @@ class DedupeWithoutAnEventAdversarialTest {
         Privileges.requireRootLoopAnd("xfs_io");
     }
 
-    /** FINDING (fails). */
+    /** FINDING (fixed in fix14). */
     @Test
     void namesBothSharersOfDedupedBlocksAfterAnIncrementalRefresh() throws Exception {
         namesBothSharersOfDedupedBlocksAfterARefreshFor(false);

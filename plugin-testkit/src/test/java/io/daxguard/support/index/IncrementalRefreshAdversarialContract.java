@@ -265,7 +265,7 @@ abstract class IncrementalRefreshAdversarialContract {
                 file.toString());
     }
 
-    /** FINDING (fails): the refreshed index keeps the deleted file's extents for the inode now an empty file. */
+    /** FINDING (fixed in fix14): the refreshed index keeps the deleted file's extents for the inode now an empty file. */
     @Test
     void aFileRecreatedUnderTheSameNameAndInodeIsIndexedAsItIsNow() throws Exception {
         Path file = write(directory.resolve("file"), 65536, 31);
@@ -282,7 +282,7 @@ abstract class IncrementalRefreshAdversarialContract {
     }
 
     /**
-     * FINDING (fails): the stale record of the recreated file proposes blocks now another file's; each question
+     * FINDING (fixed in fix14): the stale record of the recreated file proposes blocks now another file's; each question
      * about them is rejected and refreshes the index (incrementally, with nothing changed, so the record stays) on
      * a filesystem that did not change: "no query ever rebuilds the index of an unchanged filesystem".
      */

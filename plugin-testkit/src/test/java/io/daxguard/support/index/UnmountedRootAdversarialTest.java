@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * nowhere now), the refresh sees "another filesystem is mounted at" the root and falls back to a full build, which
  * walks the directory on the other filesystem: its files, with that filesystem's block addresses, become proposals
  * that confirm live (same inode, generation and FIEMAP there), so a block of the held device is answered with a file
- * of another device. Nothing compares the root's device with the held one. FINDING (fails).
+ * of another device. Nothing compared the root's device with the held one. FINDING (fixed in fix14: HeldDevice).
  */
 @Tag("mount")
 class UnmountedRootAdversarialTest {
