@@ -19,10 +19,15 @@ final class ConnectorSerialFilter {
      * {@code Map$Entry} is checked for the table a {@code HashMap} allocates while it is read).
      */
     static final List<String> ADMITTED = List.of(
-            // Open types' simple values (Number is Long's and Integer's serializable superclass).
-            "java.lang.String", "java.lang.Boolean", "java.lang.Character", "java.lang.Byte", "java.lang.Short",
-            "java.lang.Integer", "java.lang.Long", "java.lang.Float", "java.lang.Double", "java.lang.Number",
-            "java.math.BigInteger", "java.math.BigDecimal", "java.util.Date", "javax.management.ObjectName",
+            // First what every call carries (the JDK's filter tries the patterns in order, for each class of every
+            // call): an invoke's Object[] of parameters in a MarshalledObject, Longs and Integers (Number is their
+            // serializable superclass), object names, String[] signatures.
+            "java.lang.Object", "java.lang.Long", "java.lang.Number", "java.rmi.MarshalledObject",
+            "javax.management.ObjectName", "java.lang.String", "java.lang.Integer",
+            // Open types' other simple values.
+            "java.lang.Boolean", "java.lang.Character", "java.lang.Byte", "java.lang.Short",
+            "java.lang.Float", "java.lang.Double",
+            "java.math.BigInteger", "java.math.BigDecimal", "java.util.Date",
             // Open types' composite values and the types that describe them.
             "javax.management.openmbean.CompositeDataSupport", "javax.management.openmbean.TabularDataSupport",
             "javax.management.openmbean.OpenType", "javax.management.openmbean.SimpleType",
@@ -31,12 +36,11 @@ final class ConnectorSerialFilter {
             "java.util.Map$Entry", "java.util.Arrays$ArrayList",
             "java.util.ArrayList", "java.util.Collections$UnmodifiableRandomAccessList",
             "java.util.Collections$UnmodifiableList", "java.util.Collections$UnmodifiableCollection",
-            // Object[]: the parameters of an invoke (Object itself is not serializable: only its arrays pass).
-            "java.lang.Object",
-            // The connector's own wrappers: parameters travel as MarshalledObjects; addNotificationListeners sends
-            // an array of delegation subjects, all null. A Subject itself carries its principals in a set this list
-            // does not admit, so no caller can delegate to (act as) another user.
-            "java.rmi.MarshalledObject", "javax.security.auth.Subject",
+            // Object (first above) admits Object[], an invoke's parameters: Object itself is not serializable. The
+            // connector's own wrappers: parameters travel as MarshalledObjects (first above);
+            // addNotificationListeners sends an array of delegation subjects, all null. A Subject itself carries its
+            // principals in a set this list does not admit, so no caller can delegate to (act as) another user.
+            "javax.security.auth.Subject",
             "javax.management.Attribute", "javax.management.AttributeList",
             // Notification filters a client may register (their enabled types travel in a Vector).
             "javax.management.NotificationFilterSupport", "javax.management.AttributeChangeNotificationFilter",

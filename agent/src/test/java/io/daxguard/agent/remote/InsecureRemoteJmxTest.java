@@ -68,6 +68,24 @@ class InsecureRemoteJmxTest {
     }
 
     @Test
+    void aConnectionStartsNoIdleTimeoutThreadThatEveryCallWouldWake() throws Exception {
+        java.util.Set<Thread> before = idleTimeoutThreads();
+
+        try (JMXConnector another = JMXConnectorFactory.connect(service.remoteAddress().orElseThrow())) {
+            another.getMBeanServerConnection().getAttribute(ObjectNames.agent(), "Version");
+
+            assertThat(idleTimeoutThreads()).isSubsetOf(before);
+        }
+    }
+
+    /** The JDK connector's per-connection idle timers (they run in this JVM, the agent's). */
+    private static java.util.Set<Thread> idleTimeoutThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().startsWith("JMX server connection timeout"))
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Test
     void anAnonymousCallerMayNotUnregisterDaxguardsMBeans() {
         assertThatThrownBy(() -> anonymous.unregisterMBean(ObjectNames.agent())).isInstanceOf(SecurityException.class);
     }

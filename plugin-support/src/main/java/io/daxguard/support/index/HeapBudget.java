@@ -8,7 +8,8 @@ import java.io.IOException;
  * ends the whole agent ({@code -XX:+ExitOnOutOfMemoryError} in the shipped launchers, and a restart loop under
  * systemd), where a refused build leaves the agent running, the filesystem held, and its status saying what to set.
  * The rule is the README's sizing rule: 64 MiB for the agent plus 300 MiB per million extents at a build's peak (the
- * old index, the one being assembled, and room for the collector), counted here by the inodes in use, which is what is
+ * old index kept until the new one is ready, the one being assembled, and room for the collector: so the old index is
+ * not counted again), counted here by the inodes in use, which is what is
  * known before the walk (a file has about one extent on the filesystems measured; a fragmented tree has more, and the
  * rule's margin covers some of it).
  */
@@ -27,13 +28,11 @@ final class HeapBudget {
     }
 
     /**
-     * Throws when a full build of {@code root}'s index, about {@code inodesInUse} files, beside an index of
-     * {@code heldIndexBytes} kept until the new one is ready, needs more than {@code maxHeapBytes}
-     * ({@link Runtime#maxMemory()}).
+     * Throws when a full build of {@code root}'s index, about {@code inodesInUse} files, needs more than
+     * {@code maxHeapBytes} ({@link Runtime#maxMemory()}).
      */
-    static void checkFullBuild(LinuxPath root, long inodesInUse, long heldIndexBytes, long maxHeapBytes)
-            throws HeapTooSmallException {
-        long needed = AGENT_BYTES + heldIndexBytes + Math.max(0, inodesInUse) * PEAK_BYTES_PER_FILE;
+    static void checkFullBuild(LinuxPath root, long inodesInUse, long maxHeapBytes) throws HeapTooSmallException {
+        long needed = AGENT_BYTES + Math.max(0, inodesInUse) * PEAK_BYTES_PER_FILE;
         if (maxHeapBytes != Long.MAX_VALUE && needed > maxHeapBytes) {
             // -Xmx is not all usable: the JVM reports (maxMemory) the heap less a survivor space, ~3 % under Serial.
             long suggestMiB = ((needed + needed / 20 >> 20) + 63) / 64 * 64;

@@ -393,8 +393,7 @@ final class IndexBuildThread {
                 scheduled.incrementAndGet(RebuildCause.INCREMENTAL.ordinal());
                 refundGapSlot(request);
             } else {
-                HeapBudget.checkFullBuild(root, expected, current == null ? 0 : current.memoryBytes(),
-                        Runtime.getRuntime().maxMemory());
+                HeapBudget.checkFullBuild(root, expected, Runtime.getRuntime().maxMemory());
                 index = new ExtentIndexBuilder(root, options.extras(), options.scanner(),
                         () -> closed || Thread.interrupted(), heard).build();
             }

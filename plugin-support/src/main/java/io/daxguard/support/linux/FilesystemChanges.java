@@ -29,7 +29,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Mounts count as changes too: a filesystem mounted over one of this one's directories changes where a
  * name leads without touching this filesystem. {@code /proc/self/mountinfo} raises {@code POLLPRI} once per
- * change of the mount table since the last poll, so each look also polls it, without waiting.
+ * change of the mount table since the last poll, so each look also polls it, without waiting; after it raised, the
+ * mounts on the way to, at and below the mount point are read ({@link MountsOnThePath}) and only a change of those
+ * counts. A mount elsewhere is none: on a host that mounts other filesystems all day (containers, backups, test
+ * runs) every look would otherwise start every cache of this filesystem's facts afresh.
  *
  * <p>What fanotify does not report: stores through a shared mmap (no syscall; they overwrite allocated blocks
  * or fill holes and delayed allocations, so no confirmed block changes hands), and the block-moving ioctls of
@@ -100,6 +103,9 @@ public final class FilesystemChanges implements AutoCloseable {
 
     private final NativeFile group;
     private final NativeFile mountTable;
+    private final LinuxPath mountPoint;
+    /** What {@link MountsOnThePath} read at the last change of the mount table. */
+    private List<String> mountsOnThePath;
     private final Memory buffer = new Memory(BUFFER_SIZE);
     private final Memory queued = new Memory(Integer.BYTES);
     private final Object reading = new Object();
@@ -115,9 +121,12 @@ public final class FilesystemChanges implements AutoCloseable {
     /** Whether {@link #takeChangedFiles} was ever called: only then are events decoded. */
     private boolean recording;
 
-    private FilesystemChanges(NativeFile group, NativeFile mountTable) {
+    private FilesystemChanges(NativeFile group, NativeFile mountTable, LinuxPath mountPoint,
+                              List<String> mountsOnThePath) {
         this.group = group;
         this.mountTable = mountTable;
+        this.mountPoint = mountPoint;
+        this.mountsOnThePath = mountsOnThePath;
     }
 
     /**
@@ -143,12 +152,22 @@ public final class FilesystemChanges implements AutoCloseable {
             group.closeQuietly();
             throw NativeCallException.from("fanotify_mark", mountPoint, e);
         }
+        NativeFile mountTable;
         try {
-            return new FilesystemChanges(group, NativeFile.openReadOnly(MOUNT_TABLE));
+            mountTable = NativeFile.openReadOnly(MOUNT_TABLE);
         } catch (NativeCallException e) {
             group.closeQuietly();
             throw e;
         }
+        // The table is read once here, after the open: a change made from now on raises the first look's poll,
+        // which reads it again. One that cannot be read is an empty list, which the first change then differs from.
+        List<String> mountsOnThePath;
+        try {
+            mountsOnThePath = MountsOnThePath.of(mountPoint);
+        } catch (IOException | RuntimeException e) {
+            mountsOnThePath = List.of();
+        }
+        return new FilesystemChanges(group, mountTable, mountPoint, mountsOnThePath);
     }
 
     /**
@@ -159,7 +178,7 @@ public final class FilesystemChanges implements AutoCloseable {
     public long changesSince() throws NativeCallException {
         synchronized (reading) {
             short mounts = Poll.await(List.of(new Poll.Request(mountTable, Poll.POLLPRI)), 0)[0];
-            if ((mounts & (Poll.POLLPRI | Poll.POLLERR)) != 0) {
+            if ((mounts & (Poll.POLLPRI | Poll.POLLERR)) != 0 && mountsOnThePathChanged()) {
                 seen++;
                 mountChanges++;
             }
@@ -289,7 +308,10 @@ public final class FilesystemChanges implements AutoCloseable {
         return found;
     }
 
-    /** How many mount-table changes the looks so far counted (part of {@link #changesSince}). Reads nothing. */
+    /**
+     * How many changes of the mounts on the way to, at or below the mount point the looks so far counted (part of
+     * {@link #changesSince}). Reads nothing.
+     */
     public long mountChangesSeen() {
         synchronized (reading) {
             return mountChanges;
@@ -350,6 +372,25 @@ public final class FilesystemChanges implements AutoCloseable {
         synchronized (reading) {
             return fileChanges;
         }
+    }
+
+    /**
+     * Whether the mounts on the way to, at or below the mount point differ from the last list; a table that cannot be
+     * read counts as a change (what would have been cached is then asked again).
+     */
+    private boolean mountsOnThePathChanged() {
+        List<String> now;
+        try {
+            now = MountsOnThePath.of(mountPoint);
+        } catch (IOException | RuntimeException e) {
+            mountsOnThePath = List.of();
+            return true;
+        }
+        if (now.equals(mountsOnThePath)) {
+            return false;
+        }
+        mountsOnThePath = now;
+        return true;
     }
 
     private int queuedBytes() throws NativeCallException {

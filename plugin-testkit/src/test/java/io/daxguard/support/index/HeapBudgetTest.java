@@ -14,7 +14,7 @@ class HeapBudgetTest {
 
     @Test
     void aBuildOfTwoMillionFilesIsRefusedByTheDefaultHeapNamingTheSettingAndAValueThatFits() {
-        assertThatThrownBy(() -> HeapBudget.checkFullBuild(ROOT, 2_000_000, 0, 256 * MIB))
+        assertThatThrownBy(() -> HeapBudget.checkFullBuild(ROOT, 2_000_000, 256 * MIB))
                 .isInstanceOf(HeapBudget.HeapTooSmallException.class)
                 .hasMessageContaining("/srv/data")
                 .hasMessageContaining("~2000000 files")
@@ -24,29 +24,22 @@ class HeapBudgetTest {
 
     @Test
     void aBuildOfTwoHundredThousandFilesFitsTheDefaultHeap() {
-        assertThatCode(() -> HeapBudget.checkFullBuild(ROOT, 200_000, 0, 256 * MIB)).doesNotThrowAnyException();
-    }
-
-    @Test
-    void theIndexKeptUntilTheNewOneIsReadyCountsAgainstTheHeap() {
-        assertThatCode(() -> HeapBudget.checkFullBuild(ROOT, 500_000, 0, 256 * MIB)).doesNotThrowAnyException();
-        assertThatThrownBy(() -> HeapBudget.checkFullBuild(ROOT, 500_000, 64 * MIB, 256 * MIB))
-                .isInstanceOf(HeapBudget.HeapTooSmallException.class);
+        assertThatCode(() -> HeapBudget.checkFullBuild(ROOT, 200_000, 256 * MIB)).doesNotThrowAnyException();
     }
 
     @Test
     void theSuggestedHeapIsEnoughForTheBuildItWasSuggestedFor() {
-        Throwable refused = catchThrowable(() -> HeapBudget.checkFullBuild(ROOT, 3_333_333, 10 * MIB, 256 * MIB));
+        Throwable refused = catchThrowable(() -> HeapBudget.checkFullBuild(ROOT, 3_333_333, 256 * MIB));
         assertThat(refused).isInstanceOf(HeapBudget.HeapTooSmallException.class);
         long suggested = Long.parseLong(refused.getMessage().replaceAll(".*DAXGUARD_HEAP=(\\d+)m.*", "$1"));
         long usableOfSuggested = suggested * MIB - suggested * MIB / 30; // what Runtime.maxMemory() reports of -Xmx
-        assertThatCode(() -> HeapBudget.checkFullBuild(ROOT, 3_333_333, 10 * MIB, usableOfSuggested))
+        assertThatCode(() -> HeapBudget.checkFullBuild(ROOT, 3_333_333, usableOfSuggested))
                 .doesNotThrowAnyException();
     }
 
     @Test
     void aJvmWithoutAHeapLimitIsNeverRefused() {
-        assertThatCode(() -> HeapBudget.checkFullBuild(ROOT, 1_000_000_000L, 0, Long.MAX_VALUE))
+        assertThatCode(() -> HeapBudget.checkFullBuild(ROOT, 1_000_000_000L, Long.MAX_VALUE))
                 .doesNotThrowAnyException();
     }
 }

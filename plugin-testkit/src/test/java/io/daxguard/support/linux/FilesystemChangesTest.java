@@ -147,6 +147,20 @@ class FilesystemChangesTest {
     }
 
     @Test
+    void countsNoMountElsewhere() throws IOException {
+        Path elsewhere = Files.createTempDirectory(Path.of("/run"), "daxguard-elsewhere-");
+        try {
+            assertThat(changesDuring(() -> {
+                Command.run("mount", "-t", "tmpfs", "none", elsewhere.toString());
+                Command.run("umount", elsewhere.toString());
+            })).isZero();
+        } finally {
+            Command.tryRun("umount", elsewhere.toString());
+            Files.deleteIfExists(elsewhere);
+        }
+    }
+
+    @Test
     void namesTheFileWrittenAndTheDirectoryOfANewNameByTheirHandles() throws IOException {
         Path written = freshFile();
         Path directory = Files.createDirectory(fs.path("names-" + (++files)));
