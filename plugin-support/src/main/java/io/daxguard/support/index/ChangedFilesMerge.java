@@ -92,8 +92,13 @@ final class ChangedFilesMerge {
         }
     }
 
-    /** The merged index; {@code started} becomes its {@link ExtentIndex#startedNanos}. */
-    ExtentIndex merge(Set<FileHandle> changed, long started) throws IOException, IncrementalRefresh.FullBuildNeeded {
+    /**
+     * The merged index; {@code started} becomes its {@link ExtentIndex#startedNanos}. {@code suspects} are inodes that
+     * may have changed with no event naming them (a proposal live confirmation rejected, a file mapped shared and
+     * writable): each is opened again at its indexed names and mapped again when a name still leads to it, or dropped.
+     */
+    ExtentIndex merge(Set<FileHandle> changed, Set<Long> suspects, long started)
+            throws IOException, IncrementalRefresh.FullBuildNeeded {
         try (NativeFile mount = NativeFile.openDirectory(root)) {
             FileStatus rootStatus = mount.status();
             if (rootStatus.inode() != old.rootInode()) {
@@ -102,6 +107,7 @@ final class ChangedFilesMerge {
             DeviceNumber device = rootStatus.device();
             Map<Long, FileHandle> changedFiles = new HashMap<>();
             Set<Long> changedDirectories = new HashSet<>();
+            Set<Long> recheck = new HashSet<>(suspects);
             for (FileHandle handle : changed) {
                 checkCancelled();
                 try (NativeFile file = mount.openHandle(handle, NativeFile.HandleAccess.PATH)) {
@@ -114,6 +120,7 @@ final class ChangedFilesMerge {
                     }
                 } catch (NativeCallException e) {
                     staleOrFull(e); // gone: the directory that held its last name changed too, and is listed again
+                    recheck.add(goneInode(handle));
                 }
             }
             for (long directoryInode : changedDirectories) {
@@ -146,9 +153,65 @@ final class ChangedFilesMerge {
                     staleOrFull(e);
                 }
             }
+            for (long inode : recheck) {
+                if (!changedFiles.containsKey(inode)) {
+                    recheck(mount, inode, device, listedInodes);
+                }
+            }
             keepUnchanged(listedInodes);
             addLinks();
             return assembler.finish(root, started);
+        }
+    }
+
+    /**
+     * The inode number a stale handle named. Its file was deleted, but ext4 and XFS give the number to the next file
+     * made, and one made without a writable open (mknod, a lock file) sends no event of its own while its directory's
+     * listing shows the same name and number as before: so the number is checked again by its names. A directory's
+     * number means a directory was removed (and maybe made again under its name with the same number, its old names
+     * kept): a full build, as for any directory removed.
+     */
+    private long goneInode(FileHandle handle) throws IncrementalRefresh.FullBuildNeeded {
+        java.util.OptionalLong inode = handle.inodeNumber();
+        if (inode.isEmpty()) {
+            throw new IncrementalRefresh.FullBuildNeeded("a changed file is gone and its handle (" + handle
+                    + ") names no inode number the refresh can check");
+        }
+        if (directoryByInode.containsKey(inode.getAsLong())) {
+            throw new IncrementalRefresh.FullBuildNeeded("a directory was removed in " + root);
+        }
+        return inode.getAsLong();
+    }
+
+    /**
+     * Maps {@code inode} again when one of its old names still leads to it (whatever its generation now), and drops
+     * its old record either way: a name leading elsewhere now was changed in a directory that is listed again.
+     */
+    private void recheck(NativeFile mount, long inode, DeviceNumber device, Set<Long> listedInodes)
+            throws IOException {
+        int f = old.fileNumber(inode);
+        if (f < 0 || remapped.contains(inode) || !isLinked(inode, f, listedInodes)) {
+            return;
+        }
+        checkCancelled();
+        remapped.add(inode);
+        for (List<LinuxPath> components : old.linkComponentsOf(inode)) {
+            if (components.isEmpty()) {
+                return;
+            }
+            LinuxPath relative = components.get(0);
+            for (int i = 1; i < components.size(); i++) {
+                relative = relative.join(components.get(i));
+            }
+            try (NativeFile file = mount.openBeneath(relative, NativeFile.Access.READ, false)) {
+                FileStatus status = file.status();
+                if (status.inode() == inode && status.device().equals(device) && status.isRegularFile()) {
+                    map(inode, file);
+                    return;
+                }
+            } catch (NativeCallException e) {
+                // gone or replaced at this name; the next one may still lead to it
+            }
         }
     }
 

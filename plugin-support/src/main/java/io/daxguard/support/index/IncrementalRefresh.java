@@ -20,8 +20,16 @@ import java.util.function.BooleanSupplier;
  * walk would not find it); every other file keeps its old record. Renamed files are found under their new names only,
  * since both directories changed.
  *
+ * <p>Some changes send no event naming the file; those files are checked again by their indexed names (mapped again
+ * when a name still leads to their inode, whatever its generation, else dropped), as "suspects": an inode a live
+ * confirmation rejected since the last refresh (its record is stale: a file deleted and made again with the same
+ * inode number and no writable open, say), the inode a stale handle of the changed files named (deleted; its number
+ * may have been given to a new file already), and every file of the filesystem some process maps shared and writable
+ * now ({@link io.daxguard.support.linux.SharedWritableMappings}: its stores send no event until it is unmapped).
+ *
  * <p>What is not done incrementally ({@link FullBuildNeeded}, and the caller builds in full): a directory made,
- * removed, moved or replaced (the paths of a subtree change), a changed directory the old index does not hold, a
+ * removed, moved or replaced (the paths of a subtree change; a stale handle naming an indexed directory's inode
+ * number counts, as ext4 gives a directory removed and made again its number back), a changed directory the old index does not hold, a
  * changed file sharing blocks with a file that did not change (its FIEMAP flags may have changed without an event), and
  * a handle that cannot be opened for another reason than the file being gone.
  *
@@ -68,9 +76,9 @@ final class IncrementalRefresh {
      * mounts made or removed below the root, or a change the refresh cannot apply exactly ({@link FullBuildNeeded}, or
      * a changed file that cannot be read). Says which, in the log.
      */
-    static ExtentIndex attempt(Base base, FilesystemChanges.ChangedFiles taken, Set<LinuxPath> mountsNow,
-                               ExtraExtentSource extras, BooleanSupplier cancelled, long started,
-                               System.Logger logger) throws IOException {
+    static ExtentIndex attempt(Base base, FilesystemChanges.ChangedFiles taken, Set<Long> suspects,
+                               Set<LinuxPath> mountsNow, ExtraExtentSource extras, BooleanSupplier cancelled,
+                               long started, System.Logger logger) throws IOException {
         LinuxPath root = base.index().root();
         String full = taken.files() == null ? "the changed files are not known (a full event queue, or too many)"
                 : !base.mountsBeneath().equals(mountsNow) ? "a filesystem was mounted or unmounted below " + root
@@ -79,9 +87,10 @@ final class IncrementalRefresh {
         if (full == null) {
             try {
                 ExtentIndex index = new ChangedFilesMerge(base.index(), extras, cancelled).merge(taken.files(),
-                        started);
+                        suspects, started);
                 logger.log(System.Logger.Level.INFO, "reverse-map index of " + root + " refreshed incrementally ("
-                        + taken.files().size() + " files and directories changed) in "
+                        + taken.files().size() + " files and directories changed, " + suspects.size()
+                        + " files checked again without an event) in "
                         + (System.nanoTime() - started) / 1_000_000 + " ms");
                 return index;
             } catch (FullBuildNeeded e) {

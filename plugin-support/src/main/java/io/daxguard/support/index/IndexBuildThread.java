@@ -1,5 +1,6 @@
 package io.daxguard.support.index;
 
+import io.daxguard.spi.DeviceNumber;
 import io.daxguard.support.linux.FilesystemChanges;
 import io.daxguard.support.linux.InodeCounts;
 import io.daxguard.support.linux.NativeFile;
@@ -64,6 +65,15 @@ final class IndexBuildThread {
     private volatile IncrementalRefresh.Base takenFor;
     /** Whether the last build was a full one: then the next refresh is rate-limited even if it looks incremental. */
     private volatile boolean lastBuiltInFull = true;
+    /** The held filesystem's device: the root's when the thread started; a root on another is never indexed. */
+    private final HeldDevice held;
+    /** Inodes whose record a live confirmation rejected since the last build: checked again by the next refresh. */
+    private final FilesToRecheck toRecheck = new FilesToRecheck();
+    /** Why the next build must be a full one although the changes look incremental, or null. */
+    private volatile String fullBuildDemanded;
+    /** The gap-refresh slot granted last ({@link #mayRefreshForGaps}): when, and the slot time before it. */
+    private long grantedGapSlotNanos = -1;
+    private long gapSlotBeforeGrant;
 
     /**
      * @param changes the filesystem's change counts and changed files, taken on the build thread before each build
@@ -76,6 +86,7 @@ final class IndexBuildThread {
         this.logger = logger;
         this.listener = listener;
         this.changes = changes;
+        this.held = new HeldDevice(root);
         this.thread = new Thread(this::runBuilds, "daxguard-index " + root);
         this.thread.setDaemon(true);
     }
@@ -95,7 +106,30 @@ final class IndexBuildThread {
     }
 
     /** A build asked for, and why (counted by that cause, or as {@link RebuildCause#INCREMENTAL} when it is one). */
-    private record Request(CompletableFuture<ExtentIndex> build, RebuildCause cause) {
+    private record Request(CompletableFuture<ExtentIndex> build, RebuildCause cause, long scheduledNanos) {
+    }
+
+    /** The held filesystem's device, and why a build was refused if it was. */
+    HeldDevice held() {
+        return held;
+    }
+
+    /**
+     * Has the next incremental refresh check {@code inode} again by its names: live confirmation rejected its record,
+     * which no event may explain (a file deleted and made again under its name and inode number, without a writable
+     * open). Thread-safe.
+     */
+    void recheckOnNextRefresh(long inode) {
+        toRecheck.rejected(inode);
+    }
+
+    /**
+     * Makes the next build a full one: {@code reason} is a change no event names and an incremental refresh cannot
+     * find (blocks deduplicated through a read-only descriptor: another file now shares them). Still rate-limited as
+     * a refresh for unexplained blocks is ({@link #mayRefreshForGaps}).
+     */
+    void demandFullBuild(String reason) {
+        fullBuildDemanded = reason;
     }
 
     /**
@@ -145,6 +179,11 @@ final class IndexBuildThread {
     private void runBuilds() {
         boolean quiet = quiet();
         try {
+            try (NativeFile mountPoint = NativeFile.openDirectory(root)) {
+                held.check(mountPoint.status().device());
+            } catch (IOException e) {
+                // the first build fails on the same root with a clearer message, and looks again
+            }
             loadSaved();
             while (!closed) {
                 Request build;
@@ -219,6 +258,8 @@ final class IndexBuildThread {
             if (gapRefreshes > 0 && now - lastGapRefreshNanos < options.gapRefreshInterval().toNanos()) {
                 return false;
             }
+            gapSlotBeforeGrant = gapRefreshes > 0 ? lastGapRefreshNanos : Long.MIN_VALUE;
+            grantedGapSlotNanos = now;
             gapRefreshes++;
             lastGapRefreshNanos = now;
             return true;
@@ -232,7 +273,7 @@ final class IndexBuildThread {
      */
     private boolean refreshLooksIncremental() {
         IncrementalRefresh.Base base = takenFor;
-        if (base == null || base.index() != current || lastBuiltInFull) {
+        if (base == null || base.index() != current || lastBuiltInFull || fullBuildDemanded != null) {
             return false;
         }
         int pending = changes.pending();
@@ -304,7 +345,7 @@ final class IndexBuildThread {
             scheduled.incrementAndGet(cause.ordinal());
             latest = build;
             pending.add(build);
-            requests.add(new Request(build, cause));
+            requests.add(new Request(build, cause, latestScheduledNanos));
             return build;
         }
     }
@@ -318,6 +359,7 @@ final class IndexBuildThread {
         }
         building = true;
         try (NativeFile mountPoint = NativeFile.openDirectory(root)) {
+            DeviceNumber rootDevice = held.check(mountPoint.status().device());
             long expected = InodeCounts.of(mountPoint).used();
             long builds = progress.builds();
             boolean first = current == null;
@@ -349,18 +391,29 @@ final class IndexBuildThread {
             long changesBefore = changesBeforeBuild(mountPoint, taken);
             java.util.Set<Integer> mountsBefore = mountsBeforeBuild();
             Set<LinuxPath> mounts = changesBefore < 0 ? null : IncrementalRefresh.mountsBeneath(root, logger);
-            ExtentIndex index = changesBefore < 0 || base == null || base.index() != current ? null
-                    : IncrementalRefresh.attempt(base, taken, mounts, options.extras(),
-                    () -> closed || Thread.interrupted(), started, logger);
+            String demanded = fullBuildDemanded;
+            fullBuildDemanded = null;
+            if (demanded != null) {
+                logger.log(System.Logger.Level.INFO, "reverse-map index of " + root + " rebuilt in full: " + demanded);
+            }
+            Set<Long> recheck = changesBefore < 0 || base == null || base.index() != current || demanded != null
+                    ? null : filesToRecheck(rootDevice);
+            ExtentIndex index = recheck == null ? null : IncrementalRefresh.attempt(base, taken, recheck, mounts,
+                    options.extras(), () -> closed || Thread.interrupted(), started, logger);
             boolean incremental = index != null;
             if (incremental) {
                 scheduled.decrementAndGet(request.cause().ordinal());
                 scheduled.incrementAndGet(RebuildCause.INCREMENTAL.ordinal());
+                refundGapSlot(request);
             } else {
                 HeapBudget.checkFullBuild(root, expected, Runtime.getRuntime().maxMemory());
                 index = new ExtentIndexBuilder(root, options.extras(), options.scanner(),
                         () -> closed || Thread.interrupted(), heard).build();
             }
+            try (NativeFile rootAfter = NativeFile.openDirectory(root)) {
+                held.check(rootAfter.status().device()); // unmounted mid-build: what was read may be the other's
+            }
+            held.built();
             stamp = new BuildStamp(index, changesBefore, mountsBefore);
             takenFor = mounts == null ? null : new IncrementalRefresh.Base(index, mounts);
             lastBuiltInFull = !incremental;
@@ -378,6 +431,8 @@ final class IndexBuildThread {
             if (!closed) {
                 if (e instanceof HeapBudget.HeapTooSmallException refused) {
                     logger.log(System.Logger.Level.ERROR, refused.getMessage());
+                } else if (e instanceof HeldDevice.RootNotHeldException refused) {
+                    logger.log(System.Logger.Level.ERROR, refused.getMessage());
                 } else {
                     logger.log(System.Logger.Level.WARNING, "building the reverse-map index of " + root + " failed", e);
                 }
@@ -393,6 +448,32 @@ final class IndexBuildThread {
         } finally {
             building = false;
             firstBuild.countDown();
+        }
+    }
+
+    /** Inodes to check again without an event ({@link FilesToRecheck}); null, and a full build, if not known. */
+    private Set<Long> filesToRecheck(DeviceNumber device) {
+        try {
+            return toRecheck.take(device);
+        } catch (IOException e) {
+            logger.log(System.Logger.Level.WARNING, "cannot read the shared writable mappings from /proc ("
+                    + e.getMessage() + "); the index of " + root + " is rebuilt in full");
+            return null;
+        }
+    }
+
+    /**
+     * Gives back the gap-refresh slot {@code request} was granted when it turned out incremental: the rate limit is
+     * for full walks, and a change no event names (a dedupe) found right after must not wait for it.
+     */
+    private void refundGapSlot(Request request) {
+        synchronized (lock) {
+            if (grantedGapSlotNanos >= 0 && lastGapRefreshNanos == grantedGapSlotNanos
+                    && request.scheduledNanos() >= grantedGapSlotNanos) {
+                gapRefreshes--;
+                lastGapRefreshNanos = gapSlotBeforeGrant;
+                grantedGapSlotNanos = -1;
+            }
         }
     }
 

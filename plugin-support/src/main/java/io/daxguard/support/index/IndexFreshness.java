@@ -91,6 +91,13 @@ final class IndexFreshness {
         if (stale.rateLimited() && !builds.mayRefreshForGaps(asked)) {
             return null;
         }
-        return builds.refreshedSince(asked, stale.cause());
+        try {
+            return builds.refreshedSince(asked, stale.cause());
+        } catch (IOException e) {
+            if (e.getCause() instanceof HeldDevice.RootNotHeldException) {
+                return null; // refused: the index stays as it is, the reason in the answer (HeldDevice#refusal)
+            }
+            throw e;
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.daxguard.support.index;
 
+import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.support.linux.Fiemap;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Checks an index proposal against the live file: the file is reopened by its file handle, made from the indexed
@@ -29,12 +31,15 @@ final class LiveConfirmation {
     private static final int FIEMAP_BATCH = 32;
 
     private final ExtraExtentSource extras;
+    /** The held filesystem's device; null until known. A file on another device is never confirmed. */
+    private final Supplier<DeviceNumber> heldDevice;
     private volatile boolean closed;
     /** How this filesystem's inodes are opened by handle, empty when they are not; null until first looked at. */
     private volatile Optional<InodeHandles> handles;
 
-    LiveConfirmation(ExtraExtentSource extras) {
+    LiveConfirmation(ExtraExtentSource extras, Supplier<DeviceNumber> heldDevice) {
         this.extras = extras;
+        this.heldDevice = heldDevice;
     }
 
     /**
@@ -101,7 +106,11 @@ final class LiveConfirmation {
             }
             try {
                 FileStatus status = file.status();
-                if (status.inode() == inode && FileGeneration.of(file) == generation) {
+                DeviceNumber held = heldDevice.get();
+                // The root may be another filesystem's directory now (the held one unmounted from it): the same
+                // inode and generation there are another file.
+                if (status.inode() == inode && (held == null || held.equals(status.device()))
+                        && FileGeneration.of(file) == generation) {
                     return file;
                 }
             } catch (NativeCallException e) {
@@ -143,7 +152,7 @@ final class LiveConfirmation {
      * reused inode; the generation is checked again here, since a handle with generation 0 is not checked by every
      * filesystem) and still has a name, as a file found by its names would; null otherwise.
      */
-    private static NativeFile openByHandle(NativeFile root, InodeHandles kind, long inode, long generation)
+    private NativeFile openByHandle(NativeFile root, InodeHandles kind, long inode, long generation)
             throws IOException {
         NativeFile file;
         try {
@@ -153,8 +162,11 @@ final class LiveConfirmation {
         }
         try {
             FileStatus status = file.status();
-            if (status.inode() == inode && status.links() > 0 && (status.isRegularFile() || status.isDirectory())
-                    && FileGeneration.of(file) == generation) {
+            DeviceNumber held = heldDevice.get();
+            // A handle opens in whatever filesystem the root is now on: the held one unmounted from the root, the
+            // same inode and generation there are another filesystem's file.
+            if (status.inode() == inode && (held == null || held.equals(status.device())) && status.links() > 0
+                    && (status.isRegularFile() || status.isDirectory()) && FileGeneration.of(file) == generation) {
                 return file;
             }
         } catch (NativeCallException e) {

@@ -60,7 +60,6 @@ public final class LiveReverseMap implements Closeable {
         Objects.requireNonNull(root, "root is null");
         Objects.requireNonNull(options, "options is null");
         this.gapRefreshInterval = options.gapRefreshInterval();
-        this.confirmation = new LiveConfirmation(options.extras());
         // The build thread reads the change count only once started, after the constructor has set facts.
         this.builds = new IndexBuildThread(root, options, Objects.requireNonNull(logger, "logger is null"),
                 Objects.requireNonNull(listener, "listener is null"), new IndexChanges() {
@@ -74,6 +73,8 @@ public final class LiveReverseMap implements Closeable {
                         return facts.changedFilesPending();
                     }
                 });
+        // The held device is known once the build thread looked at the root, before any index exists to confirm.
+        this.confirmation = new LiveConfirmation(options.extras(), builds.held()::device);
         this.freshness = new IndexFreshness(builds);
         // Last: it opens descriptors (fanotify, mountinfo) that nothing would close if a step above threw.
         this.facts = ConfirmedFacts.watching(root, logger, options.rememberConfirmations());
@@ -192,6 +193,13 @@ public final class LiveReverseMap implements Closeable {
         boolean unexplainedGaps = !unexplained.coversAll(index, resolution.gaps);
         IndexFreshness.Staleness stale = freshness.staleness(index, question, resolution.rejected, unexplainedGaps,
                 RebuildCause.UNEXPLAINED_BLOCKS);
+        if (resolution.sharedUnlikeIndexed && !resolution.rejected && index.startedNanos() < question.askedNanos()) {
+            // Shared now, unshared in the index, and no event: a dedupe through a read-only descriptor moved another
+            // file onto these blocks. Only a full walk finds that file; rate-limited, as it may not be mended by one.
+            builds.demandFullBuild("blocks at byte " + from + " of the device are shared with a file the index does"
+                    + " not name (deduplicated without an event)");
+            stale = new IndexFreshness.Staleness(stale == null ? RebuildCause.PROPOSAL_REJECTED : stale.cause(), true);
+        }
         boolean limited = false;
         if (stale != null) {
             ExtentIndex refreshed = freshness.refreshed(question, stale);
@@ -203,7 +211,9 @@ public final class LiveReverseMap implements Closeable {
             }
         }
         List<Owner> owners = new ArrayList<>(resolution.owners);
-        String reason = "allocated, but no file maps it" + (limited ? " in an index rebuilt less than "
+        String refusal = builds.held().refusal();
+        String reason = refusal != null ? "allocated, but not answered: " + refusal
+                : "allocated, but no file maps it" + (limited ? " in an index rebuilt less than "
                 + gapRefreshInterval.toSeconds() + " s ago (rebuilds for unexplained blocks are rate-limited)"
                 : " (filesystem metadata the filesystem does not name, a long symlink's block, or a block"
                 + " allocated by a write through a shared mapping, which the kernel does not report)");
@@ -249,7 +259,7 @@ public final class LiveReverseMap implements Closeable {
             return Optional.of(known);
         }
         Resolution resolution = resolve(epoch, index, from, to, false);
-        if (resolution.rejected || !resolution.gaps.isEmpty()) {
+        if (resolution.rejected || resolution.sharedUnlikeIndexed || !resolution.gaps.isEmpty()) {
             return Optional.empty();
         }
         if (resolution.allRemembered) {
@@ -387,6 +397,7 @@ public final class LiveReverseMap implements Closeable {
         int[] positions = index.positionsOverlapping(from, to);
         List<FileOwner> found = new ArrayList<>(positions.length);
         boolean rejected = false;
+        boolean sharedUnlikeIndexed = false;
         boolean allRemembered = epoch.remembers();
         for (int position : positions) {
             IndexedExtent candidate = index.extentAt(position);
@@ -406,11 +417,22 @@ public final class LiveReverseMap implements Closeable {
             for (FileOwner owner : confirmed) {
                 got += owner.length();
             }
-            rejected |= got < wanted;
+            if (got < wanted) {
+                rejected = true;
+                // Its record may be stale with no event to say so (deleted, and its inode number given to a file
+                // made without a writable open): the next refresh checks it again by its names.
+                builds.recheckOnNextRefresh(candidate.inode());
+            }
+            if (!ExtentFlags.has(candidate.flags(), ExtentFlags.SHARED)) {
+                for (FileOwner owner : confirmed) {
+                    sharedUnlikeIndexed |= owner.shared();
+                }
+            }
             found.addAll(confirmed);
         }
         List<FileOwner> owners = found.size() > 1 ? merged(found) : found;
-        return new Resolution(owners, inline ? List.of() : gaps(owners, from, to), rejected, allRemembered);
+        return new Resolution(owners, inline ? List.of() : gaps(owners, from, to), rejected, sharedUnlikeIndexed,
+                allRemembered);
     }
 
     /** In physical order, the same bytes found twice (FIEMAP and an extra source) as one owner, flags combined. */
@@ -446,7 +468,8 @@ public final class LiveReverseMap implements Closeable {
     }
 
     /** @param allRemembered every owner comes from an extent confirmed whole in the question's epoch */
-    private record Resolution(List<FileOwner> owners, List<ByteSpan> gaps, boolean rejected, boolean allRemembered) {
+    private record Resolution(List<FileOwner> owners, List<ByteSpan> gaps, boolean rejected,
+                              boolean sharedUnlikeIndexed, boolean allRemembered) {
     }
 
     private static void checkRange(long from, long to) {

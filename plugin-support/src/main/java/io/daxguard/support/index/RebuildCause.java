@@ -12,7 +12,10 @@ public enum RebuildCause {
      * blocks or inline data the index may not know of (rate-limited, {@link IndexOptions#gapRefreshInterval}).
      */
     FILESYSTEM_CHANGED("changed"),
-    /** A live confirmation rejected an owner the index proposed: the file's blocks moved since the build. */
+    /**
+     * A live confirmation rejected an owner the index proposed (the file's blocks moved since the build), or found
+     * its blocks shared where the index says they are not (a dedupe without an event: a full build, rate-limited).
+     */
     PROPOSAL_REJECTED("rejected"),
     /**
      * Allocated blocks no file explains, on a filesystem whose changes cannot be counted (no fanotify): the index

@@ -11,11 +11,13 @@
  * live file (reopened by its file handle, or by name without following symlinks where handles cannot be used;
  * same inode and generation, FIEMAP over the proposed range maps the same bytes) and refreshes an index the
  * filesystem changed since instead of trusting it,
- * incrementally when fanotify named the changed files ({@code IncrementalRefresh}: only those are read again);
+ * incrementally when fanotify named the changed files ({@code IncrementalRefresh}: only those are read again, and the
+ * files changed with no event: rejected records, stale handles' inode numbers, files mapped shared and writable);
  * an index built after the filesystem's last change is trusted for blocks no file explains, so questions about an
  * unchanged filesystem never rebuild it ({@code IndexFreshness}). What was confirmed is
  * remembered until the filesystem next changes (fanotify, {@code FAN_MARK_FILESYSTEM}): the first question
- * after any write, truncate, rename or unlink confirms live again.
+ * after any write, truncate, rename or unlink confirms live again. Only the held filesystem is indexed: a root on
+ * another device (the filesystem unmounted from it) is refused, and a file on another device never confirmed.
  *
  * <p><b>Using it from a plugin</b> (plugin-xfs when rmapbt is absent):
  * <pre>{@code

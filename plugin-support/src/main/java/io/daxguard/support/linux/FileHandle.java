@@ -2,15 +2,19 @@ package io.daxguard.support.linux;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A file handle as the kernel encodes it ({@code struct file_handle} of {@code fcntl.h}: its type and opaque bytes),
  * naming one inode and generation of one filesystem for as long as that inode lives: what fanotify reports with
  * {@code FAN_REPORT_FID}, and what {@link NativeFile#openHandle} reopens ({@code open_by_handle_at}), ESTALE once
- * the file is gone. The bytes are filesystem-specific and never decoded here. Equal by type and bytes.
+ * the file is gone. The bytes are filesystem-specific; only the inode number of the two encodings ext4 and XFS use is
+ * ever read from them ({@link #inodeNumber}). Equal by type and bytes.
  *
  * <pre>
  * struct file_handle      offset
@@ -25,6 +29,11 @@ public final class FileHandle {
     static final int HEADER_SIZE = 8;
     /** {@code MAX_HANDLE_SZ} of {@code linux/exportfs.h}: no filesystem encodes a longer handle. */
     static final int MAX_BYTES = 128;
+
+    /** {@code FILEID_INO32_GEN} of {@code linux/exportfs.h}: {@code u32 ino, u32 gen} (ext4, XFS's small inodes). */
+    static final int FILEID_INO32_GEN = 1;
+    /** {@code FILEID_INO32_GEN | XFS_FILEID_TYPE_64FLAG} ({@code fs/xfs/xfs_export.h}): {@code u64 ino, u32 gen}. */
+    static final int XFS_FILEID_INO64_GEN = 0x81;
 
     private final int type;
     private final byte[] bytes;
@@ -73,6 +82,23 @@ public final class FileHandle {
 
     byte[] bytes() {
         return bytes.clone();
+    }
+
+    /**
+     * The inode number the handle names, for the encodings ext4 and XFS use for a handle without its parent (what
+     * fanotify reports); empty for any other. Why decode at all: a handle that went stale (ESTALE) no longer opens,
+     * yet which inode it named tells an incremental refresh that this inode number's file was deleted, and may
+     * have been given to a new file.
+     */
+    public OptionalLong inodeNumber() {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
+        if (type == FILEID_INO32_GEN && bytes.length >= 8) {
+            return OptionalLong.of(Integer.toUnsignedLong(buffer.getInt(0)));
+        }
+        if (type == XFS_FILEID_INO64_GEN && bytes.length >= 12) {
+            return OptionalLong.of(buffer.getLong(0));
+        }
+        return OptionalLong.empty();
     }
 
     int length() {

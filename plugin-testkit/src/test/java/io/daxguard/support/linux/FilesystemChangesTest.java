@@ -209,6 +209,20 @@ class FilesystemChangesTest {
         }
     }
 
+    @Test
+    void namesTheInodeNumberOfAChangedFileInItsHandleEvenOnceTheFileIsDeleted() throws IOException {
+        Path doomed = freshFile();
+        long inode = inodeOf(doomed);
+        try (FilesystemChanges changes = FilesystemChanges.watch(fs.mountPointBytes())) {
+            changes.takeChangedFiles();
+            Files.write(doomed, new byte[4096]);
+            FileHandle handle = changes.takeChangedFiles().files().iterator().next();
+            Files.delete(doomed);
+
+            assertThat(handle.inodeNumber()).hasValue(inode);
+        }
+    }
+
     private static Set<Long> inodesOf(Set<FileHandle> handles) throws IOException {
         Set<Long> inodes = new HashSet<>();
         try (NativeFile mount = NativeFile.openDirectory(fs.mountPointBytes())) {
