@@ -117,6 +117,33 @@ public final class ExtentIndex {
         checkShape();
     }
 
+    /** The same index as {@code same}, stamped as built from {@code startedNanos}: a refresh that found no change. */
+    private ExtentIndex(ExtentIndex same, long startedNanos, Duration buildTime) {
+        this.root = same.root;
+        this.rootInode = same.rootInode;
+        this.startedNanos = startedNanos;
+        this.buildTime = Objects.requireNonNull(buildTime, "buildTime is null");
+        this.loaded = same.loaded;
+        this.physical = same.physical;
+        this.length = same.length;
+        this.logical = same.logical;
+        this.file = same.file;
+        this.flags = same.flags;
+        this.inode = same.inode;
+        this.generation = same.generation;
+        this.firstLink = same.firstLink;
+        this.linkDirectory = same.linkDirectory;
+        this.nameStart = same.nameStart;
+        this.directoryLinkPlusOne = same.directoryLinkPlusOne;
+        this.names = same.names;
+        this.reach = same.reach;
+    }
+
+    /** This index, shared, stamped as a build that started at {@code startedNanos} and took {@code buildTime}. */
+    ExtentIndex restamped(long startedNanos, Duration buildTime) {
+        return new ExtentIndex(this, startedNanos, buildTime);
+    }
+
     /** How many columns {@link #columns()} has. */
     static final int COLUMNS = 11;
 

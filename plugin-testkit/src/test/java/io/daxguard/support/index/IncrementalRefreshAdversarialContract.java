@@ -1,6 +1,7 @@
 package io.daxguard.support.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.LinuxPath;
@@ -115,9 +116,12 @@ abstract class IncrementalRefreshAdversarialContract {
         write(regrown, 1 << 19, 11);
         Command.run("fallocate", "-l", "1MiB", allocated.toString());
         Command.run("fallocate", "--punch-hole", "-o", "65536", "-l", "262144", punched.toString());
+        Path created = write(there.resolve("created"), 65536, 12);
         Command.run("sync");
 
+        // The renamed file is confirmed by its handle with no refresh; the new one's blocks need the refresh.
         assertThat(askAboutTheFirstBlockOf(a)).containsExactly(inodeB);
+        assertThat(askAboutTheFirstBlockOf(created)).containsExactly(inodeOf(created));
         ExtentIndex index = map.index().orElseThrow();
         assertThat(map.rebuilds()).containsEntry(RebuildCause.INCREMENTAL, 1L);
         assertThat(inodeOf(a)).isEqualTo(inodeB);
@@ -296,7 +300,9 @@ abstract class IncrementalRefreshAdversarialContract {
         assertThat(inodeOf(file)).as("precondition: the filesystem gave the inode number back").isEqualTo(inode);
         Path reuser = write(directory.resolve("reuser"), 1 << 20, 42);
         FiemapExtent reused = extentsOf(reuser).get(0);
-        assertThat(reused.physical()).as("precondition: the new file took the deleted one's blocks")
+        // The allocator mostly hands the freed blocks to the next file of the same size, but XFS sometimes picks the
+        // next free megabyte (2 runs in 6): then there is no stale proposal to ask about, and nothing to test.
+        assumeThat(reused.physical()).as("the new file took the deleted one's blocks (the allocator's choice)")
                 .isEqualTo(old.physical());
         assertThat(askAboutTheFirstBlockOf(reuser)).containsExactly(inodeOf(reuser));
         Map<RebuildCause, Long> afterTheChange = map.rebuilds();

@@ -7,6 +7,7 @@ import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Owner;
 import io.daxguard.support.linux.Fiemap;
 import io.daxguard.support.linux.FiemapExtent;
+import io.daxguard.support.linux.FilesystemChanges;
 import io.daxguard.support.linux.NativeFile;
 import io.daxguard.testkit.Command;
 import io.daxguard.testkit.Privileges;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
@@ -198,6 +200,24 @@ abstract class IncrementalRefreshContract {
         assertThat(refreshed.pathsOf(inodeOf(there.resolve("linked-there")))).containsExactlyInAnyOrder(
                 LinuxPath.of(there.resolve("linked-there")), LinuxPath.of(replaced));
         assertThat(contents(refreshed)).isEqualTo(contents(fullBuild()));
+    }
+
+    @Test
+    void aRefreshThatFindsNothingChangedSharesTheIndexRatherThanCopyingIt() throws Exception {
+        write(directory.resolve("kept"), 65536, 1);
+        LinuxPath root = filesystem().mountPointBytes();
+        ExtentIndex built = new ExtentIndexBuilder(root, ExtraExtentSource.NONE, () -> false,
+                ExtentIndexBuilder.ProgressListener.NONE).build();
+        IncrementalRefresh.Base base = new IncrementalRefresh.Base(built, IncrementalRefresh.mountsBeneath(root, LOGGER));
+        long started = System.nanoTime();
+
+        ExtentIndex refreshed = IncrementalRefresh.attempt(base, new FilesystemChanges.ChangedFiles(0, 0, Set.of()),
+                Set.of(), base.mountsBeneath(), ExtraExtentSource.NONE, () -> false, started, LOGGER);
+
+        assertThat(refreshed).isNotNull().isNotSameAs(built);
+        assertThat(refreshed.startedNanos()).isEqualTo(started);
+        assertThat(refreshed.columns()).usingElementComparator((a, b) -> a == b ? 0 : 1)
+                .containsExactlyElementsOf(built.columns());
     }
 
     @Test
