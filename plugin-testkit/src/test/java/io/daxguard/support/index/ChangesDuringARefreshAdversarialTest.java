@@ -5,7 +5,7 @@ import static io.daxguard.support.index.IncrementalRefreshAdversarialContract.fi
 import static io.daxguard.support.index.IncrementalRefreshAdversarialContract.indexedDataExtents;
 import static io.daxguard.support.index.IncrementalRefreshAdversarialContract.inodeOf;
 import static io.daxguard.support.index.IncrementalRefreshAdversarialContract.liveDataExtents;
-import static io.daxguard.support.index.IncrementalRefreshAdversarialContract.write;
+import static io.daxguard.support.index.LiveReverseMapContract.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.LinuxPath;

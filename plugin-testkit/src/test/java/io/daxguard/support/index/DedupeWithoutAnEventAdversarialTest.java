@@ -48,7 +48,7 @@ class DedupeWithoutAnEventAdversarialTest {
 
     private void namesBothSharersOfDedupedBlocksAfterARefreshFor(boolean full) throws Exception {
         Path directory = Files.createDirectory(XFS.path("dedupe-" + (++directories)));
-        Path source = IncrementalRefreshAdversarialContract.write(directory.resolve("source"), 65536, 51);
+        Path source = LiveReverseMapContract.write(directory.resolve("source"), 65536, 51);
         Path destination = directory.resolve("destination");
         Files.copy(source, destination); // a copy of the bytes, not a clone
         Command.run("sync");
@@ -63,7 +63,7 @@ class DedupeWithoutAnEventAdversarialTest {
             FiemapExtent shared = IncrementalRefreshAdversarialContract.extentsOf(destination).get(0);
             assertThat(shared.physical()).as("precondition: deduped onto the source's blocks (ground truth)")
                     .isEqualTo(IncrementalRefreshAdversarialContract.extentsOf(source).get(0).physical());
-            Path later = IncrementalRefreshAdversarialContract.write((full ? Files.createDirectory(directory.resolve(
+            Path later = LiveReverseMapContract.write((full ? Files.createDirectory(directory.resolve(
                     "made")) : directory).resolve("later"), 8192, 52);
 
             assertThat(IncrementalRefreshAdversarialContract.fileOwnerInodes(map.ownersOfAllocated(

@@ -1,5 +1,6 @@
 package io.daxguard.support.index;
 
+import static io.daxguard.support.index.LiveReverseMapContract.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
@@ -298,11 +299,16 @@ abstract class IncrementalRefreshAdversarialContract {
         FiemapExtent old = extentsOf(file).get(0);
         replaceByAnEmptyFileMadeWithoutAWritableOpen(file);
         assertThat(inodeOf(file)).as("precondition: the filesystem gave the inode number back").isEqualTo(inode);
-        Path reuser = write(directory.resolve("reuser"), 1 << 20, 42);
-        FiemapExtent reused = extentsOf(reuser).get(0);
         // The allocator mostly hands the freed blocks to the next file of the same size, but XFS sometimes picks the
-        // next free megabyte (2 runs in 6): then there is no stale proposal to ask about, and nothing to test.
-        assumeThat(reused.physical()).as("the new file took the deleted one's blocks (the allocator's choice)")
+        // next free megabyte first: more files are written until one takes them (the hole is the lowest free space).
+        Path reuser = null;
+        FiemapExtent reused = null;
+        for (int attempt = 0; attempt < 8 && (reused == null || reused.physical() != old.physical()); attempt++) {
+            reuser = write(directory.resolve("reuser" + attempt), 1 << 20, 42 + attempt);
+            Command.run("sync");
+            reused = extentsOf(reuser).get(0);
+        }
+        assumeThat(reused.physical()).as("a new file took the deleted one's blocks (the allocator's choice)")
                 .isEqualTo(old.physical());
         assertThat(askAboutTheFirstBlockOf(reuser)).containsExactly(inodeOf(reuser));
         Map<RebuildCause, Long> afterTheChange = map.rebuilds();
@@ -344,16 +350,6 @@ abstract class IncrementalRefreshAdversarialContract {
         return extents;
     }
 
-    static Path write(Path file, int bytes, long seed) throws IOException {
-        byte[] data = new byte[bytes];
-        new Random(seed).nextBytes(data);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
-            channel.write(ByteBuffer.wrap(data));
-            channel.force(true);
-        }
-        return file;
-    }
 
     static List<FiemapExtent> extentsOf(Path file) throws IOException {
         List<FiemapExtent> extents = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.daxguard.support.index;
 
+import static io.daxguard.support.index.LiveReverseMapContract.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.FileOwner;
@@ -297,16 +298,6 @@ abstract class IncrementalRefreshContract {
         return contents;
     }
 
-    private static Path write(Path file, int bytes, long seed) throws IOException {
-        byte[] data = new byte[bytes];
-        new Random(seed).nextBytes(data);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
-            channel.write(ByteBuffer.wrap(data));
-            channel.force(true);
-        }
-        return file;
-    }
 
     private static List<FiemapExtent> extentsOf(Path file) throws IOException {
         List<FiemapExtent> extents = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.daxguard.support.index;
 
+import static io.daxguard.support.index.LiveReverseMapContract.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.LinuxPath;

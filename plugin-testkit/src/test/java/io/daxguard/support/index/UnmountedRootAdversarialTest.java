@@ -3,7 +3,7 @@ package io.daxguard.support.index;
 import static io.daxguard.support.index.IncrementalRefreshAdversarialContract.extentsOf;
 import static io.daxguard.support.index.IncrementalRefreshAdversarialContract.fileOwnerInodes;
 import static io.daxguard.support.index.IncrementalRefreshAdversarialContract.inodeOf;
-import static io.daxguard.support.index.IncrementalRefreshAdversarialContract.write;
+import static io.daxguard.support.index.LiveReverseMapContract.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.LinuxPath;
