@@ -1,10 +1,8 @@
 package io.daxguard.support.index;
 
 import io.daxguard.spi.LinuxPath;
-import java.io.ByteArrayOutputStream;
+import io.daxguard.support.linux.MountInfo;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -15,47 +13,17 @@ import java.util.TreeSet;
  * changes are counted apart, by fanotify). Mounts elsewhere on the host do not matter.
  */
 final class MountsBelow {
-    private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
-
     private MountsBelow() {
     }
 
     /** The ids of the mounts whose mount point is {@code root} or beneath it. */
     static Set<Integer> of(LinuxPath root) throws IOException {
         Set<Integer> ids = new TreeSet<>();
-        for (String line : Files.readAllLines(MOUNTINFO, java.nio.charset.StandardCharsets.ISO_8859_1)) {
-            String[] fields = line.split(" ", 6);
-            if (fields.length < 5) {
-                continue;
-            }
-            if (LinuxPath.of(unescaped(fields[4])).startsWith(root)) {
-                ids.add(Integer.parseInt(fields[0]));
+        for (MountInfo.Mount mount : MountInfo.read()) {
+            if (mount.mountPoint() != null && mount.mountPoint().startsWith(root)) {
+                ids.add(mount.id());
             }
         }
         return ids;
-    }
-
-    /** The bytes of a mountinfo path: the kernel writes space, tab, newline and backslash as {@code \ooo}. */
-    private static byte[] unescaped(String field) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(field.length());
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c == '\\' && isOctal(field, i + 1)) {
-                bytes.write(Integer.parseInt(field.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                bytes.write(c);
-            }
-        }
-        return bytes.toByteArray();
-    }
-
-    private static boolean isOctal(String field, int from) {
-        for (int i = from; i < from + 3; i++) {
-            if (i >= field.length() || field.charAt(i) < '0' || field.charAt(i) > '7') {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -1,10 +1,8 @@
 package io.daxguard.support.linux;
 
 import io.daxguard.spi.LinuxPath;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -14,60 +12,26 @@ import java.util.TreeSet;
  * change of the mount table touched it (most changes are elsewhere: other filesystems mounted and unmounted).
  */
 public final class MountPoints {
-    private static final Path MOUNT_TABLE = Path.of("/proc/self/mountinfo");
-    /** The field of a mountinfo line holding the mount point (0-based), octal-escaped as {@code \040} for a space. */
-    private static final int MOUNT_POINT_FIELD = 4;
-
     private MountPoints() {
     }
 
     /** The mount points strictly below {@code root}, as the mount table reads now. */
     public static Set<LinuxPath> beneath(LinuxPath root) throws IOException {
-        return beneath(root, Files.readAllBytes(MOUNT_TABLE));
+        return beneath(root, MountInfo.read());
     }
 
     static Set<LinuxPath> beneath(LinuxPath root, byte[] mountTable) {
+        return beneath(root, MountInfo.parse(mountTable));
+    }
+
+    private static Set<LinuxPath> beneath(LinuxPath root, List<MountInfo.Mount> mounts) {
         Set<LinuxPath> found = new TreeSet<>();
-        int lineStart = 0;
-        for (int i = 0; i <= mountTable.length; i++) {
-            if (i == mountTable.length || mountTable[i] == '\n') {
-                LinuxPath mountPoint = mountPoint(mountTable, lineStart, i);
-                if (mountPoint != null && !mountPoint.equals(root) && mountPoint.startsWith(root)) {
-                    found.add(mountPoint);
-                }
-                lineStart = i + 1;
+        for (MountInfo.Mount mount : mounts) {
+            LinuxPath point = mount.mountPoint();
+            if (point != null && !point.equals(root) && point.startsWith(root)) {
+                found.add(point);
             }
         }
         return found;
-    }
-
-    /** The decoded mount point field of the line {@code [from, to)}; null for a line with too few fields. */
-    private static LinuxPath mountPoint(byte[] table, int from, int to) {
-        int field = 0;
-        int at = from;
-        while (at < to && field < MOUNT_POINT_FIELD) {
-            if (table[at++] == ' ') {
-                field++;
-            }
-        }
-        if (field < MOUNT_POINT_FIELD || at >= to) {
-            return null;
-        }
-        ByteArrayOutputStream decoded = new ByteArrayOutputStream();
-        while (at < to && table[at] != ' ') {
-            if (table[at] == '\\' && at + 3 < to && isOctal(table[at + 1]) && isOctal(table[at + 2])
-                    && isOctal(table[at + 3])) {
-                decoded.write((table[at + 1] - '0') * 64 + (table[at + 2] - '0') * 8 + (table[at + 3] - '0'));
-                at += 4;
-            } else {
-                decoded.write(table[at++]);
-            }
-        }
-        byte[] bytes = decoded.toByteArray();
-        return bytes.length == 0 ? null : LinuxPath.of(bytes);
-    }
-
-    private static boolean isOctal(byte b) {
-        return b >= '0' && b <= '7';
     }
 }
