@@ -1,5 +1,6 @@
 package io.daxguard.agent.owners;
 
+import io.daxguard.agent.plugins.HandMadePlugin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.agent.ledger.AffectedOwner;
@@ -19,7 +20,6 @@ import io.daxguard.spi.Holder;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
-import io.daxguard.spi.PluginContext;
 import io.daxguard.spi.UnknownOwner;
 import io.daxguard.support.linux.FileStatus;
 import java.io.IOException;
@@ -83,22 +83,7 @@ class OwnerLookupTest {
             public void close() {
             }
         };
-        FilesystemPlugin plugin = new FilesystemPlugin() {
-            @Override
-            public String type() {
-                return "handmade";
-            }
-
-            @Override
-            public int spiVersion() {
-                return io.daxguard.spi.SpiVersion.CURRENT;
-            }
-
-            @Override
-            public Holder attach(Mount attached, PluginContext context) {
-                return holder;
-            }
-        };
+        FilesystemPlugin plugin = HandMadePlugin.serving("handmade", holder);
         Files.writeString(mountPoint.resolve("a"), "a");
         Files.createDirectories(mountPoint.resolve("dir"));
         Files.writeString(mountPoint.resolve("dir/b"), "b");

@@ -1,5 +1,6 @@
 package io.daxguard.agent.route;
 
+import io.daxguard.agent.plugins.HandMadePlugin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.agent.failure.DamageEvents;
@@ -15,13 +16,11 @@ import io.daxguard.spi.ExtentConsumer;
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.FilesystemInfo;
-import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.spi.Fork;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
-import io.daxguard.spi.PluginContext;
 import io.daxguard.support.linux.FileStatus;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -83,22 +82,7 @@ class AdversarialMemberAddedTest {
         Mount mount = new Mount(36, anonymous, "/", LinuxPath.of(mountPoint), TYPE, "/dev/hand0", "rw");
         long inode = FileStatus.ofPath(Files.writeString(mountPoint.resolve("data"), "data")).inode();
         Holder holder = new GrowingHolder(mount, inode);
-        filesystems = new Filesystems(PluginHost.of(new FilesystemPlugin() {
-            @Override
-            public String type() {
-                return TYPE;
-            }
-
-            @Override
-            public int spiVersion() {
-                return io.daxguard.spi.SpiVersion.CURRENT;
-            }
-
-            @Override
-            public Holder attach(Mount mounted, PluginContext context) {
-                return holder;
-            }
-        }));
+        filesystems = new Filesystems(PluginHost.of(HandMadePlugin.serving(TYPE, holder)));
         DamageEvents events = new DamageEvents();
         owners = new OwnerLookup(filesystems);
         LiveTopology topology = new LiveTopology(new TopologyReader(sysfs, mountinfo), filesystems, events);

@@ -1,5 +1,6 @@
 package io.daxguard.agent.route;
 
+import io.daxguard.agent.plugins.HandMadePlugin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.agent.failure.DamageEvents;
@@ -10,11 +11,9 @@ import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.ExtentConsumer;
 import io.daxguard.spi.FailureRange;
 import io.daxguard.spi.FilesystemInfo;
-import io.daxguard.spi.FilesystemPlugin;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
-import io.daxguard.spi.PluginContext;
 import io.daxguard.support.linux.FileStatus;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -75,22 +74,7 @@ class AdversarialSubvolumeMountWatchedTest {
         Files.createSymbolicLink(sysfs.resolve("class/block/hand0"), device);
         Path mountinfo = Files.writeString(directory.resolve("mountinfo"), "36 35 " + anonymous + " /data " + srv
                 + " rw,relatime shared:1 - btrfs /dev/hand0 rw,subvolid=256,subvol=/data\n");
-        filesystems = new Filesystems(PluginHost.of(new FilesystemPlugin() {
-            @Override
-            public String type() {
-                return "btrfs";
-            }
-
-            @Override
-            public int spiVersion() {
-                return io.daxguard.spi.SpiVersion.CURRENT;
-            }
-
-            @Override
-            public Holder attach(Mount mount, PluginContext context) {
-                return new SubvolumeHolder(mount);
-            }
-        }), watched);
+        filesystems = new Filesystems(PluginHost.of(new HandMadePlugin("btrfs", SubvolumeHolder::new)), watched);
         new LiveTopology(new TopologyReader(sysfs, mountinfo), filesystems, new DamageEvents()).refresh();
         return filesystems.all();
     }

@@ -1,5 +1,6 @@
 package io.daxguard.agent.route;
 
+import io.daxguard.agent.plugins.HandMadePlugin;
 import io.daxguard.agent.failure.DamageEvents;
 import io.daxguard.agent.failure.DeviceRef;
 import io.daxguard.agent.failure.FailureTuple;
@@ -19,7 +20,6 @@ import io.daxguard.spi.Holder;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
-import io.daxguard.spi.PluginContext;
 import io.daxguard.support.linux.FileStatus;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,22 +63,7 @@ final class HandMadePipeline implements AutoCloseable {
         Path mountinfo = Files.writeString(directory.resolve("mountinfo"), "36 35 " + number + " / " + mountPoint
                 + " rw,relatime shared:1 - " + TYPE + " /dev/hand0 rw\n");
         holder = new HandMadeHolder(new Mount(36, number, "/", LinuxPath.of(mountPoint), TYPE, "/dev/hand0", "rw"));
-        FilesystemPlugin plugin = new FilesystemPlugin() {
-            @Override
-            public String type() {
-                return TYPE;
-            }
-
-            @Override
-            public int spiVersion() {
-                return io.daxguard.spi.SpiVersion.CURRENT;
-            }
-
-            @Override
-            public Holder attach(Mount mount, PluginContext context) {
-                return holder;
-            }
-        };
+        FilesystemPlugin plugin = HandMadePlugin.serving(TYPE, holder);
         filesystems = new Filesystems(PluginHost.of(plugin));
         owners = new OwnerLookup(filesystems);
         topology = new LiveTopology(new TopologyReader(sysfs, mountinfo), filesystems, events);

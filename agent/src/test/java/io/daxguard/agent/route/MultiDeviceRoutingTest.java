@@ -1,5 +1,6 @@
 package io.daxguard.agent.route;
 
+import io.daxguard.agent.plugins.HandMadePlugin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.agent.failure.DamageEvents;
@@ -28,7 +29,6 @@ import io.daxguard.spi.Holder;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Mount;
 import io.daxguard.spi.Owner;
-import io.daxguard.spi.PluginContext;
 import io.daxguard.support.linux.FileStatus;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -86,22 +86,7 @@ class MultiDeviceRoutingTest {
         Path file = Files.writeString(mountPoint.resolve("data"), "data");
         long inode = FileStatus.ofPath(file).inode();
         Holder holder = new TwoDeviceHolder(mount, inode);
-        FilesystemPlugin plugin = new FilesystemPlugin() {
-            @Override
-            public String type() {
-                return TYPE;
-            }
-
-            @Override
-            public int spiVersion() {
-                return io.daxguard.spi.SpiVersion.CURRENT;
-            }
-
-            @Override
-            public Holder attach(Mount mounted, PluginContext context) {
-                return holder;
-            }
-        };
+        FilesystemPlugin plugin = HandMadePlugin.serving(TYPE, holder);
         filesystems = new Filesystems(PluginHost.of(plugin));
         owners = new OwnerLookup(filesystems);
         topology = new LiveTopology(new TopologyReader(sysfs, mountinfo), filesystems, events);

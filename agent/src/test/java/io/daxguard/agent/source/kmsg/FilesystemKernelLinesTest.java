@@ -97,6 +97,21 @@ class FilesystemKernelLinesTest {
         assertThat(delivered).hasSize(1);
     }
 
+    /**
+     * Found by the review of issue 16: only what the filesystem's own scrub logs is passed over during a repair; an
+     * application's read that fails on the member meanwhile (a csum line, which the scrub never writes) is a failure.
+     */
+    @Test
+    void anApplicationsChecksumFailureOnTheMemberDuringARepairIsStillAFailure() throws Exception {
+        source.handle("12,30,100,-;" + RepairMarkers.text(true, MEMBER));
+        source.handle("4,31,101,-;" + CSUM_LINE);
+        source.handle("12,32,102,-;" + RepairMarkers.text(false, MEMBER));
+        queue.awaitIdle(30, TimeUnit.SECONDS);
+
+        assertThat(delivered).as("a csum failure of an application's read, logged while a repair of the member ran")
+                .hasSize(1);
+    }
+
     @Test
     void aLineAProcessWroteIsNeverOfferedToTheFilesystems() throws Exception {
         source.handle("12,21,101,-;" + CSUM_LINE);
