@@ -1,5 +1,6 @@
 package io.daxguard.agent;
 
+import io.daxguard.testkit.FilePlacement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.agent.jmx.ObjectNames;
@@ -7,9 +8,7 @@ import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.ledger.DamageState;
 import io.daxguard.agent.source.SourceSettings;
 import io.daxguard.spi.LinuxPath;
-import io.daxguard.support.linux.Fiemap;
 import io.daxguard.support.linux.FileStatus;
-import io.daxguard.support.linux.NativeFile;
 import io.daxguard.testkit.Command;
 import io.daxguard.testkit.FaultyDisk;
 import io.daxguard.testkit.Privileges;
@@ -102,19 +101,7 @@ class BtrfsSubvolumeAgentTest {
     }
 
     private static long logicalOf(Path file, long offset) throws IOException {
-        long[] found = {-1};
-        try (NativeFile opened = NativeFile.openReadOnly(file)) {
-            Fiemap.map(opened, offset, 1, Fiemap.FLAG_SYNC, Fiemap.DEFAULT_BATCH, extent -> {
-                if (extent.logical() <= offset && offset < extent.logical() + extent.length()) {
-                    found[0] = extent.physical() + (offset - extent.logical());
-                }
-                return true;
-            });
-        }
-        if (found[0] < 0) {
-            throw new IOException("no extent of " + file + " holds byte " + offset);
-        }
-        return found[0];
+        return FilePlacement.physicalOf(file, offset);
     }
 
     /** Where btrfs-progs places the logical address on the one device (data is kept once: "single"). */

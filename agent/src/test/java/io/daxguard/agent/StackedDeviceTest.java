@@ -1,13 +1,12 @@
 package io.daxguard.agent;
 
+import io.daxguard.testkit.FilePlacement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.agent.failure.DeviceResolver;
 import io.daxguard.agent.failure.FailureTuple;
 import io.daxguard.agent.source.SourceSettings;
 import io.daxguard.agent.failure.ProcessingResult;
-import io.daxguard.support.linux.Fiemap;
-import io.daxguard.support.linux.NativeFile;
 import io.daxguard.testkit.Command;
 import io.daxguard.testkit.FaultyDisk;
 import io.daxguard.testkit.Privileges;
@@ -59,19 +58,7 @@ class StackedDeviceTest {
 
     /** Where byte {@code offset} of {@code file} is on its filesystem's device. */
     private static long physicalOf(Path file, long offset) throws IOException {
-        long[] found = {-1};
-        try (NativeFile open = NativeFile.openReadOnly(file)) {
-            Fiemap.map(open, offset, 1, Fiemap.FLAG_SYNC, Fiemap.DEFAULT_BATCH, extent -> {
-                if (extent.logical() <= offset && offset < extent.logicalEnd()) {
-                    found[0] = extent.physical() + (offset - extent.logical());
-                }
-                return found[0] < 0;
-            });
-        }
-        if (found[0] < 0) {
-            throw new IOException("byte " + offset + " of " + file + " has no place on the device");
-        }
-        return found[0];
+        return FilePlacement.physicalOf(file, offset);
     }
 
     /** A 321 MiB sparse image with an XFS starting 1 MiB in, on its own loop device, mounted; undone by close. */

@@ -1,11 +1,10 @@
 package io.daxguard.btrfs;
 
+import io.daxguard.testkit.FilePlacement;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Mount;
-import io.daxguard.support.linux.Fiemap;
 import io.daxguard.support.linux.FileStatus;
-import io.daxguard.support.linux.NativeFile;
 import io.daxguard.testkit.Command;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -62,19 +61,7 @@ final class BtrfsFixtures {
 
     /** The btrfs logical address of byte {@code offset} of {@code file} (FIEMAP's physical is btrfs's logical). */
     static long logicalOf(Path file, long offset) throws IOException {
-        long[] found = {-1};
-        try (NativeFile opened = NativeFile.openReadOnly(file)) {
-            Fiemap.map(opened, offset, 1, Fiemap.FLAG_SYNC, Fiemap.DEFAULT_BATCH, extent -> {
-                if (extent.logical() <= offset && offset < extent.logical() + extent.length()) {
-                    found[0] = extent.physical() + (offset - extent.logical());
-                }
-                return true;
-            });
-        }
-        if (found[0] < 0) {
-            throw new IOException("no extent of " + file + " holds byte " + offset);
-        }
-        return found[0];
+        return FilePlacement.physicalOf(file, offset);
     }
 
     /** Where btrfs-progs ({@code btrfs-map-logical}) places a logical address: one per mirror. */

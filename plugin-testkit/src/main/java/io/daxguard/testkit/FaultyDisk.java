@@ -167,19 +167,7 @@ public final class FaultyDisk extends LoopFilesystem {
 
     /** The loop sector holding byte {@code offset} of {@code file}. */
     public long sectorOf(Path file, long offset) throws IOException {
-        long[] found = {-1};
-        try (NativeFile open = NativeFile.openReadOnly(file)) {
-            Fiemap.map(open, offset, 1, Fiemap.FLAG_SYNC, Fiemap.DEFAULT_BATCH, extent -> {
-                if (!extent.hasNoPhysicalAddress() && extent.logical() <= offset && offset < extent.logicalEnd()) {
-                    found[0] = (extent.physical() + (offset - extent.logical())) / SectorRange.SECTOR_SIZE;
-                }
-                return found[0] < 0;
-            });
-        }
-        if (found[0] < 0) {
-            throw new IOException("byte " + offset + " of " + file + " has no place on the device (hole or inline)");
-        }
-        return found[0];
+        return FilePlacement.physicalOf(file, offset) / SectorRange.SECTOR_SIZE;
     }
 
     private FaultyDiskServer requireServer() {
