@@ -2,8 +2,6 @@ package io.daxguard.support.linux;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -29,11 +27,6 @@ public final class FileHandle {
     static final int HEADER_SIZE = 8;
     /** {@code MAX_HANDLE_SZ} of {@code linux/exportfs.h}: no filesystem encodes a longer handle. */
     static final int MAX_BYTES = 128;
-
-    /** {@code FILEID_INO32_GEN} of {@code linux/exportfs.h}: {@code u32 ino, u32 gen} (ext4, XFS's small inodes). */
-    static final int FILEID_INO32_GEN = 1;
-    /** {@code FILEID_INO32_GEN | XFS_FILEID_TYPE_64FLAG} ({@code fs/xfs/xfs_export.h}): {@code u64 ino, u32 gen}. */
-    static final int XFS_FILEID_INO64_GEN = 0x81;
 
     private final int type;
     private final byte[] bytes;
@@ -91,14 +84,7 @@ public final class FileHandle {
      * have been given to a new file.
      */
     public OptionalLong inodeNumber() {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
-        if (type == FILEID_INO32_GEN && bytes.length >= 8) {
-            return OptionalLong.of(Integer.toUnsignedLong(buffer.getInt(0)));
-        }
-        if (type == XFS_FILEID_INO64_GEN && bytes.length >= 12) {
-            return OptionalLong.of(buffer.getLong(0));
-        }
-        return OptionalLong.empty();
+        return InodeHandles.inodeOf(this);
     }
 
     int length() {

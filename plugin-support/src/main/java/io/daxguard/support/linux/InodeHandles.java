@@ -3,6 +3,7 @@ package io.daxguard.support.linux;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Makes the file handle of an inode from its number and generation, for the handle kinds whose layout the kernel
@@ -32,11 +33,21 @@ public enum InodeHandles {
     /** The kind of {@code sample}, when it is one of these (type and length both). */
     static Optional<InodeHandles> of(FileHandle sample) {
         for (InodeHandles kind : values()) {
-            if (kind.type == sample.type() && kind.length == sample.bytes().length) {
+            if (kind.type == sample.type() && kind.length == sample.length()) {
                 return Optional.of(kind);
             }
         }
         return Optional.empty();
+    }
+
+    /** The inode number {@code handle} names, when it is of one of these kinds. */
+    static OptionalLong inodeOf(FileHandle handle) {
+        return of(handle).map(kind -> OptionalLong.of(kind.inode(handle))).orElse(OptionalLong.empty());
+    }
+
+    private long inode(FileHandle handle) {
+        ByteBuffer bytes = ByteBuffer.wrap(handle.bytes()).order(ByteOrder.nativeOrder());
+        return this == INO32_GEN ? Integer.toUnsignedLong(bytes.getInt(0)) : bytes.getLong(0);
     }
 
     /** Whether a handle of this kind can name {@code inode} with {@code generation}. */
@@ -63,7 +74,7 @@ public enum InodeHandles {
 
     /** Whether {@code handle} is of this kind and names exactly {@code inode} with {@code generation}. */
     public boolean decodes(FileHandle handle, long inode, long generation) {
-        return handle.type() == type && handle.bytes().length == length && fits(inode, generation)
+        return handle.type() == type && handle.length() == length && fits(inode, generation)
                 && handle.equals(of(inode, generation));
     }
 }

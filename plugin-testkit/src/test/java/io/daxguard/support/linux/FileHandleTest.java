@@ -12,14 +12,14 @@ class FileHandleTest {
     void readsTheInodeOfAThirtyTwoBitInodeAndGenerationHandle() {
         byte[] bytes = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(0xfffffff0).putInt(7).array();
 
-        assertThat(new FileHandle(FileHandle.FILEID_INO32_GEN, bytes).inodeNumber()).hasValue(0xfffffff0L);
+        assertThat(new FileHandle(1, bytes).inodeNumber()).hasValue(0xfffffff0L);
     }
 
     @Test
     void readsTheInodeOfAnXfsSixtyFourBitInodeHandle() {
         byte[] bytes = ByteBuffer.allocate(12).order(ByteOrder.nativeOrder()).putLong(1L << 40 | 99).putInt(3).array();
 
-        assertThat(new FileHandle(FileHandle.XFS_FILEID_INO64_GEN, bytes).inodeNumber()).hasValue(1L << 40 | 99);
+        assertThat(new FileHandle(0x81, bytes).inodeNumber()).hasValue(1L << 40 | 99);
     }
 
     @Test
