@@ -7,6 +7,7 @@ import java.io.IOException;
 import io.daxguard.spi.LinuxPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -225,7 +226,7 @@ public final class FilesystemChanges implements AutoCloseable {
         synchronized (reading) {
             changesSince();
             ChangedFiles taken = new ChangedFiles(fileChanges, mountChanges,
-                    changedFiles == null ? null : Set.copyOf(changedFiles));
+                    changedFiles == null ? null : Collections.unmodifiableSet(changedFiles)); // replaced below
             recording = true;
             changedFiles = new HashSet<>();
             return taken;
