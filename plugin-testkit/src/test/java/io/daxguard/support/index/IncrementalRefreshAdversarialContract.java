@@ -2,7 +2,6 @@ package io.daxguard.support.index;
 
 import static io.daxguard.support.index.LiveReverseMapContract.write;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.LinuxPath;
@@ -308,7 +307,7 @@ abstract class IncrementalRefreshAdversarialContract {
             Command.run("sync");
             reused = extentsOf(reuser).get(0);
         }
-        assumeThat(reused.physical()).as("a new file took the deleted one's blocks (the allocator's choice)")
+        assertThat(reused.physical()).as("precondition: a new file took the deleted one's blocks (the allocator's choice)")
                 .isEqualTo(old.physical());
         assertThat(askAboutTheFirstBlockOf(reuser)).containsExactly(inodeOf(reuser));
         Map<RebuildCause, Long> afterTheChange = map.rebuilds();
