@@ -37,7 +37,6 @@ final class TwoDeviceBtrfs implements AutoCloseable {
         this.first = first;
         this.mountPoint = mountPoint;
         this.firstDevice = firstDevice;
-        undo.add(first::close);
     }
 
     /**
@@ -90,10 +89,19 @@ final class TwoDeviceBtrfs implements AutoCloseable {
         return secondDevice;
     }
 
-    /** Undoes every step, newest first; every step runs even when an earlier one fails. */
+    /**
+     * Unmounts (the first device's fixture) before anything else, then undoes every step of {@link #create}, newest
+     * first: the second device is forgotten and detached only once the filesystem is no longer mounted. Every step
+     * runs even when an earlier one fails.
+     */
     @Override
     public void close() throws IOException {
         IOException failure = null;
+        try {
+            first.close();
+        } catch (Exception e) {
+            failure = new IOException("cleaning up the two-device btrfs on " + mountPoint, e);
+        }
         for (int i = undo.size() - 1; i >= 0; i--) {
             try {
                 undo.get(i).run();
