@@ -2,6 +2,7 @@ package io.daxguard.btrfs;
 
 import com.sun.jna.Memory;
 import io.daxguard.spi.LinuxPath;
+import io.daxguard.support.linux.FilesystemUuid;
 import io.daxguard.support.linux.NativeCallException;
 import io.daxguard.support.linux.NativeFile;
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ final class BtrfsIoctls {
     /** What BTRFS_IOC_FS_INFO says. */
     record FsInfo(long maxId, long numDevices, byte[] fsid, int nodeSize, int sectorSize) {
         String uuid() {
-            return Uuids.format(fsid);
+            return FilesystemUuid.format(fsid);
         }
     }
 

@@ -67,7 +67,7 @@ public final class FilesystemUuid {
         }
     }
 
-    static String format(byte[] uuid) {
+    public static String format(byte[] uuid) {
         StringBuilder text = new StringBuilder(36);
         for (int i = 0; i < uuid.length; i++) {
             if (uuid.length == UUID_SIZE && (i == 4 || i == 6 || i == 8 || i == 10)) {
