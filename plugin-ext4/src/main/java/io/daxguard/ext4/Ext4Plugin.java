@@ -194,6 +194,4 @@ public final class Ext4Plugin implements FilesystemPlugin {
             throw e;
         }
     }
-
-    /** The mount's block device: its source if that is the device, else {@code /dev/block/M:m}. */
 }

@@ -79,14 +79,6 @@ public final class Topology {
         return own.isPresent() ? own : Optional.ofNullable(memberOf.get(device));
     }
 
-    /** The member devices known for the filesystem mounted on {@code mountDevice} (its own device when none). */
-    public List<DeviceNumber> membersOf(DeviceNumber mountDevice) {
-        List<DeviceNumber> members = memberOf.entrySet().stream()
-                .filter(entry -> entry.getValue().device().equals(mountDevice)).map(Map.Entry::getKey)
-                .sorted().toList();
-        return members.isEmpty() ? List.of(mountDevice) : members;
-    }
-
     /**
      * Whether a mount is on a block device of this snapshot: on the device itself, or (a filesystem over several
      * devices, btrfs) on an anonymous device number with a source naming one ({@code /dev/loop3}: the first).
