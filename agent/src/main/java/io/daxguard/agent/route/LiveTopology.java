@@ -31,6 +31,13 @@ public final class LiveTopology {
     private volatile String mountTableText = "";
     /** Logical block sizes read from sysfs, per device; emptied by every refresh (a device may have been replaced). */
     private final Map<DeviceNumber, Integer> blockSizes = new ConcurrentHashMap<>();
+    /**
+     * When the holders were last asked for their members because of a failure on each device no filesystem holds;
+     * emptied by every refresh. A storm on such a device (a whole disk whose partitions are mounted: the kernel names
+     * the disk) asks at most once per {@link #MEMBERS_ASKED_EVERY_NANOS}, not once per failure.
+     */
+    private final Map<DeviceNumber, Long> membersAsked = new ConcurrentHashMap<>();
+    private static final long MEMBERS_ASKED_EVERY_NANOS = 1_000_000_000L;
 
     /** Reads nothing yet: the first {@link #refresh} (at agent start) does, once every listener is in place. */
     public LiveTopology(TopologyReader reader, Filesystems filesystems, DamageListener listener) {
@@ -63,6 +70,7 @@ public final class LiveTopology {
 
     private Topology refresh(String text) throws IOException {
         blockSizes.clear();
+        membersAsked.clear();
         Topology snapshot = reader.read();
         // Published once its filesystems are attached, so a reader never sees a mount no holder answers for yet.
         var attached = filesystems.sync(snapshot, number -> snapshot.byNumber(number)
@@ -87,7 +95,8 @@ public final class LiveTopology {
         if (!reader.mountTableText().equals(mountTableText) || snapshot.byNumber(wanted.number()).isEmpty()
                 || filesystems.remounted(wanted.number()) || partitionRemounted(snapshot, wanted)) {
             snapshot = refresh();
-        } else if (snapshot.holdingMount(wanted.number()).isEmpty() && filesystems.membersChanged()) {
+        } else if (snapshot.holdingMount(wanted.number()).isEmpty() && mayAskForMembers(wanted.number())
+                && filesystems.membersChanged()) {
             // A device no filesystem holds: perhaps added to a filesystem over several devices since, which the mount
             // table does not show; the holders say. (Asked only then: a storm on a known member asks nothing.)
             snapshot = refresh();
@@ -105,6 +114,17 @@ public final class LiveTopology {
                     + device.name() + " (" + device.size() + " bytes)");
         }
         return new Routing(snapshot, device);
+    }
+
+    /** Whether the holders may be asked for their members for a failure on {@code device} now (and notes it). */
+    private boolean mayAskForMembers(DeviceNumber device) {
+        long now = System.nanoTime();
+        Long last = membersAsked.get(device);
+        if (last != null && now - last < MEMBERS_ASKED_EVERY_NANOS) {
+            return false;
+        }
+        membersAsked.put(device, now);
+        return true;
     }
 
     /** A failure on a whole disk routes to its partitions: any of theirs re-mounted counts too. */

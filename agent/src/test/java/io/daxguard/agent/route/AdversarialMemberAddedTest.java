@@ -31,6 +31,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,6 +56,7 @@ class AdversarialMemberAddedTest {
     Path directory;
     private final List<String> questions = Collections.synchronizedList(new ArrayList<>());
     private volatile List<DeviceNumber> members = List.of(FIRST, SECOND);
+    private final AtomicInteger memberCalls = new AtomicInteger();
     private Filesystems filesystems;
     private OwnerLookup owners;
     private FailureRouter router;
@@ -70,6 +72,33 @@ class AdversarialMemberAddedTest {
 
     @Test
     void aFailureOnADeviceAddedToAHeldFilesystemReachesItsHolder() throws Exception {
+        holdTwoMembersWithASpareDisk();
+
+        members = List.of(FIRST, SECOND, ADDED); // btrfs device add /dev/hand2: mountinfo reads as before
+        router.route(new FailureTuple(new DeviceRef(ADDED, "hand2"), 1L << 20, 4096, FailureTuple.EIO, Set.of(),
+                "test", Instant.now())).get(30, TimeUnit.SECONDS);
+
+        assertThat(questions).as("what the holder was asked after hand2 joined its filesystem")
+                .containsExactly(ADDED + "@" + (1L << 20) + "+4096");
+    }
+
+    /** Found by the review of the change: each failure on a device no filesystem holds asked every holder. */
+    @Test
+    void aStormOnADeviceNoFilesystemHoldsDoesNotAskTheHoldersForTheirMembersPerFailure() throws Exception {
+        holdTwoMembersWithASpareDisk();
+        int asked = memberCalls.get();
+
+        int failures = 1000;
+        for (int i = 0; i < failures; i++) {
+            router.route(new FailureTuple(new DeviceRef(ADDED, "hand2"), (long) i * 4096, 4096, FailureTuple.EIO,
+                    Set.of(), "test", Instant.now())).get(30, TimeUnit.SECONDS);
+        }
+
+        assertThat(memberCalls.get() - asked).as("member questions for %s failures on the spare disk", failures)
+                .isLessThan(failures / 10);
+    }
+
+    private void holdTwoMembersWithASpareDisk() throws Exception {
         Path mountPoint = Files.createDirectories(directory.resolve("mnt"));
         DeviceNumber anonymous = FileStatus.ofPath(mountPoint).device();
         Path sysfs = directory.resolve("sys");
@@ -88,13 +117,6 @@ class AdversarialMemberAddedTest {
         LiveTopology topology = new LiveTopology(new TopologyReader(sysfs, mountinfo), filesystems, events);
         router = new FailureRouter(topology, owners, new InMemoryDamageLedger(), events);
         topology.refresh();
-
-        members = List.of(FIRST, SECOND, ADDED); // btrfs device add /dev/hand2: mountinfo reads as before
-        router.route(new FailureTuple(new DeviceRef(ADDED, "hand2"), 1L << 20, 4096, FailureTuple.EIO, Set.of(),
-                "test", Instant.now())).get(30, TimeUnit.SECONDS);
-
-        assertThat(questions).as("what the holder was asked after hand2 joined its filesystem")
-                .containsExactly(ADDED + "@" + (1L << 20) + "+4096");
     }
 
     private static void blockDevice(Path sysfs, String name, DeviceNumber number) throws IOException {
@@ -126,6 +148,7 @@ class AdversarialMemberAddedTest {
 
         @Override
         public List<DeviceNumber> memberDevices() {
+            memberCalls.incrementAndGet();
             return members;
         }
 
