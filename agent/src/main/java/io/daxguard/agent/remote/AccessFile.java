@@ -1,6 +1,9 @@
 package io.daxguard.agent.remote;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -18,7 +21,18 @@ public record AccessFile(Map<String, Role> roles) {
     }
 
     public static AccessFile load(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file);
+        return parse(file, Files.readAllBytes(file));
+    }
+
+    /** The roles {@code content}, the bytes of {@code file}, gives; refused as {@link #load} refuses them. */
+    static AccessFile parse(Path file, byte[] content) throws IOException {
+        List<String> lines;
+        try {
+            // Strict, as Files.readAllLines is: bytes that are not UTF-8 are no access file.
+            lines = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(content)).toString().lines().toList();
+        } catch (CharacterCodingException notText) {
+            throw new IOException(file + " is not UTF-8 text", notText);
+        }
         Map<String, Role> roles = new HashMap<>();
         for (int number = 1; number <= lines.size(); number++) {
             String line = lines.get(number - 1).replaceFirst("#.*", "").trim();
