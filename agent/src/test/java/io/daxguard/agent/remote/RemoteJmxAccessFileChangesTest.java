@@ -44,6 +44,11 @@ class RemoteJmxAccessFileChangesTest {
             operator control
             """;
 
+    private static final String PASSWORDS = """
+            watcher watcher-secret
+            operator operator-secret
+            """;
+
     @TempDir
     static Path home;
     private static AgentService service;
@@ -52,10 +57,7 @@ class RemoteJmxAccessFileChangesTest {
     @BeforeAll
     static void startAgentWithRemoteJmx() throws Exception {
         Files.createDirectories(home.resolve("conf"));
-        Files.writeString(home.resolve("conf/jmxremote.password"), """
-                watcher watcher-secret
-                operator operator-secret
-                """);
+        Files.writeString(home.resolve("conf/jmxremote.password"), PASSWORDS);
         Files.writeString(home.resolve("conf/jmxremote.access"), ROLES);
         service = RemoteJmxAgent.start(home, "");
         url = service.remoteAddress().orElseThrow();
@@ -69,8 +71,9 @@ class RemoteJmxAccessFileChangesTest {
     }
 
     @BeforeEach
-    void restoreTheRoles() throws Exception {
+    void restoreTheFiles() throws Exception {
         grant(ROLES);
+        Files.writeString(home.resolve("conf/jmxremote.password"), PASSWORDS);
     }
 
     /** Replaces the access file's content in place, as an administrator's editor would. */
@@ -138,6 +141,18 @@ class RemoteJmxAccessFileChangesTest {
 
         assertThatThrownBy(() -> connect("operator").close()).isInstanceOf(SecurityException.class)
                 .hasMessageContaining("has no role");
+    }
+
+    /** The JDK's login reads the password file at every login (and hashes clear-text lines again). */
+    @Test
+    void aPasswordChangedInThePasswordFileHoldsAtTheNextLogin() throws Exception {
+        connect("operator").close();
+
+        Files.writeString(home.resolve("conf/jmxremote.password"), "watcher watcher-secret\noperator renewed\n");
+
+        assertThatThrownBy(() -> connect("operator").close()).isInstanceOf(SecurityException.class);
+        JMXConnectorFactory.connect(url, Map.of(JMXConnector.CREDENTIALS, new String[] {"operator", "renewed"}))
+                .close();
     }
 
     @Test
@@ -277,6 +292,24 @@ class RemoteJmxAccessFileChangesTest {
                 assertThatThrownBy(action::call).isInstanceOf(SecurityException.class);
             }
         }
+    }
+
+    /**
+     * A user without a role is refused at login, so only one removed while connected can still send arguments:
+     * the connector's filter must stop a gadget before any role is looked at, for that user too.
+     */
+    @Test
+    void aUserRemovedWhileConnectedHasNoObjectOutsideTheAllowListDeserialized() throws Exception {
+        int before = Tripwire.deserialized.get();
+        try (JMXConnector operator = connect("operator")) {
+            MBeanServerConnection connection = operator.getMBeanServerConnection();
+
+            grant("watcher monitor\n");
+
+            assertThatThrownBy(() -> connection.invoke(ObjectNames.agent(), "status", new Object[] {new Tripwire()},
+                    new String[] {Tripwire.class.getName()}));
+        }
+        assertThat(Tripwire.deserialized).hasValue(before);
     }
 
     @FunctionalInterface
