@@ -13,7 +13,8 @@ import java.util.Optional;
 
 /**
  * Roles of remote users: one {@code user role} line each, role {@code monitor} or {@code control}; {@code #}
- * starts a comment. A user who is not listed may authenticate but do nothing.
+ * starts a comment. A user who is not listed has no role: remote JMX and the HTTP endpoints refuse its login and
+ * every call. The front ends read it through {@link CurrentAccessFile}, so an edit holds without a restart.
  */
 public record AccessFile(Map<String, Role> roles) {
     public AccessFile {
