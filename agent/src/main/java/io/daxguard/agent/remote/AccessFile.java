@@ -1,6 +1,9 @@
 package io.daxguard.agent.remote;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -10,7 +13,8 @@ import java.util.Optional;
 
 /**
  * Roles of remote users: one {@code user role} line each, role {@code monitor} or {@code control}; {@code #}
- * starts a comment. A user who is not listed may authenticate but do nothing.
+ * starts a comment. A user who is not listed has no role: remote JMX and the HTTP endpoints refuse its login and
+ * every call. The front ends read it through {@link CurrentAccessFile}, so an edit holds without a restart.
  */
 public record AccessFile(Map<String, Role> roles) {
     public AccessFile {
@@ -18,7 +22,18 @@ public record AccessFile(Map<String, Role> roles) {
     }
 
     public static AccessFile load(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file);
+        return parse(file, Files.readAllBytes(file));
+    }
+
+    /** The roles {@code content}, the bytes of {@code file}, gives; refused as {@link #load} refuses them. */
+    static AccessFile parse(Path file, byte[] content) throws IOException {
+        List<String> lines;
+        try {
+            // Strict, as Files.readAllLines is: bytes that are not UTF-8 are no access file.
+            lines = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(content)).toString().lines().toList();
+        } catch (CharacterCodingException notText) {
+            throw new IOException(file + " is not UTF-8 text", notText);
+        }
         Map<String, Role> roles = new HashMap<>();
         for (int number = 1; number <= lines.size(); number++) {
             String line = lines.get(number - 1).replaceFirst("#.*", "").trim();

@@ -12,18 +12,22 @@ import java.rmi.NotBoundException;
 import java.rmi.registry.LocateRegistry;
 import java.rmi.registry.Registry;
 import java.rmi.server.RMIClientSocketFactory;
+import java.rmi.server.RMIServerSocketFactory;
 import java.rmi.server.UnicastRemoteObject;
 import java.security.GeneralSecurityException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import javax.management.MBeanServer;
 import javax.management.remote.JMXConnectorServer;
 import javax.management.remote.JMXServiceURL;
+import javax.management.remote.rmi.RMIConnection;
 import javax.management.remote.rmi.RMIConnectorServer;
 import javax.management.remote.rmi.RMIJRMPServerImpl;
 import javax.net.ssl.SSLContext;
 import javax.rmi.ssl.SslRMIClientSocketFactory;
+import javax.security.auth.Subject;
 
 /**
  * The remote JMX connector: the RMI registry and the connector on one fixed port and one address, with
@@ -120,14 +124,17 @@ public final class RemoteJmxServer implements AutoCloseable {
         environment.put(SERVER_CONNECTION_TIMEOUT, Long.MAX_VALUE);
         // Roles hold on every connector; without authentication every caller is anonymous and has the
         // configured anonymous role (allowInsecure).
-        AccessFile access = config.authenticate() ? AccessFile.load(DaxguardHome.resolve(home, config.accessFile()))
-                : new AccessFile(Map.of());
-        RemoteCallers callers = new RemoteCallers(access, config.authenticate() ? Optional.empty()
+        // The access file as it is at each call, not as it was at start: a role taken away holds at once.
+        Function<String, Optional<Role>> roleOfUser = config.authenticate()
+                ? new CurrentAccessFile(DaxguardHome.resolve(home, config.accessFile()))::roleOf
+                : user -> Optional.empty();
+        RemoteCallers callers = new RemoteCallers(roleOfUser, config.authenticate() ? Optional.empty()
                 : Optional.of(Role.named(config.anonymousRole())));
         // Notification listeners are added by the connector's notification forwarder, past the MBeanServerForwarder;
         // the role rule reaches them here (the connector reads its environment when a client connects).
         environment.put(RoleNotificationAccess.ENVIRONMENT_KEY, RoleNotificationAccess.controller(callers));
-        RMIJRMPServerImpl rmiServer = new RMIJRMPServerImpl(config.port(), clientSockets, serverSockets, environment);
+        RMIJRMPServerImpl rmiServer = new RoleCheckedLogins(config.port(), clientSockets, serverSockets, environment,
+                callers);
         JMXServiceURL url = new JMXServiceURL("rmi", host, config.port());
         RMIConnectorServer started = new RMIConnectorServer(url, environment, rmiServer, server);
         started.setMBeanServerForwarder(RoleEnforcer.forwarder(callers));
@@ -140,6 +147,35 @@ public final class RemoteJmxServer implements AutoCloseable {
         connector = started;
         LOG.log(System.Logger.Level.INFO, "remote JMX on " + address() + (config.tls().enabled() ? " (TLS)" : "")
                 + (config.authenticate() ? "" : " WITHOUT AUTHENTICATION"));
+    }
+
+    /**
+     * The connector's server object, which refuses a login whose user has no role now: such a user could do nothing
+     * on the connection (every call and notification is checked again), so it is not given one, as the HTTP bridge
+     * refuses it too. The password or login module has already accepted the credentials when this runs.
+     */
+    private static final class RoleCheckedLogins extends RMIJRMPServerImpl {
+        private final RemoteCallers callers;
+
+        RoleCheckedLogins(int port, RMIClientSocketFactory clientSockets, RMIServerSocketFactory serverSockets,
+                          Map<String, ?> environment, RemoteCallers callers) throws IOException {
+            super(port, clientSockets, serverSockets, environment);
+            this.callers = callers;
+        }
+
+        @Override
+        protected RMIConnection makeClient(String connectionId, Subject subject) throws IOException {
+            if (subject == null) {
+                // Every connector here authenticates (AnonymousLogin without a password file); a client without a
+                // subject would pass RoleEnforcer as the connector's own calls do.
+                throw new SecurityException("login refused: no authenticated user");
+            }
+            RemoteCallers.Caller caller = callers.of(subject);
+            if (caller.role().isEmpty()) {
+                throw new SecurityException("login refused: " + RemoteCallers.noRole(caller));
+            }
+            return super.makeClient(connectionId, subject);
+        }
     }
 
     /** Where clients connect. */

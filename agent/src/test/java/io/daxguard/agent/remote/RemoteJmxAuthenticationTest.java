@@ -109,13 +109,9 @@ class RemoteJmxAuthenticationTest {
     }
 
     @Test
-    void aUserWithoutARoleMayNotEvenRead() throws Exception {
-        try (JMXConnector connector = connect("stranger", "stranger-secret")) {
-            MBeanServerConnection connection = connector.getMBeanServerConnection();
-
-            assertThatThrownBy(() -> connection.getAttribute(ObjectNames.agent(), "Version"))
-                    .isInstanceOf(SecurityException.class).hasMessageContaining("has no role");
-        }
+    void aUserWithoutARoleMayNotEvenLogIn() {
+        assertThatThrownBy(() -> connect("stranger", "stranger-secret").close())
+                .isInstanceOf(SecurityException.class).hasMessageContaining("has no role");
     }
 
     @Test
@@ -168,16 +164,16 @@ class RemoteJmxAuthenticationTest {
      */
     @Test
     void theBridgeAcceptsThePasswordsTheJdkHashedInBothOfItsForms() throws Exception {
-        connect("stranger", "stranger-secret").close();
+        connect("watcher", "watcher-secret").close();
         Path file = home.resolve("conf/jmxremote.password");
-        String hashed = java.nio.file.Files.readAllLines(file).stream().filter(line -> line.startsWith("stranger "))
+        String hashed = java.nio.file.Files.readAllLines(file).stream().filter(line -> line.startsWith("watcher "))
                 .findFirst().orElseThrow();
         assertThat(hashed.trim().split("\\s+")).as("the JDK hashed the line").hasSize(4);
         Path threeFields = home.resolve("conf/three-fields.password");
         java.nio.file.Files.writeString(threeFields, hashed.trim().replaceAll("\\s+\\S+$", "") + "\n");
 
-        assertThat(new PasswordFile(file).accepts("stranger", "stranger-secret")).isTrue();
-        assertThat(new PasswordFile(file).accepts("stranger", "stranger-guess")).isFalse();
-        assertThat(new PasswordFile(threeFields).accepts("stranger", "stranger-secret")).isTrue();
+        assertThat(new PasswordFile(file).accepts("watcher", "watcher-secret")).isTrue();
+        assertThat(new PasswordFile(file).accepts("watcher", "watcher-guess")).isFalse();
+        assertThat(new PasswordFile(threeFields).accepts("watcher", "watcher-secret")).isTrue();
     }
 }
