@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import javax.management.MBeanServerConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,9 +70,15 @@ class LedgerViewsWithTheAgentStoppedTest {
     private static String damageOf(String status, String mountPoint) {
         String section = status.substring(status.indexOf("  filesystem: " + mountPoint + "\n"));
         section = section.substring(section.indexOf("      errors:"));
-        int end = section.indexOf("\n  filesystem: ");
-        return (end < 0 ? section.substring(0, section.indexOf("\nunowned device damage:")) : section.substring(0, end))
-                .strip();
+        // Up to whatever comes next: another filesystem (the live agent also shows every other filesystem mounted on
+        // the host, which the ledger does not know) or the report's closing sections.
+        int end = section.length();
+        for (String next : List.of("\n  filesystem: ", "\ndamage of filesystems that are gone:",
+                "\nunowned device damage:")) {
+            int at = section.indexOf(next);
+            end = at < 0 ? end : Math.min(end, at);
+        }
+        return section.substring(0, end).strip();
     }
 
     @Test
