@@ -27,7 +27,8 @@
 #     fsmap + find -inum, and on both the find -printf '%i %p' join in awk
 #  4. agent A: `bin/daxguard run --config CONF --state-dir STATE` (CONF watches WATCH only, remote JMX on
 #     127.0.0.1 without authentication): start-to-ready; cold: the JMX client connects, drops the caches and
-#     calls Filesystem.resolve once per block; warm: per-call passes, a getAttribute round trip per block on the
+#     calls Filesystem.resolve once per block, twice (single_first_cold: the first calls the agent answers, its JIT
+#     compiling the call path meanwhile; single_cold: the same again with the caches dropped again); warm: per-call passes, a getAttribute round trip per block on the
 #     same connection (of Type, a String, and of Scrub, a CompositeData: the floor of any call answering one),
 #     Filesystem.resolveRanges passes, `daxguard resolve WATCH/fs --from QUERIES --json` runs;
 #     the agent's VmHWM and VmRSS after the storm, and how often its log says it refreshed the index
@@ -214,8 +215,12 @@ cli_once() {     # cli_once <label>: daxguard resolve --from, timed (includes th
     echo "cli=$1 cli_s=$(bench_elapsed "$t0" "$t1") $(printf '%s\n' "$check" | grep -v '^MISMATCH' | tr '\n' ' ')"
 }
 
-# A: fresh state directory; cold per-call, then everything warm
+# A: fresh state directory; cold per-call twice: the first calls the agent ever answers (its JIT compiles the call
+# path while they run), and again once it has answered them (caches dropped again: only the page cache is cold);
+# then everything warm
 start_agent first-start
+client single single_first_cold 0 1 --drop-caches
+single_first_cold=$(printf '%s\n' "$CLIENT_LINES" | field single_s)
 client single single_cold 0 1 --drop-caches
 single_cold=$(printf '%s\n' "$CLIENT_LINES" | field single_s)
 client single single_warm "$warmup" "$passes" --baseline
@@ -259,6 +264,7 @@ r+=" interleaved_getattribute_composite_over_getattribute=$(ratio "$i_composite"
 for k in "${!peer_total[@]}"; do
     v=${k%-*} mode=${k##*-}
     if [ $mode = cold ]; then
+        r+=" peer_${v}_over_single_first_cold=$(ratio "${peer_total[$k]}" "$single_first_cold")"
         r+=" peer_${v}_over_single_cold=$(ratio "${peer_total[$k]}" "$single_cold")"
         r+=" peer_${v}_over_batch_cold=$(ratio "${peer_total[$k]}" "$batch_cold")"
         r+=" peer_${v}_over_cli_cold=$(ratio "${peer_total[$k]}" "$cli_cold")"
