@@ -32,7 +32,8 @@
 #     same connection (of Type, a String, and of Scrub, a CompositeData: the floor of any call answering one),
 #     Filesystem.resolveRanges passes, `daxguard resolve WATCH/fs --from QUERIES --json` runs;
 #     the agent's VmHWM and VmRSS after the storm, and how often its log says it refreshed the index
-#  5. agent B (same state directory: a restart): start-to-ready; cold resolveRanges
+#  5. agent B (same state directory: a restart): start-to-ready; cold resolveRanges, twice (batch_first_cold: the
+#     first batch after the restart; batch_cold: again, caches dropped again)
 #  6. agent C (restart): start-to-ready; cold `daxguard resolve --from`
 # Every answer of every client is checked against the truth (JmxQueries); a wrong answer fails the run at the
 # end, after every figure is printed. Results: stdout and OUT/results-interfaces.txt.
@@ -239,8 +240,11 @@ if grep -q cli_unavailable <<< "$cli_lines"; then result+=$'\n'"$(head -n 1 <<< 
 else result+=$'\n'"$(median_line cli_s <<< "$cli_lines")"; cli_warm=$(median_line cli_s <<< "$cli_lines" | field cli_s); fi
 memory first-start
 stop_agent
-# B: a restart; cold batch
+# B: a restart; cold batch, twice: the first batch after the restart (the JIT compiling, on ext4 the catch-up build
+# running), and again with the caches dropped again once it has answered
 start_agent restart-1
+client batch batch_first_cold 0 1 --drop-caches
+batch_first_cold=$(printf '%s\n' "$CLIENT_LINES" | field batch_s)
 client batch batch_cold 0 1 --drop-caches
 batch_cold=$(printf '%s\n' "$CLIENT_LINES" | field batch_s)
 memory restart-1
@@ -266,6 +270,7 @@ for k in "${!peer_total[@]}"; do
     if [ $mode = cold ]; then
         r+=" peer_${v}_over_single_first_cold=$(ratio "${peer_total[$k]}" "$single_first_cold")"
         r+=" peer_${v}_over_single_cold=$(ratio "${peer_total[$k]}" "$single_cold")"
+        r+=" peer_${v}_over_batch_first_cold=$(ratio "${peer_total[$k]}" "$batch_first_cold")"
         r+=" peer_${v}_over_batch_cold=$(ratio "${peer_total[$k]}" "$batch_cold")"
         r+=" peer_${v}_over_cli_cold=$(ratio "${peer_total[$k]}" "$cli_cold")"
     else
