@@ -99,12 +99,10 @@ final class IndexBuildThread {
     }
 
     /**
-     * An index, the filesystem's change count read before its build started, the mounts at or below the root then
-     * ({@link MountsBelow}; null when they could not be read), and whether the build walked the whole tree (false: an
-     * incremental refresh, which copied the files no event named).
+     * An index, the filesystem's change count read before its build started, and the mounts at or below the root then
+     * ({@link MountsBelow}; null when they could not be read).
      */
-    private record BuildStamp(ExtentIndex index, long changesBefore, java.util.Set<Integer> mountsBefore,
-                              boolean walkedWhole) {
+    private record BuildStamp(ExtentIndex index, long changesBefore, java.util.Set<Integer> mountsBefore) {
     }
 
     /** A build asked for, and why (counted by that cause, or as {@link RebuildCause#INCREMENTAL} when it is one). */
@@ -141,16 +139,6 @@ final class IndexBuildThread {
     long changesBefore(ExtentIndex index) {
         BuildStamp built = stamp;
         return built != null && built.index() == index ? built.changesBefore() : -1;
-    }
-
-    /**
-     * Whether {@code index} was built by walking the whole tree, every extent read from its file after the change count
-     * was read; false for an incremental refresh (it copied the files no event named, and a change that sends no event,
-     * a dedupe, may have moved one) and for an index this thread did not build.
-     */
-    boolean walkedWhole(ExtentIndex index) {
-        BuildStamp built = stamp;
-        return built != null && built.index() == index && built.walkedWhole();
     }
 
     /**
@@ -426,7 +414,7 @@ final class IndexBuildThread {
                 held.check(rootAfter.status().device()); // unmounted mid-build: what was read may be the other's
             }
             held.built();
-            stamp = new BuildStamp(index, changesBefore, mountsBefore, !incremental);
+            stamp = new BuildStamp(index, changesBefore, mountsBefore);
             takenFor = mounts == null ? null : new IncrementalRefresh.Base(index, mounts);
             lastBuiltInFull = !incremental;
             current = index;

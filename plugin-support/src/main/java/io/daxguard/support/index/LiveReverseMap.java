@@ -342,14 +342,11 @@ public final class LiveReverseMap implements Closeable {
     }
 
     /**
-     * The confirmed facts of {@code index} for {@code question}. An index built by a whole walk and current for it,
-     * names and mounts included ({@link #namesCurrent}), vouches for its plain data extents: a question right after
-     * a full build of an unchanged filesystem opens no file. An incremental refresh does not vouch: it copied the
-     * extents of files no event named, which an eventless dedupe may have moved; they are confirmed live as before.
+     * The confirmed facts of {@code index} for {@code question}; an index current for it, names and mounts included
+     * ({@link #namesCurrent}), vouches for its plain data extents (a question right after a build reads no file).
      */
     private ConfirmedFacts.Epoch epochOf(ExtentIndex index, Question question) {
-        return facts.epoch(index, question.changeCount(),
-                () -> builds.walkedWhole(index) && namesCurrent(index, question));
+        return facts.epoch(index, question.changeCount(), () -> namesCurrent(index, question));
     }
 
     /** Whether {@code index}'s names hold as walked for {@code question}, which was just asked: see {@link IndexFreshness#namesCurrent}. */

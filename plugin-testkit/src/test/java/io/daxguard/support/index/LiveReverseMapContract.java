@@ -378,24 +378,6 @@ abstract class LiveReverseMapContract {
     }
 
     @Test
-    void confirmsLiveAfterAnIncrementalRefreshWhichCopiedTheFileUnseen() throws Exception {
-        // A refresh copies the files no event named; a dedupe (no event) may have moved one, so it vouches for none.
-        Path directory = freshDirectory();
-        Path file = write(directory.resolve("copied-by-a-refresh"), 8192, 43);
-        LiveReverseMap map = builtMap();
-        Path later = write(directory.resolve("made-since"), 8192, 44); // no directory made: a refresh can be incremental
-        assertThat(blockOwners(map, extentsOf(later).get(0))).as("the new file, found by a refresh")
-                .containsExactly(inodeOf(later));
-        assertThat(map.rebuilds().get(RebuildCause.INCREMENTAL)).as("refreshed incrementally").isEqualTo(1);
-        long confirmedLive = map.liveConfirmations();
-
-        List<Long> owners = blockOwners(map, extentsOf(file).get(0));
-
-        assertThat(owners).containsExactly(inodeOf(file));
-        assertThat(map.liveConfirmations()).isEqualTo(confirmedLive + 1);
-    }
-
-    @Test
     void confirmsLiveOnceAFilesystemIsMountedBelowTheRootSinceTheBuild() throws Exception {
         // A mount over one of its directories changes where names lead; the index's names no longer vouch.
         Path directory = freshDirectory();
