@@ -135,18 +135,6 @@ final class ConfirmedFacts implements Closeable {
      * can neither use a fact from after its look nor write one from before into a newer epoch.
      */
     Epoch epoch(ExtentIndex index, long changeCount) {
-        return epoch(index, changeCount, () -> false);
-    }
-
-    /**
-     * As {@link #epoch(ExtentIndex, long)}; a new epoch asks {@code vouchedByBuild} whether {@code index} is current
-     * for this count (no file changed since its walk read the count, the mounts at and below its root as they were):
-     * then every plain data extent counts as confirmed without a look at its file ({@link Epoch#isConfirmed}). Why
-     * that holds: the walk (FIEMAP, or the inode scan through the device's page cache after a {@code syncfs}) read
-     * every extent after every change this count holds, so it is what a live confirmation in this epoch would read;
-     * what neither sees (stores through a shared mapping, block-moving ioctls before their close) is the same.
-     */
-    Epoch epoch(ExtentIndex index, long changeCount, java.util.function.BooleanSupplier vouchedByBuild) {
         if (changeCount < 0 || !remember) {
             return Epoch.forgetful();
         }
@@ -162,7 +150,7 @@ final class ConfirmedFacts implements Closeable {
             if (epoch != null && changeCount < epoch.changeCount) {
                 return Epoch.forgetful();
             }
-            Epoch fresh = new Epoch(index, changeCount, index.extentCount(), vouchedByBuild.getAsBoolean());
+            Epoch fresh = new Epoch(index, changeCount, index.extentCount());
             current = fresh;
             return fresh;
         }
@@ -182,13 +170,11 @@ final class ConfirmedFacts implements Closeable {
 
     /** The facts of one index between two changes of the filesystem. */
     static final class Epoch {
-        private static final Epoch FORGETFUL = new Epoch(null, -1, 0, false);
+        private static final Epoch FORGETFUL = new Epoch(null, -1, 0);
         private static final int MAX_ANSWERS = 65_536;
 
         private final ExtentIndex index;
         private final long changeCount;
-        /** The index is current for this epoch: its plain data extents are confirmed as built. */
-        private final boolean vouched;
         /** Bit {@code i}: extent {@code i} is mapped by its file exactly as indexed (whole, same flags). */
         private final AtomicLongArray confirmedExtents;
         /** Inode to every name, each checked to lead to it. */
@@ -196,10 +182,9 @@ final class ConfirmedFacts implements Closeable {
         /** Whole answers made only of remembered extents: a range asked again is one lookup. */
         private final ConcurrentHashMap<Range, List<io.daxguard.spi.FileOwner>> answers;
 
-        private Epoch(ExtentIndex index, long changeCount, int extents, boolean vouched) {
+        private Epoch(ExtentIndex index, long changeCount, int extents) {
             this.index = index;
             this.changeCount = changeCount;
-            this.vouched = vouched;
             this.confirmedExtents = index == null ? null : new AtomicLongArray((extents + 63) >>> 6);
             this.paths = index == null ? null : new ConcurrentHashMap<>();
             this.answers = index == null ? null : new ConcurrentHashMap<>();
@@ -213,10 +198,8 @@ final class ConfirmedFacts implements Closeable {
             return index != null;
         }
 
-        /** Whether extent {@code extent} of the index is mapped by its file as indexed, in this epoch. */
         boolean isConfirmed(int extent) {
-            return index != null && ((confirmedExtents.get(extent >>> 6) & (1L << extent)) != 0
-                    || vouched && ExtentFlags.isPlainData(index.extentFlags(extent)));
+            return index != null && (confirmedExtents.get(extent >>> 6) & (1L << extent)) != 0;
         }
 
         void confirmed(int extent) {

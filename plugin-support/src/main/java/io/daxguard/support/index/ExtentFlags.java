@@ -22,15 +22,6 @@ public final class ExtentFlags {
     private ExtentFlags() {
     }
 
-    /**
-     * Whether an extent with these flags is plain written data that FIEMAP confirms as it is (not shared, unwritten,
-     * inline, attribute or block-map, and not from an extra source): the only kind whose confirmation outlives a
-     * question ({@link LiveConfirmation}), and the only kind an index current for a question vouches for.
-     */
-    static boolean isPlainData(int flags) {
-        return (flags & (SHARED | UNWRITTEN | INLINE | ATTRIBUTES | EXTENT_MAP | EXTRA)) == 0;
-    }
-
     /** The fork an extent with these flags belongs to. */
     public static Fork fork(int flags) {
         if ((flags & EXTENT_MAP) != 0) {

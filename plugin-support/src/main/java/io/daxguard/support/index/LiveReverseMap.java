@@ -183,12 +183,12 @@ public final class LiveReverseMap implements Closeable {
         if (index == null) {
             return List.of(new UnknownOwner(from, to - from, builds.notReadyReason()));
         }
-        Resolution resolution = resolve(epochOf(index, question), index, from, to, false);
+        Resolution resolution = resolve(facts.epoch(index, question.changeCount()), index, from, to, false);
         if (index.loaded() && (resolution.rejected || !resolution.gaps.isEmpty())) {
             // A saved index knows nothing of what changed while the agent was down; the catch-up build queued at
             // start does, so a gap (a file made or grown since) or a rejection waits for it before anything else.
             index = builds.newestAvailable(index);
-            resolution = resolve(epochOf(index, question), index, from, to, false);
+            resolution = resolve(facts.epoch(index, question.changeCount()), index, from, to, false);
         }
         boolean unexplainedGaps = !unexplained.coversAll(index, resolution.gaps);
         IndexFreshness.Staleness stale = freshness.staleness(index, question, resolution.rejected, unexplainedGaps,
@@ -205,7 +205,7 @@ public final class LiveReverseMap implements Closeable {
             ExtentIndex refreshed = freshness.refreshed(question, stale);
             limited = refreshed == null;
             index = limited ? builds.newestAvailable(index) : refreshed;
-            resolution = resolve(epochOf(index, question), index, from, to, false);
+            resolution = resolve(facts.epoch(index, question.changeCount()), index, from, to, false);
             if (!limited) {
                 unexplained.remember(index, resolution.gaps);
             }
@@ -253,7 +253,7 @@ public final class LiveReverseMap implements Closeable {
         if (index == null) {
             return Optional.empty();
         }
-        ConfirmedFacts.Epoch epoch = epochOf(index, question);
+        ConfirmedFacts.Epoch epoch = facts.epoch(index, question.changeCount());
         List<FileOwner> known = epoch.answer(from, to);
         if (known != null) {
             return Optional.of(known);
@@ -323,7 +323,7 @@ public final class LiveReverseMap implements Closeable {
             ExtentIndex refreshed = freshness.refreshed(question, stale);
             index = refreshed == null ? builds.newestAvailable(index) : refreshed;
         }
-        return resolve(epochOf(index, question), index, from, to, true).owners;
+        return resolve(facts.epoch(index, question.changeCount()), index, from, to, true).owners;
     }
 
     /**
@@ -337,16 +337,8 @@ public final class LiveReverseMap implements Closeable {
             return Optional.empty();
         }
         Question question = question();
-        return VerifiedNames.of(index, epochOf(index, question), inodes,
+        return VerifiedNames.of(index, facts.epoch(index, question.changeCount()), inodes,
                 namesCurrent(index, question));
-    }
-
-    /**
-     * The confirmed facts of {@code index} for {@code question}; an index current for it, names and mounts included
-     * ({@link #namesCurrent}), vouches for its plain data extents (a question right after a build reads no file).
-     */
-    private ConfirmedFacts.Epoch epochOf(ExtentIndex index, Question question) {
-        return facts.epoch(index, question.changeCount(), () -> namesCurrent(index, question));
     }
 
     /** Whether {@code index}'s names hold as walked for {@code question}, which was just asked: see {@link IndexFreshness#namesCurrent}. */
@@ -389,7 +381,7 @@ public final class LiveReverseMap implements Closeable {
         Question question = question();
         ExtentIndex index = builds.current();
         if (index != null) {
-            readAhead.readAhead(index, epochOf(index, question), ranges, confirmation,
+            readAhead.readAhead(index, facts.epoch(index, question.changeCount()), ranges, confirmation,
                     namesCurrent(index, question));
         }
         List<T> answers = new ArrayList<>(ranges.size());
