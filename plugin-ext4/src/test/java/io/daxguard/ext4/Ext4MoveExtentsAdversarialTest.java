@@ -1,0 +1,92 @@
+package io.daxguard.ext4;
+
+import static io.daxguard.ext4.Ext4Files.BLOCK;
+import static io.daxguard.ext4.Ext4Files.extentsOf;
+import static io.daxguard.ext4.Ext4Files.fileOwnerInodes;
+import static io.daxguard.ext4.Ext4Files.inodeOf;
+import static io.daxguard.ext4.Ext4Files.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.daxguard.spi.FailureRange;
+import io.daxguard.support.linux.FiemapExtent;
+import io.daxguard.testkit.Command;
+import io.daxguard.testkit.Privileges;
+import io.daxguard.testkit.ScratchFilesystem;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Through the plugin (inode-scanner build): EXT4_IOC_MOVE_EXT, what e4defrag calls, swaps two files' blocks and is
+ * reported only when its writable descriptors close. Right after the build the index vouches for both files' plain
+ * extents, so while the descriptors are open a failure in either file's old blocks is reported against the file that
+ * left them. Ground truth: FIEMAP (debugfs icheck agrees). The move is made by a python helper that keeps both
+ * descriptors open until the test closes its standard input.
+ */
+@Tag("mount")
+class Ext4MoveExtentsAdversarialTest {
+    @RegisterExtension
+    static final ScratchFilesystem FILESYSTEM = ScratchFilesystem.ext4().mkfsOptions("-b", "4096").build();
+
+    /** {@code struct move_extent} and {@code EXT4_IOC_MOVE_EXT = _IOWR('f', 15, struct move_extent)}. */
+    private static final String MOVE = String.join("\n",
+            "import fcntl, os, struct, sys",
+            "orig = os.open(sys.argv[1], os.O_RDWR)",
+            "donor = os.open(sys.argv[2], os.O_RDWR)",
+            "arg = bytearray(struct.pack('=IIQQQQ', 0, donor, 0, 0, int(sys.argv[3]), 0))",
+            "fcntl.ioctl(orig, 0xC028660F, arg, True)",
+            "print('moved', struct.unpack('=IIQQQQ', arg)[5], flush=True)",
+            "sys.stdin.read()",
+            "os.close(donor)",
+            "os.close(orig)");
+
+    private Ext4Holder holder;
+    private Process mover;
+
+    @BeforeAll
+    static void requireTools() {
+        Privileges.requireRootLoopAnd("python3");
+    }
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        if (mover != null) {
+            mover.getOutputStream().close();
+            mover.waitFor();
+        }
+        if (holder != null) {
+            holder.close();
+        }
+    }
+
+    /** FINDING (HIGH, wrong owner). */
+    @Test
+    void reportsTheFileThatMapsTheBlocksWhileAMoveExtentsDescriptorIsOpenRightAfterTheBuild() throws Exception {
+        Path directory = Files.createDirectory(FILESYSTEM.path("moved"));
+        Path original = write(directory.resolve("original"), 0, 16 * BLOCK, 91);
+        Path donor = write(directory.resolve("donor"), 0, 16 * BLOCK, 92);
+        Command.run("sync");
+        FiemapExtent originalBefore = extentsOf(original).get(0);
+        FiemapExtent donorBefore = extentsOf(donor).get(0);
+        holder = Ext4Files.attached(FILESYSTEM);
+
+        mover = new ProcessBuilder("python3", "-c", MOVE, original.toString(), donor.toString(), "16")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        assertThat(new BufferedReader(new InputStreamReader(mover.getInputStream(), StandardCharsets.US_ASCII))
+                .readLine()).as("precondition: EXT4_IOC_MOVE_EXT moved every block").isEqualTo("moved 16");
+        assertThat(extentsOf(original).get(0).physical()).as("precondition: the original is on the donor's blocks")
+                .isEqualTo(donorBefore.physical());
+
+        assertThat(fileOwnerInodes(holder.notifyFailure(FailureRange.of(originalBefore.physical(), BLOCK))))
+                .containsExactly(inodeOf(donor));
+        assertThat(fileOwnerInodes(holder.notifyFailure(FailureRange.of(donorBefore.physical(), BLOCK))))
+                .containsExactly(inodeOf(original));
+    }
+}
