@@ -66,7 +66,7 @@ class Ext4MoveExtentsAdversarialTest {
         }
     }
 
-    /** FINDING (HIGH, wrong owner). */
+    /** FINDING against vouching (HIGH, wrong owner; fixed by reverting it and a full build on a rejection no event explains). */
     @Test
     void reportsTheFileThatMapsTheBlocksWhileAMoveExtentsDescriptorIsOpenRightAfterTheBuild() throws Exception {
         Path directory = Files.createDirectory(FILESYSTEM.path("moved"));

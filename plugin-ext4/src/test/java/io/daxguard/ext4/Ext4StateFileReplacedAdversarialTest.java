@@ -42,7 +42,7 @@ class Ext4StateFileReplacedAdversarialTest {
         Privileges.requireRootLoopAnd("sync");
     }
 
-    /** FINDING (HIGH, wrong owner: a deleted file). */
+    /** FINDING against vouching (HIGH, wrong owner: a deleted file; fixed by reverting it). */
     @Test
     void neverNamesThePreviousSavedIndexAfterTheCatchUpBuildSavedOverIt() throws Exception {
         Path data = Files.createDirectory(FILESYSTEM.path("data"));

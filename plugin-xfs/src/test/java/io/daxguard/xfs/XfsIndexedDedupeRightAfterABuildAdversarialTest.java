@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Through the XFS plugin (rmapbt=0, reflink=1: indexed, answers not remembered, so nothing vouched): an eventless
  * dedupe (read-only descriptor) right after the first build. The engine with its defaults names a wrong and misses a
- * sharer here (VouchedExtentsAdversarialTest); the plugin must not. Ground truth FIEMAP. (Held in the review.)
+ * sharer here (EventlessDedupeRightAfterABuildAdversarialTest); the plugin must not. Ground truth FIEMAP. (Held in the review.)
  */
 @Tag("mount")
 class XfsIndexedDedupeRightAfterABuildAdversarialTest {

@@ -190,6 +190,13 @@ public final class LiveReverseMap implements Closeable {
             index = builds.newestAvailable(index);
             resolution = resolve(facts.epoch(index, question.changeCount()), index, from, to, false);
         }
+        if (resolution.rejected && index.startedNanos() < question.askedNanos() && freshness.isCurrent(index, question)) {
+            // No event since the build, yet a file no longer maps what it did: its blocks moved without one (a
+            // block-moving ioctl whose descriptors are still open, a dedupe). The file that maps them now was not named
+            // by any event either, so an incremental refresh (which rechecks only the rejected file) cannot find it.
+            builds.demandFullBuild("a file's blocks at byte " + from + " of the device moved with no event (a"
+                    + " defragmenter's block move still open, or a dedupe)");
+        }
         boolean unexplainedGaps = !unexplained.coversAll(index, resolution.gaps);
         IndexFreshness.Staleness stale = freshness.staleness(index, question, resolution.rejected, unexplainedGaps,
                 RebuildCause.UNEXPLAINED_BLOCKS);

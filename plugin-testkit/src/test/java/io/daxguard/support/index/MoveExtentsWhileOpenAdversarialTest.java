@@ -25,9 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * EXT4_IOC_MOVE_EXT (what e4defrag calls) swaps the blocks of two files and sends no fanotify event until the writable
  * descriptors close ({@code FAN_CLOSE_WRITE}). A defragmenter holds them open for the whole move, and an error
- * reported meanwhile is asked about in that window. Right after a whole build, the index vouches for the plain data
- * extents of both files, so each file is named at the blocks the other maps now; before vouching, FIEMAP rejected
- * both proposals and the index was rebuilt. The move is made by a small python helper that keeps both descriptors
+ * reported meanwhile is asked about in that window. FIEMAP rejects both proposals; the file that maps the blocks now
+ * was named by no event, so only a full build finds it (a rejection with no event since the build demands one). The move is made by a small python helper that keeps both descriptors
  * open until the test closes its standard input.
  */
 @Tag("mount")
@@ -68,7 +67,7 @@ class MoveExtentsWhileOpenAdversarialTest {
     }
 
     /**
-     * FINDING (HIGH, wrong owner): after the move, each file's old blocks are answered with that file, while FIEMAP
+     * FINDING against vouching (HIGH, wrong owner; fixed by reverting it): after the move, each file's old blocks are answered with that file, while FIEMAP
      * (and debugfs icheck) give the other one.
      */
     @Test
@@ -77,12 +76,12 @@ class MoveExtentsWhileOpenAdversarialTest {
     }
 
     /**
-     * FINDING (HIGH, missing owner; before vouching too): answers not remembered, so nothing vouched. FIEMAP rejects
+     * FINDING (HIGH, missing owner, before vouching too; fixed: a rejection with no event since the build demands a full build): answers not remembered, so nothing vouched. FIEMAP rejects
      * the original at its old blocks, and the refresh (incremental: no event named a file) rechecks only the rejected
      * inode, so the donor, which moved onto those blocks without an event, is not found: no owner is given.
      */
     @Test
-    void withoutVouchingTheFileMovedOntoTheBlocksIsFound() throws Exception {
+    void withAnswersNotRememberedTheFileMovedOntoTheBlocksIsFound() throws Exception {
         namesTheFileThatMapsTheBlocksAfterAMoveWith(IndexOptions.defaults().withRememberedConfirmations(false));
     }
 

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Adversarial review of "an index current for a question vouches for its plain data extents" (e8b7444, acb341d):
+ * Adversarial review of "an index current for a question vouches for its plain data extents" (e8b7444, acb341d;
+ * reverted after these findings, so they now guard against any trust of the index from its build time):
  * right after a whole walk of an unchanged filesystem, a plain data extent is answered as indexed, without opening
  * its file. The design argues that what fanotify does not see (an eventless dedupe after the build) is missed alike
  * by a live confirmation in the same epoch. That holds only for an extent confirmed <em>before</em> the change: a
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * ground truth is FIEMAP of the files.
  */
 @Tag("mount")
-class VouchedExtentsAdversarialTest {
+class EventlessDedupeRightAfterABuildAdversarialTest {
     @RegisterExtension
     static final ScratchFilesystem XFS = ScratchFilesystem.xfs().mkfsOptions("-m", "rmapbt=0,reflink=1").build();
 
@@ -75,7 +76,7 @@ class VouchedExtentsAdversarialTest {
     }
 
     /**
-     * FINDING (HIGH, wrong owner): the destination's old blocks, freed by the dedupe, are answered with the
+     * FINDING against vouching, fixed by reverting it (HIGH, wrong owner): the destination's old blocks, freed by the dedupe, are answered with the
      * destination, which FIEMAP shows on the source's blocks now.
      */
     @Test
@@ -101,7 +102,7 @@ class VouchedExtentsAdversarialTest {
     }
 
     /**
-     * FINDING (HIGH, missing owner): the shared blocks are answered with the source alone, unshared; the
+     * FINDING against vouching, fixed by reverting it (HIGH, missing owner): the shared blocks are answered with the source alone, unshared; the
      * shared-unlike-indexed check that demands a full walk (fix for DedupeWithoutAnEventAdversarialTest) only runs on
      * a live confirmation, which a vouched extent skips.
      */
@@ -116,7 +117,7 @@ class VouchedExtentsAdversarialTest {
     }
 
     /**
-     * FINDING (HIGH, wrong owner): as above, right after a rebuild rather than the first build: a directory made (a
+     * FINDING against vouching, fixed by reverting it (HIGH, wrong owner): as above, right after a rebuild rather than the first build: a directory made (a
      * full build) and a question that waits for it, then the dedupe.
      */
     @Test
@@ -138,7 +139,7 @@ class VouchedExtentsAdversarialTest {
      * (Expected to pass: it shows the vouching is what changed the answer.)
      */
     @Test
-    void withoutVouchingTheDedupedBlocksAreAnsweredFromTheLiveFiles() throws Exception {
+    void withAnswersNotRememberedTheDedupedBlocksAreAnsweredFromTheLiveFiles() throws Exception {
         Path directory = Files.createDirectory(XFS.path("vouched-" + (++directories)));
         Path source = write(directory.resolve("source"), 65536, 72);
         Path destination = directory.resolve("destination");
