@@ -69,6 +69,15 @@ public final class TopologyReader {
                     readDevice(entry).ifPresent(devices::add);
                 } catch (NoSuchFileException vanished) {
                     // The device went away while we read it; the next snapshot will not have it either.
+                } catch (IOException changed) {
+                    // A loop device detached while we read it answers ENODEV ("No such device") for the loop/
+                    // attributes it still listed a moment ago; read as it is now (an agent starting while the host
+                    // sets up or takes down disks must not fail to start). Anything else fails again here.
+                    try {
+                        readDevice(entry).ifPresent(devices::add);
+                    } catch (NoSuchFileException vanished) {
+                        // gone
+                    }
                 }
             }
         }
