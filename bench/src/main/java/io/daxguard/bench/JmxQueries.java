@@ -34,11 +34,14 @@ import javax.management.remote.JMXServiceURL;
  * ready URL MOUNT T0_EPOCH_MS TIMEOUT_S
  *     connects (retrying while the agent starts), waits for the Filesystem MBean of MOUNT and for its reverse map
  *     (awaitReverseMap); prints start_to_ready_s (from T0, the moment the agent was launched) and the status.
- * single|batch URL MOUNT TRUTH PATHS WARMUP PASSES [--drop-caches] [--batch-size N] [--baseline]
+ * single|batch URL MOUNT TRUTH PATHS WARMUP PASSES [--drop-caches] [--client-warmup N] [--batch-size N] [--baseline]
  *     resolves every query of TRUTH: single = one Filesystem.resolve(offset, length) per query; batch =
  *     Filesystem.resolveRanges(long[], long[]) in chunks of --batch-size. WARMUP untimed passes, then PASSES timed
  *     ones (the median is reported). --drop-caches: sync and drop the page, dentry and inode caches after
  *     connecting, just before the first pass (the cold case: the agent runs and holds the filesystem).
+ *     --client-warmup N: before that, N getAttribute round trips each of Type and of Scrub (a CompositeData), so
+ *     this client JVM has compiled its own reading of replies and a cold figure is not this client's JIT warm-up
+ *     (a vendor's tool is a running JVM; the agent's answers to these questions are not warmed by it).
  *     --baseline: also times one getAttribute round trip per query on the same connection (per-call floor): of
  *     Type (a String) and of Scrub (a CompositeData the agent makes for nothing: the floor of any call that
  *     answers one, as resolve does); then the three interleaved query by query, PASSES times, medians per call.
@@ -88,7 +91,8 @@ public final class JmxQueries {
 
     private static void usage() {
         System.err.println("usage: JmxQueries ready URL MOUNT T0_EPOCH_MS TIMEOUT_S\n"
-                + "       JmxQueries single|batch URL MOUNT TRUTH PATHS WARMUP PASSES [--drop-caches] [--batch-size N]"
+                + "       JmxQueries single|batch URL MOUNT TRUTH PATHS WARMUP PASSES [--drop-caches] [--client-warmup N]"
+                + " [--batch-size N]"
                 + " [--baseline]\n       JmxQueries check-json MOUNT TRUTH PATHS JSON_FILE");
         System.exit(2);
     }
@@ -157,9 +161,11 @@ public final class JmxQueries {
         boolean dropCaches = false;
         boolean baseline = false;
         int batchSize = 1000;
+        int clientWarmup = 0;
         for (int i = 7; i < args.length; i++) {
             switch (args[i]) {
                 case "--drop-caches" -> dropCaches = true;
+                case "--client-warmup" -> clientWarmup = Integer.parseInt(args[++i]);
                 case "--baseline" -> baseline = true;
                 case "--batch-size" -> batchSize = Integer.parseInt(args[++i]);
                 default -> usage();
@@ -169,6 +175,10 @@ public final class JmxQueries {
         try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(url))) {
             MBeanServerConnection agent = connector.getMBeanServerConnection();
             agent.getAttribute(filesystem, "Type"); // the connection is set up before the clock runs
+            for (int i = 0; i < clientWarmup; i++) {
+                agent.getAttribute(filesystem, "Type");
+                agent.getAttribute(filesystem, "Scrub");
+            }
             if (dropCaches) {
                 dropCaches();
             }
