@@ -1,6 +1,5 @@
-package io.daxguard.btrfs;
+package io.daxguard.testkit;
 
-import io.daxguard.testkit.Command;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -9,14 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A btrfs with data, metadata and system chunks in one profile (raid1, raid0...) over two loop devices: the filesystem a testkit fixture
- * made and mounted on its device (a {@link io.daxguard.testkit.FaultyDisk} or a
- * {@link io.daxguard.testkit.ScratchFilesystem}), a second loop device over a sparse image of its own added to it,
- * and a balance converting every chunk. {@link #close()} undoes it all, newest first, also after a half-done
- * {@link #create()}: the first fixture (which unmounts), then the second device is forgotten by btrfs, detached and
+ * A btrfs with data, metadata and system chunks in one profile (raid1, raid0...) over two loop devices: the filesystem a
+ * testkit fixture made and mounted on its device (a {@link FaultyDisk} or a {@link ScratchFilesystem}), a second loop
+ * device over a sparse image of its own added to it, and a balance converting every chunk, committed. The btrfs
+ * plugin's tests and the agent's share it. {@link #close()} undoes it all, newest first, also after a half-done
+ * {@link #create}: the first fixture (which unmounts), then the second device is forgotten by btrfs, detached and
  * its image deleted.
  */
-final class TwoDeviceBtrfs implements AutoCloseable {
+public final class TwoDeviceBtrfs implements AutoCloseable {
     private final AutoCloseable first;
     private final Path mountPoint;
     private final Path firstDevice;
@@ -33,7 +32,7 @@ final class TwoDeviceBtrfs implements AutoCloseable {
      * @param mountPoint  where it mounted the filesystem
      * @param firstDevice its device
      */
-    TwoDeviceBtrfs(AutoCloseable first, Path mountPoint, Path firstDevice) {
+    public TwoDeviceBtrfs(AutoCloseable first, Path mountPoint, Path firstDevice) {
         this.first = first;
         this.mountPoint = mountPoint;
         this.firstDevice = firstDevice;
@@ -43,7 +42,7 @@ final class TwoDeviceBtrfs implements AutoCloseable {
      * Adds the second device and converts every chunk to {@code profile} ({@code raid1}, {@code raid0}; metadata
      * and system chunks to raid1 when data is raid0, as an administrator would); undoes everything if a step fails.
      */
-    TwoDeviceBtrfs create(String profile, long sizeBytes) throws IOException {
+    public TwoDeviceBtrfs create(String profile, long sizeBytes) throws IOException {
         try {
             Path directory = Files.createTempDirectory("daxguard-btrfs-second-");
             undo.add(() -> Files.deleteIfExists(directory));
@@ -61,7 +60,7 @@ final class TwoDeviceBtrfs implements AutoCloseable {
             String metadata = profile.equals("raid0") ? "raid1" : profile;
             Command.run("btrfs", "balance", "start", "-f", "-dconvert=" + profile, "-mconvert=" + metadata,
                     "-sconvert=" + metadata, mountPoint.toString());
-            BtrfsFixtures.commit(mountPoint);
+            Command.run("btrfs", "filesystem", "sync", mountPoint.toString());
             return this;
         } catch (IOException | RuntimeException e) {
             try {
@@ -73,19 +72,19 @@ final class TwoDeviceBtrfs implements AutoCloseable {
         }
     }
 
-    Path mountPoint() {
+    public Path mountPoint() {
         return mountPoint;
     }
 
-    Path path(String relative) {
+    public Path path(String relative) {
         return mountPoint.resolve(relative);
     }
 
-    Path firstDevice() {
+    public Path firstDevice() {
         return firstDevice;
     }
 
-    Path secondDevice() {
+    public Path secondDevice() {
         return secondDevice;
     }
 
