@@ -1,11 +1,8 @@
 package io.daxguard.testkit;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A btrfs with data, metadata and system chunks in one profile (raid1, raid0...) over two loop devices: the filesystem a
@@ -19,13 +16,8 @@ public final class TwoDeviceBtrfs implements AutoCloseable {
     private final AutoCloseable first;
     private final Path mountPoint;
     private final Path firstDevice;
-    private final List<Step> undo = new ArrayList<>();
+    private final Teardown undo = new Teardown();
     private Path secondDevice;
-
-    @FunctionalInterface
-    private interface Step {
-        void run() throws Exception;
-    }
 
     /**
      * @param first       the fixture holding the first device, already created (closing it unmounts)
@@ -45,16 +37,13 @@ public final class TwoDeviceBtrfs implements AutoCloseable {
     public TwoDeviceBtrfs create(String profile, long sizeBytes) throws IOException {
         try {
             Path directory = Files.createTempDirectory("daxguard-btrfs-second-");
-            undo.add(() -> Files.deleteIfExists(directory));
-            Path image = directory.resolve("second.img");
-            try (RandomAccessFile created = new RandomAccessFile(image.toFile(), "rw")) {
-                created.setLength(sizeBytes);
-            }
-            undo.add(() -> Files.deleteIfExists(image));
+            undo.push(() -> Files.deleteIfExists(directory));
+            Path image = LoopFilesystem.sparseFile(directory.resolve("second.img"), sizeBytes);
+            undo.push(() -> Files.deleteIfExists(image));
             String loop = Command.run("losetup", "--find", "--show", image.toString()).strip();
-            undo.add(() -> Command.run("losetup", "--detach", loop));
+            undo.push(() -> Command.run("losetup", "--detach", loop));
             // After the unmount btrfs still lists the device as scanned; forget it before detaching.
-            undo.add(() -> Command.tryRun("btrfs", "device", "scan", "--forget", loop));
+            undo.push(() -> Command.tryRun("btrfs", "device", "scan", "--forget", loop));
             secondDevice = Path.of(loop);
             Command.run("btrfs", "device", "add", "-f", loop, mountPoint.toString());
             String metadata = profile.equals("raid0") ? "raid1" : profile;
@@ -95,24 +84,21 @@ public final class TwoDeviceBtrfs implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
+        String what = "cleaning up the two-device btrfs on " + mountPoint;
         IOException failure = null;
         try {
             first.close();
         } catch (Exception e) {
-            failure = new IOException("cleaning up the two-device btrfs on " + mountPoint, e);
+            failure = new IOException(what, e);
         }
-        for (int i = undo.size() - 1; i >= 0; i--) {
-            try {
-                undo.get(i).run();
-            } catch (Exception e) {
-                if (failure == null) {
-                    failure = new IOException("cleaning up the two-device btrfs on " + mountPoint, e);
-                } else {
-                    failure.addSuppressed(e);
-                }
+        try {
+            undo.undo(what);
+        } catch (IOException e) {
+            if (failure == null) {
+                throw e;
             }
+            failure.addSuppressed(e);
         }
-        undo.clear();
         if (failure != null) {
             throw failure;
         }
