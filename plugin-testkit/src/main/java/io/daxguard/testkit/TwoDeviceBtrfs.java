@@ -35,7 +35,7 @@ public final class TwoDeviceBtrfs implements AutoCloseable {
      * and system chunks to raid1 when data is raid0, as an administrator would); undoes everything if a step fails.
      */
     public TwoDeviceBtrfs create(String profile, long sizeBytes) throws IOException {
-        try {
+        Teardown.makeOrUndo(() -> {
             Path directory = Files.createTempDirectory("daxguard-btrfs-second-");
             undo.push(() -> Files.deleteIfExists(directory));
             Path image = LoopFilesystem.sparseFile(directory.resolve("second.img"), sizeBytes);
@@ -50,15 +50,8 @@ public final class TwoDeviceBtrfs implements AutoCloseable {
             Command.run("btrfs", "balance", "start", "-f", "-dconvert=" + profile, "-mconvert=" + metadata,
                     "-sconvert=" + metadata, mountPoint.toString());
             Command.run("btrfs", "filesystem", "sync", mountPoint.toString());
-            return this;
-        } catch (IOException | RuntimeException e) {
-            try {
-                close();
-            } catch (IOException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
+        }, this::close);
+        return this;
     }
 
     public Path mountPoint() {
