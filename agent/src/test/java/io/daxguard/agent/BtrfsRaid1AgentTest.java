@@ -14,8 +14,8 @@ import io.daxguard.testkit.Command;
 import io.daxguard.testkit.FaultyDisk;
 import io.daxguard.testkit.Privileges;
 import io.daxguard.testkit.SectorRange;
+import io.daxguard.testkit.TwoDeviceBtrfs;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -45,8 +45,7 @@ class BtrfsRaid1AgentTest {
     private static final Pattern MIRROR = Pattern.compile("mirror (\\d+) logical (\\d+) physical (\\d+) device (\\S+)");
 
     private static FaultyDisk faulty;
-    private static Path directory;
-    private static Path image;
+    private static TwoDeviceBtrfs raid;
     private static Path second;
     private static SectorRange bad;
     private static long badOffset;
@@ -57,15 +56,9 @@ class BtrfsRaid1AgentTest {
         Privileges.requireRootLoopFuseAnd("mkfs.btrfs", "btrfs", "btrfs-map-logical");
         faulty = FaultyDisk.of("btrfs").build();
         faulty.create();
-        directory = Files.createTempDirectory("daxguard-btrfs-second-");
-        image = directory.resolve("second.img");
-        try (RandomAccessFile created = new RandomAccessFile(image.toFile(), "rw")) {
-            created.setLength(SECOND_BYTES);
-        }
-        second = Path.of(Command.run("losetup", "--find", "--show", image.toString()).strip());
+        raid = new TwoDeviceBtrfs(faulty, faulty.mountPoint(), faulty.device()).create("raid1", SECOND_BYTES);
+        second = raid.secondDevice();
         String mount = faulty.mountPoint().toString();
-        Command.run("btrfs", "device", "add", "-f", second.toString(), mount);
-        Command.run("btrfs", "balance", "start", "-f", "-dconvert=raid1", "-mconvert=raid1", "-sconvert=raid1", mount);
         Path file = faulty.path("data.bin");
         content = new byte[16 * BLOCK];
         new java.util.Random(7).nextBytes(content);
@@ -78,54 +71,14 @@ class BtrfsRaid1AgentTest {
         faulty.poison(bad);
     }
 
-    /**
-     * Unmounts (closing the faulty disk), then has btrfs forget the second device, detaches it and deletes its image:
-     * every step runs even when one before it failed.
-     */
+    /** Unmounts (closing the faulty disk), then the two-device fixture forgets, detaches and deletes the second. */
     @AfterAll
     static void undo() throws Exception {
-        Exception failure = null;
-        List<Callable> steps = List.of(
-                () -> {
-                    if (faulty != null) {
-                        faulty.close();
-                    }
-                },
-                () -> {
-                    if (second != null) {
-                        Command.tryRun("btrfs", "device", "scan", "--forget", second.toString());
-                        Command.run("losetup", "--detach", second.toString());
-                    }
-                },
-                () -> {
-                    if (image != null) {
-                        Files.deleteIfExists(image);
-                    }
-                },
-                () -> {
-                    if (directory != null) {
-                        Files.deleteIfExists(directory);
-                    }
-                });
-        for (Callable step : steps) {
-            try {
-                step.run();
-            } catch (Exception e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
+        if (raid != null) {
+            raid.close();
+        } else if (faulty != null) {
+            faulty.close();
         }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    @FunctionalInterface
-    private interface Callable {
-        void run() throws Exception;
     }
 
     @Test

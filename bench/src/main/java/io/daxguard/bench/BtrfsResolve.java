@@ -11,7 +11,9 @@ import io.daxguard.spi.Owner;
 import io.daxguard.spi.PathNames;
 import io.daxguard.spi.PluginContext;
 import io.daxguard.support.linux.FileStatus;
+import io.daxguard.support.linux.MountInfo;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -119,17 +121,29 @@ public final class BtrfsResolve {
         return answers;
     }
 
-    /** The mount record of {@code mountPoint} from {@code /proc/self/mountinfo}, as the agent reads it. */
+    /**
+     * The mount record of {@code mountPoint} from {@code /proc/self/mountinfo}, as the agent reads it: bytes, the
+     * kernel's octal escapes ({@code \040} for a space, {@code \134} for a backslash...) in the root, mount point and
+     * source decoded, so a mount point with a space in its name is found.
+     */
     private static Mount mountOf(Path mountPoint) throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), java.nio.charset.StandardCharsets.ISO_8859_1)) {
+        LinuxPath wanted = LinuxPath.of(mountPoint);
+        // ISO-8859-1: one char a byte, so the bytes of a name that is not UTF-8 come back as they were.
+        String table = new String(Files.readAllBytes(Path.of("/proc/self/mountinfo")), StandardCharsets.ISO_8859_1);
+        for (String line : table.split("\n")) {
             String[] fields = line.split(" ");
-            if (fields[4].equals(mountPoint.toString())) {
+            if (fields.length > 4 && decoded(fields[4]).equals(wanted)) {
                 int separator = List.of(fields).indexOf("-");
-                return new Mount(Integer.parseInt(fields[0]), DeviceNumber.parse(fields[2]), fields[3],
-                        LinuxPath.of(Path.of(fields[4])), fields[separator + 1], fields[separator + 2],
-                        fields[5] + "," + fields[separator + 3]);
+                return new Mount(Integer.parseInt(fields[0]), DeviceNumber.parse(fields[2]),
+                        decoded(fields[3]).display(), decoded(fields[4]), fields[separator + 1],
+                        decoded(fields[separator + 2]).display(), fields[5] + "," + fields[separator + 3]);
             }
         }
         throw new IllegalStateException(mountPoint + " is not in /proc/self/mountinfo");
+    }
+
+    /** A mountinfo field with its escapes decoded, as the support library decodes them. */
+    private static LinuxPath decoded(String field) {
+        return LinuxPath.of(MountInfo.unescape(field.getBytes(StandardCharsets.ISO_8859_1)));
     }
 }

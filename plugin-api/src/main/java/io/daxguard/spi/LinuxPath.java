@@ -277,6 +277,22 @@ public record LinuxPath(byte[] bytes) implements Comparable<LinuxPath>, Serializ
     }
 
     /**
+     * {@code components} (names without a {@code /}) put together as {@link #join} joins them: a relative path with one
+     * {@code /} between each two, the empty path for none. How a path found one name at a time (a directory walk's
+     * links) becomes one path, to open beneath a directory or to {@link #join} below a mount point.
+     */
+    public static LinuxPath ofComponents(List<LinuxPath> components) {
+        if (components.isEmpty()) {
+            return new LinuxPath(new byte[0]);
+        }
+        LinuxPath joined = components.get(0);
+        for (int i = 1; i < components.size(); i++) {
+            joined = joined.join(components.get(i));
+        }
+        return joined;
+    }
+
+    /**
      * {@link #join} for paths in display form, as the ledger, JMX and the views carry them: where a file is shown
      * with its mount point ({@code "/mnt/data"} and {@code "/dir/file"}, or {@code "/"} and {@code "/usr/x"}).
      */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -104,6 +105,16 @@ class LinuxPathTest {
         "/m\\xe9    | /a\\\\b          | /m\\xe9/a\\\\b"})
     void joinsAMountPointAndAPathInsideItInDisplayForm(String mountPoint, String relative, String joined) {
         assertThat(LinuxPath.joinDisplayed(mountPoint, relative)).isEqualTo(joined);
+    }
+
+    @Test
+    void componentsFoundOneNameAtATimeBecomeOneRelativePath() {
+        List<LinuxPath> components = List.of(LinuxPath.ofText("dir"), bytes('s', 0xff), LinuxPath.ofText("file"));
+
+        assertThat(LinuxPath.ofComponents(components).display()).isEqualTo("dir/s\\xff/file");
+        assertThat(LinuxPath.ROOT.join(LinuxPath.ofComponents(components)).display()).isEqualTo("/dir/s\\xff/file");
+        assertThat(LinuxPath.ofComponents(List.of()).length()).isZero();
+        assertThat(LinuxPath.ofText("/mnt").join(LinuxPath.ofComponents(List.of()))).isEqualTo(LinuxPath.ofText("/mnt"));
     }
 
     @Test

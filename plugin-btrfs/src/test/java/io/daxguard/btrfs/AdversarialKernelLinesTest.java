@@ -9,6 +9,7 @@ import io.daxguard.spi.PluginContext;
 import io.daxguard.testkit.Command;
 import io.daxguard.testkit.Privileges;
 import io.daxguard.testkit.ScratchFilesystem;
+import io.daxguard.testkit.TwoDeviceBtrfs;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,6 +6,7 @@ import io.daxguard.spi.Mount;
 import io.daxguard.testkit.Command;
 import io.daxguard.testkit.Privileges;
 import io.daxguard.testkit.ScratchFilesystem;
+import io.daxguard.testkit.TwoDeviceBtrfs;
 import io.daxguard.testkit.conformance.ConformanceFilesystem;
 import io.daxguard.testkit.conformance.FilesystemFacts;
 import io.daxguard.testkit.conformance.Placement;

@@ -10,6 +10,7 @@ import io.daxguard.spi.PluginContext;
 import io.daxguard.spi.Redundancy;
 import io.daxguard.testkit.Privileges;
 import io.daxguard.testkit.ScratchFilesystem;
+import io.daxguard.testkit.TwoDeviceBtrfs;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;

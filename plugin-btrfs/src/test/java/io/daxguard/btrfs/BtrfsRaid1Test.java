@@ -18,6 +18,7 @@ import io.daxguard.testkit.Command;
 import io.daxguard.testkit.FaultyDisk;
 import io.daxguard.testkit.Privileges;
 import io.daxguard.testkit.SectorRange;
+import io.daxguard.testkit.TwoDeviceBtrfs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

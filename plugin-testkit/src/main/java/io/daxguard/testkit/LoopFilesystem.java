@@ -49,16 +49,7 @@ abstract sealed class LoopFilesystem implements AutoCloseable, BeforeAllCallback
      * the cleanup threw suppressed.
      */
     final void makeOrUndo(Teardown.Step make) throws IOException {
-        try {
-            make.run();
-        } catch (IOException | RuntimeException e) {
-            try {
-                close();
-            } catch (IOException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
+        Teardown.makeOrUndo(make, this::close);
     }
 
     /** Adds an undo step of the subclass's own making. */

@@ -35,6 +35,23 @@ final class Teardown {
     }
 
     /**
+     * Runs {@code make}, a fixture's setup; if it fails, runs {@code close} (the fixture's, undoing every step made so
+     * far) and rethrows, with what the cleanup threw suppressed.
+     */
+    static void makeOrUndo(Step make, Step close) throws IOException {
+        try {
+            make.run();
+        } catch (IOException | RuntimeException e) {
+            try {
+                close.run();
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    /**
      * Runs and forgets every step, newest first. Throws an {@link IOException} saying {@code what} was being
      * cleaned up, caused by the first failure, with the later ones suppressed; a second call does nothing.
      */

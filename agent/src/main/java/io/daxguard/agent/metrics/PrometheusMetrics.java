@@ -6,6 +6,7 @@ import io.daxguard.agent.ledger.AffectedOwner;
 import io.daxguard.agent.ledger.DamageLedger;
 import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.ledger.DamageState;
+import io.daxguard.agent.ledger.FileKey;
 import io.daxguard.agent.ledger.LedgerHealth;
 import io.daxguard.agent.plugins.AttachedFilesystem;
 import io.daxguard.agent.source.FailureSources;
@@ -70,7 +71,8 @@ public final class PrometheusMetrics implements MultiCollector {
     private void damage(MetricSnapshots.Builder all) {
         Map<List<String>, long[]> byFilesystemAndKind = new TreeMap<>(java.util.Comparator.comparing(Object::toString));
         // A file damaged in several places is one damaged file, as daxguard status counts it; its bytes all count.
-        java.util.Set<List<Object>> filesCounted = new java.util.HashSet<>();
+        // FileKey equality is the identity (UUID, subvolume, inode, generation); owners that are no file count each.
+        java.util.Set<FileKey> filesCounted = new java.util.HashSet<>();
         for (DamageRecord record : from.ledger().records()) {
             if (record.state() != DamageState.OPEN) {
                 continue;
@@ -87,8 +89,7 @@ public final class PrometheusMetrics implements MultiCollector {
                 }
                 long[] counted = byFilesystemAndKind.computeIfAbsent(
                         List.of(affected.filesystem().mountPoint(), kind(affected.owner())), key -> new long[2]);
-                if (!(affected.owner() instanceof FileOwner file) || filesCounted.add(List.of(
-                        affected.filesystem().uuid(), file.subvolume(), file.inode(), file.generation()))) {
+                if (affected.fileKey().map(filesCounted::add).orElse(true)) {
                     counted[0]++;
                 }
                 counted[1] += affected.owner().length();

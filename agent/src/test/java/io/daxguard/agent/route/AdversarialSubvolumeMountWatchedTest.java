@@ -67,11 +67,7 @@ class AdversarialSubvolumeMountWatchedTest {
     private List<?> syncWithSubvolumeMount(Path srv, List<Path> watched) throws IOException {
         DeviceNumber anonymous = FileStatus.ofPath(srv).device();
         Path sysfs = directory.resolve("sys");
-        Path device = Files.createDirectories(sysfs.resolve("devices/virtual/block/hand0"));
-        Files.writeString(device.resolve("dev"), DISK + "\n");
-        Files.writeString(device.resolve("size"), (64L << 20) / 512 + "\n");
-        Files.createDirectories(sysfs.resolve("class/block"));
-        Files.createSymbolicLink(sysfs.resolve("class/block/hand0"), device);
+        HandMadeSysfs.blockDevice(sysfs, "hand0", DISK, 64L << 20);
         Path mountinfo = Files.writeString(directory.resolve("mountinfo"), "36 35 " + anonymous + " /data " + srv
                 + " rw,relatime shared:1 - btrfs /dev/hand0 rw,subvolid=256,subvol=/data\n");
         filesystems = new Filesystems(PluginHost.of(new HandMadePlugin("btrfs", SubvolumeHolder::new)), watched);

@@ -55,11 +55,7 @@ final class HandMadePipeline implements AutoCloseable {
         DeviceNumber number = FileStatus.ofPath(mountPoint).device();
         disk = new DeviceRef(number, "hand0");
         Path sysfs = directory.resolve("sys");
-        Path device = Files.createDirectories(sysfs.resolve("devices/virtual/block/hand0"));
-        Files.writeString(device.resolve("dev"), number + "\n");
-        Files.writeString(device.resolve("size"), DISK_BYTES / 512 + "\n");
-        Files.createDirectories(sysfs.resolve("class/block"));
-        Files.createSymbolicLink(sysfs.resolve("class/block/hand0"), device);
+        HandMadeSysfs.blockDevice(sysfs, "hand0", number, DISK_BYTES);
         Path mountinfo = Files.writeString(directory.resolve("mountinfo"), "36 35 " + number + " / " + mountPoint
                 + " rw,relatime shared:1 - " + TYPE + " /dev/hand0 rw\n");
         holder = new HandMadeHolder(new Mount(36, number, "/", LinuxPath.of(mountPoint), TYPE, "/dev/hand0", "rw"));

@@ -77,9 +77,8 @@ class MultiDeviceRoutingTest {
         mountPoint = Files.createDirectories(directory.resolve("mnt"));
         DeviceNumber anonymous = FileStatus.ofPath(mountPoint).device();
         Path sysfs = directory.resolve("sys");
-        Files.createDirectories(sysfs.resolve("class/block"));
-        blockDevice(sysfs, "hand0", FIRST);
-        blockDevice(sysfs, "hand1", SECOND);
+        HandMadeSysfs.blockDevice(sysfs, "hand0", FIRST, MEMBER_BYTES);
+        HandMadeSysfs.blockDevice(sysfs, "hand1", SECOND, MEMBER_BYTES);
         Path mountinfo = Files.writeString(directory.resolve("mountinfo"), "36 35 " + anonymous + " / " + mountPoint
                 + " rw,relatime shared:1 - " + TYPE + " /dev/hand0 rw\n");
         Mount mount = new Mount(36, anonymous, "/", LinuxPath.of(mountPoint), TYPE, "/dev/hand0", "rw");
@@ -92,13 +91,6 @@ class MultiDeviceRoutingTest {
         topology = new LiveTopology(new TopologyReader(sysfs, mountinfo), filesystems, events);
         router = new FailureRouter(topology, owners, ledger, events);
         topology.refresh();
-    }
-
-    private static void blockDevice(Path sysfs, String name, DeviceNumber number) throws IOException {
-        Path device = Files.createDirectories(sysfs.resolve("devices/virtual/block").resolve(name));
-        Files.writeString(device.resolve("dev"), number + "\n");
-        Files.writeString(device.resolve("size"), MEMBER_BYTES / 512 + "\n");
-        Files.createSymbolicLink(sysfs.resolve("class/block").resolve(name), device);
     }
 
     @AfterEach

@@ -199,10 +199,7 @@ final class ChangedFilesMerge {
             if (components.isEmpty()) {
                 return;
             }
-            LinuxPath relative = components.get(0);
-            for (int i = 1; i < components.size(); i++) {
-                relative = relative.join(components.get(i));
-            }
+            LinuxPath relative = LinuxPath.ofComponents(components);
             try (NativeFile file = mount.openBeneath(relative, NativeFile.Access.READ, false)) {
                 FileStatus status = file.status();
                 if (status.inode() == inode && status.device().equals(device) && status.isRegularFile()) {

@@ -302,11 +302,7 @@ public final class ExtentIndex {
     public List<LinuxPath> pathsOf(long inodeNumber) {
         List<LinuxPath> paths = new ArrayList<>();
         for (List<LinuxPath> components : linkComponentsOf(inodeNumber)) {
-            LinuxPath path = root;
-            for (LinuxPath component : components) {
-                path = path.join(component);
-            }
-            paths.add(path);
+            paths.add(root.join(LinuxPath.ofComponents(components)));
         }
         return paths;
     }

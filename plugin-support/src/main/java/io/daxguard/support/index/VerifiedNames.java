@@ -71,11 +71,7 @@ final class VerifiedNames {
     private static List<LinuxPath> relativeNames(List<List<LinuxPath>> links) {
         List<LinuxPath> names = new ArrayList<>(links.size());
         for (List<LinuxPath> components : links) {
-            LinuxPath relative = LinuxPath.ROOT;
-            for (LinuxPath component : components) {
-                relative = relative.join(component);
-            }
-            names.add(relative);
+            names.add(LinuxPath.ROOT.join(LinuxPath.ofComponents(components)));
         }
         return names;
     }
@@ -88,10 +84,7 @@ final class VerifiedNames {
         }
         List<LinuxPath> names = new ArrayList<>(links.size());
         for (List<LinuxPath> components : links) {
-            LinuxPath relative = LinuxPath.ROOT;
-            for (LinuxPath component : components) {
-                relative = relative.join(component);
-            }
+            LinuxPath relative = LinuxPath.ROOT.join(LinuxPath.ofComponents(components));
             if (!FileStatus.ofPathIfStill(index.root().join(relative), device, inode)
                     .map(status -> status.hasNoMoreLinksThan(links.size())).orElse(false)) {
                 return null;

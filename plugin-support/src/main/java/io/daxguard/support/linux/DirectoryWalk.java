@@ -61,16 +61,13 @@ public final class DirectoryWalk {
      * @return the number of directories read
      */
     public static int walk(LinuxPath root, Visitor visitor) throws IOException {
-        record Pending(int index, LinuxPath path) {
-        }
-        ArrayDeque<Pending> queue = new ArrayDeque<>();
-        int nextIndex = 0;
+        Frontier frontier = new Frontier();
         int read = 0;
         try (Memory buffer = new Memory(BUFFER_SIZE)) {
-            queue.add(new Pending(nextIndex++, root));
+            frontier.add(root);
             DeviceNumber rootDevice = null;
-            while (!queue.isEmpty()) {
-                Pending directory = queue.poll();
+            while (!frontier.isEmpty()) {
+                Pending directory = frontier.poll();
                 NativeFile open;
                 try {
                     if (directory.index() != 0 && rootDevice != null
@@ -111,19 +108,11 @@ public final class DirectoryWalk {
                         if (filled <= 0) {
                             break;
                         }
-                        for (long at = 0; at < filled; ) {
-                            int recordLength = buffer.getShort(at + OFFSET_RECLEN) & 0xffff;
-                            byte[] name = name(buffer, at + OFFSET_NAME, at + recordLength);
-                            if (!isDotOrDotDot(name)) {
-                                long inode = buffer.getLong(at + OFFSET_INO);
-                                int type = buffer.getByte(at + OFFSET_TYPE) & 0xff;
-                                boolean descend = visitor.entry(directory.index(), name, inode, type);
-                                if (descend) {
-                                    queue.add(new Pending(nextIndex++, directory.path().join(LinuxPath.of(name))));
-                                }
+                        decode(buffer, filled, (name, inode, type) -> {
+                            if (visitor.entry(directory.index(), name, inode, type)) {
+                                frontier.add(directory.path().join(LinuxPath.of(name)));
                             }
-                            at += recordLength;
-                        }
+                        });
                     }
                 }
             }
@@ -154,15 +143,44 @@ public final class DirectoryWalk {
                 if (filled <= 0) {
                     return;
                 }
-                for (long at = 0; at < filled; ) {
-                    int recordLength = buffer.getShort(at + OFFSET_RECLEN) & 0xffff;
-                    byte[] name = name(buffer, at + OFFSET_NAME, at + recordLength);
-                    if (!isDotOrDotDot(name)) {
-                        sink.entry(name, buffer.getLong(at + OFFSET_INO), buffer.getByte(at + OFFSET_TYPE) & 0xff);
-                    }
-                    at += recordLength;
-                }
+                decode(buffer, filled, sink);
             }
+        }
+    }
+
+    /**
+     * Hands every record of the first {@code filled} bytes of {@code buffer}, as {@code getdents64} filled it, to
+     * {@code sink}, {@code .} and {@code ..} left out: the one decoder of {@code struct linux_dirent64}.
+     */
+    private static void decode(Memory buffer, long filled, EntrySink sink) {
+        for (long at = 0; at < filled; ) {
+            int recordLength = buffer.getShort(at + OFFSET_RECLEN) & 0xffff;
+            byte[] name = name(buffer, at + OFFSET_NAME, at + recordLength);
+            if (!isDotOrDotDot(name)) {
+                sink.entry(name, buffer.getLong(at + OFFSET_INO), buffer.getByte(at + OFFSET_TYPE) & 0xff);
+            }
+            at += recordLength;
+        }
+    }
+
+    private record Pending(int index, LinuxPath path) {
+    }
+
+    /** The directories a {@link #walk} has still to read, each given the next index as it is accepted. */
+    private static final class Frontier {
+        private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+        private int nextIndex;
+
+        void add(LinuxPath path) {
+            queue.add(new Pending(nextIndex++, path));
+        }
+
+        boolean isEmpty() {
+            return queue.isEmpty();
+        }
+
+        Pending poll() {
+            return queue.poll();
         }
     }
 

@@ -73,6 +73,14 @@ public final class MountInfo {
                 LinuxPath.of(unescape(table, spaces[FIELDS - 2] + 1, pointEnd)));
     }
 
+    /**
+     * A mountinfo field's octal escapes ({@code \040} for a space, {@code \134} for a backslash...) back to the bytes
+     * the kernel escaped: for a tool that reads other fields of the table (the btrfs bench's mount record).
+     */
+    public static byte[] unescape(byte[] field) {
+        return unescape(field, 0, field.length);
+    }
+
     /** mountinfo's octal escapes back to bytes. */
     private static byte[] unescape(byte[] table, int from, int to) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(to - from);
