@@ -9,12 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.FailureRange;
 import io.daxguard.support.linux.FiemapExtent;
+import io.daxguard.testkit.BlocksSwappedWhileOpen;
 import io.daxguard.testkit.Command;
 import io.daxguard.testkit.Privileges;
 import io.daxguard.testkit.ScratchFilesystem;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -25,30 +23,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Through the plugin (inode-scanner build): EXT4_IOC_MOVE_EXT, what e4defrag calls, swaps two files' blocks and is
- * reported only when its writable descriptors close. Right after the build the index vouches for both files' plain
- * extents, so while the descriptors are open a failure in either file's old blocks is reported against the file that
- * left them. Ground truth: FIEMAP (debugfs icheck agrees). The move is made by a python helper that keeps both
- * descriptors open until the test closes its standard input.
+ * reported only when its writable descriptors close: while they are open, a failure in either file's old blocks must be
+ * reported against the file that maps them now (vouching, reverted, reported the file that left them). Ground truth:
+ * FIEMAP (debugfs icheck agrees). The descriptors are held open by {@link BlocksSwappedWhileOpen}.
  */
 @Tag("mount")
 class Ext4MoveExtentsAdversarialTest {
     @RegisterExtension
     static final ScratchFilesystem FILESYSTEM = ScratchFilesystem.ext4().mkfsOptions("-b", "4096").build();
 
-    /** {@code struct move_extent} and {@code EXT4_IOC_MOVE_EXT = _IOWR('f', 15, struct move_extent)}. */
-    private static final String MOVE = String.join("\n",
-            "import fcntl, os, struct, sys",
-            "orig = os.open(sys.argv[1], os.O_RDWR)",
-            "donor = os.open(sys.argv[2], os.O_RDWR)",
-            "arg = bytearray(struct.pack('=IIQQQQ', 0, donor, 0, 0, int(sys.argv[3]), 0))",
-            "fcntl.ioctl(orig, 0xC028660F, arg, True)",
-            "print('moved', struct.unpack('=IIQQQQ', arg)[5], flush=True)",
-            "sys.stdin.read()",
-            "os.close(donor)",
-            "os.close(orig)");
-
     private Ext4Holder holder;
-    private Process mover;
+    private BlocksSwappedWhileOpen mover;
 
     @BeforeAll
     static void requireTools() {
@@ -58,8 +43,7 @@ class Ext4MoveExtentsAdversarialTest {
     @AfterEach
     void closeEverything() throws Exception {
         if (mover != null) {
-            mover.getOutputStream().close();
-            mover.waitFor();
+            mover.close();
         }
         if (holder != null) {
             holder.close();
@@ -77,10 +61,8 @@ class Ext4MoveExtentsAdversarialTest {
         FiemapExtent donorBefore = extentsOf(donor).get(0);
         holder = Ext4Files.attached(FILESYSTEM);
 
-        mover = new ProcessBuilder("python3", "-c", MOVE, original.toString(), donor.toString(), "16")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        assertThat(new BufferedReader(new InputStreamReader(mover.getInputStream(), StandardCharsets.US_ASCII))
-                .readLine()).as("precondition: EXT4_IOC_MOVE_EXT moved every block").isEqualTo("moved 16");
+        mover = BlocksSwappedWhileOpen.ext4MoveExtents(original, donor, 16);
+        assertThat(mover.said()).as("precondition: EXT4_IOC_MOVE_EXT moved every block").isEqualTo("moved 16");
         assertThat(extentsOf(original).get(0).physical()).as("precondition: the original is on the donor's blocks")
                 .isEqualTo(donorBefore.physical());
 

@@ -10,9 +10,6 @@ import io.daxguard.support.linux.FiemapExtent;
 import io.daxguard.testkit.Command;
 import io.daxguard.testkit.Privileges;
 import io.daxguard.testkit.ScratchFilesystem;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,29 +23,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * EXT4_IOC_MOVE_EXT (what e4defrag calls) swaps the blocks of two files and sends no fanotify event until the writable
  * descriptors close ({@code FAN_CLOSE_WRITE}). A defragmenter holds them open for the whole move, and an error
  * reported meanwhile is asked about in that window. FIEMAP rejects both proposals; the file that maps the blocks now
- * was named by no event, so only a full build finds it (a rejection with no event since the build demands one). The move is made by a small python helper that keeps both descriptors
- * open until the test closes its standard input.
+ * was named by no event, so only a full build finds it (a rejection with no event since the build demands one). The
+ * descriptors are held open by {@link io.daxguard.testkit.BlocksSwappedWhileOpen}.
  */
 @Tag("mount")
 class MoveExtentsWhileOpenAdversarialTest {
     @RegisterExtension
     static final ScratchFilesystem EXT4 = ScratchFilesystem.ext4().mkfsOptions("-b", "4096").build();
 
-    /** {@code struct move_extent} and {@code EXT4_IOC_MOVE_EXT = _IOWR('f', 15, struct move_extent)}. */
-    private static final String MOVE = String.join("\n",
-            "import fcntl, os, struct, sys",
-            "orig = os.open(sys.argv[1], os.O_RDWR)",
-            "donor = os.open(sys.argv[2], os.O_RDWR)",
-            "arg = bytearray(struct.pack('=IIQQQQ', 0, donor, 0, 0, int(sys.argv[3]), 0))",
-            "fcntl.ioctl(orig, 0xC028660F, arg, True)",
-            "print('moved', struct.unpack('=IIQQQQ', arg)[5], flush=True)",
-            "sys.stdin.read()",
-            "os.close(donor)",
-            "os.close(orig)");
-
     private static int directories;
     private LiveReverseMap map;
-    private Process mover;
+    private io.daxguard.testkit.BlocksSwappedWhileOpen mover;
 
     @BeforeAll
     static void requireTools() {
@@ -58,8 +43,7 @@ class MoveExtentsWhileOpenAdversarialTest {
     @AfterEach
     void closeEverything() throws Exception {
         if (mover != null) {
-            mover.getOutputStream().close();
-            mover.waitFor();
+            mover.close();
         }
         if (map != null) {
             map.close();
@@ -109,11 +93,7 @@ class MoveExtentsWhileOpenAdversarialTest {
     }
 
     private void moveWhileOpen(Path original, Path donor, int blocks) throws Exception {
-        mover = new ProcessBuilder("python3", "-c", MOVE, original.toString(), donor.toString(),
-                Integer.toString(blocks)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(mover.getInputStream(),
-                StandardCharsets.US_ASCII));
-        assertThat(out.readLine()).as("precondition: EXT4_IOC_MOVE_EXT moved every block")
-                .isEqualTo("moved " + blocks);
+        mover = io.daxguard.testkit.BlocksSwappedWhileOpen.ext4MoveExtents(original, donor, blocks);
+        assertThat(mover.said()).as("precondition: EXT4_IOC_MOVE_EXT moved every block").isEqualTo("moved " + blocks);
     }
 }
