@@ -14,8 +14,8 @@ import javax.security.auth.Subject;
  * <p>Receiving notifications is reading: a monitor or control user may listen to any MBean whose attributes it
  * may read (every MBean, over JMX); a user without a role may neither add nor remove a listener, and is delivered
  * nothing. The role is asked at each delivery, not only when the listener was added: a user removed from the
- * access file stops receiving at once ({@link RemoteCallers}). A call without a subject is refused: every client call carries one, also on a connector that does not
- * authenticate ({@link AnonymousLogin}).
+ * access file stops receiving at once ({@link RemoteCallers}). A call without a subject is refused: every client
+ * call carries one, also on a connector that does not authenticate ({@link AnonymousLogin}).
  *
  * <p>The controller's interface, {@value #CONTROLLER}, is in a package {@code java.management} exports only to
  * the JDK's connector, so no class of the agent can implement it; a {@link Proxy} can (its dynamic module is given
