@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ResourceBundle;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -78,30 +79,38 @@ final class SavedIndexAttacks {
         Map<Long, List<Long>> answers = new LinkedHashMap<>();
         int beforeCatchUp = 0;
         for (long block : blocks) {
-            Thread[] asking = new Thread[1];
-            Future<List<Long>> answer = asker.submit(() -> {
-                asking[0] = Thread.currentThread();
-                return ownersOf(map, block);
-            });
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-            while (!answer.isDone() && !gate.isOpen()) {
-                Thread thread = asking[0];
-                if (thread != null && (thread.getState() == Thread.State.WAITING
-                        || thread.getState() == Thread.State.TIMED_WAITING)) {
-                    gate.open();
-                }
-                assertThat(System.nanoTime()).as("the question of block %d is answered or waits", block)
-                        .isLessThan(deadline);
-                Thread.onSpinWait();
-            }
+            answers.put(block, answerThroughTheWindow(() -> ownersOf(map, block), gate, asker));
             if (!gate.isOpen()) {
                 beforeCatchUp++;
             }
-            answers.put(block, answer.get(1, TimeUnit.MINUTES));
         }
         gate.open();
         System.out.println("answered " + beforeCatchUp + " of " + blocks.size() + " from the saved index alone");
         return new Answers(answers, beforeCatchUp);
+    }
+
+    /**
+     * The answer to {@code question}, asked while {@code gate} holds the catch-up build: given at once from the saved
+     * index, or, once the asking thread waits (for the catch-up build), after the gate is opened. Bounded by a minute.
+     */
+    static <T> T answerThroughTheWindow(Callable<T> question, BuildGate gate, ExecutorService asker)
+            throws Exception {
+        Thread[] asking = new Thread[1];
+        Future<T> answer = asker.submit(() -> {
+            asking[0] = Thread.currentThread();
+            return question.call();
+        });
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (!answer.isDone() && !gate.isOpen()) {
+            Thread thread = asking[0];
+            if (thread != null && (thread.getState() == Thread.State.WAITING
+                    || thread.getState() == Thread.State.TIMED_WAITING)) {
+                gate.open();
+            }
+            assertThat(System.nanoTime()).as("the question is answered or waits").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+        return answer.get(1, TimeUnit.MINUTES);
     }
 
     record Answers(Map<Long, List<Long>> owners, int beforeCatchUp) {
