@@ -42,4 +42,14 @@ final class HeapBudget {
                     + " the indexed filesystems: README, Memory) and restart the agent");
         }
     }
+
+    /**
+     * The largest saved index that may be read back into a heap of {@code maxHeapBytes}: it is held in memory as
+     * large as it is on disk, beside the catch-up build that follows, so it may take at most half of what the agent
+     * leaves. A larger one would end the JVM ({@code -XX:+ExitOnOutOfMemoryError}) at every start; ignored instead,
+     * the full build is then sized by {@link #checkFullBuild}.
+     */
+    static long largestLoadableIndex(long maxHeapBytes) {
+        return maxHeapBytes == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, maxHeapBytes - AGENT_BYTES) / 2;
+    }
 }

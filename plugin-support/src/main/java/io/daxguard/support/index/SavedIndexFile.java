@@ -93,6 +93,11 @@ public final class SavedIndexFile {
             if (attributes.size() > MAX_BYTES) {
                 throw new IOException(attributes.size() + " bytes, more than the " + MAX_BYTES + " read back");
             }
+            long heap = Runtime.getRuntime().maxMemory();
+            if (attributes.size() > HeapBudget.largestLoadableIndex(heap)) {
+                throw new IOException(attributes.size() + " bytes, more than half of what a heap of " + (heap >> 20)
+                        + " MiB leaves the indexes (DAXGUARD_HEAP)");
+            }
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
                 SavedIndexFormat.Input in = new SavedIndexFormat.Input(channel, attributes.size());
                 SavedIndexFormat.Header header = SavedIndexFormat.readHeader(in);
