@@ -184,9 +184,10 @@ public final class LiveReverseMap implements Closeable {
             return List.of(new UnknownOwner(from, to - from, builds.notReadyReason()));
         }
         Resolution resolution = resolve(facts.epoch(index, question.changeCount()), index, from, to, false);
-        if (index.loaded() && (resolution.rejected || !resolution.gaps.isEmpty())) {
+        if (index.loaded() && (resolution.rejected || !resolution.gaps.isEmpty() || anyShared(resolution.owners))) {
             // A saved index knows nothing of what changed while the agent was down; the catch-up build queued at
-            // start does, so a gap (a file made or grown since) or a rejection waits for it before anything else.
+            // start does, so a gap (a file made or grown since), a rejection, or a shared block (a sharer may have
+            // been cloned onto it since: every owner the index names still confirms) waits for it before anything.
             index = builds.newestAvailable(index);
             resolution = resolve(facts.epoch(index, question.changeCount()), index, from, to, false);
         }
@@ -266,7 +267,8 @@ public final class LiveReverseMap implements Closeable {
             return Optional.of(known);
         }
         Resolution resolution = resolve(epoch, index, from, to, false);
-        if (resolution.rejected || resolution.sharedUnlikeIndexed || !resolution.gaps.isEmpty()) {
+        if (resolution.rejected || resolution.sharedUnlikeIndexed || !resolution.gaps.isEmpty()
+                || (index.loaded() && anyShared(resolution.owners))) {
             return Optional.empty();
         }
         if (resolution.allRemembered) {
@@ -477,6 +479,15 @@ public final class LiveReverseMap implements Closeable {
     /** @param allRemembered every owner comes from an extent confirmed whole in the question's epoch */
     private record Resolution(List<FileOwner> owners, List<ByteSpan> gaps, boolean rejected,
                               boolean sharedUnlikeIndexed, boolean allRemembered) {
+    }
+
+    private static boolean anyShared(List<FileOwner> owners) {
+        for (FileOwner owner : owners) {
+            if (owner.shared()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void checkRange(long from, long to) {

@@ -143,4 +143,27 @@ class SavedIndexOnXfsWithoutRmapAdversarialTest {
                     .isEqualTo(truth);
         }
     }
+
+    @Test
+    void aThirdSharerClonedWhileTheAgentWasDownFromBlocksAlreadySharedIsNamedWithTheOtherTwo() throws Exception {
+        try (ScratchFilesystem filesystem = xfs()) {
+            Path source = write(filesystem.path("source"), 32 * BLOCK, 5);
+            Path copy = filesystem.path("copy");
+            Command.run("cp", "--reflink=always", source.toString(), copy.toString());
+            Command.run("sync");
+            SavedIndexFile saved = builtSavedAndClosed(filesystem);
+            Path third = filesystem.path("third");
+            Command.run("cp", "--reflink=always", source.toString(), third.toString());
+            Command.run("sync");
+            List<Path> files = List.of(source, copy, third);
+            Map<Long, List<Long>> truth = liveOwners(files);
+            assertThat(truth.values()).as("every block shared by three").allSatisfy(owners -> assertThat(owners)
+                    .hasSize(3));
+
+            Answers answers = askedFromTheSavedIndex(filesystem, saved, files);
+
+            assertThat(answers.owners()).as("%d answered from the saved index", answers.beforeCatchUp())
+                    .isEqualTo(truth);
+        }
+    }
 }
