@@ -3,7 +3,9 @@ package io.daxguard.support.index;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.support.linux.FileStatus;
 import io.daxguard.support.linux.NativeCallException;
+import io.daxguard.support.linux.NativeFile;
 import io.daxguard.spi.LinuxPath;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -13,7 +15,8 @@ import java.util.Optional;
 
 /**
  * The names an {@link ExtentIndex} keeps, checked against the live tree before they are given out: every name
- * must still lead to the inode on the index's device ({@code statx} without following a final symlink), and a
+ * must still lead to the inode on the index's device ({@code statx} without following a final symlink, its directories
+ * opened beneath the root with no symlink followed and no other mount entered), and a
  * regular file must have
  * no more links than names (else a hard link was made since the walk, and its name is missing). The same rule
  * as the agent's own walk applies ({@link FileStatus#ofPathIfStill}, {@link FileStatus#hasNoMoreLinksThan}), so a
@@ -76,21 +79,49 @@ final class VerifiedNames {
         return names;
     }
 
-    /** The inode's names if every one leads to it and none is missing; null otherwise. */
+    /**
+     * The inode's names if every one leads to it and none is missing; null otherwise. Each name's directories are
+     * opened beneath the root with no symbolic link followed and no other mount entered: a directory renamed and
+     * replaced by a link to its new name (or a bind mount over it) would still lead a path to the file, through a
+     * name that is not one of its links.
+     */
     private static List<LinuxPath> checked(ExtentIndex index, DeviceNumber device, long inode) {
         List<List<LinuxPath>> links = index.linkComponentsOf(inode);
         if (links.isEmpty()) {
             return null;
         }
         List<LinuxPath> names = new ArrayList<>(links.size());
-        for (List<LinuxPath> components : links) {
-            LinuxPath relative = LinuxPath.ROOT.join(LinuxPath.ofComponents(components));
-            if (!FileStatus.ofPathIfStill(index.root().join(relative), device, inode)
-                    .map(status -> status.hasNoMoreLinksThan(links.size())).orElse(false)) {
-                return null;
+        try (NativeFile root = NativeFile.openDirectory(index.root())) {
+            for (List<LinuxPath> components : links) {
+                LinuxPath relative = LinuxPath.ROOT.join(LinuxPath.ofComponents(components));
+                FileStatus status = statusBeneath(root, components);
+                if (status == null || status.inode() != inode || !status.device().equals(device)
+                        || !status.hasNoMoreLinksThan(links.size())) {
+                    return null;
+                }
+                names.add(relative);
             }
-            names.add(relative);
+        } catch (IOException e) {
+            return null;
         }
         return names;
+    }
+
+    /** The status of the last of {@code components} (not followed), reached from {@code root} as above; or null. */
+    private static FileStatus statusBeneath(NativeFile root, List<LinuxPath> components) {
+        if (components.isEmpty()) {
+            return null;
+        }
+        try {
+            if (components.size() == 1) {
+                return FileStatus.ofChildNoFollow(root, components.get(0));
+            }
+            LinuxPath parent = LinuxPath.ofComponents(components.subList(0, components.size() - 1));
+            try (NativeFile directory = root.openDirectoryBeneath(parent, false)) {
+                return FileStatus.ofChildNoFollow(directory, components.get(components.size() - 1));
+            }
+        } catch (IOException gone) {
+            return null;
+        }
     }
 }

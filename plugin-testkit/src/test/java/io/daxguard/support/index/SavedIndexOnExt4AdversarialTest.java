@@ -327,4 +327,35 @@ class SavedIndexOnExt4AdversarialTest {
             Thread.onSpinWait();
         }
     }
+
+    /**
+     * While the agent was down, a directory of the indexed name {@code /d/f} was renamed to {@code d2} and a symbolic
+     * link {@code d -> d2} put in its place: {@code /d/f} still leads to the file, through the link, but is not one of
+     * its names ({@code /d2/f} is). Names vouched for from the saved index must be the file's links.
+     */
+    @Test
+    void aNameThatNowLeadsToTheFileOnlyThroughASymbolicLinkIsNotVouchedFor() throws Exception {
+        try (ScratchFilesystem filesystem = ext4()) {
+            SavedIndexFile saved = SavedIndexFile.in(temporary, uuidOf(filesystem), filesystem.deviceNumber());
+            Path file = write(Files.createDirectory(filesystem.path("d")).resolve("f"), 8 * BLOCK, 3);
+            long inode = inodeOf(file);
+            builtSavedAndClosed(filesystem, saved);
+            Files.move(filesystem.path("d"), filesystem.path("d2"));
+            Files.createSymbolicLink(filesystem.path("d"), Path.of("d2"));
+            BuildGate gate = new BuildGate();
+
+            LiveReverseMap map = started(filesystem, saved, gate, new RecordingLogger());
+            try {
+                assertThat(map.awaitIndex(Duration.ofMinutes(1))).isTrue();
+                assertThat(map.index().orElseThrow().loaded()).isTrue();
+
+                Optional<Map<Long, List<LinuxPath>>> names = map.verifiedPaths(List.of(inode));
+                assertThat(names).as("vouched for: %s", names)
+                        .satisfiesAnyOf(none -> assertThat(none).isEmpty(),
+                                some -> assertThat(some).hasValue(Map.of(inode, List.of(LinuxPath.ofText("/d2/f")))));
+            } finally {
+                gate.open();
+            }
+        }
+    }
 }
