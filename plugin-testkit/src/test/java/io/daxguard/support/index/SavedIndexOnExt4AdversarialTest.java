@@ -358,4 +358,28 @@ class SavedIndexOnExt4AdversarialTest {
             }
         }
     }
+
+    /** A saved index of another owner and mode (restored from a backup, say) only proposes: every answer is right. */
+    @Test
+    void aSavedIndexOfAnotherOwnerAndModeNeverGivesAWrongOwner() throws Exception {
+        try (ScratchFilesystem filesystem = ext4()) {
+            SavedIndexFile saved = SavedIndexFile.in(temporary, uuidOf(filesystem), filesystem.deviceNumber());
+            List<Path> before = files(filesystem, "before", 6, 9, 20);
+            builtSavedAndClosed(filesystem, saved);
+            Command.run("chown", "12345:12345", saved.path().toString());
+            Command.run("chmod", "0666", saved.path().toString());
+            for (Path file : before) {
+                Files.delete(file);
+            }
+            List<Path> now = files(filesystem, "now", 20, 9, 6, 3);
+            Map<Long, List<Long>> truth = liveOwners(now);
+            BuildGate gate = new BuildGate();
+
+            LiveReverseMap map = started(filesystem, saved, gate, new RecordingLogger());
+            assertThat(map.awaitIndex(Duration.ofMinutes(1))).isTrue();
+            Answers answers = askThroughTheWindow(map, List.copyOf(truth.keySet()), gate, asker);
+
+            assertThat(answers.owners()).isEqualTo(truth);
+        }
+    }
 }
