@@ -166,4 +166,34 @@ class SavedIndexOnXfsWithoutRmapAdversarialTest {
                     .isEqualTo(truth);
         }
     }
+
+    @Test
+    void aFilesystemRemadeWithTheSameUuidWhileTheAgentWasDownIsNeverGivenTheOldFilesOwners() throws Exception {
+        try (ScratchFilesystem filesystem = xfs()) {
+            List<Path> old = new ArrayList<>();
+            int[] oldBlocks = {3, 40, 7, 64, 1, 25};
+            for (int i = 0; i < oldBlocks.length; i++) {
+                old.add(write(filesystem.path("old" + i), oldBlocks[i] * BLOCK, i));
+            }
+            Command.run("sync");
+            SavedIndexFile saved = builtSavedAndClosed(filesystem);
+            String uuid = Command.run("blkid", "-s", "UUID", "-o", "value", filesystem.device().toString()).strip();
+            String mountPoint = filesystem.mountPoint().toString();
+            Command.run("umount", mountPoint);
+            Command.run("mkfs.xfs", "-q", "-f", "-m", "rmapbt=0,reflink=1,uuid=" + uuid, filesystem.device().toString());
+            Command.run("mount", "-t", "xfs", filesystem.device().toString(), mountPoint);
+            List<Path> now = new ArrayList<>();
+            int[] newBlocks = {50, 2, 33, 9, 70, 5, 17};
+            for (int i = 0; i < newBlocks.length; i++) {
+                now.add(write(filesystem.path("new" + i), newBlocks[i] * BLOCK, 100 + i));
+            }
+            Command.run("sync");
+            Map<Long, List<Long>> truth = liveOwners(now);
+
+            Answers answers = askedFromTheSavedIndex(filesystem, saved, now);
+
+            assertThat(answers.owners()).as("%d answered from the saved index", answers.beforeCatchUp())
+                    .isEqualTo(truth);
+        }
+    }
 }
