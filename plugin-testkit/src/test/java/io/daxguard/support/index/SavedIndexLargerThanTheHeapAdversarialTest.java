@@ -78,8 +78,13 @@ class SavedIndexLargerThanTheHeapAdversarialTest {
     }
 
     private static int runDriver(List<String> arguments, List<String> output) throws Exception {
+        return runDriver("-Xmx256m", arguments, output);
+    }
+
+    /** Runs {@link SavedIndexLoadDriver} with {@code heap} and the launcher's other flags; returns its exit code. */
+    static int runDriver(String heap, List<String> arguments, List<String> output) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> argv = new ArrayList<>(List.of(java, "-Xms32m", "-Xmx256m", "-XX:+UseSerialGC",
+        List<String> argv = new ArrayList<>(List.of(java, "-Xms32m", heap, "-XX:+UseSerialGC",
                 "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
                 SavedIndexLoadDriver.class.getName()));
         argv.addAll(arguments);

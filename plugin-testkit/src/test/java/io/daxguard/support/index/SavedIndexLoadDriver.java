@@ -25,8 +25,13 @@ public final class SavedIndexLoadDriver {
                 System.getLogger("driver"), p -> {
                 })) {
             System.out.println("ready " + map.awaitIndex(Duration.ofMinutes(2)));
-            System.out.println("owners " + map.ownersOfAllocated(offset, offset + 4096).stream()
-                    .filter(FileOwner.class::isInstance).map(owner -> ((FileOwner) owner).inode()).toList());
+            try {
+                System.out.println("owners " + map.ownersOfAllocated(offset, offset + 4096).stream()
+                        .filter(FileOwner.class::isInstance).map(owner -> ((FileOwner) owner).inode()).toList());
+            } catch (java.io.IOException e) {
+                System.out.println("question failed: " + e.getMessage());
+            }
+            System.out.println("status " + map.status().state() + ": " + map.status().message());
         }
         System.out.println("done");
     }
