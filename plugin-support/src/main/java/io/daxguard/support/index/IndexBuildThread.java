@@ -436,7 +436,9 @@ final class IndexBuildThread {
                 } else {
                     logger.log(System.Logger.Level.WARNING, "building the reverse-map index of " + root + " failed", e);
                 }
-                if (current == null) {
+                // With no index, or only the one loaded at start (its catch-up build failed: it knows nothing of what
+                // changed while the agent was down), the status says why rather than READY.
+                if (current == null || current.loaded()) {
                     publish(new IndexBuildProgress(IndexBuildProgress.State.FAILED, progress.builds(), 0, 0, 0, 0,
                             String.valueOf(e.getMessage())));
                 }
