@@ -47,20 +47,29 @@ final class XfsHolder extends MountedXfsHolder {
     private static final java.time.Duration READ_FROM_THE_DEVICE = java.time.Duration.ofNanos(60_000);
 
     private final OverlappedCalls reads = new OverlappedCalls("daxguard-xfs-reads", OVERLAPPED_READS);
+    private final InodeStatsUntilChange inodeStats;
+    private final java.util.concurrent.atomic.AtomicLong bulkstats = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param deviceCookie the data device as GETFSMAP names it
+     * @param inodeStats   the BULKSTAT answers remembered until the filesystem changes; closed with this holder
      */
-    XfsHolder(Mount mount, FilesystemInfo info, int deviceCookie) {
+    XfsHolder(Mount mount, FilesystemInfo info, int deviceCookie, InodeStatsUntilChange inodeStats) {
         super(mount, info, deviceCookie);
+        this.inodeStats = inodeStats;
+    }
+
+    /** BULKSTATs made since the holder was made (tests). */
+    long bulkstats() {
+        return bulkstats.get();
     }
 
     /**
      * {@inheritDoc}
      *
-     * <p>Each inode owner's generation comes from one BULKSTAT per distinct inode. An inode freed between
-     * GETFSMAP and BULKSTAT (a file deleted during the query) is reported as an {@link io.daxguard.spi.UnknownOwner}
-     * over its bytes rather than with a guessed generation.
+     * <p>Each inode owner's generation comes from one BULKSTAT per distinct inode, remembered until the filesystem
+     * changes ({@link InodeStatsUntilChange}). An inode BULKSTAT no longer finds (a file deleted during the query) is
+     * reported as an {@link io.daxguard.spi.UnknownOwner} over its bytes rather than with a guessed generation.
      */
     @Override
     public List<Owner> notifyFailure(FailureRange range) throws IOException {
@@ -82,6 +91,8 @@ final class XfsHolder extends MountedXfsHolder {
     @Override
     public List<List<Owner>> notifyFailures(List<FailureRange> ranges) throws IOException {
         Objects.requireNonNull(ranges, "ranges is null");
+        // Before anything is read: a stat is remembered only in the epoch of a look made before its BULKSTAT.
+        InodeStatsUntilChange.Epoch known = inodeStats.look();
         try (NativeFile filesystem = openFilesystem()) {
             Integer[] byOffset = new Integer[ranges.size()];
             Arrays.setAll(byOffset, i -> i);
@@ -99,12 +110,22 @@ final class XfsHolder extends MountedXfsHolder {
                     }
                 }
             }
-            List<Long> byNumber = new ArrayList<>(named);
+            Map<Long, Optional<InodeStat>> inodes = new HashMap<>();
+            List<Long> byNumber = new ArrayList<>(named.size());
+            for (long inode : named) {
+                InodeStat remembered = known.get(inode);
+                if (remembered != null) {
+                    inodes.put(inode, Optional.of(remembered));
+                } else {
+                    byNumber.add(inode);
+                }
+            }
+            bulkstats.addAndGet(byNumber.size());
             List<Optional<InodeStat>> stats = reads.eachInSlices(byNumber, inode -> XfsBulkstat.of(filesystem, inode),
                     READ_FROM_THE_DEVICE);
-            Map<Long, Optional<InodeStat>> inodes = new HashMap<>();
             for (int i = 0; i < byNumber.size(); i++) {
                 inodes.put(byNumber.get(i), stats.get(i));
+                stats.get(i).ifPresent(known::remember);
             }
             List<List<Owner>> answers = new ArrayList<>(ranges.size());
             for (int i = 0; i < ranges.size(); i++) {
@@ -169,8 +190,12 @@ final class XfsHolder extends MountedXfsHolder {
     }
 
     @Override
-    public void close() {
+    public void close() throws IOException {
         markClosed();
-        reads.close();
+        try {
+            reads.close();
+        } finally {
+            inodeStats.close();
+        }
     }
 }

@@ -65,7 +65,8 @@ public final class XfsPlugin implements FilesystemPlugin {
                     geometry.dataBytes(), "rmapbt");
             context.logger().log(System.Logger.Level.INFO, "holding XFS {0} on {1} ({2}), uuid {3}",
                     mount.mountPoint(), mount.source(), mount.device(), info.uuid());
-            return new XfsHolder(mount, info, mount.device().encoded());
+            return new XfsHolder(mount, info, mount.device().encoded(),
+                    InodeStatsUntilChange.watching(mount.mountPoint(), context.logger()));
         }
     }
 
