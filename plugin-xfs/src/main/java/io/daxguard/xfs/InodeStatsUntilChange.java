@@ -1,8 +1,10 @@
 package io.daxguard.xfs;
 
 import io.daxguard.spi.LinuxPath;
+import io.daxguard.support.linux.FileStatus;
 import io.daxguard.support.linux.FilesystemChanges;
 import io.daxguard.support.linux.NativeCallException;
+import io.daxguard.support.linux.NativeFile;
 import io.daxguard.xfs.XfsBulkstat.InodeStat;
 import java.io.Closeable;
 import java.io.IOException;
@@ -21,38 +23,70 @@ import java.util.concurrent.ConcurrentHashMap;
  * remembered: GETFSMAP is asked on every question, since a dedupe moves blocks with no event at all.
  *
  * <p>Threads: any number of questions at once (a {@link ConcurrentHashMap} per epoch, the epoch a volatile field).
- * Without fanotify (no CAP_SYS_ADMIN, an old kernel, the user's groups used up) nothing is remembered.
+ * Without fanotify (no CAP_SYS_ADMIN, an old kernel, the user's groups used up) nothing is remembered, nor after the
+ * mounts at or above the mount point changed (an unmount and mount again ends the fanotify mark with the old
+ * filesystem instance; found by the adversarial review, {@code XfsRememberedStatsAcrossRemountAdversarialTest}).
  */
 final class InodeStatsUntilChange implements Closeable {
     private static final int MAX_REMEMBERED = 65_536;
     private static final Epoch FORGETFUL = new Epoch(-1, null);
 
     private final FilesystemChanges changes;
+    private final LinuxPath mountPoint;
+    private final System.Logger logger;
+    private final long mountChangesAtWatch;
+    /** The mount's id when the watch began (from Linux 6.8 one no other mount gets); -1 if unknown. */
+    private final long mountIdAtWatch;
     private volatile Epoch current = FORGETFUL;
+    /** Set once the mounts on the way to or at the mount point changed: nothing is remembered from then on. */
+    private volatile boolean stopped;
 
-    private InodeStatsUntilChange(FilesystemChanges changes) {
+    private InodeStatsUntilChange(FilesystemChanges changes, LinuxPath mountPoint, System.Logger logger) {
         this.changes = changes;
+        this.mountPoint = mountPoint;
+        this.logger = logger;
+        this.mountChangesAtWatch = changes == null ? 0 : changes.mountChangesSeen();
+        long id;
+        try {
+            id = FileStatus.mountIdOf(mountPoint);
+        } catch (NativeCallException e) {
+            id = -1;
+        }
+        this.mountIdAtWatch = id;
     }
 
     /** Watches the filesystem mounted at {@code mountPoint}; without fanotify, remembers nothing and logs why. */
     static InodeStatsUntilChange watching(LinuxPath mountPoint, System.Logger logger) {
         try {
-            return new InodeStatsUntilChange(FilesystemChanges.watch(mountPoint));
+            return new InodeStatsUntilChange(FilesystemChanges.watch(mountPoint), mountPoint, logger);
         } catch (NativeCallException e) {
             logger.log(System.Logger.Level.INFO, "inodes of " + mountPoint + " are looked up (BULKSTAT) on every"
                     + " question: fanotify unavailable (" + e.getMessage() + ")");
-            return new InodeStatsUntilChange(null);
+            return new InodeStatsUntilChange(null, mountPoint, logger);
         }
     }
 
-    /** The remembered stats for a question starting now: one look at the filesystem's changes. */
-    Epoch look() {
-        if (changes == null) {
+    /**
+     * The remembered stats for a question starting now: one look at the filesystem's changes, and at the mount the
+     * question opened ({@code filesystem}, its mount point).
+     */
+    Epoch look(NativeFile filesystem) {
+        if (changes == null || stopped) {
             return FORGETFUL;
         }
         long count;
         try {
             count = changes.fileChangesOfAnyThreadSince();
+            // A mount id reused by the next mount leaves mountinfo byte for byte the same (the unique id of Linux 6.8
+            // does not); either change means this may be another instance of the filesystem.
+            if (changes.mountChangesSeen() != mountChangesAtWatch || mountIdAtWatch < 0
+                    || FileStatus.mountIdOf(filesystem) != mountIdAtWatch) {
+                // Unmounted and mounted again (or another filesystem mounted here): the fanotify mark went with the old
+                // mount's filesystem instance, so no change would ever be counted again. The agent attaches a new
+                // holder, with a new watch, for the filesystem now mounted.
+                stop();
+                return FORGETFUL;
+            }
         } catch (NativeCallException | IllegalStateException e) {
             return FORGETFUL;
         }
@@ -70,6 +104,15 @@ final class InodeStatsUntilChange implements Closeable {
             }
             current = new Epoch(count, new ConcurrentHashMap<>());
             return current;
+        }
+    }
+
+    private synchronized void stop() {
+        if (!stopped) {
+            stopped = true;
+            current = FORGETFUL;
+            logger.log(System.Logger.Level.INFO, "inodes of " + mountPoint + " are looked up (BULKSTAT) on every"
+                    + " question from now on: the mounts at or above it changed");
         }
     }
 

@@ -91,9 +91,9 @@ final class XfsHolder extends MountedXfsHolder {
     @Override
     public List<List<Owner>> notifyFailures(List<FailureRange> ranges) throws IOException {
         Objects.requireNonNull(ranges, "ranges is null");
-        // Before anything is read: a stat is remembered only in the epoch of a look made before its BULKSTAT.
-        InodeStatsUntilChange.Epoch known = inodeStats.look();
         try (NativeFile filesystem = openFilesystem()) {
+            // Before anything is read: a stat is remembered only in the epoch of a look made before its BULKSTAT.
+            InodeStatsUntilChange.Epoch known = inodeStats.look(filesystem);
             Integer[] byOffset = new Integer[ranges.size()];
             Arrays.setAll(byOffset, i -> i);
             Arrays.sort(byOffset, Comparator.comparingLong(i -> ranges.get(i).offset()));

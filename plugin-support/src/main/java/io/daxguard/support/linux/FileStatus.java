@@ -139,7 +139,7 @@ public record FileStatus(DeviceNumber device, long inode, int mode, int links, l
     }
 
     /** {@link #mountIdOf(LinuxPath)} of an open descriptor. */
-    static long mountIdOf(NativeFile file) throws NativeCallException {
+    public static long mountIdOf(NativeFile file) throws NativeCallException {
         try (Memory buffer = new Memory(SIZE)) {
             buffer.clear();
             try {
