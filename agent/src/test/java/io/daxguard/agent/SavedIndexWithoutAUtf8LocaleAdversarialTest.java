@@ -3,13 +3,9 @@ package io.daxguard.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.testkit.Privileges;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,35 +26,7 @@ class SavedIndexWithoutAUtf8LocaleAdversarialTest {
 
     /** Runs the driver; returns its {@code key value} lines by key, and everything it printed. */
     private static Map<String, String> runDriver(String lang, List<String> everything) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String command = "awk '$5 ~ /^\\/tmp\\// {print $5}' /proc/self/mountinfo | sort -r"
-                + " | while read -r m; do umount -l \"$m\"; done; exec \"$0\" \"$@\"";
-        List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
-                command, java, "-cp", System.getProperty("java.class.path"),
-                SavedIndexByteNamesAgentDriver.class.getName()));
-        ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
-        builder.environment().clear();
-        builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-        if (!lang.isEmpty()) {
-            builder.environment().put("LANG", lang);
-            builder.environment().put("LC_ALL", lang);
-        }
-        Process child = builder.start();
-        Map<String, String> lines = new LinkedHashMap<>();
-        try (var output = child.inputReader(StandardCharsets.US_ASCII)) {
-            String line;
-            while ((line = output.readLine()) != null) {
-                everything.add(line);
-                int space = line.indexOf(' ');
-                lines.putIfAbsent(space < 0 ? line : line.substring(0, space),
-                        space < 0 ? "" : line.substring(space + 1));
-            }
-        } finally {
-            if (!child.waitFor(5, TimeUnit.MINUTES)) { // a bound against hanging only
-                child.destroyForcibly();
-            }
-        }
-        return lines;
+        return LocaleDriverRun.run(SavedIndexByteNamesAgentDriver.class, lang, everything);
     }
 
     @ParameterizedTest(name = "LANG={0}")
