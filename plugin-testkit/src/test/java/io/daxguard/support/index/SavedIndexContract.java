@@ -1,19 +1,18 @@
 package io.daxguard.support.index;
 
 import static io.daxguard.support.index.LiveReverseMapContract.write;
+import static io.daxguard.support.index.SavedIndexAttacks.extentsOf;
+import static io.daxguard.support.index.SavedIndexAttacks.inodeOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.FileOwner;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Owner;
-import io.daxguard.support.linux.Fiemap;
 import io.daxguard.support.linux.FiemapExtent;
-import io.daxguard.support.linux.NativeFile;
 import io.daxguard.testkit.Privileges;
 import io.daxguard.testkit.ScratchFilesystem;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,9 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.ResourceBundle;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -87,7 +83,7 @@ abstract class SavedIndexContract {
 
     /** Builds the index once, saves it (before the first build counts as done) and closes: the agent stops. */
     private void builtSavedAndClosed() throws Exception {
-        LiveReverseMap map = started(saved(), ExtraExtentSource.NONE, new RecordingLogger());
+        LiveReverseMap map = started(saved(), ExtraExtentSource.NONE, new SavedIndexAttacks.RecordingLogger());
         assertThat(map.awaitIndex(Duration.ofMinutes(5))).as("built: %s", map.progress()).isTrue();
         map.close();
         assertThat(saved().path()).isRegularFile();
@@ -98,11 +94,11 @@ abstract class SavedIndexContract {
         Path directory = freshDirectory();
         write(directory.resolve("a"), 3 * BLOCK, 1);
         write(Files.createDirectory(directory.resolve("sub")).resolve("b"), 40 * BLOCK, 2);
-        LiveReverseMap map = started(saved(), ExtraExtentSource.NONE, new RecordingLogger());
+        LiveReverseMap map = started(saved(), ExtraExtentSource.NONE, new SavedIndexAttacks.RecordingLogger());
         assertThat(map.awaitIndex(Duration.ofMinutes(5))).isTrue();
         ExtentIndex built = map.index().orElseThrow();
 
-        ExtentIndex loaded = saved().load(built.root(), System.nanoTime(), new RecordingLogger()).orElseThrow();
+        ExtentIndex loaded = saved().load(built.root(), System.nanoTime(), new SavedIndexAttacks.RecordingLogger()).orElseThrow();
 
         assertThat(loaded.loaded()).isTrue();
         assertThat(loaded.overlapping(0, Long.MAX_VALUE)).isEqualTo(built.overlapping(0, Long.MAX_VALUE));
@@ -132,9 +128,9 @@ abstract class SavedIndexContract {
     void aRestartIsReadyFromTheSavedIndexWhileTheCatchUpBuildRuns() throws Exception {
         Path kept = write(freshDirectory().resolve("kept"), 16 * BLOCK, 3);
         builtSavedAndClosed();
-        BuildGate gate = new BuildGate();
+        SavedIndexAttacks.BuildGate gate = new SavedIndexAttacks.BuildGate();
 
-        LiveReverseMap map = started(saved(), gate, new RecordingLogger());
+        LiveReverseMap map = started(saved(), gate, new SavedIndexAttacks.RecordingLogger());
 
         try {
             assertThat(map.awaitIndex(Duration.ofMinutes(1))).isTrue();
@@ -166,8 +162,8 @@ abstract class SavedIndexContract {
         Path renamedNow = Files.move(renamed, directory.resolve("renamed-now"));
         Path created = write(directory.resolve("created"), 96 * BLOCK, 10);
         write(replaced, 32 * BLOCK, 11);
-        BuildGate gate = new BuildGate();
-        LiveReverseMap map = started(saved(), gate, new RecordingLogger());
+        SavedIndexAttacks.BuildGate gate = new SavedIndexAttacks.BuildGate();
+        LiveReverseMap map = started(saved(), gate, new SavedIndexAttacks.RecordingLogger());
         assertThat(map.awaitIndex(Duration.ofMinutes(1))).isTrue();
 
         // Asked while the saved index is current (the catch-up build held): a name that moved is not vouched for,
@@ -214,7 +210,7 @@ abstract class SavedIndexContract {
         Path file = write(freshDirectory().resolve("file"), 8 * BLOCK, 12);
         builtSavedAndClosed();
         SavedIndexFile damaged = damaged(damage);
-        RecordingLogger log = new RecordingLogger();
+        SavedIndexAttacks.RecordingLogger log = new SavedIndexAttacks.RecordingLogger();
 
         LiveReverseMap map = started(damaged, ExtraExtentSource.NONE, log);
 
@@ -301,74 +297,12 @@ abstract class SavedIndexContract {
     }
 
 
-    private static List<FiemapExtent> extentsOf(Path file) throws IOException {
-        List<FiemapExtent> extents = new ArrayList<>();
-        try (NativeFile open = NativeFile.openReadOnly(file)) {
-            Fiemap.map(open, 0, Long.MAX_VALUE, 0, 64, extents::add);
-        }
-        return extents;
-    }
-
-    private static long inodeOf(Path file) throws IOException {
-        return (Long) Files.getAttribute(file, "unix:ino");
-    }
-
     /** Until the thread in {@code holder} waits (for the catch-up build), bounded. */
     private static void awaitWaiting(Thread[] holder) {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
         while (holder[0] == null || holder[0].getState() != Thread.State.WAITING) {
             assertThat(System.nanoTime()).as("the question waits for the catch-up build").isLessThan(deadline);
             Thread.onSpinWait();
-        }
-    }
-
-    /** Holds the index's own thread at its first file until opened, so a test asks while the saved index is current. */
-    private static final class BuildGate implements ExtraExtentSource {
-        private final CountDownLatch opened = new CountDownLatch(1);
-
-        @Override
-        public void visit(long inode, NativeFile file, Sink sink) throws IOException {
-            if (Thread.currentThread().getName().startsWith("daxguard-index")) {
-                try {
-                    opened.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("gate closed with the map");
-                }
-            }
-        }
-
-        void open() {
-            opened.countDown();
-        }
-    }
-
-    /** Keeps what is logged, by level. */
-    private static final class RecordingLogger implements System.Logger {
-        private final List<Map.Entry<Level, String>> lines = new CopyOnWriteArrayList<>();
-
-        List<String> lines(Level level) {
-            return lines.stream().filter(line -> line.getKey() == level).map(Map.Entry::getValue).toList();
-        }
-
-        @Override
-        public String getName() {
-            return "test";
-        }
-
-        @Override
-        public boolean isLoggable(Level level) {
-            return true;
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String message, Throwable thrown) {
-            lines.add(Map.entry(level, message));
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-            lines.add(Map.entry(level, java.text.MessageFormat.format(format, params)));
         }
     }
 }

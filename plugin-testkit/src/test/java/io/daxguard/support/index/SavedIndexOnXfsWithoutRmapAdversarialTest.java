@@ -98,10 +98,7 @@ class SavedIndexOnXfsWithoutRmapAdversarialTest {
             Map<Long, List<Long>> truth = liveOwners(files);
             assertThat(truth.values()).as("every block shared").allSatisfy(owners -> assertThat(owners).hasSize(2));
 
-            Answers answers = askedFromTheSavedIndex(filesystem, saved, files);
-
-            assertThat(answers.owners()).as("%d answered from the saved index", answers.beforeCatchUp())
-                    .isEqualTo(truth);
+            answersAsTheLiveFilesDo(filesystem, saved, files, truth);
         }
     }
 
@@ -119,10 +116,7 @@ class SavedIndexOnXfsWithoutRmapAdversarialTest {
             Map<Long, List<Long>> truth = liveOwners(files);
             assertThat(truth.values()).as("every block shared").allSatisfy(owners -> assertThat(owners).hasSize(2));
 
-            Answers answers = askedFromTheSavedIndex(filesystem, saved, files);
-
-            assertThat(answers.owners()).as("%d answered from the saved index", answers.beforeCatchUp())
-                    .isEqualTo(truth);
+            answersAsTheLiveFilesDo(filesystem, saved, files, truth);
         }
     }
 
@@ -137,10 +131,7 @@ class SavedIndexOnXfsWithoutRmapAdversarialTest {
             List<Path> files = List.of(source, destination);
             Map<Long, List<Long>> truth = liveOwners(files);
 
-            Answers answers = askedFromTheSavedIndex(filesystem, saved, files);
-
-            assertThat(answers.owners()).as("%d answered from the saved index", answers.beforeCatchUp())
-                    .isEqualTo(truth);
+            answersAsTheLiveFilesDo(filesystem, saved, files, truth);
         }
     }
 
@@ -160,10 +151,7 @@ class SavedIndexOnXfsWithoutRmapAdversarialTest {
             assertThat(truth.values()).as("every block shared by three").allSatisfy(owners -> assertThat(owners)
                     .hasSize(3));
 
-            Answers answers = askedFromTheSavedIndex(filesystem, saved, files);
-
-            assertThat(answers.owners()).as("%d answered from the saved index", answers.beforeCatchUp())
-                    .isEqualTo(truth);
+            answersAsTheLiveFilesDo(filesystem, saved, files, truth);
         }
     }
 
@@ -190,10 +178,15 @@ class SavedIndexOnXfsWithoutRmapAdversarialTest {
             Command.run("sync");
             Map<Long, List<Long>> truth = liveOwners(now);
 
-            Answers answers = askedFromTheSavedIndex(filesystem, saved, now);
-
-            assertThat(answers.owners()).as("%d answered from the saved index", answers.beforeCatchUp())
-                    .isEqualTo(truth);
+            answersAsTheLiveFilesDo(filesystem, saved, now, truth);
         }
+    }
+
+    /** Every block of {@code files}, asked from the saved index ({@link #askedFromTheSavedIndex}), answered as {@code truth}. */
+    private void answersAsTheLiveFilesDo(ScratchFilesystem filesystem, SavedIndexFile saved, List<Path> files,
+                                         Map<Long, List<Long>> truth) throws Exception {
+        Answers answers = askedFromTheSavedIndex(filesystem, saved, files);
+
+        assertThat(answers.owners()).as("%d answered from the saved index", answers.beforeCatchUp()).isEqualTo(truth);
     }
 }
