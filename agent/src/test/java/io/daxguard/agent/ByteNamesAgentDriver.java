@@ -70,7 +70,7 @@ public final class ByteNamesAgentDriver {
     }
 
     /** {@code key value}, every character beyond ASCII written as a Java escape. */
-    private static void print(String key, Object value) {
+    static void print(String key, Object value) {
         StringBuilder line = new StringBuilder(key).append(' ');
         for (char c : String.valueOf(value).toCharArray()) {
             line.append(c < 128 ? String.valueOf(c) : String.format("\\u%04x", (int) c));
@@ -81,13 +81,19 @@ public final class ByteNamesAgentDriver {
 
     /** A file of 64 KiB written under a plain name, then renamed to {@code latin1Name}'s bytes. */
     private static LinuxPath file(ScratchFilesystem xfs, String latin1Name, long seed) throws Exception {
-        Path plain = xfs.path("plain-" + seed);
-        AgentFixture.writeFile(plain, 64 * 1024, seed);
-        return ByteNames.rename(xfs.mountPointBytes().join(LinuxPath.ofText(plain.getFileName().toString())),
-                xfs.mountPointBytes().join(ByteNames.latin1(latin1Name)));
+        return fileNamed(xfs, ByteNames.latin1(latin1Name), seed);
     }
 
-    private static long firstByte(LinuxPath file) throws Exception {
+    /** A file of 64 KiB written under a plain name, then renamed to {@code name} (bytes) at the mount point. */
+    static LinuxPath fileNamed(ScratchFilesystem filesystem, LinuxPath name, long seed) throws Exception {
+        Path plain = filesystem.path("plain-" + seed);
+        AgentFixture.writeFile(plain, 64 * 1024, seed);
+        return ByteNames.rename(filesystem.mountPointBytes().join(LinuxPath.ofText(plain.getFileName().toString())),
+                filesystem.mountPointBytes().join(name));
+    }
+
+    /** The first byte of the device the file's data is on (FIEMAP, synced first). */
+    static long firstByte(LinuxPath file) throws Exception {
         List<FiemapExtent> extents = new ArrayList<>();
         try (NativeFile open = NativeFile.openReadOnly(file)) {
             Fiemap.map(open, 0, Long.MAX_VALUE, Fiemap.FLAG_SYNC, Fiemap.DEFAULT_BATCH, extents::add);

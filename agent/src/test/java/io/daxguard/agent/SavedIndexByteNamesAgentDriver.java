@@ -1,14 +1,13 @@
 package io.daxguard.agent;
 
+import static io.daxguard.agent.ByteNamesAgentDriver.firstByte;
+import static io.daxguard.agent.ByteNamesAgentDriver.print;
 import io.daxguard.agent.daemon.Agent;
 import io.daxguard.agent.daemon.AgentSettings;
 import io.daxguard.agent.jmx.ObjectNames;
 import io.daxguard.agent.source.SourceSettings;
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.LinuxPath;
-import io.daxguard.support.linux.Fiemap;
-import io.daxguard.support.linux.FiemapExtent;
-import io.daxguard.support.linux.NativeFile;
 import io.daxguard.testkit.ByteNames;
 import io.daxguard.testkit.ScratchFilesystem;
 import java.io.ByteArrayOutputStream;
@@ -16,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import javax.management.MBeanServer;
@@ -96,29 +94,8 @@ public final class SavedIndexByteNamesAgentDriver {
         return out.toByteArray();
     }
 
-    /** {@code key value}, every character beyond ASCII written as a Java escape. */
-    private static void print(String key, Object value) {
-        StringBuilder line = new StringBuilder(key).append(' ');
-        for (char c : String.valueOf(value).toCharArray()) {
-            line.append(c < 128 ? String.valueOf(c) : String.format("\\u%04x", (int) c));
-        }
-        System.out.println(line);
-        System.out.flush();
-    }
-
     /** A file of 64 KiB written under a plain name, then renamed to {@code name}'s bytes. */
     private static LinuxPath file(ScratchFilesystem ext4, byte[] name, long seed) throws Exception {
-        Path plain = ext4.path("plain-" + seed);
-        AgentFixture.writeFile(plain, 64 * 1024, seed);
-        return ByteNames.rename(ext4.mountPointBytes().join(LinuxPath.ofText(plain.getFileName().toString())),
-                ext4.mountPointBytes().join(LinuxPath.of(name)));
-    }
-
-    private static long firstByte(LinuxPath file) throws Exception {
-        List<FiemapExtent> extents = new ArrayList<>();
-        try (NativeFile open = NativeFile.openReadOnly(file)) {
-            Fiemap.map(open, 0, Long.MAX_VALUE, Fiemap.FLAG_SYNC, Fiemap.DEFAULT_BATCH, extents::add);
-        }
-        return extents.get(0).physical();
+        return ByteNamesAgentDriver.fileNamed(ext4, LinuxPath.of(name), seed);
     }
 }
