@@ -158,6 +158,20 @@ final class XfsFixtures {
         return extents;
     }
 
+    /**
+     * Writes one-block files into {@code directory} until XFS gives one inode {@code number} (freed before), up to 200;
+     * that file, or null.
+     */
+    static Path fileTakingInode(Path directory, long number) throws IOException {
+        for (int i = 0; i < 200; i++) {
+            Path made = writeSynced(directory.resolve("next-" + i), 1);
+            if (inode(made) == number) {
+                return made;
+            }
+        }
+        return null;
+    }
+
     static long inode(Path file) throws IOException {
         return ((Number) Files.getAttribute(file, "unix:ino")).longValue();
     }

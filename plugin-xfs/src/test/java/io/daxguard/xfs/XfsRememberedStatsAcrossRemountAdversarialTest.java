@@ -51,11 +51,7 @@ class XfsRememberedStatsAcrossRemountAdversarialTest {
         xfs.holder().notifyFailure(FailureRange.of(dataExtents(first).get(0).physical(), BLOCK));
         unmountAndMountAgain();
         Files.delete(first);
-        Path second = null;
-        for (int i = 0; i < 200 && second == null; i++) {
-            Path made = writeSynced(directory.resolve("next-" + i), 1);
-            second = inode(made) == number ? made : null;
-        }
+        Path second = XfsFixtures.fileTakingInode(directory, number);
         assertThat(second).as("precondition: XFS gave inode %d to a new file", number).isNotNull();
         assertThat(generation(second)).as("precondition: a new generation").isNotEqualTo(firstGeneration);
 

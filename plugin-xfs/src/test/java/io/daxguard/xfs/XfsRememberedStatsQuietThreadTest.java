@@ -43,10 +43,7 @@ class XfsRememberedStatsQuietThreadTest {
         FilesystemChanges.quietCurrentThread();
         try {
             Files.delete(first);
-            for (int i = 0; i < 200 && second == null; i++) {
-                Path made = writeSynced(directory.resolve("next-" + i), 1);
-                second = inode(made) == number ? made : null;
-            }
+            second = XfsFixtures.fileTakingInode(directory, number);
         } finally {
             FilesystemChanges.unquietCurrentThread();
         }
