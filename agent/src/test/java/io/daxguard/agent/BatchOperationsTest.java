@@ -70,6 +70,9 @@ class BatchOperationsTest {
             }
             Command.run("sync", "-f", filesystem.mountPoint().toString());
         }
+        // A block with two owners: a reflinked copy (XFS only; ext4 has no reflink).
+        Command.run("cp", "--reflink=always", XFS.path("file-6.bin").toString(), XFS.path("copy-of-6.bin").toString());
+        Command.run("sync", "-f", XFS.mountPoint().toString());
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
@@ -211,6 +214,96 @@ class BatchOperationsTest {
         assertBatchEqualsSingleAnswers(XFS);
     }
 
+    /**
+     * The columns answer the same owners as the rows, field by field (the administrator's sentence aside), each
+     * owner's row naming its range: two rows for the reflinked block.
+     */
+    private static void assertColumnsEqualRows(ScratchFilesystem filesystem) throws Exception {
+        List<Long> blocks = mixedBlocks(filesystem);
+        if (filesystem == XFS) {
+            blocks.add(AgentFiles.extents(filesystem.path("file-6.bin")).get(0).physical());
+        }
+        long[] offsets = blocks.stream().mapToLong(Long::longValue).toArray();
+        long[] lengths = new long[offsets.length];
+        Arrays.fill(lengths, 4096);
+
+        CompositeData columns = resolveRangesAsColumns(filesystem, offsets, lengths);
+
+        assertThat(columns.get("ranges")).isEqualTo(offsets.length);
+        List<String> fromColumns = new ArrayList<>();
+        int[] range = (int[]) columns.get("range");
+        String[] kind = (String[]) columns.get("kind");
+        long[] filesystemOffset = (long[]) columns.get("filesystemOffset");
+        long[] length = (long[]) columns.get("length");
+        long[] inode = (long[]) columns.get("inode");
+        long[] generation = (long[]) columns.get("generation");
+        String[] fork = (String[]) columns.get("fork");
+        long[] fileOffset = (long[]) columns.get("fileOffset");
+        boolean[] shared = (boolean[]) columns.get("shared");
+        boolean[] unwritten = (boolean[]) columns.get("unwritten");
+        String[][] paths = (String[][]) columns.get("paths");
+        String[] structure = (String[]) columns.get("structure");
+        String[] action = (String[]) columns.get("action");
+        for (int row = 0; row < range.length; row++) {
+            fromColumns.add(range[row] + " " + kind[row] + " " + filesystemOffset[row] + "+" + length[row] + " inode "
+                    + inode[row] + "/" + generation[row] + " " + fork[row] + "@" + fileOffset[row] + " shared="
+                    + shared[row] + " unwritten=" + unwritten[row] + " " + Arrays.toString(paths[row]) + " "
+                    + structure[row] + " " + action[row]);
+        }
+        List<String> fromRows = new ArrayList<>();
+        CompositeData[] rows = resolveRanges(filesystem, offsets, lengths);
+        for (int i = 0; i < rows.length; i++) {
+            for (CompositeData owner : (CompositeData[]) rows[i].get("owners")) {
+                fromRows.add(i + " " + owner.get("kind") + " " + owner.get("filesystemOffset") + "+"
+                        + owner.get("length") + " inode " + owner.get("inode") + "/" + owner.get("generation") + " "
+                        + owner.get("fork") + "@" + owner.get("fileOffset") + " shared=" + owner.get("shared")
+                        + " unwritten=" + owner.get("unwritten") + " " + Arrays.toString((String[]) owner.get("paths"))
+                        + " " + owner.get("structure") + " " + owner.get("action"));
+            }
+        }
+        assertThat(fromColumns).containsExactlyElementsOf(fromRows);
+        if (filesystem == XFS) {
+            assertThat(fromColumns).as("both owners of the reflinked block, each naming the last range")
+                    .filteredOn(row -> row.startsWith((offsets.length - 1) + " file"))
+                    .anyMatch(row -> row.contains("[/file-6.bin]")).anyMatch(row -> row.contains("[/copy-of-6.bin]"))
+                    .allMatch(row -> row.contains("shared=true"));
+        }
+    }
+
+    private static CompositeData resolveRangesAsColumns(ScratchFilesystem filesystem, long[] offsets, long[] lengths)
+            throws Exception {
+        return (CompositeData) agent().invoke(filesystem(filesystem), "resolveRangesAsColumns",
+                new Object[] {offsets, lengths}, RANGE_SIGNATURE);
+    }
+
+    @Test
+    void resolveRangesAsColumnsOnExt4AnswersTheOwnersResolveRangesAnswers() throws Exception {
+        assertColumnsEqualRows(EXT4);
+    }
+
+    @Test
+    void resolveRangesAsColumnsOnXfsAnswersTheOwnersResolveRangesAnswersSharedBlocksIncluded() throws Exception {
+        assertColumnsEqualRows(XFS);
+    }
+
+    @Test
+    void resolveRangesAsColumnsRefusesWhatResolveRangesRefusesNamingItselfTheRangeAndTheValue() {
+        assertThatThrownBy(() -> resolveRangesAsColumns(XFS, new long[] {0, 4096}, new long[] {4096, 0})).cause()
+                .hasMessage("resolveRangesAsColumns rejected: range 1: length must be at least 1, was 0");
+        long[] tooMany = new long[BATCH_ITEMS + 1];
+        Arrays.fill(tooMany, 512);
+        assertThatThrownBy(() -> resolveRangesAsColumns(XFS, new long[BATCH_ITEMS + 1], tooMany)).cause()
+                .hasMessageStartingWith("resolveRangesAsColumns rejected: 51 items is over mbeans.batchItems (50)");
+    }
+
+    @Test
+    void resolveRangesAsColumnsOfNoRangeAnswersNoRow() throws Exception {
+        CompositeData columns = resolveRangesAsColumns(XFS, new long[0], new long[0]);
+
+        assertThat(columns.get("ranges")).isEqualTo(0);
+        assertThat((int[]) columns.get("range")).isEmpty();
+    }
+
     @Test
     void resolveRangesOfArraysOfUnequalLengthIsRefusedNamingBoth() {
         assertThatThrownBy(() -> resolveRanges(XFS, new long[] {0, 4096}, new long[] {4096}))
@@ -312,6 +405,10 @@ class BatchOperationsTest {
         assertThat(resolveRanges.getDescription()).contains("mbeans.batchItems", "mbeans.resolveBytes");
         assertThat(Arrays.stream(resolveRanges.getSignature()).map(parameter -> parameter.getName()))
                 .containsExactly("offsets", "lengths");
+        MBeanOperationInfo columns = Arrays.stream(agent().getMBeanInfo(filesystem(XFS)).getOperations())
+                .filter(operation -> operation.getName().equals("resolveRangesAsColumns")).findFirst().orElseThrow();
+        assertThat(columns.getImpact()).isEqualTo(MBeanOperationInfo.INFO);
+        assertThat(columns.getDescription()).contains("range[j]", "mbeans.batchItems");
     }
 
     @Test

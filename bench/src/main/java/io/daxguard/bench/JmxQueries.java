@@ -34,9 +34,11 @@ import javax.management.remote.JMXServiceURL;
  * ready URL MOUNT T0_EPOCH_MS TIMEOUT_S
  *     connects (retrying while the agent starts), waits for the Filesystem MBean of MOUNT and for its reverse map
  *     (awaitReverseMap); prints start_to_ready_s (from T0, the moment the agent was launched) and the status.
- * single|batch URL MOUNT TRUTH PATHS WARMUP PASSES [--drop-caches] [--client-warmup N] [--batch-size N] [--baseline]
+ * single|batch|columns URL MOUNT TRUTH PATHS WARMUP PASSES [--drop-caches] [--client-warmup N] [--batch-size N]
+ *         [--baseline]
  *     resolves every query of TRUTH: single = one Filesystem.resolve(offset, length) per query; batch =
- *     Filesystem.resolveRanges(long[], long[]) in chunks of --batch-size. WARMUP untimed passes, then PASSES timed
+ *     Filesystem.resolveRanges(long[], long[]) in chunks of --batch-size; columns = the same chunks through
+ *     Filesystem.resolveRangesAsColumns (one CompositeData of arrays). WARMUP untimed passes, then PASSES timed
  *     ones (the median is reported). --drop-caches: sync and drop the page, dentry and inode caches after
  *     connecting, just before the first pass (the cold case: the agent runs and holds the filesystem).
  *     --client-warmup N: before that, N getAttribute round trips each of Type and of Scrub (a CompositeData), so
@@ -83,7 +85,7 @@ public final class JmxQueries {
         }
         switch (args[0]) {
             case "ready" -> ready(args);
-            case "single", "batch" -> measure(args);
+            case "single", "batch", "columns" -> measure(args);
             case "check-json" -> checkJson(args);
             default -> usage();
         }
@@ -91,7 +93,7 @@ public final class JmxQueries {
 
     private static void usage() {
         System.err.println("usage: JmxQueries ready URL MOUNT T0_EPOCH_MS TIMEOUT_S\n"
-                + "       JmxQueries single|batch URL MOUNT TRUTH PATHS WARMUP PASSES [--drop-caches] [--client-warmup N]"
+                + "       JmxQueries single|batch|columns URL MOUNT TRUTH PATHS WARMUP PASSES [--drop-caches] [--client-warmup N]"
                 + " [--batch-size N]"
                 + " [--baseline]\n       JmxQueries check-json MOUNT TRUTH PATHS JSON_FILE");
         System.exit(2);
@@ -151,7 +153,7 @@ public final class JmxQueries {
     // ---------------------------------------------------------------- measure
 
     private static void measure(String[] args) throws Exception {
-        boolean batch = args[0].equals("batch");
+        String label = args[0];
         String url = args[1];
         String mount = args[2];
         List<Query> queries = readTruth(Path.of(args[3]));
@@ -182,14 +184,16 @@ public final class JmxQueries {
             if (dropCaches) {
                 dropCaches();
             }
-            String label = batch ? "batch" : "single";
             double[] seconds = new double[passes];
             List<List<Owner>> first = null;
             List<List<Owner>> last = null;
             for (int pass = 0; pass < warmup + passes; pass++) {
                 long start = System.nanoTime();
-                List<List<Owner>> answers = batch ? batchPass(agent, filesystem, queries, batchSize)
-                        : singlePass(agent, filesystem, queries);
+                List<List<Owner>> answers = switch (label) {
+                    case "batch" -> batchPass(agent, filesystem, queries, batchSize);
+                    case "columns" -> columnsPass(agent, filesystem, queries, batchSize);
+                    default -> singlePass(agent, filesystem, queries);
+                };
                 long elapsed = System.nanoTime() - start;
                 if (pass == 0) {
                     first = answers;
@@ -326,6 +330,38 @@ public final class JmxQueries {
                 }
                 answers.add(owners(range.get("owners")));
             }
+        }
+        return answers;
+    }
+
+    private static List<List<Owner>> columnsPass(MBeanServerConnection agent, ObjectName filesystem,
+                                                 List<Query> queries, int batchSize) throws Exception {
+        List<List<Owner>> answers = new ArrayList<>(queries.size());
+        String[] signature = {long[].class.getName(), long[].class.getName()};
+        for (int from = 0; from < queries.size(); from += batchSize) {
+            List<Query> chunk = queries.subList(from, Math.min(queries.size(), from + batchSize));
+            CompositeData columns = (CompositeData) agent.invoke(filesystem, "resolveRangesAsColumns", new Object[] {
+                chunk.stream().mapToLong(Query::offset).toArray(), chunk.stream().mapToLong(Query::length).toArray()},
+                    signature);
+            if ((Integer) columns.get("ranges") != chunk.size()) {
+                throw new IllegalStateException("resolveRangesAsColumns answered " + columns.get("ranges")
+                        + " ranges for " + chunk.size());
+            }
+            List<List<Owner>> chunkAnswers = new ArrayList<>(chunk.size());
+            for (int i = 0; i < chunk.size(); i++) {
+                chunkAnswers.add(new ArrayList<>(1));
+            }
+            int[] range = (int[]) columns.get("range");
+            String[] kind = (String[]) columns.get("kind");
+            long[] inode = (long[]) columns.get("inode");
+            String[] structure = (String[]) columns.get("structure");
+            boolean[] shared = (boolean[]) columns.get("shared");
+            String[][] paths = (String[][]) columns.get("paths");
+            for (int row = 0; row < range.length; row++) {
+                chunkAnswers.get(range[row]).add(new Owner(kind[row], inode[row], structure[row], shared[row],
+                        new TreeSet<>(Arrays.asList(paths[row]))));
+            }
+            answers.addAll(chunkAnswers);
         }
         return answers;
     }

@@ -72,8 +72,9 @@ public interface AgentMXBean {
             @Description(name = "sectorCounts", value = "As reportFailures") long[] sectorCounts,
             @Description(name = "errnos", value = "As reportFailures") int[] errnos);
 
-    @Description("What one call may ask: resolveBytes (one resolve, one page, every range of one resolveRanges "
-            + "together), reportBytes (one report, each item of reportFailures), batchItems (items of one batch)")
+    @Description("What one call may ask: resolveBytes (one resolve, one page, every range of one resolveRanges or "
+            + "resolveRangesAsColumns together), reportBytes (one report, each item of reportFailures), batchItems "
+            + "(items of one batch)")
     RequestLimits getRequestLimits();
 
     @Description(value = "A plain-text report of every filesystem's health and damage, like zpool status -v",

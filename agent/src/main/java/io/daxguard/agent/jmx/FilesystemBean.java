@@ -215,6 +215,11 @@ final class FilesystemBean implements FilesystemMXBean {
     }
 
     @Override
+    public ResolvedColumns resolveRangesAsColumns(long[] offsets, long[] lengths) {
+        return ranges.resolveRangesAsColumns(offsets, lengths);
+    }
+
+    @Override
     public ResolvePage resolvePage(long offset, long length) {
         return ranges.resolvePage(offset, length);
     }

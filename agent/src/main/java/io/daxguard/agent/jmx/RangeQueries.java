@@ -53,7 +53,20 @@ final class RangeQueries {
      * one path lookup for every inode). Every range is checked before anything is asked.
      */
     List<ResolvedRange> resolveRanges(long[] offsets, long[] lengths) {
-        String call = "resolveRanges";
+        List<List<OwnerView>> answers = resolveEach("resolveRanges", offsets, lengths);
+        List<ResolvedRange> resolved = new ArrayList<>(answers.size());
+        for (int i = 0; i < answers.size(); i++) {
+            resolved.add(new ResolvedRange(offsets[i], lengths[i], answers.get(i)));
+        }
+        return resolved;
+    }
+
+    /** {@link #resolveRanges}'s answers as columns: the same checks, the same owners. */
+    ResolvedColumns resolveRangesAsColumns(long[] offsets, long[] lengths) {
+        return ResolvedColumns.of(resolveEach("resolveRangesAsColumns", offsets, lengths));
+    }
+
+    private List<List<OwnerView>> resolveEach(String call, long[] offsets, long[] lengths) {
         if (offsets == null || lengths == null) {
             throw new IllegalArgumentException(call + " rejected: offsets and lengths are both needed, one element per"
                     + " range");
@@ -78,15 +91,8 @@ final class RangeQueries {
         if (asked.isEmpty()) {
             return List.of();
         }
-        return answered(call + " of " + asked.size() + " ranges", () -> {
-            List<List<AffectedOwner>> answers = owners.resolveAll(filesystem, asked);
-            List<ResolvedRange> resolved = new ArrayList<>(answers.size());
-            for (int i = 0; i < answers.size(); i++) {
-                resolved.add(new ResolvedRange(offsets[i], lengths[i],
-                        answers.get(i).stream().map(OwnerView::of).toList()));
-            }
-            return resolved;
-        });
+        return answered(call + " of " + asked.size() + " ranges", () -> owners.resolveAll(filesystem, asked).stream()
+                .map(answer -> answer.stream().map(OwnerView::of).toList()).toList());
     }
 
     ResolvePage resolvePage(long offset, long length) {

@@ -7,9 +7,9 @@ package io.daxguard.agent.validation;
  * {@link IllegalArgumentException}s that name the parameter, its value and the setting.
  *
  * @param resolveBytes bytes one {@code resolve} answers, one page of {@code resolvePage}/{@code resolveSummary}, and
- *                     every range of one {@code resolveRanges} together
+ *                     every range of one {@code resolveRanges} or {@code resolveRangesAsColumns} together
  * @param reportBytes  bytes one {@code reportFailure} may name, and each item of {@code reportFailures}
- * @param batchItems   items one {@code reportFailures} or {@code resolveRanges} may hold
+ * @param batchItems   items one {@code reportFailures}, {@code resolveRanges} or {@code resolveRangesAsColumns} may hold
  */
 public record RequestLimits(long resolveBytes, long reportBytes, int batchItems) {
     /** One GiB each, the configuration's defaults. */

@@ -19,6 +19,7 @@ import javax.management.MBeanServer;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.Query;
+import javax.management.openmbean.CompositeData;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXPrincipal;
@@ -183,6 +184,15 @@ class RemoteJmxRolesTest {
                 new Object[] {new long[] {0, 4096}, new long[] {4096, 4096}}, new String[] {"[J", "[J"}));
 
         assertThat(answer).hasSize(2);
+    }
+
+    @Test
+    void aMonitorResolvesManyRangesAsColumnsInOneCall() throws Exception {
+        CompositeData answer = (CompositeData) as("watcher", connection -> connection.invoke(
+                ObjectNames.filesystem(XFS.mountPoint().toString()), "resolveRangesAsColumns",
+                new Object[] {new long[] {0, 4096}, new long[] {4096, 4096}}, new String[] {"[J", "[J"}));
+
+        assertThat(answer.get("ranges")).isEqualTo(2);
     }
 
     @Test
