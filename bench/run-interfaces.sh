@@ -27,14 +27,17 @@
 #     fsmap + find -inum, and on both the find -printf '%i %p' join in awk
 #  4. agent A: `bin/daxguard run --config CONF --state-dir STATE` (CONF watches WATCH only, remote JMX on
 #     127.0.0.1 without authentication): start-to-ready; cold: the JMX client connects, drops the caches and
-#     calls Filesystem.resolve once per block, twice (single_first_cold: the first calls the agent answers, its JIT
-#     compiling the call path meanwhile; single_cold: the same again with the caches dropped again; before each cold
-#     run the client makes 3,000 getAttribute round trips of each kind to compile its own reply reading); warm: per-call passes, a getAttribute round trip per block on the
+#     calls Filesystem.resolve once per block (single_first_cold: the first calls the agent answers, its JIT
+#     compiling the call path meanwhile; before each cold run the client makes 3,000 getAttribute round trips of
+#     each kind to compile its own reply reading); warm: per-call passes, a getAttribute round trip per block on the
 #     same connection (of Type, a String, and of Scrub, a CompositeData: the floor of any call answering one),
-#     Filesystem.resolveRanges passes, `daxguard resolve WATCH/fs --from QUERIES --json` runs;
+#     then single_cold: the same questions with the caches dropped again (only the page cache cold);
+#     Filesystem.resolveRanges passes and Filesystem.resolveRangesAsColumns passes (the same batches answered as one
+#     CompositeData of arrays), `daxguard resolve WATCH/fs --from QUERIES --json` runs;
 #     the agent's VmHWM and VmRSS after the storm, and how often its log says it refreshed the index
-#  5. agent B (same state directory: a restart): start-to-ready; cold resolveRanges, twice (batch_first_cold: the
-#     first batch after the restart; batch_cold: again, caches dropped again)
+#  5. agent B (same state directory: a restart): start-to-ready; cold resolveRanges (batch_first_cold: the first
+#     batch after the restart); untimed warm batches of each form (the JIT); then batch_cold and columns_cold, each
+#     with the caches dropped again
 #  6. agent C (restart): start-to-ready; cold `daxguard resolve --from`
 # Every answer of every client is checked against the truth (JmxQueries); a wrong answer fails the run at the
 # end, after every figure is printed. Results: stdout and OUT/results-interfaces.txt.
@@ -221,14 +224,12 @@ cli_once() {     # cli_once <label>: daxguard resolve --from, timed (includes th
 # CompositeData): a cold figure is the agent's and the page cache's, not this client JVM's JIT warm-up (a vendor's
 # tool is a running JVM). The agent's answers to the measured questions are not warmed by it.
 client_warmup=3000
-# A: fresh state directory; cold per-call twice: the first calls the agent ever answers (its JIT compiles the call
-# path while they run), and again once it has answered them (caches dropped again: only the page cache is cold);
-# then everything warm
+# A: fresh state directory; one call per block: first cold (the first calls the agent ever answers, its JIT compiling
+# the call path while they run), then warm (the passes also finish the JIT), then cold again (caches dropped again:
+# only the page cache is cold, as its name says; taken right after the first cold pass, it was still half the JIT's)
 start_agent first-start
 client single single_first_cold 0 1 --drop-caches --client-warmup "$client_warmup"
 single_first_cold=$(printf '%s\n' "$CLIENT_LINES" | field single_s)
-client single single_cold 0 1 --drop-caches --client-warmup "$client_warmup"
-single_cold=$(printf '%s\n' "$CLIENT_LINES" | field single_s)
 client single single_warm "$warmup" "$passes" --baseline
 single_warm=$(printf '%s\n' "$CLIENT_LINES" | field single_s)
 per_call=$(printf '%s\n' "$CLIENT_LINES" | field single_per_query_us)
@@ -237,21 +238,29 @@ composite=$(printf '%s\n' "$CLIENT_LINES" | field getattribute_composite_per_cal
 i_resolve=$(printf '%s\n' "$CLIENT_LINES" | field interleaved_resolve_us)
 i_attribute=$(printf '%s\n' "$CLIENT_LINES" | field interleaved_getattribute_us)
 i_composite=$(printf '%s\n' "$CLIENT_LINES" | field interleaved_getattribute_composite_us)
+client single single_cold 0 1 --drop-caches --client-warmup "$client_warmup"
+single_cold=$(printf '%s\n' "$CLIENT_LINES" | field single_s)
 client batch batch_warm "$warmup" "$passes"
 batch_warm=$(printf '%s\n' "$CLIENT_LINES" | field batch_s)
+client columns columns_warm "$warmup" "$passes"
+columns_warm=$(printf '%s\n' "$CLIENT_LINES" | field columns_s)
 cli_lines=$(for ((i = 0; i < repeat; i++)); do cli_once warm; done)
 echo "$cli_lines" >&2
 if grep -q cli_unavailable <<< "$cli_lines"; then result+=$'\n'"$(head -n 1 <<< "$cli_lines")"; cli_warm=
 else result+=$'\n'"$(median_line cli_s <<< "$cli_lines")"; cli_warm=$(median_line cli_s <<< "$cli_lines" | field cli_s); fi
 memory first-start
 stop_agent
-# B: a restart; cold batch, twice: the first batch after the restart (the JIT compiling, on ext4 the catch-up build
-# running), and again with the caches dropped again once it has answered
+# B: a restart; cold batch: the first batch after the restart (the JIT compiling, on ext4 the catch-up build
+# running); then, after warm batches (untimed: the JIT's), cold again with the caches dropped again, of each form
 start_agent restart-1
 client batch batch_first_cold 0 1 --drop-caches --client-warmup "$client_warmup"
 batch_first_cold=$(printf '%s\n' "$CLIENT_LINES" | field batch_s)
+client batch batch_jit "$warmup" 1
+client columns columns_jit "$warmup" 1
 client batch batch_cold 0 1 --drop-caches --client-warmup "$client_warmup"
 batch_cold=$(printf '%s\n' "$CLIENT_LINES" | field batch_s)
+client columns columns_cold 0 1 --drop-caches --client-warmup "$client_warmup"
+columns_cold=$(printf '%s\n' "$CLIENT_LINES" | field columns_s)
 memory restart-1
 stop_agent
 # C: a restart; cold CLI
@@ -277,10 +286,12 @@ for k in "${!peer_total[@]}"; do
         r+=" peer_${v}_over_single_cold=$(ratio "${peer_total[$k]}" "$single_cold")"
         r+=" peer_${v}_over_batch_first_cold=$(ratio "${peer_total[$k]}" "$batch_first_cold")"
         r+=" peer_${v}_over_batch_cold=$(ratio "${peer_total[$k]}" "$batch_cold")"
+        r+=" peer_${v}_over_columns_cold=$(ratio "${peer_total[$k]}" "$columns_cold")"
         r+=" peer_${v}_over_cli_cold=$(ratio "${peer_total[$k]}" "$cli_cold")"
     else
         r+=" peer_${v}_over_single_warm=$(ratio "${peer_total[$k]}" "$single_warm")"
         r+=" peer_${v}_over_batch_warm=$(ratio "${peer_total[$k]}" "$batch_warm")"
+        r+=" peer_${v}_over_columns_warm=$(ratio "${peer_total[$k]}" "$columns_warm")"
         r+=" peer_${v}_over_cli_warm=$(ratio "${peer_total[$k]}" "$cli_warm")"
     fi
 done

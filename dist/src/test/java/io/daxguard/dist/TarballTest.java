@@ -157,6 +157,58 @@ class TarballTest {
     }
 
     @Test
+    @Order(1)
+    void theAgentStartedByJsvcKeepsThePagesItUsesInMemory() throws Exception {
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+
+        assertThat(kib(pid, "VmLck")).as("locked memory; log: %s", log()).isPositive();
+        assertThat(log()).contains("pages in use locked in memory");
+    }
+
+    @Test
+    @Order(1)
+    void anAgentRefusedTheMemoryLockSaysHowToGrantItAndRunsOn() throws Exception {
+        Path conf = work.resolve("unlocked.yaml");
+        Files.createDirectories(work.resolve("nothing-to-watch"));
+        Files.writeString(conf, """
+                stateDirectory: %s
+                watch: ["%s"]
+                jmx: {local: false}
+                sources: {trace: false, kmsg: false, badblocks: false}
+                """.formatted(work.resolve("unlocked-state"), work.resolve("nothing-to-watch")));
+        // Root without CAP_IPC_LOCK and with no locked memory allowed: mlockall is refused (EPERM).
+        Process agent = new ProcessBuilder("setpriv", "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock", "--",
+                "prlimit", "--memlock=0:0", "--", home.resolve("bin/daxguard").toString(), "run", "--config",
+                conf.toString()).redirectErrorStream(true).start();
+        try {
+            StringBuilder output = new StringBuilder();
+            try (java.io.BufferedReader lines = agent.inputReader()) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    output.append(line).append('\n');
+                    if (line.startsWith("daxguard ") && line.contains(" running (pid ")) {
+                        break;
+                    }
+                }
+            }
+
+            assertThat(output.toString()).contains("mlockall(MCL_CURRENT | MCL_ONFAULT) on this process failed: EPERM")
+                    .contains("LimitMEMLOCK=infinity").contains(" running (pid ");
+            assertThat(agent.isAlive()).as("the agent runs on").isTrue();
+            assertThat(kib(agent.pid(), "VmLck")).isZero();
+        } finally {
+            agent.destroy();
+            agent.waitFor();
+        }
+    }
+
+    /** A {@code /proc/PID/status} size, in KiB. */
+    private static long kib(long pid, String field) throws IOException {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+                .filter(line -> line.startsWith(field + ":"))
+                .map(line -> Long.parseLong(line.replaceAll("[^0-9]", ""))).findFirst().orElseThrow();
+    }
+
+    @Test
     @Order(2)
     void daxguardStatusFromTheTarballReachesItsAgentByLocalAttach() throws Exception {
         Command.Result status = Command.tryRun(home.resolve("bin/daxguard").toString(), "status", "--pid",

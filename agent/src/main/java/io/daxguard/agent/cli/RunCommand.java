@@ -6,6 +6,7 @@ import io.daxguard.agent.config.ConfigLoader;
 import io.daxguard.agent.config.ConfigurationException;
 import io.daxguard.agent.config.DaxguardConfig;
 import io.daxguard.agent.daemon.AgentService;
+import io.daxguard.agent.daemon.ProcessSetup;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -63,6 +64,7 @@ final class RunCommand implements Callable<Integer> {
             err.println("daxguard: could not start: " + AgentConnection.rootMessage(e));
             return ExitCode.FAILED;
         }
+        ProcessSetup.lockMemory(configuration);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();

@@ -27,6 +27,9 @@ import java.util.Objects;
  * @param recovery        recovery policies: what is done by itself about new damage; none: every repair is manual
  * @param ledger          where the damage ledger is: SQLite in {@code stateDirectory}, or a PostgreSQL database
  *                        shared by a fleet ({@code ledger.url})
+ * @param lockMemory      keep the pages the agent has used in memory ({@code mlockall} on fault, once started), so
+ *                        answering a failure never waits for its own code to be read back from a disk; the
+ *                        resident size stays what it uses
  */
 public record DaxguardConfig(
         @NotNull @Valid SourcesConfig sources,
@@ -41,7 +44,8 @@ public record DaxguardConfig(
         @NotNull List<@NotBlank String> watch,
         @JsonProperty("notify") @NotNull @Valid NotifyConfig notifications,
         @NotNull @Valid RecoveryConfig recovery,
-        @NotNull @Valid LedgerConfig ledger) {
+        @NotNull @Valid LedgerConfig ledger,
+        @NotNull Boolean lockMemory) {
 
     public DaxguardConfig {
         sources = Objects.requireNonNullElseGet(sources, SourcesConfig::defaults);
@@ -57,16 +61,17 @@ public record DaxguardConfig(
         notifications = Objects.requireNonNullElseGet(notifications, NotifyConfig::defaults);
         recovery = Objects.requireNonNullElseGet(recovery, RecoveryConfig::defaults);
         ledger = Objects.requireNonNullElseGet(ledger, LedgerConfig::defaults);
+        lockMemory = Objects.requireNonNullElse(lockMemory, true);
     }
 
     /** This configuration with another state directory ({@code daxguard run --state-dir}). */
     public DaxguardConfig withStateDirectory(String directory) {
         return new DaxguardConfig(sources, scrub, directory, jmx, plugins, replica, mbeans, metrics, http, watch,
-                notifications, recovery, ledger);
+                notifications, recovery, ledger, lockMemory);
     }
 
     /** The embedded default configuration: what {@code daxguard run} uses without {@code --config}. */
     public static DaxguardConfig defaults() {
-        return new DaxguardConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new DaxguardConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

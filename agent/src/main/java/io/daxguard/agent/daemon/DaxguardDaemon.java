@@ -17,6 +17,7 @@ import org.apache.commons.daemon.DaemonInitException;
  */
 public final class DaxguardDaemon implements Daemon {
     private AgentService service;
+    private DaxguardConfig config;
 
     public DaxguardDaemon() {
         // jsvc needs a public no-argument constructor.
@@ -25,7 +26,7 @@ public final class DaxguardDaemon implements Daemon {
     @Override
     public void init(DaemonContext context) throws DaemonInitException, Exception {
         ProcessSetup.prepare();
-        DaxguardConfig config = configFrom(List.of(context.getArguments()));
+        config = configFrom(List.of(context.getArguments()));
         service = AgentService.init(config, DaxguardHome.home());
     }
 
@@ -48,6 +49,7 @@ public final class DaxguardDaemon implements Daemon {
     @Override
     public void start() throws Exception {
         service.start();
+        ProcessSetup.lockMemory(config);
     }
 
     @Override

@@ -1,15 +1,45 @@
 package io.daxguard.agent.daemon;
 
+import io.daxguard.agent.config.DaxguardConfig;
 import io.daxguard.agent.config.DaxguardHome;
+import io.daxguard.support.linux.MemoryLock;
+import io.daxguard.support.linux.NativeCallException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * What both entry points (the command line's {@code main}, jsvc's {@code init}) set first, before any class that
- * loads a native library: the log line format, and where JNA's and SQLite's native libraries come from.
+ * loads a native library: the log line format, and where JNA's and SQLite's native libraries come from; and what
+ * they do once the agent has started: lock its pages in memory.
  */
 public final class ProcessSetup {
+    private static final System.Logger LOG = System.getLogger(ProcessSetup.class.getName());
+
     private ProcessSetup() {
+    }
+
+    /**
+     * Locks the pages the started agent has used, and those it touches later, in memory ({@link MemoryLock}) when
+     * {@code lockMemory} is set. Only the agent's own process does this (tests that start an agent in their JVM do
+     * not): after start, when its code, heap and native libraries are mapped. A refusal is logged, not fatal: the
+     * agent works as before, only slower on the first failure after its pages were evicted. Whether it locked.
+     */
+    public static boolean lockMemory(DaxguardConfig config) {
+        if (!config.lockMemory()) {
+            LOG.log(System.Logger.Level.INFO, "lockMemory is off: the agent's pages may be evicted under memory "
+                    + "pressure and read back from disk when a failure comes");
+            return false;
+        }
+        try {
+            MemoryLock.lockPagesInUse();
+            LOG.log(System.Logger.Level.INFO, "pages in use locked in memory (lockMemory): a failure is answered "
+                    + "without reading the agent back from disk");
+            return true;
+        } catch (NativeCallException refused) {
+            LOG.log(System.Logger.Level.WARNING, refused.getMessage() + ": the agent runs with its pages evictable. "
+                    + "Run it as root, give it CAP_IPC_LOCK or LimitMEMLOCK=infinity, or set lockMemory: false");
+            return false;
+        }
     }
 
     public static void prepare() {

@@ -151,7 +151,7 @@ class RemoteJmxAuthenticationTest {
     void remoteWithoutAuthenticationRefusesToStartWithoutTheInsecureFlag() {
         DaxguardConfig insecure = new DaxguardConfig(null, null, null, new io.daxguard.agent.config.JmxConfig(true,
                 new io.daxguard.agent.config.RemoteJmxConfig(true, "127.0.0.1", 1, false, false, null, null, null, null, null)),
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
 
         assertThatThrownBy(() -> AgentService.init(insecure, home, MBeanServerFactory.newMBeanServer()))
                 .hasMessageContaining("allowInsecure");

@@ -60,6 +60,8 @@ final class LibC {
 
     static native int close(int fd) throws LastErrorException;
 
+    static native int mlockall(int flags) throws LastErrorException;
+
     static native int ioctl(int fd, NativeLong request, Pointer argument) throws LastErrorException;
 
     static native int fstatfs(int fd, Pointer buffer) throws LastErrorException;

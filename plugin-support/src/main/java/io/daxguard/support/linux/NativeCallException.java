@@ -16,6 +16,7 @@ public class NativeCallException extends IOException {
     public static final int EIO = 5;
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
+    public static final int ENOMEM = 12;
     public static final int EINTR = 4;
     public static final int EPIPE = 32;
     public static final int EACCES = 13;
@@ -92,6 +93,7 @@ public class NativeCallException extends IOException {
             case EIO -> "EIO";
             case EBADF -> "EBADF";
             case EAGAIN -> "EAGAIN";
+            case ENOMEM -> "ENOMEM";
             case EINTR -> "EINTR";
             case EPIPE -> "EPIPE";
             case EACCES -> "EACCES";

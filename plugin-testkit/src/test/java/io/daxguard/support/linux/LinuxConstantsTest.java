@@ -66,7 +66,9 @@ class LinuxConstantsTest {
             "XFS_SUPER_MAGIC", FilesystemStats.XFS_MAGIC, "EXT4_SUPER_MAGIC", FilesystemStats.EXT4_MAGIC,
             "EPERM", NativeCallException.EPERM, "ENOENT", NativeCallException.ENOENT,
             "EINTR", NativeCallException.EINTR, "EIO", NativeCallException.EIO, "EBADF", NativeCallException.EBADF,
-            "EAGAIN", NativeCallException.EAGAIN, "EACCES", NativeCallException.EACCES,
+            "EAGAIN", NativeCallException.EAGAIN, "ENOMEM", NativeCallException.ENOMEM,
+            "EACCES", NativeCallException.EACCES,
+            "MCL_CURRENT", MemoryLock.MCL_CURRENT, "MCL_ONFAULT", MemoryLock.MCL_ONFAULT,
             "EINVAL", NativeCallException.EINVAL, "ENOTTY", NativeCallException.ENOTTY,
             "ENOSPC", NativeCallException.ENOSPC, "EPIPE", NativeCallException.EPIPE,
             "ELOOP", NativeCallException.ELOOP, "ENODATA", NativeCallException.ENODATA,
@@ -91,7 +93,8 @@ class LinuxConstantsTest {
     static void askTheCompiler() throws IOException {
         CLayoutProbe probe = CLayoutProbe.including("<fcntl.h>", "<unistd.h>", "<sys/stat.h>", "<dirent.h>",
                 "<poll.h>", "<sys/fanotify.h>", "<sys/ioctl.h>", "<errno.h>", "<signal.h>", "<linux/types.h>",
-                "<linux/fiemap.h>", "<linux/fsmap.h>", "<linux/magic.h>", "<sys/syscall.h>", "<linux/openat2.h>");
+                "<linux/fiemap.h>", "<linux/fsmap.h>", "<linux/magic.h>", "<sys/syscall.h>", "<linux/openat2.h>",
+                "<sys/mman.h>");
         SHARED.keySet().forEach(name -> probe.value(name, name));
         c = probe.value("O_DIRECT", "O_DIRECT").value("O_DIRECTORY", "O_DIRECTORY").value("O_NOFOLLOW", "O_NOFOLLOW")
                 .run();
