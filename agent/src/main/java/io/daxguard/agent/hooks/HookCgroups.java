@@ -1,5 +1,6 @@
 package io.daxguard.agent.hooks;
 
+import io.daxguard.support.linux.MountInfo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -113,24 +114,11 @@ final class HookCgroups {
             String[] before = line.substring(0, separator).split(" ");
             String[] after = line.substring(separator + 3).split(" ");
             if (after.length > 0 && after[0].equals("cgroup2") && before.length > 4 && before[3].equals("/")) {
-                return Optional.of(Path.of(unescape(before[4])));
+                // Read as ISO-8859-1: one char per byte, so the bytes go back exactly.
+                return Optional.of(Path.of(new String(MountInfo.unescape(before[4].getBytes(StandardCharsets.ISO_8859_1)),
+                        StandardCharsets.UTF_8)));
             }
         }
         return Optional.empty();
-    }
-
-    /** mountinfo writes a space, tab, newline or backslash in a path as a three-digit octal escape. */
-    private static String unescape(String field) {
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
-                text.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                text.append(c);
-            }
-        }
-        return text.toString();
     }
 }

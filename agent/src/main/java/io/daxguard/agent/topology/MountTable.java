@@ -3,9 +3,8 @@ package io.daxguard.agent.topology;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.Mount;
-import java.io.ByteArrayOutputStream;
+import io.daxguard.support.linux.MountInfo;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,8 +76,8 @@ public final class MountTable {
         String superOptions = separator + 3 < fields.size() ? text(fields.get(separator + 3)) : "";
         try {
             return new Mount(Integer.parseInt(text(fields.get(0))), DeviceNumber.parse(text(fields.get(2))),
-                    LinuxPath.of(unescape(fields.get(3))).display(), LinuxPath.of(unescape(fields.get(4))),
-                    text(fields.get(separator + 1)), LinuxPath.of(unescape(fields.get(separator + 2))).display(),
+                    LinuxPath.of(MountInfo.unescape(fields.get(3))).display(), LinuxPath.of(MountInfo.unescape(fields.get(4))),
+                    text(fields.get(separator + 1)), LinuxPath.of(MountInfo.unescape(fields.get(separator + 2))).display(),
                     text(fields.get(5)) + "," + superOptions);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage() + " in mountinfo line \"" + LinuxPath.displayOf(line)
@@ -110,31 +109,5 @@ public final class MountTable {
     /** A field the kernel writes in ASCII (numbers, a type, options), in its display form to be safe. */
     private static String text(byte[] field) {
         return LinuxPath.displayOf(field);
-    }
-
-    /** Decodes the kernel's {@code \ooo} escapes (space, tab, newline, backslash) to the bytes they stand for. */
-    static byte[] unescape(byte[] field) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(field.length);
-        for (int i = 0; i < field.length; i++) {
-            if (field[i] == '\\' && isOctal(field, i + 1)) {
-                bytes.write(Integer.parseInt(new String(field, i + 1, 3, StandardCharsets.US_ASCII), 8));
-                i += 3;
-            } else {
-                bytes.write(field[i]);
-            }
-        }
-        return bytes.toByteArray();
-    }
-
-    private static boolean isOctal(byte[] field, int from) {
-        if (from + 3 > field.length) {
-            return false;
-        }
-        for (int i = from; i < from + 3; i++) {
-            if (field[i] < '0' || field[i] > (i == from ? '3' : '7')) {
-                return false;
-            }
-        }
-        return true;
     }
 }

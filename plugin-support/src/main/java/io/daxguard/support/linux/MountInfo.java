@@ -75,7 +75,8 @@ public final class MountInfo {
 
     /**
      * A mountinfo field's octal escapes ({@code \040} for a space, {@code \134} for a backslash...) back to the bytes
-     * the kernel escaped: for a tool that reads other fields of the table (the btrfs bench's mount record).
+     * the kernel escaped: for a reader of other fields of the table (the agent's mount table, the btrfs plugin's
+     * mount record, the hooks' cgroup mount).
      */
     public static byte[] unescape(byte[] field) {
         return unescape(field, 0, field.length);
@@ -85,7 +86,8 @@ public final class MountInfo {
     private static byte[] unescape(byte[] table, int from, int to) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(to - from);
         for (int i = from; i < to; i++) {
-            if (table[i] == '\\' && i + 3 < to && isOctal(table[i + 1]) && isOctal(table[i + 2])
+            // A byte is at most \377: a first digit above 3 is not an escape the kernel writes.
+            if (table[i] == '\\' && i + 3 < to && table[i + 1] >= '0' && table[i + 1] <= '3' && isOctal(table[i + 2])
                     && isOctal(table[i + 3])) {
                 out.write(((table[i + 1] - '0') << 6) | ((table[i + 2] - '0') << 3) | (table[i + 3] - '0'));
                 i += 3;

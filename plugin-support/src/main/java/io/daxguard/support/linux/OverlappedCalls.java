@@ -27,6 +27,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class OverlappedCalls implements AutoCloseable {
     /** Below this many items the caller's thread makes every call itself. */
     public static final int MIN_OVERLAPPED = 8;
+    /**
+     * Calls answered from the kernel's caches are still spread over the machine's cores when the rest of a list
+     * would take this long on one thread: each CPU-bound call (an XFS GETFSMAP of a reflink filesystem is ~20 us
+     * of kernel time) then runs beside the others, and a hand-off (tens of microseconds) is paid a few times.
+     */
+    static final long CPU_SPLIT_NANOS = 2_000_000;
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     private final ThreadPoolExecutor pool;
     private final int threads;
@@ -73,10 +80,12 @@ public final class OverlappedCalls implements AutoCloseable {
     }
 
     /**
-     * {@link #eachInSlices(List, Call)} only when the calls wait for the device: the first {@link #MIN_OVERLAPPED}
-     * items are called on the caller's thread and timed, and when they took less than {@code slowCall} each on average
-     * (answered from the kernel's caches: a thread hand-off would cost more than it saves) the rest are called there
-     * too, in order; otherwise the rest go in slices.
+     * {@link #eachInSlices(List, Call)} only when the calls wait for the device or are many: the first
+     * {@link #MIN_OVERLAPPED} items are called on the caller's thread and timed. When they took {@code slowCall} or
+     * more each on average (they wait for the device), the rest go in slices on every thread. When they were faster
+     * (answered from the kernel's caches) and the rest would take under {@link #CPU_SPLIT_NANOS} at that pace, the rest
+     * are called on the caller's thread, in order (a hand-off would cost more than it saves); when longer, they go in
+     * one slice per core, at most one per thread.
      */
     public <T, R> List<R> eachInSlices(List<T> items, Call<T, R> call, java.time.Duration slowCall)
             throws IOException {
@@ -93,13 +102,17 @@ public final class OverlappedCalls implements AutoCloseable {
             answers.add(call.apply(items.get(i)));
         }
         List<T> rest = items.subList(timed, items.size());
-        if (timed > 0 && System.nanoTime() - started < slowCall.toNanos() * timed) {
-            for (T item : rest) {
-                answers.add(call.apply(item));
-            }
-            return answers;
-        }
+        long spent = System.nanoTime() - started;
         int slices = threads + 1;
+        if (timed > 0 && spent < slowCall.toNanos() * timed) {
+            slices = Math.min(slices, CORES);
+            if (slices < 2 || spent / timed * rest.size() < CPU_SPLIT_NANOS) {
+                for (T item : rest) {
+                    answers.add(call.apply(item));
+                }
+                return answers;
+            }
+        }
         List<List<T>> parts = new java.util.ArrayList<>(slices);
         for (int slice = 0; slice < slices; slice++) {
             parts.add(rest.subList(rest.size() * slice / slices, rest.size() * (slice + 1) / slices));

@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Independent calls made a few at a time: every item once, answers in the items' order, failures passed on. */
@@ -153,7 +154,27 @@ class OverlappedCallsTest {
     }
 
     @Test
-    void inSlicesCallsFasterThanTheSlowCallStayOnTheCallersThread() throws IOException {
+    void inSlicesManyCallsFasterThanTheSlowCallAreSpreadOverTheCores() throws IOException {
+        Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "one core: nothing to spread over");
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        try (OverlappedCalls overlapped = new OverlappedCalls("test-overlapped", 3)) {
+            // Each call busy for 50 us at least: under the slow call's second, but 200 of them are 10 ms on one thread.
+            List<Integer> answers = overlapped.eachInSlices(items(200), item -> {
+                threads.add(Thread.currentThread().getName());
+                for (long until = System.nanoTime() + 50_000; System.nanoTime() < until; ) {
+                    Thread.onSpinWait();
+                }
+                return item;
+            }, java.time.Duration.ofSeconds(1));
+
+            assertThat(answers).containsExactlyElementsOf(items(200));
+        }
+        assertThat(threads).contains(Thread.currentThread().getName()).hasSizeGreaterThan(1)
+                .hasSizeLessThanOrEqualTo(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Test
+    void inSlicesCallsFasterThanTheSlowCallStayOnTheCallersThreadWhileTheirRunIsShort() throws IOException {
         Set<String> threads = ConcurrentHashMap.newKeySet();
         try (OverlappedCalls overlapped = new OverlappedCalls("test-overlapped", 3)) {
             List<Integer> answers = overlapped.eachInSlices(items(1000), item -> {
