@@ -83,6 +83,7 @@ public final class Agent implements AutoCloseable {
     });
     private final FailureSources sources;
     private final Scrubber scrubber;
+    private final StateDirectoryLock stateLock;
     private final KernelFilesystemProtection protection;
 
     private Agent(AgentSettings settings) throws IOException, JMException {
@@ -92,6 +93,9 @@ public final class Agent implements AutoCloseable {
         // Before anything opens: a hook program the agent must not run refuses the start, naming its field.
         Hooks.checkPrograms(settings.hooks());
         try {
+            // First: a second agent on this state directory is refused before it touches anything in it.
+            stateLock = StateDirectoryLock.acquire(settings.stateDirectory());
+            started.push(stateLock);
             // Replayed before anything routes: a tuple arriving now is checked against the damage already known.
             ledger = SqliteDamageLedger.open(settings.stateDirectory(), settings.ledger(), clock,
                     settings.metrics().timer("ledger.commit"));
@@ -316,6 +320,12 @@ public final class Agent implements AutoCloseable {
         jmx.close();
         filesystems.close();
         ledger.close();
+        try {
+            // Last: nothing of this agent writes to the state directory any more.
+            stateLock.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "releasing the state directory's lock: " + e);
+        }
         LOG.log(System.Logger.Level.INFO, "daxguard stopped");
     }
 }
