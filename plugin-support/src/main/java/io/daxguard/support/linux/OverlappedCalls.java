@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Independent blocking calls of one question (a GETFSMAP per range, a {@code statx} per name) made a few at a time,
- * so that on cold caches their reads overlap in the device's queue instead of waiting one behind another. Every
+ * so that on cold caches their reads overlap in the device's queue instead of waiting one behind another, and a long
+ * list of calls answered from the caches runs on every core. Every
  * call is still made, once, during the question; only the order among them changes, so an answer is exactly what
  * the same calls made one by one give. A short list (fewer than {@link #MIN_OVERLAPPED} items) runs on the
  * caller's thread alone: a thread hand-off would cost more than it saves.
