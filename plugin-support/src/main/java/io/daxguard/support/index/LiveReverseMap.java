@@ -45,6 +45,8 @@ import java.util.function.Consumer;
  */
 public final class LiveReverseMap implements Closeable {
     private final Duration gapRefreshInterval;
+    /** The index's copy in the state directory, whose troubles the status line names. */
+    private final Optional<SavedIndexFile> saved;
     private final LiveConfirmation confirmation;
     private final IndexBuildThread builds;
     private final IndexFreshness freshness;
@@ -60,6 +62,7 @@ public final class LiveReverseMap implements Closeable {
         Objects.requireNonNull(root, "root is null");
         Objects.requireNonNull(options, "options is null");
         this.gapRefreshInterval = options.gapRefreshInterval();
+        this.saved = Optional.ofNullable(options.saved());
         // The build thread reads the change count only once started, after the constructor has set facts.
         this.builds = new IndexBuildThread(root, options, Objects.requireNonNull(logger, "logger is null"),
                 Objects.requireNonNull(listener, "listener is null"), new IndexChanges() {
@@ -128,12 +131,18 @@ public final class LiveReverseMap implements Closeable {
         };
     }
 
-    /** Size and build time of the index, and whether answers are remembered, for the administrator. */
+    /**
+     * Size and build time of the index, whether answers are remembered, and what its saved copy could not do, for the
+     * administrator.
+     */
     private String readyMessage(ExtentIndex index) {
         String remembered = facts.unavailable().isEmpty() ? ""
                 : "; every answer confirmed live: " + facts.unavailable();
-        return String.format(java.util.Locale.ROOT, "%,d KiB, %s in %,d ms%s", (index.memoryBytes() + 1023) / 1024,
-                index.loaded() ? "loaded from the state directory" : "built", index.buildTime().toMillis(), remembered);
+        String savedProblem = saved.map(SavedIndexFile::problem).filter(problem -> !problem.isEmpty())
+                .map(problem -> "; " + problem).orElse("");
+        return String.format(java.util.Locale.ROOT, "%,d KiB, %s in %,d ms%s%s", (index.memoryBytes() + 1023) / 1024,
+                index.loaded() ? "loaded from the state directory" : "built", index.buildTime().toMillis(), remembered,
+                savedProblem);
     }
 
     /** Waits until the first build finished (or failed, or the map closed); true if an index is ready. */

@@ -42,6 +42,12 @@ public final class SavedIndexFile {
     private final Path directory;
     private final String uuid;
     private final DeviceNumber device;
+    /**
+     * What the last load or save could not do, for the filesystem's status line (the log says it once, and an
+     * administrator reading the MBean or {@code daxguard status} later would not see it); empty when it went well.
+     * Written by the build thread, read by any question: volatile.
+     */
+    private volatile String problem = "";
 
     private SavedIndexFile(Path directory, String uuid, DeviceNumber device) {
         this.directory = Objects.requireNonNull(directory, "directory is null");
@@ -74,6 +80,11 @@ public final class SavedIndexFile {
      */
     public Path path() {
         return directory.resolve("index-" + uuid + "-" + device.major() + "." + device.minor() + ".bin");
+    }
+
+    /** What the last load or save of this file could not do; empty when it went well. */
+    public String problem() {
+        return problem;
     }
 
     /**
@@ -114,6 +125,7 @@ public final class SavedIndexFile {
                         + Instant.ofEpochMilli(header.savedAtMillis()) + "): " + index.fileCount() + " files, "
                         + index.extentCount() + " extents in " + index.buildTime().toMillis()
                         + " ms; catching up with changes made since");
+                problem = "";
                 return Optional.of(index);
             }
         } catch (NoSuchFileException e) {
@@ -122,6 +134,7 @@ public final class SavedIndexFile {
         } catch (IOException | RuntimeException e) {
             logger.log(System.Logger.Level.WARNING, "ignoring the saved reverse-map index of " + root + " (" + file
                     + "): " + e.getMessage() + "; building it from scratch");
+            problem = "the saved index " + file + " was not used: " + e.getMessage();
         }
         return Optional.empty();
     }
@@ -149,9 +162,11 @@ public final class SavedIndexFile {
             logger.log(System.Logger.Level.DEBUG, "saved the reverse-map index of " + index.root() + " to " + path()
                     + " (" + Files.size(path()) + " bytes) in " + (System.nanoTime() - started) / 1_000_000 + " ms");
             removeSupersededOnThisDevice(logger);
+            problem = "";
         } catch (IOException | RuntimeException e) {
             logger.log(System.Logger.Level.WARNING, "could not save the reverse-map index of " + index.root() + " to "
                     + path() + ": " + e.getMessage() + "; the next start builds it again");
+            problem = "not saved to " + path() + ": " + e.getMessage() + "; the next start builds it in full";
             try {
                 Files.deleteIfExists(temporary);
             } catch (IOException ignored) {

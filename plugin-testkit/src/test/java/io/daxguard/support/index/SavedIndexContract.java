@@ -199,6 +199,25 @@ abstract class SavedIndexContract {
                 .hasValue(Map.of(inodeOf(renamedNow), List.of(renamedName)));
     }
 
+    @Test
+    void anIndexThatCannotBeSavedSaysSoInItsStatusLine() throws Exception {
+        write(freshDirectory().resolve("file"), 8 * BLOCK, 13);
+        SavedIndexFile file = saved();
+        // A directory where the save writes its temporary file: the save fails, as on a full or read-only disk.
+        Path inTheWay = file.path().resolveSibling("." + file.path().getFileName() + ".tmp");
+        Files.createDirectories(inTheWay.resolve("not-empty"));
+        try {
+            LiveReverseMap map = started(file, ExtraExtentSource.NONE, new SavedIndexAttacks.RecordingLogger());
+
+            assertThat(map.awaitIndex(Duration.ofMinutes(5))).as("built: %s", map.progress()).isTrue();
+            assertThat(map.status().describe()).startsWith("ready: ").contains("not saved to " + file.path())
+                    .endsWith("the next start builds it in full)");
+        } finally {
+            Files.delete(inTheWay.resolve("not-empty"));
+            Files.delete(inTheWay);
+        }
+    }
+
     /** Ways a saved index can be unusable; each must cost a full build and one log line, nothing else. */
     enum Damage {
         FLIPPED_BYTE, TRUNCATED, EMPTY, OTHER_FORMAT_VERSION, OTHER_FILESYSTEM, OTHER_DEVICE, TOO_LARGE, SYMBOLIC_LINK
