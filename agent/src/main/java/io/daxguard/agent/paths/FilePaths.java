@@ -5,6 +5,7 @@ import io.daxguard.spi.Holder;
 import io.daxguard.spi.LinuxPath;
 import io.daxguard.spi.PathNames;
 import io.daxguard.support.linux.FileStatus;
+import io.daxguard.support.linux.NativeFile;
 import io.daxguard.support.linux.OverlappedCalls;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -348,9 +349,18 @@ public final class FilePaths {
         return namesChecked.get();
     }
 
-    /** The status of {@code relative} if it still leads to {@code inode} on {@code device}. */
+    /**
+     * The status of {@code relative} if it still leads to {@code inode} on {@code device}, reached beneath the mount
+     * point with no symbolic link followed ({@link FileStatus#ofPathBeneath}): a directory renamed and replaced by a
+     * link to its new name must not confirm the old name.
+     */
     private Optional<FileStatus> status(LinuxPath relative, DeviceNumber device, long inode) {
         namesChecked.incrementAndGet();
-        return FileStatus.ofPathIfStill(mountPoint.join(relative), device, inode);
+        try (NativeFile root = NativeFile.openDirectory(mountPoint)) {
+            FileStatus status = FileStatus.ofPathBeneath(root, relative);
+            return status.inode() == inode && status.device().equals(device) ? Optional.of(status) : Optional.empty();
+        } catch (IOException gone) {
+            return Optional.empty();
+        }
     }
 }

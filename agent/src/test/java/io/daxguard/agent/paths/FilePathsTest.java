@@ -79,6 +79,17 @@ class FilePathsTest {
     }
 
     @Test
+    void aDirectorySwappedForALinkToItsNewNameIsNotANameOfItsFiles() throws IOException {
+        long inode = inode(root.resolve("a/b/c/deep.txt"));
+        paths.pathsOf(List.of(inode));
+
+        Files.move(root.resolve("a/b"), root.resolve("a/b2"));
+        Files.createSymbolicLink(root.resolve("a/b"), Path.of("b2"));
+
+        assertThat(paths.pathsOf(List.of(inode))).containsEntry(inode, List.of("/a/b2/c/deep.txt"));
+    }
+
+    @Test
     void findsAHardLinkMadeAfterTheWalk() throws IOException {
         long inode = inode(root.resolve("a/b/c/deep.txt"));
         paths.pathsOf(List.of(inode));

@@ -19,7 +19,7 @@ import java.util.Optional;
  * opened beneath the root with no symlink followed and no other mount entered), and a
  * regular file must have
  * no more links than names (else a hard link was made since the walk, and its name is missing). The same rule
- * as the agent's own walk applies ({@link FileStatus#ofPathIfStill}, {@link FileStatus#hasNoMoreLinksThan}), so a
+ * as the agent's own walk applies ({@link FileStatus#ofPathBeneath}, {@link FileStatus#hasNoMoreLinksThan}), so a
  * holder with an index spares the agent a second walk of the tree.
  * Checked names are remembered in the {@link ConfirmedFacts.Epoch} until the filesystem next changes.
  */
@@ -113,13 +113,7 @@ final class VerifiedNames {
             return null;
         }
         try {
-            if (components.size() == 1) {
-                return FileStatus.ofChildNoFollow(root, components.get(0));
-            }
-            LinuxPath parent = LinuxPath.ofComponents(components.subList(0, components.size() - 1));
-            try (NativeFile directory = root.openDirectoryBeneath(parent, false)) {
-                return FileStatus.ofChildNoFollow(directory, components.get(components.size() - 1));
-            }
+            return FileStatus.ofPathBeneath(root, LinuxPath.ROOT.join(LinuxPath.ofComponents(components)));
         } catch (IOException gone) {
             return null;
         }

@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.LinuxPath;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -136,6 +137,30 @@ public record FileStatus(DeviceNumber device, long inode, int mode, int links, l
     public static FileStatus ofChildNoFollow(NativeFile directory, LinuxPath name) throws NativeCallException {
         return call(directory.fd(), name.nulTerminated(), LibC.AT_SYMLINK_NOFOLLOW | LibC.AT_NO_AUTOMOUNT,
                 directory.childName(name));
+    }
+
+    /**
+     * Status of {@code relative} ("/d/f", a path below {@code root}), reached from {@code root} with no symbolic link
+     * followed on the way and no other mount entered ({@link NativeFile#openDirectoryBeneath}), the last component
+     * not followed either: a directory swapped for a link to its new name does not lead to the file through a name
+     * that is not one of its links.
+     *
+     * @throws IOException a {@link NativeCallException}: ELOOP for a symbolic link on the way, EXDEV for another
+     *                     mount, ENOENT, ...
+     */
+    public static FileStatus ofPathBeneath(NativeFile root, LinuxPath relative) throws IOException {
+        java.util.List<LinuxPath> components = relative.components();
+        if (components.isEmpty()) {
+            return root.status();
+        }
+        LinuxPath name = components.get(components.size() - 1);
+        if (components.size() == 1) {
+            return ofChildNoFollow(root, name);
+        }
+        try (NativeFile directory = root.openDirectoryBeneath(
+                LinuxPath.ofComponents(components.subList(0, components.size() - 1)), false)) {
+            return ofChildNoFollow(directory, name);
+        }
     }
 
     /** {@link #mountIdOf(LinuxPath)} of an open descriptor. */
