@@ -38,6 +38,7 @@ public final class OverlappedCalls implements AutoCloseable {
 
     private final ThreadPoolExecutor pool;
     private final int threads;
+    private final long cpuSplitNanos;
 
     /** One item's call. */
     @FunctionalInterface
@@ -50,7 +51,13 @@ public final class OverlappedCalls implements AutoCloseable {
      * @param threads helper threads besides the caller's, at least 1
      */
     public OverlappedCalls(String name, int threads) {
+        this(name, threads, CPU_SPLIT_NANOS);
+    }
+
+    /** As {@link #OverlappedCalls(String, int)}, spreading a warm list from {@code cpuSplitNanos} (tests). */
+    OverlappedCalls(String name, int threads, long cpuSplitNanos) {
         Objects.requireNonNull(name, "name is null");
+        this.cpuSplitNanos = cpuSplitNanos;
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, was " + threads);
         }
@@ -107,7 +114,7 @@ public final class OverlappedCalls implements AutoCloseable {
         int slices = threads + 1;
         if (timed > 0 && spent < slowCall.toNanos() * timed) {
             slices = Math.min(slices, CORES);
-            if (slices < 2 || spent / timed * rest.size() < CPU_SPLIT_NANOS) {
+            if (slices < 2 || spent / timed * rest.size() < cpuSplitNanos) {
                 for (T item : rest) {
                     answers.add(call.apply(item));
                 }

@@ -154,12 +154,13 @@ class OverlappedCallsTest {
     }
 
     @Test
-    void inSlicesManyCallsFasterThanTheSlowCallAreSpreadOverTheCores() throws IOException {
+    void inSlicesCallsFasterThanTheSlowCallAreSpreadOverTheCoresWhenTheirRunIsLong() throws IOException {
         Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "one core: nothing to spread over");
         Set<String> threads = ConcurrentHashMap.newKeySet();
-        try (OverlappedCalls overlapped = new OverlappedCalls("test-overlapped", 3)) {
-            // Each call busy for 50 us at least: under the slow call's second, but 200 of them are 10 ms on one thread.
-            List<Integer> answers = overlapped.eachInSlices(items(200), item -> {
+        // A run is "long" from 0 ns here: the split does not hang on how fast this machine makes the calls. Each call
+        // is busy 50 us at least, so a slice lasts long enough (10 ms) for a helper thread to start and take the other.
+        try (OverlappedCalls overlapped = new OverlappedCalls("test-overlapped", 3, 0)) {
+            List<Integer> answers = overlapped.eachInSlices(items(400), item -> {
                 threads.add(Thread.currentThread().getName());
                 for (long until = System.nanoTime() + 50_000; System.nanoTime() < until; ) {
                     Thread.onSpinWait();
@@ -167,7 +168,7 @@ class OverlappedCallsTest {
                 return item;
             }, java.time.Duration.ofSeconds(1));
 
-            assertThat(answers).containsExactlyElementsOf(items(200));
+            assertThat(answers).containsExactlyElementsOf(items(400));
         }
         assertThat(threads).contains(Thread.currentThread().getName()).hasSizeGreaterThan(1)
                 .hasSizeLessThanOrEqualTo(Runtime.getRuntime().availableProcessors());
@@ -176,7 +177,8 @@ class OverlappedCallsTest {
     @Test
     void inSlicesCallsFasterThanTheSlowCallStayOnTheCallersThreadWhileTheirRunIsShort() throws IOException {
         Set<String> threads = ConcurrentHashMap.newKeySet();
-        try (OverlappedCalls overlapped = new OverlappedCalls("test-overlapped", 3)) {
+        // No run is "long" here, however slowly this machine makes the first calls.
+        try (OverlappedCalls overlapped = new OverlappedCalls("test-overlapped", 3, Long.MAX_VALUE)) {
             List<Integer> answers = overlapped.eachInSlices(items(1000), item -> {
                 threads.add(Thread.currentThread().getName());
                 return item;
