@@ -352,4 +352,31 @@ class ResolveRangesAsColumnsAdversarialTest {
             assertThat(type.isPrimitive() || type.getName().startsWith("java.lang.")).as(item).isTrue();
         }
     }
+
+    @Test
+    void aNegativeOffsetIsRefusedNamingItsRangeAndValue() {
+        assertThatThrownBy(() -> columns(XFS, new long[] {0, -4096}, new long[] {4096, 4096})).cause()
+                .hasMessage("resolveRangesAsColumns rejected: range 1: offset must not be negative, was -4096");
+    }
+
+    @Test
+    void aRangeEndingPastAnyDeviceIsRefusedNamingItsRangeAndValues() {
+        assertThatThrownBy(() -> columns(XFS, new long[] {0, 4096, Long.MAX_VALUE - 10}, new long[] {4096, 4096, 4096}))
+                .cause().hasMessageStartingWith("resolveRangesAsColumns rejected: range 2: offset + length is past any "
+                        + "device").hasMessageContaining(String.valueOf(Long.MAX_VALUE - 10)).hasMessageContaining("4096");
+    }
+
+    @Test
+    void rangesHoldingMoreThanResolveBytesTogetherAreRefusedNamingTheSetting() {
+        long half = 600L << 20;
+        assertThatThrownBy(() -> columns(XFS, new long[] {0, 0}, new long[] {half, half})).cause()
+                .hasMessageStartingWith("resolveRangesAsColumns rejected: the ranges hold " + 2 * half + " bytes "
+                        + "together, over mbeans.resolveBytes");
+    }
+
+    @Test
+    void arraysOfUnequalLengthAreRefusedNamingBoth() {
+        assertThatThrownBy(() -> columns(XFS, new long[] {0, 4096}, new long[] {4096})).cause()
+                .hasMessageContaining("offsets 2, lengths 1");
+    }
 }
