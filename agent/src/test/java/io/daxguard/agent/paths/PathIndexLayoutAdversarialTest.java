@@ -28,6 +28,10 @@ class PathIndexLayoutAdversarialTest {
     static final ScratchFilesystem WIDE = ScratchFilesystem.xfs().sizeMiB(4L << 20)
             .mkfsOptions("-K", "-d", "agcount=5", "-l", "size=64m").build();
 
+    /** No file types in directory entries: getdents64 gives DT_UNKNOWN for every name, files included. */
+    @RegisterExtension
+    static final ScratchFilesystem UNTYPED = ScratchFilesystem.ext4().mkfsOptions("-O", "^filetype").build();
+
     private static long inode(Path path) throws IOException {
         return (Long) Files.getAttribute(path, "unix:ino", java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }
@@ -134,6 +138,21 @@ class PathIndexLayoutAdversarialTest {
 
         assertThat(PathIndex.build(LinuxPath.of(root)).pathsOf(inode))
                 .containsExactly(LinuxPath.ofText("/elsewhere/new-name/inner/file"));
+        assertEveryNameOfEveryInodeIsFound(root);
+    }
+
+    @Test
+    void withoutFileTypesInDirectoryEntriesEveryNameIsStillFound() throws IOException {
+        Path root = UNTYPED.mountPoint().resolve("untyped");
+        Path deep = Files.createDirectories(root.resolve("a/b/c/d"));
+        Files.writeString(deep.resolve("file"), "deep");
+        Files.writeString(root.resolve("top"), "top");
+        Files.createLink(deep.resolve("link-to-top"), root.resolve("top"));
+        Files.createSymbolicLink(root.resolve("a/symlink-to-a"), root.resolve("a"));
+        for (int i = 0; i < 50; i++) {
+            Files.writeString(root.resolve("a/b/file-" + i), "file " + i);
+        }
+
         assertEveryNameOfEveryInodeIsFound(root);
     }
 }
