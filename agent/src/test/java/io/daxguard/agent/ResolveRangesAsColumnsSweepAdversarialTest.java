@@ -200,4 +200,33 @@ class ResolveRangesAsColumnsSweepAdversarialTest {
     void onBtrfsEveryRangeOfASweepIsWhatResolveAnswers() throws Exception {
         assertSweepAgreesWithResolve(BTRFS);
     }
+
+    private static List<String> pathsOfColumns(ScratchFilesystem filesystem, long block) throws Exception {
+        CompositeData columns = (CompositeData) agent().invoke(filesystem(filesystem), "resolveRangesAsColumns",
+                new Object[] {new long[] {block, block}, new long[] {4096, 4096}}, RANGE_SIGNATURE);
+        String[][] paths = (String[][]) columns.get("paths");
+        assertThat(paths.length).isEqualTo(2);
+        assertThat(paths[1]).containsExactly(paths[0]);
+        return List.of(paths[0]);
+    }
+
+    /**
+     * On XFS with rmapbt the agent names files from its own walk (the holder keeps no names): a directory renamed, a
+     * hard link made in another directory and one removed between two calls are all seen by the second.
+     */
+    @Test
+    void onXfsWithAReverseMapNamesChangedBetweenCallsAreAnsweredAsTheyAreNow() throws Exception {
+        Files.createDirectories(XFS.path("moving/inner"));
+        AgentFiles.writeFile(XFS.path("moving/inner/file.bin"), 8192, 77);
+        Files.createLink(XFS.path("d3/old-link.bin"), XFS.path("moving/inner/file.bin"));
+        Command.run("sync", "-f", XFS.mountPoint().toString());
+        long block = AgentFiles.extents(XFS.path("moving/inner/file.bin")).get(0).physical();
+        assertThat(pathsOfColumns(XFS, block)).containsExactly("/d3/old-link.bin", "/moving/inner/file.bin");
+
+        Files.move(XFS.path("moving"), XFS.path("d7/moved"));
+        Files.createLink(XFS.path("d9/new-link.bin"), XFS.path("d7/moved/inner/file.bin"));
+        Files.delete(XFS.path("d3/old-link.bin"));
+
+        assertThat(pathsOfColumns(XFS, block)).containsExactly("/d7/moved/inner/file.bin", "/d9/new-link.bin");
+    }
 }
