@@ -229,4 +229,46 @@ class ResolveRangesAsColumnsSweepAdversarialTest {
 
         assertThat(pathsOfColumns(XFS, block)).containsExactly("/d7/moved/inner/file.bin", "/d9/new-link.bin");
     }
+
+    private static List<String> rowsOf(CompositeData columns) {
+        int[] range = (int[]) columns.get("range");
+        List<String> rows = new ArrayList<>();
+        for (int row = 0; row < range.length; row++) {
+            int at = row;
+            rows.add(range[row] + " " + line(name -> java.lang.reflect.Array.get(columns.get(name), at)));
+        }
+        return rows;
+    }
+
+    /**
+     * Four clients asking 1,000-range batches at once on XFS with rmapbt (each batch spread over the cores, the
+     * name checks shared) get what one client asking alone gets.
+     */
+    @Test
+    void onXfsWithAReverseMapBatchesAskedAtOnceAnswerWhatOneAskedAloneAnswers() throws Exception {
+        long size = deviceBytes(XFS);
+        long[] offsets = new long[1000];
+        long[] lengths = new long[1000];
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] = (size / 2 / offsets.length * i) / 4096 * 4096;
+            lengths[i] = LENGTHS[i % LENGTHS.length];
+        }
+        Object[] arguments = {offsets, lengths};
+        List<String> alone = rowsOf((CompositeData) agent().invoke(filesystem(XFS), "resolveRangesAsColumns",
+                arguments, RANGE_SIGNATURE));
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<List<String>>> answers = new ArrayList<>();
+            for (int round = 0; round < 12; round++) {
+                answers.add(clients.submit(() -> rowsOf((CompositeData) agent().invoke(filesystem(XFS),
+                        "resolveRangesAsColumns", arguments, RANGE_SIGNATURE))));
+            }
+            for (java.util.concurrent.Future<List<String>> answer : answers) {
+                assertThat(answer.get()).containsExactlyElementsOf(alone);
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        assertThat(alone).as("the batch met files").anyMatch(row -> row.contains("kind=file"));
+    }
 }
