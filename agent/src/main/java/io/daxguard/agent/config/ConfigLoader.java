@@ -9,8 +9,13 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.io.Reader;
@@ -69,6 +74,9 @@ public final class ConfigLoader {
         YAMLMapper mapper = YAMLMapper.builder()
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                // true or false only: a number (lockMemory: 2, enabled: 0) is a mistake, not a switch.
+                .withCoercionConfig(LogicalType.Boolean,
+                        booleans -> booleans.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail))
                 .addHandler(new ProblemCollector(problems))
                 .build();
         DaxguardConfig config;
@@ -83,11 +91,23 @@ public final class ConfigLoader {
             config = tree == null || tree.isMissingNode() || tree.isNull() ? null
                     : mapper.treeToValue(tree, DaxguardConfig.class);
         } catch (MismatchedInputException wrongShape) {
-            problems.add(path(wrongShape.getPath()) + ": " + firstLine(wrongShape.getOriginalMessage()));
+            if (wrongShape instanceof InvalidFormatException notABoolean && isBoolean(notABoolean.getTargetType())) {
+                problems.add(path(wrongShape.getPath()) + ": must be true or false (was " + notABoolean.getValue()
+                        + ")");
+            } else {
+                problems.add(path(wrongShape.getPath()) + ": " + firstLine(wrongShape.getOriginalMessage()));
+            }
             throw new ConfigurationException(source, problems);
         } catch (JsonProcessingException syntax) {
-            problems.add("line " + syntax.getLocation().getLineNr() + " column " + syntax.getLocation().getColumnNr()
-                    + ": " + firstLine(syntax.getOriginalMessage()));
+            if (syntax.getLocation() != null) {
+                problems.add("line " + syntax.getLocation().getLineNr() + " column "
+                        + syntax.getLocation().getColumnNr() + ": " + firstLine(syntax.getOriginalMessage()));
+            } else if (problems.isEmpty()) {
+                // Read from the tree, which has no lines. A section where true or false is expected gets here after
+                // ProblemCollector recorded it (Jackson then reads the section's missing text).
+                problems.add((syntax instanceof JsonMappingException mapping ? path(mapping.getPath()) : "(top)") + ": "
+                        + firstLine(syntax.getOriginalMessage()));
+            }
             throw new ConfigurationException(source, problems);
         }
         if (config == null) {
@@ -123,6 +143,10 @@ public final class ConfigLoader {
             }
         }
         return path.length() == 0 ? "(top)" : path.toString();
+    }
+
+    private static boolean isBoolean(Class<?> type) {
+        return type == Boolean.class || type == boolean.class;
     }
 
     private static String firstLine(String message) {

@@ -198,7 +198,8 @@ final class RangeQueries {
             throw new IllegalArgumentException(call + ": length must be at least 1, was " + length);
         }
         if (length > Long.MAX_VALUE - offset) {
-            throw new IllegalArgumentException(call + ": offset + length is past any device");
+            throw new IllegalArgumentException(call + ": offset + length is past any device (offset " + offset
+                    + ", length " + length + ")");
         }
     }
 
