@@ -37,7 +37,8 @@ public final class ProcessSetup {
             return true;
         } catch (NativeCallException refused) {
             LOG.log(System.Logger.Level.WARNING, refused.getMessage() + ": the agent runs with its pages evictable. "
-                    + "Run it as root, give it CAP_IPC_LOCK or LimitMEMLOCK=infinity, or set lockMemory: false");
+                    + "Give it CAP_IPC_LOCK (root has it unless its capabilities are bounded, as by a unit's "
+                    + "CapabilityBoundingSet) or LimitMEMLOCK=infinity, or set lockMemory: false");
             return false;
         }
     }
