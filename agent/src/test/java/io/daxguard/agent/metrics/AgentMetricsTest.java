@@ -111,7 +111,9 @@ class AgentMetricsTest {
     @Test
     void stoppingUnregistersEveryMBean() throws Exception {
         MBeanServer server = MBeanServerFactory.newMBeanServer();
-        AgentService other = AgentService.init(ConfigLoader.parse("test", onlyScratch() + "stateDirectory: " + home), home, server);
+        // A state directory of its own: the class's agent holds the other one (one agent per state directory).
+        AgentService other = AgentService.init(ConfigLoader.parse("test", onlyScratch() + "stateDirectory: "
+                + home.resolve("other-state")), home, server);
         other.start();
 
         other.close();
