@@ -3,28 +3,21 @@ package io.daxguard.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.daxguard.agent.config.ConfigLoader;
-import io.daxguard.agent.daemon.AgentService;
 import io.daxguard.agent.jmx.ObjectNames;
 import io.daxguard.testkit.Command;
 import io.daxguard.testkit.ScratchFilesystem;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.management.MBeanOperationInfo;
 import javax.management.MBeanServerConnection;
-import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 import javax.management.RuntimeMBeanException;
 import javax.management.openmbean.CompositeData;
-import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -54,8 +47,7 @@ class BatchOperationsTest {
 
     @TempDir
     static Path home;
-    private static AgentService service;
-    private static JMXConnector client;
+    private static RemoteAgent running;
 
     @BeforeAll
     static void startAgent() throws Exception {
@@ -73,52 +65,23 @@ class BatchOperationsTest {
         // A block with two owners: a reflinked copy (XFS only; ext4 has no reflink).
         Command.run("cp", "--reflink=always", XFS.path("file-6.bin").toString(), XFS.path("copy-of-6.bin").toString());
         Command.run("sync", "-f", XFS.mountPoint().toString());
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
-        service = AgentService.init(ConfigLoader.parse("test", """
-                watch: ["%s"]
-                stateDirectory: %s
-                sources: {kmsg: false, trace: false, badblocks: false}
-                mbeans: {batchItems: %d, resolveBytes: %d, reportBytes: 65536}
-                jmx:
-                  remote:
-                    enabled: true
-                    bindAddress: 127.0.0.1
-                    port: %d
-                    authenticate: false
-                    allowInsecure: true
-                    anonymousRole: control
-                """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"), BATCH_ITEMS, RESOLVE_BYTES,
-                port)), home, MBeanServerFactory.newMBeanServer());
-        service.start();
-        client = JMXConnectorFactory.connect(service.remoteAddress().orElseThrow(), Map.of());
-        for (ScratchFilesystem filesystem : new ScratchFilesystem[] {EXT4, XFS}) {
-            assertThat(agent().invoke(filesystem(filesystem), "awaitReverseMap", new Object[] {60},
-                    new String[] {"int"})).isEqualTo(true);
-        }
+        running = RemoteAgent.start(home, "control", "mbeans: {batchItems: %d, resolveBytes: %d, reportBytes: 65536}\n"
+                .formatted(BATCH_ITEMS, RESOLVE_BYTES), EXT4, XFS);
     }
 
     @AfterAll
     static void stopAgent() throws Exception {
-        try {
-            if (client != null) {
-                client.close();
-            }
-        } finally {
-            if (service != null) {
-                service.close();
-            }
+        if (running != null) {
+            running.close();
         }
     }
 
     private static MBeanServerConnection agent() throws Exception {
-        return client.getMBeanServerConnection();
+        return running.connection();
     }
 
     private static ObjectName filesystem(ScratchFilesystem filesystem) {
-        return ObjectNames.filesystem(filesystem.mountPoint().toString());
+        return RemoteAgent.filesystem(filesystem);
     }
 
     private static CompositeData[] resolveRanges(ScratchFilesystem filesystem, long[] offsets, long[] lengths)
@@ -428,7 +391,7 @@ class BatchOperationsTest {
         java.io.StringWriter out = new java.io.StringWriter();
         java.io.StringWriter err = new java.io.StringWriter();
         String[] withUrl = java.util.stream.Stream.concat(Arrays.stream(args),
-                java.util.stream.Stream.of("--url", service.remoteAddress().orElseThrow().toString()))
+                java.util.stream.Stream.of("--url", running.address().toString()))
                 .toArray(String[]::new);
         int code = io.daxguard.agent.cli.DaxguardCommand.execute(withUrl,
                 new java.io.ByteArrayInputStream(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8)),

@@ -2,25 +2,17 @@ package io.daxguard.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.daxguard.agent.config.ConfigLoader;
-import io.daxguard.agent.daemon.AgentService;
-import io.daxguard.agent.jmx.ObjectNames;
 import io.daxguard.testkit.Command;
 import io.daxguard.testkit.ScratchFilesystem;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import javax.management.MBeanServerConnection;
-import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
-import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -53,38 +45,14 @@ class ResolveRangesAsColumnsSweepAdversarialTest {
 
     @TempDir
     static Path home;
-    private static AgentService service;
-    private static JMXConnector client;
+    private static RemoteAgent running;
 
     @BeforeAll
     static void startAgent() throws Exception {
         for (ScratchFilesystem filesystem : new ScratchFilesystem[] {XFS, EXT4, BTRFS}) {
             fill(filesystem);
         }
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
-        service = AgentService.init(ConfigLoader.parse("test", """
-                watch: ["%s"]
-                stateDirectory: %s
-                sources: {kmsg: false, trace: false, badblocks: false}
-                jmx:
-                  remote:
-                    enabled: true
-                    bindAddress: 127.0.0.1
-                    port: %d
-                    authenticate: false
-                    allowInsecure: true
-                    anonymousRole: monitor
-                """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"), port)), home,
-                MBeanServerFactory.newMBeanServer());
-        service.start();
-        client = JMXConnectorFactory.connect(service.remoteAddress().orElseThrow(), Map.of());
-        for (ScratchFilesystem filesystem : new ScratchFilesystem[] {XFS, EXT4, BTRFS}) {
-            assertThat(agent().invoke(filesystem(filesystem), "awaitReverseMap", new Object[] {60},
-                    new String[] {"int"})).isEqualTo(true);
-        }
+        running = RemoteAgent.start(home, "monitor", "", XFS, EXT4, BTRFS);
     }
 
     private static void fill(ScratchFilesystem filesystem) throws IOException {
@@ -109,23 +77,17 @@ class ResolveRangesAsColumnsSweepAdversarialTest {
 
     @AfterAll
     static void stopAgent() throws Exception {
-        try {
-            if (client != null) {
-                client.close();
-            }
-        } finally {
-            if (service != null) {
-                service.close();
-            }
+        if (running != null) {
+            running.close();
         }
     }
 
     private static MBeanServerConnection agent() throws Exception {
-        return client.getMBeanServerConnection();
+        return running.connection();
     }
 
     private static ObjectName filesystem(ScratchFilesystem filesystem) {
-        return ObjectNames.filesystem(filesystem.mountPoint().toString());
+        return RemoteAgent.filesystem(filesystem);
     }
 
     private static String field(Object value) {
