@@ -42,14 +42,42 @@ class OneAgentPerStateDirectoryTest {
         }
     }
 
-    /** Another process's lock (an agent of another JVM takes the same kind: fcntl), here python's lockf. */
+    /**
+     * The agent opens and closes every file of a filesystem it indexes, its own lock file too when the state directory
+     * is on it: an fcntl lock was lost at the first such close, and a second agent was not refused. A descriptor of
+     * the lock file opened and closed in the agent's process leaves the lock held.
+     */
+    @Test
+    void theLockOutlivesAnotherDescriptorOfItsFileClosedInTheAgentsProcess() throws Exception {
+        Privileges.requireRootLoopAnd("python3");
+        try (AgentFixture first = new AgentFixture(state)) {
+            Files.readString(state.resolve("agent.lock")); // opened and closed in this process, as an index build does
+
+            Process probe = new ProcessBuilder("python3", "-c", """
+                    import fcntl, os, sys
+                    fd = os.open(sys.argv[1], os.O_RDONLY)
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        print("taken")
+                    except BlockingIOError:
+                        print("held")
+                    """, state.resolve("agent.lock").toString()).start();
+            try (BufferedReader out = probe.inputReader()) {
+                assertThat(out.readLine()).isEqualTo("held");
+            } finally {
+                probe.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Another process's lock (an agent of another JVM takes the same kind: flock), here python's. */
     @Test
     void anAgentIsRefusedWhileAnotherProcessHoldsTheStateDirectorysLock() throws Exception {
         Privileges.requireRootLoopAnd("python3");
         Process holder = new ProcessBuilder("python3", "-c", """
                 import fcntl, os, sys
                 fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
-                fcntl.lockf(fd, fcntl.LOCK_EX)
+                fcntl.flock(fd, fcntl.LOCK_EX)
                 os.write(fd, (str(os.getpid()) + "\\n").encode())
                 print("locked", flush=True)
                 sys.stdin.read()

@@ -62,6 +62,8 @@ final class LibC {
 
     static native int mlockall(int flags) throws LastErrorException;
 
+    static native int flock(int fd, int operation) throws LastErrorException;
+
     static native int ioctl(int fd, NativeLong request, Pointer argument) throws LastErrorException;
 
     static native int fstatfs(int fd, Pointer buffer) throws LastErrorException;

@@ -69,6 +69,7 @@ class LinuxConstantsTest {
             "EAGAIN", NativeCallException.EAGAIN, "ENOMEM", NativeCallException.ENOMEM,
             "EACCES", NativeCallException.EACCES,
             "MCL_CURRENT", MemoryLock.MCL_CURRENT, "MCL_ONFAULT", MemoryLock.MCL_ONFAULT,
+            "LOCK_EX", Flock.LOCK_EX, "LOCK_NB", Flock.LOCK_NB, "EWOULDBLOCK", NativeCallException.EAGAIN,
             "EINVAL", NativeCallException.EINVAL, "ENOTTY", NativeCallException.ENOTTY,
             "ENOSPC", NativeCallException.ENOSPC, "EPIPE", NativeCallException.EPIPE,
             "ELOOP", NativeCallException.ELOOP, "ENODATA", NativeCallException.ENODATA,
@@ -94,7 +95,7 @@ class LinuxConstantsTest {
         CLayoutProbe probe = CLayoutProbe.including("<fcntl.h>", "<unistd.h>", "<sys/stat.h>", "<dirent.h>",
                 "<poll.h>", "<sys/fanotify.h>", "<sys/ioctl.h>", "<errno.h>", "<signal.h>", "<linux/types.h>",
                 "<linux/fiemap.h>", "<linux/fsmap.h>", "<linux/magic.h>", "<sys/syscall.h>", "<linux/openat2.h>",
-                "<sys/mman.h>");
+                "<sys/mman.h>", "<sys/file.h>");
         SHARED.keySet().forEach(name -> probe.value(name, name));
         c = probe.value("O_DIRECT", "O_DIRECT").value("O_DIRECTORY", "O_DIRECTORY").value("O_NOFOLLOW", "O_NOFOLLOW")
                 .run();
