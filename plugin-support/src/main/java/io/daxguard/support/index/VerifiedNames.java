@@ -71,11 +71,16 @@ final class VerifiedNames {
         return Optional.of(answer);
     }
 
+    /**
+     * The names of the links, sorted by bytes, as the agent's own walk gives them: a file's first name (the ledger's
+     * display path) must not depend on which of the two answered, nor on the order the walk met the links.
+     */
     private static List<LinuxPath> relativeNames(List<List<LinuxPath>> links) {
         List<LinuxPath> names = new ArrayList<>(links.size());
         for (List<LinuxPath> components : links) {
             names.add(LinuxPath.ROOT.join(LinuxPath.ofComponents(components)));
         }
+        names.sort(null);
         return names;
     }
 
@@ -104,6 +109,7 @@ final class VerifiedNames {
         } catch (IOException e) {
             return null;
         }
+        names.sort(null); // as relativeNames
         return names;
     }
 

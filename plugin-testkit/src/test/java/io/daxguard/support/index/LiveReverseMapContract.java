@@ -435,6 +435,28 @@ abstract class LiveReverseMapContract {
                         relative(directory.resolve("also-named")));
     }
 
+    /**
+     * In byte order, as the agent's own walk gives them, whatever order the walk met them in: a file's first name is
+     * the ledger's display path, so it must not depend on directory order or on which of the two answered.
+     */
+    @Test
+    void givesTheNamesOfAHardLinkedFileInByteOrder() throws Exception {
+        Path directory = freshDirectory();
+        Path file = write(directory.resolve("m-named"), 4096, 39);
+        List<String> expected = new ArrayList<>(List.of(relative(file)));
+        for (String name : List.of("z-link", "a-link", "q/deep-link", "b/link", "y-link", "c-link")) {
+            Path link = directory.resolve(name);
+            Files.createDirectories(link.getParent());
+            Files.createLink(link, file);
+            expected.add(relative(link));
+        }
+        expected.sort(java.util.Comparator.comparing(name -> LinuxPath.ofText(name)));
+        LiveReverseMap map = builtMap();
+
+        assertThat(map.verifiedPaths(List.of(inodeOf(file))).orElseThrow().get(inodeOf(file)))
+                .extracting(LinuxPath::display).containsExactlyElementsOf(expected);
+    }
+
     @Test
     void givesNoNamesOnceARememberedNameNoLongerLeadsToTheFile() throws Exception {
         Path directory = freshDirectory();
