@@ -130,19 +130,22 @@ public final class FilePaths {
         if (vouched != null) {
             return vouched;
         }
-        DeviceNumber device = FileStatus.ofPath(mountPoint).device();
-        Map<Long, List<LinuxPath>> answer = overlapped == null ? lookUp(currentIndex(), device, inodes)
-                : lookUpOverlapped(currentIndex(), device, inodes, overlapped);
-        if (answer != null) {
-            return answer;
+        // One descriptor of the root for every name this question checks (each is reached beneath it).
+        try (NativeFile root = NativeFile.openDirectory(mountPoint)) {
+            DeviceNumber device = root.status().device();
+            Map<Long, List<LinuxPath>> answer = overlapped == null ? lookUp(currentIndex(), root, device, inodes)
+                    : lookUpOverlapped(currentIndex(), root, device, inodes, overlapped);
+            if (answer != null) {
+                return answer;
+            }
+            PathIndex fresh = walkStartedAfter(asked);
+            Map<Long, List<LinuxPath>> verified = new HashMap<>();
+            for (long inode : inodes) {
+                verified.put(inode, fresh.pathsOf(inode).stream()
+                        .filter(path -> status(root, path, device, inode).isPresent()).toList());
+            }
+            return verified;
         }
-        PathIndex fresh = walkStartedAfter(asked);
-        Map<Long, List<LinuxPath>> verified = new HashMap<>();
-        for (long inode : inodes) {
-            verified.put(inode, fresh.pathsOf(inode).stream()
-                    .filter(path -> status(path, device, inode).isPresent()).toList());
-        }
-        return verified;
     }
 
     private static Map<Long, List<String>> displayed(Map<Long, List<LinuxPath>> names) {
@@ -302,7 +305,8 @@ public final class FilePaths {
     }
 
     /** Null when the walk cannot answer for sure, so the caller walks again. */
-    private Map<Long, List<LinuxPath>> lookUp(PathIndex walk, DeviceNumber device, Collection<Long> inodes) {
+    private Map<Long, List<LinuxPath>> lookUp(PathIndex walk, NativeFile root, DeviceNumber device,
+                                              Collection<Long> inodes) {
         Map<Long, List<LinuxPath>> answer = new HashMap<>();
         for (long inode : inodes) {
             List<LinuxPath> paths = walk.pathsOf(inode);
@@ -311,7 +315,8 @@ public final class FilePaths {
             }
             for (LinuxPath path : paths) {
                 // More links than names: a hard link was made after the walk, and it has a name we lack.
-                if (!status(path, device, inode).map(status -> status.hasNoMoreLinksThan(paths.size())).orElse(false)) {
+                if (!status(root, path, device, inode).map(status -> status.hasNoMoreLinksThan(paths.size()))
+                        .orElse(false)) {
                     return null;
                 }
             }
@@ -325,8 +330,9 @@ public final class FilePaths {
     }
 
     /** {@link #lookUp} with the checks made on {@code overlapped}; null when the walk cannot answer for sure. */
-    private Map<Long, List<LinuxPath>> lookUpOverlapped(PathIndex walk, DeviceNumber device, Collection<Long> inodes,
-                                                        OverlappedCalls overlapped) throws IOException {
+    private Map<Long, List<LinuxPath>> lookUpOverlapped(PathIndex walk, NativeFile root, DeviceNumber device,
+                                                        Collection<Long> inodes, OverlappedCalls overlapped)
+            throws IOException {
         Map<Long, List<LinuxPath>> answer = new HashMap<>();
         List<NameCheck> checks = new ArrayList<>();
         for (long inode : inodes) {
@@ -339,7 +345,7 @@ public final class FilePaths {
             }
             answer.put(inode, paths);
         }
-        List<Boolean> held = overlapped.each(checks, check -> status(check.path(), device, check.inode())
+        List<Boolean> held = overlapped.each(checks, check -> status(root, check.path(), device, check.inode())
                 .map(status -> status.hasNoMoreLinksThan(check.names())).orElse(false));
         return held.contains(Boolean.FALSE) ? null : answer;
     }
@@ -350,13 +356,14 @@ public final class FilePaths {
     }
 
     /**
-     * The status of {@code relative} if it still leads to {@code inode} on {@code device}, reached beneath the mount
-     * point with no symbolic link followed ({@link FileStatus#ofPathBeneath}): a directory renamed and replaced by a
-     * link to its new name must not confirm the old name.
+     * The status of {@code relative} if it still leads to {@code inode} on {@code device}, reached beneath
+     * {@code root} (the mount point, opened once per question) with no symbolic link followed
+     * ({@link FileStatus#ofPathBeneath}): a directory renamed and replaced by a link to its new name must not confirm
+     * the old name.
      */
-    private Optional<FileStatus> status(LinuxPath relative, DeviceNumber device, long inode) {
+    private Optional<FileStatus> status(NativeFile root, LinuxPath relative, DeviceNumber device, long inode) {
         namesChecked.incrementAndGet();
-        try (NativeFile root = NativeFile.openDirectory(mountPoint)) {
+        try {
             FileStatus status = FileStatus.ofPathBeneath(root, relative);
             return status.inode() == inode && status.device().equals(device) ? Optional.of(status) : Optional.empty();
         } catch (IOException gone) {
