@@ -22,7 +22,7 @@ import javax.management.remote.JMXServiceURL;
  * temporary directory, with its remote connector on loopback without authentication (every caller has one role),
  * and a plain JMX client connected to it: what a vendor's tool meets. Closes both.
  */
-final class RemoteAgent implements AutoCloseable {
+public final class RemoteAgent implements AutoCloseable {
     private final AgentService service;
     private final JMXConnector client;
 
@@ -36,7 +36,7 @@ final class RemoteAgent implements AutoCloseable {
      * configuration lines {@code extra} added (say {@code "mbeans: {batchItems: 50}\n"}), and waits until each of
      * {@code filesystems} has its reverse map.
      */
-    static RemoteAgent start(Path home, String role, String extra, ScratchFilesystem... filesystems) throws Exception {
+    public static RemoteAgent start(Path home, String role, String extra, ScratchFilesystem... filesystems) throws Exception {
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
@@ -78,15 +78,15 @@ final class RemoteAgent implements AutoCloseable {
     }
 
     /** The remote connector's address, for a command line's {@code --url}. */
-    JMXServiceURL address() {
+    public JMXServiceURL address() {
         return service.remoteAddress().orElseThrow();
     }
 
-    MBeanServerConnection connection() throws IOException {
+    public MBeanServerConnection connection() throws IOException {
         return client.getMBeanServerConnection();
     }
 
-    static ObjectName filesystem(ScratchFilesystem filesystem) {
+    public static ObjectName filesystem(ScratchFilesystem filesystem) {
         return ObjectNames.filesystem(filesystem.mountPoint().toString());
     }
 

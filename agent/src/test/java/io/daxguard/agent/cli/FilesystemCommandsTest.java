@@ -2,16 +2,13 @@ package io.daxguard.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.daxguard.agent.config.ConfigLoader;
-import io.daxguard.agent.daemon.AgentService;
+import io.daxguard.agent.RemoteAgent;
 import io.daxguard.support.linux.FilesystemControl;
 import io.daxguard.support.linux.NativeFile;
 import io.daxguard.testkit.ScratchFilesystem;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.nio.file.Path;
-import javax.management.MBeanServerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -27,7 +24,7 @@ class FilesystemCommandsTest {
 
     @TempDir
     static Path home;
-    private static AgentService service;
+    private static RemoteAgent running;
     private static String url;
 
     record Outcome(int exitCode, String out, String err) {
@@ -35,31 +32,14 @@ class FilesystemCommandsTest {
 
     @BeforeAll
     static void startAgent() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
-        service = AgentService.init(ConfigLoader.parse("test", """
-                watch: ["%s"]
-                stateDirectory: %s
-                jmx:
-                  remote:
-                    enabled: true
-                    bindAddress: 127.0.0.1
-                    port: %d
-                    authenticate: false
-                    allowInsecure: true
-                    anonymousRole: control
-                """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"), port)), home,
-                MBeanServerFactory.newMBeanServer());
-        service.start();
-        url = service.remoteAddress().orElseThrow().toString();
+        running = RemoteAgent.start(home, "control", "");
+        url = running.address().toString();
     }
 
     @AfterAll
-    static void stopAgent() {
-        if (service != null) {
-            service.close();
+    static void stopAgent() throws Exception {
+        if (running != null) {
+            running.close();
         }
     }
 
