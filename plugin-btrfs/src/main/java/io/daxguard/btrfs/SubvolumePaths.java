@@ -72,7 +72,6 @@ final class SubvolumePaths implements PathNames {
         if (place.isEmpty()) {
             return Optional.empty();
         }
-        LinuxPath mountPoint = holder.mount().mountPoint();
         LinuxPath relative = place.get();
         NativeFile directory = relative.equals(LinuxPath.ROOT) ? null : openBeneath(filesystem, relative);
         if (directory == null && !relative.equals(LinuxPath.ROOT)) {
@@ -83,27 +82,17 @@ final class SubvolumePaths implements PathNames {
             DeviceNumber device = subvolumeRoot.status().device();
             Map<Long, List<LinuxPath>> names = new LinkedHashMap<>();
             for (long inode : inodes) {
-                List<LinuxPath> found = new ArrayList<>();
                 List<LinuxPath> inside;
                 try {
                     inside = BtrfsIoctls.inoPaths(subvolumeRoot, inode);
                 } catch (NativeCallException gone) {
                     return Optional.empty();
                 }
-                FileStatus last = null;
-                for (LinuxPath name : inside) {
-                    LinuxPath path = relative.join(name);
-                    Optional<FileStatus> status = FileStatus.ofPathIfStill(mountPoint.join(path), device, inode);
-                    if (status.isEmpty()) {
-                        return Optional.empty();
-                    }
-                    last = status.get();
-                    found.add(path);
-                }
-                if (last == null || !last.hasNoMoreLinksThan(found.size())) {
+                Optional<List<LinuxPath>> still = stillNamed(subvolumeRoot, relative, device, inode, inside);
+                if (still.isEmpty()) {
                     return Optional.empty();
                 }
-                names.put(inode, List.copyOf(found));
+                names.put(inode, List.copyOf(still.get()));
             }
             return Optional.of(names);
         } finally {
@@ -111,6 +100,34 @@ final class SubvolumePaths implements PathNames {
                 directory.closeQuietly();
             }
         }
+    }
+
+    /**
+     * The names {@code inside} (below {@code subvolumeRoot}, which is at {@code relative} below the mount point) as
+     * paths below the mount point, if each still leads to inode {@code inode} on {@code device} and they are all its
+     * names; otherwise empty. Each is reached from the subvolume root's descriptor with no symbolic link followed and
+     * no other mount entered ({@link FileStatus#ofPathBeneath}): a directory renamed and replaced by a link to its new
+     * name between {@code INO_PATHS} and this check leads to the file, but through a name that is none of its links.
+     */
+    static Optional<List<LinuxPath>> stillNamed(NativeFile subvolumeRoot, LinuxPath relative, DeviceNumber device,
+                                                long inode, List<LinuxPath> inside) {
+        List<LinuxPath> found = new ArrayList<>(inside.size());
+        FileStatus last = null;
+        for (LinuxPath name : inside) {
+            try {
+                last = FileStatus.ofPathBeneath(subvolumeRoot, name);
+            } catch (IOException gone) {
+                return Optional.empty();
+            }
+            if (last.inode() != inode || !last.device().equals(device)) {
+                return Optional.empty();
+            }
+            found.add(relative.join(name));
+        }
+        if (last == null || !last.hasNoMoreLinksThan(found.size())) {
+            return Optional.empty();
+        }
+        return Optional.of(found);
     }
 
     private static NativeFile openBeneath(NativeFile filesystem, LinuxPath relative) {

@@ -234,6 +234,37 @@ class BtrfsSingleDeviceTest {
                         LinuxPath.ofText("/outer/dir/vol/second-name"));
     }
 
+    /**
+     * A name INO_PATHS gave is checked from the subvolume root with no symbolic link followed: a directory renamed and
+     * replaced by a link to its new name since (the race between the lookup and the check) still leads to the file,
+     * but that name is none of its links.
+     */
+    @Test
+    void aNameThroughADirectorySwappedForALinkToItsNewNameIsNotGivenOut() throws IOException {
+        Files.createDirectories(fs.path("swapped/d"));
+        Path file = BtrfsFixtures.writeCommitted(fs.path("swapped/d/f"), 1);
+        long inode = BtrfsFixtures.inodeOf(file);
+        Files.move(fs.path("swapped/d"), fs.path("swapped/d2"));
+        Files.createSymbolicLink(fs.path("swapped/d"), Path.of("d2"));
+
+        try (NativeFile root = ((BtrfsHolder) holder).openFilesystem()) {
+            assertThat(SubvolumePaths.stillNamed(root, LinuxPath.ROOT, root.status().device(), inode,
+                    List.of(LinuxPath.ofText("swapped/d/f")))).isEmpty();
+        }
+    }
+
+    @Test
+    void aNameThatStillLeadsToItsFileIsGivenOutBelowTheMountPoint() throws IOException {
+        Files.createDirectories(fs.path("kept/d"));
+        Path file = BtrfsFixtures.writeCommitted(fs.path("kept/d/f"), 1);
+        long inode = BtrfsFixtures.inodeOf(file);
+
+        try (NativeFile root = ((BtrfsHolder) holder).openFilesystem()) {
+            assertThat(SubvolumePaths.stillNamed(root, LinuxPath.ROOT, root.status().device(), inode,
+                    List.of(LinuxPath.ofText("kept/d/f")))).contains(List.of(LinuxPath.ofText("/kept/d/f")));
+        }
+    }
+
     @Test
     void preallocatedSpaceIsOwnedAsUnwritten() throws IOException {
         Path file = fs.path("preallocated");
