@@ -42,6 +42,8 @@ public final class AgentService implements AutoCloseable {
     private final DaxguardConfig config;
     private final Path home;
     private final MBeanServer server;
+    /** Whether {@link #server} was made here (and registered with {@link MBeanServerFactory}), so is released here. */
+    private final boolean ownsServer;
     private final MetricRegistry metrics = new MetricRegistry();
     private RemoteJmxServer remote;
     private Agent agent;
@@ -49,22 +51,39 @@ public final class AgentService implements AutoCloseable {
     private JolokiaBridge http;
     private io.daxguard.agent.remote.PrometheusEndpoint prometheus;
 
-    private AgentService(DaxguardConfig config, Path home, MBeanServer server) {
+    private AgentService(DaxguardConfig config, Path home, MBeanServer server, boolean ownsServer) {
         this.config = Objects.requireNonNull(config, "config is null");
         this.home = Objects.requireNonNull(home, "home is null");
         this.server = Objects.requireNonNull(server, "server is null");
+        this.ownsServer = ownsServer;
     }
 
-    /** Step one: binds what needs binding; on failure nothing is left open. */
+    /**
+     * Step one: binds what needs binding; on failure nothing is left open. The MBeans go to the platform MBean server
+     * ({@code jmx.local}, where a local attach finds them) or to one of their own, which no local attach reaches
+     * but which is registered with {@link MBeanServerFactory}: the HTTP bridge serves the servers found there.
+     */
     public static AgentService init(DaxguardConfig config, Path home) throws Exception {
-        MBeanServer server = config.jmx().local() ? ManagementFactory.getPlatformMBeanServer()
-                : MBeanServerFactory.newMBeanServer();
-        return init(config, home, server);
+        if (config.jmx().local()) {
+            return init(config, home, ManagementFactory.getPlatformMBeanServer(), false);
+        }
+        MBeanServer own = MBeanServerFactory.createMBeanServer();
+        try {
+            return init(config, home, own, true);
+        } catch (Exception | Error e) {
+            MBeanServerFactory.releaseMBeanServer(own);
+            throw e;
+        }
     }
 
-    /** Step one with a given MBean server (tests use a private one). */
+    /** Step one with a given MBean server (tests use a private one), which stays the caller's. */
     public static AgentService init(DaxguardConfig config, Path home, MBeanServer server) throws Exception {
-        AgentService service = new AgentService(config, home, server);
+        return init(config, home, server, false);
+    }
+
+    private static AgentService init(DaxguardConfig config, Path home, MBeanServer server, boolean ownsServer)
+            throws Exception {
+        AgentService service = new AgentService(config, home, server, ownsServer);
         if (config.jmx().remote().enabled()) {
             service.remote = RemoteJmxServer.bind(config.jmx().remote(), home);
         }
@@ -166,13 +185,16 @@ public final class AgentService implements AutoCloseable {
         }
     }
 
-    /** Step four: stops if still running, then frees the port. */
+    /** Step four: stops if still running, then frees the port and an MBean server made in step one. */
     @Override
     public void close() {
         stop();
         if (remote != null) {
             remote.close();
             remote = null;
+        }
+        if (ownsServer && MBeanServerFactory.findMBeanServer(null).contains(server)) {
+            MBeanServerFactory.releaseMBeanServer(server);
         }
     }
 

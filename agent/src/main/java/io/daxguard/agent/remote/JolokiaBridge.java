@@ -36,8 +36,9 @@ import org.jolokia.server.core.service.api.LogHandler;
  * have the agent open JMX connections to any host a request names) is not shipped and is disabled. Off by
  * default and bound to loopback unless configured otherwise.
  *
- * <p>Jolokia serves the platform MBean server and every server registered with {@code MBeanServerFactory},
- * so the agent's MBeans must be in one of those (the default, {@code jmx.local: true}).
+ * <p>Jolokia serves the platform MBean server and every server registered with {@code MBeanServerFactory}: the
+ * agent's MBeans are in the first with {@code jmx.local: true} (the default), in one of the second without
+ * ({@code AgentService#init}).
  */
 public final class JolokiaBridge implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(JolokiaBridge.class.getName());
