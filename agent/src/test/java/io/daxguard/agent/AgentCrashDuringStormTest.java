@@ -2,6 +2,7 @@ package io.daxguard.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.daxguard.agent.jmx.ObjectNames;
 import io.daxguard.agent.ledger.DamageRecord;
 import io.daxguard.agent.ledger.LedgerSettings;
 import io.daxguard.agent.ledger.SqliteDamageLedger;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * kill -9 of a whole agent during a storm of 10,000 tuples on a real XFS device: every tuple whose submit
- * future completed before the kill is in the ledger when it is opened again.
+ * future completed before the kill is in the ledger when it is opened again, and the next agent starts on the state
+ * directory the killed one held.
  */
 @Tag("mount")
 class AgentCrashDuringStormTest {
@@ -41,6 +43,22 @@ class AgentCrashDuringStormTest {
                 Set<Long> recorded = ledger.records().stream().map(DamageRecord::offset).collect(Collectors.toSet());
                 assertThat(recorded).as("%d acknowledged before the kill, %d in the ledger", acknowledged.size(),
                         recorded.size()).containsAll(acknowledged);
+            }
+        } finally {
+            AgentFixture.deleteTree(state);
+        }
+    }
+
+    /** The kernel drops the killed agent's lock on the state directory with its descriptors: no stale lock refuses. */
+    @Test
+    void anAgentStartsOnTheStateDirectoryOfAnAgentKilledMidStorm() throws Exception {
+        Path state = Files.createTempDirectory("daxguard-storm-state-");
+        try {
+            stormAndKill(state);
+
+            try (AgentFixture next = new AgentFixture(state)) {
+                assertThat(next.remote().getAttribute(ObjectNames.agent(), "Version")).isEqualTo(
+                        io.daxguard.agent.daemon.Agent.version());
             }
         } finally {
             AgentFixture.deleteTree(state);
