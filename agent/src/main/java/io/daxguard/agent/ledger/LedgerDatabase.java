@@ -40,6 +40,13 @@ public sealed interface LedgerDatabase {
      */
     void claim(Connection connection, HostIdentity host) throws SQLException;
 
+    /**
+     * Gives up {@link #claim} before its connection closes. By default nothing: a claim that ends with its
+     * connection at once needs no more.
+     */
+    default void release(Connection connection, HostIdentity host) throws SQLException {
+    }
+
     /** After compaction committed: gives freed space back if the database does not do it by itself. */
     void compacted(Connection connection) throws SQLException;
 
@@ -154,6 +161,8 @@ public sealed interface LedgerDatabase {
         /** The advisory lock key migrations run under: any constant no other program of the database uses. */
         private static final long MIGRATION_LOCK = 0x6461786775617264L; // "daxguard"
         private static final int CONNECT_TIMEOUT_SECONDS = 10;
+        /** How long giving up the claim at close may wait for the server before the close goes on without it. */
+        private static final int RELEASE_TIMEOUT_MILLIS = 2_000;
 
         public Postgres {
             Objects.requireNonNull(url, "url is null");
@@ -243,6 +252,23 @@ public sealed interface LedgerDatabase {
                 names.executeUpdate();
             }
             connection.commit();
+        }
+
+        /**
+         * Unlocks the host's key before the connection closes: the server ends a closed session's locks only once it
+         * has seen the session end, after the client's close has returned, and an agent started again at once (a
+         * restart) would meanwhile be refused as another agent with this host's identity. Anything of the session's
+         * transaction was committed or given up before a close; rolled back here so the unlock can run after a
+         * failed statement. Bounded: a server cut off must not hold up the agent's stop for the socket timeout.
+         */
+        @Override
+        public void release(Connection connection, HostIdentity host) throws SQLException {
+            connection.setNetworkTimeout(Runnable::run, RELEASE_TIMEOUT_MILLIS);
+            connection.rollback();
+            try (PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+                unlock.setLong(1, hostKey(host));
+                unlock.execute();
+            }
         }
 
         /** The advisory lock key of a host's rows: its machine id's name-based UUID, folded to 64 bits. */

@@ -607,6 +607,11 @@ final class LedgerStore implements AutoCloseable {
     @Override
     public void close() {
         try {
+            database.release(connection, host);
+        } catch (SQLException | RuntimeException lost) {
+            // A connection already lost: the server ends its session, and with it the claim, by itself.
+        }
+        try {
             connection.close();
         } catch (SQLException ignored) {
             // Closing after a failure: nothing more to do with this connection.

@@ -1,10 +1,12 @@
 package io.daxguard.agent.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.codahale.metrics.Timer;
 import io.daxguard.spi.DeviceNumber;
 import io.daxguard.spi.FreeSpaceOwner;
+import java.sql.Connection;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,6 +105,27 @@ class SharedLedgerTest {
                 assertThat(record.state()).isEqualTo(DamageState.OPEN);
             });
             assertThat(a.history(LedgerSamples.fileA())).isEmpty();
+        }
+    }
+
+    /**
+     * An agent stopped and started again at once (a restart) can claim its host's rows again: the claim is given up
+     * before the stopped one's connection closes. The server ends a closed session's locks only once it has seen the
+     * session end, after the client's close returned: under load the restarted agent was refused as another agent
+     * with the same identity. Here the first connection stays open, so only the release can free the claim.
+     */
+    @Test
+    void aClaimGivenUpIsFreeForTheNextAgentWhileTheFirstConnectionIsStillOpen() throws Exception {
+        LedgerDatabase database = POSTGRES.newDatabase();
+        open(database, BOX_B).close(); // makes the tables a claim updates
+        try (Connection first = database.connect(); Connection next = database.connect()) {
+            first.setAutoCommit(false);
+            next.setAutoCommit(false);
+            database.claim(first, BOX_A);
+
+            database.release(first, BOX_A);
+
+            assertThatCode(() -> database.claim(next, BOX_A)).doesNotThrowAnyException();
         }
     }
 
