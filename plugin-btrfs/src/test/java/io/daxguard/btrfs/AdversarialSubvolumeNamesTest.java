@@ -1,0 +1,123 @@
+package io.daxguard.btrfs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.daxguard.spi.Holder;
+import io.daxguard.spi.LinuxPath;
+import io.daxguard.spi.PluginContext;
+import io.daxguard.testkit.Command;
+import io.daxguard.testkit.Privileges;
+import io.daxguard.testkit.ScratchFilesystem;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Names asked for a subvolume the holder's mount no longer shows: the mount point of a {@code subvol=} mount covered
+ * by a bind mount of another subvolume of the same btrfs, or the subvolume renamed and another put at its name. Inode
+ * numbers start at 257 in every subvolume, so the other subvolume has a file with the same number: its names must
+ * not be given out as the names of the file asked for.
+ */
+@Tag("mount")
+class AdversarialSubvolumeNamesTest {
+    private ScratchFilesystem fs;
+    private final Deque<Path> mounted = new ArrayDeque<>();
+    private Path where;
+
+    @BeforeEach
+    void createTwoSubvolumes() throws IOException {
+        Privileges.requireRootLoopAnd("mkfs.btrfs", "btrfs", "mount", "umount");
+        fs = ScratchFilesystem.of("btrfs").build();
+        try {
+            fs.create();
+            Command.run("btrfs", "subvolume", "create", fs.path("x").toString());
+            Command.run("btrfs", "subvolume", "create", fs.path("y").toString());
+            BtrfsFixtures.writeCommitted(fs.path("x/a"), 1);
+            BtrfsFixtures.writeCommitted(fs.path("y/b"), 1);
+            where = Files.createTempDirectory("daxguard-btrfs-names-");
+        } catch (IOException | RuntimeException e) {
+            fs.close();
+            throw e;
+        }
+    }
+
+    @AfterEach
+    void unmountAll() throws IOException {
+        try {
+            while (!mounted.isEmpty()) {
+                Command.run("umount", mounted.pop().toString());
+            }
+            if (where != null) {
+                Files.delete(where);
+            }
+        } finally {
+            fs.close();
+        }
+    }
+
+    @Test
+    void theSameInodeNumberInAnotherSubvolumeBoundOverTheMountPointIsNotNamedAsTheFileAskedFor()
+            throws IOException {
+        long x = subvolumeIdOf(fs.path("x"));
+        long inode = BtrfsFixtures.inodeOf(fs.path("x/a"));
+        assertThat(BtrfsFixtures.inodeOf(fs.path("y/b"))).isEqualTo(inode);
+        mount("subvol=/x", where);
+        try (Holder holder = attach(where)) {
+            Command.run("mount", "--bind", fs.path("y").toString(), where.toString());
+            mounted.push(where);
+
+            assertThat(holder.pathNames().orElseThrow().pathsOf(x, List.of(inode)))
+                    .as("x's inode %d, while %s shows subvolume y bound over x", inode, where)
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void aSubvolumeMovedToTheNameOfTheMountedOneIsNotNamedThroughTheMountedOne() throws IOException {
+        long y = subvolumeIdOf(fs.path("y"));
+        long inode = BtrfsFixtures.inodeOf(fs.path("y/b"));
+        mount("subvol=/x", where);
+        try (Holder holder = attach(where)) {
+            Files.move(fs.path("x"), fs.path("x-old"));
+            Files.move(fs.path("y"), fs.path("x"));
+            BtrfsFixtures.commit(fs.mountPoint());
+
+            // where still shows the subvolume first named x: its /a is none of y's links
+            assertThat(holder.pathNames().orElseThrow().pathsOf(y, List.of(inode)))
+                    .as("y's inode %d, now at /x while %s shows the old x", inode, where)
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void theMountedSubvolumeStillNamesItsOwnFile() throws IOException {
+        long x = subvolumeIdOf(fs.path("x"));
+        long inode = BtrfsFixtures.inodeOf(fs.path("x/a"));
+        mount("subvol=/x", where);
+        try (Holder holder = attach(where)) {
+            assertThat(holder.pathNames().orElseThrow().pathsOf(x, List.of(inode)))
+                    .contains(Map.of(inode, List.of(LinuxPath.ofText("/a"))));
+        }
+    }
+
+    private Holder attach(Path mountPoint) throws IOException {
+        return new BtrfsPlugin().attach(BtrfsFixtures.mountOf(mountPoint), PluginContext.of(System.getLogger("test")));
+    }
+
+    private void mount(String options, Path at) throws IOException {
+        Command.run("mount", "-o", options, fs.device().toString(), at.toString());
+        mounted.push(at);
+    }
+
+    private static long subvolumeIdOf(Path subvolume) throws IOException {
+        return Long.parseLong(Command.run("btrfs", "inspect-internal", "rootid", subvolume.toString()).strip());
+    }
+}
