@@ -97,4 +97,15 @@ class JolokiaWithoutLocalJmxLifecycleTest {
             assertThat(versionThroughTheBridgeOf(service)).isEqualTo(Agent.version());
         }
     }
+
+    @Test
+    void aClosedAgentLeavesThePlatformServerAsItFoundIt() throws Exception {
+        Set<ObjectName> before = new HashSet<>(ManagementFactory.getPlatformMBeanServer().queryNames(null, null));
+        try (AgentService service = initWithoutLocalJmx()) {
+            service.start();
+            versionThroughTheBridgeOf(service);
+        }
+
+        assertThat(new HashSet<>(ManagementFactory.getPlatformMBeanServer().queryNames(null, null))).isEqualTo(before);
+    }
 }
