@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code jmx.local: false} through the service's life: the platform MBean server never gets the agent's MBeans (nor
- * its metrics), a stopped agent leaves none registered in its own server, and an agent started again after a stop
- * is served by its HTTP bridge as before.
+ * its metrics) and is left as it was at close, a stopped agent leaves none registered in its own server, and an
+ * agent started again after a stop is served by its HTTP bridge and by remote JMX as before.
  */
 class JolokiaWithoutLocalJmxLifecycleTest {
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
@@ -107,5 +107,32 @@ class JolokiaWithoutLocalJmxLifecycleTest {
         }
 
         assertThat(new HashSet<>(ManagementFactory.getPlatformMBeanServer().queryNames(null, null))).isEqualTo(before);
+    }
+
+    @Test
+    void anAgentStartedAgainAfterAStopIsServedByRemoteJmx() throws Exception {
+        try (AgentService service = AgentService.init(ConfigLoader.parse("test", """
+                watch: ["%s"]
+                stateDirectory: %s
+                jmx:
+                  local: false
+                  remote:
+                    enabled: true
+                    bindAddress: 127.0.0.1
+                    port: %d
+                    authenticate: false
+                    allowInsecure: true
+                """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"),
+                RemoteJmxAgent.freePort())), home)) {
+            service.start();
+            service.stop();
+            service.start();
+
+            try (javax.management.remote.JMXConnector connector = javax.management.remote.JMXConnectorFactory
+                    .connect(service.remoteAddress().orElseThrow())) {
+                assertThat(connector.getMBeanServerConnection().getAttribute(
+                        new ObjectName("io.daxguard:type=Agent"), "Version")).isEqualTo(Agent.version());
+            }
+        }
     }
 }
