@@ -108,6 +108,41 @@ class AdversarialSubvolumeNamesTest {
         }
     }
 
+    @Test
+    void aFileBelowADirectoryCoveredByAnotherFilesystemHasNoNames() throws IOException {
+        long x = subvolumeIdOf(fs.path("x"));
+        Files.createDirectories(fs.path("x/covered/d"));
+        long inode = BtrfsFixtures.inodeOf(BtrfsFixtures.writeCommitted(fs.path("x/covered/d/f"), 1));
+        mount("subvol=/x", where);
+        try (Holder holder = attach(where)) {
+            Command.run("mount", "-t", "tmpfs", "-o", "size=1m", "cover", where.resolve("covered").toString());
+            mounted.push(where.resolve("covered"));
+            Files.createDirectories(where.resolve("covered/d"));
+            Files.writeString(where.resolve("covered/d/f"), "another filesystem's file");
+
+            assertThat(holder.pathNames().orElseThrow().pathsOf(x, List.of(inode))).isEmpty();
+        }
+    }
+
+    @Test
+    void aNestedSubvolumeBelowADirectoryCoveredByABindMountHasNoNames() throws IOException {
+        Files.createDirectories(fs.path("x/outer"));
+        Command.run("btrfs", "subvolume", "create", fs.path("x/outer/nested").toString());
+        long nested = subvolumeIdOf(fs.path("x/outer/nested"));
+        long inode = BtrfsFixtures.inodeOf(BtrfsFixtures.writeCommitted(fs.path("x/outer/nested/f"), 1));
+        mount("subvol=/x", where);
+        try (Holder holder = attach(where)) {
+            assertThat(holder.pathNames().orElseThrow().pathsOf(nested, List.of(inode)))
+                    .contains(Map.of(inode, List.of(LinuxPath.ofText("/outer/nested/f"))));
+            // y's root bound over outer: y has no "nested", but the bind mount is another mount on the way
+            Files.createDirectories(fs.path("y/nested"));
+            Command.run("mount", "--bind", fs.path("y").toString(), where.resolve("outer").toString());
+            mounted.push(where.resolve("outer"));
+
+            assertThat(holder.pathNames().orElseThrow().pathsOf(nested, List.of(inode))).isEmpty();
+        }
+    }
+
     private Holder attach(Path mountPoint) throws IOException {
         return new BtrfsPlugin().attach(BtrfsFixtures.mountOf(mountPoint), PluginContext.of(System.getLogger("test")));
     }
