@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daxguard.spi.Holder;
 import io.daxguard.spi.LinuxPath;
+import io.daxguard.spi.Mount;
 import io.daxguard.spi.PluginContext;
+import io.daxguard.support.linux.FileStatus;
+import io.daxguard.support.linux.NativeFile;
+import io.daxguard.testkit.ByteNames;
 import io.daxguard.testkit.Command;
 import io.daxguard.testkit.Privileges;
 import io.daxguard.testkit.ScratchFilesystem;
@@ -24,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * Names asked for a subvolume the holder's mount no longer shows: the mount point of a {@code subvol=} mount covered
  * by a bind mount of another subvolume of the same btrfs, or the subvolume renamed and another put at its name. Inode
  * numbers start at 257 in every subvolume, so the other subvolume has a file with the same number: its names must
- * not be given out as the names of the file asked for.
+ * not be given out as the names of the file asked for. And what must still work: a file below a directory covered by
+ * another mount has no names, and a subvolume mounted by id whose name is no UTF-8 names its files.
  */
 @Tag("mount")
 class AdversarialSubvolumeNamesTest {
@@ -140,6 +145,31 @@ class AdversarialSubvolumeNamesTest {
             mounted.push(where.resolve("outer"));
 
             assertThat(holder.pathNames().orElseThrow().pathsOf(nested, List.of(inode))).isEmpty();
+        }
+    }
+
+    @Test
+    void aMountOfASubvolumeWhoseNameIsNoUtf8AndHoldsASpaceNamesItsFiles() throws IOException {
+        byte[] name = {'c', 'a', 'f', (byte) 0xe9, ' ', 'v', 'o', 'l'};
+        LinuxPath subvolume = LinuxPath.of(fs.mountPointBytes().bytes()).join(LinuxPath.of(name));
+        Command.run("sh", "-c", "btrfs subvolume create " + ByteNames.shellWord(subvolume)
+                + " >/dev/null && head -c 4096 /dev/urandom > "
+                + ByteNames.shellWord(subvolume.join(LinuxPath.ofText("f"))));
+        BtrfsFixtures.commit(fs.mountPoint());
+        long id;
+        try (NativeFile root = NativeFile.openDirectory(subvolume)) {
+            id = BtrfsIoctls.inoLookupTree(root);
+        }
+        long inode = FileStatus.ofPathNoFollow(subvolume.join(LinuxPath.ofText("f"))).inode();
+        mount("subvolid=" + id, where);
+        Mount read = BtrfsFixtures.mountOf(where);
+        // the root as the agent's MountTable gives it: mountinfo's field unescaped (\040), in display form
+        Mount mount = new Mount(read.mountId(), read.device(),
+                LinuxPath.ROOT.join(LinuxPath.of(name)).display(), read.mountPoint(), read.fsType(), read.source(),
+                read.options());
+        try (Holder holder = new BtrfsPlugin().attach(mount, PluginContext.of(System.getLogger("test")))) {
+            assertThat(holder.pathNames().orElseThrow().pathsOf(id, List.of(inode)))
+                    .contains(Map.of(inode, List.of(LinuxPath.ofText("/f"))));
         }
     }
 
