@@ -1,12 +1,15 @@
 package io.daxguard.agent.remote;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.daxguard.agent.config.ConfigLoader;
 import io.daxguard.agent.daemon.Agent;
 import io.daxguard.agent.daemon.AgentService;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,8 +20,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +59,7 @@ class JolokiaWithoutLocalJmxLifecycleTest {
                 RemoteJmxAgent.freePort())), home);
     }
 
-    private static Set<ObjectName> daxguardNames(javax.management.MBeanServer server) throws Exception {
+    private static Set<ObjectName> daxguardNames(MBeanServer server) throws Exception {
         return new HashSet<>(server.queryNames(new ObjectName("io.daxguard*:*"), null));
     }
 
@@ -128,11 +136,34 @@ class JolokiaWithoutLocalJmxLifecycleTest {
             service.stop();
             service.start();
 
-            try (javax.management.remote.JMXConnector connector = javax.management.remote.JMXConnectorFactory
+            try (JMXConnector connector = JMXConnectorFactory
                     .connect(service.remoteAddress().orElseThrow())) {
                 assertThat(connector.getMBeanServerConnection().getAttribute(
                         new ObjectName("io.daxguard:type=Agent"), "Version")).isEqualTo(Agent.version());
             }
         }
+    }
+
+    @Test
+    void anInitThatCannotBindItsRemotePortLeavesNoServerRegistered() throws Exception {
+        List<MBeanServer> before = MBeanServerFactory.findMBeanServer(null);
+        try (ServerSocket taken = new ServerSocket(0, 1,
+                InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> AgentService.init(ConfigLoader.parse("test", """
+                    watch: ["%s"]
+                    stateDirectory: %s
+                    jmx:
+                      local: false
+                      remote:
+                        enabled: true
+                        bindAddress: 127.0.0.1
+                        port: %d
+                        authenticate: false
+                        allowInsecure: true
+                    """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"),
+                    taken.getLocalPort())), home)).isInstanceOf(Exception.class);
+        }
+
+        assertThat(MBeanServerFactory.findMBeanServer(null)).isEqualTo(before);
     }
 }
