@@ -79,6 +79,9 @@ final class SubvolumePaths implements PathNames {
         }
         try {
             NativeFile subvolumeRoot = directory == null ? filesystem : directory;
+            if (!isRootOf(subvolumeRoot, subvolume)) {
+                return Optional.empty();
+            }
             DeviceNumber device = subvolumeRoot.status().device();
             Map<Long, List<LinuxPath>> names = new LinkedHashMap<>();
             for (long inode : inodes) {
@@ -128,6 +131,21 @@ final class SubvolumePaths implements PathNames {
             return Optional.empty();
         }
         return Optional.of(found);
+    }
+
+    /**
+     * Whether {@code directory} is the root directory of {@code subvolume}. The place computed from the backrefs and
+     * the mount record (read at attach) may lead elsewhere now: another subvolume bound or mounted over the mount
+     * point or over a directory on the way, or the subvolume renamed and another moved to its name. Inode numbers
+     * start at 257 in every subvolume, so another's file with the inode number asked for would be named instead.
+     */
+    private static boolean isRootOf(NativeFile directory, long subvolume) throws IOException {
+        try {
+            return directory.status().inode() == FIRST_FREE_OBJECTID
+                    && BtrfsIoctls.inoLookupTree(directory) == subvolume;
+        } catch (NativeCallException gone) {
+            return false;
+        }
     }
 
     private static NativeFile openBeneath(NativeFile filesystem, LinuxPath relative) {

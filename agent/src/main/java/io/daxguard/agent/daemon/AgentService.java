@@ -1,5 +1,6 @@
 package io.daxguard.agent.daemon;
 
+import com.codahale.metrics.MetricFilter;
 import com.codahale.metrics.MetricRegistry;
 import io.daxguard.agent.config.DaxguardConfig;
 import io.daxguard.agent.metrics.AgentMetrics;
@@ -163,9 +164,15 @@ public final class AgentService implements AutoCloseable {
         metricsReporter = null;
         Agent stopping = agent;
         agent = null;
-        if (stopping == null) {
-            return;
+        if (stopping != null) {
+            closeWithinBound(stopping);
         }
+        // The gauges read the stopped agent's ledger, sources, hooks and holders: a start after this one registers its
+        // own (a metric of the same name left here would refuse them, or keep reading the stopped agent).
+        metrics.removeMatching(MetricFilter.ALL);
+    }
+
+    private static void closeWithinBound(Agent stopping) {
         ExecutorService stopper = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "daxguard-stop");
             thread.setDaemon(true);
