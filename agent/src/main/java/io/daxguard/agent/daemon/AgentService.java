@@ -2,13 +2,17 @@ package io.daxguard.agent.daemon;
 
 import com.codahale.metrics.MetricFilter;
 import com.codahale.metrics.MetricRegistry;
+import io.daxguard.agent.config.ConfigurationException;
 import io.daxguard.agent.config.DaxguardConfig;
+import io.daxguard.agent.jmx.ObjectNames;
 import io.daxguard.agent.metrics.AgentMetrics;
 import io.daxguard.agent.remote.JolokiaBridge;
 import io.daxguard.agent.remote.RemoteJmxServer;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -84,11 +88,37 @@ public final class AgentService implements AutoCloseable {
 
     private static AgentService init(DaxguardConfig config, Path home, MBeanServer server, boolean ownsServer)
             throws Exception {
+        if (config.http().enabled()) {
+            checkTheBridgeServesThisAgentOnly(server);
+        }
         AgentService service = new AgentService(config, home, server, ownsServer);
         if (config.jmx().remote().enabled()) {
             service.remote = RemoteJmxServer.bind(config.jmx().remote(), home);
         }
         return service;
+    }
+
+    /**
+     * The HTTP bridge (Jolokia) serves every MBean server of the JVM it finds, the platform's and those registered
+     * with {@link MBeanServerFactory}, the first holding a name answering for it: this agent's server must be one of
+     * them, and no other may hold an agent's MBeans already, or the bridge would answer with that agent's.
+     */
+    private static void checkTheBridgeServesThisAgentOnly(MBeanServer server) throws ConfigurationException {
+        List<MBeanServer> served = new ArrayList<>(MBeanServerFactory.findMBeanServer(null));
+        MBeanServer platform = ManagementFactory.getPlatformMBeanServer();
+        if (!served.contains(platform)) {
+            served.add(platform);
+        }
+        if (!served.contains(server)) {
+            throw new ConfigurationException("the agent's MBean server", List.of("http.enabled: the HTTP bridge"
+                    + " serves the platform MBean server and those registered with MBeanServerFactory, and this"
+                    + " agent's is neither (was true)"));
+        }
+        if (served.stream().anyMatch(other -> other.isRegistered(ObjectNames.agent()))) {
+            throw new ConfigurationException("the agent's MBean server", List.of("http.enabled: another daxguard"
+                    + " agent of this JVM has its MBeans where the HTTP bridge looks, and this agent's bridge would"
+                    + " answer with them: run each agent with the HTTP bridge in a JVM of its own (was true)"));
+        }
     }
 
     /** Step two. */
