@@ -149,7 +149,10 @@ public final class AgentService implements AutoCloseable {
             stop();
             throw e;
         }
-        System.setProperty(RUNNING_PROPERTY, Agent.version());
+        if (server == ManagementFactory.getPlatformMBeanServer()) {
+            // How `daxguard status` finds the agent by local attach, which reaches the platform MBean server only.
+            System.setProperty(RUNNING_PROPERTY, Agent.version());
+        }
     }
 
     public MetricRegistry metrics() {
@@ -182,7 +185,9 @@ public final class AgentService implements AutoCloseable {
 
     /** Step three: stops everything started, within {@link #STOP_BOUND}; may be started again. */
     public void stop() {
-        System.clearProperty(RUNNING_PROPERTY);
+        if (server == ManagementFactory.getPlatformMBeanServer()) {
+            System.clearProperty(RUNNING_PROPERTY);
+        }
         closeQuietly(http);
         http = null;
         closeQuietly(prometheus);

@@ -69,6 +69,14 @@ class JolokiaWithoutLocalJmxTest {
         }
     }
 
+    /** A local attach reaches the platform MBean server only: `daxguard status` by attach is not sent to this JVM. */
+    @Test
+    void theAgentDoesNotSayItRunsToALocalAttach() throws Exception {
+        try (AgentService service = startWithoutLocalJmx()) {
+            assertThat(System.getProperty(AgentService.RUNNING_PROPERTY)).isNull();
+        }
+    }
+
     @Test
     void theServerMadeForTheAgentIsReleasedAtClose() throws Exception {
         MBeanServer made;
