@@ -83,21 +83,6 @@ public record FileStatus(DeviceNumber device, long inode, int mode, int links, l
     }
 
     /**
-     * The status of {@code path} (a symlink in its last component not followed) if it is inode {@code inode} on
-     * {@code device} now; empty when it is gone or is another file. How a name remembered from a walk is checked
-     * before it is given out: the device matters, since a path may cross a filesystem mounted since, where the
-     * same number is another file.
-     */
-    public static Optional<FileStatus> ofPathIfStill(LinuxPath path, DeviceNumber device, long inode) {
-        try {
-            FileStatus status = ofPathNoFollow(path);
-            return status.inode() == inode && status.device().equals(device) ? Optional.of(status) : Optional.empty();
-        } catch (NativeCallException gone) {
-            return Optional.empty();
-        }
-    }
-
-    /**
      * Whether {@code names} names can be all of this file's: a regular file with more links than that has a name
      * made since they were found (a directory's link count counts its subdirectories, not its names).
      */

@@ -2,7 +2,6 @@ package io.daxguard.support.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.daxguard.spi.LinuxPath;
 import io.daxguard.testkit.Command;
 import io.daxguard.testkit.Privileges;
 import io.daxguard.testkit.ScratchFilesystem;
@@ -25,24 +24,6 @@ class FileIdentityTest {
     @BeforeAll
     static void requireTools() {
         Privileges.requireRootLoopAnd("xfs_io", "blkid");
-    }
-
-    @Test
-    void aPathIsStillTheFileWhenItLeadsToItsInodeOnItsDevice() throws IOException {
-        Path file = Files.write(fs.path("still-here"), new byte[16]);
-        FileStatus status = FileStatus.ofPathNoFollow(file);
-
-        assertThat(FileStatus.ofPathIfStill(LinuxPath.of(file), status.device(), status.inode())).isPresent();
-    }
-
-    @Test
-    void aPathIsNotStillTheFileOnceAnotherFileTookItsName() throws IOException {
-        Path file = Files.write(fs.path("replaced"), new byte[16]);
-        FileStatus before = FileStatus.ofPathNoFollow(file);
-        Path other = Files.write(fs.path("replacement"), new byte[16]);
-        Files.move(other, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-
-        assertThat(FileStatus.ofPathIfStill(LinuxPath.of(file), before.device(), before.inode())).isEmpty();
     }
 
     @Test
