@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.daxguard.agent.config.ConfigLoader;
 import io.daxguard.agent.config.ConfigurationException;
 import io.daxguard.agent.daemon.AgentService;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.management.MBeanServerFactory;
 import org.junit.jupiter.api.Test;
@@ -22,10 +21,7 @@ class TwoAgentsWithoutLocalJmxTest {
     Path homes;
 
     private String config(String name) throws Exception {
-        Path home = homes.resolve(name);
-        Files.createDirectories(home.resolve("conf"));
-        Files.writeString(home.resolve("conf/jmxremote.password"), "watcher w-secret\n");
-        Files.writeString(home.resolve("conf/jmxremote.access"), "watcher monitor\n");
+        Path home = JolokiaWithoutLocalJmxTest.withAWatcher(homes.resolve(name));
         return """
                 watch: ["%s"]
                 stateDirectory: %s
