@@ -1,0 +1,86 @@
+package io.daxguard.agent.remote;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.daxguard.agent.config.ConfigLoader;
+import io.daxguard.agent.config.ConfigurationException;
+import io.daxguard.agent.daemon.AgentService;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two agents of one JVM, as an embedder may make them: what each promises about the other. The HTTP bridge of one
+ * never answers with the other's MBeans (a second agent with the bridge is refused, naming {@code http.enabled}),
+ * and the property by which {@code daxguard status} finds an agent by local attach is cleared only by the agent that
+ * set it.
+ */
+class AgentsSharingAJvmTest {
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    @TempDir
+    Path homes;
+
+    private AgentService init(String name, boolean local, boolean http, int batchItems) throws Exception {
+        Path home = JolokiaWithoutLocalJmxTest.withAWatcher(homes.resolve(name));
+        return AgentService.init(ConfigLoader.parse(name, """
+                watch: ["%s"]
+                stateDirectory: %s
+                jmx:
+                  local: %s
+                mbeans:
+                  batchItems: %d
+                http:
+                  enabled: %s
+                  port: %d
+                """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"), local, batchItems, http,
+                RemoteJmxAgent.freePort())), home);
+    }
+
+    private static int batchItemsThroughTheBridgeOf(AgentService service) throws Exception {
+        HttpResponse<String> answer = CLIENT.send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + service.httpPort().orElseThrow()
+                                + "/jolokia/monitor/read/io.daxguard:type=Agent/RequestLimits"))
+                        .timeout(Duration.ofSeconds(60))
+                        .header("Authorization", "Basic " + Base64.getEncoder()
+                                .encodeToString("watcher:w-secret".getBytes(StandardCharsets.UTF_8))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new ObjectMapper().readTree(answer.body()).path("value").path("batchItems").asInt(-1);
+    }
+
+    /** An embedder that makes an agent, then gives up on it without starting it, must not hide the running one. */
+    @Test
+    void anAgentClosedWithoutStartingLeavesTheRunningAgentFoundByLocalAttach() throws Exception {
+        try (AgentService running = init("running", true, false, 100)) {
+            running.start();
+
+            init("abandoned", true, false, 100).close();
+
+            assertThat(System.getProperty(AgentService.RUNNING_PROPERTY)).isNotNull();
+        }
+    }
+
+    /**
+     * Two agents with the bridge, both made before either starts: neither had MBeans at the other's init, so the
+     * refusal there cannot see them; the second to start would answer with the first one's MBeans.
+     */
+    @Test
+    void aSecondAgentWithTheBridgeMadeBeforeTheFirstStartedIsRefusedAtItsStart() throws Exception {
+        try (AgentService first = init("first", false, true, 111); AgentService second = init("second", false, true, 222)) {
+            first.start();
+
+            assertThatThrownBy(second::start)
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageContaining("http.enabled");
+        }
+    }
+}
