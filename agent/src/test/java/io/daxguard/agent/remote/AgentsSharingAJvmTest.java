@@ -83,4 +83,17 @@ class AgentsSharingAJvmTest {
                     .hasMessageContaining("http.enabled");
         }
     }
+
+    /** An agent without the bridge started after one with it: the bridge still answers with its own agent's MBeans. */
+    @Test
+    void theBridgeAnswersWithItsOwnAgentAfterAnAgentWithoutTheBridgeStartsInThePlatformServer() throws Exception {
+        try (AgentService bridged = init("bridged", false, true, 111)) {
+            bridged.start();
+            try (AgentService plain = init("plain", true, false, 222)) {
+                plain.start();
+
+                assertThat(batchItemsThroughTheBridgeOf(bridged)).isEqualTo(111);
+            }
+        }
+    }
 }
