@@ -47,6 +47,14 @@ public sealed interface LedgerDatabase {
     default void release(Connection connection, HostIdentity host) throws SQLException {
     }
 
+    /**
+     * Ends {@code connection} from another thread than the one using it, whatever that one waits for, when a close
+     * gives up on it. By default nothing: a local file's statement is not waiting on a server, and closing it under
+     * SQLite's native code at work is not safe.
+     */
+    default void abort(Connection connection) {
+    }
+
     /** After compaction committed: gives freed space back if the database does not do it by itself. */
     void compacted(Connection connection) throws SQLException;
 
@@ -268,6 +276,16 @@ public sealed interface LedgerDatabase {
             try (PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
                 unlock.setLong(1, hostKey(host));
                 unlock.execute();
+            }
+        }
+
+        /** Closes the socket: a statement waiting on a server that does not answer fails at once. */
+        @Override
+        public void abort(Connection connection) {
+            try {
+                connection.abort(Runnable::run);
+            } catch (SQLException | RuntimeException ignored) {
+                // Already closed.
             }
         }
 
