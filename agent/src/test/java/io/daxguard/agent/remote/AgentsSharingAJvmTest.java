@@ -15,7 +15,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -94,6 +98,83 @@ class AgentsSharingAJvmTest {
 
                 assertThat(batchItemsThroughTheBridgeOf(bridged)).isEqualTo(111);
             }
+        }
+    }
+
+    @ParameterizedTest(name = "first jmx.local: {0}, second jmx.local: {1}")
+    @CsvSource({"true,true", "true,false", "false,true", "false,false"})
+    void aSecondAgentWithTheBridgeIsRefusedAtInitWhateverEachOnesJmxLocal(boolean firstLocal, boolean secondLocal)
+            throws Exception {
+        try (AgentService first = init("first", firstLocal, true, 111)) {
+            first.start();
+
+            assertThatThrownBy(() -> init("second", secondLocal, true, 222).close())
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageContaining("http.enabled");
+        }
+    }
+
+    @ParameterizedTest(name = "jmx.local: {0}")
+    @CsvSource({"true", "false"})
+    void anAgentWithTheBridgeStoppedAndStartedAgainIsServedByItsBridge(boolean local) throws Exception {
+        try (AgentService service = init("again", local, true, 333)) {
+            service.start();
+            service.stop();
+            service.start();
+
+            assertThat(batchItemsThroughTheBridgeOf(service)).isEqualTo(333);
+        }
+    }
+
+    @Test
+    void aNewAgentWithTheBridgeAfterAnotherClosedIsServedByItsOwnBridge() throws Exception {
+        try (AgentService gone = init("gone", true, true, 111)) {
+            gone.start();
+        }
+        try (AgentService next = init("next", false, true, 222)) {
+            next.start();
+
+            assertThat(batchItemsThroughTheBridgeOf(next)).isEqualTo(222);
+        }
+    }
+
+    /** The first, stopped, had no MBeans at the second's init; started again it would serve the second one's. */
+    @Test
+    void anAgentWithTheBridgeStartedAgainWhileAnotherWithTheBridgeRunsIsRefused() throws Exception {
+        try (AgentService first = init("first", false, true, 111)) {
+            first.start();
+            first.stop();
+            try (AgentService second = init("second", false, true, 222)) {
+                second.start();
+
+                assertThatThrownBy(first::start)
+                        .isInstanceOf(ConfigurationException.class)
+                        .hasMessageContaining("http.enabled");
+            }
+        }
+    }
+
+    @Test
+    void anEmbeddersOwnRegisteredServerIsServedByTheBridge() throws Exception {
+        MBeanServer embedders = MBeanServerFactory.createMBeanServer();
+        try {
+            Path home = JolokiaWithoutLocalJmxTest.withAWatcher(homes.resolve("embedded"));
+            try (AgentService service = AgentService.init(ConfigLoader.parse("embedded", """
+                    watch: ["%s"]
+                    stateDirectory: %s
+                    mbeans:
+                      batchItems: 444
+                    http:
+                      enabled: true
+                      port: %d
+                    """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"),
+                    RemoteJmxAgent.freePort())), home, embedders)) {
+                service.start();
+
+                assertThat(batchItemsThroughTheBridgeOf(service)).isEqualTo(444);
+            }
+        } finally {
+            MBeanServerFactory.releaseMBeanServer(embedders);
         }
     }
 }
