@@ -177,4 +177,18 @@ class AgentsSharingAJvmTest {
             MBeanServerFactory.releaseMBeanServer(embedders);
         }
     }
+
+    /** A second agent in the platform MBean server is refused (its MBeans' names are taken) and hides nothing. */
+    @Test
+    void aSecondAgentRefusedInThePlatformServerLeavesTheFirstFoundByLocalAttach() throws Exception {
+        try (AgentService first = init("first", true, false, 111)) {
+            first.start();
+            AgentService second = init("second", true, false, 222);
+            assertThatThrownBy(second::start).isInstanceOf(javax.management.InstanceAlreadyExistsException.class);
+
+            second.close();
+
+            assertThat(System.getProperty(AgentService.RUNNING_PROPERTY)).isNotNull();
+        }
+    }
 }
