@@ -201,6 +201,9 @@ public sealed interface LedgerDatabase {
                 properties.setProperty("password", password);
             }
             properties.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
+            // The whole login too: a server that accepts the connection and never answers (hung, stopped, a port
+            // forwarded to nothing) held the agent's start, and the writer's reconnect, for the socket timeout.
+            properties.setProperty("loginTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
             properties.setProperty("ApplicationName", "daxguard");
             // A dead server is noticed by the next statement, not by a hang on a half-open socket.
             properties.setProperty("tcpKeepAlive", "true");
