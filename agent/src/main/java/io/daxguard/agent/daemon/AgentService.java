@@ -55,6 +55,8 @@ public final class AgentService implements AutoCloseable {
     private AutoCloseable metricsReporter;
     private JolokiaBridge http;
     private io.daxguard.agent.remote.PrometheusEndpoint prometheus;
+    /** Whether this agent set {@link #RUNNING_PROPERTY}: only then does its stop clear it (another agent may run). */
+    private boolean saidRunning;
 
     private AgentService(DaxguardConfig config, Path home, MBeanServer server, boolean ownsServer) {
         this.config = Objects.requireNonNull(config, "config is null");
@@ -126,6 +128,11 @@ public final class AgentService implements AutoCloseable {
         if (agent != null) {
             throw new IllegalStateException("already started");
         }
+        if (config.http().enabled()) {
+            // Again: another agent made before this one's init, or started again since, may have registered its
+            // MBeans where the bridge looks after the check at init.
+            checkTheBridgeServesThisAgentOnly(server);
+        }
         agent = Agent.start(SettingsMapping.toSettings(config, home, server).withMetrics(metrics));
         try {
             metricsReporter = AgentMetrics.start(metrics, agent.ledger(), agent.router()::pending,
@@ -152,6 +159,7 @@ public final class AgentService implements AutoCloseable {
         if (server == ManagementFactory.getPlatformMBeanServer()) {
             // How `daxguard status` finds the agent by local attach, which reaches the platform MBean server only.
             System.setProperty(RUNNING_PROPERTY, Agent.version());
+            saidRunning = true;
         }
     }
 
@@ -185,8 +193,9 @@ public final class AgentService implements AutoCloseable {
 
     /** Step three: stops everything started, within {@link #STOP_BOUND}; may be started again. */
     public void stop() {
-        if (server == ManagementFactory.getPlatformMBeanServer()) {
+        if (saidRunning) {
             System.clearProperty(RUNNING_PROPERTY);
+            saidRunning = false;
         }
         closeQuietly(http);
         http = null;

@@ -47,6 +47,14 @@ public sealed interface LedgerDatabase {
     default void release(Connection connection, HostIdentity host) throws SQLException {
     }
 
+    /**
+     * Ends {@code connection} from another thread than the one using it, whatever that one waits for, when a close
+     * gives up on it. By default nothing: a local file's statement is not waiting on a server, and closing it under
+     * SQLite's native code at work is not safe.
+     */
+    default void abort(Connection connection) {
+    }
+
     /** After compaction committed: gives freed space back if the database does not do it by itself. */
     void compacted(Connection connection) throws SQLException;
 
@@ -193,6 +201,9 @@ public sealed interface LedgerDatabase {
                 properties.setProperty("password", password);
             }
             properties.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
+            // The whole login too: a server that accepts the connection and never answers (hung, stopped, a port
+            // forwarded to nothing) held the agent's start, and the writer's reconnect, for the socket timeout.
+            properties.setProperty("loginTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
             properties.setProperty("ApplicationName", "daxguard");
             // A dead server is noticed by the next statement, not by a hang on a half-open socket.
             properties.setProperty("tcpKeepAlive", "true");
@@ -268,6 +279,16 @@ public sealed interface LedgerDatabase {
             try (PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
                 unlock.setLong(1, hostKey(host));
                 unlock.execute();
+            }
+        }
+
+        /** Closes the socket: a statement waiting on a server that does not answer fails at once. */
+        @Override
+        public void abort(Connection connection) {
+            try {
+                connection.abort(Runnable::run);
+            } catch (SQLException | RuntimeException ignored) {
+                // Already closed.
             }
         }
 

@@ -604,6 +604,11 @@ final class LedgerStore implements AutoCloseable {
         return out.toString();
     }
 
+    /** From another thread: ends the connection under the statement waiting on it ({@link LedgerDatabase#abort}). */
+    void abort() {
+        database.abort(connection);
+    }
+
     @Override
     public void close() {
         try {

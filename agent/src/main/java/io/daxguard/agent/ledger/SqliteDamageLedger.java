@@ -48,6 +48,8 @@ public final class SqliteDamageLedger implements DamageLedger {
     static final String FILE_NAME = "ledger.db";
     private static final long CLOSE_BOUND_MILLIS = 10_000;
     private static final long CHANGE_WAIT_SECONDS = 10;
+    /** How long {@link #close} waits for the writer once it aborted the connection the writer waited on. */
+    private static final long ABORT_WAIT_MILLIS = 5_000;
 
     private final LedgerDatabase database;
     private final HostIdentity host;
@@ -61,7 +63,10 @@ public final class SqliteDamageLedger implements DamageLedger {
     private final Listeners<LedgerChange> changeListeners = Listeners.ofChanges();
     private final Listeners<AuditEntry> auditListeners = Listeners.ofAuditEntries();
     private final Thread writer;
-    private LedgerStore store;
+    /** Volatile: {@link #close} reads it to abort a writer stuck on a server that does not answer. */
+    private volatile LedgerStore store;
+    /** Set by a {@link #close} that gave up on the writer: it stops at once, opening no new connection. */
+    private boolean abandoned;
     private volatile LedgerHealth health;
     private String startNote = "";
     private boolean closing;
@@ -369,7 +374,7 @@ public final class SqliteDamageLedger implements DamageLedger {
                 while (queue.isEmpty() && !closing && !compactionDue) {
                     waitQuietly(0);
                 }
-                if (queue.isEmpty() && closing) {
+                if (queue.isEmpty() && closing || abandoned) {
                     break;
                 }
                 batch = new ArrayList<>(Math.min(queue.size(), settings.maxBatch()));
@@ -382,7 +387,7 @@ public final class SqliteDamageLedger implements DamageLedger {
             }
             if (!commit(batch)) {
                 synchronized (lock) {
-                    if (closing && giveUpOnClose()) {
+                    if (abandoned || closing && giveUpOnClose()) {
                         break;
                     }
                     waitQuietly(settings.retryInterval().toMillis());
@@ -539,6 +544,20 @@ public final class SqliteDamageLedger implements DamageLedger {
         }
         try {
             writer.join(CLOSE_BOUND_MILLIS + settings.retryInterval().toMillis() + 1000);
+            if (writer.isAlive()) {
+                // Waiting on a server that does not answer (hung, or cut off: the socket timeout is a minute): the
+                // writes still queued are given up as after the bound, and the connection with them.
+                synchronized (lock) {
+                    abandoned = true;
+                }
+                LOG.log(System.Logger.Level.ERROR, "ledger closed while " + database.describe()
+                        + " did not answer: the writes not yet durable are lost");
+                LedgerStore stuck = store;
+                if (stuck != null) {
+                    stuck.abort();
+                }
+                writer.join(ABORT_WAIT_MILLIS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

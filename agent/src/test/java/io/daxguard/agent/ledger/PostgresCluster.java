@@ -123,6 +123,29 @@ public final class PostgresCluster implements BeforeAllCallback, AfterAllCallbac
         }
     }
 
+    /**
+     * Stops every process of the server (SIGSTOP), as a hung server or one cut off: connections stay open and nothing
+     * answers on them. {@link #thaw} lets it go on.
+     */
+    public void freeze() throws IOException {
+        signalServer("STOP");
+    }
+
+    /** Lets a {@link #freeze frozen} server go on (SIGCONT); nothing when it was not frozen. */
+    public void thaw() throws IOException {
+        if (Files.exists(data().resolve("postmaster.pid"))) {
+            signalServer("CONT");
+        }
+    }
+
+    private void signalServer(String signal) throws IOException {
+        String postmaster = Files.readAllLines(data().resolve("postmaster.pid")).get(0).strip();
+        List<String> command = new ArrayList<>(List.of("kill", "-" + signal, postmaster));
+        command.addAll(Command.run("ps", "-o", "pid=", "--ppid", postmaster).lines().map(String::strip)
+                .filter(pid -> !pid.isEmpty()).toList());
+        Command.run(command.toArray(String[]::new));
+    }
+
     private Path data() {
         return directory.resolve("data");
     }
