@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,6 +41,8 @@ import javax.management.MBeanServerFactory;
  */
 public final class AgentService implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(AgentService.class.getName());
+    /** The agents of this JVM whose HTTP bridge runs (at most one: see {@link #checkTheBridgeServesThisAgentOnly}). */
+    private static final Set<AgentService> BRIDGED = ConcurrentHashMap.newKeySet();
     /** How long {@link #stop} waits for the agent to stop before giving up on it. */
     public static final Duration STOP_BOUND = Duration.ofSeconds(20);
     /** Set while an agent runs in this JVM, so {@code daxguard status} can find it by local attach. */
@@ -67,14 +71,16 @@ public final class AgentService implements AutoCloseable {
 
     /**
      * Step one: binds what needs binding; on failure nothing is left open. The MBeans go to the platform MBean server
-     * ({@code jmx.local}, where a local attach finds them) or to one of their own, which no local attach reaches
-     * but which is registered with {@link MBeanServerFactory}: the HTTP bridge serves the servers found there.
+     * ({@code jmx.local}, where a local attach finds them) or to one of their own, which no local attach reaches;
+     * with the HTTP bridge it is registered with {@link MBeanServerFactory}, where the bridge finds servers, and
+     * without, it is not, so another agent's bridge does not find it either.
      */
     public static AgentService init(DaxguardConfig config, Path home) throws Exception {
         if (config.jmx().local()) {
             return init(config, home, ManagementFactory.getPlatformMBeanServer(), false);
         }
-        MBeanServer own = MBeanServerFactory.createMBeanServer();
+        MBeanServer own = config.http().enabled() ? MBeanServerFactory.createMBeanServer()
+                : MBeanServerFactory.newMBeanServer();
         try {
             return init(config, home, own, true);
         } catch (Exception | Error e) {
@@ -100,17 +106,23 @@ public final class AgentService implements AutoCloseable {
         return service;
     }
 
-    /**
-     * The HTTP bridge (Jolokia) serves every MBean server of the JVM it finds, the platform's and those registered
-     * with {@link MBeanServerFactory}, the first holding a name answering for it: this agent's server must be one of
-     * them, and no other may hold an agent's MBeans already, or the bridge would answer with that agent's.
-     */
-    private static void checkTheBridgeServesThisAgentOnly(MBeanServer server) throws ConfigurationException {
+    /** The MBean servers the HTTP bridge (Jolokia) serves: the platform's and those registered with the factory. */
+    private static List<MBeanServer> servedByTheBridge() {
         List<MBeanServer> served = new ArrayList<>(MBeanServerFactory.findMBeanServer(null));
         MBeanServer platform = ManagementFactory.getPlatformMBeanServer();
         if (!served.contains(platform)) {
             served.add(platform);
         }
+        return served;
+    }
+
+    /**
+     * The HTTP bridge (Jolokia) serves every MBean server of the JVM it finds, the first holding a name answering for
+     * it: this agent's server must be one of them, and no other may hold an agent's MBeans already, or the bridge
+     * would answer with that agent's.
+     */
+    private static void checkTheBridgeServesThisAgentOnly(MBeanServer server) throws ConfigurationException {
+        List<MBeanServer> served = servedByTheBridge();
         if (!served.contains(server)) {
             throw new ConfigurationException("the agent's MBean server", List.of("http.enabled: the HTTP bridge"
                     + " serves the platform MBean server and those registered with MBeanServerFactory, and this"
@@ -132,6 +144,12 @@ public final class AgentService implements AutoCloseable {
             // Again: another agent made before this one's init, or started again since, may have registered its
             // MBeans where the bridge looks after the check at init.
             checkTheBridgeServesThisAgentOnly(server);
+        } else if (!BRIDGED.isEmpty() && servedByTheBridge().contains(server)) {
+            // The other way round: this agent's MBeans where another agent's running bridge looks, and the platform
+            // server comes first for it.
+            throw new ConfigurationException("the agent's MBean server", List.of("jmx.local: another daxguard agent"
+                    + " of this JVM runs the HTTP bridge, which would answer with this agent's MBeans: keep them out"
+                    + " of its reach with jmx.local: false (was " + config.jmx().local() + ")"));
         }
         agent = Agent.start(SettingsMapping.toSettings(config, home, server).withMetrics(metrics));
         try {
@@ -144,6 +162,7 @@ public final class AgentService implements AutoCloseable {
             }
             if (config.http().enabled()) {
                 http = JolokiaBridge.start(config.http(), home);
+                BRIDGED.add(this);
             }
             if (config.metrics().prometheus().enabled()) {
                 Agent started = agent;
@@ -197,6 +216,7 @@ public final class AgentService implements AutoCloseable {
             System.clearProperty(RUNNING_PROPERTY);
             saidRunning = false;
         }
+        BRIDGED.remove(this);
         closeQuietly(http);
         http = null;
         closeQuietly(prometheus);

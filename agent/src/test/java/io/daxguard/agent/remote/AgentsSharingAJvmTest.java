@@ -88,12 +88,27 @@ class AgentsSharingAJvmTest {
         }
     }
 
-    /** An agent without the bridge started after one with it: the bridge still answers with its own agent's MBeans. */
+    /**
+     * An agent without the bridge started in the platform MBean server after one with it: the bridge would answer with
+     * the newer agent's MBeans (Jolokia looks at the platform server first), so it is refused, naming jmx.local.
+     */
     @Test
-    void theBridgeAnswersWithItsOwnAgentAfterAnAgentWithoutTheBridgeStartsInThePlatformServer() throws Exception {
+    void anAgentInThePlatformServerIsRefusedWhileAnotherAgentRunsTheBridge() throws Exception {
         try (AgentService bridged = init("bridged", false, true, 111)) {
             bridged.start();
             try (AgentService plain = init("plain", true, false, 222)) {
+                assertThatThrownBy(plain::start).isInstanceOf(ConfigurationException.class)
+                        .hasMessageContaining("jmx.local: another daxguard agent of this JVM runs the HTTP bridge");
+            }
+        }
+    }
+
+    /** Without the bridge and without local JMX, an agent's own server is out of the other's bridge's reach. */
+    @Test
+    void anAgentWithNeitherTheBridgeNorLocalJmxRunsBesideOneWithTheBridge() throws Exception {
+        try (AgentService bridged = init("bridged", false, true, 111)) {
+            bridged.start();
+            try (AgentService plain = init("plain", false, false, 222)) {
                 plain.start();
 
                 assertThat(batchItemsThroughTheBridgeOf(bridged)).isEqualTo(111);
@@ -152,6 +167,25 @@ class AgentsSharingAJvmTest {
                         .hasMessageContaining("http.enabled");
             }
         }
+    }
+
+    /** The bridge would serve nothing of an agent whose server it does not find: refused at init, naming the field. */
+    @Test
+    void anEmbeddersServerTheBridgeDoesNotFindIsRefusedAtInit() throws Exception {
+        Path home = JolokiaWithoutLocalJmxTest.withAWatcher(homes.resolve("hidden"));
+        String config = """
+                watch: ["%s"]
+                stateDirectory: %s
+                http:
+                  enabled: true
+                  port: %d
+                """.formatted(System.getProperty("java.io.tmpdir"), home.resolve("state"), RemoteJmxAgent.freePort());
+
+        assertThatThrownBy(() -> AgentService.init(ConfigLoader.parse("hidden", config), home,
+                MBeanServerFactory.newMBeanServer()).close())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("http.enabled: the HTTP bridge serves the platform MBean server and those"
+                        + " registered with MBeanServerFactory");
     }
 
     @Test
