@@ -126,7 +126,7 @@ if [ "$fstype" = xfs ]; then
     # one header per command: the records after it are that query's owners
     awk -v bs="$bs" -v dirs="$out/dir-inodes.txt" '
         BEGIN { while ((getline d < dirs) > 0) isdir[d] = 1
-                kind["special_88:1"] = "xfs.static"; kind["special_88:2"] = "xfs.log"; kind["special_88:3"] = "xfs.ag-headers"
+                kind["special_88:1"] = "xfs.static"; kind["special_88:2"] = "xfs.log"; kind["special_88:3"] = "xfs.ag-metadata"
                 kind["special_88:4"] = "xfs.inobt"; kind["special_88:5"] = "xfs.inodes"; kind["special_88:6"] = "xfs.refcountbt"
                 kind["special_88:7"] = "xfs.cow" }
         NR == FNR { block[FNR] = $1; want[FNR] = $2; next }

@@ -10,9 +10,16 @@ import java.util.Optional;
  * them in {@link io.daxguard.spi.MetadataOwner}, with what an administrator should run when one is damaged.
  */
 enum XfsSpecialOwner {
-    STATIC(1, "xfs.static", "static fs metadata (superblock)", Repair.OFFLINE),
+    /** {@code XFS_RMAP_OWN_FS}: the first sectors of every AG, its headers (superblock, AGF, AGI, AGFL). */
+    STATIC(1, "xfs.static", "static fs metadata (superblock and AG headers: AGF, AGI, AGFL)", Repair.OFFLINE),
     LOG(2, "xfs.log", "journalling log", Repair.LOG),
-    AG_HEADERS(3, "xfs.ag-headers", "per-AG metadata (AG headers, free space btrees, AGFL)", Repair.OFFLINE),
+    /**
+     * {@code XFS_RMAP_OWN_AG}: the blocks of the free-space (bnobt, cntbt) and reverse-map btrees and the free blocks
+     * the AGFL holds for them; not the AG headers, which are {@link #STATIC}. Named {@code xfs.ag-headers} until
+     * 2026-12-04: ledger records of that name are this kind ({@link #repairHintNow}).
+     */
+    AG_METADATA(3, "xfs.ag-metadata", "per-AG metadata (free-space and reverse-map btrees, AGFL blocks)",
+            Repair.OFFLINE),
     INODE_BTREE(4, "xfs.inobt", "inode btree", Repair.OFFLINE),
     INODES(5, "xfs.inodes", "inodes", Repair.OFFLINE),
     REFCOUNT_BTREE(6, "xfs.refcountbt", "reference count btree", Repair.OFFLINE),
@@ -34,6 +41,9 @@ enum XfsSpecialOwner {
 
     /** The kind of metadata GETFSMAP names only as {@code XFS_FMR_OWN_METADATA}, or that has no kind of its own. */
     static final String GENERIC_KIND = "xfs.metadata";
+
+    /** What {@link #AG_METADATA} was called before 2026-12-04, as older ledger records name it. */
+    static final String FORMER_AG_METADATA_KIND = "xfs.ag-headers";
 
     private final int code;
     private final String kind;
@@ -80,7 +90,7 @@ enum XfsSpecialOwner {
      * {@code mount}; a kind this plugin does not make keeps its hint as written.
      */
     static String repairHintNow(MetadataOwner damaged, Mount mount) {
-        if (damaged.kind().equals(GENERIC_KIND)) {
+        if (damaged.kind().equals(GENERIC_KIND) || damaged.kind().equals(FORMER_AG_METADATA_KIND)) {
             return offlineRepairHint(mount);
         }
         for (XfsSpecialOwner special : values()) {

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Tag("mount")
 class XfsHolderTest {
     @RegisterExtension
-    static final AttachedScratchXfs xfs = new AttachedScratchXfs("xfs_io", "fallocate", "cp");
+    static final AttachedScratchXfs xfs = new AttachedScratchXfs("xfs_io", "xfs_db", "fallocate", "cp");
     private static final ScratchFilesystem fs = xfs.filesystem();
 
     @Test
@@ -108,13 +108,26 @@ class XfsHolderTest {
                 .containsExactly(false, true, false);
     }
 
+    /** The free-space btree root of AG 0, as the AGF names it (xfs_db): per-AG metadata, not a header. */
     @Test
-    void namesTheAllocationGroupHeaders() throws IOException {
-        XfsIoMapping headers = firstOwnedBy(fs.mountPoint(), "special_88:3");
+    void namesAFreeSpaceBtreeBlockPerAgMetadata() throws IOException {
+        long bnoRoot = Long.parseLong(Command.run("xfs_db", "-r", "-c", "agf 0", "-c", "print bnoroot",
+                fs.device().toString()).strip().replaceFirst("^bnoroot = ", ""));
 
-        assertThat(xfs.holder().notifyFailure(FailureRange.of(headers.start(), 1))).singleElement()
+        assertThat(xfs.holder().notifyFailure(FailureRange.of(bnoRoot * BLOCK, 1))).singleElement()
                 .isInstanceOfSatisfying(MetadataOwner.class,
-                        owner -> assertThat(owner.kind()).isEqualTo("xfs.ag-headers"));
+                        owner -> assertThat(owner.kind()).isEqualTo("xfs.ag-metadata"));
+    }
+
+    /** The first sector of AG 1 (its superblock copy, then AGF, AGI, AGFL): the AG headers are static metadata. */
+    @Test
+    void namesTheHeadersOfTheSecondAllocationGroupStaticMetadata() throws IOException {
+        long agBlocks = Long.parseLong(Command.run("xfs_db", "-r", "-c", "sb 0", "-c", "print agblocks",
+                fs.device().toString()).strip().replaceFirst("^agblocks = ", ""));
+
+        assertThat(xfs.holder().notifyFailure(FailureRange.of(agBlocks * BLOCK, 512))).singleElement()
+                .isEqualTo(new MetadataOwner("xfs.static", "static fs metadata (superblock and AG headers: AGF, AGI,"
+                        + " AGFL)", repairHint(), agBlocks * BLOCK, 512));
     }
 
     @Test

@@ -26,7 +26,7 @@ class XfsRepairHintTest {
                 Arguments.of(XfsSpecialOwner.LOG, "Unmount /mnt/data and run xfs_repair /dev/loop3; if mounting cannot"
                         + " replay the log, xfs_repair -L /dev/loop3 zeroes it, which loses the metadata changes it"
                         + " still held."),
-                Arguments.of(XfsSpecialOwner.AG_HEADERS, OFFLINE),
+                Arguments.of(XfsSpecialOwner.AG_METADATA, OFFLINE),
                 Arguments.of(XfsSpecialOwner.INODE_BTREE, OFFLINE),
                 Arguments.of(XfsSpecialOwner.INODES, OFFLINE),
                 Arguments.of(XfsSpecialOwner.REFCOUNT_BTREE, OFFLINE),
@@ -63,6 +63,17 @@ class XfsRepairHintTest {
         Mount before = new Mount(0, new DeviceNumber(7, 9), "/", LinuxPath.ofText("/mnt/old"), "xfs", "/dev/loop9",
                 "rw");
         MetadataOwner found = new MetadataOwner(XfsSpecialOwner.GENERIC_KIND, "filesystem metadata",
+                XfsSpecialOwner.offlineRepairHint(before), 0, 4096);
+
+        assertThat(XfsSpecialOwner.repairHintNow(found, MOUNT)).isEqualTo(OFFLINE);
+    }
+
+    /** Ledger records written before the kind was renamed (2026-12-04) name it {@code xfs.ag-headers}. */
+    @Test
+    void aRecordOfTheFormerPerAgMetadataNameReadsForTheMountNow() {
+        Mount before = new Mount(0, new DeviceNumber(7, 9), "/", LinuxPath.ofText("/mnt/old"), "xfs", "/dev/loop9",
+                "rw");
+        MetadataOwner found = new MetadataOwner("xfs.ag-headers", "per-AG metadata",
                 XfsSpecialOwner.offlineRepairHint(before), 0, 4096);
 
         assertThat(XfsSpecialOwner.repairHintNow(found, MOUNT)).isEqualTo(OFFLINE);

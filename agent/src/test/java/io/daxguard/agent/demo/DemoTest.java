@@ -59,7 +59,7 @@ class DemoTest {
 
     @Test
     void itShowsTheSuperblockAsMetadataDamage() {
-        assertThat(out).contains("static fs metadata (superblock)");
+        assertThat(out).contains("static fs metadata (superblock and AG headers");
     }
 
     @Test

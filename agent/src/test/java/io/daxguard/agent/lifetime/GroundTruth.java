@@ -79,7 +79,7 @@ final class GroundTruth {
     private static String xfsStructure(String fsmapOwner) {
         return switch (fsmapOwner) {
             case "static fs metadata" -> "xfs.static";
-            case "per-AG metadata" -> "xfs.ag-headers";
+            case "per-AG metadata" -> "xfs.ag-metadata";
             case "journalling log" -> "xfs.log";
             case "inode btree" -> "xfs.inobt";
             case "inodes" -> "xfs.inodes";
