@@ -11,7 +11,8 @@
 #   --range-seed N  query mix seed (default 1)
 #   --count N       queries (default 1000: 900 file (XFS 850 + 50 shared), 30 directory, 40 metadata, 30 free)
 #   --repeat N      warm peer runs and CLI runs; the median is reported (default 3)
-#   --warmup N      untimed warm passes of each JMX client mode before the timed ones (default 3)
+#   --warmup N      untimed warm passes of each JMX client mode before the timed ones (default 40: fewer leave the
+#                   batch path partly compiled, so warm figures read low)
 #   --passes N      timed warm passes of each JMX client mode; the median is reported (default 7)
 #   --home DIR      the daxguard installation: an unpacked daxguard-<version>.tar.gz, or dist/target/daxguard of
 #                   a built tree (default: this tree's dist/target/daxguard; build it with
@@ -52,8 +53,8 @@ top=$(cd "$BENCH_DIR/.." && pwd)
 . "$BENCH_DIR/lib/common.sh"
 
 fstype=${1:-}
-case $fstype in xfs|ext4) shift ;; -h|--help) sed -n '2,45p' "$0"; exit 0 ;; *) bench_die "first argument: xfs or ext4" ;; esac
-files=200000 seed=42 range_seed=1 count=1000 repeat=3 warmup=3 passes=7 home=$top/dist/target/daxguard
+case $fstype in xfs|ext4) shift ;; -h|--help) sed -n '2,49p' "$0"; exit 0 ;; *) bench_die "first argument: xfs or ext4" ;; esac
+files=200000 seed=42 range_seed=1 count=1000 repeat=3 warmup=40 passes=7 home=$top/dist/target/daxguard
 out=$BENCH_DIR/out rebuild=0 peers=1
 while [ $# -gt 0 ]; do
     case $1 in
@@ -68,7 +69,7 @@ while [ $# -gt 0 ]; do
         --out) out=$2; shift 2 ;;
         --rebuild) rebuild=1; shift ;;
         --no-peers) peers=0; shift ;;
-        -h|--help) sed -n '2,45p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,49p' "$0"; exit 0 ;;
         *) bench_die "unknown argument $1" ;;
     esac
 done

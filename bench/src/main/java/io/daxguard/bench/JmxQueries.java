@@ -30,6 +30,9 @@ import javax.management.remote.JMXServiceURL;
  * sees. Run it straight from source, no build needed: {@code java bench/src/main/java/io/daxguard/bench/JmxQueries.java ...}
  * (run-interfaces.sh compiles it once with javac into a directory of its own).
  *
+ * <p>Over 400 lines because it is one source file that runs with the JDK alone ({@code java JmxQueries.java}, or
+ * javac of this file only): the answer checks, the timing and every mode share it, with no second file to find.
+ *
  * <pre>
  * ready URL MOUNT T0_EPOCH_MS TIMEOUT_S
  *     connects (retrying while the agent starts), waits for the Filesystem MBean of MOUNT and for its reverse map
