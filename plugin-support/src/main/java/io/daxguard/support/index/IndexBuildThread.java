@@ -26,6 +26,10 @@ import java.util.function.Consumer;
  * The one thread that builds and rebuilds a {@link LiveReverseMap}'s index, the current index, and the
  * progress. Owned by the map: started by {@link #start}, stopped by {@link #close} (sets a flag the builder
  * polls between files, interrupts, joins up to 30 s, cancels waiting requests).
+ *
+ * <p>Over 400 lines because the queue of builds, a question joining a build already scheduled, the rate limit of
+ * refreshes for unexplained blocks (and its refund when a refresh turns out incremental) and the stamp of the current
+ * index change together under one lock, in the order of one build: apart, each piece would need the others' state.
  */
 final class IndexBuildThread {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);

@@ -42,6 +42,11 @@ import java.util.function.Consumer;
  * changes cannot be counted); the latter at most once per {@link IndexOptions#gapRefreshInterval}. Ranges still
  * unexplained by a fresh index are remembered for that index. All parts of one failure share one rebuild. Builds are
  * counted by cause ({@link #rebuilds()}).
+ *
+ * <p>Over 400 lines because it is the plugins' one door to the index: each question (owners of allocated blocks,
+ * owners only if all confirmed, unwritten spans, inline data, verified names, a batch) takes the same freshness and
+ * confirmation steps here, while the steps themselves live apart ({@link IndexFreshness}, {@link LiveConfirmation},
+ * {@link ConfirmedFacts}, {@link UnexplainedRanges}, {@link IndexBuildThread}).
  */
 public final class LiveReverseMap implements Closeable {
     private final Duration gapRefreshInterval;
