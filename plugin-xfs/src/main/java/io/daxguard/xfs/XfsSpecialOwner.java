@@ -90,15 +90,23 @@ enum XfsSpecialOwner {
      * {@code mount}; a kind this plugin does not make keeps its hint as written.
      */
     static String repairHintNow(MetadataOwner damaged, Mount mount) {
-        if (damaged.kind().equals(GENERIC_KIND) || damaged.kind().equals(FORMER_AG_METADATA_KIND)) {
+        if (damaged.kind().equals(GENERIC_KIND)) {
             return offlineRepairHint(mount);
         }
+        return ofKind(damaged.kind()).map(special -> special.repairHint(mount)).orElse(damaged.repairHint());
+    }
+
+    /** The special owner daxguard names {@code kind}, under its name now or a former one. */
+    static Optional<XfsSpecialOwner> ofKind(String kind) {
+        if (kind.equals(FORMER_AG_METADATA_KIND)) {
+            return Optional.of(AG_METADATA);
+        }
         for (XfsSpecialOwner special : values()) {
-            if (special.kind.equals(damaged.kind())) {
-                return special.repairHint(mount);
+            if (special.kind.equals(kind)) {
+                return Optional.of(special);
             }
         }
-        return damaged.repairHint();
+        return Optional.empty();
     }
 
     /** What to do about damaged metadata xfs_repair checks and rebuilds, as {@link #repairHint(Mount)}. */

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Tag("mount")
 class XfsHolderTest {
     @RegisterExtension
-    static final AttachedScratchXfs xfs = new AttachedScratchXfs("xfs_io", "xfs_db", "fallocate", "cp");
+    static final AttachedScratchXfs xfs = new AttachedScratchXfs("xfs_io", "xfs_db", "fsfreeze", "fallocate", "cp");
     private static final ScratchFilesystem fs = xfs.filesystem();
 
     @Test
@@ -111,8 +111,7 @@ class XfsHolderTest {
     /** The free-space btree root of AG 0, as the AGF names it (xfs_db): per-AG metadata, not a header. */
     @Test
     void namesAFreeSpaceBtreeBlockPerAgMetadata() throws IOException {
-        long bnoRoot = Long.parseLong(Command.run("xfs_db", "-r", "-c", "agf 0", "-c", "print bnoroot",
-                fs.device().toString()).strip().replaceFirst("^bnoroot = ", ""));
+        long bnoRoot = onDisk("agf 0", "bnoroot");
 
         assertThat(xfs.holder().notifyFailure(FailureRange.of(bnoRoot * BLOCK, 1))).singleElement()
                 .isInstanceOfSatisfying(MetadataOwner.class,
@@ -122,8 +121,7 @@ class XfsHolderTest {
     /** The first sector of AG 1 (its superblock copy, then AGF, AGI, AGFL): the AG headers are static metadata. */
     @Test
     void namesTheHeadersOfTheSecondAllocationGroupStaticMetadata() throws IOException {
-        long agBlocks = Long.parseLong(Command.run("xfs_db", "-r", "-c", "sb 0", "-c", "print agblocks",
-                fs.device().toString()).strip().replaceFirst("^agblocks = ", ""));
+        long agBlocks = onDisk("sb 0", "agblocks");
 
         assertThat(xfs.holder().notifyFailure(FailureRange.of(agBlocks * BLOCK, 512))).singleElement()
                 .isEqualTo(new MetadataOwner("xfs.static", "static fs metadata (superblock and AG headers: AGF, AGI,"
@@ -262,6 +260,20 @@ class XfsHolderTest {
             }
         } finally {
             threads.shutdownNow();
+        }
+    }
+
+    /**
+     * A field of an on-disk structure, read with {@code xfs_db}. The filesystem is frozen first (and thawed): that
+     * writes the log back in place, so the structure on the disk is the one the mounted filesystem uses now.
+     */
+    private static long onDisk(String structure, String field) throws IOException {
+        Command.run("fsfreeze", "--freeze", fs.mountPoint().toString());
+        try {
+            return Long.parseLong(Command.run("xfs_db", "-r", "-c", structure, "-c", "print " + field,
+                    fs.device().toString()).strip().replaceFirst("^" + field + " = ", ""));
+        } finally {
+            Command.run("fsfreeze", "--unfreeze", fs.mountPoint().toString());
         }
     }
 
